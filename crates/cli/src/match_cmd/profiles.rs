@@ -1,0 +1,1 @@
+//! TODO(owner): profile mode of `rapport match assign --mentees --mentors`
