@@ -13,6 +13,7 @@
 //!   dual prices), [`stable`] (hospitals/residents), [`peers`] (general weighted
 //!   matching), [`groups`] (groups and circles with an upper bound), [`rematch`]
 //!   (incremental), and [`unmatched`] (reasons and the smallest fix).
+//! - [`pipeline`]: profiles to explained matches end to end, with the unmatched report.
 //! - [`table`]: CSV reading and writing with errors that name file, line and field.
 
 pub mod fixed;
@@ -32,3 +33,5 @@ pub mod profile;
 pub mod score;
 pub mod settings;
 pub mod text;
+
+pub mod pipeline;
