@@ -1,1 +1,14 @@
+//! `rapport-domain`: the vocabulary of Rapport.
+//!
+//! Ids, validated newtypes (parse, don't validate), people and profiles, programme
+//! roles, and the permission policy as pure functions. No I/O, no async, no SQL.
 
+pub mod ids;
+pub mod invalid;
+pub mod person;
+pub mod policy;
+pub mod programme;
+pub mod values;
+
+pub use ids::*;
+pub use invalid::Invalid;

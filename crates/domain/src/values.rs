@@ -1,0 +1,320 @@
+//! Validated newtypes. Each `parse` is the only way in, so an invalid value
+//! cannot exist past the edge of the system.
+
+use crate::Invalid;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A normalised (trimmed, lower-cased) email address.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+impl Email {
+    /// Parses an address from `field`. Accepts one `@`, a dotted domain and no spaces.
+    pub fn parse(field: &'static str, raw: &str) -> Result<Self, Invalid> {
+        let s = raw.trim().to_lowercase();
+        if s.is_empty() {
+            return Err(Invalid::new(field, "enter an email address"));
+        }
+        if s.len() > 254 {
+            return Err(Invalid::new(field, "email must be at most 254 characters"));
+        }
+        let Some((local, domain)) = s.split_once('@') else {
+            return Err(Invalid::new(
+                field,
+                "email must contain @, like ana@example.org",
+            ));
+        };
+        let bad = local.is_empty()
+            || domain.len() < 3
+            || !domain.contains('.')
+            || domain.starts_with('.')
+            || domain.ends_with('.')
+            || domain.contains("..")
+            || domain.contains('@')
+            || s.chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',');
+        if bad {
+            return Err(Invalid::new(
+                field,
+                "enter a valid email address, like ana@example.org",
+            ));
+        }
+        Ok(Self(s))
+    }
+
+    /// The address as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The part after `@`.
+    pub fn domain(&self) -> &str {
+        self.0.split_once('@').map(|(_, d)| d).unwrap_or_default()
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Trims `raw` and checks its length in characters; empty is refused when `min` > 0.
+pub fn text(
+    field: &'static str,
+    raw: &str,
+    min: usize,
+    max: usize,
+    what: &str,
+) -> Result<String, Invalid> {
+    let s = raw.trim();
+    let n = s.chars().count();
+    if n < min {
+        return Err(if min == 1 {
+            Invalid::new(field, format!("enter {what}"))
+        } else {
+            Invalid::new(field, format!("{what} must be at least {min} characters"))
+        });
+    }
+    if n > max {
+        return Err(Invalid::new(
+            field,
+            format!("{what} must be at most {max} characters"),
+        ));
+    }
+    if s.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(Invalid::new(
+            field,
+            format!("{what} contains control characters"),
+        ));
+    }
+    Ok(s.to_string())
+}
+
+/// A person's display name: 1 to 100 characters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PersonName(String);
+
+impl PersonName {
+    /// Parses a display name.
+    pub fn parse(field: &'static str, raw: &str) -> Result<Self, Invalid> {
+        let s = text(field, raw, 1, 100, "a name")?;
+        if s.contains('\n') {
+            return Err(Invalid::new(field, "a name must be on one line"));
+        }
+        Ok(Self(s))
+    }
+    /// The name as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A new password: 10 to 128 characters. Never stored; only its hash is.
+#[derive(Clone)]
+pub struct NewPassword(String);
+
+impl NewPassword {
+    /// Minimum length in characters.
+    pub const MIN: usize = 10;
+
+    /// Checks a password chosen by a person.
+    pub fn parse(field: &'static str, raw: &str) -> Result<Self, Invalid> {
+        let n = raw.chars().count();
+        if n < Self::MIN {
+            return Err(Invalid::new(
+                field,
+                format!("password must be at least {} characters", Self::MIN),
+            ));
+        }
+        if n > 128 {
+            return Err(Invalid::new(
+                field,
+                "password must be at most 128 characters",
+            ));
+        }
+        if raw.trim().is_empty() {
+            return Err(Invalid::new(field, "password cannot be only spaces"));
+        }
+        Ok(Self(raw.to_string()))
+    }
+    /// The secret, for hashing.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("NewPassword(…)")
+    }
+}
+
+/// An IANA time zone name such as `Europe/Lisbon`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TimeZoneName(String);
+
+impl TimeZoneName {
+    /// Parses an IANA zone name; the error suggests the expected form.
+    pub fn parse(field: &'static str, raw: &str) -> Result<Self, Invalid> {
+        let s = raw.trim();
+        match s.parse::<chrono_tz::Tz>() {
+            Ok(tz) => Ok(Self(tz.name().to_string())),
+            Err(_) => Err(Invalid::new(
+                field,
+                "time zone must be an IANA name such as Europe/Lisbon or America/New_York",
+            )),
+        }
+    }
+    /// UTC, the default for new accounts.
+    pub fn utc() -> Self {
+        Self("UTC".into())
+    }
+    /// The zone name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Parses a list of short tags (skills, interests, languages, goal tags) from a
+/// comma-separated string or from items. Tags are trimmed, de-duplicated
+/// case-insensitively, each 1 to 60 characters, at most `max` of them.
+pub fn tags<'a>(
+    field: &'static str,
+    items: impl IntoIterator<Item = &'a str>,
+    max: usize,
+) -> Result<Vec<String>, Invalid> {
+    let mut out: Vec<String> = Vec::new();
+    for raw in items {
+        for part in raw.split(',') {
+            let t = part.trim();
+            if t.is_empty() {
+                continue;
+            }
+            if t.chars().count() > 60 {
+                return Err(Invalid::new(
+                    field,
+                    format!(
+                        "\"{}…\" is too long: each entry must be at most 60 characters",
+                        t.chars().take(20).collect::<String>()
+                    ),
+                ));
+            }
+            if t.chars().any(char::is_control) {
+                return Err(Invalid::new(
+                    field,
+                    "entries cannot contain control characters",
+                ));
+            }
+            if !out.iter().any(|o| o.eq_ignore_ascii_case(t)) {
+                out.push(t.to_string());
+            }
+        }
+    }
+    if out.len() > max {
+        return Err(Invalid::new(
+            field,
+            format!("at most {max} entries are allowed"),
+        ));
+    }
+    Ok(out)
+}
+
+/// A URL-safe identifier such as a programme slug: 2 to 60 of `a-z0-9-`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Slug(String);
+
+impl Slug {
+    /// Parses a slug.
+    pub fn parse(field: &'static str, raw: &str) -> Result<Self, Invalid> {
+        let s = raw.trim();
+        let ok = (2..=60).contains(&s.len())
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !s.starts_with('-')
+            && !s.ends_with('-');
+        if ok {
+            Ok(Self(s.to_string()))
+        } else {
+            Err(Invalid::new(
+                field,
+                "use 2 to 60 lower-case letters, digits and dashes, like spring-2027",
+            ))
+        }
+    }
+    /// The slug text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_is_normalised_and_checked() {
+        assert_eq!(
+            Email::parse("email", "  Ana@Example.ORG ")
+                .unwrap()
+                .as_str(),
+            "ana@example.org"
+        );
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@x.org",
+            "ana@x",
+            "a b@x.org",
+            "ana@x..org",
+            "a@b@c.org",
+        ] {
+            let e = Email::parse("email", bad).unwrap_err();
+            assert_eq!(e.field, "email", "{bad}");
+        }
+        assert_eq!(Email::parse("email", "a@x.org").unwrap().domain(), "x.org");
+    }
+
+    #[test]
+    fn password_length_is_enforced() {
+        assert!(NewPassword::parse("password", "short").is_err());
+        assert!(NewPassword::parse("password", "          ").is_err());
+        assert!(NewPassword::parse("password", "long enough pw").is_ok());
+        assert!(NewPassword::parse("password", &"x".repeat(129)).is_err());
+    }
+
+    #[test]
+    fn time_zone_must_be_iana() {
+        assert_eq!(
+            TimeZoneName::parse("time_zone", "Europe/Lisbon")
+                .unwrap()
+                .as_str(),
+            "Europe/Lisbon"
+        );
+        assert!(TimeZoneName::parse("time_zone", "Mars/Olympus").is_err());
+    }
+
+    #[test]
+    fn tags_are_deduplicated_and_bounded() {
+        let t = tags("skills", ["Rust, rust ,  Go", ""], 5).unwrap();
+        assert_eq!(t, vec!["Rust", "Go"]);
+        assert!(tags("skills", ["a,b,c"], 2).is_err());
+        assert!(tags("skills", [&*"x".repeat(61)], 5).is_err());
+    }
+
+    #[test]
+    fn names_and_slugs() {
+        assert!(PersonName::parse("name", "   ").is_err());
+        assert!(PersonName::parse("name", "Ana\nB").is_err());
+        assert!(Slug::parse("slug", "spring-2027").is_ok());
+        assert!(Slug::parse("slug", "Spring 2027").is_err());
+    }
+}
