@@ -1,1 +1,277 @@
+//! `rapport-store`: one storage API over SQLite (the embedded default) and
+//! PostgreSQL (for larger deployments).
+//!
+//! SQL is written once wherever the dialects agree (`$1` placeholders,
+//! `RETURNING`, `ON CONFLICT`); the few real differences (id column types in the
+//! migrations, job claiming) are written per dialect. Every operation runs in a
+//! [`Tx`]: [`Store::write`] starts a write transaction (`BEGIN IMMEDIATE` on
+//! SQLite, so read-then-write use cases never hit a busy snapshot), and
+//! [`Store::read`] a read-only one.
 
+mod error;
+mod jobs;
+mod people;
+mod programmes;
+mod signin;
+mod site;
+
+pub use error::StoreError;
+pub use jobs::{ClaimedJob, NewEmail, OutboxMessage};
+pub use people::{DirectoryQuery, NewPerson, PersonRecord};
+pub use programmes::ProgrammeRecord;
+pub use signin::{ApiTokenRecord, LoginSessionRecord, SessionOwner};
+pub use site::{AuditRecord, SkillRecord};
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Result of a store operation.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The database dialect in use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    /// Embedded SQLite file.
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A handle on the database. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: Pool,
+}
+
+enum TxInner {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// One database transaction. Dropping it without [`Tx::commit`] rolls back.
+pub struct Tx {
+    inner: TxInner,
+}
+
+/// Runs `$body` with `$c` bound to the transaction's connection, once per
+/// dialect. The body is the same SQL for both: only types differ.
+macro_rules! on_conn {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match &mut $tx.inner {
+            $crate::TxInner::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::TxInner::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on_conn;
+
+impl Store {
+    /// Connects to `url` (`sqlite://path`, `sqlite::memory:`, or `postgres://…`),
+    /// creating a SQLite file if missing. Does not migrate; call [`Store::migrate`].
+    pub async fn connect(url: &str) -> Result<Self> {
+        let pool = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)?;
+            Pool::Postgres(
+                PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(opts)
+                    .await?,
+            )
+        } else if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5));
+            Pool::Sqlite(
+                SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(opts)
+                    .await?,
+            )
+        } else {
+            return Err(StoreError::Config(format!(
+                "database URL must start with sqlite: or postgres://, got {:?}",
+                url.split(':').next().unwrap_or_default()
+            )));
+        };
+        Ok(Self { pool })
+    }
+
+    /// The dialect of this store.
+    pub fn dialect(&self) -> Dialect {
+        match self.pool {
+            Pool::Sqlite(_) => Dialect::Sqlite,
+            Pool::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Applies pending migrations for this dialect.
+    pub async fn migrate(&self) -> Result<()> {
+        match &self.pool {
+            Pool::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
+            Pool::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// Starts a write transaction. On SQLite this takes the write lock up front
+    /// (`BEGIN IMMEDIATE`), waiting up to the busy timeout; a timeout becomes
+    /// [`StoreError::Busy`].
+    pub async fn write(&self) -> Result<Tx> {
+        let inner = match &self.pool {
+            Pool::Sqlite(p) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(p) => TxInner::Postgres(p.begin().await?),
+        };
+        Ok(Tx { inner })
+    }
+
+    /// Starts a read transaction (a consistent snapshot).
+    pub async fn read(&self) -> Result<Tx> {
+        let inner = match &self.pool {
+            Pool::Sqlite(p) => TxInner::Sqlite(p.begin().await?),
+            Pool::Postgres(p) => TxInner::Postgres(p.begin().await?),
+        };
+        Ok(Tx { inner })
+    }
+
+    /// Connections in use and idle, for metrics.
+    pub fn pool_stats(&self) -> (u32, usize) {
+        match &self.pool {
+            Pool::Sqlite(p) => (p.size(), p.num_idle()),
+            Pool::Postgres(p) => (p.size(), p.num_idle()),
+        }
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        let mut tx = self.read().await?;
+        on_conn!(tx, c => sqlx::query("SELECT 1").execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Copies a SQLite database to `dest` with SQLite's online backup
+    /// (`VACUUM INTO`), safe while the server runs. Refused on PostgreSQL.
+    pub async fn backup_to(&self, dest: &str) -> Result<()> {
+        match &self.pool {
+            Pool::Sqlite(p) => {
+                sqlx::query("VACUUM INTO $1").bind(dest).execute(p).await?;
+                Ok(())
+            }
+            Pool::Postgres(_) => Err(StoreError::Config(
+                "backup and restore use SQLite's online backup; on PostgreSQL use pg_dump and pg_restore (see docs/operations.md)".into(),
+            )),
+        }
+    }
+
+    /// Closes the pool, waiting for connections to finish.
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+impl Tx {
+    /// Commits the transaction.
+    pub async fn commit(self) -> Result<()> {
+        match self.inner {
+            TxInner::Sqlite(t) => t.commit().await?,
+            TxInner::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    /// The dialect of this transaction.
+    pub fn dialect(&self) -> Dialect {
+        match self.inner {
+            TxInner::Sqlite(_) => Dialect::Sqlite,
+            TxInner::Postgres(_) => Dialect::Postgres,
+        }
+    }
+}
+
+/// Lower-cases and escapes `term` for a `LIKE … ESCAPE '\'` pattern.
+pub(crate) fn like_pattern(term: &str) -> String {
+    let mut out = String::from("%");
+    for ch in term.to_lowercase().chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out.push('%');
+    out
+}
+
+/// Fresh, migrated databases for tests in this and other crates.
+pub mod testing {
+    use super::{Result, Store, StoreError};
+
+    /// The databases a test suite should run on: always a temporary SQLite
+    /// file, plus PostgreSQL when `RAPPORT_TEST_DATABASE_URL` is set. Under
+    /// `CI=true` a missing Postgres URL is an error, never a silent skip.
+    pub fn test_database_kinds() -> Vec<&'static str> {
+        let mut kinds = vec!["sqlite"];
+        if std::env::var("RAPPORT_TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty()) {
+            kinds.push("postgres");
+        } else if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("CI=true but RAPPORT_TEST_DATABASE_URL is not set: the Postgres half of the suite would be skipped");
+        }
+        kinds
+    }
+
+    /// A fresh migrated store of `kind` ("sqlite" or "postgres"). SQLite gets a
+    /// file in a new temporary directory (returned, to keep it alive); Postgres
+    /// gets a new database created next to `RAPPORT_TEST_DATABASE_URL`.
+    pub async fn fresh_store(kind: &str) -> Result<(Store, Option<tempfile::TempDir>)> {
+        match kind {
+            "sqlite" => {
+                let dir = tempfile::tempdir().map_err(|e| StoreError::Config(e.to_string()))?;
+                let url = format!("sqlite://{}", dir.path().join("rapport.db").display());
+                let store = Store::connect(&url).await?;
+                store.migrate().await?;
+                Ok((store, Some(dir)))
+            }
+            "postgres" => {
+                let base = std::env::var("RAPPORT_TEST_DATABASE_URL").map_err(|_| {
+                    StoreError::Config("RAPPORT_TEST_DATABASE_URL is not set".into())
+                })?;
+                let name = format!("rapport_test_{}", uuid::Uuid::new_v4().simple());
+                let admin = Store::connect(&base).await?;
+                if let super::Pool::Postgres(p) = &admin.pool {
+                    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                        .execute(p)
+                        .await?;
+                }
+                admin.close().await;
+                let (head, _) = base.rsplit_once('/').unwrap_or((&base, ""));
+                let store = Store::connect(&format!("{head}/{name}")).await?;
+                store.migrate().await?;
+                Ok((store, None))
+            }
+            other => Err(StoreError::Config(format!(
+                "unknown test database kind {other}"
+            ))),
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! Sign-in sessions, personal API tokens and one-time email tokens. Secrets are
+//! never stored: only their SHA-256 hashes, computed by the caller.
+
+use crate::{on_conn, Result, Tx};
+use rapport_domain::{ApiTokenId, LoginSessionId, PersonId};
+use sqlx::Row;
+
+/// A stored sign-in session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoginSessionRecord {
+    /// Id (shown in the session list; not the secret).
+    pub id: LoginSessionId,
+    /// Owner.
+    pub person_id: PersonId,
+    /// Created (ms).
+    pub created_at: i64,
+    /// Last request (ms).
+    pub last_seen_at: i64,
+    /// Expiry (ms).
+    pub expires_at: i64,
+    /// Browser, as reported.
+    pub user_agent: String,
+    /// Client address.
+    pub ip: String,
+}
+
+/// Who a session or token belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionOwner {
+    /// The session or token id.
+    pub credential_id: uuid::Uuid,
+    /// The person.
+    pub person_id: PersonId,
+    /// Last seen (ms), to decide when to refresh.
+    pub last_seen_at: i64,
+}
+
+/// A stored API token (without its secret).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiTokenRecord {
+    /// Id.
+    pub id: ApiTokenId,
+    /// Owner.
+    pub person_id: PersonId,
+    /// Name the person gave it.
+    pub name: String,
+    /// Created (ms).
+    pub created_at: i64,
+    /// Last used (ms).
+    pub last_used_at: Option<i64>,
+    /// Revoked (ms).
+    pub revoked_at: Option<i64>,
+}
+
+impl Tx {
+    /// Stores a new session.
+    pub async fn insert_login_session(
+        &mut self,
+        s: &LoginSessionRecord,
+        token_hash: &str,
+    ) -> Result<()> {
+        on_conn!(self, c => sqlx::query(
+            "INSERT INTO login_sessions (id, token_hash, person_id, created_at, last_seen_at, expires_at, user_agent, ip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(s.id.0).bind(token_hash).bind(s.person_id.0).bind(s.created_at).bind(s.last_seen_at)
+            .bind(s.expires_at).bind(&s.user_agent).bind(&s.ip).execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// The live session with this secret hash.
+    pub async fn login_session_by_hash(
+        &mut self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<SessionOwner>> {
+        on_conn!(self, c => {
+            let row = sqlx::query("SELECT id, person_id, last_seen_at FROM login_sessions WHERE token_hash = $1 AND expires_at > $2")
+                .bind(token_hash).bind(now).fetch_optional(c).await?;
+            row.map(|r| Ok(SessionOwner { credential_id: r.try_get("id")?, person_id: PersonId(r.try_get("person_id")?), last_seen_at: r.try_get("last_seen_at")? })).transpose()
+        })
+    }
+
+    /// Slides a session's expiry forward.
+    pub async fn touch_login_session(
+        &mut self,
+        id: LoginSessionId,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<()> {
+        on_conn!(self, c => sqlx::query("UPDATE login_sessions SET last_seen_at = $2, expires_at = $3 WHERE id = $1")
+            .bind(id.0).bind(now).bind(expires_at).execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// A person's live sessions, newest first.
+    pub async fn login_sessions_of(
+        &mut self,
+        person: PersonId,
+        now: i64,
+    ) -> Result<Vec<LoginSessionRecord>> {
+        on_conn!(self, c => {
+            let rows = sqlx::query("SELECT id, person_id, created_at, last_seen_at, expires_at, user_agent, ip FROM login_sessions WHERE person_id = $1 AND expires_at > $2 ORDER BY last_seen_at DESC, id")
+                .bind(person.0).bind(now).fetch_all(c).await?;
+            rows.iter().map(|r| Ok(LoginSessionRecord {
+                id: LoginSessionId(r.try_get("id")?),
+                person_id: PersonId(r.try_get("person_id")?),
+                created_at: r.try_get("created_at")?,
+                last_seen_at: r.try_get("last_seen_at")?,
+                expires_at: r.try_get("expires_at")?,
+                user_agent: r.try_get("user_agent")?,
+                ip: r.try_get("ip")?,
+            })).collect()
+        })
+    }
+
+    /// Deletes one of a person's sessions; false if it was not theirs.
+    pub async fn delete_login_session(
+        &mut self,
+        person: PersonId,
+        id: LoginSessionId,
+    ) -> Result<bool> {
+        on_conn!(self, c => {
+            let r = sqlx::query("DELETE FROM login_sessions WHERE id = $1 AND person_id = $2").bind(id.0).bind(person.0).execute(c).await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+
+    /// Deletes every session of a person (password reset, deletion).
+    pub async fn delete_login_sessions_of(&mut self, person: PersonId) -> Result<()> {
+        on_conn!(self, c => sqlx::query("DELETE FROM login_sessions WHERE person_id = $1").bind(person.0).execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Stores a new API token.
+    pub async fn insert_api_token(&mut self, t: &ApiTokenRecord, token_hash: &str) -> Result<()> {
+        on_conn!(self, c => sqlx::query("INSERT INTO api_tokens (id, person_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(t.id.0).bind(t.person_id.0).bind(&t.name).bind(token_hash).bind(t.created_at).execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// The unrevoked token with this hash; records its use.
+    pub async fn use_api_token(
+        &mut self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<SessionOwner>> {
+        on_conn!(self, c => {
+            let row = sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL RETURNING id, person_id")
+                .bind(token_hash).bind(now).fetch_optional(c).await?;
+            row.map(|r| Ok(SessionOwner { credential_id: r.try_get("id")?, person_id: PersonId(r.try_get("person_id")?), last_seen_at: now })).transpose()
+        })
+    }
+
+    /// A person's tokens, newest first, revoked ones included.
+    pub async fn api_tokens_of(&mut self, person: PersonId) -> Result<Vec<ApiTokenRecord>> {
+        on_conn!(self, c => {
+            let rows = sqlx::query("SELECT id, person_id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE person_id = $1 ORDER BY created_at DESC, id")
+                .bind(person.0).fetch_all(c).await?;
+            rows.iter().map(|r| Ok(ApiTokenRecord {
+                id: ApiTokenId(r.try_get("id")?),
+                person_id: PersonId(r.try_get("person_id")?),
+                name: r.try_get("name")?,
+                created_at: r.try_get("created_at")?,
+                last_used_at: r.try_get("last_used_at")?,
+                revoked_at: r.try_get("revoked_at")?,
+            })).collect()
+        })
+    }
+
+    /// Revokes one of a person's tokens; false if not theirs or already revoked.
+    pub async fn revoke_api_token(
+        &mut self,
+        person: PersonId,
+        id: ApiTokenId,
+        now: i64,
+    ) -> Result<bool> {
+        on_conn!(self, c => {
+            let r = sqlx::query("UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND person_id = $2 AND revoked_at IS NULL")
+                .bind(id.0).bind(person.0).bind(now).execute(c).await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+
+    /// Stores a one-time email token (`verify`, `reset` or `invite`).
+    pub async fn insert_email_token(
+        &mut self,
+        token_hash: &str,
+        person: PersonId,
+        purpose: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<()> {
+        on_conn!(self, c => sqlx::query("INSERT INTO email_tokens (token_hash, person_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(token_hash).bind(person.0).bind(purpose).bind(now).bind(expires_at).execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Looks up an unused, unexpired token without using it (for the confirm page).
+    pub async fn peek_email_token(
+        &mut self,
+        token_hash: &str,
+        purpose: &str,
+        now: i64,
+    ) -> Result<Option<PersonId>> {
+        on_conn!(self, c => {
+            let row = sqlx::query("SELECT person_id FROM email_tokens WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3")
+                .bind(token_hash).bind(purpose).bind(now).fetch_optional(c).await?;
+            row.map(|r| Ok(PersonId(r.try_get("person_id")?))).transpose()
+        })
+    }
+
+    /// Uses a token once: returns its person if it was unused and unexpired.
+    pub async fn consume_email_token(
+        &mut self,
+        token_hash: &str,
+        purpose: &str,
+        now: i64,
+    ) -> Result<Option<PersonId>> {
+        on_conn!(self, c => {
+            let row = sqlx::query("UPDATE email_tokens SET used_at = $3 WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 RETURNING person_id")
+                .bind(token_hash).bind(purpose).bind(now).fetch_optional(c).await?;
+            row.map(|r| Ok(PersonId(r.try_get("person_id")?))).transpose()
+        })
+    }
+}

@@ -1,0 +1,335 @@
+//! The store conformance suite: every scenario runs on SQLite, and on
+//! PostgreSQL when `RAPPORT_TEST_DATABASE_URL` is set (CI sets it).
+
+use rapport_domain::person::{AccountStatus, Profile};
+use rapport_domain::programme::{ProgrammeKind, ProgrammeRole, ProgrammeStatus};
+use rapport_domain::values::PersonName;
+use rapport_domain::{LoginSessionId, PersonId, ProgrammeId};
+use rapport_store::testing::{fresh_store, test_database_kinds};
+use rapport_store::*;
+
+fn person(email: &str, name: &str) -> NewPerson {
+    let mut profile = Profile::new(PersonName::parse("name", name).unwrap());
+    profile.skills_offered = vec!["Public speaking".into()];
+    NewPerson {
+        id: PersonId::new(),
+        email: email.into(),
+        status: AccountStatus::Active,
+        is_admin: false,
+        password_hash: Some("hash".into()),
+        email_verified_at: None,
+        profile,
+        now: 1_000,
+    }
+}
+
+async fn each_db<F, Fut>(scenario: F)
+where
+    F: Fn(Store) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for kind in test_database_kinds() {
+        let (store, _dir) = fresh_store(kind)
+            .await
+            .unwrap_or_else(|e| panic!("{kind}: {e}"));
+        scenario(store.clone()).await;
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn migrations_have_the_same_versions_in_both_dialects() {
+    let names = |d: &str| {
+        let mut v: Vec<String> =
+            std::fs::read_dir(format!("{}/migrations/{d}", env!("CARGO_MANIFEST_DIR")))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names("sqlite"), names("postgres"));
+    assert!(!names("sqlite").is_empty());
+}
+
+#[tokio::test]
+async fn people_round_trip_and_emails_are_unique() {
+    each_db(|store| async move {
+        let ana = person("ana@example.org", "Ana Lima");
+        let mut tx = store.write().await.unwrap();
+        tx.insert_person(&ana).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = store.write().await.unwrap();
+        let err = tx
+            .insert_person(&person("ana@example.org", "Other"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, StoreError::Conflict { constraint } if constraint == "people_email_key"),
+            "{err:?}"
+        );
+        drop(tx);
+
+        let mut tx = store.read().await.unwrap();
+        let got = tx
+            .person_by_email("ana@example.org")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(got.id, ana.id);
+        assert_eq!(got.profile, ana.profile);
+        assert_eq!(got.status, AccountStatus::Active);
+        assert_eq!(tx.count_people().await.unwrap(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn directory_search_filters_visibility_and_pages() {
+    each_db(|store| async move {
+        let mut tx = store.write().await.unwrap();
+        for i in 0..25 {
+            tx.insert_person(&person(
+                &format!("p{i}@example.org"),
+                &format!("Person {i:02}"),
+            ))
+            .await
+            .unwrap();
+        }
+        let mut hidden = person("hidden@example.org", "Hidden Speaker");
+        hidden.profile.visibility = rapport_domain::person::Visibility::Private;
+        tx.insert_person(&hidden).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = store.read().await.unwrap();
+        let q = DirectoryQuery {
+            text: "speaking".into(),
+            limit: 10,
+            offset: 20,
+            ..Default::default()
+        };
+        let (page, total) = tx.search_people(&q).await.unwrap();
+        assert_eq!(total, 25, "private profiles are not counted");
+        assert_eq!(page.len(), 5);
+        let q = DirectoryQuery {
+            text: "hidden".into(),
+            limit: 10,
+            include_self: Some(hidden.id),
+            ..Default::default()
+        };
+        assert_eq!(
+            tx.search_people(&q).await.unwrap().1,
+            1,
+            "people always find themselves"
+        );
+        let q = DirectoryQuery {
+            text: "100%_".into(),
+            limit: 10,
+            ..Default::default()
+        };
+        assert_eq!(
+            tx.search_people(&q).await.unwrap().1,
+            0,
+            "LIKE wildcards are escaped"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sessions_tokens_and_one_time_email_tokens() {
+    each_db(|store| async move {
+        let ana = person("ana@example.org", "Ana");
+        let mut tx = store.write().await.unwrap();
+        tx.insert_person(&ana).await.unwrap();
+        let s = LoginSessionRecord {
+            id: LoginSessionId::new(),
+            person_id: ana.id,
+            created_at: 0,
+            last_seen_at: 0,
+            expires_at: 10_000,
+            user_agent: "test".into(),
+            ip: "127.0.0.1".into(),
+        };
+        tx.insert_login_session(&s, "h1").await.unwrap();
+        tx.insert_email_token("e1", ana.id, "verify", 0, 5_000)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = store.write().await.unwrap();
+        assert_eq!(
+            tx.login_session_by_hash("h1", 5_000)
+                .await
+                .unwrap()
+                .unwrap()
+                .person_id,
+            ana.id
+        );
+        assert!(
+            tx.login_session_by_hash("h1", 10_001)
+                .await
+                .unwrap()
+                .is_none(),
+            "expired sessions are refused"
+        );
+        assert!(
+            tx.consume_email_token("e1", "reset", 1_000)
+                .await
+                .unwrap()
+                .is_none(),
+            "purpose must match"
+        );
+        assert_eq!(
+            tx.consume_email_token("e1", "verify", 1_000).await.unwrap(),
+            Some(ana.id)
+        );
+        assert!(
+            tx.consume_email_token("e1", "verify", 1_000)
+                .await
+                .unwrap()
+                .is_none(),
+            "a token works once"
+        );
+        assert!(
+            !tx.delete_login_session(PersonId::new(), s.id)
+                .await
+                .unwrap(),
+            "only the owner can revoke"
+        );
+        assert!(tx.delete_login_session(ana.id, s.id).await.unwrap());
+        tx.commit().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn jobs_are_claimed_once_and_retried_after_failure() {
+    each_db(|store| async move {
+        let mut tx = store.write().await.unwrap();
+        let id = tx
+            .queue_email(
+                &NewEmail {
+                    person_id: None,
+                    to: "a@example.org".into(),
+                    kind: "account".into(),
+                    subject: "Hi".into(),
+                    body: "Body".into(),
+                },
+                100,
+            )
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = store.write().await.unwrap();
+        let job = tx.claim_job(100, 1_000).await.unwrap().expect("due job");
+        assert_eq!(job.kind, "send_email");
+        assert_eq!(job.payload, id.to_string());
+        assert!(
+            tx.claim_job(100, 1_000).await.unwrap().is_none(),
+            "a leased job is not claimed twice"
+        );
+        tx.fail_job(job.id, "smtp down", 5_000, false, 200)
+            .await
+            .unwrap();
+        assert!(
+            tx.claim_job(4_999, 1_000).await.unwrap().is_none(),
+            "backoff is respected"
+        );
+        let again = tx.claim_job(5_000, 1_000).await.unwrap().unwrap();
+        assert_eq!(again.attempts, 2);
+        tx.finish_job(again.id, 5_001).await.unwrap();
+        assert_eq!(tx.job_counts().await.unwrap(), (0, 0));
+        tx.commit().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn deleting_a_person_cascades_their_credentials_and_keeps_others() {
+    each_db(|store| async move {
+        let (ana, bea) = (
+            person("ana@example.org", "Ana"),
+            person("bea@example.org", "Bea"),
+        );
+        let programme = ProgrammeRecord {
+            id: ProgrammeId::new(),
+            slug: "spring".into(),
+            name: "Spring".into(),
+            description: String::new(),
+            kind: ProgrammeKind::OneToOne,
+            status: ProgrammeStatus::Open,
+            created_at: 0,
+        };
+        let mut tx = store.write().await.unwrap();
+        tx.insert_person(&ana).await.unwrap();
+        let mut bea2 = bea.clone();
+        bea2.profile.manager_id = Some(ana.id);
+        tx.insert_person(&bea2).await.unwrap();
+        tx.insert_programme(&programme).await.unwrap();
+        tx.grant_role(programme.id, ana.id, ProgrammeRole::Mentor, 0)
+            .await
+            .unwrap();
+        tx.grant_role(programme.id, ana.id, ProgrammeRole::Mentor, 0)
+            .await
+            .unwrap();
+        tx.grant_role(programme.id, bea.id, ProgrammeRole::Mentee, 0)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = store.write().await.unwrap();
+        assert_eq!(
+            tx.roles_of(ana.id).await.unwrap(),
+            vec![(programme.id, ProgrammeRole::Mentor)]
+        );
+        assert!(tx.delete_person(ana.id).await.unwrap());
+        tx.commit().await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        assert!(tx.person(ana.id).await.unwrap().is_none());
+        assert_eq!(
+            tx.count_role(programme.id, ProgrammeRole::Mentor)
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            tx.count_role(programme.id, ProgrammeRole::Mentee)
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            tx.person(bea.id).await.unwrap().unwrap().email,
+            "bea@example.org"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn settings_skills_and_audit() {
+    each_db(|store| async move {
+        let mut tx = store.write().await.unwrap();
+        tx.put_setting("signup_mode", "open").await.unwrap();
+        tx.put_setting("signup_mode", "invite_only").await.unwrap();
+        assert_eq!(tx.setting("signup_mode").await.unwrap().as_deref(), Some("invite_only"));
+        tx.insert_skill(&SkillRecord { id: rapport_domain::SkillId::new(), name: "Rust".into() }, 0).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.write().await.unwrap();
+        let err = tx.insert_skill(&SkillRecord { id: rapport_domain::SkillId::new(), name: "rust".into() }, 0).await.unwrap_err();
+        assert!(matches!(&err, StoreError::Conflict { constraint } if constraint == "skills_folded_key"), "{err:?}");
+        drop(tx);
+        let mut tx = store.write().await.unwrap();
+        for i in 0..3 {
+            tx.insert_audit(&AuditRecord { id: uuid::Uuid::new_v4(), actor_id: None, actor_name: "System".into(), action: format!("a{i}"), subject: "s".into(), before_json: None, after_json: Some("{}".into()), created_at: i }).await.unwrap();
+        }
+        let (events, total) = tx.audit_events(2, 0).await.unwrap();
+        assert_eq!(total, 3);
+        assert_eq!(events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["a2", "a1"]);
+        tx.commit().await.unwrap();
+    })
+    .await;
+}
