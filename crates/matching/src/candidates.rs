@@ -1,1 +1,619 @@
-//! TODO(owner): see lib.rs
+//! Sparse candidate generation: the top-K eligible mentors of every mentee,
+//! with what the lossless re-check needs to prove nothing better was pruned.
+//!
+//! # How
+//! An inverted index maps each skill, goal tag, interest, answer option and
+//! text term to the mentors who have it. For a mentee, walking the postings of
+//! its own keys accumulates the "sparse" points (skills, goals, goal text,
+//! interests, answers) of every mentor that shares anything; every other
+//! mentor has zero sparse points. The remaining "dense" points (level gap,
+//! availability, time zone, preferences) have a cheap upper bound per mentor
+//! (level and time-zone tables, availability capped by the smaller weekly
+//! total, preferences at most their weight). A mentor is scored exactly only
+//! when `sparse + bound` beats the current K-th best, so most pairs cost one
+//! addition and one comparison. The exact score reproduces
+//! [`Model::score`] to the micro-unit (see [`crate::score`]).
+//!
+//! # Contract
+//! For every mentee `i`, [`CandidateGraph::row`] holds eligible pairs only, at
+//! most K, and they are the K best (ties broken towards the lower mentor
+//! index). `pruned_bound[i]` is an upper bound on the score of every eligible
+//! pair of `i` that is not in the row, or [`NO_PRUNED`] when nothing was
+//! pruned. [`Scanner::improving`] finds every eligible pair above a per-mentor
+//! threshold (the dual-price re-check) exactly.
+//!
+//! # Complexity
+//! Per mentee: the postings of its keys, plus one pass over the mentors whose
+//! bound beats the running K-th score (`O(M)` in the worst case), plus
+//! `O(log K)` per heap update. Mentees run in parallel with rayon, in chunks
+//! whose results are concatenated in order, so the output is deterministic.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use rayon::prelude::*;
+
+use crate::constraints::Rules;
+use crate::score::{text_part, Criterion, Model};
+
+/// `pruned_bound` value when no eligible pair of the mentee was left out.
+pub const NO_PRUNED: i64 = i64::MIN;
+
+/// One candidate pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edge {
+    /// Mentee index.
+    pub mentee: u32,
+    /// Mentor index.
+    pub mentor: u32,
+    /// Score in micro-units.
+    pub score: i64,
+}
+
+/// The sparse pair graph, grouped by mentee.
+#[derive(Debug, Clone, Default)]
+pub struct CandidateGraph {
+    /// Edges grouped by mentee (ascending), mentors ascending within a mentee.
+    pub edges: Vec<Edge>,
+    /// `edges[offsets[i]..offsets[i + 1]]` is mentee `i`'s row.
+    pub offsets: Vec<usize>,
+    /// Per mentee: an upper bound on every pruned eligible pair's score.
+    pub pruned_bound: Vec<i64>,
+}
+
+impl CandidateGraph {
+    /// Mentee `i`'s candidate edges.
+    pub fn row(&self, i: usize) -> &[Edge] {
+        &self.edges[self.offsets[i]..self.offsets[i + 1]]
+    }
+
+    /// Number of mentees.
+    pub fn n_mentees(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    /// Adds edges (which must be new pairs), keeping rows sorted.
+    pub fn add(&mut self, mut extra: Vec<Edge>) {
+        if extra.is_empty() {
+            return;
+        }
+        extra.sort_unstable_by_key(|e| (e.mentee, e.mentor));
+        let n = self.n_mentees();
+        let mut edges = Vec::with_capacity(self.edges.len() + extra.len());
+        let mut offsets = Vec::with_capacity(n + 1);
+        offsets.push(0);
+        let mut x = 0;
+        for i in 0..n {
+            let old = self.row(i);
+            let start = x;
+            while x < extra.len() && extra[x].mentee as usize == i {
+                x += 1;
+            }
+            let new = &extra[start..x];
+            let (mut a, mut b) = (0, 0);
+            while a < old.len() || b < new.len() {
+                if b == new.len() || (a < old.len() && old[a].mentor < new[b].mentor) {
+                    edges.push(old[a]);
+                    a += 1;
+                } else {
+                    edges.push(new[b]);
+                    b += 1;
+                }
+            }
+            offsets.push(edges.len());
+        }
+        self.edges = edges;
+        self.offsets = offsets;
+    }
+}
+
+/// Inverted index over mentors plus a structure-of-arrays copy of the fields
+/// the hot loop reads.
+#[derive(Debug, Clone)]
+pub struct Scanner<'m> {
+    model: &'m Model,
+    rules: &'m Rules,
+    skills: Vec<Vec<u32>>,
+    goals: Vec<Vec<u32>>,
+    interests: Vec<Vec<u32>>,
+    answers: Vec<Vec<u32>>,
+    text: Vec<Vec<(u32, f32)>>,
+    level: Vec<u8>,
+    offset: Vec<i32>,
+    quarters: Vec<u32>,
+}
+
+fn postings(n_keys: usize, lists: impl Iterator<Item = (u32, Vec<u32>)>) -> Vec<Vec<u32>> {
+    let mut p: Vec<Vec<u32>> = vec![Vec::new(); n_keys];
+    for (j, keys) in lists {
+        for k in keys {
+            p[k as usize].push(j);
+        }
+    }
+    p
+}
+
+/// Per-thread scratch space: sparse points per mentor, valid where the
+/// stamp equals the current epoch (others have zero sparse points).
+struct Scratch {
+    acc: Vec<i64>,
+    stamp: Vec<u32>,
+    epoch: u32,
+    touched: Vec<u32>,
+}
+
+impl Scratch {
+    fn new(m: usize) -> Scratch {
+        Scratch {
+            acc: vec![0; m],
+            stamp: vec![0; m],
+            epoch: 0,
+            touched: Vec::new(),
+        }
+    }
+
+    #[inline]
+    fn sparse(&self, j: usize) -> i64 {
+        if self.stamp[j] == self.epoch {
+            self.acc[j]
+        } else {
+            0
+        }
+    }
+
+    #[inline]
+    fn is_touched(&self, j: usize) -> bool {
+        self.stamp[j] == self.epoch
+    }
+
+    #[inline]
+    fn add(&mut self, j: u32, c: i64) {
+        let ju = j as usize;
+        if self.stamp[ju] != self.epoch {
+            self.stamp[ju] = self.epoch;
+            self.acc[ju] = 0;
+            self.touched.push(j);
+        }
+        self.acc[ju] += c;
+    }
+}
+
+impl<'m> Scanner<'m> {
+    /// Builds the index for a model.
+    pub fn new(model: &'m Model, rules: &'m Rules) -> Scanner<'m> {
+        let ms = &model.mentors;
+        let ids = |f: fn(&crate::score::Features) -> &Vec<u32>| {
+            ms.iter()
+                .enumerate()
+                .map(move |(j, r)| (j as u32, f(r).clone()))
+        };
+        let mut text: Vec<Vec<(u32, f32)>> = vec![Vec::new(); model.text.len()];
+        for (j, r) in ms.iter().enumerate() {
+            for (t, w) in r.text.terms.iter().zip(r.text.weights.iter()) {
+                text[*t as usize].push((j as u32, *w));
+            }
+        }
+        Scanner {
+            model,
+            rules,
+            skills: postings(model.skills.len(), ids(|r| &r.offered)),
+            goals: postings(model.goals.len(), ids(|r| &r.goals)),
+            interests: postings(model.interests.len(), ids(|r| &r.interests)),
+            answers: postings(model.answers.len(), ids(|r| &r.answers)),
+            text,
+            level: ms.iter().map(|r| r.level).collect(),
+            offset: ms.iter().map(|r| r.offset_minutes).collect(),
+            quarters: ms.iter().map(|r| r.avail_quarters).collect(),
+        }
+    }
+
+    /// The model scanned.
+    pub fn model(&self) -> &'m Model {
+        self.model
+    }
+
+    /// The rules applied.
+    pub fn rules(&self) -> &'m Rules {
+        self.rules
+    }
+
+    /// Sparse points of every mentor sharing a key with mentee `i`.
+    fn accumulate(&self, i: usize, s: &mut Scratch) {
+        let e = &self.model.mentees[i];
+        s.epoch = s.epoch.wrapping_add(1);
+        if s.epoch == 0 {
+            s.stamp.iter_mut().for_each(|x| *x = u32::MAX);
+            s.epoch = 1;
+        }
+        s.touched.clear();
+        for (keyed, post) in [
+            (&e.wanted, &self.skills),
+            (&e.goals_keyed, &self.goals),
+            (&e.interests_keyed, &self.interests),
+            (&e.answers_keyed, &self.answers),
+        ] {
+            for &(k, c) in keyed.iter() {
+                for &j in &post[k as usize] {
+                    s.add(j, c);
+                }
+            }
+        }
+        let cap = self.model.cap[Criterion::GoalText as usize];
+        for (t, a) in e.text.terms.iter().zip(e.text.weights.iter()) {
+            for &(j, b) in &self.text[*t as usize] {
+                s.add(j, text_part(cap, *a, b));
+            }
+        }
+    }
+
+    /// Upper bound on the dense points of mentee `i` with mentor `j`.
+    #[inline]
+    fn dense_bound(&self, i: usize, j: usize) -> i64 {
+        let m = self.model;
+        let e = &m.mentees[i];
+        let d = (e.offset_minutes - self.offset[j]).unsigned_abs() % 1440;
+        let d = d.min(1440 - d);
+        m.level_table[e.level as usize][self.level[j] as usize]
+            + m.tz_table[(d / 15) as usize]
+            + m.avail_table[e.avail_quarters.min(self.quarters[j]) as usize]
+            + m.cap[Criterion::Preferences as usize]
+    }
+
+    /// Exact score when eligible, given the sparse points.
+    #[inline]
+    fn exact(
+        &self,
+        i: usize,
+        j: usize,
+        sparse: i64,
+        forbidden: &[(u32, crate::constraints::Rule)],
+    ) -> Option<i64> {
+        let m = self.model;
+        let (e, r) = (&m.mentees[i], &m.mentors[j]);
+        if !self.rules.compatible(m, e, r) || forbidden.iter().any(|&(f, _)| f as usize == j) {
+            return None;
+        }
+        let s = sparse + m.dense_points(e, r);
+        (s >= self.rules.floor()).then_some(s)
+    }
+
+    /// The score of any pair if eligible (for re-adding pruned pairs).
+    pub fn score_pair(&self, i: usize, j: usize) -> Option<i64> {
+        self.rules.eligible(self.model, i, j)
+    }
+
+    /// Top-K row of mentee `i` and the bound on what was pruned.
+    fn top_k(&self, i: usize, k: usize, s: &mut Scratch, out: &mut Vec<Edge>) -> i64 {
+        self.accumulate(i, s);
+        let forbidden = self.rules.forbidden_for(i);
+        let m = self.model.n_mentors();
+        // Min-heap on (score, Reverse(mentor)): the root is the worst kept.
+        let mut heap: BinaryHeap<Reverse<(i64, Reverse<u32>)>> = BinaryHeap::with_capacity(k + 1);
+        let mut pruned = false;
+        let mut offer = |heap: &mut BinaryHeap<Reverse<(i64, Reverse<u32>)>>, j: u32, sc: i64| {
+            heap.push(Reverse((sc, Reverse(j))));
+            if heap.len() > k {
+                heap.pop();
+                pruned = true;
+            }
+        };
+        let threshold = |heap: &BinaryHeap<Reverse<(i64, Reverse<u32>)>>| {
+            if heap.len() < k {
+                i64::MIN
+            } else {
+                heap.peek().map_or(i64::MIN, |r| r.0 .0)
+            }
+        };
+        // Touched mentors, best sparse points first among a shortlist so the
+        // threshold rises early.
+        let mut order: Vec<(i64, u32)> = s
+            .touched
+            .iter()
+            .map(|&j| (s.acc[j as usize] + self.dense_bound(i, j as usize), j))
+            .collect();
+        let lead = (2 * k).min(order.len());
+        if lead > 0 && lead < order.len() {
+            order.select_nth_unstable_by(lead - 1, |a, b| b.cmp(a));
+        }
+        let mut skipped = false;
+        for &(ub, j) in &order {
+            if ub < threshold(&heap) {
+                skipped = true;
+                continue;
+            }
+            if let Some(sc) = self.exact(i, j as usize, s.acc[j as usize], forbidden) {
+                offer(&mut heap, j, sc);
+            }
+        }
+        // Untouched mentors have zero sparse points.
+        let e = &self.model.mentees[i];
+        let max_dense = self.model.level_table[e.level as usize]
+            .iter()
+            .max()
+            .copied()
+            .unwrap_or(0)
+            + self.model.cap[Criterion::TimeZone as usize]
+            + self.model.avail_table[e.avail_quarters as usize]
+            + self.model.cap[Criterion::Preferences as usize];
+        if s.touched.len() < m {
+            if max_dense >= threshold(&heap) {
+                for j in 0..m {
+                    if s.is_touched(j) {
+                        continue;
+                    }
+                    if self.dense_bound(i, j) < threshold(&heap) {
+                        skipped = true;
+                        continue;
+                    }
+                    if let Some(sc) = self.exact(i, j, 0, forbidden) {
+                        offer(&mut heap, j as u32, sc);
+                    }
+                }
+            } else {
+                skipped = true;
+            }
+        }
+        let full = heap.len() >= k;
+        let t = threshold(&heap);
+        let start = out.len();
+        out.extend(heap.into_iter().map(|Reverse((sc, Reverse(j)))| Edge {
+            mentee: i as u32,
+            mentor: j,
+            score: sc,
+        }));
+        out[start..].sort_unstable_by_key(|e| e.mentor);
+        if full && (pruned || skipped) {
+            t
+        } else {
+            NO_PRUNED
+        }
+    }
+
+    /// The top-K candidate graph of every mentee, in parallel.
+    pub fn generate(&self, k: usize) -> CandidateGraph {
+        let n = self.model.n_mentees();
+        let m = self.model.n_mentors();
+        const CHUNK: usize = 512;
+        let parts: Vec<(Vec<Edge>, Vec<usize>, Vec<i64>)> = (0..n.div_ceil(CHUNK))
+            .into_par_iter()
+            .map_init(
+                || Scratch::new(m),
+                |s, c| {
+                    let lo = c * CHUNK;
+                    let hi = (lo + CHUNK).min(n);
+                    let mut edges = Vec::with_capacity((hi - lo) * k);
+                    let mut lens = Vec::with_capacity(hi - lo);
+                    let mut bounds = Vec::with_capacity(hi - lo);
+                    for i in lo..hi {
+                        let before = edges.len();
+                        bounds.push(self.top_k(i, k.max(1), s, &mut edges));
+                        lens.push(edges.len() - before);
+                    }
+                    (edges, lens, bounds)
+                },
+            )
+            .collect();
+        let total: usize = parts.iter().map(|p| p.0.len()).sum();
+        let mut g = CandidateGraph {
+            edges: Vec::with_capacity(total),
+            offsets: Vec::with_capacity(n + 1),
+            pruned_bound: Vec::with_capacity(n),
+        };
+        g.offsets.push(0);
+        for (edges, lens, bounds) in parts {
+            g.edges.extend(edges);
+            for l in lens {
+                let last = *g.offsets.last().unwrap_or(&0);
+                g.offsets.push(last + l);
+            }
+            g.pruned_bound.extend(bounds);
+        }
+        g
+    }
+
+    /// Every eligible pair of the given mentees that is not yet in `graph`
+    /// and whose score is strictly above `base[i] + price[j]`: exactly the
+    /// pruned pairs with positive reduced cost. Runs in parallel.
+    pub fn improving(
+        &self,
+        graph: &CandidateGraph,
+        mentees: &[u32],
+        base: &(dyn Fn(usize) -> i64 + Sync),
+        price: &[i64],
+    ) -> Vec<Edge> {
+        let m = self.model.n_mentors();
+        let min_price = price.iter().copied().min().unwrap_or(0);
+        let mut found: Vec<Vec<Edge>> = mentees
+            .par_iter()
+            .map_init(
+                || Scratch::new(m),
+                |s, &i| {
+                    let i = i as usize;
+                    let b = base(i);
+                    if graph.pruned_bound[i] == NO_PRUNED
+                        || graph.pruned_bound[i] <= b.saturating_add(min_price)
+                    {
+                        return Vec::new();
+                    }
+                    self.accumulate(i, s);
+                    let row = graph.row(i);
+                    let forbidden = self.rules.forbidden_for(i);
+                    let mut out = Vec::new();
+                    for (j, &pj) in price.iter().enumerate().take(m) {
+                        let need = b.saturating_add(pj);
+                        if s.sparse(j) + self.dense_bound(i, j) <= need {
+                            continue;
+                        }
+                        if row.binary_search_by_key(&(j as u32), |e| e.mentor).is_ok() {
+                            continue;
+                        }
+                        if let Some(sc) = self.exact(i, j, s.sparse(j), forbidden) {
+                            if sc > need {
+                                out.push(Edge {
+                                    mentee: i as u32,
+                                    mentor: j as u32,
+                                    score: sc,
+                                });
+                            }
+                        }
+                    }
+                    out
+                },
+            )
+            .collect();
+        let mut all = Vec::with_capacity(found.iter().map(Vec::len).sum());
+        for v in found.iter_mut() {
+            all.append(v);
+        }
+        all
+    }
+
+    /// Every eligible pair of mentee `i` (dense; for tests and small runs).
+    pub fn all_eligible(&self, i: usize) -> Vec<Edge> {
+        (0..self.model.n_mentors())
+            .filter_map(|j| {
+                self.score_pair(i, j).map(|sc| Edge {
+                    mentee: i as u32,
+                    mentor: j as u32,
+                    score: sc,
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::field_reassign_with_default)]
+mod tests {
+    use super::*;
+    use crate::profile::{Level, Profile, Skill};
+    use crate::score::tests::person;
+    use crate::settings::Settings;
+    use proptest::prelude::*;
+
+    fn world(seed: u64, n: usize, m: usize) -> (Vec<Profile>, Vec<Profile>) {
+        let mut x = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let mut next = |k: u64| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) % k
+        };
+        let skills = ["speaking", "finance", "hiring", "strategy", "design", "sql"];
+        let zones = [
+            "Europe/London",
+            "Europe/Lisbon",
+            "America/New_York",
+            "Asia/Tokyo",
+        ];
+        let mk = |id: String, mentor: bool, next: &mut dyn FnMut(u64) -> u64| {
+            let lvl = Level::from_rank(next(3) as u8).unwrap_or(Level::TeamLeader);
+            let mut p = person(&id, lvl, next(25) as u16);
+            p.time_zone = zones[next(4) as usize].into();
+            if next(5) == 0 {
+                p.languages = vec!["Portuguese".into()];
+            }
+            let list: Vec<Skill> = (0..1 + next(3))
+                .map(|_| Skill {
+                    name: skills[next(6) as usize].into(),
+                    priority: 1 + next(5) as u8,
+                })
+                .collect();
+            if mentor {
+                p.skills_offered = list;
+                p.capacity = 1 + next(3) as u32;
+            } else {
+                p.skills_wanted = list;
+            }
+            p.goals = vec![skills[next(6) as usize].into()];
+            p.goals_text = format!(
+                "{} and {}",
+                skills[next(6) as usize],
+                skills[next(6) as usize]
+            );
+            if next(3) == 0 {
+                p.manager = Some(format!("r{}", next(m as u64)));
+            }
+            p
+        };
+        let mentees = (0..n)
+            .map(|i| mk(format!("e{i}"), false, &mut next))
+            .collect();
+        let mentors = (0..m)
+            .map(|j| mk(format!("r{j}"), true, &mut next))
+            .collect();
+        (mentees, mentors)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(40))]
+        #[test]
+        fn top_k_matches_brute_force(seed in 0u64..10_000, k in 1usize..6, floor in 0u32..40) {
+            let (e, r) = world(seed, 12, 15);
+            let mut s = Settings::default();
+            s.quality_floor = f64::from(floor);
+            let model = Model::build(&e, &r, &s).unwrap();
+            let rules = Rules::build(&model);
+            let sc = Scanner::new(&model, &rules);
+            let g = sc.generate(k);
+            for i in 0..model.n_mentees() {
+                let mut all = sc.all_eligible(i);
+                all.sort_by_key(|e| (Reverse(e.score), e.mentor));
+                let mut want: Vec<Edge> = all.iter().take(k).copied().collect();
+                want.sort_by_key(|e| e.mentor);
+                prop_assert_eq!(g.row(i), &want[..]);
+                for e in g.row(i) {
+                    prop_assert_eq!(e.score, model.score(i, e.mentor as usize));
+                }
+                let bound = g.pruned_bound[i];
+                if all.len() > k {
+                    prop_assert!(all[k..].iter().all(|e| e.score <= bound));
+                } else {
+                    prop_assert!(bound == NO_PRUNED || bound >= all.last().map_or(0, |e| e.score));
+                }
+            }
+            // The re-check finds exactly the pruned pairs above a threshold.
+            let price: Vec<i64> = (0..model.n_mentors()).map(|j| (j as i64 % 3) * 5_000_000).collect();
+            let base = |i: usize| (i as i64 % 4) * 10_000_000;
+            let mentees: Vec<u32> = (0..model.n_mentees() as u32).collect();
+            let mut got = sc.improving(&g, &mentees, &base, &price);
+            got.sort_by_key(|e| (e.mentee, e.mentor));
+            let mut want = Vec::new();
+            for i in 0..model.n_mentees() {
+                for e in sc.all_eligible(i) {
+                    let in_row = g.row(i).iter().any(|x| x.mentor == e.mentor);
+                    if !in_row && e.score > base(i) + price[e.mentor as usize] {
+                        want.push(e);
+                    }
+                }
+            }
+            prop_assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn graph_add_keeps_rows_sorted() {
+        let (e, r) = world(7, 5, 8);
+        let model = Model::build(&e, &r, &Settings::default()).unwrap();
+        let rules = Rules::build(&model);
+        let sc = Scanner::new(&model, &rules);
+        let mut g = sc.generate(1);
+        let extra: Vec<Edge> = (0..5)
+            .flat_map(|i| sc.all_eligible(i))
+            .filter(|e| {
+                !g.row(e.mentee as usize)
+                    .iter()
+                    .any(|x| x.mentor == e.mentor)
+            })
+            .collect();
+        let n = extra.len() + g.edges.len();
+        g.add(extra);
+        assert_eq!(g.edges.len(), n);
+        for i in 0..5 {
+            assert!(g.row(i).windows(2).all(|w| w[0].mentor < w[1].mentor));
+            assert_eq!(g.row(i).len(), sc.all_eligible(i).len());
+        }
+    }
+}
