@@ -418,8 +418,8 @@ impl<'m> Scanner<'m> {
         &self,
         graph: &CandidateGraph,
         mentees: &[u32],
-        base: &(dyn Fn(usize) -> i64 + Sync),
-        price: &[i64],
+        base: &(dyn Fn(usize) -> i128 + Sync),
+        price: &[i128],
     ) -> Vec<Edge> {
         let m = self.model.n_mentors();
         let min_price = price.iter().copied().min().unwrap_or(0);
@@ -431,7 +431,7 @@ impl<'m> Scanner<'m> {
                     let i = i as usize;
                     let b = base(i);
                     if graph.pruned_bound[i] == NO_PRUNED
-                        || graph.pruned_bound[i] <= b.saturating_add(min_price)
+                        || i128::from(graph.pruned_bound[i]) <= b + min_price
                     {
                         return Vec::new();
                     }
@@ -440,15 +440,15 @@ impl<'m> Scanner<'m> {
                     let forbidden = self.rules.forbidden_for(i);
                     let mut out = Vec::new();
                     for (j, &pj) in price.iter().enumerate().take(m) {
-                        let need = b.saturating_add(pj);
-                        if s.sparse(j) + self.dense_bound(i, j) <= need {
+                        let need = b + pj;
+                        if i128::from(s.sparse(j) + self.dense_bound(i, j)) <= need {
                             continue;
                         }
                         if row.binary_search_by_key(&(j as u32), |e| e.mentor).is_ok() {
                             continue;
                         }
                         if let Some(sc) = self.exact(i, j, s.sparse(j), forbidden) {
-                            if sc > need {
+                            if i128::from(sc) > need {
                                 out.push(Edge {
                                     mentee: i as u32,
                                     mentor: j as u32,
@@ -575,8 +575,8 @@ mod tests {
                 }
             }
             // The re-check finds exactly the pruned pairs above a threshold.
-            let price: Vec<i64> = (0..model.n_mentors()).map(|j| (j as i64 % 3) * 5_000_000).collect();
-            let base = |i: usize| (i as i64 % 4) * 10_000_000;
+            let price: Vec<i128> = (0..model.n_mentors()).map(|j| (j as i128 % 3) * 5_000_000).collect();
+            let base = |i: usize| (i as i128 % 4) * 10_000_000;
             let mentees: Vec<u32> = (0..model.n_mentees() as u32).collect();
             let mut got = sc.improving(&g, &mentees, &base, &price);
             got.sort_by_key(|e| (e.mentee, e.mentor));
@@ -584,7 +584,7 @@ mod tests {
             for i in 0..model.n_mentees() {
                 for e in sc.all_eligible(i) {
                     let in_row = g.row(i).iter().any(|x| x.mentor == e.mentor);
-                    if !in_row && e.score > base(i) + price[e.mentor as usize] {
+                    if !in_row && i128::from(e.score) > base(i) + price[e.mentor as usize] {
                         want.push(e);
                     }
                 }

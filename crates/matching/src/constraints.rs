@@ -54,6 +54,21 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// Every rule, in report order.
+    pub const ALL: [Rule; 11] = [
+        Rule::SamePerson,
+        Rule::ReportingLine,
+        Rule::Seniority,
+        Rule::SkillArea,
+        Rule::SharedLanguage,
+        Rule::TimeZoneDistance,
+        Rule::AvailabilityOverlap,
+        Rule::HardPreference,
+        Rule::Excluded,
+        Rule::PreviouslyMatched,
+        Rule::QualityFloor,
+    ];
+
     /// Short machine name.
     pub fn name(self) -> &'static str {
         match self {
@@ -400,6 +415,52 @@ impl Rules {
             );
         }
         out
+    }
+
+    /// The rules that block a pair, as a bit mask (`1 << rule as u16`); the
+    /// same rules as [`Rules::why_not`] without building sentences.
+    pub fn blocking(&self, model: &Model, i: usize, j: usize) -> u16 {
+        let (e, r) = (&model.mentees[i], &model.mentors[j]);
+        let mut mask = 0u16;
+        let mut set = |rule: Rule| mask |= 1 << rule as u16;
+        if e.person == r.person {
+            set(Rule::SamePerson);
+        } else if self.in_reporting_line(e.person, r.person) {
+            set(Rule::ReportingLine);
+        }
+        if !self.seniority_ok(e, r) {
+            set(Rule::Seniority);
+        }
+        if self.rule == SeniorityRule::Reverse && !r.offers_reverse_area {
+            set(Rule::SkillArea);
+        }
+        if model.settings.reach.require_shared_language && !shares_language(model, e, r) {
+            set(Rule::SharedLanguage);
+        }
+        if self
+            .max_tz_minutes
+            .is_some_and(|max| Model::tz_distance(e, r) > max)
+        {
+            set(Rule::TimeZoneDistance);
+        }
+        if self
+            .min_overlap_quarters
+            .is_some_and(|min| overlap_quarters(&e.avail, &r.avail) < min)
+        {
+            set(Rule::AvailabilityOverlap);
+        }
+        if model.enforce_hard && hard_preference_broken(e, r) {
+            set(Rule::HardPreference);
+        }
+        for &(m, rule) in self.forbidden_for(i) {
+            if m as usize == j {
+                set(rule);
+            }
+        }
+        if model.score(i, j) < self.floor {
+            set(Rule::QualityFloor);
+        }
+        mask
     }
 
     /// Resolves the pinned pairs to indices, refusing any that breaks a rule

@@ -1,1 +1,1094 @@
-//! TODO(owner): see lib.rs
+//! Profiles to explained matches, end to end.
+//!
+//! 1. **Features**: [`Model::build`] (interning, TF-IDF, reference-week availability).
+//! 2. **Candidates**: [`Scanner::generate`], the top-K eligible mentors per mentee.
+//! 3. **Solve**: [`crate::assign::solve`], coverage first, then pairs, then score;
+//!    pinned pairs are placed first.
+//! 4. **Lossless re-check**: the solver's dual prices give every pruned pair a
+//!    reduced gain; [`Scanner::improving`] finds every eligible pair with a positive
+//!    one, they are added, and the graph is solved again until none is left (usually
+//!    one round). The answer is then optimal over *all* eligible pairs, not just the
+//!    top-K.
+//! 5. **Explanations** for every match, and the **unmatched report**: a reason for each
+//!    unmatched mentee (the constraints that bind when no mentor is eligible, or the
+//!    blocking group when every eligible mentor is full), the blocking groups found
+//!    by alternating search from the uncovered mentees (a Hall violator: a set of
+//!    mentees whose eligible mentors have fewer slots than they need), and the
+//!    smallest fix: mentor slots to add, described by language, level, time zone and
+//!    skills, one slot per uncovered mentee.
+//!
+//! # Complexity
+//! Candidates and the re-check run in parallel (see [`crate::candidates`]); the solver's
+//! bound is in [`crate::assign`]; explanations are `O(matches)`. Memory is dominated by
+//! the candidate graph: 16 bytes per edge here and about 24 in the solver.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::assign::{self, AssignError, Lex, Objective, Problem};
+use crate::candidates::{CandidateGraph, Edge, Scanner};
+use crate::constraints::{PinRefused, Rule, Rules};
+use crate::profile::{Level, Profile, Skill, Strength};
+use crate::score::{Audience, Explanation, Model, ModelError};
+use crate::settings::{SeniorityRule, Settings};
+
+/// What to compute besides the matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Explain every match for this audience (`None`: no explanations).
+    pub explain: Option<Audience>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            explain: Some(Audience::Manager),
+        }
+    }
+}
+
+/// A chosen pair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    /// Mentee index.
+    pub mentee: u32,
+    /// Mentor index.
+    pub mentor: u32,
+    /// Score in micro-units.
+    pub score: i64,
+    /// Placed because a manager pinned it.
+    pub pinned: bool,
+    /// The explanation, when asked for.
+    pub explanation: Option<Explanation>,
+}
+
+/// Why a mentee is unmatched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnmatchedKind {
+    /// No mentor passes the hard constraints.
+    NoEligibleMentor,
+    /// Every eligible mentor is at capacity.
+    MentorsFull,
+}
+
+/// An unmatched mentee with the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmatched {
+    /// Mentee index.
+    pub mentee: u32,
+    /// Which kind of reason.
+    pub kind: UnmatchedKind,
+    /// A sentence for the programme manager.
+    pub reason: String,
+    /// Index into [`Outcome::groups`] for capacity-blocked mentees.
+    pub group: Option<usize>,
+}
+
+/// A set of mentees whose eligible mentors have fewer slots than they need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockedGroup {
+    /// By attributes, for example "portuguese speakers at Team Leader level: 40 mentees, 12 slots".
+    pub description: String,
+    /// Mentees in the group (matched and not).
+    pub mentees: Vec<u32>,
+    /// Mentors they can use.
+    pub mentors: Vec<u32>,
+    /// Total capacity of those mentors.
+    pub slots: u64,
+    /// Mentees left uncovered.
+    pub uncovered: u32,
+}
+
+/// Extra mentor slots that would cover a set of unmatched mentees.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fix {
+    /// Slots to add (one per mentee covered; fewer cannot cover them all).
+    pub slots: u32,
+    /// A mentor profile that is eligible for every mentee listed; its
+    /// `capacity` equals `slots`.
+    pub mentor: Profile,
+    /// The mentees it covers.
+    pub mentees: Vec<u32>,
+    /// The suggestion in words.
+    pub sentence: String,
+}
+
+/// Time spent in each phase.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timings {
+    /// Features and rules.
+    pub features: Duration,
+    /// Candidate generation.
+    pub candidates: Duration,
+    /// All solves.
+    pub solve: Duration,
+    /// All re-check scans.
+    pub recheck: Duration,
+    /// Explanations and the unmatched report.
+    pub report: Duration,
+}
+
+/// Everything a run produces.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The features (ids, interned names, settings) the indices refer to.
+    pub model: Model,
+    /// The rules applied.
+    pub rules: Rules,
+    /// Chosen pairs, by mentee then mentor.
+    pub matches: Vec<Match>,
+    /// Unmatched mentees with reasons (mentees with capacity 0 are not listed).
+    pub unmatched: Vec<Unmatched>,
+    /// Capacity-blocked groups.
+    pub groups: Vec<BlockedGroup>,
+    /// The smallest fix: mentor slots to add.
+    pub fixes: Vec<Fix>,
+    /// Coverage, pairs and total score.
+    pub objective: Objective,
+    /// Solves run (1 + re-check rounds that found something).
+    pub solves: u32,
+    /// Pruned pairs added back by the re-check.
+    pub readded: u64,
+    /// Edges in the final candidate graph.
+    pub edges: u64,
+    /// True when the last re-check found nothing, so the answer is optimal
+    /// over all eligible pairs (false only if `max_recheck_rounds` ran out).
+    pub certified: bool,
+    /// Time per phase.
+    pub timings: Timings,
+}
+
+/// A run that cannot complete.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// Bad profiles or settings.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// A pinned pair breaks a hard rule.
+    #[error(transparent)]
+    Pin(#[from] PinRefused),
+    /// Pinned pairs exceed a capacity.
+    #[error("pinned pair {mentee} / {mentor} refused: {reason}")]
+    PinCapacity {
+        /// Mentee id.
+        mentee: String,
+        /// Mentor id.
+        mentor: String,
+        /// Why.
+        reason: String,
+    },
+    /// The solver refused the instance (a bug if it happens).
+    #[error(transparent)]
+    Assign(#[from] AssignError),
+}
+
+fn edge_index(graph: &CandidateGraph, i: u32, j: u32) -> Option<usize> {
+    let row = graph.row(i as usize);
+    row.binary_search_by_key(&j, |e| e.mentor)
+        .ok()
+        .map(|k| graph.offsets[i as usize] + k)
+}
+
+/// Runs the whole pipeline.
+pub fn run(
+    mentees: &[Profile],
+    mentors: &[Profile],
+    settings: &Settings,
+    options: &Options,
+) -> Result<Outcome, PipelineError> {
+    let t0 = Instant::now();
+    let model = Model::build(mentees, mentors, settings)?;
+    let rules = Rules::build(&model);
+    let pins = rules.pins(&model)?;
+    let mut timings = Timings {
+        features: t0.elapsed(),
+        ..Timings::default()
+    };
+
+    let t = Instant::now();
+    let scanner = Scanner::new(&model, &rules);
+    let mut graph = scanner.generate(settings.top_k as usize);
+    let missing: Vec<Edge> = pins
+        .iter()
+        .filter(|&&(i, j)| edge_index(&graph, i, j).is_none())
+        .map(|&(i, j)| Edge {
+            mentee: i,
+            mentor: j,
+            score: model.score(i as usize, j as usize),
+        })
+        .collect();
+    graph.add(missing);
+    timings.candidates = t.elapsed();
+
+    let mentee_capacity: Vec<u32> = model.mentees.iter().map(|f| f.capacity).collect();
+    let mentor_capacity: Vec<u32> = model.mentors.iter().map(|f| f.capacity).collect();
+    // Mentees whose capacity pins use up are outside the certified problem.
+    let mut pinned_load = vec![0u32; model.n_mentees()];
+    for &(i, _) in &pins {
+        pinned_load[i as usize] += 1;
+    }
+    let recheck: Vec<u32> = (0..model.n_mentees() as u32)
+        .filter(|&i| pinned_load[i as usize] < mentee_capacity[i as usize])
+        .collect();
+    let unit = Lex {
+        coverage: 0,
+        pairs: 1,
+        score: 0,
+    }
+    .pack();
+    let mut solves = 0u32;
+    let mut readded = 0u64;
+    let mut certified = false;
+    let (solution, problem) = loop {
+        let t = Instant::now();
+        let problem = Problem {
+            mentee_capacity: mentee_capacity.clone(),
+            mentor_capacity: mentor_capacity.clone(),
+            edges: graph
+                .edges
+                .iter()
+                .map(|e| assign::Edge {
+                    mentee: e.mentee,
+                    mentor: e.mentor,
+                    score: e.score,
+                })
+                .collect(),
+        };
+        let cons = assign::Constraints {
+            pinned: pins
+                .iter()
+                .filter_map(|&(i, j)| edge_index(&graph, i, j))
+                .collect(),
+            forbidden: Vec::new(),
+        };
+        let solution = assign::solve(&problem, &cons)?;
+        solves += 1;
+        timings.solve += t.elapsed();
+        if let Some(c) = solution.pin_conflicts.first() {
+            let e = problem.edges[c.edge];
+            return Err(PipelineError::PinCapacity {
+                mentee: model.mentee_ids[e.mentee as usize].clone(),
+                mentor: model.mentor_ids[e.mentor as usize].clone(),
+                reason: format!("{:?}", c.reason),
+            });
+        }
+        let t = Instant::now();
+        let base: Vec<i128> = solution
+            .duals
+            .mentee
+            .iter()
+            .map(|u| u.pack() - unit)
+            .collect();
+        let price: Vec<i128> = solution.duals.mentor.iter().map(|v| v.pack()).collect();
+        let extra = scanner.improving(&graph, &recheck, &|i| base[i], &price);
+        timings.recheck += t.elapsed();
+        if extra.is_empty() {
+            certified = true;
+            break (solution, problem);
+        }
+        if solves > settings.max_recheck_rounds {
+            break (solution, problem);
+        }
+        readded += extra.len() as u64;
+        graph.add(extra);
+    };
+
+    let t = Instant::now();
+    let pinned_set: Vec<(u32, u32)> = {
+        let mut v = pins.clone();
+        v.sort_unstable();
+        v
+    };
+    let mut matches: Vec<Match> = solution
+        .chosen
+        .par_iter()
+        .map(|&k| {
+            let e = problem.edges[k];
+            Match {
+                mentee: e.mentee,
+                mentor: e.mentor,
+                score: e.score,
+                pinned: pinned_set.binary_search(&(e.mentee, e.mentor)).is_ok(),
+                explanation: options
+                    .explain
+                    .map(|a| model.explain(e.mentee as usize, e.mentor as usize, a)),
+            }
+        })
+        .collect();
+    matches.sort_by_key(|m| (m.mentee, m.mentor));
+    let (unmatched, groups, fixes) =
+        unmatched_report(&model, &rules, &graph, &matches, mentees, settings);
+    timings.report = t.elapsed();
+    let edges = graph.edges.len() as u64;
+    drop(scanner);
+    Ok(Outcome {
+        model,
+        rules,
+        matches,
+        unmatched,
+        groups,
+        fixes,
+        objective: solution.objective,
+        solves,
+        readded,
+        edges,
+        certified,
+        timings,
+    })
+}
+
+struct UnionFind(Vec<u32>);
+
+impl UnionFind {
+    fn find(&mut self, x: u32) -> u32 {
+        let mut r = x;
+        while self.0[r as usize] != r {
+            r = self.0[r as usize];
+        }
+        let mut y = x;
+        while self.0[y as usize] != r {
+            let next = self.0[y as usize];
+            self.0[y as usize] = r;
+            y = next;
+        }
+        r
+    }
+
+    fn union(&mut self, a: u32, b: u32) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            self.0[ra.max(rb) as usize] = ra.min(rb);
+        }
+    }
+}
+
+fn most_common<T: Ord + Clone>(items: impl IntoIterator<Item = T>) -> Option<(T, usize)> {
+    let mut counts: BTreeMap<T, usize> = BTreeMap::new();
+    for x in items {
+        *counts.entry(x).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+}
+
+fn level_label(rank: u8) -> &'static str {
+    Level::from_rank(rank).map_or("?", Level::label)
+}
+
+/// Describes a set of mentees by their shared language and level.
+fn describe(model: &Model, mentees: &[u32]) -> String {
+    let n = mentees.len();
+    let lang = most_common(
+        mentees
+            .iter()
+            .flat_map(|&i| model.mentees[i as usize].languages.iter().copied()),
+    );
+    let level = most_common(mentees.iter().map(|&i| model.mentees[i as usize].level));
+    let mut s = String::new();
+    if let Some((l, c)) = lang {
+        s.push_str(if c == n { "" } else { "mostly " });
+        s.push_str(model.languages.name(l));
+        s.push_str(" speakers");
+    } else {
+        s.push_str("mentees");
+    }
+    if let Some((lv, c)) = level {
+        s.push_str(if c == n { " at " } else { " mostly at " });
+        s.push_str(level_label(lv));
+        s.push_str(" level");
+    }
+    s
+}
+
+type Report = (Vec<Unmatched>, Vec<BlockedGroup>, Vec<Fix>);
+
+fn unmatched_report(
+    model: &Model,
+    rules: &Rules,
+    graph: &CandidateGraph,
+    matches: &[Match],
+    profiles: &[Profile],
+    settings: &Settings,
+) -> Report {
+    let n = model.n_mentees();
+    let m = model.n_mentors();
+    let mut load_e = vec![0u32; n];
+    let mut mentees_of: Vec<Vec<u32>> = vec![Vec::new(); m];
+    for x in matches {
+        load_e[x.mentee as usize] += 1;
+        mentees_of[x.mentor as usize].push(x.mentee);
+    }
+    let uncovered: Vec<u32> = (0..n as u32)
+        .filter(|&i| load_e[i as usize] == 0 && model.mentees[i as usize].capacity > 0)
+        .collect();
+
+    // Capacity-blocked: alternating search from the uncovered mentees that have
+    // candidates: mentee -> its candidate mentors -> their mentees.
+    let mut uf = UnionFind((0..(n + m) as u32).collect());
+    let mut seen_e = vec![false; n];
+    let mut seen_r = vec![false; m];
+    let mut queue: Vec<u32> = Vec::new();
+    for &i in &uncovered {
+        if !graph.row(i as usize).is_empty() {
+            seen_e[i as usize] = true;
+            queue.push(i);
+        }
+    }
+    while let Some(i) = queue.pop() {
+        for e in graph.row(i as usize) {
+            let j = e.mentor;
+            uf.union(i, n as u32 + j);
+            if !seen_r[j as usize] {
+                seen_r[j as usize] = true;
+                for &k in &mentees_of[j as usize] {
+                    uf.union(k, n as u32 + j);
+                    if !seen_e[k as usize] {
+                        seen_e[k as usize] = true;
+                        queue.push(k);
+                    }
+                }
+            }
+        }
+    }
+    let mut comp: BTreeMap<u32, (Vec<u32>, Vec<u32>)> = BTreeMap::new();
+    for i in 0..n as u32 {
+        if seen_e[i as usize] {
+            let r = uf.find(i);
+            comp.entry(r).or_default().0.push(i);
+        }
+    }
+    for j in 0..m as u32 {
+        if seen_r[j as usize] {
+            let r = uf.find(n as u32 + j);
+            comp.entry(r).or_default().1.push(j);
+        }
+    }
+    let mut group_of = vec![usize::MAX; n];
+    let mut groups = Vec::new();
+    for (_, (es, rs)) in comp {
+        let slots: u64 = rs
+            .iter()
+            .map(|&j| u64::from(model.mentors[j as usize].capacity))
+            .sum();
+        let unc = es.iter().filter(|&&i| load_e[i as usize] == 0).count() as u32;
+        let description = format!(
+            "{}: {} mentees, {} slots",
+            describe(model, &es),
+            es.len(),
+            slots
+        );
+        for &i in &es {
+            group_of[i as usize] = groups.len();
+        }
+        groups.push(BlockedGroup {
+            description,
+            mentees: es,
+            mentors: rs,
+            slots,
+            uncovered: unc,
+        });
+    }
+
+    let unmatched: Vec<Unmatched> = uncovered
+        .par_iter()
+        .map(|&i| {
+            if graph.row(i as usize).is_empty() {
+                Unmatched {
+                    mentee: i,
+                    kind: UnmatchedKind::NoEligibleMentor,
+                    reason: no_eligible_reason(model, rules, i as usize),
+                    group: None,
+                }
+            } else {
+                let g = group_of[i as usize];
+                let eligible = graph.row(i as usize).len();
+                Unmatched {
+                    mentee: i,
+                    kind: UnmatchedKind::MentorsFull,
+                    reason: format!(
+                        "all {eligible} eligible mentors considered are full; blocking group: {}",
+                        groups.get(g).map_or("", |x| x.description.as_str())
+                    ),
+                    group: (g != usize::MAX).then_some(g),
+                }
+            }
+        })
+        .collect();
+    let fixes = suggest_fixes(model, &uncovered, profiles, settings);
+    (unmatched, groups, fixes)
+}
+
+/// The binding constraints for a mentee no mentor is eligible for.
+fn no_eligible_reason(model: &Model, rules: &Rules, i: usize) -> String {
+    let m = model.n_mentors();
+    if m == 0 {
+        return "no eligible mentor: there are no mentors".into();
+    }
+    let mut counts = [0usize; 16];
+    let mut alone = [0usize; 16];
+    for j in 0..m {
+        let mask = rules.blocking(model, i, j);
+        for r in Rule::ALL {
+            if mask & (1 << r as u16) != 0 {
+                counts[r as usize] += 1;
+                if mask == 1 << r as u16 {
+                    alone[r as usize] += 1;
+                }
+            }
+        }
+    }
+    let e = &model.mentees[i];
+    let mut parts = Vec::new();
+    for r in Rule::ALL {
+        if counts[r as usize] == m {
+            parts.push(match r {
+                Rule::SharedLanguage => format!(
+                    "no mentor shares a language: {}",
+                    e.languages
+                        .iter()
+                        .map(|&l| model.languages.name(l))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                Rule::Seniority => format!(
+                    "no mentor meets the seniority rule for a {} with {} years",
+                    level_label(e.level),
+                    e.years
+                ),
+                Rule::TimeZoneDistance => {
+                    "no mentor is within the allowed time-zone distance".into()
+                }
+                Rule::AvailabilityOverlap => "no mentor has enough shared availability".into(),
+                Rule::QualityFloor => "no mentor scores above the quality floor".into(),
+                Rule::HardPreference => "no mentor meets a hard stated preference".into(),
+                Rule::SkillArea => "no mentor offers the programme's skill areas".into(),
+                other => format!("every mentor is blocked by {}", other.name()),
+            });
+        }
+    }
+    if parts.is_empty() {
+        let mut v: Vec<(usize, Rule)> = Rule::ALL
+            .iter()
+            .map(|&r| (counts[r as usize], r))
+            .filter(|x| x.0 > 0)
+            .collect();
+        v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        parts.push(format!(
+            "each of the {m} mentors breaks at least one rule ({})",
+            v.iter()
+                .map(|(c, r)| format!("{}: {c}", r.name()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let closest: Vec<String> = Rule::ALL
+        .iter()
+        .filter(|&&r| alone[r as usize] > 0)
+        .map(|&r| format!("{} blocked only by {}", alone[r as usize], r.name()))
+        .collect();
+    let mut s = format!("no eligible mentor: {}", parts.join("; "));
+    if !closest.is_empty() {
+        s.push_str(&format!(" (closest: {})", closest.join(", ")));
+    }
+    s
+}
+
+/// One mentor template per group of unmatched mentees that one kind of mentor
+/// can serve: same first language, level, hard preferences and (when a
+/// time-zone or availability rule applies) time zone.
+fn suggest_fixes(
+    model: &Model,
+    uncovered: &[u32],
+    profiles: &[Profile],
+    settings: &Settings,
+) -> Vec<Fix> {
+    let tz_matters =
+        settings.reach.max_time_zone_hours.is_some() || settings.reach.min_overlap_hours.is_some();
+    type Key = (String, u8, String, String, String);
+    let mut by_key: BTreeMap<Key, Vec<u32>> = BTreeMap::new();
+    for &i in uncovered {
+        let f = &model.mentees[i as usize];
+        let p = &profiles[i as usize];
+        let lang = f
+            .languages
+            .first()
+            .map_or(String::new(), |&l| model.languages.name(l).to_string());
+        let zone = if tz_matters {
+            model.zones.name(f.zone).to_string()
+        } else {
+            String::new()
+        };
+        let hard = |s: Strength| model.enforce_hard && s == Strength::Hard;
+        let gender = p
+            .preferences
+            .gender
+            .as_ref()
+            .filter(|g| hard(g.strength))
+            .map_or(String::new(), |g| g.value.clone());
+        let dept = p
+            .preferences
+            .department
+            .as_ref()
+            .filter(|d| hard(d.strength))
+            .map_or(String::new(), |d| {
+                format!("{:?}:{}", d.value, p.department.as_deref().unwrap_or(""))
+            });
+        by_key
+            .entry((lang, f.level, zone, gender, dept))
+            .or_default()
+            .push(i);
+    }
+    let rule = settings.kind.seniority_rule();
+    let n_years = settings.seniority.min_years_ahead;
+    let mut fixes = Vec::new();
+    for (k, ((lang, level, zone, gender, dept), members)) in by_key.into_iter().enumerate() {
+        let ps: Vec<&Profile> = members.iter().map(|&i| &profiles[i as usize]).collect();
+        let max_years = ps.iter().map(|p| p.years).max().unwrap_or(0);
+        let min_years = ps.iter().map(|p| p.years).min().unwrap_or(0);
+        let (mlevel, myears) = match rule {
+            SeniorityRule::Ahead => match Level::from_rank(level + 1) {
+                Some(l) => (l, max_years),
+                None => (Level::LeaderOfLeaders, max_years + n_years),
+            },
+            SeniorityRule::Reverse => match level.checked_sub(1).and_then(Level::from_rank) {
+                Some(l) => (l, min_years),
+                None => (
+                    Level::ProfessionalContributor,
+                    min_years.saturating_sub(n_years),
+                ),
+            },
+            SeniorityRule::Similar => (
+                Level::from_rank(level).unwrap_or(Level::TeamLeader),
+                (min_years + max_years) / 2,
+            ),
+        };
+        let mut t = Profile::new(format!("suggested-mentor-{}", k + 1), mlevel);
+        t.years = myears;
+        t.capacity = members.len() as u32;
+        if !lang.is_empty() {
+            t.languages = vec![lang.clone()];
+        }
+        t.time_zone = if zone.is_empty() {
+            most_common(ps.iter().map(|p| p.time_zone.clone())).map_or("UTC".into(), |x| x.0)
+        } else {
+            zone.clone()
+        };
+        let mut wanted: BTreeMap<String, u32> = BTreeMap::new();
+        for p in &ps {
+            for s in &p.skills_wanted {
+                *wanted
+                    .entry(crate::profile::normalise_name(&s.name))
+                    .or_default() += u32::from(s.priority.max(1));
+            }
+        }
+        let mut top: Vec<(String, u32)> = wanted.into_iter().collect();
+        top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut offered: Vec<String> = settings
+            .seniority
+            .reverse_skill_areas
+            .iter()
+            .take(usize::from(rule == SeniorityRule::Reverse))
+            .cloned()
+            .collect();
+        offered.extend(top.iter().map(|x| x.0.clone()));
+        t.skills_offered = offered
+            .into_iter()
+            .map(|name| Skill { name, priority: 3 })
+            .collect();
+        let mut goals: Vec<String> = ps.iter().flat_map(|p| p.goals.iter().cloned()).collect();
+        goals.sort();
+        goals.dedup();
+        t.goals = goals;
+        t.goals_text = ps
+            .iter()
+            .map(|p| p.goals_text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut windows = Vec::new();
+        let mut seen = HashMap::new();
+        for p in &ps {
+            for w in &p.availability {
+                if seen
+                    .insert((w.day, w.start_minute, w.end_minute), ())
+                    .is_none()
+                {
+                    windows.push(*w);
+                }
+            }
+        }
+        t.availability = windows;
+        if !gender.is_empty() {
+            t.gender = Some(gender.clone());
+        }
+        if !dept.is_empty() {
+            let same = dept.starts_with("Same:");
+            let own = dept.split_once(':').map_or("", |x| x.1);
+            t.department = Some(if same {
+                own.to_string()
+            } else {
+                format!("not {own}")
+            });
+        }
+        let skills_text = top
+            .iter()
+            .take(3)
+            .map(|x| x.0.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sentence = format!(
+            "add {} mentor slot{} for {}: mentors speaking {} at {} level{}{}{}{}",
+            members.len(),
+            if members.len() == 1 { "" } else { "s" },
+            describe(model, &members),
+            if lang.is_empty() {
+                "any language"
+            } else {
+                &lang
+            },
+            mlevel.label(),
+            if rule == SeniorityRule::Ahead && mlevel.rank() == level {
+                format!(" with at least {myears} years")
+            } else {
+                String::new()
+            },
+            if zone.is_empty() {
+                String::new()
+            } else {
+                format!(", in or near {zone}")
+            },
+            if skills_text.is_empty() {
+                String::new()
+            } else {
+                format!(", offering {skills_text}")
+            },
+            if gender.is_empty() {
+                String::new()
+            } else {
+                format!(" (meeting a hard preference: {gender})")
+            },
+        );
+        fixes.push(Fix {
+            slots: members.len() as u32,
+            mentor: t,
+            mentees: members,
+            sentence,
+        });
+    }
+    fixes
+}
+
+/// A seeded, realistic synthetic population for benches, tests and demos:
+/// Zipf-like skill and goal popularity, a few languages (some people speak
+/// only Portuguese, Spanish or Japanese), a dozen time zones, business-hours
+/// availability, levels skewed junior for mentees and senior for mentors,
+/// reporting lines, soft and hard preferences, and two programme questions.
+/// `slots_per_mentee` sets the mentors' mean capacity.
+pub fn synthetic_population(
+    seed: u64,
+    n_mentees: usize,
+    n_mentors: usize,
+    slots_per_mentee: f64,
+) -> (Vec<Profile>, Vec<Profile>) {
+    use crate::profile::{Answer, DepartmentChoice, Preference, Weekday, Window};
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    const SKILLS: [&str; 24] = [
+        "public speaking",
+        "negotiation",
+        "people management",
+        "strategy",
+        "hiring",
+        "budgeting",
+        "product discovery",
+        "data analysis",
+        "sql",
+        "system design",
+        "stakeholder management",
+        "coaching",
+        "writing",
+        "storytelling",
+        "delegation",
+        "conflict resolution",
+        "design thinking",
+        "go to market",
+        "pricing",
+        "security",
+        "cloud architecture",
+        "machine learning",
+        "ux research",
+        "career planning",
+    ];
+    const GOALS: [&str; 16] = [
+        "first management role",
+        "promotion",
+        "visibility",
+        "career change",
+        "confidence",
+        "technical depth",
+        "executive presence",
+        "work life balance",
+        "networking",
+        "leading change",
+        "building teams",
+        "cross functional influence",
+        "mentoring others",
+        "entrepreneurship",
+        "returning to work",
+        "international move",
+    ];
+    const WORDS: [&str; 40] = [
+        "presenting",
+        "executives",
+        "leading",
+        "team",
+        "remote",
+        "growth",
+        "feedback",
+        "engineers",
+        "product",
+        "roadmap",
+        "hiring",
+        "interviews",
+        "budget",
+        "planning",
+        "strategy",
+        "customers",
+        "sales",
+        "confidence",
+        "writing",
+        "clearly",
+        "influence",
+        "without",
+        "authority",
+        "career",
+        "switch",
+        "data",
+        "decisions",
+        "conflict",
+        "difficult",
+        "conversations",
+        "managing",
+        "managers",
+        "scaling",
+        "startup",
+        "culture",
+        "burnout",
+        "delegating",
+        "priorities",
+        "stakeholders",
+        "promotion",
+    ];
+    const INTERESTS: [&str; 20] = [
+        "running",
+        "chess",
+        "cooking",
+        "hiking",
+        "photography",
+        "music",
+        "reading",
+        "travel",
+        "gaming",
+        "cycling",
+        "yoga",
+        "football",
+        "gardening",
+        "painting",
+        "climbing",
+        "theatre",
+        "volunteering",
+        "podcasts",
+        "film",
+        "sailing",
+    ];
+    const ZONES: [(&str, u32); 12] = [
+        ("Europe/London", 14),
+        ("Europe/Berlin", 14),
+        ("Europe/Lisbon", 6),
+        ("America/New_York", 16),
+        ("America/Chicago", 8),
+        ("America/Los_Angeles", 10),
+        ("America/Sao_Paulo", 8),
+        ("Asia/Kolkata", 10),
+        ("Asia/Singapore", 5),
+        ("Asia/Tokyo", 4),
+        ("Australia/Sydney", 3),
+        ("Africa/Lagos", 2),
+    ];
+    const DEPTS: [&str; 10] = [
+        "Engineering",
+        "Sales",
+        "Marketing",
+        "Finance",
+        "Operations",
+        "Product",
+        "Legal",
+        "People",
+        "Support",
+        "Research",
+    ];
+    let zone_total: u32 = ZONES.iter().map(|z| z.1).sum();
+    // Zipf-like pick: index k with weight 1/(k+1).
+    fn zipf(rng: &mut rand_chacha::ChaCha8Rng, n: usize) -> usize {
+        let h: f64 = (1..=n).map(|k| 1.0 / k as f64).sum();
+        let mut x = rng.random_range(0.0..h);
+        for k in 0..n {
+            x -= 1.0 / (k + 1) as f64;
+            if x <= 0.0 {
+                return k;
+            }
+        }
+        n - 1
+    }
+    let make = |id: String, mentor: bool, rng: &mut rand_chacha::ChaCha8Rng| {
+        let r = rng.random_range(0..100u32);
+        let level = if mentor {
+            match r {
+                0..=19 => Level::ProfessionalContributor,
+                20..=64 => Level::TeamLeader,
+                _ => Level::LeaderOfLeaders,
+            }
+        } else {
+            match r {
+                0..=64 => Level::ProfessionalContributor,
+                65..=92 => Level::TeamLeader,
+                _ => Level::LeaderOfLeaders,
+            }
+        };
+        let mut p = Profile::new(id, level);
+        p.years = match level {
+            Level::ProfessionalContributor => rng.random_range(0..12),
+            Level::TeamLeader => rng.random_range(4..20),
+            Level::LeaderOfLeaders => rng.random_range(8..35),
+        };
+        let n_sk = rng.random_range(2..6);
+        let skills: Vec<Skill> = (0..n_sk)
+            .map(|_| Skill {
+                name: SKILLS[zipf(rng, SKILLS.len())].to_string(),
+                priority: rng.random_range(1..6),
+            })
+            .collect();
+        if mentor {
+            p.skills_offered = skills;
+            let mean = slots_per_mentee * n_mentees as f64 / n_mentors.max(1) as f64;
+            let hi = (2.0 * mean).round().max(1.0) as u32;
+            p.capacity = rng.random_range(1..=hi.max(1));
+        } else {
+            p.skills_wanted = skills;
+        }
+        p.goals = (0..rng.random_range(1..4))
+            .map(|_| GOALS[zipf(rng, GOALS.len())].to_string())
+            .collect();
+        p.goals_text = (0..rng.random_range(6..14))
+            .map(|_| WORDS[zipf(rng, WORDS.len())])
+            .collect::<Vec<_>>()
+            .join(" ");
+        p.interests = (0..rng.random_range(1..4))
+            .map(|_| INTERESTS[rng.random_range(0..INTERESTS.len())].to_string())
+            .collect();
+        let lr = rng.random_range(0..100u32);
+        p.languages = match lr {
+            0..=1 => vec!["Portuguese".into()],
+            2..=3 => vec!["Spanish".into()],
+            4 => vec!["Japanese".into()],
+            5..=14 => vec!["English".into(), "Spanish".into()],
+            15..=22 => vec!["English".into(), "German".into()],
+            23..=27 => vec!["English".into(), "Portuguese".into()],
+            28..=31 => vec!["English".into(), "French".into()],
+            _ => vec!["English".into()],
+        };
+        let mut z = rng.random_range(0..zone_total);
+        let mut zone = ZONES[0].0;
+        for (name, w) in ZONES {
+            if z < w {
+                zone = name;
+                break;
+            }
+            z -= w;
+        }
+        p.time_zone = zone.to_string();
+        let days = rng.random_range(1..4);
+        for _ in 0..days {
+            let day = Weekday::from_index(rng.random_range(0..5)).unwrap_or(Weekday::Mon);
+            let start = rng.random_range(16..36u16) * 30;
+            let len = rng.random_range(2..7u16) * 30;
+            p.availability.push(Window {
+                day,
+                start_minute: start,
+                end_minute: (start + len).min(1440),
+            });
+        }
+        p.department = Some(DEPTS[rng.random_range(0..DEPTS.len())].to_string());
+        p.gender = match rng.random_range(0..100u32) {
+            0..=47 => Some("woman".into()),
+            48..=95 => Some("man".into()),
+            96..=97 => Some("non-binary".into()),
+            _ => None,
+        };
+        if !mentor {
+            let pr = rng.random_range(0..100u32);
+            if pr < 6 {
+                p.preferences.gender = Some(Preference {
+                    value: "woman".into(),
+                    strength: if pr < 1 {
+                        Strength::Hard
+                    } else {
+                        Strength::Soft
+                    },
+                });
+            }
+            if rng.random_range(0..100u32) < 5 {
+                p.preferences.department = Some(Preference {
+                    value: DepartmentChoice::Different,
+                    strength: Strength::Soft,
+                });
+            }
+        }
+        let formats = ["video", "in person", "chat", "mixed"];
+        p.answers.insert(
+            "format".into(),
+            Answer::Choices(vec![formats[rng.random_range(0..4)].to_string()]),
+        );
+        p.answers.insert(
+            "topics".into(),
+            Answer::Choices(
+                (0..rng.random_range(1..3))
+                    .map(|_| SKILLS[rng.random_range(0..8)].to_string())
+                    .collect(),
+            ),
+        );
+        p
+    };
+    let mut mentors: Vec<Profile> = (0..n_mentors)
+        .map(|j| make(format!("mentor{j:06}"), true, &mut rng))
+        .collect();
+    let mut mentees: Vec<Profile> = (0..n_mentees)
+        .map(|i| make(format!("mentee{i:06}"), false, &mut rng))
+        .collect();
+    // Reporting lines: mentors report to more senior mentors; some mentees
+    // report to a mentor.
+    let seniors: Vec<usize> = (0..n_mentors)
+        .filter(|&j| mentors[j].level == Level::LeaderOfLeaders)
+        .collect();
+    if !seniors.is_empty() {
+        for j in 0..n_mentors {
+            if mentors[j].level != Level::LeaderOfLeaders && rng.random_range(0..2u32) == 0 {
+                let b = seniors[rng.random_range(0..seniors.len())];
+                mentors[j].manager = Some(mentors[b].id.clone());
+            }
+        }
+        for e in mentees.iter_mut() {
+            if rng.random_range(0..3u32) == 0 && n_mentors > 0 {
+                let b = rng.random_range(0..n_mentors);
+                e.manager = Some(mentors[b].id.clone());
+            }
+        }
+    }
+    (mentees, mentors)
+}
+
+#[cfg(test)]
+#[allow(clippy::field_reassign_with_default)]
+mod tests;
