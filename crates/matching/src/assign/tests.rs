@@ -1,0 +1,309 @@
+//! Property tests of the assignment solver against brute force, plus certificate checks.
+
+use super::*;
+use proptest::prelude::*;
+
+/// Best objective by enumerating every subset of edges (small instances only).
+/// `pinned` edges are forced in (assumed to fit); `forbidden` are forced out.
+pub(crate) fn brute_force(problem: &Problem, pinned: &[usize], forbidden: &[usize]) -> Objective {
+    let ne = problem.edges.len();
+    assert!(ne <= 16, "brute force is for small instances");
+    let mut best: Option<Objective> = None;
+    'subsets: for mask in 0u32..(1 << ne) {
+        for &p in pinned {
+            if mask & (1 << p) == 0 {
+                continue 'subsets;
+            }
+        }
+        for &f in forbidden {
+            if mask & (1 << f) != 0 && !pinned.contains(&f) {
+                continue 'subsets;
+            }
+        }
+        let mut k = vec![0u32; problem.mentee_capacity.len()];
+        let mut load = vec![0u32; problem.mentor_capacity.len()];
+        let mut chosen = Vec::new();
+        for (idx, e) in problem.edges.iter().enumerate() {
+            if mask & (1 << idx) != 0 {
+                k[e.mentee as usize] += 1;
+                load[e.mentor as usize] += 1;
+                if k[e.mentee as usize] > problem.mentee_capacity[e.mentee as usize]
+                    || load[e.mentor as usize] > problem.mentor_capacity[e.mentor as usize]
+                {
+                    continue 'subsets;
+                }
+                chosen.push(idx);
+            }
+        }
+        let obj = objective_of(problem, &chosen);
+        if best.is_none_or(|b| obj > b) {
+            best = Some(obj);
+        }
+    }
+    best.unwrap_or_default()
+}
+
+/// Random small instances: ties, isolated nodes, zero capacities, negative scores and
+/// mentee capacities above 1 all occur.
+pub(crate) fn small_problem() -> impl Strategy<Value = Problem> {
+    (1usize..=5, 1usize..=4)
+        .prop_flat_map(|(n, m)| {
+            let pairs: Vec<(u32, u32)> = (0..n as u32)
+                .flat_map(|i| (0..m as u32).map(move |j| (i, j)))
+                .collect();
+            let np = pairs.len();
+            (
+                proptest::collection::vec(prop_oneof![3 => Just(1u32), 1 => 0u32..=3], n),
+                proptest::collection::vec(0u32..=3, m),
+                proptest::sample::subsequence(pairs, 0..=np.min(12)),
+                proptest::collection::vec(-4i64..=8, 12),
+            )
+        })
+        .prop_map(|(a, b, pairs, scores)| Problem {
+            mentee_capacity: a,
+            mentor_capacity: b,
+            edges: pairs
+                .into_iter()
+                .zip(scores)
+                .map(|((i, j), w)| Edge {
+                    mentee: i,
+                    mentor: j,
+                    score: w * 1000,
+                })
+                .collect(),
+        })
+}
+
+fn check(problem: &Problem, constraints: &Constraints) -> Result<(), TestCaseError> {
+    let sol = solve(problem, constraints).unwrap();
+    verify(problem, constraints, &sol).map_err(|e| TestCaseError::fail(e.0))?;
+    let pins = sol.accepted_pins(constraints);
+    let best = brute_force(problem, &pins, &constraints.forbidden);
+    prop_assert_eq!(sol.objective, best);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(600))]
+
+    #[test]
+    fn matches_brute_force(problem in small_problem()) {
+        check(&problem, &Constraints::default())?;
+    }
+
+    #[test]
+    fn matches_brute_force_with_pins_and_forbidden(
+        problem in small_problem(),
+        pins in proptest::collection::vec(0usize..12, 0..3),
+        forbidden in proptest::collection::vec(0usize..12, 0..3),
+    ) {
+        let ne = problem.edges.len();
+        let constraints = Constraints {
+            pinned: pins.into_iter().filter(|&p| p < ne).collect(),
+            forbidden: forbidden.into_iter().filter(|&f| f < ne).collect(),
+        };
+        check(&problem, &constraints)?;
+    }
+}
+
+#[test]
+fn coverage_beats_score() {
+    // Mentor 0 (capacity 1) is everyone's favourite; mentee 1 has a weak second choice.
+    let problem = Problem {
+        mentee_capacity: vec![1, 1],
+        mentor_capacity: vec![1, 1],
+        edges: vec![
+            Edge {
+                mentee: 0,
+                mentor: 0,
+                score: 100,
+            },
+            Edge {
+                mentee: 1,
+                mentor: 0,
+                score: 90,
+            },
+            Edge {
+                mentee: 1,
+                mentor: 1,
+                score: -50,
+            },
+        ],
+    };
+    let sol = solve(&problem, &Constraints::default()).unwrap();
+    assert_eq!(sol.chosen, vec![0, 2]);
+    assert_eq!(sol.objective.covered, 2);
+    assert_eq!(sol.objective.total_score, 50);
+    verify(&problem, &Constraints::default(), &sol).unwrap();
+}
+
+#[test]
+fn coverage_counts_people_not_pairs() {
+    // Mentee 0 could take both slots (two pairs) but covering mentee 1 is worth more.
+    let problem = Problem {
+        mentee_capacity: vec![2, 1],
+        mentor_capacity: vec![1, 1],
+        edges: vec![
+            Edge {
+                mentee: 0,
+                mentor: 0,
+                score: 10,
+            },
+            Edge {
+                mentee: 0,
+                mentor: 1,
+                score: 10,
+            },
+            Edge {
+                mentee: 1,
+                mentor: 1,
+                score: 1,
+            },
+        ],
+    };
+    let sol = solve(&problem, &Constraints::default()).unwrap();
+    assert_eq!(
+        sol.objective,
+        Objective {
+            covered: 2,
+            pairs: 2,
+            total_score: 11
+        }
+    );
+}
+
+#[test]
+fn pins_are_placed_first_and_conflicts_reported() {
+    let problem = Problem {
+        mentee_capacity: vec![1, 1],
+        mentor_capacity: vec![1],
+        edges: vec![
+            Edge {
+                mentee: 0,
+                mentor: 0,
+                score: 1,
+            },
+            Edge {
+                mentee: 1,
+                mentor: 0,
+                score: 100,
+            },
+        ],
+    };
+    let constraints = Constraints {
+        pinned: vec![0, 1],
+        forbidden: vec![],
+    };
+    let sol = solve(&problem, &constraints).unwrap();
+    assert_eq!(sol.chosen, vec![0]);
+    assert_eq!(
+        sol.pin_conflicts,
+        vec![PinConflict {
+            edge: 1,
+            reason: PinConflictReason::MentorFull
+        }]
+    );
+    verify(&problem, &constraints, &sol).unwrap();
+}
+
+#[test]
+fn refuses_duplicates_and_huge_scores() {
+    let dup = Problem {
+        mentee_capacity: vec![1],
+        mentor_capacity: vec![1],
+        edges: vec![
+            Edge {
+                mentee: 0,
+                mentor: 0,
+                score: 1,
+            },
+            Edge {
+                mentee: 0,
+                mentor: 0,
+                score: 2,
+            },
+        ],
+    };
+    assert!(matches!(
+        solve(&dup, &Constraints::default()),
+        Err(AssignError::DuplicatePair {
+            first: 0,
+            second: 1,
+            ..
+        })
+    ));
+    let huge = Problem {
+        mentee_capacity: vec![1],
+        mentor_capacity: vec![1],
+        edges: vec![Edge {
+            mentee: 0,
+            mentor: 0,
+            score: i64::MAX,
+        }],
+    };
+    assert!(matches!(
+        solve(&huge, &Constraints::default()),
+        Err(AssignError::ScoresTooLarge { .. })
+    ));
+}
+
+#[test]
+fn lex_pack_round_trips() {
+    for c in [-3i64, -1, 0, 1, 5] {
+        for p in [-100i64, -1, 0, 1, 7] {
+            for s in [-(1i64 << 60), -5, 0, 3, 1 << 60] {
+                let x = Lex {
+                    coverage: c,
+                    pairs: p,
+                    score: s,
+                };
+                assert_eq!(Lex::unpack(x.pack()), x);
+            }
+        }
+    }
+}
+
+#[test]
+fn improving_pairs_finds_pruned_pairs_that_help() {
+    // Solve without pair (1, 1); the duals must flag it when it would help.
+    let problem = Problem {
+        mentee_capacity: vec![1, 1],
+        mentor_capacity: vec![1, 1],
+        edges: vec![
+            Edge {
+                mentee: 0,
+                mentor: 0,
+                score: 10,
+            },
+            Edge {
+                mentee: 1,
+                mentor: 0,
+                score: 9,
+            },
+        ],
+    };
+    let sol = solve(&problem, &Constraints::default()).unwrap();
+    let found = improving_pairs(&sol.duals, [(1u32, 1u32), (0, 1)], |i, j| match (i, j) {
+        (1, 1) => Some(-5),
+        (0, 1) => Some(-5),
+        _ => None,
+    });
+    // Both help: (1, 1) covers mentee 1 directly, and (0, 1) frees mentor 0 for mentee 1.
+    assert_eq!(
+        found,
+        vec![
+            Edge {
+                mentee: 1,
+                mentor: 1,
+                score: -5
+            },
+            Edge {
+                mentee: 0,
+                mentor: 1,
+                score: -5
+            }
+        ]
+    );
+    let found = improving_pairs(&sol.duals, [(0u32, 1u32)], |_, _| Some(-5));
+    assert_eq!(found.len(), 1);
+}
