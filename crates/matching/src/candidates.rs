@@ -2,14 +2,15 @@
 //! with what the lossless re-check needs to prove nothing better was pruned.
 //!
 //! # How
-//! An inverted index maps each skill, goal tag, interest, answer option and
-//! text term to the mentors who have it. For a mentee, walking the postings of
-//! its own keys accumulates the "sparse" points (skills, goals, goal text,
-//! interests, answers) of every mentor that shares anything; every other
-//! mentor has zero sparse points. The remaining "dense" points (level gap,
-//! availability, time zone, preferences) have a cheap upper bound per mentor
-//! (level and time-zone tables, availability capped by the smaller weekly
-//! total, preferences at most their weight). A mentor is scored exactly only
+//! An inverted index maps each skill, goal tag, interest and answer option to
+//! the mentors who have it. For a mentee, walking the postings of its own keys
+//! accumulates the "sparse" points (skills, goals, interests, answers) of
+//! every mentor that shares anything; every other mentor has zero sparse
+//! points. The remaining points (goal text, level gap, availability, time zone,
+//! preferences) have a cheap upper bound per mentor (text: its weight when a
+//! 64-bit term signature overlaps, else zero; level and time-zone tables;
+//! availability capped by the smaller weekly total; preferences at most their
+//! weight). A mentor is scored exactly only
 //! when `sparse + bound` beats the current K-th best, so most pairs cost one
 //! addition and one comparison. The exact score reproduces
 //! [`Model::score`] to the micro-unit (see [`crate::score`]).
@@ -117,7 +118,7 @@ pub struct Scanner<'m> {
     goals: Vec<Vec<u32>>,
     interests: Vec<Vec<u32>>,
     answers: Vec<Vec<u32>>,
-    text: Vec<Vec<(u32, f32)>>,
+    text_mask: Vec<u64>,
     level: Vec<u8>,
     offset: Vec<i32>,
     quarters: Vec<u32>,
@@ -187,12 +188,6 @@ impl<'m> Scanner<'m> {
                 .enumerate()
                 .map(move |(j, r)| (j as u32, f(r).clone()))
         };
-        let mut text: Vec<Vec<(u32, f32)>> = vec![Vec::new(); model.text.len()];
-        for (j, r) in ms.iter().enumerate() {
-            for (t, w) in r.text.terms.iter().zip(r.text.weights.iter()) {
-                text[*t as usize].push((j as u32, *w));
-            }
-        }
         Scanner {
             model,
             rules,
@@ -200,7 +195,7 @@ impl<'m> Scanner<'m> {
             goals: postings(model.goals.len(), ids(|r| &r.goals)),
             interests: postings(model.interests.len(), ids(|r| &r.interests)),
             answers: postings(model.answers.len(), ids(|r| &r.answers)),
-            text,
+            text_mask: ms.iter().map(|r| r.text_mask).collect(),
             level: ms.iter().map(|r| r.level).collect(),
             offset: ms.iter().map(|r| r.offset_minutes).collect(),
             quarters: ms.iter().map(|r| r.avail_quarters).collect(),
@@ -238,12 +233,6 @@ impl<'m> Scanner<'m> {
                 }
             }
         }
-        let cap = self.model.cap[Criterion::GoalText as usize];
-        for (t, a) in e.text.terms.iter().zip(e.text.weights.iter()) {
-            for &(j, b) in &self.text[*t as usize] {
-                s.add(j, text_part(cap, *a, b));
-            }
-        }
     }
 
     /// Upper bound on the dense points of mentee `i` with mentor `j`.
@@ -257,6 +246,11 @@ impl<'m> Scanner<'m> {
             + m.tz_table[(d / 15) as usize]
             + m.avail_table[e.avail_quarters.min(self.quarters[j]) as usize]
             + m.cap[Criterion::Preferences as usize]
+            + if e.text_mask & self.text_mask[j] != 0 {
+                m.cap[Criterion::GoalText as usize]
+            } else {
+                0
+            }
     }
 
     /// Exact score when eligible, given the sparse points.
@@ -273,7 +267,13 @@ impl<'m> Scanner<'m> {
         if !self.rules.compatible(m, e, r) || forbidden.iter().any(|&(f, _)| f as usize == j) {
             return None;
         }
-        let s = sparse + m.dense_points(e, r);
+        let cap = m.cap[Criterion::GoalText as usize];
+        let text: i64 = e
+            .text
+            .shared(&r.text)
+            .map(|(_, a, b)| text_part(cap, a, b))
+            .sum();
+        let s = sparse + text + m.dense_points(e, r);
         (s >= self.rules.floor()).then_some(s)
     }
 
@@ -334,7 +334,8 @@ impl<'m> Scanner<'m> {
             .unwrap_or(0)
             + self.model.cap[Criterion::TimeZone as usize]
             + self.model.avail_table[e.avail_quarters as usize]
-            + self.model.cap[Criterion::Preferences as usize];
+            + self.model.cap[Criterion::Preferences as usize]
+            + self.model.cap[Criterion::GoalText as usize];
         if s.touched.len() < m {
             if max_dense >= threshold(&heap) {
                 for j in 0..m {

@@ -418,7 +418,8 @@ impl Rules {
     }
 
     /// The rules that block a pair, as a bit mask (`1 << rule as u16`); the
-    /// same rules as [`Rules::why_not`] without building sentences.
+    /// same rules as [`Rules::why_not`] without building sentences, except
+    /// that the quality floor is only checked when no other rule blocks.
     pub fn blocking(&self, model: &Model, i: usize, j: usize) -> u16 {
         let (e, r) = (&model.mentees[i], &model.mentors[j]);
         let mut mask = 0u16;
@@ -457,8 +458,9 @@ impl Rules {
                 set(rule);
             }
         }
-        if model.score(i, j) < self.floor {
-            set(Rule::QualityFloor);
+        // Scoring is the expensive part: only when nothing else blocks.
+        if mask == 0 && model.score(i, j) < self.floor {
+            mask |= 1 << Rule::QualityFloor as u16;
         }
         mask
     }

@@ -339,6 +339,46 @@ pub fn run(
     })
 }
 
+impl Outcome {
+    /// Writes the matches as CSV: `mentee,mentor,score`, plus `explanation`
+    /// when `explain` is set (matches without one get an empty cell).
+    pub fn write_matches<W: std::io::Write>(&self, w: W, explain: bool) -> std::io::Result<W> {
+        let mut cols = vec!["mentee", "mentor", "score"];
+        if explain {
+            cols.push("explanation");
+        }
+        let mut t = crate::table::TableWriter::new(w, &cols)?;
+        for m in &self.matches {
+            let score = crate::fixed::format_micros(i128::from(m.score));
+            let mentee = self.model.mentee_ids[m.mentee as usize].as_str();
+            let mentor = self.model.mentor_ids[m.mentor as usize].as_str();
+            if explain {
+                let x = m
+                    .explanation
+                    .as_ref()
+                    .map(Explanation::render)
+                    .unwrap_or_default();
+                t.row([mentee, mentor, score.as_str(), x.as_str()])?;
+            } else {
+                t.row([mentee, mentor, score.as_str()])?;
+            }
+        }
+        t.finish()
+    }
+
+    /// Writes the unmatched mentees as CSV: `mentee,reason`.
+    pub fn write_unmatched<W: std::io::Write>(&self, w: W) -> std::io::Result<W> {
+        let mut t = crate::table::TableWriter::new(w, &["mentee", "reason"])?;
+        for u in &self.unmatched {
+            t.row([
+                self.model.mentee_ids[u.mentee as usize].as_str(),
+                u.reason.as_str(),
+            ])?;
+        }
+        t.finish()
+    }
+}
+
 struct UnionFind(Vec<u32>);
 
 impl UnionFind {

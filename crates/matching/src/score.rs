@@ -244,6 +244,8 @@ pub struct Features {
     pub answers: Vec<u32>,
     /// TF-IDF vector of the free-text goals.
     pub text: SparseVec,
+    /// Bit `term % 64` set for each text term (no shared bit: no shared term).
+    pub text_mask: u64,
     /// Language ids, sorted.
     pub languages: Vec<u32>,
     /// Bit `id % 64` set for each language.
@@ -478,6 +480,7 @@ impl Model {
             .map(|s| normalise_name(s))
             .collect();
         let mut zone_cache: HashMap<String, (Tz, i32)> = HashMap::new();
+        let mut utc_cache: HashMap<(String, u8, u16), i64> = HashMap::new();
         for (side, list) in [("mentee", mentees), ("mentor", mentors)] {
             let mut seen: HashMap<&str, ()> = HashMap::with_capacity(list.len());
             for p in list {
@@ -497,7 +500,14 @@ impl Model {
                         message: format!("appears twice among the {side}s"),
                     });
                 }
-                let f = m.features(p, side, monday, &reverse_areas, &mut zone_cache)?;
+                let f = m.features(
+                    p,
+                    side,
+                    monday,
+                    &reverse_areas,
+                    &mut zone_cache,
+                    &mut utc_cache,
+                )?;
                 if side == "mentee" {
                     m.mentee_ids.push(p.id.clone());
                     m.mentees.push(f);
@@ -568,6 +578,7 @@ impl Model {
         monday: NaiveDate,
         reverse_areas: &[String],
         zone_cache: &mut HashMap<String, (Tz, i32)>,
+        utc_cache: &mut HashMap<(String, u8, u16), i64>,
     ) -> Result<Features, ModelError> {
         let err = |field: &'static str, message: String| ModelError::Profile {
             side,
@@ -609,7 +620,9 @@ impl Model {
                 continue;
             }
             let day = wdw.day.index();
-            let a = utc_minute(tz, monday, day, wdw.start_minute);
+            let a = *utc_cache
+                .entry((zone_name.to_string(), day, wdw.start_minute))
+                .or_insert_with(|| utc_minute(tz, monday, day, wdw.start_minute));
             let len = i64::from(wdw.end_minute - wdw.start_minute);
             // Quarter-hours, rounded to the nearest quarter.
             let qa = (a + 7) / 15;
@@ -762,6 +775,7 @@ impl Model {
                 .map(|a| (self.people.intern(a.value.trim()), hard(a.strength)))
                 .collect(),
         };
+        let text = self.text.vector(&p.goals_text);
         let mut private = 0u16;
         for a in Attribute::ALWAYS_PRIVATE.iter().chain(p.private.iter()) {
             private |= 1 << *a as u16;
@@ -778,7 +792,8 @@ impl Model {
             goals,
             interests,
             answers,
-            text: self.text.vector(&p.goals_text),
+            text_mask: text.terms.iter().fold(0u64, |m, &t| m | (1u64 << (t % 64))),
+            text,
             languages,
             lang_mask,
             zone: self.zones.intern(zone_name),

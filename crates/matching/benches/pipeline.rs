@@ -1,0 +1,165 @@
+//! End-to-end matching from profiles: scoring, candidates, solving, the
+//! lossless re-check, explanations and CSV out.
+//!
+//! - `pipeline/end_to_end/100000x20000`: the issue's target (< 10 s, < 1 GiB).
+//! - `pipeline/lossless/20000x4000`: top-K with the re-check against the exact
+//!   dense optimum over every eligible pair (checked once before timing).
+//!
+//! Each case first runs once and prints phase timings, graph size, re-check
+//! rounds and the process's peak resident memory (VmHWM). Sizes can be
+//! overridden with `RAPPORT_BENCH_MENTEES` / `RAPPORT_BENCH_MENTORS`.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use rapport_matching::assign::{self, Problem};
+use rapport_matching::candidates::Scanner;
+use rapport_matching::constraints::Rules;
+use rapport_matching::pipeline::{run, synthetic_population, Options, Outcome};
+use rapport_matching::profile::Profile;
+use rapport_matching::score::{Audience, Model};
+use rapport_matching::settings::Settings;
+
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn env_size(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn end_to_end(mentees: &[Profile], mentors: &[Profile], s: &Settings) -> (Outcome, usize) {
+    let out = run(
+        mentees,
+        mentors,
+        s,
+        &Options {
+            explain: Some(Audience::Manager),
+        },
+    )
+    .expect("pipeline runs");
+    let csv = out
+        .write_matches(Vec::with_capacity(out.matches.len() * 400), true)
+        .expect("csv");
+    let n = csv.len();
+    (out, n)
+}
+
+fn report(label: &str, out: &Outcome, total: Duration, csv_bytes: usize) {
+    let t = out.timings;
+    eprintln!(
+        "{label}: total {:.2} s | features {:.2} s, candidates {:.2} s, solve {:.2} s, re-check {:.2} s, report {:.2} s | \
+         {} edges, {} solves, {} re-added, certified {} | covered {} of {}, total score {} | csv {} MiB | peak RSS {:.0} MiB",
+        total.as_secs_f64(),
+        t.features.as_secs_f64(),
+        t.candidates.as_secs_f64(),
+        t.solve.as_secs_f64(),
+        t.recheck.as_secs_f64(),
+        t.report.as_secs_f64(),
+        out.edges,
+        out.solves,
+        out.readded,
+        out.certified,
+        out.objective.covered,
+        out.model.n_mentees(),
+        rapport_matching::fixed::format_micros(out.objective.total_score),
+        csv_bytes / (1 << 20),
+        peak_rss_mib(),
+    );
+}
+
+fn bench_end_to_end(c: &mut Criterion) {
+    let n = env_size("RAPPORT_BENCH_MENTEES", 100_000);
+    let m = env_size("RAPPORT_BENCH_MENTORS", 20_000);
+    let (mentees, mentors) = synthetic_population(2026, n, m, 1.2);
+    let s = Settings::default();
+    let t = Instant::now();
+    let (out, bytes) = end_to_end(&mentees, &mentors, &s);
+    report(&format!("end_to_end {n}x{m}"), &out, t.elapsed(), bytes);
+    drop(out);
+    let mut g = c.benchmark_group("pipeline");
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(60));
+    g.bench_function(format!("end_to_end/{n}x{m}"), |b| {
+        b.iter(|| black_box(end_to_end(&mentees, &mentors, &s).1))
+    });
+    g.finish();
+}
+
+fn dense_optimum(mentees: &[Profile], mentors: &[Profile], s: &Settings) -> assign::Objective {
+    let model = Model::build(mentees, mentors, s).expect("model");
+    let rules = Rules::build(&model);
+    let scanner = Scanner::new(&model, &rules);
+    let edges: Vec<assign::Edge> = (0..model.n_mentees())
+        .flat_map(|i| scanner.all_eligible(i))
+        .map(|e| assign::Edge {
+            mentee: e.mentee,
+            mentor: e.mentor,
+            score: e.score,
+        })
+        .collect();
+    eprintln!("dense graph: {} eligible pairs", edges.len());
+    let problem = Problem {
+        mentee_capacity: model.mentees.iter().map(|f| f.capacity).collect(),
+        mentor_capacity: model.mentors.iter().map(|f| f.capacity).collect(),
+        edges,
+    };
+    assign::solve(&problem, &assign::Constraints::default())
+        .expect("dense solve")
+        .objective
+}
+
+fn bench_lossless(c: &mut Criterion) {
+    let (n, m) = (20_000, 4_000);
+    let mut g = c.benchmark_group("pipeline");
+    g.sample_size(10);
+    for slots in [1.2, 0.8] {
+        let (mentees, mentors) = synthetic_population(7, n, m, slots);
+        let s = Settings {
+            quality_floor: 20.0,
+            ..Settings::default()
+        };
+        let t = Instant::now();
+        let (out, bytes) = end_to_end(&mentees, &mentors, &s);
+        report(
+            &format!("lossless {n}x{m} slots {slots}"),
+            &out,
+            t.elapsed(),
+            bytes,
+        );
+        let t = Instant::now();
+        let dense = dense_optimum(&mentees, &mentors, &s);
+        eprintln!(
+            "dense optimum in {:.2} s: covered {}, total {}; pruned+re-check: covered {}, total {}; equal: {}",
+            t.elapsed().as_secs_f64(),
+            dense.covered,
+            rapport_matching::fixed::format_micros(dense.total_score),
+            out.objective.covered,
+            rapport_matching::fixed::format_micros(out.objective.total_score),
+            dense == out.objective
+        );
+        assert_eq!(
+            dense, out.objective,
+            "lossless pruning must equal the dense optimum"
+        );
+        g.bench_function(format!("lossless/{n}x{m}/slots{slots}"), |b| {
+            b.iter(|| black_box(end_to_end(&mentees, &mentors, &s).1))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench_end_to_end, bench_lossless);
+criterion_main!(benches);
