@@ -964,4 +964,4 @@ where
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
