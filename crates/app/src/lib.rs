@@ -1,1 +1,85 @@
+//! `rapport-app`: every use case of Rapport.
+//!
+//! Each use case takes the acting person, checks the permission policy from
+//! `rapport-domain`, applies the domain rules, writes through the store in one
+//! transaction, and queues emails and jobs. Web handlers and CLI commands call
+//! these functions and nothing else.
 
+pub mod accounts;
+pub mod admin;
+pub mod clock;
+pub mod demo;
+mod error;
+pub mod jobs;
+pub mod mail;
+pub mod notifications;
+pub mod profiles;
+pub mod secrets;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{AppError, AppResult};
+pub use rapport_domain::policy::Actor;
+
+use rapport_store::Store;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Configuration the use cases need.
+#[derive(Clone, Debug)]
+pub struct AppConfig {
+    /// Public base URL, used in email links (no trailing slash).
+    pub base_url: String,
+    /// SMTP URL for lettre (`smtp://host:port`, `smtps://user:pass@host`); none
+    /// means messages are written as `.eml` files into `outbox_dir`.
+    pub smtp_url: Option<String>,
+    /// Where `.eml` files go when there is no SMTP server.
+    pub outbox_dir: PathBuf,
+    /// The From address of every email.
+    pub mail_from: String,
+    /// Sign-in session lifetime since last use, in days.
+    pub session_days: i64,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        Self {
+            base_url: "http://127.0.0.1:8080".into(),
+            smtp_url: None,
+            outbox_dir: PathBuf::from("rapport-data/outbox"),
+            mail_from: "Rapport <rapport@localhost>".into(),
+            session_days: 30,
+        }
+    }
+}
+
+/// The application: store, clock and configuration. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    /// The database.
+    pub store: Store,
+    /// Where time comes from.
+    pub clock: Arc<dyn Clock>,
+    /// Configuration.
+    pub config: Arc<AppConfig>,
+    /// Key for signed links (unsubscribe), loaded from the database.
+    secret: Arc<[u8; 32]>,
+}
+
+impl App {
+    /// Builds the app on a migrated store, loading (or creating) the site's
+    /// signing key.
+    pub async fn new(store: Store, clock: Arc<dyn Clock>, config: AppConfig) -> AppResult<Self> {
+        let secret = secrets::site_key(&store).await?;
+        Ok(Self {
+            store,
+            clock,
+            config: Arc::new(config),
+            secret: Arc::new(secret),
+        })
+    }
+
+    /// Now, in Unix milliseconds.
+    pub fn now(&self) -> i64 {
+        self.clock.now_ms()
+    }
+}

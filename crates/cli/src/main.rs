@@ -1,6 +1,12 @@
+//! `rapport`: the single binary. `serve` runs the web server and job worker;
+//! the other subcommands manage the database and solve matching problems.
+
 use clap::{Parser, Subcommand};
 
+mod admin;
+mod config;
 mod match_cmd;
+mod serve;
 
 /// Rapport: open-source, self-hostable mentorship platform.
 #[derive(Parser)]
@@ -12,6 +18,17 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the web server, the job worker and pending migrations.
+    Serve(serve::ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate(config::DbArgs),
+    /// Administrative tasks without a browser.
+    #[command(subcommand)]
+    Admin(admin::AdminCommand),
+    /// Copy the SQLite database to FILE with SQLite's online backup (safe while serving).
+    Backup(admin::BackupArgs),
+    /// Replace the SQLite database with FILE (stop the server first).
+    Restore(admin::RestoreArgs),
     /// Solve matching problems from CSV files (profiles, or your own scores).
     #[command(subcommand)]
     Match(match_cmd::MatchCommand),
@@ -21,5 +38,20 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Match(cmd) => match_cmd::run(cmd),
+        other => {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            rt.block_on(async move {
+                match other {
+                    Command::Serve(args) => serve::run(args).await,
+                    Command::Migrate(args) => admin::migrate(args).await,
+                    Command::Admin(cmd) => admin::run(cmd).await,
+                    Command::Backup(args) => admin::backup(args).await,
+                    Command::Restore(args) => admin::restore(args).await,
+                    Command::Match(_) => unreachable!("handled above"),
+                }
+            })
+        }
     }
 }

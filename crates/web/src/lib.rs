@@ -1,1 +1,94 @@
+//! `rapport-web`: thin axum handlers over `rapport-app`.
+//!
+//! HTML pages are rendered on the server (askama) and work without
+//! JavaScript: plain forms that POST, then redirect. The JSON API lives under
+//! `/api/v1`, described by an OpenAPI document generated from the code at
+//! `/api/v1/openapi.json`. [`router`] builds the one router used by the server
+//! and by the in-process tests.
 
+pub mod api;
+mod auth;
+mod error;
+mod guard;
+pub mod metrics;
+pub mod openapi;
+mod pages;
+mod ratelimit;
+
+pub use auth::SESSION_COOKIE;
+pub use error::{ApiError, PageError};
+
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+use rapport_app::App;
+use std::sync::Arc;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+/// Request bodies larger than this are refused with 413.
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+/// Web-only settings.
+#[derive(Clone, Debug, Default)]
+pub struct WebConfig {
+    /// Bearer token that `/metrics` requires; none disables `/metrics` on the
+    /// main listener (serve it on a separate address instead).
+    pub metrics_token: Option<String>,
+    /// Trust `X-Forwarded-For` for the client address (behind a proxy).
+    pub trust_proxy: bool,
+    /// Mark cookies `Secure` (the site is served over HTTPS).
+    pub secure_cookies: bool,
+    /// Sign-in, sign-up and reset attempts allowed per client per 15 minutes.
+    pub auth_attempts_per_window: u32,
+}
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    /// The use cases.
+    pub app: App,
+    /// Web settings.
+    pub web: Arc<WebConfig>,
+    /// Rate limiter for authentication endpoints.
+    pub limiter: Arc<ratelimit::RateLimiter>,
+    /// Prometheus metrics.
+    pub metrics: Arc<metrics::Metrics>,
+}
+
+impl AppState {
+    /// State for `app` with `web` settings.
+    pub fn new(app: App, mut web: WebConfig) -> Self {
+        if web.auth_attempts_per_window == 0 {
+            web.auth_attempts_per_window = 20;
+        }
+        let limit = web.auth_attempts_per_window;
+        Self {
+            app,
+            web: Arc::new(web),
+            limiter: Arc::new(ratelimit::RateLimiter::new(
+                limit,
+                std::time::Duration::from_secs(15 * 60),
+            )),
+            metrics: Arc::new(metrics::Metrics::new()),
+        }
+    }
+}
+
+/// The whole router: pages, API, health and metrics, with request ids,
+/// tracing, the cross-site guard, body limit and metrics middleware.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(pages::routes())
+        .nest("/api/v1", api::routes())
+        .merge(metrics::routes())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(axum::middleware::from_fn(guard::refuse_cross_site))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}

@@ -1,0 +1,719 @@
+//! Accounts: sign-up, verification, sign-in and out, password reset,
+//! invitations, sign-in sessions, API tokens, data export and deletion.
+
+use crate::secrets::{hash_password, hash_token, random_token, verify_password};
+use crate::{App, AppError, AppResult};
+use rapport_domain::person::{AccountStatus, NotificationKind, Profile, SignupMode};
+use rapport_domain::policy::{self, Actor};
+use rapport_domain::values::{Email, NewPassword, PersonName};
+use rapport_domain::{ApiTokenId, Invalid, LoginSessionId, PersonId};
+use rapport_store::{
+    ApiTokenRecord, AuditRecord, LoginSessionRecord, NewEmail, NewPerson, PersonRecord, Tx,
+};
+use serde::Serialize;
+
+const HOUR: i64 = 3_600_000;
+const DAY: i64 = 24 * HOUR;
+/// How long a verification link works.
+pub const VERIFY_TTL_MS: i64 = 2 * DAY;
+/// How long a password-reset link works.
+pub const RESET_TTL_MS: i64 = HOUR;
+/// How long an invitation works.
+pub const INVITE_TTL_MS: i64 = 14 * DAY;
+
+/// What a sign-up form or API call sends.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct SignUp {
+    /// Email address.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// Password.
+    pub password: String,
+}
+
+/// A new sign-in session; `token` goes into the cookie and is never stored.
+#[derive(Debug)]
+pub struct NewSession {
+    /// The secret for the cookie.
+    pub token: String,
+    /// Who signed in.
+    pub person_id: PersonId,
+}
+
+/// A freshly created API token; `secret` is shown once.
+#[derive(Debug, Serialize)]
+pub struct CreatedToken {
+    /// Token id.
+    pub id: ApiTokenId,
+    /// Name.
+    pub name: String,
+    /// The secret, for `Authorization: Bearer`. Shown once, never again.
+    pub secret: String,
+}
+
+/// Where the request came from, for session lists and rate limits.
+#[derive(Clone, Debug, Default)]
+pub struct ClientInfo {
+    /// User-Agent header.
+    pub user_agent: String,
+    /// Client address (after proxy handling).
+    pub ip: String,
+}
+
+fn audit(
+    actor: Option<&PersonRecord>,
+    action: &str,
+    subject: String,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+    now: i64,
+) -> AuditRecord {
+    AuditRecord {
+        id: uuid::Uuid::new_v4(),
+        actor_id: actor.map(|a| a.id),
+        actor_name: actor
+            .map(|a| a.profile.name.clone())
+            .unwrap_or_else(|| "System".into()),
+        action: action.into(),
+        subject,
+        before_json: before.map(|v| v.to_string()),
+        after_json: after.map(|v| v.to_string()),
+        created_at: now,
+    }
+}
+
+impl App {
+    /// Loads the acting person and their programme roles.
+    pub async fn actor(&self, person: PersonId) -> AppResult<Actor> {
+        let mut tx = self.store.read().await?;
+        let record = tx.person(person).await?.ok_or_else(|| {
+            AppError::Unauthenticated("your account no longer exists; sign in again".into())
+        })?;
+        let roles = tx.roles_of(person).await?;
+        Ok(Actor {
+            person_id: person,
+            is_admin: record.is_admin,
+            roles,
+        })
+    }
+
+    /// The current sign-up mode.
+    pub async fn signup_mode(&self) -> AppResult<SignupMode> {
+        let mut tx = self.store.read().await?;
+        Ok(match tx.setting("signup_mode").await? {
+            Some(json) => serde_json::from_str(&json)
+                .map_err(|e| AppError::Internal(format!("stored signup_mode is malformed: {e}")))?,
+            None => SignupMode::Open,
+        })
+    }
+
+    /// Creates an account and mails a verification link. Every invalid field
+    /// is reported at once.
+    pub async fn sign_up(&self, input: &SignUp) -> AppResult<PersonId> {
+        let mut errors = Vec::new();
+        let email = Email::parse("email", &input.email)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let name = PersonName::parse("name", &input.name)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let password = NewPassword::parse("password", &input.password)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let (Some(email), Some(name), Some(password)) = (email, name, password) else {
+            return Err(AppError::Invalid(errors));
+        };
+        if !self.signup_mode().await?.allows(&email) {
+            return Err(AppError::Forbidden(
+                "sign-up is by invitation or limited to certain email domains here; ask an administrator for an invitation".into(),
+            ));
+        }
+        let hash = hash_password(password.expose()).await?;
+        let now = self.now();
+        let id = PersonId::new();
+        let mut tx = self.store.write().await?;
+        tx.insert_person(&NewPerson {
+            id,
+            email: email.as_str().into(),
+            status: AccountStatus::Active,
+            is_admin: false,
+            password_hash: Some(hash),
+            email_verified_at: None,
+            profile: Profile::new(name.clone()),
+            now,
+        })
+        .await?;
+        self.send_verification(&mut tx, id, &email, name.as_str(), now)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn send_verification(
+        &self,
+        tx: &mut Tx,
+        id: PersonId,
+        email: &Email,
+        name: &str,
+        now: i64,
+    ) -> AppResult<()> {
+        let token = random_token();
+        tx.insert_email_token(&hash_token(&token), id, "verify", now, now + VERIFY_TTL_MS)
+            .await?;
+        let link = format!("{}/verify-email?token={token}", self.config.base_url);
+        self.queue_mail(
+            tx,
+            Some(id),
+            email.as_str(),
+            NotificationKind::Account,
+            "Confirm your email for Rapport",
+            &format!("Hello {name},\n\nPlease confirm your email address by opening this link and pressing Confirm:\n\n{link}\n\nThe link works for 48 hours. If you did not sign up, ignore this message.\n"),
+        )
+        .await
+    }
+
+    /// Mails a fresh verification link to an unverified account. Silent for
+    /// unknown or verified addresses, so it reveals nothing.
+    pub async fn resend_verification(&self, email: &str) -> AppResult<()> {
+        let email = Email::parse("email", email)?;
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        if let Some(p) = tx.person_by_email(email.as_str()).await? {
+            if p.email_verified_at.is_none() && p.status == AccountStatus::Active {
+                self.send_verification(&mut tx, p.id, &email, &p.profile.name, now)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Checks a one-time email token without using it (the page behind the link).
+    pub async fn check_email_token(&self, token: &str, purpose: &str) -> AppResult<PersonRecord> {
+        let mut tx = self.store.read().await?;
+        let person = match tx
+            .peek_email_token(&hash_token(token), purpose, self.now())
+            .await?
+        {
+            Some(id) => tx.person(id).await?,
+            None => None,
+        };
+        person.ok_or_else(|| expired_link(purpose))
+    }
+
+    /// Confirms an email address with the token from the verification mail.
+    pub async fn verify_email(&self, token: &str) -> AppResult<PersonId> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let id = tx
+            .consume_email_token(&hash_token(token), "verify", now)
+            .await?
+            .ok_or_else(|| expired_link("verify"))?;
+        tx.mark_email_verified(id, now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Signs in with email and password, replacing `previous` session if any
+    /// (the session id rotates at every sign-in).
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        client: &ClientInfo,
+        previous: Option<&str>,
+    ) -> AppResult<NewSession> {
+        let bad = || AppError::Unauthenticated("email or password is incorrect".into());
+        let email = Email::parse("email", email)?;
+        if password.is_empty() {
+            return Err(AppError::invalid("password", "enter your password"));
+        }
+        let person = {
+            let mut tx = self.store.read().await?;
+            tx.person_by_email(email.as_str()).await?
+        };
+        let Some(person) = person else {
+            // Spend the same time as a real check so timing does not reveal accounts.
+            let _ = verify_password(password, DUMMY_HASH).await;
+            return Err(bad());
+        };
+        let Some(hash) = person.password_hash.as_deref() else {
+            return Err(AppError::Unauthenticated(
+                "this account has not set a password yet; use the link in your invitation".into(),
+            ));
+        };
+        if !verify_password(password, hash).await? {
+            return Err(bad());
+        }
+        if person.email_verified_at.is_none() {
+            return Err(AppError::Forbidden(format!(
+                "confirm your email first: we sent a link to {}. You can ask for a new one on the sign-in page",
+                person.email
+            )));
+        }
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        if let Some(prev) = previous {
+            if let Some(old) = tx.login_session_by_hash(&hash_token(prev), now).await? {
+                tx.delete_login_session(old.person_id, LoginSessionId(old.credential_id))
+                    .await?;
+            }
+        }
+        let token = self.start_session(&mut tx, person.id, client, now).await?;
+        tx.touch_person(person.id, now).await?;
+        tx.commit().await?;
+        Ok(NewSession {
+            token,
+            person_id: person.id,
+        })
+    }
+
+    async fn start_session(
+        &self,
+        tx: &mut Tx,
+        person: PersonId,
+        client: &ClientInfo,
+        now: i64,
+    ) -> AppResult<String> {
+        let token = random_token();
+        let record = LoginSessionRecord {
+            id: LoginSessionId::new(),
+            person_id: person,
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now + self.config.session_days * DAY,
+            user_agent: client.user_agent.chars().take(200).collect(),
+            ip: client.ip.chars().take(64).collect(),
+        };
+        tx.insert_login_session(&record, &hash_token(&token))
+            .await?;
+        Ok(token)
+    }
+
+    /// Resolves a session cookie to the signed-in actor, sliding its expiry.
+    pub async fn authenticate_session(&self, token: &str) -> AppResult<(Actor, LoginSessionId)> {
+        let now = self.now();
+        let owner = {
+            let mut tx = self.store.read().await?;
+            tx.login_session_by_hash(&hash_token(token), now).await?
+        };
+        let owner = owner.ok_or_else(|| {
+            AppError::Unauthenticated("your session has ended; sign in again".into())
+        })?;
+        // Refresh at most every five minutes so reads do not become writes.
+        if now - owner.last_seen_at > 5 * 60_000 {
+            let mut tx = self.store.write().await?;
+            tx.touch_login_session(
+                LoginSessionId(owner.credential_id),
+                now,
+                now + self.config.session_days * DAY,
+            )
+            .await?;
+            tx.touch_person(owner.person_id, now).await?;
+            tx.commit().await?;
+        }
+        Ok((
+            self.actor(owner.person_id).await?,
+            LoginSessionId(owner.credential_id),
+        ))
+    }
+
+    /// Resolves a bearer token to the actor.
+    pub async fn authenticate_token(&self, token: &str) -> AppResult<Actor> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let owner = tx.use_api_token(&hash_token(token), now).await?;
+        let owner = owner.ok_or_else(|| {
+            AppError::Unauthenticated("the API token is unknown or revoked".into())
+        })?;
+        tx.touch_person(owner.person_id, now).await?;
+        tx.commit().await?;
+        self.actor(owner.person_id).await
+    }
+
+    /// Ends the session behind `token`.
+    pub async fn sign_out(&self, token: &str) -> AppResult<()> {
+        let mut tx = self.store.write().await?;
+        if let Some(s) = tx
+            .login_session_by_hash(&hash_token(token), self.now())
+            .await?
+        {
+            tx.delete_login_session(s.person_id, LoginSessionId(s.credential_id))
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Mails a reset link if the address has an active account. Always
+    /// succeeds for a well-formed address, so it reveals nothing.
+    pub async fn forgot_password(&self, email: &str) -> AppResult<()> {
+        let email = Email::parse("email", email)?;
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        if let Some(p) = tx.person_by_email(email.as_str()).await? {
+            if p.status == AccountStatus::Active {
+                let token = random_token();
+                tx.insert_email_token(&hash_token(&token), p.id, "reset", now, now + RESET_TTL_MS)
+                    .await?;
+                let link = format!("{}/reset-password?token={token}", self.config.base_url);
+                self.queue_mail(&mut tx, Some(p.id), &p.email, NotificationKind::Account, "Reset your Rapport password",
+                    &format!("Hello {},\n\nSomeone asked to reset the password of your Rapport account. To choose a new password, open:\n\n{link}\n\nThe link works for one hour. If it was not you, ignore this message: your password is unchanged.\n", p.profile.name)).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets a new password with a reset token; every existing session ends.
+    pub async fn reset_password(&self, token: &str, password: &str) -> AppResult<PersonId> {
+        let password = NewPassword::parse("password", password)?;
+        let hash = hash_password(password.expose()).await?;
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let id = tx
+            .consume_email_token(&hash_token(token), "reset", now)
+            .await?
+            .ok_or_else(|| expired_link("reset"))?;
+        tx.set_password(id, &hash, now).await?;
+        tx.mark_email_verified(id, now).await?;
+        tx.delete_login_sessions_of(id).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// An admin invites someone by email; they choose their own password.
+    pub async fn invite(
+        &self,
+        actor: &Actor,
+        email: &str,
+        name: &str,
+        make_admin: bool,
+    ) -> AppResult<PersonId> {
+        AppError::check(policy::administer(actor), "invitations")?;
+        let mut errors = Vec::new();
+        let email = Email::parse("email", email)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let name = PersonName::parse("name", name)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let (Some(email), Some(name)) = (email, name) else {
+            return Err(AppError::Invalid(errors));
+        };
+        let now = self.now();
+        let id = PersonId::new();
+        let mut tx = self.store.write().await?;
+        let admin = tx.person(actor.person_id).await?;
+        tx.insert_person(&NewPerson {
+            id,
+            email: email.as_str().into(),
+            status: AccountStatus::Invited,
+            is_admin: make_admin,
+            password_hash: None,
+            email_verified_at: None,
+            profile: Profile::new(name.clone()),
+            now,
+        })
+        .await?;
+        let token = random_token();
+        tx.insert_email_token(&hash_token(&token), id, "invite", now, now + INVITE_TTL_MS)
+            .await?;
+        let link = format!("{}/accept-invitation?token={token}", self.config.base_url);
+        let inviter = admin
+            .as_ref()
+            .map(|a| a.profile.name.as_str())
+            .unwrap_or("An administrator");
+        self.queue_mail(&mut tx, Some(id), email.as_str(), NotificationKind::Account, "You are invited to Rapport",
+            &format!("Hello {},\n\n{inviter} invited you to Rapport, where your organisation runs its mentoring programmes.\n\nChoose your password here:\n\n{link}\n\nThe invitation works for 14 days.\n", name.as_str())).await?;
+        tx.insert_audit(&audit(admin.as_ref(), "person.invite", format!("person:{}", email.as_str()), None, Some(serde_json::json!({"email": email.as_str(), "name": name.as_str(), "admin": make_admin})), now)).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Accepts an invitation: sets the password, verifies the email and signs in.
+    pub async fn accept_invitation(
+        &self,
+        token: &str,
+        password: &str,
+        client: &ClientInfo,
+    ) -> AppResult<NewSession> {
+        let password = NewPassword::parse("password", password)?;
+        let hash = hash_password(password.expose()).await?;
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let id = tx
+            .consume_email_token(&hash_token(token), "invite", now)
+            .await?
+            .ok_or_else(|| expired_link("invite"))?;
+        tx.set_password(id, &hash, now).await?;
+        tx.mark_email_verified(id, now).await?;
+        let session = self.start_session(&mut tx, id, client, now).await?;
+        tx.commit().await?;
+        Ok(NewSession {
+            token: session,
+            person_id: id,
+        })
+    }
+
+    /// Creates a first admin (or any account) from the command line, active and verified.
+    pub async fn create_user(
+        &self,
+        email: &str,
+        name: &str,
+        password: &str,
+        is_admin: bool,
+    ) -> AppResult<PersonId> {
+        let mut errors = Vec::new();
+        let email = Email::parse("email", email)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let name = PersonName::parse("name", name)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let password = NewPassword::parse("password", password)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let (Some(email), Some(name), Some(password)) = (email, name, password) else {
+            return Err(AppError::Invalid(errors));
+        };
+        let hash = hash_password(password.expose()).await?;
+        let now = self.now();
+        let id = PersonId::new();
+        let mut tx = self.store.write().await?;
+        tx.insert_person(&NewPerson {
+            id,
+            email: email.as_str().into(),
+            status: AccountStatus::Active,
+            is_admin,
+            password_hash: Some(hash),
+            email_verified_at: Some(now),
+            profile: Profile::new(name),
+            now,
+        })
+        .await?;
+        tx.insert_audit(&audit(
+            None,
+            "person.create",
+            format!("person:{}", email.as_str()),
+            None,
+            Some(serde_json::json!({"email": email.as_str(), "admin": is_admin, "via": "cli"})),
+            now,
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The actor's live sign-in sessions.
+    pub async fn my_sessions(&self, actor: &Actor) -> AppResult<Vec<LoginSessionRecord>> {
+        let mut tx = self.store.read().await?;
+        Ok(tx.login_sessions_of(actor.person_id, self.now()).await?)
+    }
+
+    /// Revokes one of the actor's sessions.
+    pub async fn revoke_session(&self, actor: &Actor, id: LoginSessionId) -> AppResult<()> {
+        let mut tx = self.store.write().await?;
+        if !tx.delete_login_session(actor.person_id, id).await? {
+            return Err(AppError::NotFound("that session was not found".into()));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The actor's API tokens (without secrets).
+    pub async fn my_api_tokens(&self, actor: &Actor) -> AppResult<Vec<ApiTokenRecord>> {
+        let mut tx = self.store.read().await?;
+        Ok(tx.api_tokens_of(actor.person_id).await?)
+    }
+
+    /// Creates an API token for the actor; the secret is returned once.
+    pub async fn create_api_token(&self, actor: &Actor, name: &str) -> AppResult<CreatedToken> {
+        let name = rapport_domain::values::text("name", name, 1, 60, "a token name")?;
+        let now = self.now();
+        let secret = format!("rpt_{}", random_token());
+        let record = ApiTokenRecord {
+            id: ApiTokenId::new(),
+            person_id: actor.person_id,
+            name: name.clone(),
+            created_at: now,
+            last_used_at: None,
+            revoked_at: None,
+        };
+        let mut tx = self.store.write().await?;
+        if tx
+            .api_tokens_of(actor.person_id)
+            .await?
+            .iter()
+            .filter(|t| t.revoked_at.is_none())
+            .count()
+            >= 20
+        {
+            return Err(AppError::Conflict {
+                field: Some("name"),
+                message: "you have 20 active tokens; revoke one before creating another".into(),
+            });
+        }
+        tx.insert_api_token(&record, &hash_token(&secret)).await?;
+        tx.commit().await?;
+        Ok(CreatedToken {
+            id: record.id,
+            name,
+            secret,
+        })
+    }
+
+    /// Revokes one of the actor's API tokens.
+    pub async fn revoke_api_token(&self, actor: &Actor, id: ApiTokenId) -> AppResult<()> {
+        let mut tx = self.store.write().await?;
+        if !tx.revoke_api_token(actor.person_id, id, self.now()).await? {
+            return Err(AppError::NotFound(
+                "that token was not found or is already revoked".into(),
+            ));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Everything stored about the actor, as JSON.
+    pub async fn export_my_data(&self, actor: &Actor) -> AppResult<serde_json::Value> {
+        let now = self.now();
+        let mut tx = self.store.read().await?;
+        let me = tx
+            .person(actor.person_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("your account was not found".into()))?;
+        let programmes = tx.programmes().await?;
+        let roles: Vec<_> = tx.roles_of(actor.person_id).await?.into_iter().map(|(pid, role)| {
+            let p = programmes.iter().find(|p| p.id == pid);
+            serde_json::json!({"programme": p.map(|p| p.name.clone()), "programme_slug": p.map(|p| p.slug.clone()), "role": role.code()})
+        }).collect();
+        let sessions: Vec<_> = tx.login_sessions_of(actor.person_id, now).await?.into_iter().map(|s| serde_json::json!({"id": s.id, "created_at": s.created_at, "last_seen_at": s.last_seen_at, "user_agent": s.user_agent, "ip": s.ip})).collect();
+        let tokens: Vec<_> = tx.api_tokens_of(actor.person_id).await?.into_iter().map(|t| serde_json::json!({"id": t.id, "name": t.name, "created_at": t.created_at, "last_used_at": t.last_used_at, "revoked_at": t.revoked_at})).collect();
+        let messages: Vec<_> = tx.outbox_of(actor.person_id).await?.into_iter().map(|m| serde_json::json!({"kind": m.kind, "subject": m.subject, "body": m.body, "created_at": m.created_at, "sent_at": m.sent_at})).collect();
+        let actions: Vec<_> = tx
+            .audit_events_by(actor.person_id)
+            .await?
+            .into_iter()
+            .map(|(a, s, at)| serde_json::json!({"action": a, "subject": s, "at": at}))
+            .collect();
+        Ok(serde_json::json!({
+            "format": "rapport-personal-data/1",
+            "exported_at": now,
+            "account": {"id": me.id, "email": me.email, "is_admin": me.is_admin, "email_verified_at": me.email_verified_at, "created_at": me.created_at, "last_active_at": me.last_active_at, "notification_optouts": me.notification_optouts},
+            "profile": me.profile,
+            "programme_roles": roles,
+            "enrolments": [],
+            "requests": [],
+            "rooms": [],
+            "notes": [],
+            "messages": [],
+            "emails_sent_to_you": messages,
+            "sign_in_sessions": sessions,
+            "api_tokens": tokens,
+            "your_admin_actions": actions,
+        }))
+    }
+
+    /// Deletes an account: the person themself (with their password) or an
+    /// admin. Other people's records stay whole; the audit log keeps the fact
+    /// of deletion without personal data.
+    pub async fn delete_account(
+        &self,
+        actor: &Actor,
+        target: PersonId,
+        password: Option<&str>,
+    ) -> AppResult<()> {
+        let now = self.now();
+        let (record, admin) = {
+            let mut tx = self.store.read().await?;
+            let record = tx.person(target).await?;
+            let admin = tx.person(actor.person_id).await?;
+            (record, admin)
+        };
+        let Some(record) = record else {
+            return Err(AppError::NotFound("that person was not found".into()));
+        };
+        if actor.person_id == target {
+            let hash = record.password_hash.as_deref().unwrap_or(DUMMY_HASH);
+            if !verify_password(password.unwrap_or_default(), hash).await? {
+                return Err(AppError::invalid(
+                    "password",
+                    "enter your current password to confirm deletion",
+                ));
+            }
+        } else {
+            AppError::check(policy::administer(actor), "this account")?;
+        }
+        let mut tx = self.store.write().await?;
+        if record.is_admin && tx.count_admins().await? <= 1 {
+            return Err(AppError::Conflict {
+                field: None,
+                message: "this is the only administrator; make someone else an administrator first"
+                    .into(),
+            });
+        }
+        tx.delete_outbox_of(target).await?;
+        tx.delete_person(target).await?;
+        let actor_record = if actor.person_id == target {
+            None
+        } else {
+            admin.as_ref()
+        };
+        tx.insert_audit(&audit(actor_record, "person.delete", format!("person:{target}"), Some(serde_json::json!({"id": target, "by": if actor.person_id == target { "self" } else { "admin" }})), None, now)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Queues a message unless the recipient switched its kind off.
+    pub(crate) async fn queue_mail(
+        &self,
+        tx: &mut Tx,
+        person: Option<PersonId>,
+        to: &str,
+        kind: NotificationKind,
+        subject: &str,
+        body: &str,
+    ) -> AppResult<()> {
+        let mut body = body.to_string();
+        if let (Some(p), true) = (person, kind != NotificationKind::Account) {
+            if let Some(rec) = tx.person(p).await? {
+                if rec.notification_optouts.iter().any(|k| k == kind.code()) {
+                    return Ok(());
+                }
+            }
+            body.push_str(&format!(
+                "\n--\nTo stop emails like this ({}), open: {}\n",
+                kind.label().to_lowercase(),
+                self.unsubscribe_link(p, kind)
+            ));
+        }
+        tx.queue_email(
+            &NewEmail {
+                person_id: person,
+                to: to.into(),
+                kind: kind.code().into(),
+                subject: subject.into(),
+                body,
+            },
+            self.now(),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+fn expired_link(purpose: &str) -> AppError {
+    let what = match purpose {
+        "verify" => "This confirmation link is invalid or has expired. Sign in to ask for a new one.",
+        "reset" => "This password-reset link is invalid or has expired. Ask for a new one from the sign-in page.",
+        _ => "This invitation is invalid, already used or expired. Ask an administrator to invite you again.",
+    };
+    AppError::Invalid(vec![Invalid::new("token", what)])
+}
+
+/// A valid argon2id hash of a random string, used to spend equal time when an
+/// account does not exist.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$W9nTnUzfIYUpDO8Wz5BXqU+HjaNGPbSwnLdr1rFFOwk";

@@ -1,0 +1,157 @@
+//! Site administration: sign-up mode, skill catalogue, admin rights, audit log.
+
+use crate::{App, AppError, AppResult};
+use rapport_domain::person::SignupMode;
+use rapport_domain::policy::{self, Actor};
+use rapport_domain::{PersonId, SkillId};
+use rapport_store::{AuditRecord, SkillRecord, Tx};
+
+impl App {
+    async fn audit_by(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        action: &str,
+        subject: String,
+        before: Option<String>,
+        after: Option<String>,
+    ) -> AppResult<()> {
+        let name = tx
+            .person(actor.person_id)
+            .await?
+            .map(|p| p.profile.name)
+            .unwrap_or_default();
+        tx.insert_audit(&AuditRecord {
+            id: uuid::Uuid::new_v4(),
+            actor_id: Some(actor.person_id),
+            actor_name: name,
+            action: action.into(),
+            subject,
+            before_json: before,
+            after_json: after,
+            created_at: self.now(),
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Sets how people may join.
+    pub async fn set_signup_mode(
+        &self,
+        actor: &Actor,
+        mode: &str,
+        domains: &str,
+    ) -> AppResult<SignupMode> {
+        AppError::check(policy::administer(actor), "site settings")?;
+        let mode = SignupMode::parse(mode, domains)?;
+        let before = self.signup_mode().await?;
+        let mut tx = self.store.write().await?;
+        let json = serde_json::to_string(&mode).map_err(|e| AppError::Internal(e.to_string()))?;
+        tx.put_setting("signup_mode", &json).await?;
+        self.audit_by(
+            &mut tx,
+            actor,
+            "settings.signup_mode",
+            "site".into(),
+            serde_json::to_string(&before).ok(),
+            Some(json),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(mode)
+    }
+
+    /// The skill catalogue (any signed-in person may read it).
+    pub async fn skills(&self) -> AppResult<Vec<SkillRecord>> {
+        let mut tx = self.store.read().await?;
+        Ok(tx.skills().await?)
+    }
+
+    /// Adds a catalogue skill.
+    pub async fn add_skill(&self, actor: &Actor, name: &str) -> AppResult<SkillRecord> {
+        AppError::check(policy::administer(actor), "the skill catalogue")?;
+        let tags = rapport_domain::values::tags("name", [name], 1)?;
+        let Some(name) = tags.into_iter().next() else {
+            return Err(AppError::invalid("name", "enter a skill name"));
+        };
+        let skill = SkillRecord {
+            id: SkillId::new(),
+            name,
+        };
+        let mut tx = self.store.write().await?;
+        tx.insert_skill(&skill, self.now()).await?;
+        self.audit_by(
+            &mut tx,
+            actor,
+            "skill.add",
+            format!("skill:{}", skill.name),
+            None,
+            Some(serde_json::json!({"name": skill.name}).to_string()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(skill)
+    }
+
+    /// Removes a catalogue skill (profiles keep the text they have).
+    pub async fn remove_skill(&self, actor: &Actor, id: SkillId) -> AppResult<()> {
+        AppError::check(policy::administer(actor), "the skill catalogue")?;
+        let mut tx = self.store.write().await?;
+        let Some(skill) = tx.delete_skill(id).await? else {
+            return Err(AppError::NotFound("that skill was not found".into()));
+        };
+        self.audit_by(
+            &mut tx,
+            actor,
+            "skill.remove",
+            format!("skill:{}", skill.name),
+            Some(serde_json::json!({"name": skill.name}).to_string()),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Grants or removes site admin; the last admin cannot be removed.
+    pub async fn set_admin(
+        &self,
+        actor: &Actor,
+        target: PersonId,
+        is_admin: bool,
+    ) -> AppResult<()> {
+        AppError::check(policy::administer(actor), "administrator rights")?;
+        let mut tx = self.store.write().await?;
+        let rec = tx
+            .person(target)
+            .await?
+            .ok_or_else(|| AppError::NotFound("that person was not found".into()))?;
+        if rec.is_admin && !is_admin && tx.count_admins().await? <= 1 {
+            return Err(AppError::Conflict {
+                field: Some("is_admin"),
+                message: "this is the only administrator; make someone else an administrator first"
+                    .into(),
+            });
+        }
+        tx.set_admin(target, is_admin, self.now()).await?;
+        self.audit_by(
+            &mut tx,
+            actor,
+            "person.set_admin",
+            format!("person:{}", rec.email),
+            Some(serde_json::json!({"is_admin": rec.is_admin}).to_string()),
+            Some(serde_json::json!({"is_admin": is_admin}).to_string()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One page (50 events) of the audit log, newest first, with the total.
+    pub async fn audit_log(&self, actor: &Actor, page: i64) -> AppResult<(Vec<AuditRecord>, i64)> {
+        AppError::check(policy::administer(actor), "the audit log")?;
+        let page = page.clamp(1, 100_000);
+        let mut tx = self.store.read().await?;
+        Ok(tx.audit_events(50, (page - 1) * 50).await?)
+    }
+}

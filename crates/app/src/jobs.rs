@@ -1,0 +1,100 @@
+//! The job worker: claims due jobs, runs them, retries failures with
+//! exponential backoff, and gives up after `max_attempts`.
+
+use crate::{mail, App, AppError, AppResult};
+use std::time::Duration;
+
+const LEASE_MS: i64 = 5 * 60_000;
+
+/// Backoff before attempt `attempts + 1`: 30 s, 1 min, 2 min … capped at 1 h.
+pub fn backoff_ms(attempts: i32) -> i64 {
+    let exp = attempts.clamp(1, 20) - 1;
+    (30_000i64 << exp).min(3_600_000)
+}
+
+impl App {
+    /// Runs every job that is due now; returns how many ran (success or not).
+    pub async fn run_due_jobs(&self) -> AppResult<usize> {
+        let mut ran = 0;
+        loop {
+            let now = self.now();
+            let mut tx = self.store.write().await?;
+            let Some(job) = tx.claim_job(now, LEASE_MS).await? else {
+                break;
+            };
+            tx.commit().await?;
+            ran += 1;
+            let outcome = self.run_job(&job.kind, &job.payload).await;
+            let now = self.now();
+            let mut tx = self.store.write().await?;
+            match outcome {
+                Ok(()) => tx.finish_job(job.id, now).await?,
+                Err(e) => {
+                    let give_up = job.attempts >= job.max_attempts;
+                    tracing::warn!(job = %job.id, kind = %job.kind, attempts = job.attempts, give_up, error = %e, "job failed");
+                    tx.fail_job(
+                        job.id,
+                        &e.to_string(),
+                        now + backoff_ms(job.attempts),
+                        give_up,
+                        now,
+                    )
+                    .await?;
+                }
+            }
+            tx.commit().await?;
+        }
+        Ok(ran)
+    }
+
+    async fn run_job(&self, kind: &str, payload: &str) -> AppResult<()> {
+        match kind {
+            "send_email" => {
+                let id = payload.parse().map_err(|_| {
+                    AppError::Internal(format!("bad send_email payload {payload:?}"))
+                })?;
+                let mut tx = self.store.read().await?;
+                let Some(message) = tx.outbox_message(id).await? else {
+                    return Ok(()); // deleted with its account: nothing to send
+                };
+                drop(tx);
+                if message.sent_at.is_some() {
+                    return Ok(());
+                }
+                mail::deliver(&self.config, &message).await?;
+                let mut tx = self.store.write().await?;
+                tx.mark_sent(id, self.now()).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+            other => Err(AppError::Internal(format!("unknown job kind {other:?}"))),
+        }
+    }
+
+    /// Runs jobs until `shutdown` resolves, polling every `poll`.
+    pub async fn run_worker(
+        &self,
+        poll: Duration,
+        mut shutdown: tokio::sync::watch::Receiver<bool>,
+    ) {
+        loop {
+            if let Err(e) = self.run_due_jobs().await {
+                tracing::error!(error = %e, "job worker pass failed");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(poll) => {}
+                _ = shutdown.changed() => return,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert_eq!(super::backoff_ms(1), 30_000);
+        assert_eq!(super::backoff_ms(2), 60_000);
+        assert_eq!(super::backoff_ms(30), 3_600_000);
+    }
+}

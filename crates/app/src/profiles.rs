@@ -1,0 +1,242 @@
+//! Profiles and the people directory.
+
+use crate::{App, AppError, AppResult};
+use rapport_domain::person::{Profile, ProfileInput};
+use rapport_domain::policy::{self, Access, Actor};
+use rapport_domain::values::Email;
+use rapport_domain::{Invalid, PersonId, ProgrammeId};
+use rapport_store::{DirectoryQuery, PersonRecord, Tx};
+use serde::Serialize;
+
+/// A profile as the actor may see it. Private attributes (email, gender) are
+/// only filled for the person themself and admins.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProfileView {
+    /// Person id.
+    pub id: PersonId,
+    /// Email, for the person and admins only.
+    pub email: Option<String>,
+    /// The profile; `gender` is blanked for other viewers.
+    pub profile: Profile,
+    /// The manager's name, if any.
+    pub manager_name: Option<String>,
+    /// The manager's email, for the person and admins (to edit the form).
+    pub manager_email: Option<String>,
+    /// Last activity (ms).
+    pub last_active_at: Option<i64>,
+    /// Whether the actor may edit it.
+    pub editable: bool,
+    /// Whether the account is an admin.
+    pub is_admin: bool,
+    /// Whether the person has accepted their invitation.
+    pub active: bool,
+}
+
+/// One page of the directory.
+#[derive(Clone, Debug, Serialize)]
+pub struct DirectoryPage {
+    /// People on this page.
+    pub people: Vec<ProfileView>,
+    /// Matches in all.
+    pub total: i64,
+    /// 1-based page number.
+    pub page: i64,
+    /// Page size.
+    pub per_page: i64,
+}
+
+impl DirectoryPage {
+    /// Number of pages (at least 1).
+    pub fn pages(&self) -> i64 {
+        ((self.total + self.per_page - 1) / self.per_page).max(1)
+    }
+}
+
+async fn programmes_of(tx: &mut Tx, person: PersonId) -> AppResult<Vec<ProgrammeId>> {
+    Ok(tx
+        .roles_of(person)
+        .await?
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect())
+}
+
+fn view(
+    actor: &Actor,
+    rec: PersonRecord,
+    manager: Option<&PersonRecord>,
+    editable: bool,
+) -> ProfileView {
+    let privileged = actor.person_id == rec.id || actor.is_admin;
+    let mut profile = rec.profile;
+    if !privileged {
+        profile.gender.clear();
+    }
+    ProfileView {
+        id: rec.id,
+        email: privileged.then_some(rec.email),
+        manager_name: manager.map(|m| m.profile.name.clone()),
+        manager_email: manager.filter(|_| privileged).map(|m| m.email.clone()),
+        profile,
+        last_active_at: rec.last_active_at,
+        editable,
+        is_admin: rec.is_admin,
+        active: rec.status == rapport_domain::person::AccountStatus::Active,
+    }
+}
+
+impl App {
+    /// A person's profile, if the actor may see it.
+    pub async fn profile(&self, actor: &Actor, id: PersonId) -> AppResult<ProfileView> {
+        let mut tx = self.store.read().await?;
+        let rec = tx
+            .person(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("that person was not found".into()))?;
+        let progs = programmes_of(&mut tx, id).await?;
+        AppError::check(
+            policy::view_profile(actor, id, rec.profile.visibility, &progs),
+            "that person",
+        )?;
+        let editable =
+            policy::edit_profile(actor, id, rec.profile.visibility, &progs) == Access::Allowed;
+        let manager = match rec.profile.manager_id {
+            Some(m) => tx.person(m).await?,
+            None => None,
+        };
+        Ok(view(actor, rec, manager.as_ref(), editable))
+    }
+
+    /// Replaces a profile from form or API input; every bad field is reported.
+    pub async fn update_profile(
+        &self,
+        actor: &Actor,
+        id: PersonId,
+        input: &ProfileInput,
+    ) -> AppResult<ProfileView> {
+        let mut tx = self.store.write().await?;
+        let rec = tx
+            .person(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("that person was not found".into()))?;
+        let progs = programmes_of(&mut tx, id).await?;
+        AppError::check(
+            policy::edit_profile(actor, id, rec.profile.visibility, &progs),
+            "that profile",
+        )?;
+        let mut errors = Vec::new();
+        let manager = match input.manager_email.trim() {
+            "" => None,
+            raw => match Email::parse("manager_email", raw) {
+                Err(e) => {
+                    errors.push(e);
+                    None
+                }
+                Ok(email) => match tx.person_by_email(email.as_str()).await? {
+                    None => {
+                        errors.push(Invalid::new(
+                            "manager_email",
+                            "no one with this email has an account here",
+                        ));
+                        None
+                    }
+                    Some(m) if m.id == id => {
+                        errors.push(Invalid::new(
+                            "manager_email",
+                            "you cannot be your own manager",
+                        ));
+                        None
+                    }
+                    Some(m) => {
+                        if reports_to(&mut tx, m.id, id).await? {
+                            errors.push(Invalid::new("manager_email", format!("{} already reports to this person, so they cannot be their manager", m.profile.name)));
+                        }
+                        Some(m)
+                    }
+                },
+            },
+        };
+        let profile = match input.parse(manager.as_ref().map(|m| m.id)) {
+            Ok(p) if errors.is_empty() => p,
+            Ok(_) => return Err(AppError::Invalid(errors)),
+            Err(mut e) => {
+                e.append(&mut errors);
+                return Err(AppError::Invalid(e));
+            }
+        };
+        let now = self.now();
+        tx.update_profile(id, &rec.email, &profile, now).await?;
+        if actor.person_id != id {
+            let admin = tx.person(actor.person_id).await?;
+            tx.insert_audit(&rapport_store::AuditRecord {
+                id: uuid::Uuid::new_v4(),
+                actor_id: Some(actor.person_id),
+                actor_name: admin.map(|a| a.profile.name).unwrap_or_default(),
+                action: "profile.update".into(),
+                subject: format!("person:{}", rec.email),
+                before_json: Some(serde_json::to_string(&rec.profile).unwrap_or_default()),
+                after_json: Some(serde_json::to_string(&profile).unwrap_or_default()),
+                created_at: now,
+            })
+            .await?;
+        }
+        tx.commit().await?;
+        self.profile(actor, id).await
+    }
+
+    /// Searches the directory by name, skill, interest, language, department.
+    pub async fn directory(
+        &self,
+        actor: &Actor,
+        text: &str,
+        page: i64,
+    ) -> AppResult<DirectoryPage> {
+        let per_page = 24;
+        let page = page.clamp(1, 10_000);
+        if text.chars().count() > 200 {
+            return Err(AppError::invalid(
+                "q",
+                "search terms must be at most 200 characters",
+            ));
+        }
+        let mut tx = self.store.read().await?;
+        let q = DirectoryQuery {
+            text: text.into(),
+            include_private: actor.is_admin,
+            include_self: Some(actor.person_id),
+            limit: per_page,
+            offset: (page - 1) * per_page,
+        };
+        let (people, total) = tx.search_people(&q).await?;
+        let people = people
+            .into_iter()
+            .map(|p| {
+                let editable = actor.is_admin || actor.person_id == p.id;
+                view(actor, p, None, editable)
+            })
+            .collect();
+        Ok(DirectoryPage {
+            people,
+            total,
+            page,
+            per_page,
+        })
+    }
+}
+
+/// Whether `person` is in `boss`'s reporting chain below them, i.e. `person`
+/// reports (directly or not) to `boss`. Walks up from `person`, bounded.
+async fn reports_to(tx: &mut Tx, person: PersonId, boss: PersonId) -> AppResult<bool> {
+    let mut current = person;
+    for _ in 0..64 {
+        let Some(rec) = tx.person(current).await? else {
+            return Ok(false);
+        };
+        match rec.profile.manager_id {
+            Some(m) if m == boss => return Ok(true),
+            Some(m) => current = m,
+            None => return Ok(false),
+        }
+    }
+    Ok(false)
+}

@@ -1,0 +1,258 @@
+//! The JSON API under `/api/v1`: the same operations as the pages, for
+//! scripts and integrations.
+//!
+//! Handlers are thin: they parse the request into the app's inputs, call one
+//! use case on [`rapport_app::App`] with the acting person, and answer JSON.
+//! Every failure is an [`ApiError`] in the one documented shape.
+//!
+//! # One table for routes and documentation
+//!
+//! [`operations!`] below is the only list of API handlers. It expands to the
+//! OpenAPI derive (`paths(...)`) *and* to the list the router is built from,
+//! and the router takes each handler's method and path from the generated
+//! document (matched by operation id, which utoipa sets to the handler's
+//! name). So a handler cannot be routed without being documented, a route's
+//! path and method cannot drift from its documentation, and a documented
+//! operation cannot be left unrouted: [`routes`] panics at start-up if an
+//! operation id is missing or repeated, and `tests/openapi_docs.rs` calls
+//! every documented operation through the router.
+
+mod admin;
+mod auth;
+mod extract;
+mod me;
+mod meta;
+mod people;
+
+pub use extract::{ApiJson, ApiQuery, IdPath, SessionToken};
+
+use crate::error::{ErrorBody, ErrorDetail, FieldError};
+use crate::openapi::Conventions;
+use crate::{ApiError, AppState};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, MethodRouter};
+use axum::{Json, Router};
+use rapport_app::accounts::ClientInfo;
+use rapport_app::AppError;
+use serde::Serialize;
+use utoipa::openapi::path::HttpMethod;
+use utoipa::ToSchema;
+
+/// The prefix the API is nested under.
+pub const PREFIX: &str = "/api/v1";
+
+/// Builds a handler's method router for one method.
+type MakeRoute = fn(MethodFilter) -> MethodRouter<AppState>;
+
+macro_rules! operations {
+    ($($module:ident :: $handler:ident),* $(,)?) => {
+        /// The OpenAPI document of every operation in the table.
+        #[derive(utoipa::OpenApi)]
+        #[openapi(
+            info(
+                title = "Rapport API",
+                description = "The JSON API of Rapport, the mentorship platform. See docs/api.md.",
+                license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later"),
+            ),
+            paths($($module::$handler),*),
+            components(schemas(ErrorBody, ErrorDetail, FieldError)),
+            modifiers(&Conventions),
+            tags(
+                (name = "auth", description = "Sign-up, sign-in, verification, password reset and invitations."),
+                (name = "me", description = "The signed-in person's account: sessions, API tokens, email preferences, export and deletion."),
+                (name = "people", description = "Profiles and the people directory."),
+                (name = "admin", description = "Site administration: invitations, skill catalogue, sign-up mode, audit log, admin rights."),
+                (name = "meta", description = "The API's own description."),
+            ),
+        )]
+        pub(crate) struct ApiDoc;
+
+        /// `(operation id, route builder)` for every handler in the table.
+        fn handlers() -> Vec<(&'static str, MakeRoute)> {
+            vec![$((
+                stringify!($handler),
+                (|m| axum::routing::on(m, $module::$handler)) as MakeRoute,
+            )),*]
+        }
+    };
+}
+
+operations! {
+    auth::sign_up,
+    auth::sign_in,
+    auth::sign_out,
+    auth::forgot_password,
+    auth::reset_password,
+    auth::verify_email,
+    auth::resend_verification,
+    auth::accept_invitation,
+    me::get_me,
+    me::delete_me,
+    me::list_sessions,
+    me::revoke_session,
+    me::list_tokens,
+    me::create_token,
+    me::revoke_token,
+    me::get_notifications,
+    me::set_notifications,
+    me::export_data,
+    people::directory,
+    people::get_person,
+    people::update_profile,
+    people::delete_person,
+    admin::invite,
+    admin::list_skills,
+    admin::add_skill,
+    admin::remove_skill,
+    admin::get_settings,
+    admin::set_settings,
+    admin::audit_log,
+    admin::set_admin,
+    meta::openapi_json,
+}
+
+/// Every API route, relative to [`PREFIX`] (the caller nests it there).
+///
+/// # Panics
+/// When the table and the document disagree (an operation id missing from
+/// the document, or used twice). That is a programming error caught by any
+/// test that builds the router.
+pub fn routes() -> Router<AppState> {
+    let doc = crate::openapi::document();
+    let mut located = std::collections::HashMap::new();
+    for (path, item) in &doc.paths.paths {
+        for (method, op) in operations_of(item) {
+            let id = op.operation_id.clone().unwrap_or_default();
+            let previous = located.insert(id.clone(), (path.clone(), method));
+            assert!(
+                previous.is_none(),
+                "operation id {id} is used twice in the API document"
+            );
+        }
+    }
+    let mut router = Router::new();
+    for (id, make) in handlers() {
+        let (path, method) = located
+            .remove(id)
+            .unwrap_or_else(|| panic!("handler {id} is in the table but not in the API document"));
+        let relative = path
+            .strip_prefix(PREFIX)
+            .unwrap_or_else(|| panic!("documented path {path} does not start with {PREFIX}"));
+        router = router.route(relative, make(filter_of(method)));
+    }
+    router
+        .fallback(|| async { ApiError::no_route() })
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+/// The operations of one path item, with their methods.
+pub(crate) fn operations_of(
+    item: &utoipa::openapi::PathItem,
+) -> Vec<(HttpMethod, &utoipa::openapi::path::Operation)> {
+    [
+        (HttpMethod::Get, &item.get),
+        (HttpMethod::Post, &item.post),
+        (HttpMethod::Put, &item.put),
+        (HttpMethod::Patch, &item.patch),
+        (HttpMethod::Delete, &item.delete),
+        (HttpMethod::Head, &item.head),
+        (HttpMethod::Options, &item.options),
+        (HttpMethod::Trace, &item.trace),
+    ]
+    .into_iter()
+    .filter_map(|(m, op)| op.as_ref().map(|op| (m, op)))
+    .collect()
+}
+
+/// Upper-case name of a method.
+pub(crate) fn method_name(m: &HttpMethod) -> &'static str {
+    match m {
+        HttpMethod::Get => "GET",
+        HttpMethod::Post => "POST",
+        HttpMethod::Put => "PUT",
+        HttpMethod::Patch => "PATCH",
+        HttpMethod::Delete => "DELETE",
+        HttpMethod::Head => "HEAD",
+        HttpMethod::Options => "OPTIONS",
+        HttpMethod::Trace => "TRACE",
+    }
+}
+
+fn filter_of(m: HttpMethod) -> MethodFilter {
+    match m {
+        HttpMethod::Get => MethodFilter::GET,
+        HttpMethod::Post => MethodFilter::POST,
+        HttpMethod::Put => MethodFilter::PUT,
+        HttpMethod::Patch => MethodFilter::PATCH,
+        HttpMethod::Delete => MethodFilter::DELETE,
+        HttpMethod::Head => MethodFilter::HEAD,
+        HttpMethod::Options => MethodFilter::OPTIONS,
+        HttpMethod::Trace => MethodFilter::TRACE,
+    }
+}
+
+async fn method_not_allowed() -> Response {
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: "method_not_allowed".into(),
+            message: "this endpoint does not accept that method; see /api/v1/openapi.json".into(),
+            field: None,
+            fields: vec![],
+        },
+    };
+    (StatusCode::METHOD_NOT_ALLOWED, Json(body)).into_response()
+}
+
+/// The same fixed-window limit the pages use (shared buckets: `signup`,
+/// `signin`, `reset`), keyed by bucket and client address.
+fn check_rate(state: &AppState, bucket: &str, client: &ClientInfo) -> Result<(), AppError> {
+    if state.limiter.allow(&format!("{bucket}:{}", client.ip)) {
+        Ok(())
+    } else {
+        Err(AppError::RateLimited(
+            "too many attempts from your address; wait 15 minutes and try again".into(),
+        ))
+    }
+}
+
+/// The id of something just created.
+#[derive(Serialize, ToSchema)]
+pub struct Created {
+    /// Its id.
+    pub id: uuid::Uuid,
+}
+
+/// A request was accepted; what happens next is in `message`.
+#[derive(Serialize, ToSchema)]
+pub struct Accepted {
+    /// What happens next.
+    pub message: String,
+}
+
+/// A text field given either as one string (comma- or newline-separated, as
+/// in the form) or as a list of strings.
+#[derive(serde::Deserialize, Serialize, ToSchema, Clone, Debug)]
+#[serde(untagged)]
+pub enum TextOrList {
+    /// One string, separated as in the form.
+    Text(String),
+    /// A list of entries.
+    List(Vec<String>),
+}
+
+impl Default for TextOrList {
+    fn default() -> Self {
+        Self::Text(String::new())
+    }
+}
+
+impl TextOrList {
+    /// The form's text: list entries joined with `separator`.
+    pub fn joined(self, separator: &str) -> String {
+        match self {
+            Self::Text(t) => t,
+            Self::List(l) => l.join(separator),
+        }
+    }
+}

@@ -1,0 +1,336 @@
+//! Profiles and the people directory.
+
+use super::{ApiJson, ApiQuery, IdPath, TextOrList};
+use crate::auth::ApiActor;
+use crate::error::ErrorBody;
+use crate::{ApiError, AppState};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use rapport_app::profiles::{DirectoryPage, ProfileView};
+use rapport_domain::person::ProfileInput;
+use rapport_domain::PersonId;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// A person's profile as the caller may see it. `email`, `gender` and
+/// `manager_email` are only filled for the person themself and admins.
+///
+/// The editable fields have the same names as in [`ProfileBody`], so a client
+/// can read a profile, change a field and send it back.
+#[derive(Serialize, ToSchema)]
+pub struct PersonView {
+    /// Person id.
+    pub id: uuid::Uuid,
+    /// Email (the person and admins only).
+    pub email: Option<String>,
+    /// Display name.
+    pub name: String,
+    /// Pronouns.
+    pub pronouns: String,
+    /// Self-described gender (the person and admins only; otherwise empty).
+    pub gender: String,
+    /// Biography.
+    pub bio: String,
+    /// `professional_contributor`, `team_leader` or `leader_of_leaders`.
+    pub level: String,
+    /// Years of professional experience.
+    pub years_experience: u8,
+    /// Skills the person can teach.
+    pub skills_offered: Vec<String>,
+    /// Skills the person wants to grow.
+    pub skills_wanted: Vec<String>,
+    /// Interests.
+    pub interests: Vec<String>,
+    /// Goal tags.
+    pub goal_tags: Vec<String>,
+    /// Goals in the person's own words.
+    pub goals: String,
+    /// Languages.
+    pub languages: Vec<String>,
+    /// IANA time zone.
+    pub time_zone: String,
+    /// Weekly availability in the person's zone, like `mon 09:00-11:30`.
+    pub availability: Vec<String>,
+    /// Department.
+    pub department: String,
+    /// Manager's person id (reporting line).
+    pub manager_id: Option<uuid::Uuid>,
+    /// Manager's name.
+    pub manager_name: Option<String>,
+    /// Manager's email (the person and admins only).
+    pub manager_email: Option<String>,
+    /// `members` or `private`.
+    pub visibility: String,
+    /// Last activity, Unix milliseconds.
+    pub last_active_at: Option<i64>,
+    /// Whether the caller may edit this profile.
+    pub editable: bool,
+    /// Whether the person is a site admin.
+    pub is_admin: bool,
+    /// Whether the person has an active account (false: invited, not joined yet).
+    pub active: bool,
+}
+
+impl From<ProfileView> for PersonView {
+    fn from(v: ProfileView) -> Self {
+        let p = v.profile;
+        Self {
+            id: v.id.0,
+            email: v.email,
+            name: p.name,
+            pronouns: p.pronouns,
+            gender: p.gender,
+            bio: p.bio,
+            level: p.level.code().into(),
+            years_experience: p.years_experience,
+            skills_offered: p.skills_offered,
+            skills_wanted: p.skills_wanted,
+            interests: p.interests,
+            goal_tags: p.goal_tags,
+            goals: p.goals,
+            languages: p.languages,
+            time_zone: p.time_zone,
+            availability: p.availability.iter().map(|w| w.display()).collect(),
+            department: p.department,
+            manager_id: p.manager_id.map(|m| m.0),
+            manager_name: v.manager_name,
+            manager_email: v.manager_email,
+            visibility: p.visibility.code().into(),
+            last_active_at: v.last_active_at,
+            editable: v.editable,
+            is_admin: v.is_admin,
+            active: v.active,
+        }
+    }
+}
+
+/// A whole profile, replacing the current one. Missing fields are empty.
+/// List fields take a comma-separated string (as in the form) or a list;
+/// `availability` takes one window per line or a list of windows.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct ProfileBody {
+    /// Display name.
+    #[schema(required = true)]
+    pub name: String,
+    /// Pronouns (up to 40 characters).
+    pub pronouns: String,
+    /// Self-described gender (up to 60 characters), used only for stated matching preferences.
+    pub gender: String,
+    /// Biography (up to 2000 characters).
+    pub bio: String,
+    /// `professional_contributor`, `team_leader` or `leader_of_leaders`.
+    #[schema(required = true)]
+    pub level: String,
+    /// Years of experience, 0 to 60, as a number or a string.
+    pub years_experience: YearsValue,
+    /// Skills offered.
+    pub skills_offered: TextOrList,
+    /// Skills wanted.
+    pub skills_wanted: TextOrList,
+    /// Interests.
+    pub interests: TextOrList,
+    /// Goal tags.
+    pub goal_tags: TextOrList,
+    /// Goals, free text (up to 2000 characters).
+    pub goals: String,
+    /// Languages.
+    pub languages: TextOrList,
+    /// IANA time zone such as `Europe/Paris`; empty means UTC.
+    pub time_zone: String,
+    /// Weekly windows like `mon 09:00-11:30`.
+    pub availability: TextOrList,
+    /// Department.
+    pub department: String,
+    /// The manager's email (they must have an account); empty or null for none.
+    pub manager_email: Option<String>,
+    /// `members` (default) or `private`.
+    pub visibility: String,
+}
+
+/// A whole number given as a JSON number or a string.
+#[derive(Deserialize, Serialize, ToSchema, Clone, Debug)]
+#[serde(untagged)]
+pub enum YearsValue {
+    /// A number.
+    Number(i64),
+    /// A string, as typed in the form.
+    Text(String),
+}
+
+impl Default for YearsValue {
+    fn default() -> Self {
+        Self::Text(String::new())
+    }
+}
+
+impl From<ProfileBody> for ProfileInput {
+    fn from(b: ProfileBody) -> Self {
+        Self {
+            name: b.name,
+            pronouns: b.pronouns,
+            gender: b.gender,
+            bio: b.bio,
+            level: b.level,
+            years_experience: match b.years_experience {
+                YearsValue::Number(n) => n.to_string(),
+                YearsValue::Text(t) => t,
+            },
+            skills_offered: b.skills_offered.joined(", "),
+            skills_wanted: b.skills_wanted.joined(", "),
+            interests: b.interests.joined(", "),
+            goal_tags: b.goal_tags.joined(", "),
+            goals: b.goals,
+            languages: b.languages.joined(", "),
+            time_zone: b.time_zone,
+            availability: b.availability.joined("\n"),
+            department: b.department,
+            manager_email: b.manager_email.unwrap_or_default(),
+            visibility: b.visibility,
+        }
+    }
+}
+
+/// Directory search.
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct DirectoryParams {
+    /// Words to find in names, skills, interests, languages and departments; empty lists everyone.
+    pub q: String,
+    /// 1-based page number (24 people a page).
+    pub page: Option<i64>,
+}
+
+/// One page of the directory.
+#[derive(Serialize, ToSchema)]
+pub struct DirectoryResult {
+    /// People on this page.
+    pub people: Vec<PersonView>,
+    /// Matches in all.
+    pub total: i64,
+    /// This page, from 1.
+    pub page: i64,
+    /// Page size.
+    pub per_page: i64,
+    /// Number of pages (at least 1).
+    pub pages: i64,
+}
+
+impl From<DirectoryPage> for DirectoryResult {
+    fn from(d: DirectoryPage) -> Self {
+        Self {
+            pages: d.pages(),
+            total: d.total,
+            page: d.page,
+            per_page: d.per_page,
+            people: d.people.into_iter().map(PersonView::from).collect(),
+        }
+    }
+}
+
+/// Search the people directory
+///
+/// Private profiles are listed only for admins (and the person themself).
+#[utoipa::path(
+    get,
+    path = "/api/v1/people",
+    tag = "people",
+    params(DirectoryParams),
+    security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "One page of matches.", body = DirectoryResult),
+        (status = 422, description = "`invalid_field` on `q`: the search is too long.", body = ErrorBody),
+    ),
+)]
+pub async fn directory(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiQuery(params): ApiQuery<DirectoryParams>,
+) -> Result<Json<DirectoryResult>, ApiError> {
+    let page = s
+        .app
+        .directory(&actor, &params.q, params.page.unwrap_or(1))
+        .await?;
+    Ok(Json(page.into()))
+}
+
+/// Read a profile
+///
+/// Someone else's private profile is 404 unless the caller is an admin or
+/// manages one of their programmes.
+#[utoipa::path(
+    get,
+    path = "/api/v1/people/{id}",
+    tag = "people",
+    params(("id" = uuid::Uuid, Path, description = "Person id.")),
+    security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The profile.", body = PersonView),
+        (status = 404, description = "`not_found`: no such person, or not yours to see.", body = ErrorBody),
+    ),
+)]
+pub async fn get_person(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    IdPath(id): IdPath<PersonId>,
+) -> Result<Json<PersonView>, ApiError> {
+    Ok(Json(s.app.profile(&actor, id).await?.into()))
+}
+
+/// Replace a profile
+///
+/// People edit their own profile; admins edit anyone's. Every invalid field is
+/// reported at once. Returns the saved profile.
+#[utoipa::path(
+    put,
+    path = "/api/v1/people/{id}/profile",
+    tag = "people",
+    params(("id" = uuid::Uuid, Path, description = "Person id.")),
+    request_body = ProfileBody,
+    security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The saved profile.", body = PersonView),
+        (status = 403, description = "`forbidden`: the caller may see this profile but not edit it.", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such person, or not yours to see.", body = ErrorBody),
+        (status = 422, description = "`invalid_field`: each bad field is named (`fields` lists them all).", body = ErrorBody),
+    ),
+)]
+pub async fn update_profile(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    IdPath(id): IdPath<PersonId>,
+    ApiJson(body): ApiJson<ProfileBody>,
+) -> Result<Json<PersonView>, ApiError> {
+    let input = ProfileInput::from(body);
+    Ok(Json(s.app.update_profile(&actor, id, &input).await?.into()))
+}
+
+/// Delete someone's account (admin)
+///
+/// Removes the person and their data; other people's records stay whole and
+/// the audit log records the deletion. To delete your own account use
+/// `DELETE /api/v1/me`, which asks for your password.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/people/{id}",
+    tag = "people",
+    params(("id" = uuid::Uuid, Path, description = "Person id.")),
+    security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 204, description = "The account is deleted."),
+        (status = 403, description = "`forbidden`: only admins delete other people's accounts.", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such person.", body = ErrorBody),
+        (status = 409, description = "`conflict`: this is the only administrator.", body = ErrorBody),
+        (status = 422, description = "`invalid_field` on `password`: the target is yourself; use `DELETE /api/v1/me`.", body = ErrorBody),
+    ),
+)]
+pub async fn delete_person(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    IdPath(id): IdPath<PersonId>,
+) -> Result<StatusCode, ApiError> {
+    s.app.delete_account(&actor, id, None).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,176 @@
+//! Who is asking: session cookies for pages, bearer tokens or cookies for the API.
+
+use crate::{ApiError, AppState, PageError};
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::header;
+use axum::http::request::Parts;
+use rapport_app::accounts::ClientInfo;
+use rapport_app::{Actor, AppError};
+use std::net::SocketAddr;
+
+/// Name of the sign-in cookie.
+pub const SESSION_COOKIE: &str = "rapport_session";
+
+/// The value of cookie `name`, if sent.
+pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == name).then_some(v)
+        })
+}
+
+/// The `Set-Cookie` value for a new session.
+pub fn session_cookie(state: &AppState, token: &str) -> String {
+    let secure = if state.web.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let max_age = state.app.config.session_days * 86_400;
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn clear_cookie(state: &AppState) -> String {
+    let secure = if state.web.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
+}
+
+/// User agent and client address; behind a trusted proxy the first
+/// `X-Forwarded-For` address is the client.
+pub fn client_info(parts: &Parts, state: &AppState) -> ClientInfo {
+    let forwarded = state
+        .web
+        .trust_proxy
+        .then(|| {
+            parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .map(|s| s.trim().to_string())
+        })
+        .flatten();
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    ClientInfo {
+        user_agent: parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string(),
+        ip: forwarded.or(peer).unwrap_or_else(|| "unknown".into()),
+    }
+}
+
+/// Extracts the client's info.
+pub struct Client(pub ClientInfo);
+
+impl FromRequestParts<AppState> for Client {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Client(client_info(parts, state)))
+    }
+}
+
+async fn from_cookie(parts: &Parts, state: &AppState) -> Result<Option<Actor>, AppError> {
+    match cookie(parts, SESSION_COOKIE) {
+        Some(token) if !token.is_empty() => match state.app.authenticate_session(token).await {
+            Ok((actor, _)) => Ok(Some(actor)),
+            Err(AppError::Unauthenticated(_)) => Ok(None),
+            Err(e) => Err(e),
+        },
+        _ => Ok(None),
+    }
+}
+
+/// The signed-in person for an API call: a bearer token, or the session cookie.
+pub struct ApiActor(pub Actor);
+
+impl FromRequestParts<AppState> for ApiActor {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
+            let token = auth
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .ok_or_else(|| {
+                    ApiError::from(AppError::Unauthenticated(
+                        "the Authorization header must be `Bearer <token>`".into(),
+                    ))
+                })?;
+            return Ok(ApiActor(state.app.authenticate_token(token.trim()).await?));
+        }
+        match from_cookie(parts, state).await? {
+            Some(actor) => Ok(ApiActor(actor)),
+            None => Err(AppError::Unauthenticated(
+                "sign in, or send an API token as `Authorization: Bearer <token>`".into(),
+            )
+            .into()),
+        }
+    }
+}
+
+/// The signed-in person for a page, with what the layout shows.
+#[derive(Clone)]
+pub struct PageActor {
+    /// The actor.
+    pub actor: Actor,
+    /// Display name.
+    pub name: String,
+}
+
+impl FromRequestParts<AppState> for PageActor {
+    type Rejection = PageError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match MaybeActor::from_request_parts(parts, state).await?.0 {
+            Some(a) => Ok(a),
+            None => Err(PageError(AppError::Unauthenticated(
+                "sign in to continue".into(),
+            ))),
+        }
+    }
+}
+
+/// The signed-in person, if any.
+pub struct MaybeActor(pub Option<PageActor>);
+
+impl FromRequestParts<AppState> for MaybeActor {
+    type Rejection = PageError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(actor) = from_cookie(parts, state).await? else {
+            return Ok(MaybeActor(None));
+        };
+        let view = state.app.profile(&actor, actor.person_id).await?;
+        Ok(MaybeActor(Some(PageActor {
+            actor,
+            name: view.profile.name,
+        })))
+    }
+}

@@ -1,0 +1,204 @@
+//! One error type per surface: [`ApiError`] answers JSON in the documented
+//! shape `{"error": {"code", "message", "field"}}`; [`PageError`] answers an
+//! HTML page (or a redirect to sign-in for 401). Internal errors are logged
+//! with context and never shown.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use rapport_app::AppError;
+use serde::Serialize;
+
+/// Status code for an app error.
+pub fn status_of(e: &AppError) -> StatusCode {
+    match e {
+        AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        AppError::Conflict { .. } => StatusCode::CONFLICT,
+        AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The body of every API error.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+/// What went wrong.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable snake_case code (see docs/api.md).
+    pub code: String,
+    /// A sentence saying what to do next.
+    pub message: String,
+    /// The field at fault, or null.
+    pub field: Option<String>,
+    /// Every invalid field, when there are several.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+/// One invalid field.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    /// Field name.
+    pub field: String,
+    /// What to do.
+    pub message: String,
+}
+
+/// An error answered as JSON.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    field: Option<String>,
+    fields: Vec<(String, String)>,
+}
+
+impl ApiError {
+    /// A 400 for a body that is not what the endpoint reads.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            code: "bad_request",
+            message: message.into(),
+            field: None,
+            fields: vec![],
+        }
+    }
+    /// A 413 for an oversized body.
+    pub fn too_large() -> Self {
+        Self {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            code: "payload_too_large",
+            message: format!(
+                "the request body is larger than {} KiB",
+                crate::BODY_LIMIT / 1024
+            ),
+            field: None,
+            fields: vec![],
+        }
+    }
+    /// A 403 for a cross-site request.
+    pub fn cross_site() -> Self {
+        Self {
+            status: StatusCode::FORBIDDEN,
+            code: "cross_site_request",
+            message: "cross-site requests are refused; submit the form from Rapport itself".into(),
+            field: None,
+            fields: vec![],
+        }
+    }
+    /// A 404 for an unknown route.
+    pub fn no_route() -> Self {
+        Self {
+            status: StatusCode::NOT_FOUND,
+            code: "not_found",
+            message: "there is no such API endpoint; see /api/v1/openapi.json".into(),
+            field: None,
+            fields: vec![],
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        let status = status_of(&e);
+        if let AppError::Internal(m) = &e {
+            tracing::error!(error = %m, "internal error");
+            return Self {
+                status,
+                code: "internal",
+                message: "something went wrong on our side; nothing was changed. Please try again"
+                    .into(),
+                field: None,
+                fields: vec![],
+            };
+        }
+        let (field, fields, message) = match &e {
+            AppError::Invalid(errs) => (
+                errs.first().map(|i| i.field.to_string()),
+                errs.iter()
+                    .map(|i| (i.field.to_string(), i.message.clone()))
+                    .collect(),
+                errs.first().map(|i| i.message.clone()).unwrap_or_default(),
+            ),
+            AppError::Conflict { field, message } => {
+                (field.map(String::from), vec![], message.clone())
+            }
+            other => (None, vec![], other.to_string()),
+        };
+        Self {
+            status,
+            code: e.code(),
+            message,
+            field,
+            fields,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let fields = if self.fields.len() > 1 {
+            self.fields
+                .into_iter()
+                .map(|(field, message)| FieldError { field, message })
+                .collect()
+        } else {
+            vec![]
+        };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.into(),
+                message: self.message,
+                field: self.field,
+                fields,
+            },
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+/// An error answered as an HTML page.
+#[derive(Debug)]
+pub struct PageError(pub AppError);
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> Self {
+        Self(e)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = status_of(&self.0);
+        if status == StatusCode::UNAUTHORIZED {
+            return Redirect::to("/sign-in").into_response();
+        }
+        let message = match &self.0 {
+            AppError::Internal(m) => {
+                tracing::error!(error = %m, "internal error");
+                "Something went wrong on our side; nothing was changed. Please try again."
+                    .to_string()
+            }
+            other => other.to_string(),
+        };
+        let title = match status {
+            StatusCode::NOT_FOUND => "Not found",
+            StatusCode::FORBIDDEN => "Not allowed",
+            StatusCode::CONFLICT => "Conflict",
+            StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
+            StatusCode::UNPROCESSABLE_ENTITY => "Please check your input",
+            _ => "Something went wrong",
+        };
+        (status, crate::pages::message_page(None, title, &message)).into_response()
+    }
+}

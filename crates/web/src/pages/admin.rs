@@ -1,0 +1,306 @@
+//! The admin area: people and invitations, skill catalogue, settings, audit log.
+
+use super::{render, when, Ctx, Field, FormPage};
+use crate::auth::PageActor;
+use crate::{AppState, PageError};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use rapport_app::profiles::DirectoryPage;
+use rapport_app::AppError;
+use rapport_domain::person::SignupMode;
+use rapport_domain::policy;
+use rapport_store::SkillRecord;
+use std::collections::HashMap;
+
+type Params = HashMap<String, String>;
+
+fn admin_only(who: &PageActor) -> Result<(), PageError> {
+    AppError::check(policy::administer(&who.actor), "the admin area").map_err(PageError)
+}
+
+#[derive(Template)]
+#[template(path = "admin_people.html")]
+struct PeopleAdmin {
+    ctx: Ctx,
+    title: &'static str,
+    q: String,
+    result: DirectoryPage,
+    invite_error: Option<String>,
+    invite_email: String,
+    invite_name: String,
+}
+
+async fn people_admin(
+    s: &AppState,
+    who: &PageActor,
+    q: &Params,
+    invite: Option<(&Params, AppError)>,
+) -> Result<Response, PageError> {
+    admin_only(who)?;
+    let text = q.get("q").cloned().unwrap_or_default();
+    let page = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
+    let result = s.app.directory(&who.actor, &text, page).await?;
+    let (status, invite_error, invite_email, invite_name) = match invite {
+        Some((form, e)) => (
+            crate::error::status_of(&e),
+            Some(e.to_string()),
+            form.get("email").cloned().unwrap_or_default(),
+            form.get("name").cloned().unwrap_or_default(),
+        ),
+        None => (
+            axum::http::StatusCode::OK,
+            None,
+            String::new(),
+            String::new(),
+        ),
+    };
+    let page = PeopleAdmin {
+        ctx: Ctx::new(Some(who), q.get("done").map(String::as_str)),
+        title: "Administration",
+        q: text,
+        result,
+        invite_error,
+        invite_email,
+        invite_name,
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+async fn admin_home(
+    State(s): State<AppState>,
+    who: PageActor,
+    Query(q): Query<Params>,
+) -> Result<Response, PageError> {
+    people_admin(&s, &who, &q, None).await
+}
+
+async fn invite(
+    State(s): State<AppState>,
+    who: PageActor,
+    Form(f): Form<Params>,
+) -> Result<Response, PageError> {
+    admin_only(&who)?;
+    let get = |k: &str| f.get(k).map(String::as_str).unwrap_or_default();
+    match s
+        .app
+        .invite(&who.actor, get("email"), get("name"), get("admin") == "on")
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/admin?done=invited").into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
+            people_admin(&s, &who, &Params::new(), Some((&f, e))).await
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+async fn set_admin(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path(id): Path<String>,
+    Form(f): Form<Params>,
+) -> Result<Response, PageError> {
+    admin_only(&who)?;
+    let id = id
+        .parse()
+        .map_err(|_| PageError(AppError::NotFound("that person was not found".into())))?;
+    s.app
+        .set_admin(&who.actor, id, f.get("admin").is_some_and(|v| v == "on"))
+        .await?;
+    Ok(Redirect::to("/admin?done=admin_changed").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "admin_skills.html")]
+struct SkillsAdmin {
+    ctx: Ctx,
+    title: &'static str,
+    skills: Vec<SkillRecord>,
+    error: Option<String>,
+}
+
+async fn skills_page(
+    s: &AppState,
+    who: &PageActor,
+    notice: Option<&str>,
+    error: Option<AppError>,
+) -> Result<Response, PageError> {
+    admin_only(who)?;
+    let skills = s.app.skills().await?;
+    let status = error
+        .as_ref()
+        .map(crate::error::status_of)
+        .unwrap_or(axum::http::StatusCode::OK);
+    Ok((
+        status,
+        render(&SkillsAdmin {
+            ctx: Ctx::new(Some(who), notice),
+            title: "Skill catalogue",
+            skills,
+            error: error.map(|e| e.to_string()),
+        }),
+    )
+        .into_response())
+}
+
+async fn skills(
+    State(s): State<AppState>,
+    who: PageActor,
+    Query(q): Query<Params>,
+) -> Result<Response, PageError> {
+    skills_page(&s, &who, q.get("done").map(String::as_str), None).await
+}
+
+async fn add_skill(
+    State(s): State<AppState>,
+    who: PageActor,
+    Form(f): Form<Params>,
+) -> Result<Response, PageError> {
+    admin_only(&who)?;
+    match s
+        .app
+        .add_skill(
+            &who.actor,
+            f.get("name").map(String::as_str).unwrap_or_default(),
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/admin/skills?done=skill_added").into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
+            skills_page(&s, &who, None, Some(e)).await
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+async fn remove_skill(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    admin_only(&who)?;
+    let id = id
+        .parse()
+        .map_err(|_| PageError(AppError::NotFound("that skill was not found".into())))?;
+    s.app.remove_skill(&who.actor, id).await?;
+    Ok(Redirect::to("/admin/skills?done=skill_removed").into_response())
+}
+
+fn settings_form(who: &PageActor, mode: &str, domains: &str, notice: Option<&str>) -> FormPage {
+    FormPage {
+        ctx: Ctx::new(Some(who), notice),
+        title: "Site settings",
+        intro: "Choose who may create an account.".into(),
+        action: "/admin/settings".into(),
+        fields: vec![
+            Field::new("signup_mode", "Sign-up", "select").value(mode).options(vec![
+                ("open".into(), "Anyone may sign up".into()),
+                ("invite_only".into(), "Invitation only".into()),
+                ("domains".into(), "Only these email domains".into()),
+            ]),
+            Field::new("allowed_domains", "Allowed email domains", "text").value(domains).hint("Comma-separated, for example example.org, example.com. Used when sign-up is limited to domains."),
+        ],
+        submit: "Save settings",
+        form_error: None,
+        links: vec![("/admin", "Back to administration")],
+    }
+}
+
+async fn settings(
+    State(s): State<AppState>,
+    who: PageActor,
+    Query(q): Query<Params>,
+) -> Result<Response, PageError> {
+    admin_only(&who)?;
+    let mode = s.app.signup_mode().await?;
+    let domains = match &mode {
+        SignupMode::Domains { domains } => domains.join(", "),
+        _ => String::new(),
+    };
+    Ok(render(&settings_form(
+        &who,
+        mode.code(),
+        &domains,
+        q.get("done").map(String::as_str),
+    ))
+    .into_response())
+}
+
+async fn save_settings(
+    State(s): State<AppState>,
+    who: PageActor,
+    Form(f): Form<Params>,
+) -> Result<Response, PageError> {
+    admin_only(&who)?;
+    let (mode, domains) = (
+        f.get("signup_mode").cloned().unwrap_or_default(),
+        f.get("allowed_domains").cloned().unwrap_or_default(),
+    );
+    Ok(
+        match s.app.set_signup_mode(&who.actor, &mode, &domains).await {
+            Ok(_) => Redirect::to("/admin/settings?done=settings_saved").into_response(),
+            Err(e @ AppError::Invalid(_)) => {
+                settings_form(&who, &mode, &domains, None).with_error(e)
+            }
+            Err(e) => return Err(PageError(e)),
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "admin_audit.html")]
+struct AuditPage {
+    ctx: Ctx,
+    title: &'static str,
+    events: Vec<(String, String, String, String, String, String)>,
+    total: i64,
+    page: i64,
+}
+
+async fn audit(
+    State(s): State<AppState>,
+    who: PageActor,
+    Query(q): Query<Params>,
+) -> Result<Response, PageError> {
+    let page = q
+        .get("page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let (events, total) = s.app.audit_log(&who.actor, page).await?;
+    let events = events
+        .into_iter()
+        .map(|e| {
+            (
+                when(e.created_at),
+                e.actor_name,
+                e.action,
+                e.subject,
+                e.before_json.unwrap_or_default(),
+                e.after_json.unwrap_or_default(),
+            )
+        })
+        .collect();
+    Ok(render(&AuditPage {
+        ctx: Ctx::new(Some(&who), None),
+        title: "Audit log",
+        events,
+        total,
+        page,
+    })
+    .into_response())
+}
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(admin_home))
+        .route("/admin/invitations", post(invite))
+        .route("/admin/people/{id}/admin", post(set_admin))
+        .route("/admin/skills", get(skills).post(add_skill))
+        .route("/admin/skills/{id}/delete", post(remove_skill))
+        .route("/admin/settings", get(settings).post(save_settings))
+        .route("/admin/audit", get(audit))
+}

@@ -1,0 +1,532 @@
+//! Sign-up, sign-in, sign-out, verification, password reset, invitations,
+//! unsubscribe, and the start page.
+
+use super::{render, Ctx, Field, FormPage};
+use crate::auth::{clear_cookie, cookie, session_cookie, Client, MaybeActor, SESSION_COOKIE};
+use crate::{AppState, PageError};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use rapport_app::accounts::SignUp;
+use rapport_app::AppError;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Notice {
+    done: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    ctx: Ctx,
+    title: &'static str,
+    completeness: u8,
+    roles: Vec<(String, String)>,
+}
+
+async fn home(
+    State(s): State<AppState>,
+    MaybeActor(who): MaybeActor,
+    Query(n): Query<Notice>,
+) -> Result<Response, PageError> {
+    let ctx = Ctx::new(who.as_ref(), n.done.as_deref());
+    let (mut completeness, mut roles) = (0, vec![]);
+    if let Some(a) = &who {
+        let view = s.app.profile(&a.actor, a.actor.person_id).await?;
+        let p = &view.profile;
+        let filled = [
+            !p.bio.is_empty(),
+            !p.skills_offered.is_empty(),
+            !p.skills_wanted.is_empty(),
+            !p.interests.is_empty(),
+            !p.goals.is_empty() || !p.goal_tags.is_empty(),
+            !p.languages.is_empty(),
+            p.time_zone != "UTC",
+            !p.availability.is_empty(),
+            !p.department.is_empty(),
+            p.years_experience > 0,
+        ];
+        completeness = (filled.iter().filter(|f| **f).count() * 10) as u8;
+        let mut tx = s.app.store.read().await.map_err(AppError::from)?;
+        let progs = tx.programmes().await.map_err(AppError::from)?;
+        roles = a
+            .actor
+            .roles
+            .iter()
+            .filter_map(|(pid, r)| {
+                progs
+                    .iter()
+                    .find(|p| p.id == *pid)
+                    .map(|p| (p.name.clone(), r.code().replace('_', " ")))
+            })
+            .collect();
+    }
+    Ok(render(&HomePage {
+        ctx,
+        title: "Home",
+        completeness,
+        roles,
+    })
+    .into_response())
+}
+
+pub(crate) fn rate_limit(
+    s: &AppState,
+    bucket: &str,
+    client: &rapport_app::accounts::ClientInfo,
+) -> Result<(), AppError> {
+    if s.limiter.allow(&format!("{bucket}:{}", client.ip)) {
+        Ok(())
+    } else {
+        Err(AppError::RateLimited(
+            "too many attempts from your address; wait 15 minutes and try again".into(),
+        ))
+    }
+}
+/// The same rate limit for API handlers.
+pub(crate) use rate_limit as check_rate;
+
+fn sign_up_form(v: &SignUp) -> FormPage {
+    FormPage {
+        ctx: Ctx::default(),
+        title: "Create your account",
+        intro: "Join your organisation's mentoring programmes.".into(),
+        action: "/sign-up".into(),
+        fields: vec![
+            Field::new("name", "Your name", "text")
+                .value(&v.name)
+                .auto("name"),
+            Field::new("email", "Email", "email")
+                .value(&v.email)
+                .auto("email"),
+            Field::new("password", "Password", "password")
+                .hint("At least 10 characters.")
+                .auto("new-password"),
+        ],
+        submit: "Create account",
+        form_error: None,
+        links: vec![("/sign-in", "Already have an account? Sign in")],
+    }
+}
+
+async fn sign_up_page() -> Response {
+    render(&sign_up_form(&SignUp::default())).into_response()
+}
+
+async fn sign_up(
+    State(s): State<AppState>,
+    Client(client): Client,
+    Form(input): Form<SignUp>,
+) -> Response {
+    let result = match rate_limit(&s, "signup", &client) {
+        Ok(()) => s.app.sign_up(&input).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Redirect::to("/sign-in?done=signed_up").into_response(),
+        Err(e) => sign_up_form(&input).with_error(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SignInForm {
+    email: String,
+    password: String,
+}
+
+fn sign_in_form(email: &str, notice: Option<&str>) -> FormPage {
+    FormPage {
+        ctx: Ctx::new(None, notice),
+        title: "Sign in",
+        intro: String::new(),
+        action: "/sign-in".into(),
+        fields: vec![
+            Field::new("email", "Email", "email")
+                .value(email)
+                .auto("email"),
+            Field::new("password", "Password", "password").auto("current-password"),
+        ],
+        submit: "Sign in",
+        form_error: None,
+        links: vec![
+            ("/forgot-password", "Forgot your password?"),
+            ("/resend-verification", "Need a new confirmation email?"),
+            ("/sign-up", "Create an account"),
+        ],
+    }
+}
+
+async fn sign_in_page(Query(n): Query<Notice>) -> Response {
+    render(&sign_in_form("", n.done.as_deref())).into_response()
+}
+
+async fn sign_in(State(s): State<AppState>, parts: Parts, Form(f): Form<SignInForm>) -> Response {
+    let client = crate::auth::client_info(&parts, &s);
+    let previous = cookie(&parts, SESSION_COOKIE);
+    let result = match rate_limit(&s, "signin", &client) {
+        Ok(()) => {
+            s.app
+                .sign_in(&f.email, &f.password, &client, previous)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(session) => (
+            [(SET_COOKIE, session_cookie(&s, &session.token))],
+            Redirect::to("/"),
+        )
+            .into_response(),
+        Err(e) => sign_in_form(&f.email, None).with_error(e),
+    }
+}
+
+async fn sign_out(State(s): State<AppState>, parts: Parts) -> Response {
+    if let Some(token) = cookie(&parts, SESSION_COOKIE) {
+        if let Err(e) = s.app.sign_out(token).await {
+            return PageError(e).into_response();
+        }
+    }
+    (
+        [(SET_COOKIE, clear_cookie(&s))],
+        Redirect::to("/sign-in?done=signed_out"),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct EmailForm {
+    email: String,
+}
+
+fn email_form(
+    title: &'static str,
+    action: &str,
+    intro: &str,
+    submit: &'static str,
+    email: &str,
+) -> FormPage {
+    FormPage {
+        ctx: Ctx::default(),
+        title,
+        intro: intro.into(),
+        action: action.into(),
+        fields: vec![Field::new("email", "Email", "email")
+            .value(email)
+            .auto("email")],
+        submit,
+        form_error: None,
+        links: vec![("/sign-in", "Back to sign in")],
+    }
+}
+
+async fn forgot_page() -> Response {
+    render(&email_form(
+        "Reset your password",
+        "/forgot-password",
+        "We will email you a link to choose a new password.",
+        "Send reset link",
+        "",
+    ))
+    .into_response()
+}
+
+async fn forgot(
+    State(s): State<AppState>,
+    Client(client): Client,
+    Form(f): Form<EmailForm>,
+) -> Response {
+    let result = match rate_limit(&s, "reset", &client) {
+        Ok(()) => s.app.forgot_password(&f.email).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Redirect::to("/sign-in?done=reset_sent").into_response(),
+        Err(e) => email_form(
+            "Reset your password",
+            "/forgot-password",
+            "We will email you a link to choose a new password.",
+            "Send reset link",
+            &f.email,
+        )
+        .with_error(e),
+    }
+}
+
+async fn resend_page() -> Response {
+    render(&email_form(
+        "Confirm your email",
+        "/resend-verification",
+        "We will email you a new confirmation link.",
+        "Send link",
+        "",
+    ))
+    .into_response()
+}
+
+async fn resend(
+    State(s): State<AppState>,
+    Client(client): Client,
+    Form(f): Form<EmailForm>,
+) -> Response {
+    let result = match rate_limit(&s, "reset", &client) {
+        Ok(()) => s.app.resend_verification(&f.email).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Redirect::to("/sign-in?done=resent").into_response(),
+        Err(e) => email_form(
+            "Confirm your email",
+            "/resend-verification",
+            "We will email you a new confirmation link.",
+            "Send link",
+            &f.email,
+        )
+        .with_error(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TokenForm {
+    token: String,
+    password: String,
+}
+
+fn token_form(
+    title: &'static str,
+    action: &str,
+    intro: String,
+    token: &str,
+    with_password: bool,
+    submit: &'static str,
+) -> FormPage {
+    let mut fields = vec![Field::new("token", "Token", "hidden").value(token)];
+    if with_password {
+        fields.push(
+            Field::new("password", "New password", "password")
+                .hint("At least 10 characters.")
+                .auto("new-password"),
+        );
+    }
+    FormPage {
+        ctx: Ctx::default(),
+        title,
+        intro,
+        action: action.into(),
+        fields,
+        submit,
+        form_error: None,
+        links: vec![],
+    }
+}
+
+async fn token_page(s: &AppState, token: &str, purpose: &str) -> Response {
+    let (title, action, with_password, submit): (&'static str, &str, bool, &'static str) =
+        match purpose {
+            "verify" => (
+                "Confirm your email",
+                "/verify-email",
+                false,
+                "Confirm my email",
+            ),
+            "reset" => (
+                "Choose a new password",
+                "/reset-password",
+                true,
+                "Save new password",
+            ),
+            _ => (
+                "Accept your invitation",
+                "/accept-invitation",
+                true,
+                "Set password and sign in",
+            ),
+        };
+    match s.app.check_email_token(token, purpose).await {
+        Ok(person) => {
+            let intro = match purpose {
+                "verify" => format!("Confirm that {} is your email address.", person.email),
+                "reset" => format!("Choose a new password for {}.", person.email),
+                _ => format!(
+                    "Welcome, {}. Choose a password for {}.",
+                    person.profile.name, person.email
+                ),
+            };
+            render(&token_form(
+                title,
+                action,
+                intro,
+                token,
+                with_password,
+                submit,
+            ))
+            .into_response()
+        }
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
+async fn verify_page(
+    State(s): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    token_page(
+        &s,
+        q.get("token").map(String::as_str).unwrap_or_default(),
+        "verify",
+    )
+    .await
+}
+
+async fn verify(State(s): State<AppState>, Form(f): Form<TokenForm>) -> Response {
+    match s.app.verify_email(&f.token).await {
+        Ok(_) => Redirect::to("/sign-in?done=verified").into_response(),
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
+async fn reset_page(
+    State(s): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    token_page(
+        &s,
+        q.get("token").map(String::as_str).unwrap_or_default(),
+        "reset",
+    )
+    .await
+}
+
+async fn reset(State(s): State<AppState>, Form(f): Form<TokenForm>) -> Response {
+    match s.app.reset_password(&f.token, &f.password).await {
+        Ok(_) => Redirect::to("/sign-in?done=password_reset").into_response(),
+        Err(e @ AppError::Invalid(_)) if !matches!(&e, AppError::Invalid(v) if v.iter().any(|i| i.field == "token")) => {
+            token_form(
+                "Choose a new password",
+                "/reset-password",
+                "Choose a new password.".into(),
+                &f.token,
+                true,
+                "Save new password",
+            )
+            .with_error(e)
+        }
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
+async fn invite_page(
+    State(s): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    token_page(
+        &s,
+        q.get("token").map(String::as_str).unwrap_or_default(),
+        "invite",
+    )
+    .await
+}
+
+async fn accept_invite(
+    State(s): State<AppState>,
+    Client(client): Client,
+    Form(f): Form<TokenForm>,
+) -> Response {
+    match s
+        .app
+        .accept_invitation(&f.token, &f.password, &client)
+        .await
+    {
+        Ok(session) => (
+            [(SET_COOKIE, session_cookie(&s, &session.token))],
+            Redirect::to("/"),
+        )
+            .into_response(),
+        Err(e @ AppError::Invalid(_)) if !matches!(&e, AppError::Invalid(v) if v.iter().any(|i| i.field == "token")) => {
+            token_form(
+                "Accept your invitation",
+                "/accept-invitation",
+                "Choose a password.".into(),
+                &f.token,
+                true,
+                "Set password and sign in",
+            )
+            .with_error(e)
+        }
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Unsubscribe {
+    person: String,
+    kind: String,
+    sig: String,
+}
+
+fn unsubscribe_form(u: &Unsubscribe, label: &str) -> FormPage {
+    FormPage {
+        ctx: Ctx::default(),
+        title: "Stop these emails",
+        intro: format!("Press the button to stop emails about: {label}. You can turn them on again from your account page."),
+        action: "/unsubscribe".into(),
+        fields: vec![Field::new("person", "Person", "hidden").value(&u.person), Field::new("kind", "Kind", "hidden").value(&u.kind), Field::new("sig", "Signature", "hidden").value(&u.sig)],
+        submit: "Unsubscribe",
+        form_error: None,
+        links: vec![],
+    }
+}
+
+async fn unsubscribe_page(State(s): State<AppState>, Query(u): Query<Unsubscribe>) -> Response {
+    let checked = u
+        .person
+        .parse()
+        .map_err(|_| AppError::invalid("person", "this unsubscribe link is not valid"))
+        .and_then(|p| s.app.check_unsubscribe(p, &u.kind, &u.sig));
+    match checked {
+        Ok(kind) => render(&unsubscribe_form(&u, &kind.label().to_lowercase())).into_response(),
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
+async fn unsubscribe(State(s): State<AppState>, Form(u): Form<Unsubscribe>) -> Response {
+    let person = match u.person.parse() {
+        Ok(p) => p,
+        Err(_) => {
+            return PageError(AppError::invalid(
+                "person",
+                "this unsubscribe link is not valid",
+            ))
+            .into_response()
+        }
+    };
+    match s.app.unsubscribe(person, &u.kind, &u.sig).await {
+        Ok(_) => Redirect::to("/?done=unsubscribed").into_response(),
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/sign-up", get(sign_up_page).post(sign_up))
+        .route("/sign-in", get(sign_in_page).post(sign_in))
+        .route("/sign-out", post(sign_out))
+        .route("/forgot-password", get(forgot_page).post(forgot))
+        .route("/resend-verification", get(resend_page).post(resend))
+        .route("/verify-email", get(verify_page).post(verify))
+        .route("/reset-password", get(reset_page).post(reset))
+        .route("/accept-invitation", get(invite_page).post(accept_invite))
+        .route("/unsubscribe", get(unsubscribe_page).post(unsubscribe))
+}

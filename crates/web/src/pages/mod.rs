@@ -1,0 +1,275 @@
+//! Server-rendered pages: plain forms that POST, then redirect.
+
+mod account;
+mod admin;
+mod auth;
+mod people;
+
+use crate::auth::PageActor;
+use crate::AppState;
+use askama::Template;
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use rapport_app::AppError;
+use rapport_domain::{Invalid, PersonId};
+
+/// What the layout shows about the signed-in person.
+pub struct Me {
+    /// Id.
+    pub id: PersonId,
+    /// Name.
+    pub name: String,
+    /// Admin?
+    pub is_admin: bool,
+}
+
+/// Layout context.
+#[derive(Default)]
+pub struct Ctx {
+    /// Signed-in person.
+    pub me: Option<Me>,
+    /// A one-line confirmation.
+    pub notice: Option<String>,
+}
+
+impl Ctx {
+    /// Context for `who`, with an optional notice code from the query string.
+    pub fn new(who: Option<&PageActor>, notice: Option<&str>) -> Self {
+        Self {
+            me: who.map(|a| Me {
+                id: a.actor.person_id,
+                name: a.name.clone(),
+                is_admin: a.actor.is_admin,
+            }),
+            notice: notice.and_then(notice_text).map(String::from),
+        }
+    }
+}
+
+/// Notices a redirect can ask for with `?done=CODE`.
+fn notice_text(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "signed_up" => "Welcome! We sent you an email: open the link in it to confirm your address, then sign in.",
+        "verified" => "Your email is confirmed. You can sign in now.",
+        "reset_sent" => "If an account uses that address, we sent it a link to reset the password.",
+        "password_reset" => "Your password is changed and every other session is signed out. Sign in with the new password.",
+        "resent" => "If that account still needs confirming, we sent a new link.",
+        "profile_saved" => "Your profile is saved.",
+        "session_revoked" => "That session is signed out.",
+        "token_revoked" => "The token is revoked.",
+        "prefs_saved" => "Your email preferences are saved.",
+        "invited" => "The invitation is on its way.",
+        "skill_added" => "The skill is added.",
+        "skill_removed" => "The skill is removed.",
+        "settings_saved" => "Site settings are saved.",
+        "admin_changed" => "Administrator rights are updated.",
+        "deleted" => "Your account and your data are deleted.",
+        "signed_out" => "You are signed out.",
+        "unsubscribed" => "You will no longer get those emails.",
+        _ => return None,
+    })
+}
+
+/// One form field.
+pub struct Field {
+    /// Input name.
+    pub name: &'static str,
+    /// Visible label.
+    pub label: &'static str,
+    /// `text`, `email`, `password`, `textarea`, `select`, `hidden`, `number`, `search`.
+    pub kind: &'static str,
+    /// Current value.
+    pub value: String,
+    /// Help text.
+    pub hint: &'static str,
+    /// The error next to the field.
+    pub error: Option<String>,
+    /// `autocomplete` attribute.
+    pub autocomplete: &'static str,
+    /// Options for selects: (code, label).
+    pub options: Vec<(String, String)>,
+}
+
+impl Field {
+    /// A field with no value, hint or error.
+    pub fn new(name: &'static str, label: &'static str, kind: &'static str) -> Self {
+        Self {
+            name,
+            label,
+            kind,
+            value: String::new(),
+            hint: "",
+            error: None,
+            autocomplete: "",
+            options: vec![],
+        }
+    }
+    /// Sets the value.
+    pub fn value(mut self, v: impl Into<String>) -> Self {
+        self.value = v.into();
+        self
+    }
+    /// Sets the hint.
+    pub fn hint(mut self, h: &'static str) -> Self {
+        self.hint = h;
+        self
+    }
+    /// Sets autocomplete.
+    pub fn auto(mut self, a: &'static str) -> Self {
+        self.autocomplete = a;
+        self
+    }
+    /// Sets select options.
+    pub fn options(mut self, o: Vec<(String, String)>) -> Self {
+        self.options = o;
+        self
+    }
+}
+
+/// A generic form page.
+#[derive(Template)]
+#[template(path = "form.html")]
+pub struct FormPage {
+    /// Layout.
+    pub ctx: Ctx,
+    /// Heading and title.
+    pub title: &'static str,
+    /// A paragraph under the heading.
+    pub intro: String,
+    /// Where the form posts.
+    pub action: String,
+    /// The fields.
+    pub fields: Vec<Field>,
+    /// Button text.
+    pub submit: &'static str,
+    /// An error not tied to one field.
+    pub form_error: Option<String>,
+    /// Links under the form.
+    pub links: Vec<(&'static str, &'static str)>,
+}
+
+impl FormPage {
+    /// Puts each error next to its field; errors for fields not on the form go on top.
+    pub fn with_error(mut self, e: AppError) -> Response {
+        let status = crate::error::status_of(&e);
+        if let AppError::Internal(m) = &e {
+            tracing::error!(error = %m, "internal error");
+            self.form_error = Some(
+                "Something went wrong on our side; nothing was saved. Please try again.".into(),
+            );
+        } else if let AppError::Invalid(errs) = &e {
+            let mut loose: Vec<&Invalid> = vec![];
+            for err in errs {
+                match self
+                    .fields
+                    .iter_mut()
+                    .find(|f| f.name == err.field && f.kind != "hidden")
+                {
+                    Some(f) => f.error = Some(err.message.clone()),
+                    None => loose.push(err),
+                }
+            }
+            if !loose.is_empty() {
+                self.form_error = Some(
+                    loose
+                        .iter()
+                        .map(|e| e.message.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                );
+            }
+        } else if let AppError::Conflict {
+            field: Some(name),
+            message,
+        } = &e
+        {
+            match self.fields.iter_mut().find(|f| f.name == *name) {
+                Some(f) => f.error = Some(message.clone()),
+                None => self.form_error = Some(message.clone()),
+            }
+        } else {
+            self.form_error = Some(e.to_string());
+        }
+        (status, render(&self)).into_response()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage<'a> {
+    ctx: Ctx,
+    title: &'a str,
+    message: &'a str,
+}
+
+/// A page with a title and one message.
+pub fn message_page(who: Option<&PageActor>, title: &str, message: &str) -> Html<String> {
+    render(&MessagePage {
+        ctx: Ctx::new(who, None),
+        title,
+        message,
+    })
+}
+
+/// Renders a template; a template error is logged and shown as a plain message.
+pub fn render<T: Template>(t: &T) -> Html<String> {
+    match t.render() {
+        Ok(html) => Html(html),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed to render");
+            Html(
+                "<!doctype html><title>Error</title><p>Something went wrong on our side.</p>"
+                    .into(),
+            )
+        }
+    }
+}
+
+/// Formats Unix milliseconds for people.
+pub fn when(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/rapport.css"),
+    )
+        .into_response()
+}
+
+async fn not_found(
+    crate::auth::MaybeActor(who): crate::auth::MaybeActor,
+    uri: axum::http::Uri,
+) -> Response {
+    if uri.path().starts_with("/api/") {
+        return crate::ApiError::no_route().into_response();
+    }
+    (
+        axum::http::StatusCode::NOT_FOUND,
+        message_page(
+            who.as_ref(),
+            "Not found",
+            "There is no page at this address.",
+        ),
+    )
+        .into_response()
+}
+
+/// Every page route.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/static/rapport.css", get(stylesheet))
+        .merge(auth::routes())
+        .merge(people::routes())
+        .merge(account::routes())
+        .merge(admin::routes())
+        .fallback(not_found)
+}
