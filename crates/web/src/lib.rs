@@ -12,8 +12,11 @@ mod error;
 mod guard;
 pub mod metrics;
 pub mod openapi;
-mod pages;
+pub mod pages;
 mod ratelimit;
+mod routes;
+
+pub use pages::page_routes;
 
 pub use auth::SESSION_COOKIE;
 pub use error::{ApiError, PageError};

@@ -2,13 +2,13 @@
 
 use super::{render, when, Ctx};
 use crate::auth::{clear_cookie, PageActor};
+use crate::routes::Routes;
 use crate::{AppState, PageError};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Form;
 use rapport_app::AppError;
 use rapport_domain::person::NotificationKind;
 use std::collections::HashMap;
@@ -187,13 +187,13 @@ async fn delete(
         .into_response())
 }
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/account", get(account))
-        .route("/account/sessions/{id}/revoke", post(revoke_session))
-        .route("/account/tokens", post(create_token))
-        .route("/account/tokens/{id}/revoke", post(revoke_token))
-        .route("/account/notifications", post(save_prefs))
-        .route("/account/export", get(export))
-        .route("/account/delete", post(delete))
+pub(super) fn routes() -> Routes {
+    Routes::new()
+        .get("/account", account)
+        .post("/account/sessions/{id}/revoke", revoke_session)
+        .post("/account/tokens", create_token)
+        .post("/account/tokens/{id}/revoke", revoke_token)
+        .post("/account/notifications", save_prefs)
+        .get("/account/export", export)
+        .post("/account/delete", delete)
 }

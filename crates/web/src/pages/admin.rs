@@ -2,12 +2,12 @@
 
 use super::{render, when, Ctx, Field, FormPage};
 use crate::auth::PageActor;
+use crate::routes::Routes;
 use crate::{AppState, PageError};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Form;
 use rapport_app::profiles::DirectoryPage;
 use rapport_app::AppError;
 use rapport_domain::person::SignupMode;
@@ -294,13 +294,13 @@ async fn audit(
     .into_response())
 }
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/admin", get(admin_home))
-        .route("/admin/invitations", post(invite))
-        .route("/admin/people/{id}/admin", post(set_admin))
-        .route("/admin/skills", get(skills).post(add_skill))
-        .route("/admin/skills/{id}/delete", post(remove_skill))
-        .route("/admin/settings", get(settings).post(save_settings))
-        .route("/admin/audit", get(audit))
+pub(super) fn routes() -> Routes {
+    Routes::new()
+        .get("/admin", admin_home)
+        .post("/admin/invitations", invite)
+        .post("/admin/people/{id}/admin", set_admin)
+        .form("/admin/skills", skills, add_skill)
+        .post("/admin/skills/{id}/delete", remove_skill)
+        .form("/admin/settings", settings, save_settings)
+        .get("/admin/audit", audit)
 }

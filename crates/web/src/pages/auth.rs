@@ -3,14 +3,14 @@
 
 use super::{render, Ctx, Field, FormPage};
 use crate::auth::{clear_cookie, cookie, session_cookie, Client, MaybeActor, SESSION_COOKIE};
+use crate::routes::Routes;
 use crate::{AppState, PageError};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Form;
 use rapport_app::accounts::SignUp;
 use rapport_app::AppError;
 use serde::Deserialize;
@@ -517,16 +517,16 @@ async fn unsubscribe(State(s): State<AppState>, Form(u): Form<Unsubscribe>) -> R
     }
 }
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route("/sign-up", get(sign_up_page).post(sign_up))
-        .route("/sign-in", get(sign_in_page).post(sign_in))
-        .route("/sign-out", post(sign_out))
-        .route("/forgot-password", get(forgot_page).post(forgot))
-        .route("/resend-verification", get(resend_page).post(resend))
-        .route("/verify-email", get(verify_page).post(verify))
-        .route("/reset-password", get(reset_page).post(reset))
-        .route("/accept-invitation", get(invite_page).post(accept_invite))
-        .route("/unsubscribe", get(unsubscribe_page).post(unsubscribe))
+pub(super) fn routes() -> Routes {
+    Routes::new()
+        .get("/", home)
+        .form("/sign-up", sign_up_page, sign_up)
+        .form("/sign-in", sign_in_page, sign_in)
+        .post("/sign-out", sign_out)
+        .form("/forgot-password", forgot_page, forgot)
+        .form("/resend-verification", resend_page, resend)
+        .form("/verify-email", verify_page, verify)
+        .form("/reset-password", reset_page, reset)
+        .form("/accept-invitation", invite_page, accept_invite)
+        .form("/unsubscribe", unsubscribe_page, unsubscribe)
 }

@@ -6,11 +6,11 @@ mod auth;
 mod people;
 
 use crate::auth::PageActor;
+use crate::routes::Routes;
 use crate::AppState;
 use askama::Template;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
 use axum::Router;
 use rapport_app::AppError;
 use rapport_domain::{Invalid, PersonId};
@@ -263,13 +263,21 @@ async fn not_found(
         .into_response()
 }
 
-/// Every page route.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/static/rapport.css", get(stylesheet))
+fn table() -> Routes {
+    Routes::new()
+        .get("/static/rapport.css", stylesheet)
         .merge(auth::routes())
         .merge(people::routes())
         .merge(account::routes())
         .merge(admin::routes())
-        .fallback(not_found)
+}
+
+/// Every page route.
+pub fn routes() -> Router<AppState> {
+    table().into_parts().0.fallback(not_found)
+}
+
+/// Every (method, path) the pages serve, from the same table that builds them.
+pub fn page_routes() -> Vec<(&'static str, &'static str)> {
+    table().into_parts().1
 }

@@ -2,12 +2,12 @@
 
 use super::{render, Ctx, Field, FormPage};
 use crate::auth::PageActor;
+use crate::routes::Routes;
 use crate::{AppState, PageError};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::{Form, Router};
+use axum::Form;
 use rapport_app::profiles::{DirectoryPage, ProfileView};
 use rapport_app::AppError;
 use rapport_domain::person::{LeadershipLevel, ProfileInput};
@@ -145,9 +145,9 @@ async fn edit(
     })
 }
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/people", get(directory))
-        .route("/people/{id}", get(person))
-        .route("/people/{id}/edit", get(edit_page).post(edit))
+pub(super) fn routes() -> Routes {
+    Routes::new()
+        .get("/people", directory)
+        .get("/people/{id}", person)
+        .form("/people/{id}/edit", edit_page, edit)
 }
