@@ -1,0 +1,739 @@
+//! The authorization matrix: every route, against every role, with the exact
+//! status expected in each cell. Routes come from the router's own tables
+//! (`page_routes()` and the OpenAPI document), so a new route without a row
+//! here fails `every_route_has_a_row`.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use rapport_app::accounts::ClientInfo;
+use rapport_app::{App, AppConfig, ManualClock};
+use rapport_domain::programme::{ProgrammeKind, ProgrammeRole, ProgrammeStatus};
+use rapport_domain::{PersonId, ProgrammeId};
+use rapport_store::testing::{fresh_store, test_database_kinds};
+use rapport_store::ProgrammeRecord;
+use rapport_web::{AppState, WebConfig};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Anonymous,
+    Member,
+    Mentee,
+    Mentor,
+    ManagerHere,
+    ManagerElsewhere,
+    Admin,
+}
+
+const ROLES: [Role; 7] = [
+    Role::Anonymous,
+    Role::Member,
+    Role::Mentee,
+    Role::Mentor,
+    Role::ManagerHere,
+    Role::ManagerElsewhere,
+    Role::Admin,
+];
+
+/// Who may do it, and the status on success.
+#[derive(Clone, Copy)]
+enum Rule {
+    /// Everyone, signed in or not, gets this status.
+    Everyone(u16),
+    /// Anyone signed in gets this; anonymous gets 303 (pages) or 401 (API).
+    SignedIn(u16),
+    /// Admins get this; other members 403; anonymous 303 or 401.
+    Admin(u16),
+}
+
+/// How a cell is run: placeholders in the path are `{subject}` (a member
+/// with a public profile, a mentee here), `{victim}` (a throwaway account
+/// made for this cell), `{random}` (an id that exists nowhere); `{n}` in a
+/// body becomes a unique number.
+struct Row {
+    method: &'static str,
+    route: &'static str,
+    path: &'static str,
+    body: &'static str,
+    rule: Rule,
+    /// Use a throwaway session (the request ends it).
+    fresh_session: bool,
+}
+
+const fn row(
+    method: &'static str,
+    route: &'static str,
+    path: &'static str,
+    body: &'static str,
+    rule: Rule,
+) -> Row {
+    Row {
+        method,
+        route,
+        path,
+        body,
+        rule,
+        fresh_session: false,
+    }
+}
+
+const PROFILE_FORM: &str = "name=Sam+Subject&level=team_leader&years_experience=6&time_zone=Europe%2FLisbon&visibility=members";
+const PROFILE_JSON: &str = r#"{"name":"Sam Subject","level":"team_leader","years_experience":6,"time_zone":"Europe/Lisbon"}"#;
+
+fn rows() -> Vec<Row> {
+    use Rule::*;
+    let mut v = vec![
+        // Pages.
+        row(
+            "GET",
+            "/static/rapport.css",
+            "/static/rapport.css",
+            "",
+            Everyone(200),
+        ),
+        row("GET", "/", "/", "", Everyone(200)),
+        row("GET", "/sign-up", "/sign-up", "", Everyone(200)),
+        row(
+            "POST",
+            "/sign-up",
+            "/sign-up",
+            "name=New+Person&email=new{n}%40matrix.example&password=long+enough+pw",
+            Everyone(303),
+        ),
+        row("GET", "/sign-in", "/sign-in", "", Everyone(200)),
+        row(
+            "POST",
+            "/sign-in",
+            "/sign-in",
+            "email=nobody%40matrix.example&password=wrong+password",
+            Everyone(401),
+        ),
+        row(
+            "GET",
+            "/forgot-password",
+            "/forgot-password",
+            "",
+            Everyone(200),
+        ),
+        row(
+            "POST",
+            "/forgot-password",
+            "/forgot-password",
+            "email=nobody%40matrix.example",
+            Everyone(303),
+        ),
+        row(
+            "GET",
+            "/resend-verification",
+            "/resend-verification",
+            "",
+            Everyone(200),
+        ),
+        row(
+            "POST",
+            "/resend-verification",
+            "/resend-verification",
+            "email=nobody%40matrix.example",
+            Everyone(303),
+        ),
+        row(
+            "GET",
+            "/verify-email",
+            "/verify-email?token=forged",
+            "",
+            Everyone(422),
+        ),
+        row(
+            "POST",
+            "/verify-email",
+            "/verify-email",
+            "token=forged",
+            Everyone(422),
+        ),
+        row(
+            "GET",
+            "/reset-password",
+            "/reset-password?token=forged",
+            "",
+            Everyone(422),
+        ),
+        row(
+            "POST",
+            "/reset-password",
+            "/reset-password",
+            "token=forged&password=long+enough+pw",
+            Everyone(422),
+        ),
+        row(
+            "GET",
+            "/accept-invitation",
+            "/accept-invitation?token=forged",
+            "",
+            Everyone(422),
+        ),
+        row(
+            "POST",
+            "/accept-invitation",
+            "/accept-invitation",
+            "token=forged&password=long+enough+pw",
+            Everyone(422),
+        ),
+        row(
+            "GET",
+            "/unsubscribe",
+            "/unsubscribe?person={subject}&kind=matching&sig=forged",
+            "",
+            Everyone(422),
+        ),
+        row(
+            "POST",
+            "/unsubscribe",
+            "/unsubscribe",
+            "person={subject}&kind=matching&sig=forged",
+            Everyone(422),
+        ),
+        row("GET", "/people", "/people?q=sam", "", SignedIn(200)),
+        row(
+            "GET",
+            "/people/{id}",
+            "/people/{subject}",
+            "",
+            SignedIn(200),
+        ),
+        row(
+            "GET",
+            "/people/{id}/edit",
+            "/people/{subject}/edit",
+            "",
+            Admin(200),
+        ),
+        row(
+            "POST",
+            "/people/{id}/edit",
+            "/people/{subject}/edit",
+            PROFILE_FORM,
+            Admin(303),
+        ),
+        row("GET", "/account", "/account", "", SignedIn(200)),
+        row(
+            "POST",
+            "/account/sessions/{id}/revoke",
+            "/account/sessions/{random}/revoke",
+            "",
+            SignedIn(404),
+        ),
+        row(
+            "POST",
+            "/account/tokens",
+            "/account/tokens",
+            "name=matrix",
+            SignedIn(200),
+        ),
+        row(
+            "POST",
+            "/account/tokens/{id}/revoke",
+            "/account/tokens/{random}/revoke",
+            "",
+            SignedIn(404),
+        ),
+        row(
+            "POST",
+            "/account/notifications",
+            "/account/notifications",
+            "matching=on",
+            SignedIn(303),
+        ),
+        row(
+            "GET",
+            "/account/export",
+            "/account/export",
+            "",
+            SignedIn(200),
+        ),
+        row(
+            "POST",
+            "/account/delete",
+            "/account/delete",
+            "password=not+my+password",
+            SignedIn(422),
+        ),
+        row("GET", "/admin", "/admin", "", Admin(200)),
+        row(
+            "POST",
+            "/admin/invitations",
+            "/admin/invitations",
+            "email=inv{n}%40matrix.example&name=Invited",
+            Admin(303),
+        ),
+        row(
+            "POST",
+            "/admin/people/{id}/admin",
+            "/admin/people/{subject}/admin",
+            "admin=off",
+            Admin(303),
+        ),
+        row("GET", "/admin/skills", "/admin/skills", "", Admin(200)),
+        row(
+            "POST",
+            "/admin/skills",
+            "/admin/skills",
+            "name=Skill+{n}",
+            Admin(303),
+        ),
+        row(
+            "POST",
+            "/admin/skills/{id}/delete",
+            "/admin/skills/{random}/delete",
+            "",
+            Admin(404),
+        ),
+        row("GET", "/admin/settings", "/admin/settings", "", Admin(200)),
+        row(
+            "POST",
+            "/admin/settings",
+            "/admin/settings",
+            "signup_mode=open&allowed_domains=",
+            Admin(303),
+        ),
+        row("GET", "/admin/audit", "/admin/audit", "", Admin(200)),
+        // API.
+        row(
+            "GET",
+            "/api/v1/openapi.json",
+            "/api/v1/openapi.json",
+            "",
+            Everyone(200),
+        ),
+        row(
+            "POST",
+            "/api/v1/auth/sign-up",
+            "/api/v1/auth/sign-up",
+            r#"{"email":"api{n}@matrix.example","name":"Api Person","password":"long enough pw"}"#,
+            Everyone(201),
+        ),
+        row(
+            "POST",
+            "/api/v1/auth/sign-in",
+            "/api/v1/auth/sign-in",
+            r#"{"email":"nobody@matrix.example","password":"wrong password"}"#,
+            Everyone(401),
+        ),
+        row(
+            "POST",
+            "/api/v1/auth/forgot-password",
+            "/api/v1/auth/forgot-password",
+            r#"{"email":"nobody@matrix.example"}"#,
+            Everyone(202),
+        ),
+        row(
+            "POST",
+            "/api/v1/auth/resend-verification",
+            "/api/v1/auth/resend-verification",
+            r#"{"email":"nobody@matrix.example"}"#,
+            Everyone(202),
+        ),
+        row(
+            "POST",
+            "/api/v1/auth/reset-password",
+            "/api/v1/auth/reset-password",
+            r#"{"token":"forged","password":"long enough pw"}"#,
+            Everyone(422),
+        ),
+        row(
+            "POST",
+            "/api/v1/auth/verify-email",
+            "/api/v1/auth/verify-email",
+            r#"{"token":"forged"}"#,
+            Everyone(422),
+        ),
+        row(
+            "POST",
+            "/api/v1/auth/accept-invitation",
+            "/api/v1/auth/accept-invitation",
+            r#"{"token":"forged","password":"long enough pw"}"#,
+            Everyone(422),
+        ),
+        row("GET", "/api/v1/me", "/api/v1/me", "", SignedIn(200)),
+        row(
+            "DELETE",
+            "/api/v1/me",
+            "/api/v1/me",
+            r#"{"password":"not my password"}"#,
+            SignedIn(422),
+        ),
+        row(
+            "GET",
+            "/api/v1/me/sessions",
+            "/api/v1/me/sessions",
+            "",
+            SignedIn(200),
+        ),
+        row(
+            "DELETE",
+            "/api/v1/me/sessions/{id}",
+            "/api/v1/me/sessions/{random}",
+            "",
+            SignedIn(404),
+        ),
+        row(
+            "GET",
+            "/api/v1/me/tokens",
+            "/api/v1/me/tokens",
+            "",
+            SignedIn(200),
+        ),
+        row(
+            "POST",
+            "/api/v1/me/tokens",
+            "/api/v1/me/tokens",
+            r#"{"name":"matrix"}"#,
+            SignedIn(201),
+        ),
+        row(
+            "DELETE",
+            "/api/v1/me/tokens/{id}",
+            "/api/v1/me/tokens/{random}",
+            "",
+            SignedIn(404),
+        ),
+        row(
+            "GET",
+            "/api/v1/me/notifications",
+            "/api/v1/me/notifications",
+            "",
+            SignedIn(200),
+        ),
+        row(
+            "PUT",
+            "/api/v1/me/notifications",
+            "/api/v1/me/notifications",
+            r#"{"enabled":["matching"]}"#,
+            SignedIn(200),
+        ),
+        row(
+            "GET",
+            "/api/v1/me/export",
+            "/api/v1/me/export",
+            "",
+            SignedIn(200),
+        ),
+        row(
+            "GET",
+            "/api/v1/people",
+            "/api/v1/people?q=sam",
+            "",
+            SignedIn(200),
+        ),
+        row(
+            "GET",
+            "/api/v1/people/{id}",
+            "/api/v1/people/{subject}",
+            "",
+            SignedIn(200),
+        ),
+        row(
+            "PUT",
+            "/api/v1/people/{id}/profile",
+            "/api/v1/people/{subject}/profile",
+            PROFILE_JSON,
+            Admin(200),
+        ),
+        row(
+            "DELETE",
+            "/api/v1/people/{id}",
+            "/api/v1/people/{victim}",
+            "",
+            Admin(204),
+        ),
+        row(
+            "POST",
+            "/api/v1/admin/invitations",
+            "/api/v1/admin/invitations",
+            r#"{"email":"apiinv{n}@matrix.example","name":"Invited","admin":false}"#,
+            Admin(201),
+        ),
+        row("GET", "/api/v1/skills", "/api/v1/skills", "", SignedIn(200)),
+        row(
+            "POST",
+            "/api/v1/admin/skills",
+            "/api/v1/admin/skills",
+            r#"{"name":"Api skill {n}"}"#,
+            Admin(201),
+        ),
+        row(
+            "DELETE",
+            "/api/v1/admin/skills/{id}",
+            "/api/v1/admin/skills/{random}",
+            "",
+            Admin(404),
+        ),
+        row(
+            "GET",
+            "/api/v1/admin/settings",
+            "/api/v1/admin/settings",
+            "",
+            Admin(200),
+        ),
+        row(
+            "PUT",
+            "/api/v1/admin/settings",
+            "/api/v1/admin/settings",
+            r#"{"signup_mode":"open","allowed_domains":""}"#,
+            Admin(200),
+        ),
+        row(
+            "GET",
+            "/api/v1/admin/audit",
+            "/api/v1/admin/audit",
+            "",
+            Admin(200),
+        ),
+        row(
+            "PUT",
+            "/api/v1/admin/people/{id}/admin",
+            "/api/v1/admin/people/{subject}/admin",
+            r#"{"admin":false}"#,
+            Admin(204),
+        ),
+        // Health and metrics (no metrics token configured: 404 for everyone).
+        row("GET", "/healthz", "/healthz", "", Everyone(200)),
+        row("GET", "/readyz", "/readyz", "", Everyone(200)),
+        row("GET", "/metrics", "/metrics", "", Everyone(404)),
+    ];
+    v.push(Row {
+        fresh_session: true,
+        ..row("POST", "/sign-out", "/sign-out", "", Everyone(303))
+    });
+    v.push(Row {
+        fresh_session: true,
+        ..row(
+            "POST",
+            "/api/v1/auth/sign-out",
+            "/api/v1/auth/sign-out",
+            "",
+            Everyone(204),
+        )
+    });
+    v
+}
+
+fn expected(rule: Rule, role: Role, api: bool) -> u16 {
+    let anon = if api { 401 } else { 303 };
+    match (rule, role) {
+        (Rule::Everyone(s), _) => s,
+        (_, Role::Anonymous) => anon,
+        (Rule::SignedIn(s), _) => s,
+        (Rule::Admin(s), Role::Admin) => s,
+        (Rule::Admin(_), _) => 403,
+    }
+}
+
+struct World {
+    app: App,
+    router: axum::Router,
+    cookies: Vec<(Role, Option<String>)>,
+    emails: Vec<(Role, String)>,
+    subject: PersonId,
+}
+
+async fn person(app: &App, email: &str, name: &str, admin: bool) -> PersonId {
+    app.create_user(email, name, "long enough pw", admin)
+        .await
+        .unwrap()
+}
+
+async fn world(kind: &str) -> (World, Option<tempfile::TempDir>, tempfile::TempDir) {
+    let (store, dir) = fresh_store(kind).await.unwrap();
+    let outbox = tempfile::tempdir().unwrap();
+    let config = AppConfig {
+        outbox_dir: outbox.path().to_path_buf(),
+        ..AppConfig::default()
+    };
+    let app = App::new(
+        store.clone(),
+        Arc::new(ManualClock::new(1_800_000_000_000)),
+        config,
+    )
+    .await
+    .unwrap();
+    let here = ProgrammeRecord {
+        id: ProgrammeId::new(),
+        slug: "here".into(),
+        name: "Here".into(),
+        description: String::new(),
+        kind: ProgrammeKind::OneToOne,
+        status: ProgrammeStatus::Open,
+        created_at: 0,
+    };
+    let elsewhere = ProgrammeRecord {
+        id: ProgrammeId::new(),
+        slug: "elsewhere".into(),
+        name: "Elsewhere".into(),
+        ..here.clone()
+    };
+    let subject = person(&app, "sam@matrix.example", "Sam Subject", false).await;
+    let mut emails = vec![];
+    let mut tx = store.write().await.unwrap();
+    tx.insert_programme(&here).await.unwrap();
+    tx.insert_programme(&elsewhere).await.unwrap();
+    tx.commit().await.unwrap();
+    for role in ROLES.into_iter().filter(|r| *r != Role::Anonymous) {
+        let email = format!("{role:?}@matrix.example").to_lowercase();
+        let id = person(&app, &email, &format!("{role:?}"), role == Role::Admin).await;
+        let grant = match role {
+            Role::Mentee => Some((here.id, ProgrammeRole::Mentee)),
+            Role::Mentor => Some((here.id, ProgrammeRole::Mentor)),
+            Role::ManagerHere => Some((here.id, ProgrammeRole::Manager)),
+            Role::ManagerElsewhere => Some((elsewhere.id, ProgrammeRole::Manager)),
+            _ => None,
+        };
+        if let Some((p, r)) = grant {
+            let mut tx = store.write().await.unwrap();
+            tx.grant_role(p, id, r, 0).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        emails.push((role, email));
+    }
+    let mut tx = store.write().await.unwrap();
+    tx.grant_role(here.id, subject, ProgrammeRole::Mentee, 0)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let state = AppState::new(
+        app.clone(),
+        WebConfig {
+            auth_attempts_per_window: 100_000,
+            ..WebConfig::default()
+        },
+    );
+    let router = rapport_web::router(state);
+    let mut w = World {
+        app,
+        router,
+        cookies: vec![],
+        emails,
+        subject,
+    };
+    for role in ROLES {
+        let cookie = w.sign_in(role).await;
+        w.cookies.push((role, cookie));
+    }
+    (w, dir, outbox)
+}
+
+impl World {
+    async fn sign_in(&self, role: Role) -> Option<String> {
+        let email = self.emails.iter().find(|(r, _)| *r == role)?.1.clone();
+        let s = self
+            .app
+            .sign_in(&email, "long enough pw", &ClientInfo::default(), None)
+            .await
+            .unwrap();
+        Some(format!("{}={}", rapport_web::SESSION_COOKIE, s.token))
+    }
+}
+
+#[tokio::test]
+async fn every_route_has_a_row() {
+    let have: BTreeSet<(String, String)> = rows()
+        .iter()
+        .map(|r| (r.method.to_string(), r.route.to_string()))
+        .collect();
+    let mut served: BTreeSet<(String, String)> = rapport_web::page_routes()
+        .into_iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    served.extend(rapport_web::openapi::api_routes_list());
+    for meta in ["/healthz", "/readyz", "/metrics"] {
+        served.insert(("GET".into(), meta.into()));
+    }
+    let missing: Vec<_> = served.difference(&have).collect();
+    let stale: Vec<_> = have.difference(&served).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without a row in the authorization matrix: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "matrix rows for routes that no longer exist: {stale:?}"
+    );
+}
+
+#[tokio::test]
+async fn every_route_answers_each_role_with_the_expected_status() {
+    for kind in test_database_kinds() {
+        let (w, _dir, _outbox) = world(kind).await;
+        let mut failures = vec![];
+        let mut n = 0;
+        for r in rows() {
+            for role in ROLES {
+                n += 1;
+                let mut path = r
+                    .path
+                    .replace("{subject}", &w.subject.to_string())
+                    .replace("{random}", &uuid::Uuid::new_v4().to_string());
+                if path.contains("{victim}") {
+                    let victim = person(
+                        &w.app,
+                        &format!("victim{n}@matrix.example"),
+                        "Victim",
+                        false,
+                    )
+                    .await;
+                    path = path.replace("{victim}", &victim.to_string());
+                }
+                let api = r.route.starts_with("/api/");
+                let body = r.body.replace("{n}", &n.to_string());
+                let mut req = Request::builder()
+                    .method(Method::from_bytes(r.method.as_bytes()).unwrap())
+                    .uri(&path)
+                    .header("host", "rapport.test")
+                    .header("origin", "http://rapport.test");
+                if !body.is_empty() {
+                    req = req.header(
+                        "content-type",
+                        if api {
+                            "application/json"
+                        } else {
+                            "application/x-www-form-urlencoded"
+                        },
+                    );
+                }
+                let cookie = if r.fresh_session {
+                    w.sign_in(role).await
+                } else {
+                    w.cookies
+                        .iter()
+                        .find(|(c, _)| *c == role)
+                        .and_then(|(_, c)| c.clone())
+                };
+                if let Some(c) = cookie {
+                    req = req.header("cookie", c);
+                }
+                let resp = w
+                    .router
+                    .clone()
+                    .oneshot(req.body(Body::from(body)).unwrap())
+                    .await
+                    .unwrap();
+                let want = expected(r.rule, role, api);
+                if resp.status() != StatusCode::from_u16(want).unwrap() {
+                    failures.push(format!(
+                        "{kind}: {} {} as {role:?}: expected {want}, got {}",
+                        r.method,
+                        r.route,
+                        resp.status().as_u16()
+                    ));
+                }
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} cells differ:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+    }
+}
