@@ -1,0 +1,483 @@
+//! Page tests against the real router: forms show errors next to fields, the
+//! sign-in cookie has the right flags, email links confirm with a POST,
+//! metrics are guarded, and every response carries a request id.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::response::Response;
+use rapport_app::{App, AppConfig, ManualClock};
+use rapport_store::testing::{fresh_store, test_database_kinds};
+use rapport_web::{AppState, WebConfig};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+struct Site {
+    app: App,
+    router: axum::Router,
+    outbox: tempfile::TempDir,
+    _db: Option<tempfile::TempDir>,
+}
+
+async fn site(kind: &str, web: WebConfig) -> Site {
+    let (store, db) = fresh_store(kind).await.unwrap();
+    let outbox = tempfile::tempdir().unwrap();
+    let config = AppConfig {
+        outbox_dir: outbox.path().to_path_buf(),
+        base_url: "http://rapport.test".into(),
+        ..AppConfig::default()
+    };
+    let app = App::new(store, Arc::new(ManualClock::new(1_800_000_000_000)), config)
+        .await
+        .unwrap();
+    let router = rapport_web::router(AppState::new(app.clone(), web));
+    Site {
+        app,
+        router,
+        outbox,
+        _db: db,
+    }
+}
+
+impl Site {
+    async fn send(&self, method: &str, uri: &str, form: &str, cookie: Option<&str>) -> Response {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("host", "rapport.test")
+            .header("origin", "http://rapport.test");
+        if !form.is_empty() {
+            req = req.header("content-type", "application/x-www-form-urlencoded");
+        }
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        self.router
+            .clone()
+            .oneshot(req.body(Body::from(form.to_string())).unwrap())
+            .await
+            .unwrap()
+    }
+
+    /// The newest email in the outbox folder, after running due jobs.
+    async fn last_email(&self) -> String {
+        self.app.run_due_jobs().await.unwrap();
+        let mut files: Vec<_> = std::fs::read_dir(self.outbox.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        let raw = std::fs::read_to_string(files.last().expect("an email was written")).unwrap();
+        // Undo quoted-printable soft line breaks and the encoded '='.
+        raw.replace("=\r\n", "").replace("=3D", "=")
+    }
+}
+
+async fn text(resp: Response) -> String {
+    String::from_utf8(
+        axum::body::to_bytes(resp.into_body(), 1 << 20)
+            .await
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap()
+}
+
+fn link(email: &str, path: &str) -> String {
+    let start = email.find(path).expect("the email has the link");
+    email[start..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn sign_up_verify_sign_in_journey_over_forms() {
+    for kind in test_database_kinds() {
+        let s = site(kind, WebConfig::default()).await;
+        let resp = s
+            .send(
+                "POST",
+                "/sign-up",
+                "name=Ana+Lima&email=ana%40example.org&password=short",
+                None,
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = text(resp).await;
+        assert!(
+            html.contains(r#"id="e-password""#)
+                && html.contains("password must be at least 10 characters"),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"value="ana@example.org""#),
+            "what the person typed is kept"
+        );
+
+        let resp = s
+            .send(
+                "POST",
+                "/sign-up",
+                "name=Ana+Lima&email=ana%40example.org&password=long+enough+pw",
+                None,
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        let resp = s
+            .send(
+                "POST",
+                "/sign-up",
+                "name=Ana+Again&email=ANA%40example.org&password=long+enough+pw",
+                None,
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::CONFLICT);
+        assert!(text(resp)
+            .await
+            .contains("an account with this email already exists"));
+
+        let resp = s
+            .send(
+                "POST",
+                "/sign-in",
+                "email=ana%40example.org&password=long+enough+pw",
+                None,
+            )
+            .await;
+        assert_eq!(
+            resp.status(),
+            StatusCode::FORBIDDEN,
+            "unverified accounts cannot sign in yet"
+        );
+
+        let email = s.last_email().await;
+        assert!(
+            email.contains("Subject: Confirm your email for Rapport"),
+            "{email}"
+        );
+        let verify = link(&email, "/verify-email?token=");
+        let page = s.send("GET", &verify, "", None).await;
+        assert_eq!(
+            page.status(),
+            StatusCode::OK,
+            "the link opens a confirm page; GET changes nothing"
+        );
+        assert!(text(page).await.contains("Confirm my email"));
+        let token = verify.split("token=").nth(1).unwrap();
+        assert_eq!(
+            s.send("POST", "/verify-email", &format!("token={token}"), None)
+                .await
+                .status(),
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            s.send("POST", "/verify-email", &format!("token={token}"), None)
+                .await
+                .status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a link works once"
+        );
+
+        let resp = s
+            .send(
+                "POST",
+                "/sign-in",
+                "email=ana%40example.org&password=long+enough+pw",
+                None,
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        let set = resp
+            .headers()
+            .get("set-cookie")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            set.contains("HttpOnly") && set.contains("SameSite=Lax") && !set.contains("Secure"),
+            "{set}"
+        );
+        let cookie = set.split(';').next().unwrap().to_string();
+        let home = text(s.send("GET", "/", "", Some(&cookie)).await).await;
+        assert!(home.contains("Welcome, Ana Lima"));
+
+        // Signing in again rotates the session: the old cookie stops working.
+        let resp = s
+            .send(
+                "POST",
+                "/sign-in",
+                "email=ana%40example.org&password=long+enough+pw",
+                Some(&cookie),
+            )
+            .await;
+        let new_cookie = resp
+            .headers()
+            .get("set-cookie")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        assert_ne!(new_cookie, cookie);
+        assert_eq!(
+            s.send("GET", "/account", "", Some(&cookie)).await.status(),
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            s.send("GET", "/account", "", Some(&new_cookie))
+                .await
+                .status(),
+            StatusCode::OK
+        );
+    }
+}
+
+#[tokio::test]
+async fn profile_form_shows_errors_next_to_fields_and_saves() {
+    for kind in test_database_kinds() {
+        let s = site(kind, WebConfig::default()).await;
+        let id = s
+            .app
+            .create_user("bo@example.org", "Bo", "long enough pw", false)
+            .await
+            .unwrap();
+        let session = s
+            .app
+            .sign_in(
+                "bo@example.org",
+                "long enough pw",
+                &Default::default(),
+                None,
+            )
+            .await
+            .unwrap();
+        let cookie = format!("{}={}", rapport_web::SESSION_COOKIE, session.token);
+        let bad = "name=Bo&level=team_leader&years_experience=99&time_zone=Mars%2FBase&availability=someday&manager_email=nobody%40example.org";
+        let resp = s
+            .send("POST", &format!("/people/{id}/edit"), bad, Some(&cookie))
+            .await;
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = text(resp).await;
+        for field in [
+            "years_experience",
+            "time_zone",
+            "availability",
+            "manager_email",
+        ] {
+            assert!(
+                html.contains(&format!(r#"id="e-{field}""#)),
+                "no error shown next to {field}"
+            );
+        }
+        assert!(html.contains("Mars/Base"), "the typed value is kept");
+        let good = "name=Bo+Svensson&level=team_leader&years_experience=8&skills_offered=Coaching%2C+Rust&languages=English%2C+Swedish&time_zone=Europe%2FStockholm&availability=mon+09%3A00-10%3A00&visibility=members";
+        assert_eq!(
+            s.send("POST", &format!("/people/{id}/edit"), good, Some(&cookie))
+                .await
+                .status(),
+            StatusCode::SEE_OTHER
+        );
+        let page = text(
+            s.send("GET", &format!("/people/{id}"), "", Some(&cookie))
+                .await,
+        )
+        .await;
+        assert!(
+            page.contains("Bo Svensson")
+                && page.contains("Coaching")
+                && page.contains("Europe/Stockholm")
+                && page.contains("mon 09:00-10:00")
+        );
+        let found = text(s.send("GET", "/people?q=coaching", "", Some(&cookie)).await).await;
+        assert!(found.contains("1 person found") && found.contains("Bo Svensson"));
+        assert_eq!(
+            s.send("GET", "/people/not-a-uuid", "", Some(&cookie))
+                .await
+                .status(),
+            StatusCode::NOT_FOUND
+        );
+    }
+}
+
+#[tokio::test]
+async fn oversized_bodies_cross_site_posts_request_ids_and_metrics() {
+    let s = site(
+        "sqlite",
+        WebConfig {
+            metrics_token: Some("m-secret".into()),
+            ..WebConfig::default()
+        },
+    )
+    .await;
+    let big = format!("name={}", "x".repeat(rapport_web::BODY_LIMIT + 10));
+    assert_eq!(
+        s.send("POST", "/sign-up", &big, None).await.status(),
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+
+    let req = Request::builder()
+        .method("POST")
+        .uri("/sign-up")
+        .header("host", "rapport.test")
+        .header("origin", "https://evil.example")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from("name=a"))
+        .unwrap();
+    let resp = s.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    assert!(text(resp).await.contains("cross_site_request"));
+
+    let resp = s.send("GET", "/healthz", "", None).await;
+    assert!(
+        resp.headers()
+            .get("x-request-id")
+            .is_some_and(|v| !v.is_empty()),
+        "every response carries a request id"
+    );
+
+    assert_eq!(
+        s.send("GET", "/metrics", "", None).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let req = Request::builder()
+        .uri("/metrics")
+        .header("authorization", "Bearer m-secret")
+        .body(Body::empty())
+        .unwrap();
+    let body = text(s.router.clone().oneshot(req).await.unwrap()).await;
+    assert!(
+        body.contains(
+            "rapport_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"
+        ),
+        "{body}"
+    );
+    assert!(
+        body.contains("rapport_http_request_duration_seconds_bucket")
+            && body.contains("rapport_jobs_pending")
+            && body.contains("rapport_db_pool_connections")
+    );
+}
+
+#[tokio::test]
+async fn sign_in_is_rate_limited_per_client() {
+    let s = site(
+        "sqlite",
+        WebConfig {
+            auth_attempts_per_window: 3,
+            trust_proxy: true,
+            ..WebConfig::default()
+        },
+    )
+    .await;
+    let attempt = |ip: &'static str| {
+        let req = Request::builder()
+            .method("POST")
+            .uri("/sign-in")
+            .header("host", "rapport.test")
+            .header("x-forwarded-for", ip)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from("email=a%40example.org&password=wrong+password"))
+            .unwrap();
+        s.router.clone().oneshot(req)
+    };
+    for _ in 0..3 {
+        assert_eq!(
+            attempt("203.0.113.7").await.unwrap().status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        attempt("203.0.113.7").await.unwrap().status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        attempt("203.0.113.8").await.unwrap().status(),
+        StatusCode::UNAUTHORIZED,
+        "other clients are not affected"
+    );
+}
+
+#[tokio::test]
+async fn invitation_unsubscribe_and_admin_pages() {
+    let s = site("sqlite", WebConfig::default()).await;
+    s.app
+        .create_user("admin@example.org", "Ada Admin", "long enough pw", true)
+        .await
+        .unwrap();
+    let session = s
+        .app
+        .sign_in(
+            "admin@example.org",
+            "long enough pw",
+            &Default::default(),
+            None,
+        )
+        .await
+        .unwrap();
+    let admin = format!("{}={}", rapport_web::SESSION_COOKIE, session.token);
+    let resp = s
+        .send(
+            "POST",
+            "/admin/invitations",
+            "email=cy%40nowhere&name=Cy",
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(resp).await.contains("valid email address"));
+    assert_eq!(
+        s.send(
+            "POST",
+            "/admin/invitations",
+            "email=cy%40example.org&name=Cy+Invited",
+            Some(&admin)
+        )
+        .await
+        .status(),
+        StatusCode::SEE_OTHER
+    );
+    let email = s.last_email().await;
+    let accept = link(&email, "/accept-invitation?token=");
+    let token = accept.split("token=").nth(1).unwrap();
+    let resp = s
+        .send(
+            "POST",
+            "/accept-invitation",
+            &format!("token={token}&password=short"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a bad password keeps the invitation usable"
+    );
+    let resp = s
+        .send(
+            "POST",
+            "/accept-invitation",
+            &format!("token={token}&password=long+enough+pw"),
+            None,
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let cookie = resp
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(text(s.send("GET", "/", "", Some(&cookie)).await)
+        .await
+        .contains("Welcome, Cy Invited"));
+    let audit = text(s.send("GET", "/admin/audit", "", Some(&admin)).await).await;
+    assert!(audit.contains("person.invite") && audit.contains("cy@example.org"));
+}
