@@ -83,7 +83,7 @@ pub struct Field {
     /// Current value.
     pub value: String,
     /// Help text.
-    pub hint: &'static str,
+    pub hint: String,
     /// The error next to the field.
     pub error: Option<String>,
     /// `autocomplete` attribute.
@@ -100,7 +100,7 @@ impl Field {
             label,
             kind,
             value: String::new(),
-            hint: "",
+            hint: String::new(),
             error: None,
             autocomplete: "",
             options: vec![],
@@ -112,8 +112,8 @@ impl Field {
         self
     }
     /// Sets the hint.
-    pub fn hint(mut self, h: &'static str) -> Self {
-        self.hint = h;
+    pub fn hint(mut self, h: impl Into<String>) -> Self {
+        self.hint = h.into();
         self
     }
     /// Sets autocomplete.

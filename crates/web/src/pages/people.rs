@@ -78,7 +78,7 @@ async fn person(
     .into_response())
 }
 
-fn profile_form(who: &PageActor, id: PersonId, v: &ProfileInput) -> FormPage {
+fn profile_form(who: &PageActor, id: PersonId, v: &ProfileInput, catalogue: &[String]) -> FormPage {
     let levels = LeadershipLevel::ALL
         .iter()
         .map(|l| (l.code().to_string(), l.label().to_string()))
@@ -95,8 +95,8 @@ fn profile_form(who: &PageActor, id: PersonId, v: &ProfileInput) -> FormPage {
             Field::new("bio", "About you", "textarea").value(&v.bio),
             Field::new("level", "Leadership level", "select").value(&v.level).options(levels),
             Field::new("years_experience", "Years of experience", "number").value(&v.years_experience),
-            Field::new("skills_offered", "Skills you can offer", "text").value(&v.skills_offered).hint("For example: Coaching, Public speaking, Rust"),
-            Field::new("skills_wanted", "Skills you want to grow", "text").value(&v.skills_wanted),
+            Field::new("skills_offered", "Skills you can offer", "text").value(&v.skills_offered).hint(skills_hint(catalogue)),
+            Field::new("skills_wanted", "Skills you want to grow", "text").value(&v.skills_wanted).hint(skills_hint(catalogue)),
             Field::new("goal_tags", "Goal tags", "text").value(&v.goal_tags).hint("For example: First management role, Career change"),
             Field::new("goals", "Your goals in your own words", "textarea").value(&v.goals),
             Field::new("interests", "Interests", "text").value(&v.interests),
@@ -113,6 +113,21 @@ fn profile_form(who: &PageActor, id: PersonId, v: &ProfileInput) -> FormPage {
     }
 }
 
+/// The catalogue as a hint; people may still add skills of their own.
+fn skills_hint(catalogue: &[String]) -> String {
+    if catalogue.is_empty() {
+        return "Comma-separated, for example: Coaching, Public speaking".into();
+    }
+    format!(
+        "Comma-separated. From the catalogue: {}. You may add your own.",
+        catalogue.join(", ")
+    )
+}
+
+async fn catalogue(s: &AppState) -> Result<Vec<String>, PageError> {
+    Ok(s.app.skills().await?.into_iter().map(|k| k.name).collect())
+}
+
 async fn edit_page(
     State(s): State<AppState>,
     who: PageActor,
@@ -126,7 +141,7 @@ async fn edit_page(
         )));
     }
     let input = ProfileInput::from_profile(&view.profile, view.manager_email.as_deref());
-    Ok(render(&profile_form(&who, id, &input)).into_response())
+    Ok(render(&profile_form(&who, id, &input, &catalogue(&s).await?)).into_response())
 }
 
 async fn edit(
@@ -139,7 +154,7 @@ async fn edit(
     Ok(match s.app.update_profile(&who.actor, id, &input).await {
         Ok(_) => Redirect::to(&format!("/people/{id}?done=profile_saved")).into_response(),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
-            profile_form(&who, id, &input).with_error(e)
+            profile_form(&who, id, &input, &catalogue(&s).await?).with_error(e)
         }
         Err(e) => return Err(PageError(e)),
     })
