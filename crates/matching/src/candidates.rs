@@ -122,6 +122,23 @@ pub struct Scanner<'m> {
     level: Vec<u8>,
     offset: Vec<i32>,
     quarters: Vec<u32>,
+    /// Mentors ordered by (level, UTC offset): position -> mentor index.
+    perm: Vec<u32>,
+    /// Runs of positions sharing a level and an offset.
+    groups: Vec<Group>,
+    /// Postings by position (skills, goals, interests, answers).
+    pos_postings: [Vec<Vec<u32>>; 4],
+}
+
+/// Mentors at one level and one UTC offset: level and time-zone points are
+/// the same for all of them, so one bound serves the whole run.
+#[derive(Debug, Clone)]
+struct Group {
+    start: usize,
+    end: usize,
+    level: u8,
+    offset: i32,
+    max_quarters: u32,
 }
 
 fn postings(n_keys: usize, lists: impl Iterator<Item = (u32, Vec<u32>)>) -> Vec<Vec<u32>> {
@@ -143,6 +160,14 @@ struct Scratch {
     touched: Vec<u32>,
 }
 
+/// Per-thread scratch space of [`Scanner::top_k`]: sparse points by position,
+/// group bounds, and a starting threshold carried from the previous mentee.
+struct FastScratch {
+    acc: Vec<i32>,
+    bounds: Vec<Option<i64>>,
+    guess: i64,
+}
+
 impl Scratch {
     fn new(m: usize) -> Scratch {
         Scratch {
@@ -160,11 +185,6 @@ impl Scratch {
         } else {
             0
         }
-    }
-
-    #[inline]
-    fn is_touched(&self, j: usize) -> bool {
-        self.stamp[j] == self.epoch
     }
 
     #[inline]
@@ -188,7 +208,48 @@ impl<'m> Scanner<'m> {
                 .enumerate()
                 .map(move |(j, r)| (j as u32, f(r).clone()))
         };
+        let mut perm: Vec<u32> = (0..ms.len() as u32).collect();
+        perm.sort_by_key(|&j| (ms[j as usize].level, ms[j as usize].offset_minutes, j));
+        let mut pos = vec![0u32; ms.len()];
+        for (p, &j) in perm.iter().enumerate() {
+            pos[j as usize] = p as u32;
+        }
+        let mut groups: Vec<Group> = Vec::new();
+        for (p, &j) in perm.iter().enumerate() {
+            let r = &ms[j as usize];
+            match groups.last_mut() {
+                Some(g) if g.level == r.level && g.offset == r.offset_minutes => {
+                    g.end = p + 1;
+                    g.max_quarters = g.max_quarters.max(r.avail_quarters);
+                }
+                _ => groups.push(Group {
+                    start: p,
+                    end: p + 1,
+                    level: r.level,
+                    offset: r.offset_minutes,
+                    max_quarters: r.avail_quarters,
+                }),
+            }
+        }
+        let by_pos = |n: usize, f: fn(&crate::score::Features) -> &Vec<u32>| {
+            let mut v = postings(n, ids(f));
+            for list in v.iter_mut() {
+                for x in list.iter_mut() {
+                    *x = pos[*x as usize];
+                }
+            }
+            v
+        };
+        let pos_postings = [
+            by_pos(model.skills.len(), |r| &r.offered),
+            by_pos(model.goals.len(), |r| &r.goals),
+            by_pos(model.interests.len(), |r| &r.interests),
+            by_pos(model.answers.len(), |r| &r.answers),
+        ];
         Scanner {
+            perm,
+            groups,
+            pos_postings,
             model,
             rules,
             skills: postings(model.skills.len(), ids(|r| &r.offered)),
@@ -283,79 +344,111 @@ impl<'m> Scanner<'m> {
     }
 
     /// Top-K row of mentee `i` and the bound on what was pruned.
-    fn top_k(&self, i: usize, k: usize, s: &mut Scratch, out: &mut Vec<Edge>) -> i64 {
-        self.accumulate(i, s);
+    ///
+    /// Sparse points are accumulated by position; every mentor then has the
+    /// bound `sparse + group bound`. Passes over the positions evaluate exactly
+    /// the mentors whose bound reaches a threshold `t`, lowering `t` until K
+    /// eligible mentors score at least `t` (or nothing eligible can be left).
+    /// Each pass only evaluates mentors the previous passes did not.
+    fn top_k(&self, i: usize, k: usize, s: &mut FastScratch, out: &mut Vec<Edge>) -> i64 {
+        let model = self.model;
+        let e = &model.mentees[i];
         let forbidden = self.rules.forbidden_for(i);
-        let m = self.model.n_mentors();
-        // Min-heap on (score, Reverse(mentor)): the root is the worst kept.
-        let mut heap: BinaryHeap<Reverse<(i64, Reverse<u32>)>> = BinaryHeap::with_capacity(k + 1);
-        let mut pruned = false;
-        let mut offer = |heap: &mut BinaryHeap<Reverse<(i64, Reverse<u32>)>>, j: u32, sc: i64| {
-            heap.push(Reverse((sc, Reverse(j))));
-            if heap.len() > k {
-                heap.pop();
-                pruned = true;
+        s.acc.iter_mut().for_each(|x| *x = 0);
+        for (keyed, post) in [
+            (&e.wanted, &self.pos_postings[0]),
+            (&e.goals_keyed, &self.pos_postings[1]),
+            (&e.interests_keyed, &self.pos_postings[2]),
+            (&e.answers_keyed, &self.pos_postings[3]),
+        ] {
+            for &(key, c) in keyed.iter() {
+                let c = c as i32;
+                for &p in &post[key as usize] {
+                    s.acc[p as usize] += c;
+                }
             }
-        };
-        let threshold = |heap: &BinaryHeap<Reverse<(i64, Reverse<u32>)>>| {
-            if heap.len() < k {
-                i64::MIN
-            } else {
-                heap.peek().map_or(i64::MIN, |r| r.0 .0)
-            }
-        };
-        // Touched mentors, best sparse points first among a shortlist so the
-        // threshold rises early.
-        let mut order: Vec<(i64, u32)> = s
-            .touched
-            .iter()
-            .map(|&j| (s.acc[j as usize] + self.dense_bound(i, j as usize), j))
-            .collect();
-        let lead = (2 * k).min(order.len());
-        if lead > 0 && lead < order.len() {
-            order.select_nth_unstable_by(lead - 1, |a, b| b.cmp(a));
         }
-        let mut skipped = false;
-        for &(ub, j) in &order {
-            if ub < threshold(&heap) {
-                skipped = true;
+        let rule = model.settings.kind.seniority_rule();
+        let max_tz = model
+            .settings
+            .reach
+            .max_time_zone_hours
+            .map(|h| (h * 60.0).round() as u32);
+        let fixed = model.cap[Criterion::Preferences as usize]
+            + if e.text.is_empty() {
+                0
+            } else {
+                model.cap[Criterion::GoalText as usize]
+            };
+        // Group bounds; None when no mentor of the group can be eligible.
+        s.bounds.clear();
+        for g in &self.groups {
+            let level_ok = match rule {
+                crate::settings::SeniorityRule::Ahead => g.level >= e.level,
+                crate::settings::SeniorityRule::Reverse => g.level <= e.level,
+                crate::settings::SeniorityRule::Similar => g.level == e.level,
+            };
+            let d = (e.offset_minutes - g.offset).unsigned_abs() % 1440;
+            let d = d.min(1440 - d);
+            if !level_ok || max_tz.is_some_and(|m| d > m) {
+                s.bounds.push(None);
                 continue;
             }
-            if let Some(sc) = self.exact(i, j as usize, s.acc[j as usize], forbidden) {
-                offer(&mut heap, j, sc);
-            }
+            s.bounds.push(Some(
+                model.level_table[e.level as usize][g.level as usize]
+                    + model.tz_table[(d / 15) as usize]
+                    + model.avail_table[e.avail_quarters.min(g.max_quarters) as usize]
+                    + fixed,
+            ));
         }
-        // Untouched mentors have zero sparse points.
-        let e = &self.model.mentees[i];
-        let max_dense = self.model.level_table[e.level as usize]
-            .iter()
-            .max()
-            .copied()
-            .unwrap_or(0)
-            + self.model.cap[Criterion::TimeZone as usize]
-            + self.model.avail_table[e.avail_quarters as usize]
-            + self.model.cap[Criterion::Preferences as usize]
-            + self.model.cap[Criterion::GoalText as usize];
-        if s.touched.len() < m {
-            if max_dense >= threshold(&heap) {
-                for j in 0..m {
-                    if s.is_touched(j) {
+        let mut heap: BinaryHeap<Reverse<(i64, Reverse<u32>)>> = BinaryHeap::with_capacity(k + 1);
+        let lowest = self.rules.floor().max(0);
+        let mut t = s.guess.clamp(lowest, crate::score::MAX_SCORE);
+        let mut hi = i64::MAX;
+        let mut step = 5 * crate::fixed::SCALE;
+        loop {
+            for (g, b) in self.groups.iter().zip(s.bounds.iter()) {
+                let Some(b) = *b else { continue };
+                let need = t - b;
+                let below = hi.saturating_sub(b);
+                for p in g.start..g.end {
+                    let a = i64::from(s.acc[p]);
+                    if a < need || a >= below {
                         continue;
                     }
-                    if self.dense_bound(i, j) < threshold(&heap) {
-                        skipped = true;
-                        continue;
-                    }
-                    if let Some(sc) = self.exact(i, j, 0, forbidden) {
-                        offer(&mut heap, j as u32, sc);
+                    let j = self.perm[p];
+                    if let Some(sc) = self.exact(i, j as usize, a, forbidden) {
+                        heap.push(Reverse((sc, Reverse(j))));
+                        if heap.len() > k {
+                            heap.pop();
+                        }
                     }
                 }
-            } else {
-                skipped = true;
             }
+            let full = heap.len() >= k;
+            let min = heap.peek().map_or(i64::MIN, |r| r.0 .0);
+            if (full && min >= t) || t <= lowest {
+                break;
+            }
+            hi = t;
+            t = if full {
+                min.max(lowest)
+            } else {
+                let next = (t - step).max(lowest);
+                step *= 2;
+                next
+            };
         }
         let full = heap.len() >= k;
-        let t = threshold(&heap);
+        let bound = if full {
+            heap.peek().map_or(NO_PRUNED, |r| r.0 .0)
+        } else {
+            NO_PRUNED
+        };
+        if full {
+            // Start the next mentee just under this one's K-th score.
+            s.guess = bound - crate::fixed::SCALE;
+        }
         let start = out.len();
         out.extend(heap.into_iter().map(|Reverse((sc, Reverse(j)))| Edge {
             mentee: i as u32,
@@ -363,11 +456,7 @@ impl<'m> Scanner<'m> {
             score: sc,
         }));
         out[start..].sort_unstable_by_key(|e| e.mentor);
-        if full && (pruned || skipped) {
-            t
-        } else {
-            NO_PRUNED
-        }
+        bound
     }
 
     /// The top-K candidate graph of every mentee, in parallel.
@@ -378,7 +467,11 @@ impl<'m> Scanner<'m> {
         let parts: Vec<(Vec<Edge>, Vec<usize>, Vec<i64>)> = (0..n.div_ceil(CHUNK))
             .into_par_iter()
             .map_init(
-                || Scratch::new(m),
+                || FastScratch {
+                    acc: vec![0; m],
+                    bounds: Vec::new(),
+                    guess: 60 * crate::fixed::SCALE,
+                },
                 |s, c| {
                     let lo = c * CHUNK;
                     let hi = (lo + CHUNK).min(n);
