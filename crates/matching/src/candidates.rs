@@ -2,18 +2,19 @@
 //! with what the lossless re-check needs to prove nothing better was pruned.
 //!
 //! # How
-//! An inverted index maps each skill, goal tag, interest and answer option to
-//! the mentors who have it. For a mentee, walking the postings of its own keys
-//! accumulates the "sparse" points (skills, goals, interests, answers) of
-//! every mentor that shares anything; every other mentor has zero sparse
-//! points. The remaining points (goal text, level gap, availability, time zone,
-//! preferences) have a cheap upper bound per mentor (text: its weight when a
-//! 64-bit term signature overlaps, else zero; level and time-zone tables;
-//! availability capped by the smaller weekly total; preferences at most their
-//! weight). A mentor is scored exactly only
-//! when `sparse + bound` beats the current K-th best, so most pairs cost one
-//! addition and one comparison. The exact score reproduces
-//! [`Model::score`] to the micro-unit (see [`crate::score`]).
+//! Mentors are ordered by (level, UTC offset) into runs ("groups") whose level
+//! gap and time-zone points are the same for a given mentee, so one bound serves
+//! a whole run; a run whose level breaks the seniority rule, or whose offset
+//! breaks the time-zone limit, is skipped outright. An inverted index maps each
+//! skill, goal tag, interest and answer option to the positions of the mentors
+//! who have it; walking the postings of a mentee's own keys accumulates those
+//! "sparse" points exactly. Every other part has a cheap bound: goal text at most
+//! its weight, availability capped by the smaller weekly total in the run,
+//! preferences at most their weight. Threshold passes then evaluate exactly only
+//! the mentors whose `sparse + bound` reaches a falling threshold (seeded from
+//! the previous mentee's K-th score), until K eligible mentors score at least the
+//! threshold. The exact score reproduces [`Model::score`] to the micro-unit (see
+//! [`crate::score`]).
 //!
 //! # Contract
 //! For every mentee `i`, [`CandidateGraph::row`] holds eligible pairs only, at
@@ -24,10 +25,12 @@
 //! threshold (the dual-price re-check) exactly.
 //!
 //! # Complexity
-//! Per mentee: the postings of its keys, plus one pass over the mentors whose
-//! bound beats the running K-th score (`O(M)` in the worst case), plus
-//! `O(log K)` per heap update. Mentees run in parallel with rayon, in chunks
-//! whose results are concatenated in order, so the output is deterministic.
+//! Per mentee: `O(M)` for clearing the accumulator and each threshold pass (a
+//! compare per mentor), plus the postings of its keys, plus an exact score
+//! (`O(text terms)`) for each mentor whose bound reaches the threshold, plus
+//! `O(log K)` per heap update. The re-check scan is the same per mentee it has to
+//! revisit. Mentees run in parallel with rayon in chunks concatenated in order,
+//! so the output is deterministic.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -114,14 +117,6 @@ impl CandidateGraph {
 pub struct Scanner<'m> {
     model: &'m Model,
     rules: &'m Rules,
-    skills: Vec<Vec<u32>>,
-    goals: Vec<Vec<u32>>,
-    interests: Vec<Vec<u32>>,
-    answers: Vec<Vec<u32>>,
-    text_mask: Vec<u64>,
-    level: Vec<u8>,
-    offset: Vec<i32>,
-    quarters: Vec<u32>,
     /// Mentors ordered by (level, UTC offset): position -> mentor index.
     perm: Vec<u32>,
     /// Runs of positions sharing a level and an offset.
@@ -151,52 +146,12 @@ fn postings(n_keys: usize, lists: impl Iterator<Item = (u32, Vec<u32>)>) -> Vec<
     p
 }
 
-/// Per-thread scratch space: sparse points per mentor, valid where the
-/// stamp equals the current epoch (others have zero sparse points).
-struct Scratch {
-    acc: Vec<i64>,
-    stamp: Vec<u32>,
-    epoch: u32,
-    touched: Vec<u32>,
-}
-
 /// Per-thread scratch space of [`Scanner::top_k`]: sparse points by position,
 /// group bounds, and a starting threshold carried from the previous mentee.
 struct FastScratch {
     acc: Vec<i32>,
     bounds: Vec<Option<i64>>,
     guess: i64,
-}
-
-impl Scratch {
-    fn new(m: usize) -> Scratch {
-        Scratch {
-            acc: vec![0; m],
-            stamp: vec![0; m],
-            epoch: 0,
-            touched: Vec::new(),
-        }
-    }
-
-    #[inline]
-    fn sparse(&self, j: usize) -> i64 {
-        if self.stamp[j] == self.epoch {
-            self.acc[j]
-        } else {
-            0
-        }
-    }
-
-    #[inline]
-    fn add(&mut self, j: u32, c: i64) {
-        let ju = j as usize;
-        if self.stamp[ju] != self.epoch {
-            self.stamp[ju] = self.epoch;
-            self.acc[ju] = 0;
-            self.touched.push(j);
-        }
-        self.acc[ju] += c;
-    }
 }
 
 impl<'m> Scanner<'m> {
@@ -252,14 +207,6 @@ impl<'m> Scanner<'m> {
             pos_postings,
             model,
             rules,
-            skills: postings(model.skills.len(), ids(|r| &r.offered)),
-            goals: postings(model.goals.len(), ids(|r| &r.goals)),
-            interests: postings(model.interests.len(), ids(|r| &r.interests)),
-            answers: postings(model.answers.len(), ids(|r| &r.answers)),
-            text_mask: ms.iter().map(|r| r.text_mask).collect(),
-            level: ms.iter().map(|r| r.level).collect(),
-            offset: ms.iter().map(|r| r.offset_minutes).collect(),
-            quarters: ms.iter().map(|r| r.avail_quarters).collect(),
         }
     }
 
@@ -271,47 +218,6 @@ impl<'m> Scanner<'m> {
     /// The rules applied.
     pub fn rules(&self) -> &'m Rules {
         self.rules
-    }
-
-    /// Sparse points of every mentor sharing a key with mentee `i`.
-    fn accumulate(&self, i: usize, s: &mut Scratch) {
-        let e = &self.model.mentees[i];
-        s.epoch = s.epoch.wrapping_add(1);
-        if s.epoch == 0 {
-            s.stamp.iter_mut().for_each(|x| *x = u32::MAX);
-            s.epoch = 1;
-        }
-        s.touched.clear();
-        for (keyed, post) in [
-            (&e.wanted, &self.skills),
-            (&e.goals_keyed, &self.goals),
-            (&e.interests_keyed, &self.interests),
-            (&e.answers_keyed, &self.answers),
-        ] {
-            for &(k, c) in keyed.iter() {
-                for &j in &post[k as usize] {
-                    s.add(j, c);
-                }
-            }
-        }
-    }
-
-    /// Upper bound on the dense points of mentee `i` with mentor `j`.
-    #[inline]
-    fn dense_bound(&self, i: usize, j: usize) -> i64 {
-        let m = self.model;
-        let e = &m.mentees[i];
-        let d = (e.offset_minutes - self.offset[j]).unsigned_abs() % 1440;
-        let d = d.min(1440 - d);
-        m.level_table[e.level as usize][self.level[j] as usize]
-            + m.tz_table[(d / 15) as usize]
-            + m.avail_table[e.avail_quarters.min(self.quarters[j]) as usize]
-            + m.cap[Criterion::Preferences as usize]
-            + if e.text_mask & self.text_mask[j] != 0 {
-                m.cap[Criterion::GoalText as usize]
-            } else {
-                0
-            }
     }
 
     /// Exact score when eligible, given the sparse points.
@@ -343,17 +249,10 @@ impl<'m> Scanner<'m> {
         self.rules.eligible(self.model, i, j)
     }
 
-    /// Top-K row of mentee `i` and the bound on what was pruned.
-    ///
-    /// Sparse points are accumulated by position; every mentor then has the
-    /// bound `sparse + group bound`. Passes over the positions evaluate exactly
-    /// the mentors whose bound reaches a threshold `t`, lowering `t` until K
-    /// eligible mentors score at least `t` (or nothing eligible can be left).
-    /// Each pass only evaluates mentors the previous passes did not.
-    fn top_k(&self, i: usize, k: usize, s: &mut FastScratch, out: &mut Vec<Edge>) -> i64 {
+    /// Sparse points by position and the group bounds for mentee `i`.
+    fn prepare(&self, i: usize, s: &mut FastScratch) {
         let model = self.model;
         let e = &model.mentees[i];
-        let forbidden = self.rules.forbidden_for(i);
         s.acc.iter_mut().for_each(|x| *x = 0);
         for (keyed, post) in [
             (&e.wanted, &self.pos_postings[0]),
@@ -401,6 +300,18 @@ impl<'m> Scanner<'m> {
                     + fixed,
             ));
         }
+    }
+
+    /// Top-K row of mentee `i` and the bound on what was pruned.
+    ///
+    /// Sparse points are accumulated by position; every mentor then has the
+    /// bound `sparse + group bound`. Passes over the positions evaluate exactly
+    /// the mentors whose bound reaches a threshold `t`, lowering `t` until K
+    /// eligible mentors score at least `t` (or nothing eligible can be left).
+    /// Each pass only evaluates mentors the previous passes did not.
+    fn top_k(&self, i: usize, k: usize, s: &mut FastScratch, out: &mut Vec<Edge>) -> i64 {
+        self.prepare(i, s);
+        let forbidden = self.rules.forbidden_for(i);
         let mut heap: BinaryHeap<Reverse<(i64, Reverse<u32>)>> = BinaryHeap::with_capacity(k + 1);
         let lowest = self.rules.floor().max(0);
         let mut t = s.guess.clamp(lowest, crate::score::MAX_SCORE);
@@ -520,7 +431,11 @@ impl<'m> Scanner<'m> {
         let mut found: Vec<Vec<Edge>> = mentees
             .par_iter()
             .map_init(
-                || Scratch::new(m),
+                || FastScratch {
+                    acc: vec![0; m],
+                    bounds: Vec::new(),
+                    guess: 0,
+                },
                 |s, &i| {
                     let i = i as usize;
                     let b = base(i);
@@ -529,25 +444,30 @@ impl<'m> Scanner<'m> {
                     {
                         return Vec::new();
                     }
-                    self.accumulate(i, s);
+                    self.prepare(i, s);
                     let row = graph.row(i);
                     let forbidden = self.rules.forbidden_for(i);
                     let mut out = Vec::new();
-                    for (j, &pj) in price.iter().enumerate().take(m) {
-                        let need = b + pj;
-                        if i128::from(s.sparse(j) + self.dense_bound(i, j)) <= need {
-                            continue;
-                        }
-                        if row.binary_search_by_key(&(j as u32), |e| e.mentor).is_ok() {
-                            continue;
-                        }
-                        if let Some(sc) = self.exact(i, j, s.sparse(j), forbidden) {
-                            if i128::from(sc) > need {
-                                out.push(Edge {
-                                    mentee: i as u32,
-                                    mentor: j as u32,
-                                    score: sc,
-                                });
+                    for (g, gb) in self.groups.iter().zip(s.bounds.iter()) {
+                        let Some(gb) = *gb else { continue };
+                        for p in g.start..g.end {
+                            let a = i64::from(s.acc[p]);
+                            let j = self.perm[p] as usize;
+                            let need = b + price[j];
+                            if i128::from(a + gb) <= need {
+                                continue;
+                            }
+                            if row.binary_search_by_key(&(j as u32), |e| e.mentor).is_ok() {
+                                continue;
+                            }
+                            if let Some(sc) = self.exact(i, j, a, forbidden) {
+                                if i128::from(sc) > need {
+                                    out.push(Edge {
+                                        mentee: i as u32,
+                                        mentor: j as u32,
+                                        score: sc,
+                                    });
+                                }
                             }
                         }
                     }
