@@ -1,0 +1,90 @@
+"""Seeded synthetic instances for `rapport match assign --edges`, written as CSV.
+
+Shared by bench/compare and bench/differential. Scores have two decimals and mix a
+mentor-wide quality with pair noise, so mentees compete for the same good mentors
+(the hard case for greedy methods and for capacity).
+"""
+import numpy as np
+
+
+def distinct_neighbours(rng, n, m, k):
+    """An n x k array of mentor indices, distinct within each row."""
+    k = min(k, m)
+    cols = rng.integers(0, m, size=(n, k))
+    for _ in range(100):
+        cols.sort(axis=1)
+        dup = np.zeros_like(cols, dtype=bool)
+        dup[:, 1:] = cols[:, 1:] == cols[:, :-1]
+        if not dup.any():
+            return cols
+        cols[dup] = rng.integers(0, m, size=int(dup.sum()))
+    # Fall back to exact sampling for the rows still clashing (tiny m).
+    for r in range(n):
+        if len(set(cols[r])) < k:
+            cols[r] = rng.choice(m, size=k, replace=False)
+    return cols
+
+
+def sparse_instance(seed, n, m, k, ratio, max_cap=None):
+    """Mentees 0..n, mentors 0..m, k candidates each; mentor capacities average
+    ratio * n / m (uniform on 1..2*avg-1, or 1..max_cap when given)."""
+    rng = np.random.default_rng(seed)
+    cols = distinct_neighbours(rng, n, m, k)
+    quality = rng.integers(0, 5001, size=m)  # hundredths
+    noise = rng.integers(0, 5001, size=cols.shape)
+    scores = quality[cols] + noise  # hundredths, 0..100.00
+    avg = ratio * n / m
+    hi = max_cap if max_cap else max(1, int(round(2 * avg - 1)))
+    caps = rng.integers(1, hi + 1, size=m)
+    return cols, scores, caps
+
+
+def write_sparse(dirpath, cols, scores, caps, prefix=""):
+    """Writes edges.csv and capacities.csv; returns their paths."""
+    import os
+    n, k = cols.shape
+    edges = os.path.join(dirpath, prefix + "edges.csv")
+    capf = os.path.join(dirpath, prefix + "capacities.csv")
+    mentee = np.repeat(np.arange(n), k)
+    mentor = cols.reshape(-1)
+    sc = scores.reshape(-1)
+    whole = sc // 100
+    frac = sc % 100
+    with open(edges, "w") as f:
+        f.write("mentee,mentor,score\n")
+        # Chunked formatting keeps memory flat on millions of rows.
+        step = 1_000_000
+        for s in range(0, len(mentee), step):
+            e = slice(s, s + step)
+            lines = [
+                f"e{a},r{b},{w}.{c:02d}\n"
+                for a, b, w, c in zip(mentee[e].tolist(), mentor[e].tolist(),
+                                      whole[e].tolist(), frac[e].tolist())
+            ]
+            f.write("".join(lines))
+    with open(capf, "w") as f:
+        f.write("mentor,capacity\n")
+        f.write("".join(f"r{j},{c}\n" for j, c in enumerate(caps.tolist())))
+    return edges, capf
+
+
+def dense_instance(seed, n):
+    """An n x n score matrix in hundredths (0..100.00), for 1:1 assignment."""
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 10001, size=(n, n))
+
+
+def write_dense(dirpath, matrix):
+    import os
+    n = matrix.shape[0]
+    edges = os.path.join(dirpath, "dense-edges.csv")
+    capf = os.path.join(dirpath, "dense-capacities.csv")
+    with open(edges, "w") as f:
+        f.write("mentee,mentor,score\n")
+        for i in range(n):
+            row = matrix[i].tolist()
+            f.write("".join(f"e{i},r{j},{v // 100}.{v % 100:02d}\n" for j, v in enumerate(row)))
+    with open(capf, "w") as f:
+        f.write("mentor,capacity\n")
+        f.write("".join(f"r{j},1\n" for j in range(n)))
+    return edges, capf
