@@ -1,1 +1,1249 @@
-//! TODO(owner): see lib.rs
+//! Group and circle formation: partition people into groups of size `[min, max]`,
+//! optionally with leaders (mentors or facilitators) in every group.
+//!
+//! # Contract
+//! - Input: a [`GroupsProblem`]: `people` people (indices `0..people`), a sparse list
+//!   of pairwise scores (undirected, micro-units; a pair listed twice is refused),
+//!   and what a pair that is *not* listed means ([`MissingPairs`]): either the two
+//!   people may not share a group (a hard constraint), or they may, scoring 0.
+//! - Group sizes count everyone in the group, leaders included. With
+//!   `leaders_per_group = L > 0`, every group has at least `L` people from `leaders`;
+//!   leaders beyond `G * L` join groups as extra leaders where there is room.
+//! - Objective: the mean, over groups, of the mean pairwise score within the group.
+//! - Everyone is placed when the sizes, leaders and hard constraints allow it; anyone
+//!   who cannot be placed is listed in [`Grouping::unplaced`] with a reason.
+//! - Every result carries [`Grouping::upper_bound`]: no grouping of the placed
+//!   people can score higher. When all groups must have one size `k` it is the
+//!   average, over people, of the mean of each person's best `k - 1` scores (a
+//!   group's mean pairwise score is at most the mean of its members' values). With a
+//!   size range it is the best such value over every feasible size pattern
+//!   (a small dynamic programme), or a looser bound on very large ranges.
+//!
+//! # Algorithm and complexity
+//! The problem is NP-hard; this is a heuristic with an honest bound.
+//! 1. *Merge rounds on the exact blossom* ([`crate::peers`]): start from singletons;
+//!    in each round, clusters still below `min` are matched (maximum cardinality,
+//!    then maximum total cross score) with partners whose union fits in `max`, and
+//!    merged. For circles of four this is pair-then-pair: people into pairs, pairs
+//!    into quads. Each round costs one blossom solve on the cluster graph,
+//!    O(n m log n) worst case, near-linear in practice.
+//! 2. *Repair*: clusters still below `min` are merged with each other or dissolved,
+//!    their members inserted where they fit best.
+//! 3. *Leaders*, when asked: non-leaders are grouped to sizes `[min - L, max - L]`,
+//!    then each group receives its leaders through `L` more blossom rounds.
+//! 4. *Local search*: moves and swaps of single people between groups that share a
+//!    neighbour, accepted while they raise the objective, in seeded random order,
+//!    for at most `max_passes` passes. One pass costs O(sum of deg^2 * max).
+//!
+//! Deterministic for a given seed.
+
+use std::collections::HashMap;
+
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::peers::{max_weight_matching, Objective, PeerEdge};
+
+/// What a pair that is not listed in the scores means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingPairs {
+    /// The two people may not be in the same group.
+    Forbidden,
+    /// The two people may be grouped; their pairwise score is 0.
+    Zero,
+}
+
+/// A group formation problem.
+#[derive(Debug, Clone)]
+pub struct GroupsProblem<'a> {
+    /// Number of people, indexed `0..people`.
+    pub people: usize,
+    /// Pairwise scores, undirected, in micro-units.
+    pub scores: &'a [PeerEdge],
+    /// Meaning of a pair that is not listed.
+    pub missing: MissingPairs,
+    /// Smallest group size (at least 2).
+    pub min: usize,
+    /// Largest group size (at least `min`).
+    pub max: usize,
+    /// People who may lead a group.
+    pub leaders: &'a [u32],
+    /// Leaders each group needs (0 for none).
+    pub leaders_per_group: usize,
+    /// Seed for the local search order.
+    pub seed: u64,
+    /// Most local search passes (each visits everyone once).
+    pub max_passes: usize,
+}
+
+impl<'a> GroupsProblem<'a> {
+    /// A problem with no leaders, seed 0 and 50 local search passes.
+    pub fn new(
+        people: usize,
+        scores: &'a [PeerEdge],
+        missing: MissingPairs,
+        min: usize,
+        max: usize,
+    ) -> Self {
+        GroupsProblem {
+            people,
+            scores,
+            missing,
+            min,
+            max,
+            leaders: &[],
+            leaders_per_group: 0,
+            seed: 0,
+            max_passes: 50,
+        }
+    }
+}
+
+/// Why a problem was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GroupsError {
+    /// Sizes are not `2 <= min <= max`.
+    #[error("group sizes must satisfy 2 <= min <= max, got min {min}, max {max}")]
+    Sizes {
+        /// Requested minimum.
+        min: usize,
+        /// Requested maximum.
+        max: usize,
+    },
+    /// Leaders per group do not fit in the largest group.
+    #[error("{leaders} leaders per group do not fit in groups of at most {max}")]
+    Leaders {
+        /// Leaders per group.
+        leaders: usize,
+        /// Largest size.
+        max: usize,
+    },
+    /// A score or leader names a person out of range, a self-pair, or a duplicate.
+    #[error("invalid input: {0}")]
+    Input(String),
+}
+
+/// One group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// Members, leaders first.
+    pub members: Vec<u32>,
+    /// How many of `members` (at the front) are leaders.
+    pub leaders: usize,
+    /// Mean pairwise score within the group, in micro-units.
+    pub mean: f64,
+}
+
+/// Why someone could not be placed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnplacedReason {
+    /// Fewer compatible people than a group of `min` needs.
+    TooFewCompatible {
+        /// Compatible people they have.
+        have: usize,
+        /// Compatible people a smallest group needs.
+        need: usize,
+    },
+    /// No group had room, or every group with room holds someone they may not meet.
+    NoRoom,
+    /// Not enough leaders for the group this person would need.
+    NotEnoughLeaders,
+}
+
+impl std::fmt::Display for UnplacedReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UnplacedReason::TooFewCompatible { have, need } => write!(
+                f,
+                "only {have} people may be grouped with them; a group of the smallest size needs {need}"
+            ),
+            UnplacedReason::NoRoom => write!(
+                f,
+                "no group has room for them without breaking a size limit or a hard constraint"
+            ),
+            UnplacedReason::NotEnoughLeaders => {
+                write!(f, "there are not enough leaders for another group")
+            }
+        }
+    }
+}
+
+/// Someone left out, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unplaced {
+    /// The person.
+    pub person: u32,
+    /// Why.
+    pub reason: UnplacedReason,
+}
+
+/// A solved grouping.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grouping {
+    /// The groups.
+    pub groups: Vec<Group>,
+    /// Everyone left out, with a reason.
+    pub unplaced: Vec<Unplaced>,
+    /// Mean over groups of the mean pairwise score, in micro-units (0 with no groups).
+    pub objective: f64,
+    /// No grouping of the placed people scores higher (micro-units).
+    pub upper_bound: f64,
+}
+
+/// Sparse symmetric scores with sorted adjacency.
+struct Scores {
+    start: Vec<u32>,
+    nbr: Vec<u32>,
+    w: Vec<i64>,
+    missing: MissingPairs,
+}
+
+impl Scores {
+    fn new(n: usize, edges: &[PeerEdge], missing: MissingPairs) -> Result<Scores, GroupsError> {
+        let mut deg = vec![0u32; n];
+        for e in edges {
+            if e.a as usize >= n || e.b as usize >= n {
+                return Err(GroupsError::Input(format!(
+                    "a score names person {}, but there are only {n}",
+                    e.a.max(e.b)
+                )));
+            }
+            if e.a == e.b {
+                return Err(GroupsError::Input(format!(
+                    "person {} is scored against themself",
+                    e.a
+                )));
+            }
+            deg[e.a as usize] += 1;
+            deg[e.b as usize] += 1;
+        }
+        let mut start = vec![0u32; n + 1];
+        for v in 0..n {
+            start[v + 1] = start[v] + deg[v];
+        }
+        let mut adj: Vec<(u32, i64)> = vec![(0, 0); start[n] as usize];
+        let mut fill = start.clone();
+        for e in edges {
+            adj[fill[e.a as usize] as usize] = (e.b, e.weight);
+            fill[e.a as usize] += 1;
+            adj[fill[e.b as usize] as usize] = (e.a, e.weight);
+            fill[e.b as usize] += 1;
+        }
+        for v in 0..n {
+            let s = &mut adj[start[v] as usize..start[v + 1] as usize];
+            s.sort_unstable();
+            if let Some(p) = s.windows(2).find(|p| p[0].0 == p[1].0) {
+                return Err(GroupsError::Input(format!(
+                    "the pair {v},{} is scored twice",
+                    p[0].0
+                )));
+            }
+        }
+        Ok(Scores {
+            start,
+            nbr: adj.iter().map(|x| x.0).collect(),
+            w: adj.iter().map(|x| x.1).collect(),
+            missing,
+        })
+    }
+
+    fn range(&self, v: u32) -> std::ops::Range<usize> {
+        self.start[v as usize] as usize..self.start[v as usize + 1] as usize
+    }
+
+    /// Score of the pair, or `None` when they may not meet.
+    fn get(&self, a: u32, b: u32) -> Option<i64> {
+        let r = self.range(a);
+        match self.nbr[r.clone()].binary_search(&b) {
+            Ok(i) => Some(self.w[r.start + i]),
+            Err(_) => match self.missing {
+                MissingPairs::Forbidden => None,
+                MissingPairs::Zero => Some(0),
+            },
+        }
+    }
+
+    fn degree(&self, v: u32) -> usize {
+        self.range(v).len()
+    }
+}
+
+fn pairs_in(s: usize) -> f64 {
+    (s * (s.saturating_sub(1)) / 2) as f64
+}
+
+/// Mean over groups of the mean pairwise score (micro-units), computed from scratch.
+/// Returns `None` if a group holds a pair that may not meet or has fewer than 2 people.
+pub fn evaluate(
+    people: usize,
+    scores: &[PeerEdge],
+    missing: MissingPairs,
+    groups: &[Vec<u32>],
+) -> Option<f64> {
+    let s = Scores::new(people, scores, missing).ok()?;
+    let mut total = 0.0;
+    for g in groups {
+        if g.len() < 2 {
+            return None;
+        }
+        let mut sum: i128 = 0;
+        for i in 0..g.len() {
+            for j in i + 1..g.len() {
+                sum += i128::from(s.get(g[i], g[j])?);
+            }
+        }
+        total += sum as f64 / pairs_in(g.len());
+    }
+    Some(if groups.is_empty() {
+        0.0
+    } else {
+        total / groups.len() as f64
+    })
+}
+
+/// Working state: group of each person, members of each group, and sums.
+struct State<'s> {
+    sc: &'s Scores,
+    min: usize,
+    max: usize,
+    need_leaders: usize,
+    is_leader: Vec<bool>,
+    group_of: Vec<u32>,
+    members: Vec<Vec<u32>>,
+    sum: Vec<i64>,
+    leaders_in: Vec<usize>,
+}
+
+const NO_GROUP: u32 = u32::MAX;
+
+impl<'s> State<'s> {
+    /// Sum of x's scores to the members of group g (excluding x), and how many of
+    /// them x may meet.
+    fn affinity(&self, x: u32, g: u32) -> (i64, usize) {
+        let mut s = 0i64;
+        let mut c = 0usize;
+        for i in self.sc.range(x) {
+            let y = self.sc.nbr[i];
+            if y != x && self.group_of[y as usize] == g {
+                s += self.sc.w[i];
+                c += 1;
+            }
+        }
+        let others = self.members[g as usize].len() - usize::from(self.group_of[x as usize] == g);
+        if self.sc.missing == MissingPairs::Zero {
+            c = others;
+        }
+        (s, c)
+    }
+
+    fn term(sum: i64, size: usize) -> f64 {
+        if size < 2 {
+            0.0
+        } else {
+            sum as f64 / pairs_in(size)
+        }
+    }
+
+    fn add(&mut self, x: u32, g: u32) {
+        let (a, _) = self.affinity(x, g);
+        self.sum[g as usize] += a;
+        self.members[g as usize].push(x);
+        self.group_of[x as usize] = g;
+        if self.is_leader[x as usize] {
+            self.leaders_in[g as usize] += 1;
+        }
+    }
+
+    fn remove(&mut self, x: u32) {
+        let g = self.group_of[x as usize];
+        let (a, _) = self.affinity(x, g);
+        self.sum[g as usize] -= a;
+        let m = &mut self.members[g as usize];
+        let pos = m.iter().position(|&y| y == x).expect("member");
+        m.swap_remove(pos);
+        self.group_of[x as usize] = NO_GROUP;
+        if self.is_leader[x as usize] {
+            self.leaders_in[g as usize] -= 1;
+        }
+    }
+
+    /// Improves by moves and swaps until a pass finds nothing or `passes` run out.
+    fn local_search(&mut self, rng: &mut ChaCha8Rng, passes: usize) {
+        let n = self.group_of.len();
+        let mut order: Vec<u32> = (0..n as u32)
+            .filter(|&x| self.group_of[x as usize] != NO_GROUP)
+            .collect();
+        let mut cand: Vec<u32> = Vec::new();
+        for _ in 0..passes {
+            order.shuffle(rng);
+            let mut improved = false;
+            for &x in &order {
+                let a = self.group_of[x as usize];
+                cand.clear();
+                for i in self.sc.range(x) {
+                    let g = self.group_of[self.sc.nbr[i] as usize];
+                    if g != a && g != NO_GROUP {
+                        cand.push(g);
+                    }
+                }
+                cand.sort_unstable();
+                cand.dedup();
+                if let Some(best) = self.best_change(x, &cand) {
+                    self.apply(x, best);
+                    improved = true;
+                }
+            }
+            if !improved {
+                break;
+            }
+        }
+    }
+
+    /// Best improving move or swap of x into one of `cand` groups.
+    fn best_change(&self, x: u32, cand: &[u32]) -> Option<(u32, Option<u32>)> {
+        let a = self.group_of[x as usize];
+        let (sa, na) = (self.sum[a as usize], self.members[a as usize].len());
+        let (ax, _) = self.affinity(x, a);
+        let x_leader = self.is_leader[x as usize];
+        let base_a = Self::term(sa, na);
+        let mut best: Option<(u32, Option<u32>)> = None;
+        let mut best_gain = 1e-9;
+        for &b in cand {
+            let (sb, nb) = (self.sum[b as usize], self.members[b as usize].len());
+            let base = base_a + Self::term(sb, nb);
+            let (bx, cx) = self.affinity(x, b);
+            // Move x from a to b.
+            let leaders_ok = !x_leader || self.leaders_in[a as usize] > self.need_leaders;
+            if na > self.min && nb < self.max && cx == nb && leaders_ok {
+                let gain = Self::term(sa - ax, na - 1) + Self::term(sb + bx, nb + 1) - base;
+                if gain > best_gain {
+                    best_gain = gain;
+                    best = Some((b, None));
+                }
+            }
+            // Swap x with y in b.
+            for &y in &self.members[b as usize] {
+                let y_leader = self.is_leader[y as usize];
+                if x_leader != y_leader {
+                    let (lose, gain_g) = if x_leader { (a, b) } else { (b, a) };
+                    let _ = gain_g;
+                    if self.leaders_in[lose as usize] <= self.need_leaders {
+                        continue;
+                    }
+                }
+                let sxy = self.sc.get(x, y).unwrap_or(0);
+                let (ay, cy) = self.affinity(y, a);
+                // y meets everyone in a except x; x meets everyone in b except y.
+                let x_meets_y = usize::from(self.sc.get(x, y).is_some());
+                if cy - x_meets_y != na - 1 || cx - x_meets_y != nb - 1 {
+                    continue;
+                }
+                let (by, _) = self.affinity(y, b);
+                let new_a = sa - ax + ay - sxy;
+                let new_b = sb - by + bx - sxy;
+                let gain = Self::term(new_a, na) + Self::term(new_b, nb) - base;
+                if gain > best_gain {
+                    best_gain = gain;
+                    best = Some((b, Some(y)));
+                }
+            }
+        }
+        best
+    }
+
+    fn apply(&mut self, x: u32, change: (u32, Option<u32>)) {
+        let (b, y) = change;
+        let a = self.group_of[x as usize];
+        self.remove(x);
+        if let Some(y) = y {
+            self.remove(y);
+            self.add(y, a);
+        }
+        self.add(x, b);
+    }
+}
+
+/// Forms groups; see the module documentation for the contract.
+pub fn form_groups(p: &GroupsProblem<'_>) -> Result<Grouping, GroupsError> {
+    if p.min < 2 || p.max < p.min {
+        return Err(GroupsError::Sizes {
+            min: p.min,
+            max: p.max,
+        });
+    }
+    if p.leaders_per_group >= p.max {
+        return Err(GroupsError::Leaders {
+            leaders: p.leaders_per_group,
+            max: p.max,
+        });
+    }
+    let sc = Scores::new(p.people, p.scores, p.missing)?;
+    let n = p.people;
+    let mut is_leader = vec![false; n];
+    for &l in p.leaders {
+        if l as usize >= n {
+            return Err(GroupsError::Input(format!(
+                "leader {l} is out of range ({n} people)"
+            )));
+        }
+        is_leader[l as usize] = true;
+    }
+    let lpg = p.leaders_per_group;
+    let mut unplaced: Vec<Unplaced> = Vec::new();
+    // People who cannot meet enough others for a smallest group.
+    let mut active = vec![true; n];
+    if p.missing == MissingPairs::Forbidden {
+        for v in 0..n as u32 {
+            let have = sc.degree(v);
+            if have < p.min - 1 {
+                active[v as usize] = false;
+                unplaced.push(Unplaced {
+                    person: v,
+                    reason: UnplacedReason::TooFewCompatible {
+                        have,
+                        need: p.min - 1,
+                    },
+                });
+            }
+        }
+    } else if n < p.min {
+        for v in 0..n as u32 {
+            active[v as usize] = false;
+            unplaced.push(Unplaced {
+                person: v,
+                reason: UnplacedReason::TooFewCompatible {
+                    have: n.saturating_sub(1),
+                    need: p.min - 1,
+                },
+            });
+        }
+    }
+    let mut st = State {
+        sc: &sc,
+        min: p.min,
+        max: p.max,
+        need_leaders: lpg,
+        is_leader: is_leader.clone(),
+        group_of: vec![NO_GROUP; n],
+        members: Vec::new(),
+        sum: Vec::new(),
+        leaders_in: Vec::new(),
+    };
+    // Who is grouped first: everyone, or the non-leaders when leaders are required.
+    let first: Vec<u32> = (0..n as u32)
+        .filter(|&v| active[v as usize] && (lpg == 0 || !is_leader[v as usize]))
+        .collect();
+    let (cmin, cmax) = if lpg == 0 {
+        (p.min, p.max)
+    } else {
+        ((p.min - lpg).max(1), p.max - lpg)
+    };
+    let mut clusters = merge_rounds(&sc, &first, cmin, cmax);
+    let n_leaders = (0..n).filter(|&v| active[v] && is_leader[v]).count();
+    let max_groups = n_leaders.checked_div(lpg).unwrap_or(usize::MAX);
+    repair(
+        &sc,
+        &mut clusters,
+        cmin,
+        cmax,
+        max_groups,
+        &mut unplaced,
+        lpg > 0,
+    );
+    for c in &clusters {
+        let g = st.members.len() as u32;
+        st.members.push(Vec::new());
+        st.sum.push(0);
+        st.leaders_in.push(0);
+        for &x in c {
+            st.add(x, g);
+        }
+    }
+    if lpg > 0 {
+        assign_leaders(&mut st, &sc, &active, lpg, &mut unplaced);
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
+    st.local_search(&mut rng, p.max_passes);
+
+    // Results.
+    let mut groups = Vec::new();
+    let mut total = 0.0;
+    for g in 0..st.members.len() {
+        let mut m = st.members[g].clone();
+        if m.is_empty() {
+            continue;
+        }
+        m.sort_unstable_by_key(|&x| (!st.is_leader[x as usize], x));
+        let leaders = if lpg == 0 {
+            0
+        } else {
+            m.iter().filter(|&&x| st.is_leader[x as usize]).count()
+        };
+        let mean = State::term(st.sum[g], m.len());
+        total += mean;
+        groups.push(Group {
+            members: m,
+            leaders,
+            mean,
+        });
+    }
+    groups.sort_by_key(|g| g.members[0]);
+    let objective = if groups.is_empty() {
+        0.0
+    } else {
+        total / groups.len() as f64
+    };
+    let placed: Vec<u32> = groups
+        .iter()
+        .flat_map(|g| g.members.iter().copied())
+        .collect();
+    let upper_bound = upper_bound(&sc, &placed, p.min, p.max).max(objective);
+    unplaced.sort_by_key(|u| u.person);
+    Ok(Grouping {
+        groups,
+        unplaced,
+        objective,
+        upper_bound,
+    })
+}
+
+/// Clusters `people` by rounds of maximum matchings between clusters below `min`.
+fn merge_rounds(sc: &Scores, people: &[u32], min: usize, max: usize) -> Vec<Vec<u32>> {
+    let n = sc.start.len() - 1;
+    let mut clusters: Vec<Vec<u32>> = people.iter().map(|&v| vec![v]).collect();
+    let mut cluster_of = vec![u32::MAX; n];
+    loop {
+        for (i, c) in clusters.iter().enumerate() {
+            for &x in c {
+                cluster_of[x as usize] = i as u32;
+            }
+        }
+        // Cross sums and counts between clusters that may merge.
+        let mut cross: HashMap<(u32, u32), (i64, usize)> = HashMap::new();
+        for (i, c) in clusters.iter().enumerate() {
+            if c.len() >= min {
+                continue;
+            }
+            for &x in c {
+                for k in sc.range(x) {
+                    let j = cluster_of[sc.nbr[k] as usize];
+                    if j == u32::MAX || j as usize == i {
+                        continue;
+                    }
+                    let other = &clusters[j as usize];
+                    if c.len() + other.len() > max || (other.len() >= min && (j as usize) < i) {
+                        continue;
+                    }
+                    // Count each cross pair once: from the smaller index when both are small.
+                    if other.len() < min && (j as usize) < i {
+                        continue;
+                    }
+                    let e = cross.entry((i as u32, j)).or_insert((0, 0));
+                    e.0 += sc.w[k];
+                    e.1 += 1;
+                }
+            }
+        }
+        let mut edges: Vec<PeerEdge> = cross
+            .into_iter()
+            .filter(|&((i, j), (_, cnt))| {
+                sc.missing == MissingPairs::Zero
+                    || cnt == clusters[i as usize].len() * clusters[j as usize].len()
+            })
+            .map(|((i, j), (s, _))| PeerEdge {
+                a: i,
+                b: j,
+                weight: s,
+            })
+            .collect();
+        edges.sort_unstable_by_key(|e| (e.a, e.b));
+        if edges.is_empty() {
+            return clusters;
+        }
+        let m = max_weight_matching(clusters.len(), &edges, Objective::MaxCardinality)
+            .expect("cluster graph is valid");
+        if m.pairs == 0 {
+            return clusters;
+        }
+        let mut next = Vec::with_capacity(clusters.len() - m.pairs);
+        for (i, c) in clusters.iter().enumerate() {
+            match m.mate[i] {
+                Some(j) if (j as usize) < i => {}
+                Some(j) => {
+                    let mut merged = c.clone();
+                    merged.extend_from_slice(&clusters[j as usize]);
+                    next.push(merged);
+                }
+                None => next.push(c.clone()),
+            }
+        }
+        clusters = next;
+    }
+}
+
+/// Whether x may join cluster c (meets everyone in it).
+fn fits(sc: &Scores, x: u32, c: &[u32]) -> bool {
+    sc.missing == MissingPairs::Zero || c.iter().all(|&y| sc.get(x, y).is_some())
+}
+
+fn cross_sum(sc: &Scores, x: u32, c: &[u32]) -> i64 {
+    c.iter().map(|&y| sc.get(x, y).unwrap_or(0)).sum()
+}
+
+/// The cluster with room that `x` fits best: clusters below `min` first, then the
+/// highest mean score towards the members.
+fn best_home(sc: &Scores, x: u32, clusters: &[Vec<u32>], min: usize, max: usize) -> Option<usize> {
+    let mut best: Option<(usize, (bool, f64))> = None;
+    for (j, c) in clusters.iter().enumerate() {
+        if c.len() >= max || !fits(sc, x, c) {
+            continue;
+        }
+        let mean = cross_sum(sc, x, c) as f64 / c.len().max(1) as f64;
+        let key = (c.len() < min, mean);
+        if best.is_none_or(|(_, b)| key > b) {
+            best = Some((j, key));
+        }
+    }
+    best.map(|(j, _)| j)
+}
+
+/// Fixes clusters below `min` (merging or dissolving them) and, when `max_groups` is
+/// limited, dissolves the weakest clusters until few enough remain.
+fn repair(
+    sc: &Scores,
+    clusters: &mut Vec<Vec<u32>>,
+    min: usize,
+    max: usize,
+    max_groups: usize,
+    unplaced: &mut Vec<Unplaced>,
+    leaders: bool,
+) {
+    let mut homeless: Vec<u32> = Vec::new();
+    // Too many clusters for the leaders: dissolve the smallest, weakest ones.
+    if clusters.len() > max_groups {
+        clusters.sort_by_key(|c| std::cmp::Reverse(c.len()));
+        let extra = clusters.split_off(max_groups);
+        homeless.extend(extra.into_iter().flatten());
+    }
+    // Small clusters: merge with another small one if the union fits, else
+    // dissolve, inserting each member where it fits best (small clusters first).
+    // Every round removes one cluster, so this ends.
+    loop {
+        clusters.sort_by_key(|c| c.len());
+        let Some(pos) = clusters.iter().position(|c| c.len() < min) else {
+            break;
+        };
+        let small = clusters.remove(pos);
+        let mut best: Option<(usize, f64)> = None;
+        for (j, c) in clusters.iter().enumerate() {
+            if c.len() >= min || c.len() + small.len() > max {
+                continue;
+            }
+            if !small.iter().all(|&x| fits(sc, x, c)) {
+                continue;
+            }
+            let s: i64 = small.iter().map(|&x| cross_sum(sc, x, c)).sum();
+            let mean = s as f64 / (small.len() * c.len()) as f64;
+            if best.is_none_or(|(_, b)| mean > b) {
+                best = Some((j, mean));
+            }
+        }
+        if let Some((j, _)) = best {
+            clusters[j].extend(small);
+            continue;
+        }
+        // Take people from clusters above min when there are enough of them.
+        let surplus: usize = clusters.iter().map(|c| c.len().saturating_sub(min)).sum();
+        if surplus >= min - small.len() {
+            let mut small = small;
+            while small.len() < min {
+                let mut pick: Option<(usize, usize, i64)> = None;
+                for (j, c) in clusters.iter().enumerate() {
+                    if c.len() <= min {
+                        continue;
+                    }
+                    for (i, &y) in c.iter().enumerate() {
+                        if !fits(sc, y, &small) {
+                            continue;
+                        }
+                        let gain = cross_sum(sc, y, &small) - cross_sum(sc, y, c);
+                        if pick.is_none_or(|(_, _, g)| gain > g) {
+                            pick = Some((j, i, gain));
+                        }
+                    }
+                }
+                let Some((j, i, _)) = pick else { break };
+                let y = clusters[j].swap_remove(i);
+                small.push(y);
+            }
+            if small.len() >= min {
+                clusters.push(small);
+                continue;
+            }
+            for x in small {
+                match best_home(sc, x, clusters, min, max) {
+                    Some(j) => clusters[j].push(x),
+                    None => homeless.push(x),
+                }
+            }
+            continue;
+        }
+        for x in small {
+            match best_home(sc, x, clusters, min, max) {
+                Some(j) => clusters[j].push(x),
+                None => homeless.push(x),
+            }
+        }
+    }
+    // Insert the homeless where they fit best (clusters below min first).
+    homeless.sort_unstable();
+    let mut retry = true;
+    while retry && !homeless.is_empty() {
+        retry = false;
+        let mut left = Vec::new();
+        for x in std::mem::take(&mut homeless) {
+            let best = best_home(sc, x, clusters, min, max);
+            match best {
+                Some(j) => {
+                    clusters[j].push(x);
+                    retry = true;
+                }
+                None => left.push(x),
+            }
+        }
+        homeless = left;
+    }
+    // Whatever could not be placed, and clusters still too small, are reported.
+    let mut keep = Vec::new();
+    for c in clusters.drain(..) {
+        if c.len() >= min {
+            keep.push(c);
+        } else {
+            homeless.extend(c);
+        }
+    }
+    *clusters = keep;
+    for x in homeless {
+        unplaced.push(Unplaced {
+            person: x,
+            reason: if leaders {
+                UnplacedReason::NotEnoughLeaders
+            } else {
+                UnplacedReason::NoRoom
+            },
+        });
+    }
+}
+
+/// Gives every group `lpg` leaders through blossom rounds (a bipartite matching of
+/// leaders to groups by affinity), then places extra leaders where there is room.
+fn assign_leaders(
+    st: &mut State<'_>,
+    sc: &Scores,
+    active: &[bool],
+    lpg: usize,
+    unplaced: &mut Vec<Unplaced>,
+) {
+    let n = active.len();
+    let groups = st.members.len();
+    let mut free: Vec<u32> = (0..n as u32)
+        .filter(|&v| active[v as usize] && st.is_leader[v as usize])
+        .collect();
+    for _ in 0..lpg {
+        // Vertices: groups 0..G, then free leaders G..G+L.
+        let mut edges = Vec::new();
+        for (li, &l) in free.iter().enumerate() {
+            for g in 0..groups {
+                let c = &st.members[g];
+                if c.len() >= st.max || !fits(sc, l, c) {
+                    continue;
+                }
+                let w = cross_sum(sc, l, c);
+                if sc.missing == MissingPairs::Zero && w == 0 && groups > 64 {
+                    continue; // keep the graph sparse; zero-affinity leaders come later
+                }
+                edges.push(PeerEdge {
+                    a: g as u32,
+                    b: (groups + li) as u32,
+                    weight: w,
+                });
+            }
+        }
+        let m = max_weight_matching(groups + free.len(), &edges, Objective::MaxCardinality)
+            .expect("leader graph is valid");
+        let mut used = vec![false; free.len()];
+        for g in 0..groups {
+            if let Some(v) = m.mate[g] {
+                let li = v as usize - groups;
+                used[li] = true;
+                st.add(free[li], g as u32);
+            }
+        }
+        free = free
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !used[*i])
+            .map(|(_, &l)| l)
+            .collect();
+        // Groups the matching could not serve take any leader that fits.
+        for g in 0..groups {
+            if st.leaders_in[g] >= st.need_leaders.min(lpg) {
+                continue;
+            }
+            if let Some(pos) = free
+                .iter()
+                .position(|&l| st.members[g].len() < st.max && fits(sc, l, &st.members[g]))
+            {
+                let l = free.remove(pos);
+                st.add(l, g as u32);
+            }
+        }
+    }
+    // Groups still without enough leaders are dissolved: their people cannot be placed.
+    for g in 0..groups {
+        if st.leaders_in[g] < lpg {
+            for x in std::mem::take(&mut st.members[g]) {
+                st.group_of[x as usize] = NO_GROUP;
+                if st.is_leader[x as usize] {
+                    free.push(x);
+                } else {
+                    unplaced.push(Unplaced {
+                        person: x,
+                        reason: UnplacedReason::NotEnoughLeaders,
+                    });
+                }
+            }
+            st.sum[g] = 0;
+            st.leaders_in[g] = 0;
+        }
+    }
+    // Extra leaders join where they fit best.
+    for l in free {
+        let mut best: Option<(usize, f64)> = None;
+        for g in 0..groups {
+            let c = &st.members[g];
+            if c.is_empty() || c.len() >= st.max || !fits(sc, l, c) {
+                continue;
+            }
+            let mean = cross_sum(sc, l, c) as f64 / c.len() as f64;
+            if best.is_none_or(|(_, b)| mean > b) {
+                best = Some((g, mean));
+            }
+        }
+        match best {
+            Some((g, _)) => st.add(l, g as u32),
+            None => unplaced.push(Unplaced {
+                person: l,
+                reason: UnplacedReason::NoRoom,
+            }),
+        }
+    }
+}
+
+/// Upper bound on the objective for groups made of `placed` (see the module doc).
+fn upper_bound(sc: &Scores, placed: &[u32], min: usize, max: usize) -> f64 {
+    let n = placed.len();
+    if n < 2 {
+        return 0.0;
+    }
+    let in_set = {
+        let mut v = vec![false; sc.start.len() - 1];
+        for &x in placed {
+            v[x as usize] = true;
+        }
+        v
+    };
+    // a[x][s - min] = mean of x's best s - 1 scores towards other placed people.
+    let sizes: Vec<usize> = (min..=max.min(n)).collect();
+    let mut vals: Vec<Vec<f64>> = vec![Vec::with_capacity(n); sizes.len()];
+    let mut buf: Vec<i64> = Vec::new();
+    for &x in placed {
+        buf.clear();
+        for k in sc.range(x) {
+            if in_set[sc.nbr[k] as usize] {
+                buf.push(sc.w[k]);
+            }
+        }
+        if sc.missing == MissingPairs::Zero {
+            let zeros = (n - 1).saturating_sub(buf.len()).min(max);
+            buf.extend(std::iter::repeat_n(0, zeros));
+        }
+        buf.sort_unstable_by(|a, b| b.cmp(a));
+        let mut prefix: i128 = 0;
+        let mut si = 0;
+        for t in 1..=max.min(n) - 1 {
+            prefix += i128::from(buf.get(t - 1).copied().unwrap_or(i64::MIN / 4));
+            if si < sizes.len() && sizes[si] == t + 1 {
+                vals[si].push(prefix as f64 / t as f64);
+                si += 1;
+            }
+        }
+    }
+    if sizes.len() == 1 {
+        return vals[0].iter().sum::<f64>() / n as f64;
+    }
+    // Values of the smallest size bound every larger size; sort them.
+    let mut a = vals[0].clone();
+    a.sort_unstable_by(|x, y| y.total_cmp(x));
+    let prefix: Vec<f64> = std::iter::once(0.0)
+        .chain(a.iter().scan(0.0, |s, &v| {
+            *s += v;
+            Some(*s)
+        }))
+        .collect();
+    let gmax = n / min;
+    let work = n.saturating_mul(gmax).saturating_mul(max - min + 1);
+    if work > 50_000_000 {
+        // Loose: a group's mean is at most its best member's value.
+        let mut best = f64::NEG_INFINITY;
+        for (g, p) in prefix
+            .iter()
+            .enumerate()
+            .take(gmax + 1)
+            .skip(n.div_ceil(max))
+        {
+            best = best.max(p / g as f64);
+        }
+        return best;
+    }
+    // best[i][g]: max sum of block means over the first i values in g blocks.
+    let neg = f64::NEG_INFINITY;
+    let mut best = vec![neg; (n + 1) * (gmax + 1)];
+    best[0] = 0.0;
+    for i in 1..=n {
+        for g in 1..=gmax.min(i / min) {
+            let mut v = neg;
+            for s in min..=max.min(i) {
+                let prev = best[(i - s) * (gmax + 1) + g - 1];
+                if prev > neg {
+                    v = v.max(prev + (prefix[i] - prefix[i - s]) / s as f64);
+                }
+            }
+            best[i * (gmax + 1) + g] = v;
+        }
+    }
+    let mut ub = neg;
+    for g in 1..=gmax {
+        let v = best[n * (gmax + 1) + g];
+        if v > neg {
+            ub = ub.max(v / g as f64);
+        }
+    }
+    ub
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn e(a: u32, b: u32, w: i64) -> PeerEdge {
+        PeerEdge { a, b, weight: w }
+    }
+
+    /// Best objective over every partition of 0..n into groups of [min, max]
+    /// (everyone placed), or None when impossible.
+    fn brute(
+        n: usize,
+        scores: &[PeerEdge],
+        missing: MissingPairs,
+        min: usize,
+        max: usize,
+    ) -> Option<f64> {
+        fn rec(next: usize, n: usize, groups: &mut Vec<Vec<u32>>, f: &mut dyn FnMut(&[Vec<u32>])) {
+            if next == n {
+                f(groups);
+                return;
+            }
+            for g in 0..groups.len() {
+                groups[g].push(next as u32);
+                rec(next + 1, n, groups, f);
+                groups[g].pop();
+            }
+            groups.push(vec![next as u32]);
+            rec(next + 1, n, groups, f);
+            groups.pop();
+        }
+        let mut best: Option<f64> = None;
+        let mut groups = Vec::new();
+        rec(0, n, &mut groups, &mut |gs| {
+            if gs.iter().all(|g| g.len() >= min && g.len() <= max) {
+                if let Some(v) = evaluate(n, scores, missing, gs) {
+                    if best.is_none_or(|b| v > b) {
+                        best = Some(v);
+                    }
+                }
+            }
+        });
+        best
+    }
+
+    fn check_result(p: &GroupsProblem<'_>, r: &Grouping) {
+        let mut seen = vec![false; p.people];
+        for g in &r.groups {
+            assert!(
+                g.members.len() >= p.min && g.members.len() <= p.max,
+                "{g:?}"
+            );
+            assert!(g.leaders >= p.leaders_per_group);
+            for &x in &g.members {
+                assert!(!seen[x as usize]);
+                seen[x as usize] = true;
+            }
+        }
+        for u in &r.unplaced {
+            assert!(!seen[u.person as usize]);
+            seen[u.person as usize] = true;
+        }
+        assert!(seen.iter().all(|&s| s), "everyone is placed or reported");
+        let groups: Vec<Vec<u32>> = r.groups.iter().map(|g| g.members.clone()).collect();
+        let v = evaluate(p.people, p.scores, p.missing, &groups).expect("hard constraints hold");
+        assert!(
+            (v - r.objective).abs() <= 1e-6 * v.abs().max(1.0),
+            "{v} vs {}",
+            r.objective
+        );
+        assert!(r.objective <= r.upper_bound + 1e-6 * r.upper_bound.abs().max(1.0));
+    }
+
+    #[test]
+    fn two_obvious_circles() {
+        // Two cliques of four with strong ties, weak ties across.
+        let mut s = Vec::new();
+        for a in 0..8u32 {
+            for b in a + 1..8 {
+                let w = if a / 4 == b / 4 { 90 } else { 10 };
+                s.push(e(a, b, w));
+            }
+        }
+        let p = GroupsProblem::new(8, &s, MissingPairs::Forbidden, 4, 4);
+        let r = form_groups(&p).unwrap();
+        check_result(&p, &r);
+        assert_eq!(r.objective, 90.0);
+        assert_eq!(r.upper_bound, 90.0);
+    }
+
+    #[test]
+    fn isolated_person_is_reported() {
+        let s = vec![e(0, 1, 5), e(1, 2, 5), e(0, 2, 5)];
+        let p = GroupsProblem::new(4, &s, MissingPairs::Forbidden, 3, 3);
+        let r = form_groups(&p).unwrap();
+        check_result(&p, &r);
+        assert_eq!(r.groups.len(), 1);
+        assert_eq!(
+            r.unplaced,
+            vec![Unplaced {
+                person: 3,
+                reason: UnplacedReason::TooFewCompatible { have: 0, need: 2 }
+            }]
+        );
+    }
+
+    #[test]
+    fn leaders_are_spread() {
+        // Leaders 0 and 1 like each other most, but each group needs one.
+        let mut s = vec![e(0, 1, 100)];
+        for m in 2..6u32 {
+            s.push(e(0, m, 10));
+            s.push(e(1, m, 10));
+        }
+        s.push(e(2, 3, 50));
+        s.push(e(4, 5, 50));
+        let mut p = GroupsProblem::new(6, &s, MissingPairs::Zero, 3, 3);
+        p.leaders = &[0, 1];
+        p.leaders_per_group = 1;
+        let r = form_groups(&p).unwrap();
+        check_result(&p, &r);
+        assert_eq!(r.groups.len(), 2);
+        for g in &r.groups {
+            assert_eq!(g.leaders, 1);
+            assert!(g.members[0] <= 1);
+        }
+    }
+
+    #[test]
+    fn refuses_bad_sizes() {
+        let p = GroupsProblem::new(3, &[], MissingPairs::Zero, 1, 3);
+        assert!(matches!(form_groups(&p), Err(GroupsError::Sizes { .. })));
+        let p = GroupsProblem::new(3, &[], MissingPairs::Zero, 4, 3);
+        assert!(matches!(form_groups(&p), Err(GroupsError::Sizes { .. })));
+    }
+
+    fn arb_problem() -> impl Strategy<Value = (usize, Vec<PeerEdge>, bool, usize, usize)> {
+        (4usize..=8, any::<bool>(), 2usize..=4, 0usize..=2).prop_flat_map(
+            |(n, zero, min, extra)| {
+                let pairs: Vec<(u32, u32)> = (0..n as u32)
+                    .flat_map(|a| (a + 1..n as u32).map(move |b| (a, b)))
+                    .collect();
+                let len = pairs.len();
+                (
+                    Just(n),
+                    proptest::collection::vec((any::<bool>(), 0i64..100), len).prop_map(
+                        move |ws| {
+                            pairs
+                                .iter()
+                                .zip(ws)
+                                .filter(|(_, (keep, _))| *keep || !zero)
+                                .map(|(&(a, b), (keep, w))| e(a, b, if keep { w } else { w / 2 }))
+                                .collect::<Vec<_>>()
+                        },
+                    ),
+                    Just(zero),
+                    Just(min),
+                    Just(min + extra),
+                )
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn never_above_optimum_and_often_at_it(
+            (n, s, zero, min, max) in arb_problem()
+        ) {
+            let missing = if zero { MissingPairs::Zero } else { MissingPairs::Forbidden };
+            let p = GroupsProblem::new(n, &s, missing, min, max);
+            let r = form_groups(&p).unwrap();
+            check_result(&p, &r);
+            if let Some(opt) = brute(n, &s, missing, min, max) {
+                // A feasible partition of everyone exists: the heuristic must find one.
+                prop_assert!(r.unplaced.is_empty() || missing == MissingPairs::Forbidden);
+                if r.unplaced.is_empty() {
+                    prop_assert!(r.objective <= opt + 1e-9);
+                    prop_assert!(r.upper_bound + 1e-9 >= opt);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn reaches_the_optimum_on_most_small_instances() {
+        use rand::RngExt;
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let (mut hit, mut total) = (0, 0);
+        for _ in 0..200 {
+            let n = rng.random_range(4..=8usize);
+            let min = rng.random_range(2..=3usize);
+            let max = min + rng.random_range(0..=1usize);
+            let mut s = Vec::new();
+            for a in 0..n as u32 {
+                for b in a + 1..n as u32 {
+                    s.push(e(a, b, rng.random_range(0..100)));
+                }
+            }
+            let p = GroupsProblem::new(n, &s, MissingPairs::Forbidden, min, max);
+            let r = form_groups(&p).unwrap();
+            check_result(&p, &r);
+            let Some(opt) = brute(n, &s, MissingPairs::Forbidden, min, max) else {
+                continue;
+            };
+            total += 1;
+            if r.unplaced.is_empty() && (r.objective - opt).abs() < 1e-9 {
+                hit += 1;
+            }
+        }
+        assert!(hit * 10 >= total * 8, "optimum on {hit} of {total}");
+    }
+}
