@@ -644,8 +644,23 @@ impl App {
                     "enter your current password to confirm deletion",
                 ));
             }
-        } else {
-            AppError::check(policy::administer(actor), "this account")?;
+        } else if !actor.is_admin {
+            // Someone who may not even see the profile must not learn it exists.
+            let mut tx = self.store.read().await?;
+            let progs: Vec<_> = tx
+                .roles_of(target)
+                .await?
+                .into_iter()
+                .map(|(p, _)| p)
+                .collect();
+            return Err(
+                match policy::view_profile(actor, target, record.profile.visibility, &progs) {
+                    policy::Access::Allowed => AppError::Forbidden(
+                        "only administrators can delete other people's accounts".into(),
+                    ),
+                    _ => AppError::NotFound("that person was not found".into()),
+                },
+            );
         }
         let mut tx = self.store.write().await?;
         if record.is_admin && tx.count_admins().await? <= 1 {

@@ -35,6 +35,12 @@ impl App {
         Ok(())
     }
 
+    /// The sign-up mode, for the settings page (admins only).
+    pub async fn site_settings(&self, actor: &Actor) -> AppResult<SignupMode> {
+        AppError::check(policy::administer(actor), "site settings")?;
+        self.signup_mode().await
+    }
+
     /// Sets how people may join.
     pub async fn set_signup_mode(
         &self,

@@ -60,3 +60,15 @@ id_type!(
     /// An entry in the skill catalogue.
     SkillId
 );
+id_type!(
+    /// A person's enrolment in a programme in one role.
+    EnrolmentId
+);
+id_type!(
+    /// A mentoring request or offer.
+    RequestId
+);
+id_type!(
+    /// A mentorship room (1:1 or group).
+    RoomId
+);

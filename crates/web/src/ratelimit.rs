@@ -40,6 +40,22 @@ impl RateLimiter {
     }
 }
 
+/// Records an attempt in `bucket` (`signup`, `signin` or `reset`) for the
+/// client; pages and API share the buckets.
+pub fn check(
+    state: &crate::AppState,
+    bucket: &str,
+    client: &rapport_app::accounts::ClientInfo,
+) -> Result<(), rapport_app::AppError> {
+    if state.limiter.allow(&format!("{bucket}:{}", client.ip)) {
+        Ok(())
+    } else {
+        Err(rapport_app::AppError::RateLimited(
+            "too many attempts from your address; wait 15 minutes and try again".into(),
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -10,9 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use rapport_app::AppError;
 use rapport_domain::person::SignupMode;
-use rapport_domain::policy;
 use rapport_domain::{PersonId, SkillId};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -213,8 +211,7 @@ pub async fn get_settings(
 ) -> Result<Json<SiteSettings>, ApiError> {
     // The app's `signup_mode` serves sign-up itself, so it has no actor; the
     // admin check for reading the settings is made here.
-    AppError::check(policy::administer(&actor), "site settings")?;
-    Ok(Json(s.app.signup_mode().await?.into()))
+    Ok(Json(s.app.site_settings(&actor).await?.into()))
 }
 
 /// Change site settings

@@ -2,9 +2,10 @@
 //! invitations. Sign-in answers with the same `HttpOnly; SameSite=Lax`
 //! session cookie the pages use, so a browser client needs nothing else.
 
-use super::{check_rate, Accepted, ApiJson, Created, SessionToken};
+use super::{Accepted, ApiJson, Created, SessionToken};
 use crate::auth::{clear_cookie, session_cookie, Client};
 use crate::error::ErrorBody;
+use crate::ratelimit::check as check_rate;
 use crate::{ApiError, AppState};
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;

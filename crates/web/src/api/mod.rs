@@ -33,8 +33,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter};
 use axum::{Json, Router};
-use rapport_app::accounts::ClientInfo;
-use rapport_app::AppError;
 use serde::Serialize;
 use utoipa::openapi::path::HttpMethod;
 use utoipa::ToSchema;
@@ -202,18 +200,6 @@ async fn method_not_allowed() -> Response {
         },
     };
     (StatusCode::METHOD_NOT_ALLOWED, Json(body)).into_response()
-}
-
-/// The same fixed-window limit the pages use (shared buckets: `signup`,
-/// `signin`, `reset`), keyed by bucket and client address.
-fn check_rate(state: &AppState, bucket: &str, client: &ClientInfo) -> Result<(), AppError> {
-    if state.limiter.allow(&format!("{bucket}:{}", client.ip)) {
-        Ok(())
-    } else {
-        Err(AppError::RateLimited(
-            "too many attempts from your address; wait 15 minutes and try again".into(),
-        ))
-    }
 }
 
 /// The id of something just created.

@@ -214,8 +214,7 @@ async fn settings(
     who: PageActor,
     Query(q): Query<Params>,
 ) -> Result<Response, PageError> {
-    admin_only(&who)?;
-    let mode = s.app.signup_mode().await?;
+    let mode = s.app.site_settings(&who.actor).await?;
     let domains = match &mode {
         SignupMode::Domains { domains } => domains.join(", "),
         _ => String::new(),

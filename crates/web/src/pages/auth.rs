@@ -77,22 +77,6 @@ async fn home(
     .into_response())
 }
 
-pub(crate) fn rate_limit(
-    s: &AppState,
-    bucket: &str,
-    client: &rapport_app::accounts::ClientInfo,
-) -> Result<(), AppError> {
-    if s.limiter.allow(&format!("{bucket}:{}", client.ip)) {
-        Ok(())
-    } else {
-        Err(AppError::RateLimited(
-            "too many attempts from your address; wait 15 minutes and try again".into(),
-        ))
-    }
-}
-/// The same rate limit for API handlers.
-pub(crate) use rate_limit as check_rate;
-
 fn sign_up_form(v: &SignUp) -> FormPage {
     FormPage {
         ctx: Ctx::default(),
@@ -125,7 +109,7 @@ async fn sign_up(
     Client(client): Client,
     Form(input): Form<SignUp>,
 ) -> Response {
-    let result = match rate_limit(&s, "signup", &client) {
+    let result = match crate::ratelimit::check(&s, "signup", &client) {
         Ok(()) => s.app.sign_up(&input).await,
         Err(e) => Err(e),
     };
@@ -171,7 +155,7 @@ async fn sign_in_page(Query(n): Query<Notice>) -> Response {
 async fn sign_in(State(s): State<AppState>, parts: Parts, Form(f): Form<SignInForm>) -> Response {
     let client = crate::auth::client_info(&parts, &s);
     let previous = cookie(&parts, SESSION_COOKIE);
-    let result = match rate_limit(&s, "signin", &client) {
+    let result = match crate::ratelimit::check(&s, "signin", &client) {
         Ok(()) => {
             s.app
                 .sign_in(&f.email, &f.password, &client, previous)
@@ -245,7 +229,7 @@ async fn forgot(
     Client(client): Client,
     Form(f): Form<EmailForm>,
 ) -> Response {
-    let result = match rate_limit(&s, "reset", &client) {
+    let result = match crate::ratelimit::check(&s, "reset", &client) {
         Ok(()) => s.app.forgot_password(&f.email).await,
         Err(e) => Err(e),
     };
@@ -278,7 +262,7 @@ async fn resend(
     Client(client): Client,
     Form(f): Form<EmailForm>,
 ) -> Response {
-    let result = match rate_limit(&s, "reset", &client) {
+    let result = match crate::ratelimit::check(&s, "reset", &client) {
         Ok(()) => s.app.resend_verification(&f.email).await,
         Err(e) => Err(e),
     };
