@@ -7,7 +7,8 @@
 //!
 //! Each case first runs once and prints phase timings, graph size, re-check
 //! rounds and the process's peak resident memory (VmHWM). Sizes can be
-//! overridden with `RAPPORT_BENCH_MENTEES` / `RAPPORT_BENCH_MENTORS`.
+//! overridden with `RAPPORT_BENCH_MENTEES` / `RAPPORT_BENCH_MENTORS`, and
+//! `RAPPORT_BENCH_ONLY=end_to_end|lossless` runs one case.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -80,7 +81,15 @@ fn report(label: &str, out: &Outcome, total: Duration, csv_bytes: usize) {
     );
 }
 
+/// `RAPPORT_BENCH_ONLY=end_to_end` (or `lossless`) runs one case only.
+fn wanted(case: &str) -> bool {
+    std::env::var("RAPPORT_BENCH_ONLY").map_or(true, |v| v == case)
+}
+
 fn bench_end_to_end(c: &mut Criterion) {
+    if !wanted("end_to_end") {
+        return;
+    }
     let n = env_size("RAPPORT_BENCH_MENTEES", 100_000);
     let m = env_size("RAPPORT_BENCH_MENTORS", 20_000);
     let (mentees, mentors) = synthetic_population(2026, n, m, 1.2);
@@ -122,6 +131,9 @@ fn dense_optimum(mentees: &[Profile], mentors: &[Profile], s: &Settings) -> assi
 }
 
 fn bench_lossless(c: &mut Criterion) {
+    if !wanted("lossless") {
+        return;
+    }
     let (n, m) = (20_000, 4_000);
     let mut g = c.benchmark_group("pipeline");
     g.sample_size(10);

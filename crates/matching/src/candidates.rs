@@ -123,6 +123,8 @@ pub struct Scanner<'m> {
     groups: Vec<Group>,
     /// Postings by position (skills, goals, interests, answers).
     pos_postings: [Vec<Vec<u32>>; 4],
+    /// Largest weight of each text term over all mentors.
+    max_term_weight: Vec<f32>,
 }
 
 /// Mentors at one level and one UTC offset: level and time-zone points are
@@ -134,6 +136,7 @@ struct Group {
     level: u8,
     offset: i32,
     max_quarters: u32,
+    union: [u64; crate::score::WEEK_WORDS],
 }
 
 fn postings(n_keys: usize, lists: impl Iterator<Item = (u32, Vec<u32>)>) -> Vec<Vec<u32>> {
@@ -152,6 +155,7 @@ struct FastScratch {
     acc: Vec<i32>,
     bounds: Vec<Option<i64>>,
     guess: i64,
+    text_ub: i64,
 }
 
 impl<'m> Scanner<'m> {
@@ -176,6 +180,9 @@ impl<'m> Scanner<'m> {
                 Some(g) if g.level == r.level && g.offset == r.offset_minutes => {
                     g.end = p + 1;
                     g.max_quarters = g.max_quarters.max(r.avail_quarters);
+                    for (u, a) in g.union.iter_mut().zip(r.avail.iter()) {
+                        *u |= a;
+                    }
                 }
                 _ => groups.push(Group {
                     start: p,
@@ -183,6 +190,7 @@ impl<'m> Scanner<'m> {
                     level: r.level,
                     offset: r.offset_minutes,
                     max_quarters: r.avail_quarters,
+                    union: r.avail,
                 }),
             }
         }
@@ -201,7 +209,15 @@ impl<'m> Scanner<'m> {
             by_pos(model.interests.len(), |r| &r.interests),
             by_pos(model.answers.len(), |r| &r.answers),
         ];
+        let mut max_term_weight = vec![0f32; model.text.len()];
+        for r in ms {
+            for (t, w) in r.text.terms.iter().zip(r.text.weights.iter()) {
+                let x = &mut max_term_weight[*t as usize];
+                *x = x.max(*w);
+            }
+        }
         Scanner {
+            max_term_weight,
             perm,
             groups,
             pos_postings,
@@ -222,16 +238,26 @@ impl<'m> Scanner<'m> {
 
     /// Exact score when eligible, given the sparse points.
     #[inline]
+    ///
+    /// Returns `None` as well when the score is certainly below `need`
+    /// (`text_ub` bounds the text points): the caller would drop it anyway,
+    /// and the text merge is the expensive part.
     fn exact(
         &self,
         i: usize,
         j: usize,
         sparse: i64,
         forbidden: &[(u32, crate::constraints::Rule)],
+        need: i64,
+        text_ub: i64,
     ) -> Option<i64> {
         let m = self.model;
         let (e, r) = (&m.mentees[i], &m.mentors[j]);
         if !self.rules.compatible(m, e, r) || forbidden.iter().any(|&(f, _)| f as usize == j) {
+            return None;
+        }
+        let dense = m.dense_points(e, r);
+        if sparse + dense + text_ub < need {
             return None;
         }
         let cap = m.cap[Criterion::GoalText as usize];
@@ -240,7 +266,7 @@ impl<'m> Scanner<'m> {
             .shared(&r.text)
             .map(|(_, a, b)| text_part(cap, a, b))
             .sum();
-        let s = sparse + text + m.dense_points(e, r);
+        let s = sparse + text + dense;
         (s >= self.rules.floor()).then_some(s)
     }
 
@@ -273,12 +299,17 @@ impl<'m> Scanner<'m> {
             .reach
             .max_time_zone_hours
             .map(|h| (h * 60.0).round() as u32);
-        let fixed = model.cap[Criterion::Preferences as usize]
-            + if e.text.is_empty() {
-                0
-            } else {
-                model.cap[Criterion::GoalText as usize]
-            };
+        // Text points are at most cap * sum(a_t * max_b_t) (rounded up).
+        let text_cap = model.cap[Criterion::GoalText as usize];
+        let dot: f64 = e
+            .text
+            .terms
+            .iter()
+            .zip(e.text.weights.iter())
+            .map(|(t, a)| f64::from(*a) * f64::from(self.max_term_weight[*t as usize]))
+            .sum();
+        s.text_ub = ((text_cap as f64 * dot).ceil() as i64 + 1).min(text_cap);
+        let fixed = model.cap[Criterion::Preferences as usize] + s.text_ub;
         // Group bounds; None when no mentor of the group can be eligible.
         s.bounds.clear();
         for g in &self.groups {
@@ -296,7 +327,8 @@ impl<'m> Scanner<'m> {
             s.bounds.push(Some(
                 model.level_table[e.level as usize][g.level as usize]
                     + model.tz_table[(d / 15) as usize]
-                    + model.avail_table[e.avail_quarters.min(g.max_quarters) as usize]
+                    + model.avail_table[crate::score::overlap_quarters(&e.avail, &g.union)
+                        .min(g.max_quarters) as usize]
                     + fixed,
             ));
         }
@@ -328,7 +360,12 @@ impl<'m> Scanner<'m> {
                         continue;
                     }
                     let j = self.perm[p];
-                    if let Some(sc) = self.exact(i, j as usize, a, forbidden) {
+                    let need = if heap.len() >= k {
+                        heap.peek().map_or(lowest, |r| r.0 .0)
+                    } else {
+                        lowest
+                    };
+                    if let Some(sc) = self.exact(i, j as usize, a, forbidden, need, s.text_ub) {
                         heap.push(Reverse((sc, Reverse(j))));
                         if heap.len() > k {
                             heap.pop();
@@ -382,6 +419,7 @@ impl<'m> Scanner<'m> {
                     acc: vec![0; m],
                     bounds: Vec::new(),
                     guess: 60 * crate::fixed::SCALE,
+                    text_ub: 0,
                 },
                 |s, c| {
                     let lo = c * CHUNK;
@@ -435,6 +473,7 @@ impl<'m> Scanner<'m> {
                     acc: vec![0; m],
                     bounds: Vec::new(),
                     guess: 0,
+                    text_ub: 0,
                 },
                 |s, &i| {
                     let i = i as usize;
@@ -460,7 +499,9 @@ impl<'m> Scanner<'m> {
                             if row.binary_search_by_key(&(j as u32), |e| e.mentor).is_ok() {
                                 continue;
                             }
-                            if let Some(sc) = self.exact(i, j, a, forbidden) {
+                            let need64 =
+                                (need + 1).clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
+                            if let Some(sc) = self.exact(i, j, a, forbidden, need64, s.text_ub) {
                                 if i128::from(sc) > need {
                                     out.push(Edge {
                                         mentee: i as u32,
