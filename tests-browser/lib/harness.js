@@ -148,8 +148,8 @@ function describeViolations(violations) {
  * check by themselves, and `done()` fails if any page slipped through.
  */
 export class Journey {
-  static async open(browser, server, name) {
-    const context = await browser.newContext({ baseURL: server.url, locale: 'en-GB' });
+  static async open(browser, server, name, options = {}) {
+    const context = await browser.newContext({ baseURL: server.url, locale: 'en-GB', ...options });
     context.setDefaultTimeout(15_000);
     const page = await context.newPage();
     return new Journey(context, page, server, name);
