@@ -5,6 +5,7 @@
 
 pub mod ids;
 pub mod invalid;
+pub mod mentoring;
 pub mod person;
 pub mod policy;
 pub mod programme;

@@ -69,6 +69,12 @@ impl From<sqlx::Error> for StoreError {
                     constraint: sqlite_constraint_name(cols),
                 };
             }
+            // SQLite triggers raise their rule's name as the message.
+            if matches!(db.message(), "mentor_capacity" | "mentor_personal_maximum") {
+                return Self::Conflict {
+                    constraint: db.message().to_string(),
+                };
+            }
             if db.message().starts_with("CHECK constraint failed") || code == "23514" {
                 return Self::Conflict {
                     constraint: db.message().to_string(),

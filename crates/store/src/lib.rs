@@ -10,6 +10,7 @@
 
 mod error;
 mod jobs;
+mod mentoring;
 mod people;
 mod programmes;
 mod signin;
@@ -17,6 +18,7 @@ mod site;
 
 pub use error::StoreError;
 pub use jobs::{ClaimedJob, NewEmail, OutboxMessage};
+pub use mentoring::{EnrolmentRecord, NewRoom, RequestRecord};
 pub use people::{DirectoryQuery, NewPerson, PersonRecord};
 pub use programmes::ProgrammeRecord;
 pub use signin::{ApiTokenRecord, LoginSessionRecord, SessionOwner};

@@ -333,3 +333,189 @@ async fn settings_skills_and_audit() {
     })
     .await;
 }
+
+mod mentoring {
+    use super::*;
+    use rapport_domain::mentoring::{EnrolmentStatus, MemberState, RequestStatus, RoomStatus};
+    use rapport_domain::{EnrolmentId, RequestId, RoomId};
+
+    async fn programme_with(
+        store: &Store,
+        mentor: &NewPerson,
+        capacity: i32,
+        mentees: &[NewPerson],
+    ) -> ProgrammeId {
+        let programme = ProgrammeRecord {
+            id: ProgrammeId::new(),
+            slug: format!("p-{}", uuid::Uuid::new_v4().simple()),
+            name: "P".into(),
+            description: String::new(),
+            kind: ProgrammeKind::OneToOne,
+            status: ProgrammeStatus::Open,
+            created_at: 0,
+        };
+        let mut tx = store.write().await.unwrap();
+        tx.insert_programme(&programme).await.unwrap();
+        if tx.person(mentor.id).await.unwrap().is_none() {
+            tx.insert_person(mentor).await.unwrap();
+        }
+        let enrol = |person: PersonId, role: ProgrammeRole, capacity: i32| EnrolmentRecord {
+            id: EnrolmentId::new(),
+            programme_id: programme.id,
+            person_id: person,
+            role,
+            status: EnrolmentStatus::Approved,
+            capacity,
+            answers: "{}".into(),
+            preferences: "{}".into(),
+            consent_sensitive: false,
+            created_at: 0,
+        };
+        tx.insert_enrolment(&enrol(mentor.id, ProgrammeRole::Mentor, capacity))
+            .await
+            .unwrap();
+        for m in mentees {
+            tx.insert_person(m).await.unwrap();
+            tx.insert_enrolment(&enrol(m.id, ProgrammeRole::Mentee, 0))
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        programme.id
+    }
+
+    fn request(programme: ProgrammeId, mentee: PersonId, mentor: PersonId) -> RequestRecord {
+        RequestRecord {
+            id: RequestId::new(),
+            programme_id: programme,
+            mentee_id: mentee,
+            mentor_id: mentor,
+            direction: "request".into(),
+            status: RequestStatus::Pending,
+            message: "Hello".into(),
+            expires_at: 1_000_000,
+            created_at: 0,
+        }
+    }
+
+    /// Accepting a request: close it and open a room, in one transaction.
+    async fn accept(store: &Store, r: &RequestRecord) -> std::result::Result<(), StoreError> {
+        let mut tx = store.write().await?;
+        if !tx.close_request(r.id, RequestStatus::Accepted, 10).await? {
+            return Err(StoreError::Conflict {
+                constraint: "request_not_open".into(),
+            });
+        }
+        let room = NewRoom {
+            id: RoomId::new(),
+            programme_id: r.programme_id,
+            status: RoomStatus::Active,
+            origin: "request",
+            members: vec![
+                (r.mentor_id, ProgrammeRole::Mentor, MemberState::Accepted),
+                (r.mentee_id, ProgrammeRole::Mentee, MemberState::Accepted),
+            ],
+        };
+        tx.insert_room(&room, 10).await?;
+        tx.commit().await
+    }
+
+    #[tokio::test]
+    async fn one_enrolment_per_role_and_one_open_request_per_pair() {
+        each_db(|store| async move {
+            let mentor = person("mentor@example.org", "Mentor");
+            let mentee = person("mentee@example.org", "Mentee");
+            let p = programme_with(&store, &mentor, 2, std::slice::from_ref(&mentee)).await;
+            let mut tx = store.write().await.unwrap();
+            let again = EnrolmentRecord { id: EnrolmentId::new(), programme_id: p, person_id: mentee.id, role: ProgrammeRole::Mentee, status: EnrolmentStatus::Applied, capacity: 0, answers: "{}".into(), preferences: "{}".into(), consent_sensitive: false, created_at: 0 };
+            let err = tx.insert_enrolment(&again).await.unwrap_err();
+            assert!(matches!(&err, StoreError::Conflict { constraint } if constraint == "enrolments_programme_id_person_id_role_key"), "{err:?}");
+            drop(tx);
+            let mut tx = store.write().await.unwrap();
+            let first = request(p, mentee.id, mentor.id);
+            tx.insert_request(&first).await.unwrap();
+            let err = tx.insert_request(&request(p, mentee.id, mentor.id)).await.unwrap_err();
+            assert!(matches!(&err, StoreError::Conflict { constraint } if constraint == "requests_programme_id_mentee_id_mentor_id_key"), "{err:?}");
+            drop(tx);
+            let mut tx = store.write().await.unwrap();
+            tx.insert_request(&first).await.unwrap();
+            assert!(tx.close_request(first.id, RequestStatus::Declined, 5).await.unwrap());
+            assert!(!tx.close_request(first.id, RequestStatus::Accepted, 5).await.unwrap(), "a declined request cannot be accepted");
+            tx.insert_request(&request(p, mentee.id, mentor.id)).await.unwrap();
+            assert_eq!(tx.open_requests_of_mentee(p, mentee.id).await.unwrap(), 1, "a closed request frees the pair");
+            tx.commit().await.unwrap();
+            let mut tx = store.write().await.unwrap();
+            let r = tx.request(first.id).await.unwrap().unwrap();
+            assert_eq!(r.status, RequestStatus::Declined);
+            assert!(!tx.close_request(r.id, RequestStatus::Accepted, 2_000_000).await.unwrap(), "expired requests cannot move");
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn fifty_concurrent_accepts_fill_a_capacity_of_two_exactly() {
+        each_db(|store| async move {
+            let mentor = person("busy@example.org", "Busy Mentor");
+            let mentees: Vec<NewPerson> = (0..50)
+                .map(|i| person(&format!("m{i}@example.org"), &format!("Mentee {i}")))
+                .collect();
+            let p = programme_with(&store, &mentor, 2, &mentees).await;
+            let requests: Vec<RequestRecord> = mentees
+                .iter()
+                .map(|m| request(p, m.id, mentor.id))
+                .collect();
+            let mut tx = store.write().await.unwrap();
+            for r in &requests {
+                tx.insert_request(r).await.unwrap();
+            }
+            tx.commit().await.unwrap();
+
+            let handles: Vec<_> = requests
+                .into_iter()
+                .map(|r| {
+                    let store = store.clone();
+                    tokio::spawn(async move { accept(&store, &r).await })
+                })
+                .collect();
+            let mut ok = 0;
+            for h in handles {
+                match h.await.unwrap() {
+                    Ok(()) => ok += 1,
+                    Err(StoreError::Conflict { constraint }) => {
+                        assert_eq!(constraint, "mentor_capacity")
+                    }
+                    Err(other) => {
+                        panic!("a refused accept must be a capacity conflict, got {other:?}")
+                    }
+                }
+            }
+            assert_eq!(ok, 2, "exactly the capacity is filled");
+            let mut tx = store.read().await.unwrap();
+            assert_eq!(tx.mentor_load(p, mentor.id).await.unwrap(), 2);
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn a_personal_maximum_caps_load_across_programmes() {
+        each_db(|store| async move {
+            let mentor = person("cap@example.org", "Capped Mentor");
+            let a = person("a@example.org", "A");
+            let b = person("b@example.org", "B");
+            let p1 = programme_with(&store, &mentor, 5, std::slice::from_ref(&a)).await;
+            let p2 = programme_with(&store, &mentor, 5, std::slice::from_ref(&b)).await;
+            let mut tx = store.write().await.unwrap();
+            tx.set_max_mentees(mentor.id, Some(1)).await.unwrap();
+            tx.commit().await.unwrap();
+            let (r1, r2) = (request(p1, a.id, mentor.id), request(p2, b.id, mentor.id));
+            let mut tx = store.write().await.unwrap();
+            tx.insert_request(&r1).await.unwrap();
+            tx.insert_request(&r2).await.unwrap();
+            tx.commit().await.unwrap();
+            accept(&store, &r1).await.unwrap();
+            let err = accept(&store, &r2).await.unwrap_err();
+            assert!(matches!(&err, StoreError::Conflict { constraint } if constraint == "mentor_personal_maximum"), "{err:?}");
+        })
+        .await;
+    }
+}

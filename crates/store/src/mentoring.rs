@@ -1,0 +1,192 @@
+//! Enrolments, requests and rooms. The rules that concurrent requests could
+//! break (one open request per pair, mentor capacity, personal maximum) are
+//! enforced by the database itself: see migration 0002.
+
+use crate::{on_conn, Result, StoreError, Tx};
+use rapport_domain::mentoring::{EnrolmentStatus, MemberState, RequestStatus, RoomStatus};
+use rapport_domain::programme::ProgrammeRole;
+use rapport_domain::{EnrolmentId, PersonId, ProgrammeId, RequestId, RoomId};
+use sqlx::Row;
+
+/// A person's enrolment in a programme in one role.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnrolmentRecord {
+    /// Id.
+    pub id: EnrolmentId,
+    /// Programme.
+    pub programme_id: ProgrammeId,
+    /// Person.
+    pub person_id: PersonId,
+    /// Mentee, mentor, peer or facilitator.
+    pub role: ProgrammeRole,
+    /// Where the application stands.
+    pub status: EnrolmentStatus,
+    /// Mentor capacity in this programme.
+    pub capacity: i32,
+    /// Answers to the programme's questions (JSON).
+    pub answers: String,
+    /// Stated preferences (JSON).
+    pub preferences: String,
+    /// Consent to use sensitive fields for matching.
+    pub consent_sensitive: bool,
+    /// Applied (ms).
+    pub created_at: i64,
+}
+
+/// A request (mentee asks mentor) or offer (mentor asks mentee).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestRecord {
+    /// Id.
+    pub id: RequestId,
+    /// Programme.
+    pub programme_id: ProgrammeId,
+    /// The mentee.
+    pub mentee_id: PersonId,
+    /// The mentor.
+    pub mentor_id: PersonId,
+    /// `request` or `offer`.
+    pub direction: String,
+    /// State.
+    pub status: RequestStatus,
+    /// The sender's message.
+    pub message: String,
+    /// When it expires (ms).
+    pub expires_at: i64,
+    /// Sent (ms).
+    pub created_at: i64,
+}
+
+/// A new room and its members.
+#[derive(Clone, Debug)]
+pub struct NewRoom {
+    /// Id.
+    pub id: RoomId,
+    /// Programme.
+    pub programme_id: ProgrammeId,
+    /// Initial status (proposed from a round, active from an accepted request).
+    pub status: RoomStatus,
+    /// `round` or `request`.
+    pub origin: &'static str,
+    /// Members: person, role and state.
+    pub members: Vec<(PersonId, ProgrammeRole, MemberState)>,
+}
+
+fn corrupt(e: rapport_domain::Invalid) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+impl Tx {
+    /// Inserts an enrolment; a second one for the same role is
+    /// `Conflict enrolments_programme_id_person_id_role_key`.
+    pub async fn insert_enrolment(&mut self, e: &EnrolmentRecord) -> Result<()> {
+        on_conn!(self, c => sqlx::query("INSERT INTO enrolments (id, programme_id, person_id, role, status, capacity, answers, preferences, consent_sensitive, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)")
+            .bind(e.id.0).bind(e.programme_id.0).bind(e.person_id.0).bind(e.role.code()).bind(e.status.code()).bind(e.capacity)
+            .bind(&e.answers).bind(&e.preferences).bind(e.consent_sensitive).bind(e.created_at)
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Inserts a request; a second open one for the pair is
+    /// `Conflict requests_programme_id_mentee_id_mentor_id_key`.
+    pub async fn insert_request(&mut self, r: &RequestRecord) -> Result<()> {
+        on_conn!(self, c => sqlx::query("INSERT INTO requests (id, programme_id, mentee_id, mentor_id, direction, status, message, expires_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)")
+            .bind(r.id.0).bind(r.programme_id.0).bind(r.mentee_id.0).bind(r.mentor_id.0).bind(&r.direction).bind(r.status.code())
+            .bind(&r.message).bind(r.expires_at).bind(r.created_at)
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// A request by id.
+    pub async fn request(&mut self, id: RequestId) -> Result<Option<RequestRecord>> {
+        on_conn!(self, c => {
+            let row = sqlx::query("SELECT id, programme_id, mentee_id, mentor_id, direction, status, message, expires_at, created_at FROM requests WHERE id = $1")
+                .bind(id.0).fetch_optional(c).await?;
+            row.map(|r| {
+                let status: String = r.try_get("status")?;
+                Ok(RequestRecord {
+                    id: RequestId(r.try_get("id")?),
+                    programme_id: ProgrammeId(r.try_get("programme_id")?),
+                    mentee_id: PersonId(r.try_get("mentee_id")?),
+                    mentor_id: PersonId(r.try_get("mentor_id")?),
+                    direction: r.try_get("direction")?,
+                    status: RequestStatus::parse(&status).map_err(corrupt)?,
+                    message: r.try_get("message")?,
+                    expires_at: r.try_get("expires_at")?,
+                    created_at: r.try_get("created_at")?,
+                })
+            }).transpose()
+        })
+    }
+
+    /// Moves a request from an open state to `to`, only if it is still open
+    /// and unexpired at `now`. Returns false when someone else moved it first.
+    pub async fn close_request(
+        &mut self,
+        id: RequestId,
+        to: RequestStatus,
+        now: i64,
+    ) -> Result<bool> {
+        on_conn!(self, c => {
+            let r = sqlx::query("UPDATE requests SET status = $2, updated_at = $3 WHERE id = $1 AND status IN ('pending', 'needs_info') AND expires_at > $3")
+                .bind(id.0).bind(to.code()).bind(now).execute(c).await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+
+    /// Open requests a mentee has in a programme (pending or needing information).
+    pub async fn open_requests_of_mentee(
+        &mut self,
+        programme: ProgrammeId,
+        mentee: PersonId,
+    ) -> Result<i64> {
+        on_conn!(self, c => {
+            let row = sqlx::query("SELECT COUNT(*) AS n FROM requests WHERE programme_id = $1 AND mentee_id = $2 AND status IN ('pending', 'needs_info')")
+                .bind(programme.0).bind(mentee.0).fetch_one(c).await?;
+            Ok(row.try_get("n")?)
+        })
+    }
+
+    /// Creates a room with its members. A mentor seat beyond capacity is
+    /// `Conflict mentor_capacity` (or `mentor_personal_maximum`).
+    pub async fn insert_room(&mut self, room: &NewRoom, now: i64) -> Result<()> {
+        on_conn!(self, c => {
+            sqlx::query("INSERT INTO rooms (id, programme_id, status, origin, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)")
+                .bind(room.id.0).bind(room.programme_id.0).bind(room.status.code()).bind(room.origin).bind(now)
+                .execute(&mut *c).await?;
+            for (person, role, state) in &room.members {
+                sqlx::query("INSERT INTO room_members (room_id, person_id, programme_id, role, state, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(room.id.0).bind(person.0).bind(room.programme_id.0).bind(role.code()).bind(state.code()).bind(now)
+                    .execute(&mut *c).await?;
+            }
+            Ok::<(), StoreError>(())
+        })
+    }
+
+    /// Mentor seats a person holds in open rooms of a programme.
+    pub async fn mentor_load(&mut self, programme: ProgrammeId, mentor: PersonId) -> Result<i64> {
+        on_conn!(self, c => {
+            let row = sqlx::query("SELECT COUNT(*) AS n FROM room_members m JOIN rooms r ON r.id = m.room_id WHERE m.person_id = $1 AND m.programme_id = $2 AND m.role = 'mentor' AND m.state IN ('invited', 'accepted') AND r.status IN ('proposed', 'active', 'paused')")
+                .bind(mentor.0).bind(programme.0).fetch_one(c).await?;
+            Ok(row.try_get("n")?)
+        })
+    }
+
+    /// Sets a room's status.
+    pub async fn set_room_status(
+        &mut self,
+        id: RoomId,
+        status: RoomStatus,
+        now: i64,
+    ) -> Result<()> {
+        on_conn!(self, c => sqlx::query("UPDATE rooms SET status = $2, updated_at = $3 WHERE id = $1").bind(id.0).bind(status.code()).bind(now)
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Sets a person's cap on mentees across programmes (none for no cap).
+    pub async fn set_max_mentees(&mut self, person: PersonId, max: Option<i32>) -> Result<()> {
+        on_conn!(self, c => sqlx::query("UPDATE people SET max_mentees = $2 WHERE id = $1").bind(person.0).bind(max)
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+}
