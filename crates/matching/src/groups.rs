@@ -400,6 +400,123 @@ impl<'s> State<'s> {
         }
     }
 
+    /// Re-partitions two groups at a time, exactly: for each group `a` and each
+    /// group `b` holding one of its members' neighbours, tries every split of
+    /// `a ∪ b` into two groups that respect sizes, leaders and hard constraints, and
+    /// keeps the best. Covers every swap of one or two people between the two.
+    /// Returns whether anything improved. Skipped when `a ∪ b` exceeds 12 people.
+    fn pair_pass(&mut self, rng: &mut ChaCha8Rng) -> bool {
+        let mut order: Vec<u32> = (0..self.members.len() as u32)
+            .filter(|&g| !self.members[g as usize].is_empty())
+            .collect();
+        order.shuffle(rng);
+        let mut improved = false;
+        let mut cand: Vec<u32> = Vec::new();
+        let mut u: Vec<u32> = Vec::new();
+        let mut sums: Vec<i64> = Vec::new();
+        for &a in &order {
+            cand.clear();
+            for &x in &self.members[a as usize] {
+                for i in self.sc.range(x) {
+                    let g = self.group_of[self.sc.nbr[i] as usize];
+                    if g != a && g != NO_GROUP {
+                        cand.push(g);
+                    }
+                }
+            }
+            cand.sort_unstable();
+            cand.dedup();
+            for &b in &cand {
+                let (na, nb) = (
+                    self.members[a as usize].len(),
+                    self.members[b as usize].len(),
+                );
+                let n = na + nb;
+                if n > 12 || na == 0 || nb == 0 {
+                    continue;
+                }
+                u.clear();
+                u.extend_from_slice(&self.members[a as usize]);
+                u.extend_from_slice(&self.members[b as usize]);
+                // Pair scores; forbidden pairs poison any subset holding both.
+                let mut m = [[0i64; 12]; 12];
+                let mut bad = [0u16; 12];
+                for i in 0..n {
+                    for j in i + 1..n {
+                        match self.sc.get(u[i], u[j]) {
+                            Some(w) => {
+                                m[i][j] = w;
+                                m[j][i] = w;
+                            }
+                            None => {
+                                bad[i] |= 1 << j;
+                                bad[j] |= 1 << i;
+                            }
+                        }
+                    }
+                }
+                let full: u16 = ((1u32 << n) - 1) as u16;
+                sums.clear();
+                sums.resize(1 << n, 0);
+                let mut ok = vec![true; 1 << n];
+                for sset in 1..(1usize << n) {
+                    let i = sset.trailing_zeros() as usize;
+                    let rest = sset & (sset - 1);
+                    let mut add = 0;
+                    let mut r = rest;
+                    while r != 0 {
+                        let j = r.trailing_zeros() as usize;
+                        add += m[i][j];
+                        r &= r - 1;
+                    }
+                    sums[sset] = sums[rest] + add;
+                    ok[sset] = ok[rest] && (bad[i] as usize & rest) == 0;
+                }
+                let leader_mask: usize = (0..n)
+                    .filter(|&i| self.is_leader[u[i] as usize])
+                    .map(|i| 1usize << i)
+                    .sum();
+                let amask: usize = (1 << na) - 1;
+                let current =
+                    Self::term(sums[amask], na) + Self::term(sums[full as usize ^ amask], nb);
+                let mut best = current + 1e-9 * current.abs().max(1.0);
+                let mut best_set = None;
+                // Subsets holding u[0] (the other side is the complement).
+                for sset in (1..(1usize << n)).step_by(2) {
+                    let t = full as usize ^ sset;
+                    let (ls, lt) = (sset.count_ones() as usize, t.count_ones() as usize);
+                    if ls < self.min || ls > self.max || lt < self.min || lt > self.max {
+                        continue;
+                    }
+                    if !ok[sset] || !ok[t] {
+                        continue;
+                    }
+                    if self.need_leaders > 0
+                        && ((sset & leader_mask).count_ones() as usize) < self.need_leaders
+                        || ((t & leader_mask).count_ones() as usize) < self.need_leaders
+                    {
+                        continue;
+                    }
+                    let v = Self::term(sums[sset], ls) + Self::term(sums[t], lt);
+                    if v > best {
+                        best = v;
+                        best_set = Some(sset);
+                    }
+                }
+                if let Some(sset) = best_set {
+                    for i in 0..n {
+                        self.remove(u[i]);
+                    }
+                    for (i, &x) in u.iter().enumerate() {
+                        self.add(x, if sset >> i & 1 == 1 { a } else { b });
+                    }
+                    improved = true;
+                }
+            }
+        }
+        improved
+    }
+
     /// Best improving move or swap of x into one of `cand` groups.
     fn best_change(&self, x: u32, cand: &[u32]) -> Option<(u32, Option<u32>)> {
         let a = self.group_of[x as usize];
@@ -565,6 +682,12 @@ pub fn form_groups(p: &GroupsProblem<'_>) -> Result<Grouping, GroupsError> {
     }
     let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
     st.local_search(&mut rng, p.max_passes);
+    for _ in 0..p.max_passes {
+        if !st.pair_pass(&mut rng) {
+            break;
+        }
+        st.local_search(&mut rng, p.max_passes);
+    }
 
     // Results.
     let mut groups = Vec::new();
@@ -724,7 +847,12 @@ fn repair(
     if clusters.len() > max_groups {
         clusters.sort_by_key(|c| std::cmp::Reverse(c.len()));
         let extra = clusters.split_off(max_groups);
-        homeless.extend(extra.into_iter().flatten());
+        for x in extra.into_iter().flatten() {
+            match best_home(sc, x, clusters, min, max) {
+                Some(j) => clusters[j].push(x),
+                None => homeless.push(x),
+            }
+        }
     }
     // Small clusters: merge with another small one if the union fits, else
     // dissolve, inserting each member where it fits best (small clusters first).
