@@ -24,9 +24,19 @@ pub fn sparse(
     k: usize,
     ratio: f64,
     max_cap: Option<u32>,
+    competitive: bool,
 ) -> Problem {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let quality: Vec<i64> = (0..m).map(|_| rng.random_range(0..=5000)).collect();
+    // Competitive instances add a mentor-wide quality, so everyone wants the same mentors.
+    let quality: Vec<i64> = (0..m)
+        .map(|_| {
+            if competitive {
+                rng.random_range(0..=5000)
+            } else {
+                0
+            }
+        })
+        .collect();
     let mut edges = Vec::with_capacity(n * k);
     let mut picked = Vec::with_capacity(k);
     for i in 0..n {
@@ -38,7 +48,7 @@ pub fn sparse(
             }
         }
         for &j in &picked {
-            let noise: i64 = rng.random_range(0..=5000);
+            let noise: i64 = rng.random_range(0..=if competitive { 5000 } else { 10_000 });
             edges.push(Edge {
                 mentee: i as u32,
                 mentor: j,
@@ -79,17 +89,28 @@ fn regimes(scale: usize) -> Vec<(&'static str, Problem)> {
     let n = 100_000 / scale;
     let m = 10_000 / scale;
     vec![
-        ("tight-1.05x-cap1-20", sparse(1, n, m, 50, 1.05, Some(20))),
-        ("loose-3x", sparse(2, n, m, 50, 3.0, None)),
-        ("tight-1.0x", sparse(3, n, m, 50, 1.0, None)),
-        ("scarce-0.8x", sparse(4, n, m, 50, 0.8, None)),
+        (
+            "tight-1.05x-cap1-20",
+            sparse(1, n, m, 50, 1.05, Some(20), false),
+        ),
+        ("loose-3x", sparse(2, n, m, 50, 3.0, None, false)),
+        ("tight-1.0x", sparse(3, n, m, 50, 1.0, None, false)),
+        ("scarce-0.8x", sparse(4, n, m, 50, 0.8, None, false)),
+        (
+            "competitive-1.05x",
+            sparse(6, n, m, 50, 1.05, Some(20), true),
+        ),
         ("dense-1to1", dense(5, 4000 / scale)),
     ]
 }
 
 fn once() {
     let filter = std::env::var("RAPPORT_BENCH_FILTER").unwrap_or_default();
-    for (name, problem) in regimes(1) {
+    let scale = std::env::var("RAPPORT_BENCH_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    for (name, problem) in regimes(scale) {
         if !name.contains(&filter) {
             continue;
         }

@@ -537,6 +537,8 @@ pub(crate) struct Search {
     round: u32,
     heap: BinaryHeap<Reverse<(i128, u32)>>,
     settled: Vec<u32>,
+    /// Smallest of the threshold and the tentative distances of the terminals.
+    cutoff: i128,
 }
 
 const NO_PRED: u32 = u32::MAX;
@@ -551,6 +553,7 @@ impl Search {
             round: 0,
             heap: BinaryHeap::new(),
             settled: Vec::new(),
+            cutoff: i128::MAX,
         }
     }
 
@@ -567,7 +570,9 @@ impl Search {
 
     #[inline]
     fn relax(&mut self, node: usize, d: i128, pred: u32) {
-        if self.done[node] == self.round {
+        // A node at or beyond the best target found so far can never be on a shorter
+        // path: do not queue it.
+        if d >= self.cutoff || self.done[node] == self.round {
             return;
         }
         if self.stamp[node] != self.round || d < self.dist[node] {
@@ -600,7 +605,40 @@ pub(crate) fn add_unit(net: &mut Network, search: &mut Search, a: usize, arc_cos
         return false;
     }
     let threshold = -rc_new;
+    // Fast path: every path from `a` costs at least its cheapest arc; when a free
+    // mentor sits at exactly that cost, that arc is a shortest path and no search is
+    // needed. This is the common case while capacity is slack.
+    let t_pi = net.pi[t];
+    let pa = net.pi[a];
+    let mut cheapest = i128::MAX;
+    let mut free_best = i128::MAX;
+    let mut free_slot = usize::MAX;
+    for slot in net.start[a] as usize..net.start[a + 1] as usize {
+        if net.chosen[slot] {
+            continue;
+        }
+        let j = net.to[slot] as usize;
+        let rc = edge_cost(net.score[slot]) + pa - net.pi[net.n + j];
+        cheapest = cheapest.min(rc);
+        if (net.held[j].len() as u32) < net.mentor_cap[j] {
+            let total = rc + net.pi[net.n + j] - t_pi;
+            if total < free_best {
+                free_best = total;
+                free_slot = slot;
+            }
+        }
+    }
+    if free_slot != usize::MAX && free_best == cheapest && cheapest < threshold {
+        net.pi[a] -= cheapest;
+        let j = net.to[free_slot] as usize;
+        net.chosen[free_slot] = true;
+        net.held[j].push(free_slot as u32);
+        net.k[a] += 1;
+        search.settled.clear();
+        return true;
+    }
     search.begin();
+    search.cutoff = threshold;
     search.relax(a, 0, NO_PRED);
     let mut found = Found::None;
     let mut bound = threshold;
@@ -638,10 +676,12 @@ pub(crate) fn add_unit(net: &mut Network, search: &mut Search, a: usize, arc_cos
                 if let Some(c) = net.drop_cost(x) {
                     let nd = d + c + px - net.pi[s];
                     if search.done[s] != search.round
+                        && nd < search.cutoff
                         && (search.stamp[s] != search.round || nd < search.dist[s])
                     {
                         search.stamp[s] = search.round;
                         search.dist[s] = nd;
+                        search.cutoff = nd;
                         // Remember which mentee drops, not an edge.
                         search.pred[s] = x as u32;
                         search.heap.push(Reverse((nd, s as u32)));
@@ -653,9 +693,10 @@ pub(crate) fn add_unit(net: &mut Network, search: &mut Search, a: usize, arc_cos
             let j = x - net.n;
             if (net.held[j].len() as u32) < net.mentor_cap[j] {
                 let nd = d + px - net.pi[t];
-                if search.stamp[t] != search.round || nd < search.dist[t] {
+                if nd < search.cutoff && (search.stamp[t] != search.round || nd < search.dist[t]) {
                     search.stamp[t] = search.round;
                     search.dist[t] = nd;
+                    search.cutoff = nd;
                     search.pred[t] = j as u32;
                     search.heap.push(Reverse((nd, t as u32)));
                 }
