@@ -125,6 +125,10 @@ pub struct Scanner<'m> {
     pos_postings: [Vec<Vec<u32>>; 4],
     /// Largest weight of each text term over all mentors.
     max_term_weight: Vec<f32>,
+    /// Language masks by position.
+    pos_lang: Vec<u64>,
+    /// Availability bitsets by position.
+    pos_avail: Vec<[u64; crate::score::WEEK_WORDS]>,
 }
 
 /// Mentors at one level and one UTC offset: level and time-zone points are
@@ -154,6 +158,7 @@ fn postings(n_keys: usize, lists: impl Iterator<Item = (u32, Vec<u32>)>) -> Vec<
 struct FastScratch {
     acc: Vec<i32>,
     bounds: Vec<Option<i64>>,
+    avail_parts: Vec<i64>,
     guess: i64,
     text_ub: i64,
 }
@@ -217,6 +222,8 @@ impl<'m> Scanner<'m> {
             }
         }
         Scanner {
+            pos_lang: perm.iter().map(|&j| ms[j as usize].lang_mask).collect(),
+            pos_avail: perm.iter().map(|&j| ms[j as usize].avail).collect(),
             max_term_weight,
             perm,
             groups,
@@ -312,6 +319,7 @@ impl<'m> Scanner<'m> {
         let fixed = model.cap[Criterion::Preferences as usize] + s.text_ub;
         // Group bounds; None when no mentor of the group can be eligible.
         s.bounds.clear();
+        s.avail_parts.clear();
         for g in &self.groups {
             let level_ok = match rule {
                 crate::settings::SeniorityRule::Ahead => g.level >= e.level,
@@ -322,15 +330,18 @@ impl<'m> Scanner<'m> {
             let d = d.min(1440 - d);
             if !level_ok || max_tz.is_some_and(|m| d > m) {
                 s.bounds.push(None);
+                s.avail_parts.push(0);
                 continue;
             }
+            let avail = model.avail_table
+                [crate::score::overlap_quarters(&e.avail, &g.union).min(g.max_quarters) as usize];
             s.bounds.push(Some(
                 model.level_table[e.level as usize][g.level as usize]
                     + model.tz_table[(d / 15) as usize]
-                    + model.avail_table[crate::score::overlap_quarters(&e.avail, &g.union)
-                        .min(g.max_quarters) as usize]
+                    + avail
                     + fixed,
             ));
+            s.avail_parts.push(avail);
         }
     }
 
@@ -349,8 +360,15 @@ impl<'m> Scanner<'m> {
         let mut t = s.guess.clamp(lowest, crate::score::MAX_SCORE);
         let mut hi = i64::MAX;
         let mut step = 5 * crate::fixed::SCALE;
+        let e = &self.model.mentees[i];
+        let need_language = self.model.settings.reach.require_shared_language;
         loop {
-            for (g, b) in self.groups.iter().zip(s.bounds.iter()) {
+            for ((g, b), avail_part) in self
+                .groups
+                .iter()
+                .zip(s.bounds.iter())
+                .zip(s.avail_parts.iter())
+            {
                 let Some(b) = *b else { continue };
                 let need = t - b;
                 let below = hi.saturating_sub(b);
@@ -359,12 +377,23 @@ impl<'m> Scanner<'m> {
                     if a < need || a >= below {
                         continue;
                     }
-                    let j = self.perm[p];
                     let need = if heap.len() >= k {
                         heap.peek().map_or(lowest, |r| r.0 .0)
                     } else {
                         lowest
                     };
+                    // Cheap checks on contiguous arrays before touching the
+                    // mentor's features: the language mask (no shared bit, no
+                    // shared language) and the exact availability points.
+                    if need_language && self.pos_lang[p] & e.lang_mask == 0 {
+                        continue;
+                    }
+                    let av = self.model.avail_table
+                        [crate::score::overlap_quarters(&e.avail, &self.pos_avail[p]) as usize];
+                    if a + b - avail_part + av < need {
+                        continue;
+                    }
+                    let j = self.perm[p];
                     if let Some(sc) = self.exact(i, j as usize, a, forbidden, need, s.text_ub) {
                         heap.push(Reverse((sc, Reverse(j))));
                         if heap.len() > k {
@@ -418,6 +447,7 @@ impl<'m> Scanner<'m> {
                 || FastScratch {
                     acc: vec![0; m],
                     bounds: Vec::new(),
+                    avail_parts: Vec::new(),
                     guess: 60 * crate::fixed::SCALE,
                     text_ub: 0,
                 },
@@ -472,6 +502,7 @@ impl<'m> Scanner<'m> {
                 || FastScratch {
                     acc: vec![0; m],
                     bounds: Vec::new(),
+                    avail_parts: Vec::new(),
                     guess: 0,
                     text_ub: 0,
                 },
