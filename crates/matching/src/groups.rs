@@ -504,8 +504,8 @@ impl<'s> State<'s> {
                     }
                 }
                 if let Some(sset) = best_set {
-                    for i in 0..n {
-                        self.remove(u[i]);
+                    for &x in &u {
+                        self.remove(x);
                     }
                     for (i, &x) in u.iter().enumerate() {
                         self.add(x, if sset >> i & 1 == 1 { a } else { b });
