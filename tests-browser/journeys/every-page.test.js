@@ -97,10 +97,9 @@ describe('every page, at desktop and phone widths', { skip, timeout: 240_000 }, 
     assert.deepEqual(sideways.desktop, [], `pages that scroll sideways:\n${(sideways.desktop || []).join('\n')}`);
   });
 
-  // Known: tables overflow a 360px screen on /account, /admin and
-  // /admin/audit. `td, th { overflow-wrap: anywhere; }` in rapport.css fixes
-  // all three (checked); then drop this todo so it guards the fix.
-  test('no page scrolls sideways at phone width', { todo: 'tables overflow on a phone until rapport.css wraps td and th' }, () => {
+  // Tables used to overflow a 360px screen; `td, th { overflow-wrap: anywhere; }`
+  // in rapport.css fixed it, and this guards the fix.
+  test('no page scrolls sideways at phone width', () => {
     assert.deepEqual(sideways.phone, [], `pages that scroll sideways:\n${(sideways.phone || []).join('\n')}`);
   });
 });

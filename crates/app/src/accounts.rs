@@ -112,19 +112,9 @@ impl App {
     /// Creates an account and mails a verification link. Every invalid field
     /// is reported at once.
     pub async fn sign_up(&self, input: &SignUp) -> AppResult<PersonId> {
-        let mut errors = Vec::new();
-        let email = Email::parse("email", &input.email)
-            .map_err(|e| errors.push(e))
-            .ok();
-        let name = PersonName::parse("name", &input.name)
-            .map_err(|e| errors.push(e))
-            .ok();
-        let password = NewPassword::parse("password", &input.password)
-            .map_err(|e| errors.push(e))
-            .ok();
-        let (Some(email), Some(name), Some(password)) = (email, name, password) else {
-            return Err(AppError::Invalid(errors));
-        };
+        let (email, name, password) =
+            account_fields(&input.email, &input.name, Some(&input.password))?;
+        let password = password.expect("a password was given");
         if !self.signup_mode().await?.allows(&email) {
             return Err(AppError::Forbidden(
                 "sign-up is by invitation or limited to certain email domains here; ask an administrator for an invitation".into(),
@@ -393,16 +383,7 @@ impl App {
         make_admin: bool,
     ) -> AppResult<PersonId> {
         AppError::check(policy::administer(actor), "invitations")?;
-        let mut errors = Vec::new();
-        let email = Email::parse("email", email)
-            .map_err(|e| errors.push(e))
-            .ok();
-        let name = PersonName::parse("name", name)
-            .map_err(|e| errors.push(e))
-            .ok();
-        let (Some(email), Some(name)) = (email, name) else {
-            return Err(AppError::Invalid(errors));
-        };
+        let (email, name, _) = account_fields(email, name, None)?;
         let now = self.now();
         let id = PersonId::new();
         let mut tx = self.store.write().await?;
@@ -466,19 +447,8 @@ impl App {
         password: &str,
         is_admin: bool,
     ) -> AppResult<PersonId> {
-        let mut errors = Vec::new();
-        let email = Email::parse("email", email)
-            .map_err(|e| errors.push(e))
-            .ok();
-        let name = PersonName::parse("name", name)
-            .map_err(|e| errors.push(e))
-            .ok();
-        let password = NewPassword::parse("password", password)
-            .map_err(|e| errors.push(e))
-            .ok();
-        let (Some(email), Some(name), Some(password)) = (email, name, password) else {
-            return Err(AppError::Invalid(errors));
-        };
+        let (email, name, password) = account_fields(email, name, Some(password))?;
+        let password = password.expect("a password was given");
         let hash = hash_password(password.expose()).await?;
         let now = self.now();
         let id = PersonId::new();
@@ -717,6 +687,31 @@ impl App {
         )
         .await?;
         Ok(())
+    }
+}
+
+/// Parses the fields of a new account, reporting every invalid one at once.
+fn account_fields(
+    email: &str,
+    name: &str,
+    password: Option<&str>,
+) -> AppResult<(Email, PersonName, Option<NewPassword>)> {
+    let mut errors = Vec::new();
+    let email = Email::parse("email", email)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let name = PersonName::parse("name", name)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let password = password.map(|p| {
+        NewPassword::parse("password", p)
+            .map_err(|e| errors.push(e))
+            .ok()
+    });
+    match (email, name, password) {
+        (Some(email), Some(name), None) => Ok((email, name, None)),
+        (Some(email), Some(name), Some(Some(password))) => Ok((email, name, Some(password))),
+        _ => Err(AppError::Invalid(errors)),
     }
 }
 

@@ -60,6 +60,25 @@ pub struct ClaimedJob {
     pub max_attempts: i32,
 }
 
+fn decode_outbox<R: Row>(r: &R) -> Result<OutboxMessage>
+where
+    for<'r> &'r str: sqlx::ColumnIndex<R>,
+    for<'r> Uuid: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<i64>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(OutboxMessage {
+        id: r.try_get("id")?,
+        to: r.try_get("to_addr")?,
+        kind: r.try_get("kind")?,
+        subject: r.try_get("subject")?,
+        body: r.try_get("body_text")?,
+        created_at: r.try_get("created_at")?,
+        sent_at: r.try_get("sent_at")?,
+    })
+}
+
 impl Tx {
     /// Queues an email and the job that delivers it.
     pub async fn queue_email(&mut self, e: &NewEmail, now: i64) -> Result<Uuid> {
@@ -131,15 +150,7 @@ impl Tx {
     pub async fn outbox_message(&mut self, id: Uuid) -> Result<Option<OutboxMessage>> {
         on_conn!(self, c => {
             let row = sqlx::query("SELECT id, to_addr, kind, subject, body_text, created_at, sent_at FROM outbox WHERE id = $1").bind(id).fetch_optional(c).await?;
-            row.map(|r| Ok(OutboxMessage {
-                id: r.try_get("id")?,
-                to: r.try_get("to_addr")?,
-                kind: r.try_get("kind")?,
-                subject: r.try_get("subject")?,
-                body: r.try_get("body_text")?,
-                created_at: r.try_get("created_at")?,
-                sent_at: r.try_get("sent_at")?,
-            })).transpose()
+            row.as_ref().map(decode_outbox).transpose()
         })
     }
 
@@ -153,15 +164,7 @@ impl Tx {
     pub async fn outbox_of(&mut self, person: PersonId) -> Result<Vec<OutboxMessage>> {
         on_conn!(self, c => {
             let rows = sqlx::query("SELECT id, to_addr, kind, subject, body_text, created_at, sent_at FROM outbox WHERE person_id = $1 ORDER BY created_at DESC").bind(person.0).fetch_all(c).await?;
-            rows.iter().map(|r| Ok(OutboxMessage {
-                id: r.try_get("id")?,
-                to: r.try_get("to_addr")?,
-                kind: r.try_get("kind")?,
-                subject: r.try_get("subject")?,
-                body: r.try_get("body_text")?,
-                created_at: r.try_get("created_at")?,
-                sent_at: r.try_get("sent_at")?,
-            })).collect()
+            rows.iter().map(decode_outbox).collect()
         })
     }
 

@@ -428,7 +428,15 @@ async fn invitation_unsubscribe_and_admin_pages() {
         )
         .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(text(resp).await.contains("valid email address"));
+    let html = text(resp).await;
+    assert!(
+        html.contains(r#"<span class="error" id="e-email">enter a valid email address"#),
+        "the error sits next to the email field: {html}"
+    );
+    assert!(
+        html.contains(r#"value="cy@nowhere""#),
+        "what the admin typed is kept"
+    );
     assert_eq!(
         s.send(
             "POST",

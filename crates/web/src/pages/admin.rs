@@ -29,8 +29,34 @@ struct PeopleAdmin {
     q: String,
     result: DirectoryPage,
     invite_error: Option<String>,
+    invite_fields: Vec<(&'static str, String)>,
     invite_email: String,
     invite_name: String,
+}
+
+impl PeopleAdmin {
+    /// The error to show next to an invitation field, if any.
+    fn field_error(&self, field: &str) -> Option<&str> {
+        self.invite_fields
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+/// Splits an error into messages for named fields and one for the form.
+fn field_errors(e: &AppError) -> (Vec<(&'static str, String)>, Option<String>) {
+    match e {
+        AppError::Invalid(errs) => (
+            errs.iter().map(|i| (i.field, i.message.clone())).collect(),
+            None,
+        ),
+        AppError::Conflict {
+            field: Some(f),
+            message,
+        } => (vec![(*f, message.clone())], None),
+        other => (vec![], Some(other.to_string())),
+    }
 }
 
 async fn people_admin(
@@ -43,15 +69,17 @@ async fn people_admin(
     let text = q.get("q").cloned().unwrap_or_default();
     let page = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
     let result = s.app.directory(&who.actor, &text, page).await?;
-    let (status, invite_error, invite_email, invite_name) = match invite {
+    let (status, invite_fields, invite_error, invite_email, invite_name) = match invite {
         Some((form, e)) => (
             crate::error::status_of(&e),
-            Some(e.to_string()),
+            field_errors(&e).0,
+            field_errors(&e).1,
             form.get("email").cloned().unwrap_or_default(),
             form.get("name").cloned().unwrap_or_default(),
         ),
         None => (
             axum::http::StatusCode::OK,
+            vec![],
             None,
             String::new(),
             String::new(),
@@ -63,6 +91,7 @@ async fn people_admin(
         q: text,
         result,
         invite_error,
+        invite_fields,
         invite_email,
         invite_name,
     };
@@ -120,16 +149,21 @@ struct SkillsAdmin {
     title: &'static str,
     skills: Vec<SkillRecord>,
     error: Option<String>,
+    typed: String,
 }
 
 async fn skills_page(
     s: &AppState,
     who: &PageActor,
     notice: Option<&str>,
-    error: Option<AppError>,
+    error: Option<(AppError, String)>,
 ) -> Result<Response, PageError> {
     admin_only(who)?;
     let skills = s.app.skills().await?;
+    let (error, typed) = match error {
+        Some((e, typed)) => (Some(e), typed),
+        None => (None, String::new()),
+    };
     let status = error
         .as_ref()
         .map(crate::error::status_of)
@@ -141,6 +175,7 @@ async fn skills_page(
             title: "Skill catalogue",
             skills,
             error: error.map(|e| e.to_string()),
+            typed,
         }),
     )
         .into_response())
@@ -170,7 +205,13 @@ async fn add_skill(
     {
         Ok(_) => Ok(Redirect::to("/admin/skills?done=skill_added").into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
-            skills_page(&s, &who, None, Some(e)).await
+            skills_page(
+                &s,
+                &who,
+                None,
+                Some((e, f.get("name").cloned().unwrap_or_default())),
+            )
+            .await
         }
         Err(e) => Err(PageError(e)),
     }
