@@ -1,8 +1,6 @@
 """Seeded synthetic instances for `rapport match assign --edges`, written as CSV.
 
-Shared by bench/compare and bench/differential. Scores have two decimals and mix a
-mentor-wide quality with pair noise, so mentees compete for the same good mentors
-(the hard case for greedy methods and for capacity).
+Shared by bench/compare and bench/differential. Scores have two decimals.
 """
 import numpy as np
 
@@ -25,14 +23,18 @@ def distinct_neighbours(rng, n, m, k):
     return cols
 
 
-def sparse_instance(seed, n, m, k, ratio, max_cap=None):
+def sparse_instance(seed, n, m, k, ratio, max_cap=None, competitive=False):
     """Mentees 0..n, mentors 0..m, k candidates each; mentor capacities average
-    ratio * n / m (uniform on 1..2*avg-1, or 1..max_cap when given)."""
+    ratio * n / m (uniform on 1..2*avg-1, or 1..max_cap when given). Scores are
+    uniform on 0..100.00; competitive instances mix in a mentor-wide quality, so
+    everyone wants the same mentors."""
     rng = np.random.default_rng(seed)
     cols = distinct_neighbours(rng, n, m, k)
-    quality = rng.integers(0, 5001, size=m)  # hundredths
-    noise = rng.integers(0, 5001, size=cols.shape)
-    scores = quality[cols] + noise  # hundredths, 0..100.00
+    if competitive:
+        quality = rng.integers(0, 5001, size=m)  # hundredths
+        scores = quality[cols] + rng.integers(0, 5001, size=cols.shape)
+    else:
+        scores = rng.integers(0, 10001, size=cols.shape)
     avg = ratio * n / m
     hi = max_cap if max_cap else max(1, int(round(2 * avg - 1)))
     caps = rng.integers(1, hi + 1, size=m)

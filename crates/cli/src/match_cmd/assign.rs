@@ -65,13 +65,8 @@ pub fn run(args: AssignArgs) -> anyhow::Result<()> {
             "nothing to match: give --edges FILE --capacities FILE, or --mentees FILE --mentors FILE"
         ),
         (Some(_), None) => run_edges(&args),
-        (None, Some(_)) => run_profiles(&args),
+        (None, Some(_)) => super::profiles::run_profiles(&args),
     }
-}
-
-fn run_profiles(_args: &AssignArgs) -> anyhow::Result<()> {
-    // Profile mode lives in `profiles.rs` (owned by another helper); wired once it lands.
-    bail!("profile mode (--mentees/--mentors) is not available in this build yet; use --edges")
 }
 
 /// FxHash: ids are short strings and the tables are large, so a fast non-keyed hash
