@@ -298,34 +298,56 @@ const FREE: u8 = 0; // not in any tree
 const EVEN: u8 = 1;
 const ODD: u8 = 2;
 
+/// An edge's doubled weight and its two ends (endpoint `p` is `ends[p & 1]` of
+/// edge `p >> 1`), together for locality.
+#[derive(Clone, Copy)]
+struct EdgeHot<T> {
+    w2: T,
+    ends: [u32; 2],
+}
+
+/// Hot per-vertex data: read for every edge the solver looks at.
+#[derive(Clone, Copy)]
+struct VertexHot<T> {
+    ybase: T,
+    top: u32,
+}
+
+/// Hot per-blossom data: a vertex's dual is `ybase + off(top)`, and `off` needs
+/// all three fields.
+#[derive(Clone, Copy)]
+struct BlossomHot<T> {
+    obase: T,
+    tlab: T,
+    label: u8,
+}
+
 /// Signalled when a dual leaves the safe range of the current integer type.
 struct Overflow;
 
 struct Solver<T: Dual> {
     n: usize,
     max_card: bool,
-    // Edges: endpoint p of edge k is `ends[p]`, p = 2k or 2k + 1; p ^ 1 is the other end.
-    ends: Vec<u32>,
-    w2: Vec<T>,
+    // Edges: endpoint p of edge k is `end(p)`, p = 2k or 2k + 1; p ^ 1 is the other end.
+    ed: Vec<EdgeHot<T>>,
     // Adjacency (CSR): remote endpoints of the edges incident to each vertex.
     adj_start: Vec<u32>,
     adj: Vec<u32>,
     // Per vertex.
     mate: Vec<u32>, // remote endpoint of the matched edge
-    inblossom: Vec<u32>,
-    ybase: Vec<T>,
+    /// Per vertex: top-level blossom and dual base, together for locality.
+    vx: Vec<VertexHot<T>>,
     // Per blossom (0..n trivial, n..2n non-trivial).
     parent: Vec<u32>,
     childs: Vec<Vec<u32>>,
     endps: Vec<Vec<u32>>,
     base: Vec<u32>,
     size: Vec<u32>,
-    label: Vec<u8>,
+    /// Per blossom: label and dual offset data, together for locality.
+    bh: Vec<BlossomHot<T>>,
     labelend: Vec<u32>,
     tree: Vec<u32>,
-    obase: Vec<T>,
     zbase: Vec<T>,
-    tlab: Vec<T>,
     stamp: Vec<u32>,
     unused: Vec<u32>,
     mark: Vec<u32>,
@@ -345,13 +367,13 @@ struct Solver<T: Dual> {
 impl<T: Dual> Solver<T> {
     fn new(n: usize, edges: &[PeerEdge], max_card: bool) -> Self {
         let m = edges.len();
-        let mut ends = Vec::with_capacity(2 * m);
-        let mut w2 = Vec::with_capacity(m);
+        let mut ed = Vec::with_capacity(m);
         let mut deg = vec![0u32; n + 1];
         for e in edges {
-            ends.push(e.a);
-            ends.push(e.b);
-            w2.push(T::from_i64(e.weight) + T::from_i64(e.weight));
+            ed.push(EdgeHot {
+                w2: T::from_i64(e.weight) + T::from_i64(e.weight),
+                ends: [e.a, e.b],
+            });
             deg[e.a as usize] += 1;
             deg[e.b as usize] += 1;
         }
@@ -374,13 +396,13 @@ impl<T: Dual> Solver<T> {
         let mut s = Solver {
             n,
             max_card,
-            ends,
-            w2,
+            ed,
             adj_start,
             adj,
             mate: vec![NONE; n],
-            inblossom: (0..n as u32).collect(),
-            ybase: vec![y0; n],
+            vx: (0..n as u32)
+                .map(|v| VertexHot { top: v, ybase: y0 })
+                .collect(),
             parent: vec![NONE; nb],
             childs: vec![Vec::new(); nb],
             endps: vec![Vec::new(); nb],
@@ -388,12 +410,17 @@ impl<T: Dual> Solver<T> {
                 .map(|b| if (b as usize) < n { b } else { NONE })
                 .collect(),
             size: vec![1; nb],
-            label: vec![FREE; nb],
+            bh: vec![
+                BlossomHot {
+                    obase: T::default(),
+                    tlab: T::default(),
+                    label: FREE,
+                };
+                nb
+            ],
             labelend: vec![NONE; nb],
             tree: vec![NONE; nb],
-            obase: vec![T::default(); nb],
             zbase: vec![T::default(); nb],
-            tlab: vec![T::default(); nb],
             stamp: vec![0; nb],
             unused: (n as u32..nb as u32).rev().collect(),
             mark: vec![0; nb],
@@ -410,21 +437,27 @@ impl<T: Dual> Solver<T> {
             .filter(|&v| s.adj_start[v] < s.adj_start[v + 1])
             .count();
         for v in 0..n {
-            s.label[v] = EVEN;
+            s.bh[v].label = EVEN;
             s.tree[v] = v as u32;
             s.members[v].push(v as u32);
         }
         // Every edge joins two free (even) roots: it becomes tight at y0 - w.
         for k in 0..m {
-            let slack = y0 + y0 - s.w2[k];
+            let slack = y0 + y0 - s.ed[k].w2;
             s.edge_q.push(slack.halve(), k as u32);
         }
         s
     }
 
+    /// The vertex at endpoint `p`.
+    #[inline]
+    fn end(&self, p: usize) -> u32 {
+        self.ed[p >> 1].ends[p & 1]
+    }
+
     #[inline]
     fn rate(&self, b: usize) -> i8 {
-        match self.label[b] {
+        match self.bh[b].label {
             EVEN => -1,
             ODD => 1,
             _ => 0,
@@ -434,18 +467,18 @@ impl<T: Dual> Solver<T> {
     /// Offset added to the y of every vertex of top-level blossom `b`.
     #[inline]
     fn off(&self, b: usize) -> T {
-        let d = self.t - self.tlab[b];
+        let d = self.t - self.bh[b].tlab;
         match self.rate(b) {
-            -1 => self.obase[b] - d,
-            1 => self.obase[b] + d,
-            _ => self.obase[b],
+            -1 => self.bh[b].obase - d,
+            1 => self.bh[b].obase + d,
+            _ => self.bh[b].obase,
         }
     }
 
     /// Dual of non-trivial top-level blossom `b` (its z moves opposite to its vertices).
     #[inline]
     fn z(&self, b: usize) -> T {
-        let d = self.t - self.tlab[b];
+        let d = self.t - self.bh[b].tlab;
         match self.rate(b) {
             -1 => self.zbase[b] + d,
             1 => self.zbase[b] - d,
@@ -455,12 +488,12 @@ impl<T: Dual> Solver<T> {
 
     #[inline]
     fn y(&self, v: u32) -> T {
-        self.ybase[v as usize] + self.off(self.inblossom[v as usize] as usize)
+        self.vx[v as usize].ybase + self.off(self.vx[v as usize].top as usize)
     }
 
     #[inline]
     fn slack(&self, k: usize) -> T {
-        self.y(self.ends[2 * k]) + self.y(self.ends[2 * k + 1]) - self.w2[k]
+        self.y(self.end(2 * k)) + self.y(self.end(2 * k + 1)) - self.ed[k].w2
     }
 
     fn check(x: T) -> Result<(), Overflow> {
@@ -477,10 +510,10 @@ impl<T: Dual> Solver<T> {
         let z = self.z(b);
         Self::check(o)?;
         Self::check(z)?;
-        self.obase[b] = o;
+        self.bh[b].obase = o;
         self.zbase[b] = z;
-        self.tlab[b] = self.t;
-        self.label[b] = label;
+        self.bh[b].tlab = self.t;
+        self.bh[b].label = label;
         self.stamp[b] = self.stamp[b].wrapping_add(1);
         Ok(())
     }
@@ -503,8 +536,8 @@ impl<T: Dual> Solver<T> {
 
     /// Pushes the edges of vertex `v` whose slack now shrinks (v is even or free).
     fn scan_vertex(&mut self, v: u32) {
-        let bv = self.inblossom[v as usize] as usize;
-        let v_even = self.label[bv] == EVEN;
+        let bv = self.vx[v as usize].top as usize;
+        let v_even = self.bh[bv].label == EVEN;
         let yv = self.y(v);
         let (s, e) = (
             self.adj_start[v as usize] as usize,
@@ -512,14 +545,14 @@ impl<T: Dual> Solver<T> {
         );
         for i in s..e {
             let p = self.adj[i];
-            let x = self.ends[p as usize];
-            let bx = self.inblossom[x as usize] as usize;
+            let x = self.end(p as usize);
+            let bx = self.vx[x as usize].top as usize;
             if bx == bv {
                 continue;
             }
-            let lx = self.label[bx];
+            let lx = self.bh[bx].label;
             let k = (p >> 1) as usize;
-            let slack = yv + self.y(x) - self.w2[k];
+            let slack = yv + self.y(x) - self.ed[k].w2;
             let key = match (v_even, lx) {
                 (true, EVEN) => self.t + slack.halve(),
                 (true, FREE) | (false, EVEN) => self.t + slack,
@@ -541,7 +574,7 @@ impl<T: Dual> Solver<T> {
 
     /// Labels the top-level blossom containing `w`, reached through remote endpoint `p`.
     fn assign_label(&mut self, w: u32, label: u8, p: u32, root: u32) -> Result<(), Overflow> {
-        let b = self.inblossom[w as usize] as usize;
+        let b = self.vx[w as usize].top as usize;
         self.relabel(b, label)?;
         self.labelend[b] = p;
         self.tree[b] = root;
@@ -556,7 +589,7 @@ impl<T: Dual> Solver<T> {
             let base = self.base[b] as usize;
             let mp = self.mate[base];
             debug_assert!(mp != NONE, "a free blossom is always matched");
-            self.assign_label(self.ends[mp as usize], EVEN, mp ^ 1, root)?;
+            self.assign_label(self.end(mp as usize), EVEN, mp ^ 1, root)?;
         }
         Ok(())
     }
@@ -576,7 +609,7 @@ impl<T: Dual> Solver<T> {
         let (mut v, mut w) = (v, w);
         loop {
             if v != NONE {
-                let b = self.inblossom[v as usize] as usize;
+                let b = self.vx[v as usize].top as usize;
                 if self.mark[b] == g {
                     return self.base[b];
                 }
@@ -584,9 +617,9 @@ impl<T: Dual> Solver<T> {
                 if self.labelend[b] == NONE {
                     v = NONE;
                 } else {
-                    let t = self.ends[self.labelend[b] as usize];
-                    let bt = self.inblossom[t as usize] as usize;
-                    v = self.ends[self.labelend[bt] as usize];
+                    let t = self.end(self.labelend[b] as usize);
+                    let bt = self.vx[t as usize].top as usize;
+                    v = self.end(self.labelend[bt] as usize);
                 }
             }
             if w != NONE {
@@ -606,10 +639,10 @@ impl<T: Dual> Solver<T> {
         self.size[c2] = self.size[c];
         self.zbase[c2] = self.zbase[c];
         self.parent[c2] = parent;
-        self.label[c2] = FREE;
+        self.bh[c2].label = FREE;
         self.labelend[c2] = NONE;
         self.tree[c2] = NONE;
-        self.obase[c2] = T::default();
+        self.bh[c2].obase = T::default();
         self.stamp[c2] = self.stamp[c2].wrapping_add(1);
         for i in 0..self.childs[c2].len() {
             let s = self.childs[c2][i] as usize;
@@ -624,18 +657,18 @@ impl<T: Dual> Solver<T> {
     /// structure moves to a fresh id), so only the vertices of the other children are
     /// touched: growing a big blossom piece by piece stays cheap.
     fn add_blossom(&mut self, base: u32, k: usize) -> Result<(), Overflow> {
-        let (mut v, mut w) = (self.ends[2 * k], self.ends[2 * k + 1]);
-        let bb = self.inblossom[base as usize];
-        let mut bv = self.inblossom[v as usize];
-        let mut bw = self.inblossom[w as usize];
+        let (mut v, mut w) = (self.end(2 * k), self.end(2 * k + 1));
+        let bb = self.vx[base as usize].top;
+        let mut bv = self.vx[v as usize].top;
+        let mut bw = self.vx[w as usize].top;
         let root = self.tree[bb as usize];
         let mut path = Vec::new();
         let mut endps = Vec::new();
         while bv != bb {
             path.push(bv);
             endps.push(self.labelend[bv as usize]);
-            v = self.ends[self.labelend[bv as usize] as usize];
-            bv = self.inblossom[v as usize];
+            v = self.end(self.labelend[bv as usize] as usize);
+            bv = self.vx[v as usize].top;
         }
         path.push(bb);
         path.reverse();
@@ -644,8 +677,8 @@ impl<T: Dual> Solver<T> {
         while bw != bb {
             path.push(bw);
             endps.push(self.labelend[bw as usize] ^ 1);
-            w = self.ends[self.labelend[bw as usize] as usize];
-            bw = self.inblossom[w as usize];
+            w = self.end(self.labelend[bw as usize] as usize);
+            bw = self.vx[w as usize].top;
         }
         let labelend = self.labelend[bb as usize];
         // The largest non-trivial child lends its id to the new blossom.
@@ -668,7 +701,7 @@ impl<T: Dual> Solver<T> {
                 let z = self.z(c);
                 Self::check(o)?;
                 Self::check(z)?;
-                let was_odd = self.label[c] == ODD;
+                let was_odd = self.bh[c].label == ODD;
                 self.zbase[c] = z;
                 if was_odd {
                     buf.clear();
@@ -695,20 +728,20 @@ impl<T: Dual> Solver<T> {
             let z = self.z(c);
             Self::check(z)?;
             self.zbase[c] = z;
-            let was_odd = self.label[c] == ODD;
+            let was_odd = self.bh[c].label == ODD;
             buf.clear();
             self.leaves(c as u32, &mut buf);
             for &x in &buf {
-                let y = self.ybase[x as usize] + o - b_obase;
+                let y = self.vx[x as usize].ybase + o - b_obase;
                 Self::check(y)?;
-                self.ybase[x as usize] = y;
-                self.inblossom[x as usize] = b as u32;
+                self.vx[x as usize].ybase = y;
+                self.vx[x as usize].top = b as u32;
                 if was_odd {
                     newly_even.push(x);
                 }
             }
-            self.obase[c] = T::default();
-            self.label[c] = FREE;
+            self.bh[c].obase = T::default();
+            self.bh[c].label = FREE;
             self.tree[c] = NONE;
             self.labelend[c] = NONE;
             self.stamp[c] = self.stamp[c].wrapping_add(1);
@@ -719,13 +752,13 @@ impl<T: Dual> Solver<T> {
         self.parent[b] = NONE;
         self.childs[b] = path;
         self.endps[b] = endps;
-        self.label[b] = EVEN;
+        self.bh[b].label = EVEN;
         self.labelend[b] = labelend;
         self.tree[b] = root;
         self.members[root as usize].push(b as u32);
-        self.obase[b] = b_obase;
+        self.bh[b].obase = b_obase;
         self.zbase[b] = T::default();
-        self.tlab[b] = self.t;
+        self.bh[b].tlab = self.t;
         self.stamp[b] = self.stamp[b].wrapping_add(1);
         for x in newly_even {
             self.scan_vertex(x);
@@ -759,14 +792,14 @@ impl<T: Dual> Solver<T> {
             buf.clear();
             self.leaves(c as u32, &mut buf);
             for &x in &buf {
-                let y = self.ybase[x as usize] + o;
+                let y = self.vx[x as usize].ybase + o;
                 Self::check(y)?;
-                self.ybase[x as usize] = y;
-                self.inblossom[x as usize] = c as u32;
+                self.vx[x as usize].ybase = y;
+                self.vx[x as usize].top = c as u32;
             }
-            self.obase[c] = T::default();
-            self.tlab[c] = self.t;
-            self.label[c] = FREE;
+            self.bh[c].obase = T::default();
+            self.bh[c].tlab = self.t;
+            self.bh[c].label = FREE;
             self.tree[c] = NONE;
         }
         self.scratch = buf;
@@ -782,9 +815,9 @@ impl<T: Dual> Solver<T> {
                 let s = self.childs[b][j] as usize;
                 self.parent[s] = b as u32;
             }
-            self.obase[b] = o;
-            self.tlab[b] = self.t;
-            self.label[b] = FREE;
+            self.bh[b].obase = o;
+            self.bh[b].tlab = self.t;
+            self.bh[b].label = FREE;
             self.tree[b] = NONE;
             self.labelend[b] = NONE;
             self.parent[b] = NONE;
@@ -794,7 +827,7 @@ impl<T: Dual> Solver<T> {
             self.unused.push(c as u32);
             childs[i] = b as u32;
         } else {
-            self.label[b] = FREE;
+            self.bh[b].label = FREE;
             self.labelend[b] = NONE;
             self.tree[b] = NONE;
             self.base[b] = NONE;
@@ -802,7 +835,7 @@ impl<T: Dual> Solver<T> {
             self.unused.push(b as u32);
         }
         // Relabel the even-length path from the entry child to the base child.
-        let entry = self.inblossom[self.ends[(b_labelend ^ 1) as usize] as usize];
+        let entry = self.vx[self.end((b_labelend ^ 1) as usize) as usize].top;
         let len = childs.len() as isize;
         let idx = |j: isize| (j.rem_euclid(len)) as usize;
         let mut j = childs.iter().position(|&c| c == entry).expect("entry") as isize;
@@ -816,7 +849,7 @@ impl<T: Dual> Solver<T> {
         let mut on_path = vec![false; childs.len()];
         while j != 0 {
             on_path[idx(j)] = true;
-            self.assign_label(self.ends[(p ^ 1) as usize], ODD, p, root)?;
+            self.assign_label(self.end((p ^ 1) as usize), ODD, p, root)?;
             j += jstep;
             on_path[idx(j)] = true;
             p = endps[idx(j - trick as isize)] ^ trick;
@@ -868,15 +901,16 @@ impl<T: Dual> Solver<T> {
             let t = self.childs[b][idx(j)];
             let p = self.endps[b][idx(j - trick as isize)] ^ trick;
             if t as usize >= self.n {
-                self.augment_blossom(t as usize, self.ends[p as usize]);
+                self.augment_blossom(t as usize, self.end(p as usize));
             }
             j += jstep;
             let t = self.childs[b][idx(j)];
             if t as usize >= self.n {
-                self.augment_blossom(t as usize, self.ends[(p ^ 1) as usize]);
+                self.augment_blossom(t as usize, self.end((p ^ 1) as usize));
             }
-            self.mate[self.ends[p as usize] as usize] = p ^ 1;
-            self.mate[self.ends[(p ^ 1) as usize] as usize] = p;
+            let (x, y) = (self.end(p as usize), self.end((p ^ 1) as usize));
+            self.mate[x as usize] = p ^ 1;
+            self.mate[y as usize] = p;
         }
         self.childs[b].rotate_left(i as usize);
         self.endps[b].rotate_left(i as usize);
@@ -887,11 +921,11 @@ impl<T: Dual> Solver<T> {
     /// Augments along the path through even-even edge `k` joining two trees.
     fn augment(&mut self, k: usize) {
         for (mut s, mut p) in [
-            (self.ends[2 * k], (2 * k + 1) as u32),
-            (self.ends[2 * k + 1], (2 * k) as u32),
+            (self.end(2 * k), (2 * k + 1) as u32),
+            (self.end(2 * k + 1), (2 * k) as u32),
         ] {
             loop {
-                let bs = self.inblossom[s as usize] as usize;
+                let bs = self.vx[s as usize].top as usize;
                 if bs >= self.n {
                     self.augment_blossom(bs, s);
                 }
@@ -899,10 +933,10 @@ impl<T: Dual> Solver<T> {
                 if self.labelend[bs] == NONE {
                     break;
                 }
-                let t = self.ends[self.labelend[bs] as usize];
-                let bt = self.inblossom[t as usize] as usize;
-                s = self.ends[self.labelend[bt] as usize];
-                let j = self.ends[(self.labelend[bt] ^ 1) as usize];
+                let t = self.end(self.labelend[bs] as usize);
+                let bt = self.vx[t as usize].top as usize;
+                s = self.end(self.labelend[bt] as usize);
+                let j = self.end((self.labelend[bt] ^ 1) as usize);
                 if bt >= self.n {
                     self.augment_blossom(bt, j);
                 }
@@ -920,7 +954,7 @@ impl<T: Dual> Solver<T> {
             let list = std::mem::take(&mut self.members[root as usize]);
             for &b in &list {
                 let bu = b as usize;
-                if self.tree[bu] == root && self.parent[bu] == NONE && self.label[bu] != FREE {
+                if self.tree[bu] == root && self.parent[bu] == NONE && self.bh[bu].label != FREE {
                     self.relabel(bu, FREE)?;
                     self.tree[bu] = NONE;
                     self.labelend[bu] = NONE;
@@ -977,7 +1011,7 @@ impl<T: Dual> Solver<T> {
                     continue;
                 };
                 let b = b as usize;
-                if self.stamp[b] == st && self.label[b] == ODD && self.parent[b] == NONE {
+                if self.stamp[b] == st && self.bh[b].label == ODD && self.parent[b] == NONE {
                     debug_assert!(self.z(b) == T::default());
                     self.expand_odd(b)?;
                 }
@@ -987,15 +1021,15 @@ impl<T: Dual> Solver<T> {
                 continue;
             };
             let k = k as usize;
-            let (u, v) = (self.ends[2 * k], self.ends[2 * k + 1]);
+            let (u, v) = (self.end(2 * k), self.end(2 * k + 1));
             let (bu, bv) = (
-                self.inblossom[u as usize] as usize,
-                self.inblossom[v as usize] as usize,
+                self.vx[u as usize].top as usize,
+                self.vx[v as usize].top as usize,
             );
             if bu == bv {
                 continue;
             }
-            let (lu, lv) = (self.label[bu], self.label[bv]);
+            let (lu, lv) = (self.bh[bu].label, self.bh[bv].label);
             let slack = self.slack(k);
             debug_assert!(
                 lu == ODD || lv == ODD || slack >= T::default(),
