@@ -120,6 +120,10 @@ fn conflict_message(constraint: &str) -> (Option<&'static str>, &'static str) {
             Some("slug"),
             "another programme already uses this slug; choose another",
         ),
+        "enrolments_programme_id_person_id_role_key" => (Some("role"), "you are already enrolled in this programme in this role"),
+        "requests_programme_id_mentee_id_mentor_id_key" => (Some("mentor_id"), "there is already an open request between this mentee and mentor; wait for an answer or withdraw it"),
+        "mentor_capacity" => (Some("mentor_id"), "this mentor has no space left in this programme; choose another mentor"),
+        "mentor_personal_maximum" => (Some("mentor_id"), "this mentor has reached their personal maximum of mentees across programmes"),
         _ => (
             None,
             "this change conflicts with existing data; reload and try again",

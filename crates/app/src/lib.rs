@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod mail;
 pub mod notifications;
 pub mod profiles;
+pub mod requests;
 pub mod secrets;
 
 pub use clock::{Clock, ManualClock, SystemClock};

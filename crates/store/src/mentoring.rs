@@ -86,6 +86,34 @@ impl Tx {
         Ok(())
     }
 
+    /// A person's enrolment in a programme in one role.
+    pub async fn enrolment(
+        &mut self,
+        programme: ProgrammeId,
+        person: PersonId,
+        role: ProgrammeRole,
+    ) -> Result<Option<EnrolmentRecord>> {
+        on_conn!(self, c => {
+            let row = sqlx::query("SELECT id, programme_id, person_id, role, status, capacity, answers, preferences, consent_sensitive, created_at FROM enrolments WHERE programme_id = $1 AND person_id = $2 AND role = $3")
+                .bind(programme.0).bind(person.0).bind(role.code()).fetch_optional(c).await?;
+            row.map(|r| {
+                let (role, status): (String, String) = (r.try_get("role")?, r.try_get("status")?);
+                Ok(EnrolmentRecord {
+                    id: EnrolmentId(r.try_get("id")?),
+                    programme_id: ProgrammeId(r.try_get("programme_id")?),
+                    person_id: PersonId(r.try_get("person_id")?),
+                    role: ProgrammeRole::parse("role", &role).map_err(corrupt)?,
+                    status: EnrolmentStatus::parse(&status).map_err(corrupt)?,
+                    capacity: r.try_get("capacity")?,
+                    answers: r.try_get("answers")?,
+                    preferences: r.try_get("preferences")?,
+                    consent_sensitive: r.try_get("consent_sensitive")?,
+                    created_at: r.try_get("created_at")?,
+                })
+            }).transpose()
+        })
+    }
+
     /// Inserts a request; a second open one for the pair is
     /// `Conflict requests_programme_id_mentee_id_mentor_id_key`.
     pub async fn insert_request(&mut self, r: &RequestRecord) -> Result<()> {

@@ -57,6 +57,11 @@ impl Tx {
         })
     }
 
+    /// One programme by id.
+    pub async fn programme(&mut self, id: ProgrammeId) -> Result<Option<ProgrammeRecord>> {
+        Ok(self.programmes().await?.into_iter().find(|p| p.id == id))
+    }
+
     /// Grants a role; granting one already held is a no-op.
     pub async fn grant_role(
         &mut self,

@@ -1,0 +1,230 @@
+//! Request rules at the use-case level, on every database: permissions, the
+//! limit of open requests, expiry, and fifty concurrent accepts against a
+//! capacity of two.
+
+use rapport_app::{Actor, App, AppConfig, AppError, ManualClock};
+use rapport_domain::mentoring::EnrolmentStatus;
+use rapport_domain::programme::{ProgrammeKind, ProgrammeRole, ProgrammeStatus};
+use rapport_domain::{EnrolmentId, PersonId, ProgrammeId};
+use rapport_store::testing::{fresh_store, test_database_kinds};
+use rapport_store::{EnrolmentRecord, ProgrammeRecord};
+use std::sync::Arc;
+
+struct Setup {
+    app: App,
+    clock: Arc<ManualClock>,
+    programme: ProgrammeId,
+    mentor: Actor,
+    mentees: Vec<Actor>,
+    _dirs: (Option<tempfile::TempDir>, tempfile::TempDir),
+}
+
+async fn setup(kind: &str, mentees: usize, capacity: i32) -> Setup {
+    let (store, db) = fresh_store(kind).await.unwrap();
+    let outbox = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(1_800_000_000_000));
+    let app = App::new(
+        store.clone(),
+        clock.clone(),
+        AppConfig {
+            outbox_dir: outbox.path().into(),
+            ..AppConfig::default()
+        },
+    )
+    .await
+    .unwrap();
+    let programme = ProgrammeRecord {
+        id: ProgrammeId::new(),
+        slug: "spring".into(),
+        name: "Spring".into(),
+        description: String::new(),
+        kind: ProgrammeKind::OneToOne,
+        status: ProgrammeStatus::Open,
+        created_at: 0,
+    };
+    let mut tx = store.write().await.unwrap();
+    tx.insert_programme(&programme).await.unwrap();
+    tx.commit().await.unwrap();
+    let enrol = |person: PersonId, role: ProgrammeRole| EnrolmentRecord {
+        id: EnrolmentId::new(),
+        programme_id: programme.id,
+        person_id: person,
+        role,
+        status: EnrolmentStatus::Approved,
+        capacity: if role == ProgrammeRole::Mentor {
+            capacity
+        } else {
+            0
+        },
+        answers: "{}".into(),
+        preferences: "{}".into(),
+        consent_sensitive: false,
+        created_at: 0,
+    };
+    let mentor_id = app
+        .create_user("mentor@example.org", "Mona Mentor", "long enough pw", false)
+        .await
+        .unwrap();
+    let mut ids = vec![];
+    for i in 0..mentees {
+        ids.push(
+            app.create_user(
+                &format!("m{i}@example.org"),
+                &format!("Mentee {i}"),
+                "long enough pw",
+                false,
+            )
+            .await
+            .unwrap(),
+        );
+    }
+    let mut tx = store.write().await.unwrap();
+    tx.insert_enrolment(&enrol(mentor_id, ProgrammeRole::Mentor))
+        .await
+        .unwrap();
+    for id in &ids {
+        tx.insert_enrolment(&enrol(*id, ProgrammeRole::Mentee))
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mentor = app.actor(mentor_id).await.unwrap();
+    let mut actors = vec![];
+    for id in ids {
+        actors.push(app.actor(id).await.unwrap());
+    }
+    Setup {
+        app,
+        clock,
+        programme: programme.id,
+        mentor,
+        mentees: actors,
+        _dirs: (db, outbox),
+    }
+}
+
+#[tokio::test]
+async fn fifty_concurrent_accepts_at_capacity_two() {
+    for kind in test_database_kinds() {
+        let s = setup(kind, 50, 2).await;
+        let mut requests = vec![];
+        for m in &s.mentees {
+            requests.push(
+                s.app
+                    .send_request(m, s.programme, s.mentor.person_id, "Hello")
+                    .await
+                    .unwrap(),
+            );
+        }
+        let handles: Vec<_> = requests
+            .into_iter()
+            .map(|id| {
+                let (app, mentor) = (s.app.clone(), s.mentor.clone());
+                tokio::spawn(async move { app.accept_request(&mentor, id).await })
+            })
+            .collect();
+        let (mut ok, mut full) = (0, 0);
+        for h in handles {
+            match h.await.unwrap() {
+                Ok(_) => ok += 1,
+                Err(AppError::Conflict { message, .. }) if message.contains("no space left") => {
+                    full += 1
+                }
+                Err(other) => panic!("{kind}: a refused accept must be a clear 409, got {other:?}"),
+            }
+        }
+        assert_eq!((ok, full), (2, 48), "{kind}");
+        let mut tx = s.app.store.read().await.unwrap();
+        assert_eq!(
+            tx.mentor_load(s.programme, s.mentor.person_id)
+                .await
+                .unwrap(),
+            2
+        );
+    }
+}
+
+#[tokio::test]
+async fn request_rules() {
+    for kind in test_database_kinds() {
+        let s = setup(kind, 3, 5).await;
+        let (a, b) = (&s.mentees[0], &s.mentees[1]);
+        // Nobody can ask themselves, and only enrolled mentors can be asked.
+        assert!(
+            matches!(s.app.send_request(a, s.programme, a.person_id, "").await, Err(AppError::Invalid(e)) if e[0].field == "mentor_id")
+        );
+        assert!(
+            matches!(s.app.send_request(a, s.programme, b.person_id, "").await, Err(AppError::Invalid(e)) if e[0].field == "mentor_id")
+        );
+        // A mentor who is not enrolled as a mentee cannot send requests.
+        assert!(matches!(
+            s.app
+                .send_request(&s.mentor, s.programme, a.person_id, "")
+                .await,
+            Err(AppError::Forbidden(_))
+        ));
+
+        let r = s
+            .app
+            .send_request(a, s.programme, s.mentor.person_id, "Hi")
+            .await
+            .unwrap();
+        assert!(
+            matches!(
+                s.app
+                    .send_request(a, s.programme, s.mentor.person_id, "Again")
+                    .await,
+                Err(AppError::Conflict {
+                    field: Some("mentor_id"),
+                    ..
+                })
+            ),
+            "one open request per pair"
+        );
+        // Only the recipient answers; only the sender withdraws; outsiders do not see it.
+        assert!(matches!(
+            s.app.accept_request(a, r).await,
+            Err(AppError::Forbidden(_))
+        ));
+        assert!(matches!(
+            s.app.accept_request(b, r).await,
+            Err(AppError::NotFound(_))
+        ));
+        assert!(matches!(
+            s.app.withdraw_request(&s.mentor, r).await,
+            Err(AppError::Forbidden(_))
+        ));
+        s.app
+            .decline_request(&s.mentor, r, "I am away this quarter")
+            .await
+            .unwrap();
+        assert!(
+            matches!(
+                s.app.accept_request(&s.mentor, r).await,
+                Err(AppError::Conflict { .. })
+            ),
+            "a declined request cannot be accepted"
+        );
+
+        // Expired requests cannot be accepted.
+        let r2 = s
+            .app
+            .send_request(b, s.programme, s.mentor.person_id, "Hi")
+            .await
+            .unwrap();
+        s.clock
+            .advance(rapport_app::requests::DEFAULT_EXPIRY_MS + 1);
+        assert!(matches!(
+            s.app.accept_request(&s.mentor, r2).await,
+            Err(AppError::Conflict { .. })
+        ));
+
+        // The mentor's email arrived for each request (matching kind, with an unsubscribe link).
+        let mut tx = s.app.store.read().await.unwrap();
+        let mails = tx.outbox_of(s.mentor.person_id).await.unwrap();
+        assert!(mails
+            .iter()
+            .any(|m| m.subject == "Mentee 0 asks you to be their mentor"
+                && m.body.contains("/unsubscribe?")));
+    }
+}
