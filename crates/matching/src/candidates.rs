@@ -129,6 +129,31 @@ pub struct Scanner<'m> {
     pos_lang: Vec<u64>,
     /// Availability bitsets by position.
     pos_avail: Vec<[u64; crate::score::WEEK_WORDS]>,
+    /// Text vectors by position, flattened: position `p` owns
+    /// `pos_text_off[p]..pos_text_off[p + 1]`.
+    pos_text_off: Vec<u32>,
+    /// Flattened text term ids.
+    pos_text_terms: Vec<u32>,
+    /// Flattened text weights.
+    pos_text_weights: Vec<f32>,
+}
+
+/// Text points of two sorted sparse vectors, exactly as [`Model::score`] sums them.
+#[inline]
+fn text_points(cap: i64, at: &[u32], aw: &[f32], bt: &[u32], bw: &[f32]) -> i64 {
+    let (mut x, mut y, mut sum) = (0, 0, 0i64);
+    while x < at.len() && y < bt.len() {
+        match at[x].cmp(&bt[y]) {
+            std::cmp::Ordering::Less => x += 1,
+            std::cmp::Ordering::Greater => y += 1,
+            std::cmp::Ordering::Equal => {
+                sum += text_part(cap, aw[x], bw[y]);
+                x += 1;
+                y += 1;
+            }
+        }
+    }
+    sum
 }
 
 /// Mentors at one level and one UTC offset: level and time-zone points are
@@ -221,7 +246,20 @@ impl<'m> Scanner<'m> {
                 *x = x.max(*w);
             }
         }
+        let mut pos_text_off = Vec::with_capacity(ms.len() + 1);
+        let mut pos_text_terms = Vec::new();
+        let mut pos_text_weights = Vec::new();
+        pos_text_off.push(0u32);
+        for &j in &perm {
+            let r = &ms[j as usize];
+            pos_text_terms.extend_from_slice(&r.text.terms);
+            pos_text_weights.extend_from_slice(&r.text.weights);
+            pos_text_off.push(pos_text_terms.len() as u32);
+        }
         Scanner {
+            pos_text_off,
+            pos_text_terms,
+            pos_text_weights,
             pos_lang: perm.iter().map(|&j| ms[j as usize].lang_mask).collect(),
             pos_avail: perm.iter().map(|&j| ms[j as usize].avail).collect(),
             max_term_weight,
@@ -362,6 +400,7 @@ impl<'m> Scanner<'m> {
         let mut step = 5 * crate::fixed::SCALE;
         let e = &self.model.mentees[i];
         let need_language = self.model.settings.reach.require_shared_language;
+        let text_cap = self.model.cap[Criterion::GoalText as usize];
         loop {
             for ((g, b), avail_part) in self
                 .groups
@@ -391,6 +430,21 @@ impl<'m> Scanner<'m> {
                     let av = self.model.avail_table
                         [crate::score::overlap_quarters(&e.avail, &self.pos_avail[p]) as usize];
                     if a + b - avail_part + av < need {
+                        continue;
+                    }
+                    // Exact text points from the flattened vectors.
+                    let (lo, hi_t) = (
+                        self.pos_text_off[p] as usize,
+                        self.pos_text_off[p + 1] as usize,
+                    );
+                    let text = text_points(
+                        text_cap,
+                        &e.text.terms,
+                        &e.text.weights,
+                        &self.pos_text_terms[lo..hi_t],
+                        &self.pos_text_weights[lo..hi_t],
+                    );
+                    if a + b - avail_part + av - s.text_ub + text < need {
                         continue;
                     }
                     let j = self.perm[p];
