@@ -18,7 +18,7 @@ fn free_port() -> u16 {
 }
 
 fn start(dir: &std::path::Path, port: u16) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_rapport"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rapport"))
         .args([
             "serve",
             "--listen",
@@ -46,6 +46,8 @@ fn start(dir: &std::path::Path, port: u16) -> Child {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("rapport did not become healthy on port {port}");
 }
 

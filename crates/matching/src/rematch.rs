@@ -247,8 +247,8 @@ pub fn shortfall(
         adj[s].push((t as u32, 0));
     }
     let mut pi = vec![0i128; n + m + 2];
-    for i in 0..n {
-        pi[i] = solution.duals.mentee[i].pack();
+    for (p, d) in pi.iter_mut().zip(&solution.duals.mentee).take(n) {
+        *p = d.pack();
     }
     for j in 0..m {
         pi[n + j] = -solution.duals.mentor[j].pack();
