@@ -569,15 +569,16 @@ impl App {
             .into_iter()
             .map(|(a, s, at)| serde_json::json!({"action": a, "subject": s, "at": at}))
             .collect();
+        let (enrolments, requests, rooms) = tx.mentoring_of(actor.person_id).await?;
         Ok(serde_json::json!({
             "format": "rapport-personal-data/1",
             "exported_at": now,
             "account": {"id": me.id, "email": me.email, "is_admin": me.is_admin, "email_verified_at": me.email_verified_at, "created_at": me.created_at, "last_active_at": me.last_active_at, "notification_optouts": me.notification_optouts},
             "profile": me.profile,
             "programme_roles": roles,
-            "enrolments": [],
-            "requests": [],
-            "rooms": [],
+            "enrolments": enrolments,
+            "requests": requests,
+            "rooms": rooms,
             "notes": [],
             "messages": [],
             "emails_sent_to_you": messages,

@@ -134,6 +134,14 @@ async fn fifty_concurrent_accepts_at_capacity_two() {
             }
         }
         assert_eq!((ok, full), (2, 48), "{kind}");
+        let mut in_rooms = 0;
+        for m in &s.mentees {
+            in_rooms += s.app.export_my_data(m).await.unwrap()["rooms"]
+                .as_array()
+                .unwrap()
+                .len();
+        }
+        assert_eq!(in_rooms, 2, "exports list the rooms people belong to");
         let mut tx = s.app.store.read().await.unwrap();
         assert_eq!(
             tx.mentor_load(s.programme, s.mentor.person_id)
@@ -205,6 +213,12 @@ async fn request_rules() {
             ),
             "a declined request cannot be accepted"
         );
+
+        // The mentee's data export holds their enrolment and the request.
+        let export = s.app.export_my_data(a).await.unwrap();
+        assert_eq!(export["enrolments"].as_array().unwrap().len(), 1);
+        assert_eq!(export["requests"][0]["status"], "declined");
+        assert_eq!(export["requests"][0]["your_side"], "mentee");
 
         // Expired requests cannot be accepted.
         let r2 = s

@@ -211,6 +211,41 @@ impl Tx {
         Ok(())
     }
 
+    /// Everything a person takes part in, as JSON rows for their data export:
+    /// enrolments, requests sent or received, and rooms with their role.
+    pub async fn mentoring_of(
+        &mut self,
+        person: PersonId,
+    ) -> Result<(
+        Vec<serde_json::Value>,
+        Vec<serde_json::Value>,
+        Vec<serde_json::Value>,
+    )> {
+        on_conn!(self, c => {
+            let rows = sqlx::query("SELECT e.role, e.status, e.capacity, e.answers, e.preferences, e.created_at, p.name AS programme FROM enrolments e JOIN programmes p ON p.id = e.programme_id WHERE e.person_id = $1 ORDER BY e.created_at")
+                .bind(person.0).fetch_all(&mut *c).await?;
+            let enrolments = rows.iter().map(|r| Ok(serde_json::json!({
+                "programme": r.try_get::<String, _>("programme")?, "role": r.try_get::<String, _>("role")?, "status": r.try_get::<String, _>("status")?,
+                "capacity": r.try_get::<i32, _>("capacity")?, "answers": r.try_get::<String, _>("answers")?, "preferences": r.try_get::<String, _>("preferences")?,
+                "created_at": r.try_get::<i64, _>("created_at")?,
+            }))).collect::<Result<Vec<_>>>()?;
+            let rows = sqlx::query("SELECT r.direction, r.status, r.message, r.created_at, r.expires_at, p.name AS programme, CASE WHEN r.mentee_id = $1 THEN 'mentee' ELSE 'mentor' END AS your_side FROM requests r JOIN programmes p ON p.id = r.programme_id WHERE r.mentee_id = $1 OR r.mentor_id = $1 ORDER BY r.created_at")
+                .bind(person.0).fetch_all(&mut *c).await?;
+            let requests = rows.iter().map(|r| Ok(serde_json::json!({
+                "programme": r.try_get::<String, _>("programme")?, "direction": r.try_get::<String, _>("direction")?, "status": r.try_get::<String, _>("status")?,
+                "your_side": r.try_get::<String, _>("your_side")?, "message": r.try_get::<String, _>("message")?,
+                "created_at": r.try_get::<i64, _>("created_at")?, "expires_at": r.try_get::<i64, _>("expires_at")?,
+            }))).collect::<Result<Vec<_>>>()?;
+            let rows = sqlx::query("SELECT m.room_id, m.role, m.state, r.status, r.created_at, p.name AS programme FROM room_members m JOIN rooms r ON r.id = m.room_id JOIN programmes p ON p.id = r.programme_id WHERE m.person_id = $1 ORDER BY r.created_at")
+                .bind(person.0).fetch_all(&mut *c).await?;
+            let rooms = rows.iter().map(|r| Ok(serde_json::json!({
+                "room": r.try_get::<uuid::Uuid, _>("room_id")?, "programme": r.try_get::<String, _>("programme")?, "your_role": r.try_get::<String, _>("role")?,
+                "your_answer": r.try_get::<String, _>("state")?, "status": r.try_get::<String, _>("status")?, "created_at": r.try_get::<i64, _>("created_at")?,
+            }))).collect::<Result<Vec<_>>>()?;
+            Ok((enrolments, requests, rooms))
+        })
+    }
+
     /// Sets a person's cap on mentees across programmes (none for no cap).
     pub async fn set_max_mentees(&mut self, person: PersonId, max: Option<i32>) -> Result<()> {
         on_conn!(self, c => sqlx::query("UPDATE people SET max_mentees = $2 WHERE id = $1").bind(person.0).bind(max)
