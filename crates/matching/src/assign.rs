@@ -539,6 +539,8 @@ pub(crate) struct Search {
     settled: Vec<u32>,
     /// Smallest of the threshold and the tentative distances of the terminals.
     cutoff: i128,
+    /// Whether the last call ran a Dijkstra search.
+    pub(crate) searched: bool,
 }
 
 const NO_PRED: u32 = u32::MAX;
@@ -554,6 +556,7 @@ impl Search {
             heap: BinaryHeap::new(),
             settled: Vec::new(),
             cutoff: i128::MAX,
+            searched: false,
         }
     }
 
@@ -600,16 +603,9 @@ pub(crate) enum Found {
 pub(crate) fn add_unit(net: &mut Network, search: &mut Search, a: usize, arc_cost: i128) -> bool {
     let s = net.s();
     let t = net.t();
-    let rc_new = arc_cost + net.pi[s] - net.pi[a];
-    if rc_new >= 0 {
-        return false;
-    }
-    let threshold = -rc_new;
-    // Fast path: every path from `a` costs at least its cheapest arc; when a free
-    // mentor sits at exactly that cost, that arc is a shortest path and no search is
-    // needed. This is the common case while capacity is slack.
+    // Scan the mentee's arcs once: the cheapest reduced cost, and the cheapest way
+    // straight into a free slot.
     let t_pi = net.pi[t];
-    let pa = net.pi[a];
     let mut cheapest = i128::MAX;
     let mut free_best = i128::MAX;
     let mut free_slot = usize::MAX;
@@ -618,7 +614,7 @@ pub(crate) fn add_unit(net: &mut Network, search: &mut Search, a: usize, arc_cos
             continue;
         }
         let j = net.to[slot] as usize;
-        let rc = edge_cost(net.score[slot]) + pa - net.pi[net.n + j];
+        let rc = edge_cost(net.score[slot]) + net.pi[a] - net.pi[net.n + j];
         cheapest = cheapest.min(rc);
         if (net.held[j].len() as u32) < net.mentor_cap[j] {
             let total = rc + net.pi[net.n + j] - t_pi;
@@ -628,6 +624,29 @@ pub(crate) fn add_unit(net: &mut Network, search: &mut Search, a: usize, arc_cos
             }
         }
     }
+    // A mentee holding no unit has no arc into it except from the source, so its
+    // potential may drop to the tightest valid value. Once its mentors are saturated
+    // and priced up by a coverage unit, this prices the mentee out (or bounds its
+    // search to score differences) instead of exploring the whole saturated region.
+    if net.k[a] == 0 {
+        if cheapest == i128::MAX {
+            net.pi[a] = net.pi[s] + arc_cost;
+            return false;
+        }
+        if cheapest > 0 {
+            net.pi[a] -= cheapest;
+            free_best = free_best.saturating_sub(cheapest);
+            cheapest = 0;
+        }
+    }
+    let rc_new = arc_cost + net.pi[s] - net.pi[a];
+    if rc_new >= 0 {
+        return false;
+    }
+    let threshold = -rc_new;
+    // Fast path: every path from `a` costs at least its cheapest arc; when a free
+    // mentor sits at exactly that cost, that arc is a shortest path and no search is
+    // needed. This is the common case while capacity is slack.
     if free_slot != usize::MAX && free_best == cheapest && cheapest < threshold {
         net.pi[a] -= cheapest;
         let j = net.to[free_slot] as usize;
@@ -638,6 +657,7 @@ pub(crate) fn add_unit(net: &mut Network, search: &mut Search, a: usize, arc_cos
         return true;
     }
     search.begin();
+    search.searched = true;
     search.cutoff = threshold;
     search.relax(a, 0, NO_PRED);
     let mut found = Found::None;
@@ -785,16 +805,16 @@ pub fn solve(problem: &Problem, constraints: &Constraints) -> Result<Solution, A
                 continue;
             };
             stats.units += 1;
-            let rc = cost + net.pi[net.s()] - net.pi[i];
-            if rc >= 0 {
-                stats.priced_out += 1;
-                continue;
-            }
+            search.settled.clear();
+            search.searched = false;
             let placed = add_unit(&mut net, &mut search, i, cost);
-            stats.searches += 1;
-            stats.settled += search.settled.len() as u64;
-            if placed && search.settled.len() <= 2 {
+            if search.searched {
+                stats.searches += 1;
+                stats.settled += search.settled.len() as u64;
+            } else if placed {
                 stats.greedy += 1;
+            } else {
+                stats.priced_out += 1;
             }
         }
         round += 1;
