@@ -8,10 +8,6 @@
 //! checked before anything is written, errors name the file, line and field, and
 //! outputs are written to a temporary file and renamed into place.
 
-// `assign.rs` dispatches `--mentees/--mentors` here; until that one-line change lands
-// the functions are only reached from tests. Remove this once it does.
-#![allow(dead_code)]
-
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
