@@ -14,6 +14,7 @@ use criterion::{BenchmarkId, Criterion};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rapport_matching::assign::{solve, Constraints, Edge, Problem};
+use rapport_matching::rematch;
 
 /// A sparse instance: `ratio` mentor slots per mentee on average (capacities uniform
 /// on `1..=max_cap` when given, else on `1..=2·avg−1`).
@@ -126,6 +127,23 @@ fn once() {
             rapport_matching::fixed::format_micros(sol.objective.total_score),
             took.as_secs_f64(),
             sol.stats
+        );
+        // Re-matching one person against the solved instance, and one shortfall query.
+        let mover = sol.chosen.first().map_or(0, |&c| problem.edges[c].mentee);
+        let index = rematch::MenteeIndex::new(&problem);
+        let start = Instant::now();
+        let r = rematch::rematch_indexed(&problem, &index, &sol.chosen, &[mover]).expect("valid");
+        let rematch_time = start.elapsed();
+        let unchosen = (0..problem.edges.len())
+            .find(|e| sol.chosen.binary_search(e).is_err())
+            .unwrap_or(0);
+        let start = Instant::now();
+        let gap = rematch::shortfall(&problem, &Constraints::default(), &sol, unchosen);
+        println!(
+            "  rematch one mentee: {:.2} ms ({} edges kept); shortfall of edge {unchosen}: {gap:?} in {:.2} ms",
+            rematch_time.as_secs_f64() * 1e3,
+            r.all.len(),
+            start.elapsed().as_secs_f64() * 1e3
         );
     }
 }

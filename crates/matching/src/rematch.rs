@@ -40,6 +40,52 @@ pub fn rematch(
     current: &[usize],
     movers: &[u32],
 ) -> Result<Rematch, AssignError> {
+    rematch_indexed(problem, &MenteeIndex::new(problem), current, movers)
+}
+
+/// Edge indices grouped by mentee, built once per instance so that repeated
+/// re-matches touch only the movers' edges.
+#[derive(Clone, Debug)]
+pub struct MenteeIndex {
+    start: Vec<u32>,
+    edges: Vec<u32>,
+}
+
+impl MenteeIndex {
+    /// Groups `problem`'s edges by mentee in `O(E)`.
+    pub fn new(problem: &Problem) -> MenteeIndex {
+        let n = problem.mentee_capacity.len();
+        let mut start = vec![0u32; n + 1];
+        for e in &problem.edges {
+            start[e.mentee as usize + 1] += 1;
+        }
+        for i in 0..n {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut edges = vec![0u32; problem.edges.len()];
+        for (idx, e) in problem.edges.iter().enumerate() {
+            edges[fill[e.mentee as usize] as usize] = idx as u32;
+            fill[e.mentee as usize] += 1;
+        }
+        MenteeIndex { start, edges }
+    }
+
+    /// The edge indices of one mentee.
+    pub fn of(&self, mentee: u32) -> &[u32] {
+        let i = mentee as usize;
+        &self.edges[self.start[i] as usize..self.start[i + 1] as usize]
+    }
+}
+
+/// [`rematch`] with a prebuilt [`MenteeIndex`], to reuse across calls:
+/// `O(C + E_R log V_R)`, independent of the other mentees' edges.
+pub fn rematch_indexed(
+    problem: &Problem,
+    index: &MenteeIndex,
+    current: &[usize],
+    movers: &[u32],
+) -> Result<Rematch, AssignError> {
     let n = problem.mentee_capacity.len();
     let m = problem.mentor_capacity.len();
     let mut is_mover = vec![false; n];
@@ -74,20 +120,22 @@ pub fn rematch(
         sub.mentee_capacity
             .push(problem.mentee_capacity[i as usize]);
     }
-    for (idx, e) in problem.edges.iter().enumerate() {
-        let Some(&si) = mentee_index.get(&e.mentee) else {
-            continue;
-        };
-        let sj = *mentor_index.entry(e.mentor).or_insert_with(|| {
-            sub.mentor_capacity.push(left[e.mentor as usize]);
-            (sub.mentor_capacity.len() - 1) as u32
-        });
-        sub.edges.push(Edge {
-            mentee: si,
-            mentor: sj,
-            score: e.score,
-        });
-        back.push(idx);
+    for &i in &movers_sorted {
+        let si = mentee_index[&i];
+        for &idx in index.of(i) {
+            let idx = idx as usize;
+            let e = problem.edges[idx];
+            let sj = *mentor_index.entry(e.mentor).or_insert_with(|| {
+                sub.mentor_capacity.push(left[e.mentor as usize]);
+                (sub.mentor_capacity.len() - 1) as u32
+            });
+            sub.edges.push(Edge {
+                mentee: si,
+                mentor: sj,
+                score: e.score,
+            });
+            back.push(idx);
+        }
     }
     debug_assert!(sub.mentor_capacity.len() <= m);
     let solved = solve(&sub, &Constraints::default())?;
