@@ -82,8 +82,11 @@ describe('every page, at desktop and phone widths', { skip, timeout: 240_000 }, 
         assert.match(j.path(), /^\/admin\/skills\?done=/);
         assert.match(await j.mainText(), new RegExp(`Facilitation ${name}`));
         await j.fill('New skill', '');
-        await j.submit('Add skill'); // empty: an error, on an accessible page
-        assert.match(await j.page.getByRole('alert').innerText(), /\S/);
+        await j.submit('Add skill'); // empty: an error next to the field, on an accessible page
+        const field = j.page.getByLabel('New skill');
+        assert.equal(await field.getAttribute('aria-invalid'), 'true');
+        const errorId = await field.getAttribute('aria-describedby');
+        assert.match(await j.page.locator(`#${errorId}`).innerText(), /enter a skill name/);
         await noSidewaysScroll();
         await j.done();
       } catch (e) {
