@@ -75,14 +75,7 @@ impl RequestStatus {
         if ok {
             Ok(to)
         } else {
-            Err(Invalid::new(
-                "status",
-                format!(
-                    "a request that is {} cannot become {}",
-                    self.code().replace('_', " "),
-                    to.code().replace('_', " ")
-                ),
-            ))
+            Err(illegal_move("request", self.code(), to.code()))
         }
     }
 }
@@ -126,14 +119,7 @@ impl RoomStatus {
         if ok {
             Ok(to)
         } else {
-            Err(Invalid::new(
-                "status",
-                format!(
-                    "a room that is {} cannot become {}",
-                    self.code().replace('_', " "),
-                    to.code().replace('_', " ")
-                ),
-            ))
+            Err(illegal_move("room", self.code(), to.code()))
         }
     }
 }
@@ -151,6 +137,18 @@ coded_enum!(
         Left = "left",
     }
 );
+
+/// The error for a state change the lifecycle does not allow.
+fn illegal_move(what: &str, from: &str, to: &str) -> Invalid {
+    Invalid::new(
+        "status",
+        format!(
+            "a {what} that is {} cannot become {}",
+            from.replace('_', " "),
+            to.replace('_', " ")
+        ),
+    )
+}
 
 #[cfg(test)]
 mod tests {

@@ -213,15 +213,28 @@ fn email_form(
     }
 }
 
-async fn forgot_page() -> Response {
-    render(&email_form(
+fn forgot_form(email: &str) -> FormPage {
+    email_form(
         "Reset your password",
         "/forgot-password",
         "We will email you a link to choose a new password.",
         "Send reset link",
-        "",
-    ))
-    .into_response()
+        email,
+    )
+}
+
+fn resend_form(email: &str) -> FormPage {
+    email_form(
+        "Confirm your email",
+        "/resend-verification",
+        "We will email you a new confirmation link.",
+        "Send link",
+        email,
+    )
+}
+
+async fn forgot_page() -> Response {
+    render(&forgot_form("")).into_response()
 }
 
 async fn forgot(
@@ -235,26 +248,12 @@ async fn forgot(
     };
     match result {
         Ok(()) => Redirect::to("/sign-in?done=reset_sent").into_response(),
-        Err(e) => email_form(
-            "Reset your password",
-            "/forgot-password",
-            "We will email you a link to choose a new password.",
-            "Send reset link",
-            &f.email,
-        )
-        .with_error(e),
+        Err(e) => forgot_form(&f.email).with_error(e),
     }
 }
 
 async fn resend_page() -> Response {
-    render(&email_form(
-        "Confirm your email",
-        "/resend-verification",
-        "We will email you a new confirmation link.",
-        "Send link",
-        "",
-    ))
-    .into_response()
+    render(&resend_form("")).into_response()
 }
 
 async fn resend(
@@ -268,14 +267,7 @@ async fn resend(
     };
     match result {
         Ok(()) => Redirect::to("/sign-in?done=resent").into_response(),
-        Err(e) => email_form(
-            "Confirm your email",
-            "/resend-verification",
-            "We will email you a new confirmation link.",
-            "Send link",
-            &f.email,
-        )
-        .with_error(e),
+        Err(e) => resend_form(&f.email).with_error(e),
     }
 }
 
