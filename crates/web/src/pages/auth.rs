@@ -352,16 +352,22 @@ async fn token_page(s: &AppState, token: &str, purpose: &str) -> Response {
     }
 }
 
+/// The `token` query parameter of an email link.
+fn token_in(q: &HashMap<String, String>) -> &str {
+    q.get("token").map(String::as_str).unwrap_or_default()
+}
+
+/// An error the person can fix on the form (a too-short password), as
+/// opposed to a bad or used link, which gets an error page.
+fn fixable_on_form(e: &AppError) -> bool {
+    matches!(e, AppError::Invalid(v) if v.iter().all(|i| i.field != "token"))
+}
+
 async fn verify_page(
     State(s): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    token_page(
-        &s,
-        q.get("token").map(String::as_str).unwrap_or_default(),
-        "verify",
-    )
-    .await
+    token_page(&s, token_in(&q), "verify").await
 }
 
 async fn verify(State(s): State<AppState>, Form(f): Form<TokenForm>) -> Response {
@@ -375,28 +381,21 @@ async fn reset_page(
     State(s): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    token_page(
-        &s,
-        q.get("token").map(String::as_str).unwrap_or_default(),
-        "reset",
-    )
-    .await
+    token_page(&s, token_in(&q), "reset").await
 }
 
 async fn reset(State(s): State<AppState>, Form(f): Form<TokenForm>) -> Response {
     match s.app.reset_password(&f.token, &f.password).await {
         Ok(_) => Redirect::to("/sign-in?done=password_reset").into_response(),
-        Err(e @ AppError::Invalid(_)) if !matches!(&e, AppError::Invalid(v) if v.iter().any(|i| i.field == "token")) => {
-            token_form(
-                "Choose a new password",
-                "/reset-password",
-                "Choose a new password.".into(),
-                &f.token,
-                true,
-                "Save new password",
-            )
-            .with_error(e)
-        }
+        Err(e) if fixable_on_form(&e) => token_form(
+            "Choose a new password",
+            "/reset-password",
+            "Choose a new password.".into(),
+            &f.token,
+            true,
+            "Save new password",
+        )
+        .with_error(e),
         Err(e) => PageError(e).into_response(),
     }
 }
@@ -405,12 +404,7 @@ async fn invite_page(
     State(s): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    token_page(
-        &s,
-        q.get("token").map(String::as_str).unwrap_or_default(),
-        "invite",
-    )
-    .await
+    token_page(&s, token_in(&q), "invite").await
 }
 
 async fn accept_invite(
@@ -428,17 +422,15 @@ async fn accept_invite(
             Redirect::to("/"),
         )
             .into_response(),
-        Err(e @ AppError::Invalid(_)) if !matches!(&e, AppError::Invalid(v) if v.iter().any(|i| i.field == "token")) => {
-            token_form(
-                "Accept your invitation",
-                "/accept-invitation",
-                "Choose a password.".into(),
-                &f.token,
-                true,
-                "Set password and sign in",
-            )
-            .with_error(e)
-        }
+        Err(e) if fixable_on_form(&e) => token_form(
+            "Accept your invitation",
+            "/accept-invitation",
+            "Choose a password.".into(),
+            &f.token,
+            true,
+            "Set password and sign in",
+        )
+        .with_error(e),
         Err(e) => PageError(e).into_response(),
     }
 }
