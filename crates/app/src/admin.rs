@@ -7,7 +7,7 @@ use rapport_domain::{PersonId, SkillId};
 use rapport_store::{AuditRecord, SkillRecord, Tx};
 
 impl App {
-    async fn audit_by(
+    pub(crate) async fn audit_by(
         &self,
         tx: &mut Tx,
         actor: &Actor,

@@ -158,6 +158,7 @@ pub async fn seed(
             kind: prog.kind,
             status: prog.status,
             created_at: created,
+            ..ProgrammeRecord::new("", "", ProgrammeKind::OneToOne, ProgrammeStatus::Open, 0)
         })
         .await?;
         for (person, role) in &prog.roles {

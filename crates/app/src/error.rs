@@ -123,6 +123,8 @@ fn conflict_message(constraint: &str) -> (Option<&'static str>, &'static str) {
         "enrolments_programme_id_person_id_role_key" => (Some("role"), "you are already enrolled in this programme in this role"),
         "requests_programme_id_mentee_id_mentor_id_key" => (Some("mentor_id"), "there is already an open request between this mentee and mentor; wait for an answer or withdraw it"),
         "mentor_capacity" => (Some("mentor_id"), "this mentor has no space left in this programme; choose another mentor"),
+        "mentee_already_matched" => (Some("mentee_id"), "this person already has a match (or a proposed one) in this programme"),
+        "pair_rules_pkey" => (Some("mentor_id"), "this pair already has a rule; clear it first"),
         "mentor_personal_maximum" => (Some("mentor_id"), "this mentor has reached their personal maximum of mentees across programmes"),
         _ => (
             None,

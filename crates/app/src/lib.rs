@@ -8,13 +8,18 @@
 pub mod accounts;
 pub mod admin;
 pub mod clock;
+pub mod coverage;
 pub mod demo;
+pub mod enrolment;
 mod error;
 pub mod jobs;
 pub mod mail;
 pub mod notifications;
 pub mod profiles;
+pub mod programmes;
 pub mod requests;
+pub mod rooms;
+pub mod rounds;
 pub mod secrets;
 
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -130,6 +130,7 @@ impl App {
             return Err(gone());
         }
         let room = NewRoom {
+            round_id: None,
             id: RoomId::new(),
             programme_id: r.programme_id,
             status: RoomStatus::Active,

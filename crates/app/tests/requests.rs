@@ -41,6 +41,7 @@ async fn setup(kind: &str, mentees: usize, capacity: i32) -> Setup {
         kind: ProgrammeKind::OneToOne,
         status: ProgrammeStatus::Open,
         created_at: 0,
+        ..ProgrammeRecord::new("", "", ProgrammeKind::OneToOne, ProgrammeStatus::Open, 0)
     };
     let mut tx = store.write().await.unwrap();
     tx.insert_programme(&programme).await.unwrap();
@@ -60,6 +61,8 @@ async fn setup(kind: &str, mentees: usize, capacity: i32) -> Setup {
         preferences: "{}".into(),
         consent_sensitive: false,
         created_at: 0,
+        conduct_accepted_at: None,
+        decided_at: None,
     };
     let mentor_id = app
         .create_user("mentor@example.org", "Mona Mentor", "long enough pw", false)

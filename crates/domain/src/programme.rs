@@ -167,6 +167,279 @@ impl ProgrammeStatus {
     }
 }
 
+/// How often a programme's pairs or groups are expected to meet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cadence {
+    /// Once a week.
+    Weekly,
+    /// Every two weeks.
+    EveryTwoWeeks,
+    /// Once a month.
+    Monthly,
+}
+
+impl Cadence {
+    /// Every cadence.
+    pub const ALL: [Self; 3] = [Self::Weekly, Self::EveryTwoWeeks, Self::Monthly];
+
+    /// Stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Weekly => "weekly",
+            Self::EveryTwoWeeks => "every_two_weeks",
+            Self::Monthly => "monthly",
+        }
+    }
+
+    /// Human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Weekly => "Weekly",
+            Self::EveryTwoWeeks => "Every two weeks",
+            Self::Monthly => "Monthly",
+        }
+    }
+
+    /// Parses a code.
+    pub fn parse(field: &'static str, raw: &str) -> Result<Self, Invalid> {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.code() == raw.trim())
+            .ok_or_else(|| {
+                Invalid::new(field, "cadence must be weekly, every_two_weeks or monthly")
+            })
+    }
+}
+
+/// Who makes the matches in a programme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchingMode {
+    /// Managers run matching rounds and publish them.
+    Managers,
+    /// Mentees request mentors from ranked recommendations.
+    MenteesRequest,
+    /// Mentors browse enrolled mentees and send offers.
+    MentorsChoose,
+}
+
+impl MatchingMode {
+    /// Every mode.
+    pub const ALL: [Self; 3] = [Self::Managers, Self::MenteesRequest, Self::MentorsChoose];
+
+    /// Stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Managers => "managers",
+            Self::MenteesRequest => "mentees_request",
+            Self::MentorsChoose => "mentors_choose",
+        }
+    }
+
+    /// Human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Managers => "Managers match in bulk",
+            Self::MenteesRequest => "Mentees request from recommendations",
+            Self::MentorsChoose => "Mentors choose and send offers",
+        }
+    }
+
+    /// Parses a code.
+    pub fn parse(field: &'static str, raw: &str) -> Result<Self, Invalid> {
+        Self::ALL
+            .into_iter()
+            .find(|m| m.code() == raw.trim())
+            .ok_or_else(|| {
+                Invalid::new(
+                    field,
+                    "matching mode must be managers, mentees_request or mentors_choose",
+                )
+            })
+    }
+}
+
+/// The kind of answer an enrolment question takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionKind {
+    /// Exactly one option.
+    Single,
+    /// Any number of options.
+    Multiple,
+    /// Free text.
+    Text,
+}
+
+/// A question members answer when they enrol.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Question {
+    /// Stable id (`q1`, `q2`, …), the key of answers and of matching weights.
+    pub id: String,
+    /// What is asked.
+    pub prompt: String,
+    /// Single choice, multiple choice or free text.
+    pub kind: QuestionKind,
+    /// The options of a choice question.
+    #[serde(default)]
+    pub options: Vec<String>,
+    /// Weight of similar answers in matching (0: not a criterion).
+    #[serde(default)]
+    pub weight: u32,
+}
+
+impl Question {
+    /// Parses the manager's one-line form of the questions, one per line:
+    /// `single: Preferred meeting format? | In person | Video | weight=10`,
+    /// `multiple: Topics? | Strategy | Hiring | Coaching`, `text: Anything else?`.
+    pub fn parse_lines(field: &'static str, raw: &str) -> Result<Vec<Question>, Invalid> {
+        let mut out = vec![];
+        for (n, line) in raw
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .enumerate()
+        {
+            let line_no = n + 1;
+            let (kind, rest) = line.split_once(':').ok_or_else(|| {
+                Invalid::new(
+                    field,
+                    format!("line {line_no}: start with single:, multiple: or text:"),
+                )
+            })?;
+            let kind = match kind.trim() {
+                "single" => QuestionKind::Single,
+                "multiple" => QuestionKind::Multiple,
+                "text" => QuestionKind::Text,
+                other => {
+                    return Err(Invalid::new(
+                        field,
+                        format!("line {line_no}: `{other}` is not a question kind; use single, multiple or text"),
+                    ))
+                }
+            };
+            let mut parts = rest.split('|').map(str::trim);
+            let prompt = parts.next().unwrap_or("").to_string();
+            if prompt.is_empty() || prompt.chars().count() > 300 {
+                return Err(Invalid::new(
+                    field,
+                    format!("line {line_no}: the question needs 1–300 characters"),
+                ));
+            }
+            let mut options = vec![];
+            let mut weight = 0;
+            for part in parts.filter(|p| !p.is_empty()) {
+                if let Some(w) = part.strip_prefix("weight=") {
+                    weight = w
+                        .trim()
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|w| *w <= 100)
+                        .ok_or_else(|| {
+                            Invalid::new(
+                                field,
+                                format!(
+                                    "line {line_no}: weight must be a whole number from 0 to 100"
+                                ),
+                            )
+                        })?;
+                } else if !options
+                    .iter()
+                    .any(|o: &String| o.eq_ignore_ascii_case(part))
+                {
+                    options.push(part.to_string());
+                }
+            }
+            match kind {
+                QuestionKind::Text if !options.is_empty() => {
+                    return Err(Invalid::new(field, format!("line {line_no}: a text question has no options")))
+                }
+                QuestionKind::Single | QuestionKind::Multiple if options.len() < 2 => {
+                    return Err(Invalid::new(field, format!("line {line_no}: a choice question needs at least two options, separated by |")))
+                }
+                _ => {}
+            }
+            out.push(Question {
+                id: format!("q{line_no}"),
+                prompt,
+                kind,
+                options,
+                weight,
+            });
+        }
+        if out.len() > 20 {
+            return Err(Invalid::new(field, "at most 20 questions"));
+        }
+        Ok(out)
+    }
+
+    /// The one-line form [`Question::parse_lines`] reads.
+    pub fn to_line(&self) -> String {
+        let kind = match self.kind {
+            QuestionKind::Single => "single",
+            QuestionKind::Multiple => "multiple",
+            QuestionKind::Text => "text",
+        };
+        let mut line = format!("{kind}: {}", self.prompt);
+        for o in &self.options {
+            line.push_str(" | ");
+            line.push_str(o);
+        }
+        if self.weight > 0 {
+            line.push_str(&format!(" | weight={}", self.weight));
+        }
+        line
+    }
+
+    /// Checks an answer: the chosen options (or the text, as one item).
+    /// Returns the answer to store; an empty answer is allowed (unanswered).
+    pub fn check_answer(
+        &self,
+        field: &'static str,
+        raw: &[String],
+    ) -> Result<Vec<String>, Invalid> {
+        let given: Vec<String> = raw
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        match self.kind {
+            QuestionKind::Text => {
+                let text = given.join(" ");
+                if text.chars().count() > 2000 {
+                    return Err(Invalid::new(
+                        field,
+                        format!("the answer to “{}” is over 2000 characters", self.prompt),
+                    ));
+                }
+                Ok(if text.is_empty() { vec![] } else { vec![text] })
+            }
+            QuestionKind::Single | QuestionKind::Multiple => {
+                if self.kind == QuestionKind::Single && given.len() > 1 {
+                    return Err(Invalid::new(
+                        field,
+                        format!("choose one answer to “{}”", self.prompt),
+                    ));
+                }
+                for g in &given {
+                    if !self.options.iter().any(|o| o == g) {
+                        return Err(Invalid::new(
+                            field,
+                            format!(
+                                "“{g}” is not an option of “{}”; choose from: {}",
+                                self.prompt,
+                                self.options.join(", ")
+                            ),
+                        ));
+                    }
+                }
+                Ok(given)
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,5 +452,37 @@ mod tests {
         assert!(Draft.move_to(Running).is_err());
         assert!(Closed.move_to(Open).is_err());
         assert!(Running.move_to(Open).is_err());
+    }
+
+    #[test]
+    fn questions_round_trip_and_name_the_line() {
+        let raw = "single: Format? | In person | Video | weight=10\n\ntext: Anything else?\nmultiple: Topics | A | B";
+        let qs = Question::parse_lines("questions", raw).unwrap();
+        assert_eq!(qs.len(), 3);
+        assert_eq!(qs[0].weight, 10);
+        assert_eq!(qs[0].options, ["In person", "Video"]);
+        assert_eq!(qs[1].id, "q2");
+        let again: Vec<String> = qs.iter().map(Question::to_line).collect();
+        assert_eq!(
+            Question::parse_lines("questions", &again.join("\n")).unwrap(),
+            qs
+        );
+        let e = Question::parse_lines("questions", "single: Only one | A").unwrap_err();
+        assert!(
+            e.message.contains("line 1") && e.message.contains("two options"),
+            "{e}"
+        );
+        assert!(Question::parse_lines("questions", "poll: x").is_err());
+        assert_eq!(
+            qs[0].check_answer("answers", &["Video".into()]).unwrap(),
+            ["Video"]
+        );
+        assert!(qs[0].check_answer("answers", &["Phone".into()]).is_err());
+        assert!(qs[0]
+            .check_answer("answers", &["Video".into(), "In person".into()])
+            .is_err());
+        assert!(qs[2]
+            .check_answer("answers", &["A".into(), "B".into()])
+            .is_ok());
     }
 }

@@ -70,7 +70,10 @@ impl From<sqlx::Error> for StoreError {
                 };
             }
             // SQLite triggers raise their rule's name as the message.
-            if matches!(db.message(), "mentor_capacity" | "mentor_personal_maximum") {
+            if matches!(
+                db.message(),
+                "mentor_capacity" | "mentor_personal_maximum" | "mentee_already_matched"
+            ) {
                 return Self::Conflict {
                     constraint: db.message().to_string(),
                 };

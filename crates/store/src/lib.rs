@@ -13,14 +13,18 @@ mod jobs;
 mod mentoring;
 mod people;
 mod programmes;
+mod rounds;
 mod signin;
 mod site;
 
 pub use error::StoreError;
 pub use jobs::{ClaimedJob, NewEmail, OutboxMessage};
-pub use mentoring::{EnrolmentRecord, NewRoom, RequestRecord};
+pub use mentoring::{
+    EnrolmentRecord, EnrolmentView, MemberRecord, NewRoom, RequestRecord, RoomRecord, Seat,
+};
 pub use people::{DirectoryQuery, NewPerson, PersonRecord};
 pub use programmes::ProgrammeRecord;
+pub use rounds::{PairRule, ReportRecord, RoundRecord};
 pub use signin::{ApiTokenRecord, LoginSessionRecord, SessionOwner};
 pub use site::{AuditRecord, SkillRecord};
 

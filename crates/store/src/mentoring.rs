@@ -31,6 +31,57 @@ pub struct EnrolmentRecord {
     pub consent_sensitive: bool,
     /// Applied (ms).
     pub created_at: i64,
+    /// When the person accepted the code of conduct (ms).
+    pub conduct_accepted_at: Option<i64>,
+    /// When a manager last decided on the application (ms).
+    pub decided_at: Option<i64>,
+}
+
+/// An enrolment with the person's name and email, for managers' lists.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnrolmentView {
+    /// The enrolment.
+    pub enrolment: EnrolmentRecord,
+    /// The person's display name.
+    pub name: String,
+    /// The person's email.
+    pub email: String,
+}
+
+/// A room with its members.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoomRecord {
+    /// Id.
+    pub id: RoomId,
+    /// Programme.
+    pub programme_id: ProgrammeId,
+    /// Status.
+    pub status: RoomStatus,
+    /// `round` or `request`.
+    pub origin: String,
+    /// The round that proposed it, if any.
+    pub round_id: Option<uuid::Uuid>,
+    /// Why it ended early, if it did.
+    pub end_reason: Option<String>,
+    /// Created (ms).
+    pub created_at: i64,
+    /// Members in the order they were added (mentors first).
+    pub members: Vec<MemberRecord>,
+}
+
+/// One member of a room.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberRecord {
+    /// Who.
+    pub person_id: PersonId,
+    /// Their name.
+    pub name: String,
+    /// Their email.
+    pub email: String,
+    /// Their role in the room.
+    pub role: ProgrammeRole,
+    /// Their answer to the proposal.
+    pub state: MemberState,
 }
 
 /// A request (mentee asks mentor) or offer (mentor asks mentee).
@@ -69,6 +120,52 @@ pub struct NewRoom {
     pub origin: &'static str,
     /// Members: person, role and state.
     pub members: Vec<(PersonId, ProgrammeRole, MemberState)>,
+    /// The matching round that proposed it, if any.
+    pub round_id: Option<uuid::Uuid>,
+}
+
+/// An open seat in a room: someone invited to or in a proposed, active or paused room.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Seat {
+    /// Room.
+    pub room_id: RoomId,
+    /// Person.
+    pub person_id: PersonId,
+    /// Role.
+    pub role: ProgrammeRole,
+    /// Room status.
+    pub room_status: RoomStatus,
+    /// Room created (ms).
+    pub room_created_at: i64,
+}
+
+const ENROLMENT_COLUMNS: &str = "e.id, e.programme_id, e.person_id, e.role, e.status, e.capacity, e.answers, e.preferences, e.consent_sensitive, e.created_at, e.conduct_accepted_at, e.decided_at";
+
+fn enrolment_row<R: Row>(r: &R) -> Result<EnrolmentRecord>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<i64>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i32: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> bool: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> uuid::Uuid: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    let (role, status): (String, String) = (r.try_get("role")?, r.try_get("status")?);
+    Ok(EnrolmentRecord {
+        id: EnrolmentId(r.try_get("id")?),
+        programme_id: ProgrammeId(r.try_get("programme_id")?),
+        person_id: PersonId(r.try_get("person_id")?),
+        role: ProgrammeRole::parse("role", &role).map_err(corrupt)?,
+        status: EnrolmentStatus::parse(&status).map_err(corrupt)?,
+        capacity: r.try_get("capacity")?,
+        answers: r.try_get("answers")?,
+        preferences: r.try_get("preferences")?,
+        consent_sensitive: r.try_get("consent_sensitive")?,
+        created_at: r.try_get("created_at")?,
+        conduct_accepted_at: r.try_get("conduct_accepted_at")?,
+        decided_at: r.try_get("decided_at")?,
+    })
 }
 
 fn corrupt(e: rapport_domain::Invalid) -> StoreError {
@@ -79,9 +176,9 @@ impl Tx {
     /// Inserts an enrolment; a second one for the same role is
     /// `Conflict enrolments_programme_id_person_id_role_key`.
     pub async fn insert_enrolment(&mut self, e: &EnrolmentRecord) -> Result<()> {
-        on_conn!(self, c => sqlx::query("INSERT INTO enrolments (id, programme_id, person_id, role, status, capacity, answers, preferences, consent_sensitive, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)")
+        on_conn!(self, c => sqlx::query("INSERT INTO enrolments (id, programme_id, person_id, role, status, capacity, answers, preferences, consent_sensitive, created_at, updated_at, conduct_accepted_at, decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12)")
             .bind(e.id.0).bind(e.programme_id.0).bind(e.person_id.0).bind(e.role.code()).bind(e.status.code()).bind(e.capacity)
-            .bind(&e.answers).bind(&e.preferences).bind(e.consent_sensitive).bind(e.created_at)
+            .bind(&e.answers).bind(&e.preferences).bind(e.consent_sensitive).bind(e.created_at).bind(e.conduct_accepted_at).bind(e.decided_at)
             .execute(c).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
@@ -93,25 +190,49 @@ impl Tx {
         person: PersonId,
         role: ProgrammeRole,
     ) -> Result<Option<EnrolmentRecord>> {
+        let sql = format!("SELECT {ENROLMENT_COLUMNS} FROM enrolments e WHERE e.programme_id = $1 AND e.person_id = $2 AND e.role = $3");
         on_conn!(self, c => {
-            let row = sqlx::query("SELECT id, programme_id, person_id, role, status, capacity, answers, preferences, consent_sensitive, created_at FROM enrolments WHERE programme_id = $1 AND person_id = $2 AND role = $3")
-                .bind(programme.0).bind(person.0).bind(role.code()).fetch_optional(c).await?;
-            row.map(|r| {
-                let (role, status): (String, String) = (r.try_get("role")?, r.try_get("status")?);
-                Ok(EnrolmentRecord {
-                    id: EnrolmentId(r.try_get("id")?),
-                    programme_id: ProgrammeId(r.try_get("programme_id")?),
-                    person_id: PersonId(r.try_get("person_id")?),
-                    role: ProgrammeRole::parse("role", &role).map_err(corrupt)?,
-                    status: EnrolmentStatus::parse(&status).map_err(corrupt)?,
-                    capacity: r.try_get("capacity")?,
-                    answers: r.try_get("answers")?,
-                    preferences: r.try_get("preferences")?,
-                    consent_sensitive: r.try_get("consent_sensitive")?,
-                    created_at: r.try_get("created_at")?,
-                })
-            }).transpose()
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(programme.0).bind(person.0).bind(role.code()).fetch_optional(c).await?;
+            row.as_ref().map(enrolment_row).transpose()
         })
+    }
+
+    /// An enrolment by id.
+    pub async fn enrolment_by_id(&mut self, id: EnrolmentId) -> Result<Option<EnrolmentRecord>> {
+        let sql = format!("SELECT {ENROLMENT_COLUMNS} FROM enrolments e WHERE e.id = $1");
+        on_conn!(self, c => {
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(id.0).fetch_optional(c).await?;
+            row.as_ref().map(enrolment_row).transpose()
+        })
+    }
+
+    /// Every enrolment in a programme with the person's name and email,
+    /// oldest first.
+    pub async fn enrolments_in(&mut self, programme: ProgrammeId) -> Result<Vec<EnrolmentView>> {
+        let sql = format!("SELECT {ENROLMENT_COLUMNS}, p.name, p.email FROM enrolments e JOIN people p ON p.id = e.person_id WHERE e.programme_id = $1 ORDER BY e.created_at, p.name, e.role");
+        on_conn!(self, c => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(programme.0).fetch_all(c).await?;
+            rows.iter().map(|r| Ok(EnrolmentView { enrolment: enrolment_row(r)?, name: r.try_get("name")?, email: r.try_get("email")? })).collect()
+        })
+    }
+
+    /// Every enrolment a person has, oldest first.
+    pub async fn enrolments_of(&mut self, person: PersonId) -> Result<Vec<EnrolmentRecord>> {
+        let sql = format!("SELECT {ENROLMENT_COLUMNS} FROM enrolments e WHERE e.person_id = $1 ORDER BY e.created_at");
+        on_conn!(self, c => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(person.0).fetch_all(c).await?;
+            rows.iter().map(enrolment_row).collect()
+        })
+    }
+
+    /// Saves an enrolment's answers, preferences, capacity, consent, status
+    /// and decision time.
+    pub async fn update_enrolment(&mut self, e: &EnrolmentRecord, now: i64) -> Result<()> {
+        on_conn!(self, c => sqlx::query("UPDATE enrolments SET status = $2, capacity = $3, answers = $4, preferences = $5, consent_sensitive = $6, conduct_accepted_at = $7, decided_at = $8, updated_at = $9 WHERE id = $1")
+            .bind(e.id.0).bind(e.status.code()).bind(e.capacity).bind(&e.answers).bind(&e.preferences).bind(e.consent_sensitive)
+            .bind(e.conduct_accepted_at).bind(e.decided_at).bind(now)
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
     }
 
     /// Inserts a request; a second open one for the pair is
@@ -178,8 +299,8 @@ impl Tx {
     /// `Conflict mentor_capacity` (or `mentor_personal_maximum`).
     pub async fn insert_room(&mut self, room: &NewRoom, now: i64) -> Result<()> {
         on_conn!(self, c => {
-            sqlx::query("INSERT INTO rooms (id, programme_id, status, origin, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)")
-                .bind(room.id.0).bind(room.programme_id.0).bind(room.status.code()).bind(room.origin).bind(now)
+            sqlx::query("INSERT INTO rooms (id, programme_id, status, origin, created_at, updated_at, round_id) VALUES ($1, $2, $3, $4, $5, $5, $6)")
+                .bind(room.id.0).bind(room.programme_id.0).bind(room.status.code()).bind(room.origin).bind(now).bind(room.round_id)
                 .execute(&mut *c).await?;
             for (person, role, state) in &room.members {
                 sqlx::query("INSERT INTO room_members (room_id, person_id, programme_id, role, state, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -199,16 +320,160 @@ impl Tx {
         })
     }
 
-    /// Sets a room's status.
+    /// Sets a room's status (and, when it ends early, why).
     pub async fn set_room_status(
         &mut self,
         id: RoomId,
         status: RoomStatus,
         now: i64,
     ) -> Result<()> {
-        on_conn!(self, c => sqlx::query("UPDATE rooms SET status = $2, updated_at = $3 WHERE id = $1").bind(id.0).bind(status.code()).bind(now)
+        self.end_room(id, status, None, now).await
+    }
+
+    /// Sets a room's status with an end reason.
+    pub async fn end_room(
+        &mut self,
+        id: RoomId,
+        status: RoomStatus,
+        reason: Option<&str>,
+        now: i64,
+    ) -> Result<()> {
+        on_conn!(self, c => sqlx::query("UPDATE rooms SET status = $2, updated_at = $3, end_reason = COALESCE($4, end_reason) WHERE id = $1").bind(id.0).bind(status.code()).bind(now).bind(reason)
             .execute(c).await.map(|r| r.rows_affected()))?;
         Ok(())
+    }
+
+    /// Records a member's answer; returns false if they are not in the room.
+    pub async fn set_member_state(
+        &mut self,
+        room: RoomId,
+        person: PersonId,
+        state: MemberState,
+    ) -> Result<bool> {
+        on_conn!(self, c => {
+            let r = sqlx::query("UPDATE room_members SET state = $3 WHERE room_id = $1 AND person_id = $2")
+                .bind(room.0).bind(person.0).bind(state.code()).execute(c).await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+
+    /// A room with its members.
+    pub async fn room(&mut self, id: RoomId) -> Result<Option<RoomRecord>> {
+        Ok(self.rooms_where("r.id = $1", id.0).await?.pop())
+    }
+
+    /// Every room of a programme, newest first.
+    pub async fn rooms_in(&mut self, programme: ProgrammeId) -> Result<Vec<RoomRecord>> {
+        self.rooms_where("r.programme_id = $1", programme.0).await
+    }
+
+    /// Every room a person is a member of, newest first.
+    pub async fn rooms_of(&mut self, person: PersonId) -> Result<Vec<RoomRecord>> {
+        self.rooms_where(
+            "r.id IN (SELECT room_id FROM room_members WHERE person_id = $1)",
+            person.0,
+        )
+        .await
+    }
+
+    async fn rooms_where(&mut self, cond: &str, arg: uuid::Uuid) -> Result<Vec<RoomRecord>> {
+        let sql = format!("SELECT r.id, r.programme_id, r.status, r.origin, r.round_id, r.end_reason, r.created_at, m.person_id, m.role, m.state, p.name, p.email FROM rooms r JOIN room_members m ON m.room_id = r.id JOIN people p ON p.id = m.person_id WHERE {cond} ORDER BY r.created_at DESC, r.id, CASE m.role WHEN 'mentor' THEN 0 WHEN 'facilitator' THEN 1 ELSE 2 END, m.created_at, p.name");
+        on_conn!(self, c => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(arg).fetch_all(c).await?;
+            let mut out: Vec<RoomRecord> = vec![];
+            for r in &rows {
+                let id = RoomId(r.try_get("id")?);
+                if out.last().map(|x| x.id) != Some(id) {
+                    let status: String = r.try_get("status")?;
+                    out.push(RoomRecord {
+                        id,
+                        programme_id: ProgrammeId(r.try_get("programme_id")?),
+                        status: RoomStatus::parse(&status).map_err(corrupt)?,
+                        origin: r.try_get("origin")?,
+                        round_id: r.try_get("round_id")?,
+                        end_reason: r.try_get("end_reason")?,
+                        created_at: r.try_get("created_at")?,
+                        members: vec![],
+                    });
+                }
+                let (role, state): (String, String) = (r.try_get("role")?, r.try_get("state")?);
+                if let Some(room) = out.last_mut() {
+                    room.members.push(MemberRecord {
+                        person_id: PersonId(r.try_get("person_id")?),
+                        name: r.try_get("name")?,
+                        email: r.try_get("email")?,
+                        role: ProgrammeRole::parse("role", &role).map_err(corrupt)?,
+                        state: MemberState::parse(&state).map_err(corrupt)?,
+                    });
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// Every open seat in a programme: people invited to or in proposed,
+    /// active or paused rooms.
+    pub async fn open_seats(&mut self, programme: ProgrammeId) -> Result<Vec<Seat>> {
+        on_conn!(self, c => {
+            let rows = sqlx::query("SELECT m.room_id, m.person_id, m.role, r.status, r.created_at FROM room_members m JOIN rooms r ON r.id = m.room_id WHERE m.programme_id = $1 AND m.state IN ('invited', 'accepted') AND r.status IN ('proposed', 'active', 'paused') ORDER BY r.created_at")
+                .bind(programme.0).fetch_all(c).await?;
+            rows.iter().map(|r| {
+                let (role, status): (String, String) = (r.try_get("role")?, r.try_get("status")?);
+                Ok(Seat {
+                    room_id: RoomId(r.try_get("room_id")?),
+                    person_id: PersonId(r.try_get("person_id")?),
+                    role: ProgrammeRole::parse("role", &role).map_err(corrupt)?,
+                    room_status: RoomStatus::parse(&status).map_err(corrupt)?,
+                    room_created_at: r.try_get("created_at")?,
+                })
+            }).collect()
+        })
+    }
+
+    /// Pairs that must not be proposed again in a programme: every two people
+    /// who shared a room (whatever became of it), and every request or offer
+    /// that was declined. Each pair is returned once per occurrence.
+    pub async fn past_pairs(
+        &mut self,
+        programme: ProgrammeId,
+    ) -> Result<Vec<(PersonId, PersonId)>> {
+        on_conn!(self, c => {
+            let rows = sqlx::query("SELECT a.person_id AS x, b.person_id AS y FROM room_members a JOIN room_members b ON a.room_id = b.room_id AND a.person_id <> b.person_id WHERE a.programme_id = $1 UNION SELECT mentee_id AS x, mentor_id AS y FROM requests WHERE programme_id = $1 AND status = 'declined'")
+                .bind(programme.0).fetch_all(c).await?;
+            rows.iter().map(|r| Ok((PersonId(r.try_get("x")?), PersonId(r.try_get("y")?)))).collect()
+        })
+    }
+
+    /// Requests and offers in a programme, newest first.
+    pub async fn requests_in(&mut self, programme: ProgrammeId) -> Result<Vec<RequestRecord>> {
+        self.requests_where("programme_id = $1", programme.0).await
+    }
+
+    /// Requests and offers a person sent or received, newest first.
+    pub async fn requests_of(&mut self, person: PersonId) -> Result<Vec<RequestRecord>> {
+        self.requests_where("(mentee_id = $1 OR mentor_id = $1)", person.0)
+            .await
+    }
+
+    async fn requests_where(&mut self, cond: &str, arg: uuid::Uuid) -> Result<Vec<RequestRecord>> {
+        let sql = format!("SELECT id, programme_id, mentee_id, mentor_id, direction, status, message, expires_at, created_at FROM requests WHERE {cond} ORDER BY created_at DESC, id");
+        on_conn!(self, c => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(arg).fetch_all(c).await?;
+            rows.iter().map(|r| {
+                let status: String = r.try_get("status")?;
+                Ok(RequestRecord {
+                    id: RequestId(r.try_get("id")?),
+                    programme_id: ProgrammeId(r.try_get("programme_id")?),
+                    mentee_id: PersonId(r.try_get("mentee_id")?),
+                    mentor_id: PersonId(r.try_get("mentor_id")?),
+                    direction: r.try_get("direction")?,
+                    status: RequestStatus::parse(&status).map_err(corrupt)?,
+                    message: r.try_get("message")?,
+                    expires_at: r.try_get("expires_at")?,
+                    created_at: r.try_get("created_at")?,
+                })
+            }).collect()
+        })
     }
 
     /// Everything a person takes part in, as JSON rows for their data export:
@@ -244,6 +509,26 @@ impl Tx {
             }))).collect::<Result<Vec<_>>>()?;
             Ok((enrolments, requests, rooms))
         })
+    }
+
+    /// A mentor's limits across programmes: their personal maximum, the time
+    /// they are paused until, and the mentor seats they hold in open rooms.
+    pub async fn mentor_limits(
+        &mut self,
+        person: PersonId,
+    ) -> Result<(Option<i32>, Option<i64>, i64)> {
+        on_conn!(self, c => {
+            let row = sqlx::query("SELECT max_mentees, paused_until, (SELECT COUNT(*) FROM room_members m JOIN rooms r ON r.id = m.room_id WHERE m.person_id = $1 AND m.role = 'mentor' AND m.state IN ('invited', 'accepted') AND r.status IN ('proposed', 'active', 'paused')) AS seats FROM people WHERE id = $1")
+                .bind(person.0).fetch_one(c).await?;
+            Ok((row.try_get("max_mentees")?, row.try_get("paused_until")?, row.try_get("seats")?))
+        })
+    }
+
+    /// Pauses a mentor until a time (ms), or resumes them (`None`).
+    pub async fn set_paused_until(&mut self, person: PersonId, until: Option<i64>) -> Result<()> {
+        on_conn!(self, c => sqlx::query("UPDATE people SET paused_until = $2 WHERE id = $1").bind(person.0).bind(until)
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
     }
 
     /// Sets a person's cap on mentees across programmes (none for no cap).

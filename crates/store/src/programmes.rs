@@ -1,7 +1,9 @@
 //! Programmes and the roles people hold in them.
 
 use crate::{on_conn, Result, StoreError, Tx};
-use rapport_domain::programme::{ProgrammeKind, ProgrammeRole, ProgrammeStatus};
+use rapport_domain::programme::{
+    Cadence, MatchingMode, ProgrammeKind, ProgrammeRole, ProgrammeStatus,
+};
 use rapport_domain::{PersonId, ProgrammeId};
 use sqlx::Row;
 
@@ -22,6 +24,94 @@ pub struct ProgrammeRecord {
     pub status: ProgrammeStatus,
     /// Created (ms).
     pub created_at: i64,
+    /// First day (`YYYY-MM-DD`), if set.
+    pub starts_on: Option<String>,
+    /// Last day (`YYYY-MM-DD`), if set.
+    pub ends_on: Option<String>,
+    /// How often people meet.
+    pub cadence: Cadence,
+    /// Mentor capacity when a mentor does not set one.
+    pub default_capacity: i32,
+    /// Who makes the matches.
+    pub matching_mode: MatchingMode,
+    /// Whether a running programme keeps taking enrolments and rounds.
+    pub rolling_admission: bool,
+    /// Days a request waits for an answer.
+    pub request_expiry_days: i32,
+    /// Enrolment questions (JSON list of `Question`).
+    pub questions: String,
+    /// Goal catalogue (JSON list of strings).
+    pub goals: String,
+    /// Matching settings (JSON of the engine's `Settings`; `{}` for defaults).
+    pub settings: String,
+}
+
+impl ProgrammeRecord {
+    /// A programme with the defaults for everything but its identity.
+    pub fn new(
+        slug: &str,
+        name: &str,
+        kind: ProgrammeKind,
+        status: ProgrammeStatus,
+        now: i64,
+    ) -> Self {
+        Self {
+            id: ProgrammeId::new(),
+            slug: slug.into(),
+            name: name.into(),
+            description: String::new(),
+            kind,
+            status,
+            created_at: now,
+            starts_on: None,
+            ends_on: None,
+            cadence: Cadence::EveryTwoWeeks,
+            default_capacity: 2,
+            matching_mode: MatchingMode::Managers,
+            rolling_admission: false,
+            request_expiry_days: 14,
+            questions: "[]".into(),
+            goals: "[]".into(),
+            settings: "{}".into(),
+        }
+    }
+}
+
+const PROGRAMME_COLUMNS: &str = "id, slug, name, description, kind, status, created_at, starts_on, ends_on, cadence, default_capacity, matching_mode, rolling_admission, request_expiry_days, questions, goals, settings";
+
+fn programme_row<R: Row>(r: &R) -> Result<ProgrammeRecord>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i32: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> bool: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> uuid::Uuid: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    let kind: String = r.try_get("kind")?;
+    let status: String = r.try_get("status")?;
+    let cadence: String = r.try_get("cadence")?;
+    let mode: String = r.try_get("matching_mode")?;
+    Ok(ProgrammeRecord {
+        id: ProgrammeId(r.try_get("id")?),
+        slug: r.try_get("slug")?,
+        name: r.try_get("name")?,
+        description: r.try_get("description")?,
+        kind: ProgrammeKind::parse("kind", &kind).map_err(corrupt)?,
+        status: ProgrammeStatus::parse("status", &status).map_err(corrupt)?,
+        created_at: r.try_get("created_at")?,
+        starts_on: r.try_get("starts_on")?,
+        ends_on: r.try_get("ends_on")?,
+        cadence: Cadence::parse("cadence", &cadence).map_err(corrupt)?,
+        default_capacity: r.try_get("default_capacity")?,
+        matching_mode: MatchingMode::parse("matching_mode", &mode).map_err(corrupt)?,
+        rolling_admission: r.try_get("rolling_admission")?,
+        request_expiry_days: r.try_get("request_expiry_days")?,
+        questions: r.try_get("questions")?,
+        goals: r.try_get("goals")?,
+        settings: r.try_get("settings")?,
+    })
 }
 
 fn corrupt(e: rapport_domain::Invalid) -> StoreError {
@@ -31,35 +121,77 @@ fn corrupt(e: rapport_domain::Invalid) -> StoreError {
 impl Tx {
     /// Inserts a programme; a taken slug is `Conflict programmes_slug_key`.
     pub async fn insert_programme(&mut self, p: &ProgrammeRecord) -> Result<()> {
-        on_conn!(self, c => sqlx::query("INSERT INTO programmes (id, slug, name, description, kind, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)")
+        on_conn!(self, c => sqlx::query("INSERT INTO programmes (id, slug, name, description, kind, status, created_at, updated_at, starts_on, ends_on, cadence, default_capacity, matching_mode, rolling_admission, request_expiry_days, questions, goals, settings) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)")
             .bind(p.id.0).bind(&p.slug).bind(&p.name).bind(&p.description).bind(p.kind.code()).bind(p.status.code()).bind(p.created_at)
+            .bind(&p.starts_on).bind(&p.ends_on).bind(p.cadence.code()).bind(p.default_capacity).bind(p.matching_mode.code())
+            .bind(p.rolling_admission).bind(p.request_expiry_days).bind(&p.questions).bind(&p.goals).bind(&p.settings)
             .execute(c).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
+    /// Saves every editable field of a programme (not its id, kind or
+    /// creation time). A taken slug is `Conflict programmes_slug_key`.
+    pub async fn update_programme(&mut self, p: &ProgrammeRecord, now: i64) -> Result<()> {
+        on_conn!(self, c => sqlx::query("UPDATE programmes SET slug = $2, name = $3, description = $4, status = $5, updated_at = $6, starts_on = $7, ends_on = $8, cadence = $9, default_capacity = $10, matching_mode = $11, rolling_admission = $12, request_expiry_days = $13, questions = $14, goals = $15, settings = $16 WHERE id = $1")
+            .bind(p.id.0).bind(&p.slug).bind(&p.name).bind(&p.description).bind(p.status.code()).bind(now)
+            .bind(&p.starts_on).bind(&p.ends_on).bind(p.cadence.code()).bind(p.default_capacity).bind(p.matching_mode.code())
+            .bind(p.rolling_admission).bind(p.request_expiry_days).bind(&p.questions).bind(&p.goals).bind(&p.settings)
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// One programme by slug.
+    pub async fn programme_by_slug(&mut self, slug: &str) -> Result<Option<ProgrammeRecord>> {
+        let sql = format!("SELECT {PROGRAMME_COLUMNS} FROM programmes WHERE slug = $1");
+        on_conn!(self, c => {
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(slug).fetch_optional(c).await?;
+            row.as_ref().map(programme_row).transpose()
+        })
+    }
+
+    /// The people holding `role` in a programme.
+    pub async fn holders(
+        &mut self,
+        programme: ProgrammeId,
+        role: ProgrammeRole,
+    ) -> Result<Vec<PersonId>> {
+        on_conn!(self, c => {
+            let rows = sqlx::query("SELECT person_id FROM programme_roles WHERE programme_id = $1 AND role = $2 ORDER BY created_at")
+                .bind(programme.0).bind(role.code()).fetch_all(c).await?;
+            rows.iter().map(|r| Ok(PersonId(r.try_get("person_id")?))).collect()
+        })
+    }
+
+    /// Takes a role away; returns whether it was held.
+    pub async fn revoke_role(
+        &mut self,
+        programme: ProgrammeId,
+        person: PersonId,
+        role: ProgrammeRole,
+    ) -> Result<bool> {
+        on_conn!(self, c => {
+            let r = sqlx::query("DELETE FROM programme_roles WHERE programme_id = $1 AND person_id = $2 AND role = $3")
+                .bind(programme.0).bind(person.0).bind(role.code()).execute(c).await?;
+            Ok(r.rows_affected() > 0)
+        })
+    }
+
     /// All programmes, by name.
     pub async fn programmes(&mut self) -> Result<Vec<ProgrammeRecord>> {
+        let sql = format!("SELECT {PROGRAMME_COLUMNS} FROM programmes ORDER BY name, id");
         on_conn!(self, c => {
-            let rows = sqlx::query("SELECT id, slug, name, description, kind, status, created_at FROM programmes ORDER BY name, id").fetch_all(c).await?;
-            rows.iter().map(|r| {
-                let kind: String = r.try_get("kind")?;
-                let status: String = r.try_get("status")?;
-                Ok(ProgrammeRecord {
-                    id: ProgrammeId(r.try_get("id")?),
-                    slug: r.try_get("slug")?,
-                    name: r.try_get("name")?,
-                    description: r.try_get("description")?,
-                    kind: ProgrammeKind::parse("kind", &kind).map_err(corrupt)?,
-                    status: ProgrammeStatus::parse("status", &status).map_err(corrupt)?,
-                    created_at: r.try_get("created_at")?,
-                })
-            }).collect()
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(c).await?;
+            rows.iter().map(programme_row).collect()
         })
     }
 
     /// One programme by id.
     pub async fn programme(&mut self, id: ProgrammeId) -> Result<Option<ProgrammeRecord>> {
-        Ok(self.programmes().await?.into_iter().find(|p| p.id == id))
+        let sql = format!("SELECT {PROGRAMME_COLUMNS} FROM programmes WHERE id = $1");
+        on_conn!(self, c => {
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(id.0).fetch_optional(c).await?;
+            row.as_ref().map(programme_row).transpose()
+        })
     }
 
     /// Grants a role; granting one already held is a no-op.

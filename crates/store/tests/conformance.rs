@@ -262,6 +262,7 @@ async fn deleting_a_person_cascades_their_credentials_and_keeps_others() {
             kind: ProgrammeKind::OneToOne,
             status: ProgrammeStatus::Open,
             created_at: 0,
+            ..ProgrammeRecord::new("", "", ProgrammeKind::OneToOne, ProgrammeStatus::Open, 0)
         };
         let mut tx = store.write().await.unwrap();
         tx.insert_person(&ana).await.unwrap();
@@ -353,6 +354,7 @@ mod mentoring {
             kind: ProgrammeKind::OneToOne,
             status: ProgrammeStatus::Open,
             created_at: 0,
+            ..ProgrammeRecord::new("", "", ProgrammeKind::OneToOne, ProgrammeStatus::Open, 0)
         };
         let mut tx = store.write().await.unwrap();
         tx.insert_programme(&programme).await.unwrap();
@@ -370,6 +372,8 @@ mod mentoring {
             preferences: "{}".into(),
             consent_sensitive: false,
             created_at: 0,
+            conduct_accepted_at: None,
+            decided_at: None,
         };
         tx.insert_enrolment(&enrol(mentor.id, ProgrammeRole::Mentor, capacity))
             .await
@@ -407,6 +411,7 @@ mod mentoring {
             });
         }
         let room = NewRoom {
+            round_id: None,
             id: RoomId::new(),
             programme_id: r.programme_id,
             status: RoomStatus::Active,
@@ -427,7 +432,7 @@ mod mentoring {
             let mentee = person("mentee@example.org", "Mentee");
             let p = programme_with(&store, &mentor, 2, std::slice::from_ref(&mentee)).await;
             let mut tx = store.write().await.unwrap();
-            let again = EnrolmentRecord { id: EnrolmentId::new(), programme_id: p, person_id: mentee.id, role: ProgrammeRole::Mentee, status: EnrolmentStatus::Applied, capacity: 0, answers: "{}".into(), preferences: "{}".into(), consent_sensitive: false, created_at: 0 };
+            let again = EnrolmentRecord { id: EnrolmentId::new(), programme_id: p, person_id: mentee.id, role: ProgrammeRole::Mentee, status: EnrolmentStatus::Applied, capacity: 0, answers: "{}".into(), preferences: "{}".into(), consent_sensitive: false, created_at: 0, conduct_accepted_at: None, decided_at: None };
             let err = tx.insert_enrolment(&again).await.unwrap_err();
             assert!(matches!(&err, StoreError::Conflict { constraint } if constraint == "enrolments_programme_id_person_id_role_key"), "{err:?}");
             drop(tx);

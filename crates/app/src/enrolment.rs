@@ -1,0 +1,584 @@
+//! Enrolment: members apply to a programme (as mentee, mentor, both, or
+//! peer), answer its questions, state preferences and accept the code of
+//! conduct; managers approve, waitlist or decline, or enrol people in bulk.
+//!
+//! Approval grants the programme role, so the permission policy sees
+//! approved participants only.
+
+use crate::{App, AppError, AppResult};
+use rapport_domain::mentoring::EnrolmentStatus;
+use rapport_domain::person::NotificationKind;
+use rapport_domain::policy::Actor;
+use rapport_domain::programme::{ProgrammeKind, ProgrammeRole, Question};
+use rapport_domain::values::Email;
+use rapport_domain::{EnrolmentId, Invalid, PersonId};
+use rapport_matching::profile::{DepartmentChoice, Preference, Preferences, Strength};
+use rapport_store::{EnrolmentRecord, EnrolmentView, ProgrammeRecord, Tx};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What a member submits to enrol.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct EnrolInput {
+    /// `mentee`, `mentor`, `both` (one-to-one, group, reverse) or `peer`
+    /// (peer and circle programmes; `facilitator` in circles and groups).
+    pub role: String,
+    /// Answers by question id: the chosen options, or the text as one item.
+    pub answers: BTreeMap<String, Vec<String>>,
+    /// Mentees this mentor takes in this programme (mentors only; empty
+    /// for the programme's default).
+    pub capacity: String,
+    /// Preferred gender of the other person (empty for none).
+    pub preferred_gender: String,
+    /// Whether the gender preference is a must (`true`) or a wish.
+    pub gender_is_hard: bool,
+    /// `same`, `different` or empty: department of the other person.
+    pub department: String,
+    /// Whether the department preference is a must.
+    pub department_is_hard: bool,
+    /// Emails of people not to be matched with, comma-separated.
+    pub avoid: String,
+    /// Consent to use gender, department and reporting line for matching.
+    pub consent_sensitive: bool,
+    /// Acceptance of the community's code of conduct (required).
+    pub accept_conduct: bool,
+}
+
+/// The roles an enrolment choice stands for in a programme of `kind`.
+pub fn roles_for(kind: ProgrammeKind, choice: &str) -> Result<Vec<ProgrammeRole>, Invalid> {
+    use ProgrammeRole::*;
+    let pairs = matches!(kind, ProgrammeKind::Peer | ProgrammeKind::Circle);
+    match (choice.trim(), pairs) {
+        ("mentee", false) => Ok(vec![Mentee]),
+        ("mentor", false) => Ok(vec![Mentor]),
+        ("both", false) => Ok(vec![Mentee, Mentor]),
+        ("peer", true) => Ok(vec![Peer]),
+        ("facilitator", _) if matches!(kind, ProgrammeKind::Circle | ProgrammeKind::Group) => {
+            Ok(vec![Facilitator])
+        }
+        (_, false) => Err(Invalid::new("role", "choose mentee, mentor or both")),
+        (_, true) => Err(Invalid::new(
+            "role",
+            "choose peer (or facilitator, in peer circles)",
+        )),
+    }
+}
+
+impl App {
+    /// Checks an enrolment form against the programme and turns it into the
+    /// stored answers and preferences.
+    async fn check_enrolment(
+        &self,
+        tx: &mut Tx,
+        p: &ProgrammeRecord,
+        me: PersonId,
+        input: &EnrolInput,
+    ) -> AppResult<(Vec<ProgrammeRole>, String, String, i32)> {
+        let mut errors = vec![];
+        let roles = roles_for(p.kind, &input.role)
+            .map_err(|e| errors.push(e))
+            .unwrap_or_default();
+        let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
+        let mut answers = BTreeMap::new();
+        for (id, _) in input.answers.iter() {
+            if !questions.iter().any(|q| &q.id == id) {
+                errors.push(Invalid::new(
+                    "answers",
+                    format!("`{id}` is not a question of this programme"),
+                ));
+            }
+        }
+        for q in &questions {
+            let given = input.answers.get(&q.id).cloned().unwrap_or_default();
+            match q.check_answer("answers", &given) {
+                Ok(a) if !a.is_empty() => {
+                    answers.insert(q.id.clone(), a);
+                }
+                Ok(_) => {}
+                Err(e) => errors.push(e),
+            }
+        }
+        let capacity = if roles.contains(&ProgrammeRole::Mentor)
+            || roles.contains(&ProgrammeRole::Facilitator)
+        {
+            let raw = input.capacity.trim();
+            if raw.is_empty() {
+                p.default_capacity
+            } else {
+                match raw.parse::<i32>().ok().filter(|n| (1..=50).contains(n)) {
+                    Some(n) => n,
+                    None => {
+                        errors.push(Invalid::new(
+                            "capacity",
+                            "enter how many mentees you can take, from 1 to 50",
+                        ));
+                        0
+                    }
+                }
+            }
+        } else {
+            0
+        };
+        let strength = |hard: bool| if hard { Strength::Hard } else { Strength::Soft };
+        let mut prefs = Preferences::default();
+        let gender = input.preferred_gender.trim();
+        if !gender.is_empty() {
+            if gender.chars().count() > 60 {
+                errors.push(Invalid::new(
+                    "preferred_gender",
+                    "the preferred gender must be at most 60 characters",
+                ));
+            }
+            prefs.gender = Some(Preference {
+                value: gender.to_string(),
+                strength: strength(input.gender_is_hard),
+            });
+        }
+        match input.department.trim() {
+            "" => {}
+            "same" => {
+                prefs.department = Some(Preference {
+                    value: DepartmentChoice::Same,
+                    strength: strength(input.department_is_hard),
+                })
+            }
+            "different" => {
+                prefs.department = Some(Preference {
+                    value: DepartmentChoice::Different,
+                    strength: strength(input.department_is_hard),
+                })
+            }
+            _ => errors.push(Invalid::new(
+                "department",
+                "choose same, different or no preference",
+            )),
+        }
+        for raw in input
+            .avoid
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            match Email::parse("avoid", raw) {
+                Ok(email) => match tx.person_by_email(email.as_str()).await? {
+                    Some(person) if person.id != me => prefs.avoid.push(Preference {
+                        value: person.id.to_string(),
+                        strength: Strength::Hard,
+                    }),
+                    Some(_) => errors.push(Invalid::new("avoid", "you cannot list yourself")),
+                    None => errors.push(Invalid::new(
+                        "avoid",
+                        format!("nobody here uses {raw}; check the address"),
+                    )),
+                },
+                Err(e) => errors.push(e),
+            }
+        }
+        if (prefs.gender.is_some() || prefs.department.is_some()) && !input.consent_sensitive {
+            errors.push(Invalid::new("consent_sensitive", "a gender or department preference needs your consent to use those fields for matching"));
+        }
+        if !input.accept_conduct {
+            errors.push(Invalid::new(
+                "accept_conduct",
+                "accept the code of conduct to enrol",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let answers =
+            serde_json::to_string(&answers).map_err(|e| AppError::Internal(e.to_string()))?;
+        let prefs = serde_json::to_string(&prefs).map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok((roles, answers, prefs, capacity))
+    }
+
+    /// A member applies to a programme. Applying again in a role they hold
+    /// is refused (409) unless they withdrew or were declined, in which case
+    /// the application is renewed.
+    pub async fn enrol(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        input: &EnrolInput,
+    ) -> AppResult<Vec<EnrolmentId>> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let p = tx
+            .programme_by_slug(slug)
+            .await?
+            .filter(|p| p.status != rapport_domain::programme::ProgrammeStatus::Draft)
+            .ok_or_else(|| AppError::NotFound("that programme was not found".into()))?;
+        if !crate::programmes::taking_enrolments(&p) {
+            return Err(AppError::Conflict {
+                field: None,
+                message: format!(
+                    "{} is not taking enrolments while it is {}",
+                    p.name,
+                    p.status.code()
+                ),
+            });
+        }
+        let (roles, answers, prefs, capacity) = self
+            .check_enrolment(&mut tx, &p, actor.person_id, input)
+            .await?;
+        let mut ids = vec![];
+        for role in roles {
+            let record = EnrolmentRecord {
+                id: EnrolmentId::new(),
+                programme_id: p.id,
+                person_id: actor.person_id,
+                role,
+                status: EnrolmentStatus::Applied,
+                capacity: if role == ProgrammeRole::Mentor || role == ProgrammeRole::Facilitator {
+                    capacity
+                } else {
+                    0
+                },
+                answers: answers.clone(),
+                preferences: prefs.clone(),
+                consent_sensitive: input.consent_sensitive,
+                created_at: now,
+                conduct_accepted_at: Some(now),
+                decided_at: None,
+            };
+            match tx.enrolment(p.id, actor.person_id, role).await? {
+                Some(old)
+                    if matches!(
+                        old.status,
+                        EnrolmentStatus::Withdrawn | EnrolmentStatus::Declined
+                    ) =>
+                {
+                    let renewed = EnrolmentRecord {
+                        id: old.id,
+                        created_at: now,
+                        ..record
+                    };
+                    tx.update_enrolment(&renewed, now).await?;
+                    ids.push(old.id);
+                }
+                Some(_) => {
+                    return Err(AppError::Conflict {
+                        field: Some("role"),
+                        message: format!(
+                            "you are already enrolled in {} as {}",
+                            p.name,
+                            role.code()
+                        ),
+                    })
+                }
+                None => {
+                    tx.insert_enrolment(&record).await?;
+                    ids.push(record.id);
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// A member updates their own enrolment's answers, preferences and
+    /// capacity (the status stays).
+    pub async fn update_my_enrolment(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        input: &EnrolInput,
+    ) -> AppResult<()> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let p = self.programme_for(&mut tx, actor, slug).await?;
+        let (roles, answers, prefs, capacity) = self
+            .check_enrolment(&mut tx, &p, actor.person_id, input)
+            .await?;
+        for role in roles {
+            let mut e = tx
+                .enrolment(p.id, actor.person_id, role)
+                .await?
+                .ok_or_else(|| {
+                    AppError::NotFound(format!("you are not enrolled as {}", role.code()))
+                })?;
+            e.answers = answers.clone();
+            e.preferences = prefs.clone();
+            e.consent_sensitive = input.consent_sensitive;
+            if role == ProgrammeRole::Mentor || role == ProgrammeRole::Facilitator {
+                e.capacity = capacity;
+            }
+            tx.update_enrolment(&e, now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A member leaves a programme in one role.
+    pub async fn withdraw_enrolment(&self, actor: &Actor, slug: &str, role: &str) -> AppResult<()> {
+        let role = ProgrammeRole::parse("role", role).map_err(|e| AppError::Invalid(vec![e]))?;
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let p = self.programme_for(&mut tx, actor, slug).await?;
+        let mut e = tx
+            .enrolment(p.id, actor.person_id, role)
+            .await?
+            .filter(|e| !matches!(e.status, EnrolmentStatus::Withdrawn))
+            .ok_or_else(|| {
+                AppError::NotFound(format!("you are not enrolled as {}", role.code()))
+            })?;
+        e.status = EnrolmentStatus::Withdrawn;
+        tx.update_enrolment(&e, now).await?;
+        tx.revoke_role(p.id, actor.person_id, role).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every enrolment in a programme, for its managers.
+    pub async fn enrolments(
+        &self,
+        actor: &Actor,
+        slug: &str,
+    ) -> AppResult<(ProgrammeRecord, Vec<EnrolmentView>)> {
+        let mut tx = self.store.read().await?;
+        let p = self.managed_programme(&mut tx, actor, slug).await?;
+        let list = tx.enrolments_in(p.id).await?;
+        Ok((p, list))
+    }
+
+    /// The actor's own enrolments in a programme.
+    pub async fn my_enrolments(
+        &self,
+        actor: &Actor,
+        slug: &str,
+    ) -> AppResult<Vec<EnrolmentRecord>> {
+        let mut tx = self.store.read().await?;
+        let p = self.programme_for(&mut tx, actor, slug).await?;
+        Ok(tx
+            .enrolments_of(actor.person_id)
+            .await?
+            .into_iter()
+            .filter(|e| e.programme_id == p.id)
+            .collect())
+    }
+
+    /// A manager approves, waitlists or declines an application. Approval
+    /// grants the role; anything else takes it away.
+    pub async fn decide_enrolment(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        id: EnrolmentId,
+        decision: &str,
+    ) -> AppResult<EnrolmentStatus> {
+        let to = EnrolmentStatus::parse(decision).map_err(|_| {
+            AppError::invalid("decision", "choose approved, waitlisted or declined")
+        })?;
+        if !matches!(
+            to,
+            EnrolmentStatus::Approved | EnrolmentStatus::Waitlisted | EnrolmentStatus::Declined
+        ) {
+            return Err(AppError::invalid(
+                "decision",
+                "choose approved, waitlisted or declined",
+            ));
+        }
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let p = self.managed_programme(&mut tx, actor, slug).await?;
+        let mut e = tx
+            .enrolment_by_id(id)
+            .await?
+            .filter(|e| e.programme_id == p.id)
+            .ok_or_else(|| AppError::NotFound("that enrolment was not found".into()))?;
+        if e.status == EnrolmentStatus::Withdrawn {
+            return Err(AppError::Conflict {
+                field: Some("decision"),
+                message: "this person withdrew; they can apply again".into(),
+            });
+        }
+        e.status = to;
+        e.decided_at = Some(now);
+        tx.update_enrolment(&e, now).await?;
+        if to == EnrolmentStatus::Approved {
+            tx.grant_role(p.id, e.person_id, e.role, now).await?;
+        } else {
+            tx.revoke_role(p.id, e.person_id, e.role).await?;
+        }
+        if let Some(person) = tx.person(e.person_id).await? {
+            let what = match to {
+                EnrolmentStatus::Approved => "is approved: you are in",
+                EnrolmentStatus::Waitlisted => {
+                    "is on the waiting list; we will tell you when a place opens"
+                }
+                _ => "was not accepted this time",
+            };
+            let body = format!(
+                "Hello {},\n\nYour application to {} as {} {}.\n\n{}/programmes/{}\n",
+                person.profile.name,
+                p.name,
+                e.role.code(),
+                what,
+                self.config.base_url,
+                p.slug
+            );
+            self.queue_mail(
+                &mut tx,
+                Some(person.id),
+                &person.email,
+                NotificationKind::Matching,
+                &format!("Your application to {}", p.name),
+                &body,
+            )
+            .await?;
+        }
+        self.audit_by(
+            &mut tx,
+            actor,
+            "enrolment.decide",
+            format!("programme:{}", p.slug),
+            None,
+            Some(format!("{} {} {}", e.person_id, e.role.code(), to.code())),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(to)
+    }
+
+    /// A manager enrols existing accounts directly (approved), by email and
+    /// role. Returns how many were enrolled; people already enrolled in that
+    /// role are approved if they were not.
+    pub async fn enrol_in_bulk(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        emails: &str,
+        role: &str,
+    ) -> AppResult<usize> {
+        let role = ProgrammeRole::parse("role", role).map_err(|e| AppError::Invalid(vec![e]))?;
+        if role == ProgrammeRole::Manager {
+            return Err(AppError::invalid(
+                "role",
+                "add managers on the managers page",
+            ));
+        }
+        let list: Vec<&str> = emails
+            .split([',', '\n', ';', ' '])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if list.is_empty() {
+            return Err(AppError::invalid("emails", "enter at least one email"));
+        }
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let p = self.managed_programme(&mut tx, actor, slug).await?;
+        let mut people = vec![];
+        let mut errors = vec![];
+        for raw in list {
+            match Email::parse("emails", raw) {
+                Ok(email) => match tx.person_by_email(email.as_str()).await? {
+                    Some(person) => people.push(person.id),
+                    None => errors.push(Invalid::new(
+                        "emails",
+                        format!("nobody has an account with {raw}; invite them or import a CSV"),
+                    )),
+                },
+                Err(_) => errors.push(Invalid::new(
+                    "emails",
+                    format!("{raw} is not an email address"),
+                )),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        for person in &people {
+            self.enrol_approved(&mut tx, &p, *person, role, None, now)
+                .await?;
+        }
+        self.audit_by(
+            &mut tx,
+            actor,
+            "enrolment.bulk",
+            format!("programme:{}", p.slug),
+            None,
+            Some(format!("{} as {}", people.len(), role.code())),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(people.len())
+    }
+
+    /// Enrols someone as approved (or approves their existing enrolment),
+    /// granting the role. `capacity` defaults to the programme's.
+    pub(crate) async fn enrol_approved(
+        &self,
+        tx: &mut Tx,
+        p: &ProgrammeRecord,
+        person: PersonId,
+        role: ProgrammeRole,
+        capacity: Option<i32>,
+        now: i64,
+    ) -> AppResult<()> {
+        let cap = if matches!(role, ProgrammeRole::Mentor | ProgrammeRole::Facilitator) {
+            capacity.unwrap_or(p.default_capacity)
+        } else {
+            0
+        };
+        match tx.enrolment(p.id, person, role).await? {
+            Some(mut e) => {
+                e.status = EnrolmentStatus::Approved;
+                e.decided_at = Some(now);
+                if capacity.is_some() {
+                    e.capacity = cap;
+                }
+                tx.update_enrolment(&e, now).await?;
+            }
+            None => {
+                tx.insert_enrolment(&EnrolmentRecord {
+                    id: EnrolmentId::new(),
+                    programme_id: p.id,
+                    person_id: person,
+                    role,
+                    status: EnrolmentStatus::Approved,
+                    capacity: cap,
+                    answers: "{}".into(),
+                    preferences: "{}".into(),
+                    consent_sensitive: false,
+                    created_at: now,
+                    conduct_accepted_at: None,
+                    decided_at: Some(now),
+                })
+                .await?;
+            }
+        }
+        tx.grant_role(p.id, person, role, now).await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_follow_the_kind() {
+        use ProgrammeRole::*;
+        assert_eq!(
+            roles_for(ProgrammeKind::OneToOne, "both").unwrap(),
+            vec![Mentee, Mentor]
+        );
+        assert_eq!(roles_for(ProgrammeKind::Peer, "peer").unwrap(), vec![Peer]);
+        assert_eq!(
+            roles_for(ProgrammeKind::Circle, "facilitator").unwrap(),
+            vec![Facilitator]
+        );
+        assert_eq!(
+            roles_for(ProgrammeKind::Peer, "mentee").unwrap_err().field,
+            "role"
+        );
+        assert_eq!(
+            roles_for(ProgrammeKind::OneToOne, "peer")
+                .unwrap_err()
+                .field,
+            "role"
+        );
+    }
+}

@@ -1,0 +1,274 @@
+//! Rooms: one mentorship with N members (a pair, a group or a circle).
+//!
+//! A room proposed by a round waits for every member to accept. A decline
+//! drops that member, who returns to the pool. When everyone left has
+//! accepted and the room still has what its kind needs (a mentor and a
+//! mentee, two peers, or the smallest circle), it becomes active; when it no
+//! longer can, it ends and its people return to the pool. Everyone hears.
+
+use crate::rounds::ExplanationLine;
+use crate::{App, AppError, AppResult};
+use rapport_domain::mentoring::{MemberState, RoomStatus};
+use rapport_domain::person::NotificationKind;
+use rapport_domain::policy::Actor;
+use rapport_domain::programme::{ProgrammeKind, ProgrammeRole};
+use rapport_domain::RoomId;
+use rapport_store::{MemberRecord, ProgrammeRecord, RoomRecord};
+use serde::Serialize;
+
+/// Smallest circle that can meet.
+pub const MIN_CIRCLE: usize = 3;
+
+/// A room as one viewer sees it.
+#[derive(Clone, Debug, Serialize)]
+pub struct RoomView {
+    /// The room and its members.
+    #[serde(skip)]
+    pub room: RoomRecord,
+    /// Programme name.
+    pub programme_name: String,
+    /// Programme slug.
+    pub programme_slug: String,
+    /// Programme kind.
+    pub programme_kind: ProgrammeKind,
+    /// The viewer's own answer, if they are a member.
+    pub my_state: Option<MemberState>,
+    /// Whether the viewer manages the programme.
+    pub manager: bool,
+    /// Why this match was proposed: the full explanation for managers, the
+    /// member-safe one for members.
+    pub explanation: Option<Vec<ExplanationLine>>,
+}
+
+/// Whether the members who have not declined still make a room of `kind`.
+pub fn viable(kind: ProgrammeKind, members: &[MemberRecord]) -> bool {
+    let live: Vec<&MemberRecord> = members
+        .iter()
+        .filter(|m| matches!(m.state, MemberState::Invited | MemberState::Accepted))
+        .collect();
+    let count = |r: ProgrammeRole| live.iter().filter(|m| m.role == r).count();
+    match kind {
+        ProgrammeKind::Peer => count(ProgrammeRole::Peer) >= 2,
+        ProgrammeKind::Circle => count(ProgrammeRole::Peer) >= MIN_CIRCLE,
+        _ => count(ProgrammeRole::Mentor) >= 1 && count(ProgrammeRole::Mentee) >= 1,
+    }
+}
+
+impl App {
+    async fn room_for(
+        &self,
+        tx: &mut rapport_store::Tx,
+        actor: &Actor,
+        id: RoomId,
+    ) -> AppResult<(RoomRecord, ProgrammeRecord, bool)> {
+        let not_found = || AppError::NotFound("that room was not found".into());
+        let room = tx.room(id).await?.ok_or_else(not_found)?;
+        let p = tx
+            .programme(room.programme_id)
+            .await?
+            .ok_or_else(not_found)?;
+        let manager = actor.is_admin || actor.has_role(p.id, ProgrammeRole::Manager);
+        let member = room.members.iter().any(|m| m.person_id == actor.person_id);
+        if !member && !manager {
+            return Err(not_found());
+        }
+        Ok((room, p, manager))
+    }
+
+    /// A room, for its members and the programme's managers; anyone else 404.
+    pub async fn room(&self, actor: &Actor, id: RoomId) -> AppResult<RoomView> {
+        let mut tx = self.store.read().await?;
+        let (room, p, manager) = self.room_for(&mut tx, actor, id).await?;
+        let my_state = room
+            .members
+            .iter()
+            .find(|m| m.person_id == actor.person_id)
+            .map(|m| m.state);
+        let ids: Vec<_> = room.members.iter().map(|m| m.person_id).collect();
+        let explanation = self
+            .room_explanation(
+                &mut tx,
+                p.id,
+                room.round_id,
+                &ids,
+                manager && my_state.is_none(),
+            )
+            .await?;
+        Ok(RoomView {
+            programme_name: p.name,
+            programme_slug: p.slug,
+            programme_kind: p.kind,
+            my_state,
+            manager,
+            explanation,
+            room,
+        })
+    }
+
+    /// The rooms the actor is a member of, newest first.
+    pub async fn my_rooms(&self, actor: &Actor) -> AppResult<Vec<(RoomRecord, String)>> {
+        let mut tx = self.store.read().await?;
+        let rooms = tx.rooms_of(actor.person_id).await?;
+        let mut out = vec![];
+        for r in rooms {
+            let name = tx
+                .programme(r.programme_id)
+                .await?
+                .map(|p| p.name)
+                .unwrap_or_default();
+            out.push((r, name));
+        }
+        Ok(out)
+    }
+
+    /// A member accepts or declines a proposed room.
+    pub async fn answer_room(
+        &self,
+        actor: &Actor,
+        id: RoomId,
+        accept: bool,
+    ) -> AppResult<RoomStatus> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let (mut room, p, _) = self.room_for(&mut tx, actor, id).await?;
+        let Some(me) = room
+            .members
+            .iter_mut()
+            .find(|m| m.person_id == actor.person_id)
+        else {
+            return Err(AppError::Forbidden(
+                "only the room's members answer its proposal".into(),
+            ));
+        };
+        if room.status != RoomStatus::Proposed {
+            return Err(AppError::Conflict {
+                field: None,
+                message: format!(
+                    "this room is {}; proposals are answered while it is proposed",
+                    room.status.code().replace('_', " ")
+                ),
+            });
+        }
+        if me.state != MemberState::Invited {
+            return Err(AppError::Conflict {
+                field: None,
+                message: format!(
+                    "you already {} this proposal",
+                    if me.state == MemberState::Accepted {
+                        "accepted"
+                    } else {
+                        "declined"
+                    }
+                ),
+            });
+        }
+        let my_name = me.name.clone();
+        me.state = if accept {
+            MemberState::Accepted
+        } else {
+            MemberState::Declined
+        };
+        tx.set_member_state(id, actor.person_id, me.state).await?;
+        let status = if !viable(p.kind, &room.members) {
+            let reason = format!(
+                "{my_name} declined, so the room no longer has what a {} needs",
+                p.kind.label().to_lowercase()
+            );
+            RoomStatus::Proposed
+                .move_to(RoomStatus::EndedEarly)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            tx.end_room(id, RoomStatus::EndedEarly, Some(&reason), now)
+                .await?;
+            RoomStatus::EndedEarly
+        } else if room.members.iter().all(|m| m.state != MemberState::Invited) {
+            tx.end_room(id, RoomStatus::Active, None, now).await?;
+            RoomStatus::Active
+        } else {
+            RoomStatus::Proposed
+        };
+        let note = match (status, accept) {
+            (RoomStatus::Active, _) => Some(("Your room is active".to_string(), format!("Everyone accepted: your room in {} is active.", p.name))),
+            (RoomStatus::EndedEarly, _) => Some((format!("Your match in {} will not go ahead", p.name), format!("{my_name} declined, so this match will not go ahead. You are back in the pool for the next round."))),
+            (_, false) => Some((format!("A change to your match in {}", p.name), format!("{my_name} declined; the room goes ahead with the others once they accept."))),
+            _ => None,
+        };
+        if let Some((subject, line)) = note {
+            for m in room
+                .members
+                .iter()
+                .filter(|m| m.person_id != actor.person_id || status == RoomStatus::Active)
+            {
+                let body = format!(
+                    "Hello {},\n\n{line}\n\n{}/rooms/{}\n",
+                    m.name, self.config.base_url, id
+                );
+                self.queue_mail(
+                    &mut tx,
+                    Some(m.person_id),
+                    &m.email,
+                    NotificationKind::Matching,
+                    &subject,
+                    &body,
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(status)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rapport_domain::PersonId;
+
+    fn m(role: ProgrammeRole, state: MemberState) -> MemberRecord {
+        MemberRecord {
+            person_id: PersonId::new(),
+            name: String::new(),
+            email: String::new(),
+            role,
+            state,
+        }
+    }
+
+    #[test]
+    fn rooms_need_their_kind() {
+        use MemberState::*;
+        use ProgrammeRole::*;
+        assert!(viable(
+            ProgrammeKind::OneToOne,
+            &[m(Mentor, Invited), m(Mentee, Accepted)]
+        ));
+        assert!(!viable(
+            ProgrammeKind::OneToOne,
+            &[m(Mentor, Declined), m(Mentee, Accepted)]
+        ));
+        assert!(viable(
+            ProgrammeKind::Group,
+            &[
+                m(Mentor, Accepted),
+                m(Mentee, Declined),
+                m(Mentee, Accepted)
+            ]
+        ));
+        assert!(!viable(
+            ProgrammeKind::Peer,
+            &[m(Peer, Accepted), m(Peer, Declined)]
+        ));
+        assert!(viable(
+            ProgrammeKind::Circle,
+            &[
+                m(Peer, Accepted),
+                m(Peer, Accepted),
+                m(Peer, Invited),
+                m(Peer, Declined)
+            ]
+        ));
+        assert!(!viable(
+            ProgrammeKind::Circle,
+            &[m(Peer, Accepted), m(Peer, Accepted), m(Peer, Declined)]
+        ));
+    }
+}

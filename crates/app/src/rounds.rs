@@ -1,0 +1,1191 @@
+//! Bulk matching rounds: a manager runs the engine on a snapshot of the
+//! programme's settings and enrolments, reads the proposals with their
+//! explanations and the unmatched people with reasons and fixes, pins or
+//! forbids pairs, re-runs, and publishes. Publishing turns each proposal into
+//! a room in status `proposed`, re-checking capacity so a stale draft cannot
+//! overfill a mentor.
+//!
+//! One-to-one, reverse and group programmes use the many-to-one assignment
+//! (coverage first, then total score); a group room gathers one mentor's
+//! mentees. Peer programmes use the exact non-bipartite matching, and circles
+//! the group formation with its upper bound.
+
+use crate::programmes::settings_of;
+use crate::{App, AppError, AppResult};
+use rapport_domain::mentoring::{EnrolmentStatus, MemberState, RoomStatus};
+use rapport_domain::person::NotificationKind;
+use rapport_domain::policy::Actor;
+use rapport_domain::programme::{ProgrammeKind, ProgrammeRole, Question, QuestionKind};
+use rapport_domain::{PersonId, ProgrammeId, RoomId};
+use rapport_matching::constraints::Rules;
+use rapport_matching::peers::{self, PeerEdge};
+use rapport_matching::pipeline::{self, Options, PipelineError};
+use rapport_matching::profile::{Answer, Level, Preferences, Profile, Skill, Weekday, Window};
+use rapport_matching::score::{Audience, Explanation, Model};
+use rapport_matching::settings::{PairIds, Settings};
+use rapport_store::{
+    EnrolmentRecord, NewRoom, PairRule, PersonRecord, ProgrammeRecord, RoundRecord, Tx,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Micro-units per score point (scores run 0–100).
+const MICROS: f64 = 1_000_000.0;
+
+/// One line of an explanation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExplanationLine {
+    /// The criterion (`skills`, `goals`, `level_gap`, …).
+    pub criterion: String,
+    /// Its contribution in points.
+    pub points: f64,
+    /// A sentence a person understands.
+    pub sentence: String,
+}
+
+/// A member of a proposal.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProposalMember {
+    /// Who.
+    pub person_id: PersonId,
+    /// Their name.
+    pub name: String,
+    /// Their role in the room.
+    pub role: ProgrammeRole,
+}
+
+/// A proposed pair or group.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Proposal {
+    /// Members, mentors first.
+    pub members: Vec<ProposalMember>,
+    /// Score in points (a group's is the mean over its pairs).
+    pub score: f64,
+    /// Placed because a manager pinned it.
+    pub pinned: bool,
+    /// The full explanation, for managers (per pair, for groups).
+    pub explanation: Vec<ExplanationLine>,
+    /// The explanation members see: nothing the other keeps private.
+    pub member_explanation: Vec<ExplanationLine>,
+}
+
+/// Someone the round could not place.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UnmatchedPerson {
+    /// Who.
+    pub person_id: PersonId,
+    /// Their name.
+    pub name: String,
+    /// Why, in a sentence.
+    pub reason: String,
+    /// What would place them.
+    pub fix: Option<String>,
+}
+
+/// The outcome of a round, as stored and shown.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RoundResult {
+    /// The proposals.
+    pub proposals: Vec<Proposal>,
+    /// Everyone left unplaced, with reasons and fixes.
+    pub unmatched: Vec<UnmatchedPerson>,
+    /// Extra mentor slots that would cover the unmatched, in words.
+    pub fixes: Vec<String>,
+    /// People the round tried to place (mentees, or peers).
+    pub pool: usize,
+    /// Of them, placed.
+    pub placed: usize,
+    /// Mentors (or facilitators) with space who took part.
+    pub mentors: usize,
+    /// Sum of the proposals' scores, in points.
+    pub total_score: f64,
+    /// For circles: the upper bound on the mean score, in points.
+    pub upper_bound: Option<f64>,
+    /// Whether the assignment's optimality was certified by its dual prices.
+    pub certified: bool,
+    /// Mentor slots left free.
+    pub free_slots: u64,
+    /// Milliseconds the engine took.
+    pub millis: u64,
+}
+
+/// A round for display.
+#[derive(Clone, Debug, Serialize)]
+pub struct RoundView {
+    /// Id.
+    pub id: uuid::Uuid,
+    /// `draft`, `published` or `discarded`.
+    pub status: String,
+    /// When it ran (ms).
+    pub created_at: i64,
+    /// The outcome.
+    pub result: RoundResult,
+}
+
+/// A manager's pin or forbid, with names.
+#[derive(Clone, Debug, Serialize)]
+pub struct PairRuleView {
+    /// Mentee (or first peer).
+    pub mentee_id: PersonId,
+    /// Their name.
+    pub mentee_name: String,
+    /// Mentor (or second peer).
+    pub mentor_id: PersonId,
+    /// Their name.
+    pub mentor_name: String,
+    /// `pin` or `forbid`.
+    pub rule: &'static str,
+}
+
+/// What publishing did.
+#[derive(Clone, Debug, Serialize)]
+pub struct Published {
+    /// Rooms proposed.
+    pub rooms: Vec<RoomId>,
+    /// Proposals skipped because things changed since the run, with why.
+    pub skipped: Vec<String>,
+}
+
+/// The people a round works on, with their engine profiles.
+struct Pool {
+    /// Mentees, or peers.
+    seekers: Vec<(PersonRecord, EnrolmentRecord)>,
+    /// Mentors (or facilitators) with their remaining capacity.
+    givers: Vec<(PersonRecord, EnrolmentRecord, u32)>,
+}
+
+fn level_of(l: rapport_domain::person::LeadershipLevel) -> Level {
+    use rapport_domain::person::LeadershipLevel as L;
+    match l {
+        L::ProfessionalContributor => Level::ProfessionalContributor,
+        L::TeamLeader => Level::TeamLeader,
+        L::LeaderOfLeaders => Level::LeaderOfLeaders,
+    }
+}
+
+/// The engine profile of a participant. Gender and department are used only
+/// with the person's consent; the reporting line is always used, and only
+/// ever to keep a manager and their reports apart.
+pub(crate) fn profile_of(
+    person: &PersonRecord,
+    e: &EnrolmentRecord,
+    questions: &[Question],
+    capacity: u32,
+) -> Profile {
+    let pr = &person.profile;
+    let mut p = Profile::new(person.id.to_string(), level_of(pr.level));
+    p.years = u16::from(pr.years_experience);
+    let skill = |s: &String| Skill {
+        name: s.clone(),
+        priority: 1,
+    };
+    p.skills_offered = pr.skills_offered.iter().map(skill).collect();
+    p.skills_wanted = pr.skills_wanted.iter().map(skill).collect();
+    p.goals = pr.goal_tags.clone();
+    p.goals_text = pr.goals.clone();
+    p.interests = pr.interests.clone();
+    p.languages = pr.languages.clone();
+    p.time_zone = pr.time_zone.clone();
+    p.availability = pr
+        .availability
+        .iter()
+        .filter_map(|w| {
+            Some(Window {
+                day: Weekday::from_index(w.weekday)?,
+                start_minute: w.start_minute,
+                end_minute: w.end_minute,
+            })
+        })
+        .collect();
+    p.manager = pr.manager_id.map(|m| m.to_string());
+    if e.consent_sensitive {
+        p.gender = Some(pr.gender.clone()).filter(|g| !g.trim().is_empty());
+        p.department = Some(pr.department.clone()).filter(|d| !d.trim().is_empty());
+    }
+    p.preferences = serde_json::from_str::<Preferences>(&e.preferences).unwrap_or_default();
+    let answers: BTreeMap<String, Vec<String>> =
+        serde_json::from_str(&e.answers).unwrap_or_default();
+    for (id, values) in answers {
+        let kind = questions.iter().find(|q| q.id == id).map(|q| q.kind);
+        let answer = match kind {
+            Some(QuestionKind::Text) => Answer::Text(values.join(" ")),
+            Some(_) => Answer::Choices(values),
+            None => continue,
+        };
+        p.answers.insert(id, answer);
+    }
+    p.capacity = capacity;
+    p
+}
+
+fn lines(e: &Explanation) -> Vec<ExplanationLine> {
+    e.items
+        .iter()
+        .map(|i| ExplanationLine {
+            criterion: i.criterion.name().to_string(),
+            points: i.points as f64 / MICROS,
+            sentence: i.sentence.clone(),
+        })
+        .collect()
+}
+
+/// Replaces engine ids (person UUIDs) in a sentence with names.
+fn named(sentence: &str, names: &HashMap<String, String>) -> String {
+    let mut out = sentence.to_string();
+    for (id, name) in names {
+        if out.contains(id.as_str()) {
+            out = out.replace(id.as_str(), name);
+        }
+    }
+    out
+}
+
+fn engine_error(e: PipelineError, names: &HashMap<String, String>) -> AppError {
+    match e {
+        PipelineError::Pin(p) => AppError::Conflict {
+            field: Some("pin"),
+            message: named(&p.to_string(), names),
+        },
+        PipelineError::PinCapacity { .. } => AppError::Conflict {
+            field: Some("pin"),
+            message: named(&e.to_string(), names),
+        },
+        PipelineError::Model(m) => AppError::invalid("settings", m.to_string()),
+        PipelineError::Assign(a) => {
+            AppError::Internal(format!("the solver refused the instance: {a}"))
+        }
+    }
+}
+
+impl App {
+    /// Who a round (or "match now") works on: approved seekers without an
+    /// open seat, and approved, unpaused mentors with space left.
+    async fn pool(&self, tx: &mut Tx, p: &ProgrammeRecord, now: i64) -> AppResult<Pool> {
+        let seats = tx.open_seats(p.id).await?;
+        let (seeker_role, giver_role) = match p.kind {
+            ProgrammeKind::Peer | ProgrammeKind::Circle => {
+                (ProgrammeRole::Peer, ProgrammeRole::Facilitator)
+            }
+            _ => (ProgrammeRole::Mentee, ProgrammeRole::Mentor),
+        };
+        let seated: HashSet<PersonId> = seats
+            .iter()
+            .filter(|s| s.role == seeker_role)
+            .map(|s| s.person_id)
+            .collect();
+        let mut load: HashMap<PersonId, u32> = HashMap::new();
+        for s in seats.iter().filter(|s| s.role == giver_role) {
+            *load.entry(s.person_id).or_default() += 1;
+        }
+        let mut pool = Pool {
+            seekers: vec![],
+            givers: vec![],
+        };
+        for view in tx.enrolments_in(p.id).await? {
+            let e = view.enrolment;
+            if e.status != EnrolmentStatus::Approved {
+                continue;
+            }
+            let Some(person) = tx.person(e.person_id).await? else {
+                continue;
+            };
+            if e.role == seeker_role && !seated.contains(&e.person_id) {
+                pool.seekers.push((person, e));
+            } else if e.role == giver_role {
+                let (max_total, paused_until, total_load) = tx.mentor_limits(e.person_id).await?;
+                if paused_until.is_some_and(|t| t > now) {
+                    continue;
+                }
+                let here = load.get(&e.person_id).copied().unwrap_or(0);
+                let mut left = (e.capacity.max(0) as u32).saturating_sub(here);
+                if let Some(max) = max_total {
+                    left = left.min((max.max(0) as u32).saturating_sub(total_load as u32));
+                }
+                if left > 0 {
+                    pool.givers.push((person, e, left));
+                }
+            }
+        }
+        Ok(pool)
+    }
+
+    /// The settings a run uses: the programme's, with its question weights,
+    /// pins and forbids, blocks, and pairs that met or declined before.
+    async fn run_settings(&self, tx: &mut Tx, p: &ProgrammeRecord) -> AppResult<Settings> {
+        let mut s = settings_of(p)?;
+        let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
+        for q in questions.iter().filter(|q| q.weight > 0) {
+            s.questions.entry(q.id.clone()).or_insert(q.weight);
+        }
+        let pair = |a: PersonId, b: PersonId| PairIds {
+            mentee: a.to_string(),
+            mentor: b.to_string(),
+        };
+        for rule in tx.pair_rules(p.id).await? {
+            if rule.pin {
+                s.pinned.push(pair(rule.mentee_id, rule.mentor_id));
+            } else {
+                s.excluded.push(pair(rule.mentee_id, rule.mentor_id));
+            }
+        }
+        for (a, b) in tx.blocks_in(p.id).await? {
+            s.excluded.push(pair(a, b));
+            s.excluded.push(pair(b, a));
+        }
+        for (a, b) in tx.past_pairs(p.id).await? {
+            s.previous.push(pair(a, b));
+        }
+        Ok(s)
+    }
+
+    /// Runs matching and stores the result as a draft round (earlier drafts
+    /// are discarded). Managers only; the programme must take rounds.
+    pub async fn run_round(&self, actor: &Actor, slug: &str) -> AppResult<RoundView> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let p = self.managed_programme(&mut tx, actor, slug).await?;
+        if !crate::programmes::taking_enrolments(&p) {
+            return Err(AppError::Conflict {
+                field: None,
+                message: format!("{} takes matching rounds while it is open (or running with rolling admission); it is {}", p.name, p.status.code()),
+            });
+        }
+        let settings = self.run_settings(&mut tx, &p).await?;
+        let pool = self.pool(&mut tx, &p, now).await?;
+        let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
+        let settings_json =
+            serde_json::to_string(&settings).map_err(|e| AppError::Internal(e.to_string()))?;
+        let kind = p.kind;
+        let result = tokio::task::spawn_blocking(move || solve(kind, &pool, &settings, &questions))
+            .await
+            .map_err(|e| AppError::Internal(format!("matching stopped: {e}")))??;
+        let record = RoundRecord {
+            id: uuid::Uuid::new_v4(),
+            programme_id: p.id,
+            status: "draft".into(),
+            settings: settings_json,
+            result: serde_json::to_string(&result)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            created_by: Some(actor.person_id),
+            created_at: now,
+            published_at: None,
+        };
+        tx.discard_drafts(p.id).await?;
+        tx.insert_round(&record).await?;
+        self.audit_by(
+            &mut tx,
+            actor,
+            "round.run",
+            format!("programme:{}", p.slug),
+            None,
+            Some(format!("{} of {} placed", result.placed, result.pool)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(RoundView {
+            id: record.id,
+            status: record.status,
+            created_at: now,
+            result,
+        })
+    }
+
+    /// The programme's rounds, newest first.
+    pub async fn rounds(&self, actor: &Actor, slug: &str) -> AppResult<Vec<RoundView>> {
+        let mut tx = self.store.read().await?;
+        let p = self.managed_programme(&mut tx, actor, slug).await?;
+        tx.rounds_in(p.id)
+            .await?
+            .into_iter()
+            .map(round_view)
+            .collect()
+    }
+
+    /// One round.
+    pub async fn round(&self, actor: &Actor, slug: &str, id: uuid::Uuid) -> AppResult<RoundView> {
+        let mut tx = self.store.read().await?;
+        let p = self.managed_programme(&mut tx, actor, slug).await?;
+        let r = tx
+            .round(id)
+            .await?
+            .filter(|r| r.programme_id == p.id)
+            .ok_or_else(|| AppError::NotFound("that round was not found".into()))?;
+        round_view(r)
+    }
+
+    /// Pins (`pin`) or forbids (`forbid`) a pair for the next runs, or clears
+    /// a rule (`clear`). A pin that breaks a hard rule is refused with the
+    /// rule named.
+    pub async fn set_pair_rule(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        mentee: PersonId,
+        mentor: PersonId,
+        rule: &str,
+    ) -> AppResult<()> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let p = self.managed_programme(&mut tx, actor, slug).await?;
+        if mentee == mentor {
+            return Err(AppError::invalid(
+                "mentor_id",
+                "choose two different people",
+            ));
+        }
+        let (seeker_role, giver_role) = match p.kind {
+            ProgrammeKind::Peer | ProgrammeKind::Circle => {
+                (ProgrammeRole::Peer, ProgrammeRole::Peer)
+            }
+            _ => (ProgrammeRole::Mentee, ProgrammeRole::Mentor),
+        };
+        let approved =
+            |e: Option<EnrolmentRecord>| e.filter(|e| e.status == EnrolmentStatus::Approved);
+        let (Some(me), Some(mr)) = (
+            approved(tx.enrolment(p.id, mentee, seeker_role).await?),
+            approved(tx.enrolment(p.id, mentor, giver_role).await?),
+        ) else {
+            return Err(AppError::invalid(
+                "mentor_id",
+                format!(
+                    "both people must be approved in this programme, as {} and {}",
+                    seeker_role.code(),
+                    giver_role.code()
+                ),
+            ));
+        };
+        match rule {
+            "clear" => {
+                tx.clear_pair_rule(p.id, mentee, mentor).await?;
+            }
+            "forbid" => {
+                tx.set_pair_rule(
+                    p.id,
+                    PairRule {
+                        mentee_id: mentee,
+                        mentor_id: mentor,
+                        pin: false,
+                    },
+                    actor.person_id,
+                    now,
+                )
+                .await?
+            }
+            "pin" => {
+                let mut settings = self.run_settings(&mut tx, &p).await?;
+                settings.pinned.clear();
+                let questions: Vec<Question> =
+                    serde_json::from_str(&p.questions).unwrap_or_default();
+                let (Some(a), Some(b)) = (tx.person(mentee).await?, tx.person(mentor).await?)
+                else {
+                    return Err(AppError::NotFound("that person was not found".into()));
+                };
+                let names: HashMap<String, String> = [
+                    (a.id.to_string(), a.profile.name.clone()),
+                    (b.id.to_string(), b.profile.name.clone()),
+                ]
+                .into();
+                let model = Model::build(
+                    &[profile_of(&a, &me, &questions, 1)],
+                    &[profile_of(&b, &mr, &questions, 1)],
+                    &settings,
+                )
+                .map_err(|e| AppError::invalid("settings", e.to_string()))?;
+                let rules = Rules::build(&model);
+                let blockers = rules.why_not(&model, 0, 0);
+                if !blockers.is_empty() {
+                    return Err(AppError::Conflict {
+                        field: Some("pin"),
+                        message: format!(
+                            "this pin is refused: it breaks a hard rule: {}",
+                            blockers
+                                .iter()
+                                .map(|b| format!(
+                                    "{} ({})",
+                                    named(&b.sentence, &names),
+                                    b.rule.name()
+                                ))
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        ),
+                    });
+                }
+                tx.set_pair_rule(
+                    p.id,
+                    PairRule {
+                        mentee_id: mentee,
+                        mentor_id: mentor,
+                        pin: true,
+                    },
+                    actor.person_id,
+                    now,
+                )
+                .await?;
+            }
+            _ => return Err(AppError::invalid("rule", "choose pin, forbid or clear")),
+        }
+        self.audit_by(
+            &mut tx,
+            actor,
+            "round.pair_rule",
+            format!("programme:{}", p.slug),
+            None,
+            Some(format!("{rule} {mentee} {mentor}")),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The programme's pins and forbids, with names.
+    pub async fn pair_rules(&self, actor: &Actor, slug: &str) -> AppResult<Vec<PairRuleView>> {
+        let mut tx = self.store.read().await?;
+        let p = self.managed_programme(&mut tx, actor, slug).await?;
+        let mut out = vec![];
+        for r in tx.pair_rules(p.id).await? {
+            let name = |p: Option<PersonRecord>| p.map(|p| p.profile.name).unwrap_or_default();
+            out.push(PairRuleView {
+                mentee_id: r.mentee_id,
+                mentee_name: name(tx.person(r.mentee_id).await?),
+                mentor_id: r.mentor_id,
+                mentor_name: name(tx.person(r.mentor_id).await?),
+                rule: if r.pin { "pin" } else { "forbid" },
+            });
+        }
+        Ok(out)
+    }
+
+    /// Publishes a draft round: one proposed room per proposal, every member
+    /// invited to accept. Proposals that no longer fit (someone withdrew, was
+    /// matched meanwhile, or a mentor filled up) are skipped and listed.
+    pub async fn publish_round(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        id: uuid::Uuid,
+    ) -> AppResult<Published> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let p = self.managed_programme(&mut tx, actor, slug).await?;
+        let r = tx
+            .round(id)
+            .await?
+            .filter(|r| r.programme_id == p.id)
+            .ok_or_else(|| AppError::NotFound("that round was not found".into()))?;
+        if !tx.move_round(id, "draft", "published", now).await? {
+            return Err(AppError::Conflict {
+                field: None,
+                message: format!(
+                    "this round is {}, not a draft; run matching again for a fresh one",
+                    r.status
+                ),
+            });
+        }
+        let result: RoundResult = serde_json::from_str(&r.result)
+            .map_err(|e| AppError::Internal(format!("stored round is malformed: {e}")))?;
+        let pool = self.pool(&mut tx, &p, now).await?;
+        let mut free: HashSet<PersonId> =
+            pool.seekers.iter().map(|(person, _)| person.id).collect();
+        let mut space: HashMap<PersonId, u32> = pool
+            .givers
+            .iter()
+            .map(|(person, _, left)| (person.id, *left))
+            .collect();
+        let mut published = Published {
+            rooms: vec![],
+            skipped: vec![],
+        };
+        for proposal in &result.proposals {
+            let names = proposal
+                .members
+                .iter()
+                .map(|m| m.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut problem = None;
+            for m in &proposal.members {
+                let ok = match m.role {
+                    ProgrammeRole::Mentor | ProgrammeRole::Facilitator => {
+                        space.get(&m.person_id).copied().unwrap_or(0) > 0
+                    }
+                    _ => free.contains(&m.person_id),
+                };
+                if !ok {
+                    problem = Some(match m.role {
+                        ProgrammeRole::Mentor | ProgrammeRole::Facilitator => {
+                            format!("{} has no space left", m.name)
+                        }
+                        _ => format!("{} is no longer waiting for a match", m.name),
+                    });
+                    break;
+                }
+            }
+            if let Some(why) = problem {
+                published.skipped.push(format!("{names}: {why}"));
+                continue;
+            }
+            for m in &proposal.members {
+                match m.role {
+                    ProgrammeRole::Mentor | ProgrammeRole::Facilitator => {
+                        if let Some(s) = space.get_mut(&m.person_id) {
+                            *s -= 1;
+                        }
+                    }
+                    _ => {
+                        free.remove(&m.person_id);
+                    }
+                }
+            }
+            let room = NewRoom {
+                round_id: Some(id),
+                id: RoomId::new(),
+                programme_id: p.id,
+                status: RoomStatus::Proposed,
+                origin: "round",
+                members: proposal
+                    .members
+                    .iter()
+                    .map(|m| (m.person_id, m.role, MemberState::Invited))
+                    .collect(),
+            };
+            tx.insert_room(&room, now).await?;
+            if proposal.pinned {
+                // A published pin has done its work; keeping it would pin a
+                // pair that has now met (and that the rules then refuse).
+                for a in &proposal.members {
+                    for b in &proposal.members {
+                        tx.clear_pair_rule(p.id, a.person_id, b.person_id).await?;
+                    }
+                }
+            }
+            for m in &proposal.members {
+                if let Some(person) = tx.person(m.person_id).await? {
+                    let others = proposal
+                        .members
+                        .iter()
+                        .filter(|o| o.person_id != m.person_id)
+                        .map(|o| o.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let body = format!(
+                        "Hello {},\n\n{} proposes a match for you: {}.\n\nSee why, and accept or decline: {}/rooms/{}\n",
+                        person.profile.name, p.name, others, self.config.base_url, room.id
+                    );
+                    self.queue_mail(
+                        &mut tx,
+                        Some(person.id),
+                        &person.email,
+                        NotificationKind::Matching,
+                        &format!("Your match in {}", p.name),
+                        &body,
+                    )
+                    .await?;
+                }
+            }
+            published.rooms.push(room.id);
+        }
+        tx.discard_drafts(p.id).await?;
+        self.audit_by(
+            &mut tx,
+            actor,
+            "round.publish",
+            format!("programme:{}", p.slug),
+            None,
+            Some(format!(
+                "{} rooms, {} skipped",
+                published.rooms.len(),
+                published.skipped.len()
+            )),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(published)
+    }
+
+    /// "Match now" for one waiting person: solves for them alone against the
+    /// space mentors have left and proposes the best room at once. When no
+    /// mentor can take them, the 409 says why and what would fix it.
+    pub async fn match_now(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        person: PersonId,
+    ) -> AppResult<RoomId> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let p = self.managed_programme(&mut tx, actor, slug).await?;
+        if matches!(p.kind, ProgrammeKind::Peer | ProgrammeKind::Circle) {
+            return Err(AppError::Conflict { field: None, message: "peer and circle programmes place people together; run matching for the whole pool".into() });
+        }
+        let settings = self.run_settings(&mut tx, &p).await?;
+        let mut pool = self.pool(&mut tx, &p, now).await?;
+        pool.seekers.retain(|(s, _)| s.id == person);
+        if pool.seekers.is_empty() {
+            return Err(AppError::NotFound(
+                "that person is not waiting for a match in this programme".into(),
+            ));
+        }
+        let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
+        let result = solve(p.kind, &pool, &settings, &questions)?;
+        let Some(proposal) = result.proposals.first() else {
+            let u = result.unmatched.first();
+            return Err(AppError::Conflict {
+                field: None,
+                message: format!(
+                    "no mentor can take them now: {}{}",
+                    u.map(|u| u.reason.as_str())
+                        .unwrap_or("no eligible mentor has space"),
+                    u.and_then(|u| u.fix.as_deref())
+                        .map(|f| format!(". {f}"))
+                        .unwrap_or_default()
+                ),
+            });
+        };
+        let room = NewRoom {
+            round_id: None,
+            id: RoomId::new(),
+            programme_id: p.id,
+            status: RoomStatus::Proposed,
+            origin: "round",
+            members: proposal
+                .members
+                .iter()
+                .map(|m| (m.person_id, m.role, MemberState::Invited))
+                .collect(),
+        };
+        tx.insert_room(&room, now).await?;
+        for m in &proposal.members {
+            if let Some(person) = tx.person(m.person_id).await? {
+                let body = format!("Hello {},\n\n{} proposes a match for you.\n\nSee why, and accept or decline: {}/rooms/{}\n", person.profile.name, p.name, self.config.base_url, room.id);
+                self.queue_mail(
+                    &mut tx,
+                    Some(person.id),
+                    &person.email,
+                    NotificationKind::Matching,
+                    &format!("Your match in {}", p.name),
+                    &body,
+                )
+                .await?;
+            }
+        }
+        self.audit_by(
+            &mut tx,
+            actor,
+            "round.match_now",
+            format!("programme:{}", p.slug),
+            None,
+            Some(person.to_string()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(room.id)
+    }
+
+    /// The member-safe explanation of a room's match, from the round that
+    /// proposed it (none for rooms from requests).
+    pub(crate) async fn room_explanation(
+        &self,
+        tx: &mut Tx,
+        programme: ProgrammeId,
+        round: Option<uuid::Uuid>,
+        members: &[PersonId],
+        manager: bool,
+    ) -> AppResult<Option<Vec<ExplanationLine>>> {
+        let Some(round) = round else { return Ok(None) };
+        let Some(r) = tx
+            .round(round)
+            .await?
+            .filter(|r| r.programme_id == programme)
+        else {
+            return Ok(None);
+        };
+        let result: RoundResult = serde_json::from_str(&r.result)
+            .map_err(|e| AppError::Internal(format!("stored round is malformed: {e}")))?;
+        Ok(result
+            .proposals
+            .into_iter()
+            .find(|p| p.members.iter().all(|m| members.contains(&m.person_id)))
+            .map(|p| {
+                if manager {
+                    p.explanation
+                } else {
+                    p.member_explanation
+                }
+            }))
+    }
+}
+
+fn round_view(r: RoundRecord) -> AppResult<RoundView> {
+    Ok(RoundView {
+        id: r.id,
+        status: r.status,
+        created_at: r.created_at,
+        result: serde_json::from_str(&r.result)
+            .map_err(|e| AppError::Internal(format!("stored round is malformed: {e}")))?,
+    })
+}
+
+/// Runs the engine for a programme kind. Pure: no store access.
+fn solve(
+    kind: ProgrammeKind,
+    pool: &Pool,
+    settings: &Settings,
+    questions: &[Question],
+) -> AppResult<RoundResult> {
+    let started = std::time::Instant::now();
+    let mut names: HashMap<String, String> = HashMap::new();
+    for (p, _) in &pool.seekers {
+        names.insert(p.id.to_string(), p.profile.name.clone());
+    }
+    for (p, _, _) in &pool.givers {
+        names.insert(p.id.to_string(), p.profile.name.clone());
+    }
+    let mut result = match kind {
+        ProgrammeKind::Peer | ProgrammeKind::Circle => {
+            solve_peers(kind, pool, settings, questions, &names)?
+        }
+        _ => solve_assignment(kind, pool, settings, questions, &names)?,
+    };
+    result.millis = started.elapsed().as_millis() as u64;
+    Ok(result)
+}
+
+fn solve_assignment(
+    kind: ProgrammeKind,
+    pool: &Pool,
+    settings: &Settings,
+    questions: &[Question],
+    names: &HashMap<String, String>,
+) -> AppResult<RoundResult> {
+    let mentees: Vec<Profile> = pool
+        .seekers
+        .iter()
+        .map(|(p, e)| profile_of(p, e, questions, 1))
+        .collect();
+    let mentors: Vec<Profile> = pool
+        .givers
+        .iter()
+        .map(|(p, e, left)| profile_of(p, e, questions, *left))
+        .collect();
+    let mut result = RoundResult {
+        pool: mentees.len(),
+        mentors: mentors.len(),
+        ..RoundResult::default()
+    };
+    if mentees.is_empty() {
+        return Ok(result);
+    }
+    // Pins naming people who are no longer in the pool are dropped, not refused.
+    let mut settings = settings.clone();
+    let in_pool: HashSet<&str> = mentees
+        .iter()
+        .chain(mentors.iter())
+        .map(|p| p.id.as_str())
+        .collect();
+    settings.pinned.retain(|pair| {
+        in_pool.contains(pair.mentee.as_str()) && in_pool.contains(pair.mentor.as_str())
+    });
+    let outcome = pipeline::run(
+        &mentees,
+        &mentors,
+        &settings,
+        &Options {
+            explain: Some(Audience::Manager),
+        },
+    )
+    .map_err(|e| engine_error(e, names))?;
+    let member = |m: &pipeline::Match| {
+        lines(
+            &outcome
+                .model
+                .explain(m.mentee as usize, m.mentor as usize, Audience::Member),
+        )
+    };
+    let person = |p: &PersonRecord, role| ProposalMember {
+        person_id: p.id,
+        name: p.profile.name.clone(),
+        role,
+    };
+    let mut used = vec![0u64; mentors.len()];
+    if kind == ProgrammeKind::Group {
+        let mut by_mentor: BTreeMap<u32, Vec<&pipeline::Match>> = BTreeMap::new();
+        for m in &outcome.matches {
+            by_mentor.entry(m.mentor).or_default().push(m);
+        }
+        for (j, ms) in by_mentor {
+            let giver = &pool.givers[j as usize].0;
+            let mut members = vec![person(giver, ProgrammeRole::Mentor)];
+            let mut explanation = vec![];
+            let mut member_explanation = vec![];
+            let mut total = 0.0;
+            for m in &ms {
+                let seeker = &pool.seekers[m.mentee as usize].0;
+                members.push(person(seeker, ProgrammeRole::Mentee));
+                total += m.score as f64 / MICROS;
+                for (list, src) in [
+                    (
+                        &mut explanation,
+                        m.explanation.as_ref().map(lines).unwrap_or_default(),
+                    ),
+                    (&mut member_explanation, member(m)),
+                ] {
+                    list.extend(src.into_iter().map(|mut l| {
+                        l.sentence = format!("{}: {}", seeker.profile.name, l.sentence);
+                        l
+                    }));
+                }
+            }
+            used[j as usize] += ms.len() as u64;
+            result.total_score += total;
+            result.proposals.push(Proposal {
+                members,
+                score: total / ms.len() as f64,
+                pinned: ms.iter().any(|m| m.pinned),
+                explanation,
+                member_explanation,
+            });
+        }
+    } else {
+        for m in &outcome.matches {
+            let (seeker, giver) = (
+                &pool.seekers[m.mentee as usize].0,
+                &pool.givers[m.mentor as usize].0,
+            );
+            used[m.mentor as usize] += 1;
+            result.total_score += m.score as f64 / MICROS;
+            result.proposals.push(Proposal {
+                members: vec![
+                    person(giver, ProgrammeRole::Mentor),
+                    person(seeker, ProgrammeRole::Mentee),
+                ],
+                score: m.score as f64 / MICROS,
+                pinned: m.pinned,
+                explanation: m.explanation.as_ref().map(lines).unwrap_or_default(),
+                member_explanation: member(m),
+            });
+        }
+    }
+    result.placed = outcome
+        .matches
+        .iter()
+        .map(|m| m.mentee)
+        .collect::<HashSet<_>>()
+        .len();
+    result.free_slots = mentors
+        .iter()
+        .zip(&used)
+        .map(|(m, u)| u64::from(m.capacity).saturating_sub(*u))
+        .sum();
+    result.certified = outcome.certified;
+    let fix_for: HashMap<u32, String> = outcome
+        .fixes
+        .iter()
+        .flat_map(|f| {
+            f.mentees
+                .iter()
+                .map(move |&i| (i, named(&f.sentence, names)))
+        })
+        .collect();
+    for u in &outcome.unmatched {
+        let seeker = &pool.seekers[u.mentee as usize].0;
+        let fix = fix_for.get(&u.mentee).cloned().or_else(|| {
+            matches!(u.kind, pipeline::UnmatchedKind::NoEligibleMentor)
+                .then(|| "recruit a mentor who meets their hard rules, relax a setting that binds, or offer them a place in a group or circle".to_string())
+        });
+        result.unmatched.push(UnmatchedPerson {
+            person_id: seeker.id,
+            name: seeker.profile.name.clone(),
+            reason: named(&u.reason, names),
+            fix,
+        });
+    }
+    result.fixes = outcome
+        .fixes
+        .iter()
+        .map(|f| named(&f.sentence, names))
+        .collect();
+    Ok(result)
+}
+
+/// Peers (exact maximum matching) and circles (groups with an upper bound):
+/// everyone is on both sides, and a pair is eligible when both directions
+/// pass the hard rules; its weight is the mean of the two scores.
+fn solve_peers(
+    kind: ProgrammeKind,
+    pool: &Pool,
+    settings: &Settings,
+    questions: &[Question],
+    names: &HashMap<String, String>,
+) -> AppResult<RoundResult> {
+    let people: Vec<Profile> = pool
+        .seekers
+        .iter()
+        .map(|(p, e)| profile_of(p, e, questions, 1))
+        .collect();
+    let n = people.len();
+    let mut result = RoundResult {
+        pool: n,
+        ..RoundResult::default()
+    };
+    if n < 2 {
+        for (p, _) in &pool.seekers {
+            result.unmatched.push(UnmatchedPerson {
+                person_id: p.id,
+                name: p.profile.name.clone(),
+                reason: "nobody else is waiting yet".into(),
+                fix: Some("enrol more peers, then run matching again".into()),
+            });
+        }
+        return Ok(result);
+    }
+    let mut settings = settings.clone();
+    settings.pinned.clear();
+    let model = Model::build(&people, &people, &settings)
+        .map_err(|e| AppError::invalid("settings", e.to_string()))?;
+    let rules = Rules::build(&model);
+    let mut edges = vec![];
+    for a in 0..n {
+        for b in a + 1..n {
+            if let (Some(x), Some(y)) = (rules.eligible(&model, a, b), rules.eligible(&model, b, a))
+            {
+                edges.push(PeerEdge {
+                    a: a as u32,
+                    b: b as u32,
+                    weight: (x + y) / 2,
+                });
+            }
+        }
+    }
+    let degree = {
+        let mut d = vec![0u32; n];
+        for e in &edges {
+            d[e.a as usize] += 1;
+            d[e.b as usize] += 1;
+        }
+        d
+    };
+    let member = |i: usize, role| ProposalMember {
+        person_id: pool.seekers[i].0.id,
+        name: pool.seekers[i].0.profile.name.clone(),
+        role,
+    };
+    let pair_lines = |a: usize, b: usize, audience| {
+        let mut l = lines(&model.explain(a, b, audience));
+        if kind == ProgrammeKind::Circle {
+            for x in &mut l {
+                x.sentence = format!(
+                    "{} & {}: {}",
+                    pool.seekers[a].0.profile.name, pool.seekers[b].0.profile.name, x.sentence
+                );
+            }
+        }
+        l
+    };
+    let mut placed = vec![false; n];
+    if kind == ProgrammeKind::Peer {
+        let m = peers::max_weight_matching(n, &edges, peers::Objective::MaxCardinality)
+            .map_err(|e| AppError::Internal(format!("peer matching failed: {e}")))?;
+        for a in 0..n {
+            if let Some(b) = m.mate[a].map(|b| b as usize).filter(|&b| b > a) {
+                let w = m.pair_edge[a]
+                    .map(|k| edges[k as usize].weight)
+                    .unwrap_or(0) as f64
+                    / MICROS;
+                placed[a] = true;
+                placed[b] = true;
+                result.total_score += w;
+                result.proposals.push(Proposal {
+                    members: vec![
+                        member(a, ProgrammeRole::Peer),
+                        member(b, ProgrammeRole::Peer),
+                    ],
+                    score: w,
+                    pinned: false,
+                    explanation: pair_lines(a, b, Audience::Manager),
+                    member_explanation: pair_lines(a, b, Audience::Member),
+                });
+            }
+        }
+    } else {
+        let problem = rapport_matching::groups::GroupsProblem::new(
+            n,
+            &edges,
+            rapport_matching::groups::MissingPairs::Forbidden,
+            4,
+            6,
+        );
+        let g = rapport_matching::groups::form_groups(&problem)
+            .map_err(|e| AppError::Internal(format!("circle formation failed: {e}")))?;
+        for group in &g.groups {
+            let mut explanation = vec![];
+            let mut member_explanation = vec![];
+            for (k, &a) in group.members.iter().enumerate() {
+                placed[a as usize] = true;
+                for &b in &group.members[k + 1..] {
+                    explanation.extend(pair_lines(a as usize, b as usize, Audience::Manager));
+                    member_explanation.extend(pair_lines(a as usize, b as usize, Audience::Member));
+                }
+            }
+            result.total_score += group.mean / MICROS;
+            result.proposals.push(Proposal {
+                members: group
+                    .members
+                    .iter()
+                    .map(|&i| member(i as usize, ProgrammeRole::Peer))
+                    .collect(),
+                score: group.mean / MICROS,
+                pinned: false,
+                explanation,
+                member_explanation,
+            });
+        }
+        result.upper_bound = Some(g.upper_bound / MICROS);
+    }
+    result.placed = placed.iter().filter(|p| **p).count();
+    for i in (0..n).filter(|&i| !placed[i]) {
+        let (reason, fix) = if degree[i] == 0 {
+            let why: Vec<String> = (0..n)
+                .filter(|&j| j != i)
+                .flat_map(|j| rules.why_not(&model, i, j))
+                .map(|b| b.rule.name().replace('_', " "))
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            (format!("no other peer passes the hard rules with them ({})", why.join(", ")), "enrol a peer at their level who shares a language and their hours, or relax the setting that binds".to_string())
+        } else if kind == ProgrammeKind::Peer {
+            (
+                "every peer they are compatible with is already paired (an odd one out)"
+                    .to_string(),
+                "enrol one more compatible peer, or place them in a peer circle instead"
+                    .to_string(),
+            )
+        } else {
+            (
+                "too few compatible people to form another circle".to_string(),
+                "enrol more peers at their level, or pair them with one peer instead".to_string(),
+            )
+        };
+        result.unmatched.push(UnmatchedPerson {
+            person_id: pool.seekers[i].0.id,
+            name: pool.seekers[i].0.profile.name.clone(),
+            reason: named(&reason, names),
+            fix: Some(fix),
+        });
+    }
+    result.certified = kind == ProgrammeKind::Peer;
+    Ok(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_replace_ids() {
+        let names: HashMap<String, String> = [("abc-1".to_string(), "Ana".to_string())].into();
+        assert_eq!(
+            named("abc-1 cannot mentor themselves", &names),
+            "Ana cannot mentor themselves"
+        );
+    }
+}

@@ -1,0 +1,421 @@
+//! A programme end to end at the use-case level, on every database: create
+//! and open it, enrol and approve, run a round with explanations and an
+//! unmatched mentee with a reason, a refused pin, publish, answer the rooms,
+//! and read the coverage dashboard.
+
+use rapport_app::enrolment::EnrolInput;
+use rapport_app::programmes::ProgrammeInput;
+use rapport_app::{Actor, App, AppConfig, AppError, ManualClock};
+use rapport_domain::mentoring::RoomStatus;
+use rapport_domain::person::ProfileInput;
+use rapport_domain::PersonId;
+use rapport_store::testing::{fresh_store, test_database_kinds};
+use std::sync::Arc;
+
+struct World {
+    app: App,
+    admin: Actor,
+    _dirs: (Option<tempfile::TempDir>, tempfile::TempDir),
+}
+
+async fn world(kind: &str) -> World {
+    let (store, db) = fresh_store(kind).await.unwrap();
+    let outbox = tempfile::tempdir().unwrap();
+    let app = App::new(
+        store,
+        Arc::new(ManualClock::new(1_800_000_000_000)),
+        AppConfig {
+            outbox_dir: outbox.path().into(),
+            ..AppConfig::default()
+        },
+    )
+    .await
+    .unwrap();
+    let admin_id = app
+        .create_user("admin@example.org", "Ada Admin", "long enough pw", true)
+        .await
+        .unwrap();
+    let admin = app.actor(admin_id).await.unwrap();
+    World {
+        app,
+        admin,
+        _dirs: (db, outbox),
+    }
+}
+
+async fn member(
+    w: &World,
+    email: &str,
+    name: &str,
+    level: &str,
+    languages: &str,
+    manager: &str,
+) -> PersonId {
+    let id = w
+        .app
+        .create_user(email, name, "long enough pw", false)
+        .await
+        .unwrap();
+    let input = ProfileInput {
+        name: name.into(),
+        level: level.into(),
+        years_experience: if level == "leader_of_leaders" {
+            "15".into()
+        } else {
+            "3".into()
+        },
+        skills_offered: "Public speaking, Hiring".into(),
+        skills_wanted: "Public speaking".into(),
+        goal_tags: "speaking".into(),
+        languages: languages.into(),
+        time_zone: "Europe/Lisbon".into(),
+        availability: "mon 09:00-12:00\nwed 14:00-17:00".into(),
+        manager_email: manager.into(),
+        visibility: "members".into(),
+        ..Default::default()
+    };
+    w.app.update_profile(&w.admin, id, &input).await.unwrap();
+    id
+}
+
+fn field(e: &AppError) -> Vec<&'static str> {
+    match e {
+        AppError::Invalid(v) => v.iter().map(|i| i.field).collect(),
+        AppError::Conflict { field, .. } => field.iter().copied().collect(),
+        _ => vec![],
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_programme_from_draft_to_rooms() {
+    for kind in test_database_kinds() {
+        let w = world(kind).await;
+        let app = &w.app;
+        let created = app
+            .create_programme(
+                &w.admin,
+                &ProgrammeInput {
+                    name: "Spring Leaders".into(),
+                    kind: "one_to_one".into(),
+                    questions: "single: Format? | In person | Video | weight=10".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let slug = created.record.slug.clone();
+        assert_eq!(slug, "spring-leaders");
+
+        // Mentors at the top level, mentees at the first; one mentee speaks only Portuguese.
+        let mentors = [
+            member(
+                &w,
+                "mona@example.org",
+                "Mona",
+                "leader_of_leaders",
+                "English",
+                "",
+            )
+            .await,
+            member(
+                &w,
+                "max@example.org",
+                "Max",
+                "leader_of_leaders",
+                "English",
+                "",
+            )
+            .await,
+            member(
+                &w,
+                "mia@example.org",
+                "Mia",
+                "leader_of_leaders",
+                "English",
+                "",
+            )
+            .await,
+        ];
+        let mut mentees = vec![];
+        for i in 0..5 {
+            mentees.push(
+                member(
+                    &w,
+                    &format!("e{i}@example.org"),
+                    &format!("Mentee {i}"),
+                    "professional_contributor",
+                    "English",
+                    if i == 0 { "mona@example.org" } else { "" },
+                )
+                .await,
+            );
+        }
+        let lusa = member(
+            &w,
+            "lusa@example.org",
+            "Lusa",
+            "professional_contributor",
+            "Portuguese",
+            "",
+        )
+        .await;
+        let member_actor = app.actor(mentees[1]).await.unwrap();
+
+        // A draft is hidden from members; only allowed moves pass.
+        assert!(matches!(
+            app.programme(&member_actor, &slug).await,
+            Err(AppError::NotFound(_))
+        ));
+        let e = app
+            .move_programme(&w.admin, &slug, "running")
+            .await
+            .unwrap_err();
+        assert_eq!(field(&e), ["status"], "{e}");
+        app.move_programme(&w.admin, &slug, "open").await.unwrap();
+        assert!(app.programme(&member_actor, &slug).await.is_ok());
+
+        // Mentors apply themselves; the code of conduct and the answer are checked.
+        let mona = app.actor(mentors[0]).await.unwrap();
+        let bad = EnrolInput {
+            role: "mentor".into(),
+            answers: [("q1".to_string(), vec!["Phone".to_string()])].into(),
+            ..Default::default()
+        };
+        let e = app.enrol(&mona, &slug, &bad).await.unwrap_err();
+        let fields = field(&e);
+        assert!(
+            fields.contains(&"answers") && fields.contains(&"accept_conduct"),
+            "{fields:?}"
+        );
+        for (m, cap) in mentors.iter().zip(["2", "2", "1"]) {
+            let actor = app.actor(*m).await.unwrap();
+            let ids = app
+                .enrol(
+                    &actor,
+                    &slug,
+                    &EnrolInput {
+                        role: "mentor".into(),
+                        capacity: cap.into(),
+                        accept_conduct: true,
+                        answers: [("q1".to_string(), vec!["Video".to_string()])].into(),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
+            app.decide_enrolment(&w.admin, &slug, ids[0], "approved")
+                .await
+                .unwrap();
+        }
+        let again = app
+            .enrol(
+                &mona,
+                &slug,
+                &EnrolInput {
+                    role: "mentor".into(),
+                    accept_conduct: true,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(again, AppError::Conflict { .. }), "{again}");
+        let emails: Vec<String> = (0..5)
+            .map(|i| format!("e{i}@example.org"))
+            .chain(["lusa@example.org".to_string()])
+            .collect();
+        assert_eq!(
+            app.enrol_in_bulk(&w.admin, &slug, &emails.join(", "), "mentee")
+                .await
+                .unwrap(),
+            6
+        );
+
+        // A pin across a reporting line is refused with the rule named.
+        let e = app
+            .set_pair_rule(&w.admin, &slug, mentees[0], mentors[0], "pin")
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("reporting_line"), "{e}");
+        app.set_pair_rule(&w.admin, &slug, mentees[1], mentors[2], "pin")
+            .await
+            .unwrap();
+
+        let round = app.run_round(&w.admin, &slug).await.unwrap();
+        let r = &round.result;
+        assert_eq!((r.pool, r.placed, r.mentors), (6, 5, 3));
+        assert!(r.certified);
+        assert_eq!(r.unmatched.len(), 1);
+        assert_eq!(r.unmatched[0].person_id, lusa);
+        assert!(
+            r.unmatched[0].reason.to_lowercase().contains("language"),
+            "{}",
+            r.unmatched[0].reason
+        );
+        assert!(r.unmatched[0].fix.is_some());
+        let pinned = r
+            .proposals
+            .iter()
+            .find(|p| p.pinned)
+            .expect("the pin is placed");
+        assert!(
+            pinned.members.iter().any(|m| m.person_id == mentees[1])
+                && pinned.members.iter().any(|m| m.person_id == mentors[2])
+        );
+        for p in &r.proposals {
+            let sum: f64 = p.explanation.iter().map(|l| l.points).sum();
+            assert!(
+                (sum - p.score).abs() < 1e-6,
+                "explanation adds up: {sum} vs {}",
+                p.score
+            );
+            assert!(
+                !p.members.iter().any(|m| m.person_id == mentees[0])
+                    || !p.members.iter().any(|m| m.person_id == mentors[0]),
+                "never the mentee's own manager"
+            );
+        }
+
+        let published = app.publish_round(&w.admin, &slug, round.id).await.unwrap();
+        assert_eq!((published.rooms.len(), published.skipped.len()), (5, 0));
+        assert!(matches!(
+            app.publish_round(&w.admin, &slug, round.id).await,
+            Err(AppError::Conflict { .. })
+        ));
+        let cov = app.coverage(&w.admin, &slug).await.unwrap();
+        assert_eq!(
+            (cov.participants, cov.matched, cov.pending, cov.unmatched),
+            (6, 0, 5, 1)
+        );
+        assert_eq!(cov.waiting[0].person_id, lusa);
+
+        // Both accept: active. A decline ends a room and returns the mentee to the pool.
+        let rooms = published.rooms;
+        let view = app.room(&w.admin, rooms[0]).await.unwrap();
+        let people: Vec<PersonId> = view.room.members.iter().map(|m| m.person_id).collect();
+        let outsider = app.actor(lusa).await.unwrap();
+        assert!(matches!(
+            app.room(&outsider, rooms[0]).await,
+            Err(AppError::NotFound(_))
+        ));
+        assert!(view.explanation.is_some_and(|e| !e.is_empty()));
+        assert_eq!(
+            app.answer_room(&app.actor(people[0]).await.unwrap(), rooms[0], true)
+                .await
+                .unwrap(),
+            RoomStatus::Proposed
+        );
+        assert_eq!(
+            app.answer_room(&app.actor(people[1]).await.unwrap(), rooms[0], true)
+                .await
+                .unwrap(),
+            RoomStatus::Active
+        );
+        let second = app.room(&w.admin, rooms[1]).await.unwrap();
+        let mentee = second
+            .room
+            .members
+            .iter()
+            .find(|m| m.role == rapport_domain::programme::ProgrammeRole::Mentee)
+            .unwrap()
+            .person_id;
+        assert_eq!(
+            app.answer_room(&app.actor(mentee).await.unwrap(), rooms[1], false)
+                .await
+                .unwrap(),
+            RoomStatus::EndedEarly
+        );
+        assert!(matches!(
+            app.answer_room(&app.actor(mentee).await.unwrap(), rooms[1], true)
+                .await,
+            Err(AppError::Conflict { .. })
+        ));
+        let cov = app.coverage(&w.admin, &slug).await.unwrap();
+        assert_eq!((cov.matched, cov.pending, cov.unmatched), (1, 3, 2));
+
+        // The declined pair is never proposed again; "match now" finds another mentor or says why.
+        match app.match_now(&w.admin, &slug, mentee).await {
+            Ok(room) => {
+                let v = app.room(&w.admin, room).await.unwrap();
+                assert!(!v
+                    .room
+                    .members
+                    .iter()
+                    .any(|m| second.room.members.iter().any(|s| s.role
+                        == rapport_domain::programme::ProgrammeRole::Mentor
+                        && s.person_id == m.person_id)));
+            }
+            Err(AppError::Conflict { message, .. }) => {
+                assert!(message.contains("no mentor can take them"), "{message}")
+            }
+            Err(e) => panic!("{e}"),
+        }
+        let e = app.match_now(&w.admin, &slug, lusa).await.unwrap_err();
+        assert!(e.to_string().to_lowercase().contains("language"), "{e}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_and_managers_are_checked() {
+    for kind in test_database_kinds() {
+        let w = world(kind).await;
+        let app = &w.app;
+        let p = app
+            .create_programme(
+                &w.admin,
+                &ProgrammeInput {
+                    name: "Peers".into(),
+                    kind: "peer".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let slug = p.record.slug;
+        let toml = app.matching_settings(&w.admin, &slug).await.unwrap();
+        assert!(toml.contains("kind = \"peer\""), "{toml}");
+        let e = app
+            .set_matching_settings(&w.admin, &slug, "quality_floor = 500.0")
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("quality_floor"), "{e}");
+        let e = app
+            .set_matching_settings(&w.admin, &slug, "qualityfloor = 5.0")
+            .await
+            .unwrap_err();
+        assert_eq!(field(&e), ["settings"]);
+        app.set_matching_settings(
+            &w.admin,
+            &slug,
+            "quality_floor = 10.0\n[reach]\nmax_time_zone_hours = 4.0",
+        )
+        .await
+        .unwrap();
+        assert!(app
+            .matching_settings(&w.admin, &slug)
+            .await
+            .unwrap()
+            .contains("quality_floor = 10.0"));
+        let m = app
+            .create_user("mo@example.org", "Mo", "long enough pw", false)
+            .await
+            .unwrap();
+        let mo = app.actor(m).await.unwrap();
+        assert!(matches!(
+            app.matching_settings(&mo, &slug).await,
+            Err(AppError::NotFound(_))
+        ));
+        app.add_manager(&w.admin, &slug, "mo@example.org")
+            .await
+            .unwrap();
+        let mo = app.actor(m).await.unwrap();
+        assert!(app.matching_settings(&mo, &slug).await.is_ok());
+        app.remove_manager(&mo, &slug, w.admin.person_id)
+            .await
+            .unwrap();
+        assert!(matches!(
+            app.remove_manager(&mo, &slug, m).await,
+            Err(AppError::Conflict { .. })
+        ));
+    }
+}
