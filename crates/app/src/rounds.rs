@@ -84,6 +84,7 @@ pub struct UnmatchedPerson {
 
 /// The outcome of a round, as stored and shown.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RoundResult {
     /// The proposals.
     pub proposals: Vec<Proposal>,

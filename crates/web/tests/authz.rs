@@ -7,10 +7,11 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use rapport_app::accounts::ClientInfo;
 use rapport_app::{App, AppConfig, ManualClock};
+use rapport_domain::mentoring::{EnrolmentStatus, MemberState, RoomStatus};
 use rapport_domain::programme::{ProgrammeKind, ProgrammeRole, ProgrammeStatus};
-use rapport_domain::{PersonId, ProgrammeId};
+use rapport_domain::{EnrolmentId, PersonId, ProgrammeId, RoomId};
 use rapport_store::testing::{fresh_store, test_database_kinds};
-use rapport_store::ProgrammeRecord;
+use rapport_store::{EnrolmentRecord, NewRoom, ProgrammeRecord, RoundRecord};
 use rapport_web::{AppState, WebConfig};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -22,16 +23,22 @@ enum Role {
     Member,
     Mentee,
     Mentor,
+    /// The other member of the mentor's room (a mentee here).
+    RoomMember,
+    /// A mentee here who is an outsider to that room.
+    Outsider,
     ManagerHere,
     ManagerElsewhere,
     Admin,
 }
 
-const ROLES: [Role; 7] = [
+const ROLES: [Role; 9] = [
     Role::Anonymous,
     Role::Member,
     Role::Mentee,
     Role::Mentor,
+    Role::RoomMember,
+    Role::Outsider,
     Role::ManagerHere,
     Role::ManagerElsewhere,
     Role::Admin,
@@ -46,6 +53,13 @@ enum Rule {
     SignedIn(u16),
     /// Admins get this; other members 403; anonymous 303 or 401.
     Admin(u16),
+    /// Managers of the programme and admins get this; other members 403.
+    Managers(u16),
+    /// Room members get the first, its programme's managers and admins the
+    /// second, everyone else signed in 404.
+    Room(u16, u16),
+    /// One status per role, in `ROLES` order.
+    Each([u16; 9]),
 }
 
 /// How a cell is run: placeholders in the path are `{subject}` (a member
@@ -497,6 +511,263 @@ fn rows() -> Vec<Row> {
             r#"{"admin":false}"#,
             Admin(204),
         ),
+        // Programmes, enrolment, matching, rooms (pages).
+        row("GET", "/programmes", "/programmes", "", SignedIn(200)),
+        row("GET", "/programmes/new", "/programmes/new", "", Admin(200)),
+        row(
+            "POST",
+            "/programmes/new",
+            "/programmes/new",
+            "name=New+{n}&kind=peer",
+            Admin(303),
+        ),
+        row(
+            "GET",
+            "/programmes/{slug}",
+            "/programmes/here",
+            "",
+            SignedIn(200),
+        ),
+        row(
+            "GET",
+            "/programmes/{slug}/edit",
+            "/programmes/here/edit",
+            "",
+            Managers(200),
+        ),
+        row(
+            "POST",
+            "/programmes/{slug}/edit",
+            "/programmes/here/edit",
+            "name=Here&slug=here",
+            Managers(303),
+        ),
+        // open → open is not a move: managers reach the rule (409), others are refused first.
+        row(
+            "POST",
+            "/programmes/{slug}/status",
+            "/programmes/here/status",
+            "status=open",
+            Managers(409),
+        ),
+        row(
+            "GET",
+            "/programmes/{slug}/enrol",
+            "/programmes/here/enrol",
+            "",
+            SignedIn(200),
+        ),
+        // Enrolling as mentor: new for most (303), a conflict for the mentor (409).
+        row(
+            "POST",
+            "/programmes/{slug}/enrol",
+            "/programmes/here/enrol",
+            "role=mentor&capacity=1&accept_conduct=true",
+            Each([303, 303, 303, 409, 303, 303, 303, 303, 303]),
+        ),
+        row(
+            "GET",
+            "/programmes/{slug}/participants",
+            "/programmes/here/participants",
+            "",
+            Managers(200),
+        ),
+        row(
+            "POST",
+            "/programmes/{slug}/participants/bulk",
+            "/programmes/here/participants/bulk",
+            "emails=sam%40matrix.example&role=mentee",
+            Managers(303),
+        ),
+        row(
+            "POST",
+            "/programmes/{slug}/participants/{id}/decision",
+            "/programmes/here/participants/{enrolment}/decision",
+            "decision=waitlisted",
+            Managers(303),
+        ),
+        row(
+            "GET",
+            "/programmes/{slug}/settings",
+            "/programmes/here/settings",
+            "",
+            Managers(200),
+        ),
+        row(
+            "POST",
+            "/programmes/{slug}/settings",
+            "/programmes/here/settings",
+            "settings=quality_floor+%3D+0.0",
+            Managers(303),
+        ),
+        row(
+            "GET",
+            "/programmes/{slug}/matching",
+            "/programmes/here/matching",
+            "",
+            Managers(200),
+        ),
+        row(
+            "POST",
+            "/programmes/{slug}/matching/run",
+            "/programmes/here/matching/run",
+            "",
+            Managers(303),
+        ),
+        row(
+            "POST",
+            "/programmes/{slug}/matching/rules",
+            "/programmes/here/matching/rules",
+            "mentee_id={mentee}&mentor_id={mentor}&rule=forbid",
+            Managers(303),
+        ),
+        // The round is already published: managers get 409, others are refused first.
+        row(
+            "POST",
+            "/programmes/{slug}/matching/{id}/publish",
+            "/programmes/here/matching/{round}/publish",
+            "",
+            Managers(409),
+        ),
+        // Nobody can mentor the lonely mentee: managers get 409 with the reason.
+        row(
+            "POST",
+            "/programmes/{slug}/match-now",
+            "/programmes/here/match-now",
+            "person_id={lonely}",
+            Managers(409),
+        ),
+        row("GET", "/rooms", "/rooms", "", SignedIn(200)),
+        row("GET", "/rooms/{id}", "/rooms/{room}", "", Room(200, 200)),
+        // Managers may see a room but only its members answer (403).
+        row(
+            "POST",
+            "/rooms/{id}/answer",
+            "/rooms/{room}/answer",
+            "answer=accept",
+            Room(303, 403),
+        ),
+        // Programmes (API).
+        row(
+            "GET",
+            "/api/v1/programmes",
+            "/api/v1/programmes",
+            "",
+            SignedIn(200),
+        ),
+        row(
+            "POST",
+            "/api/v1/programmes",
+            "/api/v1/programmes",
+            r#"{"name":"Api {n}","kind":"peer"}"#,
+            Admin(201),
+        ),
+        row(
+            "GET",
+            "/api/v1/programmes/{slug}",
+            "/api/v1/programmes/here",
+            "",
+            SignedIn(200),
+        ),
+        row(
+            "PUT",
+            "/api/v1/programmes/{slug}",
+            "/api/v1/programmes/here",
+            r#"{"name":"Here","slug":"here"}"#,
+            Managers(200),
+        ),
+        row(
+            "POST",
+            "/api/v1/programmes/{slug}/status",
+            "/api/v1/programmes/here/status",
+            r#"{"status":"open"}"#,
+            Managers(409),
+        ),
+        // Enrolling as mentee: the mentees here already are (409).
+        row(
+            "POST",
+            "/api/v1/programmes/{slug}/enrolments",
+            "/api/v1/programmes/here/enrolments",
+            r#"{"role":"mentee","accept_conduct":true}"#,
+            Each([401, 201, 409, 201, 409, 409, 201, 201, 201]),
+        ),
+        row(
+            "GET",
+            "/api/v1/programmes/{slug}/enrolments",
+            "/api/v1/programmes/here/enrolments",
+            "",
+            Managers(200),
+        ),
+        row(
+            "POST",
+            "/api/v1/programmes/{slug}/enrolments/{id}/decision",
+            "/api/v1/programmes/here/enrolments/{enrolment}/decision",
+            r#"{"decision":"waitlisted"}"#,
+            Managers(204),
+        ),
+        row(
+            "GET",
+            "/api/v1/programmes/{slug}/settings",
+            "/api/v1/programmes/here/settings",
+            "",
+            Managers(200),
+        ),
+        row(
+            "PUT",
+            "/api/v1/programmes/{slug}/settings",
+            "/api/v1/programmes/here/settings",
+            r#"{"toml":"quality_floor = 0.0"}"#,
+            Managers(204),
+        ),
+        row(
+            "POST",
+            "/api/v1/programmes/{slug}/rounds",
+            "/api/v1/programmes/here/rounds",
+            "",
+            Managers(201),
+        ),
+        row(
+            "GET",
+            "/api/v1/programmes/{slug}/rounds/{id}",
+            "/api/v1/programmes/here/rounds/{round}",
+            "",
+            Managers(200),
+        ),
+        row(
+            "POST",
+            "/api/v1/programmes/{slug}/rounds/{id}/publish",
+            "/api/v1/programmes/here/rounds/{round}/publish",
+            "",
+            Managers(409),
+        ),
+        row(
+            "PUT",
+            "/api/v1/programmes/{slug}/pair-rules",
+            "/api/v1/programmes/here/pair-rules",
+            r#"{"mentee_id":"{mentee}","mentor_id":"{mentor}","rule":"forbid"}"#,
+            Managers(204),
+        ),
+        row(
+            "GET",
+            "/api/v1/programmes/{slug}/coverage",
+            "/api/v1/programmes/here/coverage",
+            "",
+            Managers(200),
+        ),
+        row(
+            "GET",
+            "/api/v1/rooms/{id}",
+            "/api/v1/rooms/{api_room}",
+            "",
+            Room(200, 200),
+        ),
+        row(
+            "POST",
+            "/api/v1/rooms/{id}/answer",
+            "/api/v1/rooms/{api_room}/answer",
+            r#"{"answer":"accept"}"#,
+            Room(200, 403),
+        ),
         // Health and metrics (no metrics token configured: 404 for everyone).
         row("GET", "/healthz", "/healthz", "", Everyone(200)),
         row("GET", "/readyz", "/readyz", "", Everyone(200)),
@@ -527,6 +798,12 @@ fn expected(rule: Rule, role: Role, api: bool) -> u16 {
         (Rule::SignedIn(s), _) => s,
         (Rule::Admin(s), Role::Admin) => s,
         (Rule::Admin(_), _) => 403,
+        (Rule::Managers(s), Role::ManagerHere | Role::Admin) => s,
+        (Rule::Managers(_), _) => 403,
+        (Rule::Room(s, _), Role::Mentor | Role::RoomMember) => s,
+        (Rule::Room(_, s), Role::ManagerHere | Role::Admin) => s,
+        (Rule::Room(..), _) => 404,
+        (Rule::Each(list), role) => list[ROLES.iter().position(|r| *r == role).unwrap()],
     }
 }
 
@@ -536,6 +813,87 @@ struct World {
     cookies: Vec<(Role, Option<String>)>,
     emails: Vec<(Role, String)>,
     subject: PersonId,
+    ids: Vec<(Role, PersonId)>,
+    /// A room proposed to the mentor and the room member, for the pages.
+    room: RoomId,
+    /// The same pair's room for the API rows, made when first needed (a
+    /// mentee holds one open seat at a time, so the page room ends first).
+    api_room: tokio::sync::Mutex<Option<RoomId>>,
+    /// A published round.
+    round: uuid::Uuid,
+    /// An application waiting for a decision.
+    enrolment: EnrolmentId,
+    here: ProgrammeId,
+}
+
+impl World {
+    fn id(&self, role: Role) -> PersonId {
+        self.ids.iter().find(|(r, _)| *r == role).unwrap().1
+    }
+
+    async fn api_room(&self) -> RoomId {
+        let mut slot = self.api_room.lock().await;
+        if let Some(id) = *slot {
+            return id;
+        }
+        let mut tx = self.app.store.write().await.unwrap();
+        tx.set_room_status(self.room, RoomStatus::Completed, 1)
+            .await
+            .unwrap();
+        let id = proposed_room(
+            &mut tx,
+            self.here,
+            self.id(Role::Mentor),
+            self.id(Role::RoomMember),
+        )
+        .await;
+        tx.commit().await.unwrap();
+        *slot = Some(id);
+        id
+    }
+}
+
+async fn proposed_room(
+    tx: &mut rapport_store::Tx,
+    programme: ProgrammeId,
+    mentor: PersonId,
+    mentee: PersonId,
+) -> RoomId {
+    let room = NewRoom {
+        round_id: None,
+        id: RoomId::new(),
+        programme_id: programme,
+        status: RoomStatus::Proposed,
+        origin: "round",
+        members: vec![
+            (mentor, ProgrammeRole::Mentor, MemberState::Invited),
+            (mentee, ProgrammeRole::Mentee, MemberState::Invited),
+        ],
+    };
+    tx.insert_room(&room, 0).await.unwrap();
+    room.id
+}
+
+fn approved(
+    programme: ProgrammeId,
+    person: PersonId,
+    role: ProgrammeRole,
+    status: EnrolmentStatus,
+) -> EnrolmentRecord {
+    EnrolmentRecord {
+        id: EnrolmentId::new(),
+        programme_id: programme,
+        person_id: person,
+        role,
+        status,
+        capacity: if role == ProgrammeRole::Mentor { 5 } else { 0 },
+        answers: "{}".into(),
+        preferences: "{}".into(),
+        consent_sensitive: false,
+        created_at: 0,
+        conduct_accepted_at: Some(0),
+        decided_at: None,
+    }
 }
 
 async fn person(app: &App, email: &str, name: &str, admin: bool) -> PersonId {
@@ -566,6 +924,7 @@ async fn world(kind: &str) -> (World, Option<tempfile::TempDir>, tempfile::TempD
         kind: ProgrammeKind::OneToOne,
         status: ProgrammeStatus::Open,
         created_at: 0,
+        ..ProgrammeRecord::new("", "", ProgrammeKind::OneToOne, ProgrammeStatus::Open, 0)
     };
     let elsewhere = ProgrammeRecord {
         id: ProgrammeId::new(),
@@ -575,6 +934,7 @@ async fn world(kind: &str) -> (World, Option<tempfile::TempDir>, tempfile::TempD
     };
     let subject = person(&app, "sam@matrix.example", "Sam Subject", false).await;
     let mut emails = vec![];
+    let mut ids = vec![];
     let mut tx = store.write().await.unwrap();
     tx.insert_programme(&here).await.unwrap();
     tx.insert_programme(&elsewhere).await.unwrap();
@@ -583,7 +943,9 @@ async fn world(kind: &str) -> (World, Option<tempfile::TempDir>, tempfile::TempD
         let email = format!("{role:?}@matrix.example").to_lowercase();
         let id = person(&app, &email, &format!("{role:?}"), role == Role::Admin).await;
         let grant = match role {
-            Role::Mentee => Some((here.id, ProgrammeRole::Mentee)),
+            Role::Mentee | Role::RoomMember | Role::Outsider => {
+                Some((here.id, ProgrammeRole::Mentee))
+            }
             Role::Mentor => Some((here.id, ProgrammeRole::Mentor)),
             Role::ManagerHere => Some((here.id, ProgrammeRole::Manager)),
             Role::ManagerElsewhere => Some((elsewhere.id, ProgrammeRole::Manager)),
@@ -592,10 +954,39 @@ async fn world(kind: &str) -> (World, Option<tempfile::TempDir>, tempfile::TempD
         if let Some((p, r)) = grant {
             let mut tx = store.write().await.unwrap();
             tx.grant_role(p, id, r, 0).await.unwrap();
+            if r != ProgrammeRole::Manager {
+                tx.insert_enrolment(&approved(p, id, r, EnrolmentStatus::Approved))
+                    .await
+                    .unwrap();
+            }
             tx.commit().await.unwrap();
         }
         emails.push((role, email));
+        ids.push((role, id));
     }
+    let find = |role: Role| ids.iter().find(|(r, _)| *r == role).unwrap().1;
+    let applicant = person(&app, "applicant@matrix.example", "Applicant", false).await;
+    let application = approved(
+        here.id,
+        applicant,
+        ProgrammeRole::Mentee,
+        EnrolmentStatus::Applied,
+    );
+    let round = RoundRecord {
+        id: uuid::Uuid::new_v4(),
+        programme_id: here.id,
+        status: "published".into(),
+        settings: "{}".into(),
+        result: "{}".into(),
+        created_by: None,
+        created_at: 0,
+        published_at: Some(0),
+    };
+    let mut tx = store.write().await.unwrap();
+    tx.insert_enrolment(&application).await.unwrap();
+    tx.insert_round(&round).await.unwrap();
+    let room = proposed_room(&mut tx, here.id, find(Role::Mentor), find(Role::RoomMember)).await;
+    tx.commit().await.unwrap();
     let mut tx = store.write().await.unwrap();
     tx.grant_role(here.id, subject, ProgrammeRole::Mentee, 0)
         .await
@@ -615,6 +1006,12 @@ async fn world(kind: &str) -> (World, Option<tempfile::TempDir>, tempfile::TempD
         cookies: vec![],
         emails,
         subject,
+        ids,
+        room,
+        api_room: tokio::sync::Mutex::new(None),
+        round: round.id,
+        enrolment: application.id,
+        here: here.id,
     };
     for role in ROLES {
         let cookie = w.sign_in(role).await;
@@ -673,7 +1070,13 @@ async fn every_route_answers_each_role_with_the_expected_status() {
                 let mut path = r
                     .path
                     .replace("{subject}", &w.subject.to_string())
-                    .replace("{random}", &uuid::Uuid::new_v4().to_string());
+                    .replace("{random}", &uuid::Uuid::new_v4().to_string())
+                    .replace("{room}", &w.room.to_string())
+                    .replace("{round}", &w.round.to_string())
+                    .replace("{enrolment}", &w.enrolment.to_string());
+                if path.contains("{api_room}") {
+                    path = path.replace("{api_room}", &w.api_room().await.to_string());
+                }
                 if path.contains("{victim}") {
                     let victim = person(
                         &w.app,
@@ -685,7 +1088,12 @@ async fn every_route_answers_each_role_with_the_expected_status() {
                     path = path.replace("{victim}", &victim.to_string());
                 }
                 let api = r.route.starts_with("/api/");
-                let body = r.body.replace("{n}", &n.to_string());
+                let body = r
+                    .body
+                    .replace("{n}", &n.to_string())
+                    .replace("{mentee}", &w.id(Role::Outsider).to_string())
+                    .replace("{mentor}", &w.id(Role::Mentor).to_string())
+                    .replace("{lonely}", &w.id(Role::Mentee).to_string());
                 let mut req = Request::builder()
                     .method(Method::from_bytes(r.method.as_bytes()).unwrap())
                     .uri(&path)

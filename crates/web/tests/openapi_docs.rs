@@ -176,7 +176,9 @@ async fn every_documented_route_is_served() {
     let routes = api_routes_list();
     assert!(routes.len() >= 30, "{routes:?}");
     for (method, path) in routes {
-        let uri = path.replace("{id}", &uuid::Uuid::new_v4().to_string());
+        let uri = path
+            .replace("{id}", &uuid::Uuid::new_v4().to_string())
+            .replace("{slug}", "no-such-programme");
         assert!(!uri.contains('{'), "{path}: every parameter is substituted");
         let request = Request::builder()
             .method(method.as_str())

@@ -23,6 +23,7 @@ mod extract;
 mod me;
 mod meta;
 mod people;
+mod programmes;
 
 pub use extract::{ApiJson, ApiQuery, IdPath, SessionToken};
 
@@ -60,6 +61,7 @@ macro_rules! operations {
                 (name = "auth", description = "Sign-up, sign-in, verification, password reset and invitations."),
                 (name = "me", description = "The signed-in person's account: sessions, API tokens, email preferences, export and deletion."),
                 (name = "people", description = "Profiles and the people directory."),
+                (name = "programmes", description = "Programmes, enrolment, matching rounds, coverage and rooms."),
                 (name = "admin", description = "Site administration: invitations, skill catalogue, sign-up mode, audit log, admin rights."),
                 (name = "meta", description = "The API's own description."),
             ),
@@ -107,6 +109,23 @@ operations! {
     admin::set_settings,
     admin::audit_log,
     admin::set_admin,
+    programmes::list_programmes,
+    programmes::create_programme,
+    programmes::get_programme,
+    programmes::update_programme,
+    programmes::move_programme,
+    programmes::enrol,
+    programmes::list_enrolments,
+    programmes::decide_enrolment,
+    programmes::get_matching_settings,
+    programmes::put_matching_settings,
+    programmes::run_round,
+    programmes::get_round,
+    programmes::publish_round,
+    programmes::set_pair_rule,
+    programmes::coverage,
+    programmes::get_room,
+    programmes::answer_room,
     meta::openapi_json,
 }
 

@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod auth;
 mod people;
+mod programmes;
 
 use crate::auth::PageActor;
 use crate::routes::Routes;
@@ -14,6 +15,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Router;
 use rapport_app::AppError;
 use rapport_domain::{Invalid, PersonId};
+use std::borrow::Cow;
 
 /// What the layout shows about the signed-in person.
 pub struct Me {
@@ -68,6 +70,19 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "deleted" => "Your account and your data are deleted.",
         "signed_out" => "You are signed out.",
         "unsubscribed" => "You will no longer get those emails.",
+        "programme_created" => "The programme is created as a draft. Open it when it is ready for enrolment.",
+        "programme_saved" => "The programme is saved.",
+        "status_changed" => "The programme's status is changed.",
+        "enrolled" => "You are enrolled. A manager will review your application.",
+        "decided" => "The decision is saved and the person is told by email.",
+        "enrolled_bulk" => "They are enrolled and approved.",
+        "matching_saved" => "The matching settings are saved.",
+        "round_run" => "Matching has run. Review the proposals below, then publish.",
+        "rule_saved" => "The rule is saved. Run matching again to apply it.",
+        "published" => "The round is published: everyone has been asked to accept their match.",
+        "proposed" => "The match is proposed; both people have been asked to accept.",
+        "accepted" => "You accepted. The room opens when everyone has answered.",
+        "declined" => "You declined. You are back in the pool for the next round.",
         _ => return None,
     })
 }
@@ -75,9 +90,9 @@ fn notice_text(code: &str) -> Option<&'static str> {
 /// One form field.
 pub struct Field {
     /// Input name.
-    pub name: &'static str,
+    pub name: Cow<'static, str>,
     /// Visible label.
-    pub label: &'static str,
+    pub label: Cow<'static, str>,
     /// `text`, `email`, `password`, `textarea`, `select`, `hidden`, `number`, `search`.
     pub kind: &'static str,
     /// Current value.
@@ -94,10 +109,14 @@ pub struct Field {
 
 impl Field {
     /// A field with no value, hint or error.
-    pub fn new(name: &'static str, label: &'static str, kind: &'static str) -> Self {
+    pub fn new(
+        name: impl Into<Cow<'static, str>>,
+        label: impl Into<Cow<'static, str>>,
+        kind: &'static str,
+    ) -> Self {
         Self {
-            name,
-            label,
+            name: name.into(),
+            label: label.into(),
             kind,
             value: String::new(),
             hint: String::new(),
@@ -228,8 +247,8 @@ pub fn render<T: Template>(t: &T) -> Html<String> {
 }
 
 /// Formats Unix milliseconds for people.
-pub fn when(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
+pub fn when(ms: impl std::borrow::Borrow<i64>) -> String {
+    chrono::DateTime::from_timestamp_millis(*ms.borrow())
         .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
         .unwrap_or_default()
 }
@@ -270,6 +289,7 @@ fn table() -> Routes {
         .merge(people::routes())
         .merge(account::routes())
         .merge(admin::routes())
+        .merge(programmes::routes())
 }
 
 /// Every page route.
