@@ -161,8 +161,32 @@ pub async fn seed(
             ..ProgrammeRecord::new("", "", ProgrammeKind::OneToOne, ProgrammeStatus::Open, 0)
         })
         .await?;
-        for (person, role) in &prog.roles {
+        for (k, (person, role)) in prog.roles.iter().enumerate() {
             tx.grant_role(prog.id, *person, *role, created).await?;
+            if *role != ProgrammeRole::Manager {
+                // Participants hold an approved enrolment, as if they applied
+                // and a manager approved them; mentors take 1–3 mentees.
+                tx.insert_enrolment(&rapport_store::EnrolmentRecord {
+                    id: rapport_domain::EnrolmentId::new(),
+                    programme_id: prog.id,
+                    person_id: *person,
+                    role: *role,
+                    status: rapport_domain::mentoring::EnrolmentStatus::Approved,
+                    capacity: if matches!(role, ProgrammeRole::Mentor | ProgrammeRole::Facilitator)
+                    {
+                        1 + (k % 3) as i32
+                    } else {
+                        0
+                    },
+                    answers: "{}".into(),
+                    preferences: "{}".into(),
+                    consent_sensitive: false,
+                    created_at: created,
+                    conduct_accepted_at: Some(created),
+                    decided_at: Some(created),
+                })
+                .await?;
+            }
         }
     }
 
