@@ -78,6 +78,9 @@ impl App {
         mut shutdown: tokio::sync::watch::Receiver<bool>,
     ) {
         loop {
+            if let Err(e) = self.sweep_requests().await {
+                tracing::error!(error = %e, "request expiry sweep failed");
+            }
             if let Err(e) = self.run_due_jobs().await {
                 tracing::error!(error = %e, "job worker pass failed");
             }

@@ -17,6 +17,7 @@ pub mod mail;
 pub mod notifications;
 pub mod profiles;
 pub mod programmes;
+pub mod recommend;
 pub mod requests;
 pub mod rooms;
 pub mod rounds;

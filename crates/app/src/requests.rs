@@ -11,12 +11,37 @@ use rapport_domain::person::NotificationKind;
 use rapport_domain::policy::Actor;
 use rapport_domain::programme::{ProgrammeRole, ProgrammeStatus};
 use rapport_domain::{PersonId, ProgrammeId, RequestId, RoomId};
-use rapport_store::{NewRoom, RequestRecord};
+use rapport_store::{NewRoom, ProgrammeRecord, RequestRecord, Tx};
 
 /// Open requests a mentee may have in one programme at a time.
 pub const MAX_OPEN_REQUESTS: i64 = 3;
 /// How long a request waits for an answer by default.
-pub const DEFAULT_EXPIRY_MS: i64 = 14 * 24 * 3_600_000;
+pub const DEFAULT_EXPIRY_MS: i64 = 14 * DAY_MS;
+/// Mentors are reminded this long before a request expires.
+pub const REMIND_BEFORE_MS: i64 = 3 * DAY_MS;
+const DAY_MS: i64 = 24 * 3_600_000;
+
+/// A request with the names a list needs.
+#[derive(Clone, Debug)]
+pub struct RequestView {
+    /// The request.
+    pub request: RequestRecord,
+    /// Whether the viewer is the one to answer.
+    pub incoming: bool,
+    /// The mentee's name.
+    pub mentee_name: String,
+    /// The mentor's name.
+    pub mentor_name: String,
+    /// The programme's name.
+    pub programme: String,
+}
+
+/// A day for people, `YYYY-MM-DD`.
+fn day(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
 
 fn gone() -> AppError {
     AppError::Conflict {
@@ -35,19 +60,72 @@ impl App {
         message: &str,
     ) -> AppResult<RequestId> {
         let message = rapport_domain::values::text("message", message, 0, 2000, "a message")?;
-        if mentor == actor.person_id {
-            return Err(AppError::invalid(
-                "mentor_id",
-                "you cannot send a request to yourself",
-            ));
-        }
-        let now = self.now();
         let mut tx = self.store.write().await?;
         let p = tx
             .programme(programme)
             .await?
             .ok_or_else(|| AppError::NotFound("that programme was not found".into()))?;
-        if !matches!(p.status, ProgrammeStatus::Open | ProgrammeStatus::Running) {
+        let id = self
+            .open_request(&mut tx, &p, actor.person_id, mentor, &message, &[])
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// A mentee ranks up to three mentors in one go: the request goes to the
+    /// first, and rolls over in order when it is declined or expires.
+    pub async fn request_mentors(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        ranked: &[PersonId],
+        message: &str,
+    ) -> AppResult<RequestId> {
+        let message = rapport_domain::values::text("message", message, 0, 2000, "a message")?;
+        if ranked.is_empty() {
+            return Err(AppError::invalid(
+                "mentor_ids",
+                "choose at least one mentor",
+            ));
+        }
+        if ranked.len() > MAX_OPEN_REQUESTS as usize {
+            return Err(AppError::invalid(
+                "mentor_ids",
+                format!("rank at most {MAX_OPEN_REQUESTS} mentors"),
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        if !ranked.iter().all(|m| seen.insert(*m)) {
+            return Err(AppError::invalid("mentor_ids", "rank each mentor once"));
+        }
+        let mut tx = self.store.write().await?;
+        let p = self.programme_for(&mut tx, actor, slug).await?;
+        let id = self
+            .open_request(
+                &mut tx,
+                &p,
+                actor.person_id,
+                ranked[0],
+                &message,
+                &ranked[1..],
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Checks every request rule and opens a pending request, telling the mentor.
+    async fn open_request(
+        &self,
+        tx: &mut Tx,
+        p: &ProgrammeRecord,
+        mentee: PersonId,
+        mentor: PersonId,
+        message: &str,
+        queue: &[PersonId],
+    ) -> AppResult<RequestId> {
+        let now = self.now();
+        if !crate::programmes::taking_enrolments(p) && p.status != ProgrammeStatus::Running {
             return Err(AppError::Conflict {
                 field: None,
                 message: format!(
@@ -60,49 +138,72 @@ impl App {
         let approved = |e: Option<rapport_store::EnrolmentRecord>| {
             e.is_some_and(|e| e.status == EnrolmentStatus::Approved)
         };
-        if !approved(
-            tx.enrolment(programme, actor.person_id, ProgrammeRole::Mentee)
-                .await?,
-        ) {
+        if !approved(tx.enrolment(p.id, mentee, ProgrammeRole::Mentee).await?) {
             return Err(AppError::Forbidden(format!(
                 "enrol in {} as a mentee, and wait for approval, before sending requests",
                 p.name
             )));
         }
-        if !approved(
-            tx.enrolment(programme, mentor, ProgrammeRole::Mentor)
-                .await?,
-        ) {
+        if mentor == mentee {
+            return Err(AppError::invalid(
+                "mentor_id",
+                "you cannot send a request to yourself",
+            ));
+        }
+        if !approved(tx.enrolment(p.id, mentor, ProgrammeRole::Mentor).await?) {
             return Err(AppError::invalid(
                 "mentor_id",
                 "this person is not a mentor in this programme",
             ));
         }
+        if tx.blocked_either_way(mentee, mentor).await? {
+            return Err(AppError::Conflict {
+                field: Some("mentor_id"),
+                message: "you cannot send a request to this person".into(),
+            });
+        }
         if tx
-            .open_requests_of_mentee(programme, actor.person_id)
+            .past_pairs(p.id)
             .await?
-            >= MAX_OPEN_REQUESTS
+            .iter()
+            .any(|&(a, b)| a == mentee && b == mentor)
         {
+            return Err(AppError::Conflict { field: Some("mentor_id"), message: "this mentor already declined you, or you were matched before, in this programme; choose another mentor".into() });
+        }
+        let (_, paused_until, _) = tx.mentor_limits(mentor).await?;
+        if let Some(until) = paused_until.filter(|t| *t > now) {
+            return Err(AppError::Conflict {
+                field: Some("mentor_id"),
+                message: format!("this mentor is not taking mentees until {}", day(until)),
+            });
+        }
+        if tx.open_requests_of_mentee(p.id, mentee).await? >= MAX_OPEN_REQUESTS {
             return Err(AppError::Conflict { field: None, message: format!("you already have {MAX_OPEN_REQUESTS} requests waiting in this programme; wait for an answer or withdraw one") });
         }
         let record = RequestRecord {
             id: RequestId::new(),
-            programme_id: programme,
-            mentee_id: actor.person_id,
+            programme_id: p.id,
+            mentee_id: mentee,
             mentor_id: mentor,
             direction: "request".into(),
             status: RequestStatus::Pending,
-            message,
-            expires_at: now + DEFAULT_EXPIRY_MS,
+            message: message.to_string(),
+            expires_at: now + i64::from(p.request_expiry_days.max(1)) * DAY_MS,
             created_at: now,
+            queue: serde_json::to_string(&queue.iter().map(|q| q.to_string()).collect::<Vec<_>>())
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            question: None,
+            answer: None,
+            decline_reason: None,
         };
         tx.insert_request(&record).await?;
-        let (mentee_rec, mentor_rec) =
-            (tx.person(actor.person_id).await?, tx.person(mentor).await?);
-        if let (Some(me), Some(m)) = (mentee_rec, mentor_rec) {
-            let body = format!("Hello {},\n\n{} would like you to mentor them in {}.\n\nTheir message:\n{}\n\nAnswer within 14 days: {}/\n", m.profile.name, me.profile.name, p.name, record.message, self.config.base_url);
+        if let (Some(me), Some(m)) = (tx.person(mentee).await?, tx.person(mentor).await?) {
+            let body = format!(
+                "Hello {},\n\n{} would like you to mentor them in {}.\n\nTheir message:\n{}\n\nAccept, decline or ask a question by {}: {}/requests\n",
+                m.profile.name, me.profile.name, p.name, record.message, day(record.expires_at), self.config.base_url
+            );
             self.queue_mail(
-                &mut tx,
+                tx,
                 Some(m.id),
                 &m.email,
                 NotificationKind::Matching,
@@ -111,8 +212,234 @@ impl App {
             )
             .await?;
         }
-        tx.commit().await?;
         Ok(record.id)
+    }
+
+    /// After a decline or an expiry: the request rolls over to the next
+    /// ranked mentor who can still take it; with nobody left, the mentee is
+    /// told and pointed to fresh recommendations.
+    async fn roll_over(
+        &self,
+        tx: &mut Tx,
+        r: &RequestRecord,
+        why: &str,
+    ) -> AppResult<Option<RequestId>> {
+        let Some(p) = tx.programme(r.programme_id).await? else {
+            return Ok(None);
+        };
+        let mut queue: Vec<PersonId> = serde_json::from_str::<Vec<String>>(&r.queue)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|s| s.parse().ok())
+            .collect();
+        while !queue.is_empty() {
+            let next = queue.remove(0);
+            // A mentor who can no longer take it is skipped, not an error.
+            match self
+                .open_request(tx, &p, r.mentee_id, next, &r.message, &queue)
+                .await
+            {
+                Ok(id) => return Ok(Some(id)),
+                Err(AppError::Internal(m)) => return Err(AppError::Internal(m)),
+                Err(_) => continue,
+            }
+        }
+        if let Some(me) = tx.person(r.mentee_id).await? {
+            let body = format!(
+                "Hello {},\n\nYour mentoring request in {} {why}. Here are fresh recommendations: {}/programmes/{}/mentors\n",
+                me.profile.name, p.name, self.config.base_url, p.slug
+            );
+            self.queue_mail(
+                tx,
+                Some(me.id),
+                &me.email,
+                NotificationKind::Matching,
+                &format!("Your request in {}", p.name),
+                &body,
+            )
+            .await?;
+        }
+        Ok(None)
+    }
+
+    /// The mentor asks for more information: the request waits for the mentee.
+    pub async fn ask_about_request(
+        &self,
+        actor: &Actor,
+        id: RequestId,
+        question: &str,
+    ) -> AppResult<()> {
+        let question =
+            rapport_domain::values::text("question", question, 1, 1000, "your question")?;
+        let mut tx = self.store.write().await?;
+        let r = self.request_for(&mut tx, actor, id).await?;
+        if !recipient(&r, actor) {
+            return Err(AppError::Forbidden(
+                "only the person the request was sent to can ask about it".into(),
+            ));
+        }
+        if !tx.ask_on_request(id, &question, self.now()).await? {
+            return Err(AppError::Conflict {
+                field: None,
+                message: "you can ask while the request is pending; this one is not".into(),
+            });
+        }
+        if let Some(me) = tx.person(r.mentee_id).await? {
+            let body = format!(
+                "Hello {},\n\nYour mentor asks:\n{question}\n\nAnswer it: {}/requests\n",
+                me.profile.name, self.config.base_url
+            );
+            self.queue_mail(
+                &mut tx,
+                Some(me.id),
+                &me.email,
+                NotificationKind::Matching,
+                "A question about your mentoring request",
+                &body,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The mentee answers the mentor's question: the request is pending again.
+    pub async fn answer_about_request(
+        &self,
+        actor: &Actor,
+        id: RequestId,
+        answer: &str,
+    ) -> AppResult<()> {
+        let answer = rapport_domain::values::text("answer", answer, 1, 2000, "your answer")?;
+        let mut tx = self.store.write().await?;
+        let r = self.request_for(&mut tx, actor, id).await?;
+        if recipient(&r, actor) {
+            return Err(AppError::Forbidden(
+                "only the sender answers the question".into(),
+            ));
+        }
+        if !tx.answer_on_request(id, &answer, self.now()).await? {
+            return Err(AppError::Conflict {
+                field: None,
+                message: "there is no question waiting for an answer on this request".into(),
+            });
+        }
+        if let Some(m) = tx.person(r.mentor_id).await? {
+            let body = format!(
+                "Hello {},\n\nThe answer to your question:\n{answer}\n\n{}/requests\n",
+                m.profile.name, self.config.base_url
+            );
+            self.queue_mail(
+                &mut tx,
+                Some(m.id),
+                &m.email,
+                NotificationKind::Matching,
+                "An answer about a mentoring request",
+                &body,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Expires overdue requests (rolling each over) and reminds mentors of
+    /// requests expiring within [`REMIND_BEFORE_MS`]. The job worker runs it
+    /// on every pass; returns (expired, reminded).
+    pub async fn sweep_requests(&self) -> AppResult<(usize, usize)> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let mut expired = 0;
+        for r in tx.overdue_requests(now, 200).await? {
+            if tx.expire_request(r.id, now).await? {
+                expired += 1;
+                self.roll_over(&mut tx, &r, "expired without an answer")
+                    .await?;
+            }
+        }
+        let mut reminded = 0;
+        for r in tx.requests_to_remind(now + REMIND_BEFORE_MS, 200).await? {
+            if !tx.mark_reminded(r.id, now).await? {
+                continue;
+            }
+            if let Some(m) = tx.person(r.mentor_id).await? {
+                reminded += 1;
+                let body = format!("Hello {},\n\nA mentoring request waits for your answer and expires on {}. Accept, decline or ask a question: {}/requests\n", m.profile.name, day(r.expires_at), self.config.base_url);
+                self.queue_mail(
+                    &mut tx,
+                    Some(m.id),
+                    &m.email,
+                    NotificationKind::Matching,
+                    "A mentoring request expires soon",
+                    &body,
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok((expired, reminded))
+    }
+
+    /// The requests the actor sent or received, newest first, with names and programmes.
+    pub async fn my_requests(&self, actor: &Actor) -> AppResult<Vec<RequestView>> {
+        let mut tx = self.store.read().await?;
+        let mut out = vec![];
+        for r in tx.requests_of(actor.person_id).await? {
+            let name = |p: Option<rapport_store::PersonRecord>| {
+                p.map(|p| p.profile.name).unwrap_or_default()
+            };
+            let (mentee_name, mentor_name) = (
+                name(tx.person(r.mentee_id).await?),
+                name(tx.person(r.mentor_id).await?),
+            );
+            let programme = tx
+                .programme(r.programme_id)
+                .await?
+                .map(|p| p.name)
+                .unwrap_or_default();
+            out.push(RequestView {
+                incoming: recipient(&r, actor),
+                mentee_name,
+                mentor_name,
+                programme,
+                request: r,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Until when the actor is not taking mentees (none: taking them).
+    pub async fn my_pause(&self, actor: &Actor) -> AppResult<Option<i64>> {
+        let mut tx = self.store.read().await?;
+        let (_, until, _) = tx.mentor_limits(actor.person_id).await?;
+        Ok(until.filter(|t| *t > self.now()))
+    }
+
+    /// A mentor pauses ("not taking mentees until DATE", `YYYY-MM-DD`) or
+    /// resumes (empty). Paused mentors drop out of recommendations and rounds.
+    pub async fn set_pause(&self, actor: &Actor, until: &str) -> AppResult<Option<i64>> {
+        let until = until.trim();
+        let at = if until.is_empty() {
+            None
+        } else {
+            let d = chrono::NaiveDate::parse_from_str(until, "%Y-%m-%d")
+                .map_err(|_| AppError::invalid("until", "enter a date as YYYY-MM-DD"))?;
+            let ms = d
+                .and_hms_opt(0, 0, 0)
+                .map(|t| t.and_utc().timestamp_millis())
+                .unwrap_or(0);
+            if ms <= self.now() {
+                return Err(AppError::invalid(
+                    "until",
+                    "choose a date in the future, or leave it empty to resume",
+                ));
+            }
+            Some(ms)
+        };
+        let mut tx = self.store.write().await?;
+        tx.set_paused_until(actor.person_id, at).await?;
+        tx.commit().await?;
+        Ok(at)
     }
 
     /// The recipient accepts: the request closes and a room opens, active at
@@ -172,7 +499,7 @@ impl App {
         id: RequestId,
         reason: &str,
     ) -> AppResult<()> {
-        let _reason = rapport_domain::values::text("reason", reason, 0, 1000, "a reason")?;
+        let reason = rapport_domain::values::text("reason", reason, 0, 1000, "a reason")?;
         let mut tx = self.store.write().await?;
         let r = self.request_for(&mut tx, actor, id).await?;
         if !recipient(&r, actor) {
@@ -185,6 +512,17 @@ impl App {
             .await?
         {
             return Err(gone());
+        }
+        if !reason.is_empty() {
+            tx.set_decline_reason(id, &reason).await?;
+        }
+        if r.direction == "request" {
+            let why = if reason.is_empty() {
+                "was declined".to_string()
+            } else {
+                format!("was declined: {reason}")
+            };
+            self.roll_over(&mut tx, &r, &why).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -312,7 +312,11 @@ impl App {
 
     /// The settings a run uses: the programme's, with its question weights,
     /// pins and forbids, blocks, and pairs that met or declined before.
-    async fn run_settings(&self, tx: &mut Tx, p: &ProgrammeRecord) -> AppResult<Settings> {
+    pub(crate) async fn run_settings(
+        &self,
+        tx: &mut Tx,
+        p: &ProgrammeRecord,
+    ) -> AppResult<Settings> {
         let mut s = settings_of(p)?;
         let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
         for q in questions.iter().filter(|q| q.weight > 0) {

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 struct World {
     app: App,
+    clock: Arc<ManualClock>,
     admin: Actor,
     _dirs: (Option<tempfile::TempDir>, tempfile::TempDir),
 }
@@ -21,9 +22,10 @@ struct World {
 async fn world(kind: &str) -> World {
     let (store, db) = fresh_store(kind).await.unwrap();
     let outbox = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(1_800_000_000_000));
     let app = App::new(
         store,
-        Arc::new(ManualClock::new(1_800_000_000_000)),
+        clock.clone(),
         AppConfig {
             outbox_dir: outbox.path().into(),
             ..AppConfig::default()
@@ -38,6 +40,7 @@ async fn world(kind: &str) -> World {
     let admin = app.actor(admin_id).await.unwrap();
     World {
         app,
+        clock,
         admin,
         _dirs: (db, outbox),
     }
@@ -417,5 +420,180 @@ async fn settings_and_managers_are_checked() {
             app.remove_manager(&mo, &slug, m).await,
             Err(AppError::Conflict { .. })
         ));
+    }
+}
+
+const DAY: i64 = 86_400_000;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ranked_requests_roll_over_expire_and_ask() {
+    for kind in test_database_kinds() {
+        let w = world(kind).await;
+        let app = &w.app;
+        let p = app
+            .create_programme(
+                &w.admin,
+                &ProgrammeInput {
+                    name: "Self".into(),
+                    kind: "one_to_one".into(),
+                    matching_mode: "mentees_request".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let slug = p.record.slug;
+        app.move_programme(&w.admin, &slug, "open").await.unwrap();
+        let mut mentors = vec![];
+        for (i, name) in ["Ana", "Ben", "Cy", "Dee"].iter().enumerate() {
+            mentors.push(
+                member(
+                    &w,
+                    &format!("m{i}@example.org"),
+                    name,
+                    "leader_of_leaders",
+                    "English",
+                    "",
+                )
+                .await,
+            );
+        }
+        let mentee = member(
+            &w,
+            "e@example.org",
+            "Eve",
+            "professional_contributor",
+            "English",
+            "",
+        )
+        .await;
+        let emails: Vec<String> = (0..4).map(|i| format!("m{i}@example.org")).collect();
+        app.enrol_in_bulk(&w.admin, &slug, &emails.join(","), "mentor")
+            .await
+            .unwrap();
+        app.enrol_in_bulk(&w.admin, &slug, "e@example.org", "mentee")
+            .await
+            .unwrap();
+        let eve = app.actor(mentee).await.unwrap();
+        let actor = |i: usize| app.actor(mentors[i]);
+
+        // A paused mentor drops out of recommendations; the rest are ranked with reasons.
+        app.set_pause(&actor(3).await.unwrap(), "2099-01-01")
+            .await
+            .unwrap();
+        let recs = app.recommendations(&eve, &slug).await.unwrap();
+        assert_eq!(recs.len(), 3, "{recs:?}");
+        assert!(!recs.iter().any(|r| r.mentor_id == mentors[3]));
+        assert!(recs.iter().all(|r| !r.explanation.is_empty() && !r.full));
+        assert!(matches!(
+            app.recommendations(&actor(0).await.unwrap(), &slug).await,
+            Err(AppError::Forbidden(_))
+        ));
+        let e = app
+            .request_mentors(&eve, &slug, &[mentors[3]], "hi")
+            .await
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("not taking mentees until 2099-01-01"),
+            "{e}"
+        );
+        let e = app
+            .request_mentors(
+                &eve,
+                &slug,
+                &[mentors[0], mentors[1], mentors[2], mentors[3]],
+                "hi",
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(field(&e), ["mentor_ids"]);
+
+        // Ranked: the first declines with a reason, and the request rolls over to the second.
+        let first = app
+            .request_mentors(&eve, &slug, &mentors[..3], "I want to grow as a speaker")
+            .await
+            .unwrap();
+        app.decline_request(&actor(0).await.unwrap(), first, "I am away this quarter")
+            .await
+            .unwrap();
+        let mine = app.my_requests(&eve).await.unwrap();
+        let declined = mine.iter().find(|v| v.request.id == first).unwrap();
+        assert_eq!(
+            declined.request.decline_reason.as_deref(),
+            Some("I am away this quarter")
+        );
+        let second = mine
+            .iter()
+            .find(|v| v.request.mentor_id == mentors[1])
+            .expect("rolled over to the second");
+        assert!(second.request.status.is_open());
+        let e = app
+            .request_mentors(&eve, &slug, &[mentors[0]], "again?")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, AppError::Conflict { .. }),
+            "re-requesting a declined mentor: {e}"
+        );
+
+        // Nobody answers: a reminder three days before, then expiry rolls over to the third.
+        w.clock.advance(12 * DAY);
+        assert_eq!(app.sweep_requests().await.unwrap(), (0, 1));
+        assert_eq!(
+            app.sweep_requests().await.unwrap(),
+            (0, 0),
+            "one reminder only"
+        );
+        w.clock.advance(2 * DAY + 1);
+        assert_eq!(app.sweep_requests().await.unwrap().0, 1);
+        let mine = app.my_requests(&eve).await.unwrap();
+        assert_eq!(
+            mine.iter()
+                .find(|v| v.request.mentor_id == mentors[1])
+                .unwrap()
+                .request
+                .status
+                .code(),
+            "expired"
+        );
+        let third = mine
+            .iter()
+            .find(|v| v.request.mentor_id == mentors[2])
+            .expect("rolled over to the third")
+            .request
+            .id;
+        assert!(
+            matches!(
+                app.accept_request(&actor(1).await.unwrap(), second.request.id)
+                    .await,
+                Err(AppError::Conflict { .. })
+            ),
+            "accepting an expired request"
+        );
+
+        // The third asks for more information; the mentee answers; the mentor accepts.
+        let cy = actor(2).await.unwrap();
+        assert!(matches!(
+            app.answer_about_request(&eve, third, "early").await,
+            Err(AppError::Conflict { .. })
+        ));
+        app.ask_about_request(&cy, third, "What is your goal?")
+            .await
+            .unwrap();
+        assert!(matches!(
+            app.ask_about_request(&eve, third, "me?").await,
+            Err(AppError::Forbidden(_))
+        ));
+        app.answer_about_request(&eve, third, "Speak at a conference")
+            .await
+            .unwrap();
+        let room = app.accept_request(&cy, third).await.unwrap();
+        assert_eq!(
+            app.room(&eve, room).await.unwrap().room.status,
+            RoomStatus::Active
+        );
+        let cov = app.coverage(&w.admin, &slug).await.unwrap();
+        assert_eq!((cov.matched, cov.unmatched), (1, 0));
     }
 }

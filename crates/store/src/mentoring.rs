@@ -105,6 +105,42 @@ pub struct RequestRecord {
     pub expires_at: i64,
     /// Sent (ms).
     pub created_at: i64,
+    /// Mentors still ranked after this one (JSON list of ids), for the roll-over.
+    pub queue: String,
+    /// The mentor's question, when they asked for more information.
+    pub question: Option<String>,
+    /// The mentee's answer to it.
+    pub answer: Option<String>,
+    /// Why it was declined, if it was.
+    pub decline_reason: Option<String>,
+}
+
+const REQUEST_COLUMNS: &str = "id, programme_id, mentee_id, mentor_id, direction, status, message, expires_at, created_at, queue, question, answer, decline_reason";
+
+fn request_row<R: Row>(r: &R) -> Result<RequestRecord>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> uuid::Uuid: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    let status: String = r.try_get("status")?;
+    Ok(RequestRecord {
+        id: RequestId(r.try_get("id")?),
+        programme_id: ProgrammeId(r.try_get("programme_id")?),
+        mentee_id: PersonId(r.try_get("mentee_id")?),
+        mentor_id: PersonId(r.try_get("mentor_id")?),
+        direction: r.try_get("direction")?,
+        status: RequestStatus::parse(&status).map_err(corrupt)?,
+        message: r.try_get("message")?,
+        expires_at: r.try_get("expires_at")?,
+        created_at: r.try_get("created_at")?,
+        queue: r.try_get("queue")?,
+        question: r.try_get("question")?,
+        answer: r.try_get("answer")?,
+        decline_reason: r.try_get("decline_reason")?,
+    })
 }
 
 /// A new room and its members.
@@ -238,32 +274,104 @@ impl Tx {
     /// Inserts a request; a second open one for the pair is
     /// `Conflict requests_programme_id_mentee_id_mentor_id_key`.
     pub async fn insert_request(&mut self, r: &RequestRecord) -> Result<()> {
-        on_conn!(self, c => sqlx::query("INSERT INTO requests (id, programme_id, mentee_id, mentor_id, direction, status, message, expires_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)")
+        on_conn!(self, c => sqlx::query("INSERT INTO requests (id, programme_id, mentee_id, mentor_id, direction, status, message, expires_at, created_at, updated_at, queue) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)")
             .bind(r.id.0).bind(r.programme_id.0).bind(r.mentee_id.0).bind(r.mentor_id.0).bind(&r.direction).bind(r.status.code())
-            .bind(&r.message).bind(r.expires_at).bind(r.created_at)
+            .bind(&r.message).bind(r.expires_at).bind(r.created_at).bind(&r.queue)
             .execute(c).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// A request by id.
     pub async fn request(&mut self, id: RequestId) -> Result<Option<RequestRecord>> {
+        let sql = format!("SELECT {REQUEST_COLUMNS} FROM requests WHERE id = $1");
         on_conn!(self, c => {
-            let row = sqlx::query("SELECT id, programme_id, mentee_id, mentor_id, direction, status, message, expires_at, created_at FROM requests WHERE id = $1")
-                .bind(id.0).fetch_optional(c).await?;
-            row.map(|r| {
-                let status: String = r.try_get("status")?;
-                Ok(RequestRecord {
-                    id: RequestId(r.try_get("id")?),
-                    programme_id: ProgrammeId(r.try_get("programme_id")?),
-                    mentee_id: PersonId(r.try_get("mentee_id")?),
-                    mentor_id: PersonId(r.try_get("mentor_id")?),
-                    direction: r.try_get("direction")?,
-                    status: RequestStatus::parse(&status).map_err(corrupt)?,
-                    message: r.try_get("message")?,
-                    expires_at: r.try_get("expires_at")?,
-                    created_at: r.try_get("created_at")?,
-                })
-            }).transpose()
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(id.0).fetch_optional(c).await?;
+            row.as_ref().map(request_row).transpose()
+        })
+    }
+
+    /// Records a decline's reason.
+    pub async fn set_decline_reason(&mut self, id: RequestId, reason: &str) -> Result<()> {
+        on_conn!(self, c => sqlx::query("UPDATE requests SET decline_reason = $2 WHERE id = $1").bind(id.0).bind(reason)
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// The mentor asks a question: pending → needs_info. False when the
+    /// request was not pending (or has expired).
+    pub async fn ask_on_request(
+        &mut self,
+        id: RequestId,
+        question: &str,
+        now: i64,
+    ) -> Result<bool> {
+        on_conn!(self, c => {
+            let r = sqlx::query("UPDATE requests SET status = 'needs_info', question = $2, updated_at = $3 WHERE id = $1 AND status = 'pending' AND expires_at > $3")
+                .bind(id.0).bind(question).bind(now).execute(c).await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+
+    /// The mentee answers: needs_info → pending. False when no question waits.
+    pub async fn answer_on_request(
+        &mut self,
+        id: RequestId,
+        answer: &str,
+        now: i64,
+    ) -> Result<bool> {
+        on_conn!(self, c => {
+            let r = sqlx::query("UPDATE requests SET status = 'pending', answer = $2, updated_at = $3 WHERE id = $1 AND status = 'needs_info' AND expires_at > $3")
+                .bind(id.0).bind(answer).bind(now).execute(c).await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+
+    /// Open requests whose time ran out at `now`, oldest first.
+    pub async fn overdue_requests(&mut self, now: i64, limit: i64) -> Result<Vec<RequestRecord>> {
+        self.requests_where_at(
+            "status IN ('pending', 'needs_info') AND expires_at <= $1 ORDER BY expires_at LIMIT $2",
+            now,
+            limit,
+        )
+        .await
+    }
+
+    /// Open requests expiring before `before` whose mentor has not been reminded.
+    pub async fn requests_to_remind(
+        &mut self,
+        before: i64,
+        limit: i64,
+    ) -> Result<Vec<RequestRecord>> {
+        self.requests_where_at("status IN ('pending', 'needs_info') AND expires_at <= $1 AND reminded_at IS NULL ORDER BY expires_at LIMIT $2", before, limit).await
+    }
+
+    async fn requests_where_at(
+        &mut self,
+        cond: &str,
+        at: i64,
+        limit: i64,
+    ) -> Result<Vec<RequestRecord>> {
+        let sql = format!("SELECT {REQUEST_COLUMNS} FROM requests WHERE {cond}");
+        on_conn!(self, c => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(at).bind(limit).fetch_all(c).await?;
+            rows.iter().map(request_row).collect()
+        })
+    }
+
+    /// Marks a request's reminder as sent; false if another worker did first.
+    pub async fn mark_reminded(&mut self, id: RequestId, now: i64) -> Result<bool> {
+        on_conn!(self, c => {
+            let r = sqlx::query("UPDATE requests SET reminded_at = $2 WHERE id = $1 AND reminded_at IS NULL").bind(id.0).bind(now).execute(c).await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+
+    /// Expires an overdue open request; false if it was answered meanwhile.
+    pub async fn expire_request(&mut self, id: RequestId, now: i64) -> Result<bool> {
+        on_conn!(self, c => {
+            let r = sqlx::query("UPDATE requests SET status = 'expired', updated_at = $2 WHERE id = $1 AND status IN ('pending', 'needs_info') AND expires_at <= $2")
+                .bind(id.0).bind(now).execute(c).await?;
+            Ok(r.rows_affected() == 1)
         })
     }
 
@@ -456,23 +564,12 @@ impl Tx {
     }
 
     async fn requests_where(&mut self, cond: &str, arg: uuid::Uuid) -> Result<Vec<RequestRecord>> {
-        let sql = format!("SELECT id, programme_id, mentee_id, mentor_id, direction, status, message, expires_at, created_at FROM requests WHERE {cond} ORDER BY created_at DESC, id");
+        let sql = format!(
+            "SELECT {REQUEST_COLUMNS} FROM requests WHERE {cond} ORDER BY created_at DESC, id"
+        );
         on_conn!(self, c => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(arg).fetch_all(c).await?;
-            rows.iter().map(|r| {
-                let status: String = r.try_get("status")?;
-                Ok(RequestRecord {
-                    id: RequestId(r.try_get("id")?),
-                    programme_id: ProgrammeId(r.try_get("programme_id")?),
-                    mentee_id: PersonId(r.try_get("mentee_id")?),
-                    mentor_id: PersonId(r.try_get("mentor_id")?),
-                    direction: r.try_get("direction")?,
-                    status: RequestStatus::parse(&status).map_err(corrupt)?,
-                    message: r.try_get("message")?,
-                    expires_at: r.try_get("expires_at")?,
-                    created_at: r.try_get("created_at")?,
-                })
-            }).collect()
+            rows.iter().map(request_row).collect()
         })
     }
 

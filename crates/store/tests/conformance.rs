@@ -399,6 +399,10 @@ mod mentoring {
             message: "Hello".into(),
             expires_at: 1_000_000,
             created_at: 0,
+            queue: "[]".into(),
+            question: None,
+            answer: None,
+            decline_reason: None,
         }
     }
 

@@ -768,6 +768,104 @@ fn rows() -> Vec<Row> {
             r#"{"answer":"accept"}"#,
             Room(200, 403),
         ),
+        // Self-selected matching (pages). Mentee, room member and outsider are
+        // approved mentees; the outsider already has an open request to the
+        // mentor, and the room member shared a room with them.
+        row(
+            "GET",
+            "/programmes/{slug}/mentors",
+            "/programmes/here/mentors",
+            "",
+            Each([303, 403, 200, 403, 200, 200, 403, 403, 403]),
+        ),
+        row(
+            "POST",
+            "/programmes/{slug}/requests",
+            "/programmes/here/requests",
+            "rank_{mentor}=1&message=hi",
+            Each([303, 403, 303, 403, 409, 409, 403, 403, 403]),
+        ),
+        row("GET", "/requests", "/requests", "", SignedIn(200)),
+        row(
+            "POST",
+            "/requests/pause",
+            "/requests/pause",
+            "until=",
+            SignedIn(303),
+        ),
+        // The mentor asks on the outsider's request; its sender may not (403); strangers 404.
+        row(
+            "POST",
+            "/requests/{id}/{action}",
+            "/requests/{request}/ask",
+            "question=Why+me%3F",
+            Each([303, 404, 404, 303, 404, 403, 404, 404, 404]),
+        ),
+        // Self-selected matching (API).
+        row(
+            "GET",
+            "/api/v1/programmes/{slug}/recommendations",
+            "/api/v1/programmes/here/recommendations",
+            "",
+            Each([401, 403, 200, 403, 200, 200, 403, 403, 403]),
+        ),
+        row(
+            "POST",
+            "/api/v1/programmes/{slug}/requests",
+            "/api/v1/programmes/here/requests",
+            r#"{"mentor_ids":["{mentor}"],"message":"hi"}"#,
+            Each([401, 403, 409, 403, 409, 409, 403, 403, 403]),
+        ),
+        row(
+            "GET",
+            "/api/v1/requests",
+            "/api/v1/requests",
+            "",
+            SignedIn(200),
+        ),
+        row(
+            "POST",
+            "/api/v1/requests/{id}/accept",
+            "/api/v1/requests/{request}/accept",
+            "",
+            Each([401, 404, 404, 200, 404, 403, 404, 404, 404]),
+        ),
+        // Accepted now: the mentor's further answers conflict (409).
+        row(
+            "POST",
+            "/api/v1/requests/{id}/decline",
+            "/api/v1/requests/{request}/decline",
+            r#"{"reason":"busy"}"#,
+            Each([401, 404, 404, 409, 404, 403, 404, 404, 404]),
+        ),
+        row(
+            "POST",
+            "/api/v1/requests/{id}/ask",
+            "/api/v1/requests/{request}/ask",
+            r#"{"question":"Why?"}"#,
+            Each([401, 404, 404, 409, 404, 403, 404, 404, 404]),
+        ),
+        row(
+            "POST",
+            "/api/v1/requests/{id}/answer",
+            "/api/v1/requests/{request}/answer",
+            r#"{"answer":"Because"}"#,
+            Each([401, 404, 404, 403, 404, 409, 404, 404, 404]),
+        ),
+        row(
+            "POST",
+            "/api/v1/requests/{id}/withdraw",
+            "/api/v1/requests/{request}/withdraw",
+            "",
+            Each([401, 404, 404, 403, 404, 409, 404, 404, 404]),
+        ),
+        row(
+            "PUT",
+            "/api/v1/me/pause",
+            "/api/v1/me/pause",
+            r#"{"until":""}"#,
+            SignedIn(200),
+        ),
         // Health and metrics (no metrics token configured: 404 for everyone).
         row("GET", "/healthz", "/healthz", "", Everyone(200)),
         row("GET", "/readyz", "/readyz", "", Everyone(200)),
@@ -823,6 +921,8 @@ struct World {
     round: uuid::Uuid,
     /// An application waiting for a decision.
     enrolment: EnrolmentId,
+    /// The outsider's pending request to the mentor.
+    request: rapport_domain::RequestId,
     here: ProgrammeId,
 }
 
@@ -987,6 +1087,11 @@ async fn world(kind: &str) -> (World, Option<tempfile::TempDir>, tempfile::TempD
     tx.insert_round(&round).await.unwrap();
     let room = proposed_room(&mut tx, here.id, find(Role::Mentor), find(Role::RoomMember)).await;
     tx.commit().await.unwrap();
+    let outsider = app.actor(find(Role::Outsider)).await.unwrap();
+    let request = app
+        .send_request(&outsider, here.id, find(Role::Mentor), "Hello")
+        .await
+        .unwrap();
     let mut tx = store.write().await.unwrap();
     tx.grant_role(here.id, subject, ProgrammeRole::Mentee, 0)
         .await
@@ -1011,6 +1116,7 @@ async fn world(kind: &str) -> (World, Option<tempfile::TempDir>, tempfile::TempD
         api_room: tokio::sync::Mutex::new(None),
         round: round.id,
         enrolment: application.id,
+        request,
         here: here.id,
     };
     for role in ROLES {
@@ -1073,7 +1179,8 @@ async fn every_route_answers_each_role_with_the_expected_status() {
                     .replace("{random}", &uuid::Uuid::new_v4().to_string())
                     .replace("{room}", &w.room.to_string())
                     .replace("{round}", &w.round.to_string())
-                    .replace("{enrolment}", &w.enrolment.to_string());
+                    .replace("{enrolment}", &w.enrolment.to_string())
+                    .replace("{request}", &w.request.to_string());
                 if path.contains("{api_room}") {
                     path = path.replace("{api_room}", &w.api_room().await.to_string());
                 }

@@ -18,6 +18,12 @@ ALTER TABLE programmes ADD COLUMN goals TEXT NOT NULL DEFAULT '[]';
 
 ALTER TABLE enrolments ADD COLUMN conduct_accepted_at BIGINT;
 ALTER TABLE enrolments ADD COLUMN decided_at BIGINT;
+-- A mentee may rank up to three mentors: the request goes to the first and
+-- `queue` holds the rest, in order, for the roll-over.
+ALTER TABLE requests ADD COLUMN queue TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE requests ADD COLUMN reminded_at BIGINT;
+CREATE INDEX requests_open_expiry_idx ON requests (status, expires_at);
+
 CREATE INDEX enrolments_programme_idx ON enrolments (programme_id, role, status);
 
 CREATE TABLE match_rounds (

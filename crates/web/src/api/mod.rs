@@ -24,6 +24,7 @@ mod me;
 mod meta;
 mod people;
 mod programmes;
+mod requests;
 
 pub use extract::{ApiJson, ApiQuery, IdPath, SessionToken};
 
@@ -62,6 +63,7 @@ macro_rules! operations {
                 (name = "me", description = "The signed-in person's account: sessions, API tokens, email preferences, export and deletion."),
                 (name = "people", description = "Profiles and the people directory."),
                 (name = "programmes", description = "Programmes, enrolment, matching rounds, coverage and rooms."),
+                (name = "requests", description = "Self-selected matching: recommendations, requests, questions, and a mentor's pause."),
                 (name = "admin", description = "Site administration: invitations, skill catalogue, sign-up mode, audit log, admin rights."),
                 (name = "meta", description = "The API's own description."),
             ),
@@ -126,6 +128,15 @@ operations! {
     programmes::coverage,
     programmes::get_room,
     programmes::answer_room,
+    requests::recommendations,
+    requests::send_request,
+    requests::list_requests,
+    requests::accept_request,
+    requests::decline_request,
+    requests::ask_request,
+    requests::answer_request,
+    requests::withdraw_request,
+    requests::set_pause,
     meta::openapi_json,
 }
 

@@ -5,6 +5,7 @@ mod admin;
 mod auth;
 mod people;
 mod programmes;
+mod requests;
 
 use crate::auth::PageActor;
 use crate::routes::Routes;
@@ -83,6 +84,13 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "proposed" => "The match is proposed; both people have been asked to accept.",
         "accepted" => "You accepted. The room opens when everyone has answered.",
         "declined" => "You declined. You are back in the pool for the next round.",
+        "request_sent" => "Your request is on its way to your first choice.",
+        "request_accepted" => "You accepted: your room is open.",
+        "request_decline" => "The request is declined; the mentee is told.",
+        "request_ask" => "Your question is sent; the request waits for the answer.",
+        "request_answer" => "Your answer is sent; the request is pending again.",
+        "request_withdraw" => "The request is withdrawn.",
+        "pause_saved" => "Your availability is saved.",
         _ => return None,
     })
 }
@@ -290,6 +298,7 @@ fn table() -> Routes {
         .merge(account::routes())
         .merge(admin::routes())
         .merge(programmes::routes())
+        .merge(requests::routes())
 }
 
 /// Every page route.

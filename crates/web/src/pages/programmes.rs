@@ -188,6 +188,7 @@ struct OverviewPage {
     mine: Vec<EnrolmentRecord>,
     coverage: Option<Coverage>,
     moves: Vec<(&'static str, &'static str)>,
+    mentee_approved: bool,
 }
 
 async fn overview(
@@ -212,6 +213,9 @@ async fn overview(
     .filter(|(to, _, _)| p.record.status.move_to(*to).is_ok())
     .map(|(_, code, label)| (code, label))
     .collect();
+    let mentee_approved = mine
+        .iter()
+        .any(|e| e.role == ProgrammeRole::Mentee && e.status == EnrolmentStatus::Approved);
     Ok(render(&OverviewPage {
         ctx: Ctx::new(Some(&who), q.get("done").map(String::as_str)),
         title: p.record.name.clone(),
@@ -219,6 +223,7 @@ async fn overview(
         mine,
         coverage,
         moves,
+        mentee_approved,
     })
     .into_response())
 }

@@ -1,0 +1,150 @@
+//! Ranked mentor recommendations for a mentee, with the same explanations a
+//! round gives, in their member-safe form. Mentors with no space left are
+//! listed as full; paused mentors, blocked people, pairs that met or declined
+//! before, and pairs that break a hard rule are left out.
+
+use crate::rounds::{profile_of, ExplanationLine};
+use crate::{App, AppError, AppResult};
+use rapport_domain::mentoring::EnrolmentStatus;
+use rapport_domain::policy::Actor;
+use rapport_domain::programme::{ProgrammeRole, Question};
+use rapport_domain::PersonId;
+use rapport_matching::constraints::Rules;
+use rapport_matching::score::{Audience, Model};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Most recommendations shown.
+pub const MAX_RECOMMENDATIONS: usize = 20;
+
+/// One recommended mentor.
+#[derive(Clone, Debug, Serialize)]
+pub struct Recommendation {
+    /// The mentor.
+    pub mentor_id: PersonId,
+    /// Their name.
+    pub name: String,
+    /// Compatibility, 0–100.
+    pub score: f64,
+    /// Why, without anything the mentor keeps private.
+    pub explanation: Vec<ExplanationLine>,
+    /// No space left in this programme.
+    pub full: bool,
+    /// The mentee already has an open request to them.
+    pub requested: bool,
+}
+
+impl App {
+    /// The best mentors for the actor in a programme, best first, full ones last.
+    pub async fn recommendations(
+        &self,
+        actor: &Actor,
+        slug: &str,
+    ) -> AppResult<Vec<Recommendation>> {
+        let now = self.now();
+        let mut tx = self.store.read().await?;
+        let p = self.programme_for(&mut tx, actor, slug).await?;
+        let mine = tx
+            .enrolment(p.id, actor.person_id, ProgrammeRole::Mentee)
+            .await?
+            .filter(|e| e.status == EnrolmentStatus::Approved)
+            .ok_or_else(|| {
+                AppError::Forbidden(format!(
+                    "recommendations are for approved mentees of {}",
+                    p.name
+                ))
+            })?;
+        let me = tx
+            .person(actor.person_id)
+            .await?
+            .ok_or_else(|| AppError::Unauthenticated("sign in again".into()))?;
+        let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
+        let mut settings = self.run_settings(&mut tx, &p).await?;
+        settings.pinned.clear();
+        let mut load: HashMap<PersonId, u32> = HashMap::new();
+        for s in tx.open_seats(p.id).await? {
+            if s.role == ProgrammeRole::Mentor {
+                *load.entry(s.person_id).or_default() += 1;
+            }
+        }
+        let requested: Vec<PersonId> = tx
+            .requests_of(actor.person_id)
+            .await?
+            .into_iter()
+            .filter(|r| {
+                r.programme_id == p.id && r.status.is_open() && r.mentee_id == actor.person_id
+            })
+            .map(|r| r.mentor_id)
+            .collect();
+        let mut mentors = vec![];
+        for v in tx.enrolments_in(p.id).await? {
+            let e = v.enrolment;
+            if e.role != ProgrammeRole::Mentor
+                || e.status != EnrolmentStatus::Approved
+                || e.person_id == actor.person_id
+            {
+                continue;
+            }
+            let (max_total, paused_until, total) = tx.mentor_limits(e.person_id).await?;
+            if paused_until.is_some_and(|t| t > now) {
+                continue;
+            }
+            let Some(person) = tx.person(e.person_id).await? else {
+                continue;
+            };
+            let here = load.get(&e.person_id).copied().unwrap_or(0);
+            let mut left = (e.capacity.max(0) as u32).saturating_sub(here);
+            if let Some(max) = max_total {
+                left = left.min((max.max(0) as u32).saturating_sub(total as u32));
+            }
+            mentors.push((
+                profile_of(&person, &e, &questions, left.max(1)),
+                person,
+                left == 0,
+            ));
+        }
+        drop(tx);
+        if mentors.is_empty() {
+            return Ok(vec![]);
+        }
+        let profiles: Vec<_> = mentors.iter().map(|(p, _, _)| p.clone()).collect();
+        let model = Model::build(
+            &[profile_of(&me, &mine, &questions, 1)],
+            &profiles,
+            &settings,
+        )
+        .map_err(|e| AppError::Internal(format!("matching settings are unusable: {e}")))?;
+        let rules = Rules::build(&model);
+        let mut out: Vec<Recommendation> = (0..mentors.len())
+            .filter_map(|j| {
+                let score = rules.eligible(&model, 0, j)?;
+                let (_, person, full) = &mentors[j];
+                let e = model.explain(0, j, Audience::Member);
+                Some(Recommendation {
+                    mentor_id: person.id,
+                    name: person.profile.name.clone(),
+                    score: score as f64 / 1_000_000.0,
+                    explanation: e
+                        .items
+                        .iter()
+                        .map(|i| ExplanationLine {
+                            criterion: i.criterion.name().into(),
+                            points: i.points as f64 / 1_000_000.0,
+                            sentence: i.sentence.clone(),
+                        })
+                        .collect(),
+                    full: *full,
+                    requested: requested.contains(&person.id),
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            a.full
+                .cmp(&b.full)
+                .then(b.score.total_cmp(&a.score))
+                .then(a.name.cmp(&b.name))
+        });
+        out.truncate(MAX_RECOMMENDATIONS);
+        Ok(out)
+    }
+}

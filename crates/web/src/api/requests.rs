@@ -1,0 +1,357 @@
+//! Self-selected matching: recommendations, requests and a mentor's pause.
+
+use super::ApiJson;
+use crate::auth::ApiActor;
+use crate::error::ErrorBody;
+use crate::{ApiError, AppState};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use rapport_app::recommend::Recommendation;
+use rapport_app::requests::RequestView;
+use rapport_app::AppError;
+use rapport_domain::{PersonId, RequestId};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+fn request_id(raw: &str) -> Result<RequestId, ApiError> {
+    raw.parse().map_err(|_| {
+        AppError::NotFound("no request has this id; check the id in the path".into()).into()
+    })
+}
+
+/// A recommended mentor.
+#[derive(Serialize, ToSchema)]
+pub struct RecommendationOut {
+    /// The mentor's person id.
+    pub mentor_id: uuid::Uuid,
+    /// Name.
+    pub name: String,
+    /// Compatibility, 0–100.
+    pub score: f64,
+    /// Why, as sentences with their points; never an attribute the mentor keeps private.
+    pub explanation: Vec<String>,
+    /// No space left in this programme.
+    pub full: bool,
+    /// The caller already has an open request to them.
+    pub requested: bool,
+}
+
+impl From<Recommendation> for RecommendationOut {
+    fn from(r: Recommendation) -> Self {
+        Self {
+            mentor_id: r.mentor_id.0,
+            name: r.name,
+            score: r.score,
+            explanation: r
+                .explanation
+                .into_iter()
+                .map(|l| format!("{} (+{:.1})", l.sentence, l.points))
+                .collect(),
+            full: r.full,
+            requested: r.requested,
+        }
+    }
+}
+
+/// Recommended mentors (approved mentees)
+///
+/// Best first, full mentors last; paused and blocked people, past pairs and
+/// pairs that break a hard rule are left out.
+#[utoipa::path(get, path = "/api/v1/programmes/{slug}/recommendations", tag = "requests", params(("slug" = String, Path, description = "Programme slug.")), security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Up to 20 mentors.", body = Vec<RecommendationOut>),
+        (status = 403, description = "`forbidden`: the caller is not an approved mentee here.", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such programme.", body = ErrorBody),
+    ))]
+pub async fn recommendations(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(slug): Path<String>,
+) -> Result<Json<Vec<RecommendationOut>>, ApiError> {
+    Ok(Json(
+        s.app
+            .recommendations(&actor, &slug)
+            .await?
+            .into_iter()
+            .map(RecommendationOut::from)
+            .collect(),
+    ))
+}
+
+/// A request to ranked mentors.
+#[derive(Deserialize, ToSchema)]
+pub struct RequestBody {
+    /// Up to three mentors, best first: the request goes to the first and rolls over in order.
+    pub mentor_ids: Vec<uuid::Uuid>,
+    /// The mentee's message and goals (up to 2000 characters).
+    #[serde(default)]
+    pub message: String,
+}
+
+/// The new request.
+#[derive(Serialize, ToSchema)]
+pub struct RequestCreated {
+    /// Id of the request to the first-ranked mentor.
+    pub id: uuid::Uuid,
+}
+
+/// Send a request (approved mentees)
+///
+/// At most 3 open requests per mentee per programme; one open request per pair.
+#[utoipa::path(post, path = "/api/v1/programmes/{slug}/requests", tag = "requests", params(("slug" = String, Path, description = "Programme slug.")), request_body = RequestBody, security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 201, description = "Sent.", body = RequestCreated),
+        (status = 403, description = "`forbidden`: the caller is not an approved mentee here.", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such programme.", body = ErrorBody),
+        (status = 409, description = "`conflict`: too many open requests, an open request to this mentor, a mentor who declined before, is paused or full.", body = ErrorBody),
+        (status = 422, description = "`invalid_field` on `mentor_ids` or `message`.", body = ErrorBody),
+    ))]
+pub async fn send_request(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(slug): Path<String>,
+    ApiJson(body): ApiJson<RequestBody>,
+) -> Result<(StatusCode, Json<RequestCreated>), ApiError> {
+    let ranked: Vec<PersonId> = body.mentor_ids.into_iter().map(PersonId).collect();
+    let id = s
+        .app
+        .request_mentors(&actor, &slug, &ranked, &body.message)
+        .await?;
+    Ok((StatusCode::CREATED, Json(RequestCreated { id: id.0 })))
+}
+
+/// A request as its sender or recipient sees it.
+#[derive(Serialize, ToSchema)]
+pub struct RequestOut {
+    /// Id.
+    pub id: uuid::Uuid,
+    /// Programme name.
+    pub programme: String,
+    /// `request` (mentee → mentor) or `offer` (mentor → mentee).
+    pub direction: String,
+    /// `pending`, `needs_info`, `accepted`, `declined`, `withdrawn` or `expired`.
+    pub status: String,
+    /// Whether the caller is the one to answer.
+    pub incoming: bool,
+    /// Mentee.
+    pub mentee_id: uuid::Uuid,
+    /// Mentee's name.
+    pub mentee_name: String,
+    /// Mentor.
+    pub mentor_id: uuid::Uuid,
+    /// Mentor's name.
+    pub mentor_name: String,
+    /// The sender's message.
+    pub message: String,
+    /// The mentor's question.
+    pub question: Option<String>,
+    /// The mentee's answer.
+    pub answer: Option<String>,
+    /// Why it was declined.
+    pub decline_reason: Option<String>,
+    /// Expires (Unix ms).
+    pub expires_at: i64,
+}
+
+impl From<RequestView> for RequestOut {
+    fn from(v: RequestView) -> Self {
+        let r = v.request;
+        Self {
+            id: r.id.0,
+            programme: v.programme,
+            direction: r.direction,
+            status: r.status.code().into(),
+            incoming: v.incoming,
+            mentee_id: r.mentee_id.0,
+            mentee_name: v.mentee_name,
+            mentor_id: r.mentor_id.0,
+            mentor_name: v.mentor_name,
+            message: r.message,
+            question: r.question,
+            answer: r.answer,
+            decline_reason: r.decline_reason,
+            expires_at: r.expires_at,
+        }
+    }
+}
+
+/// List my requests
+#[utoipa::path(get, path = "/api/v1/requests", tag = "requests", security(("cookie" = []), ("bearer" = [])),
+    responses((status = 200, description = "Requests sent or received, newest first.", body = Vec<RequestOut>)))]
+pub async fn list_requests(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Vec<RequestOut>>, ApiError> {
+    Ok(Json(
+        s.app
+            .my_requests(&actor)
+            .await?
+            .into_iter()
+            .map(RequestOut::from)
+            .collect(),
+    ))
+}
+
+/// The room an accepted request opened.
+#[derive(Serialize, ToSchema)]
+pub struct AcceptedOut {
+    /// Room id.
+    pub room: uuid::Uuid,
+}
+
+/// Accept a request (its recipient)
+///
+/// Opens an active room. A mentor with no space left gets 409 and nothing changes.
+#[utoipa::path(post, path = "/api/v1/requests/{id}/accept", tag = "requests", params(("id" = uuid::Uuid, Path, description = "Request id.")), security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Accepted.", body = AcceptedOut),
+        (status = 403, description = "`forbidden`: the caller sent it.", body = ErrorBody),
+        (status = 404, description = "`not_found`.", body = ErrorBody),
+        (status = 409, description = "`conflict`: no longer open (answered, withdrawn, expired) or the mentor is full.", body = ErrorBody),
+    ))]
+pub async fn accept_request(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<AcceptedOut>, ApiError> {
+    let room = s.app.accept_request(&actor, request_id(&id)?).await?;
+    Ok(Json(AcceptedOut { room: room.0 }))
+}
+
+/// A decline's reason.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct DeclineBody {
+    /// Why (optional, up to 1000 characters); the mentee sees it.
+    pub reason: String,
+}
+
+/// Decline a request (its recipient)
+///
+/// With ranked mentors left, the request rolls over to the next one.
+#[utoipa::path(post, path = "/api/v1/requests/{id}/decline", tag = "requests", params(("id" = uuid::Uuid, Path, description = "Request id.")), request_body = DeclineBody, security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 204, description = "Declined."),
+        (status = 403, description = "`forbidden`: the caller sent it.", body = ErrorBody),
+        (status = 404, description = "`not_found`.", body = ErrorBody),
+        (status = 409, description = "`conflict`: no longer open.", body = ErrorBody),
+    ))]
+pub async fn decline_request(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<DeclineBody>,
+) -> Result<StatusCode, ApiError> {
+    s.app
+        .decline_request(&actor, request_id(&id)?, &body.reason)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The mentor's question.
+#[derive(Deserialize, ToSchema)]
+pub struct AskBody {
+    /// The question (1–1000 characters).
+    pub question: String,
+}
+
+/// The mentee's answer.
+#[derive(Deserialize, ToSchema)]
+pub struct AnswerInfoBody {
+    /// The answer (1–2000 characters).
+    pub answer: String,
+}
+
+/// Ask for more information (the mentor)
+///
+/// The request moves to `needs_info` until the mentee answers.
+#[utoipa::path(post, path = "/api/v1/requests/{id}/ask", tag = "requests", params(("id" = uuid::Uuid, Path, description = "Request id.")), request_body = AskBody, security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 204, description = "Asked."),
+        (status = 403, description = "`forbidden`: only the recipient asks.", body = ErrorBody),
+        (status = 404, description = "`not_found`.", body = ErrorBody),
+        (status = 409, description = "`conflict`: the request is not pending.", body = ErrorBody),
+        (status = 422, description = "`invalid_field` on `question`.", body = ErrorBody),
+    ))]
+pub async fn ask_request(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<AskBody>,
+) -> Result<StatusCode, ApiError> {
+    s.app
+        .ask_about_request(&actor, request_id(&id)?, &body.question)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Answer the mentor's question (the mentee)
+///
+/// The request is pending again.
+#[utoipa::path(post, path = "/api/v1/requests/{id}/answer", tag = "requests", params(("id" = uuid::Uuid, Path, description = "Request id.")), request_body = AnswerInfoBody, security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 204, description = "Answered."),
+        (status = 403, description = "`forbidden`: only the sender answers.", body = ErrorBody),
+        (status = 404, description = "`not_found`.", body = ErrorBody),
+        (status = 409, description = "`conflict`: no question waits.", body = ErrorBody),
+        (status = 422, description = "`invalid_field` on `answer`.", body = ErrorBody),
+    ))]
+pub async fn answer_request(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<AnswerInfoBody>,
+) -> Result<StatusCode, ApiError> {
+    s.app
+        .answer_about_request(&actor, request_id(&id)?, &body.answer)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Withdraw a request (its sender)
+#[utoipa::path(post, path = "/api/v1/requests/{id}/withdraw", tag = "requests", params(("id" = uuid::Uuid, Path, description = "Request id.")), security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 204, description = "Withdrawn."),
+        (status = 403, description = "`forbidden`: only the sender withdraws.", body = ErrorBody),
+        (status = 404, description = "`not_found`.", body = ErrorBody),
+        (status = 409, description = "`conflict`: no longer open.", body = ErrorBody),
+    ))]
+pub async fn withdraw_request(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    s.app.withdraw_request(&actor, request_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A pause.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct PauseBody {
+    /// `YYYY-MM-DD` in the future, or empty to resume.
+    pub until: String,
+}
+
+/// The pause as saved.
+#[derive(Serialize, ToSchema)]
+pub struct PauseOut {
+    /// Not taking mentees until (Unix ms), or null.
+    pub paused_until: Option<i64>,
+}
+
+/// Pause or resume taking mentees
+///
+/// Paused mentors drop out of recommendations and matching rounds.
+#[utoipa::path(put, path = "/api/v1/me/pause", tag = "requests", request_body = PauseBody, security(("cookie" = []), ("bearer" = [])),
+    responses((status = 200, description = "Saved.", body = PauseOut), (status = 422, description = "`invalid_field` on `until`.", body = ErrorBody)))]
+pub async fn set_pause(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<PauseBody>,
+) -> Result<Json<PauseOut>, ApiError> {
+    Ok(Json(PauseOut {
+        paused_until: s.app.set_pause(&actor, &body.until).await?,
+    }))
+}

@@ -1,0 +1,240 @@
+//! Self-selected matching: recommendations, requests and their answers, and
+//! a mentor's pause.
+
+use super::{render, Ctx};
+use crate::auth::PageActor;
+use crate::routes::Routes;
+use crate::{AppState, PageError};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use rapport_app::recommend::Recommendation;
+use rapport_app::requests::RequestView;
+use rapport_app::AppError;
+use rapport_domain::{PersonId, RequestId};
+use std::collections::HashMap;
+
+type Params = HashMap<String, String>;
+
+#[derive(Template)]
+#[template(path = "mentors.html")]
+struct MentorsPage {
+    ctx: Ctx,
+    title: String,
+    name: String,
+    slug: String,
+    list: Vec<Recommendation>,
+    message: String,
+    error: Option<String>,
+}
+
+async fn mentors_page(
+    s: &AppState,
+    who: &PageActor,
+    slug: &str,
+    message: String,
+    error: Option<AppError>,
+) -> Result<Response, PageError> {
+    let p = s.app.programme(&who.actor, slug).await?;
+    let list = s.app.recommendations(&who.actor, slug).await?;
+    let status = error
+        .as_ref()
+        .map(crate::error::status_of)
+        .unwrap_or(axum::http::StatusCode::OK);
+    Ok((
+        status,
+        render(&MentorsPage {
+            ctx: Ctx::new(Some(who), None),
+            title: format!("Mentors for you in {}", p.record.name),
+            name: p.record.name,
+            slug: p.record.slug,
+            list,
+            message,
+            error: error.map(|e| e.to_string()),
+        }),
+    )
+        .into_response())
+}
+
+async fn mentors(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
+    mentors_page(&s, &who, &slug, String::new(), None).await
+}
+
+/// `rank_<mentor id>=N` fields, in rank order.
+fn ranked(form: &Params) -> Result<Vec<PersonId>, AppError> {
+    let mut picks: Vec<(u8, PersonId)> = vec![];
+    for (k, v) in form {
+        let Some(id) = k.strip_prefix("rank_") else {
+            continue;
+        };
+        if v.trim().is_empty() {
+            continue;
+        }
+        let rank = v
+            .trim()
+            .parse::<u8>()
+            .ok()
+            .filter(|r| (1..=3).contains(r))
+            .ok_or_else(|| AppError::invalid("mentor_ids", "ranks are 1, 2 or 3"))?;
+        let id = id
+            .parse()
+            .map_err(|_| AppError::invalid("mentor_ids", "that mentor was not found"))?;
+        if picks.iter().any(|(r, _)| *r == rank) {
+            return Err(AppError::invalid(
+                "mentor_ids",
+                format!("you gave rank {rank} to two mentors; give each a different rank"),
+            ));
+        }
+        picks.push((rank, id));
+    }
+    picks.sort();
+    Ok(picks.into_iter().map(|(_, id)| id).collect())
+}
+
+async fn send(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path(slug): Path<String>,
+    Form(f): Form<Params>,
+) -> Result<Response, PageError> {
+    let message = f.get("message").cloned().unwrap_or_default();
+    let result = match ranked(&f) {
+        Ok(list) => s
+            .app
+            .request_mentors(&who.actor, &slug, &list, &message)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/requests?done=request_sent").into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
+            mentors_page(&s, &who, &slug, message, Some(e)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "requests.html")]
+struct RequestsPage {
+    ctx: Ctx,
+    title: &'static str,
+    list: Vec<RequestView>,
+    paused: Option<String>,
+    error: Option<String>,
+}
+
+async fn requests_page(
+    s: &AppState,
+    who: &PageActor,
+    notice: Option<&str>,
+    error: Option<AppError>,
+) -> Result<Response, PageError> {
+    let list = s.app.my_requests(&who.actor).await?;
+    let paused = s
+        .app
+        .my_pause(&who.actor)
+        .await?
+        .map(|t| super::when(t).chars().take(10).collect());
+    let status = error
+        .as_ref()
+        .map(crate::error::status_of)
+        .unwrap_or(axum::http::StatusCode::OK);
+    Ok((
+        status,
+        render(&RequestsPage {
+            ctx: Ctx::new(Some(who), notice),
+            title: "Requests",
+            list,
+            paused,
+            error: error.map(|e| e.to_string()),
+        }),
+    )
+        .into_response())
+}
+
+async fn requests(
+    State(s): State<AppState>,
+    who: PageActor,
+    Query(q): Query<Params>,
+) -> Result<Response, PageError> {
+    requests_page(&s, &who, q.get("done").map(String::as_str), None).await
+}
+
+async fn act(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path((id, action)): Path<(String, String)>,
+    Form(f): Form<Params>,
+) -> Result<Response, PageError> {
+    let id: RequestId = id
+        .parse()
+        .map_err(|_| PageError(AppError::NotFound("that request was not found".into())))?;
+    let text = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let result = match action.as_str() {
+        "accept" => s
+            .app
+            .accept_request(&who.actor, id)
+            .await
+            .map(|room| Some(room.to_string())),
+        "decline" => s
+            .app
+            .decline_request(&who.actor, id, &text("reason"))
+            .await
+            .map(|_| None),
+        "ask" => s
+            .app
+            .ask_about_request(&who.actor, id, &text("question"))
+            .await
+            .map(|_| None),
+        "answer" => s
+            .app
+            .answer_about_request(&who.actor, id, &text("answer"))
+            .await
+            .map(|_| None),
+        "withdraw" => s.app.withdraw_request(&who.actor, id).await.map(|_| None),
+        _ => return Err(AppError::NotFound("there is no such action".into()).into()),
+    };
+    match result {
+        Ok(Some(room)) => {
+            Ok(Redirect::to(&format!("/rooms/{room}?done=request_accepted")).into_response())
+        }
+        Ok(None) => Ok(Redirect::to(&format!("/requests?done=request_{action}")).into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
+            requests_page(&s, &who, None, Some(e)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn pause(
+    State(s): State<AppState>,
+    who: PageActor,
+    Form(f): Form<Params>,
+) -> Result<Response, PageError> {
+    match s
+        .app
+        .set_pause(&who.actor, f.get("until").map(String::as_str).unwrap_or(""))
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/requests?done=pause_saved").into_response()),
+        Err(e @ AppError::Invalid(_)) => requests_page(&s, &who, None, Some(e)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The self-selected matching pages.
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/programmes/{slug}/mentors", mentors)
+        .post("/programmes/{slug}/requests", send)
+        .get("/requests", requests)
+        .post("/requests/pause", pause)
+        .post("/requests/{id}/{action}", act)
+}
