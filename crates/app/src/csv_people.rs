@@ -286,7 +286,11 @@ impl App {
                 let note = format!(
                     "You are taking part in {} as {}.",
                     p.name,
-                    role_cell(p.kind, &row.roles).replace(';', " and ")
+                    row.roles
+                        .iter()
+                        .map(|r| r.code())
+                        .collect::<Vec<_>>()
+                        .join(" and ")
                 );
                 let id = self
                     .invite_in(

@@ -197,6 +197,18 @@ async fn an_excel_file_of_fifty_imports_invites_and_enrols() {
                     && m.body.contains("Spring Leaders")),
             "{mail:?}"
         );
+        let both = tx
+            .person_by_email("new23@example.org")
+            .await
+            .unwrap()
+            .unwrap();
+        let mail = tx.outbox_of(both.id).await.unwrap();
+        assert!(
+            mail.iter().any(|m| m
+                .body
+                .contains("taking part in Spring Leaders as mentee and mentor")),
+            "{mail:?}"
+        );
         let reports_to_old = tx
             .person_by_email("new31@example.org")
             .await
