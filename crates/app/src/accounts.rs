@@ -385,9 +385,41 @@ impl App {
         AppError::check(policy::administer(actor), "invitations")?;
         let (email, name, _) = account_fields(email, name, None)?;
         let now = self.now();
-        let id = PersonId::new();
         let mut tx = self.store.write().await?;
         let admin = tx.person(actor.person_id).await?;
+        let id = self
+            .invite_in(
+                &mut tx,
+                admin.as_ref(),
+                &email,
+                Profile::new(name),
+                make_admin,
+                None,
+                now,
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The invitation path inside a caller's transaction: creates the invited
+    /// account with `profile`, mails the link to choose a password and audits
+    /// it. `inviter` is the person inviting (none: the system, e.g. the CLI);
+    /// `note` is an extra paragraph for the email (such as the programme the
+    /// person was enrolled in). Permission is the caller's to check.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn invite_in(
+        &self,
+        tx: &mut Tx,
+        inviter: Option<&PersonRecord>,
+        email: &Email,
+        profile: Profile,
+        make_admin: bool,
+        note: Option<&str>,
+        now: i64,
+    ) -> AppResult<PersonId> {
+        let id = PersonId::new();
+        let name = profile.name.clone();
         tx.insert_person(&NewPerson {
             id,
             email: email.as_str().into(),
@@ -395,7 +427,7 @@ impl App {
             is_admin: make_admin,
             password_hash: None,
             email_verified_at: None,
-            profile: Profile::new(name.clone()),
+            profile,
             now,
         })
         .await?;
@@ -403,14 +435,21 @@ impl App {
         tx.insert_email_token(&hash_token(&token), id, "invite", now, now + INVITE_TTL_MS)
             .await?;
         let link = format!("{}/accept-invitation?token={token}", self.config.base_url);
-        let inviter = admin
-            .as_ref()
+        let inviter_name = inviter
             .map(|a| a.profile.name.as_str())
             .unwrap_or("An administrator");
-        self.queue_mail(&mut tx, Some(id), email.as_str(), NotificationKind::Account, "You are invited to Rapport",
-            &format!("Hello {},\n\n{inviter} invited you to Rapport, where your organisation runs its mentoring programmes.\n\nChoose your password here:\n\n{link}\n\nThe invitation works for 14 days.\n", name.as_str())).await?;
-        tx.insert_audit(&audit(admin.as_ref(), "person.invite", format!("person:{}", email.as_str()), None, Some(serde_json::json!({"email": email.as_str(), "name": name.as_str(), "admin": make_admin})), now)).await?;
-        tx.commit().await?;
+        let note = note.map(|n| format!("{n}\n\n")).unwrap_or_default();
+        self.queue_mail(tx, Some(id), email.as_str(), NotificationKind::Account, "You are invited to Rapport",
+            &format!("Hello {name},\n\n{inviter_name} invited you to Rapport, where your organisation runs its mentoring programmes.\n\n{note}Choose your password here:\n\n{link}\n\nThe invitation works for 14 days.\n")).await?;
+        tx.insert_audit(&audit(
+            inviter,
+            "person.invite",
+            format!("person:{}", email.as_str()),
+            None,
+            Some(serde_json::json!({"email": email.as_str(), "name": name, "admin": make_admin})),
+            now,
+        ))
+        .await?;
         Ok(id)
     }
 

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod admin;
 pub mod clock;
 pub mod coverage;
+pub mod csv_people;
 pub mod demo;
 pub mod enrolment;
 mod error;

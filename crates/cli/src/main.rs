@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 
 mod admin;
 mod config;
+mod import;
 mod match_cmd;
 mod serve;
 
@@ -29,6 +30,12 @@ enum Command {
     Backup(admin::BackupArgs),
     /// Replace the SQLite database with FILE (stop the server first).
     Restore(admin::RestoreArgs),
+    /// Import a programme's participants from CSV (`import people FILE --programme SLUG [--dry-run]`).
+    #[command(subcommand)]
+    Import(import::ImportCommand),
+    /// Export a programme's participants as CSV (`export people --programme SLUG [--out FILE]`).
+    #[command(subcommand)]
+    Export(import::ExportCommand),
     /// Solve matching problems from CSV files (profiles, or your own scores).
     #[command(subcommand)]
     Match(match_cmd::MatchCommand),
@@ -49,6 +56,8 @@ fn main() -> anyhow::Result<()> {
                     Command::Admin(cmd) => admin::run(cmd).await,
                     Command::Backup(args) => admin::backup(args).await,
                     Command::Restore(args) => admin::restore(args).await,
+                    Command::Import(cmd) => import::run_import(cmd).await,
+                    Command::Export(cmd) => import::run_export(cmd).await,
                     Command::Match(_) => unreachable!("handled above"),
                 }
             })

@@ -280,4 +280,41 @@ pub mod testing {
             ))),
         }
     }
+
+    /// Like [`fresh_store`], but returns the migrated database's URL, for
+    /// tests that run the `rapport` binary against it. The store is closed.
+    pub async fn fresh_database_url(kind: &str) -> Result<(String, Option<tempfile::TempDir>)> {
+        match kind {
+            "sqlite" => {
+                let dir = tempfile::tempdir().map_err(|e| StoreError::Config(e.to_string()))?;
+                let url = format!("sqlite://{}", dir.path().join("rapport.db").display());
+                let store = Store::connect(&url).await?;
+                store.migrate().await?;
+                store.close().await;
+                Ok((url, Some(dir)))
+            }
+            "postgres" => {
+                let base = std::env::var("RAPPORT_TEST_DATABASE_URL").map_err(|_| {
+                    StoreError::Config("RAPPORT_TEST_DATABASE_URL is not set".into())
+                })?;
+                let name = format!("rapport_test_{}", uuid::Uuid::new_v4().simple());
+                let admin = Store::connect(&base).await?;
+                if let super::Pool::Postgres(p) = &admin.pool {
+                    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                        .execute(p)
+                        .await?;
+                }
+                admin.close().await;
+                let (head, _) = base.rsplit_once('/').unwrap_or((&base, ""));
+                let url = format!("{head}/{name}");
+                let store = Store::connect(&url).await?;
+                store.migrate().await?;
+                store.close().await;
+                Ok((url, None))
+            }
+            other => Err(StoreError::Config(format!(
+                "unknown test database kind {other}"
+            ))),
+        }
+    }
 }

@@ -1,0 +1,1105 @@
+//! CSV import and export of a programme's participants.
+//!
+//! Managers (and admins) bring a spreadsheet of people into a programme:
+//! existing accounts get the profile fields of their row, unknown emails
+//! become invitations, and everyone is enrolled, approved, in the row's role.
+//! The file is checked whole first; any row error means nothing is written,
+//! and a dry run never writes. The export writes the same columns, so an
+//! export imported back into the same programme changes nothing.
+//!
+//! Columns (header names are case-insensitive; spaces and dashes count as
+//! underscores): `email`, `name`, `role` (required), `level`, `years`,
+//! `skills_offered`, `skills_wanted`, `languages`, `time_zone`, `department`,
+//! `manager_email`, `capacity`, then one column per programme question named
+//! by its id (`q1`) or its prompt. Lists are separated by `;`.
+
+use crate::enrolment::roles_for;
+use crate::{App, AppError, AppResult};
+use rapport_domain::mentoring::EnrolmentStatus;
+use rapport_domain::person::{Profile, ProfileInput};
+use rapport_domain::policy::Actor;
+use rapport_domain::programme::{
+    ProgrammeKind, ProgrammeRole, ProgrammeStatus, Question, QuestionKind,
+};
+use rapport_domain::values::Email;
+use rapport_domain::PersonId;
+use rapport_store::{AuditRecord, PersonRecord, ProgrammeRecord, Tx};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// The fixed columns, in the order the export writes them.
+pub const COLUMNS: [&str; 12] = [
+    "email",
+    "name",
+    "role",
+    "level",
+    "years",
+    "skills_offered",
+    "skills_wanted",
+    "languages",
+    "time_zone",
+    "department",
+    "manager_email",
+    "capacity",
+];
+
+/// Columns every file must have.
+pub const REQUIRED: [&str; 3] = ["email", "name", "role"];
+
+/// The most data rows one file may hold.
+pub const MAX_ROWS: usize = 20_000;
+
+/// What an import did, or (for a dry run, or when there are errors) would do.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ImportReport {
+    /// Data rows read (blank rows are skipped and not counted).
+    pub rows: usize,
+    /// Invitations: rows whose email had no account.
+    pub created: usize,
+    /// Existing accounts whose profile the file changed.
+    pub updated: usize,
+    /// Rows whose enrolment was created, approved or changed (capacity,
+    /// answers). Rows already enrolled exactly so are not counted.
+    pub enrolled: usize,
+    /// Every problem found, in file order. When there is any, nothing was
+    /// written and the counts above are zero.
+    pub errors: Vec<RowError>,
+    /// Whether this was a dry run (nothing written, whatever the result).
+    pub dry_run: bool,
+}
+
+impl ImportReport {
+    /// Whether the file was clean (and, unless a dry run, imported).
+    pub fn is_clean(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+/// One problem in an import file.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct RowError {
+    /// Line number as a spreadsheet shows it: the header is line 1.
+    pub line: usize,
+    /// The column at fault, as named in the file (or `row` for the row itself).
+    pub field: String,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+/// Where an import stands, for progress bars.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportStage {
+    /// Checking rows.
+    Checking,
+    /// Writing rows.
+    Writing,
+}
+
+/// What a column of the file holds.
+#[derive(Clone, Debug, PartialEq)]
+enum Column {
+    /// One of [`COLUMNS`].
+    Fixed(&'static str),
+    /// The question with this index in the programme's list.
+    Question(usize),
+}
+
+/// Who a row's manager will be.
+#[derive(Clone, Debug, PartialEq)]
+enum ManagerChoice {
+    /// The cell was empty: whatever the account has (none for new people).
+    Keep,
+    /// An existing account.
+    Existing(PersonId),
+    /// Someone invited by this same file.
+    InFile(String),
+}
+
+/// A checked data row.
+struct Row {
+    line: usize,
+    email: Email,
+    existing: Option<PersonRecord>,
+    /// The profile to store, without the manager (see `manager`).
+    profile: Profile,
+    manager: ManagerChoice,
+    roles: Vec<ProgrammeRole>,
+    capacity: Option<i32>,
+    /// Non-empty answers in this row, by question id.
+    answers: BTreeMap<String, Vec<String>>,
+}
+
+/// Lower case, trimmed, spaces and dashes as underscores: how headers compare.
+fn norm(h: &str) -> String {
+    h.trim()
+        .trim_start_matches('\u{feff}')
+        .to_lowercase()
+        .split([' ', '-', '_'])
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+fn fixed_column(h: &str) -> Option<&'static str> {
+    let n = norm(h);
+    let alias = match n.as_str() {
+        "years_experience" | "years_of_experience" => "years",
+        "timezone" | "tz" => "time_zone",
+        "manager" => "manager_email",
+        other => other,
+    };
+    COLUMNS.iter().copied().find(|c| *c == alias)
+}
+
+/// Spreadsheets run cells that start with these as formulas.
+fn formula_like(s: &str) -> bool {
+    s.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// A cell as the export writes it: formula-like text gets a leading `'` so
+/// a spreadsheet shows it as text (the import takes the `'` off again).
+fn safe_cell(s: &str) -> String {
+    if formula_like(s) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// A cell as the import reads it: trimmed, with the export's `'` guard removed.
+fn read_cell(s: &str) -> &str {
+    let s = s.trim();
+    match s.strip_prefix('\'') {
+        Some(rest) if formula_like(rest) => rest,
+        _ => s,
+    }
+}
+
+/// The column name for a profile field's error.
+fn column_of(field: &str) -> &str {
+    match field {
+        "years_experience" => "years",
+        other => other,
+    }
+}
+
+fn list_cell(raw: &str) -> String {
+    raw.replace(';', ",")
+}
+
+/// The role cell for a set of roles, as the import reads it back.
+fn role_cell(kind: ProgrammeKind, roles: &[ProgrammeRole]) -> String {
+    use ProgrammeRole::*;
+    let has = |r| roles.contains(&r);
+    let mut parts = vec![];
+    let pairs = matches!(kind, ProgrammeKind::Peer | ProgrammeKind::Circle);
+    if has(Mentee) && has(Mentor) && !pairs {
+        parts.push("both");
+    } else {
+        if has(Mentee) {
+            parts.push("mentee");
+        }
+        if has(Mentor) {
+            parts.push("mentor");
+        }
+    }
+    if has(Peer) {
+        parts.push("peer");
+    }
+    if has(Facilitator) {
+        parts.push("facilitator");
+    }
+    parts.join(";")
+}
+
+/// The value of an answer cell.
+fn answer_cell(q: &Question, answer: &[String]) -> String {
+    match q.kind {
+        QuestionKind::Text => answer.join(" "),
+        _ => answer.join("; "),
+    }
+}
+
+impl App {
+    /// Imports participants into a programme from CSV (see the module
+    /// documentation for the columns). Every row error is reported with its
+    /// line and column and then nothing is written; a dry run never writes.
+    /// Managers of the programme and admins only.
+    pub async fn import_people(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        data: &[u8],
+        dry_run: bool,
+    ) -> AppResult<ImportReport> {
+        self.import_people_with_progress(actor, slug, data, dry_run, &|_, _, _| {})
+            .await
+    }
+
+    /// [`App::import_people`], telling `progress` how many of how many rows
+    /// are done at each stage.
+    pub async fn import_people_with_progress(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        data: &[u8],
+        dry_run: bool,
+        progress: &(dyn Fn(ImportStage, usize, usize) + Send + Sync),
+    ) -> AppResult<ImportReport> {
+        let now = self.now();
+        let mut tx = if dry_run {
+            self.store.read().await?
+        } else {
+            self.store.write().await?
+        };
+        let p = self.managed_programme(&mut tx, actor, slug).await?;
+        if p.status == ProgrammeStatus::Closed {
+            return Err(AppError::Conflict {
+                field: None,
+                message: format!("{} is closed; it takes no more participants", p.name),
+            });
+        }
+        let mut report = ImportReport {
+            rows: 0,
+            created: 0,
+            updated: 0,
+            enrolled: 0,
+            errors: vec![],
+            dry_run,
+        };
+        let rows = check_file(&mut tx, &p, data, &mut report, progress).await?;
+        if !report.errors.is_empty() {
+            report.errors.sort_by_key(|e| e.line);
+            return Ok(report);
+        }
+
+        // Count (and, unless a dry run, make) the changes.
+        let total = rows.len();
+        let inviter = tx.person(actor.person_id).await?;
+        let mut ids: HashMap<String, PersonId> = rows
+            .iter()
+            .filter_map(|r| r.existing.as_ref().map(|e| (e.email.clone(), e.id)))
+            .collect();
+        if !dry_run {
+            for row in rows.iter().filter(|r| r.existing.is_none()) {
+                let note = format!(
+                    "You are taking part in {} as {}.",
+                    p.name,
+                    row.roles
+                        .iter()
+                        .map(|r| r.code())
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                );
+                let id = self
+                    .invite_in(
+                        &mut tx,
+                        inviter.as_ref(),
+                        &row.email,
+                        row.profile.clone(),
+                        false,
+                        Some(&note),
+                        now,
+                    )
+                    .await?;
+                ids.insert(row.email.as_str().to_string(), id);
+            }
+        }
+        let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
+        for (n, row) in rows.iter().enumerate() {
+            let mut profile = row.profile.clone();
+            profile.manager_id = match &row.manager {
+                ManagerChoice::Keep => row.existing.as_ref().and_then(|e| e.profile.manager_id),
+                ManagerChoice::Existing(id) => Some(*id),
+                ManagerChoice::InFile(email) => ids.get(email).copied(),
+            };
+            match &row.existing {
+                None => {
+                    report.created += 1;
+                    if !dry_run && profile.manager_id.is_some() {
+                        let id = ids[row.email.as_str()];
+                        tx.update_profile(id, row.email.as_str(), &profile, now)
+                            .await?;
+                    }
+                }
+                Some(old) => {
+                    // In a dry run a manager invited by this file has no id
+                    // yet, but a new manager is always a change.
+                    let new_manager =
+                        matches!(&row.manager, ManagerChoice::InFile(e) if !ids.contains_key(e));
+                    if profile != old.profile || new_manager {
+                        report.updated += 1;
+                        if !dry_run {
+                            tx.update_profile(old.id, &old.email, &profile, now).await?;
+                        }
+                    }
+                }
+            }
+            let person = ids.get(row.email.as_str()).copied();
+            let mut changed = false;
+            for role in &row.roles {
+                changed |= self
+                    .enrol_row(&mut tx, &p, &questions, person, *role, row, dry_run, now)
+                    .await?;
+            }
+            if changed {
+                report.enrolled += 1;
+            }
+            progress(ImportStage::Writing, n + 1, total);
+        }
+        if dry_run {
+            return Ok(report);
+        }
+        tx.insert_audit(&AuditRecord {
+            id: uuid::Uuid::new_v4(),
+            actor_id: inviter.as_ref().map(|a| a.id),
+            actor_name: inviter
+                .as_ref()
+                .map(|a| a.profile.name.clone())
+                .unwrap_or_else(|| "Command line (operator)".into()),
+            action: "enrolment.import".into(),
+            subject: format!("programme:{}", p.slug),
+            before_json: None,
+            after_json: Some(
+                serde_json::json!({
+                    "rows": report.rows,
+                    "invited": report.created,
+                    "updated": report.updated,
+                    "enrolled": report.enrolled,
+                })
+                .to_string(),
+            ),
+            created_at: now,
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    /// Enrols (or counts, in a dry run) one row in one role: approved, with
+    /// its capacity and answers. Returns whether anything changes.
+    #[allow(clippy::too_many_arguments)]
+    async fn enrol_row(
+        &self,
+        tx: &mut Tx,
+        p: &ProgrammeRecord,
+        questions: &[Question],
+        person: Option<PersonId>,
+        role: ProgrammeRole,
+        row: &Row,
+        dry_run: bool,
+        now: i64,
+    ) -> AppResult<bool> {
+        let takes = matches!(role, ProgrammeRole::Mentor | ProgrammeRole::Facilitator);
+        let capacity = row.capacity.filter(|_| takes);
+        let old = match person {
+            Some(id) => tx.enrolment(p.id, id, role).await?,
+            None => None,
+        };
+        let mut answers: BTreeMap<String, Vec<String>> = old
+            .as_ref()
+            .and_then(|e| serde_json::from_str(&e.answers).ok())
+            .unwrap_or_default();
+        let before = answers.clone();
+        for q in questions {
+            if let Some(a) = row.answers.get(&q.id) {
+                answers.insert(q.id.clone(), a.clone());
+            }
+        }
+        let approve = match &old {
+            None => true,
+            Some(e) => {
+                e.status != EnrolmentStatus::Approved || capacity.is_some_and(|c| c != e.capacity)
+            }
+        };
+        let new_answers = answers != before;
+        if dry_run || !(approve || new_answers) {
+            return Ok(approve || new_answers);
+        }
+        let person =
+            person.ok_or_else(|| AppError::Internal("imported row lost its person".into()))?;
+        if approve {
+            self.enrol_approved(tx, p, person, role, capacity, now)
+                .await?;
+        }
+        if new_answers {
+            let mut e = tx
+                .enrolment(p.id, person, role)
+                .await?
+                .ok_or_else(|| AppError::Internal("enrolment vanished during import".into()))?;
+            e.answers =
+                serde_json::to_string(&answers).map_err(|e| AppError::Internal(e.to_string()))?;
+            tx.update_enrolment(&e, now).await?;
+        }
+        Ok(true)
+    }
+
+    /// The programme's approved participants as CSV, with the columns the
+    /// import reads (see the module documentation), one row per person.
+    /// Managers of the programme and admins only.
+    pub async fn export_people(&self, actor: &Actor, slug: &str) -> AppResult<String> {
+        let mut tx = self.store.read().await?;
+        let p = self.managed_programme(&mut tx, actor, slug).await?;
+        let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
+        let mut people: HashMap<PersonId, Vec<rapport_store::EnrolmentRecord>> = HashMap::new();
+        for v in tx.enrolments_in(p.id).await? {
+            if v.enrolment.status == EnrolmentStatus::Approved {
+                people
+                    .entry(v.enrolment.person_id)
+                    .or_default()
+                    .push(v.enrolment);
+            }
+        }
+        let mut records = vec![];
+        let mut emails: HashMap<PersonId, Option<String>> = HashMap::new();
+        for (id, enrolments) in people {
+            let Some(person) = tx.person(id).await? else {
+                continue;
+            };
+            let manager = match person.profile.manager_id {
+                None => None,
+                Some(m) => match emails.get(&m) {
+                    Some(e) => e.clone(),
+                    None => {
+                        let e = tx.person(m).await?.map(|r| r.email);
+                        emails.insert(m, e.clone());
+                        e
+                    }
+                },
+            };
+            records.push((person, manager, enrolments));
+        }
+        records.sort_by(|a, b| {
+            (a.0.profile.name.to_lowercase(), &a.0.email)
+                .cmp(&(b.0.profile.name.to_lowercase(), &b.0.email))
+        });
+        let headers = question_headers(&questions);
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(vec![]);
+        let csv_err = |e: csv::Error| AppError::Internal(format!("cannot write CSV: {e}"));
+        let mut header: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
+        header.extend(headers);
+        w.write_record(&header).map_err(csv_err)?;
+        for (person, manager, enrolments) in records {
+            let pr = &person.profile;
+            let roles: Vec<ProgrammeRole> = enrolments.iter().map(|e| e.role).collect();
+            let capacity = enrolments
+                .iter()
+                .filter(|e| matches!(e.role, ProgrammeRole::Mentor | ProgrammeRole::Facilitator))
+                .map(|e| e.capacity)
+                .max()
+                .map(|c| c.to_string())
+                .unwrap_or_default();
+            let mut answers: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for e in &enrolments {
+                let a: BTreeMap<String, Vec<String>> =
+                    serde_json::from_str(&e.answers).unwrap_or_default();
+                for (k, v) in a {
+                    if !v.is_empty() {
+                        answers.entry(k).or_insert(v);
+                    }
+                }
+            }
+            let mut cells = vec![
+                person.email.clone(),
+                pr.name.clone(),
+                role_cell(p.kind, &roles),
+                pr.level.code().to_string(),
+                pr.years_experience.to_string(),
+                pr.skills_offered.join("; "),
+                pr.skills_wanted.join("; "),
+                pr.languages.join("; "),
+                pr.time_zone.clone(),
+                pr.department.clone(),
+                manager.unwrap_or_default(),
+                capacity,
+            ];
+            for q in &questions {
+                cells.push(
+                    answers
+                        .get(&q.id)
+                        .map(|a| answer_cell(q, a))
+                        .unwrap_or_default(),
+                );
+            }
+            let cells: Vec<String> = cells.iter().map(|c| safe_cell(c)).collect();
+            w.write_record(&cells).map_err(csv_err)?;
+        }
+        let bytes = w
+            .into_inner()
+            .map_err(|e| AppError::Internal(format!("cannot write CSV: {e}")))?;
+        String::from_utf8(bytes).map_err(|e| AppError::Internal(e.to_string()))
+    }
+}
+
+/// The header of each question's column: its prompt, or its id when the
+/// prompt would be ambiguous (the same as another column once normalised).
+fn question_headers(questions: &[Question]) -> Vec<String> {
+    questions
+        .iter()
+        .map(|q| {
+            let n = norm(&q.prompt);
+            let clash = fixed_column(&q.prompt).is_some()
+                || questions
+                    .iter()
+                    .any(|o| o.id != q.id && (norm(&o.prompt) == n || norm(&o.id) == n));
+            if clash || n.is_empty() {
+                q.id.clone()
+            } else {
+                q.prompt.clone()
+            }
+        })
+        .collect()
+}
+
+/// Reads and checks the whole file, recording every error in `report`.
+async fn check_file(
+    tx: &mut Tx,
+    p: &ProgrammeRecord,
+    data: &[u8],
+    report: &mut ImportReport,
+    progress: &(dyn Fn(ImportStage, usize, usize) + Send + Sync),
+) -> AppResult<Vec<Row>> {
+    let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
+    let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(data);
+    macro_rules! err {
+        ($line:expr, $field:expr, $message:expr $(,)?) => {
+            report.errors.push(RowError {
+                line: $line,
+                field: ($field).to_string(),
+                message: String::from($message),
+            })
+        };
+    }
+    let mut lines = Lines {
+        data,
+        at: 0,
+        line: 1,
+    };
+    // Read every record first, so progress knows the total.
+    let mut records: Vec<(usize, Vec<String>)> = vec![];
+    let mut bad_bytes = vec![];
+    for rec in reader.byte_records() {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| lines.at(p.byte())).unwrap_or(1);
+                err!(line, "row", format!("this is not readable CSV: {e}"));
+                break;
+            }
+        };
+        let line = rec.position().map(|p| lines.at(p.byte())).unwrap_or(1);
+        let mut cells = vec![];
+        for (i, cell) in rec.iter().enumerate() {
+            match std::str::from_utf8(cell) {
+                Ok(s) => cells.push(s.to_string()),
+                Err(_) => {
+                    bad_bytes.push((line, i));
+                    cells.push(String::from_utf8_lossy(cell).into_owned());
+                }
+            }
+        }
+        if line > 1 && cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        records.push((line, cells));
+    }
+    let Some((_, header)) = records.first().cloned() else {
+        err!(
+            1,
+            "email",
+            "the file is empty; its first line must name the columns, starting with email, name, role",
+        );
+        return Ok(vec![]);
+    };
+
+    // The header: known columns, each once, with the required ones present.
+    let mut columns: Vec<Option<Column>> = vec![];
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (i, h) in header.iter().enumerate() {
+        let name = h.trim().trim_start_matches('\u{feff}');
+        let col = fixed_column(name).map(Column::Fixed).or_else(|| {
+            questions
+                .iter()
+                .position(|q| norm(&q.id) == norm(name) || norm(&q.prompt) == norm(name))
+                .map(Column::Question)
+        });
+        match &col {
+            None if name.is_empty() => err!(
+                1,
+                &format!("column {}", i + 1),
+                "this column has no name; name it or delete it",
+            ),
+            None => {
+                let mut known: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
+                known.extend(questions.iter().map(|q| q.id.clone()));
+                err!(
+                    1,
+                    name,
+                    format!(
+                        "unknown column; the columns are {}{}",
+                        known.join(", "),
+                        if questions.is_empty() {
+                            ""
+                        } else {
+                            " (a question's prompt works too)"
+                        }
+                    ),
+                )
+            }
+            Some(c) => {
+                let key = format!("{c:?}");
+                if let Some(first) = seen.insert(key, i) {
+                    err!(
+                        1,
+                        name,
+                        format!(
+                            "this column appears twice (also column {}); keep one",
+                            first + 1
+                        ),
+                    );
+                }
+            }
+        }
+        columns.push(col);
+    }
+    for req in REQUIRED {
+        if !columns.contains(&Some(Column::Fixed(req))) {
+            err!(1, req, format!("the required column {req} is missing"));
+        }
+    }
+    for (line, i) in &bad_bytes {
+        let field = header
+            .get(*i)
+            .map(|h| h.trim().to_string())
+            .unwrap_or_default();
+        err!(
+            *line,
+            &field,
+            "this cell is not UTF-8 text; save the file as \"CSV UTF-8\"",
+        );
+    }
+    if !report.errors.is_empty() {
+        report.rows = records.len() - 1;
+        return Ok(vec![]);
+    }
+    let data_rows = &records[1..];
+    report.rows = data_rows.len();
+    if data_rows.len() > MAX_ROWS {
+        err!(
+            MAX_ROWS + 2,
+            "row",
+            format!("a file may hold at most {MAX_ROWS} people; split it"),
+        );
+        return Ok(vec![]);
+    }
+
+    let mut rows: Vec<Row> = vec![];
+    // Rows without errors by email, and the first line of every email seen.
+    let mut by_email: HashMap<String, usize> = HashMap::new();
+    let mut first_line: HashMap<String, usize> = HashMap::new();
+    // Each checked row's manager email, when its cell is filled.
+    let mut manager_cells: Vec<Option<String>> = vec![];
+    for (n, (line, cells)) in data_rows.iter().enumerate() {
+        let line = *line;
+        progress(ImportStage::Checking, n, data_rows.len());
+        if cells.len() > columns.len()
+            && cells[columns.len()..].iter().any(|c| !c.trim().is_empty())
+        {
+            err!(
+                line,
+                "row",
+                format!(
+                    "this row has {} cells but the header names {} columns",
+                    cells.len(),
+                    columns.len()
+                ),
+            );
+        }
+        let mut fixed: HashMap<&'static str, String> = HashMap::new();
+        let mut answers: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let errors_before = report.errors.len();
+        for (i, col) in columns.iter().enumerate() {
+            let raw = cells.get(i).map(String::as_str).unwrap_or("");
+            let value = read_cell(raw);
+            match col {
+                Some(Column::Fixed(f)) => {
+                    fixed.insert(f, value.to_string());
+                }
+                Some(Column::Question(qi)) if !value.is_empty() => {
+                    let q = &questions[*qi];
+                    let given: Vec<String> = match q.kind {
+                        QuestionKind::Text => vec![value.to_string()],
+                        _ => value
+                            .split(';')
+                            .map(str::trim)
+                            .filter(|s| !s.is_empty())
+                            .map(|g| {
+                                q.options
+                                    .iter()
+                                    .find(|o| o.eq_ignore_ascii_case(g))
+                                    .cloned()
+                                    .unwrap_or_else(|| g.to_string())
+                            })
+                            .collect(),
+                    };
+                    match q.check_answer("answer", &given) {
+                        Ok(a) if !a.is_empty() => {
+                            answers.insert(q.id.clone(), a);
+                        }
+                        Ok(_) => {}
+                        Err(e) => err!(line, header[i].trim(), e.message),
+                    }
+                }
+                _ => {}
+            }
+        }
+        let cell = |f: &str| fixed.get(f).map(String::as_str).unwrap_or("");
+
+        let email = match Email::parse("email", cell("email")) {
+            Ok(e) => Some(e),
+            Err(e) => {
+                err!(line, "email", e.message);
+                None
+            }
+        };
+        if let Some(e) = &email {
+            if let Some(&other) = first_line.get(e.as_str()) {
+                err!(
+                    line,
+                    "email",
+                    format!(
+                        "{} is also on line {}; give each person one row (role both, or roles separated by ;)",
+                        e.as_str(),
+                        other
+                    ),
+                );
+            }
+        }
+        let existing = match &email {
+            Some(e) => tx.person_by_email(e.as_str()).await?,
+            None => None,
+        };
+
+        let mut roles: Vec<ProgrammeRole> = vec![];
+        if cell("role").is_empty() {
+            err!(line, "role", role_hint(p.kind));
+        }
+        for choice in cell("role")
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            match roles_for(p.kind, &choice.to_lowercase()) {
+                Ok(rs) => {
+                    for r in rs {
+                        if !roles.contains(&r) {
+                            roles.push(r);
+                        }
+                    }
+                }
+                Err(e) => err!(line, "role", format!("“{choice}”: {}", e.message)),
+            }
+        }
+
+        // The profile: the account's own, with the row's non-empty cells over it.
+        let mut input = match &existing {
+            Some(rec) => ProfileInput::from_profile(&rec.profile, None),
+            None => ProfileInput {
+                level: "professional_contributor".into(),
+                ..Default::default()
+            },
+        };
+        let set = |target: &mut String, value: &str| {
+            if !value.is_empty() {
+                *target = value.to_string();
+            }
+        };
+        if existing.is_none() && cell("name").is_empty() {
+            err!(
+                line,
+                "name",
+                "enter a name: this email has no account yet, so it becomes an invitation",
+            );
+        }
+        set(&mut input.name, cell("name"));
+        let level = norm(cell("level"));
+        set(&mut input.level, &level);
+        set(&mut input.years_experience, cell("years"));
+        set(
+            &mut input.skills_offered,
+            &list_cell(cell("skills_offered")),
+        );
+        set(&mut input.skills_wanted, &list_cell(cell("skills_wanted")));
+        set(&mut input.languages, &list_cell(cell("languages")));
+        set(&mut input.time_zone, cell("time_zone"));
+        set(&mut input.department, cell("department"));
+        let profile = match input.parse(None) {
+            Ok(p) => Some(p),
+            Err(list) => {
+                for e in list {
+                    // A missing name on a new row is reported above already.
+                    if e.field == "name" && existing.is_none() && cell("name").is_empty() {
+                        continue;
+                    }
+                    err!(line, column_of(e.field), e.message);
+                }
+                None
+            }
+        };
+
+        let takes = roles
+            .iter()
+            .any(|r| matches!(r, ProgrammeRole::Mentor | ProgrammeRole::Facilitator));
+        let capacity = match cell("capacity") {
+            "" => None,
+            raw if !takes => {
+                if !roles.is_empty() {
+                    err!(
+                        line,
+                        "capacity",
+                        format!("only mentors and facilitators take a capacity; leave it empty (got {raw})"),
+                    );
+                }
+                None
+            }
+            raw => match raw.parse::<i32>().ok().filter(|n| (1..=50).contains(n)) {
+                Some(n) => Some(n),
+                None => {
+                    err!(
+                        line,
+                        "capacity",
+                        format!("“{raw}” is not a capacity: enter how many mentees, from 1 to 50"),
+                    );
+                    None
+                }
+            },
+        };
+
+        let manager_email = match cell("manager_email") {
+            "" => None,
+            raw => match Email::parse("manager_email", raw) {
+                Ok(m) if email.as_ref().is_some_and(|e| e == &m) => {
+                    err!(
+                        line,
+                        "manager_email",
+                        "a person cannot be their own manager"
+                    );
+                    None
+                }
+                Ok(m) => Some(m.as_str().to_string()),
+                Err(e) => {
+                    err!(line, "manager_email", e.message);
+                    None
+                }
+            },
+        };
+
+        let row_ok = report.errors.len() == errors_before;
+        if let Some(e) = &email {
+            first_line.entry(e.as_str().to_string()).or_insert(line);
+        }
+        if let (Some(email), Some(profile), true) = (email, profile, row_ok) {
+            by_email
+                .entry(email.as_str().to_string())
+                .or_insert(rows.len());
+            manager_cells.push(manager_email);
+            rows.push(Row {
+                line,
+                email,
+                existing,
+                profile,
+                manager: ManagerChoice::Keep,
+                roles,
+                capacity,
+                answers,
+            });
+        }
+    }
+    progress(ImportStage::Checking, data_rows.len(), data_rows.len());
+
+    // Managers: another row of the file, or an existing account.
+    for (i, m) in manager_cells.iter().enumerate() {
+        let Some(m) = m else { continue };
+        let line = rows[i].line;
+        rows[i].manager = match by_email.get(m) {
+            Some(&j) => match &rows[j].existing {
+                Some(rec) => ManagerChoice::Existing(rec.id),
+                None => ManagerChoice::InFile(m.clone()),
+            },
+            // That row has errors of its own, reported on its line.
+            None if first_line.contains_key(m) => ManagerChoice::Keep,
+            None => match tx.person_by_email(m).await? {
+                Some(rec) => ManagerChoice::Existing(rec.id),
+                None => {
+                    err!(
+                        line,
+                        "manager_email",
+                        format!("nobody uses {m} here and it is not in this file; add a row for them or check the address"),
+                    );
+                    ManagerChoice::Keep
+                }
+            },
+        };
+    }
+    // Reporting lines must not loop once the file is applied.
+    let mut boss_of: HashMap<String, Option<String>> = HashMap::new();
+    for (i, row) in rows.iter().enumerate() {
+        let boss = match &manager_cells[i] {
+            Some(m) => Some(m.clone()),
+            None => match row.existing.as_ref().and_then(|e| e.profile.manager_id) {
+                Some(id) => tx.person(id).await?.map(|r| r.email),
+                None => None,
+            },
+        };
+        boss_of.insert(row.email.as_str().to_string(), boss);
+    }
+    for (i, row) in rows.iter().enumerate() {
+        if manager_cells[i].is_none() {
+            continue;
+        }
+        let me = row.email.as_str().to_string();
+        let mut chain = vec![me.clone()];
+        let mut current = me.clone();
+        for _ in 0..(rows.len() + 64) {
+            let next = match boss_of.get(&current) {
+                Some(b) => b.clone(),
+                None => {
+                    let b = match tx.person_by_email(&current).await? {
+                        Some(rec) => match rec.profile.manager_id {
+                            Some(id) => tx.person(id).await?.map(|r| r.email),
+                            None => None,
+                        },
+                        None => None,
+                    };
+                    boss_of.insert(current.clone(), b.clone());
+                    b
+                }
+            };
+            let Some(next) = next else { break };
+            chain.push(next.clone());
+            if next == me {
+                err!(
+                    row.line,
+                    "manager_email",
+                    format!(
+                        "this makes a loop in reporting lines: {}",
+                        chain.join(" → ")
+                    ),
+                );
+                break;
+            }
+            current = next;
+        }
+    }
+    Ok(rows)
+}
+
+/// Line numbers as a spreadsheet shows them, from records' byte offsets
+/// (counted here because the csv crate's own line count lags by one after a
+/// CRLF line end). Offsets must come in increasing order.
+struct Lines<'a> {
+    data: &'a [u8],
+    at: usize,
+    line: usize,
+}
+
+impl Lines<'_> {
+    fn at(&mut self, byte: u64) -> usize {
+        let len = self.data.len();
+        let mut b = usize::try_from(byte).unwrap_or(len).min(len);
+        // A record's offset may point at the end of the line before it.
+        while b < len && matches!(self.data[b], b'\r' | b'\n') {
+            b += 1;
+        }
+        if b >= self.at {
+            self.line += self.data[self.at..b]
+                .iter()
+                .filter(|&&c| c == b'\n')
+                .count();
+            self.at = b;
+        }
+        self.line
+    }
+}
+
+fn role_hint(kind: ProgrammeKind) -> String {
+    match kind {
+        ProgrammeKind::Peer => "enter the role: peer".into(),
+        ProgrammeKind::Circle => "enter the role: peer or facilitator".into(),
+        ProgrammeKind::Group => "enter the role: mentee, mentor, both or facilitator".into(),
+        _ => "enter the role: mentee, mentor or both".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_numbers_count_crlf_and_blank_lines() {
+        let data = b"a,b\r\n1,2\r\n\r\n\"x\ny\",3\r\n4,5";
+        let mut lines = Lines {
+            data,
+            at: 0,
+            line: 1,
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(&data[..]);
+        let got: Vec<usize> = reader
+            .byte_records()
+            .map(|r| lines.at(r.unwrap().position().unwrap().byte()))
+            .collect();
+        assert_eq!(got, [1, 2, 4, 6]);
+    }
+
+    #[test]
+    fn headers_compare_loosely() {
+        assert_eq!(fixed_column("Skills Offered"), Some("skills_offered"));
+        assert_eq!(fixed_column("\u{feff}EMAIL"), Some("email"));
+        assert_eq!(fixed_column("time-zone"), Some("time_zone"));
+        assert_eq!(fixed_column("Manager"), Some("manager_email"));
+        assert_eq!(fixed_column("favourite colour"), None);
+    }
+
+    #[test]
+    fn formula_guard_round_trips() {
+        assert_eq!(safe_cell("=SUM(A1)"), "'=SUM(A1)");
+        assert_eq!(read_cell(&safe_cell("=SUM(A1)")), "=SUM(A1)");
+        assert_eq!(read_cell("'quoted"), "'quoted");
+        assert_eq!(safe_cell("Ana"), "Ana");
+    }
+
+    #[test]
+    fn roles_are_written_as_the_import_reads_them() {
+        use ProgrammeRole::*;
+        assert_eq!(
+            role_cell(ProgrammeKind::OneToOne, &[Mentor, Mentee]),
+            "both"
+        );
+        assert_eq!(
+            role_cell(ProgrammeKind::Circle, &[Facilitator, Peer]),
+            "peer;facilitator"
+        );
+        assert_eq!(role_cell(ProgrammeKind::Group, &[Mentee]), "mentee");
+    }
+
+    #[test]
+    fn ambiguous_prompts_fall_back_to_ids() {
+        let qs = Question::parse_lines(
+            "questions",
+            "single: Format? | A | B\ntext: Email\ntext: format?",
+        )
+        .unwrap();
+        assert_eq!(question_headers(&qs), ["q1", "q2", "q3"]);
+        let qs = Question::parse_lines("questions", "single: Format? | A | B").unwrap();
+        assert_eq!(question_headers(&qs), ["Format?"]);
+    }
+}
