@@ -86,6 +86,17 @@ impl ApiError {
             fields: vec![],
         }
     }
+    /// A 422 listing several problems whose names are built at run time
+    /// (for example `line 12: email` in an uploaded file).
+    pub fn invalid_fields(message: impl Into<String>, fields: Vec<(String, String)>) -> Self {
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid_field",
+            message: message.into(),
+            field: fields.first().map(|(f, _)| f.clone()),
+            fields,
+        }
+    }
     /// A 403 for a cross-site request.
     pub fn cross_site() -> Self {
         Self {

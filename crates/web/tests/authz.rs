@@ -768,6 +768,42 @@ fn rows() -> Vec<Row> {
             r#"{"answer":"accept"}"#,
             Room(200, 403),
         ),
+        row(
+            "GET",
+            "/programmes/{slug}/import",
+            "/programmes/here/import",
+            "",
+            Managers(200),
+        ),
+        // Not a multipart upload: managers get the form back with the error (422).
+        row(
+            "POST",
+            "/programmes/{slug}/import",
+            "/programmes/here/import",
+            "file=x",
+            Managers(422),
+        ),
+        row(
+            "GET",
+            "/programmes/{slug}/export.csv",
+            "/programmes/here/export.csv",
+            "",
+            Managers(200),
+        ),
+        row(
+            "POST",
+            "/api/v1/programmes/{slug}/import",
+            "/api/v1/programmes/here/import?dry_run=true",
+            "email,name,role",
+            Managers(200),
+        ),
+        row(
+            "GET",
+            "/api/v1/programmes/{slug}/export",
+            "/api/v1/programmes/here/export",
+            "",
+            Managers(200),
+        ),
         // Self-selected matching (pages). Mentee, room member and outsider are
         // approved mentees; the outsider already has an open request to the
         // mentor, and the room member shared a room with them.

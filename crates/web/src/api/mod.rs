@@ -126,6 +126,8 @@ operations! {
     programmes::publish_round,
     programmes::set_pair_rule,
     programmes::coverage,
+    programmes::import_people,
+    programmes::export_people,
     programmes::get_room,
     programmes::answer_room,
     requests::recommendations,

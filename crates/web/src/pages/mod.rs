@@ -5,6 +5,7 @@ mod admin;
 mod auth;
 mod people;
 mod programmes;
+pub use programmes::IMPORT_LIMIT;
 mod requests;
 
 use crate::auth::PageActor;
