@@ -994,8 +994,10 @@ fn solve_assignment(
     for u in &outcome.unmatched {
         let seeker = &pool.seekers[u.mentee as usize].0;
         let fix = fix_for.get(&u.mentee).cloned().or_else(|| {
-            matches!(u.kind, pipeline::UnmatchedKind::NoEligibleMentor)
-                .then(|| "recruit a mentor who meets their hard rules, relax a setting that binds, or offer them a place in a group or circle".to_string())
+            Some(match u.kind {
+                pipeline::UnmatchedKind::NoEligibleMentor => "recruit a mentor who meets their hard rules, relax a setting that binds, or offer them a place in a group or circle".to_string(),
+                pipeline::UnmatchedKind::MentorsFull => "every mentor who suits them is full: add one mentor place (a suitable mentor raises their capacity, or recruit one), or offer them a place in a group or circle".to_string(),
+            })
         });
         result.unmatched.push(UnmatchedPerson {
             person_id: seeker.id,
