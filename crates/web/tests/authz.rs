@@ -804,6 +804,64 @@ fn rows() -> Vec<Row> {
             "",
             Managers(200),
         ),
+        row("GET", "/admin/conduct", "/admin/conduct", "", Admin(200)),
+        row(
+            "POST",
+            "/admin/conduct",
+            "/admin/conduct",
+            "code_of_conduct=Be+kind+and+keep+confidences+always.",
+            Admin(303),
+        ),
+        // Adding a manager twice is a no-op; removing someone who is not one is 404 for managers.
+        row(
+            "POST",
+            "/programmes/{slug}/managers",
+            "/programmes/here/managers",
+            "email=managerhere%40matrix.example",
+            Managers(303),
+        ),
+        row(
+            "POST",
+            "/programmes/{slug}/managers/{id}/remove",
+            "/programmes/here/managers/{random}/remove",
+            "",
+            Managers(404),
+        ),
+        row(
+            "GET",
+            "/api/v1/programmes/{slug}/managers",
+            "/api/v1/programmes/here/managers",
+            "",
+            Managers(200),
+        ),
+        row(
+            "POST",
+            "/api/v1/programmes/{slug}/managers",
+            "/api/v1/programmes/here/managers",
+            r#"{"email":"managerhere@matrix.example"}"#,
+            Managers(204),
+        ),
+        row(
+            "DELETE",
+            "/api/v1/programmes/{slug}/managers/{id}",
+            "/api/v1/programmes/here/managers/{random}",
+            "",
+            Managers(404),
+        ),
+        row(
+            "GET",
+            "/api/v1/code-of-conduct",
+            "/api/v1/code-of-conduct",
+            "",
+            SignedIn(200),
+        ),
+        row(
+            "PUT",
+            "/api/v1/code-of-conduct",
+            "/api/v1/code-of-conduct",
+            r#"{"code_of_conduct":"Be kind and keep confidences always."}"#,
+            Admin(204),
+        ),
         // Self-selected matching (pages). Mentee, room member and outsider are
         // approved mentees; the outsider already has an open request to the
         // mentor, and the room member shared a room with them.

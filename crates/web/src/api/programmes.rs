@@ -860,3 +860,121 @@ pub async fn export_people(
     )
         .into_response())
 }
+
+/// A programme manager.
+#[derive(Serialize, ToSchema)]
+pub struct ManagerOut {
+    /// Person id.
+    pub person_id: uuid::Uuid,
+    /// Name.
+    pub name: String,
+    /// Email.
+    pub email: String,
+}
+
+/// List a programme's managers (managers)
+#[utoipa::path(get, path = "/api/v1/programmes/{slug}/managers", tag = "programmes", params(("slug" = String, Path, description = "Programme slug.")), security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The managers.", body = Vec<ManagerOut>),
+        (status = 403, description = "`forbidden`: not a manager.", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such programme, or a draft the caller does not manage.", body = ErrorBody),
+    ))]
+pub async fn list_managers(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(slug): Path<String>,
+) -> Result<Json<Vec<ManagerOut>>, ApiError> {
+    let list = s.app.programme_managers(&actor, &slug).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|(id, name, email)| ManagerOut {
+                person_id: id.0,
+                name,
+                email,
+            })
+            .collect(),
+    ))
+}
+
+/// A new manager.
+#[derive(Deserialize, ToSchema)]
+pub struct ManagerBody {
+    /// Email of an existing account.
+    pub email: String,
+}
+
+/// Add a manager (managers)
+#[utoipa::path(post, path = "/api/v1/programmes/{slug}/managers", tag = "programmes", params(("slug" = String, Path, description = "Programme slug.")), request_body = ManagerBody, security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 204, description = "Added (adding a manager twice is fine)."),
+        (status = 403, description = "`forbidden`: not a manager.", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such programme, or a draft the caller does not manage.", body = ErrorBody),
+        (status = 422, description = "`invalid_field` on `email`: not an email, or nobody has that account.", body = ErrorBody),
+    ))]
+pub async fn add_manager(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(slug): Path<String>,
+    ApiJson(body): ApiJson<ManagerBody>,
+) -> Result<StatusCode, ApiError> {
+    s.app.add_manager(&actor, &slug, &body.email).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Remove a manager (managers)
+///
+/// The last manager cannot be removed (409).
+#[utoipa::path(delete, path = "/api/v1/programmes/{slug}/managers/{id}", tag = "programmes",
+    params(("slug" = String, Path, description = "Programme slug."), ("id" = uuid::Uuid, Path, description = "The manager's person id.")), security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 204, description = "Removed."),
+        (status = 403, description = "`forbidden`: not a manager.", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such programme or manager.", body = ErrorBody),
+        (status = 409, description = "`conflict`: the last manager.", body = ErrorBody),
+    ))]
+pub async fn remove_manager(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let id: PersonId = parse(&id, "manager")?;
+    s.app.remove_manager(&actor, &slug, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The community's code of conduct.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ConductBody {
+    /// The text members accept when they enrol (20–20,000 characters).
+    pub code_of_conduct: String,
+}
+
+/// Read the code of conduct
+#[utoipa::path(get, path = "/api/v1/code-of-conduct", tag = "programmes", security(("cookie" = []), ("bearer" = [])),
+    responses((status = 200, description = "The code of conduct.", body = ConductBody)))]
+pub async fn get_conduct(
+    State(s): State<AppState>,
+    ApiActor(_actor): ApiActor,
+) -> Result<Json<ConductBody>, ApiError> {
+    Ok(Json(ConductBody {
+        code_of_conduct: s.app.code_of_conduct().await?,
+    }))
+}
+
+/// Replace the code of conduct (admin)
+#[utoipa::path(put, path = "/api/v1/code-of-conduct", tag = "programmes", request_body = ConductBody, security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 204, description = "Saved."),
+        (status = 403, description = "`forbidden`: admins only.", body = ErrorBody),
+        (status = 422, description = "`invalid_field` on `code_of_conduct`.", body = ErrorBody),
+    ))]
+pub async fn put_conduct(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<ConductBody>,
+) -> Result<StatusCode, ApiError> {
+    s.app
+        .set_code_of_conduct(&actor, &body.code_of_conduct)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -334,6 +334,38 @@ async fn audit(
     .into_response())
 }
 
+fn conduct_form(who: &PageActor, body: String) -> FormPage {
+    FormPage {
+        ctx: Ctx::new(Some(who), None),
+        title: "Code of conduct",
+        intro: "Members accept this when they enrol in a programme.".into(),
+        action: "/admin/conduct".into(),
+        fields: vec![Field::new("code_of_conduct", "Code of conduct", "textarea").value(body)],
+        submit: "Save code of conduct",
+        form_error: None,
+        links: vec![("/admin", "Back to the admin area")],
+    }
+}
+
+async fn conduct(State(s): State<AppState>, who: PageActor) -> Result<Response, PageError> {
+    admin_only(&who)?;
+    let body = s.app.code_of_conduct().await?;
+    Ok(render(&conduct_form(&who, body)).into_response())
+}
+
+async fn save_conduct(
+    State(s): State<AppState>,
+    who: PageActor,
+    Form(f): Form<Params>,
+) -> Result<Response, PageError> {
+    let body = f.get("code_of_conduct").cloned().unwrap_or_default();
+    match s.app.set_code_of_conduct(&who.actor, &body).await {
+        Ok(()) => Ok(Redirect::to("/admin/conduct?done=conduct_saved").into_response()),
+        Err(e @ AppError::Invalid(_)) => Ok(conduct_form(&who, body).with_error(e)),
+        Err(e) => Err(PageError(e)),
+    }
+}
+
 pub(super) fn routes() -> Routes {
     Routes::new()
         .get("/admin", admin_home)
@@ -342,5 +374,6 @@ pub(super) fn routes() -> Routes {
         .form("/admin/skills", skills, add_skill)
         .post("/admin/skills/{id}/delete", remove_skill)
         .form("/admin/settings", settings, save_settings)
+        .form("/admin/conduct", conduct, save_conduct)
         .get("/admin/audit", audit)
 }

@@ -91,6 +91,9 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "request_ask" => "Your question is sent; the request waits for the answer.",
         "request_answer" => "Your answer is sent; the request is pending again.",
         "request_withdraw" => "The request is withdrawn.",
+        "conduct_saved" => "The code of conduct is saved.",
+        "manager_added" => "They are a manager of this programme now.",
+        "manager_removed" => "They are no longer a manager of this programme.",
         "pause_saved" => "Your availability is saved.",
         _ => return None,
     })

@@ -189,6 +189,7 @@ struct OverviewPage {
     coverage: Option<Coverage>,
     moves: Vec<(&'static str, &'static str)>,
     mentee_approved: bool,
+    managers: Vec<(PersonId, String, String)>,
 }
 
 async fn overview(
@@ -199,10 +200,13 @@ async fn overview(
 ) -> Result<Response, PageError> {
     let p = s.app.programme(&who.actor, &slug).await?;
     let mine = s.app.my_enrolments(&who.actor, &slug).await?;
-    let coverage = if p.can_manage {
-        Some(s.app.coverage(&who.actor, &slug).await?)
+    let (coverage, managers) = if p.can_manage {
+        (
+            Some(s.app.coverage(&who.actor, &slug).await?),
+            s.app.programme_managers(&who.actor, &slug).await?,
+        )
     } else {
-        None
+        (None, vec![])
     };
     let moves = [
         (ProgrammeStatus::Open, "open", "Open for enrolment"),
@@ -224,8 +228,35 @@ async fn overview(
         coverage,
         moves,
         mentee_approved,
+        managers,
     })
     .into_response())
+}
+
+async fn add_manager(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path(slug): Path<String>,
+    Form(f): Form<Params>,
+) -> Result<Response, PageError> {
+    s.app
+        .add_manager(
+            &who.actor,
+            &slug,
+            f.get("email").map(String::as_str).unwrap_or(""),
+        )
+        .await?;
+    Ok(back(&slug, "", "manager_added"))
+}
+
+async fn remove_manager(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id: PersonId = parse_id(&id, "manager")?;
+    s.app.remove_manager(&who.actor, &slug, id).await?;
+    Ok(back(&slug, "", "manager_removed"))
 }
 
 async fn move_status(
@@ -928,6 +959,8 @@ pub fn routes() -> Routes {
         .get("/programmes/{slug}", overview)
         .form("/programmes/{slug}/edit", edit_page, save)
         .post("/programmes/{slug}/status", move_status)
+        .post("/programmes/{slug}/managers", add_manager)
+        .post("/programmes/{slug}/managers/{id}/remove", remove_manager)
         .form("/programmes/{slug}/enrol", enrol_page, enrol)
         .get("/programmes/{slug}/participants", participants)
         .form("/programmes/{slug}/import", import_page, import)
