@@ -22,6 +22,7 @@ pub mod recommend;
 pub mod requests;
 pub mod rooms;
 pub mod rounds;
+pub mod safety;
 pub mod secrets;
 
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -597,3 +597,138 @@ async fn ranked_requests_roll_over_expire_and_ask() {
         assert_eq!((cov.matched, cov.unmatched), (1, 0));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blocks_keep_people_apart_and_reports_stay_with_managers() {
+    for kind in test_database_kinds() {
+        let w = world(kind).await;
+        let app = &w.app;
+        let p = app
+            .create_programme(
+                &w.admin,
+                &ProgrammeInput {
+                    name: "Safe".into(),
+                    kind: "one_to_one".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let slug = p.record.slug;
+        app.move_programme(&w.admin, &slug, "open").await.unwrap();
+        let mentor = member(
+            &w,
+            "m@example.org",
+            "Mo",
+            "leader_of_leaders",
+            "English",
+            "",
+        )
+        .await;
+        let mentee = member(
+            &w,
+            "e@example.org",
+            "Eve",
+            "professional_contributor",
+            "English",
+            "",
+        )
+        .await;
+        app.enrol_in_bulk(&w.admin, &slug, "m@example.org", "mentor")
+            .await
+            .unwrap();
+        app.enrol_in_bulk(&w.admin, &slug, "e@example.org", "mentee")
+            .await
+            .unwrap();
+        let (mo, eve) = (
+            app.actor(mentor).await.unwrap(),
+            app.actor(mentee).await.unwrap(),
+        );
+
+        // An open request is closed by the block, and no new one can be sent.
+        let r = app
+            .request_mentors(&eve, &slug, &[mentor], "hello")
+            .await
+            .unwrap();
+        app.block(&mo, mentee).await.unwrap();
+        let mine = app.my_requests(&eve).await.unwrap();
+        assert_eq!(
+            mine.iter()
+                .find(|v| v.request.id == r)
+                .unwrap()
+                .request
+                .status
+                .code(),
+            "withdrawn"
+        );
+        let e = app
+            .request_mentors(&eve, &slug, &[mentor], "again")
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::Conflict { .. }), "{e}");
+        assert!(app.recommendations(&eve, &slug).await.unwrap().is_empty());
+        let round = app.run_round(&w.admin, &slug).await.unwrap();
+        assert_eq!(round.result.placed, 0, "a blocked pair is never proposed");
+        assert!(matches!(
+            app.block(&mo, mentor).await,
+            Err(AppError::Invalid(_))
+        ));
+
+        // Lifting the block lets them be matched again.
+        app.unblock(&mo, mentee).await.unwrap();
+        assert!(matches!(
+            app.unblock(&mo, mentee).await,
+            Err(AppError::NotFound(_))
+        ));
+        assert_eq!(
+            app.run_round(&w.admin, &slug).await.unwrap().result.placed,
+            1
+        );
+
+        // Reports reach the managers only.
+        let e = app
+            .report(&eve, &slug, Some(mentor), None, "short")
+            .await
+            .unwrap_err();
+        assert_eq!(field(&e), ["reason"]);
+        let id = app
+            .report(&eve, &slug, Some(mentor), None, "He was rude in our chat")
+            .await
+            .unwrap();
+        assert!(matches!(
+            app.reports(&eve, &slug).await,
+            Err(AppError::Forbidden(_))
+        ));
+        let queue = app.reports(&w.admin, &slug).await.unwrap();
+        assert_eq!(
+            (
+                queue.len(),
+                queue[0].subject.as_deref(),
+                queue[0].status.as_str()
+            ),
+            (1, Some("Mo"), "open")
+        );
+        app.resolve_report(&w.admin, &slug, id, "Spoke with both")
+            .await
+            .unwrap();
+        assert!(matches!(
+            app.resolve_report(&w.admin, &slug, id, "again").await,
+            Err(AppError::NotFound(_))
+        ));
+        let outsider = app
+            .create_user("o@example.org", "Out", "long enough pw", false)
+            .await
+            .unwrap();
+        let e = app
+            .report(
+                &app.actor(outsider).await.unwrap(),
+                &slug,
+                Some(mentor),
+                None,
+                "I heard things",
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::Forbidden(_)), "{e}");
+    }
+}

@@ -862,6 +862,78 @@ fn rows() -> Vec<Row> {
             r#"{"code_of_conduct":"Be kind and keep confidences always."}"#,
             Admin(204),
         ),
+        // Safety. By now everyone signed in has enrolled in "here" (the enrol rows above).
+        row(
+            "POST",
+            "/people/{id}/block",
+            "/people/{victim}/block",
+            "block=true",
+            SignedIn(303),
+        ),
+        row(
+            "GET",
+            "/people/{id}/report",
+            "/people/{subject}/report",
+            "",
+            SignedIn(200),
+        ),
+        row(
+            "POST",
+            "/people/{id}/report",
+            "/people/{subject}/report",
+            "programme=here&reason=Something+happened+here",
+            SignedIn(303),
+        ),
+        row(
+            "GET",
+            "/programmes/{slug}/reports",
+            "/programmes/here/reports",
+            "",
+            Managers(200),
+        ),
+        row(
+            "POST",
+            "/programmes/{slug}/reports/{id}/resolve",
+            "/programmes/here/reports/{random}/resolve",
+            "resolution=Talked+to+them",
+            Managers(404),
+        ),
+        row(
+            "PUT",
+            "/api/v1/people/{id}/block",
+            "/api/v1/people/{victim}/block",
+            "",
+            SignedIn(204),
+        ),
+        // Nobody has blocked the fresh victim: 404 for everyone.
+        row(
+            "DELETE",
+            "/api/v1/people/{id}/block",
+            "/api/v1/people/{victim}/block",
+            "",
+            SignedIn(404),
+        ),
+        row(
+            "POST",
+            "/api/v1/programmes/{slug}/reports",
+            "/api/v1/programmes/here/reports",
+            r#"{"person_id":"{mentor}","reason":"Something happened here"}"#,
+            SignedIn(201),
+        ),
+        row(
+            "GET",
+            "/api/v1/programmes/{slug}/reports",
+            "/api/v1/programmes/here/reports",
+            "",
+            Managers(200),
+        ),
+        row(
+            "POST",
+            "/api/v1/programmes/{slug}/reports/{id}/resolve",
+            "/api/v1/programmes/here/reports/{random}/resolve",
+            r#"{"resolution":"Talked to them"}"#,
+            Managers(404),
+        ),
         // Self-selected matching (pages). Mentee, room member and outsider are
         // approved mentees; the outsider already has an open request to the
         // mentor, and the room member shared a room with them.

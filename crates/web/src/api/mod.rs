@@ -64,6 +64,7 @@ macro_rules! operations {
                 (name = "people", description = "Profiles and the people directory."),
                 (name = "programmes", description = "Programmes, enrolment, matching rounds, coverage and rooms."),
                 (name = "requests", description = "Self-selected matching: recommendations, requests, questions, and a mentor's pause."),
+                (name = "safety", description = "Blocking people, and confidential reports to a programme's managers."),
                 (name = "admin", description = "Site administration: invitations, skill catalogue, sign-up mode, audit log, admin rights."),
                 (name = "meta", description = "The API's own description."),
             ),
@@ -144,6 +145,11 @@ operations! {
     requests::answer_request,
     requests::withdraw_request,
     requests::set_pause,
+    requests::block_person,
+    requests::unblock_person,
+    requests::file_report,
+    requests::list_reports,
+    requests::resolve_report,
     meta::openapi_json,
 }
 

@@ -13,6 +13,7 @@ use rapport_app::AppError;
 use rapport_domain::person::{LeadershipLevel, ProfileInput};
 use rapport_domain::PersonId;
 use serde::Deserialize;
+use std::collections::HashMap;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -55,6 +56,8 @@ struct PersonPage {
     ctx: Ctx,
     title: String,
     p: ProfileView,
+    /// Whether the viewer blocks this person (none on one's own page).
+    blocked: Option<bool>,
 }
 
 /// Ids in paths that do not parse are "not found", never a 400 or 500.
@@ -69,13 +72,108 @@ async fn person(
     Path(id): Path<String>,
     Query(q): Query<Search>,
 ) -> Result<Response, PageError> {
-    let p = s.app.profile(&who.actor, person_id(&id)?).await?;
+    let id = person_id(&id)?;
+    let p = s.app.profile(&who.actor, id).await?;
+    let blocked = if id == who.actor.person_id {
+        None
+    } else {
+        Some(s.app.blocks(&who.actor, id).await?)
+    };
     Ok(render(&PersonPage {
         ctx: Ctx::new(Some(&who), q.done.as_deref()),
         title: p.profile.name.clone(),
         p,
+        blocked,
     })
     .into_response())
+}
+
+async fn block(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path(id): Path<String>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let id = person_id(&id)?;
+    s.app.profile(&who.actor, id).await?;
+    if f.get("block").map(String::as_str) == Some("false") {
+        s.app.unblock(&who.actor, id).await?;
+        return Ok(Redirect::to(&format!("/people/{id}?done=unblocked")).into_response());
+    }
+    s.app.block(&who.actor, id).await?;
+    Ok(Redirect::to(&format!("/people/{id}?done=blocked")).into_response())
+}
+
+fn report_form(
+    who: &PageActor,
+    id: PersonId,
+    programmes: Vec<(String, String)>,
+    v: &HashMap<String, String>,
+) -> FormPage {
+    let value = |k: &str| v.get(k).cloned().unwrap_or_default();
+    FormPage {
+        ctx: Ctx::new(Some(who), None),
+        title: "Report a person",
+        intro: "Your report goes to the programme's managers only. They will not tell the person who reported them.".into(),
+        action: format!("/people/{id}/report"),
+        fields: vec![
+            Field::new("programme", "Programme", "select").value(value("programme")).options(programmes),
+            Field::new("reason", "What happened", "textarea").value(value("reason")),
+        ],
+        submit: "Send report",
+        form_error: None,
+        links: vec![],
+    }
+}
+
+async fn my_programmes(s: &AppState, who: &PageActor) -> Result<Vec<(String, String)>, PageError> {
+    Ok(s.app
+        .programmes(&who.actor)
+        .await?
+        .into_iter()
+        .filter(|p| !p.my_roles.is_empty() || who.actor.is_admin)
+        .map(|p| (p.record.slug, p.record.name))
+        .collect())
+}
+
+async fn report_page(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = person_id(&id)?;
+    s.app.profile(&who.actor, id).await?;
+    let programmes = my_programmes(&s, &who).await?;
+    Ok(render(&report_form(&who, id, programmes, &HashMap::new())).into_response())
+}
+
+async fn report(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path(id): Path<String>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let id = person_id(&id)?;
+    s.app.profile(&who.actor, id).await?;
+    let slug = f.get("programme").cloned().unwrap_or_default();
+    match s
+        .app
+        .report(
+            &who.actor,
+            &slug,
+            Some(id),
+            None,
+            f.get("reason").map(String::as_str).unwrap_or(""),
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/people/{id}?done=reported")).into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. } | AppError::Forbidden(_))) => {
+            let programmes = my_programmes(&s, &who).await?;
+            Ok(report_form(&who, id, programmes, &f).with_error(e))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn profile_form(who: &PageActor, id: PersonId, v: &ProfileInput, catalogue: &[String]) -> FormPage {
@@ -164,5 +262,7 @@ pub(super) fn routes() -> Routes {
     Routes::new()
         .get("/people", directory)
         .get("/people/{id}", person)
+        .post("/people/{id}/block", block)
+        .form("/people/{id}/report", report_page, report)
         .form("/people/{id}/edit", edit_page, edit)
 }

@@ -811,6 +811,76 @@ async fn rooms(State(s): State<AppState>, who: PageActor) -> Result<Response, Pa
     .into_response())
 }
 
+#[derive(Template)]
+#[template(path = "reports.html")]
+struct ReportsPage {
+    ctx: Ctx,
+    title: String,
+    name: String,
+    slug: String,
+    list: Vec<rapport_app::safety::ReportView>,
+    error: Option<String>,
+}
+
+async fn reports_page(
+    s: &AppState,
+    who: &PageActor,
+    slug: &str,
+    notice: Option<&str>,
+    error: Option<AppError>,
+) -> Result<Response, PageError> {
+    let list = s.app.reports(&who.actor, slug).await?;
+    let p = s.app.programme(&who.actor, slug).await?;
+    let status = error
+        .as_ref()
+        .map(crate::error::status_of)
+        .unwrap_or(axum::http::StatusCode::OK);
+    Ok((
+        status,
+        render(&ReportsPage {
+            ctx: Ctx::new(Some(who), notice),
+            title: format!("Reports in {}", p.record.name),
+            name: p.record.name,
+            slug: p.record.slug,
+            list,
+            error: error.map(|e| e.to_string()),
+        }),
+    )
+        .into_response())
+}
+
+async fn reports(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path(slug): Path<String>,
+    Query(q): Query<Params>,
+) -> Result<Response, PageError> {
+    reports_page(&s, &who, &slug, q.get("done").map(String::as_str), None).await
+}
+
+async fn resolve(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path((slug, id)): Path<(String, String)>,
+    Form(f): Form<Params>,
+) -> Result<Response, PageError> {
+    let id: uuid::Uuid = parse_id(&id, "report")?;
+    match s
+        .app
+        .resolve_report(
+            &who.actor,
+            &slug,
+            id,
+            f.get("resolution").map(String::as_str).unwrap_or(""),
+        )
+        .await
+    {
+        Ok(()) => Ok(back(&slug, "/reports", "report_resolved")),
+        Err(e @ AppError::Invalid(_)) => reports_page(&s, &who, &slug, None, Some(e)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Largest CSV file an import takes (about 50,000 rows).
 pub const IMPORT_LIMIT: usize = 8 * 1024 * 1024;
 
@@ -968,6 +1038,8 @@ pub fn routes() -> Routes {
         .post("/programmes/{slug}/participants/bulk", bulk)
         .post("/programmes/{slug}/participants/{id}/decision", decide)
         .form("/programmes/{slug}/settings", settings_page, save_settings)
+        .get("/programmes/{slug}/reports", reports)
+        .post("/programmes/{slug}/reports/{id}/resolve", resolve)
         .get("/programmes/{slug}/matching", matching)
         .post("/programmes/{slug}/matching/run", run)
         .post("/programmes/{slug}/matching/rules", pair_rule)
