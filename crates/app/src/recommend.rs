@@ -148,3 +148,114 @@ impl App {
         Ok(out)
     }
 }
+
+/// A waiting mentee a mentor might offer to mentor.
+#[derive(Clone, Debug, Serialize)]
+pub struct MenteeSuggestion {
+    /// The mentee.
+    pub mentee_id: PersonId,
+    /// Their name.
+    pub name: String,
+    /// Compatibility, 0–100.
+    pub score: f64,
+    /// Why, without anything the mentee keeps private.
+    pub explanation: Vec<ExplanationLine>,
+    /// The mentor already has an open offer to them.
+    pub offered: bool,
+}
+
+impl App {
+    /// For an approved mentor: the waiting mentees who suit them best, with
+    /// the same member-safe explanations, best first.
+    pub async fn mentee_suggestions(
+        &self,
+        actor: &Actor,
+        slug: &str,
+    ) -> AppResult<Vec<MenteeSuggestion>> {
+        let mut tx = self.store.read().await?;
+        let p = self.programme_for(&mut tx, actor, slug).await?;
+        let mine = tx
+            .enrolment(p.id, actor.person_id, ProgrammeRole::Mentor)
+            .await?
+            .filter(|e| e.status == EnrolmentStatus::Approved)
+            .ok_or_else(|| {
+                AppError::Forbidden(format!(
+                    "mentees are listed for approved mentors of {}",
+                    p.name
+                ))
+            })?;
+        let me = tx
+            .person(actor.person_id)
+            .await?
+            .ok_or_else(|| AppError::Unauthenticated("sign in again".into()))?;
+        let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
+        let mut settings = self.run_settings(&mut tx, &p).await?;
+        settings.pinned.clear();
+        let seated: Vec<PersonId> = tx
+            .open_seats(p.id)
+            .await?
+            .into_iter()
+            .filter(|s| s.role == ProgrammeRole::Mentee)
+            .map(|s| s.person_id)
+            .collect();
+        let offered: Vec<PersonId> = tx
+            .requests_of(actor.person_id)
+            .await?
+            .into_iter()
+            .filter(|r| r.programme_id == p.id && r.status.is_open() && r.direction == "offer")
+            .map(|r| r.mentee_id)
+            .collect();
+        let mut mentees = vec![];
+        for v in tx.enrolments_in(p.id).await? {
+            let e = v.enrolment;
+            if e.role != ProgrammeRole::Mentee
+                || e.status != EnrolmentStatus::Approved
+                || e.person_id == actor.person_id
+                || seated.contains(&e.person_id)
+            {
+                continue;
+            }
+            let Some(person) = tx.person(e.person_id).await? else {
+                continue;
+            };
+            mentees.push((profile_of(&person, &e, &questions, 1), person));
+        }
+        drop(tx);
+        if mentees.is_empty() {
+            return Ok(vec![]);
+        }
+        let profiles: Vec<_> = mentees.iter().map(|(p, _)| p.clone()).collect();
+        let model = Model::build(
+            &profiles,
+            &[profile_of(&me, &mine, &questions, 1)],
+            &settings,
+        )
+        .map_err(|e| AppError::Internal(format!("matching settings are unusable: {e}")))?;
+        let rules = Rules::build(&model);
+        let mut out: Vec<MenteeSuggestion> = (0..mentees.len())
+            .filter_map(|i| {
+                let score = rules.eligible(&model, i, 0)?;
+                let person = &mentees[i].1;
+                let e = model.explain(i, 0, Audience::Member);
+                Some(MenteeSuggestion {
+                    mentee_id: person.id,
+                    name: person.profile.name.clone(),
+                    score: score as f64 / 1_000_000.0,
+                    explanation: e
+                        .items
+                        .iter()
+                        .map(|i| ExplanationLine {
+                            criterion: i.criterion.name().into(),
+                            points: i.points as f64 / 1_000_000.0,
+                            sentence: i.sentence.clone(),
+                        })
+                        .collect(),
+                    offered: offered.contains(&person.id),
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.name.cmp(&b.name)));
+        out.truncate(MAX_RECOMMENDATIONS * 2);
+        Ok(out)
+    }
+}

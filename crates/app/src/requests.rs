@@ -9,7 +9,7 @@ use crate::{App, AppError, AppResult};
 use rapport_domain::mentoring::{EnrolmentStatus, MemberState, RequestStatus, RoomStatus};
 use rapport_domain::person::NotificationKind;
 use rapport_domain::policy::Actor;
-use rapport_domain::programme::{ProgrammeRole, ProgrammeStatus};
+use rapport_domain::programme::{MatchingMode, ProgrammeRole, ProgrammeStatus};
 use rapport_domain::{PersonId, ProgrammeId, RequestId, RoomId};
 use rapport_store::{NewRoom, ProgrammeRecord, RequestRecord, Tx};
 
@@ -149,6 +149,16 @@ impl App {
                 "mentor_id",
                 "you cannot send a request to yourself",
             ));
+        }
+        if p.matching_mode != MatchingMode::MenteesRequest {
+            return Err(AppError::Conflict {
+                field: None,
+                message: format!(
+                    "in {}, {}; mentees do not send requests",
+                    p.name,
+                    p.matching_mode.label().to_lowercase()
+                ),
+            });
         }
         if !approved(tx.enrolment(p.id, mentor, ProgrammeRole::Mentor).await?) {
             return Err(AppError::invalid(
@@ -413,6 +423,124 @@ impl App {
         let mut tx = self.store.read().await?;
         let (_, until, _) = tx.mentor_limits(actor.person_id).await?;
         Ok(until.filter(|t| *t > self.now()))
+    }
+
+    /// In a programme where mentors choose, a mentor offers to mentor a
+    /// waiting mentee; the mentee accepts or declines like a request.
+    pub async fn send_offer(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        mentee: PersonId,
+        message: &str,
+    ) -> AppResult<RequestId> {
+        let message = rapport_domain::values::text("message", message, 0, 2000, "a message")?;
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let p = self.programme_for(&mut tx, actor, slug).await?;
+        let approved = |e: Option<rapport_store::EnrolmentRecord>| {
+            e.filter(|e| e.status == EnrolmentStatus::Approved)
+        };
+        let Some(mine) = approved(
+            tx.enrolment(p.id, actor.person_id, ProgrammeRole::Mentor)
+                .await?,
+        ) else {
+            return Err(AppError::Forbidden(format!(
+                "offers come from approved mentors of {}",
+                p.name
+            )));
+        };
+        if p.matching_mode != MatchingMode::MentorsChoose {
+            return Err(AppError::Conflict {
+                field: None,
+                message: format!(
+                    "in {}, {}; mentors do not send offers",
+                    p.name,
+                    p.matching_mode.label().to_lowercase()
+                ),
+            });
+        }
+        if mentee == actor.person_id {
+            return Err(AppError::invalid(
+                "mentee_id",
+                "you cannot make an offer to yourself",
+            ));
+        }
+        if approved(tx.enrolment(p.id, mentee, ProgrammeRole::Mentee).await?).is_none() {
+            return Err(AppError::invalid(
+                "mentee_id",
+                "this person is not an approved mentee in this programme",
+            ));
+        }
+        if tx.blocked_either_way(mentee, actor.person_id).await? {
+            return Err(AppError::Conflict {
+                field: Some("mentee_id"),
+                message: "you cannot make an offer to this person".into(),
+            });
+        }
+        if tx
+            .past_pairs(p.id)
+            .await?
+            .iter()
+            .any(|&(a, b)| a == mentee && b == actor.person_id)
+        {
+            return Err(AppError::Conflict {
+                field: Some("mentee_id"),
+                message: "you were matched before, or one of you declined, in this programme"
+                    .into(),
+            });
+        }
+        if tx
+            .open_seats(p.id)
+            .await?
+            .iter()
+            .any(|s| s.person_id == mentee && s.role == ProgrammeRole::Mentee)
+        {
+            return Err(AppError::Conflict {
+                field: Some("mentee_id"),
+                message: "this mentee already has a match".into(),
+            });
+        }
+        if tx.mentor_load(p.id, actor.person_id).await? >= i64::from(mine.capacity) {
+            return Err(AppError::Conflict {
+                field: None,
+                message: "you have no space left in this programme; raise your capacity first"
+                    .into(),
+            });
+        }
+        let record = RequestRecord {
+            id: RequestId::new(),
+            programme_id: p.id,
+            mentee_id: mentee,
+            mentor_id: actor.person_id,
+            direction: "offer".into(),
+            status: RequestStatus::Pending,
+            message,
+            expires_at: now + i64::from(p.request_expiry_days.max(1)) * DAY_MS,
+            created_at: now,
+            queue: "[]".into(),
+            question: None,
+            answer: None,
+            decline_reason: None,
+        };
+        tx.insert_request(&record).await?;
+        if let (Some(me), Some(m)) = (tx.person(mentee).await?, tx.person(actor.person_id).await?) {
+            let body = format!(
+                "Hello {},\n\n{} offers to mentor you in {}.\n\nTheir message:\n{}\n\nAccept or decline by {}: {}/requests\n",
+                me.profile.name, m.profile.name, p.name, record.message, day(record.expires_at), self.config.base_url
+            );
+            self.queue_mail(
+                &mut tx,
+                Some(me.id),
+                &me.email,
+                NotificationKind::Matching,
+                &format!("{} offers to mentor you", m.profile.name),
+                &body,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(record.id)
     }
 
     /// A mentor pauses ("not taking mentees until DATE", `YYYY-MM-DD`) or

@@ -609,6 +609,7 @@ async fn blocks_keep_people_apart_and_reports_stay_with_managers() {
                 &ProgrammeInput {
                     name: "Safe".into(),
                     kind: "one_to_one".into(),
+                    matching_mode: "mentees_request".into(),
                     ..Default::default()
                 },
             )
@@ -730,5 +731,109 @@ async fn blocks_keep_people_apart_and_reports_stay_with_managers() {
             .await
             .unwrap_err();
         assert!(matches!(e, AppError::Forbidden(_)), "{e}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mentors_choose_by_offering() {
+    for kind in test_database_kinds() {
+        let w = world(kind).await;
+        let app = &w.app;
+        let p = app
+            .create_programme(
+                &w.admin,
+                &ProgrammeInput {
+                    name: "Pick".into(),
+                    kind: "one_to_one".into(),
+                    matching_mode: "mentors_choose".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let slug = p.record.slug;
+        app.move_programme(&w.admin, &slug, "open").await.unwrap();
+        let mentor = member(
+            &w,
+            "m@example.org",
+            "Mo",
+            "leader_of_leaders",
+            "English",
+            "",
+        )
+        .await;
+        let mentee = member(
+            &w,
+            "e@example.org",
+            "Eve",
+            "professional_contributor",
+            "English",
+            "",
+        )
+        .await;
+        let far = member(
+            &w,
+            "f@example.org",
+            "Fay",
+            "professional_contributor",
+            "Portuguese",
+            "",
+        )
+        .await;
+        app.enrol_in_bulk(&w.admin, &slug, "m@example.org", "mentor")
+            .await
+            .unwrap();
+        app.enrol_in_bulk(&w.admin, &slug, "e@example.org, f@example.org", "mentee")
+            .await
+            .unwrap();
+        let (mo, eve) = (
+            app.actor(mentor).await.unwrap(),
+            app.actor(mentee).await.unwrap(),
+        );
+
+        // The mentor sees the waiting mentees who suit them (not the one with no shared language).
+        let list = app.mentee_suggestions(&mo, &slug).await.unwrap();
+        assert_eq!(
+            list.iter().map(|m| m.mentee_id).collect::<Vec<_>>(),
+            vec![mentee]
+        );
+        assert!(!list[0].explanation.is_empty());
+        assert!(matches!(
+            app.mentee_suggestions(&eve, &slug).await,
+            Err(AppError::Forbidden(_))
+        ));
+        // Mentees do not send requests here; mentors send offers.
+        let e = app
+            .request_mentors(&eve, &slug, &[mentor], "hi")
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::Conflict { .. }), "{e:?}");
+        assert!(matches!(
+            app.send_offer(&eve, &slug, mentor, "hi").await,
+            Err(AppError::Forbidden(_))
+        ));
+        let offer = app
+            .send_offer(&mo, &slug, mentee, "I would love to help")
+            .await
+            .unwrap();
+        assert!(app.mentee_suggestions(&mo, &slug).await.unwrap()[0].offered);
+        assert!(
+            matches!(
+                app.accept_request(&mo, offer).await,
+                Err(AppError::Forbidden(_))
+            ),
+            "the sender cannot accept"
+        );
+        let room = app.accept_request(&eve, offer).await.unwrap();
+        assert_eq!(
+            app.room(&mo, room).await.unwrap().room.status,
+            RoomStatus::Active
+        );
+        let e = app
+            .send_offer(&mo, &slug, mentee, "again")
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::Conflict { .. }), "{e}");
+        let _ = far;
     }
 }

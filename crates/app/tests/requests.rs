@@ -41,6 +41,7 @@ async fn setup(kind: &str, mentees: usize, capacity: i32) -> Setup {
         kind: ProgrammeKind::OneToOne,
         status: ProgrammeStatus::Open,
         created_at: 0,
+        matching_mode: rapport_domain::programme::MatchingMode::MenteesRequest,
         ..ProgrammeRecord::new("", "", ProgrammeKind::OneToOne, ProgrammeStatus::Open, 0)
     };
     let mut tx = store.write().await.unwrap();

@@ -539,7 +539,7 @@ fn rows() -> Vec<Row> {
             "POST",
             "/programmes/{slug}/edit",
             "/programmes/here/edit",
-            "name=Here&slug=here",
+            "name=Here&slug=here&matching_mode=mentees_request",
             Managers(303),
         ),
         // open → open is not a move: managers reach the rule (409), others are refused first.
@@ -673,7 +673,7 @@ fn rows() -> Vec<Row> {
             "PUT",
             "/api/v1/programmes/{slug}",
             "/api/v1/programmes/here",
-            r#"{"name":"Here","slug":"here"}"#,
+            r#"{"name":"Here","slug":"here","matching_mode":"mentees_request"}"#,
             Managers(200),
         ),
         row(
@@ -934,6 +934,36 @@ fn rows() -> Vec<Row> {
             r#"{"resolution":"Talked to them"}"#,
             Managers(404),
         ),
+        // Offers: only approved mentors may browse (200) or offer; "here" is a
+        // programme where mentees choose, so the mentor's offer is refused (409).
+        row(
+            "GET",
+            "/programmes/{slug}/mentees",
+            "/programmes/here/mentees",
+            "",
+            Each([303, 403, 403, 200, 403, 403, 403, 403, 403]),
+        ),
+        row(
+            "POST",
+            "/programmes/{slug}/offers",
+            "/programmes/here/offers",
+            "mentee_id={lonely}&message=hi",
+            Each([303, 403, 403, 409, 403, 403, 403, 403, 403]),
+        ),
+        row(
+            "GET",
+            "/api/v1/programmes/{slug}/mentees",
+            "/api/v1/programmes/here/mentees",
+            "",
+            Each([401, 403, 403, 200, 403, 403, 403, 403, 403]),
+        ),
+        row(
+            "POST",
+            "/api/v1/programmes/{slug}/offers",
+            "/api/v1/programmes/here/offers",
+            r#"{"mentee_id":"{lonely}","message":"hi"}"#,
+            Each([401, 403, 403, 409, 403, 403, 403, 403, 403]),
+        ),
         // Self-selected matching (pages). Mentee, room member and outsider are
         // approved mentees; the outsider already has an open request to the
         // mentor, and the room member shared a room with them.
@@ -1190,6 +1220,7 @@ async fn world(kind: &str) -> (World, Option<tempfile::TempDir>, tempfile::TempD
         kind: ProgrammeKind::OneToOne,
         status: ProgrammeStatus::Open,
         created_at: 0,
+        matching_mode: rapport_domain::programme::MatchingMode::MenteesRequest,
         ..ProgrammeRecord::new("", "", ProgrammeKind::OneToOne, ProgrammeStatus::Open, 0)
     };
     let elsewhere = ProgrammeRecord {

@@ -139,6 +139,8 @@ operations! {
     requests::recommendations,
     requests::send_request,
     requests::list_requests,
+    requests::mentee_suggestions,
+    requests::send_offer,
     requests::accept_request,
     requests::decline_request,
     requests::ask_request,

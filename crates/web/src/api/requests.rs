@@ -518,3 +518,85 @@ pub async fn resolve_report(
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// A waiting mentee a mentor might offer to mentor.
+#[derive(Serialize, ToSchema)]
+pub struct MenteeOut {
+    /// The mentee's person id.
+    pub mentee_id: uuid::Uuid,
+    /// Name.
+    pub name: String,
+    /// Compatibility, 0–100.
+    pub score: f64,
+    /// Why, never revealing what the mentee keeps private.
+    pub explanation: Vec<String>,
+    /// An offer from the caller is open.
+    pub offered: bool,
+}
+
+/// Waiting mentees (approved mentors)
+///
+/// For programmes where mentors choose: waiting mentees who suit the caller, best first.
+#[utoipa::path(get, path = "/api/v1/programmes/{slug}/mentees", tag = "requests", params(("slug" = String, Path, description = "Programme slug.")), security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Waiting mentees.", body = Vec<MenteeOut>),
+        (status = 403, description = "`forbidden`: the caller is not an approved mentor here.", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such programme.", body = ErrorBody),
+    ))]
+pub async fn mentee_suggestions(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(slug): Path<String>,
+) -> Result<Json<Vec<MenteeOut>>, ApiError> {
+    let list = s.app.mentee_suggestions(&actor, &slug).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|m| MenteeOut {
+                mentee_id: m.mentee_id.0,
+                name: m.name,
+                score: m.score,
+                explanation: m
+                    .explanation
+                    .into_iter()
+                    .map(|l| format!("{} (+{:.1})", l.sentence, l.points))
+                    .collect(),
+                offered: m.offered,
+            })
+            .collect(),
+    ))
+}
+
+/// An offer to mentor.
+#[derive(Deserialize, ToSchema)]
+pub struct OfferBody {
+    /// The mentee.
+    pub mentee_id: uuid::Uuid,
+    /// The mentor's message (up to 2000 characters).
+    #[serde(default)]
+    pub message: String,
+}
+
+/// Offer to mentor someone (approved mentors, where mentors choose)
+///
+/// An offer is a request in the other direction, with the same states; the
+/// mentee accepts or declines it.
+#[utoipa::path(post, path = "/api/v1/programmes/{slug}/offers", tag = "requests", params(("slug" = String, Path, description = "Programme slug.")), request_body = OfferBody, security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 201, description = "Sent.", body = RequestCreated),
+        (status = 403, description = "`forbidden`: the caller is not an approved mentor here.", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such programme.", body = ErrorBody),
+        (status = 409, description = "`conflict`: mentors do not choose here, the caller is full, or the mentee is matched, blocked or a past pair.", body = ErrorBody),
+        (status = 422, description = "`invalid_field` on `mentee_id` or `message`.", body = ErrorBody),
+    ))]
+pub async fn send_offer(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(slug): Path<String>,
+    ApiJson(body): ApiJson<OfferBody>,
+) -> Result<(StatusCode, Json<RequestCreated>), ApiError> {
+    let id = s
+        .app
+        .send_offer(&actor, &slug, PersonId(body.mentee_id), &body.message)
+        .await?;
+    Ok((StatusCode::CREATED, Json(RequestCreated { id: id.0 })))
+}

@@ -85,6 +85,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "proposed" => "The match is proposed; both people have been asked to accept.",
         "accepted" => "You accepted. The room opens when everyone has answered.",
         "declined" => "You declined. You are back in the pool for the next round.",
+        "offer_sent" => "Your offer is on its way; the mentee accepts or declines.",
         "request_sent" => "Your request is on its way to your first choice.",
         "request_accepted" => "You accepted: your room is open.",
         "request_decline" => "The request is declined; the mentee is told.",

@@ -189,6 +189,7 @@ struct OverviewPage {
     coverage: Option<Coverage>,
     moves: Vec<(&'static str, &'static str)>,
     mentee_approved: bool,
+    mentor_approved: bool,
     managers: Vec<(PersonId, String, String)>,
 }
 
@@ -220,6 +221,9 @@ async fn overview(
     let mentee_approved = mine
         .iter()
         .any(|e| e.role == ProgrammeRole::Mentee && e.status == EnrolmentStatus::Approved);
+    let mentor_approved = mine
+        .iter()
+        .any(|e| e.role == ProgrammeRole::Mentor && e.status == EnrolmentStatus::Approved);
     Ok(render(&OverviewPage {
         ctx: Ctx::new(Some(&who), q.get("done").map(String::as_str)),
         title: p.record.name.clone(),
@@ -228,6 +232,7 @@ async fn overview(
         coverage,
         moves,
         mentee_approved,
+        mentor_approved,
         managers,
     })
     .into_response())

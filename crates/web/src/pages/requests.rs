@@ -229,11 +229,86 @@ async fn pause(
     }
 }
 
+#[derive(Template)]
+#[template(path = "mentees.html")]
+struct MenteesPage {
+    ctx: Ctx,
+    title: String,
+    name: String,
+    slug: String,
+    list: Vec<rapport_app::recommend::MenteeSuggestion>,
+    error: Option<String>,
+}
+
+async fn mentees_page(
+    s: &AppState,
+    who: &PageActor,
+    slug: &str,
+    error: Option<AppError>,
+) -> Result<Response, PageError> {
+    let p = s.app.programme(&who.actor, slug).await?;
+    let list = s.app.mentee_suggestions(&who.actor, slug).await?;
+    let status = error
+        .as_ref()
+        .map(crate::error::status_of)
+        .unwrap_or(axum::http::StatusCode::OK);
+    Ok((
+        status,
+        render(&MenteesPage {
+            ctx: Ctx::new(Some(who), None),
+            title: format!("Mentees waiting in {}", p.record.name),
+            name: p.record.name,
+            slug: p.record.slug,
+            list,
+            error: error.map(|e| e.to_string()),
+        }),
+    )
+        .into_response())
+}
+
+async fn mentees(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
+    mentees_page(&s, &who, &slug, None).await
+}
+
+async fn offer(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path(slug): Path<String>,
+    Form(f): Form<Params>,
+) -> Result<Response, PageError> {
+    let mentee: PersonId = f
+        .get("mentee_id")
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| PageError(AppError::invalid("mentee_id", "choose a mentee")))?;
+    match s
+        .app
+        .send_offer(
+            &who.actor,
+            &slug,
+            mentee,
+            f.get("message").map(String::as_str).unwrap_or(""),
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/requests?done=offer_sent").into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
+            mentees_page(&s, &who, &slug, Some(e)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The self-selected matching pages.
 pub fn routes() -> Routes {
     Routes::new()
         .get("/programmes/{slug}/mentors", mentors)
         .post("/programmes/{slug}/requests", send)
+        .get("/programmes/{slug}/mentees", mentees)
+        .post("/programmes/{slug}/offers", offer)
         .get("/requests", requests)
         .post("/requests/pause", pause)
         .post("/requests/{id}/{action}", act)
