@@ -837,3 +837,223 @@ async fn mentors_choose_by_offering() {
         let _ = far;
     }
 }
+
+/// Enrols `n` people as `role` at `level`, all speaking English in one zone.
+async fn crowd(
+    w: &World,
+    slug: &str,
+    prefix: &str,
+    n: usize,
+    level: &str,
+    role: &str,
+) -> Vec<PersonId> {
+    let mut ids = vec![];
+    let mut emails = vec![];
+    for i in 0..n {
+        let email = format!("{prefix}{i}@example.org");
+        ids.push(member(w, &email, &format!("{prefix} {i}"), level, "English", "").await);
+        emails.push(email);
+    }
+    w.app
+        .enrol_in_bulk(&w.admin, slug, &emails.join(","), role)
+        .await
+        .unwrap();
+    ids
+}
+
+async fn open_programme(w: &World, name: &str, kind: &str) -> String {
+    let p = w
+        .app
+        .create_programme(
+            &w.admin,
+            &ProgrammeInput {
+                name: name.into(),
+                kind: kind.into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    w.app
+        .move_programme(&w.admin, &p.record.slug, "open")
+        .await
+        .unwrap();
+    p.record.slug
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_kind_uses_its_own_matching() {
+    for kind in test_database_kinds() {
+        let w = world(kind).await;
+        let app = &w.app;
+
+        // Peers: seven at the same level make three exact pairs and one odd one out.
+        let slug = open_programme(&w, "Peers", "peer").await;
+        crowd(&w, &slug, "peer", 7, "team_leader", "peer").await;
+        let r = app.run_round(&w.admin, &slug).await.unwrap().result;
+        assert_eq!((r.pool, r.placed, r.proposals.len()), (7, 6, 3));
+        assert!(r.proposals.iter().all(|p| p.members.len() == 2
+            && p.members
+                .iter()
+                .all(|m| m.role == rapport_domain::programme::ProgrammeRole::Peer)));
+        assert_eq!(r.unmatched.len(), 1);
+        assert!(
+            r.unmatched[0].reason.contains("odd one out"),
+            "{}",
+            r.unmatched[0].reason
+        );
+        let published = app
+            .publish_round(
+                &w.admin,
+                &slug,
+                app.rounds(&w.admin, &slug).await.unwrap()[0].id,
+            )
+            .await
+            .unwrap();
+        assert_eq!(published.rooms.len(), 3);
+
+        // Circles: ten people form groups of 4–6 with an upper bound reported.
+        let slug = open_programme(&w, "Circles", "circle").await;
+        crowd(&w, &slug, "circ", 10, "professional_contributor", "peer").await;
+        let r = app.run_round(&w.admin, &slug).await.unwrap().result;
+        assert_eq!(r.placed, 10);
+        assert!(r
+            .proposals
+            .iter()
+            .all(|p| (4..=6).contains(&p.members.len())));
+        let bound = r.upper_bound.expect("circles report an upper bound");
+        let mean = r.total_score / r.proposals.len() as f64;
+        assert!(
+            mean <= bound + 1e-9,
+            "the mean {mean} never exceeds the bound {bound}"
+        );
+
+        // Group: one mentor's mentees share one room.
+        let slug = open_programme(&w, "Groups", "group").await;
+        let mentor = member(
+            &w,
+            "gm@example.org",
+            "Gus Mentor",
+            "leader_of_leaders",
+            "English",
+            "",
+        )
+        .await;
+        app.enrol_in_bulk(&w.admin, &slug, "gm@example.org", "mentor")
+            .await
+            .unwrap();
+        let p = app.programme(&w.admin, &slug).await.unwrap();
+        let (_, list) = app.enrolments(&w.admin, &slug).await.unwrap();
+        let e = list
+            .iter()
+            .find(|v| v.enrolment.person_id == mentor)
+            .unwrap()
+            .enrolment
+            .id;
+        app.decide_enrolment(&w.admin, &slug, e, "approved")
+            .await
+            .unwrap();
+        assert_eq!(p.record.default_capacity, 2);
+        crowd(&w, &slug, "grp", 2, "professional_contributor", "mentee").await;
+        let r = app.run_round(&w.admin, &slug).await.unwrap().result;
+        assert_eq!((r.placed, r.proposals.len()), (2, 1));
+        assert_eq!(
+            r.proposals[0].members.len(),
+            3,
+            "a mentor with both mentees in one room"
+        );
+        let rooms = app
+            .publish_round(
+                &w.admin,
+                &slug,
+                app.rounds(&w.admin, &slug).await.unwrap()[0].id,
+            )
+            .await
+            .unwrap()
+            .rooms;
+        let room = app.room(&w.admin, rooms[0]).await.unwrap().room;
+        // One mentee declines: the group goes on with the mentor and the other.
+        let mentees: Vec<PersonId> = room
+            .members
+            .iter()
+            .filter(|m| m.role == rapport_domain::programme::ProgrammeRole::Mentee)
+            .map(|m| m.person_id)
+            .collect();
+        assert_eq!(
+            app.answer_room(&app.actor(mentees[0]).await.unwrap(), room.id, false)
+                .await
+                .unwrap(),
+            RoomStatus::Proposed
+        );
+        assert_eq!(
+            app.answer_room(&app.actor(mentor).await.unwrap(), room.id, true)
+                .await
+                .unwrap(),
+            RoomStatus::Proposed
+        );
+        assert_eq!(
+            app.answer_room(&app.actor(mentees[1]).await.unwrap(), room.id, true)
+                .await
+                .unwrap(),
+            RoomStatus::Active
+        );
+
+        // Reverse: the more senior person is the mentee, and the reverse mentor offers a named area.
+        let slug = open_programme(&w, "Reverse", "reverse").await;
+        app.set_matching_settings(
+            &w.admin,
+            &slug,
+            "[seniority]\nreverse_skill_areas = [\"Coaching\"]",
+        )
+        .await
+        .unwrap();
+        let junior = member(
+            &w,
+            "jr@example.org",
+            "Jo Junior",
+            "professional_contributor",
+            "English",
+            "",
+        )
+        .await;
+        let senior = member(
+            &w,
+            "sr@example.org",
+            "Sam Senior",
+            "leader_of_leaders",
+            "English",
+            "",
+        )
+        .await;
+        app.enrol_in_bulk(&w.admin, &slug, "jr@example.org", "mentor")
+            .await
+            .unwrap();
+        app.enrol_in_bulk(&w.admin, &slug, "sr@example.org", "mentee")
+            .await
+            .unwrap();
+        let r = app.run_round(&w.admin, &slug).await.unwrap().result;
+        assert_eq!(
+            r.placed, 0,
+            "the junior offers Public speaking and Hiring, not Coaching"
+        );
+        assert!(r.unmatched[0].person_id == senior);
+        app.set_matching_settings(
+            &w.admin,
+            &slug,
+            "[seniority]\nreverse_skill_areas = [\"Hiring\"]",
+        )
+        .await
+        .unwrap();
+        let r = app.run_round(&w.admin, &slug).await.unwrap().result;
+        assert_eq!(r.placed, 1);
+        let pair: Vec<_> = r.proposals[0]
+            .members
+            .iter()
+            .map(|m| (m.person_id, m.role))
+            .collect();
+        assert!(
+            pair.contains(&(junior, rapport_domain::programme::ProgrammeRole::Mentor))
+                && pair.contains(&(senior, rapport_domain::programme::ProgrammeRole::Mentee))
+        );
+    }
+}
