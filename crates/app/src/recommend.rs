@@ -259,3 +259,163 @@ impl App {
         Ok(out)
     }
 }
+
+/// Filters for searching a programme's mentors.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct MentorFilter {
+    /// A skill the mentor offers (part of its name, any case).
+    pub skill: String,
+    /// Leadership level code.
+    pub level: String,
+    /// A language the mentor speaks.
+    pub language: String,
+    /// At most this many hours between the mentor's time zone and the searcher's.
+    pub max_hours: String,
+    /// Available on this day (`mon` … `sun`).
+    pub day: String,
+}
+
+/// A mentor in the programme's directory.
+#[derive(Clone, Debug, Serialize)]
+pub struct MentorListing {
+    /// The mentor.
+    pub mentor_id: PersonId,
+    /// Name.
+    pub name: String,
+    /// Level label.
+    pub level: String,
+    /// Skills offered.
+    pub skills: Vec<String>,
+    /// Languages.
+    pub languages: Vec<String>,
+    /// Time zone.
+    pub time_zone: String,
+    /// Weekly availability, like `mon 09:00-11:00`.
+    pub availability: Vec<String>,
+    /// No space left in this programme (or paused).
+    pub full: bool,
+}
+
+/// The zone's offset from UTC in hours at `ms`.
+fn offset_hours(zone: &str, ms: i64) -> Option<f64> {
+    use chrono::Offset;
+    let tz: chrono_tz::Tz = zone.parse().ok()?;
+    let at = chrono::DateTime::from_timestamp_millis(ms)?.with_timezone(&tz);
+    Some(f64::from(at.offset().fix().local_minus_utc()) / 3600.0)
+}
+
+impl App {
+    /// Searches a programme's approved mentors by skill, level, language,
+    /// time-zone distance and day of availability. Mentors with no space
+    /// left (or paused) are listed as full. Private profiles are left out
+    /// for members.
+    pub async fn mentor_directory(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        f: &MentorFilter,
+    ) -> AppResult<Vec<MentorListing>> {
+        let now = self.now();
+        let max_hours = match f.max_hours.trim() {
+            "" => None,
+            raw => Some(
+                raw.parse::<f64>()
+                    .ok()
+                    .filter(|h| (0.0..=26.0).contains(h))
+                    .ok_or_else(|| AppError::invalid("max_hours", "enter hours from 0 to 26"))?,
+            ),
+        };
+        let day = match f.day.trim() {
+            "" => None,
+            raw => Some(
+                ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+                    .iter()
+                    .position(|d| *d == raw)
+                    .ok_or_else(|| {
+                        AppError::invalid("day", "choose mon, tue, wed, thu, fri, sat or sun")
+                    })? as u8,
+            ),
+        };
+        let level = match f.level.trim() {
+            "" => None,
+            raw => Some(
+                rapport_domain::person::LeadershipLevel::parse("level", raw)
+                    .map_err(|e| AppError::Invalid(vec![e]))?,
+            ),
+        };
+        let mut tx = self.store.read().await?;
+        let p = self.programme_for(&mut tx, actor, slug).await?;
+        let sees_private = actor.is_admin || actor.has_role(p.id, ProgrammeRole::Manager);
+        let mine = tx
+            .person(actor.person_id)
+            .await?
+            .map(|m| m.profile.time_zone)
+            .unwrap_or_default();
+        let my_offset = offset_hours(&mine, now);
+        let mut load: HashMap<PersonId, u32> = HashMap::new();
+        for s in tx.open_seats(p.id).await? {
+            if s.role == ProgrammeRole::Mentor {
+                *load.entry(s.person_id).or_default() += 1;
+            }
+        }
+        let has = |list: &[String], needle: &str| {
+            needle.trim().is_empty()
+                || list
+                    .iter()
+                    .any(|x| x.to_lowercase().contains(&needle.trim().to_lowercase()))
+        };
+        let mut out = vec![];
+        for v in tx.enrolments_in(p.id).await? {
+            let e = v.enrolment;
+            if e.role != ProgrammeRole::Mentor || e.status != EnrolmentStatus::Approved {
+                continue;
+            }
+            let Some(person) = tx.person(e.person_id).await? else {
+                continue;
+            };
+            let pr = &person.profile;
+            if pr.visibility == rapport_domain::person::Visibility::Private
+                && !sees_private
+                && person.id != actor.person_id
+            {
+                continue;
+            }
+            let language_ok = f.language.trim().is_empty()
+                || pr
+                    .languages
+                    .iter()
+                    .any(|l| l.eq_ignore_ascii_case(f.language.trim()));
+            let zone_ok = match (max_hours, my_offset, offset_hours(&pr.time_zone, now)) {
+                (Some(h), Some(a), Some(b)) => (a - b).abs() <= h,
+                _ => true,
+            };
+            let day_ok = day.is_none_or(|d| pr.availability.iter().any(|w| w.weekday == d));
+            if !has(&pr.skills_offered, &f.skill)
+                || !language_ok
+                || !zone_ok
+                || !day_ok
+                || level.is_some_and(|l| l != pr.level)
+            {
+                continue;
+            }
+            let (max_total, paused_until, total) = tx.mentor_limits(person.id).await?;
+            let here = load.get(&person.id).copied().unwrap_or(0) as i64;
+            let full = here >= i64::from(e.capacity)
+                || max_total.is_some_and(|m| total >= i64::from(m))
+                || paused_until.is_some_and(|t| t > now);
+            out.push(MentorListing {
+                mentor_id: person.id,
+                name: pr.name.clone(),
+                level: pr.level.label().to_string(),
+                skills: pr.skills_offered.clone(),
+                languages: pr.languages.clone(),
+                time_zone: pr.time_zone.clone(),
+                availability: pr.availability.iter().map(|w| w.display()).collect(),
+                full,
+            });
+        }
+        out.sort_by(|a, b| a.full.cmp(&b.full).then(a.name.cmp(&b.name)));
+        Ok(out)
+    }
+}

@@ -835,6 +835,71 @@ async fn mentors_choose_by_offering() {
             .unwrap_err();
         assert!(matches!(e, AppError::Conflict { .. }), "{e}");
         let _ = far;
+
+        // The programme's mentor directory filters by skill, language, level and day.
+        use rapport_app::recommend::MentorFilter;
+        let (eve_r, slug_r) = (&eve, slug.as_str());
+        let search =
+            move |f: MentorFilter| async move { app.mentor_directory(eve_r, slug_r, &f).await };
+        let names = |v: Vec<rapport_app::recommend::MentorListing>| {
+            v.into_iter().map(|m| m.name).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names(
+                search(MentorFilter {
+                    skill: "hir".into(),
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+            ),
+            ["Mo"]
+        );
+        assert!(search(MentorFilter {
+            language: "Portuguese".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .is_empty());
+        assert!(search(MentorFilter {
+            level: "team_leader".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .is_empty());
+        assert_eq!(
+            names(
+                search(MentorFilter {
+                    day: "wed".into(),
+                    max_hours: "1".into(),
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+            ),
+            ["Mo"]
+        );
+        assert!(search(MentorFilter {
+            day: "sat".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .is_empty());
+        let e = search(MentorFilter {
+            max_hours: "lots".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(field(&e), ["max_hours"]);
+        app.set_pause(&mo, "2099-01-01").await.unwrap();
+        assert!(
+            search(MentorFilter::default()).await.unwrap()[0].full,
+            "a paused mentor shows as full"
+        );
     }
 }
 

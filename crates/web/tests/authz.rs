@@ -964,6 +964,20 @@ fn rows() -> Vec<Row> {
             r#"{"mentee_id":"{lonely}","message":"hi"}"#,
             Each([401, 403, 403, 409, 403, 403, 403, 403, 403]),
         ),
+        row(
+            "GET",
+            "/programmes/{slug}/directory",
+            "/programmes/here/directory?language=English&day=mon",
+            "",
+            SignedIn(200),
+        ),
+        row(
+            "GET",
+            "/api/v1/programmes/{slug}/mentors",
+            "/api/v1/programmes/here/mentors?level=team_leader",
+            "",
+            SignedIn(200),
+        ),
         // Self-selected matching (pages). Mentee, room member and outsider are
         // approved mentees; the outsider already has an open request to the
         // mentor, and the room member shared a room with them.

@@ -140,6 +140,7 @@ operations! {
     requests::send_request,
     requests::list_requests,
     requests::mentee_suggestions,
+    requests::search_mentors,
     requests::send_offer,
     requests::accept_request,
     requests::decline_request,

@@ -600,3 +600,80 @@ pub async fn send_offer(
         .await?;
     Ok((StatusCode::CREATED, Json(RequestCreated { id: id.0 })))
 }
+
+/// Search filters.
+#[derive(Deserialize, utoipa::IntoParams, Default)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct MentorSearch {
+    /// A skill the mentor offers (part of its name).
+    pub skill: String,
+    /// `professional_contributor`, `team_leader` or `leader_of_leaders`.
+    pub level: String,
+    /// A language the mentor speaks.
+    pub language: String,
+    /// At most this many hours from the caller's time zone.
+    pub max_hours: String,
+    /// Available on this day: `mon` … `sun`.
+    pub day: String,
+}
+
+/// A mentor in a programme's directory.
+#[derive(Serialize, ToSchema)]
+pub struct MentorListingOut {
+    /// Person id.
+    pub mentor_id: uuid::Uuid,
+    /// Name.
+    pub name: String,
+    /// Level.
+    pub level: String,
+    /// Skills offered.
+    pub skills: Vec<String>,
+    /// Languages.
+    pub languages: Vec<String>,
+    /// Time zone.
+    pub time_zone: String,
+    /// Weekly availability.
+    pub availability: Vec<String>,
+    /// No space left (or paused).
+    pub full: bool,
+}
+
+/// Search a programme's mentors
+///
+/// Anyone who can see the programme; full mentors are listed last, marked full.
+#[utoipa::path(get, path = "/api/v1/programmes/{slug}/mentors", tag = "requests", params(("slug" = String, Path, description = "Programme slug."), MentorSearch), security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Matching mentors.", body = Vec<MentorListingOut>),
+        (status = 404, description = "`not_found`: no such programme.", body = ErrorBody),
+        (status = 422, description = "`invalid_field` on `level`, `max_hours` or `day`.", body = ErrorBody),
+    ))]
+pub async fn search_mentors(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(slug): Path<String>,
+    super::ApiQuery(q): super::ApiQuery<MentorSearch>,
+) -> Result<Json<Vec<MentorListingOut>>, ApiError> {
+    let f = rapport_app::recommend::MentorFilter {
+        skill: q.skill,
+        level: q.level,
+        language: q.language,
+        max_hours: q.max_hours,
+        day: q.day,
+    };
+    let list = s.app.mentor_directory(&actor, &slug, &f).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|m| MentorListingOut {
+                mentor_id: m.mentor_id.0,
+                name: m.name,
+                level: m.level,
+                skills: m.skills,
+                languages: m.languages,
+                time_zone: m.time_zone,
+                availability: m.availability,
+                full: m.full,
+            })
+            .collect(),
+    ))
+}

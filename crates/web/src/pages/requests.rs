@@ -302,10 +302,78 @@ async fn offer(
     }
 }
 
+#[derive(Template)]
+#[template(path = "directory.html")]
+struct DirectoryPage {
+    ctx: Ctx,
+    title: String,
+    name: String,
+    slug: String,
+    f: rapport_app::recommend::MentorFilter,
+    list: Vec<rapport_app::recommend::MentorListing>,
+    levels: Vec<(String, String)>,
+    days: Vec<(String, String)>,
+    error: Option<String>,
+}
+
+async fn directory(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path(slug): Path<String>,
+    Query(f): Query<rapport_app::recommend::MentorFilter>,
+) -> Result<Response, PageError> {
+    let p = s.app.programme(&who.actor, &slug).await?;
+    let (list, error) = match s.app.mentor_directory(&who.actor, &slug, &f).await {
+        Ok(list) => (list, None),
+        Err(e @ AppError::Invalid(_)) => (vec![], Some(e)),
+        Err(e) => return Err(e.into()),
+    };
+    let levels = std::iter::once((String::new(), "Any level".to_string()))
+        .chain(
+            rapport_domain::person::LeadershipLevel::ALL
+                .iter()
+                .map(|l| (l.code().to_string(), l.label().to_string())),
+        )
+        .collect();
+    let days = [
+        ("", "Any day"),
+        ("mon", "Monday"),
+        ("tue", "Tuesday"),
+        ("wed", "Wednesday"),
+        ("thu", "Thursday"),
+        ("fri", "Friday"),
+        ("sat", "Saturday"),
+        ("sun", "Sunday"),
+    ]
+    .iter()
+    .map(|(c, l)| (c.to_string(), l.to_string()))
+    .collect();
+    let status = error
+        .as_ref()
+        .map(crate::error::status_of)
+        .unwrap_or(axum::http::StatusCode::OK);
+    Ok((
+        status,
+        render(&DirectoryPage {
+            ctx: Ctx::new(Some(&who), None),
+            title: format!("Mentors in {}", p.record.name),
+            name: p.record.name,
+            slug: p.record.slug,
+            f,
+            list,
+            levels,
+            days,
+            error: error.map(|e| e.to_string()),
+        }),
+    )
+        .into_response())
+}
+
 /// The self-selected matching pages.
 pub fn routes() -> Routes {
     Routes::new()
         .get("/programmes/{slug}/mentors", mentors)
+        .get("/programmes/{slug}/directory", directory)
         .post("/programmes/{slug}/requests", send)
         .get("/programmes/{slug}/mentees", mentees)
         .post("/programmes/{slug}/offers", offer)
