@@ -158,6 +158,8 @@ pub async fn seed(
             kind: prog.kind,
             status: prog.status,
             created_at: created,
+            // A running demo programme takes people on a rolling basis.
+            rolling_admission: prog.status == ProgrammeStatus::Running,
             ..ProgrammeRecord::new("", "", ProgrammeKind::OneToOne, ProgrammeStatus::Open, 0)
         })
         .await?;

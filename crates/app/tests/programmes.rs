@@ -1122,3 +1122,137 @@ async fn every_kind_uses_its_own_matching() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_never_read_what_the_other_keeps_private() {
+    for kind in test_database_kinds() {
+        let w = world(kind).await;
+        let app = &w.app;
+        let slug = open_programme(&w, "Private", "one_to_one").await;
+        let mentor = member(
+            &w,
+            "m@example.org",
+            "Mo",
+            "leader_of_leaders",
+            "English",
+            "",
+        )
+        .await;
+        let mentee = member(
+            &w,
+            "e@example.org",
+            "Eve",
+            "professional_contributor",
+            "English",
+            "",
+        )
+        .await;
+        // The mentor describes a gender and consents; the mentee prefers that gender.
+        let mut input = ProfileInput {
+            name: "Mo".into(),
+            level: "leader_of_leaders".into(),
+            years_experience: "15".into(),
+            gender: "Nonbinary".into(),
+            languages: "English".into(),
+            time_zone: "Europe/Lisbon".into(),
+            visibility: "members".into(),
+            skills_offered: "Public speaking".into(),
+            ..Default::default()
+        };
+        app.update_profile(&w.admin, mentor, &input).await.unwrap();
+        input.name = "Eve".into();
+        input.gender = String::new();
+        input.level = "professional_contributor".into();
+        input.skills_wanted = "Public speaking".into();
+        app.update_profile(&w.admin, mentee, &input).await.unwrap();
+        let mo = app.actor(mentor).await.unwrap();
+        let eve = app.actor(mentee).await.unwrap();
+        let ids = app
+            .enrol(
+                &mo,
+                &slug,
+                &EnrolInput {
+                    role: "mentor".into(),
+                    consent_sensitive: true,
+                    accept_conduct: true,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        app.decide_enrolment(&w.admin, &slug, ids[0], "approved")
+            .await
+            .unwrap();
+        let ids = app
+            .enrol(
+                &eve,
+                &slug,
+                &EnrolInput {
+                    role: "mentee".into(),
+                    preferred_gender: "nonbinary".into(),
+                    consent_sensitive: true,
+                    accept_conduct: true,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        app.decide_enrolment(&w.admin, &slug, ids[0], "approved")
+            .await
+            .unwrap();
+        let round = app.run_round(&w.admin, &slug).await.unwrap();
+        let p = &round.result.proposals[0];
+        let text = |lines: &[rapport_app::rounds::ExplanationLine]| {
+            lines
+                .iter()
+                .map(|l| l.sentence.to_lowercase())
+                .collect::<Vec<_>>()
+                .join(" | ")
+        };
+        let (manager, members) = (text(&p.explanation), text(&p.member_explanation));
+        assert!(
+            members.contains("preference"),
+            "members read that a stated preference is met: {members}"
+        );
+        assert!(
+            !members.contains("nonbinary"),
+            "members never read the other's gender: {members}"
+        );
+        let _ = manager;
+        let rooms = app
+            .publish_round(&w.admin, &slug, round.id)
+            .await
+            .unwrap()
+            .rooms;
+        let seen = app.room(&eve, rooms[0]).await.unwrap().explanation.unwrap();
+        assert!(!text(&seen).contains("nonbinary"));
+        // Without consent, gender is not used at all: the preference cannot be met.
+        app.update_my_enrolment(
+            &mo,
+            &slug,
+            &EnrolInput {
+                role: "mentor".into(),
+                consent_sensitive: false,
+                accept_conduct: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let e = app
+            .update_my_enrolment(
+                &eve,
+                &slug,
+                &EnrolInput {
+                    role: "mentee".into(),
+                    preferred_gender: "nonbinary".into(),
+                    consent_sensitive: false,
+                    accept_conduct: true,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(field(&e), ["consent_sensitive"]);
+    }
+}
