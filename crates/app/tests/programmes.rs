@@ -1256,3 +1256,50 @@ async fn members_never_read_what_the_other_keeps_private() {
         assert_eq!(field(&e), ["consent_sensitive"]);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn publishing_rechecks_a_stale_draft() {
+    for kind in test_database_kinds() {
+        let w = world(kind).await;
+        let app = &w.app;
+        let slug = open_programme(&w, "Stale", "one_to_one").await;
+        let mentors = crowd(&w, &slug, "mentor", 1, "leader_of_leaders", "mentor").await;
+        let mentees = crowd(&w, &slug, "mentee", 3, "professional_contributor", "mentee").await;
+        let round = app.run_round(&w.admin, &slug).await.unwrap();
+        assert_eq!(round.result.placed, 2, "one mentor, capacity 2");
+        // Meanwhile a manager matches one of the proposed mentees by hand.
+        let proposed: Vec<PersonId> = round
+            .result
+            .proposals
+            .iter()
+            .flat_map(|p| p.members.iter())
+            .filter(|m| mentees.contains(&m.person_id))
+            .map(|m| m.person_id)
+            .collect();
+        let room = app.match_now(&w.admin, &slug, proposed[0]).await.unwrap();
+        assert!(app
+            .room(&w.admin, room)
+            .await
+            .unwrap()
+            .room
+            .members
+            .iter()
+            .any(|m| m.person_id == mentors[0]));
+        let published = app.publish_round(&w.admin, &slug, round.id).await.unwrap();
+        assert_eq!(
+            published.rooms.len(),
+            1,
+            "the other proposal still fits: {:?}",
+            published.skipped
+        );
+        assert_eq!(published.skipped.len(), 1);
+        assert!(
+            published.skipped[0].contains("no longer waiting"),
+            "{}",
+            published.skipped[0]
+        );
+        let cov = app.coverage(&w.admin, &slug).await.unwrap();
+        assert_eq!((cov.pending, cov.unmatched), (2, 1));
+        assert_eq!(cov.loads[0].seats, 2);
+    }
+}
