@@ -425,6 +425,38 @@ impl App {
         Ok(until.filter(|t| *t > self.now()))
     }
 
+    /// The actor's personal maximum of mentees across programmes, and how
+    /// many mentor seats they hold now.
+    pub async fn my_load(&self, actor: &Actor) -> AppResult<(Option<i32>, i64)> {
+        let mut tx = self.store.read().await?;
+        let (max, _, seats) = tx.mentor_limits(actor.person_id).await?;
+        Ok((max, seats))
+    }
+
+    /// Sets the actor's personal maximum of mentees across all programmes
+    /// (empty: no maximum). The database enforces it like programme capacity;
+    /// a maximum below the seats already held stops new ones only.
+    pub async fn set_max_mentees(&self, actor: &Actor, raw: &str) -> AppResult<Option<i32>> {
+        let max = match raw.trim() {
+            "" => None,
+            v => Some(
+                v.parse::<i32>()
+                    .ok()
+                    .filter(|n| (0..=100).contains(n))
+                    .ok_or_else(|| {
+                        AppError::invalid(
+                            "max_mentees",
+                            "enter a whole number from 0 to 100, or leave it empty for no maximum",
+                        )
+                    })?,
+            ),
+        };
+        let mut tx = self.store.write().await?;
+        tx.set_max_mentees(actor.person_id, max).await?;
+        tx.commit().await?;
+        Ok(max)
+    }
+
     /// In a programme where mentors choose, a mentor offers to mentor a
     /// waiting mentee; the mentee accepts or declines like a request.
     pub async fn send_offer(

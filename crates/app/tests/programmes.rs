@@ -1303,3 +1303,63 @@ async fn publishing_rechecks_a_stale_draft() {
         assert_eq!(cov.loads[0].seats, 2);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_personal_maximum_caps_a_mentor_across_programmes() {
+    for kind in test_database_kinds() {
+        let w = world(kind).await;
+        let app = &w.app;
+        let p = app
+            .create_programme(
+                &w.admin,
+                &ProgrammeInput {
+                    name: "Cap".into(),
+                    kind: "one_to_one".into(),
+                    matching_mode: "mentees_request".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let slug = p.record.slug;
+        app.move_programme(&w.admin, &slug, "open").await.unwrap();
+        let mentor = crowd(&w, &slug, "cap-mentor", 1, "leader_of_leaders", "mentor").await[0];
+        let mentees = crowd(
+            &w,
+            &slug,
+            "cap-mentee",
+            2,
+            "professional_contributor",
+            "mentee",
+        )
+        .await;
+        let mo = app.actor(mentor).await.unwrap();
+        assert_eq!(
+            field(&app.set_max_mentees(&mo, "-1").await.unwrap_err()),
+            ["max_mentees"]
+        );
+        app.set_max_mentees(&mo, "1").await.unwrap();
+        let (a, b) = (
+            app.actor(mentees[0]).await.unwrap(),
+            app.actor(mentees[1]).await.unwrap(),
+        );
+        let ra = app
+            .request_mentors(&a, &slug, &[mentor], "hi")
+            .await
+            .unwrap();
+        let rb = app
+            .request_mentors(&b, &slug, &[mentor], "hi")
+            .await
+            .unwrap();
+        app.accept_request(&mo, ra).await.unwrap();
+        // Programme capacity is 2, but the personal maximum of 1 is reached.
+        let e = app.accept_request(&mo, rb).await.unwrap_err();
+        assert!(e.to_string().contains("personal maximum"), "{e}");
+        assert_eq!(app.my_load(&mo).await.unwrap(), (Some(1), 1));
+        let round = app.run_round(&w.admin, &slug).await.unwrap();
+        assert_eq!(
+            round.result.mentors, 0,
+            "a mentor at their maximum takes no part in a round"
+        );
+    }
+}

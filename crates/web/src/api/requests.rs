@@ -332,6 +332,8 @@ pub async fn withdraw_request(
 pub struct PauseBody {
     /// `YYYY-MM-DD` in the future, or empty to resume.
     pub until: String,
+    /// Most mentees across all programmes (0–100), or empty for no maximum.
+    pub max_mentees: String,
 }
 
 /// The pause as saved.
@@ -339,20 +341,27 @@ pub struct PauseBody {
 pub struct PauseOut {
     /// Not taking mentees until (Unix ms), or null.
     pub paused_until: Option<i64>,
+    /// Most mentees across all programmes, or null.
+    pub max_mentees: Option<i32>,
 }
 
-/// Pause or resume taking mentees
+/// Pause, resume, and set a personal maximum of mentees
 ///
-/// Paused mentors drop out of recommendations and matching rounds.
+/// Paused mentors drop out of recommendations and matching rounds. The
+/// personal maximum caps mentor seats across all programmes; the database
+/// enforces it like programme capacity.
 #[utoipa::path(put, path = "/api/v1/me/pause", tag = "requests", request_body = PauseBody, security(("cookie" = []), ("bearer" = [])),
-    responses((status = 200, description = "Saved.", body = PauseOut), (status = 422, description = "`invalid_field` on `until`.", body = ErrorBody)))]
+    responses((status = 200, description = "Saved.", body = PauseOut), (status = 422, description = "`invalid_field` on `until` or `max_mentees`.", body = ErrorBody)))]
 pub async fn set_pause(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiJson(body): ApiJson<PauseBody>,
 ) -> Result<Json<PauseOut>, ApiError> {
+    let paused_until = s.app.set_pause(&actor, &body.until).await?;
+    let max_mentees = s.app.set_max_mentees(&actor, &body.max_mentees).await?;
     Ok(Json(PauseOut {
-        paused_until: s.app.set_pause(&actor, &body.until).await?,
+        paused_until,
+        max_mentees,
     }))
 }
 

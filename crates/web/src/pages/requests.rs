@@ -127,6 +127,8 @@ struct RequestsPage {
     title: &'static str,
     list: Vec<RequestView>,
     paused: Option<String>,
+    max_mentees: String,
+    seats: i64,
     error: Option<String>,
 }
 
@@ -142,6 +144,7 @@ async fn requests_page(
         .my_pause(&who.actor)
         .await?
         .map(|t| super::when(t).chars().take(10).collect());
+    let (max, seats) = s.app.my_load(&who.actor).await?;
     let status = error
         .as_ref()
         .map(crate::error::status_of)
@@ -153,6 +156,8 @@ async fn requests_page(
             title: "Requests",
             list,
             paused,
+            max_mentees: max.map(|m| m.to_string()).unwrap_or_default(),
+            seats,
             error: error.map(|e| e.to_string()),
         }),
     )
@@ -218,12 +223,17 @@ async fn pause(
     who: PageActor,
     Form(f): Form<Params>,
 ) -> Result<Response, PageError> {
-    match s
-        .app
-        .set_pause(&who.actor, f.get("until").map(String::as_str).unwrap_or(""))
-        .await
-    {
-        Ok(_) => Ok(Redirect::to("/requests?done=pause_saved").into_response()),
+    let field = |k: &str| f.get(k).map(String::as_str).unwrap_or("");
+    let saved = match s.app.set_pause(&who.actor, field("until")).await {
+        Ok(_) => s
+            .app
+            .set_max_mentees(&who.actor, field("max_mentees"))
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match saved {
+        Ok(()) => Ok(Redirect::to("/requests?done=pause_saved").into_response()),
         Err(e @ AppError::Invalid(_)) => requests_page(&s, &who, None, Some(e)).await,
         Err(e) => Err(e.into()),
     }
