@@ -788,7 +788,17 @@ fn net_augment(net: &mut Network, search: &Search, end: usize) {
 
 /// Solves an instance exactly; see the module docs for the objective and method.
 pub fn solve(problem: &Problem, constraints: &Constraints) -> Result<Solution, AssignError> {
+    if let Some(result) = split::solve_pruned(problem, constraints) {
+        return result;
+    }
     let (mut net, pinned, pin_conflicts) = build(problem, constraints)?;
+    if split::applies(&net, &pinned) {
+        let mut stats = SolveStats::default();
+        let (mentee, mentor) = split::solve(&mut net, &mut stats);
+        let mut sol = finish(problem, &net, pinned, pin_conflicts, stats);
+        sol.duals = Duals { mentee, mentor };
+        return Ok(sol);
+    }
     let mut search = Search::new(net.n + net.m + 2);
     let mut stats = SolveStats::default();
     // First units, strongest candidates first: they claim their favourite mentors
@@ -1023,6 +1033,8 @@ where
     }
     out
 }
+
+mod split;
 
 #[cfg(test)]
 pub(crate) mod tests;
