@@ -39,6 +39,13 @@
 //! Each step keeps the flow optimal for the arcs added so far, so the final flow is
 //! optimal, and the potentials are the certificate.
 //!
+//! When every mentee takes at most one mentor and nothing is pinned (the common case),
+//! `split` takes over: one maximum matching fixes coverage and splits the graph into a
+//! deficient part (mentors always full) and a surplus part (mentees always covered),
+//! each solved on score alone from its easier side; very dense inputs are first solved
+//! on each mentee's best edges and repaired by pricing the rest with the duals. See the
+//! `split` module for details; the certificate is the same kind and [`verify`] checks it.
+//!
 //! # Complexity
 //! `O(U · (E + V) log V)` in the worst case for `U` mentee units, `E` edges and `V`
 //! nodes; in practice a search settles few nodes (the first candidate is usually free,
