@@ -39,6 +39,13 @@
 //! Each step keeps the flow optimal for the arcs added so far, so the final flow is
 //! optimal, and the potentials are the certificate.
 //!
+//! When every mentee takes at most one mentor and nothing is pinned (the common case),
+//! `split` takes over: one maximum matching fixes coverage and splits the graph into a
+//! deficient part (mentors always full) and a surplus part (mentees always covered),
+//! each solved on score alone from its easier side; very dense inputs are first solved
+//! on each mentee's best edges and repaired by pricing the rest with the duals. See the
+//! `split` module for details; the certificate is the same kind and [`verify`] checks it.
+//!
 //! # Complexity
 //! `O(U · (E + V) log V)` in the worst case for `U` mentee units, `E` edges and `V`
 //! nodes; in practice a search settles few nodes (the first candidate is usually free,
@@ -788,7 +795,17 @@ fn net_augment(net: &mut Network, search: &Search, end: usize) {
 
 /// Solves an instance exactly; see the module docs for the objective and method.
 pub fn solve(problem: &Problem, constraints: &Constraints) -> Result<Solution, AssignError> {
+    if let Some(result) = split::solve_pruned(problem, constraints) {
+        return result;
+    }
     let (mut net, pinned, pin_conflicts) = build(problem, constraints)?;
+    if split::applies(&net, &pinned) {
+        let mut stats = SolveStats::default();
+        let (mentee, mentor) = split::solve(&mut net, &mut stats);
+        let mut sol = finish(problem, &net, pinned, pin_conflicts, stats);
+        sol.duals = Duals { mentee, mentor };
+        return Ok(sol);
+    }
     let mut search = Search::new(net.n + net.m + 2);
     let mut stats = SolveStats::default();
     // First units, strongest candidates first: they claim their favourite mentors
@@ -1023,6 +1040,8 @@ where
     }
     out
 }
+
+mod split;
 
 #[cfg(test)]
 pub(crate) mod tests;

@@ -161,14 +161,100 @@ struct EdgesInput {
     lines: Vec<u32>,
 }
 
+/// Edges parsed by [`read_edges_fast`]: names, edges and the line of each edge.
+type FastEdges = (Names, Names, Vec<Edge>, Vec<u32>);
+
+/// The common case of the edges file, read whole and split by hand: the exact header,
+/// LF line ends, no quotes, no blank lines, three fields per line, non-blank ids.
+/// Scores go through the same parser as the general reader. Anything else returns
+/// `None`, and the general CSV reader reads the file again (so every error message
+/// stays the general reader's).
+fn read_edges_fast(path: &Path) -> anyhow::Result<Option<FastEdges>> {
+    let bytes =
+        std::fs::read(path).with_context(|| format!("could not open {}", path.display()))?;
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return Ok(None);
+    };
+    let Some(body) = text.strip_prefix("mentee,mentor,score\n") else {
+        return Ok(None);
+    };
+    if body.bytes().any(|b| b == b'"' || b == b'\r') {
+        return Ok(None);
+    }
+    let mut mentees = Names::default();
+    let mut mentors = Names::default();
+    let rows = body.bytes().filter(|&b| b == b'\n').count() + 1;
+    let mut edges = Vec::with_capacity(rows);
+    let mut lines = Vec::with_capacity(rows);
+    let mut last: Option<(&str, u32)> = None;
+    // The mentor at each position of the previous mentee's rows: dense files list the
+    // same mentors in the same order for every mentee.
+    let mut by_position: Vec<(&str, u32)> = Vec::new();
+    let mut position = 0usize;
+    for (k, line) in body.split_terminator('\n').enumerate() {
+        let mut fields = line.split(',');
+        let (Some(a), Some(b), Some(c), None) =
+            (fields.next(), fields.next(), fields.next(), fields.next())
+        else {
+            return Ok(None);
+        };
+        if a.trim().is_empty() || b.trim().is_empty() {
+            return Ok(None);
+        }
+        let Ok(score) = Score::parse(c) else {
+            return Ok(None);
+        };
+        let mentee = match last {
+            Some((name, id)) if name == a => {
+                position += 1;
+                id
+            }
+            _ => {
+                let id = mentees.intern(a);
+                last = Some((a, id));
+                position = 0;
+                id
+            }
+        };
+        let mentor = match by_position.get(position) {
+            Some(&(name, id)) if name == b => id,
+            _ => {
+                let id = mentors.intern(b);
+                if position < by_position.len() {
+                    by_position[position] = (b, id);
+                } else if position == by_position.len() {
+                    by_position.push((b, id));
+                }
+                id
+            }
+        };
+        edges.push(Edge {
+            mentee,
+            mentor,
+            score: score.micros(),
+        });
+        lines.push(u32::try_from(k + 2).unwrap_or(u32::MAX));
+    }
+    Ok(Some((mentees, mentors, edges, lines)))
+}
+
 fn read_edges(args: &AssignArgs, edges_path: &Path) -> anyhow::Result<EdgesInput> {
     let edges_name = display_name(edges_path);
+    let (mentees, mentors, edges, lines) = match read_edges_fast(edges_path)? {
+        Some(parsed) => parsed,
+        None => read_edges_general(&edges_name, edges_path)?,
+    };
+    finish_input(args, edges_name, mentees, mentors, edges, lines)
+}
+
+/// The edges file through the general CSV reader (quotes, CRLF, blank lines, errors).
+fn read_edges_general(edges_name: &str, edges_path: &Path) -> anyhow::Result<FastEdges> {
     let mut mentees = Names::default();
     let mut mentors = Names::default();
     let mut edges = Vec::new();
     let mut lines = Vec::new();
     let mut table = TableReader::new(
-        &edges_name,
+        edges_name,
         open(edges_path)?,
         &["mentee", "mentor", "score"],
     )?;
@@ -193,7 +279,17 @@ fn read_edges(args: &AssignArgs, edges_path: &Path) -> anyhow::Result<EdgesInput
         });
         lines.push(u32::try_from(row.line()).unwrap_or(u32::MAX));
     }
+    Ok((mentees, mentors, edges, lines))
+}
 
+fn finish_input(
+    args: &AssignArgs,
+    edges_name: String,
+    mentees: Names,
+    mut mentors: Names,
+    edges: Vec<Edge>,
+    lines: Vec<u32>,
+) -> anyhow::Result<EdgesInput> {
     // Mentor capacities: every mentor in the edges needs one; extra mentors are fine.
     let cap_path = args
         .capacities

@@ -106,6 +106,49 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(600))]
+
+    /// The split path solved from each part's long side, with the dummy sink.
+    #[test]
+    fn split_long_side_matches_brute_force(problem in small_problem()) {
+        let mut problem = problem;
+        for c in &mut problem.mentee_capacity {
+            *c = (*c).min(1);
+        }
+        split::FORCE_OTHER.with(|f| f.set(true));
+        let r = check(&problem, &Constraints::default());
+        split::FORCE_OTHER.with(|f| f.set(false));
+        r?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(600))]
+
+    /// Pruned to `keep` edges per mentee, then repaired by pricing: still exact.
+    #[test]
+    fn pruned_matches_brute_force(
+        problem in small_problem(),
+        keep in 0usize..3,
+        forbidden in proptest::collection::vec(0usize..12, 0..3),
+    ) {
+        let mut problem = problem;
+        for c in &mut problem.mentee_capacity {
+            *c = (*c).min(1);
+        }
+        let ne = problem.edges.len();
+        let constraints = Constraints {
+            pinned: vec![],
+            forbidden: forbidden.into_iter().filter(|&f| f < ne).collect(),
+        };
+        split::PRUNE_KEEP.with(|k| k.set(Some(keep)));
+        let r = check(&problem, &constraints);
+        split::PRUNE_KEEP.with(|k| k.set(None));
+        r?;
+    }
+}
+
 #[test]
 fn coverage_beats_score() {
     // Mentor 0 (capacity 1) is everyone's favourite; mentee 1 has a weak second choice.

@@ -1,0 +1,1004 @@
+//! The split path for one-mentor-per-mentee instances without pins.
+//!
+//! One maximum matching (phases of breadth-first augmentation) fixes the coverage, and
+//! the last, unsuccessful, alternating search from the uncovered mentees splits the
+//! graph (the Dulmage–Mendelsohn split on the mentee side):
+//! - the **deficient part** `D`: mentees reachable from an uncovered mentee by
+//!   alternating paths, and their mentors `N(D)`. Every maximum matching fills every
+//!   mentor of `N(D)` with mentees of `D`, and leaves `|D| − slots(N(D))` of `D`
+//!   uncovered;
+//! - the **surplus part**: every other mentee, covered by every maximum matching, with
+//!   the mentors outside `N(D)`. Its edges into `N(D)` are never chosen.
+//!
+//! Each part is then a transportation problem whose short side must be placed whole:
+//! the surplus part from the mentee side (every mentee finds a slot), the deficient part
+//! from the mentor side (every slot finds a mentee). Both are solved by successive
+//! shortest paths on score alone in `i64`, each search stopping at the first free place;
+//! no unit ever has to be priced out, and an uncoverable mentee is never searched from.
+//!
+//! The certificate combines the two parts' potentials with the coverage level of the
+//! split: surplus mentees `(0, 1, x)`, surplus mentors `(0, 0, y)`, deficient mentees
+//! `(−1, 0, y)`, deficient mentors `(1, 1, x)`; the edges between the parts then have a
+//! positive coverage slack, so [`super::verify`] accepts the union.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use super::{
+    objective_of, AssignError, Constraints, Duals, Lex, Network, Problem, Solution, SolveStats,
+    PAIR, SCORE_LIMIT,
+};
+
+const NONE: u32 = u32::MAX;
+
+#[cfg(test)]
+thread_local! {
+    /// Tests: solve every part from its long side (with the dummy sink).
+    pub(crate) static FORCE_OTHER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Tests: prune every instance down to this many edges per mentee.
+    pub(crate) static PRUNE_KEEP: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+/// Whether the split path applies: every mentee takes at most one mentor and no pin
+/// was placed (the network then holds the whole problem).
+pub(crate) fn applies(net: &Network, pinned: &[usize]) -> bool {
+    pinned.is_empty() && net.mentee_cap.iter().all(|&c| c <= 1)
+}
+
+/// Solves the network with the split; marks `net.chosen` and returns the duals.
+pub(crate) fn solve(net: &mut Network, stats: &mut SolveStats) -> (Vec<Lex>, Vec<Lex>) {
+    let n = net.n;
+    let m = net.m;
+    let usable = |net: &Network, slot: usize| net.mentor_cap[net.to[slot] as usize] > 0;
+    // Maximum matching: greedy on the best free mentor, then augmenting phases.
+    let mut mate = vec![NONE; n]; // CSR slot of the mentee's edge
+    let mut load = vec![0u32; m];
+    for i in 0..n {
+        if net.mentee_cap[i] == 0 {
+            continue;
+        }
+        let mut best = NONE;
+        for slot in net.start[i] as usize..net.start[i + 1] as usize {
+            let j = net.to[slot] as usize;
+            if load[j] < net.mentor_cap[j]
+                && (best == NONE || net.score[slot] > net.score[best as usize])
+            {
+                best = slot as u32;
+            }
+        }
+        if best != NONE {
+            mate[i] = best;
+            load[net.to[best as usize] as usize] += 1;
+        }
+    }
+    // Mentees held by each mentor, as a CSR-like list rebuilt per phase.
+    let mut reached_mentee = vec![0u32; n]; // phase stamp
+    let mut reached_mentor = vec![0u32; m];
+    let mut root = vec![0u32; n];
+    let mut parent_mentor = vec![NONE; n]; // slot by which a mentee's mentor was left
+    let mut via = vec![NONE; m]; // slot by which a mentor was reached
+    let mut done_root = vec![0u32; n];
+    let mut phase = 0u32;
+    let mut queue: Vec<u32> = Vec::new();
+    let mut holders: Vec<Vec<u32>> = vec![Vec::new(); m];
+    for i in 0..n {
+        if mate[i] != NONE {
+            holders[net.to[mate[i] as usize] as usize].push(i as u32);
+        }
+    }
+    loop {
+        phase += 1;
+        queue.clear();
+        for i in 0..n {
+            if net.mentee_cap[i] == 1 && mate[i] == NONE {
+                reached_mentee[i] = phase;
+                root[i] = i as u32;
+                parent_mentor[i] = NONE;
+                queue.push(i as u32);
+            }
+        }
+        let mut augmented = 0usize;
+        let mut head = 0;
+        while head < queue.len() {
+            let i = queue[head] as usize;
+            head += 1;
+            let r = root[i] as usize;
+            if done_root[r] == phase {
+                continue;
+            }
+            for slot in net.start[i] as usize..net.start[i + 1] as usize {
+                if !usable(net, slot) || mate[i] == slot as u32 {
+                    continue;
+                }
+                let j = net.to[slot] as usize;
+                if reached_mentor[j] == phase {
+                    continue;
+                }
+                reached_mentor[j] = phase;
+                via[j] = slot as u32;
+                if load[j] < net.mentor_cap[j] {
+                    // Augment: walk back from mentor j to the root.
+                    let mut jj = j;
+                    loop {
+                        let s = via[jj] as usize;
+                        let ii = net.owner[s] as usize;
+                        let old = mate[ii];
+                        mate[ii] = s as u32;
+                        holders[jj].push(ii as u32);
+                        load[jj] += 1;
+                        if old == NONE {
+                            break;
+                        }
+                        let oj = net.to[old as usize] as usize;
+                        let h = &mut holders[oj];
+                        if let Some(p) = h.iter().position(|&x| x as usize == ii) {
+                            h.swap_remove(p);
+                        }
+                        load[oj] -= 1;
+                        jj = oj;
+                    }
+                    done_root[r] = phase;
+                    augmented += 1;
+                    break;
+                }
+                for h in 0..holders[j].len() {
+                    let i2 = holders[j][h] as usize;
+                    if reached_mentee[i2] != phase {
+                        reached_mentee[i2] = phase;
+                        root[i2] = r as u32;
+                        parent_mentor[i2] = mate[i2];
+                        queue.push(i2 as u32);
+                    }
+                }
+            }
+        }
+        if augmented == 0 {
+            break;
+        }
+    }
+    // The last phase found no augmenting path: what it reached is the deficient part.
+    let in_d = |i: usize| reached_mentee[i] == phase;
+    let in_nd = |j: usize| reached_mentor[j] == phase;
+
+    let d_mentee = |i: usize| in_d(i);
+    let d_mentor = |j: usize| in_nd(j);
+    let a_mentee = |i: usize| !in_d(i);
+    let a_mentor = |j: usize| !in_nd(j);
+    let lex = |coverage: i64, pairs: i64, score: i64| Lex {
+        coverage,
+        pairs,
+        score,
+    };
+    let mut mentee = vec![lex(1, 0, 0); n];
+    let mut mentor = vec![lex(2, 0, 0); m];
+    // Surplus part: short side mentees; deficient part: short side mentors.
+    for deficient in [false, true] {
+        let (mi, mj): (&dyn Fn(usize) -> bool, &dyn Fn(usize) -> bool) = if deficient {
+            (&d_mentee, &d_mentor)
+        } else {
+            (&a_mentee, &a_mentor)
+        };
+        // The short side needs no dummy: every search ends at the first free place.
+        // The deficient part is short on the mentor side, but when its mentees are
+        // barely more than its slots, the mentor side's searches must find one of few
+        // free mentees far away; the mentee side (a dummy takes the few uncovered)
+        // scans five to ten times fewer edges per node then.
+        let side = if deficient {
+            let (slots, people) = part_size(net, mi, mj);
+            let tight = people.saturating_sub(slots) * 20 < slots;
+            if tight {
+                Side::Mentees
+            } else {
+                Side::Mentors
+            }
+        } else if mentors_set_the_price(net, mi, mj) {
+            // Everyone wants the same mentors: from the mentee side every search climbs
+            // the whole ladder of mentor quality; from the mentor side that quality is
+            // a constant per source and the potentials absorb it.
+            Side::Mentors
+        } else {
+            Side::Mentees
+        };
+        #[cfg(test)]
+        let side = if FORCE_OTHER.with(|f| f.get()) {
+            side.other()
+        } else {
+            side
+        };
+        let short = if deficient {
+            Side::Mentors
+        } else {
+            Side::Mentees
+        };
+        let o = orient(net, side, mi, mj, (side != short).then_some(()));
+        let (o, chosen, xd, yd) = run(o, stats);
+        for (k, &c) in chosen.iter().enumerate() {
+            if c && o.id[k] != NONE {
+                net.chosen[o.id[k] as usize] = true;
+            }
+        }
+        // With a dummy sink, shift so that its dual is zero.
+        let shift = if o.dummy { yd[yd.len() - 1] } else { 0 };
+        let (cm, pm, cj, pj) = if deficient {
+            (-1, 0, 1, 1)
+        } else {
+            (0, 1, 0, 0)
+        };
+        match o.side {
+            Side::Mentees => {
+                for (k, &i) in o.xs.iter().enumerate() {
+                    mentee[i as usize] = lex(cm, pm, xd[k] + shift);
+                }
+                for j in 0..m {
+                    if net.mentor_cap[j] > 0 && mj(j) {
+                        mentor[j] = lex(cj, pj, yd[j] - shift);
+                    }
+                }
+            }
+            Side::Mentors => {
+                for (k, &j) in o.xs.iter().enumerate() {
+                    mentor[j as usize] = lex(cj, pj, xd[k] + shift);
+                }
+                for i in 0..n {
+                    if net.mentee_cap[i] == 1 && mi(i) {
+                        mentee[i] = lex(cm, pm, yd[i] - shift);
+                    }
+                }
+            }
+        }
+    }
+    (mentee, mentor)
+}
+
+/// Slots of the part's mentors and the number of its mentees.
+fn part_size(net: &Network, mi: &dyn Fn(usize) -> bool, mj: &dyn Fn(usize) -> bool) -> (u64, u64) {
+    let slots = (0..net.m)
+        .filter(|&j| mj(j))
+        .map(|j| u64::from(net.mentor_cap[j]))
+        .sum();
+    let people = (0..net.n)
+        .filter(|&i| net.mentee_cap[i] == 1 && mi(i))
+        .count() as u64;
+    (slots, people)
+}
+
+/// Whether a mentor-wide offset dominates the part's scores: the spread of the
+/// mentors' mean scores is well above that of the mentees' means and a fair share of
+/// the spread of all scores.
+fn mentors_set_the_price(
+    net: &Network,
+    mi: &dyn Fn(usize) -> bool,
+    mj: &dyn Fn(usize) -> bool,
+) -> bool {
+    let mut by_mentor = vec![(0f64, 0u32); net.m];
+    let mut mentee_means = Vec::new();
+    let (mut sum, mut sq, mut count) = (0f64, 0f64, 0f64);
+    for i in 0..net.n {
+        if net.mentee_cap[i] != 1 || !mi(i) {
+            continue;
+        }
+        let (mut s_i, mut c_i) = (0f64, 0u32);
+        for slot in net.start[i] as usize..net.start[i + 1] as usize {
+            let j = net.to[slot] as usize;
+            if net.mentor_cap[j] == 0 || !mj(j) {
+                continue;
+            }
+            let w = net.score[slot] as f64;
+            by_mentor[j].0 += w;
+            by_mentor[j].1 += 1;
+            s_i += w;
+            c_i += 1;
+            sum += w;
+            sq += w * w;
+            count += 1.0;
+        }
+        if c_i > 0 {
+            mentee_means.push(s_i / f64::from(c_i));
+        }
+    }
+    if count < 2.0 {
+        return false;
+    }
+    let spread = |xs: &mut dyn Iterator<Item = f64>| {
+        let (mut s, mut q, mut c) = (0f64, 0f64, 0f64);
+        for x in xs {
+            s += x;
+            q += x * x;
+            c += 1.0;
+        }
+        if c < 2.0 {
+            0.0
+        } else {
+            ((q - s * s / c) / c).max(0.0).sqrt()
+        }
+    };
+    let all = ((sq - sum * sum / count) / count).max(0.0).sqrt();
+    let mentors = spread(
+        &mut by_mentor
+            .iter()
+            .filter(|p| p.1 > 0)
+            .map(|p| p.0 / f64::from(p.1)),
+    );
+    let mentees = spread(&mut mentee_means.into_iter());
+    mentors > 2.0 * mentees && mentors > 0.25 * all
+}
+
+/// Which side the sources of a transport are on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Side {
+    Mentees,
+    Mentors,
+}
+
+impl Side {
+    #[cfg(test)]
+    fn other(self) -> Side {
+        match self {
+            Side::Mentees => Side::Mentors,
+            Side::Mentors => Side::Mentees,
+        }
+    }
+}
+
+/// One part as a transport in one orientation, with the way back to network slots.
+struct Oriented {
+    side: Side,
+    tp: Transport,
+    /// Network slot of each transport edge (`NONE` for an edge into the dummy sink).
+    id: Vec<u32>,
+    /// Mentee or mentor index of each source.
+    xs: Vec<u32>,
+    /// Whether the last sink is a dummy that takes the long side's excess.
+    dummy: bool,
+}
+
+/// Builds the transport of the part given by `mi`/`mj` with sources on `side`. With
+/// `dummy`, every source also has an edge of score 0 into an extra sink whose capacity
+/// is the excess of the sources over the real sinks, so that every unit is placed.
+fn orient(
+    net: &Network,
+    side: Side,
+    mi: &dyn Fn(usize) -> bool,
+    mj: &dyn Fn(usize) -> bool,
+    dummy: Option<()>,
+) -> Oriented {
+    let n = net.n;
+    let m = net.m;
+    let mentee_ok = |i: usize| net.mentee_cap[i] == 1 && mi(i);
+    let mentor_ok = |j: usize| net.mentor_cap[j] > 0 && mj(j);
+    let extra = u32::from(dummy.is_some());
+    let mut xs: Vec<u32> = Vec::new();
+    let mut start = vec![0u32];
+    let mut to = Vec::new();
+    let mut w = Vec::new();
+    let mut id = Vec::new();
+    let mut demand = Vec::new();
+    let mut cap: Vec<u32>;
+    match side {
+        Side::Mentees => {
+            cap = (0..m)
+                .map(|j| if mentor_ok(j) { net.mentor_cap[j] } else { 0 })
+                .collect();
+            for i in 0..n {
+                if !mentee_ok(i) {
+                    continue;
+                }
+                xs.push(i as u32);
+                demand.push(1);
+                for slot in net.start[i] as usize..net.start[i + 1] as usize {
+                    let j = net.to[slot] as usize;
+                    if mentor_ok(j) {
+                        to.push(j as u32);
+                        w.push(net.score[slot]);
+                        id.push(slot as u32);
+                    }
+                }
+                if dummy.is_some() {
+                    to.push(m as u32);
+                    w.push(0);
+                    id.push(NONE);
+                }
+                start.push(to.len() as u32);
+            }
+        }
+        Side::Mentors => {
+            cap = (0..n).map(|i| u32::from(mentee_ok(i))).collect();
+            let mut index = vec![NONE; m];
+            for j in 0..m {
+                if mentor_ok(j) {
+                    index[j] = xs.len() as u32;
+                    xs.push(j as u32);
+                    demand.push(net.mentor_cap[j]);
+                }
+            }
+            let mut count = vec![0u32; xs.len() + 1];
+            for i in 0..n {
+                if !mentee_ok(i) {
+                    continue;
+                }
+                for slot in net.start[i] as usize..net.start[i + 1] as usize {
+                    let b = index[net.to[slot] as usize];
+                    if b != NONE {
+                        count[b as usize + 1] += 1;
+                    }
+                }
+            }
+            // The dummy takes up to a mentor's whole capacity: one parallel edge per unit.
+            for b in 0..xs.len() {
+                count[b + 1] += count[b] + extra * demand[b];
+            }
+            let total = count[xs.len()] as usize;
+            let mut fill = count.clone();
+            to = vec![0u32; total];
+            w = vec![0i64; total];
+            id = vec![NONE; total];
+            for i in 0..n {
+                if !mentee_ok(i) {
+                    continue;
+                }
+                for slot in net.start[i] as usize..net.start[i + 1] as usize {
+                    let b = index[net.to[slot] as usize];
+                    if b != NONE {
+                        let k = fill[b as usize] as usize;
+                        fill[b as usize] += 1;
+                        to[k] = i as u32;
+                        w[k] = net.score[slot];
+                        id[k] = slot as u32;
+                    }
+                }
+            }
+            if dummy.is_some() {
+                for b in 0..xs.len() {
+                    for k in fill[b]..count[b + 1] {
+                        to[k as usize] = n as u32;
+                    }
+                }
+            }
+            start = count;
+        }
+    }
+    if dummy.is_some() {
+        let supply: u64 = demand.iter().map(|&d| u64::from(d)).sum();
+        let room: u64 = cap.iter().map(|&c| u64::from(c)).sum();
+        cap.push(supply.saturating_sub(room) as u32);
+    }
+    // Each source's edges best first: searches stop scanning at the first edge that
+    // cannot beat the best way out found so far (see `place`).
+    let mut perm: Vec<u32> = Vec::new();
+    for x in 0..xs.len() {
+        let (lo, hi) = (start[x] as usize, start[x + 1] as usize);
+        perm.clear();
+        perm.extend(lo as u32..hi as u32);
+        perm.sort_by_key(|&e| (Reverse(w[e as usize]), to[e as usize]));
+        let (t2, w2, i2): (Vec<u32>, Vec<i64>, Vec<u32>) = (
+            perm.iter().map(|&e| to[e as usize]).collect(),
+            perm.iter().map(|&e| w[e as usize]).collect(),
+            perm.iter().map(|&e| id[e as usize]).collect(),
+        );
+        to[lo..hi].copy_from_slice(&t2);
+        w[lo..hi].copy_from_slice(&w2);
+        id[lo..hi].copy_from_slice(&i2);
+    }
+    Oriented {
+        side,
+        tp: Transport {
+            start,
+            to,
+            w,
+            demand,
+            cap,
+        },
+        id,
+        xs,
+        dummy: dummy.is_some(),
+    }
+}
+
+/// Solves one part from the side `pick` chooses, building only that orientation.
+fn run(o: Oriented, stats: &mut SolveStats) -> (Oriented, Vec<bool>, Vec<i64>, Vec<i64>) {
+    let mut r = Run::new(&o.tp);
+    r.advance(u64::MAX);
+    *stats = add(*stats, r.stats);
+    let (c, x, y) = r.finish();
+    (o, c, x, y)
+}
+
+fn add(a: SolveStats, b: SolveStats) -> SolveStats {
+    SolveStats {
+        units: a.units + b.units,
+        greedy: a.greedy + b.greedy,
+        priced_out: a.priced_out + b.priced_out,
+        searches: a.searches + b.searches,
+        settled: a.settled + b.settled,
+    }
+}
+
+/// A transportation problem whose sources must all be placed: `demand[x]` units from
+/// each source `x` over edges `x → to` of score `w`, at most `cap[y]` units into each
+/// sink `y`, maximising the total score. The caller guarantees that a placement of
+/// every unit exists.
+struct Transport {
+    start: Vec<u32>,
+    to: Vec<u32>,
+    w: Vec<i64>,
+    demand: Vec<u32>,
+    cap: Vec<u32>,
+}
+
+/// Successive shortest paths on a [`Transport`], resumable so that two can be raced.
+struct Run<'a> {
+    tp: &'a Transport,
+    st: SspState,
+    pi: Vec<i64>,
+    order: Vec<u32>,
+    pos: usize,
+    round: u32,
+    placed: Vec<u32>,
+    work: u64,
+    stats: SolveStats,
+}
+
+impl<'a> Run<'a> {
+    fn new(tp: &'a Transport) -> Run<'a> {
+        let nx = tp.demand.len();
+        let ny = tp.cap.len();
+        let ne = tp.to.len();
+        let mut owner = vec![0u32; ne];
+        for x in 0..nx {
+            for e in tp.start[x] as usize..tp.start[x + 1] as usize {
+                owner[e] = x as u32;
+            }
+        }
+        // Potentials: sources first, then sinks; the terminal stays at 0.
+        let mut pi = vec![0i64; nx + ny];
+        for x in 0..nx {
+            pi[x] = (tp.start[x] as usize..tp.start[x + 1] as usize)
+                .map(|e| tp.w[e])
+                .max()
+                .unwrap_or(0);
+        }
+        let mut order: Vec<u32> = (0..nx as u32)
+            .filter(|&x| tp.demand[x as usize] > 0)
+            .collect();
+        order.sort_by_key(|&x| (Reverse(pi[x as usize]), x));
+        Run {
+            tp,
+            st: SspState {
+                chosen: vec![false; ne],
+                held: vec![Vec::new(); ny],
+                dist: vec![0; nx + ny + 1],
+                stamp: vec![0; nx + ny + 1],
+                done: vec![0; nx + ny + 1],
+                pred: vec![NONE; nx + ny + 1],
+                round: 0,
+                heap: BinaryHeap::new(),
+                settled: Vec::new(),
+                owner,
+            },
+            pi,
+            order,
+            pos: 0,
+            round: 0,
+            placed: vec![0; nx],
+            work: 0,
+            stats: SolveStats::default(),
+        }
+    }
+
+    /// Places units until done (returns true) or until the work reaches `limit`.
+    fn advance(&mut self, limit: u64) -> bool {
+        loop {
+            if self.pos == self.order.len() {
+                self.round += 1;
+                let (tp, round) = (self.tp, self.round);
+                self.order.retain(|&x| tp.demand[x as usize] > round);
+                self.pos = 0;
+                if self.order.is_empty() {
+                    return true;
+                }
+            }
+            if self.work >= limit {
+                return false;
+            }
+            let x = self.order[self.pos] as usize;
+            self.pos += 1;
+            self.stats.units += 1;
+            let fresh = self.placed[x] == 0;
+            self.work += place(
+                self.tp,
+                &mut self.st,
+                &mut self.pi,
+                x,
+                fresh,
+                &mut self.stats,
+            );
+            self.placed[x] += 1;
+        }
+    }
+
+    /// Chosen edges and duals `x` (per source) and `y` (per sink): `x + y ≥ w` on every
+    /// edge with equality on chosen ones, `y ≤ 0` at a sink with room and `y ≥ 0` at a
+    /// sink in use.
+    fn finish(self) -> (Vec<bool>, Vec<i64>, Vec<i64>) {
+        let nx = self.tp.demand.len();
+        let xd = self.pi[..nx].to_vec();
+        let yd = self.pi[nx..].iter().map(|&p| -p).collect();
+        (self.st.chosen, xd, yd)
+    }
+}
+
+/// Places one unit of source `a` along a shortest path to a sink with room; returns
+/// the work done (edges and nodes scanned). `fresh`: `a` holds no unit yet.
+fn place(
+    tp: &Transport,
+    st: &mut SspState,
+    pi: &mut [i64],
+    a: usize,
+    fresh: bool,
+    stats: &mut SolveStats,
+) -> u64 {
+    let nx = tp.demand.len();
+    let t = pi.len();
+    // Reduced costs: edge x → y costs −w + π_x − π_y; the way back y → x costs
+    // w + π_y − π_x; a sink with room closes at π_y (the terminal's potential is 0).
+    let mut cheapest = i64::MAX;
+    let mut free_best = i64::MAX;
+    let mut free_edge = NONE;
+    let (lo, hi) = (tp.start[a] as usize, tp.start[a + 1] as usize);
+    // Sinks' potentials never rise above 0 and a sink with room sits at exactly 0, so
+    // an edge costs at least −w + π_a: with edges best first, the scan stops once that
+    // bound reaches the best way into a free sink (the minimum is then already seen).
+    let mut work = 1u64;
+    for e in lo..hi {
+        let lb = -tp.w[e] + pi[a];
+        if lb >= free_best {
+            break;
+        }
+        work += 1;
+        if st.chosen[e] {
+            continue;
+        }
+        let y = tp.to[e] as usize;
+        let rc = lb - pi[nx + y];
+        cheapest = cheapest.min(rc);
+        if (st.held[y].len() as u32) < tp.cap[y] {
+            let total = rc + pi[nx + y];
+            if total < free_best {
+                free_best = total;
+                free_edge = e as u32;
+            }
+        }
+    }
+    // A source holding nothing has no arc into it: tighten its potential.
+    if fresh && cheapest != i64::MAX && cheapest > 0 {
+        pi[a] -= cheapest;
+        free_best -= cheapest;
+        cheapest = 0;
+    }
+    if free_edge != NONE && free_best == cheapest {
+        pi[a] -= cheapest;
+        let e = free_edge as usize;
+        st.chosen[e] = true;
+        st.held[tp.to[e] as usize].push(e as u32);
+        stats.greedy += 1;
+        return work;
+    }
+    stats.searches += 1;
+    st.round = st.round.wrapping_add(1);
+    if st.round == 0 {
+        st.stamp.iter_mut().for_each(|s| *s = 0);
+        st.done.iter_mut().for_each(|s| *s = 0);
+        st.round = 1;
+    }
+    let round = st.round;
+    st.heap.clear();
+    st.settled.clear();
+    let mut cutoff = i64::MAX;
+    st.stamp[a] = round;
+    st.dist[a] = 0;
+    st.pred[a] = NONE;
+    st.heap.push(Reverse((0, a as u32)));
+    let mut bound = i64::MAX;
+    while let Some(Reverse((d, v))) = st.heap.pop() {
+        let v = v as usize;
+        if st.done[v] == round || d > st.dist[v] {
+            continue;
+        }
+        if v == t {
+            bound = d;
+            break;
+        }
+        st.done[v] = round;
+        st.settled.push(v as u32);
+        let pv = pi[v];
+        if v < nx {
+            let (lo, hi) = (tp.start[v] as usize, tp.start[v + 1] as usize);
+            work += 1;
+            for e in lo..hi {
+                // Lower bound of this and every later edge (π_y ≤ 0).
+                let lb = d - tp.w[e] + pv;
+                if lb >= cutoff {
+                    break;
+                }
+                work += 1;
+                if st.chosen[e] {
+                    continue;
+                }
+                let yy = tp.to[e] as usize;
+                let y = nx + yy;
+                let nd = lb - pi[y];
+                st.relax(y, nd, e as u32, cutoff);
+                // A sink with room (potential 0) closes the path right away.
+                let close = nd + pi[y];
+                if close < cutoff && (st.held[yy].len() as u32) < tp.cap[yy] {
+                    cutoff = close;
+                    st.stamp[t] = round;
+                    st.dist[t] = close;
+                    st.pred[t] = yy as u32;
+                    st.heap.push(Reverse((close, t as u32)));
+                }
+            }
+        } else {
+            let y = v - nx;
+            work += st.held[y].len() as u64 + 1;
+            if (st.held[y].len() as u32) < tp.cap[y] {
+                let nd = d + pv;
+                if nd < cutoff {
+                    cutoff = nd;
+                    st.stamp[t] = round;
+                    st.dist[t] = nd;
+                    st.pred[t] = y as u32;
+                    st.heap.push(Reverse((nd, t as u32)));
+                }
+            }
+            for h in 0..st.held[y].len() {
+                let e = st.held[y][h] as usize;
+                let x = st.owner[e] as usize;
+                let nd = d + tp.w[e] + pv - pi[x];
+                st.relax(x, nd, e as u32, cutoff);
+            }
+        }
+    }
+    assert!(bound != i64::MAX, "a placement of every unit exists");
+    stats.settled += st.settled.len() as u64;
+    for &v in &st.settled {
+        let v = v as usize;
+        pi[v] += st.dist[v] - bound;
+    }
+    // Flip the path: from the sink with room back to `a`.
+    let mut y = st.pred[t] as usize;
+    loop {
+        let e = st.pred[nx + y] as usize;
+        st.chosen[e] = true;
+        st.held[y].push(e as u32);
+        let x = st.owner[e] as usize;
+        if x == a {
+            break;
+        }
+        let back = st.pred[x] as usize;
+        st.chosen[back] = false;
+        let yy = tp.to[back] as usize;
+        let list = &mut st.held[yy];
+        if let Some(p) = list.iter().position(|&h| h as usize == back) {
+            list.swap_remove(p);
+        }
+        y = yy;
+    }
+    work
+}
+
+struct SspState {
+    chosen: Vec<bool>,
+    held: Vec<Vec<u32>>,
+    dist: Vec<i64>,
+    stamp: Vec<u32>,
+    done: Vec<u32>,
+    pred: Vec<u32>,
+    round: u32,
+    heap: BinaryHeap<Reverse<(i64, u32)>>,
+    settled: Vec<u32>,
+    owner: Vec<u32>,
+}
+
+impl SspState {
+    #[inline]
+    fn relax(&mut self, v: usize, d: i64, pred: u32, cutoff: i64) {
+        if d >= cutoff || self.done[v] == self.round {
+            return;
+        }
+        if self.stamp[v] != self.round || d < self.dist[v] {
+            self.stamp[v] = self.round;
+            self.dist[v] = d;
+            self.pred[v] = pred;
+            self.heap.push(Reverse((d, v as u32)));
+        }
+    }
+}
+
+/// Edges each mentee keeps at first when it has many (see [`solve_pruned`]).
+const KEEP: usize = 16;
+/// Pruning pays when mentees have at least this many edges on average.
+const PRUNE_DEGREE: usize = 64;
+
+/// Dense instances (many edges per mentee, listed grouped by mentee, one mentor per
+/// mentee, no pins): solve on each mentee's [`KEEP`] best edges, then price every
+/// pruned edge with the duals and add those with a positive reduced gain, until none
+/// has one. The duals then certify the whole instance, so the answer is exact; the
+/// full edge list is only streamed, never sorted or copied.
+///
+/// Returns `None` when the instance does not qualify (the caller takes the general
+/// path, which repeats the same validation).
+pub(crate) fn solve_pruned(
+    problem: &Problem,
+    constraints: &Constraints,
+) -> Option<Result<Solution, AssignError>> {
+    let n = problem.mentee_capacity.len();
+    let m = problem.mentor_capacity.len();
+    let ne = problem.edges.len();
+    let forced = forced_keep();
+    let keep = forced.unwrap_or(KEEP);
+    if !constraints.pinned.is_empty()
+        || problem.mentee_capacity.iter().any(|&c| c > 1)
+        || (forced.is_none() && ne < PRUNE_DEGREE * n.max(1))
+    {
+        return None;
+    }
+    // Validation in the order of the general path.
+    let mut grouped = true;
+    let mut prev = 0u32;
+    let mut max_abs = 0u64;
+    for (idx, e) in problem.edges.iter().enumerate() {
+        if e.mentee as usize >= n || e.mentor as usize >= m {
+            return Some(Err(AssignError::OutOfRange {
+                edge: idx,
+                mentee: e.mentee,
+                mentor: e.mentor,
+            }));
+        }
+        grouped &= e.mentee >= prev;
+        prev = e.mentee;
+        max_abs = max_abs.max(e.score.unsigned_abs());
+    }
+    if !grouped {
+        return None;
+    }
+    let nodes = n + m;
+    let limit = SCORE_LIMIT / (nodes as i128 + 4) - 1;
+    if i128::from(max_abs) > limit {
+        return Some(Err(AssignError::ScoresTooLarge {
+            max_abs: max_abs.min(i64::MAX as u64) as i64,
+            nodes,
+            limit: limit.min(i128::from(i64::MAX)) as i64,
+        }));
+    }
+    let mut excluded = vec![
+        false;
+        if constraints.forbidden.is_empty() {
+            0
+        } else {
+            ne
+        }
+    ];
+    for &f in &constraints.forbidden {
+        if f >= ne {
+            return Some(Err(AssignError::NoSuchEdge(f)));
+        }
+        excluded[f] = true;
+    }
+    let is_excluded = |idx: usize| !excluded.is_empty() && excluded[idx];
+    // One pass per mentee group: duplicates, and the best edges.
+    let mut seen_at = vec![u32::MAX; m];
+    let mut seen_edge = vec![0usize; m];
+    let mut kept: Vec<u32> = Vec::with_capacity(n * KEEP);
+    let mut buf: Vec<(i64, u32)> = Vec::new();
+    let mut lo = 0usize;
+    while lo < ne {
+        let i = problem.edges[lo].mentee;
+        let mut hi = lo;
+        buf.clear();
+        while hi < ne && problem.edges[hi].mentee == i {
+            let e = problem.edges[hi];
+            let j = e.mentor as usize;
+            if seen_at[j] == i {
+                return Some(Err(AssignError::DuplicatePair {
+                    first: seen_edge[j],
+                    second: hi,
+                    mentee: i,
+                    mentor: e.mentor,
+                }));
+            }
+            seen_at[j] = i;
+            seen_edge[j] = hi;
+            if !is_excluded(hi) && problem.mentee_capacity[i as usize] == 1 {
+                buf.push((-e.score, hi as u32));
+            }
+            hi += 1;
+        }
+        if buf.len() > keep {
+            if keep > 0 {
+                buf.select_nth_unstable(keep - 1);
+            }
+            buf.truncate(keep);
+        }
+        kept.extend(buf.iter().map(|&(_, idx)| idx));
+        lo = hi;
+    }
+    let mut stats = SolveStats::default();
+    let mut is_kept = vec![false; ne];
+    for &k in &kept {
+        is_kept[k as usize] = true;
+    }
+    loop {
+        kept.sort_unstable();
+        let mut net = sub_network(problem, &kept);
+        let (mentee, mentor) = solve(&mut net, &mut stats);
+        let u: Vec<i128> = mentee.iter().map(|l| l.pack()).collect();
+        let v: Vec<i128> = mentor.iter().map(|l| l.pack()).collect();
+        let before = kept.len();
+        for (idx, e) in problem.edges.iter().enumerate() {
+            if is_kept[idx] || is_excluded(idx) {
+                continue;
+            }
+            let gain = PAIR + i128::from(e.score) - u[e.mentee as usize] - v[e.mentor as usize];
+            if gain > 0 {
+                is_kept[idx] = true;
+                kept.push(idx as u32);
+            }
+        }
+        if kept.len() == before {
+            let mut chosen: Vec<usize> = (0..net.chosen.len())
+                .filter(|&s| net.chosen[s])
+                .map(|s| net.orig[s] as usize)
+                .collect();
+            chosen.sort_unstable();
+            let objective = objective_of(problem, &chosen);
+            return Some(Ok(Solution {
+                chosen,
+                pin_conflicts: Vec::new(),
+                objective,
+                duals: Duals { mentee, mentor },
+                stats,
+            }));
+        }
+    }
+}
+
+/// Tests may force pruning to a given number of edges per mentee.
+#[cfg(test)]
+fn forced_keep() -> Option<usize> {
+    PRUNE_KEEP.with(|k| k.get())
+}
+
+#[cfg(not(test))]
+fn forced_keep() -> Option<usize> {
+    None
+}
+
+/// The network on the edges `kept` (ascending, so grouped by mentee), without pins.
+fn sub_network(problem: &Problem, kept: &[u32]) -> Network {
+    let n = problem.mentee_capacity.len();
+    let mut start = vec![0u32; n + 1];
+    for &k in kept {
+        start[problem.edges[k as usize].mentee as usize + 1] += 1;
+    }
+    for i in 0..n {
+        start[i + 1] += start[i];
+    }
+    let edges = kept.iter().map(|&k| problem.edges[k as usize]);
+    Network {
+        n,
+        m: problem.mentor_capacity.len(),
+        start,
+        to: edges.clone().map(|e| e.mentor).collect(),
+        score: edges.clone().map(|e| e.score).collect(),
+        orig: kept.to_vec(),
+        owner: edges.map(|e| e.mentee).collect(),
+        chosen: vec![false; kept.len()],
+        mentee_cap: problem.mentee_capacity.clone(),
+        pin_covered: vec![false; n],
+        mentor_cap: problem.mentor_capacity.clone(),
+        k: Vec::new(),
+        held: Vec::new(),
+        pi: Vec::new(),
+    }
+}
