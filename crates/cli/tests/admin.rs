@@ -145,7 +145,9 @@ fn help_describes_every_subcommand() {
         .assert()
         .success();
     let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
-    for sub in ["serve", "migrate", "admin", "backup", "restore", "match", "import", "export"] {
+    for sub in [
+        "serve", "migrate", "admin", "backup", "restore", "match", "import", "export",
+    ] {
         assert!(text.contains(sub), "--help lacks {sub}");
     }
     let out = Command::cargo_bin("rapport")
