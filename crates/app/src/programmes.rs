@@ -46,6 +46,10 @@ pub struct ProgrammeInput {
     pub questions: String,
     /// Goal catalogue, comma-separated.
     pub goals: String,
+    /// Smallest peer circle, 2–20 (default 4).
+    pub group_min: String,
+    /// Largest peer circle, 2–20 (default 8).
+    pub group_max: String,
 }
 
 /// A checked programme definition.
@@ -62,6 +66,8 @@ struct Checked {
     request_expiry_days: i32,
     questions: Vec<Question>,
     goals: Vec<String>,
+    group_min: i32,
+    group_max: i32,
 }
 
 /// Keeps a value, or records its error so every field's error is shown at once.
@@ -158,6 +164,16 @@ impl ProgrammeInput {
             Question::parse_lines("questions", &self.questions),
         );
         let goals = keep(&mut errors, tags("goals", [self.goals.as_str()], 50));
+        let group_min = keep(&mut errors, number("group_min", &self.group_min, 2, 20, 4));
+        let group_max = keep(&mut errors, number("group_max", &self.group_max, 2, 20, 8));
+        if let (Some(a), Some(b)) = (group_min, group_max) {
+            if b < a {
+                errors.push(Invalid::new(
+                    "group_max",
+                    "the largest circle must be at least the smallest",
+                ));
+            }
+        }
         if let (Some(Some(a)), Some(Some(b))) = (&starts_on, &ends_on) {
             if b < a {
                 errors.push(Invalid::new(
@@ -183,6 +199,8 @@ impl ProgrammeInput {
             request_expiry_days: request_expiry_days.ok_or_else(all)?,
             questions: questions.ok_or_else(all)?,
             goals: goals.ok_or_else(all)?,
+            group_min: group_min.ok_or_else(all)?,
+            group_max: group_max.ok_or_else(all)?,
         })
     }
 
@@ -208,6 +226,8 @@ impl ProgrammeInput {
                 .collect::<Vec<_>>()
                 .join("\n"),
             goals: goals.join(", "),
+            group_min: p.group_min.to_string(),
+            group_max: p.group_max.to_string(),
         }
     }
 }
@@ -226,6 +246,8 @@ impl Checked {
         p.request_expiry_days = self.request_expiry_days;
         p.questions = serde_json::to_string(&self.questions).unwrap_or_else(|_| "[]".into());
         p.goals = serde_json::to_string(&self.goals).unwrap_or_else(|_| "[]".into());
+        p.group_min = self.group_min;
+        p.group_max = self.group_max;
     }
 }
 

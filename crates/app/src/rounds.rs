@@ -361,9 +361,11 @@ impl App {
         let settings_json =
             serde_json::to_string(&settings).map_err(|e| AppError::Internal(e.to_string()))?;
         let kind = p.kind;
-        let result = tokio::task::spawn_blocking(move || solve(kind, &pool, &settings, &questions))
-            .await
-            .map_err(|e| AppError::Internal(format!("matching stopped: {e}")))??;
+        let sizes = (p.group_min.max(2) as usize, p.group_max.max(2) as usize);
+        let result =
+            tokio::task::spawn_blocking(move || solve(kind, sizes, &pool, &settings, &questions))
+                .await
+                .map_err(|e| AppError::Internal(format!("matching stopped: {e}")))??;
         let record = RoundRecord {
             id: uuid::Uuid::new_v4(),
             programme_id: p.id,
@@ -731,7 +733,8 @@ impl App {
             ));
         }
         let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
-        let result = solve(p.kind, &pool, &settings, &questions)?;
+        let sizes = (p.group_min.max(2) as usize, p.group_max.max(2) as usize);
+        let result = solve(p.kind, sizes, &pool, &settings, &questions)?;
         let Some(proposal) = result.proposals.first() else {
             let u = result.unmatched.first();
             return Err(AppError::Conflict {
@@ -833,6 +836,7 @@ fn round_view(r: RoundRecord) -> AppResult<RoundView> {
 /// Runs the engine for a programme kind. Pure: no store access.
 fn solve(
     kind: ProgrammeKind,
+    sizes: (usize, usize),
     pool: &Pool,
     settings: &Settings,
     questions: &[Question],
@@ -847,7 +851,7 @@ fn solve(
     }
     let mut result = match kind {
         ProgrammeKind::Peer | ProgrammeKind::Circle => {
-            solve_peers(kind, pool, settings, questions, &names)?
+            solve_peers(kind, sizes, pool, settings, questions, &names)?
         }
         _ => solve_assignment(kind, pool, settings, questions, &names)?,
     };
@@ -1019,6 +1023,7 @@ fn solve_assignment(
 /// pass the hard rules; its weight is the mean of the two scores.
 fn solve_peers(
     kind: ProgrammeKind,
+    (min, max): (usize, usize),
     pool: &Pool,
     settings: &Settings,
     questions: &[Question],
@@ -1118,12 +1123,31 @@ fn solve_peers(
             n,
             &edges,
             rapport_matching::groups::MissingPairs::Forbidden,
-            4,
-            6,
+            min,
+            max,
         );
         let g = rapport_matching::groups::form_groups(&problem)
             .map_err(|e| AppError::Internal(format!("circle formation failed: {e}")))?;
+        // Facilitators (optional) join circles in turn, each up to their capacity.
+        let mut facilitators: Vec<(usize, u32)> = pool
+            .givers
+            .iter()
+            .enumerate()
+            .map(|(k, (_, _, left))| (k, *left))
+            .collect();
+        let mut next = 0;
         for group in &g.groups {
+            let mut facilitator = None;
+            let count = facilitators.len();
+            for _ in 0..count {
+                let slot = &mut facilitators[next % count];
+                next += 1;
+                if slot.1 > 0 {
+                    slot.1 -= 1;
+                    facilitator = Some(slot.0);
+                    break;
+                }
+            }
             let mut explanation = vec![];
             let mut member_explanation = vec![];
             for (k, &a) in group.members.iter().enumerate() {
@@ -1134,11 +1158,23 @@ fn solve_peers(
                 }
             }
             result.total_score += group.mean / MICROS;
+            let lead = facilitator.map(|k| {
+                let f = &pool.givers[k].0;
+                ProposalMember {
+                    person_id: f.id,
+                    name: f.profile.name.clone(),
+                    role: ProgrammeRole::Facilitator,
+                }
+            });
             result.proposals.push(Proposal {
-                members: group
-                    .members
-                    .iter()
-                    .map(|&i| member(i as usize, ProgrammeRole::Peer))
+                members: lead
+                    .into_iter()
+                    .chain(
+                        group
+                            .members
+                            .iter()
+                            .map(|&i| member(i as usize, ProgrammeRole::Peer)),
+                    )
                     .collect(),
                 score: group.mean / MICROS,
                 pinned: false,

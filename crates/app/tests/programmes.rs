@@ -977,21 +977,61 @@ async fn every_kind_uses_its_own_matching() {
             .unwrap();
         assert_eq!(published.rooms.len(), 3);
 
-        // Circles: ten people form groups of 4–6 with an upper bound reported.
+        // Circles: ten people form groups within the programme's sizes, each with a
+        // facilitator while facilitators have room, under the reported upper bound.
         let slug = open_programme(&w, "Circles", "circle").await;
+        app.update_programme(
+            &w.admin,
+            &slug,
+            &ProgrammeInput {
+                name: "Circles".into(),
+                slug: slug.clone(),
+                group_min: "4".into(),
+                group_max: "6".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
         crowd(&w, &slug, "circ", 10, "professional_contributor", "peer").await;
+        let lead = crowd(&w, &slug, "lead", 1, "leader_of_leaders", "facilitator").await[0];
         let r = app.run_round(&w.admin, &slug).await.unwrap().result;
         assert_eq!(r.placed, 10);
-        assert!(r
-            .proposals
-            .iter()
-            .all(|p| (4..=6).contains(&p.members.len())));
+        let peers_in = |p: &rapport_app::rounds::Proposal| {
+            p.members
+                .iter()
+                .filter(|m| m.role == rapport_domain::programme::ProgrammeRole::Peer)
+                .count()
+        };
+        assert!(r.proposals.iter().all(|p| (4..=6).contains(&peers_in(p))));
+        assert!(
+            r.proposals
+                .iter()
+                .all(|p| p.members.iter().any(|m| m.person_id == lead
+                    && m.role == rapport_domain::programme::ProgrammeRole::Facilitator)),
+            "capacity 2 covers both circles"
+        );
         let bound = r.upper_bound.expect("circles report an upper bound");
         let mean = r.total_score / r.proposals.len() as f64;
         assert!(
             mean <= bound + 1e-9,
             "the mean {mean} never exceeds the bound {bound}"
         );
+        let e = app
+            .update_programme(
+                &w.admin,
+                &slug,
+                &ProgrammeInput {
+                    name: "Circles".into(),
+                    slug: slug.clone(),
+                    group_min: "6".into(),
+                    group_max: "4".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(field(&e), ["group_max"]);
 
         // Group: one mentor's mentees share one room.
         let slug = open_programme(&w, "Groups", "group").await;

@@ -44,6 +44,10 @@ pub struct ProgrammeRecord {
     pub goals: String,
     /// Matching settings (JSON of the engine's `Settings`; `{}` for defaults).
     pub settings: String,
+    /// Smallest peer circle.
+    pub group_min: i32,
+    /// Largest peer circle.
+    pub group_max: i32,
 }
 
 impl ProgrammeRecord {
@@ -73,11 +77,13 @@ impl ProgrammeRecord {
             questions: "[]".into(),
             goals: "[]".into(),
             settings: "{}".into(),
+            group_min: 4,
+            group_max: 8,
         }
     }
 }
 
-const PROGRAMME_COLUMNS: &str = "id, slug, name, description, kind, status, created_at, starts_on, ends_on, cadence, default_capacity, matching_mode, rolling_admission, request_expiry_days, questions, goals, settings";
+const PROGRAMME_COLUMNS: &str = "id, slug, name, description, kind, status, created_at, starts_on, ends_on, cadence, default_capacity, matching_mode, rolling_admission, request_expiry_days, questions, goals, settings, group_min, group_max";
 
 fn programme_row<R: Row>(r: &R) -> Result<ProgrammeRecord>
 where
@@ -111,6 +117,8 @@ where
         questions: r.try_get("questions")?,
         goals: r.try_get("goals")?,
         settings: r.try_get("settings")?,
+        group_min: r.try_get("group_min")?,
+        group_max: r.try_get("group_max")?,
     })
 }
 
@@ -121,10 +129,11 @@ fn corrupt(e: rapport_domain::Invalid) -> StoreError {
 impl Tx {
     /// Inserts a programme; a taken slug is `Conflict programmes_slug_key`.
     pub async fn insert_programme(&mut self, p: &ProgrammeRecord) -> Result<()> {
-        on_conn!(self, c => sqlx::query("INSERT INTO programmes (id, slug, name, description, kind, status, created_at, updated_at, starts_on, ends_on, cadence, default_capacity, matching_mode, rolling_admission, request_expiry_days, questions, goals, settings) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)")
+        on_conn!(self, c => sqlx::query("INSERT INTO programmes (id, slug, name, description, kind, status, created_at, updated_at, starts_on, ends_on, cadence, default_capacity, matching_mode, rolling_admission, request_expiry_days, questions, goals, settings, group_min, group_max) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)")
             .bind(p.id.0).bind(&p.slug).bind(&p.name).bind(&p.description).bind(p.kind.code()).bind(p.status.code()).bind(p.created_at)
             .bind(&p.starts_on).bind(&p.ends_on).bind(p.cadence.code()).bind(p.default_capacity).bind(p.matching_mode.code())
             .bind(p.rolling_admission).bind(p.request_expiry_days).bind(&p.questions).bind(&p.goals).bind(&p.settings)
+            .bind(p.group_min).bind(p.group_max)
             .execute(c).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
@@ -132,10 +141,11 @@ impl Tx {
     /// Saves every editable field of a programme (not its id, kind or
     /// creation time). A taken slug is `Conflict programmes_slug_key`.
     pub async fn update_programme(&mut self, p: &ProgrammeRecord, now: i64) -> Result<()> {
-        on_conn!(self, c => sqlx::query("UPDATE programmes SET slug = $2, name = $3, description = $4, status = $5, updated_at = $6, starts_on = $7, ends_on = $8, cadence = $9, default_capacity = $10, matching_mode = $11, rolling_admission = $12, request_expiry_days = $13, questions = $14, goals = $15, settings = $16 WHERE id = $1")
+        on_conn!(self, c => sqlx::query("UPDATE programmes SET slug = $2, name = $3, description = $4, status = $5, updated_at = $6, starts_on = $7, ends_on = $8, cadence = $9, default_capacity = $10, matching_mode = $11, rolling_admission = $12, request_expiry_days = $13, questions = $14, goals = $15, settings = $16, group_min = $17, group_max = $18 WHERE id = $1")
             .bind(p.id.0).bind(&p.slug).bind(&p.name).bind(&p.description).bind(p.status.code()).bind(now)
             .bind(&p.starts_on).bind(&p.ends_on).bind(p.cadence.code()).bind(p.default_capacity).bind(p.matching_mode.code())
             .bind(p.rolling_admission).bind(p.request_expiry_days).bind(&p.questions).bind(&p.goals).bind(&p.settings)
+            .bind(p.group_min).bind(p.group_max)
             .execute(c).await.map(|r| r.rows_affected()))?;
         Ok(())
     }

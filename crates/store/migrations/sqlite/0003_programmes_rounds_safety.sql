@@ -15,6 +15,8 @@ ALTER TABLE programmes ADD COLUMN rolling_admission BOOLEAN NOT NULL DEFAULT FAL
 ALTER TABLE programmes ADD COLUMN request_expiry_days INTEGER NOT NULL DEFAULT 14 CHECK (request_expiry_days >= 1 AND request_expiry_days <= 90);
 ALTER TABLE programmes ADD COLUMN questions TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE programmes ADD COLUMN goals TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE programmes ADD COLUMN group_min INTEGER NOT NULL DEFAULT 4 CHECK (group_min >= 2 AND group_min <= 20);
+ALTER TABLE programmes ADD COLUMN group_max INTEGER NOT NULL DEFAULT 8 CHECK (group_max >= 2 AND group_max <= 20);
 
 ALTER TABLE enrolments ADD COLUMN conduct_accepted_at BIGINT;
 ALTER TABLE enrolments ADD COLUMN decided_at BIGINT;

@@ -59,6 +59,12 @@ pub struct ProgrammeBody {
     pub questions: String,
     /// Goal catalogue, comma-separated.
     pub goals: String,
+    /// Smallest peer circle, 2–20 (default 4).
+    #[schema(value_type = String)]
+    pub group_min: serde_json::Value,
+    /// Largest peer circle, 2–20 (default 8).
+    #[schema(value_type = String)]
+    pub group_max: serde_json::Value,
 }
 
 fn text_of(v: &serde_json::Value) -> String {
@@ -74,6 +80,8 @@ impl From<ProgrammeBody> for ProgrammeInput {
         Self {
             default_capacity: text_of(&b.default_capacity),
             request_expiry_days: text_of(&b.request_expiry_days),
+            group_min: text_of(&b.group_min),
+            group_max: text_of(&b.group_max),
             name: b.name,
             slug: b.slug,
             description: b.description,
@@ -137,6 +145,10 @@ pub struct ProgrammeOut {
     pub questions: Vec<QuestionOut>,
     /// Goal catalogue.
     pub goals: Vec<String>,
+    /// Smallest peer circle.
+    pub group_min: i32,
+    /// Largest peer circle.
+    pub group_max: i32,
     /// Whether the caller manages it.
     pub can_manage: bool,
     /// The caller's roles in it.
@@ -177,6 +189,8 @@ impl From<ProgrammeView> for ProgrammeOut {
                 })
                 .collect(),
             goals: v.goals,
+            group_min: p.group_min,
+            group_max: p.group_max,
             can_manage: v.can_manage,
             my_roles: v.my_roles.iter().map(|r| r.code().to_string()).collect(),
             taking_enrolments: v.taking_enrolments,

@@ -99,6 +99,12 @@ fn programme_form(who: &PageActor, action: String, v: &ProgrammeInput, creating:
         Field::new("request_expiry_days", "Days a request waits for an answer", "number").value(&v.request_expiry_days),
         Field::new("rolling_admission", "Rolling admission: keep taking enrolments and matching while running", "checkbox").value(if v.rolling_admission { "true" } else { "" }),
         Field::new("questions", "Enrolment questions", "textarea").value(&v.questions).hint("One per line: \"single: Question? | Option A | Option B | weight=10\", \"multiple: …\" or \"text: …\". A weight makes similar answers count in matching."),
+        Field::new("group_min", "Smallest peer circle", "number")
+            .value(&v.group_min)
+            .hint("Circles only: the fewest members a circle starts with (2–20)."),
+        Field::new("group_max", "Largest peer circle", "number")
+            .value(&v.group_max)
+            .hint("Circles only: the most members in one circle (2–20)."),
         Field::new("goals", "Goal catalogue", "text").value(&v.goals).hint("Comma-separated goals members can pick."),
     ]);
     FormPage {
