@@ -4,6 +4,9 @@
 //! People are points in the unit square; each keeps its 20 nearest others, scored
 //! 100 * exp(-d^2 / s^2) points, where s^2 is the area holding 20 people on average
 //! (`width` scales s). A pair that is not kept scores 0 (unlisted pairs may meet).
+//!
+//! `RAPPORT_BENCH_ONCE=1` prints each case once without the timing loop;
+//! `RAPPORT_BENCH_ANNEAL=<steps per person>` overrides the annealing budget.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use rand::{RngExt, SeedableRng};
@@ -49,15 +52,23 @@ fn bench(c: &mut Criterion) {
     for n in [2_000usize, 8_000] {
         for width in [1.0, 2.0] {
             let edges = people(n, 20, width, 1);
-            let p = GroupsProblem::new(n, &edges, MissingPairs::Zero, 4, 4);
+            let mut p = GroupsProblem::new(n, &edges, MissingPairs::Zero, 4, 4);
+            if let Ok(a) = std::env::var("RAPPORT_BENCH_ANNEAL") {
+                p.anneal_steps = a.parse().expect("RAPPORT_BENCH_ANNEAL is a number");
+            }
+            let t = std::time::Instant::now();
             let r = form_groups(&p).unwrap();
+            let secs = t.elapsed().as_secs_f64();
             println!(
-                "circles of 4, n {n}, width {width}: objective {:.0} / bound {:.0} = {:.2}% ({} unplaced)",
+                "circles of 4, n {n}, width {width}: objective {:.0} / bound {:.0} = {:.2}% ({} unplaced) in {secs:.2} s",
                 r.objective,
                 r.upper_bound,
                 100.0 * r.objective / r.upper_bound,
                 r.unplaced.len()
             );
+            if std::env::var_os("RAPPORT_BENCH_ONCE").is_some() {
+                continue;
+            }
             g.bench_function(format!("n{n}_width{width}"), |b| {
                 b.iter(|| black_box(form_groups(&p).unwrap()))
             });

@@ -8,7 +8,8 @@
 //! Each case first runs once and prints phase timings, graph size, re-check
 //! rounds and the process's peak resident memory (VmHWM). Sizes can be
 //! overridden with `RAPPORT_BENCH_MENTEES` / `RAPPORT_BENCH_MENTORS`, and
-//! `RAPPORT_BENCH_ONLY=end_to_end|lossless` runs one case.
+//! `RAPPORT_BENCH_ONLY=end_to_end|lossless` runs one case; `RAPPORT_BENCH_ONCE=1`
+//! runs each case once (report only, no criterion timing loop).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -32,6 +33,26 @@ fn peak_rss_mib() -> f64 {
                 .and_then(|kb| kb.parse::<f64>().ok())
         })
         .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// User plus system CPU seconds of this process so far (from /proc/self/stat),
+/// less sensitive than wall time to other jobs on a shared machine.
+fn cpu_secs() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let ticks = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+            Some(ticks / 100.0)
+        })
+        .unwrap_or(f64::NAN)
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }
 
 fn env_size(name: &str, default: usize) -> usize {
@@ -61,9 +82,11 @@ fn end_to_end(mentees: &[Profile], mentors: &[Profile], s: &Settings) -> (Outcom
 fn report(label: &str, out: &Outcome, total: Duration, csv_bytes: usize) {
     let t = out.timings;
     eprintln!(
-        "{label}: total {:.2} s | features {:.2} s, candidates {:.2} s, solve {:.2} s, re-check {:.2} s, report {:.2} s | \
+        "{label}: total {:.2} s (process CPU so far {:.1} s, load {}) | features {:.2} s, candidates {:.2} s, solve {:.2} s, re-check {:.2} s, report {:.2} s | \
          {} edges, {} solves, {} re-added, certified {} | covered {} of {}, total score {} | csv {} MiB | peak RSS {:.0} MiB",
         total.as_secs_f64(),
+        cpu_secs(),
+        load_average(),
         t.features.as_secs_f64(),
         t.candidates.as_secs_f64(),
         t.solve.as_secs_f64(),
@@ -81,6 +104,11 @@ fn report(label: &str, out: &Outcome, total: Duration, csv_bytes: usize) {
     );
 }
 
+/// `RAPPORT_BENCH_ONCE=1`: run each case once (with its report), no timing loop.
+fn once() -> bool {
+    std::env::var_os("RAPPORT_BENCH_ONCE").is_some()
+}
+
 /// `RAPPORT_BENCH_ONLY=end_to_end` (or `lossless`) runs one case only.
 fn wanted(case: &str) -> bool {
     std::env::var("RAPPORT_BENCH_ONLY").map_or(true, |v| v == case)
@@ -93,11 +121,17 @@ fn bench_end_to_end(c: &mut Criterion) {
     let n = env_size("RAPPORT_BENCH_MENTEES", 100_000);
     let m = env_size("RAPPORT_BENCH_MENTORS", 20_000);
     let (mentees, mentors) = synthetic_population(2026, n, m, 1.2);
-    let s = Settings::default();
+    let mut s = Settings::default();
+    if let Ok(k) = std::env::var("RAPPORT_BENCH_TOP_K") {
+        s.top_k = k.parse().expect("RAPPORT_BENCH_TOP_K is a number");
+    }
     let t = Instant::now();
     let (out, bytes) = end_to_end(&mentees, &mentors, &s);
     report(&format!("end_to_end {n}x{m}"), &out, t.elapsed(), bytes);
     drop(out);
+    if once() {
+        return;
+    }
     let mut g = c.benchmark_group("pipeline");
     g.sample_size(10);
     g.measurement_time(Duration::from_secs(60));
@@ -166,6 +200,9 @@ fn bench_lossless(c: &mut Criterion) {
             dense, out.objective,
             "lossless pruning must equal the dense optimum"
         );
+        if once() {
+            continue;
+        }
         g.bench_function(format!("lossless/{n}x{m}/slots{slots}"), |b| {
             b.iter(|| black_box(end_to_end(&mentees, &mentors, &s).1))
         });

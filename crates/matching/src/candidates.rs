@@ -136,6 +136,76 @@ pub struct Scanner<'m> {
     pos_text_terms: Vec<u32>,
     /// Flattened text weights.
     pos_text_weights: Vec<f32>,
+    /// What the rules read of each mentor, by position (see [`PosRules`]).
+    pos_rules: Vec<PosRules>,
+}
+
+/// The fields of a mentor that eligibility reads, copied by position so the
+/// scan does not touch the mentor's (large, scattered) features in the common
+/// case where nobody states a preference.
+#[derive(Debug, Clone, Copy)]
+struct PosRules {
+    person: u32,
+    tour: (u32, u32),
+    offset_minutes: i32,
+    years: u16,
+    level: u8,
+    /// The mentor offers a reverse-mentoring skill area.
+    reverse_area: bool,
+    gender: Option<u32>,
+    department: Option<u32>,
+    /// The mentor states a preference (the slow path handles it).
+    prefs: bool,
+}
+
+/// Preference points of a pair where only the mentee states preferences, or
+/// `None` when a hard one is enforced and broken: the mentee's half of
+/// [`Model::preference_points`] and [`crate::constraints::hard_preference_broken`],
+/// which is all of them when the mentor states none.
+fn mentee_side_prefs(m: &Model, e: &crate::score::Features, r: &PosRules) -> Option<i64> {
+    let cap = m.cap[Criterion::Preferences as usize];
+    let (mut n, mut met) = (0u64, 0u64);
+    if let Some((g, hard)) = e.prefs.gender {
+        let ok = r.gender == Some(g);
+        if hard && m.enforce_hard && !ok {
+            return None;
+        }
+        n += 1;
+        met += u64::from(ok);
+    }
+    if let Some((d, hard)) = e.prefs.department {
+        use crate::profile::DepartmentChoice;
+        let ok = match (e.department, r.department) {
+            (Some(a), Some(b)) => match d {
+                DepartmentChoice::Same => a == b,
+                DepartmentChoice::Different => a != b,
+            },
+            _ => false,
+        };
+        if hard && m.enforce_hard && !ok {
+            return None;
+        }
+        n += 1;
+        met += u64::from(ok);
+    }
+    for &(who, hard) in &e.prefs.avoid {
+        if who == r.person {
+            if hard && m.enforce_hard {
+                return None;
+            }
+            n += 1;
+        }
+    }
+    Some(if n == 0 {
+        cap
+    } else {
+        crate::score::share(cap, met, n)
+    })
+}
+
+/// True when a person states any preference.
+fn has_prefs(f: &crate::score::Features) -> bool {
+    f.prefs.gender.is_some() || f.prefs.department.is_some() || !f.prefs.avoid.is_empty()
 }
 
 /// Text points of two sorted sparse vectors, exactly as [`Model::score`] sums them.
@@ -256,7 +326,25 @@ impl<'m> Scanner<'m> {
             pos_text_weights.extend_from_slice(&r.text.weights);
             pos_text_off.push(pos_text_terms.len() as u32);
         }
+        let pos_rules = perm
+            .iter()
+            .map(|&j| {
+                let r = &ms[j as usize];
+                PosRules {
+                    person: r.person,
+                    tour: rules.tour(r.person),
+                    offset_minutes: r.offset_minutes,
+                    years: r.years,
+                    level: r.level,
+                    reverse_area: r.offers_reverse_area,
+                    gender: r.gender,
+                    department: r.department,
+                    prefs: has_prefs(r),
+                }
+            })
+            .collect();
         Scanner {
+            pos_rules,
             pos_text_off,
             pos_text_terms,
             pos_text_weights,
@@ -279,40 +367,6 @@ impl<'m> Scanner<'m> {
     /// The rules applied.
     pub fn rules(&self) -> &'m Rules {
         self.rules
-    }
-
-    /// Exact score when eligible, given the sparse points.
-    #[inline]
-    ///
-    /// Returns `None` as well when the score is certainly below `need`
-    /// (`text_ub` bounds the text points): the caller would drop it anyway,
-    /// and the text merge is the expensive part.
-    fn exact(
-        &self,
-        i: usize,
-        j: usize,
-        sparse: i64,
-        forbidden: &[(u32, crate::constraints::Rule)],
-        need: i64,
-        text_ub: i64,
-    ) -> Option<i64> {
-        let m = self.model;
-        let (e, r) = (&m.mentees[i], &m.mentors[j]);
-        if !self.rules.compatible(m, e, r) || forbidden.iter().any(|&(f, _)| f as usize == j) {
-            return None;
-        }
-        let dense = m.dense_points(e, r);
-        if sparse + dense + text_ub < need {
-            return None;
-        }
-        let cap = m.cap[Criterion::GoalText as usize];
-        let text: i64 = e
-            .text
-            .shared(&r.text)
-            .map(|(_, a, b)| text_part(cap, a, b))
-            .sum();
-        let s = sparse + text + dense;
-        (s >= self.rules.floor()).then_some(s)
     }
 
     /// The score of any pair if eligible (for re-adding pruned pairs).
@@ -383,6 +437,83 @@ impl<'m> Scanner<'m> {
         }
     }
 
+    /// Exact score of the mentor at position `p` when it is eligible and scores
+    /// at least `need`, from the cheapest check to the dearest: the language mask
+    /// (no shared bit, no shared language), exact availability, exact text, then
+    /// the rules and preferences on the mentor's features. `a` is the sparse
+    /// points, `lt` the group's level and time-zone points plus `fixed` (the text
+    /// bound `text_ub` plus the preference cap).
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn staged(
+        &self,
+        e: &crate::score::Features,
+        forbidden: &[(u32, crate::constraints::Rule)],
+        p: usize,
+        a: i64,
+        lt: i64,
+        fixed: i64,
+        text_ub: i64,
+        need: i64,
+    ) -> Option<i64> {
+        let m = self.model;
+        if m.settings.reach.require_shared_language && self.pos_lang[p] & e.lang_mask == 0 {
+            return None;
+        }
+        let overlap = crate::score::overlap_quarters(&e.avail, &self.pos_avail[p]);
+        let av = m.avail_table[overlap as usize];
+        if a + lt + av < need {
+            return None;
+        }
+        let (lo, hi) = (
+            self.pos_text_off[p] as usize,
+            self.pos_text_off[p + 1] as usize,
+        );
+        let text = text_points(
+            m.cap[Criterion::GoalText as usize],
+            &e.text.terms,
+            &e.text.weights,
+            &self.pos_text_terms[lo..hi],
+            &self.pos_text_weights[lo..hi],
+        );
+        if a + lt + av - text_ub + text < need {
+            return None;
+        }
+        let j = self.perm[p];
+        if forbidden.iter().any(|&(f, _)| f == j) {
+            return None;
+        }
+        let pr = &self.pos_rules[p];
+        let prefs = if !pr.prefs && m.lang_mask_exact {
+            // Without mentor preferences the rules need only the copied fields.
+            if !self.rules.compatible_plain(
+                e,
+                pr.person,
+                pr.tour,
+                pr.level,
+                pr.years,
+                pr.reverse_area,
+                pr.offset_minutes,
+                overlap,
+            ) {
+                return None;
+            }
+            if has_prefs(e) {
+                mentee_side_prefs(m, e, pr)?
+            } else {
+                m.cap[Criterion::Preferences as usize]
+            }
+        } else {
+            let r = &m.mentors[j as usize];
+            if !self.rules.compatible(m, e, r) {
+                return None;
+            }
+            m.preference_points(e, r)
+        };
+        let sc = a + lt - fixed + av + text + prefs;
+        (sc >= need && sc >= self.rules.floor()).then_some(sc)
+    }
+
     /// Top-K row of mentee `i` and the bound on what was pruned.
     ///
     /// Sparse points are accumulated by position; every mentor then has the
@@ -399,8 +530,8 @@ impl<'m> Scanner<'m> {
         let mut hi = i64::MAX;
         let mut step = 5 * crate::fixed::SCALE;
         let e = &self.model.mentees[i];
-        let need_language = self.model.settings.reach.require_shared_language;
-        let text_cap = self.model.cap[Criterion::GoalText as usize];
+        // What the group bound adds for text and preferences (both bounds).
+        let fixed = self.model.cap[Criterion::Preferences as usize] + s.text_ub;
         loop {
             for ((g, b), avail_part) in self
                 .groups
@@ -421,38 +552,15 @@ impl<'m> Scanner<'m> {
                     } else {
                         lowest
                     };
-                    // Cheap checks on contiguous arrays before touching the
-                    // mentor's features: the language mask (no shared bit, no
-                    // shared language) and the exact availability points.
-                    if need_language && self.pos_lang[p] & e.lang_mask == 0 {
-                        continue;
-                    }
-                    let av = self.model.avail_table
-                        [crate::score::overlap_quarters(&e.avail, &self.pos_avail[p]) as usize];
-                    if a + b - avail_part + av < need {
-                        continue;
-                    }
-                    // Exact text points from the flattened vectors.
-                    let (lo, hi_t) = (
-                        self.pos_text_off[p] as usize,
-                        self.pos_text_off[p + 1] as usize,
-                    );
-                    let text = text_points(
-                        text_cap,
-                        &e.text.terms,
-                        &e.text.weights,
-                        &self.pos_text_terms[lo..hi_t],
-                        &self.pos_text_weights[lo..hi_t],
-                    );
-                    if a + b - avail_part + av - s.text_ub + text < need {
-                        continue;
-                    }
                     let j = self.perm[p];
-                    if let Some(sc) = self.exact(i, j as usize, a, forbidden, need, s.text_ub) {
-                        heap.push(Reverse((sc, Reverse(j))));
-                        if heap.len() > k {
-                            heap.pop();
-                        }
+                    let Some(sc) =
+                        self.staged(e, forbidden, p, a, b - avail_part, fixed, s.text_ub, need)
+                    else {
+                        continue;
+                    };
+                    heap.push(Reverse((sc, Reverse(j))));
+                    if heap.len() > k {
+                        heap.pop();
                     }
                 }
             }
@@ -572,7 +680,14 @@ impl<'m> Scanner<'m> {
                     let row = graph.row(i);
                     let forbidden = self.rules.forbidden_for(i);
                     let mut out = Vec::new();
-                    for (g, gb) in self.groups.iter().zip(s.bounds.iter()) {
+                    let e = &self.model.mentees[i];
+                    let fixed = self.model.cap[Criterion::Preferences as usize] + s.text_ub;
+                    for ((g, gb), avail_part) in self
+                        .groups
+                        .iter()
+                        .zip(s.bounds.iter())
+                        .zip(s.avail_parts.iter())
+                    {
                         let Some(gb) = *gb else { continue };
                         for p in g.start..g.end {
                             let a = i64::from(s.acc[p]);
@@ -586,14 +701,21 @@ impl<'m> Scanner<'m> {
                             }
                             let need64 =
                                 (need + 1).clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
-                            if let Some(sc) = self.exact(i, j, a, forbidden, need64, s.text_ub) {
-                                if i128::from(sc) > need {
-                                    out.push(Edge {
-                                        mentee: i as u32,
-                                        mentor: j as u32,
-                                        score: sc,
-                                    });
-                                }
+                            if let Some(sc) = self.staged(
+                                e,
+                                forbidden,
+                                p,
+                                a,
+                                gb - avail_part,
+                                fixed,
+                                s.text_ub,
+                                need64,
+                            ) {
+                                out.push(Edge {
+                                    mentee: i as u32,
+                                    mentor: j as u32,
+                                    score: sc,
+                                });
                             }
                         }
                     }
@@ -626,7 +748,7 @@ impl<'m> Scanner<'m> {
 #[allow(clippy::field_reassign_with_default)]
 mod tests {
     use super::*;
-    use crate::profile::{Level, Profile, Skill};
+    use crate::profile::{DepartmentChoice, Level, Preference, Profile, Skill, Strength};
     use crate::score::tests::person;
     use crate::settings::Settings;
     use proptest::prelude::*;
@@ -676,6 +798,46 @@ mod tests {
             if next(3) == 0 {
                 p.manager = Some(format!("r{}", next(m as u64)));
             }
+            // Genders, departments and stated preferences (soft and hard, on
+            // either side) exercise both eligibility paths of the scan.
+            let genders = ["woman", "man", "non-binary"];
+            if next(4) != 0 {
+                p.gender = Some(genders[next(3) as usize].into());
+            }
+            if next(4) != 0 {
+                p.department = Some(["Sales", "Legal"][next(2) as usize].into());
+            }
+            let strength = |x: u64| {
+                if x == 0 {
+                    Strength::Hard
+                } else {
+                    Strength::Soft
+                }
+            };
+            let odds = if mentor { 8 } else { 3 };
+            if next(odds) == 0 {
+                p.preferences.gender = Some(Preference {
+                    value: genders[next(3) as usize].into(),
+                    strength: strength(next(2)),
+                });
+            }
+            if next(odds) == 0 {
+                p.preferences.department = Some(Preference {
+                    value: if next(2) == 0 {
+                        DepartmentChoice::Same
+                    } else {
+                        DepartmentChoice::Different
+                    },
+                    strength: strength(next(2)),
+                });
+            }
+            if next(odds) == 0 {
+                let other = if mentor { "e" } else { "r" };
+                p.preferences.avoid.push(Preference {
+                    value: format!("{other}{}", next(m.max(n) as u64)),
+                    strength: strength(next(2)),
+                });
+            }
             p
         };
         let mentees = (0..n)
@@ -690,10 +852,18 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(40))]
         #[test]
-        fn top_k_matches_brute_force(seed in 0u64..10_000, k in 1usize..6, floor in 0u32..40) {
+        fn top_k_matches_brute_force(
+            seed in 0u64..10_000,
+            k in 1usize..6,
+            floor in 0u32..40,
+            enforce in any::<bool>(),
+        ) {
             let (e, r) = world(seed, 12, 15);
             let mut s = Settings::default();
             s.quality_floor = f64::from(floor);
+            if !enforce {
+                s.hard_preferences = crate::settings::HardPreferences::AsSoft;
+            }
             let model = Model::build(&e, &r, &s).unwrap();
             let rules = Rules::build(&model);
             let sc = Scanner::new(&model, &rules);

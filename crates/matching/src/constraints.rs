@@ -189,17 +189,69 @@ impl Rules {
     /// Seniority for the programme kind (without the skill-area part).
     #[inline]
     pub fn seniority_ok(&self, e: &Features, r: &Features) -> bool {
+        self.seniority_ranks_ok(e.level, e.years, r.level, r.years)
+    }
+
+    /// [`Rules::seniority_ok`] on the levels and years alone.
+    #[inline]
+    fn seniority_ranks_ok(&self, e_level: u8, e_years: u16, r_level: u8, r_years: u16) -> bool {
         match self.rule {
             SeniorityRule::Ahead => {
-                r.level > e.level || (r.level == e.level && r.years >= e.years + self.min_years)
+                r_level > e_level || (r_level == e_level && r_years >= e_years + self.min_years)
             }
             SeniorityRule::Reverse => {
-                e.level > r.level || (e.level == r.level && e.years >= r.years + self.min_years)
+                e_level > r_level || (e_level == r_level && e_years >= r_years + self.min_years)
             }
             SeniorityRule::Similar => {
-                e.level == r.level && e.years.abs_diff(r.years) <= self.similar_gap
+                e_level == r_level && e_years.abs_diff(r_years) <= self.similar_gap
             }
         }
+    }
+
+    /// Position of a person in the management forest's tour, for
+    /// [`Rules::compatible_plain`].
+    pub(crate) fn tour(&self, person: u32) -> (u32, u32) {
+        (self.tin[person as usize], self.tout[person as usize])
+    }
+
+    /// [`Rules::compatible`] for a mentor given by a few copied fields, when
+    /// neither person states a preference, the language masks are exact and
+    /// already share a bit, and `overlap` is the pair's shared quarter-hours.
+    /// Equal to `compatible` in that case, without touching the mentor's
+    /// features (a cache miss per mentor in the candidate scan).
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn compatible_plain(
+        &self,
+        e: &Features,
+        person: u32,
+        tour: (u32, u32),
+        level: u8,
+        years: u16,
+        reverse_area: bool,
+        offset_minutes: i32,
+        overlap: u32,
+    ) -> bool {
+        if e.person == person || !self.seniority_ranks_ok(e.level, e.years, level, years) {
+            return false;
+        }
+        if self.rule == SeniorityRule::Reverse && !reverse_area {
+            return false;
+        }
+        if let Some(max) = self.max_tz_minutes {
+            let d = (e.offset_minutes - offset_minutes).unsigned_abs() % 1440;
+            if d.min(1440 - d) > max {
+                return false;
+            }
+        }
+        if self.min_overlap_quarters.is_some_and(|min| overlap < min) {
+            return false;
+        }
+        let a = e.person as usize;
+        let (bin, bout) = tour;
+        let a_above_b = self.tin[a] <= bin && bout <= self.tout[a];
+        let b_above_a = bin <= self.tin[a] && self.tout[a] <= bout;
+        !(a_above_b || b_above_a)
     }
 
     /// Mentors forbidden for mentee `i` (excluded or previously matched).

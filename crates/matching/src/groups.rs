@@ -40,7 +40,7 @@
 use std::collections::HashMap;
 
 use rand::seq::SliceRandom;
-use rand::SeedableRng;
+use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::peers::{max_weight_matching, Objective, PeerEdge};
@@ -75,7 +75,13 @@ pub struct GroupsProblem<'a> {
     pub seed: u64,
     /// Most local search passes (each visits everyone once).
     pub max_passes: usize,
+    /// Annealing steps per placed person after the local search (0: none); see
+    /// [`form_groups`]. Total steps are capped at [`MAX_ANNEAL_STEPS`].
+    pub anneal_steps: usize,
 }
+
+/// Most annealing steps in one run, whatever the number of people.
+pub const MAX_ANNEAL_STEPS: usize = 8_000_000;
 
 impl<'a> GroupsProblem<'a> {
     /// A problem with no leaders, seed 0 and 50 local search passes.
@@ -96,6 +102,7 @@ impl<'a> GroupsProblem<'a> {
             leaders_per_group: 0,
             seed: 0,
             max_passes: 50,
+            anneal_steps: 200,
         }
     }
 }
@@ -317,6 +324,11 @@ struct State<'s> {
 
 const NO_GROUP: u32 = u32::MAX;
 
+/// Starting annealing temperature, as a share of the mean listed score.
+const ANNEAL_T0: f64 = 0.02;
+/// Final annealing temperature, as a share of the mean listed score.
+const ANNEAL_T1: f64 = 0.0002;
+
 impl<'s> State<'s> {
     /// Sum of x's scores to the members of group g (excluding x), and how many of
     /// them x may meet.
@@ -365,6 +377,18 @@ impl<'s> State<'s> {
         self.group_of[x as usize] = NO_GROUP;
         if self.is_leader[x as usize] {
             self.leaders_in[g as usize] -= 1;
+        }
+    }
+
+    /// Local search, then exact two-group re-partitions alternating with it,
+    /// until neither improves (or `passes` rounds run out).
+    fn polish(&mut self, rng: &mut ChaCha8Rng, passes: usize) {
+        self.local_search(rng, passes);
+        for _ in 0..passes {
+            if !self.pair_pass(rng) {
+                break;
+            }
+            self.local_search(rng, passes);
         }
     }
 
@@ -515,6 +539,91 @@ impl<'s> State<'s> {
             }
         }
         improved
+    }
+
+    /// Gain of moving `x` into group `b` (`y = None`) or swapping it with `y` in `b`,
+    /// or `None` when the change breaks sizes, leaders or hard constraints.
+    fn change_gain(&self, x: u32, b: u32, y: Option<u32>) -> Option<f64> {
+        let a = self.group_of[x as usize];
+        let (sa, na) = (self.sum[a as usize], self.members[a as usize].len());
+        let (sb, nb) = (self.sum[b as usize], self.members[b as usize].len());
+        let base = Self::term(sa, na) + Self::term(sb, nb);
+        let (ax, _) = self.affinity(x, a);
+        let (bx, cx) = self.affinity(x, b);
+        let x_leader = self.is_leader[x as usize];
+        match y {
+            None => {
+                let leaders_ok = !x_leader || self.leaders_in[a as usize] > self.need_leaders;
+                (na > self.min && nb < self.max && cx == nb && leaders_ok)
+                    .then(|| Self::term(sa - ax, na - 1) + Self::term(sb + bx, nb + 1) - base)
+            }
+            Some(y) => {
+                let y_leader = self.is_leader[y as usize];
+                if x_leader != y_leader {
+                    let lose = if x_leader { a } else { b };
+                    if self.leaders_in[lose as usize] <= self.need_leaders {
+                        return None;
+                    }
+                }
+                let sxy = self.sc.get(x, y);
+                let x_meets_y = usize::from(sxy.is_some());
+                let (ay, cy) = self.affinity(y, a);
+                if cy - x_meets_y != na - 1 || cx - x_meets_y != nb - 1 {
+                    return None;
+                }
+                let sxy = sxy.unwrap_or(0);
+                let (by, _) = self.affinity(y, b);
+                let new_a = sa - ax + ay - sxy;
+                let new_b = sb - by + bx - sxy;
+                Some(Self::term(new_a, na) + Self::term(new_b, nb) - base)
+            }
+        }
+    }
+
+    /// Simulated annealing over moves and swaps towards the groups of a random
+    /// neighbour: a change is taken when it gains, or with probability
+    /// `exp(gain / T)` when it loses, with `T` falling geometrically from `t0` to
+    /// `t1` over `steps` steps. It escapes the local optima the exact moves stop
+    /// at; the caller polishes the result and keeps it only when it is better.
+    fn anneal(&mut self, rng: &mut ChaCha8Rng, steps: usize, t0: f64, t1: f64) {
+        let people: Vec<u32> = (0..self.group_of.len() as u32)
+            .filter(|&x| self.group_of[x as usize] != NO_GROUP && self.sc.degree(x) > 0)
+            .collect();
+        if people.is_empty() || steps == 0 || t0 <= 0.0 || t1 <= 0.0 {
+            return;
+        }
+        let decay = (t1 / t0).powf(1.0 / steps as f64);
+        let moves = self.min < self.max;
+        let mut t = t0;
+        for _ in 0..steps {
+            t *= decay;
+            let x = people[rng.random_range(0..people.len())];
+            let r = self.sc.range(x);
+            let y = self.sc.nbr[r.start + rng.random_range(0..r.len())];
+            let (a, b) = (self.group_of[x as usize], self.group_of[y as usize]);
+            if b == NO_GROUP || a == b {
+                continue;
+            }
+            let other = if moves && rng.random_range(0..4u32) == 0 {
+                None
+            } else {
+                let m = &self.members[b as usize];
+                Some(m[rng.random_range(0..m.len())])
+            };
+            let Some(gain) = self.change_gain(x, b, other) else {
+                continue;
+            };
+            if gain > 0.0 || rng.random::<f64>() < (gain / t).exp() {
+                self.apply(x, (b, other));
+            }
+        }
+    }
+
+    /// Sum over groups of the mean pairwise score.
+    fn total(&self) -> f64 {
+        (0..self.members.len())
+            .map(|g| Self::term(self.sum[g], self.members[g].len()))
+            .sum()
     }
 
     /// Best improving move or swap of x into one of `cand` groups.
@@ -681,12 +790,29 @@ pub fn form_groups(p: &GroupsProblem<'_>) -> Result<Grouping, GroupsError> {
         assign_leaders(&mut st, &sc, &active, lpg, &mut unplaced);
     }
     let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
-    st.local_search(&mut rng, p.max_passes);
-    for _ in 0..p.max_passes {
-        if !st.pair_pass(&mut rng) {
-            break;
+    st.polish(&mut rng, p.max_passes);
+    let placed = st.group_of.iter().filter(|&&g| g != NO_GROUP).count();
+    let steps = p.anneal_steps.saturating_mul(placed).min(MAX_ANNEAL_STEPS);
+    if steps > 0 {
+        // Temperatures relative to the mean listed score: a loss of a few
+        // percent of a typical pair is often taken at first, hardly ever at the end.
+        let mean_w = if sc.w.is_empty() {
+            0.0
+        } else {
+            sc.w.iter().map(|&w| w.unsigned_abs() as f64).sum::<f64>() / sc.w.len() as f64
+        };
+        let before = (
+            st.total(),
+            st.group_of.clone(),
+            st.members.clone(),
+            st.sum.clone(),
+            st.leaders_in.clone(),
+        );
+        st.anneal(&mut rng, steps, ANNEAL_T0 * mean_w, ANNEAL_T1 * mean_w);
+        st.polish(&mut rng, p.max_passes);
+        if st.total() < before.0 {
+            (_, st.group_of, st.members, st.sum, st.leaders_in) = before;
         }
-        st.local_search(&mut rng, p.max_passes);
     }
 
     // Results.
@@ -1342,6 +1468,42 @@ mod tests {
                     prop_assert!(r.objective <= opt + 1e-9);
                     prop_assert!(r.upper_bound + 1e-9 >= opt);
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn annealing_never_loses_to_the_local_search_alone() {
+        use rand::RngExt;
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        for round in 0..40 {
+            let n = rng.random_range(8..=40usize);
+            let mut s = Vec::new();
+            for a in 0..n as u32 {
+                for b in a + 1..n as u32 {
+                    if rng.random_range(0..3u32) != 0 {
+                        s.push(e(a, b, rng.random_range(0..100)));
+                    }
+                }
+            }
+            let missing = if round % 2 == 0 {
+                MissingPairs::Zero
+            } else {
+                MissingPairs::Forbidden
+            };
+            let (min, max) = if round % 3 == 0 { (3, 5) } else { (4, 4) };
+            let mut p = GroupsProblem::new(n, &s, missing, min, max);
+            p.seed = round;
+            p.anneal_steps = 0;
+            let plain = form_groups(&p).unwrap();
+            p.anneal_steps = 500;
+            let annealed = form_groups(&p).unwrap();
+            check_result(&p, &annealed);
+            if plain.unplaced == annealed.unplaced {
+                assert!(
+                    annealed.objective >= plain.objective - 1e-9,
+                    "round {round}"
+                );
             }
         }
     }

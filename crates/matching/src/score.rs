@@ -409,7 +409,7 @@ fn sorted_ids(it: impl IntoIterator<Item = u32>) -> Vec<u32> {
 }
 
 /// `floor(cap * num / den)` without overflow.
-fn share(cap: i64, num: u64, den: u64) -> i64 {
+pub(crate) fn share(cap: i64, num: u64, den: u64) -> i64 {
     if den == 0 {
         return 0;
     }
