@@ -34,6 +34,8 @@ pub struct RequestView {
     pub mentor_name: String,
     /// The programme's name.
     pub programme: String,
+    /// The programme's slug.
+    pub programme_slug: String,
 }
 
 /// A day for people, `YYYY-MM-DD`.
@@ -402,16 +404,17 @@ impl App {
                 name(tx.person(r.mentee_id).await?),
                 name(tx.person(r.mentor_id).await?),
             );
-            let programme = tx
+            let (programme, programme_slug) = tx
                 .programme(r.programme_id)
                 .await?
-                .map(|p| p.name)
+                .map(|p| (p.name, p.slug))
                 .unwrap_or_default();
             out.push(RequestView {
                 incoming: recipient(&r, actor),
                 mentee_name,
                 mentor_name,
                 programme,
+                programme_slug,
                 request: r,
             });
         }

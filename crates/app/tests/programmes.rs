@@ -709,6 +709,34 @@ async fn blocks_keep_people_apart_and_reports_stay_with_managers() {
             ),
             (1, Some("Mo"), "open")
         );
+        // A request can be reported by the people in it, and only by them.
+        let by_request = app
+            .report(
+                &eve,
+                &slug,
+                None,
+                Some(r),
+                "The request message was abusive",
+            )
+            .await
+            .unwrap();
+        let e = app
+            .report(
+                &app.actor(w.admin.person_id).await.unwrap(),
+                &slug,
+                None,
+                Some(r),
+                "Not mine to report",
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(field(&e), ["request_id"]);
+        assert!(app
+            .reports(&w.admin, &slug)
+            .await
+            .unwrap()
+            .iter()
+            .any(|q| q.id == by_request && q.request_id == Some(r)));
         app.resolve_report(&w.admin, &slug, id, "Spoke with both")
             .await
             .unwrap();

@@ -119,6 +119,7 @@ fn report_form(
         fields: vec![
             Field::new("programme", "Programme", "select").value(value("programme")).options(programmes),
             Field::new("reason", "What happened", "textarea").value(value("reason")),
+            Field::new("request_id", "Request", "hidden").value(value("request_id")),
         ],
         submit: "Send report",
         form_error: None,
@@ -140,11 +141,19 @@ async fn report_page(
     State(s): State<AppState>,
     who: PageActor,
     Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let id = person_id(&id)?;
     s.app.profile(&who.actor, id).await?;
     let programmes = my_programmes(&s, &who).await?;
-    Ok(render(&report_form(&who, id, programmes, &HashMap::new())).into_response())
+    let mut values = HashMap::new();
+    if let Some(r) = q.get("request").filter(|r| r.parse::<uuid::Uuid>().is_ok()) {
+        values.insert("request_id".to_string(), r.clone());
+        if let Some(p) = q.get("programme") {
+            values.insert("programme".to_string(), p.clone());
+        }
+    }
+    Ok(render(&report_form(&who, id, programmes, &values)).into_response())
 }
 
 async fn report(
@@ -162,7 +171,7 @@ async fn report(
             &who.actor,
             &slug,
             Some(id),
-            None,
+            f.get("request_id").and_then(|r| r.parse().ok()),
             f.get("reason").map(String::as_str).unwrap_or(""),
         )
         .await
