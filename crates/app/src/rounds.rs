@@ -347,7 +347,10 @@ impl App {
     /// are discarded). Managers only; the programme must take rounds.
     pub async fn run_round(&self, actor: &Actor, slug: &str) -> AppResult<RoundView> {
         let now = self.now();
-        let mut tx = self.store.write().await?;
+        // The snapshot is read in a read transaction and the engine runs
+        // outside any transaction, so a long solve never holds the write
+        // lock; publishing re-checks everything against the live data.
+        let mut tx = self.store.read().await?;
         let p = self.managed_programme(&mut tx, actor, slug).await?;
         if !crate::programmes::taking_enrolments(&p) {
             return Err(AppError::Conflict {
@@ -360,12 +363,15 @@ impl App {
         let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
         let settings_json =
             serde_json::to_string(&settings).map_err(|e| AppError::Internal(e.to_string()))?;
+        drop(tx);
         let kind = p.kind;
         let sizes = (p.group_min.max(2) as usize, p.group_max.max(2) as usize);
         let result =
             tokio::task::spawn_blocking(move || solve(kind, sizes, &pool, &settings, &questions))
                 .await
                 .map_err(|e| AppError::Internal(format!("matching stopped: {e}")))??;
+        let mut tx = self.store.write().await?;
+        let p = self.managed_programme(&mut tx, actor, slug).await?;
         let record = RoundRecord {
             id: uuid::Uuid::new_v4(),
             programme_id: p.id,
