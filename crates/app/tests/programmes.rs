@@ -1431,3 +1431,54 @@ async fn a_personal_maximum_caps_a_mentor_across_programmes() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_programme_matches_out_of_the_box() {
+    let (store, _db) = fresh_store("sqlite").await.unwrap();
+    let outbox = tempfile::tempdir().unwrap();
+    let now = 1_800_000_000_000;
+    rapport_app::demo::seed(&store, "not-a-real-hash", now)
+        .await
+        .unwrap()
+        .expect("seeded");
+    let app = App::new(
+        store.clone(),
+        Arc::new(ManualClock::new(now)),
+        AppConfig {
+            outbox_dir: outbox.path().into(),
+            ..AppConfig::default()
+        },
+    )
+    .await
+    .unwrap();
+    let mut tx = store.read().await.unwrap();
+    let admin = tx
+        .person_by_email(rapport_app::demo::DEMO_ADMIN_EMAIL)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    drop(tx);
+    let admin = app.actor(admin).await.unwrap();
+    let round = app
+        .run_round(&admin, "leadership-foundations-2027")
+        .await
+        .unwrap();
+    let r = &round.result;
+    assert!(
+        r.pool > 20 && r.placed * 2 > r.pool,
+        "most demo mentees are placed: {} of {}",
+        r.placed,
+        r.pool
+    );
+    assert!(r.certified);
+    assert!(r
+        .unmatched
+        .iter()
+        .all(|u| !u.reason.is_empty() && u.fix.is_some()));
+    let cov = app
+        .coverage(&admin, "leadership-foundations-2027")
+        .await
+        .unwrap();
+    assert_eq!(cov.unmatched, r.pool, "nothing is published yet");
+}
