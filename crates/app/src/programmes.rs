@@ -300,6 +300,23 @@ pub fn settings_of(p: &ProgrammeRecord) -> AppResult<Settings> {
     Ok(s)
 }
 
+/// Loads a programme by slug and checks `rule` (a policy taking the actor,
+/// the programme and whether it is listed, that is, not a draft).
+async fn load_checked(
+    tx: &mut Tx,
+    actor: &Actor,
+    slug: &str,
+    rule: fn(&Actor, rapport_domain::ProgrammeId, bool) -> policy::Access,
+) -> AppResult<ProgrammeRecord> {
+    let p = tx
+        .programme_by_slug(slug)
+        .await?
+        .ok_or_else(|| AppError::NotFound("that programme was not found".into()))?;
+    let listed = p.status != ProgrammeStatus::Draft;
+    AppError::check(rule(actor, p.id, listed), "that programme")?;
+    Ok(p)
+}
+
 impl App {
     /// Loads a programme by slug for `actor`, with its policy already checked
     /// for viewing. Drafts are hidden from everyone but managers and admins.
@@ -309,16 +326,7 @@ impl App {
         actor: &Actor,
         slug: &str,
     ) -> AppResult<ProgrammeRecord> {
-        let p = tx
-            .programme_by_slug(slug)
-            .await?
-            .ok_or_else(|| AppError::NotFound("that programme was not found".into()))?;
-        let listed = p.status != ProgrammeStatus::Draft;
-        AppError::check(
-            policy::view_programme(actor, p.id, listed),
-            "that programme",
-        )?;
-        Ok(p)
+        load_checked(tx, actor, slug, policy::view_programme).await
     }
 
     /// Loads a programme the actor manages (admins manage every programme).
@@ -328,16 +336,7 @@ impl App {
         actor: &Actor,
         slug: &str,
     ) -> AppResult<ProgrammeRecord> {
-        let p = tx
-            .programme_by_slug(slug)
-            .await?
-            .ok_or_else(|| AppError::NotFound("that programme was not found".into()))?;
-        let listed = p.status != ProgrammeStatus::Draft;
-        AppError::check(
-            policy::manage_programme(actor, p.id, listed),
-            "that programme",
-        )?;
-        Ok(p)
+        load_checked(tx, actor, slug, policy::manage_programme).await
     }
 
     fn view_of(&self, actor: &Actor, p: ProgrammeRecord) -> ProgrammeView {

@@ -649,19 +649,9 @@ impl App {
                     }
                 }
             }
-            let room = NewRoom {
-                round_id: Some(id),
-                id: RoomId::new(),
-                programme_id: p.id,
-                status: RoomStatus::Proposed,
-                origin: "round",
-                members: proposal
-                    .members
-                    .iter()
-                    .map(|m| (m.person_id, m.role, MemberState::Invited))
-                    .collect(),
-            };
-            tx.insert_room(&room, now).await?;
+            let room = self
+                .propose_room(&mut tx, &p, proposal, Some(id), now)
+                .await?;
             if proposal.pinned {
                 // A published pin has done its work; keeping it would pin a
                 // pair that has now met (and that the rules then refuse).
@@ -671,31 +661,7 @@ impl App {
                     }
                 }
             }
-            for m in &proposal.members {
-                if let Some(person) = tx.person(m.person_id).await? {
-                    let others = proposal
-                        .members
-                        .iter()
-                        .filter(|o| o.person_id != m.person_id)
-                        .map(|o| o.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    let body = format!(
-                        "Hello {},\n\n{} proposes a match for you: {}.\n\nSee why, and accept or decline: {}/rooms/{}\n",
-                        person.profile.name, p.name, others, self.config.base_url, room.id
-                    );
-                    self.queue_mail(
-                        &mut tx,
-                        Some(person.id),
-                        &person.email,
-                        NotificationKind::Matching,
-                        &format!("Your match in {}", p.name),
-                        &body,
-                    )
-                    .await?;
-                }
-            }
-            published.rooms.push(room.id);
+            published.rooms.push(room);
         }
         tx.discard_drafts(p.id).await?;
         self.audit_by(
@@ -755,8 +721,32 @@ impl App {
                 ),
             });
         };
+        let room = self.propose_room(&mut tx, &p, proposal, None, now).await?;
+        self.audit_by(
+            &mut tx,
+            actor,
+            "round.match_now",
+            format!("programme:{}", p.slug),
+            None,
+            Some(person.to_string()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(room)
+    }
+
+    /// Creates a proposed room for a proposal, every member invited, and
+    /// emails each of them with the others' names and the room's link.
+    async fn propose_room(
+        &self,
+        tx: &mut Tx,
+        p: &ProgrammeRecord,
+        proposal: &Proposal,
+        round: Option<uuid::Uuid>,
+        now: i64,
+    ) -> AppResult<RoomId> {
         let room = NewRoom {
-            round_id: None,
+            round_id: round,
             id: RoomId::new(),
             programme_id: p.id,
             status: RoomStatus::Proposed,
@@ -770,9 +760,19 @@ impl App {
         tx.insert_room(&room, now).await?;
         for m in &proposal.members {
             if let Some(person) = tx.person(m.person_id).await? {
-                let body = format!("Hello {},\n\n{} proposes a match for you.\n\nSee why, and accept or decline: {}/rooms/{}\n", person.profile.name, p.name, self.config.base_url, room.id);
+                let others = proposal
+                    .members
+                    .iter()
+                    .filter(|o| o.person_id != m.person_id)
+                    .map(|o| o.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let body = format!(
+                    "Hello {},\n\n{} proposes a match for you: {}.\n\nSee why, and accept or decline: {}/rooms/{}\n",
+                    person.profile.name, p.name, others, self.config.base_url, room.id
+                );
                 self.queue_mail(
-                    &mut tx,
+                    tx,
                     Some(person.id),
                     &person.email,
                     NotificationKind::Matching,
@@ -782,16 +782,6 @@ impl App {
                 .await?;
             }
         }
-        self.audit_by(
-            &mut tx,
-            actor,
-            "round.match_now",
-            format!("programme:{}", p.slug),
-            None,
-            Some(person.to_string()),
-        )
-        .await?;
-        tx.commit().await?;
         Ok(room.id)
     }
 

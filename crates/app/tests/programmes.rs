@@ -430,20 +430,7 @@ async fn ranked_requests_roll_over_expire_and_ask() {
     for kind in test_database_kinds() {
         let w = world(kind).await;
         let app = &w.app;
-        let p = app
-            .create_programme(
-                &w.admin,
-                &ProgrammeInput {
-                    name: "Self".into(),
-                    kind: "one_to_one".into(),
-                    matching_mode: "mentees_request".into(),
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
-        let slug = p.record.slug;
-        app.move_programme(&w.admin, &slug, "open").await.unwrap();
+        let slug = open_in_mode(&w, "Self", "one_to_one", "mentees_request").await;
         let mut mentors = vec![];
         for (i, name) in ["Ana", "Ben", "Cy", "Dee"].iter().enumerate() {
             mentors.push(
@@ -603,20 +590,7 @@ async fn blocks_keep_people_apart_and_reports_stay_with_managers() {
     for kind in test_database_kinds() {
         let w = world(kind).await;
         let app = &w.app;
-        let p = app
-            .create_programme(
-                &w.admin,
-                &ProgrammeInput {
-                    name: "Safe".into(),
-                    kind: "one_to_one".into(),
-                    matching_mode: "mentees_request".into(),
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
-        let slug = p.record.slug;
-        app.move_programme(&w.admin, &slug, "open").await.unwrap();
+        let slug = open_in_mode(&w, "Safe", "one_to_one", "mentees_request").await;
         let mentor = member(
             &w,
             "m@example.org",
@@ -767,20 +741,7 @@ async fn mentors_choose_by_offering() {
     for kind in test_database_kinds() {
         let w = world(kind).await;
         let app = &w.app;
-        let p = app
-            .create_programme(
-                &w.admin,
-                &ProgrammeInput {
-                    name: "Pick".into(),
-                    kind: "one_to_one".into(),
-                    matching_mode: "mentors_choose".into(),
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
-        let slug = p.record.slug;
-        app.move_programme(&w.admin, &slug, "open").await.unwrap();
+        let slug = open_in_mode(&w, "Pick", "one_to_one", "mentors_choose").await;
         let mentor = member(
             &w,
             "m@example.org",
@@ -955,6 +916,11 @@ async fn crowd(
 }
 
 async fn open_programme(w: &World, name: &str, kind: &str) -> String {
+    open_in_mode(w, name, kind, "managers").await
+}
+
+/// Creates and opens a programme with a matching mode; returns its slug.
+async fn open_in_mode(w: &World, name: &str, kind: &str, mode: &str) -> String {
     let p = w
         .app
         .create_programme(
@@ -962,6 +928,7 @@ async fn open_programme(w: &World, name: &str, kind: &str) -> String {
             &ProgrammeInput {
                 name: name.into(),
                 kind: kind.into(),
+                matching_mode: mode.into(),
                 ..Default::default()
             },
         )
@@ -1377,20 +1344,7 @@ async fn a_personal_maximum_caps_a_mentor_across_programmes() {
     for kind in test_database_kinds() {
         let w = world(kind).await;
         let app = &w.app;
-        let p = app
-            .create_programme(
-                &w.admin,
-                &ProgrammeInput {
-                    name: "Cap".into(),
-                    kind: "one_to_one".into(),
-                    matching_mode: "mentees_request".into(),
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
-        let slug = p.record.slug;
-        app.move_programme(&w.admin, &slug, "open").await.unwrap();
+        let slug = open_in_mode(&w, "Cap", "one_to_one", "mentees_request").await;
         let mentor = crowd(&w, &slug, "cap-mentor", 1, "leader_of_leaders", "mentor").await[0];
         let mentees = crowd(
             &w,

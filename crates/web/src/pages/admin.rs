@@ -164,10 +164,7 @@ async fn skills_page(
         Some((e, typed)) => (Some(e), typed),
         None => (None, String::new()),
     };
-    let status = error
-        .as_ref()
-        .map(crate::error::status_of)
-        .unwrap_or(axum::http::StatusCode::OK);
+    let status = super::status_for(error.as_ref());
     Ok((
         status,
         render(&SkillsAdmin {

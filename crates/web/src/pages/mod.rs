@@ -249,6 +249,14 @@ pub fn message_page(who: Option<&PageActor>, title: &str, message: &str) -> Html
     })
 }
 
+/// The status of a page that may carry a form-fixable error: the error's
+/// status, or 200 without one.
+pub fn status_for(error: Option<&AppError>) -> axum::http::StatusCode {
+    error
+        .map(crate::error::status_of)
+        .unwrap_or(axum::http::StatusCode::OK)
+}
+
 /// Renders a template; a template error is logged and shown as a plain message.
 pub fn render<T: Template>(t: &T) -> Html<String> {
     match t.render() {

@@ -647,10 +647,7 @@ async fn matching_page(
     } else {
         (pick(ProgrammeRole::Mentee), pick(ProgrammeRole::Mentor))
     };
-    let status = error
-        .as_ref()
-        .map(crate::error::status_of)
-        .unwrap_or(axum::http::StatusCode::OK);
+    let status = super::status_for(error.as_ref());
     Ok((
         status,
         render(&MatchingPage {
@@ -842,10 +839,7 @@ async fn reports_page(
 ) -> Result<Response, PageError> {
     let list = s.app.reports(&who.actor, slug).await?;
     let p = s.app.programme(&who.actor, slug).await?;
-    let status = error
-        .as_ref()
-        .map(crate::error::status_of)
-        .unwrap_or(axum::http::StatusCode::OK);
+    let status = super::status_for(error.as_ref());
     Ok((
         status,
         render(&ReportsPage {

@@ -38,10 +38,7 @@ async fn mentors_page(
 ) -> Result<Response, PageError> {
     let p = s.app.programme(&who.actor, slug).await?;
     let list = s.app.recommendations(&who.actor, slug).await?;
-    let status = error
-        .as_ref()
-        .map(crate::error::status_of)
-        .unwrap_or(axum::http::StatusCode::OK);
+    let status = super::status_for(error.as_ref());
     Ok((
         status,
         render(&MentorsPage {
@@ -145,10 +142,7 @@ async fn requests_page(
         .await?
         .map(|t| super::when(t).chars().take(10).collect());
     let (max, seats) = s.app.my_load(&who.actor).await?;
-    let status = error
-        .as_ref()
-        .map(crate::error::status_of)
-        .unwrap_or(axum::http::StatusCode::OK);
+    let status = super::status_for(error.as_ref());
     Ok((
         status,
         render(&RequestsPage {
@@ -258,10 +252,7 @@ async fn mentees_page(
 ) -> Result<Response, PageError> {
     let p = s.app.programme(&who.actor, slug).await?;
     let list = s.app.mentee_suggestions(&who.actor, slug).await?;
-    let status = error
-        .as_ref()
-        .map(crate::error::status_of)
-        .unwrap_or(axum::http::StatusCode::OK);
+    let status = super::status_for(error.as_ref());
     Ok((
         status,
         render(&MenteesPage {
@@ -358,10 +349,7 @@ async fn directory(
     .iter()
     .map(|(c, l)| (c.to_string(), l.to_string()))
     .collect();
-    let status = error
-        .as_ref()
-        .map(crate::error::status_of)
-        .unwrap_or(axum::http::StatusCode::OK);
+    let status = super::status_for(error.as_ref());
     Ok((
         status,
         render(&DirectoryPage {
