@@ -884,6 +884,22 @@ async fn mentors_choose_by_offering() {
         .await
         .unwrap_err();
         assert_eq!(field(&e), ["max_hours"]);
+        // A member leaves in one role: the enrolment is withdrawn and the role taken away.
+        app.withdraw_enrolment(&app.actor(far).await.unwrap(), &slug, "mentee")
+            .await
+            .unwrap();
+        let fay = app.actor(far).await.unwrap();
+        assert!(fay.roles.is_empty(), "{:?}", fay.roles);
+        assert!(matches!(
+            app.withdraw_enrolment(&fay, &slug, "mentee").await,
+            Err(AppError::NotFound(_))
+        ));
+        assert_eq!(
+            app.my_enrolments(&fay, &slug).await.unwrap()[0]
+                .status
+                .code(),
+            "withdrawn"
+        );
         app.set_pause(&mo, "2099-01-01").await.unwrap();
         assert!(
             search(MentorFilter::default()).await.unwrap()[0].full,

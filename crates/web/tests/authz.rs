@@ -1076,6 +1076,23 @@ fn rows() -> Vec<Row> {
             r#"{"until":""}"#,
             SignedIn(200),
         ),
+        // Leaving: nobody here is a facilitator, so every member gets 404 (the
+        // app tests cover a real withdrawal).
+        row(
+            "POST",
+            "/programmes/{slug}/withdraw",
+            "/programmes/here/withdraw",
+            "role=facilitator",
+            SignedIn(404),
+        ),
+        row(
+            "DELETE",
+            "/api/v1/programmes/{slug}/enrolments/mine/{role}",
+            "/api/v1/programmes/here/enrolments/mine/facilitator",
+            "",
+            SignedIn(404),
+        ),
+        row("GET", "/api/v1/rooms", "/api/v1/rooms", "", SignedIn(200)),
         // Health and metrics (no metrics token configured: 404 for everyone).
         row("GET", "/healthz", "/healthz", "", Everyone(200)),
         row("GET", "/readyz", "/readyz", "", Everyone(200)),

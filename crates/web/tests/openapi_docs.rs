@@ -178,7 +178,8 @@ async fn every_documented_route_is_served() {
     for (method, path) in routes {
         let uri = path
             .replace("{id}", &uuid::Uuid::new_v4().to_string())
-            .replace("{slug}", "no-such-programme");
+            .replace("{slug}", "no-such-programme")
+            .replace("{role}", "mentee");
         assert!(!uri.contains('{'), "{path}: every parameter is substituted");
         let request = Request::builder()
             .method(method.as_str())

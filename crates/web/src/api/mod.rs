@@ -134,6 +134,8 @@ operations! {
     programmes::put_conduct,
     programmes::import_people,
     programmes::export_people,
+    programmes::list_rooms,
+    programmes::withdraw_enrolment,
     programmes::get_room,
     programmes::answer_room,
     requests::recommendations,

@@ -992,3 +992,67 @@ pub async fn put_conduct(
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// Leave a programme in one role
+///
+/// The caller's own enrolment is withdrawn and the role taken away; they can
+/// apply again later.
+#[utoipa::path(delete, path = "/api/v1/programmes/{slug}/enrolments/mine/{role}", tag = "programmes",
+    params(("slug" = String, Path, description = "Programme slug."), ("role" = String, Path, description = "`mentee`, `mentor`, `peer` or `facilitator`.")),
+    security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 204, description = "Withdrawn."),
+        (status = 404, description = "`not_found`: no such programme, or not enrolled in that role.", body = ErrorBody),
+        (status = 422, description = "`invalid_field` on `role`.", body = ErrorBody),
+    ))]
+pub async fn withdraw_enrolment(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((slug, role)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    s.app.withdraw_enrolment(&actor, &slug, &role).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A room in the caller's list.
+#[derive(Serialize, ToSchema)]
+pub struct MyRoomOut {
+    /// Room id.
+    pub id: uuid::Uuid,
+    /// Programme name.
+    pub programme: String,
+    /// Status.
+    pub status: String,
+    /// Members, mentors first.
+    pub members: Vec<MemberOut>,
+}
+
+/// List my rooms
+#[utoipa::path(get, path = "/api/v1/rooms", tag = "programmes", security(("cookie" = []), ("bearer" = [])),
+    responses((status = 200, description = "The caller's rooms, newest first.", body = Vec<MyRoomOut>)))]
+pub async fn list_rooms(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Vec<MyRoomOut>>, ApiError> {
+    let rooms = s.app.my_rooms(&actor).await?;
+    Ok(Json(
+        rooms
+            .into_iter()
+            .map(|(r, programme)| MyRoomOut {
+                id: r.id.0,
+                programme,
+                status: r.status.code().into(),
+                members: r
+                    .members
+                    .into_iter()
+                    .map(|m| MemberOut {
+                        person_id: m.person_id.0,
+                        name: m.name,
+                        role: m.role.code().into(),
+                        state: m.state.code().into(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    ))
+}

@@ -95,6 +95,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "conduct_saved" => "The code of conduct is saved.",
         "manager_added" => "They are a manager of this programme now.",
         "manager_removed" => "They are no longer a manager of this programme.",
+        "withdrawn" => "You left the programme in that role.",
         "report_resolved" => "The report is resolved.",
         "reported" => "Thank you. Your report went to the programme's managers, and only they can read it.",
         "blocked" => "You blocked this person: you will not be matched, and neither of you can send the other requests.",

@@ -270,6 +270,17 @@ async fn remove_manager(
     Ok(back(&slug, "", "manager_removed"))
 }
 
+async fn withdraw(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path(slug): Path<String>,
+    Form(f): Form<Params>,
+) -> Result<Response, PageError> {
+    let role = f.get("role").map(String::as_str).unwrap_or("");
+    s.app.withdraw_enrolment(&who.actor, &slug, role).await?;
+    Ok(back(&slug, "", "withdrawn"))
+}
+
 async fn move_status(
     State(s): State<AppState>,
     who: PageActor,
@@ -1034,6 +1045,7 @@ pub fn routes() -> Routes {
         .get("/programmes/{slug}", overview)
         .form("/programmes/{slug}/edit", edit_page, save)
         .post("/programmes/{slug}/status", move_status)
+        .post("/programmes/{slug}/withdraw", withdraw)
         .post("/programmes/{slug}/managers", add_manager)
         .post("/programmes/{slug}/managers/{id}/remove", remove_manager)
         .form("/programmes/{slug}/enrol", enrol_page, enrol)
