@@ -3,7 +3,7 @@
 //! listed as full; paused mentors, blocked people, pairs that met or declined
 //! before, and pairs that break a hard rule are left out.
 
-use crate::rounds::{profile_of, ExplanationLine};
+use crate::rounds::{lines, profile_of, ExplanationLine};
 use crate::{App, AppError, AppResult};
 use rapport_domain::mentoring::EnrolmentStatus;
 use rapport_domain::policy::Actor;
@@ -13,6 +13,50 @@ use rapport_matching::constraints::Rules;
 use rapport_matching::score::{Audience, Model};
 use serde::Serialize;
 use std::collections::HashMap;
+
+/// What scoring one person against the other side needs.
+struct OneSide {
+    p: rapport_store::ProgrammeRecord,
+    mine: rapport_store::EnrolmentRecord,
+    me: rapport_store::PersonRecord,
+    questions: Vec<Question>,
+    settings: rapport_matching::settings::Settings,
+}
+
+impl App {
+    /// Loads the programme, the actor's approved enrolment in `role` (403
+    /// naming `who` otherwise), their record, the questions, and the run's
+    /// settings without pins (pins are for rounds, not for browsing).
+    async fn one_side(
+        &self,
+        tx: &mut rapport_store::Tx,
+        actor: &Actor,
+        slug: &str,
+        role: ProgrammeRole,
+        who: &str,
+    ) -> AppResult<OneSide> {
+        let p = self.programme_for(tx, actor, slug).await?;
+        let mine = tx
+            .enrolment(p.id, actor.person_id, role)
+            .await?
+            .filter(|e| e.status == EnrolmentStatus::Approved)
+            .ok_or_else(|| AppError::Forbidden(format!("{who} {}", p.name)))?;
+        let me = tx
+            .person(actor.person_id)
+            .await?
+            .ok_or_else(|| AppError::Unauthenticated("sign in again".into()))?;
+        let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
+        let mut settings = self.run_settings(tx, &p).await?;
+        settings.pinned.clear();
+        Ok(OneSide {
+            p,
+            mine,
+            me,
+            questions,
+            settings,
+        })
+    }
+}
 
 /// Most recommendations shown.
 pub const MAX_RECOMMENDATIONS: usize = 20;
@@ -43,24 +87,21 @@ impl App {
     ) -> AppResult<Vec<Recommendation>> {
         let now = self.now();
         let mut tx = self.store.read().await?;
-        let p = self.programme_for(&mut tx, actor, slug).await?;
-        let mine = tx
-            .enrolment(p.id, actor.person_id, ProgrammeRole::Mentee)
-            .await?
-            .filter(|e| e.status == EnrolmentStatus::Approved)
-            .ok_or_else(|| {
-                AppError::Forbidden(format!(
-                    "recommendations are for approved mentees of {}",
-                    p.name
-                ))
-            })?;
-        let me = tx
-            .person(actor.person_id)
-            .await?
-            .ok_or_else(|| AppError::Unauthenticated("sign in again".into()))?;
-        let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
-        let mut settings = self.run_settings(&mut tx, &p).await?;
-        settings.pinned.clear();
+        let OneSide {
+            p,
+            mine,
+            me,
+            questions,
+            settings,
+        } = self
+            .one_side(
+                &mut tx,
+                actor,
+                slug,
+                ProgrammeRole::Mentee,
+                "recommendations are for approved mentees of",
+            )
+            .await?;
         let mut load: HashMap<PersonId, u32> = HashMap::new();
         for s in tx.open_seats(p.id).await? {
             if s.role == ProgrammeRole::Mentor {
@@ -124,15 +165,7 @@ impl App {
                     mentor_id: person.id,
                     name: person.profile.name.clone(),
                     score: score as f64 / 1_000_000.0,
-                    explanation: e
-                        .items
-                        .iter()
-                        .map(|i| ExplanationLine {
-                            criterion: i.criterion.name().into(),
-                            points: i.points as f64 / 1_000_000.0,
-                            sentence: i.sentence.clone(),
-                        })
-                        .collect(),
+                    explanation: lines(&e),
                     full: *full,
                     requested: requested.contains(&person.id),
                 })
@@ -173,24 +206,21 @@ impl App {
         slug: &str,
     ) -> AppResult<Vec<MenteeSuggestion>> {
         let mut tx = self.store.read().await?;
-        let p = self.programme_for(&mut tx, actor, slug).await?;
-        let mine = tx
-            .enrolment(p.id, actor.person_id, ProgrammeRole::Mentor)
-            .await?
-            .filter(|e| e.status == EnrolmentStatus::Approved)
-            .ok_or_else(|| {
-                AppError::Forbidden(format!(
-                    "mentees are listed for approved mentors of {}",
-                    p.name
-                ))
-            })?;
-        let me = tx
-            .person(actor.person_id)
-            .await?
-            .ok_or_else(|| AppError::Unauthenticated("sign in again".into()))?;
-        let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
-        let mut settings = self.run_settings(&mut tx, &p).await?;
-        settings.pinned.clear();
+        let OneSide {
+            p,
+            mine,
+            me,
+            questions,
+            settings,
+        } = self
+            .one_side(
+                &mut tx,
+                actor,
+                slug,
+                ProgrammeRole::Mentor,
+                "mentees are listed for approved mentors of",
+            )
+            .await?;
         let seated: Vec<PersonId> = tx
             .open_seats(p.id)
             .await?
@@ -241,15 +271,7 @@ impl App {
                     mentee_id: person.id,
                     name: person.profile.name.clone(),
                     score: score as f64 / 1_000_000.0,
-                    explanation: e
-                        .items
-                        .iter()
-                        .map(|i| ExplanationLine {
-                            criterion: i.criterion.name().into(),
-                            points: i.points as f64 / 1_000_000.0,
-                            sentence: i.sentence.clone(),
-                        })
-                        .collect(),
+                    explanation: lines(&e),
                     offered: offered.contains(&person.id),
                 })
             })

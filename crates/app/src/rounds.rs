@@ -219,7 +219,8 @@ pub(crate) fn profile_of(
     p
 }
 
-fn lines(e: &Explanation) -> Vec<ExplanationLine> {
+/// An engine explanation as lines in points.
+pub(crate) fn lines(e: &Explanation) -> Vec<ExplanationLine> {
     e.items
         .iter()
         .map(|i| ExplanationLine {
