@@ -257,7 +257,7 @@ async fn an_excel_file_of_fifty_imports_invites_and_enrols() {
 
         // The import is audited.
         let mut tx = app.store.read().await.unwrap();
-        let (audit, _) = tx.audit_events(50, 0).await.unwrap();
+        let (audit, _) = tx.audit_events(10_000, 0).await.unwrap();
         assert!(
             audit.iter().any(|a| a.action == "enrolment.import"),
             "{kind}: no audit event"
