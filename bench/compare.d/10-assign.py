@@ -16,6 +16,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
 import instances  # noqa: E402
+from instances import hundredths  # noqa: E402
 
 BIN = os.environ["RAPPORT_BIN"]
 WORK = os.environ["BENCH_WORK"]
@@ -37,15 +38,6 @@ def run_rapport(edges, caps):
     solve = float(re.search(r"solving ([0-9.]+)s", text).group(1))
     mem = re.search(r"peak memory: (.*)", text)
     return covered, score, wall, solve, mem.group(1) if mem else "?"
-
-
-def hundredths(text):
-    """Exact decimal text with at most 2 places -> integer hundredths."""
-    neg = text.startswith("-")
-    t = text.lstrip("+-")
-    whole, _, frac = t.partition(".")
-    v = int(whole or "0") * 100 + int((frac + "00")[:2])
-    return -v if neg else v
 
 
 def fmt_hundredths(v):

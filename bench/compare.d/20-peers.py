@@ -2,19 +2,20 @@
 """Peer matching: the whole `rapport match peers` process against networkx
 max_weight_matching(maxcardinality=True) on 4k people with 10 random neighbours each
 (same file, same objective), then rapport alone on 100k people with 10 neighbours.
-Circles of four: `rapport match groups` on 2k and 8k people, objective against the
-upper bound it prints.
 
 Environment: RAPPORT_BIN, BENCH_WORK, BENCH_QUICK (see bench/compare).
 """
 import csv
 import os
 import re
-import subprocess
+import sys
 import time
 
 import networkx as nx
 import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+from instances import hundredths, run_match, write_pair_edges  # noqa: E402
 
 BIN = os.environ["RAPPORT_BIN"]
 WORK = os.environ["BENCH_WORK"]
@@ -38,36 +39,12 @@ def peer_graph(seed, n, k):
     return edges
 
 
-def write_edges(path, edges):
-    with open(path, "w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["a", "b", "score"])
-        for (a, b), s in edges.items():
-            w.writerow([f"p{a}", f"p{b}", f"{s // 100}.{s % 100:02d}"])
-
-
-def hundredths(text):
-    neg = text.startswith("-")
-    whole, _, frac = text.lstrip("+-").partition(".")
-    v = int(whole or "0") * 100 + int((frac + "00")[:2])
-    return -v if neg else v
-
-
-def run_rapport(args):
-    t = time.perf_counter()
-    r = subprocess.run([BIN, "match"] + args, capture_output=True, text=True)
-    wall = time.perf_counter() - t
-    if r.returncode != 0:
-        raise RuntimeError(r.stderr)
-    return r.stdout, wall
-
-
 def peers_case(n, k, with_networkx):
     edges = peer_graph(n, n, k)
     path = os.path.join(WORK, f"peers-{n}.csv")
-    write_edges(path, edges)
+    write_pair_edges(path, edges)
     out = os.path.join(WORK, f"pairs-{n}.csv")
-    text, wall = run_rapport(["peers", "--edges", path, "--out", out])
+    text, wall = run_match(BIN, ["peers", "--edges", path, "--out", out])
     pairs = int(re.search(r"pairs:\s+(\d+)", text).group(1))
     total = hundredths(re.search(r"total score: (\S+)", text).group(1))
     phases = re.search(r"time:\s+(.*)", text).group(1)
@@ -95,39 +72,9 @@ def peers_case(n, k, with_networkx):
     print(f"  objective {agree}; rapport/networkx = {wall / (t2 - t0):.4f}")
 
 
-def circle_people(seed, n, k=20):
-    """Points in the unit square, each keeping its k nearest, 100*exp(-d^2/s^2) points."""
-    rng = np.random.default_rng(seed)
-    pts = rng.random((n, 2))
-    s2 = k / (n * np.pi)
-    edges = {}
-    for a in range(n):
-        d2 = ((pts - pts[a]) ** 2).sum(axis=1)
-        d2[a] = np.inf
-        for b in np.argpartition(d2, k)[:k]:
-            key = (min(a, int(b)), max(a, int(b)))
-            edges.setdefault(key, int(round(10000 * np.exp(-d2[b] / s2))))
-    return edges
-
-
-def groups_case(n):
-    edges = circle_people(n, n)
-    path = os.path.join(WORK, f"circles-{n}.csv")
-    write_edges(path, edges)
-    out = os.path.join(WORK, f"groups-{n}.csv")
-    text, wall = run_rapport(["groups", "--edges", path, "--min", "4", "--max", "4",
-                              "--unlisted-as-zero", "--out", out])
-    obj = re.search(r"objective:\s+(.*)", text).group(1)
-    ub = re.search(r"upper bound: (\S+)", text).group(1)
-    print(f"\ncircles of 4: {n} people, 20 nearest each ({len(edges)} edges)")
-    print(f"  rapport  : objective {obj}, upper bound {ub}; whole process {wall:.2f}s")
-
-
 def main():
     peers_case(400 if QUICK else 4000, 10, with_networkx=True)
     peers_case(10_000 if QUICK else 100_000, 10, with_networkx=False)
-    for n in ([500] if QUICK else [2000, 8000]):
-        groups_case(n)
 
 
 if __name__ == "__main__":

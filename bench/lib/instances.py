@@ -1,8 +1,54 @@
-"""Seeded synthetic instances for `rapport match assign --edges`, written as CSV.
+"""Seeded synthetic instances for `rapport match`, written as CSV, and the runner.
 
 Shared by bench/compare and bench/differential. Scores have two decimals.
 """
+import csv
+import subprocess
+import time
+
 import numpy as np
+
+
+def run_match(binary, args):
+    """Runs `rapport match ARGS`; returns (stdout, wall seconds). Raises on failure."""
+    t = time.perf_counter()
+    r = subprocess.run([binary, "match"] + args, capture_output=True, text=True)
+    wall = time.perf_counter() - t
+    if r.returncode != 0:
+        raise RuntimeError(r.stderr)
+    return r.stdout, wall
+
+
+def hundredths(text):
+    """Exact decimal text with at most 2 places -> integer hundredths."""
+    neg = text.startswith("-")
+    whole, _, frac = text.lstrip("+-").partition(".")
+    v = int(whole or "0") * 100 + int((frac + "00")[:2])
+    return -v if neg else v
+
+
+def write_pair_edges(path, edges):
+    """{(a, b): hundredths} -> `a,b,score` CSV for `rapport match peers|groups`."""
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["a", "b", "score"])
+        for (a, b), s in edges.items():
+            w.writerow([f"p{a}", f"p{b}", f"{s // 100}.{s % 100:02d}"])
+
+
+def circle_people(seed, n, k=20):
+    """Points in the unit square, each keeping its k nearest, 100*exp(-d^2/s^2) points."""
+    rng = np.random.default_rng(seed)
+    pts = rng.random((n, 2))
+    s2 = k / (n * np.pi)
+    edges = {}
+    for a in range(n):
+        d2 = ((pts - pts[a]) ** 2).sum(axis=1)
+        d2[a] = np.inf
+        for b in np.argpartition(d2, k)[:k]:
+            key = (min(a, int(b)), max(a, int(b)))
+            edges.setdefault(key, int(round(10000 * np.exp(-d2[b] / s2))))
+    return edges
 
 
 def distinct_neighbours(rng, n, m, k):

@@ -60,10 +60,12 @@ fn bench(c: &mut Criterion) {
             let r = form_groups(&p).unwrap();
             let secs = t.elapsed().as_secs_f64();
             println!(
-                "circles of 4, n {n}, width {width}: objective {:.0} / bound {:.0} = {:.2}% ({} unplaced) in {secs:.2} s",
+                "circles of 4, n {n}, width {width}: objective {:.0} / dual bound {:.0} = {:.2}% (per-person bound {:.0}: {:.2}%; {} unplaced) in {secs:.2} s",
                 r.objective,
                 r.upper_bound,
                 100.0 * r.objective / r.upper_bound,
+                r.per_person_bound,
+                100.0 * r.objective / r.per_person_bound,
                 r.unplaced.len()
             );
             if std::env::var_os("RAPPORT_BENCH_ONCE").is_some() {

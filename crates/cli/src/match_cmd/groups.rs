@@ -129,6 +129,13 @@ pub fn run(args: GroupsArgs) -> anyhow::Result<()> {
         "upper bound: {}",
         format_micros(result.upper_bound.round() as i128)
     );
+    if result.per_person_bound > result.upper_bound {
+        println!(
+            "per-person bound: {} ({:.1}% of it; each person's best size - 1 scores)",
+            format_micros(result.per_person_bound.round() as i128),
+            100.0 * result.objective / result.per_person_bound
+        );
+    }
     phases.print();
     Ok(())
 }
