@@ -646,16 +646,22 @@ impl<'m> Scanner<'m> {
         g
     }
 
-    /// Every eligible pair of the given mentees that is not yet in `graph`
-    /// and whose score is strictly above `base[i] + price[j]`: exactly the
-    /// pruned pairs with positive reduced cost. Runs in parallel.
+    /// For each of the given mentees, the eligible pairs not yet in `graph` whose
+    /// score is strictly above `base[i] + price[j]` (the pruned pairs with positive
+    /// reduced cost), at most `limit` per mentee: those with the largest reduced
+    /// cost, so a mentee with any such pair always returns one. The cap keeps a
+    /// re-check round's memory in proportion to the graph when the prices are far
+    /// from final (a small K); the caller repeats rounds until none is left. Runs
+    /// in parallel.
     pub fn improving(
         &self,
         graph: &CandidateGraph,
         mentees: &[u32],
         base: &(dyn Fn(usize) -> i128 + Sync),
         price: &[i128],
+        limit: usize,
     ) -> Vec<Edge> {
+        let limit = limit.max(1);
         let m = self.model.n_mentors();
         let min_price = price.iter().copied().min().unwrap_or(0);
         let mut found: Vec<Vec<Edge>> = mentees
@@ -679,7 +685,9 @@ impl<'m> Scanner<'m> {
                     self.prepare(i, s);
                     let row = graph.row(i);
                     let forbidden = self.rules.forbidden_for(i);
-                    let mut out = Vec::new();
+                    // The `limit` pairs with the largest reduced gain (ties: the first
+                    // found), as (gain, mentor, score).
+                    let mut best: BinaryHeap<Reverse<(i128, u32, i64)>> = BinaryHeap::new();
                     let e = &self.model.mentees[i];
                     let fixed = self.model.cap[Criterion::Preferences as usize] + s.text_ub;
                     for ((g, gb), avail_part) in self
@@ -692,7 +700,12 @@ impl<'m> Scanner<'m> {
                         for p in g.start..g.end {
                             let a = i64::from(s.acc[p]);
                             let j = self.perm[p] as usize;
-                            let need = b + price[j];
+                            let over = if best.len() >= limit {
+                                best.peek().map_or(0, |r| r.0 .0)
+                            } else {
+                                0
+                            };
+                            let need = b + price[j] + over;
                             if i128::from(a + gb) <= need {
                                 continue;
                             }
@@ -711,15 +724,21 @@ impl<'m> Scanner<'m> {
                                 s.text_ub,
                                 need64,
                             ) {
-                                out.push(Edge {
-                                    mentee: i as u32,
-                                    mentor: j as u32,
-                                    score: sc,
-                                });
+                                let gain = i128::from(sc) - b - price[j];
+                                best.push(Reverse((gain, j as u32, sc)));
+                                if best.len() > limit {
+                                    best.pop();
+                                }
                             }
                         }
                     }
-                    out
+                    best.into_iter()
+                        .map(|Reverse((_, j, sc))| Edge {
+                            mentee: i as u32,
+                            mentor: j,
+                            score: sc,
+                        })
+                        .collect()
                 },
             )
             .collect();
@@ -888,8 +907,10 @@ mod tests {
             let price: Vec<i128> = (0..model.n_mentors()).map(|j| (j as i128 % 3) * 5_000_000).collect();
             let base = |i: usize| (i as i128 % 4) * 10_000_000;
             let mentees: Vec<u32> = (0..model.n_mentees() as u32).collect();
-            let mut got = sc.improving(&g, &mentees, &base, &price);
+            let mut got = sc.improving(&g, &mentees, &base, &price, usize::MAX);
             got.sort_by_key(|e| (e.mentee, e.mentor));
+            let mut capped = sc.improving(&g, &mentees, &base, &price, 2);
+            capped.sort_by_key(|e| (e.mentee, e.mentor));
             let mut want = Vec::new();
             for i in 0..model.n_mentees() {
                 for e in sc.all_eligible(i) {
@@ -899,6 +920,17 @@ mod tests {
                     }
                 }
             }
+            // With a cap of 2: each mentee's two largest reduced gains.
+            let gain = |e: &Edge| i128::from(e.score) - base(e.mentee as usize) - price[e.mentor as usize];
+            for i in 0..model.n_mentees() as u32 {
+                let mut w: Vec<i128> = want.iter().filter(|e| e.mentee == i).map(gain).collect();
+                w.sort_unstable_by(|a, b| b.cmp(a));
+                w.truncate(2);
+                let mut c: Vec<i128> = capped.iter().filter(|e| e.mentee == i).map(gain).collect();
+                c.sort_unstable_by(|a, b| b.cmp(a));
+                prop_assert_eq!(c, w);
+            }
+            prop_assert!(capped.iter().all(|e| want.contains(e)));
             prop_assert_eq!(got, want);
         }
     }

@@ -289,7 +289,13 @@ pub fn run(
         // Scan with a margin: pairs that are nearly improving now tend to become
         // improving once the prices move, and each avoided re-check round saves a
         // whole solve. Only strictly improving pairs decide whether to solve again.
-        let extra = scanner.improving(&graph, &recheck, &|i| base[i] - RECHECK_MARGIN, &price);
+        let extra = scanner.improving(
+            &graph,
+            &recheck,
+            &|i| base[i] - RECHECK_MARGIN,
+            &price,
+            settings.top_k as usize,
+        );
         let improving = extra
             .iter()
             .any(|e| i128::from(e.score) > base[e.mentee as usize] + price[e.mentor as usize]);
