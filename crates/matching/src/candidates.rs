@@ -532,6 +532,8 @@ impl<'m> Scanner<'m> {
         let e = &self.model.mentees[i];
         // What the group bound adds for text and preferences (both bounds).
         let fixed = self.model.cap[Criterion::Preferences as usize] + s.text_ub;
+        // The heap's lowest score once it holds K (a mentor must reach it).
+        let mut floor = i64::MIN;
         loop {
             for ((g, b), avail_part) in self
                 .groups
@@ -540,18 +542,17 @@ impl<'m> Scanner<'m> {
                 .zip(s.avail_parts.iter())
             {
                 let Some(b) = *b else { continue };
-                let need = t - b;
+                // Skip a mentor whose bound is under the pass threshold, or under
+                // the heap's floor once it is full (it could not enter), or who an
+                // earlier pass already evaluated.
+                let mut skip_under = t.max(floor) - b;
                 let below = hi.saturating_sub(b);
                 for p in g.start..g.end {
                     let a = i64::from(s.acc[p]);
-                    if a < need || a >= below {
+                    if a < skip_under || a >= below {
                         continue;
                     }
-                    let need = if heap.len() >= k {
-                        heap.peek().map_or(lowest, |r| r.0 .0)
-                    } else {
-                        lowest
-                    };
+                    let need = floor.max(lowest);
                     let j = self.perm[p];
                     let Some(sc) =
                         self.staged(e, forbidden, p, a, b - avail_part, fixed, s.text_ub, need)
@@ -561,6 +562,10 @@ impl<'m> Scanner<'m> {
                     heap.push(Reverse((sc, Reverse(j))));
                     if heap.len() > k {
                         heap.pop();
+                    }
+                    if heap.len() >= k {
+                        floor = heap.peek().map_or(floor, |r| r.0 .0);
+                        skip_under = t.max(floor) - b;
                     }
                 }
             }
