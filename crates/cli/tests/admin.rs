@@ -124,17 +124,26 @@ fn create_user_backup_and_restore() {
 
 #[test]
 fn backup_on_postgres_points_to_pg_dump() {
-    let dir = tempfile::tempdir().unwrap();
-    let Ok(url) = std::env::var("RAPPORT_TEST_DATABASE_URL") else {
-        return;
-    };
-    let out = rapport(dir.path())
-        .arg("backup")
-        .arg(dir.path().join("x.db"))
-        .env("RAPPORT_DATABASE_URL", url)
-        .assert()
-        .failure();
-    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("pg_dump"));
+    // On a database of its own, so the command never touches a shared one.
+    for kind in rapport_store::testing::test_database_kinds() {
+        if kind != "postgres" {
+            continue;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let (url, _keep) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(rapport_store::testing::fresh_database_url(kind))
+            .unwrap();
+        let out = rapport(dir.path())
+            .arg("backup")
+            .arg(dir.path().join("x.db"))
+            .env("RAPPORT_DATABASE_URL", url)
+            .assert()
+            .failure();
+        assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("pg_dump"));
+    }
 }
 
 #[test]
