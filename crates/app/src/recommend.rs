@@ -3,7 +3,7 @@
 //! listed as full; paused mentors, blocked people, pairs that met or declined
 //! before, and pairs that break a hard rule are left out.
 
-use crate::rounds::{lines, profile_of, ExplanationLine};
+use crate::rounds::{lines, profile_of, space_left, ExplanationLine};
 use crate::{App, AppError, AppResult};
 use rapport_domain::mentoring::EnrolmentStatus;
 use rapport_domain::policy::Actor;
@@ -118,6 +118,8 @@ impl App {
             .map(|r| r.mentor_id)
             .collect();
         let mut mentors = vec![];
+        let people = tx.people_enrolled_in(p.id).await?;
+        let limits = tx.mentor_limits_in(p.id).await?;
         for v in tx.enrolments_in(p.id).await? {
             let e = v.enrolment;
             if e.role != ProgrammeRole::Mentor
@@ -126,18 +128,12 @@ impl App {
             {
                 continue;
             }
-            let (max_total, paused_until, total) = tx.mentor_limits(e.person_id).await?;
-            if paused_until.is_some_and(|t| t > now) {
-                continue;
-            }
-            let Some(person) = tx.person(e.person_id).await? else {
+            let Some(left) = space_left(&e, &load, limits.get(&e.person_id), now) else {
                 continue;
             };
-            let here = load.get(&e.person_id).copied().unwrap_or(0);
-            let mut left = (e.capacity.max(0) as u32).saturating_sub(here);
-            if let Some(max) = max_total {
-                left = left.min((max.max(0) as u32).saturating_sub(total as u32));
-            }
+            let Some(person) = people.get(&e.person_id).cloned() else {
+                continue;
+            };
             mentors.push((
                 profile_of(&person, &e, &questions, left.max(1)),
                 person,
@@ -236,6 +232,7 @@ impl App {
             .map(|r| r.mentee_id)
             .collect();
         let mut mentees = vec![];
+        let people = tx.people_enrolled_in(p.id).await?;
         for v in tx.enrolments_in(p.id).await? {
             let e = v.enrolment;
             if e.role != ProgrammeRole::Mentee
@@ -245,7 +242,7 @@ impl App {
             {
                 continue;
             }
-            let Some(person) = tx.person(e.person_id).await? else {
+            let Some(person) = people.get(&e.person_id).cloned() else {
                 continue;
             };
             mentees.push((profile_of(&person, &e, &questions, 1), person));
@@ -388,12 +385,14 @@ impl App {
                     .any(|x| x.to_lowercase().contains(&needle.trim().to_lowercase()))
         };
         let mut out = vec![];
+        let people = tx.people_enrolled_in(p.id).await?;
+        let limits = tx.mentor_limits_in(p.id).await?;
         for v in tx.enrolments_in(p.id).await? {
             let e = v.enrolment;
             if e.role != ProgrammeRole::Mentor || e.status != EnrolmentStatus::Approved {
                 continue;
             }
-            let Some(person) = tx.person(e.person_id).await? else {
+            let Some(person) = people.get(&e.person_id) else {
                 continue;
             };
             let pr = &person.profile;
@@ -421,11 +420,7 @@ impl App {
             {
                 continue;
             }
-            let (max_total, paused_until, total) = tx.mentor_limits(person.id).await?;
-            let here = load.get(&person.id).copied().unwrap_or(0) as i64;
-            let full = here >= i64::from(e.capacity)
-                || max_total.is_some_and(|m| total >= i64::from(m))
-                || paused_until.is_some_and(|t| t > now);
+            let full = space_left(&e, &load, limits.get(&person.id), now).is_none_or(|l| l == 0);
             out.push(MentorListing {
                 mentor_id: person.id,
                 name: pr.name.clone(),

@@ -259,6 +259,27 @@ fn engine_error(e: PipelineError, names: &HashMap<String, String>) -> AppError {
     }
 }
 
+/// Seats a mentor (or facilitator) has left in a programme: its capacity less
+/// the open seats it holds there (`load`), within the personal maximum across
+/// programmes. `None` while the mentor is paused.
+pub(crate) fn space_left(
+    e: &EnrolmentRecord,
+    load: &HashMap<PersonId, u32>,
+    limits: Option<&(Option<i32>, Option<i64>, i64)>,
+    now: i64,
+) -> Option<u32> {
+    let (max_total, paused_until, total) = limits.copied().unwrap_or((None, None, 0));
+    if paused_until.is_some_and(|t| t > now) {
+        return None;
+    }
+    let here = load.get(&e.person_id).copied().unwrap_or(0);
+    let mut left = (e.capacity.max(0) as u32).saturating_sub(here);
+    if let Some(max) = max_total {
+        left = left.min((max.max(0) as u32).saturating_sub(total.max(0) as u32));
+    }
+    Some(left)
+}
+
 impl App {
     /// Who a round (or "match now") works on: approved seekers without an
     /// open seat, and approved, unpaused mentors with space left.
@@ -283,26 +304,22 @@ impl App {
             seekers: vec![],
             givers: vec![],
         };
+        let people = tx.people_enrolled_in(p.id).await?;
+        let limits = tx.mentor_limits_in(p.id).await?;
         for view in tx.enrolments_in(p.id).await? {
             let e = view.enrolment;
             if e.status != EnrolmentStatus::Approved {
                 continue;
             }
-            let Some(person) = tx.person(e.person_id).await? else {
+            let Some(person) = people.get(&e.person_id).cloned() else {
                 continue;
             };
             if e.role == seeker_role && !seated.contains(&e.person_id) {
                 pool.seekers.push((person, e));
             } else if e.role == giver_role {
-                let (max_total, paused_until, total_load) = tx.mentor_limits(e.person_id).await?;
-                if paused_until.is_some_and(|t| t > now) {
+                let Some(left) = space_left(&e, &load, limits.get(&e.person_id), now) else {
                     continue;
-                }
-                let here = load.get(&e.person_id).copied().unwrap_or(0);
-                let mut left = (e.capacity.max(0) as u32).saturating_sub(here);
-                if let Some(max) = max_total {
-                    left = left.min((max.max(0) as u32).saturating_sub(total_load as u32));
-                }
+                };
                 if left > 0 {
                     pool.givers.push((person, e, left));
                 }

@@ -7,6 +7,11 @@ use rapport_domain::mentoring::{EnrolmentStatus, MemberState, RequestStatus, Roo
 use rapport_domain::programme::ProgrammeRole;
 use rapport_domain::{EnrolmentId, PersonId, ProgrammeId, RequestId, RoomId};
 use sqlx::Row;
+use std::collections::HashMap;
+
+/// A person's cap across programmes, pause, and open mentor seats (for the
+/// personal maximum); callers add the `WHERE` on `p`.
+const MENTOR_LIMITS: &str = "SELECT p.id, p.max_mentees, p.paused_until, (SELECT COUNT(*) FROM room_members m JOIN rooms r ON r.id = m.room_id WHERE m.person_id = p.id AND m.role = 'mentor' AND m.state IN ('invited', 'accepted') AND r.status IN ('proposed', 'active', 'paused')) AS seats FROM people p";
 
 /// A person's enrolment in a programme in one role.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -615,9 +620,29 @@ impl Tx {
         person: PersonId,
     ) -> Result<(Option<i32>, Option<i64>, i64)> {
         on_conn!(self, c => {
-            let row = sqlx::query("SELECT max_mentees, paused_until, (SELECT COUNT(*) FROM room_members m JOIN rooms r ON r.id = m.room_id WHERE m.person_id = $1 AND m.role = 'mentor' AND m.state IN ('invited', 'accepted') AND r.status IN ('proposed', 'active', 'paused')) AS seats FROM people WHERE id = $1")
-                .bind(person.0).fetch_one(c).await?;
+            let sql = format!("{MENTOR_LIMITS} WHERE p.id = $1");
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(person.0).fetch_one(c).await?;
             Ok((row.try_get("max_mentees")?, row.try_get("paused_until")?, row.try_get("seats")?))
+        })
+    }
+
+    /// [`Tx::mentor_limits`] for everyone enrolled in a programme, by id, in one
+    /// query.
+    pub async fn mentor_limits_in(
+        &mut self,
+        programme: ProgrammeId,
+    ) -> Result<HashMap<PersonId, (Option<i32>, Option<i64>, i64)>> {
+        on_conn!(self, c => {
+            let sql = format!("{MENTOR_LIMITS} WHERE p.id IN (SELECT person_id FROM enrolments WHERE programme_id = $1)");
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(programme.0).fetch_all(c).await?;
+            rows.iter()
+                .map(|row| {
+                    Ok((
+                        PersonId(row.try_get("id")?),
+                        (row.try_get("max_mentees")?, row.try_get("paused_until")?, row.try_get("seats")?),
+                    ))
+                })
+                .collect()
         })
     }
 

@@ -2,8 +2,9 @@
 
 use crate::{like_pattern, on_conn, Result, StoreError, Tx};
 use rapport_domain::person::{AccountStatus, Profile};
-use rapport_domain::PersonId;
+use rapport_domain::{PersonId, ProgrammeId};
 use sqlx::Row;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// A stored person.
@@ -156,6 +157,21 @@ impl Tx {
         on_conn!(self, c => {
             let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.0).fetch_optional(c).await?;
             row.as_ref().map(decode).transpose()
+        })
+    }
+
+    /// Everyone enrolled in a programme (any role or status), by id: one query
+    /// for the rounds and pages that would otherwise load people one at a time.
+    pub async fn people_enrolled_in(
+        &mut self,
+        programme: ProgrammeId,
+    ) -> Result<HashMap<PersonId, PersonRecord>> {
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS} FROM people WHERE id IN (SELECT person_id FROM enrolments WHERE programme_id = $1)"
+        );
+        on_conn!(self, c => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(programme.0).fetch_all(c).await?;
+            rows.iter().map(|r| decode(r).map(|p| (p.id, p))).collect()
         })
     }
 

@@ -506,6 +506,46 @@ mod mentoring {
     }
 
     #[tokio::test]
+    async fn batched_people_and_limits_match_the_one_at_a_time_queries() {
+        each_db(|store| async move {
+            let mentor = person("lim@example.org", "Limited Mentor");
+            let mentees: Vec<NewPerson> = (0..3)
+                .map(|i| person(&format!("e{i}@example.org"), &format!("Mentee {i}")))
+                .collect();
+            let outsider = person("out@example.org", "Outsider");
+            let p = programme_with(&store, &mentor, 3, &mentees).await;
+            let mut tx = store.write().await.unwrap();
+            tx.insert_person(&outsider).await.unwrap();
+            tx.set_max_mentees(mentor.id, Some(4)).await.unwrap();
+            tx.set_paused_until(mentor.id, Some(99)).await.unwrap();
+            let r = request(p, mentees[0].id, mentor.id);
+            tx.insert_request(&r).await.unwrap();
+            tx.commit().await.unwrap();
+            accept(&store, &r).await.unwrap();
+
+            let mut tx = store.read().await.unwrap();
+            let people = tx.people_enrolled_in(p).await.unwrap();
+            assert_eq!(
+                people.len(),
+                4,
+                "the mentor and three mentees, not the outsider"
+            );
+            assert!(!people.contains_key(&outsider.id));
+            let limits = tx.mentor_limits_in(p).await.unwrap();
+            assert_eq!(limits.len(), 4);
+            for id in people.keys() {
+                assert_eq!(
+                    Some(&tx.person(*id).await.unwrap().unwrap()),
+                    people.get(id)
+                );
+                assert_eq!(tx.mentor_limits(*id).await.unwrap(), limits[id]);
+            }
+            assert_eq!(limits[&mentor.id], (Some(4), Some(99), 1));
+        })
+        .await;
+    }
+
+    #[tokio::test]
     async fn a_personal_maximum_caps_load_across_programmes() {
         each_db(|store| async move {
             let mentor = person("cap@example.org", "Capped Mentor");
