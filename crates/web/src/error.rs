@@ -210,6 +210,22 @@ impl IntoResponse for PageError {
             StatusCode::UNPROCESSABLE_ENTITY => "Please check your input",
             _ => "Something went wrong",
         };
-        (status, crate::pages::message_page(None, title, &message)).into_response()
+        let mut response =
+            (status, crate::pages::message_page(None, title, &message)).into_response();
+        // The page is drawn without knowing who asked; the pages' middleware
+        // redraws it with their menu (see `pages::error_menu`).
+        response
+            .extensions_mut()
+            .insert(ErrorPageText { title, message });
+        response
     }
+}
+
+/// What an error page says, left on its response for the pages' middleware.
+#[derive(Clone, Debug)]
+pub struct ErrorPageText {
+    /// Heading.
+    pub title: &'static str,
+    /// The sentence.
+    pub message: String,
 }

@@ -81,7 +81,10 @@ impl AppState {
 /// tracing, the cross-site guard, body limit and metrics middleware.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .merge(pages::routes())
+        .merge(pages::routes().layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            pages::error_menu,
+        )))
         .nest("/api/v1", api::routes())
         .merge(metrics::routes())
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))

@@ -294,12 +294,17 @@ async fn profile_form_shows_errors_next_to_fields_and_saves() {
         );
         let found = text(s.send("GET", "/people?q=coaching", "", Some(&cookie)).await).await;
         assert!(found.contains("1 person found") && found.contains("Bo Svensson"));
-        assert_eq!(
-            s.send("GET", "/people/not-a-uuid", "", Some(&cookie))
-                .await
-                .status(),
-            StatusCode::NOT_FOUND
+        let missing = s.send("GET", "/people/not-a-uuid", "", Some(&cookie)).await;
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+        // An error page keeps the signed-in menu (it is drawn again by the
+        // pages' middleware), and a signed-out one does not grow it.
+        let missing = text(missing).await;
+        assert!(
+            missing.contains("Sign out") && missing.contains("Not found"),
+            "{missing}"
         );
+        let anonymous = text(s.send("GET", "/no-such-page", "", None).await).await;
+        assert!(!anonymous.contains("Sign out"), "{anonymous}");
     }
 }
 

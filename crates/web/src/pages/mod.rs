@@ -324,6 +324,38 @@ pub fn routes() -> Router<AppState> {
     table().into_parts().0.fallback(not_found)
 }
 
+/// Middleware for the pages: an error page (a [`crate::error::PageError`]) is
+/// drawn where no request is at hand, so it would show the signed-out menu;
+/// this draws it again with the signed-in person's menu, keeping its status
+/// and headers. Other responses pass through untouched.
+pub async fn error_menu(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::extract::FromRequestParts;
+    let headers = req.headers().clone();
+    let mut response = next.run(req).await;
+    let Some(text) = response
+        .extensions_mut()
+        .remove::<crate::error::ErrorPageText>()
+    else {
+        return response;
+    };
+    let mut bare = axum::http::Request::new(());
+    *bare.headers_mut() = headers;
+    let (mut parts, ()) = bare.into_parts();
+    let Ok(crate::auth::MaybeActor(Some(who))) =
+        crate::auth::MaybeActor::from_request_parts(&mut parts, &state).await
+    else {
+        return response;
+    };
+    let (mut head, _) = response.into_parts();
+    head.headers.remove(axum::http::header::CONTENT_LENGTH);
+    let html = message_page(Some(&who), text.title, &text.message);
+    axum::response::Response::from_parts(head, axum::body::Body::from(html.0))
+}
+
 /// Every (method, path) the pages serve, from the same table that builds them.
 pub fn page_routes() -> Vec<(&'static str, &'static str)> {
     table().into_parts().1
