@@ -406,6 +406,13 @@ mod mentoring {
         }
     }
 
+    /// `n` mentees `{prefix}0@example.org`, … named "Mentee 0", ….
+    fn numbered_mentees(prefix: &str, n: usize) -> Vec<NewPerson> {
+        (0..n)
+            .map(|i| person(&format!("{prefix}{i}@example.org"), &format!("Mentee {i}")))
+            .collect()
+    }
+
     /// Accepting a request: close it and open a room, in one transaction.
     async fn accept(store: &Store, r: &RequestRecord) -> std::result::Result<(), StoreError> {
         let mut tx = store.write().await?;
@@ -465,9 +472,7 @@ mod mentoring {
     async fn fifty_concurrent_accepts_fill_a_capacity_of_two_exactly() {
         each_db(|store| async move {
             let mentor = person("busy@example.org", "Busy Mentor");
-            let mentees: Vec<NewPerson> = (0..50)
-                .map(|i| person(&format!("m{i}@example.org"), &format!("Mentee {i}")))
-                .collect();
+            let mentees = numbered_mentees("m", 50);
             let p = programme_with(&store, &mentor, 2, &mentees).await;
             let requests: Vec<RequestRecord> = mentees
                 .iter()
@@ -509,9 +514,7 @@ mod mentoring {
     async fn batched_people_and_limits_match_the_one_at_a_time_queries() {
         each_db(|store| async move {
             let mentor = person("lim@example.org", "Limited Mentor");
-            let mentees: Vec<NewPerson> = (0..3)
-                .map(|i| person(&format!("e{i}@example.org"), &format!("Mentee {i}")))
-                .collect();
+            let mentees = numbered_mentees("e", 3);
             let outsider = person("out@example.org", "Outsider");
             let p = programme_with(&store, &mentor, 3, &mentees).await;
             let mut tx = store.write().await.unwrap();
