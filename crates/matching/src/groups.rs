@@ -1376,13 +1376,13 @@ impl Search<'_> {
             }
             let next_phi = phi + add / self.pairs - u[wv as usize];
             // The rest of the set: one more from the remaining extension or wv's
-            // neighbours, then any (two steps out or more).
+            // neighbours, then any (two steps out or more). Every term is >= 0.
             let later = if room >= 2 {
                 top.max(self.near[wv as usize]) + (room - 2) as f64 * self.gmax
             } else {
                 0.0
             };
-            if next_phi.max(next_phi + later) <= self.best {
+            if next_phi + later <= self.best {
                 continue;
             }
             let mark = self.arena.len();
@@ -1391,13 +1391,11 @@ impl Search<'_> {
                 let (a, b) = (self.start[wv as usize], self.start[wv as usize + 1]);
                 for t in a..b {
                     let z = self.nbr[t];
-                    let fresh = set[..len].iter().all(|&s| {
-                        s != z
-                            && self.nbr[self.start[s as usize]..self.start[s as usize + 1]]
-                                .binary_search(&z)
-                                .is_err()
-                    });
-                    if fresh {
+                    // ESU: only neighbours of wv that no earlier member reaches.
+                    if set[..len]
+                        .iter()
+                        .all(|&s| s != z && self.weight(s, z).is_none())
+                    {
                         self.arena.push(z);
                     }
                 }
@@ -1414,7 +1412,7 @@ impl Search<'_> {
 /// set-partitioning LP: any `u` with `mean(g) <= sum of u over g` for every
 /// possible group `g` gives `objective <= k * sum(u) / n`.
 ///
-/// A group's positive-free decomposition makes this checkable: split `g` into the
+/// This is checkable because a group's score splits: divide `g` into the
 /// components of its listed pairs; `mean(g) - u(g)` is the sum, over components
 /// `C`, of `phi(C) = T(C) / pairs(k) - u(C)` (unlisted pairs add 0 or are
 /// forbidden). So `phi(C) <= 0` for every connected set of at most `k` placed
@@ -1423,7 +1421,8 @@ impl Search<'_> {
 /// coordinate descent lowers each `u_x` by its slack, `-max phi(C)` over the
 /// connected sets containing `x` (enumerated once each from `x`, ESU style, with a
 /// branch-and-bound cut). Every step keeps `u` feasible, so the result is a valid
-/// bound however few sweeps run. `None` when sizes vary or the work would be large.
+/// bound however few sweeps run. `None` for `k` outside `2..=8` or when the work
+/// estimate is too large.
 ///
 /// Cost: per sweep, the connected sets of size `<= k` around each person that
 /// survive the cut; `O(n deg^(k-1))` in the worst case.
