@@ -3,7 +3,7 @@
 //! listed as full; paused mentors, blocked people, pairs that met or declined
 //! before, and pairs that break a hard rule are left out.
 
-use crate::rounds::{lines, profile_of, space_left, ExplanationLine};
+use crate::rounds::{lines, profile_of, seat_counts, space_left, ExplanationLine};
 use crate::{App, AppError, AppResult};
 use rapport_domain::mentoring::EnrolmentStatus;
 use rapport_domain::policy::Actor;
@@ -12,7 +12,6 @@ use rapport_domain::PersonId;
 use rapport_matching::constraints::Rules;
 use rapport_matching::score::{Audience, Model};
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// What scoring one person against the other side needs.
 struct OneSide {
@@ -102,12 +101,7 @@ impl App {
                 "recommendations are for approved mentees of",
             )
             .await?;
-        let mut load: HashMap<PersonId, u32> = HashMap::new();
-        for s in tx.open_seats(p.id).await? {
-            if s.role == ProgrammeRole::Mentor {
-                *load.entry(s.person_id).or_default() += 1;
-            }
-        }
+        let load = seat_counts(&tx.open_seats(p.id).await?, ProgrammeRole::Mentor);
         let requested: Vec<PersonId> = tx
             .requests_of(actor.person_id)
             .await?
@@ -372,12 +366,7 @@ impl App {
             .map(|m| m.profile.time_zone)
             .unwrap_or_default();
         let my_offset = offset_hours(&mine, now);
-        let mut load: HashMap<PersonId, u32> = HashMap::new();
-        for s in tx.open_seats(p.id).await? {
-            if s.role == ProgrammeRole::Mentor {
-                *load.entry(s.person_id).or_default() += 1;
-            }
-        }
+        let load = seat_counts(&tx.open_seats(p.id).await?, ProgrammeRole::Mentor);
         let has = |list: &[String], needle: &str| {
             needle.trim().is_empty()
                 || list

@@ -259,6 +259,19 @@ fn engine_error(e: PipelineError, names: &HashMap<String, String>) -> AppError {
     }
 }
 
+/// How many open seats each person holds in one role, from a programme's
+/// [`Tx::open_seats`]: a mentor's load there.
+pub(crate) fn seat_counts(
+    seats: &[rapport_store::Seat],
+    role: ProgrammeRole,
+) -> HashMap<PersonId, u32> {
+    let mut load = HashMap::new();
+    for s in seats.iter().filter(|s| s.role == role) {
+        *load.entry(s.person_id).or_default() += 1;
+    }
+    load
+}
+
 /// Seats a mentor (or facilitator) has left in a programme: its capacity less
 /// the open seats it holds there (`load`), within the personal maximum across
 /// programmes. `None` while the mentor is paused.
@@ -296,10 +309,7 @@ impl App {
             .filter(|s| s.role == seeker_role)
             .map(|s| s.person_id)
             .collect();
-        let mut load: HashMap<PersonId, u32> = HashMap::new();
-        for s in seats.iter().filter(|s| s.role == giver_role) {
-            *load.entry(s.person_id).or_default() += 1;
-        }
+        let load = seat_counts(&seats, giver_role);
         let mut pool = Pool {
             seekers: vec![],
             givers: vec![],
