@@ -673,6 +673,17 @@ pub struct MemberOut {
     pub state: String,
 }
 
+impl From<rapport_store::MemberRecord> for MemberOut {
+    fn from(m: rapport_store::MemberRecord) -> Self {
+        Self {
+            person_id: m.person_id.0,
+            name: m.name,
+            role: m.role.code().into(),
+            state: m.state.code().into(),
+        }
+    }
+}
+
 /// A room.
 #[derive(Serialize, ToSchema)]
 pub struct RoomOut {
@@ -698,17 +709,7 @@ impl From<RoomView> for RoomOut {
             programme: v.programme_slug,
             status: v.room.status.code().into(),
             end_reason: v.room.end_reason,
-            members: v
-                .room
-                .members
-                .into_iter()
-                .map(|m| MemberOut {
-                    person_id: m.person_id.0,
-                    name: m.name,
-                    role: m.role.code().into(),
-                    state: m.state.code().into(),
-                })
-                .collect(),
+            members: v.room.members.into_iter().map(MemberOut::from).collect(),
             explanation: v.explanation.and_then(|e| serde_json::to_value(e).ok()),
         }
     }
@@ -1042,16 +1043,7 @@ pub async fn list_rooms(
                 id: r.id.0,
                 programme,
                 status: r.status.code().into(),
-                members: r
-                    .members
-                    .into_iter()
-                    .map(|m| MemberOut {
-                        person_id: m.person_id.0,
-                        name: m.name,
-                        role: m.role.code().into(),
-                        state: m.state.code().into(),
-                    })
-                    .collect(),
+                members: r.members.into_iter().map(MemberOut::from).collect(),
             })
             .collect(),
     ))
