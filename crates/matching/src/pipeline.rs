@@ -245,6 +245,8 @@ pub fn run(
     let mut solves = 0u32;
     let mut readded = 0u64;
     let mut certified = false;
+    // After a re-check round, the next solve starts from the last answer.
+    let mut previous: Option<(Vec<(u32, u32)>, assign::Duals)> = None;
     let (solution, problem) = loop {
         let t = Instant::now();
         let problem = Problem {
@@ -267,7 +269,12 @@ pub fn run(
                 .collect(),
             forbidden: Vec::new(),
         };
-        let solution = assign::solve(&problem, &cons)?;
+        let solution = match &previous {
+            Some((pairs, duals)) => {
+                assign::solve_warm(&problem, &cons, &assign::WarmStart { pairs, duals })?
+            }
+            None => assign::solve(&problem, &cons)?,
+        };
         solves += 1;
         timings.solve += t.elapsed();
         if let Some(c) = solution.pin_conflicts.first() {
@@ -309,6 +316,12 @@ pub fn run(
         }
         readded += extra.len() as u64;
         graph.add(extra);
+        let pairs = solution
+            .chosen
+            .iter()
+            .map(|&k| (problem.edges[k].mentee, problem.edges[k].mentor))
+            .collect();
+        previous = Some((pairs, solution.duals));
     };
 
     let t = Instant::now();

@@ -26,7 +26,7 @@ use std::collections::BinaryHeap;
 
 use super::{
     objective_of, AssignError, Constraints, Duals, Lex, Network, Problem, Solution, SolveStats,
-    PAIR, SCORE_LIMIT,
+    WarmStart, PAIR, SCORE_LIMIT,
 };
 
 const NONE: u32 = u32::MAX;
@@ -46,15 +46,47 @@ pub(crate) fn applies(net: &Network, pinned: &[usize]) -> bool {
 }
 
 /// Solves the network with the split; marks `net.chosen` and returns the duals.
-pub(crate) fn solve(net: &mut Network, stats: &mut SolveStats) -> (Vec<Lex>, Vec<Lex>) {
+///
+/// With `warm` (a previous solution of the same instance with fewer edges), the
+/// maximum matching starts from the previous pairs, and the surplus part, when it
+/// is solved from the mentee side, starts from the previous placement and prices
+/// (see [`run_warm`]); the answer is the same exact optimum either way.
+pub(crate) fn solve(
+    net: &mut Network,
+    stats: &mut SolveStats,
+    warm: Option<&WarmStart>,
+) -> (Vec<Lex>, Vec<Lex>) {
     let n = net.n;
     let m = net.m;
     let usable = |net: &Network, slot: usize| net.mentor_cap[net.to[slot] as usize] > 0;
-    // Maximum matching: greedy on the best free mentor, then augmenting phases.
+    // The previous mentor of each mentee (warm starts only).
+    let mut prev_mentor = vec![NONE; if warm.is_some() { n } else { 0 }];
+    if let Some(w) = warm {
+        for &(i, j) in w.pairs {
+            if let Some(x) = prev_mentor.get_mut(i as usize) {
+                *x = j;
+            }
+        }
+    }
+    // Maximum matching: the previous pairs, greedy on the best free mentor, then
+    // augmenting phases.
     let mut mate = vec![NONE; n]; // CSR slot of the mentee's edge
     let mut load = vec![0u32; m];
+    for (i, &pj) in prev_mentor.iter().enumerate() {
+        if pj == NONE || net.mentee_cap[i] == 0 {
+            continue;
+        }
+        for slot in net.start[i] as usize..net.start[i + 1] as usize {
+            let j = net.to[slot] as usize;
+            if j == pj as usize && load[j] < net.mentor_cap[j] {
+                mate[i] = slot as u32;
+                load[j] += 1;
+                break;
+            }
+        }
+    }
     for i in 0..n {
-        if net.mentee_cap[i] == 0 {
+        if net.mentee_cap[i] == 0 || mate[i] != NONE {
             continue;
         }
         let mut best = NONE;
@@ -214,7 +246,12 @@ pub(crate) fn solve(net: &mut Network, stats: &mut SolveStats) -> (Vec<Lex>, Vec
         // The surplus part from the mentor side: each mentor places all its units in
         // turn, best mentor first (see `Run::new`).
         let whole = !deficient && side == Side::Mentors;
-        let (o, chosen, xd, yd) = run(o, whole, stats);
+        let (o, chosen, xd, yd) = match warm {
+            Some(w) if !deficient && o.side == Side::Mentees && !o.dummy => {
+                run_warm(o, &prev_mentor, w, stats)
+            }
+            _ => run(o, whole, stats),
+        };
         for (k, &c) in chosen.iter().enumerate() {
             if c && o.id[k] != NONE {
                 net.chosen[o.id[k] as usize] = true;
@@ -508,6 +545,214 @@ fn run(
     *stats = add(*stats, r.stats);
     let (c, x, y) = r.finish();
     (o, c, x, y)
+}
+
+/// [`run`] for a part solved from the mentee side (one unit per source, no dummy),
+/// starting from a previous solution instead of from nothing.
+///
+/// Potentials start at the previous duals (sink potentials capped at 0). A source
+/// keeps its previous mentor when that edge is still tight and none of its edges has
+/// a negative reduced cost (a new edge may have); every other source is unplaced,
+/// with its potential raised so its edges are feasible. Every residual arc then has
+/// a non-negative reduced cost, except the way out of a sink with room whose
+/// potential is below zero (its price was positive). [`fix_room`] repairs each such
+/// sink, and the unplaced sources are then placed by [`place`] as in a cold run, so
+/// the result carries the same certificate.
+fn run_warm(
+    o: Oriented,
+    prev_mentor: &[u32],
+    warm: &WarmStart,
+    stats: &mut SolveStats,
+) -> (Oriented, Vec<bool>, Vec<i64>, Vec<i64>) {
+    let tp = &o.tp;
+    let nx = tp.demand.len();
+    let ny = tp.cap.len();
+    let mut r = Run::new(tp, false);
+    for y in 0..ny {
+        r.pi[nx + y] = warm
+            .duals
+            .mentor
+            .get(y)
+            .map_or(0, |v| v.score.saturating_neg())
+            .min(0);
+    }
+    let mut unplaced: Vec<u32> = Vec::new();
+    for (x, &i) in o.xs.iter().enumerate() {
+        let (lo, hi) = (tp.start[x] as usize, tp.start[x + 1] as usize);
+        let px = warm.duals.mentee.get(i as usize).map_or(0, |u| u.score);
+        let pj = prev_mentor[i as usize];
+        let mut keep = NONE;
+        let mut feasible = true;
+        for e in lo..hi {
+            let y = tp.to[e] as usize;
+            let rc = (px - tp.w[e]).saturating_sub(r.pi[nx + y]);
+            if rc < 0 {
+                feasible = false;
+                break;
+            }
+            if rc == 0 && y as u32 == pj && (r.st.held[y].len() as u32) < tp.cap[y] {
+                keep = e as u32;
+            }
+        }
+        if feasible && keep != NONE {
+            r.pi[x] = px;
+            let e = keep as usize;
+            r.st.chosen[e] = true;
+            r.st.held[tp.to[e] as usize].push(keep);
+            r.placed[x] = 1;
+        } else {
+            r.pi[x] = (lo..hi)
+                .map(|e| tp.w[e] + r.pi[nx + tp.to[e] as usize])
+                .max()
+                .unwrap_or(0);
+            unplaced.push(x as u32);
+        }
+    }
+    // Sinks with room must sit at potential 0 before any search.
+    let rooms: Vec<usize> = (0..ny)
+        .filter(|&y| r.pi[nx + y] < 0 && (r.st.held[y].len() as u32) < tp.cap[y])
+        .collect();
+    if !rooms.is_empty() {
+        let into = Into::new(tp);
+        for y in rooms {
+            while r.pi[nx + y] < 0 && (r.st.held[y].len() as u32) < tp.cap[y] {
+                r.work += fix_room(tp, &mut r.st, &mut r.pi, &into, y, &mut r.stats);
+            }
+        }
+    }
+    unplaced.sort_by_key(|&x| (Reverse(r.pi[x as usize]), x));
+    r.order = unplaced;
+    r.advance(u64::MAX);
+    *stats = add(*stats, r.stats);
+    let (c, x, y) = r.finish();
+    (o, c, x, y)
+}
+
+/// The edges into each sink of a [`Transport`] (CSR by sink).
+struct Into {
+    start: Vec<u32>,
+    edges: Vec<u32>,
+}
+
+impl Into {
+    fn new(tp: &Transport) -> Into {
+        let ny = tp.cap.len();
+        let mut start = vec![0u32; ny + 1];
+        for &y in &tp.to {
+            start[y as usize + 1] += 1;
+        }
+        for y in 0..ny {
+            start[y + 1] += start[y];
+        }
+        let mut fill = start.clone();
+        let mut edges = vec![0u32; tp.to.len()];
+        for (e, &y) in tp.to.iter().enumerate() {
+            edges[fill[y as usize] as usize] = e as u32;
+            fill[y as usize] += 1;
+        }
+        Into { start, edges }
+    }
+}
+
+/// Repairs sink `y0`, which has room but a potential below zero, for a transport
+/// with one unit per source: one step of successive shortest paths with a
+/// "phantom" unit in the room. A reverse Dijkstra from `y0` looks for the cheapest
+/// way to fill the room: a source moves into `y0` along a forward edge, from the
+/// sink that held it, and so on, until the room lands on a sink that held a unit,
+/// at the cost of that sink's potential (or stays at `y0` at the cost of its own).
+/// Potentials of settled nodes rise by `bound − distance`, which keeps every reduced
+/// cost non-negative and brings the sink left with the room to potential 0.
+/// Returns the work done.
+fn fix_room(
+    tp: &Transport,
+    st: &mut SspState,
+    pi: &mut [i64],
+    into: &Into,
+    y0: usize,
+    stats: &mut SolveStats,
+) -> u64 {
+    let nx = tp.demand.len();
+    stats.searches += 1;
+    st.round = st.round.wrapping_add(1);
+    if st.round == 0 {
+        st.stamp.iter_mut().for_each(|s| *s = 0);
+        st.done.iter_mut().for_each(|s| *s = 0);
+        st.round = 1;
+    }
+    let round = st.round;
+    st.heap.clear();
+    st.settled.clear();
+    // Leaving the room where it is costs −π(y0) (the phantom's way back).
+    let mut bound = -pi[nx + y0];
+    let mut via = y0;
+    st.stamp[nx + y0] = round;
+    st.dist[nx + y0] = 0;
+    st.pred[nx + y0] = NONE;
+    st.heap.push(Reverse((0, (nx + y0) as u32)));
+    let mut work = 1u64;
+    while let Some(Reverse((d, v))) = st.heap.pop() {
+        let v = v as usize;
+        if d >= bound {
+            break;
+        }
+        if st.done[v] == round || d > st.dist[v] {
+            continue;
+        }
+        st.done[v] = round;
+        st.settled.push(v as u32);
+        if v >= nx {
+            let y = v - nx;
+            if y != y0 && !st.held[y].is_empty() && d - pi[v] < bound {
+                bound = d - pi[v];
+                via = y;
+            }
+            // A source moves into y over a forward edge it does not use.
+            for k in into.start[y] as usize..into.start[y + 1] as usize {
+                let e = into.edges[k] as usize;
+                work += 1;
+                if st.chosen[e] {
+                    continue;
+                }
+                let x = st.owner[e] as usize;
+                let rc = -tp.w[e] + pi[x] - pi[v];
+                st.relax(x, d + rc, e as u32, bound);
+            }
+        } else {
+            // The source leaves the sink it holds (one unit per source).
+            let (lo, hi) = (tp.start[v] as usize, tp.start[v + 1] as usize);
+            if let Some(e) = (lo..hi).find(|&e| st.chosen[e]) {
+                work += (e - lo + 1) as u64;
+                let y = nx + tp.to[e] as usize;
+                let rc = tp.w[e] + pi[y] - pi[v];
+                st.relax(y, d + rc, e as u32, bound);
+            }
+        }
+    }
+    stats.settled += st.settled.len() as u64;
+    for &v in &st.settled {
+        let v = v as usize;
+        if st.dist[v] < bound {
+            pi[v] += bound - st.dist[v];
+        }
+    }
+    // Move the sources along the path: from `via`, each source leaves its sink for
+    // the next one, until one enters y0.
+    let mut y = via;
+    while y != y0 {
+        let back = st.pred[nx + y] as usize;
+        let x = st.owner[back] as usize;
+        st.chosen[back] = false;
+        let list = &mut st.held[y];
+        if let Some(p) = list.iter().position(|&h| h as usize == back) {
+            list.swap_remove(p);
+        }
+        let e = st.pred[x] as usize;
+        st.chosen[e] = true;
+        let next = tp.to[e] as usize;
+        st.held[next].push(e as u32);
+        y = next;
+    }
+    work
 }
 
 fn add(a: SolveStats, b: SolveStats) -> SolveStats {
@@ -955,10 +1200,15 @@ pub(crate) fn solve_pruned(
     for &k in &kept {
         is_kept[k as usize] = true;
     }
+    // Each round after the first starts from the previous round's answer.
+    let mut previous: Option<(Vec<(u32, u32)>, Duals)> = None;
     loop {
         kept.sort_unstable();
         let mut net = sub_network(problem, &kept);
-        let (mentee, mentor) = solve(&mut net, &mut stats);
+        let warm = previous
+            .as_ref()
+            .map(|(pairs, duals)| WarmStart { pairs, duals });
+        let (mentee, mentor) = solve(&mut net, &mut stats, warm.as_ref());
         let u: Vec<i128> = mentee.iter().map(|l| l.pack()).collect();
         let v: Vec<i128> = mentor.iter().map(|l| l.pack()).collect();
         let before = kept.len();
@@ -987,6 +1237,11 @@ pub(crate) fn solve_pruned(
                 stats,
             }));
         }
+        let pairs = (0..net.chosen.len())
+            .filter(|&s| net.chosen[s])
+            .map(|s| (net.owner[s], net.to[s]))
+            .collect();
+        previous = Some((pairs, Duals { mentee, mentor }));
     }
 }
 

@@ -149,6 +149,123 @@ proptest! {
     }
 }
 
+/// Keeps the edges whose bit is set in `mask` (cycled), in order.
+fn subset(problem: &Problem, mask: &[bool]) -> Problem {
+    Problem {
+        edges: problem
+            .edges
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| mask[k % mask.len()])
+            .map(|(_, e)| *e)
+            .collect(),
+        ..problem.clone()
+    }
+}
+
+/// Solves `sub`, then `full` warm from that answer (or from `junk` duals and pairs),
+/// and checks the warm answer's certificate and objective against a cold solve.
+fn check_warm(
+    full: &Problem,
+    sub: &Problem,
+    junk: Option<(Vec<(u32, u32)>, Duals)>,
+) -> Result<Objective, TestCaseError> {
+    let (pairs, duals) = match junk {
+        Some(j) => j,
+        None => {
+            let first = solve(sub, &Constraints::default()).unwrap();
+            let pairs = first
+                .chosen
+                .iter()
+                .map(|&k| (sub.edges[k].mentee, sub.edges[k].mentor))
+                .collect();
+            (pairs, first.duals)
+        }
+    };
+    let warm = solve_warm(
+        full,
+        &Constraints::default(),
+        &WarmStart {
+            pairs: &pairs,
+            duals: &duals,
+        },
+    )
+    .unwrap();
+    verify(full, &Constraints::default(), &warm).map_err(|e| TestCaseError::fail(e.0))?;
+    let cold = solve(full, &Constraints::default()).unwrap();
+    prop_assert_eq!(warm.objective, cold.objective);
+    Ok(warm.objective)
+}
+
+/// Random instances larger than brute force allows, one mentor per mentee: many
+/// mentees per mentor, so a warm start meets full mentors with positive prices.
+fn medium_problem() -> impl Strategy<Value = Problem> {
+    (5usize..40, 2usize..10).prop_flat_map(|(n, m)| {
+        (
+            proptest::collection::vec(0u32..=4, m),
+            proptest::collection::vec((0..n as u32, 0..m as u32, -5i64..=30), 0..200),
+        )
+            .prop_map(move |(caps, raw)| {
+                let mut seen = std::collections::HashSet::new();
+                let mut edges: Vec<Edge> = raw
+                    .into_iter()
+                    .filter(|&(i, j, _)| seen.insert((i, j)))
+                    .map(|(i, j, w)| Edge {
+                        mentee: i,
+                        mentor: j,
+                        score: w * 1000,
+                    })
+                    .collect();
+                edges.sort_by_key(|e| (e.mentee, e.mentor));
+                Problem {
+                    mentee_capacity: vec![1; n],
+                    mentor_capacity: caps,
+                    edges,
+                }
+            })
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// A warm start from the answer on a subset of the edges (as after a re-check
+    /// round), or from nonsense, gives the exact optimum with a valid certificate.
+    #[test]
+    fn warm_start_matches_brute_force(
+        problem in small_problem(),
+        mask in proptest::collection::vec(any::<bool>(), 1..6),
+        junk in proptest::option::of((
+            proptest::collection::vec((0u32..5, 0u32..4), 0..5),
+            proptest::collection::vec(-8i64..8, 9),
+        )),
+    ) {
+        let mut problem = problem;
+        for c in &mut problem.mentee_capacity {
+            *c = (*c).min(1);
+        }
+        let sub = subset(&problem, &mask);
+        let junk = junk.map(|(pairs, xs)| {
+            let lex = |x: i64| Lex { coverage: 0, pairs: 0, score: x * 1000 };
+            let duals = Duals {
+                mentee: xs[..5].iter().map(|&x| lex(x)).collect(),
+                mentor: xs[5..].iter().map(|&x| lex(x)).collect(),
+            };
+            (pairs, duals)
+        });
+        let got = check_warm(&problem, &sub, junk)?;
+        prop_assert_eq!(got, brute_force(&problem, &[], &[]));
+    }
+
+    #[test]
+    fn warm_start_matches_cold_solve(
+        problem in medium_problem(),
+        mask in proptest::collection::vec(any::<bool>(), 1..8),
+    ) {
+        check_warm(&problem, &subset(&problem, &mask), None)?;
+    }
+}
+
 #[test]
 fn coverage_beats_score() {
     // Mentor 0 (capacity 1) is everyone's favourite; mentee 1 has a weak second choice.
