@@ -129,6 +129,8 @@ pub struct Scanner<'m> {
     pos_lang: Vec<u64>,
     /// Availability bitsets by position.
     pos_avail: Vec<[u64; crate::score::WEEK_WORDS]>,
+    /// Coarse availability signatures by position (see [`coarse`]).
+    pos_sig: Vec<u64>,
     /// Text vectors by position, flattened: position `p` owns
     /// `pos_text_off[p]..pos_text_off[p + 1]`.
     pos_text_off: Vec<u32>,
@@ -208,22 +210,16 @@ fn has_prefs(f: &crate::score::Features) -> bool {
     f.prefs.gender.is_some() || f.prefs.department.is_some() || !f.prefs.avoid.is_empty()
 }
 
-/// Text points of two sorted sparse vectors, exactly as [`Model::score`] sums them.
+/// Text points of a mentor's sparse vector against the mentee's, spread densely
+/// over the vocabulary (zero for the mentee's missing terms), exactly as
+/// [`Model::score`] sums them: a term the mentee lacks adds `text_part(cap, 0, w)`,
+/// which is 0. A branch-free gather instead of a merge of the two term lists.
 #[inline]
-fn text_points(cap: i64, at: &[u32], aw: &[f32], bt: &[u32], bw: &[f32]) -> i64 {
-    let (mut x, mut y, mut sum) = (0, 0, 0i64);
-    while x < at.len() && y < bt.len() {
-        match at[x].cmp(&bt[y]) {
-            std::cmp::Ordering::Less => x += 1,
-            std::cmp::Ordering::Greater => y += 1,
-            std::cmp::Ordering::Equal => {
-                sum += text_part(cap, aw[x], bw[y]);
-                x += 1;
-                y += 1;
-            }
-        }
-    }
-    sum
+fn text_points(cap: i64, dense: &[f32], bt: &[u32], bw: &[f32]) -> i64 {
+    bt.iter()
+        .zip(bw.iter())
+        .map(|(&t, &w)| text_part(cap, dense[t as usize], w))
+        .sum()
 }
 
 /// Mentors at one level and one UTC offset: level and time-zone points are
@@ -236,6 +232,58 @@ struct Group {
     offset: i32,
     max_quarters: u32,
     union: [u64; crate::score::WEEK_WORDS],
+}
+
+/// The accumulator's start for a mentor who cannot be eligible for lack of
+/// overlap: far below any bound, and far from `i32` overflow (sparse points are
+/// at most 100 points, 10^8 micro-units).
+const NO_OVERLAP_CUT: i64 = 1 << 30;
+
+/// Quarters of the week per bit of a coarse availability signature.
+const BLOCK_QUARTERS: u32 = crate::score::WEEK_QUARTERS.div_ceil(64);
+
+/// The coarse signature of a weekly availability bitset: bit `k` is set when
+/// any quarter-hour of block `k` (of [`BLOCK_QUARTERS`]) is. Two people whose
+/// signatures share no bit share no quarter-hour, so their overlap is zero.
+fn coarse(avail: &[u64; crate::score::WEEK_WORDS]) -> u64 {
+    let mut sig = 0u64;
+    for (w, &word) in avail.iter().enumerate() {
+        let mut bits = word;
+        while bits != 0 {
+            let q = w as u32 * 64 + bits.trailing_zeros();
+            sig |= 1 << (q / BLOCK_QUARTERS);
+            bits &= bits - 1;
+        }
+    }
+    sig
+}
+
+/// Positions per chunk of the scan's vectorised pre-test.
+const LANES: usize = 16;
+
+/// `start..end` in chunks of [`LANES`] positions (the last one shorter).
+fn chunks(start: usize, end: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
+    (start..end)
+        .step_by(LANES)
+        .map(move |c| c..(c + LANES).min(end))
+}
+
+/// Whether any accumulator value lies in `lo..=hi`. Written branch-free over a
+/// whole chunk so that it compiles to a few vector compares; a chunk with no
+/// such value is skipped without looking at its mentors one by one.
+#[inline]
+fn any_within(acc: &[i32], lo: i64, hi: i64) -> bool {
+    let clamp = |x: i64| x.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
+    if lo > i64::from(i32::MAX) || hi < i64::from(i32::MIN) || lo > hi {
+        return false;
+    }
+    let (lo, hi) = (clamp(lo), clamp(hi));
+    match <&[i32; LANES]>::try_from(acc) {
+        Ok(full) => full
+            .iter()
+            .fold(false, |any, &x| any | ((x >= lo) & (x <= hi))),
+        Err(_) => acc.iter().any(|&x| x >= lo && x <= hi),
+    }
 }
 
 fn postings(n_keys: usize, lists: impl Iterator<Item = (u32, Vec<u32>)>) -> Vec<Vec<u32>> {
@@ -254,8 +302,31 @@ struct FastScratch {
     acc: Vec<i32>,
     bounds: Vec<Option<i64>>,
     avail_parts: Vec<i64>,
+    /// Per group: what the bound drops for a mentor with no overlap.
+    cuts: Vec<i64>,
+    /// The mentee's coarse availability signature.
+    sig: u64,
     guess: i64,
     text_ub: i64,
+    /// The mentee's text weights by term (zero elsewhere), and the terms set.
+    dense: Vec<f32>,
+    dense_terms: Vec<u32>,
+}
+
+impl FastScratch {
+    fn new(model: &Model, guess: i64) -> FastScratch {
+        FastScratch {
+            acc: vec![0; model.n_mentors()],
+            bounds: Vec::new(),
+            avail_parts: Vec::new(),
+            cuts: Vec::new(),
+            sig: 0,
+            guess,
+            text_ub: 0,
+            dense: vec![0.0; model.text.len()],
+            dense_terms: Vec::new(),
+        }
+    }
 }
 
 impl<'m> Scanner<'m> {
@@ -350,6 +421,10 @@ impl<'m> Scanner<'m> {
             pos_text_weights,
             pos_lang: perm.iter().map(|&j| ms[j as usize].lang_mask).collect(),
             pos_avail: perm.iter().map(|&j| ms[j as usize].avail).collect(),
+            pos_sig: perm
+                .iter()
+                .map(|&j| coarse(&ms[j as usize].avail))
+                .collect(),
             max_term_weight,
             perm,
             groups,
@@ -375,10 +450,35 @@ impl<'m> Scanner<'m> {
     }
 
     /// Sparse points by position and the group bounds for mentee `i`.
+    ///
+    /// A mentor whose coarse availability signature shares no block with the
+    /// mentee's has no overlap at all, so its group's availability bound does
+    /// not apply to it: its accumulator starts at minus that bound (minus its
+    /// group's `cuts` entry; see [`Scanner::sparse`] for the sparse points alone).
     fn prepare(&self, i: usize, s: &mut FastScratch) {
         let model = self.model;
         let e = &model.mentees[i];
-        s.acc.iter_mut().for_each(|x| *x = 0);
+        self.group_bounds(e, s);
+        s.sig = coarse(&e.avail);
+        for &t in &s.dense_terms {
+            s.dense[t as usize] = 0.0;
+        }
+        for (&t, &w) in e.text.terms.iter().zip(e.text.weights.iter()) {
+            s.dense[t as usize] = w;
+        }
+        s.dense_terms.clear();
+        s.dense_terms.extend_from_slice(&e.text.terms);
+        for ((g, b), &cut) in self.groups.iter().zip(s.bounds.iter()).zip(s.cuts.iter()) {
+            let acc = &mut s.acc[g.start..g.end];
+            if b.is_none() {
+                // Never read: the group is skipped.
+                continue;
+            }
+            let cut = cut as i32;
+            for (x, &sig) in acc.iter_mut().zip(self.pos_sig[g.start..g.end].iter()) {
+                *x = if sig & s.sig == 0 { -cut } else { 0 };
+            }
+        }
         for (keyed, post) in [
             (&e.wanted, &self.pos_postings[0]),
             (&e.goals_keyed, &self.pos_postings[1]),
@@ -392,6 +492,23 @@ impl<'m> Scanner<'m> {
                 }
             }
         }
+    }
+
+    /// The sparse points of the mentor at position `p` in group `g`, from its
+    /// accumulator value `a` (which may hold the no-overlap cut).
+    #[inline]
+    fn sparse(&self, s: &FastScratch, g: usize, p: usize, a: i64) -> i64 {
+        if self.pos_sig[p] & s.sig == 0 {
+            a + s.cuts[g]
+        } else {
+            a
+        }
+    }
+
+    /// Group bounds for mentee `e`, the text bound, and each group's cut for
+    /// mentors with no availability overlap.
+    fn group_bounds(&self, e: &crate::score::Features, s: &mut FastScratch) {
+        let model = self.model;
         let rule = model.settings.kind.seniority_rule();
         let max_tz = model
             .settings
@@ -412,6 +529,13 @@ impl<'m> Scanner<'m> {
         // Group bounds; None when no mentor of the group can be eligible.
         s.bounds.clear();
         s.avail_parts.clear();
+        s.cuts.clear();
+        // With a minimum overlap, a mentor without any overlap is ineligible.
+        let no_overlap_ineligible = model
+            .settings
+            .reach
+            .min_overlap_hours
+            .is_some_and(|h| h > 0.0);
         for g in &self.groups {
             let level_ok = match rule {
                 crate::settings::SeniorityRule::Ahead => g.level >= e.level,
@@ -423,6 +547,7 @@ impl<'m> Scanner<'m> {
             if !level_ok || max_tz.is_some_and(|m| d > m) {
                 s.bounds.push(None);
                 s.avail_parts.push(0);
+                s.cuts.push(0);
                 continue;
             }
             let avail = model.avail_table
@@ -434,6 +559,11 @@ impl<'m> Scanner<'m> {
                     + fixed,
             ));
             s.avail_parts.push(avail);
+            s.cuts.push(if no_overlap_ineligible {
+                NO_OVERLAP_CUT
+            } else {
+                avail - model.avail_table[0]
+            });
         }
     }
 
@@ -441,22 +571,23 @@ impl<'m> Scanner<'m> {
     /// at least `need`, from the cheapest check to the dearest: the language mask
     /// (no shared bit, no shared language), exact availability, exact text, then
     /// the rules and preferences on the mentor's features. `a` is the sparse
-    /// points, `lt` the group's level and time-zone points plus `fixed` (the text
-    /// bound `text_ub` plus the preference cap).
+    /// points, `lt` the group's level and time-zone points plus the text bound
+    /// `s.text_ub` and the preference cap.
     #[inline]
     #[allow(clippy::too_many_arguments)]
     fn staged(
         &self,
         e: &crate::score::Features,
         forbidden: &[(u32, crate::constraints::Rule)],
+        s: &FastScratch,
         p: usize,
         a: i64,
         lt: i64,
-        fixed: i64,
-        text_ub: i64,
         need: i64,
     ) -> Option<i64> {
         let m = self.model;
+        let text_ub = s.text_ub;
+        let fixed = m.cap[Criterion::Preferences as usize] + text_ub;
         if m.settings.reach.require_shared_language && self.pos_lang[p] & e.lang_mask == 0 {
             return None;
         }
@@ -471,8 +602,7 @@ impl<'m> Scanner<'m> {
         );
         let text = text_points(
             m.cap[Criterion::GoalText as usize],
-            &e.text.terms,
-            &e.text.weights,
+            &s.dense,
             &self.pos_text_terms[lo..hi],
             &self.pos_text_weights[lo..hi],
         );
@@ -530,16 +660,15 @@ impl<'m> Scanner<'m> {
         let mut hi = i64::MAX;
         let mut step = 5 * crate::fixed::SCALE;
         let e = &self.model.mentees[i];
-        // What the group bound adds for text and preferences (both bounds).
-        let fixed = self.model.cap[Criterion::Preferences as usize] + s.text_ub;
         // The heap's lowest score once it holds K (a mentor must reach it).
         let mut floor = i64::MIN;
         loop {
-            for ((g, b), avail_part) in self
+            for (gi, ((g, b), avail_part)) in self
                 .groups
                 .iter()
                 .zip(s.bounds.iter())
                 .zip(s.avail_parts.iter())
+                .enumerate()
             {
                 let Some(b) = *b else { continue };
                 // Skip a mentor whose bound is under the pass threshold, or under
@@ -547,25 +676,31 @@ impl<'m> Scanner<'m> {
                 // earlier pass already evaluated.
                 let mut skip_under = t.max(floor) - b;
                 let below = hi.saturating_sub(b);
-                for p in g.start..g.end {
-                    let a = i64::from(s.acc[p]);
-                    if a < skip_under || a >= below {
+                for chunk in chunks(g.start, g.end) {
+                    // Most mentors are under the threshold: test the chunk at once.
+                    if !any_within(&s.acc[chunk.clone()], skip_under, below.saturating_sub(1)) {
                         continue;
                     }
-                    let need = floor.max(lowest);
-                    let j = self.perm[p];
-                    let Some(sc) =
-                        self.staged(e, forbidden, p, a, b - avail_part, fixed, s.text_ub, need)
-                    else {
-                        continue;
-                    };
-                    heap.push(Reverse((sc, Reverse(j))));
-                    if heap.len() > k {
-                        heap.pop();
-                    }
-                    if heap.len() >= k {
-                        floor = heap.peek().map_or(floor, |r| r.0 .0);
-                        skip_under = t.max(floor) - b;
+                    for p in chunk {
+                        let a = i64::from(s.acc[p]);
+                        if a < skip_under || a >= below {
+                            continue;
+                        }
+                        let need = floor.max(lowest);
+                        let j = self.perm[p];
+                        let a = self.sparse(s, gi, p, a);
+                        let Some(sc) = self.staged(e, forbidden, s, p, a, b - avail_part, need)
+                        else {
+                            continue;
+                        };
+                        heap.push(Reverse((sc, Reverse(j))));
+                        if heap.len() > k {
+                            heap.pop();
+                        }
+                        if heap.len() >= k {
+                            floor = heap.peek().map_or(floor, |r| r.0 .0);
+                            skip_under = t.max(floor) - b;
+                        }
                     }
                 }
             }
@@ -606,18 +741,11 @@ impl<'m> Scanner<'m> {
     /// The top-K candidate graph of every mentee, in parallel.
     pub fn generate(&self, k: usize) -> CandidateGraph {
         let n = self.model.n_mentees();
-        let m = self.model.n_mentors();
         const CHUNK: usize = 512;
         let parts: Vec<(Vec<Edge>, Vec<usize>, Vec<i64>)> = (0..n.div_ceil(CHUNK))
             .into_par_iter()
             .map_init(
-                || FastScratch {
-                    acc: vec![0; m],
-                    bounds: Vec::new(),
-                    avail_parts: Vec::new(),
-                    guess: 60 * crate::fixed::SCALE,
-                    text_ub: 0,
-                },
+                || FastScratch::new(self.model, 60 * crate::fixed::SCALE),
                 |s, c| {
                     let lo = c * CHUNK;
                     let hi = (lo + CHUNK).min(n);
@@ -667,18 +795,11 @@ impl<'m> Scanner<'m> {
         limit: usize,
     ) -> Vec<Edge> {
         let limit = limit.max(1);
-        let m = self.model.n_mentors();
         let min_price = price.iter().copied().min().unwrap_or(0);
         let mut found: Vec<Vec<Edge>> = mentees
             .par_iter()
             .map_init(
-                || FastScratch {
-                    acc: vec![0; m],
-                    bounds: Vec::new(),
-                    avail_parts: Vec::new(),
-                    guess: 0,
-                    text_ub: 0,
-                },
+                || FastScratch::new(self.model, 0),
                 |s, &i| {
                     let i = i as usize;
                     let b = base(i);
@@ -694,12 +815,12 @@ impl<'m> Scanner<'m> {
                     // found), as (gain, mentor, score).
                     let mut best: BinaryHeap<Reverse<(i128, u32, i64)>> = BinaryHeap::new();
                     let e = &self.model.mentees[i];
-                    let fixed = self.model.cap[Criterion::Preferences as usize] + s.text_ub;
-                    for ((g, gb), avail_part) in self
+                    for (gi, ((g, gb), avail_part)) in self
                         .groups
                         .iter()
                         .zip(s.bounds.iter())
                         .zip(s.avail_parts.iter())
+                        .enumerate()
                     {
                         let Some(gb) = *gb else { continue };
                         for p in g.start..g.end {
@@ -722,11 +843,10 @@ impl<'m> Scanner<'m> {
                             if let Some(sc) = self.staged(
                                 e,
                                 forbidden,
+                                s,
                                 p,
-                                a,
+                                self.sparse(s, gi, p, a),
                                 gb - avail_part,
-                                fixed,
-                                s.text_ub,
                                 need64,
                             ) {
                                 let gain = i128::from(sc) - b - price[j];
@@ -798,6 +918,19 @@ mod tests {
             let lvl = Level::from_rank(next(3) as u8).unwrap_or(Level::TeamLeader);
             let mut p = person(&id, lvl, next(25) as u16);
             p.time_zone = zones[next(4) as usize].into();
+            // One or two windows on random days and hours: many pairs share no
+            // quarter-hour at all, some share a coarse block but no quarter-hour.
+            p.availability = (0..1 + next(2))
+                .map(|_| {
+                    let start = (next(40) * 30) as u16;
+                    crate::profile::Window {
+                        day: crate::profile::Weekday::from_index(next(3) as u8)
+                            .unwrap_or(crate::profile::Weekday::Tue),
+                        start_minute: start,
+                        end_minute: start + 30 * (1 + next(6) as u16),
+                    }
+                })
+                .collect();
             if next(5) == 0 {
                 p.languages = vec!["Portuguese".into()];
             }
@@ -881,10 +1014,12 @@ mod tests {
             k in 1usize..6,
             floor in 0u32..40,
             enforce in any::<bool>(),
+            min_overlap in prop::option::of(0.25f64..2.0),
         ) {
             let (e, r) = world(seed, 12, 15);
             let mut s = Settings::default();
             s.quality_floor = f64::from(floor);
+            s.reach.min_overlap_hours = min_overlap;
             if !enforce {
                 s.hard_preferences = crate::settings::HardPreferences::AsSoft;
             }
