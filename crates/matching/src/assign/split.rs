@@ -419,10 +419,23 @@ fn orient(
             cap = (0..m)
                 .map(|j| if mentor_ok(j) { net.mentor_cap[j] } else { 0 })
                 .collect();
-            for i in 0..n {
-                if !mentee_ok(i) {
-                    continue;
-                }
+            // Sources grouped by their best mentor: a search reaches a mentor and
+            // then the mentees it holds, who mostly wanted it most, so their data
+            // then sit side by side in memory instead of scattered.
+            let mut sources: Vec<(u32, Reverse<i64>, u32)> = (0..n)
+                .filter(|&i| mentee_ok(i))
+                .map(|i| {
+                    let best = (net.start[i] as usize..net.start[i + 1] as usize)
+                        .filter(|&slot| mentor_ok(net.to[slot] as usize))
+                        .map(|slot| (net.score[slot], Reverse(net.to[slot])))
+                        .max()
+                        .map_or((0, u32::MAX), |(w, Reverse(j))| (w, j));
+                    (best.1, Reverse(best.0), i as u32)
+                })
+                .collect();
+            sources.sort_unstable();
+            for &(_, _, i) in &sources {
+                let i = i as usize;
                 xs.push(i as u32);
                 demand.push(1);
                 for slot in net.start[i] as usize..net.start[i + 1] as usize {
