@@ -796,6 +796,20 @@ impl<'m> Scanner<'m> {
     ) -> Vec<Edge> {
         let limit = limit.max(1);
         let min_price = price.iter().copied().min().unwrap_or(0);
+        // Prices by position (read in scan order, not scattered by mentor), and
+        // each group's lowest.
+        let pos_price: Vec<i128> = self.perm.iter().map(|&j| price[j as usize]).collect();
+        let group_min: Vec<i128> = self
+            .groups
+            .iter()
+            .map(|g| {
+                pos_price[g.start..g.end]
+                    .iter()
+                    .copied()
+                    .min()
+                    .unwrap_or(i128::MAX)
+            })
+            .collect();
         let mut found: Vec<Vec<Edge>> = mentees
             .par_iter()
             .map_init(
@@ -823,36 +837,51 @@ impl<'m> Scanner<'m> {
                         .enumerate()
                     {
                         let Some(gb) = *gb else { continue };
-                        for p in g.start..g.end {
-                            let a = i64::from(s.acc[p]);
-                            let j = self.perm[p] as usize;
+                        for chunk in chunks(g.start, g.end) {
                             let over = if best.len() >= limit {
                                 best.peek().map_or(0, |r| r.0 .0)
                             } else {
                                 0
                             };
-                            let need = b + price[j] + over;
-                            if i128::from(a + gb) <= need {
+                            // Nobody in the chunk beats the group's cheapest price.
+                            let lo = (b + group_min[gi] + over + 1 - i128::from(gb))
+                                .clamp(i128::from(i64::MIN), i128::from(i64::MAX))
+                                as i64;
+                            if !any_within(&s.acc[chunk.clone()], lo, i64::MAX) {
                                 continue;
                             }
-                            if row.binary_search_by_key(&(j as u32), |e| e.mentor).is_ok() {
-                                continue;
-                            }
-                            let need64 =
-                                (need + 1).clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
-                            if let Some(sc) = self.staged(
-                                e,
-                                forbidden,
-                                s,
-                                p,
-                                self.sparse(s, gi, p, a),
-                                gb - avail_part,
-                                need64,
-                            ) {
-                                let gain = i128::from(sc) - b - price[j];
-                                best.push(Reverse((gain, j as u32, sc)));
-                                if best.len() > limit {
-                                    best.pop();
+                            for p in chunk {
+                                let a = i64::from(s.acc[p]);
+                                let over = if best.len() >= limit {
+                                    best.peek().map_or(0, |r| r.0 .0)
+                                } else {
+                                    0
+                                };
+                                let need = b + pos_price[p] + over;
+                                if i128::from(a + gb) <= need {
+                                    continue;
+                                }
+                                let j = self.perm[p] as usize;
+                                if row.binary_search_by_key(&(j as u32), |e| e.mentor).is_ok() {
+                                    continue;
+                                }
+                                let need64 = (need + 1)
+                                    .clamp(i128::from(i64::MIN), i128::from(i64::MAX))
+                                    as i64;
+                                if let Some(sc) = self.staged(
+                                    e,
+                                    forbidden,
+                                    s,
+                                    p,
+                                    self.sparse(s, gi, p, a),
+                                    gb - avail_part,
+                                    need64,
+                                ) {
+                                    let gain = i128::from(sc) - b - price[j];
+                                    best.push(Reverse((gain, j as u32, sc)));
+                                    if best.len() > limit {
+                                        best.pop();
+                                    }
                                 }
                             }
                         }
