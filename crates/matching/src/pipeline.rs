@@ -247,6 +247,10 @@ pub fn run(
     let mut certified = false;
     // After a re-check round, the next solve starts from the last answer.
     let mut previous: Option<(Vec<(u32, u32)>, assign::Duals)> = None;
+    // What the last re-check proved per mentee: every eligible pair outside the
+    // graph scores at most `known[i] + price[j]` (prices of that round), or None.
+    let mut known: Vec<Option<i128>> = vec![None; model.n_mentees()];
+    let mut last_price: Option<Vec<i128>> = None;
     let (solution, problem) = loop {
         let t = Instant::now();
         let problem = Problem {
@@ -296,13 +300,40 @@ pub fn run(
         // Scan with a margin: pairs that are nearly improving now tend to become
         // improving once the prices move, and each avoided re-check round saves a
         // whole solve. Only strictly improving pairs decide whether to solve again.
-        let extra = scanner.improving(
-            &graph,
-            &recheck,
-            &|i| base[i] - RECHECK_MARGIN,
-            &price,
-            settings.top_k as usize,
-        );
+        let limit = settings.top_k as usize;
+        let threshold = |i: usize| base[i] - RECHECK_MARGIN;
+        // A mentee whose last proof still rules out an improving pair under the new
+        // prices needs no scan: pairs outside the graph score at most known + old
+        // price ≤ known + drop + new price (drop: the largest fall of any price),
+        // and that is not above base + new price. The scan's margin leaves room for
+        // the small drops of a warm re-solve.
+        let drop = last_price.as_ref().map_or(i128::MAX, |old| {
+            old.iter()
+                .zip(price.iter())
+                .map(|(o, n)| (o - n).max(0))
+                .max()
+                .unwrap_or(0)
+        });
+        let mut scan = Vec::with_capacity(recheck.len());
+        for &i in &recheck {
+            match known[i as usize] {
+                Some(k) if drop != i128::MAX && k + drop <= base[i as usize] => {
+                    known[i as usize] = Some(k + drop)
+                }
+                _ => scan.push(i),
+            }
+        }
+        let extra = scanner.improving(&graph, &scan, &threshold, &price, limit);
+        let mut found = vec![0u32; model.n_mentees()];
+        for e in &extra {
+            found[e.mentee as usize] += 1;
+        }
+        for &i in &scan {
+            // A mentee capped at `limit` pairs may have more above the threshold.
+            known[i as usize] =
+                (found[i as usize] < limit.max(1) as u32).then(|| threshold(i as usize));
+        }
+        last_price = Some(price.clone());
         let improving = extra
             .iter()
             .any(|e| i128::from(e.score) > base[e.mentee as usize] + price[e.mentor as usize]);
