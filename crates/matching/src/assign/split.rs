@@ -536,8 +536,11 @@ fn orient(
         side,
         tp: Transport {
             start,
-            to,
-            w,
+            arcs: to
+                .iter()
+                .zip(w.iter())
+                .map(|(&to, &w)| Arc { w, to })
+                .collect(),
             demand,
             cap,
         },
@@ -597,8 +600,8 @@ fn run_warm(
         let mut keep = NONE;
         let mut feasible = true;
         for e in lo..hi {
-            let y = tp.to[e] as usize;
-            let rc = (px - tp.w[e]).saturating_sub(r.pi[nx + y]);
+            let y = tp.arcs[e].to as usize;
+            let rc = (px - tp.arcs[e].w).saturating_sub(r.pi[nx + y]);
             if rc < 0 {
                 feasible = false;
                 break;
@@ -611,11 +614,11 @@ fn run_warm(
             r.pi[x] = px;
             let e = keep as usize;
             r.st.chosen[e] = true;
-            r.st.held[tp.to[e] as usize].push(keep);
+            r.st.held[tp.arcs[e].to as usize].push(keep);
             r.placed[x] = 1;
         } else {
             r.pi[x] = (lo..hi)
-                .map(|e| tp.w[e] + r.pi[nx + tp.to[e] as usize])
+                .map(|e| tp.arcs[e].w + r.pi[nx + tp.arcs[e].to as usize])
                 .max()
                 .unwrap_or(0);
             unplaced.push(x as u32);
@@ -651,15 +654,15 @@ impl Into {
     fn new(tp: &Transport) -> Into {
         let ny = tp.cap.len();
         let mut start = vec![0u32; ny + 1];
-        for &y in &tp.to {
-            start[y as usize + 1] += 1;
+        for a in &tp.arcs {
+            start[a.to as usize + 1] += 1;
         }
         for y in 0..ny {
             start[y + 1] += start[y];
         }
         let mut fill = start.clone();
-        let mut edges = vec![0u32; tp.to.len()];
-        for (e, &y) in tp.to.iter().enumerate() {
+        let mut edges = vec![0u32; tp.arcs.len()];
+        for (e, y) in tp.arcs.iter().map(|a| a.to).enumerate() {
             edges[fill[y as usize] as usize] = e as u32;
             fill[y as usize] += 1;
         }
@@ -727,7 +730,7 @@ fn fix_room(
                     continue;
                 }
                 let x = st.owner[e] as usize;
-                let rc = -tp.w[e] + pi[x] - pi[v];
+                let rc = -tp.arcs[e].w + pi[x] - pi[v];
                 st.relax(x, d + rc, e as u32, bound);
             }
         } else {
@@ -735,8 +738,8 @@ fn fix_room(
             let (lo, hi) = (tp.start[v] as usize, tp.start[v + 1] as usize);
             if let Some(e) = (lo..hi).find(|&e| st.chosen[e]) {
                 work += (e - lo + 1) as u64;
-                let y = nx + tp.to[e] as usize;
-                let rc = tp.w[e] + pi[y] - pi[v];
+                let y = nx + tp.arcs[e].to as usize;
+                let rc = tp.arcs[e].w + pi[y] - pi[v];
                 st.relax(y, d + rc, e as u32, bound);
             }
         }
@@ -761,7 +764,7 @@ fn fix_room(
         }
         let e = st.pred[x] as usize;
         st.chosen[e] = true;
-        let next = tp.to[e] as usize;
+        let next = tp.arcs[e].to as usize;
         st.held[next].push(e as u32);
         y = next;
     }
@@ -784,10 +787,18 @@ fn add(a: SolveStats, b: SolveStats) -> SolveStats {
 /// every unit exists.
 struct Transport {
     start: Vec<u32>,
-    to: Vec<u32>,
-    w: Vec<i64>,
+    /// Edges by source, each source's best first.
+    arcs: Vec<Arc>,
     demand: Vec<u32>,
     cap: Vec<u32>,
+}
+
+/// One edge of a [`Transport`]: its score and sink side by side, so a search that
+/// reaches a source's row finds both in one cache line.
+#[derive(Clone, Copy, Debug)]
+struct Arc {
+    w: i64,
+    to: u32,
 }
 
 /// Successive shortest paths on a [`Transport`], resumable so that two can be raced.
@@ -817,7 +828,7 @@ impl<'a> Run<'a> {
     fn new(tp: &'a Transport, whole: bool) -> Run<'a> {
         let nx = tp.demand.len();
         let ny = tp.cap.len();
-        let ne = tp.to.len();
+        let ne = tp.arcs.len();
         let mut owner = vec![0u32; ne];
         for x in 0..nx {
             for e in tp.start[x] as usize..tp.start[x + 1] as usize {
@@ -828,7 +839,7 @@ impl<'a> Run<'a> {
         let mut pi = vec![0i64; nx + ny];
         for x in 0..nx {
             pi[x] = (tp.start[x] as usize..tp.start[x + 1] as usize)
-                .map(|e| tp.w[e])
+                .map(|e| tp.arcs[e].w)
                 .max()
                 .unwrap_or(0);
         }
@@ -855,6 +866,7 @@ impl<'a> Run<'a> {
                 heap: BinaryHeap::new(),
                 settled: Vec::new(),
                 owner,
+                unit: tp.demand.iter().all(|&d| d <= 1),
             },
             pi,
             order,
@@ -935,7 +947,7 @@ fn place(
     // bound reaches the best way into a free sink (the minimum is then already seen).
     let mut work = 1u64;
     for e in lo..hi {
-        let lb = -tp.w[e] + pi[a];
+        let lb = -tp.arcs[e].w + pi[a];
         if lb >= free_best {
             break;
         }
@@ -943,7 +955,7 @@ fn place(
         if st.chosen[e] {
             continue;
         }
-        let y = tp.to[e] as usize;
+        let y = tp.arcs[e].to as usize;
         let rc = lb - pi[nx + y];
         cheapest = cheapest.min(rc);
         if (st.held[y].len() as u32) < tp.cap[y] {
@@ -964,7 +976,7 @@ fn place(
         pi[a] -= cheapest;
         let e = free_edge as usize;
         st.chosen[e] = true;
-        st.held[tp.to[e] as usize].push(e as u32);
+        st.held[tp.arcs[e].to as usize].push(e as u32);
         stats.greedy += 1;
         return work;
     }
@@ -999,17 +1011,25 @@ fn place(
         if v < nx {
             let (lo, hi) = (tp.start[v] as usize, tp.start[v + 1] as usize);
             work += 1;
+            // With one unit per source, the only edge a source reached here uses is
+            // the one it was reached by (none for `a`, which holds nothing yet), so
+            // the scan need not read `chosen`.
+            let held = if v == a { NONE } else { st.pred[v] };
             for e in lo..hi {
                 // Lower bound of this and every later edge (π_y ≤ 0).
-                let lb = d - tp.w[e] + pv;
+                let lb = d - tp.arcs[e].w + pv;
                 if lb >= cutoff {
                     break;
                 }
                 work += 1;
-                if st.chosen[e] {
+                if if st.unit {
+                    e as u32 == held
+                } else {
+                    st.chosen[e]
+                } {
                     continue;
                 }
-                let yy = tp.to[e] as usize;
+                let yy = tp.arcs[e].to as usize;
                 let y = nx + yy;
                 let nd = lb - pi[y];
                 st.relax(y, nd, e as u32, cutoff);
@@ -1039,7 +1059,7 @@ fn place(
             for h in 0..st.held[y].len() {
                 let e = st.held[y][h] as usize;
                 let x = st.owner[e] as usize;
-                let nd = d + tp.w[e] + pv - pi[x];
+                let nd = d + tp.arcs[e].w + pv - pi[x];
                 st.relax(x, nd, e as u32, cutoff);
             }
         }
@@ -1062,7 +1082,7 @@ fn place(
         }
         let back = st.pred[x] as usize;
         st.chosen[back] = false;
-        let yy = tp.to[back] as usize;
+        let yy = tp.arcs[back].to as usize;
         let list = &mut st.held[yy];
         if let Some(p) = list.iter().position(|&h| h as usize == back) {
             list.swap_remove(p);
@@ -1083,6 +1103,8 @@ struct SspState {
     heap: BinaryHeap<Reverse<(i64, u32)>>,
     settled: Vec<u32>,
     owner: Vec<u32>,
+    /// Every source has one unit (see [`place`]).
+    unit: bool,
 }
 
 impl SspState {
