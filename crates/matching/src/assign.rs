@@ -568,12 +568,7 @@ impl Search {
     }
 
     fn begin(&mut self) {
-        self.round = self.round.wrapping_add(1);
-        if self.round == 0 {
-            self.stamp.iter_mut().for_each(|s| *s = 0);
-            self.done.iter_mut().for_each(|s| *s = 0);
-            self.round = 1;
-        }
+        next_round(&mut self.round, &mut self.stamp, &mut self.done);
         self.heap.clear();
         self.settled.clear();
     }
@@ -607,6 +602,41 @@ pub(crate) enum Found {
 /// Finds and applies the cheapest cycle through the source arc of mentee `a`, whose
 /// packed cost is `arc_cost`. Updates potentials so that every residual arc, the new
 /// one included, keeps a non-negative reduced cost. Returns whether it augmented.
+/// Advances a search's round stamp. Nodes count as reached or settled when their
+/// stamp equals the round, so nothing is cleared between searches, except when the
+/// counter wraps.
+pub(crate) fn next_round(round: &mut u32, stamp: &mut [u32], done: &mut [u32]) -> u32 {
+    *round = round.wrapping_add(1);
+    if *round == 0 {
+        stamp.iter_mut().for_each(|s| *s = 0);
+        done.iter_mut().for_each(|s| *s = 0);
+        *round = 1;
+    }
+    *round
+}
+
+/// Items grouped by key with a counting sort: `items[start[k]..start[k + 1]]` are the
+/// indices (ascending) of the items whose key is `k`. `keys` yields each item's key.
+pub(crate) fn group_by_key(
+    n_keys: usize,
+    keys: impl Iterator<Item = u32> + Clone,
+) -> (Vec<u32>, Vec<u32>) {
+    let mut start = vec![0u32; n_keys + 1];
+    for k in keys.clone() {
+        start[k as usize + 1] += 1;
+    }
+    for k in 0..n_keys {
+        start[k + 1] += start[k];
+    }
+    let mut fill = start.clone();
+    let mut items = vec![0u32; start[n_keys] as usize];
+    for (idx, k) in keys.enumerate() {
+        items[fill[k as usize] as usize] = idx as u32;
+        fill[k as usize] += 1;
+    }
+    (start, items)
+}
+
 pub(crate) fn add_unit(net: &mut Network, search: &mut Search, a: usize, arc_cost: i128) -> bool {
     let s = net.s();
     let t = net.t();

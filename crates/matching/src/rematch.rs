@@ -54,20 +54,10 @@ pub struct MenteeIndex {
 impl MenteeIndex {
     /// Groups `problem`'s edges by mentee in `O(E)`.
     pub fn new(problem: &Problem) -> MenteeIndex {
-        let n = problem.mentee_capacity.len();
-        let mut start = vec![0u32; n + 1];
-        for e in &problem.edges {
-            start[e.mentee as usize + 1] += 1;
-        }
-        for i in 0..n {
-            start[i + 1] += start[i];
-        }
-        let mut fill = start.clone();
-        let mut edges = vec![0u32; problem.edges.len()];
-        for (idx, e) in problem.edges.iter().enumerate() {
-            edges[fill[e.mentee as usize] as usize] = idx as u32;
-            fill[e.mentee as usize] += 1;
-        }
+        let (start, edges) = crate::assign::group_by_key(
+            problem.mentee_capacity.len(),
+            problem.edges.iter().map(|e| e.mentee),
+        );
         MenteeIndex { start, edges }
     }
 

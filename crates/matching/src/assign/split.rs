@@ -652,20 +652,7 @@ struct Into {
 
 impl Into {
     fn new(tp: &Transport) -> Into {
-        let ny = tp.cap.len();
-        let mut start = vec![0u32; ny + 1];
-        for a in &tp.arcs {
-            start[a.to as usize + 1] += 1;
-        }
-        for y in 0..ny {
-            start[y + 1] += start[y];
-        }
-        let mut fill = start.clone();
-        let mut edges = vec![0u32; tp.arcs.len()];
-        for (e, y) in tp.arcs.iter().map(|a| a.to).enumerate() {
-            edges[fill[y as usize] as usize] = e as u32;
-            fill[y as usize] += 1;
-        }
+        let (start, edges) = super::group_by_key(tp.cap.len(), tp.arcs.iter().map(|a| a.to));
         Into { start, edges }
     }
 }
@@ -689,15 +676,7 @@ fn fix_room(
 ) -> u64 {
     let nx = tp.demand.len();
     stats.searches += 1;
-    st.round = st.round.wrapping_add(1);
-    if st.round == 0 {
-        st.stamp.iter_mut().for_each(|s| *s = 0);
-        st.done.iter_mut().for_each(|s| *s = 0);
-        st.round = 1;
-    }
-    let round = st.round;
-    st.heap.clear();
-    st.settled.clear();
+    let round = st.begin();
     // Leaving the room where it is costs −π(y0) (the phantom's way back).
     let mut bound = -pi[nx + y0];
     let mut via = y0;
@@ -981,15 +960,7 @@ fn place(
         return work;
     }
     stats.searches += 1;
-    st.round = st.round.wrapping_add(1);
-    if st.round == 0 {
-        st.stamp.iter_mut().for_each(|s| *s = 0);
-        st.done.iter_mut().for_each(|s| *s = 0);
-        st.round = 1;
-    }
-    let round = st.round;
-    st.heap.clear();
-    st.settled.clear();
+    let round = st.begin();
     let mut cutoff = i64::MAX;
     st.stamp[a] = round;
     st.dist[a] = 0;
@@ -1108,6 +1079,15 @@ struct SspState {
 }
 
 impl SspState {
+    /// Starts a search: a fresh round stamp (clearing the stamps when it wraps),
+    /// an empty heap and no settled nodes.
+    fn begin(&mut self) -> u32 {
+        super::next_round(&mut self.round, &mut self.stamp, &mut self.done);
+        self.heap.clear();
+        self.settled.clear();
+        self.round
+    }
+
     #[inline]
     fn relax(&mut self, v: usize, d: i64, pred: u32, cutoff: i64) {
         if d >= cutoff || self.done[v] == self.round {
