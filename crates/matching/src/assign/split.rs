@@ -409,8 +409,7 @@ fn orient(
     let extra = u32::from(dummy.is_some());
     let mut xs: Vec<u32> = Vec::new();
     let mut start = vec![0u32];
-    let mut to = Vec::new();
-    let mut w = Vec::new();
+    let mut arcs: Vec<Arc> = Vec::new();
     let mut id = Vec::new();
     let mut demand = Vec::new();
     let mut cap: Vec<u32>;
@@ -441,17 +440,18 @@ fn orient(
                 for slot in net.start[i] as usize..net.start[i + 1] as usize {
                     let j = net.to[slot] as usize;
                     if mentor_ok(j) {
-                        to.push(j as u32);
-                        w.push(net.score[slot]);
+                        arcs.push(Arc {
+                            w: net.score[slot],
+                            to: j as u32,
+                        });
                         id.push(slot as u32);
                     }
                 }
                 if dummy.is_some() {
-                    to.push(m as u32);
-                    w.push(0);
+                    arcs.push(Arc { w: 0, to: m as u32 });
                     id.push(NONE);
                 }
-                start.push(to.len() as u32);
+                start.push(arcs.len() as u32);
             }
         }
         Side::Mentors => {
@@ -482,8 +482,7 @@ fn orient(
             }
             let total = count[xs.len()] as usize;
             let mut fill = count.clone();
-            to = vec![0u32; total];
-            w = vec![0i64; total];
+            arcs = vec![Arc { w: 0, to: 0 }; total];
             id = vec![NONE; total];
             for i in 0..n {
                 if !mentee_ok(i) {
@@ -494,8 +493,10 @@ fn orient(
                     if b != NONE {
                         let k = fill[b as usize] as usize;
                         fill[b as usize] += 1;
-                        to[k] = i as u32;
-                        w[k] = net.score[slot];
+                        arcs[k] = Arc {
+                            w: net.score[slot],
+                            to: i as u32,
+                        };
                         id[k] = slot as u32;
                     }
                 }
@@ -503,7 +504,7 @@ fn orient(
             if dummy.is_some() {
                 for b in 0..xs.len() {
                     for k in fill[b]..count[b + 1] {
-                        to[k as usize] = n as u32;
+                        arcs[k as usize].to = n as u32;
                     }
                 }
             }
@@ -517,30 +518,22 @@ fn orient(
     }
     // Each source's edges best first: searches stop scanning at the first edge that
     // cannot beat the best way out found so far (see `place`).
-    let mut perm: Vec<u32> = Vec::new();
+    let mut row: Vec<(Arc, u32)> = Vec::new();
     for x in 0..xs.len() {
         let (lo, hi) = (start[x] as usize, start[x + 1] as usize);
-        perm.clear();
-        perm.extend(lo as u32..hi as u32);
-        perm.sort_by_key(|&e| (Reverse(w[e as usize]), to[e as usize]));
-        let (t2, w2, i2): (Vec<u32>, Vec<i64>, Vec<u32>) = (
-            perm.iter().map(|&e| to[e as usize]).collect(),
-            perm.iter().map(|&e| w[e as usize]).collect(),
-            perm.iter().map(|&e| id[e as usize]).collect(),
-        );
-        to[lo..hi].copy_from_slice(&t2);
-        w[lo..hi].copy_from_slice(&w2);
-        id[lo..hi].copy_from_slice(&i2);
+        row.clear();
+        row.extend(arcs[lo..hi].iter().copied().zip(id[lo..hi].iter().copied()));
+        row.sort_by_key(|(a, _)| (Reverse(a.w), a.to));
+        for (k, &(a, i)) in row.iter().enumerate() {
+            arcs[lo + k] = a;
+            id[lo + k] = i;
+        }
     }
     Oriented {
         side,
         tp: Transport {
             start,
-            arcs: to
-                .iter()
-                .zip(w.iter())
-                .map(|(&to, &w)| Arc { w, to })
-                .collect(),
+            arcs,
             demand,
             cap,
         },
