@@ -599,9 +599,6 @@ pub(crate) enum Found {
     None,
 }
 
-/// Finds and applies the cheapest cycle through the source arc of mentee `a`, whose
-/// packed cost is `arc_cost`. Updates potentials so that every residual arc, the new
-/// one included, keeps a non-negative reduced cost. Returns whether it augmented.
 /// Advances a search's round stamp. Nodes count as reached or settled when their
 /// stamp equals the round, so nothing is cleared between searches, except when the
 /// counter wraps.
@@ -637,6 +634,9 @@ pub(crate) fn group_by_key(
     (start, items)
 }
 
+/// Finds and applies the cheapest cycle through the source arc of mentee `a`, whose
+/// packed cost is `arc_cost`. Updates potentials so that every residual arc, the new
+/// one included, keeps a non-negative reduced cost. Returns whether it augmented.
 pub(crate) fn add_unit(net: &mut Network, search: &mut Search, a: usize, arc_cost: i128) -> bool {
     let s = net.s();
     let t = net.t();

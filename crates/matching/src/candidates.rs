@@ -469,12 +469,12 @@ impl<'m> Scanner<'m> {
         s.dense_terms.clear();
         s.dense_terms.extend_from_slice(&e.text.terms);
         for ((g, b), &cut) in self.groups.iter().zip(s.bounds.iter()).zip(s.cuts.iter()) {
-            let acc = &mut s.acc[g.start..g.end];
             if b.is_none() {
                 // Never read: the group is skipped.
                 continue;
             }
             let cut = cut as i32;
+            let acc = &mut s.acc[g.start..g.end];
             for (x, &sig) in acc.iter_mut().zip(self.pos_sig[g.start..g.end].iter()) {
                 *x = if sig & s.sig == 0 { -cut } else { 0 };
             }
@@ -828,6 +828,14 @@ impl<'m> Scanner<'m> {
                     // The `limit` pairs with the largest reduced gain (ties: the first
                     // found), as (gain, mentor, score).
                     let mut best: BinaryHeap<Reverse<(i128, u32, i64)>> = BinaryHeap::new();
+                    // A new pair must beat the lowest kept gain once `limit` are kept.
+                    let over = |best: &BinaryHeap<Reverse<(i128, u32, i64)>>| {
+                        if best.len() >= limit {
+                            best.peek().map_or(0, |r| r.0 .0)
+                        } else {
+                            0
+                        }
+                    };
                     let e = &self.model.mentees[i];
                     for (gi, ((g, gb), avail_part)) in self
                         .groups
@@ -838,13 +846,8 @@ impl<'m> Scanner<'m> {
                     {
                         let Some(gb) = *gb else { continue };
                         for chunk in chunks(g.start, g.end) {
-                            let over = if best.len() >= limit {
-                                best.peek().map_or(0, |r| r.0 .0)
-                            } else {
-                                0
-                            };
                             // Nobody in the chunk beats the group's cheapest price.
-                            let lo = (b + group_min[gi] + over + 1 - i128::from(gb))
+                            let lo = (b + group_min[gi] + over(&best) + 1 - i128::from(gb))
                                 .clamp(i128::from(i64::MIN), i128::from(i64::MAX))
                                 as i64;
                             if !any_within(&s.acc[chunk.clone()], lo, i64::MAX) {
@@ -852,12 +855,7 @@ impl<'m> Scanner<'m> {
                             }
                             for p in chunk {
                                 let a = i64::from(s.acc[p]);
-                                let over = if best.len() >= limit {
-                                    best.peek().map_or(0, |r| r.0 .0)
-                                } else {
-                                    0
-                                };
-                                let need = b + pos_price[p] + over;
+                                let need = b + pos_price[p] + over(&best);
                                 if i128::from(a + gb) <= need {
                                     continue;
                                 }

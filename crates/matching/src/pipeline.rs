@@ -304,10 +304,10 @@ pub fn run(
         let threshold = |i: usize| base[i] - RECHECK_MARGIN;
         // A mentee whose last proof still rules out an improving pair under the new
         // prices needs no scan: pairs outside the graph score at most known + old
-        // price ≤ known + drop + new price (drop: the largest fall of any price),
+        // price ≤ known + max_drop + new price (the largest fall of any price),
         // and that is not above base + new price. The scan's margin leaves room for
         // the small drops of a warm re-solve.
-        let drop = last_price.as_ref().map_or(i128::MAX, |old| {
+        let max_drop = last_price.as_ref().map_or(i128::MAX, |old| {
             old.iter()
                 .zip(price.iter())
                 .map(|(o, n)| (o - n).max(0))
@@ -317,8 +317,8 @@ pub fn run(
         let mut scan = Vec::with_capacity(recheck.len());
         for &i in &recheck {
             match known[i as usize] {
-                Some(k) if drop != i128::MAX && k + drop <= base[i as usize] => {
-                    known[i as usize] = Some(k + drop)
+                Some(k) if max_drop != i128::MAX && k + max_drop <= base[i as usize] => {
+                    known[i as usize] = Some(k + max_drop)
                 }
                 _ => scan.push(i),
             }

@@ -622,7 +622,7 @@ fn run_warm(
         .filter(|&y| r.pi[nx + y] < 0 && (r.st.held[y].len() as u32) < tp.cap[y])
         .collect();
     if !rooms.is_empty() {
-        let into = Into::new(tp);
+        let into = SinkIndex::new(tp);
         for y in rooms {
             while r.pi[nx + y] < 0 && (r.st.held[y].len() as u32) < tp.cap[y] {
                 r.work += fix_room(tp, &mut r.st, &mut r.pi, &into, y, &mut r.stats);
@@ -638,15 +638,15 @@ fn run_warm(
 }
 
 /// The edges into each sink of a [`Transport`] (CSR by sink).
-struct Into {
+struct SinkIndex {
     start: Vec<u32>,
     edges: Vec<u32>,
 }
 
-impl Into {
-    fn new(tp: &Transport) -> Into {
+impl SinkIndex {
+    fn new(tp: &Transport) -> SinkIndex {
         let (start, edges) = super::group_by_key(tp.cap.len(), tp.arcs.iter().map(|a| a.to));
-        Into { start, edges }
+        SinkIndex { start, edges }
     }
 }
 
@@ -663,7 +663,7 @@ fn fix_room(
     tp: &Transport,
     st: &mut SspState,
     pi: &mut [i64],
-    into: &Into,
+    into: &SinkIndex,
     y0: usize,
     stats: &mut SolveStats,
 ) -> u64 {
@@ -986,11 +986,12 @@ fn place(
                     break;
                 }
                 work += 1;
-                if if st.unit {
+                let used = if st.unit {
                     e as u32 == held
                 } else {
                     st.chosen[e]
-                } {
+                };
+                if used {
                     continue;
                 }
                 let yy = tp.arcs[e].to as usize;
