@@ -234,6 +234,16 @@ struct Group {
     union: [u64; crate::score::WEEK_WORDS],
 }
 
+/// A mentor past the availability stage of [`Scanner::evaluate`].
+#[derive(Debug, Clone, Copy)]
+struct Passed {
+    p: u32,
+    overlap: u32,
+    /// Its points so far: exact but for the text (still at its bound) and the
+    /// preferences (at their cap).
+    part: i64,
+}
+
 /// The accumulator's start for a mentor who cannot be eligible for lack of
 /// overlap: far below any bound, and far from `i32` overflow (sparse points are
 /// at most 100 points, 10^8 micro-units).
@@ -304,6 +314,12 @@ struct FastScratch {
     avail_parts: Vec<i64>,
     /// Per group: what the bound drops for a mentor with no overlap.
     cuts: Vec<i64>,
+    /// Per group: the positions whose years pass the seniority rule.
+    ranges: Vec<std::ops::Range<usize>>,
+    /// Positions to evaluate, and those past the availability stage (see
+    /// [`Scanner::evaluate`]).
+    cand: Vec<u32>,
+    passed: Vec<Passed>,
     /// The mentee's coarse availability signature.
     sig: u64,
     guess: i64,
@@ -320,6 +336,9 @@ impl FastScratch {
             bounds: Vec::new(),
             avail_parts: Vec::new(),
             cuts: Vec::new(),
+            ranges: Vec::new(),
+            cand: Vec::new(),
+            passed: Vec::new(),
             sig: 0,
             guess,
             text_ub: 0,
@@ -339,7 +358,11 @@ impl<'m> Scanner<'m> {
                 .map(move |(j, r)| (j as u32, f(r).clone()))
         };
         let mut perm: Vec<u32> = (0..ms.len() as u32).collect();
-        perm.sort_by_key(|&j| (ms[j as usize].level, ms[j as usize].offset_minutes, j));
+        // Within a run, by years: the seniority rule then admits one range of it.
+        perm.sort_by_key(|&j| {
+            let r = &ms[j as usize];
+            (r.level, r.offset_minutes, r.years, j)
+        });
         let mut pos = vec![0u32; ms.len()];
         for (p, &j) in perm.iter().enumerate() {
             pos[j as usize] = p as u32;
@@ -468,15 +491,27 @@ impl<'m> Scanner<'m> {
         }
         s.dense_terms.clear();
         s.dense_terms.extend_from_slice(&e.text.terms);
-        for ((g, b), &cut) in self.groups.iter().zip(s.bounds.iter()).zip(s.cuts.iter()) {
+        // Without a shared language a mentor is ineligible: its accumulator
+        // starts far below any bound, so no threshold pass evaluates it.
+        let (no_lang, lang) = (model.settings.reach.require_shared_language, e.lang_mask);
+        for ((b, &cut), range) in s.bounds.iter().zip(s.cuts.iter()).zip(s.ranges.iter()) {
             if b.is_none() {
                 // Never read: the group is skipped.
                 continue;
             }
             let cut = cut as i32;
-            let acc = &mut s.acc[g.start..g.end];
-            for (x, &sig) in acc.iter_mut().zip(self.pos_sig[g.start..g.end].iter()) {
-                *x = if sig & s.sig == 0 { -cut } else { 0 };
+            let acc = &mut s.acc[range.clone()];
+            for ((x, &sig), &lm) in acc
+                .iter_mut()
+                .zip(self.pos_sig[range.clone()].iter())
+                .zip(self.pos_lang[range.clone()].iter())
+            {
+                let v = if sig & s.sig == 0 { -cut } else { 0 };
+                *x = if no_lang && lm & lang == 0 {
+                    -(NO_OVERLAP_CUT as i32)
+                } else {
+                    v
+                };
             }
         }
         for (keyed, post) in [
@@ -487,8 +522,11 @@ impl<'m> Scanner<'m> {
         ] {
             for &(key, c) in keyed.iter() {
                 let c = c as i32;
+                // A local slice: through `s` the compiler reloads the vector's
+                // pointer after every store.
+                let acc = &mut s.acc[..];
                 for &p in &post[key as usize] {
-                    s.acc[p as usize] += c;
+                    acc[p as usize] += c;
                 }
             }
         }
@@ -509,7 +547,6 @@ impl<'m> Scanner<'m> {
     /// mentors with no availability overlap.
     fn group_bounds(&self, e: &crate::score::Features, s: &mut FastScratch) {
         let model = self.model;
-        let rule = model.settings.kind.seniority_rule();
         let max_tz = model
             .settings
             .reach
@@ -530,6 +567,7 @@ impl<'m> Scanner<'m> {
         s.bounds.clear();
         s.avail_parts.clear();
         s.cuts.clear();
+        s.ranges.clear();
         // With a minimum overlap, a mentor without any overlap is ineligible.
         let no_overlap_ineligible = model
             .settings
@@ -537,19 +575,25 @@ impl<'m> Scanner<'m> {
             .min_overlap_hours
             .is_some_and(|h| h > 0.0);
         for g in &self.groups {
-            let level_ok = match rule {
-                crate::settings::SeniorityRule::Ahead => g.level >= e.level,
-                crate::settings::SeniorityRule::Reverse => g.level <= e.level,
-                crate::settings::SeniorityRule::Similar => g.level == e.level,
-            };
+            // The positions whose level and years pass the seniority rule.
+            let range = self.rules.years_range(e.level, e.years, g.level).map_or(
+                g.start..g.start,
+                |(lo, hi)| {
+                    let ys = &self.pos_rules[g.start..g.end];
+                    g.start + ys.partition_point(|r| r.years < lo)
+                        ..g.start + ys.partition_point(|r| r.years <= hi)
+                },
+            );
             let d = (e.offset_minutes - g.offset).unsigned_abs() % 1440;
             let d = d.min(1440 - d);
-            if !level_ok || max_tz.is_some_and(|m| d > m) {
+            if range.is_empty() || max_tz.is_some_and(|m| d > m) {
                 s.bounds.push(None);
                 s.avail_parts.push(0);
                 s.cuts.push(0);
+                s.ranges.push(g.start..g.start);
                 continue;
             }
+            s.ranges.push(range);
             let avail = model.avail_table
                 [crate::score::overlap_quarters(&e.avail, &g.union).min(g.max_quarters) as usize];
             s.bounds.push(Some(
@@ -564,6 +608,73 @@ impl<'m> Scanner<'m> {
             } else {
                 avail - model.avail_table[0]
             });
+        }
+    }
+
+    /// Shared quarter-hours with the mentor at position `p`, and their points.
+    #[inline]
+    fn availability(&self, e: &crate::score::Features, p: usize) -> (u32, i64) {
+        let overlap = crate::score::overlap_quarters(&e.avail, &self.pos_avail[p]);
+        (overlap, self.model.avail_table[overlap as usize])
+    }
+
+    /// Exact text points of the mentor at position `p` against the mentee whose
+    /// weights `s.dense` holds.
+    #[inline]
+    fn text(&self, s: &FastScratch, p: usize) -> i64 {
+        let (lo, hi) = (
+            self.pos_text_off[p] as usize,
+            self.pos_text_off[p + 1] as usize,
+        );
+        text_points(
+            self.model.cap[Criterion::GoalText as usize],
+            &s.dense,
+            &self.pos_text_terms[lo..hi],
+            &self.pos_text_weights[lo..hi],
+        )
+    }
+
+    /// The preference points of the mentor at position `p` when every rule but
+    /// the language (checked before) and the quality floor lets the pair through.
+    #[inline]
+    fn rules_and_prefs(
+        &self,
+        e: &crate::score::Features,
+        forbidden: &[(u32, crate::constraints::Rule)],
+        p: usize,
+        overlap: u32,
+    ) -> Option<i64> {
+        let m = self.model;
+        let j = self.perm[p];
+        if forbidden.iter().any(|&(f, _)| f == j) {
+            return None;
+        }
+        let pr = &self.pos_rules[p];
+        if !pr.prefs && m.lang_mask_exact {
+            // Without mentor preferences the rules need only the copied fields.
+            if !self.rules.compatible_plain(
+                e,
+                pr.person,
+                pr.tour,
+                pr.level,
+                pr.years,
+                pr.reverse_area,
+                pr.offset_minutes,
+                overlap,
+            ) {
+                return None;
+            }
+            if has_prefs(e) {
+                mentee_side_prefs(m, e, pr)
+            } else {
+                Some(m.cap[Criterion::Preferences as usize])
+            }
+        } else {
+            let r = &m.mentors[j as usize];
+            if !self.rules.compatible(m, e, r) {
+                return None;
+            }
+            Some(m.preference_points(e, r))
         }
     }
 
@@ -586,62 +697,88 @@ impl<'m> Scanner<'m> {
         need: i64,
     ) -> Option<i64> {
         let m = self.model;
-        let text_ub = s.text_ub;
-        let fixed = m.cap[Criterion::Preferences as usize] + text_ub;
         if m.settings.reach.require_shared_language && self.pos_lang[p] & e.lang_mask == 0 {
             return None;
         }
-        let overlap = crate::score::overlap_quarters(&e.avail, &self.pos_avail[p]);
-        let av = m.avail_table[overlap as usize];
+        let (overlap, av) = self.availability(e, p);
         if a + lt + av < need {
             return None;
         }
-        let (lo, hi) = (
-            self.pos_text_off[p] as usize,
-            self.pos_text_off[p + 1] as usize,
-        );
-        let text = text_points(
-            m.cap[Criterion::GoalText as usize],
-            &s.dense,
-            &self.pos_text_terms[lo..hi],
-            &self.pos_text_weights[lo..hi],
-        );
-        if a + lt + av - text_ub + text < need {
+        let text = self.text(s, p);
+        if a + lt + av - s.text_ub + text < need {
             return None;
         }
-        let j = self.perm[p];
-        if forbidden.iter().any(|&(f, _)| f == j) {
-            return None;
-        }
-        let pr = &self.pos_rules[p];
-        let prefs = if !pr.prefs && m.lang_mask_exact {
-            // Without mentor preferences the rules need only the copied fields.
-            if !self.rules.compatible_plain(
-                e,
-                pr.person,
-                pr.tour,
-                pr.level,
-                pr.years,
-                pr.reverse_area,
-                pr.offset_minutes,
-                overlap,
-            ) {
-                return None;
-            }
-            if has_prefs(e) {
-                mentee_side_prefs(m, e, pr)?
-            } else {
-                m.cap[Criterion::Preferences as usize]
-            }
-        } else {
-            let r = &m.mentors[j as usize];
-            if !self.rules.compatible(m, e, r) {
-                return None;
-            }
-            m.preference_points(e, r)
-        };
-        let sc = a + lt - fixed + av + text + prefs;
+        let prefs = self.rules_and_prefs(e, forbidden, p, overlap)?;
+        let sc = a + lt - s.text_ub - m.cap[Criterion::Preferences as usize] + av + text + prefs;
         (sc >= need && sc >= self.rules.floor()).then_some(sc)
+    }
+
+    /// [`Scanner::staged`] over a batch of positions of group `gi` (in
+    /// `s.cand`), one stage at a time: each stage's loads do not wait on the
+    /// previous position's branches, so their cache misses overlap. Adds every
+    /// mentor scoring at least the heap's floor (and `lowest`) to the heap,
+    /// which keeps the `k` best.
+    ///
+    /// Language was already settled by [`Scanner::prepare`]: a mentor sharing
+    /// no language never reaches a threshold.
+    #[allow(clippy::too_many_arguments)]
+    fn evaluate(
+        &self,
+        e: &crate::score::Features,
+        forbidden: &[(u32, crate::constraints::Rule)],
+        s: &mut FastScratch,
+        gi: usize,
+        lt: i64,
+        lowest: i64,
+        k: usize,
+        heap: &mut BinaryHeap<Reverse<(i64, Reverse<u32>)>>,
+    ) {
+        let floor = |heap: &BinaryHeap<Reverse<(i64, Reverse<u32>)>>| {
+            if heap.len() >= k {
+                heap.peek().map_or(lowest, |r| r.0 .0.max(lowest))
+            } else {
+                lowest
+            }
+        };
+        let need = floor(heap);
+        let mut passed = std::mem::take(&mut s.passed);
+        passed.clear();
+        for &p in &s.cand {
+            let p = p as usize;
+            let a = self.sparse(s, gi, p, i64::from(s.acc[p]));
+            let (overlap, av) = self.availability(e, p);
+            if a + lt + av >= need {
+                passed.push(Passed {
+                    p: p as u32,
+                    overlap,
+                    part: a + lt + av - s.text_ub,
+                });
+            }
+        }
+        passed.retain_mut(|x| {
+            x.part += self.text(s, x.p as usize);
+            x.part >= need
+        });
+        let prefs_cap = self.model.cap[Criterion::Preferences as usize];
+        for x in &passed {
+            let need = floor(heap).max(self.rules.floor());
+            if x.part < need {
+                continue;
+            }
+            let p = x.p as usize;
+            let Some(prefs) = self.rules_and_prefs(e, forbidden, p, x.overlap) else {
+                continue;
+            };
+            let sc = x.part - prefs_cap + prefs;
+            if sc < need {
+                continue;
+            }
+            heap.push(Reverse((sc, Reverse(self.perm[p]))));
+            if heap.len() > k {
+                heap.pop();
+            }
+        }
+        s.passed = passed;
     }
 
     /// Top-K row of mentee `i` and the bound on what was pruned.
@@ -660,48 +797,37 @@ impl<'m> Scanner<'m> {
         let mut hi = i64::MAX;
         let mut step = 5 * crate::fixed::SCALE;
         let e = &self.model.mentees[i];
-        // The heap's lowest score once it holds K (a mentor must reach it).
-        let mut floor = i64::MIN;
         loop {
-            for (gi, ((g, b), avail_part)) in self
-                .groups
-                .iter()
-                .zip(s.bounds.iter())
-                .zip(s.avail_parts.iter())
-                .enumerate()
-            {
-                let Some(b) = *b else { continue };
+            for gi in 0..self.groups.len() {
+                let Some(b) = s.bounds[gi] else { continue };
                 // Skip a mentor whose bound is under the pass threshold, or under
                 // the heap's floor once it is full (it could not enter), or who an
                 // earlier pass already evaluated.
-                let mut skip_under = t.max(floor) - b;
+                let floor = if heap.len() >= k {
+                    heap.peek().map_or(i64::MIN, |r| r.0 .0)
+                } else {
+                    i64::MIN
+                };
+                let skip_under = t.max(floor) - b;
                 let below = hi.saturating_sub(b);
-                for chunk in chunks(g.start, g.end) {
+                let mut cand = std::mem::take(&mut s.cand);
+                cand.clear();
+                for chunk in chunks(s.ranges[gi].start, s.ranges[gi].end) {
                     // Most mentors are under the threshold: test the chunk at once.
                     if !any_within(&s.acc[chunk.clone()], skip_under, below.saturating_sub(1)) {
                         continue;
                     }
                     for p in chunk {
                         let a = i64::from(s.acc[p]);
-                        if a < skip_under || a >= below {
-                            continue;
-                        }
-                        let need = floor.max(lowest);
-                        let j = self.perm[p];
-                        let a = self.sparse(s, gi, p, a);
-                        let Some(sc) = self.staged(e, forbidden, s, p, a, b - avail_part, need)
-                        else {
-                            continue;
-                        };
-                        heap.push(Reverse((sc, Reverse(j))));
-                        if heap.len() > k {
-                            heap.pop();
-                        }
-                        if heap.len() >= k {
-                            floor = heap.peek().map_or(floor, |r| r.0 .0);
-                            skip_under = t.max(floor) - b;
+                        if a >= skip_under && a < below {
+                            cand.push(p as u32);
                         }
                     }
+                }
+                s.cand = cand;
+                if !s.cand.is_empty() {
+                    let lt = b - s.avail_parts[gi];
+                    self.evaluate(e, forbidden, s, gi, lt, lowest, k, &mut heap);
                 }
             }
             let full = heap.len() >= k;
@@ -837,15 +963,11 @@ impl<'m> Scanner<'m> {
                         }
                     };
                     let e = &self.model.mentees[i];
-                    for (gi, ((g, gb), avail_part)) in self
-                        .groups
-                        .iter()
-                        .zip(s.bounds.iter())
-                        .zip(s.avail_parts.iter())
-                        .enumerate()
+                    for (gi, (gb, avail_part)) in
+                        s.bounds.iter().zip(s.avail_parts.iter()).enumerate()
                     {
                         let Some(gb) = *gb else { continue };
-                        for chunk in chunks(g.start, g.end) {
+                        for chunk in chunks(s.ranges[gi].start, s.ranges[gi].end) {
                             // Nobody in the chunk beats the group's cheapest price.
                             let lo = (b + group_min[gi] + over(&best) + 1 - i128::from(gb))
                                 .clamp(i128::from(i64::MIN), i128::from(i64::MAX))
@@ -1042,9 +1164,21 @@ mod tests {
             floor in 0u32..40,
             enforce in any::<bool>(),
             min_overlap in prop::option::of(0.25f64..2.0),
+            kind in 0usize..3,
+            years in 0u16..8,
+            require_lang in any::<bool>(),
         ) {
             let (e, r) = world(seed, 12, 15);
             let mut s = Settings::default();
+            // Every seniority rule, with year limits that split a level's run.
+            s.kind = [
+                crate::settings::ProgrammeKind::OneToOne,
+                crate::settings::ProgrammeKind::Reverse,
+                crate::settings::ProgrammeKind::Peer,
+            ][kind];
+            s.seniority.min_years_ahead = years;
+            s.seniority.similar_max_years_gap = years;
+            s.reach.require_shared_language = require_lang;
             s.quality_floor = f64::from(floor);
             s.reach.min_overlap_hours = min_overlap;
             if !enforce {

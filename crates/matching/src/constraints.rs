@@ -208,6 +208,33 @@ impl Rules {
         }
     }
 
+    /// The mentor years that pass [`Rules::seniority_ranks_ok`] for a mentee of
+    /// `e_level` with `e_years` and a mentor of `r_level`, as an inclusive range
+    /// (`None` when no mentor of that level passes). The candidate scan keeps a
+    /// level's mentors sorted by years and reads only this range.
+    pub(crate) fn years_range(&self, e_level: u8, e_years: u16, r_level: u8) -> Option<(u16, u16)> {
+        let (e, min, gap) = (
+            u32::from(e_years),
+            u32::from(self.min_years),
+            u32::from(self.similar_gap),
+        );
+        let clip = |x: u32| x.min(u32::from(u16::MAX)) as u16;
+        match (self.rule, r_level.cmp(&e_level)) {
+            (SeniorityRule::Ahead, std::cmp::Ordering::Greater)
+            | (SeniorityRule::Reverse, std::cmp::Ordering::Less) => Some((0, u16::MAX)),
+            (SeniorityRule::Ahead, std::cmp::Ordering::Equal) => {
+                (e + min <= u32::from(u16::MAX)).then(|| (clip(e + min), u16::MAX))
+            }
+            (SeniorityRule::Reverse, std::cmp::Ordering::Equal) => {
+                e.checked_sub(min).map(|hi| (0, clip(hi)))
+            }
+            (SeniorityRule::Similar, std::cmp::Ordering::Equal) => {
+                Some((clip(e.saturating_sub(gap)), clip(e + gap)))
+            }
+            _ => None,
+        }
+    }
+
     /// Position of a person in the management forest's tour, for
     /// [`Rules::compatible_plain`].
     pub(crate) fn tour(&self, person: u32) -> (u32, u32) {
@@ -687,6 +714,44 @@ mod tests {
         let m = Model::build(&e, &r, s).unwrap();
         let rules = Rules::build(&m);
         (m, rules)
+    }
+
+    #[test]
+    fn years_range_is_exactly_the_seniority_rule() {
+        for kind in [
+            ProgrammeKind::OneToOne,
+            ProgrammeKind::Reverse,
+            ProgrammeKind::Peer,
+        ] {
+            for (min, gap) in [(0u16, 0u16), (3, 5), (40, 2)] {
+                let mut s = Settings::default();
+                s.kind = kind;
+                s.seniority.min_years_ahead = min;
+                s.seniority.similar_max_years_gap = gap;
+                let (_, rules) = rules_for(Vec::new(), Vec::new(), &s);
+                for el in 0..3u8 {
+                    for rl in 0..3u8 {
+                        for ey in [0u16, 1, 2, 3, 5, 10, 39, 40, 41, 60, u16::MAX - 2] {
+                            let range = rules.years_range(el, ey, rl);
+                            for ry in (0..=80u16).chain([u16::MAX - 3, u16::MAX]) {
+                                let inside = range.is_some_and(|(lo, hi)| lo <= ry && ry <= hi);
+                                // The rule's own sum may overflow at the top of u16.
+                                if u32::from(ey) + u32::from(min.max(gap)) > u32::from(u16::MAX)
+                                    || u32::from(ry) + u32::from(min.max(gap)) > u32::from(u16::MAX)
+                                {
+                                    continue;
+                                }
+                                assert_eq!(
+                                    inside,
+                                    rules.seniority_ranks_ok(el, ey, rl, ry),
+                                    "{kind:?} min {min} gap {gap}: {el}/{ey} vs {rl}/{ry}"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]
