@@ -26,6 +26,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use chrono::{NaiveDate, NaiveTime, TimeZone as _};
 use chrono_tz::Tz;
 
@@ -449,6 +451,13 @@ impl Model {
         for (c, &wc) in cap.iter_mut().zip(caps_w.iter()) {
             *c = share(MAX_SCORE, u64::from(wc), total);
         }
+        // Goal texts are split once, in parallel, for the dictionary and then for
+        // each person's vector (the slowest part of building features).
+        let tokenised: Vec<Vec<String>> = mentees
+            .par_iter()
+            .chain(mentors.par_iter())
+            .map(|p| crate::text::tokens(&p.goals_text))
+            .collect();
         let mut m = Model {
             settings: settings.clone(),
             mentee_ids: Vec::with_capacity(mentees.len()),
@@ -464,12 +473,7 @@ impl Model {
             zones: Interner::default(),
             departments: Interner::default(),
             genders: Interner::default(),
-            text: TextIndex::build(
-                mentees
-                    .iter()
-                    .chain(mentors.iter())
-                    .map(|p| p.goals_text.as_str()),
-            ),
+            text: TextIndex::from_tokens(&tokenised),
             managers: Vec::new(),
             cap,
             level_table: [[0; 3]; 3],
@@ -479,6 +483,13 @@ impl Model {
             enforce_hard: settings.hard_preferences == HardPreferences::Enforce,
         };
         m.fill_tables();
+        let vectors: Vec<SparseVec> = {
+            let index = &m.text;
+            tokenised.par_iter().map(|t| index.vector_of(t)).collect()
+        };
+        drop(tokenised);
+        // Taken in order: mentees first, then mentors, as `tokenised` was built.
+        let mut vectors = vectors.into_iter();
         let reverse_areas: Vec<String> = settings
             .seniority
             .reverse_skill_areas
@@ -486,7 +497,7 @@ impl Model {
             .map(|s| normalise_name(s))
             .collect();
         let mut zone_cache: HashMap<String, (Tz, i32)> = HashMap::new();
-        let mut utc_cache: HashMap<(String, u8, u16), i64> = HashMap::new();
+        let mut utc_cache: HashMap<(Tz, u8, u16), i64> = HashMap::new();
         for (side, list) in [("mentee", mentees), ("mentor", mentors)] {
             let mut seen: HashMap<&str, ()> = HashMap::with_capacity(list.len());
             for p in list {
@@ -506,8 +517,10 @@ impl Model {
                         message: format!("appears twice among the {side}s"),
                     });
                 }
+                let text = vectors.next().unwrap_or_default();
                 let f = m.features(
                     p,
+                    text,
                     side,
                     monday,
                     &reverse_areas,
@@ -580,11 +593,12 @@ impl Model {
     fn features(
         &mut self,
         p: &Profile,
+        text: SparseVec,
         side: &'static str,
         monday: NaiveDate,
         reverse_areas: &[String],
         zone_cache: &mut HashMap<String, (Tz, i32)>,
-        utc_cache: &mut HashMap<(String, u8, u16), i64>,
+        utc_cache: &mut HashMap<(Tz, u8, u16), i64>,
     ) -> Result<Features, ModelError> {
         let err = |field: &'static str, message: String| ModelError::Profile {
             side,
@@ -627,7 +641,7 @@ impl Model {
             }
             let day = wdw.day.index();
             let a = *utc_cache
-                .entry((zone_name.to_string(), day, wdw.start_minute))
+                .entry((tz, day, wdw.start_minute))
                 .or_insert_with(|| utc_minute(tz, monday, day, wdw.start_minute));
             let len = i64::from(wdw.end_minute - wdw.start_minute);
             // Quarter-hours, rounded to the nearest quarter.
@@ -781,7 +795,6 @@ impl Model {
                 .map(|a| (self.people.intern(a.value.trim()), hard(a.strength)))
                 .collect(),
         };
-        let text = self.text.vector(&p.goals_text);
         let mut private = 0u16;
         for a in Attribute::ALWAYS_PRIVATE.iter().chain(p.private.iter()) {
             private |= 1 << *a as u16;

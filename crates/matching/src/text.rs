@@ -277,6 +277,12 @@ pub struct TextIndex {
 impl TextIndex {
     /// Builds the dictionary and document frequencies from every document.
     pub fn build<'a>(docs: impl IntoIterator<Item = &'a str>) -> TextIndex {
+        let tokenised: Vec<Vec<String>> = docs.into_iter().map(tokens).collect();
+        TextIndex::from_tokens(&tokenised)
+    }
+
+    /// [`TextIndex::build`] from documents already split by [`tokens`].
+    pub fn from_tokens(docs: &[Vec<String>]) -> TextIndex {
         let mut ids: HashMap<String, u32> = HashMap::new();
         let mut names = Vec::new();
         let mut df: Vec<u32> = Vec::new();
@@ -285,13 +291,17 @@ impl TextIndex {
         for doc in docs {
             n_docs += 1;
             seen.clear();
-            for t in tokens(doc) {
-                let next = names.len() as u32;
-                let id = *ids.entry(t.clone()).or_insert_with(|| {
-                    names.push(t);
-                    df.push(0);
-                    next
-                });
+            for t in doc {
+                let id = match ids.get(t.as_str()) {
+                    Some(&id) => id,
+                    None => {
+                        let id = names.len() as u32;
+                        ids.insert(t.clone(), id);
+                        names.push(t.clone());
+                        df.push(0);
+                        id
+                    }
+                };
                 seen.push(id);
             }
             seen.sort_unstable();
@@ -325,9 +335,14 @@ impl TextIndex {
 
     /// The TF-IDF unit vector of a text; terms unknown to the index are ignored.
     pub fn vector(&self, text: &str) -> SparseVec {
+        self.vector_of(&tokens(text))
+    }
+
+    /// [`TextIndex::vector`] of a text already split by [`tokens`].
+    pub fn vector_of(&self, terms: &[String]) -> SparseVec {
         let mut counts: Vec<(u32, u32)> = Vec::new();
-        for t in tokens(text) {
-            if let Some(&id) = self.ids.get(&t) {
+        for t in terms {
+            if let Some(&id) = self.ids.get(t.as_str()) {
                 counts.push((id, 1));
             }
         }
