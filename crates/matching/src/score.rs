@@ -424,6 +424,14 @@ pub(crate) fn share(cap: i64, num: u64, den: u64) -> i64 {
     (i128::from(cap) * i128::from(num) / i128::from(den)) as i64
 }
 
+/// Time zones parsed so far while building features: each name's zone and UTC
+/// offset, and the UTC minute of each (zone, day, local minute) of the week.
+#[derive(Default)]
+struct ZoneCache {
+    offsets: HashMap<String, (Tz, i32)>,
+    utc: HashMap<(Tz, u8, u16), i64>,
+}
+
 impl Model {
     /// Builds features for every mentee and mentor. Ids must be unique within
     /// each side; time zones must be IANA names.
@@ -496,8 +504,7 @@ impl Model {
             .iter()
             .map(|s| normalise_name(s))
             .collect();
-        let mut zone_cache: HashMap<String, (Tz, i32)> = HashMap::new();
-        let mut utc_cache: HashMap<(Tz, u8, u16), i64> = HashMap::new();
+        let mut zones = ZoneCache::default();
         for (side, list) in [("mentee", mentees), ("mentor", mentors)] {
             let mut seen: HashMap<&str, ()> = HashMap::with_capacity(list.len());
             for p in list {
@@ -518,15 +525,7 @@ impl Model {
                     });
                 }
                 let text = vectors.next().unwrap_or_default();
-                let f = m.features(
-                    p,
-                    text,
-                    side,
-                    monday,
-                    &reverse_areas,
-                    &mut zone_cache,
-                    &mut utc_cache,
-                )?;
+                let f = m.features(p, text, side, monday, &reverse_areas, &mut zones)?;
                 if side == "mentee" {
                     m.mentee_ids.push(p.id.clone());
                     m.mentees.push(f);
@@ -597,8 +596,7 @@ impl Model {
         side: &'static str,
         monday: NaiveDate,
         reverse_areas: &[String],
-        zone_cache: &mut HashMap<String, (Tz, i32)>,
-        utc_cache: &mut HashMap<(Tz, u8, u16), i64>,
+        zones: &mut ZoneCache,
     ) -> Result<Features, ModelError> {
         let err = |field: &'static str, message: String| ModelError::Profile {
             side,
@@ -612,7 +610,7 @@ impl Model {
         } else {
             zone_name
         };
-        let (tz, offset) = match zone_cache.get(zone_name) {
+        let (tz, offset) = match zones.offsets.get(zone_name) {
             Some(&z) => z,
             None => {
                 let tz = parse_zone(zone_name).ok_or_else(|| {
@@ -624,7 +622,7 @@ impl Model {
                     )
                 })?;
                 let z = (tz, offset_on(tz, monday));
-                zone_cache.insert(zone_name.to_string(), z);
+                zones.offsets.insert(zone_name.to_string(), z);
                 z
             }
         };
@@ -640,7 +638,8 @@ impl Model {
                 continue;
             }
             let day = wdw.day.index();
-            let a = *utc_cache
+            let a = *zones
+                .utc
                 .entry((tz, day, wdw.start_minute))
                 .or_insert_with(|| utc_minute(tz, monday, day, wdw.start_minute));
             let len = i64::from(wdw.end_minute - wdw.start_minute);
