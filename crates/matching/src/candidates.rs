@@ -5,7 +5,9 @@
 //! Mentors are ordered by (level, UTC offset) into runs ("groups") whose level
 //! gap and time-zone points are the same for a given mentee, so one bound serves
 //! a whole run; a run whose level breaks the seniority rule, or whose offset
-//! breaks the time-zone limit, is skipped outright. An inverted index maps each
+//! breaks the time-zone limit, is skipped outright. Within a run mentors are
+//! sorted by years, so the seniority rule keeps one range of it; a mentor who
+//! shares no language starts below every threshold. An inverted index maps each
 //! skill, goal tag, interest and answer option to the positions of the mentors
 //! who have it; walking the postings of a mentee's own keys accumulates those
 //! "sparse" points exactly. Every other part has a cheap bound: goal text at most
