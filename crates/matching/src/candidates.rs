@@ -528,7 +528,10 @@ impl<'m> Scanner<'m> {
                 // pointer after every store.
                 let acc = &mut s.acc[..];
                 for &p in &post[key as usize] {
-                    acc[p as usize] += c;
+                    // Wrapping: positions outside this mentee's ranges were not
+                    // reset above and are never read for it; a mentor no mentee's
+                    // rule admits would otherwise add up until it overflowed.
+                    acc[p as usize] = acc[p as usize].wrapping_add(c);
                 }
             }
         }
