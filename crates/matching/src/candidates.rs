@@ -236,6 +236,18 @@ struct Group {
     union: [u64; crate::score::WEEK_WORDS],
 }
 
+/// A mentee's best mentors so far as (score, mentor), the lowest on top.
+type TopHeap = BinaryHeap<Reverse<(i64, Reverse<u32>)>>;
+
+/// The K-th best score once the heap holds K mentors (a newcomer must beat it).
+fn kth(heap: &TopHeap, k: usize) -> Option<i64> {
+    if heap.len() >= k {
+        heap.peek().map(|r| r.0 .0)
+    } else {
+        None
+    }
+}
+
 /// A mentor past the availability stage of [`Scanner::evaluate`].
 #[derive(Debug, Clone, Copy)]
 struct Passed {
@@ -736,15 +748,9 @@ impl<'m> Scanner<'m> {
         lt: i64,
         lowest: i64,
         k: usize,
-        heap: &mut BinaryHeap<Reverse<(i64, Reverse<u32>)>>,
+        heap: &mut TopHeap,
     ) {
-        let floor = |heap: &BinaryHeap<Reverse<(i64, Reverse<u32>)>>| {
-            if heap.len() >= k {
-                heap.peek().map_or(lowest, |r| r.0 .0.max(lowest))
-            } else {
-                lowest
-            }
-        };
+        let floor = |heap: &TopHeap| kth(heap, k).map_or(lowest, |x| x.max(lowest));
         let need = floor(heap);
         let mut passed = std::mem::take(&mut s.passed);
         passed.clear();
@@ -796,7 +802,7 @@ impl<'m> Scanner<'m> {
     fn top_k(&self, i: usize, k: usize, s: &mut FastScratch, out: &mut Vec<Edge>) -> i64 {
         self.prepare(i, s);
         let forbidden = self.rules.forbidden_for(i);
-        let mut heap: BinaryHeap<Reverse<(i64, Reverse<u32>)>> = BinaryHeap::with_capacity(k + 1);
+        let mut heap: TopHeap = BinaryHeap::with_capacity(k + 1);
         let lowest = self.rules.floor().max(0);
         let mut t = s.guess.clamp(lowest, crate::score::MAX_SCORE);
         let mut hi = i64::MAX;
@@ -808,11 +814,7 @@ impl<'m> Scanner<'m> {
                 // Skip a mentor whose bound is under the pass threshold, or under
                 // the heap's floor once it is full (it could not enter), or who an
                 // earlier pass already evaluated.
-                let floor = if heap.len() >= k {
-                    heap.peek().map_or(i64::MIN, |r| r.0 .0)
-                } else {
-                    i64::MIN
-                };
+                let floor = kth(&heap, k).unwrap_or(i64::MIN);
                 let skip_under = t.max(floor) - b;
                 let below = hi.saturating_sub(b);
                 let mut cand = std::mem::take(&mut s.cand);
@@ -835,27 +837,22 @@ impl<'m> Scanner<'m> {
                     self.evaluate(e, forbidden, s, gi, lt, lowest, k, &mut heap);
                 }
             }
-            let full = heap.len() >= k;
-            let min = heap.peek().map_or(i64::MIN, |r| r.0 .0);
-            if (full && min >= t) || t <= lowest {
+            let min = kth(&heap, k);
+            if min.is_some_and(|m| m >= t) || t <= lowest {
                 break;
             }
             hi = t;
-            t = if full {
-                min.max(lowest)
-            } else {
-                let next = (t - step).max(lowest);
-                step *= 2;
-                next
+            t = match min {
+                Some(m) => m.max(lowest),
+                None => {
+                    let next = (t - step).max(lowest);
+                    step *= 2;
+                    next
+                }
             };
         }
-        let full = heap.len() >= k;
-        let bound = if full {
-            heap.peek().map_or(NO_PRUNED, |r| r.0 .0)
-        } else {
-            NO_PRUNED
-        };
-        if full {
+        let bound = kth(&heap, k).unwrap_or(NO_PRUNED);
+        if bound != NO_PRUNED {
             // Start the next mentee just under this one's K-th score.
             s.guess = bound - crate::fixed::SCALE;
         }
