@@ -12,11 +12,15 @@
 //! who have it; walking the postings of a mentee's own keys accumulates those
 //! "sparse" points exactly. Every other part has a cheap bound: goal text at most
 //! its weight, availability capped by the smaller weekly total in the run,
-//! preferences at most their weight. Threshold passes then evaluate exactly only
-//! the mentors whose `sparse + bound` reaches a falling threshold (seeded from
-//! the previous mentee's K-th score), until K eligible mentors score at least the
-//! threshold. The exact score reproduces [`Model::score`] to the micro-unit (see
-//! [`crate::score`]).
+//! preferences at most their weight. Mentors are then evaluated best bound first
+//! (in buckets of a quarter point) until K eligible mentors score at least every
+//! bound left, so only about the mentors whose bound reaches the final K-th score
+//! are evaluated. Chunks of 16 positions are ordered by their best bound and only
+//! opened when their bucket comes up, so most positions are never looked at one by
+//! one. An evaluation goes from the cheapest stage to the dearest: a text bound from
+//! 64-bit term signatures (Cauchy–Schwarz over the shared bits), the exact
+//! availability, the exact text, then the rules. The exact score reproduces
+//! [`Model::score`] to the micro-unit (see [`crate::score`]).
 //!
 //! # Contract
 //! For every mentee `i`, [`CandidateGraph::row`] holds eligible pairs only, at
@@ -27,12 +31,12 @@
 //! threshold (the dual-price re-check) exactly.
 //!
 //! # Complexity
-//! Per mentee: `O(M)` for clearing the accumulator and each threshold pass (a
-//! compare per mentor), plus the postings of its keys, plus an exact score
-//! (`O(text terms)`) for each mentor whose bound reaches the threshold, plus
-//! `O(log K)` per heap update. The re-check scan is the same per mentee it has to
-//! revisit. Mentees run in parallel with rayon in chunks concatenated in order,
-//! so the output is deterministic.
+//! Per mentee: `O(M)` for clearing the accumulator and for the best value of each
+//! chunk (vectorised), plus the postings of its keys, plus `O(16)` for each chunk
+//! opened, plus an exact score (`O(text terms)`) for each mentor whose bound
+//! reaches the K-th score, plus `O(log K)` per heap update. The re-check scan is the
+//! same per mentee it has to revisit. Mentees run in parallel with rayon in chunks
+//! concatenated in order, so the output is deterministic.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -133,6 +137,8 @@ pub struct Scanner<'m> {
     pos_avail: Vec<[u64; crate::score::WEEK_WORDS]>,
     /// Coarse availability signatures by position (see [`coarse`]).
     pos_sig: Vec<u64>,
+    /// Text signatures by position: bit `t % 64` for each term `t`.
+    pos_text_sig: Vec<u64>,
     /// Text vectors by position, flattened: position `p` owns
     /// `pos_text_off[p]..pos_text_off[p + 1]`.
     pos_text_off: Vec<u32>,
@@ -224,6 +230,12 @@ fn text_points(cap: i64, dense: &[f32], bt: &[u32], bw: &[f32]) -> i64 {
         .sum()
 }
 
+/// Bit `t % 64` for each term `t`: two texts whose signatures share no bit
+/// share no term.
+fn text_signature(terms: &[u32]) -> u64 {
+    terms.iter().fold(0, |sig, &t| sig | 1 << (t % 64))
+}
+
 /// Mentors at one level and one UTC offset: level and time-zone points are
 /// the same for all of them, so one bound serves the whole run.
 #[derive(Debug, Clone)]
@@ -246,6 +258,34 @@ fn kth(heap: &TopHeap, k: usize) -> Option<i64> {
     } else {
         None
     }
+}
+
+/// A mentor's position, its group and its bound; or, in the chunk order of
+/// [`Scanner::order_chunks`], a chunk's first position, its group and the best
+/// bound in it.
+#[derive(Debug, Clone, Copy)]
+struct Found {
+    p: u32,
+    g: u32,
+    bound: i64,
+}
+
+/// Width of a bucket of [`Scanner::top_k`]'s best-first order: a quarter point.
+const BUCKET: i64 = crate::fixed::SCALE / 4;
+
+/// Buckets of the best-first order; the last one takes every lower bound.
+const BUCKETS: usize = 256;
+
+/// The bucket of a bound under the best bound `top`.
+#[inline]
+fn bucket(top: i64, bound: i64) -> usize {
+    (((top - bound) / BUCKET) as usize).min(BUCKETS - 1)
+}
+
+/// The largest value of a chunk (at least one value).
+#[inline]
+fn max_of(acc: &[i32]) -> i32 {
+    acc.iter().fold(i32::MIN, |m, &x| m.max(x))
 }
 
 /// A mentor past the availability stage of [`Scanner::evaluate`].
@@ -330,13 +370,22 @@ struct FastScratch {
     cuts: Vec<i64>,
     /// Per group: the positions whose years pass the seniority rule.
     ranges: Vec<std::ops::Range<usize>>,
-    /// Positions to evaluate, and those past the availability stage (see
-    /// [`Scanner::evaluate`]).
-    cand: Vec<u32>,
+    /// Live chunks (by first position, with their best bound) as found, and
+    /// ordered by bucket: `chunks[chunk_start[b]..chunk_start[b + 1]]` is bucket
+    /// `b` (see [`Scanner::order_chunks`]).
+    found: Vec<Found>,
+    chunks: Vec<Found>,
+    chunk_start: [usize; BUCKETS + 1],
+    /// Mentors of opened chunks waiting for their bucket, and those past the
+    /// availability stage (see [`Scanner::evaluate`]).
+    waiting: Vec<Vec<Found>>,
     passed: Vec<Passed>,
     /// The mentee's coarse availability signature.
     sig: u64,
-    guess: i64,
+    /// The mentee's text signature, and per bit the sum of the squared
+    /// weights of its terms there (see [`Scanner::text_bound`]).
+    text_sig: u64,
+    text_sq: [f64; 64],
     text_ub: i64,
     /// The mentee's text weights by term (zero elsewhere), and the terms set.
     dense: Vec<f32>,
@@ -344,17 +393,21 @@ struct FastScratch {
 }
 
 impl FastScratch {
-    fn new(model: &Model, guess: i64) -> FastScratch {
+    fn new(model: &Model) -> FastScratch {
         FastScratch {
             acc: vec![0; model.n_mentors()],
             bounds: Vec::new(),
             avail_parts: Vec::new(),
             cuts: Vec::new(),
             ranges: Vec::new(),
-            cand: Vec::new(),
+            found: Vec::new(),
+            chunks: Vec::new(),
+            chunk_start: [0; BUCKETS + 1],
+            waiting: vec![Vec::new(); BUCKETS],
             passed: Vec::new(),
             sig: 0,
-            guess,
+            text_sig: 0,
+            text_sq: [0.0; 64],
             text_ub: 0,
             dense: vec![0.0; model.text.len()],
             dense_terms: Vec::new(),
@@ -458,6 +511,10 @@ impl<'m> Scanner<'m> {
             pos_text_weights,
             pos_lang: perm.iter().map(|&j| ms[j as usize].lang_mask).collect(),
             pos_avail: perm.iter().map(|&j| ms[j as usize].avail).collect(),
+            pos_text_sig: perm
+                .iter()
+                .map(|&j| text_signature(&ms[j as usize].text.terms))
+                .collect(),
             pos_sig: perm
                 .iter()
                 .map(|&j| coarse(&ms[j as usize].avail))
@@ -497,6 +554,11 @@ impl<'m> Scanner<'m> {
         let e = &model.mentees[i];
         self.group_bounds(e, s);
         s.sig = coarse(&e.avail);
+        s.text_sig = text_signature(&e.text.terms);
+        s.text_sq = [0.0; 64];
+        for (&t, &w) in e.text.terms.iter().zip(e.text.weights.iter()) {
+            s.text_sq[(t % 64) as usize] += f64::from(w) * f64::from(w);
+        }
         for &t in &s.dense_terms {
             s.dense[t as usize] = 0.0;
         }
@@ -635,6 +697,28 @@ impl<'m> Scanner<'m> {
         (overlap, self.model.avail_table[overlap as usize])
     }
 
+    /// An upper bound on the text points of the mentor at position `p`, from the
+    /// signatures alone: the text points are at most `cap · Σ a_t b_t` over the
+    /// shared terms, so by Cauchy–Schwarz at most `cap · ‖a_S‖ · ‖b_S‖`, where
+    /// `‖b_S‖ ≤ ‖b‖ < 1` and every shared term lies in a shared bit, so
+    /// `‖a_S‖²` is at most the mentee's squared weights summed over the shared
+    /// bits. Never above `s.text_ub`.
+    #[inline]
+    fn text_bound(&self, s: &FastScratch, p: usize) -> i64 {
+        let mut shared = s.text_sig & self.pos_text_sig[p];
+        if shared == 0 {
+            return 0;
+        }
+        let mut sq = 0.0;
+        while shared != 0 {
+            sq += s.text_sq[shared.trailing_zeros() as usize];
+            shared &= shared - 1;
+        }
+        let cap = self.model.cap[Criterion::GoalText as usize] as f64;
+        // The relative margin covers the rounding of the weights and of this sum.
+        ((cap * sq.sqrt() * (1.0 + 1e-6)).ceil() as i64 + 1).min(s.text_ub)
+    }
+
     /// Exact text points of the mentor at position `p` against the mentee whose
     /// weights `s.dense` holds.
     #[inline]
@@ -697,8 +781,9 @@ impl<'m> Scanner<'m> {
 
     /// Exact score of the mentor at position `p` when it is eligible and scores
     /// at least `need`, from the cheapest check to the dearest: the language mask
-    /// (no shared bit, no shared language), exact availability, exact text, then
-    /// the rules and preferences on the mentor's features. `a` is the sparse
+    /// (no shared bit, no shared language), exact availability with the text's
+    /// signature bound ([`Scanner::text_bound`]), exact text, then the rules and
+    /// preferences on the mentor's features. `a` is the sparse
     /// points, `lt` the group's level and time-zone points plus the text bound
     /// `s.text_ub` and the preference cap.
     #[inline]
@@ -718,7 +803,7 @@ impl<'m> Scanner<'m> {
             return None;
         }
         let (overlap, av) = self.availability(e, p);
-        if a + lt + av < need {
+        if a + lt + av - s.text_ub + self.text_bound(s, p) < need {
             return None;
         }
         let text = self.text(s, p);
@@ -730,11 +815,10 @@ impl<'m> Scanner<'m> {
         (sc >= need && sc >= self.rules.floor()).then_some(sc)
     }
 
-    /// [`Scanner::staged`] over a batch of positions of group `gi` (in
-    /// `s.cand`), one stage at a time: each stage's loads do not wait on the
-    /// previous position's branches, so their cache misses overlap. Adds every
-    /// mentor scoring at least the heap's floor (and `lowest`) to the heap,
-    /// which keeps the `k` best.
+    /// [`Scanner::staged`] over a batch of mentors, one stage at a time: each
+    /// stage's loads do not wait on the previous mentor's branches, so their
+    /// cache misses overlap. Adds every mentor scoring at least the heap's
+    /// floor (and `lowest`) to the heap, which keeps the `k` best.
     ///
     /// Language was already settled by [`Scanner::prepare`]: a mentor sharing
     /// no language never reaches a threshold.
@@ -744,8 +828,7 @@ impl<'m> Scanner<'m> {
         e: &crate::score::Features,
         forbidden: &[(u32, crate::constraints::Rule)],
         s: &mut FastScratch,
-        gi: usize,
-        lt: i64,
+        batch: &[Found],
         lowest: i64,
         k: usize,
         heap: &mut TopHeap,
@@ -754,15 +837,27 @@ impl<'m> Scanner<'m> {
         let need = floor(heap);
         let mut passed = std::mem::take(&mut s.passed);
         passed.clear();
-        for &p in &s.cand {
-            let p = p as usize;
+        for f in batch {
+            if f.bound < need {
+                continue;
+            }
+            let (p, gi) = (f.p as usize, f.g as usize);
             let a = self.sparse(s, gi, p, i64::from(s.acc[p]));
+            // Sparse, level and time-zone points, the preferences at their cap;
+            // no availability or text yet.
+            let no_text = a + s.bounds[gi].unwrap_or(0) - s.avail_parts[gi] - s.text_ub;
+            // The text bound is cheap (one word by position); the availability
+            // overlap reads the mentor's weekly bitset.
+            let tb = self.text_bound(s, p);
+            if no_text + s.avail_parts[gi] + tb < need {
+                continue;
+            }
             let (overlap, av) = self.availability(e, p);
-            if a + lt + av >= need {
+            if no_text + av + tb >= need {
                 passed.push(Passed {
                     p: p as u32,
                     overlap,
-                    part: a + lt + av - s.text_ub,
+                    part: no_text + av,
                 });
             }
         }
@@ -792,70 +887,106 @@ impl<'m> Scanner<'m> {
         s.passed = passed;
     }
 
+    /// Every live chunk of [`LANES`] positions with the best bound in it, in
+    /// `s.chunks` ordered by buckets of that bound (a counting sort; see
+    /// [`FastScratch::chunk_start`]). Chunks whose best bound is under `lowest`
+    /// are left out. Returns the best bound of all (`None`: no chunk left).
+    fn order_chunks(&self, s: &mut FastScratch, lowest: i64) -> Option<i64> {
+        let mut found = std::mem::take(&mut s.found);
+        found.clear();
+        let mut top = i64::MIN;
+        for (gi, b) in s.bounds.iter().enumerate() {
+            let Some(b) = *b else { continue };
+            for chunk in chunks(s.ranges[gi].start, s.ranges[gi].end) {
+                let best = i64::from(max_of(&s.acc[chunk.clone()])) + b;
+                if best >= lowest {
+                    top = top.max(best);
+                    found.push(Found {
+                        p: chunk.start as u32,
+                        g: gi as u32,
+                        bound: best,
+                    });
+                }
+            }
+        }
+        let top = (!found.is_empty()).then_some(top)?;
+        let mut count = [0usize; BUCKETS + 1];
+        for f in &found {
+            count[bucket(top, f.bound) + 1] += 1;
+        }
+        for b in 0..BUCKETS {
+            count[b + 1] += count[b];
+        }
+        s.chunk_start = count;
+        s.chunks.clear();
+        s.chunks.resize(
+            found.len(),
+            Found {
+                p: 0,
+                g: 0,
+                bound: 0,
+            },
+        );
+        for f in &found {
+            let b = bucket(top, f.bound);
+            s.chunks[count[b]] = *f;
+            count[b] += 1;
+        }
+        s.found = found;
+        Some(top)
+    }
+
     /// Top-K row of mentee `i` and the bound on what was pruned.
     ///
     /// Sparse points are accumulated by position; every mentor then has the
-    /// bound `sparse + group bound`. Passes over the positions evaluate exactly
-    /// the mentors whose bound reaches a threshold `t`, lowering `t` until K
-    /// eligible mentors score at least `t` (or nothing eligible can be left).
-    /// Each pass only evaluates mentors the previous passes did not.
+    /// bound `sparse + group bound`. Mentors are evaluated exactly best bound
+    /// first, by buckets of [`BUCKET`], until the heap holds K and no bound left
+    /// reaches its K-th score; so only (about) the mentors whose bound reaches
+    /// the final K-th score are evaluated. To find them without a pass over
+    /// every position, chunks of [`LANES`] positions are ordered by their best
+    /// bound, and a chunk is opened when its bucket comes up: its mentors then
+    /// wait in their own buckets, which are complete once the scan reaches them.
     fn top_k(&self, i: usize, k: usize, s: &mut FastScratch, out: &mut Vec<Edge>) -> i64 {
         self.prepare(i, s);
         let forbidden = self.rules.forbidden_for(i);
         let mut heap: TopHeap = BinaryHeap::with_capacity(k + 1);
         let lowest = self.rules.floor().max(0);
-        let mut t = s.guess.clamp(lowest, crate::score::MAX_SCORE);
-        let mut hi = i64::MAX;
-        let mut step = 5 * crate::fixed::SCALE;
         let e = &self.model.mentees[i];
-        loop {
-            for gi in 0..self.groups.len() {
-                let Some(b) = s.bounds[gi] else { continue };
-                // Skip a mentor whose bound is under the pass threshold, or under
-                // the heap's floor once it is full (it could not enter), or who an
-                // earlier pass already evaluated.
-                let floor = kth(&heap, k).unwrap_or(i64::MIN);
-                let skip_under = t.max(floor) - b;
-                let below = hi.saturating_sub(b);
-                let mut cand = std::mem::take(&mut s.cand);
-                cand.clear();
-                for chunk in chunks(s.ranges[gi].start, s.ranges[gi].end) {
-                    // Most mentors are under the threshold: test the chunk at once.
-                    if !any_within(&s.acc[chunk.clone()], skip_under, below.saturating_sub(1)) {
-                        continue;
-                    }
-                    for p in chunk {
-                        let a = i64::from(s.acc[p]);
-                        if a >= skip_under && a < below {
-                            cand.push(p as u32);
+        if let Some(top) = self.order_chunks(s, lowest) {
+            for w in s.waiting.iter_mut() {
+                w.clear();
+            }
+            for cb in 0..BUCKETS {
+                // Every bound from here on is at most this.
+                if kth(&heap, k).is_some_and(|m| top - cb as i64 * BUCKET < m) {
+                    break;
+                }
+                let need = kth(&heap, k).map_or(lowest, |m| m.max(lowest));
+                for c in s.chunk_start[cb]..s.chunk_start[cb + 1] {
+                    let Found { p: start, g, .. } = s.chunks[c];
+                    let b = s.bounds[g as usize].unwrap_or(i64::MIN / 2);
+                    let end = (start as usize + LANES).min(s.ranges[g as usize].end);
+                    for p in start as usize..end {
+                        let bound = i64::from(s.acc[p]) + b;
+                        if bound >= need {
+                            s.waiting[bucket(top, bound)].push(Found {
+                                p: p as u32,
+                                g,
+                                bound,
+                            });
                         }
                     }
                 }
-                s.cand = cand;
-                if !s.cand.is_empty() {
-                    let lt = b - s.avail_parts[gi];
-                    self.evaluate(e, forbidden, s, gi, lt, lowest, k, &mut heap);
+                // Every mentor with a bound in this bucket is waiting now: its
+                // chunk's best bound is at least its own.
+                if !s.waiting[cb].is_empty() {
+                    let batch = std::mem::take(&mut s.waiting[cb]);
+                    self.evaluate(e, forbidden, s, &batch, lowest, k, &mut heap);
+                    s.waiting[cb] = batch;
                 }
             }
-            let min = kth(&heap, k);
-            if min.is_some_and(|m| m >= t) || t <= lowest {
-                break;
-            }
-            hi = t;
-            t = match min {
-                Some(m) => m.max(lowest),
-                None => {
-                    let next = (t - step).max(lowest);
-                    step *= 2;
-                    next
-                }
-            };
         }
         let bound = kth(&heap, k).unwrap_or(NO_PRUNED);
-        if bound != NO_PRUNED {
-            // Start the next mentee just under this one's K-th score.
-            s.guess = bound - crate::fixed::SCALE;
-        }
         let start = out.len();
         out.extend(heap.into_iter().map(|Reverse((sc, Reverse(j)))| Edge {
             mentee: i as u32,
@@ -873,7 +1004,7 @@ impl<'m> Scanner<'m> {
         let parts: Vec<(Vec<Edge>, Vec<usize>, Vec<i64>)> = (0..n.div_ceil(CHUNK))
             .into_par_iter()
             .map_init(
-                || FastScratch::new(self.model, 60 * crate::fixed::SCALE),
+                || FastScratch::new(self.model),
                 |s, c| {
                     let lo = c * CHUNK;
                     let hi = (lo + CHUNK).min(n);
@@ -941,7 +1072,7 @@ impl<'m> Scanner<'m> {
         let mut found: Vec<Vec<Edge>> = mentees
             .par_iter()
             .map_init(
-                || FastScratch::new(self.model, 0),
+                || FastScratch::new(self.model),
                 |s, &i| {
                     let i = i as usize;
                     let b = base(i);
@@ -1236,6 +1367,32 @@ mod tests {
             prop_assert!(capped.iter().all(|e| want.contains(e)));
             prop_assert_eq!(got, want);
         }
+    }
+
+    #[test]
+    fn text_bound_never_undercuts_the_text_points() {
+        // The synthetic population's texts share a small vocabulary, so most
+        // pairs share terms and the bound is tested where it has work to do.
+        let (e, r) = crate::pipeline::synthetic_population(11, 150, 150, 1.2);
+        let model = Model::build(&e, &r, &Settings::default()).unwrap();
+        let rules = Rules::build(&model);
+        let sc = Scanner::new(&model, &rules);
+        let mut s = FastScratch::new(&model);
+        let (mut below_cap, mut pairs) = (0, 0);
+        for i in 0..model.n_mentees() {
+            sc.prepare(i, &mut s);
+            for p in 0..model.n_mentors() {
+                let (bound, exact) = (sc.text_bound(&s, p), sc.text(&s, p));
+                assert!(
+                    bound >= exact,
+                    "mentee {i}, position {p}: {bound} < {exact}"
+                );
+                below_cap += usize::from(bound < s.text_ub);
+                pairs += 1;
+            }
+        }
+        // And it is tighter than the plain cap for most pairs.
+        assert!(below_cap * 2 > pairs, "{below_cap} of {pairs}");
     }
 
     #[test]
