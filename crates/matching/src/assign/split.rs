@@ -518,17 +518,7 @@ fn orient(
     }
     // Each source's edges best first: searches stop scanning at the first edge that
     // cannot beat the best way out found so far (see `place`).
-    let mut row: Vec<(Arc, u32)> = Vec::new();
-    for x in 0..xs.len() {
-        let (lo, hi) = (start[x] as usize, start[x + 1] as usize);
-        row.clear();
-        row.extend(arcs[lo..hi].iter().copied().zip(id[lo..hi].iter().copied()));
-        row.sort_by_key(|(a, _)| (Reverse(a.w), a.to));
-        for (k, &(a, i)) in row.iter().enumerate() {
-            arcs[lo + k] = a;
-            id[lo + k] = i;
-        }
-    }
+    sort_rows(&start, &mut arcs, &mut id);
     Oriented {
         side,
         tp: Transport {
@@ -541,6 +531,38 @@ fn orient(
         xs,
         dummy: dummy.is_some(),
     }
+}
+
+/// Sorts each source's edges (and their ids) best first, ties by sink, in
+/// parallel over runs of sources.
+fn sort_rows(start: &[u32], arcs: &mut [Arc], id: &mut [u32]) {
+    use rayon::prelude::*;
+    let n = start.len() - 1;
+    let pieces = n.div_ceil(4096).max(1);
+    let mut parts = Vec::with_capacity(pieces);
+    let (mut arcs_rest, mut id_rest) = (arcs, id);
+    let mut at = 0usize;
+    for k in 0..pieces {
+        let (x0, x1) = (n * k / pieces, n * (k + 1) / pieces);
+        let end = start[x1] as usize;
+        let (a, a_rest) = std::mem::take(&mut arcs_rest).split_at_mut(end - at);
+        let (b, b_rest) = std::mem::take(&mut id_rest).split_at_mut(end - at);
+        parts.push((x0..x1, at, a, b));
+        (arcs_rest, id_rest, at) = (a_rest, b_rest, end);
+    }
+    parts.into_par_iter().for_each(|(xs, base, a, b)| {
+        let mut row: Vec<(Arc, u32)> = Vec::new();
+        for x in xs {
+            let (lo, hi) = (start[x] as usize - base, start[x + 1] as usize - base);
+            row.clear();
+            row.extend(a[lo..hi].iter().copied().zip(b[lo..hi].iter().copied()));
+            row.sort_by_key(|(arc, _)| (Reverse(arc.w), arc.to));
+            for (k, &(arc, i)) in row.iter().enumerate() {
+                a[lo + k] = arc;
+                b[lo + k] = i;
+            }
+        }
+    });
 }
 
 /// Solves one part from the side `pick` chooses, building only that orientation.
