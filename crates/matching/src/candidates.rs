@@ -127,7 +127,7 @@ pub struct Scanner<'m> {
     perm: Vec<u32>,
     /// Runs of positions sharing a level and an offset.
     groups: Vec<Group>,
-    /// Postings by position (skills, goals, interests, answers).
+    /// Postings by position, ascending (skills, goals, interests, answers).
     pos_postings: [Vec<Vec<u32>>; 4],
     /// Largest weight of each text term over all mentors.
     max_term_weight: Vec<f32>,
@@ -461,6 +461,9 @@ impl<'m> Scanner<'m> {
                 for x in list.iter_mut() {
                     *x = pos[*x as usize];
                 }
+                // Ascending: the adds then walk the accumulator in order, and
+                // `prepare` trims each list by binary search.
+                list.sort_unstable();
             }
             v
         };
@@ -590,6 +593,12 @@ impl<'m> Scanner<'m> {
                 };
             }
         }
+        // Positions outside the first and last live ones are never read: trim
+        // each posting list to them (the levels a mentee's rule excludes form
+        // the head or the tail of the order).
+        let live = s.ranges.iter().filter(|r| !r.is_empty());
+        let first = live.clone().map(|r| r.start).min().unwrap_or(0) as u32;
+        let last = live.map(|r| r.end).max().unwrap_or(0) as u32;
         for (keyed, post) in [
             (&e.wanted, &self.pos_postings[0]),
             (&e.goals_keyed, &self.pos_postings[1]),
@@ -601,7 +610,10 @@ impl<'m> Scanner<'m> {
                 // A local slice: through `s` the compiler reloads the vector's
                 // pointer after every store.
                 let acc = &mut s.acc[..];
-                for &p in &post[key as usize] {
+                let list = &post[key as usize][..];
+                let list = &list[list.partition_point(|&p| p < first)..];
+                let list = &list[..list.partition_point(|&p| p < last)];
+                for &p in list {
                     // Wrapping: positions outside this mentee's ranges were not
                     // reset above and are never read for it; a mentor no mentee's
                     // rule admits would otherwise add up until it overflowed.
