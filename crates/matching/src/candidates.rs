@@ -7,7 +7,7 @@
 //! a whole run; a run whose level breaks the seniority rule, or whose offset
 //! breaks the time-zone limit, is skipped outright. Within a run mentors are
 //! sorted by years, so the seniority rule keeps one range of it; a mentor who
-//! shares no language starts below every threshold. An inverted index maps each
+//! shares no language gets a bound below any score. An inverted index maps each
 //! skill, goal tag, interest and answer option to the positions of the mentors
 //! who have it; walking the postings of a mentee's own keys accumulates those
 //! "sparse" points exactly. Every other part has a cheap bound: goal text at most
@@ -361,7 +361,7 @@ fn postings(n_keys: usize, lists: impl Iterator<Item = (u32, Vec<u32>)>) -> Vec<
 }
 
 /// Per-thread scratch space of [`Scanner::top_k`]: sparse points by position,
-/// group bounds, and a starting threshold carried from the previous mentee.
+/// group bounds, the best-first order and the mentee's text weights.
 struct FastScratch {
     acc: Vec<i32>,
     bounds: Vec<Option<i64>>,
@@ -571,7 +571,7 @@ impl<'m> Scanner<'m> {
         s.dense_terms.clear();
         s.dense_terms.extend_from_slice(&e.text.terms);
         // Without a shared language a mentor is ineligible: its accumulator
-        // starts far below any bound, so no threshold pass evaluates it.
+        // starts far below any bound, so the scan never evaluates it.
         let (no_lang, lang) = (model.settings.reach.require_shared_language, e.lang_mask);
         for ((b, &cut), range) in s.bounds.iter().zip(s.cuts.iter()).zip(s.ranges.iter()) {
             if b.is_none() {
@@ -833,7 +833,7 @@ impl<'m> Scanner<'m> {
     /// floor (and `lowest`) to the heap, which keeps the `k` best.
     ///
     /// Language was already settled by [`Scanner::prepare`]: a mentor sharing
-    /// no language never reaches a threshold.
+    /// no language never reaches the heap's floor.
     #[allow(clippy::too_many_arguments)]
     fn evaluate(
         &self,
