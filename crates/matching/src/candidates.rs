@@ -137,7 +137,7 @@ pub struct Scanner<'m> {
     pos_avail: Vec<[u64; crate::score::WEEK_WORDS]>,
     /// Coarse availability signatures by position (see [`coarse`]).
     pos_sig: Vec<u64>,
-    /// Text signatures by position: bit `t % 64` for each term `t`.
+    /// Text signatures by position ([`crate::score::Features::text_mask`]).
     pos_text_sig: Vec<u64>,
     /// Text vectors by position, flattened: position `p` owns
     /// `pos_text_off[p]..pos_text_off[p + 1]`.
@@ -228,12 +228,6 @@ fn text_points(cap: i64, dense: &[f32], bt: &[u32], bw: &[f32]) -> i64 {
         .zip(bw.iter())
         .map(|(&t, &w)| text_part(cap, dense[t as usize], w))
         .sum()
-}
-
-/// Bit `t % 64` for each term `t`: two texts whose signatures share no bit
-/// share no term.
-fn text_signature(terms: &[u32]) -> u64 {
-    terms.iter().fold(0, |sig, &t| sig | 1 << (t % 64))
 }
 
 /// Mentors at one level and one UTC offset: level and time-zone points are
@@ -514,10 +508,7 @@ impl<'m> Scanner<'m> {
             pos_text_weights,
             pos_lang: perm.iter().map(|&j| ms[j as usize].lang_mask).collect(),
             pos_avail: perm.iter().map(|&j| ms[j as usize].avail).collect(),
-            pos_text_sig: perm
-                .iter()
-                .map(|&j| text_signature(&ms[j as usize].text.terms))
-                .collect(),
+            pos_text_sig: perm.iter().map(|&j| ms[j as usize].text_mask).collect(),
             pos_sig: perm
                 .iter()
                 .map(|&j| coarse(&ms[j as usize].avail))
@@ -557,9 +548,10 @@ impl<'m> Scanner<'m> {
         let e = &model.mentees[i];
         self.group_bounds(e, s);
         s.sig = coarse(&e.avail);
-        s.text_sig = text_signature(&e.text.terms);
+        s.text_sig = e.text_mask;
         s.text_sq = [0.0; 64];
         for (&t, &w) in e.text.terms.iter().zip(e.text.weights.iter()) {
+            // The bit of `t` in `text_mask`.
             s.text_sq[(t % 64) as usize] += f64::from(w) * f64::from(w);
         }
         for &t in &s.dense_terms {
