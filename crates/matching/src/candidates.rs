@@ -257,7 +257,7 @@ fn kth(heap: &TopHeap, k: usize) -> Option<i64> {
 /// A mentor's position, its group and its bound; or, in the chunk order of
 /// [`Scanner::order_chunks`], a chunk's first position, its group and the best
 /// bound in it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 struct Found {
     p: u32,
     g: u32,
@@ -551,8 +551,7 @@ impl<'m> Scanner<'m> {
         s.text_sig = e.text_mask;
         s.text_sq = [0.0; 64];
         for (&t, &w) in e.text.terms.iter().zip(e.text.weights.iter()) {
-            // The bit of `t` in `text_mask`.
-            s.text_sq[(t % 64) as usize] += f64::from(w) * f64::from(w);
+            s.text_sq[crate::score::text_bit(t)] += f64::from(w) * f64::from(w);
         }
         for &t in &s.dense_terms {
             s.dense[t as usize] = 0.0;
@@ -787,9 +786,9 @@ impl<'m> Scanner<'m> {
     /// at least `need`, from the cheapest check to the dearest: the language mask
     /// (no shared bit, no shared language), exact availability with the text's
     /// signature bound ([`Scanner::text_bound`]), exact text, then the rules and
-    /// preferences on the mentor's features. `a` is the sparse
-    /// points, `lt` the group's level and time-zone points plus the text bound
-    /// `s.text_ub` and the preference cap.
+    /// preferences on the mentor's features. `a` is the sparse points, `lt` the
+    /// group's level and time-zone points plus the text bound `s.text_ub` and the
+    /// preference cap.
     #[inline]
     #[allow(clippy::too_many_arguments)]
     fn staged(
@@ -923,14 +922,7 @@ impl<'m> Scanner<'m> {
         }
         s.chunk_start = count;
         s.chunks.clear();
-        s.chunks.resize(
-            found.len(),
-            Found {
-                p: 0,
-                g: 0,
-                bound: 0,
-            },
-        );
+        s.chunks.resize(found.len(), Found::default());
         for f in &found {
             let b = bucket(top, f.bound);
             s.chunks[count[b]] = *f;

@@ -424,6 +424,12 @@ pub(crate) fn share(cap: i64, num: u64, den: u64) -> i64 {
     (i128::from(cap) * i128::from(num) / i128::from(den)) as i64
 }
 
+/// The bit of a text term in [`Features::text_mask`].
+#[inline]
+pub(crate) fn text_bit(term: u32) -> usize {
+    (term % 64) as usize
+}
+
 /// Time zones parsed so far while building features: each name's zone and UTC
 /// offset, and the UTC minute of each (zone, day, local minute) of the week.
 #[derive(Default)]
@@ -810,7 +816,10 @@ impl Model {
             goals,
             interests,
             answers,
-            text_mask: text.terms.iter().fold(0u64, |m, &t| m | (1u64 << (t % 64))),
+            text_mask: text
+                .terms
+                .iter()
+                .fold(0u64, |m, &t| m | (1u64 << text_bit(t))),
             text,
             languages,
             lang_mask,
