@@ -35,3 +35,5 @@ pub mod settings;
 pub mod text;
 
 pub mod pipeline;
+
+mod prefetch;

@@ -24,6 +24,8 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+use crate::prefetch::prefetch;
+
 use super::{
     objective_of, AssignError, Constraints, Duals, Lex, Network, Problem, Solution, SolveStats,
     WarmStart, PAIR, SCORE_LIMIT,
@@ -621,15 +623,14 @@ fn run_warm(
                 feasible = false;
                 break;
             }
-            if rc == 0 && y as u32 == pj && (r.st.held[y].len() as u32) < tp.cap[y] {
+            if rc == 0 && y as u32 == pj && r.st.room[y] > 0 {
                 keep = e as u32;
             }
         }
         if feasible && keep != NONE {
             r.pi[x] = px;
             let e = keep as usize;
-            r.st.chosen[e] = true;
-            r.st.held[tp.arcs[e].to as usize].push(keep);
+            r.st.hold(tp.arcs[e].to as usize, keep, x as u32, tp.arcs[e].w);
             r.placed[x] = 1;
         } else {
             r.pi[x] = (lo..hi)
@@ -641,12 +642,12 @@ fn run_warm(
     }
     // Sinks with room must sit at potential 0 before any search.
     let rooms: Vec<usize> = (0..ny)
-        .filter(|&y| r.pi[nx + y] < 0 && (r.st.held[y].len() as u32) < tp.cap[y])
+        .filter(|&y| r.pi[nx + y] < 0 && r.st.room[y] > 0)
         .collect();
     if !rooms.is_empty() {
         let into = SinkIndex::new(tp);
         for y in rooms {
-            while r.pi[nx + y] < 0 && (r.st.held[y].len() as u32) < tp.cap[y] {
+            while r.pi[nx + y] < 0 && r.st.room[y] > 0 {
                 r.work += fix_room(tp, &mut r.st, &mut r.pi, &into, y, &mut r.stats);
             }
         }
@@ -695,20 +696,17 @@ fn fix_room(
     // Leaving the room where it is costs −π(y0) (the phantom's way back).
     let mut bound = -pi[nx + y0];
     let mut via = y0;
-    st.stamp[nx + y0] = round;
-    st.dist[nx + y0] = 0;
-    st.pred[nx + y0] = NONE;
-    st.heap.push(Reverse((0, (nx + y0) as u32)));
+    st.reach(nx + y0, 0, NONE);
     let mut work = 1u64;
     while let Some(Reverse((d, v))) = st.heap.pop() {
         let v = v as usize;
         if d >= bound {
             break;
         }
-        if st.done[v] == round || d > st.dist[v] {
+        if st.node[v].done == round || d > st.node[v].dist {
             continue;
         }
-        st.done[v] = round;
+        st.node[v].done = round;
         st.settled.push(v as u32);
         if v >= nx {
             let y = v - nx;
@@ -741,26 +739,28 @@ fn fix_room(
     stats.settled += st.settled.len() as u64;
     for &v in &st.settled {
         let v = v as usize;
-        if st.dist[v] < bound {
-            pi[v] += bound - st.dist[v];
+        if st.node[v].dist < bound {
+            pi[v] += bound - st.node[v].dist;
         }
     }
     // Move the sources along the path: from `via`, each source leaves its sink for
-    // the next one, until one enters y0.
+    // the next one, until one enters y0 (which has room). Each sink gives up its
+    // unit before it takes the next one, so its room never goes below zero.
     let mut y = via;
+    let mut pending = None;
     while y != y0 {
         let back = st.pred[nx + y] as usize;
         let x = st.owner[back] as usize;
-        st.chosen[back] = false;
-        let list = &mut st.held[y];
-        if let Some(p) = list.iter().position(|&h| h as usize == back) {
-            list.swap_remove(p);
+        st.release(y, back as u32);
+        if let Some((e, x)) = pending.take() {
+            st.hold(y, e, x, tp.arcs[e as usize].w);
         }
         let e = st.pred[x] as usize;
-        st.chosen[e] = true;
-        let next = tp.arcs[e].to as usize;
-        st.held[next].push(e as u32);
-        y = next;
+        pending = Some((e as u32, x as u32));
+        y = tp.arcs[e].to as usize;
+    }
+    if let Some((e, x)) = pending {
+        st.hold(y0, e, x, tp.arcs[e as usize].w);
     }
     work
 }
@@ -852,9 +852,8 @@ impl<'a> Run<'a> {
             st: SspState {
                 chosen: vec![false; ne],
                 held: vec![Vec::new(); ny],
-                dist: vec![0; nx + ny + 1],
-                stamp: vec![0; nx + ny + 1],
-                done: vec![0; nx + ny + 1],
+                room: tp.cap.clone(),
+                node: vec![Mark::default(); nx + ny + 1],
                 pred: vec![NONE; nx + ny + 1],
                 round: 0,
                 heap: BinaryHeap::new(),
@@ -952,7 +951,7 @@ fn place(
         let y = tp.arcs[e].to as usize;
         let rc = lb - pi[nx + y];
         cheapest = cheapest.min(rc);
-        if (st.held[y].len() as u32) < tp.cap[y] {
+        if st.room[y] > 0 {
             let total = rc + pi[nx + y];
             if total < free_best {
                 free_best = total;
@@ -969,29 +968,25 @@ fn place(
     if free_edge != NONE && free_best == cheapest {
         pi[a] -= cheapest;
         let e = free_edge as usize;
-        st.chosen[e] = true;
-        st.held[tp.arcs[e].to as usize].push(e as u32);
+        st.hold(tp.arcs[e].to as usize, e as u32, a as u32, tp.arcs[e].w);
         stats.greedy += 1;
         return work;
     }
     stats.searches += 1;
     let round = st.begin();
     let mut cutoff = i64::MAX;
-    st.stamp[a] = round;
-    st.dist[a] = 0;
-    st.pred[a] = NONE;
-    st.heap.push(Reverse((0, a as u32)));
+    st.reach(a, 0, NONE);
     let mut bound = i64::MAX;
     while let Some(Reverse((d, v))) = st.heap.pop() {
         let v = v as usize;
-        if st.done[v] == round || d > st.dist[v] {
+        if st.node[v].done == round || d > st.node[v].dist {
             continue;
         }
         if v == t {
             bound = d;
             break;
         }
-        st.done[v] = round;
+        st.node[v].done = round;
         st.settled.push(v as u32);
         let pv = pi[v];
         if v < nx {
@@ -1022,32 +1017,30 @@ fn place(
                 st.relax(y, nd, e as u32, cutoff);
                 // A sink with room (potential 0) closes the path right away.
                 let close = nd + pi[y];
-                if close < cutoff && (st.held[yy].len() as u32) < tp.cap[yy] {
+                if close < cutoff && st.room[yy] > 0 {
                     cutoff = close;
-                    st.stamp[t] = round;
-                    st.dist[t] = close;
-                    st.pred[t] = yy as u32;
-                    st.heap.push(Reverse((close, t as u32)));
+                    st.reach(t, close, yy as u32);
                 }
             }
         } else {
             let y = v - nx;
             work += st.held[y].len() as u64 + 1;
-            if (st.held[y].len() as u32) < tp.cap[y] {
+            if st.room[y] > 0 {
                 let nd = d + pv;
                 if nd < cutoff {
                     cutoff = nd;
-                    st.stamp[t] = round;
-                    st.dist[t] = nd;
-                    st.pred[t] = y as u32;
-                    st.heap.push(Reverse((nd, t as u32)));
+                    st.reach(t, nd, y as u32);
                 }
             }
             for h in 0..st.held[y].len() {
-                let e = st.held[y][h] as usize;
-                let x = st.owner[e] as usize;
-                let nd = d + tp.arcs[e].w + pv - pi[x];
-                st.relax(x, nd, e as u32, cutoff);
+                let Held { e, x, w } = st.held[y][h];
+                let nd = d + w + pv - pi[x as usize];
+                if st.relax(x as usize, nd, e, cutoff) {
+                    // Its row is read when it is settled, likely soon: start the
+                    // load now, so the misses of several holders overlap (the
+                    // first solve of the 100k bench: 3.9 s → 2.9 s).
+                    prefetch(&tp.arcs[tp.start[x as usize] as usize..]);
+                }
             }
         }
     }
@@ -1055,36 +1048,50 @@ fn place(
     stats.settled += st.settled.len() as u64;
     for &v in &st.settled {
         let v = v as usize;
-        pi[v] += st.dist[v] - bound;
+        pi[v] += st.node[v].dist - bound;
     }
     // Flip the path: from the sink with room back to `a`.
     let mut y = st.pred[t] as usize;
     loop {
         let e = st.pred[nx + y] as usize;
-        st.chosen[e] = true;
-        st.held[y].push(e as u32);
         let x = st.owner[e] as usize;
+        st.hold(y, e as u32, x as u32, tp.arcs[e].w);
         if x == a {
             break;
         }
         let back = st.pred[x] as usize;
-        st.chosen[back] = false;
         let yy = tp.arcs[back].to as usize;
-        let list = &mut st.held[yy];
-        if let Some(p) = list.iter().position(|&h| h as usize == back) {
-            list.swap_remove(p);
-        }
+        st.release(yy, back as u32);
         y = yy;
     }
     work
 }
 
+/// A unit held by a sink: its edge, the edge's source and score, so that a search
+/// reaching the sink reads its holders from one list instead of from their rows.
+#[derive(Clone, Copy, Debug)]
+struct Held {
+    e: u32,
+    x: u32,
+    w: i64,
+}
+
+/// A node's distance in the search of round `stamp`, settled when `done` is that
+/// round: one cache line per node visited.
+#[derive(Clone, Copy, Debug, Default)]
+struct Mark {
+    dist: i64,
+    stamp: u32,
+    done: u32,
+}
+
 struct SspState {
     chosen: Vec<bool>,
-    held: Vec<Vec<u32>>,
-    dist: Vec<i64>,
-    stamp: Vec<u32>,
-    done: Vec<u32>,
+    held: Vec<Vec<Held>>,
+    /// Free units of each sink (its capacity less its holders).
+    room: Vec<u32>,
+    /// Search marks by node (sources, then sinks, then the terminal).
+    node: Vec<Mark>,
     pred: Vec<u32>,
     round: u32,
     heap: BinaryHeap<Reverse<(i64, u32)>>,
@@ -1098,23 +1105,60 @@ impl SspState {
     /// Starts a search: a fresh round stamp (clearing the stamps when it wraps),
     /// an empty heap and no settled nodes.
     fn begin(&mut self) -> u32 {
-        super::next_round(&mut self.round, &mut self.stamp, &mut self.done);
+        self.round = self.round.wrapping_add(1);
+        if self.round == 0 {
+            self.node.iter_mut().for_each(|m| *m = Mark::default());
+            self.round = 1;
+        }
         self.heap.clear();
         self.settled.clear();
         self.round
     }
 
+    /// Sink `y` takes the unit of edge `e` (of score `w` from source `x`).
     #[inline]
-    fn relax(&mut self, v: usize, d: i64, pred: u32, cutoff: i64) {
-        if d >= cutoff || self.done[v] == self.round {
-            return;
+    fn hold(&mut self, y: usize, e: u32, x: u32, w: i64) {
+        self.chosen[e as usize] = true;
+        self.held[y].push(Held { e, x, w });
+        self.room[y] -= 1;
+    }
+
+    /// Sink `y` gives up the unit of edge `e`.
+    fn release(&mut self, y: usize, e: u32) {
+        self.chosen[e as usize] = false;
+        let list = &mut self.held[y];
+        if let Some(p) = list.iter().position(|h| h.e == e) {
+            list.swap_remove(p);
+            self.room[y] += 1;
         }
-        if self.stamp[v] != self.round || d < self.dist[v] {
-            self.stamp[v] = self.round;
-            self.dist[v] = d;
+    }
+
+    /// Reaches `v` at distance `d` (by `pred`) in this round, whatever it held.
+    #[inline]
+    fn reach(&mut self, v: usize, d: i64, pred: u32) {
+        let mark = &mut self.node[v];
+        mark.dist = d;
+        mark.stamp = self.round;
+        self.pred[v] = pred;
+        self.heap.push(Reverse((d, v as u32)));
+    }
+
+    /// Lowers `v`'s distance to `d` (by `pred`) if that beats what it has and the
+    /// cutoff; returns whether it did.
+    #[inline]
+    fn relax(&mut self, v: usize, d: i64, pred: u32, cutoff: i64) -> bool {
+        let mark = &mut self.node[v];
+        if d >= cutoff || mark.done == self.round {
+            return false;
+        }
+        if mark.stamp != self.round || d < mark.dist {
+            mark.dist = d;
+            mark.stamp = self.round;
             self.pred[v] = pred;
             self.heap.push(Reverse((d, v as u32)));
+            return true;
         }
+        false
     }
 }
 
