@@ -44,6 +44,7 @@ use std::collections::BinaryHeap;
 use rayon::prelude::*;
 
 use crate::constraints::Rules;
+use crate::prefetch::prefetch;
 use crate::score::{text_part, Criterion, Model};
 
 /// `pruned_bound` value when no eligible pair of the mentee was left out.
@@ -315,6 +316,9 @@ fn coarse(avail: &[u64; crate::score::WEEK_WORDS]) -> u64 {
     }
     sig
 }
+
+/// How many mentors ahead [`Scanner::evaluate`] prefetches.
+const AHEAD: usize = 8;
 
 /// Positions per chunk of the scan's vectorised pre-test.
 const LANES: usize = 16;
@@ -722,6 +726,14 @@ impl<'m> Scanner<'m> {
         ((cap * sq.sqrt() * (1.0 + 1e-6)).ceil() as i64 + 1).min(s.text_ub)
     }
 
+    /// Prefetches the text terms and weights of the mentor at position `p`.
+    #[inline]
+    fn prefetch_text(&self, p: usize) {
+        let lo = self.pos_text_off[p] as usize;
+        prefetch(&self.pos_text_terms[lo..]);
+        prefetch(&self.pos_text_weights[lo..]);
+    }
+
     /// Exact text points of the mentor at position `p` against the mentee whose
     /// weights `s.dense` holds.
     #[inline]
@@ -840,7 +852,14 @@ impl<'m> Scanner<'m> {
         let need = floor(heap);
         let mut passed = std::mem::take(&mut s.passed);
         passed.clear();
-        for f in batch {
+        for (k, f) in batch.iter().enumerate() {
+            // The weekly bitsets of the mentors a few places on (two cache lines
+            // each): their loads then overlap with this mentor's work.
+            if let Some(next) = batch.get(k + AHEAD) {
+                let avail = &self.pos_avail[next.p as usize];
+                prefetch(&avail[..]);
+                prefetch(&avail[avail.len() - 1..]);
+            }
             if f.bound < need {
                 continue;
             }
@@ -864,10 +883,16 @@ impl<'m> Scanner<'m> {
                 });
             }
         }
-        passed.retain_mut(|x| {
-            x.part += self.text(s, x.p as usize);
-            x.part >= need
-        });
+        for x in passed.iter().take(AHEAD) {
+            self.prefetch_text(x.p as usize);
+        }
+        for k in 0..passed.len() {
+            if let Some(next) = passed.get(k + AHEAD) {
+                self.prefetch_text(next.p as usize);
+            }
+            passed[k].part += self.text(s, passed[k].p as usize);
+        }
+        passed.retain(|x| x.part >= need);
         let prefs_cap = self.model.cap[Criterion::Preferences as usize];
         for x in &passed {
             let need = floor(heap).max(self.rules.floor());
