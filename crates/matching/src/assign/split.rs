@@ -24,6 +24,8 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+use rayon::prelude::*;
+
 use crate::prefetch::prefetch;
 
 use super::{
@@ -411,8 +413,8 @@ fn orient(
     let extra = u32::from(dummy.is_some());
     let mut xs: Vec<u32> = Vec::new();
     let mut start = vec![0u32];
-    let mut arcs: Vec<Arc> = Vec::new();
-    let mut id = Vec::new();
+    let mut arcs: Vec<Arc>;
+    let mut id: Vec<u32>;
     let mut demand = Vec::new();
     let mut cap: Vec<u32>;
     match side {
@@ -420,41 +422,51 @@ fn orient(
             cap = (0..m)
                 .map(|j| if mentor_ok(j) { net.mentor_cap[j] } else { 0 })
                 .collect();
+            let usable: Vec<bool> = (0..m).map(mentor_ok).collect();
+            let edges = |i: usize| {
+                (net.start[i] as usize..net.start[i + 1] as usize)
+                    .filter(|&slot| usable[net.to[slot] as usize])
+            };
             // Sources grouped by their best mentor: a search reaches a mentor and
             // then the mentees it holds, who mostly wanted it most, so their data
             // then sit side by side in memory instead of scattered.
-            let mut sources: Vec<(u32, Reverse<i64>, u32)> = (0..n)
-                .filter(|&i| mentee_ok(i))
-                .map(|i| {
-                    let best = (net.start[i] as usize..net.start[i + 1] as usize)
-                        .filter(|&slot| mentor_ok(net.to[slot] as usize))
-                        .map(|slot| (net.score[slot], Reverse(net.to[slot])))
-                        .max()
-                        .map_or((0, u32::MAX), |(w, Reverse(j))| (w, j));
-                    (best.1, Reverse(best.0), i as u32)
+            let ok: Vec<u32> = (0..n as u32).filter(|&i| mentee_ok(i as usize)).collect();
+            let mut sources: Vec<(u32, Reverse<i64>, u32, u32)> = ok
+                .par_iter()
+                .map(|&i| {
+                    let (mut best, mut len) = ((0, u32::MAX), 0u32);
+                    for slot in edges(i as usize) {
+                        let (w, j) = (net.score[slot], net.to[slot]);
+                        if len == 0 || (w, Reverse(j)) > (best.0, Reverse(best.1)) {
+                            best = (w, j);
+                        }
+                        len += 1;
+                    }
+                    (best.1, Reverse(best.0), i, len + extra)
                 })
                 .collect();
             sources.sort_unstable();
-            for &(_, _, i) in &sources {
-                let i = i as usize;
-                xs.push(i as u32);
+            for &(_, _, i, len) in &sources {
+                xs.push(i);
                 demand.push(1);
-                for slot in net.start[i] as usize..net.start[i + 1] as usize {
-                    let j = net.to[slot] as usize;
-                    if mentor_ok(j) {
-                        arcs.push(Arc {
-                            w: net.score[slot],
-                            to: j as u32,
-                        });
-                        id.push(slot as u32);
-                    }
+                start.push(start[start.len() - 1] + len);
+            }
+            let total = start[xs.len()] as usize;
+            arcs = vec![Arc { w: 0, to: 0 }; total];
+            id = vec![NONE; total];
+            fill_rows(&start, &mut arcs, &mut id, |x, row| {
+                row.clear();
+                for slot in edges(xs[x] as usize) {
+                    let arc = Arc {
+                        w: net.score[slot],
+                        to: net.to[slot],
+                    };
+                    row.push((arc, slot as u32));
                 }
                 if dummy.is_some() {
-                    arcs.push(Arc { w: 0, to: m as u32 });
-                    id.push(NONE);
+                    row.push((Arc { w: 0, to: m as u32 }, NONE));
                 }
-                start.push(arcs.len() as u32);
-            }
+            });
         }
         Side::Mentors => {
             cap = (0..n).map(|i| u32::from(mentee_ok(i))).collect();
@@ -511,6 +523,7 @@ fn orient(
                 }
             }
             start = count;
+            fill_rows(&start, &mut arcs, &mut id, |_, _| {});
         }
     }
     if dummy.is_some() {
@@ -518,9 +531,6 @@ fn orient(
         let room: u64 = cap.iter().map(|&c| u64::from(c)).sum();
         cap.push(supply.saturating_sub(room) as u32);
     }
-    // Each source's edges best first: searches stop scanning at the first edge that
-    // cannot beat the best way out found so far (see `place`).
-    sort_rows(&start, &mut arcs, &mut id);
     Oriented {
         side,
         tp: Transport {
@@ -535,10 +545,18 @@ fn orient(
     }
 }
 
-/// Sorts each source's edges (and their ids) best first, ties by sink, in
-/// parallel over runs of sources.
-fn sort_rows(start: &[u32], arcs: &mut [Arc], id: &mut [u32]) {
-    use rayon::prelude::*;
+/// Writes each source's row, best edge first (ties by sink), in parallel over
+/// runs of sources: `fill(x, row)` finds the row holding source `x`'s current
+/// edges and ids and may replace them; `start` gives every row's length.
+///
+/// Best first, because a search stops scanning a row at the first edge that
+/// cannot beat the best way out found so far (see [`place`]).
+fn fill_rows(
+    start: &[u32],
+    arcs: &mut [Arc],
+    id: &mut [u32],
+    fill: impl Fn(usize, &mut Vec<(Arc, u32)>) + Sync,
+) {
     let n = start.len() - 1;
     let pieces = n.div_ceil(4096).max(1);
     let mut parts = Vec::with_capacity(pieces);
@@ -558,6 +576,8 @@ fn sort_rows(start: &[u32], arcs: &mut [Arc], id: &mut [u32]) {
             let (lo, hi) = (start[x] as usize - base, start[x + 1] as usize - base);
             row.clear();
             row.extend(a[lo..hi].iter().copied().zip(b[lo..hi].iter().copied()));
+            fill(x, &mut row);
+            debug_assert_eq!(row.len(), hi - lo, "a row keeps its length");
             row.sort_by_key(|(arc, _)| (Reverse(arc.w), arc.to));
             for (k, &(arc, i)) in row.iter().enumerate() {
                 a[lo + k] = arc;
@@ -1014,7 +1034,9 @@ fn place(
                 let yy = tp.arcs[e].to as usize;
                 let y = nx + yy;
                 let nd = lb - pi[y];
-                st.relax(y, nd, e as u32, cutoff);
+                if st.relax(y, nd, e as u32, cutoff) {
+                    prefetch(&st.held[yy]);
+                }
                 // A sink with room (potential 0) closes the path right away.
                 let close = nd + pi[y];
                 if close < cutoff && st.room[yy] > 0 {
