@@ -726,12 +726,14 @@ impl<'m> Scanner<'m> {
         ((cap * sq.sqrt() * (1.0 + 1e-6)).ceil() as i64 + 1).min(s.text_ub)
     }
 
-    /// Prefetches the text terms and weights of the mentor at position `p`.
+    /// Prefetches what the last stages read of the mentor at position `p`: its
+    /// text terms and weights, and its copied rule fields.
     #[inline]
-    fn prefetch_text(&self, p: usize) {
+    fn prefetch_last_stages(&self, p: usize) {
         let lo = self.pos_text_off[p] as usize;
         prefetch(&self.pos_text_terms[lo..]);
         prefetch(&self.pos_text_weights[lo..]);
+        prefetch(&self.pos_rules[p..]);
     }
 
     /// Exact text points of the mentor at position `p` against the mentee whose
@@ -884,11 +886,11 @@ impl<'m> Scanner<'m> {
             }
         }
         for x in passed.iter().take(AHEAD) {
-            self.prefetch_text(x.p as usize);
+            self.prefetch_last_stages(x.p as usize);
         }
         for k in 0..passed.len() {
             if let Some(next) = passed.get(k + AHEAD) {
-                self.prefetch_text(next.p as usize);
+                self.prefetch_last_stages(next.p as usize);
             }
             passed[k].part += self.text(s, passed[k].p as usize);
         }
