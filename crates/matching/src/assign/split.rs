@@ -546,8 +546,8 @@ fn orient(
 }
 
 /// Writes each source's row, best edge first (ties by sink), in parallel over
-/// runs of sources: `fill(x, row)` finds the row holding source `x`'s current
-/// edges and ids and may replace them; `start` gives every row's length.
+/// runs of sources: `fill(x, row)` receives source `x`'s current edges and ids
+/// in `row` and may replace them, keeping the row's length given by `start`.
 ///
 /// Best first, because a search stops scanning a row at the first edge that
 /// cannot beat the best way out found so far (see [`place`]).
@@ -1149,7 +1149,9 @@ impl SspState {
     fn release(&mut self, y: usize, e: u32) {
         self.chosen[e as usize] = false;
         let list = &mut self.held[y];
-        if let Some(p) = list.iter().position(|h| h.e == e) {
+        let p = list.iter().position(|h| h.e == e);
+        debug_assert!(p.is_some(), "a sink releases only a unit it holds");
+        if let Some(p) = p {
             list.swap_remove(p);
             self.room[y] += 1;
         }
