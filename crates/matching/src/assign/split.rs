@@ -931,6 +931,29 @@ impl<'a> Run<'a> {
     /// sink in use.
     fn finish(self) -> (Vec<bool>, Vec<i64>, Vec<i64>) {
         let nx = self.tp.demand.len();
+        // The bookkeeping of `SspState::hold` and `release` (debug builds, so every
+        // test solve checks it): each sink's holders are exactly its chosen edges,
+        // with their sources and scores, and its room is what they leave free.
+        #[cfg(debug_assertions)]
+        {
+            let st = &self.st;
+            let mut chosen = 0usize;
+            for (y, list) in st.held.iter().enumerate() {
+                assert_eq!(
+                    list.len() as u32 + st.room[y],
+                    self.tp.cap[y],
+                    "room of {y}"
+                );
+                for h in list {
+                    let (e, x) = (h.e as usize, h.x as usize);
+                    assert!(st.chosen[e] && self.tp.arcs[e].to as usize == y);
+                    assert!((self.tp.start[x] as usize..self.tp.start[x + 1] as usize).contains(&e));
+                    assert_eq!(h.w, self.tp.arcs[e].w);
+                }
+                chosen += list.len();
+            }
+            assert_eq!(chosen, st.chosen.iter().filter(|&&c| c).count());
+        }
         let xd = self.pi[..nx].to_vec();
         let yd = self.pi[nx..].iter().map(|&p| -p).collect();
         (self.st.chosen, xd, yd)
