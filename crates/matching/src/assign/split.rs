@@ -422,10 +422,11 @@ fn orient(
             cap = (0..m)
                 .map(|j| if mentor_ok(j) { net.mentor_cap[j] } else { 0 })
                 .collect();
-            let usable: Vec<bool> = (0..m).map(mentor_ok).collect();
+            // A mentor of the part has capacity in it, and only such a mentor.
+            let usable = &cap;
             let edges = |i: usize| {
                 (net.start[i] as usize..net.start[i + 1] as usize)
-                    .filter(|&slot| usable[net.to[slot] as usize])
+                    .filter(|&slot| usable[net.to[slot] as usize] > 0)
             };
             // Sources grouped by their best mentor: a search reaches a mentor and
             // then the mentees it holds, who mostly wanted it most, so their data
