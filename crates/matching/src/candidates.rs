@@ -149,6 +149,9 @@ pub struct Scanner<'m> {
     pos_text_weights: Vec<f32>,
     /// What the rules read of each mentor, by position (see [`PosRules`]).
     pos_rules: Vec<PosRules>,
+    /// Years of experience by position: the seniority rule's binary searches
+    /// probe this small array, not the much larger [`PosRules`].
+    pos_years: Vec<u16>,
 }
 
 /// The fields of a mentor that eligibility reads, copied by position so the
@@ -506,6 +509,7 @@ impl<'m> Scanner<'m> {
             })
             .collect();
         Scanner {
+            pos_years: perm.iter().map(|&j| ms[j as usize].years).collect(),
             pos_rules,
             pos_text_off,
             pos_text_terms,
@@ -665,9 +669,9 @@ impl<'m> Scanner<'m> {
             let range = self.rules.years_range(e.level, e.years, g.level).map_or(
                 g.start..g.start,
                 |(lo, hi)| {
-                    let ys = &self.pos_rules[g.start..g.end];
-                    g.start + ys.partition_point(|r| r.years < lo)
-                        ..g.start + ys.partition_point(|r| r.years <= hi)
+                    let ys = &self.pos_years[g.start..g.end];
+                    g.start + ys.partition_point(|&y| y < lo)
+                        ..g.start + ys.partition_point(|&y| y <= hi)
                 },
             );
             let d = (e.offset_minutes - g.offset).unsigned_abs() % 1440;
