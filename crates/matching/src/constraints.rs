@@ -20,7 +20,7 @@
 //! forest: `a` is above `b` exactly when `tin[a] <= tin[b] && tout[b] <= tout[a]`.
 //! Cycles in manager data are broken where they are found.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use crate::profile::Level;
 use crate::score::{overlap_quarters, Features, Model};

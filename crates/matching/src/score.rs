@@ -24,7 +24,7 @@
 //! the inverted-index path in [`crate::candidates`] reproduces [`Model::score`]
 //! to the micro-unit. No score exceeds 100 points.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use rayon::prelude::*;
 

@@ -8,7 +8,7 @@
 //! scaled to length [`UNIT`] (just under 1) so that the sum of per-term
 //! products, each rounded down, can never exceed the criterion's weight.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// Vector length after normalisation: just below 1, so floating-point error
 /// cannot push a cosine above 1.
