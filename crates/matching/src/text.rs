@@ -14,9 +14,11 @@ use foldhash::{HashMap, HashMapExt};
 /// cannot push a cosine above 1.
 pub const UNIT: f64 = 0.999_999;
 
-/// A small English stop-word list (function words and mentoring filler).
+/// A small English stop-word list (function words and mentoring filler),
+/// sorted for binary search.
 pub const STOP_WORDS: &[&str] = &[
     "a",
+    "able",
     "about",
     "above",
     "after",
@@ -33,10 +35,12 @@ pub const STOP_WORDS: &[&str] = &[
     "at",
     "be",
     "because",
+    "become",
     "been",
     "before",
     "being",
     "below",
+    "better",
     "between",
     "both",
     "but",
@@ -61,6 +65,7 @@ pub const STOP_WORDS: &[&str] = &[
     "have",
     "having",
     "he",
+    "help",
     "her",
     "here",
     "hers",
@@ -71,6 +76,7 @@ pub const STOP_WORDS: &[&str] = &[
     "how",
     "i",
     "if",
+    "improve",
     "in",
     "into",
     "is",
@@ -78,12 +84,14 @@ pub const STOP_WORDS: &[&str] = &[
     "its",
     "itself",
     "just",
+    "learn",
     "like",
     "me",
     "more",
     "most",
     "my",
     "myself",
+    "next",
     "no",
     "nor",
     "not",
@@ -107,6 +115,7 @@ pub const STOP_WORDS: &[&str] = &[
     "should",
     "so",
     "some",
+    "someone",
     "such",
     "than",
     "that",
@@ -131,6 +140,8 @@ pub const STOP_WORDS: &[&str] = &[
     "want",
     "wants",
     "was",
+    "way",
+    "ways",
     "we",
     "were",
     "what",
@@ -143,30 +154,19 @@ pub const STOP_WORDS: &[&str] = &[
     "why",
     "will",
     "with",
+    "work",
     "would",
+    "year",
+    "years",
     "you",
     "your",
     "yours",
     "yourself",
     "yourselves",
-    "able",
-    "become",
-    "better",
-    "help",
-    "improve",
-    "learn",
-    "get",
-    "next",
-    "way",
-    "ways",
-    "work",
-    "year",
-    "years",
-    "someone",
 ];
 
 fn is_stop_word(word: &str) -> bool {
-    STOP_WORDS.contains(&word)
+    STOP_WORDS.binary_search(&word).is_ok()
 }
 
 /// Strips a few common English suffixes so "leaders", "leading" and "lead"
@@ -372,6 +372,15 @@ impl TextIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stop_words_are_sorted_for_binary_search() {
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+        for w in STOP_WORDS {
+            assert!(is_stop_word(w), "{w}");
+        }
+        assert!(!is_stop_word("leadership"));
+    }
 
     #[test]
     fn tokeniser_drops_stop_words_and_stems() {
