@@ -402,28 +402,52 @@ pub fn run(
 impl Outcome {
     /// Writes the matches as CSV: `mentee,mentor,score`, plus `explanation`
     /// when `explain` is set (matches without one get an empty cell).
+    ///
+    /// Rows are formatted in parallel, in runs of [`ROWS_PER_PART`] matches, and
+    /// written in order.
     pub fn write_matches<W: std::io::Write>(&self, w: W, explain: bool) -> std::io::Result<W> {
+        self.write_matches_in(w, explain, ROWS_PER_PART)
+    }
+
+    /// [`Outcome::write_matches`] in parts of `rows` matches.
+    fn write_matches_in<W: std::io::Write>(
+        &self,
+        w: W,
+        explain: bool,
+        rows: usize,
+    ) -> std::io::Result<W> {
         let mut cols = vec!["mentee", "mentor", "score"];
         if explain {
             cols.push("explanation");
         }
-        let mut t = crate::table::TableWriter::new(w, &cols)?;
-        for m in &self.matches {
-            let score = crate::fixed::format_micros(i128::from(m.score));
-            let mentee = self.model.mentee_ids[m.mentee as usize].as_str();
-            let mentor = self.model.mentor_ids[m.mentor as usize].as_str();
-            if explain {
-                let x = m
-                    .explanation
-                    .as_ref()
-                    .map(Explanation::render)
-                    .unwrap_or_default();
-                t.row([mentee, mentor, score.as_str(), x.as_str()])?;
-            } else {
-                t.row([mentee, mentor, score.as_str()])?;
-            }
+        let mut w = crate::table::TableWriter::new(w, &cols)?.finish()?;
+        let parts: Vec<std::io::Result<Vec<u8>>> = self
+            .matches
+            .par_chunks(rows.max(1))
+            .map(|part| {
+                let mut t = crate::table::TableWriter::rows_only(Vec::new());
+                for m in part {
+                    let score = crate::fixed::format_micros(i128::from(m.score));
+                    let mentee = self.model.mentee_ids[m.mentee as usize].as_str();
+                    let mentor = self.model.mentor_ids[m.mentor as usize].as_str();
+                    if explain {
+                        let x = m
+                            .explanation
+                            .as_ref()
+                            .map(Explanation::render)
+                            .unwrap_or_default();
+                        t.row([mentee, mentor, score.as_str(), x.as_str()])?;
+                    } else {
+                        t.row([mentee, mentor, score.as_str()])?;
+                    }
+                }
+                t.finish()
+            })
+            .collect();
+        for part in parts {
+            w.write_all(&part?)?;
         }
-        t.finish()
+        Ok(w)
     }
 
     /// Writes the unmatched mentees as CSV: `mentee,reason`.
@@ -438,6 +462,10 @@ impl Outcome {
         t.finish()
     }
 }
+
+/// Matches per part of [`Outcome::write_matches`]: enough to keep both cores
+/// busy, few enough that the parts held at once stay small.
+const ROWS_PER_PART: usize = 4096;
 
 struct UnionFind(Vec<u32>);
 

@@ -349,6 +349,14 @@ impl<W: Write> TableWriter<W> {
         Ok(TableWriter { writer })
     }
 
+    /// Continues a table on `writer` whose header was written before: rows
+    /// only, quoted exactly as [`TableWriter::new`]'s.
+    pub fn rows_only(writer: W) -> TableWriter<W> {
+        TableWriter {
+            writer: csv::WriterBuilder::new().from_writer(writer),
+        }
+    }
+
     /// Writes one row.
     pub fn row<I, T>(&mut self, fields: I) -> std::io::Result<()>
     where

@@ -196,3 +196,41 @@ fn pins_are_placed_and_marked() {
     assert_eq!(m.mentor as usize, j);
     assert!(m.pinned);
 }
+
+#[test]
+fn matches_csv_is_the_same_whatever_the_parts() {
+    let (e, r) = synthetic_population(9, 120, 30, 1.0);
+    let out = run(
+        &e,
+        &r,
+        &Settings::default(),
+        &Options {
+            explain: Some(crate::score::Audience::Manager),
+        },
+    )
+    .unwrap();
+    assert!(out.matches.len() > 50);
+    for explain in [false, true] {
+        let whole = out
+            .write_matches_in(Vec::new(), explain, usize::MAX)
+            .unwrap();
+        let parts = out.write_matches_in(Vec::new(), explain, 7).unwrap();
+        assert_eq!(
+            String::from_utf8(parts).unwrap(),
+            String::from_utf8(whole.clone()).unwrap()
+        );
+        let text = String::from_utf8(whole).unwrap();
+        let mut rd = csv::Reader::from_reader(text.as_bytes());
+        let header: Vec<String> = rd.headers().unwrap().iter().map(str::to_string).collect();
+        assert_eq!(header.len(), if explain { 4 } else { 3 });
+        let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), out.matches.len());
+        for (row, m) in rows.iter().zip(&out.matches) {
+            assert_eq!(&row[0], out.model.mentee_ids[m.mentee as usize]);
+            assert_eq!(&row[1], out.model.mentor_ids[m.mentor as usize]);
+            if explain {
+                assert!(!row[3].is_empty());
+            }
+        }
+    }
+}
