@@ -58,6 +58,8 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::fmt;
 
+use rayon::prelude::*;
+
 /// One candidate pair with its score in micro-units (see [`crate::fixed`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Edge {
@@ -454,21 +456,35 @@ fn build(
         start[i + 1] += start[i];
     }
     let live = start[n] as usize;
-    let mut fill = start.clone();
-    let mut to = vec![0u32; live];
-    let mut score = vec![0i64; live];
-    let mut orig = vec![0u32; live];
-    let mut owner = vec![0u32; live];
-    for (idx, e) in problem.edges.iter().enumerate() {
-        if excluded[idx] {
-            continue;
+    let (to, score, orig, owner);
+    if live == ne && problem.edges.is_sorted_by_key(|e| e.mentee) {
+        // Already grouped by mentee (as candidate graphs are): the CSR arrays
+        // are the edges' own fields, copied in parallel.
+        let edges = &problem.edges;
+        to = edges.par_iter().map(|e| e.mentor).collect::<Vec<u32>>();
+        score = edges.par_iter().map(|e| e.score).collect::<Vec<i64>>();
+        orig = (0..ne as u32).into_par_iter().collect::<Vec<u32>>();
+        owner = edges.par_iter().map(|e| e.mentee).collect::<Vec<u32>>();
+    } else {
+        let mut fill = start.clone();
+        let (mut t, mut sc, mut o, mut ow) = (
+            vec![0u32; live],
+            vec![0i64; live],
+            vec![0u32; live],
+            vec![0u32; live],
+        );
+        for (idx, e) in problem.edges.iter().enumerate() {
+            if excluded[idx] {
+                continue;
+            }
+            let slot = fill[e.mentee as usize] as usize;
+            fill[e.mentee as usize] += 1;
+            t[slot] = e.mentor;
+            sc[slot] = e.score;
+            o[slot] = idx as u32;
+            ow[slot] = e.mentee;
         }
-        let slot = fill[e.mentee as usize] as usize;
-        fill[e.mentee as usize] += 1;
-        to[slot] = e.mentor;
-        score[slot] = e.score;
-        orig[slot] = idx as u32;
-        owner[slot] = e.mentee;
+        (to, score, orig, owner) = (t, sc, o, ow);
     }
     // Duplicate check within each mentee's list (pinned and forbidden copies included).
     let mut seen_at = vec![u32::MAX; m];
@@ -481,27 +497,30 @@ fn build(
             by_mentee[e.mentee as usize].push(idx);
         }
     }
+    let mut check = |i: usize, idx: usize| {
+        let j = problem.edges[idx].mentor as usize;
+        if seen_at[j] == i as u32 {
+            let (first, second) = (seen_edge[j].min(idx), seen_edge[j].max(idx));
+            return Err(AssignError::DuplicatePair {
+                first,
+                second,
+                mentee: i as u32,
+                mentor: j as u32,
+            });
+        }
+        seen_at[j] = i as u32;
+        seen_edge[j] = idx;
+        Ok(())
+    };
     for i in 0..n {
-        let list: Vec<usize> = if by_mentee.is_empty() {
-            (start[i] as usize..start[i + 1] as usize)
-                .map(|s| orig[s] as usize)
-                .collect()
-        } else {
-            std::mem::take(&mut by_mentee[i])
-        };
-        for idx in list {
-            let j = problem.edges[idx].mentor as usize;
-            if seen_at[j] == i as u32 {
-                let (first, second) = (seen_edge[j].min(idx), seen_edge[j].max(idx));
-                return Err(AssignError::DuplicatePair {
-                    first,
-                    second,
-                    mentee: i as u32,
-                    mentor: j as u32,
-                });
+        if by_mentee.is_empty() {
+            for s in start[i] as usize..start[i + 1] as usize {
+                check(i, orig[s] as usize)?;
             }
-            seen_at[j] = i as u32;
-            seen_edge[j] = idx;
+        } else {
+            for idx in std::mem::take(&mut by_mentee[i]) {
+                check(i, idx)?;
+            }
         }
     }
     // Initial potentials: mentors and terminals 0; a mentee at its best arc, so every

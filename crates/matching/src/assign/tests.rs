@@ -92,6 +92,15 @@ proptest! {
     }
 
     #[test]
+    fn matches_brute_force_in_any_edge_order(problem in small_problem()) {
+        // Reversed, the edges are no longer grouped by ascending mentee: the
+        // network is then built by the counting sort, not by copying.
+        let mut problem = problem;
+        problem.edges.reverse();
+        check(&problem, &Constraints::default())?;
+    }
+
+    #[test]
     fn matches_brute_force_with_pins_and_forbidden(
         problem in small_problem(),
         pins in proptest::collection::vec(0usize..12, 0..3),
