@@ -356,13 +356,19 @@ impl Profile {
 /// trimmed, lower-cased, inner whitespace collapsed.
 pub fn normalise_name(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
+    normalise_into(name, &mut out);
+    out
+}
+
+/// [`normalise_name`] into `out` (cleared first), reusing its allocation.
+pub fn normalise_into(name: &str, out: &mut String) {
+    out.clear();
     for word in name.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');
         }
         out.extend(word.chars().flat_map(char::to_lowercase));
     }
-    out
 }
 
 #[cfg(test)]

@@ -32,7 +32,9 @@ use chrono::{NaiveDate, NaiveTime, TimeZone as _};
 use chrono_tz::Tz;
 
 use crate::fixed::{format_micros, SCALE};
-use crate::profile::{normalise_name, Answer, Attribute, DepartmentChoice, Profile, Strength};
+use crate::profile::{
+    normalise_into, normalise_name, Answer, Attribute, DepartmentChoice, Profile, Strength,
+};
 use crate::settings::{HardPreferences, SeniorityRule, Settings, SettingsError};
 use crate::text::{SparseVec, TextIndex};
 
@@ -185,6 +187,14 @@ impl Interner {
         self.ids.insert(name.to_string(), id);
         self.names.push(name.to_string());
         id
+    }
+
+    /// The id of a name once normalised (see [`normalise_name`]), adding it
+    /// when new; `None` when nothing is left of it. `buf` is scratch space,
+    /// reused so that a name already known costs no allocation.
+    pub fn intern_normalised(&mut self, name: &str, buf: &mut String) -> Option<u32> {
+        normalise_into(name, buf);
+        (!buf.is_empty()).then(|| self.intern(buf))
     }
 
     /// The id of a name if known.
@@ -660,13 +670,12 @@ impl Model {
         let avail_quarters = avail.iter().map(|w| w.count_ones()).sum();
 
         // Skills wanted, priority-weighted contributions.
+        let mut buf = String::new();
         let mut wanted: Vec<(u32, u8)> = Vec::new();
         for s in &p.skills_wanted {
-            let n = normalise_name(&s.name);
-            if n.is_empty() {
-                continue;
+            if let Some(id) = self.skills.intern_normalised(&s.name, &mut buf) {
+                wanted.push((id, s.priority.clamp(1, 5)));
             }
-            wanted.push((self.skills.intern(&n), s.priority.clamp(1, 5)));
         }
         wanted.sort_unstable();
         wanted.dedup_by_key(|x| x.0);
@@ -676,15 +685,11 @@ impl Model {
             .into_iter()
             .map(|(id, pr)| (id, share(skill_cap, u64::from(pr), psum)))
             .collect();
-        let offered = {
-            let names: Vec<String> = p
-                .skills_offered
+        let offered = sorted_ids(
+            p.skills_offered
                 .iter()
-                .map(|s| normalise_name(&s.name))
-                .filter(|n| !n.is_empty())
-                .collect();
-            sorted_ids(names.iter().map(|n| self.skills.intern(n)))
-        };
+                .filter_map(|s| self.skills.intern_normalised(&s.name, &mut buf)),
+        );
         let offers_reverse_area = if reverse_areas.is_empty() {
             !offered.is_empty()
         } else {
@@ -695,11 +700,7 @@ impl Model {
         let goals = sorted_ids(
             p.goals
                 .iter()
-                .map(|g| normalise_name(g))
-                .filter(|g| !g.is_empty())
-                .collect::<Vec<_>>()
-                .iter()
-                .map(|g| self.goals.intern(g)),
+                .filter_map(|g| self.goals.intern_normalised(g, &mut buf)),
         );
         let gcap = self.cap[Criterion::Goals.index()];
         let goals_keyed = goals
@@ -709,11 +710,7 @@ impl Model {
         let interests = sorted_ids(
             p.interests
                 .iter()
-                .map(|g| normalise_name(g))
-                .filter(|g| !g.is_empty())
-                .collect::<Vec<_>>()
-                .iter()
-                .map(|g| self.interests.intern(g)),
+                .filter_map(|g| self.interests.intern_normalised(g, &mut buf)),
         );
         let icap = self.cap[Criterion::Interests.index()];
         let interests_keyed = interests
@@ -724,6 +721,7 @@ impl Model {
         // Answers: (question, option) keys; free text becomes its terms.
         let qweights = &self.settings.questions;
         let mut per_q: Vec<(u64, Vec<u32>)> = Vec::new();
+        let mut key = String::new();
         for (q, ans) in &p.answers {
             let qw = if qweights.is_empty() {
                 1
@@ -733,16 +731,31 @@ impl Model {
             if qw == 0 {
                 continue;
             }
-            let opts: Vec<String> = match ans {
-                Answer::Choices(c) => c.iter().map(|o| normalise_name(o)).collect(),
-                Answer::Text(t) => crate::text::tokens(t),
+            // Keys are `question\u{1f}option`, built in one reused buffer.
+            let mut ids = Vec::new();
+            let mut add = |o: &str| {
+                if !o.is_empty() {
+                    key.clear();
+                    key.push_str(q);
+                    key.push('\u{1f}');
+                    key.push_str(o);
+                    ids.push(self.answers.intern(&key));
+                }
             };
-            let keys = sorted_ids(
-                opts.iter()
-                    .filter(|o| !o.is_empty())
-                    .map(|o| self.answers.intern(&format!("{q}\u{1f}{o}")))
-                    .collect::<Vec<_>>(),
-            );
+            match ans {
+                Answer::Choices(c) => {
+                    for o in c {
+                        normalise_into(o, &mut buf);
+                        add(&buf);
+                    }
+                }
+                Answer::Text(t) => {
+                    for o in crate::text::tokens(t) {
+                        add(&o);
+                    }
+                }
+            }
+            let keys = sorted_ids(ids);
             if !keys.is_empty() {
                 per_q.push((qw, keys));
             }
@@ -760,25 +773,17 @@ impl Model {
         let languages = sorted_ids(
             p.languages
                 .iter()
-                .map(|g| normalise_name(g))
-                .filter(|g| !g.is_empty())
-                .collect::<Vec<_>>()
-                .iter()
-                .map(|g| self.languages.intern(g)),
+                .filter_map(|g| self.languages.intern_normalised(g, &mut buf)),
         );
         let lang_mask = languages.iter().fold(0u64, |m, &l| m | lang_bit(l));
         let department = p
             .department
             .as_deref()
-            .map(normalise_name)
-            .filter(|d| !d.is_empty())
-            .map(|d| self.departments.intern(&d));
+            .and_then(|d| self.departments.intern_normalised(d, &mut buf));
         let gender = p
             .gender
             .as_deref()
-            .map(normalise_name)
-            .filter(|d| !d.is_empty())
-            .map(|d| self.genders.intern(&d));
+            .and_then(|g| self.genders.intern_normalised(g, &mut buf));
         let enforce = self.settings.hard_preferences == HardPreferences::Enforce;
         let hard = |s: Strength| enforce && s == Strength::Hard;
         let prefs = PrefFeatures {
@@ -1225,6 +1230,19 @@ pub(crate) mod tests {
     use super::*;
     use crate::profile::{Level, Preference, Skill, Weekday, Window};
     use proptest::prelude::*;
+
+    #[test]
+    fn interning_normalises_and_reuses_ids() {
+        let (mut names, mut buf) = (Interner::default(), String::from("stale"));
+        let a = names.intern_normalised("  Public   SPEAKING ", &mut buf);
+        assert_eq!(a, Some(0));
+        assert_eq!(names.intern_normalised("public speaking", &mut buf), a);
+        assert_eq!(names.name(0), "public speaking");
+        assert_eq!(names.intern_normalised(" \t ", &mut buf), None);
+        assert_eq!(names.intern_normalised("Ünïcode Name", &mut buf), Some(1));
+        assert_eq!(names.get("ünïcode name"), Some(1));
+        assert_eq!(names.len(), 2);
+    }
 
     pub(crate) fn person(id: &str, level: Level, years: u16) -> Profile {
         let mut p = Profile::new(id, level);
