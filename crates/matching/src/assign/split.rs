@@ -453,10 +453,8 @@ fn orient(
                 start.push(start[start.len() - 1] + len);
             }
             let total = start[xs.len()] as usize;
-            arcs = vec![Arc { w: 0, to: 0 }; total];
-            id = vec![NONE; total];
-            fill_rows(&start, &mut arcs, &mut id, |x, row| {
-                row.clear();
+            (arcs, id) = blank_arcs(total);
+            fill_rows(&start, &mut arcs, &mut id, true, |x, row| {
                 for slot in edges(xs[x] as usize) {
                     let arc = Arc {
                         w: net.score[slot],
@@ -497,8 +495,7 @@ fn orient(
             }
             let total = count[xs.len()] as usize;
             let mut fill = count.clone();
-            arcs = vec![Arc { w: 0, to: 0 }; total];
-            id = vec![NONE; total];
+            (arcs, id) = blank_arcs(total);
             for i in 0..n {
                 if !mentee_ok(i) {
                     continue;
@@ -524,7 +521,7 @@ fn orient(
                 }
             }
             start = count;
-            fill_rows(&start, &mut arcs, &mut id, |_, _| {});
+            fill_rows(&start, &mut arcs, &mut id, false, |_, _| {});
         }
     }
     if dummy.is_some() {
@@ -546,9 +543,20 @@ fn orient(
     }
 }
 
+/// `total` arcs and their ids, blank, written in parallel: at 5 M arcs the
+/// first touch of 100 MB of fresh memory is a cost of its own.
+fn blank_arcs(total: usize) -> (Vec<Arc>, Vec<u32>) {
+    (
+        rayon::iter::repeat_n(Arc { w: 0, to: 0 }, total).collect(),
+        rayon::iter::repeat_n(NONE, total).collect(),
+    )
+}
+
 /// Writes each source's row, best edge first (ties by sink), in parallel over
-/// runs of sources: `fill(x, row)` receives source `x`'s current edges and ids
-/// in `row` and may replace them, keeping the row's length given by `start`.
+/// runs of sources. With `fresh`, `fill(x, row)` receives an empty `row` and
+/// pushes source `x`'s edges and ids; otherwise it receives the edges already
+/// in place and may replace them. Either way the row keeps the length given
+/// by `start`.
 ///
 /// Best first, because a search stops scanning a row at the first edge that
 /// cannot beat the best way out found so far (see [`place`]).
@@ -556,6 +564,7 @@ fn fill_rows(
     start: &[u32],
     arcs: &mut [Arc],
     id: &mut [u32],
+    fresh: bool,
     fill: impl Fn(usize, &mut Vec<(Arc, u32)>) + Sync,
 ) {
     let n = start.len() - 1;
@@ -576,7 +585,9 @@ fn fill_rows(
         for x in xs {
             let (lo, hi) = (start[x] as usize - base, start[x + 1] as usize - base);
             row.clear();
-            row.extend(a[lo..hi].iter().copied().zip(b[lo..hi].iter().copied()));
+            if !fresh {
+                row.extend(a[lo..hi].iter().copied().zip(b[lo..hi].iter().copied()));
+            }
             fill(x, &mut row);
             debug_assert_eq!(row.len(), hi - lo, "a row keeps its length");
             row.sort_by_key(|(arc, _)| (Reverse(arc.w), arc.to));
