@@ -101,6 +101,12 @@ impl CandidateGraph {
                 x += 1;
             }
             let new = &extra[start..x];
+            if new.is_empty() {
+                // Most rows: copied whole.
+                edges.extend_from_slice(old);
+                offsets.push(edges.len());
+                continue;
+            }
             let (mut a, mut b) = (0, 0);
             while a < old.len() || b < new.len() {
                 if b == new.len() || (a < old.len() && old[a].mentor < new[b].mentor) {

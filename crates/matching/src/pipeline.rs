@@ -258,7 +258,7 @@ pub fn run(
             mentor_capacity: mentor_capacity.clone(),
             edges: graph
                 .edges
-                .iter()
+                .par_iter()
                 .map(|e| assign::Edge {
                     mentee: e.mentee,
                     mentor: e.mentor,
