@@ -404,7 +404,8 @@ impl Outcome {
     /// when `explain` is set (matches without one get an empty cell).
     ///
     /// Rows are formatted in parallel, in runs of [`ROWS_PER_PART`] matches, and
-    /// written in order.
+    /// written in order once all are formatted: the text is held in memory
+    /// meanwhile (69 MiB for 100k matches with explanations).
     pub fn write_matches<W: std::io::Write>(&self, w: W, explain: bool) -> std::io::Result<W> {
         self.write_matches_in(w, explain, ROWS_PER_PART)
     }
@@ -463,8 +464,8 @@ impl Outcome {
     }
 }
 
-/// Matches per part of [`Outcome::write_matches`]: enough to keep both cores
-/// busy, few enough that the parts held at once stay small.
+/// Matches per part of [`Outcome::write_matches`]: small enough that the parts
+/// spread over every core, large enough that each is worth a task.
 const ROWS_PER_PART: usize = 4096;
 
 struct UnionFind(Vec<u32>);
