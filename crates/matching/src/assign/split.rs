@@ -1212,6 +1212,11 @@ impl SspState {
 
     /// Lowers `v`'s distance to `d` (by `pred`) if that beats what it has and the
     /// cutoff; returns whether it did.
+    ///
+    /// It writes the mark through the borrow it tested instead of calling
+    /// [`SspState::reach`]: a version that copied the mark and then called `reach`
+    /// made the solve at 100k slower in seven of eight alternating pairs (mean
+    /// 2.47 s against 2.32 s).
     #[inline]
     fn relax(&mut self, v: usize, d: i64, pred: u32, cutoff: i64) -> bool {
         let mark = &mut self.node[v];
