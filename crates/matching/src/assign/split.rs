@@ -306,28 +306,41 @@ fn part_size(net: &Network, mi: &dyn Fn(usize) -> bool, mj: &dyn Fn(usize) -> bo
     (slots, people)
 }
 
-/// Whether a mentor-wide offset dominates the part's scores: the spread of the
-/// mentors' mean scores is well above that of the mentees' means and a fair share of
-/// the spread of all scores.
+/// Whether a mentor-wide offset dominates the part's scores (see [`price_spread`]).
 fn mentors_set_the_price(
     net: &Network,
     mi: &dyn Fn(usize) -> bool,
     mj: &dyn Fn(usize) -> bool,
 ) -> bool {
-    let mut by_mentor = vec![(0f64, 0u32); net.m];
+    let rows = (0..net.n)
+        .filter(|&i| net.mentee_cap[i] == 1 && mi(i))
+        .map(|i| {
+            (net.start[i] as usize..net.start[i + 1] as usize)
+                .filter(|&slot| {
+                    let j = net.to[slot] as usize;
+                    net.mentor_cap[j] > 0 && mj(j)
+                })
+                .map(|slot| (net.to[slot] as usize, net.score[slot]))
+        });
+    price_spread(net.m, rows)
+}
+
+/// Whether a mentor-wide offset dominates the scores of `rows` (one iterator of
+/// `(mentor, score)` per mentee): the spread of the mentors' mean scores is well
+/// above that of the mentees' means and a fair share of the spread of all scores.
+/// Everyone then wants the same mentors.
+pub(crate) fn price_spread<R, E>(m: usize, rows: R) -> bool
+where
+    R: Iterator<Item = E>,
+    E: Iterator<Item = (usize, i64)>,
+{
+    let mut by_mentor = vec![(0f64, 0u32); m];
     let mut mentee_means = Vec::new();
     let (mut sum, mut sq, mut count) = (0f64, 0f64, 0f64);
-    for i in 0..net.n {
-        if net.mentee_cap[i] != 1 || !mi(i) {
-            continue;
-        }
+    for row in rows {
         let (mut s_i, mut c_i) = (0f64, 0u32);
-        for slot in net.start[i] as usize..net.start[i + 1] as usize {
-            let j = net.to[slot] as usize;
-            if net.mentor_cap[j] == 0 || !mj(j) {
-                continue;
-            }
-            let w = net.score[slot] as f64;
+        for (j, score) in row {
+            let w = score as f64;
             by_mentor[j].0 += w;
             by_mentor[j].1 += 1;
             s_i += w;
@@ -1236,8 +1249,11 @@ impl SspState {
 
 /// Edges each mentee keeps at first when it has many (see [`solve_pruned`]).
 const KEEP: usize = 16;
-/// Pruning pays when mentees have at least this many edges on average.
-const PRUNE_DEGREE: usize = 64;
+/// Pruning pays when mentees have at least this many edges on average. Below it the
+/// whole graph is cheap to build, and sixteen edges of a few dozen make the searches
+/// longer (at 100,000 × 20,000 with 70 each, the first round alone took longer than
+/// the whole graph).
+const PRUNE_DEGREE: usize = 256;
 
 /// Dense instances (many edges per mentee, listed grouped by mentee, one mentor per
 /// mentee, no pins): solve on each mentee's [`KEEP`] best edges, then price every
@@ -1246,7 +1262,12 @@ const PRUNE_DEGREE: usize = 64;
 /// full edge list is only streamed, never sorted or copied.
 ///
 /// Returns `None` when the instance does not qualify (the caller takes the general
-/// path, which repeats the same validation).
+/// path, which repeats the same validation): fewer than [`PRUNE_DEGREE`] edges per
+/// mentee, a mentor-wide price that dominates the scores ([`price_spread`]), or a
+/// first round that adds back more than one edge per four mentees. On the last two
+/// the rounds would rebuild much of the graph one warm solve at a time: four times
+/// slower than the whole graph at once on a 20,000 × 4,000 instance with 256 to 600
+/// edges per mentee, and at 100,000 × 20,000 with 70 (50 s against 14 s).
 pub(crate) fn solve_pruned(
     problem: &Problem,
     constraints: &Constraints,
@@ -1305,6 +1326,32 @@ pub(crate) fn solve_pruned(
         excluded[f] = true;
     }
     let is_excluded = |idx: usize| !excluded.is_empty() && excluded[idx];
+    // When everyone wants the same mentors, most mentees' best few edges lead to
+    // the same full mentors: the rounds then add back much of the graph, each one
+    // a solve of its own (four times slower than no pruning on such instances).
+    if forced.is_none() {
+        let mut offset = 0;
+        let rows = problem
+            .edges
+            .chunk_by(|a, b| a.mentee == b.mentee)
+            .map(|row| {
+                let first = offset;
+                offset += row.len();
+                (first, row)
+            })
+            .filter(|(_, row)| problem.mentee_capacity[row[0].mentee as usize] == 1)
+            .map(|(first, row)| {
+                row.iter()
+                    .enumerate()
+                    .filter(move |&(k, e)| {
+                        problem.mentor_capacity[e.mentor as usize] > 0 && !is_excluded(first + k)
+                    })
+                    .map(|(_, e)| (e.mentor as usize, e.score))
+            });
+        if price_spread(m, rows) {
+            return None;
+        }
+    }
     // One pass per mentee group: duplicates, and the best edges.
     let mut seen_at = vec![u32::MAX; m];
     let mut seen_edge = vec![0usize; m];
@@ -1349,6 +1396,7 @@ pub(crate) fn solve_pruned(
     }
     // Each round after the first starts from the previous round's answer.
     let mut previous: Option<(Vec<(u32, u32)>, Duals)> = None;
+    let mut first = true;
     loop {
         kept.sort_unstable();
         let mut net = sub_network(problem, &kept);
@@ -1369,6 +1417,13 @@ pub(crate) fn solve_pruned(
                 kept.push(idx as u32);
             }
         }
+        // Pruning pays when the first round's prices already hold for nearly every
+        // pruned edge. When they do not, the rounds would add back much of the graph,
+        // one warm solve at a time: the whole graph at once is faster then.
+        if first && forced.is_none() && kept.len() - before > n / 4 {
+            return None;
+        }
+        first = false;
         if kept.len() == before {
             let mut chosen: Vec<usize> = (0..net.chosen.len())
                 .filter(|&s| net.chosen[s])

@@ -476,3 +476,77 @@ fn improving_pairs_finds_pruned_pairs_that_help() {
     let found = improving_pairs(&sol.duals, [(0u32, 1u32)], |_, _| Some(-5));
     assert_eq!(found.len(), 1);
 }
+
+/// A dense 1:1 instance of `n` by `n` whose pair `(i, j)` scores `score(i, j)`.
+fn dense_with(n: u32, score: impl Fn(u32, u32) -> i64) -> Problem {
+    Problem {
+        mentee_capacity: vec![1; n as usize],
+        mentor_capacity: vec![1; n as usize],
+        edges: (0..n)
+            .flat_map(|i| (0..n).map(move |j| (i, j)))
+            .map(|(i, j)| Edge {
+                mentee: i,
+                mentor: j,
+                score: score(i, j),
+            })
+            .collect(),
+    }
+}
+
+/// The same instance with its edges listed backwards: not grouped by mentee, so
+/// it always takes the general path.
+fn reversed(problem: &Problem) -> Problem {
+    let mut p = problem.clone();
+    p.edges.reverse();
+    p
+}
+
+/// Pseudo-random scores in `0..=10_000` micro-units.
+fn noise(i: u32, j: u32) -> i64 {
+    i64::from((i.wrapping_mul(2_654_435_761) ^ j.wrapping_mul(40_503)) % 10_001)
+}
+
+#[test]
+fn pruning_serves_dense_instances_with_varied_preferences() {
+    let problem = dense_with(300, noise);
+    let pruned = split::solve_pruned(&problem, &Constraints::default())
+        .expect("a dense instance with varied preferences is pruned")
+        .unwrap();
+    let general = solve(&reversed(&problem), &Constraints::default()).unwrap();
+    assert_eq!(pruned.objective, general.objective);
+    assert_eq!(pruned.objective.covered, 300);
+}
+
+#[test]
+fn pruning_steps_aside_when_everyone_wants_the_same_mentors() {
+    // A mentor-wide quality dominates: each mentee's best edges all lead to the
+    // same few mentors, and pruned rounds would add back most of the graph.
+    let problem = dense_with(300, |i, j| i64::from(j) * 1_000_000 + noise(i, j));
+    fn rows(p: &Problem) -> impl Iterator<Item = impl Iterator<Item = (usize, i64)> + '_> {
+        p.edges
+            .chunks(300)
+            .map(|row| row.iter().map(|e| (e.mentor as usize, e.score)))
+    }
+    assert!(split::price_spread(300, rows(&problem)));
+    assert!(!split::price_spread(300, rows(&dense_with(300, noise))));
+    assert!(split::solve_pruned(&problem, &Constraints::default()).is_none());
+    let sol = solve(&problem, &Constraints::default()).unwrap();
+    let general = solve(&reversed(&problem), &Constraints::default()).unwrap();
+    assert_eq!(sol.objective, general.objective);
+}
+
+#[test]
+fn pruning_gives_up_when_the_first_round_adds_back_much_of_the_graph() {
+    // Every mentee's sixteen best edges go to the same sixteen mentors, but the
+    // mentees' own offsets dominate the spread, so no mentor-wide price shows
+    // beforehand. The first round covers sixteen mentees; the others' pruned edges
+    // all improve on it.
+    let problem = dense_with(300, |i, j| {
+        i64::from(i) * 1_000_000 + if j < 16 { 100_000 } else { 0 } + noise(i, j)
+    });
+    assert!(split::solve_pruned(&problem, &Constraints::default()).is_none());
+    let sol = solve(&problem, &Constraints::default()).unwrap();
+    let general = solve(&reversed(&problem), &Constraints::default()).unwrap();
+    assert_eq!(sol.objective, general.objective);
+    assert_eq!(sol.objective.covered, 300);
+}
