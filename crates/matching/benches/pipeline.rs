@@ -5,6 +5,12 @@
 //! - `pipeline/lossless/20000x4000`: top-K with the re-check against the exact
 //!   dense optimum over every eligible pair (checked once before timing).
 //!
+//! - `regimes` (opt-in: `RAPPORT_BENCH_ONLY=regimes`): the same pipeline once per
+//!   capacity regime and setting that changes its work (scarce and loose mentor
+//!   slots, a quality floor, a time-zone limit, a minimum overlap, small and large
+//!   `top_k`), each reported like the end-to-end case. Minutes, not seconds: it is
+//!   for finding the settings a change makes slow, not for every run.
+//!
 //! Each case first runs once and prints phase timings, graph size, re-check
 //! rounds and the process's peak resident memory (VmHWM). Sizes can be
 //! overridden with `RAPPORT_BENCH_MENTEES` / `RAPPORT_BENCH_MENTORS`, and
@@ -109,7 +115,7 @@ fn once() -> bool {
     std::env::var_os("RAPPORT_BENCH_ONCE").is_some()
 }
 
-/// `RAPPORT_BENCH_ONLY=end_to_end` (or `lossless`) runs one case only.
+/// `RAPPORT_BENCH_ONLY=end_to_end` (or `lossless`, `regimes`) runs one case only.
 fn wanted(case: &str) -> bool {
     std::env::var("RAPPORT_BENCH_ONLY").map_or(true, |v| v == case)
 }
@@ -210,5 +216,43 @@ fn bench_lossless(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_end_to_end, bench_lossless);
+/// One report per regime at the end-to-end size; only when asked for by name.
+fn bench_regimes(_: &mut Criterion) {
+    if std::env::var("RAPPORT_BENCH_ONLY").as_deref() != Ok("regimes") {
+        return;
+    }
+    let n = env_size("RAPPORT_BENCH_MENTEES", 100_000);
+    let m = env_size("RAPPORT_BENCH_MENTORS", 20_000);
+    let with = |f: fn(&mut Settings)| {
+        let mut s = Settings::default();
+        f(&mut s);
+        s
+    };
+    let cases: [(&str, f64, Settings); 8] = [
+        ("slots 1.2 (the target's)", 1.2, Settings::default()),
+        ("slots 0.8 (scarce)", 0.8, Settings::default()),
+        ("slots 3.0 (loose)", 3.0, Settings::default()),
+        ("quality floor 30", 1.2, with(|s| s.quality_floor = 30.0)),
+        (
+            "time zones within 3 h",
+            1.2,
+            with(|s| s.reach.max_time_zone_hours = Some(3.0)),
+        ),
+        (
+            "overlap at least 1 h",
+            1.2,
+            with(|s| s.reach.min_overlap_hours = Some(1.0)),
+        ),
+        ("top_k 10", 1.2, with(|s| s.top_k = 10)),
+        ("top_k 200", 1.2, with(|s| s.top_k = 200)),
+    ];
+    for (name, slots, s) in cases {
+        let (mentees, mentors) = synthetic_population(2026, n, m, slots);
+        let t = Instant::now();
+        let (out, bytes) = end_to_end(&mentees, &mentors, &s);
+        report(&format!("regimes {n}x{m} {name}"), &out, t.elapsed(), bytes);
+    }
+}
+
+criterion_group!(benches, bench_end_to_end, bench_lossless, bench_regimes);
 criterion_main!(benches);
