@@ -1264,10 +1264,10 @@ const PRUNE_DEGREE: usize = 256;
 /// Returns `None` when the instance does not qualify (the caller takes the general
 /// path, which repeats the same validation): fewer than [`PRUNE_DEGREE`] edges per
 /// mentee, a mentor-wide price that dominates the scores ([`price_spread`]), or a
-/// first round that adds back more than one edge per four mentees. On the last two
-/// the rounds would rebuild much of the graph one warm solve at a time: four times
-/// slower than the whole graph at once on a 20,000 × 4,000 instance with 256 to 600
-/// edges per mentee, and at 100,000 × 20,000 with 70 (50 s against 14 s).
+/// first round that adds back more than one edge per four mentees. In the last two
+/// cases the rounds would rebuild much of the graph one solve at a time: 3.5 to 4
+/// times slower than the whole graph at once on 20,000 × 4,000 instances with 256 to
+/// 600 edges per mentee, and at 100,000 × 20,000 with 70 (50 s against 14 s).
 pub(crate) fn solve_pruned(
     problem: &Problem,
     constraints: &Constraints,
@@ -1328,7 +1328,7 @@ pub(crate) fn solve_pruned(
     let is_excluded = |idx: usize| !excluded.is_empty() && excluded[idx];
     // When everyone wants the same mentors, most mentees' best few edges lead to
     // the same full mentors: the rounds then add back much of the graph, each one
-    // a solve of its own (four times slower than no pruning on such instances).
+    // a solve of its own (3.5 to 4 times slower than no pruning on such instances).
     if forced.is_none() {
         let mut offset = 0;
         let rows = problem
