@@ -4,7 +4,6 @@
 //! - `pipeline/end_to_end/100000x20000`: the target (< 10 s, < 1 GiB).
 //! - `pipeline/lossless/20000x4000`: top-K with the re-check against the exact
 //!   dense optimum over every eligible pair (checked once before timing).
-//!
 //! - `regimes` (opt-in: `RAPPORT_BENCH_ONLY=regimes`): the same pipeline once per
 //!   capacity regime and setting that changes its work (scarce and loose mentor
 //!   slots, a quality floor, a time-zone limit, a minimum overlap, small and large
@@ -14,7 +13,7 @@
 //! Each case first runs once and prints phase timings, graph size, re-check
 //! rounds and the process's peak resident memory (VmHWM). Sizes can be
 //! overridden with `RAPPORT_BENCH_MENTEES` / `RAPPORT_BENCH_MENTORS`, and
-//! `RAPPORT_BENCH_ONLY=end_to_end|lossless` runs one case; `RAPPORT_BENCH_ONCE=1`
+//! `RAPPORT_BENCH_ONLY=end_to_end|lossless|regimes` runs one case; `RAPPORT_BENCH_ONCE=1`
 //! runs each case once (report only, no criterion timing loop).
 
 use std::hint::black_box;
