@@ -456,15 +456,16 @@ fn build(
         start[i + 1] += start[i];
     }
     let live = start[n] as usize;
-    let (to, score, orig, owner);
-    if live == ne && problem.edges.is_sorted_by_key(|e| e.mentee) {
+    let (to, score, orig, owner) = if live == ne && problem.edges.is_sorted_by_key(|e| e.mentee) {
         // Already grouped by mentee (as candidate graphs are): the CSR arrays
         // are the edges' own fields, copied in parallel.
         let edges = &problem.edges;
-        to = edges.par_iter().map(|e| e.mentor).collect::<Vec<u32>>();
-        score = edges.par_iter().map(|e| e.score).collect::<Vec<i64>>();
-        orig = (0..ne as u32).into_par_iter().collect::<Vec<u32>>();
-        owner = edges.par_iter().map(|e| e.mentee).collect::<Vec<u32>>();
+        (
+            edges.par_iter().map(|e| e.mentor).collect::<Vec<u32>>(),
+            edges.par_iter().map(|e| e.score).collect::<Vec<i64>>(),
+            (0..ne as u32).into_par_iter().collect::<Vec<u32>>(),
+            edges.par_iter().map(|e| e.mentee).collect::<Vec<u32>>(),
+        )
     } else {
         let mut fill = start.clone();
         let (mut t, mut sc, mut o, mut ow) = (
@@ -484,8 +485,8 @@ fn build(
             o[slot] = idx as u32;
             ow[slot] = e.mentee;
         }
-        (to, score, orig, owner) = (t, sc, o, ow);
-    }
+        (t, sc, o, ow)
+    };
     // Duplicate check within each mentee's list (pinned and forbidden copies included).
     let mut seen_at = vec![u32::MAX; m];
     let mut seen_edge = vec![0usize; m];

@@ -1330,14 +1330,13 @@ pub(crate) fn solve_pruned(
     // the same full mentors: the rounds then add back much of the graph, each one
     // a solve of its own (3.5 to 4 times slower than no pruning on such instances).
     if forced.is_none() {
-        let mut offset = 0;
         let rows = problem
             .edges
             .chunk_by(|a, b| a.mentee == b.mentee)
-            .map(|row| {
-                let first = offset;
-                offset += row.len();
-                (first, row)
+            .scan(0, |next, row| {
+                let first = *next;
+                *next += row.len();
+                Some((first, row))
             })
             .filter(|(_, row)| problem.mentee_capacity[row[0].mentee as usize] == 1)
             .map(|(first, row)| {
@@ -1396,7 +1395,6 @@ pub(crate) fn solve_pruned(
     }
     // Each round after the first starts from the previous round's answer.
     let mut previous: Option<(Vec<(u32, u32)>, Duals)> = None;
-    let mut first = true;
     loop {
         kept.sort_unstable();
         let mut net = sub_network(problem, &kept);
@@ -1420,10 +1418,9 @@ pub(crate) fn solve_pruned(
         // Pruning pays when the first round's prices already hold for nearly every
         // pruned edge. When they do not, the rounds would add back much of the graph,
         // one warm solve at a time: the whole graph at once is faster then.
-        if first && forced.is_none() && kept.len() - before > n / 4 {
+        if previous.is_none() && forced.is_none() && kept.len() - before > n / 4 {
             return None;
         }
-        first = false;
         if kept.len() == before {
             let mut chosen: Vec<usize> = (0..net.chosen.len())
                 .filter(|&s| net.chosen[s])
