@@ -477,10 +477,10 @@ impl Model {
         }
         // Goal texts are split once, in parallel, for the dictionary and then for
         // each person's vector (the slowest part of building features).
-        let tokenised: Vec<Vec<String>> = mentees
+        let tokenised: Vec<crate::text::Terms> = mentees
             .par_iter()
             .chain(mentors.par_iter())
-            .map(|p| crate::text::tokens(&p.goals_text))
+            .map(|p| crate::text::terms(&p.goals_text))
             .collect();
         let mut m = Model {
             settings: settings.clone(),
@@ -497,7 +497,7 @@ impl Model {
             zones: Interner::default(),
             departments: Interner::default(),
             genders: Interner::default(),
-            text: TextIndex::from_tokens(&tokenised),
+            text: TextIndex::from_terms(&tokenised),
             managers: Vec::new(),
             cap,
             level_table: [[0; 3]; 3],
