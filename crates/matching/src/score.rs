@@ -475,13 +475,6 @@ impl Model {
         for (c, &wc) in cap.iter_mut().zip(caps_w.iter()) {
             *c = share(MAX_SCORE, u64::from(wc), total);
         }
-        // Goal texts are split once, in parallel, for the dictionary and then for
-        // each person's vector (the slowest part of building features).
-        let tokenised: Vec<crate::text::Terms> = mentees
-            .par_iter()
-            .chain(mentors.par_iter())
-            .map(|p| crate::text::terms(&p.goals_text))
-            .collect();
         let mut m = Model {
             settings: settings.clone(),
             mentee_ids: Vec::with_capacity(mentees.len()),
@@ -497,7 +490,7 @@ impl Model {
             zones: Interner::default(),
             departments: Interner::default(),
             genders: Interner::default(),
-            text: TextIndex::from_terms(&tokenised),
+            text: TextIndex::default(),
             managers: Vec::new(),
             cap,
             level_table: [[0; 3]; 3],
@@ -507,14 +500,73 @@ impl Model {
             enforce_hard: settings.hard_preferences == HardPreferences::Enforce,
         };
         m.fill_tables();
-        let vectors: Vec<SparseVec> = {
-            let index = &m.text;
-            tokenised.par_iter().map(|t| index.vector_of(t)).collect()
-        };
-        drop(tokenised);
-        // Taken in order: mentees first, then mentors, as `tokenised` was built.
-        let mut vectors = vectors.into_iter();
-        let reverse_areas: Vec<String> = settings
+        // Goal texts (split, counted, then turned into vectors, all in parallel) do
+        // not depend on the rest of the features, which are built in one pass
+        // because names are numbered in order of first appearance: the two run side
+        // by side, and each person's text vector is set afterwards.
+        let ((text, vectors), built) = rayon::join(
+            || {
+                let split: Vec<crate::text::Terms> = mentees
+                    .par_iter()
+                    .chain(mentors.par_iter())
+                    .map(|p| crate::text::terms(&p.goals_text))
+                    .collect();
+                let index = TextIndex::from_terms(&split);
+                let vectors: Vec<SparseVec> =
+                    split.par_iter().map(|t| index.vector_of(t)).collect();
+                (index, vectors)
+            },
+            || m.all_features(mentees, mentors, monday),
+        );
+        built?;
+        m.text = text;
+        // In order: mentees first, then mentors, as the texts were split.
+        for (f, v) in m
+            .mentees
+            .iter_mut()
+            .chain(m.mentors.iter_mut())
+            .zip(vectors)
+        {
+            f.text_mask = v
+                .terms
+                .iter()
+                .fold(0u64, |mask, &t| mask | (1u64 << text_bit(t)));
+            f.text = v;
+        }
+        m.lang_mask_exact = m.languages.len() <= 64;
+        // Reporting lines: managers by interned person.
+        m.managers = vec![None; m.people.len()];
+        for p in mentees.iter().chain(mentors.iter()) {
+            if let Some(mgr) = p
+                .manager
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
+                let me = m.people.intern(&p.id);
+                let boss = m.people.intern(mgr);
+                if m.managers.len() < m.people.len() {
+                    m.managers.resize(m.people.len(), None);
+                }
+                if boss != me {
+                    m.managers[me as usize] = Some(boss);
+                }
+            }
+        }
+        m.managers.resize(m.people.len(), None);
+        Ok(m)
+    }
+
+    /// Every person's features except the goal-text vector (left empty), with
+    /// ids and names checked, mentees first.
+    fn all_features(
+        &mut self,
+        mentees: &[Profile],
+        mentors: &[Profile],
+        monday: NaiveDate,
+    ) -> Result<(), ModelError> {
+        let reverse_areas: Vec<String> = self
+            .settings
             .seniority
             .reverse_skill_areas
             .iter()
@@ -540,39 +592,17 @@ impl Model {
                         message: format!("appears twice among the {side}s"),
                     });
                 }
-                let text = vectors.next().unwrap_or_default();
-                let f = m.features(p, text, side, monday, &reverse_areas, &mut zones)?;
+                let f = self.features(p, side, monday, &reverse_areas, &mut zones)?;
                 if side == "mentee" {
-                    m.mentee_ids.push(p.id.clone());
-                    m.mentees.push(f);
+                    self.mentee_ids.push(p.id.clone());
+                    self.mentees.push(f);
                 } else {
-                    m.mentor_ids.push(p.id.clone());
-                    m.mentors.push(f);
+                    self.mentor_ids.push(p.id.clone());
+                    self.mentors.push(f);
                 }
             }
         }
-        m.lang_mask_exact = m.languages.len() <= 64;
-        // Reporting lines: managers by interned person.
-        m.managers = vec![None; m.people.len()];
-        for p in mentees.iter().chain(mentors.iter()) {
-            if let Some(mgr) = p
-                .manager
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-            {
-                let me = m.people.intern(&p.id);
-                let boss = m.people.intern(mgr);
-                if m.managers.len() < m.people.len() {
-                    m.managers.resize(m.people.len(), None);
-                }
-                if boss != me {
-                    m.managers[me as usize] = Some(boss);
-                }
-            }
-        }
-        m.managers.resize(m.people.len(), None);
-        Ok(m)
+        Ok(())
     }
 
     fn fill_tables(&mut self) {
@@ -608,7 +638,6 @@ impl Model {
     fn features(
         &mut self,
         p: &Profile,
-        text: SparseVec,
         side: &'static str,
         monday: NaiveDate,
         reverse_areas: &[String],
@@ -821,11 +850,8 @@ impl Model {
             goals,
             interests,
             answers,
-            text_mask: text
-                .terms
-                .iter()
-                .fold(0u64, |m, &t| m | (1u64 << text_bit(t))),
-            text,
+            text_mask: 0,
+            text: SparseVec::default(),
             languages,
             lang_mask,
             zone: self.zones.intern(zone_name),
