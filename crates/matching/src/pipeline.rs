@@ -27,8 +27,8 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::assign::{self, AssignError, Lex, Objective, Problem};
-use crate::candidates::{CandidateGraph, Edge, Scanner};
+use crate::assign::{self, AssignError, Lex, Objective, Problem, Solution};
+use crate::candidates::{CandidateGraph, Edge, Scanner, NO_PRUNED};
 use crate::constraints::{PinRefused, Rule, Rules};
 use crate::profile::{Level, Profile, Skill, Strength};
 use crate::score::{Audience, Explanation, Model, ModelError};
@@ -251,109 +251,131 @@ pub fn run(
     // graph scores at most `known[i] + price[j]` (prices of that round), or None.
     let mut known: Vec<Option<i128>> = vec![None; model.n_mentees()];
     let mut last_price: Option<Vec<i128>> = None;
-    let (solution, problem) = loop {
-        let t = Instant::now();
-        let problem = Problem {
-            mentee_capacity: mentee_capacity.clone(),
-            mentor_capacity: mentor_capacity.clone(),
-            edges: graph
-                .edges
+    // Mentees with no eligible mentor at all (an empty row that nothing was
+    // pruned from) are unmatched whatever the solver does: their reasons, a scan
+    // of every mentor's rules, are worked out on the core the solver's
+    // searches leave idle.
+    let hopeless: Vec<u32> = (0..model.n_mentees() as u32)
+        .filter(|&i| {
+            graph.row(i as usize).is_empty()
+                && graph.pruned_bound[i as usize] == NO_PRUNED
+                && model.mentees[i as usize].capacity > 0
+        })
+        .collect();
+    let (reasons, solved) = rayon::join(
+        || {
+            hopeless
                 .par_iter()
-                .map(|e| assign::Edge {
-                    mentee: e.mentee,
-                    mentor: e.mentor,
-                    score: e.score,
-                })
-                .collect(),
-        };
-        let cons = assign::Constraints {
-            pinned: pins
-                .iter()
-                .filter_map(|&(i, j)| edge_index(&graph, i, j))
-                .collect(),
-            forbidden: Vec::new(),
-        };
-        let solution = match &previous {
-            Some((pairs, duals)) => {
-                assign::solve_warm(&problem, &cons, &assign::WarmStart { pairs, duals })?
-            }
-            None => assign::solve(&problem, &cons)?,
-        };
-        solves += 1;
-        timings.solve += t.elapsed();
-        if let Some(c) = solution.pin_conflicts.first() {
-            let e = problem.edges[c.edge];
-            return Err(PipelineError::PinCapacity {
-                mentee: model.mentee_ids[e.mentee as usize].clone(),
-                mentor: model.mentor_ids[e.mentor as usize].clone(),
-                reason: format!("{:?}", c.reason),
-            });
-        }
-        let t = Instant::now();
-        let base: Vec<i128> = solution
-            .duals
-            .mentee
-            .iter()
-            .map(|u| u.pack() - unit)
-            .collect();
-        let price: Vec<i128> = solution.duals.mentor.iter().map(|v| v.pack()).collect();
-        // Scan with a margin: pairs that are nearly improving now tend to become
-        // improving once the prices move, and each avoided re-check round saves a
-        // whole solve. Only strictly improving pairs decide whether to solve again.
-        let limit = settings.top_k as usize;
-        let threshold = |i: usize| base[i] - RECHECK_MARGIN;
-        // A mentee whose last proof still rules out an improving pair under the new
-        // prices needs no scan: pairs outside the graph score at most known + old
-        // price ≤ known + max_drop + new price (the largest fall of any price),
-        // and that is not above base + new price. The scan's margin leaves room for
-        // the small drops of a warm re-solve.
-        let max_drop = last_price.as_ref().map_or(i128::MAX, |old| {
-            old.iter()
-                .zip(price.iter())
-                .map(|(o, n)| (o - n).max(0))
-                .max()
-                .unwrap_or(0)
-        });
-        let mut scan = Vec::with_capacity(recheck.len());
-        for &i in &recheck {
-            match known[i as usize] {
-                Some(k) if max_drop != i128::MAX && k + max_drop <= base[i as usize] => {
-                    known[i as usize] = Some(k + max_drop)
+                .map(|&i| (i, no_eligible_reason(&model, &rules, i as usize)))
+                .collect::<Vec<(u32, String)>>()
+        },
+        || -> Result<(Solution, Problem), PipelineError> {
+            loop {
+                let t = Instant::now();
+                let problem = Problem {
+                    mentee_capacity: mentee_capacity.clone(),
+                    mentor_capacity: mentor_capacity.clone(),
+                    edges: graph
+                        .edges
+                        .par_iter()
+                        .map(|e| assign::Edge {
+                            mentee: e.mentee,
+                            mentor: e.mentor,
+                            score: e.score,
+                        })
+                        .collect(),
+                };
+                let cons = assign::Constraints {
+                    pinned: pins
+                        .iter()
+                        .filter_map(|&(i, j)| edge_index(&graph, i, j))
+                        .collect(),
+                    forbidden: Vec::new(),
+                };
+                let solution = match &previous {
+                    Some((pairs, duals)) => {
+                        assign::solve_warm(&problem, &cons, &assign::WarmStart { pairs, duals })?
+                    }
+                    None => assign::solve(&problem, &cons)?,
+                };
+                solves += 1;
+                timings.solve += t.elapsed();
+                if let Some(c) = solution.pin_conflicts.first() {
+                    let e = problem.edges[c.edge];
+                    return Err(PipelineError::PinCapacity {
+                        mentee: model.mentee_ids[e.mentee as usize].clone(),
+                        mentor: model.mentor_ids[e.mentor as usize].clone(),
+                        reason: format!("{:?}", c.reason),
+                    });
                 }
-                _ => scan.push(i),
+                let t = Instant::now();
+                let base: Vec<i128> = solution
+                    .duals
+                    .mentee
+                    .iter()
+                    .map(|u| u.pack() - unit)
+                    .collect();
+                let price: Vec<i128> = solution.duals.mentor.iter().map(|v| v.pack()).collect();
+                // Scan with a margin: pairs that are nearly improving now tend to become
+                // improving once the prices move, and each avoided re-check round saves a
+                // whole solve. Only strictly improving pairs decide whether to solve again.
+                let limit = settings.top_k as usize;
+                let threshold = |i: usize| base[i] - RECHECK_MARGIN;
+                // A mentee whose last proof still rules out an improving pair under the new
+                // prices needs no scan: pairs outside the graph score at most known + old
+                // price ≤ known + max_drop + new price (the largest fall of any price),
+                // and that is not above base + new price. The scan's margin leaves room for
+                // the small drops of a warm re-solve.
+                let max_drop = last_price.as_ref().map_or(i128::MAX, |old| {
+                    old.iter()
+                        .zip(price.iter())
+                        .map(|(o, n)| (o - n).max(0))
+                        .max()
+                        .unwrap_or(0)
+                });
+                let mut scan = Vec::with_capacity(recheck.len());
+                for &i in &recheck {
+                    match known[i as usize] {
+                        Some(k) if max_drop != i128::MAX && k + max_drop <= base[i as usize] => {
+                            known[i as usize] = Some(k + max_drop)
+                        }
+                        _ => scan.push(i),
+                    }
+                }
+                let extra = scanner.improving(&graph, &scan, &threshold, &price, limit);
+                let mut found = vec![0u32; model.n_mentees()];
+                for e in &extra {
+                    found[e.mentee as usize] += 1;
+                }
+                for &i in &scan {
+                    // A mentee capped at `limit` pairs may have more above the threshold.
+                    known[i as usize] =
+                        (found[i as usize] < limit.max(1) as u32).then(|| threshold(i as usize));
+                }
+                last_price = Some(price.clone());
+                let improving = extra.iter().any(|e| {
+                    i128::from(e.score) > base[e.mentee as usize] + price[e.mentor as usize]
+                });
+                timings.recheck += t.elapsed();
+                if !improving {
+                    certified = true;
+                    break Ok((solution, problem));
+                }
+                if solves > settings.max_recheck_rounds {
+                    break Ok((solution, problem));
+                }
+                readded += extra.len() as u64;
+                graph.add(extra);
+                let pairs = solution
+                    .chosen
+                    .iter()
+                    .map(|&k| (problem.edges[k].mentee, problem.edges[k].mentor))
+                    .collect();
+                previous = Some((pairs, solution.duals));
             }
-        }
-        let extra = scanner.improving(&graph, &scan, &threshold, &price, limit);
-        let mut found = vec![0u32; model.n_mentees()];
-        for e in &extra {
-            found[e.mentee as usize] += 1;
-        }
-        for &i in &scan {
-            // A mentee capped at `limit` pairs may have more above the threshold.
-            known[i as usize] =
-                (found[i as usize] < limit.max(1) as u32).then(|| threshold(i as usize));
-        }
-        last_price = Some(price.clone());
-        let improving = extra
-            .iter()
-            .any(|e| i128::from(e.score) > base[e.mentee as usize] + price[e.mentor as usize]);
-        timings.recheck += t.elapsed();
-        if !improving {
-            certified = true;
-            break (solution, problem);
-        }
-        if solves > settings.max_recheck_rounds {
-            break (solution, problem);
-        }
-        readded += extra.len() as u64;
-        graph.add(extra);
-        let pairs = solution
-            .chosen
-            .iter()
-            .map(|&k| (problem.edges[k].mentee, problem.edges[k].mentor))
-            .collect();
-        previous = Some((pairs, solution.duals));
-    };
+        },
+    );
+    let (solution, problem) = solved?;
 
     let t = Instant::now();
     let pinned_set: Vec<(u32, u32)> = {
@@ -378,8 +400,9 @@ pub fn run(
         })
         .collect();
     matches.sort_by_key(|m| (m.mentee, m.mentor));
-    let (unmatched, groups, fixes) =
-        unmatched_report(&model, &rules, &graph, &matches, mentees, settings);
+    let (unmatched, groups, fixes) = unmatched_report(
+        &model, &rules, &graph, &matches, mentees, settings, &reasons,
+    );
     timings.report = t.elapsed();
     let edges = graph.edges.len() as u64;
     drop(scanner);
@@ -541,6 +564,7 @@ fn unmatched_report(
     matches: &[Match],
     profiles: &[Profile],
     settings: &Settings,
+    known: &[(u32, String)],
 ) -> Report {
     let n = model.n_mentees();
     let m = model.n_mentors();
@@ -625,10 +649,15 @@ fn unmatched_report(
         .par_iter()
         .map(|&i| {
             if graph.row(i as usize).is_empty() {
+                // Worked out while solving when nothing was pruned from the row.
+                let reason = match known.binary_search_by_key(&i, |(k, _)| *k) {
+                    Ok(at) => known[at].1.clone(),
+                    Err(_) => no_eligible_reason(model, rules, i as usize),
+                };
                 Unmatched {
                     mentee: i,
                     kind: UnmatchedKind::NoEligibleMentor,
-                    reason: no_eligible_reason(model, rules, i as usize),
+                    reason,
                     group: None,
                 }
             } else {
