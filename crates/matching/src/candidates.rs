@@ -84,45 +84,77 @@ impl CandidateGraph {
     }
 
     /// Adds edges (which must be new pairs), keeping rows sorted.
+    ///
+    /// Runs of rows are merged in parallel into a fresh array: with 6,000 new
+    /// edges into 5 M, 35 ms against 54 ms for one pass, most of which is
+    /// writing 80 MB of new memory.
     pub fn add(&mut self, mut extra: Vec<Edge>) {
         if extra.is_empty() {
             return;
         }
-        extra.sort_unstable_by_key(|e| (e.mentee, e.mentor));
+        extra.par_sort_unstable_by_key(|e| (e.mentee, e.mentor));
         let n = self.n_mentees();
-        let mut edges = Vec::with_capacity(self.edges.len() + extra.len());
+        // Each row's new edges, and the rows' new starts.
+        let mut new_start = Vec::with_capacity(n + 1);
         let mut offsets = Vec::with_capacity(n + 1);
         offsets.push(0);
         let mut x = 0;
         for i in 0..n {
-            let old = self.row(i);
-            let start = x;
+            new_start.push(x);
             while x < extra.len() && extra[x].mentee as usize == i {
                 x += 1;
             }
-            let new = &extra[start..x];
-            if new.is_empty() {
-                // Most rows: copied whole.
-                edges.extend_from_slice(old);
-                offsets.push(edges.len());
-                continue;
-            }
-            let (mut a, mut b) = (0, 0);
-            while a < old.len() || b < new.len() {
-                if b == new.len() || (a < old.len() && old[a].mentor < new[b].mentor) {
-                    edges.push(old[a]);
-                    a += 1;
-                } else {
-                    edges.push(new[b]);
-                    b += 1;
+            offsets.push(offsets[i] + self.row(i).len() + (x - new_start[i]));
+        }
+        new_start.push(x);
+        let blank = Edge {
+            mentee: 0,
+            mentor: 0,
+            score: 0,
+        };
+        let mut edges: Vec<Edge> = rayon::iter::repeat_n(blank, offsets[n]).collect();
+        // Disjoint runs of rows, each with its part of the new array.
+        let mut runs = Vec::new();
+        let mut rest = &mut edges[..];
+        let mut at = 0;
+        for i0 in (0..n).step_by(ROWS_PER_RUN) {
+            let i1 = (i0 + ROWS_PER_RUN).min(n);
+            let (part, tail) = std::mem::take(&mut rest).split_at_mut(offsets[i1] - at);
+            runs.push((i0..i1, part));
+            (rest, at) = (tail, offsets[i1]);
+        }
+        runs.into_par_iter().for_each(|(rows, part)| {
+            let mut k = 0;
+            for i in rows {
+                let old = self.row(i);
+                let new = &extra[new_start[i]..new_start[i + 1]];
+                if new.is_empty() {
+                    // Most rows: copied whole.
+                    part[k..k + old.len()].copy_from_slice(old);
+                    k += old.len();
+                    continue;
+                }
+                let (mut a, mut b) = (0, 0);
+                while a < old.len() || b < new.len() {
+                    part[k] = if b == new.len() || (a < old.len() && old[a].mentor < new[b].mentor)
+                    {
+                        a += 1;
+                        old[a - 1]
+                    } else {
+                        b += 1;
+                        new[b - 1]
+                    };
+                    k += 1;
                 }
             }
-            offsets.push(edges.len());
-        }
+        });
         self.edges = edges;
         self.offsets = offsets;
     }
 }
+
+/// Rows per parallel run in [`CandidateGraph::add`].
+const ROWS_PER_RUN: usize = 4096;
 
 /// Inverted index over mentors plus a structure-of-arrays copy of the fields
 /// the hot loop reads.
@@ -1426,6 +1458,45 @@ mod tests {
         }
         // And it is tighter than the plain cap for most pairs.
         assert!(below_cap * 2 > pairs, "{below_cap} of {pairs}");
+    }
+
+    #[test]
+    fn graph_add_merges_rows_across_parallel_runs() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let n = 2 * ROWS_PER_RUN + 5;
+        let edge = |i: usize, j: u32| Edge {
+            mentee: i as u32,
+            mentor: j,
+            score: i64::from(j) * 7 - i as i64,
+        };
+        // Even mentors in the graph, odd ones added; some rows get nothing.
+        let mut want: Vec<Vec<Edge>> = Vec::with_capacity(n);
+        let mut g = CandidateGraph {
+            offsets: vec![0],
+            ..CandidateGraph::default()
+        };
+        let mut extra = Vec::new();
+        for i in 0..n {
+            let mut row: Vec<u32> = (0..rng.random_range(0..6u32)).map(|k| 2 * k).collect();
+            g.edges.extend(row.iter().map(|&j| edge(i, j)));
+            g.offsets.push(g.edges.len());
+            g.pruned_bound.push(NO_PRUNED);
+            if rng.random_range(0..3) == 0 {
+                for k in 0..rng.random_range(1..4u32) {
+                    extra.push(edge(i, 2 * k + 1));
+                    row.push(2 * k + 1);
+                }
+            }
+            row.sort_unstable();
+            want.push(row.into_iter().map(|j| edge(i, j)).collect());
+        }
+        extra.reverse();
+        g.add(extra);
+        assert_eq!(g.n_mentees(), n);
+        for (i, row) in want.iter().enumerate() {
+            assert_eq!(g.row(i), &row[..], "row {i}");
+        }
     }
 
     #[test]

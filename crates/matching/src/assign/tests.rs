@@ -550,3 +550,42 @@ fn pruning_gives_up_when_the_first_round_adds_back_much_of_the_graph() {
     assert_eq!(sol.objective, general.objective);
     assert_eq!(sol.objective.covered, 300);
 }
+
+#[test]
+fn the_first_bad_edge_is_reported_in_a_large_instance() {
+    // Many mentees, two duplicates and two edges out of range far apart: the
+    // lowest mentee's duplicate and the first bad edge are the ones reported.
+    let n = 40_000u32;
+    let mut edges: Vec<Edge> = (0..n)
+        .flat_map(|i| {
+            (0..3).map(move |k| Edge {
+                mentee: i,
+                mentor: (i + k) % 50,
+                score: i64::from(k),
+            })
+        })
+        .collect();
+    let problem = |edges: Vec<Edge>| Problem {
+        mentee_capacity: vec![1; n as usize],
+        mentor_capacity: vec![1; 50],
+        edges,
+    };
+    let mut dup = edges.clone();
+    dup[3 * 35_000 + 2].mentor = dup[3 * 35_000].mentor;
+    dup[3 * 20_000 + 1].mentor = dup[3 * 20_000].mentor;
+    assert!(matches!(
+        solve(&problem(dup), &Constraints::default()),
+        Err(AssignError::DuplicatePair {
+            first: 60_000,
+            second: 60_001,
+            mentee: 20_000,
+            ..
+        })
+    ));
+    edges[110_000].mentor = 50;
+    edges[70_000].mentee = n;
+    assert!(matches!(
+        solve(&problem(edges), &Constraints::default()),
+        Err(AssignError::OutOfRange { edge: 70_000, .. })
+    ));
+}
