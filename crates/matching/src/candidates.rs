@@ -2,25 +2,27 @@
 //! with what the lossless re-check needs to prove nothing better was pruned.
 //!
 //! # How
-//! Mentors are ordered by (level, UTC offset) into runs ("groups") whose level
-//! gap and time-zone points are the same for a given mentee, so one bound serves
-//! a whole run; a run whose level breaks the seniority rule, or whose offset
-//! breaks the time-zone limit, is skipped outright. Within a run mentors are
-//! sorted by years, so the seniority rule keeps one range of it; a mentor who
-//! shares no language gets a bound below any score. An inverted index maps each
-//! skill, goal tag, interest and answer option to the positions of the mentors
-//! who have it; walking the postings of a mentee's own keys accumulates those
-//! "sparse" points exactly. Every other part has a cheap bound: goal text at most
-//! its weight, availability capped by the smaller weekly total in the run,
-//! preferences at most their weight. Mentors are then evaluated best bound first
-//! (in buckets of a quarter point) until K eligible mentors score at least every
-//! bound left, so only about the mentors whose bound reaches the final K-th score
-//! are evaluated. Chunks of 16 positions are ordered by their best bound and only
-//! opened when their bucket comes up, so most positions are never looked at one by
-//! one. An evaluation goes from the cheapest stage to the dearest: a text bound from
-//! 64-bit term signatures (Cauchy–Schwarz over the shared bits), the exact
-//! availability, the exact text, then the rules. The exact score reproduces
-//! [`Model::score`] to the micro-unit (see [`crate::score`]).
+//! Mentors are ordered by (level, UTC offset) into runs ("groups") whose level gap
+//! and time-zone points are the same for a given mentee, so one bound serves a
+//! whole run; a run whose level breaks the seniority rule, or whose offset breaks
+//! the time-zone limit, is skipped outright. Within a run mentors are sorted by
+//! years, so the seniority rule keeps one range of it; a mentor who shares no
+//! language gets a bound below any score. An inverted index maps each skill, goal
+//! tag, interest and answer option to the positions of the mentors who have it;
+//! walking the postings of a mentee's own keys accumulates those "sparse" points
+//! exactly (a key held by at least one mentor in eight is added from a bitset
+//! instead, 8 positions at a time, without scattered stores). Every other part has
+//! a cheap bound: goal text at most its weight, availability capped by the smaller
+//! weekly total in the run, preferences at most their weight. Mentors are then
+//! evaluated best bound first (in buckets of a quarter point) until K eligible
+//! mentors score at least every bound left, so only about the mentors whose bound
+//! reaches the final K-th score are evaluated. Chunks of 16 positions are ordered
+//! by their best bound and only opened when their bucket comes up, so most
+//! positions are never looked at one by one. An evaluation goes from the cheapest
+//! stage to the dearest: a text bound from 64-bit term signatures (Cauchy–Schwarz
+//! over the shared bits), the exact availability, the exact text, then the rules.
+//! The exact score reproduces [`Model::score`] to the micro-unit (see
+//! [`crate::score`]).
 //!
 //! # Contract
 //! For every mentee `i`, [`CandidateGraph::row`] holds eligible pairs only, at
@@ -32,11 +34,12 @@
 //!
 //! # Complexity
 //! Per mentee: `O(M)` for clearing the accumulator and for the best value of each
-//! chunk (vectorised), plus the postings of its keys, plus `O(16)` for each chunk
-//! opened, plus an exact score (`O(text terms)`) for each mentor whose bound
-//! reaches the K-th score, plus `O(log K)` per heap update. The re-check scan is the
-//! same per mentee it has to revisit. Mentees run in parallel with rayon in chunks
-//! concatenated in order, so the output is deterministic.
+//! chunk (vectorised), plus the postings of its rarer keys and `M / 8` steps for
+//! each popular one, plus `O(16)` for each chunk opened, plus an exact score
+//! (`O(text terms)`) for each mentor whose bound reaches the K-th score, plus
+//! `O(log K)` per heap update. The re-check scan is the same per mentee it has to
+//! revisit. Mentees run in parallel with rayon in chunks concatenated in order, so
+//! the output is deterministic.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -168,6 +171,10 @@ pub struct Scanner<'m> {
     groups: Vec<Group>,
     /// Postings by position, ascending (skills, goals, interests, answers).
     pos_postings: [Vec<Vec<u32>>; 4],
+    /// The same postings as bitsets by position (bit `p % 8` of byte `p / 8`)
+    /// for keys held by at least one mentor in [`DENSE_SHARE`], empty for the
+    /// others: [`add_dense`] adds those keys from the bitsets instead.
+    pos_bits: [Vec<Vec<u8>>; 4],
     /// Largest weight of each text term over all mentors.
     max_term_weight: Vec<f32>,
     /// Language masks by position.
@@ -389,6 +396,62 @@ fn any_within(acc: &[i32], lo: i64, hi: i64) -> bool {
     }
 }
 
+/// A key held by at least one mentor in this many is also kept as a bitset:
+/// adding its points to every position from the bitset (8 at a time, no
+/// scattered stores) is then cheaper than walking its postings.
+const DENSE_SHARE: usize = 8;
+
+/// Lane masks of a byte: lane `j` of entry `b` is all ones when bit `j` of `b`
+/// is set.
+static EXPAND: [[i32; 8]; 256] = {
+    let mut t = [[0i32; 8]; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut j = 0;
+        while j < 8 {
+            if b & (1 << j) != 0 {
+                t[b][j] = -1;
+            }
+            j += 1;
+        }
+        b += 1;
+    }
+    t
+};
+
+/// Adds each key's points to the positions its bitset holds, for the bytes
+/// `bytes` (positions `8 * bytes.start..8 * bytes.end`). Wrapping, as the
+/// posting walk of [`Scanner::prepare`]. Blocks of 2,048 positions (8 KiB of
+/// accumulator) take every key in turn while they sit in the L1 cache.
+fn add_dense(acc: &mut [i32], bytes: std::ops::Range<usize>, keys: &[(&[u8], i32)]) {
+    const BLOCK: usize = 256;
+    for lo in bytes.clone().step_by(BLOCK) {
+        let hi = (lo + BLOCK).min(bytes.end);
+        let a = &mut acc[8 * lo..8 * hi];
+        for &(bits, c) in keys {
+            for (out, &byte) in a.chunks_exact_mut(8).zip(bits[lo..hi].iter()) {
+                let mask = &EXPAND[byte as usize];
+                for (x, &m) in out.iter_mut().zip(mask.iter()) {
+                    *x = x.wrapping_add(c & m);
+                }
+            }
+        }
+    }
+}
+
+/// The bitset of a posting list over `n` positions (see [`Scanner::pos_bits`]),
+/// padded to whole bytes; empty for a list shorter than `min` (or empty).
+fn bitset(list: &[u32], n: usize, min: usize) -> Vec<u8> {
+    if list.is_empty() || list.len() < min {
+        return Vec::new();
+    }
+    let mut bits = vec![0u8; n.div_ceil(8)];
+    for &p in list {
+        bits[p as usize / 8] |= 1 << (p % 8);
+    }
+    bits
+}
+
 fn postings(n_keys: usize, lists: impl Iterator<Item = (u32, Vec<u32>)>) -> Vec<Vec<u32>> {
     let mut p: Vec<Vec<u32>> = vec![Vec::new(); n_keys];
     for (j, keys) in lists {
@@ -434,7 +497,8 @@ struct FastScratch {
 impl FastScratch {
     fn new(model: &Model) -> FastScratch {
         FastScratch {
-            acc: vec![0; model.n_mentors()],
+            // Whole bytes of positions for `add_dense`.
+            acc: vec![0; model.n_mentors().next_multiple_of(8)],
             bounds: Vec::new(),
             avail_parts: Vec::new(),
             cuts: Vec::new(),
@@ -457,6 +521,12 @@ impl FastScratch {
 impl<'m> Scanner<'m> {
     /// Builds the index for a model.
     pub fn new(model: &'m Model, rules: &'m Rules) -> Scanner<'m> {
+        let min = (model.n_mentors() / DENSE_SHARE).max(1);
+        Scanner::with_dense_min(model, rules, min)
+    }
+
+    /// [`Scanner::new`] with keys held by at least `min` mentors kept as bitsets.
+    fn with_dense_min(model: &'m Model, rules: &'m Rules, min: usize) -> Scanner<'m> {
         let ms = &model.mentors;
         let ids = |f: fn(&crate::score::Features) -> &Vec<u32>| {
             ms.iter()
@@ -546,7 +616,11 @@ impl<'m> Scanner<'m> {
                 }
             })
             .collect();
+        let pos_bits = pos_postings
+            .each_ref()
+            .map(|lists| lists.iter().map(|l| bitset(l, ms.len(), min)).collect());
         Scanner {
+            pos_bits,
             pos_years: perm.iter().map(|&j| ms[j as usize].years).collect(),
             pos_rules,
             pos_text_off,
@@ -636,14 +710,22 @@ impl<'m> Scanner<'m> {
         let live = s.ranges.iter().filter(|r| !r.is_empty());
         let first = live.clone().map(|r| r.start).min().unwrap_or(0) as u32;
         let last = live.map(|r| r.end).max().unwrap_or(0) as u32;
-        for (keyed, post) in [
+        let mut dense: Vec<(&[u8], i32)> = Vec::new();
+        for ((keyed, post), bits) in [
             (&e.wanted, &self.pos_postings[0]),
             (&e.goals_keyed, &self.pos_postings[1]),
             (&e.interests_keyed, &self.pos_postings[2]),
             (&e.answers_keyed, &self.pos_postings[3]),
-        ] {
+        ]
+        .into_iter()
+        .zip(self.pos_bits.iter())
+        {
             for &(key, c) in keyed.iter() {
                 let c = c as i32;
+                if !bits[key as usize].is_empty() {
+                    dense.push((&bits[key as usize], c));
+                    continue;
+                }
                 // A local slice: through `s` the compiler reloads the vector's
                 // pointer after every store.
                 let acc = &mut s.acc[..];
@@ -657,6 +739,13 @@ impl<'m> Scanner<'m> {
                     acc[p as usize] = acc[p as usize].wrapping_add(c);
                 }
             }
+        }
+        if !dense.is_empty() && first < last {
+            add_dense(
+                &mut s.acc,
+                first as usize / 8..(last as usize).div_ceil(8),
+                &dense,
+            );
         }
     }
 
@@ -1365,6 +1454,7 @@ mod tests {
             kind in 0usize..3,
             years in 0u16..8,
             require_lang in any::<bool>(),
+            dense_min in prop::sample::select(vec![1usize, 4, usize::MAX]),
         ) {
             let (e, r) = world(seed, 12, 15);
             let mut s = Settings::default();
@@ -1384,7 +1474,8 @@ mod tests {
             }
             let model = Model::build(&e, &r, &s).unwrap();
             let rules = Rules::build(&model);
-            let sc = Scanner::new(&model, &rules);
+            // Keys as bitsets: all of them, the more popular ones, none.
+            let sc = Scanner::with_dense_min(&model, &rules, dense_min);
             let g = sc.generate(k);
             for i in 0..model.n_mentees() {
                 let mut all = sc.all_eligible(i);
@@ -1431,6 +1522,42 @@ mod tests {
             }
             prop_assert!(capped.iter().all(|e| want.contains(e)));
             prop_assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn bitsets_add_the_same_points_as_postings() {
+        let n = 203;
+        let mut x = 7u64;
+        let mut next = |k: u64| {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+            (x >> 33) % k
+        };
+        let lists: Vec<Vec<u32>> = (0..5)
+            .map(|k| (0..n as u32).filter(|_| next(5) <= k).collect())
+            .collect();
+        let points = [3, -7, 1 << 20, 11, 5];
+        // Not below `min`: no bitset.
+        assert!(bitset(&lists[0], n, lists[0].len() + 1).is_empty());
+        assert!(bitset(&[], n, 0).is_empty());
+        let bits: Vec<Vec<u8>> = lists.iter().map(|l| bitset(l, n, 1)).collect();
+        for (l, b) in lists.iter().zip(&bits) {
+            let back: Vec<u32> = (0..n as u32)
+                .filter(|&p| b[p as usize / 8] & (1 << (p % 8)) != 0)
+                .collect();
+            assert_eq!(&back, l);
+        }
+        let keys: Vec<(&[u8], i32)> = bits.iter().map(|b| &b[..]).zip(points).collect();
+        for bytes in [0..n.div_ceil(8), 3..17, 25..26, 9..9] {
+            let mut got = vec![100i32; n.next_multiple_of(8)];
+            add_dense(&mut got, bytes.clone(), &keys);
+            let mut want = vec![100i32; n.next_multiple_of(8)];
+            for (l, c) in lists.iter().zip(points) {
+                for &p in l.iter().filter(|&&p| bytes.contains(&(p as usize / 8))) {
+                    want[p as usize] += c;
+                }
+            }
+            assert_eq!(got, want, "bytes {bytes:?}");
         }
     }
 
