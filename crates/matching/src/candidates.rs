@@ -14,15 +14,15 @@
 //! instead, 8 positions at a time, without scattered stores). Every other part has
 //! a cheap bound: goal text at most its weight, availability capped by the smaller
 //! weekly total in the run, preferences at most their weight. Mentors are then
-//! evaluated best bound first (in buckets of a quarter point) until K eligible
-//! mentors score at least every bound left, so only about the mentors whose bound
-//! reaches the final K-th score are evaluated. Chunks of 16 positions are ordered
-//! by their best bound and only opened when their bucket comes up, so most
-//! positions are never looked at one by one. An evaluation goes from the cheapest
-//! stage to the dearest: a text bound from 64-bit term signatures (Cauchy–Schwarz
-//! over the shared bits), the exact availability, the exact text, then the rules.
-//! The exact score reproduces [`Model::score`] to the micro-unit (see
-//! [`crate::score`]).
+//! evaluated best bound first (in buckets of about a quarter point) until K
+//! eligible mentors score at least every bound left, so only about the mentors
+//! whose bound reaches the final K-th score are evaluated. Chunks of 16 positions
+//! are ordered by their best bound and only opened when their bucket comes up, so
+//! most positions are never looked at one by one. An evaluation goes from the
+//! cheapest stage to the dearest: a text bound from 64-bit term signatures
+//! (Cauchy–Schwarz over the shared bits), the exact availability, the exact text,
+//! then the rules. The exact score reproduces [`Model::score`] to the micro-unit
+//! (see [`crate::score`]).
 //!
 //! # Contract
 //! For every mentee `i`, [`CandidateGraph::row`] holds eligible pairs only, at
@@ -313,16 +313,19 @@ struct Found {
     bound: i64,
 }
 
-/// Width of a bucket of [`Scanner::top_k`]'s best-first order: a quarter point.
-const BUCKET: i64 = crate::fixed::SCALE / 4;
+/// Width of a bucket of [`Scanner::top_k`]'s best-first order: about a quarter
+/// point (2^18 micro-units), a power of two so that finding a bucket is a shift.
+const BUCKET_SHIFT: u32 = 18;
+const BUCKET: i64 = 1 << BUCKET_SHIFT;
 
 /// Buckets of the best-first order; the last one takes every lower bound.
 const BUCKETS: usize = 256;
 
-/// The bucket of a bound under the best bound `top`.
+/// The bucket of a bound under the best bound `top` (never above it).
 #[inline]
 fn bucket(top: i64, bound: i64) -> usize {
-    (((top - bound) / BUCKET) as usize).min(BUCKETS - 1)
+    debug_assert!(bound <= top);
+    (((top - bound) as u64 >> BUCKET_SHIFT) as usize).min(BUCKETS - 1)
 }
 
 /// The largest value of a chunk (at least one value).
