@@ -53,16 +53,9 @@ use crate::score::{text_part, Criterion, Model};
 /// `pruned_bound` value when no eligible pair of the mentee was left out.
 pub const NO_PRUNED: i64 = i64::MIN;
 
-/// One candidate pair.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Edge {
-    /// Mentee index.
-    pub mentee: u32,
-    /// Mentor index.
-    pub mentor: u32,
-    /// Score in micro-units.
-    pub score: i64,
-}
+/// One candidate pair: the solver's own edge type, so that a candidate graph's
+/// edges go to [`crate::assign::solve`] without a copy.
+pub use crate::assign::Edge;
 
 /// The sparse pair graph, grouped by mentee.
 #[derive(Debug, Clone, Default)]

@@ -269,22 +269,9 @@ pub fn run(
                 .map(|&i| (i, no_eligible_reason(&model, &rules, i as usize)))
                 .collect::<Vec<(u32, String)>>()
         },
-        || -> Result<(Solution, Problem), PipelineError> {
+        || -> Result<Solution, PipelineError> {
             loop {
                 let t = Instant::now();
-                let problem = Problem {
-                    mentee_capacity: mentee_capacity.clone(),
-                    mentor_capacity: mentor_capacity.clone(),
-                    edges: graph
-                        .edges
-                        .par_iter()
-                        .map(|e| assign::Edge {
-                            mentee: e.mentee,
-                            mentor: e.mentor,
-                            score: e.score,
-                        })
-                        .collect(),
-                };
                 let cons = assign::Constraints {
                     pinned: pins
                         .iter()
@@ -292,16 +279,26 @@ pub fn run(
                         .collect(),
                     forbidden: Vec::new(),
                 };
-                let solution = match &previous {
-                    Some((pairs, duals)) => {
-                        assign::solve_warm(&problem, &cons, &assign::WarmStart { pairs, duals })?
-                    }
-                    None => assign::solve(&problem, &cons)?,
+                // The solver takes the graph's edges as they are (80 MB at 100k ×
+                // 20k), and gives them back: the solution's edge indices are
+                // indices into `graph.edges`.
+                let problem = Problem {
+                    mentee_capacity: mentee_capacity.clone(),
+                    mentor_capacity: mentor_capacity.clone(),
+                    edges: std::mem::take(&mut graph.edges),
                 };
+                let solved = match &previous {
+                    Some((pairs, duals)) => {
+                        assign::solve_warm(&problem, &cons, &assign::WarmStart { pairs, duals })
+                    }
+                    None => assign::solve(&problem, &cons),
+                };
+                graph.edges = problem.edges;
+                let solution = solved?;
                 solves += 1;
                 timings.solve += t.elapsed();
                 if let Some(c) = solution.pin_conflicts.first() {
-                    let e = problem.edges[c.edge];
+                    let e = graph.edges[c.edge];
                     return Err(PipelineError::PinCapacity {
                         mentee: model.mentee_ids[e.mentee as usize].clone(),
                         mentor: model.mentor_ids[e.mentor as usize].clone(),
@@ -359,23 +356,23 @@ pub fn run(
                 timings.recheck += t.elapsed();
                 if !improving {
                     certified = true;
-                    break Ok((solution, problem));
+                    break Ok(solution);
                 }
                 if solves > settings.max_recheck_rounds {
-                    break Ok((solution, problem));
+                    break Ok(solution);
                 }
-                readded += extra.len() as u64;
-                graph.add(extra);
                 let pairs = solution
                     .chosen
                     .iter()
-                    .map(|&k| (problem.edges[k].mentee, problem.edges[k].mentor))
+                    .map(|&k| (graph.edges[k].mentee, graph.edges[k].mentor))
                     .collect();
                 previous = Some((pairs, solution.duals));
+                readded += extra.len() as u64;
+                graph.add(extra);
             }
         },
     );
-    let (solution, problem) = solved?;
+    let solution = solved?;
 
     let t = Instant::now();
     let pinned_set: Vec<(u32, u32)> = {
@@ -387,7 +384,7 @@ pub fn run(
         .chosen
         .par_iter()
         .map(|&k| {
-            let e = problem.edges[k];
+            let e = graph.edges[k];
             Match {
                 mentee: e.mentee,
                 mentor: e.mentor,
