@@ -3,6 +3,15 @@
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc instead of the system allocator: building the matching model,
+/// explaining 100k matches and formatting their CSV allocate millions of small
+/// strings and vectors, and the end-to-end run at 100k × 20k took about 5% less
+/// time with it (features 0.55 → 0.45 s, explanations 0.22 → 0.15 s), at some
+/// 90 MiB more peak memory (still far under the 1 GiB target). No secure mode:
+/// the default build, as the crate ships it.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod admin;
 mod config;
 mod import;

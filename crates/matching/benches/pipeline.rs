@@ -16,6 +16,11 @@
 //! `RAPPORT_BENCH_ONLY=end_to_end|lossless|regimes` runs one case; `RAPPORT_BENCH_ONCE=1`
 //! runs each case once (report only, no criterion timing loop).
 
+// The allocator of the `rapport` binary (see `crates/cli/src/main.rs`), so the
+// bench measures what `rapport match assign --mentees --mentors` runs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
