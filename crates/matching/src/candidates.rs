@@ -48,6 +48,7 @@ use rayon::prelude::*;
 
 use crate::constraints::Rules;
 use crate::prefetch::prefetch;
+use crate::runs::split_runs;
 use crate::score::{text_part, Criterion, Model};
 
 /// `pruned_bound` value when no eligible pair of the mentee was left out.
@@ -152,18 +153,6 @@ fn blank_edges(len: usize) -> Vec<Edge> {
         score: 0,
     };
     rayon::iter::repeat_n(blank, len).collect()
-}
-
-/// `slice` cut into consecutive disjoint runs of the given lengths (which must
-/// not add up to more than its length), to be filled in parallel.
-fn split_runs<T>(slice: &mut [T], lens: impl Iterator<Item = usize>) -> Vec<&mut [T]> {
-    let mut rest = slice;
-    lens.map(|len| {
-        let (run, tail) = std::mem::take(&mut rest).split_at_mut(len);
-        rest = tail;
-        run
-    })
-    .collect()
 }
 
 /// Inverted index over mentors plus a structure-of-arrays copy of the fields

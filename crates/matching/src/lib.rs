@@ -37,3 +37,4 @@ pub mod text;
 pub mod pipeline;
 
 mod prefetch;
+mod runs;

@@ -27,6 +27,7 @@ use std::collections::BinaryHeap;
 use rayon::prelude::*;
 
 use crate::prefetch::prefetch;
+use crate::runs::split_runs;
 
 use super::{
     objective_of, AssignError, Constraints, Duals, Lex, Network, Problem, Solution, SolveStats,
@@ -582,18 +583,20 @@ fn fill_rows(
 ) {
     let n = start.len() - 1;
     let pieces = n.div_ceil(4096).max(1);
-    let mut parts = Vec::with_capacity(pieces);
-    let (mut arcs_rest, mut id_rest) = (arcs, id);
-    let mut at = 0usize;
-    for k in 0..pieces {
-        let (x0, x1) = (n * k / pieces, n * (k + 1) / pieces);
-        let end = start[x1] as usize;
-        let (a, a_rest) = std::mem::take(&mut arcs_rest).split_at_mut(end - at);
-        let (b, b_rest) = std::mem::take(&mut id_rest).split_at_mut(end - at);
-        parts.push((x0..x1, at, a, b));
-        (arcs_rest, id_rest, at) = (a_rest, b_rest, end);
-    }
-    parts.into_par_iter().for_each(|(xs, base, a, b)| {
+    let sources: Vec<std::ops::Range<usize>> = (0..pieces)
+        .map(|k| n * k / pieces..n * (k + 1) / pieces)
+        .collect();
+    let lens = sources
+        .iter()
+        .map(|xs| (start[xs.end] - start[xs.start]) as usize);
+    let parts: Vec<_> = sources
+        .iter()
+        .cloned()
+        .zip(split_runs(arcs, lens.clone()))
+        .zip(split_runs(id, lens))
+        .map(|((xs, a), b)| (start[xs.start] as usize, xs, a, b))
+        .collect();
+    parts.into_par_iter().for_each(|(base, xs, a, b)| {
         let mut row: Vec<(Arc, u32)> = Vec::new();
         for x in xs {
             let (lo, hi) = (start[x] as usize - base, start[x + 1] as usize - base);
