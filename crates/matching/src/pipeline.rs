@@ -554,6 +554,10 @@ fn describe(model: &Model, mentees: &[u32]) -> String {
 
 type Report = (Vec<Unmatched>, Vec<BlockedGroup>, Vec<Fix>);
 
+/// Every unmatched mentee with its reason, the blocked groups and the fixes.
+/// `no_eligible` holds the reasons already worked out during the solve, by
+/// mentee, ascending; a mentee with an empty row not among them gets its
+/// reason here.
 fn unmatched_report(
     model: &Model,
     rules: &Rules,
@@ -561,7 +565,7 @@ fn unmatched_report(
     matches: &[Match],
     profiles: &[Profile],
     settings: &Settings,
-    known: &[(u32, String)],
+    no_eligible: &[(u32, String)],
 ) -> Report {
     let n = model.n_mentees();
     let m = model.n_mentors();
@@ -647,8 +651,8 @@ fn unmatched_report(
         .map(|&i| {
             if graph.row(i as usize).is_empty() {
                 // Worked out while solving when nothing was pruned from the row.
-                let reason = match known.binary_search_by_key(&i, |(k, _)| *k) {
-                    Ok(at) => known[at].1.clone(),
+                let reason = match no_eligible.binary_search_by_key(&i, |(k, _)| *k) {
+                    Ok(at) => no_eligible[at].1.clone(),
                     Err(_) => no_eligible_reason(model, rules, i as usize),
                 };
                 Unmatched {
