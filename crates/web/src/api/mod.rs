@@ -19,12 +19,16 @@
 
 mod admin;
 mod auth;
+mod csv_people;
+mod enrolment;
 mod extract;
 mod me;
 mod meta;
 mod people;
 mod programmes;
 mod requests;
+mod rooms;
+mod rounds;
 
 pub use extract::{ApiJson, ApiQuery, IdPath, SessionToken};
 
@@ -117,27 +121,27 @@ operations! {
     programmes::get_programme,
     programmes::update_programme,
     programmes::move_programme,
-    programmes::enrol,
-    programmes::list_enrolments,
-    programmes::decide_enrolment,
+    enrolment::enrol,
+    enrolment::list_enrolments,
+    enrolment::decide_enrolment,
     programmes::get_matching_settings,
     programmes::put_matching_settings,
-    programmes::run_round,
-    programmes::get_round,
-    programmes::publish_round,
-    programmes::set_pair_rule,
-    programmes::coverage,
+    rounds::run_round,
+    rounds::get_round,
+    rounds::publish_round,
+    rounds::set_pair_rule,
+    rounds::coverage,
     programmes::list_managers,
     programmes::add_manager,
     programmes::remove_manager,
     programmes::get_conduct,
     programmes::put_conduct,
-    programmes::import_people,
-    programmes::export_people,
-    programmes::list_rooms,
-    programmes::withdraw_enrolment,
-    programmes::get_room,
-    programmes::answer_room,
+    csv_people::import_people,
+    csv_people::export_people,
+    rooms::list_rooms,
+    enrolment::withdraw_enrolment,
+    rooms::get_room,
+    rooms::answer_room,
     requests::recommendations,
     requests::send_request,
     requests::list_requests,

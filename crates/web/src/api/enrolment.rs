@@ -1,0 +1,198 @@
+//! Enrolment: applying to a programme, managers' decisions, and leaving.
+
+use super::programmes::parse;
+use super::ApiJson;
+use crate::auth::ApiActor;
+use crate::error::ErrorBody;
+use crate::{ApiError, AppState};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use rapport_app::enrolment::EnrolInput;
+use rapport_domain::EnrolmentId;
+use rapport_store::EnrolmentView;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+/// An application to a programme.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct EnrolBody {
+    /// `mentee`, `mentor`, `both` (one-to-one, group, reverse), `peer`, or `facilitator` (circles, groups).
+    #[schema(required = true)]
+    pub role: String,
+    /// Answers by question id: a list of chosen options, or `[text]`.
+    pub answers: BTreeMap<String, Vec<String>>,
+    /// Mentors: mentees they can take (1–50); empty for the programme's default.
+    pub capacity: String,
+    /// Preferred gender of the other person.
+    pub preferred_gender: String,
+    /// Whether the gender preference is a must.
+    pub gender_is_hard: bool,
+    /// `same`, `different` or empty.
+    pub department: String,
+    /// Whether the department preference is a must.
+    pub department_is_hard: bool,
+    /// Emails of people not to be matched with, comma-separated.
+    pub avoid: String,
+    /// Consent to use gender, department and reporting line for matching.
+    pub consent_sensitive: bool,
+    /// Acceptance of the code of conduct (required).
+    #[schema(required = true)]
+    pub accept_conduct: bool,
+}
+
+impl From<EnrolBody> for EnrolInput {
+    fn from(b: EnrolBody) -> Self {
+        Self {
+            role: b.role,
+            answers: b.answers,
+            capacity: b.capacity,
+            preferred_gender: b.preferred_gender,
+            gender_is_hard: b.gender_is_hard,
+            department: b.department,
+            department_is_hard: b.department_is_hard,
+            avoid: b.avoid,
+            consent_sensitive: b.consent_sensitive,
+            accept_conduct: b.accept_conduct,
+        }
+    }
+}
+
+/// Enrolment ids.
+#[derive(Serialize, ToSchema)]
+pub struct EnrolledOut {
+    /// One per role applied for.
+    pub enrolments: Vec<uuid::Uuid>,
+}
+
+/// Apply to a programme
+///
+/// The application waits for a manager. Enrolling twice in a role is 409.
+#[utoipa::path(post, path = "/api/v1/programmes/{slug}/enrolments", tag = "programmes", params(("slug" = String, Path, description = "Programme slug.")), request_body = EnrolBody, security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 201, description = "Applied.", body = EnrolledOut),
+        (status = 404, description = "`not_found`.", body = ErrorBody),
+        (status = 409, description = "`conflict`: already enrolled, or the programme is not taking enrolments.", body = ErrorBody),
+        (status = 422, description = "`invalid_field`: every bad field is named (`answers`, `accept_conduct`, …).", body = ErrorBody),
+    ))]
+pub async fn enrol(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(slug): Path<String>,
+    ApiJson(body): ApiJson<EnrolBody>,
+) -> Result<(StatusCode, Json<EnrolledOut>), ApiError> {
+    let ids = s.app.enrol(&actor, &slug, &body.into()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(EnrolledOut {
+            enrolments: ids.into_iter().map(|i| i.0).collect(),
+        }),
+    ))
+}
+
+/// An enrolment, for managers.
+#[derive(Serialize, ToSchema)]
+pub struct EnrolmentOut {
+    /// Id.
+    pub id: uuid::Uuid,
+    /// Person.
+    pub person_id: uuid::Uuid,
+    /// Name.
+    pub name: String,
+    /// Email.
+    pub email: String,
+    /// Role.
+    pub role: String,
+    /// `applied`, `approved`, `waitlisted`, `declined` or `withdrawn`.
+    pub status: String,
+    /// Mentor capacity.
+    pub capacity: i32,
+    /// Answers by question id.
+    #[schema(value_type = Object)]
+    pub answers: serde_json::Value,
+    /// Applied (Unix ms).
+    pub created_at: i64,
+}
+
+impl From<EnrolmentView> for EnrolmentOut {
+    fn from(v: EnrolmentView) -> Self {
+        let e = v.enrolment;
+        Self {
+            id: e.id.0,
+            person_id: e.person_id.0,
+            name: v.name,
+            email: v.email,
+            role: e.role.code().into(),
+            status: e.status.code().into(),
+            capacity: e.capacity,
+            answers: serde_json::from_str(&e.answers).unwrap_or_default(),
+            created_at: e.created_at,
+        }
+    }
+}
+
+/// List enrolments (managers)
+#[utoipa::path(get, path = "/api/v1/programmes/{slug}/enrolments", tag = "programmes", params(("slug" = String, Path, description = "Programme slug.")), security(("cookie" = []), ("bearer" = [])),
+    responses((status = 200, description = "Every enrolment, oldest first.", body = Vec<EnrolmentOut>), (status = 403, description = "`forbidden`: not a manager.", body = ErrorBody), (status = 404, description = "`not_found`: no such programme, or a draft the caller does not manage.", body = ErrorBody)))]
+pub async fn list_enrolments(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(slug): Path<String>,
+) -> Result<Json<Vec<EnrolmentOut>>, ApiError> {
+    let (_, list) = s.app.enrolments(&actor, &slug).await?;
+    Ok(Json(list.into_iter().map(EnrolmentOut::from).collect()))
+}
+
+/// A manager's decision.
+#[derive(Deserialize, ToSchema)]
+pub struct DecisionBody {
+    /// `approved`, `waitlisted` or `declined`.
+    pub decision: String,
+}
+
+/// Decide on an application (managers)
+///
+/// Approval grants the role; the person is told by email.
+#[utoipa::path(post, path = "/api/v1/programmes/{slug}/enrolments/{id}/decision", tag = "programmes",
+    params(("slug" = String, Path, description = "Programme slug."), ("id" = uuid::Uuid, Path, description = "Enrolment id.")), request_body = DecisionBody, security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 204, description = "Decided."),
+        (status = 403, description = "`forbidden`: not a manager.", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such enrolment in this programme.", body = ErrorBody),
+        (status = 422, description = "`invalid_field` on `decision`.", body = ErrorBody),
+    ))]
+pub async fn decide_enrolment(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((slug, id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<DecisionBody>,
+) -> Result<StatusCode, ApiError> {
+    let id: EnrolmentId = parse(&id, "enrolment")?;
+    s.app
+        .decide_enrolment(&actor, &slug, id, &body.decision)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Leave a programme in one role
+///
+/// The caller's own enrolment is withdrawn and the role taken away; they can
+/// apply again later.
+#[utoipa::path(delete, path = "/api/v1/programmes/{slug}/enrolments/mine/{role}", tag = "programmes",
+    params(("slug" = String, Path, description = "Programme slug."), ("role" = String, Path, description = "`mentee`, `mentor`, `peer` or `facilitator`.")),
+    security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 204, description = "Withdrawn."),
+        (status = 404, description = "`not_found`: no such programme, or not enrolled in that role.", body = ErrorBody),
+        (status = 422, description = "`invalid_field` on `role`.", body = ErrorBody),
+    ))]
+pub async fn withdraw_enrolment(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((slug, role)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    s.app.withdraw_enrolment(&actor, &slug, &role).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
