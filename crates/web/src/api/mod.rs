@@ -29,6 +29,7 @@ mod programmes;
 mod requests;
 mod rooms;
 mod rounds;
+mod safety;
 
 pub use extract::{ApiJson, ApiQuery, IdPath, SessionToken};
 
@@ -154,11 +155,11 @@ operations! {
     requests::answer_request,
     requests::withdraw_request,
     requests::set_pause,
-    requests::block_person,
-    requests::unblock_person,
-    requests::file_report,
-    requests::list_reports,
-    requests::resolve_report,
+    safety::block_person,
+    safety::unblock_person,
+    safety::file_report,
+    safety::list_reports,
+    safety::resolve_report,
     meta::openapi_json,
 }
 
