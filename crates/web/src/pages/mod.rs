@@ -3,10 +3,15 @@
 mod account;
 mod admin;
 mod auth;
+mod csv_people;
+pub use csv_people::IMPORT_LIMIT;
+mod enrolment;
 mod people;
 mod programmes;
-pub use programmes::IMPORT_LIMIT;
 mod requests;
+mod rooms;
+mod rounds;
+mod safety;
 
 use crate::auth::PageActor;
 use crate::routes::Routes;
@@ -316,6 +321,11 @@ fn table() -> Routes {
         .merge(account::routes())
         .merge(admin::routes())
         .merge(programmes::routes())
+        .merge(enrolment::routes())
+        .merge(rounds::routes())
+        .merge(rooms::routes())
+        .merge(csv_people::routes())
+        .merge(safety::routes())
         .merge(requests::routes())
 }
 

@@ -1,0 +1,333 @@
+//! Enrolment pages: the enrolment form, leaving a programme, and the
+//! managers' participants list with its decisions and bulk enrolment.
+
+use super::programmes::{back, parse_id, Params};
+use super::{render, Ctx, Field, FormPage};
+use crate::auth::PageActor;
+use crate::routes::Routes;
+use crate::{AppState, PageError};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use rapport_app::enrolment::EnrolInput;
+use rapport_app::programmes::ProgrammeView;
+use rapport_app::AppError;
+use rapport_domain::mentoring::EnrolmentStatus;
+use rapport_domain::programme::{ProgrammeKind, QuestionKind};
+use rapport_domain::EnrolmentId;
+use rapport_store::EnrolmentView;
+use std::collections::BTreeMap;
+
+async fn withdraw(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path(slug): Path<String>,
+    Form(f): Form<Params>,
+) -> Result<Response, PageError> {
+    let role = f.get("role").map(String::as_str).unwrap_or("");
+    s.app.withdraw_enrolment(&who.actor, &slug, role).await?;
+    Ok(back(&slug, "", "withdrawn"))
+}
+
+/// The enrolment form for a programme, with its questions.
+fn enrol_form(who: &PageActor, p: &ProgrammeView, conduct: &str, v: &EnrolInput) -> FormPage {
+    let roles: Vec<(String, String)> = match p.record.kind {
+        ProgrammeKind::Peer => vec![("peer".into(), "Peer".into())],
+        ProgrammeKind::Circle => vec![
+            ("peer".into(), "Circle member".into()),
+            ("facilitator".into(), "Facilitator".into()),
+        ],
+        _ => vec![
+            ("mentee".into(), "Mentee: I want a mentor".into()),
+            ("mentor".into(), "Mentor: I want to mentor".into()),
+            ("both".into(), "Both".into()),
+        ],
+    };
+    let mut fields = vec![
+        Field::new("role", "I am enrolling as", "select")
+            .value(&v.role)
+            .options(roles),
+        Field::new(
+            "capacity",
+            "Mentors: how many mentees can you take?",
+            "number",
+        )
+        .value(&v.capacity)
+        .hint(format!(
+            "Leave empty for the programme's default ({}).",
+            p.record.default_capacity
+        )),
+    ];
+    // Question fields are named q1, q2, …; their labels are the prompts.
+    for q in &p.questions {
+        let (name, label) = (q.id.clone(), q.prompt.clone());
+        let value = v
+            .answers
+            .get(&q.id)
+            .map(|a| a.join(", "))
+            .unwrap_or_default();
+        let f = match q.kind {
+            QuestionKind::Text => Field::new(name, label, "textarea").value(value),
+            QuestionKind::Single => Field::new(name, label, "select").value(value).options(
+                std::iter::once((String::new(), "—".to_string()))
+                    .chain(q.options.iter().map(|o| (o.clone(), o.clone())))
+                    .collect(),
+            ),
+            QuestionKind::Multiple => Field::new(name, label, "text").value(value).hint(format!(
+                "Choose any of: {} (comma-separated)",
+                q.options.join(", ")
+            )),
+        };
+        fields.push(f);
+    }
+    fields.extend([
+        Field::new(
+            "preferred_gender",
+            "Preferred gender of the other person (optional)",
+            "text",
+        )
+        .value(&v.preferred_gender),
+        Field::new(
+            "gender_is_hard",
+            "This gender preference is a must",
+            "checkbox",
+        )
+        .value(if v.gender_is_hard { "true" } else { "" }),
+        Field::new("department", "Department of the other person", "select")
+            .value(&v.department)
+            .options(vec![
+                (String::new(), "No preference".into()),
+                ("same".into(), "Same as mine".into()),
+                ("different".into(), "Different from mine".into()),
+            ]),
+        Field::new(
+            "department_is_hard",
+            "This department preference is a must",
+            "checkbox",
+        )
+        .value(if v.department_is_hard { "true" } else { "" }),
+        Field::new("avoid", "People not to be matched with (emails)", "text")
+            .value(&v.avoid)
+            .hint("Comma-separated. Never shown to anyone."),
+        Field::new(
+            "consent_sensitive",
+            "Use my gender, department and reporting line for matching",
+            "checkbox",
+        )
+        .value(if v.consent_sensitive { "true" } else { "" })
+        .hint("Needed for gender or department preferences. Others never see these fields."),
+        Field::new("accept_conduct", "I accept the code of conduct", "checkbox")
+            .value(if v.accept_conduct { "true" } else { "" })
+            .hint(conduct.to_string()),
+    ]);
+    FormPage {
+        ctx: Ctx::new(Some(who), None),
+        title: "Enrol",
+        intro: format!("Enrol in {}.", p.record.name),
+        action: format!("/programmes/{}/enrol", p.record.slug),
+        fields,
+        submit: "Enrol",
+        form_error: None,
+        links: vec![],
+    }
+}
+
+/// Reads the enrolment form: repeated and comma-separated answers become lists.
+fn enrol_input(pairs: Vec<(String, String)>, p: &ProgrammeView) -> EnrolInput {
+    let mut v = EnrolInput::default();
+    let mut answers: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (k, val) in pairs {
+        match k.as_str() {
+            "role" => v.role = val,
+            "capacity" => v.capacity = val,
+            "preferred_gender" => v.preferred_gender = val,
+            "gender_is_hard" => v.gender_is_hard = val == "true",
+            "department" => v.department = val,
+            "department_is_hard" => v.department_is_hard = val == "true",
+            "avoid" => v.avoid = val,
+            "consent_sensitive" => v.consent_sensitive = val == "true",
+            "accept_conduct" => v.accept_conduct = val == "true",
+            id => {
+                if let Some(q) = p.questions.iter().find(|q| q.id == id) {
+                    let entry = answers.entry(q.id.clone()).or_default();
+                    if q.kind == QuestionKind::Multiple {
+                        entry.extend(
+                            val.split(',')
+                                .map(|s| s.trim().to_string())
+                                .filter(|s| !s.is_empty()),
+                        );
+                    } else if !val.trim().is_empty() {
+                        entry.push(val);
+                    }
+                }
+            }
+        }
+    }
+    v.answers = answers;
+    v
+}
+
+async fn enrol_page(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
+    let p = s.app.programme(&who.actor, &slug).await?;
+    let conduct = s.app.code_of_conduct().await?;
+    let v = EnrolInput {
+        role: if matches!(p.record.kind, ProgrammeKind::Peer | ProgrammeKind::Circle) {
+            "peer".into()
+        } else {
+            "mentee".into()
+        },
+        ..Default::default()
+    };
+    Ok(render(&enrol_form(&who, &p, &conduct, &v)).into_response())
+}
+
+async fn enrol(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path(slug): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let p = s.app.programme(&who.actor, &slug).await?;
+    let v = enrol_input(pairs, &p);
+    match s.app.enrol(&who.actor, &slug, &v).await {
+        Ok(_) => Ok(back(&slug, "", "enrolled")),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
+            let conduct = s.app.code_of_conduct().await?;
+            Ok(enrol_form(&who, &p, &conduct, &v).with_error(e))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "participants.html")]
+struct ParticipantsPage {
+    ctx: Ctx,
+    title: String,
+    name: String,
+    slug: String,
+    list: Vec<EnrolmentView>,
+    decisions: Vec<(String, &'static str)>,
+    roles: Vec<&'static str>,
+    emails: String,
+    error: Option<String>,
+}
+
+async fn participants_page(
+    s: &AppState,
+    who: &PageActor,
+    slug: &str,
+    notice: Option<&str>,
+    emails: String,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let (p, list) = s.app.enrolments(&who.actor, slug).await?;
+    let roles = match p.kind {
+        ProgrammeKind::Peer => vec!["peer"],
+        ProgrammeKind::Circle => vec!["peer", "facilitator"],
+        ProgrammeKind::Group => vec!["mentee", "mentor", "facilitator"],
+        _ => vec!["mentee", "mentor"],
+    };
+    let status = if error.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((
+        status,
+        render(&ParticipantsPage {
+            ctx: Ctx::new(Some(who), notice),
+            title: format!("Participants of {}", p.name),
+            name: p.name,
+            slug: p.slug,
+            list,
+            decisions: [
+                (EnrolmentStatus::Approved, "Approve"),
+                (EnrolmentStatus::Waitlisted, "Waitlist"),
+                (EnrolmentStatus::Declined, "Decline"),
+            ]
+            .into_iter()
+            .map(|(s, l)| (s.code().to_string(), l))
+            .collect(),
+            roles,
+            emails,
+            error,
+        }),
+    )
+        .into_response())
+}
+
+async fn participants(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path(slug): Path<String>,
+    Query(q): Query<Params>,
+) -> Result<Response, PageError> {
+    participants_page(
+        &s,
+        &who,
+        &slug,
+        q.get("done").map(String::as_str),
+        String::new(),
+        None,
+    )
+    .await
+}
+
+async fn decide(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path((slug, id)): Path<(String, String)>,
+    Form(f): Form<Params>,
+) -> Result<Response, PageError> {
+    let id: EnrolmentId = parse_id(&id, "enrolment")?;
+    s.app
+        .decide_enrolment(
+            &who.actor,
+            &slug,
+            id,
+            f.get("decision").map(String::as_str).unwrap_or(""),
+        )
+        .await?;
+    Ok(back(&slug, "/participants", "decided"))
+}
+
+async fn bulk(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path(slug): Path<String>,
+    Form(f): Form<Params>,
+) -> Result<Response, PageError> {
+    let emails = f.get("emails").cloned().unwrap_or_default();
+    match s
+        .app
+        .enrol_in_bulk(
+            &who.actor,
+            &slug,
+            &emails,
+            f.get("role").map(String::as_str).unwrap_or(""),
+        )
+        .await
+    {
+        Ok(_) => Ok(back(&slug, "/participants", "enrolled_bulk")),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
+            participants_page(&s, &who, &slug, None, emails, Some(e.to_string())).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The enrolment and participants pages.
+pub(super) fn routes() -> Routes {
+    Routes::new()
+        .post("/programmes/{slug}/withdraw", withdraw)
+        .form("/programmes/{slug}/enrol", enrol_page, enrol)
+        .get("/programmes/{slug}/participants", participants)
+        .post("/programmes/{slug}/participants/bulk", bulk)
+        .post("/programmes/{slug}/participants/{id}/decision", decide)
+}
