@@ -555,6 +555,13 @@ fn question_headers(questions: &[Question]) -> Vec<String> {
 }
 
 /// Reads and checks the whole file, recording every error in `report`.
+///
+/// The checks come in three stages, so that a later change can stream a
+/// large file in batches: the header is parsed once ([`HeaderMap`]), each
+/// data row is checked on its own ([`check_row`]), and what needs the whole
+/// file (an email given twice, managers named by another row, loops in
+/// reporting lines) is gathered row by row in [`CrossRowChecks`] and settled
+/// by [`CrossRowChecks::finish`].
 async fn check_file(
     tx: &mut Tx,
     p: &ProgrammeRecord,
@@ -564,33 +571,83 @@ async fn check_file(
 ) -> AppResult<Vec<Row>> {
     let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
     let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    // Read every record first, so progress knows the total.
+    let (records, bad_bytes) = read_records(data, &mut report.errors);
+    let Some((_, header)) = records.first() else {
+        report.errors.push(problem(
+            1,
+            "email",
+            "the file is empty; its first line must name the columns, starting with email, name, role",
+        ));
+        return Ok(vec![]);
+    };
+    let header = HeaderMap::parse(header, &questions, &mut report.errors);
+    for &(line, i) in &bad_bytes {
+        report.errors.push(header.not_utf8(line, i));
+    }
+    if !report.errors.is_empty() {
+        report.rows = records.len() - 1;
+        return Ok(vec![]);
+    }
+    let data_rows = &records[1..];
+    report.rows = data_rows.len();
+    if data_rows.len() > MAX_ROWS {
+        report.errors.push(problem(
+            MAX_ROWS + 2,
+            "row",
+            format!("a file may hold at most {MAX_ROWS} people; split it"),
+        ));
+        return Ok(vec![]);
+    }
+
+    let mut cross = CrossRowChecks::default();
+    for (n, (line, cells)) in data_rows.iter().enumerate() {
+        progress(ImportStage::Checking, n, data_rows.len());
+        let checked = check_row(tx, p.kind, &header, &cross, *line, cells).await?;
+        cross.add(checked, &mut report.errors);
+    }
+    progress(ImportStage::Checking, data_rows.len(), data_rows.len());
+    cross.finish(tx, &mut report.errors).await
+}
+
+/// One problem on `line`, in `field` (a column, or `row` for the whole row).
+fn problem(line: usize, field: &str, message: impl Into<String>) -> RowError {
+    RowError {
+        line,
+        field: field.to_string(),
+        message: message.into(),
+    }
+}
+
+/// A record of the file: its line as a spreadsheet shows it, and its cells.
+type Record = (usize, Vec<String>);
+
+/// Reads every record of the file, skipping blank lines after the header,
+/// with the (line, column) of every cell that is not UTF-8 (read lossily,
+/// so the header can still name its column). A record that is not readable
+/// CSV is an error, and reading stops there.
+fn read_records(data: &[u8], errors: &mut Vec<RowError>) -> (Vec<Record>, Vec<(usize, usize)>) {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(data);
-    macro_rules! err {
-        ($line:expr, $field:expr, $message:expr $(,)?) => {
-            report.errors.push(RowError {
-                line: $line,
-                field: ($field).to_string(),
-                message: String::from($message),
-            })
-        };
-    }
     let mut lines = Lines {
         data,
         at: 0,
         line: 1,
     };
-    // Read every record first, so progress knows the total.
-    let mut records: Vec<(usize, Vec<String>)> = vec![];
+    let mut records: Vec<Record> = vec![];
     let mut bad_bytes = vec![];
     for rec in reader.byte_records() {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map(|p| lines.at(p.byte())).unwrap_or(1);
-                err!(line, "row", format!("this is not readable CSV: {e}"));
+                errors.push(problem(
+                    line,
+                    "row",
+                    format!("this is not readable CSV: {e}"),
+                ));
                 break;
             }
         };
@@ -610,307 +667,320 @@ async fn check_file(
         }
         records.push((line, cells));
     }
-    let Some((_, header)) = records.first().cloned() else {
-        err!(
-            1,
-            "email",
-            "the file is empty; its first line must name the columns, starting with email, name, role",
-        );
-        return Ok(vec![]);
-    };
+    (records, bad_bytes)
+}
 
-    // The header: known columns, each once, with the required ones present.
-    let mut columns: Vec<Option<Column>> = vec![];
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for (i, h) in header.iter().enumerate() {
-        let name = h.trim().trim_start_matches('\u{feff}');
-        let col = fixed_column(name).map(Column::Fixed).or_else(|| {
-            questions
-                .iter()
-                .position(|q| norm(&q.id) == norm(name) || norm(&q.prompt) == norm(name))
-                .map(Column::Question)
-        });
-        match &col {
-            None if name.is_empty() => err!(
-                1,
-                &format!("column {}", i + 1),
-                "this column has no name; name it or delete it",
-            ),
-            None => {
-                let mut known: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
-                known.extend(questions.iter().map(|q| q.id.clone()));
-                err!(
+/// The file's header, parsed once: what each column holds.
+struct HeaderMap<'q> {
+    /// The header's cells, trimmed: how errors name a column.
+    names: Vec<String>,
+    /// What each column holds; `None` for a column the header check refused.
+    columns: Vec<Option<Column>>,
+    /// The programme's questions, which [`Column::Question`] indexes.
+    questions: &'q [Question],
+}
+
+impl<'q> HeaderMap<'q> {
+    /// Parses the header: known columns, each once, with the required ones
+    /// present. Every problem goes to `errors` (on line 1).
+    fn parse(header: &[String], questions: &'q [Question], errors: &mut Vec<RowError>) -> Self {
+        let mut columns: Vec<Option<Column>> = vec![];
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for (i, h) in header.iter().enumerate() {
+            let name = h.trim().trim_start_matches('\u{feff}');
+            let col = fixed_column(name).map(Column::Fixed).or_else(|| {
+                questions
+                    .iter()
+                    .position(|q| norm(&q.id) == norm(name) || norm(&q.prompt) == norm(name))
+                    .map(Column::Question)
+            });
+            match &col {
+                None if name.is_empty() => errors.push(problem(
                     1,
-                    name,
-                    format!(
-                        "unknown column; the columns are {}{}",
-                        known.join(", "),
-                        if questions.is_empty() {
-                            ""
-                        } else {
-                            " (a question's prompt works too)"
-                        }
-                    ),
-                )
-            }
-            Some(c) => {
-                let key = format!("{c:?}");
-                if let Some(first) = seen.insert(key, i) {
-                    err!(
+                    &format!("column {}", i + 1),
+                    "this column has no name; name it or delete it",
+                )),
+                None => {
+                    let mut known: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
+                    known.extend(questions.iter().map(|q| q.id.clone()));
+                    errors.push(problem(
                         1,
                         name,
                         format!(
-                            "this column appears twice (also column {}); keep one",
-                            first + 1
+                            "unknown column; the columns are {}{}",
+                            known.join(", "),
+                            if questions.is_empty() {
+                                ""
+                            } else {
+                                " (a question's prompt works too)"
+                            }
                         ),
-                    );
+                    ))
+                }
+                Some(c) => {
+                    let key = format!("{c:?}");
+                    if let Some(first) = seen.insert(key, i) {
+                        errors.push(problem(
+                            1,
+                            name,
+                            format!(
+                                "this column appears twice (also column {}); keep one",
+                                first + 1
+                            ),
+                        ));
+                    }
                 }
             }
+            columns.push(col);
         }
-        columns.push(col);
-    }
-    for req in REQUIRED {
-        if !columns.contains(&Some(Column::Fixed(req))) {
-            err!(1, req, format!("the required column {req} is missing"));
+        for req in REQUIRED {
+            if !columns.contains(&Some(Column::Fixed(req))) {
+                errors.push(problem(
+                    1,
+                    req,
+                    format!("the required column {req} is missing"),
+                ));
+            }
+        }
+        Self {
+            names: header.iter().map(|h| h.trim().to_string()).collect(),
+            columns,
+            questions,
         }
     }
-    for (line, i) in &bad_bytes {
-        let field = header
-            .get(*i)
-            .map(|h| h.trim().to_string())
-            .unwrap_or_default();
-        err!(
-            *line,
-            &field,
+
+    /// The problem with a cell that is not UTF-8, named by its column.
+    fn not_utf8(&self, line: usize, column: usize) -> RowError {
+        problem(
+            line,
+            self.names.get(column).map(String::as_str).unwrap_or(""),
             "this cell is not UTF-8 text; save the file as \"CSV UTF-8\"",
-        );
+        )
     }
-    if !report.errors.is_empty() {
-        report.rows = records.len() - 1;
-        return Ok(vec![]);
-    }
-    let data_rows = &records[1..];
-    report.rows = data_rows.len();
-    if data_rows.len() > MAX_ROWS {
-        err!(
-            MAX_ROWS + 2,
+}
+
+/// What checking one data row found.
+struct CheckedRow {
+    line: usize,
+    /// The row's email when it parses, even when the row has other errors:
+    /// a later row with the same email is a duplicate either way.
+    email: Option<String>,
+    /// The row ready to import, with its manager cell (settled across rows
+    /// by [`CrossRowChecks::finish`]); `None` when the row has errors.
+    row: Option<(Row, Option<String>)>,
+    /// The row's problems, in the order they were found.
+    errors: Vec<RowError>,
+}
+
+/// Checks one data row on its own: its cells against the header, then its
+/// email, role, profile, capacity and manager cell. `earlier` holds what the
+/// rows before it claimed, for the one row check that needs them: an email
+/// given twice.
+async fn check_row(
+    tx: &mut Tx,
+    kind: ProgrammeKind,
+    header: &HeaderMap<'_>,
+    earlier: &CrossRowChecks,
+    line: usize,
+    cells: &[String],
+) -> AppResult<CheckedRow> {
+    let mut errors = vec![];
+    let columns = &header.columns;
+    if cells.len() > columns.len() && cells[columns.len()..].iter().any(|c| !c.trim().is_empty()) {
+        errors.push(problem(
+            line,
             "row",
-            format!("a file may hold at most {MAX_ROWS} people; split it"),
-        );
-        return Ok(vec![]);
+            format!(
+                "this row has {} cells but the header names {} columns",
+                cells.len(),
+                columns.len()
+            ),
+        ));
+    }
+    let mut fixed: HashMap<&'static str, String> = HashMap::new();
+    let mut answers: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (i, col) in columns.iter().enumerate() {
+        let raw = cells.get(i).map(String::as_str).unwrap_or("");
+        let value = read_cell(raw);
+        match col {
+            Some(Column::Fixed(f)) => {
+                fixed.insert(f, value.to_string());
+            }
+            Some(Column::Question(qi)) if !value.is_empty() => {
+                let q = &header.questions[*qi];
+                let given: Vec<String> = match q.kind {
+                    QuestionKind::Text => vec![value.to_string()],
+                    _ => value
+                        .split(';')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(|g| {
+                            q.options
+                                .iter()
+                                .find(|o| o.eq_ignore_ascii_case(g))
+                                .cloned()
+                                .unwrap_or_else(|| g.to_string())
+                        })
+                        .collect(),
+                };
+                match q.check_answer("answer", &given) {
+                    Ok(a) if !a.is_empty() => {
+                        answers.insert(q.id.clone(), a);
+                    }
+                    Ok(_) => {}
+                    Err(e) => errors.push(problem(line, &header.names[i], e.message)),
+                }
+            }
+            _ => {}
+        }
+    }
+    let cell = |f: &str| fixed.get(f).map(String::as_str).unwrap_or("");
+
+    let email = match Email::parse("email", cell("email")) {
+        Ok(e) => Some(e),
+        Err(e) => {
+            errors.push(problem(line, "email", e.message));
+            None
+        }
+    };
+    if let Some(e) = &email {
+        if let Some(other) = earlier.first_line_of(e.as_str()) {
+            errors.push(problem(
+                line,
+                "email",
+                format!(
+                    "{} is also on line {}; give each person one row (role both, or roles separated by ;)",
+                    e.as_str(),
+                    other
+                ),
+            ));
+        }
+    }
+    let existing = match &email {
+        Some(e) => tx.person_by_email(e.as_str()).await?,
+        None => None,
+    };
+
+    let mut roles: Vec<ProgrammeRole> = vec![];
+    if cell("role").is_empty() {
+        errors.push(problem(line, "role", role_hint(kind)));
+    }
+    for choice in cell("role")
+        .split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        match roles_for(kind, &choice.to_lowercase()) {
+            Ok(rs) => {
+                for r in rs {
+                    if !roles.contains(&r) {
+                        roles.push(r);
+                    }
+                }
+            }
+            Err(e) => errors.push(problem(line, "role", format!("“{choice}”: {}", e.message))),
+        }
     }
 
-    let mut rows: Vec<Row> = vec![];
-    // Rows without errors by email, and the first line of every email seen.
-    let mut by_email: HashMap<String, usize> = HashMap::new();
-    let mut first_line: HashMap<String, usize> = HashMap::new();
-    // Each checked row's manager email, when its cell is filled.
-    let mut manager_cells: Vec<Option<String>> = vec![];
-    for (n, (line, cells)) in data_rows.iter().enumerate() {
-        let line = *line;
-        progress(ImportStage::Checking, n, data_rows.len());
-        if cells.len() > columns.len()
-            && cells[columns.len()..].iter().any(|c| !c.trim().is_empty())
-        {
-            err!(
-                line,
-                "row",
-                format!(
-                    "this row has {} cells but the header names {} columns",
-                    cells.len(),
-                    columns.len()
-                ),
-            );
+    // The profile: the account's own, with the row's non-empty cells over it.
+    let mut input = match &existing {
+        Some(rec) => ProfileInput::from_profile(&rec.profile, None),
+        None => ProfileInput {
+            level: "professional_contributor".into(),
+            ..Default::default()
+        },
+    };
+    let set = |target: &mut String, value: &str| {
+        if !value.is_empty() {
+            *target = value.to_string();
         }
-        let mut fixed: HashMap<&'static str, String> = HashMap::new();
-        let mut answers: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        let errors_before = report.errors.len();
-        for (i, col) in columns.iter().enumerate() {
-            let raw = cells.get(i).map(String::as_str).unwrap_or("");
-            let value = read_cell(raw);
-            match col {
-                Some(Column::Fixed(f)) => {
-                    fixed.insert(f, value.to_string());
+    };
+    if existing.is_none() && cell("name").is_empty() {
+        errors.push(problem(
+            line,
+            "name",
+            "enter a name: this email has no account yet, so it becomes an invitation",
+        ));
+    }
+    set(&mut input.name, cell("name"));
+    let level = norm(cell("level"));
+    set(&mut input.level, &level);
+    set(&mut input.years_experience, cell("years"));
+    set(
+        &mut input.skills_offered,
+        &list_cell(cell("skills_offered")),
+    );
+    set(&mut input.skills_wanted, &list_cell(cell("skills_wanted")));
+    set(&mut input.languages, &list_cell(cell("languages")));
+    set(&mut input.time_zone, cell("time_zone"));
+    set(&mut input.department, cell("department"));
+    let profile = match input.parse(None) {
+        Ok(p) => Some(p),
+        Err(list) => {
+            for e in list {
+                // A missing name on a new row is reported above already.
+                if e.field == "name" && existing.is_none() && cell("name").is_empty() {
+                    continue;
                 }
-                Some(Column::Question(qi)) if !value.is_empty() => {
-                    let q = &questions[*qi];
-                    let given: Vec<String> = match q.kind {
-                        QuestionKind::Text => vec![value.to_string()],
-                        _ => value
-                            .split(';')
-                            .map(str::trim)
-                            .filter(|s| !s.is_empty())
-                            .map(|g| {
-                                q.options
-                                    .iter()
-                                    .find(|o| o.eq_ignore_ascii_case(g))
-                                    .cloned()
-                                    .unwrap_or_else(|| g.to_string())
-                            })
-                            .collect(),
-                    };
-                    match q.check_answer("answer", &given) {
-                        Ok(a) if !a.is_empty() => {
-                            answers.insert(q.id.clone(), a);
-                        }
-                        Ok(_) => {}
-                        Err(e) => err!(line, header[i].trim(), e.message),
-                    }
-                }
-                _ => {}
+                errors.push(problem(line, column_of(e.field), e.message));
             }
+            None
         }
-        let cell = |f: &str| fixed.get(f).map(String::as_str).unwrap_or("");
+    };
 
-        let email = match Email::parse("email", cell("email")) {
-            Ok(e) => Some(e),
-            Err(e) => {
-                err!(line, "email", e.message);
-                None
-            }
-        };
-        if let Some(e) = &email {
-            if let Some(&other) = first_line.get(e.as_str()) {
-                err!(
+    let takes = roles
+        .iter()
+        .any(|r| matches!(r, ProgrammeRole::Mentor | ProgrammeRole::Facilitator));
+    let capacity = match cell("capacity") {
+        "" => None,
+        raw if !takes => {
+            if !roles.is_empty() {
+                errors.push(problem(
                     line,
-                    "email",
+                    "capacity",
                     format!(
-                        "{} is also on line {}; give each person one row (role both, or roles separated by ;)",
-                        e.as_str(),
-                        other
+                        "only mentors and facilitators take a capacity; leave it empty (got {raw})"
                     ),
-                );
+                ));
             }
+            None
         }
-        let existing = match &email {
-            Some(e) => tx.person_by_email(e.as_str()).await?,
-            None => None,
-        };
-
-        let mut roles: Vec<ProgrammeRole> = vec![];
-        if cell("role").is_empty() {
-            err!(line, "role", role_hint(p.kind));
-        }
-        for choice in cell("role")
-            .split(';')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            match roles_for(p.kind, &choice.to_lowercase()) {
-                Ok(rs) => {
-                    for r in rs {
-                        if !roles.contains(&r) {
-                            roles.push(r);
-                        }
-                    }
-                }
-                Err(e) => err!(line, "role", format!("“{choice}”: {}", e.message)),
-            }
-        }
-
-        // The profile: the account's own, with the row's non-empty cells over it.
-        let mut input = match &existing {
-            Some(rec) => ProfileInput::from_profile(&rec.profile, None),
-            None => ProfileInput {
-                level: "professional_contributor".into(),
-                ..Default::default()
-            },
-        };
-        let set = |target: &mut String, value: &str| {
-            if !value.is_empty() {
-                *target = value.to_string();
-            }
-        };
-        if existing.is_none() && cell("name").is_empty() {
-            err!(
-                line,
-                "name",
-                "enter a name: this email has no account yet, so it becomes an invitation",
-            );
-        }
-        set(&mut input.name, cell("name"));
-        let level = norm(cell("level"));
-        set(&mut input.level, &level);
-        set(&mut input.years_experience, cell("years"));
-        set(
-            &mut input.skills_offered,
-            &list_cell(cell("skills_offered")),
-        );
-        set(&mut input.skills_wanted, &list_cell(cell("skills_wanted")));
-        set(&mut input.languages, &list_cell(cell("languages")));
-        set(&mut input.time_zone, cell("time_zone"));
-        set(&mut input.department, cell("department"));
-        let profile = match input.parse(None) {
-            Ok(p) => Some(p),
-            Err(list) => {
-                for e in list {
-                    // A missing name on a new row is reported above already.
-                    if e.field == "name" && existing.is_none() && cell("name").is_empty() {
-                        continue;
-                    }
-                    err!(line, column_of(e.field), e.message);
-                }
+        raw => match raw.parse::<i32>().ok().filter(|n| (1..=50).contains(n)) {
+            Some(n) => Some(n),
+            None => {
+                errors.push(problem(
+                    line,
+                    "capacity",
+                    format!("“{raw}” is not a capacity: enter how many mentees, from 1 to 50"),
+                ));
                 None
             }
-        };
+        },
+    };
 
-        let takes = roles
-            .iter()
-            .any(|r| matches!(r, ProgrammeRole::Mentor | ProgrammeRole::Facilitator));
-        let capacity = match cell("capacity") {
-            "" => None,
-            raw if !takes => {
-                if !roles.is_empty() {
-                    err!(
-                        line,
-                        "capacity",
-                        format!("only mentors and facilitators take a capacity; leave it empty (got {raw})"),
-                    );
-                }
+    let manager_email = match cell("manager_email") {
+        "" => None,
+        raw => match Email::parse("manager_email", raw) {
+            Ok(m) if email.as_ref().is_some_and(|e| e == &m) => {
+                errors.push(problem(
+                    line,
+                    "manager_email",
+                    "a person cannot be their own manager",
+                ));
                 None
             }
-            raw => match raw.parse::<i32>().ok().filter(|n| (1..=50).contains(n)) {
-                Some(n) => Some(n),
-                None => {
-                    err!(
-                        line,
-                        "capacity",
-                        format!("“{raw}” is not a capacity: enter how many mentees, from 1 to 50"),
-                    );
-                    None
-                }
-            },
-        };
+            Ok(m) => Some(m.as_str().to_string()),
+            Err(e) => {
+                errors.push(problem(line, "manager_email", e.message));
+                None
+            }
+        },
+    };
 
-        let manager_email = match cell("manager_email") {
-            "" => None,
-            raw => match Email::parse("manager_email", raw) {
-                Ok(m) if email.as_ref().is_some_and(|e| e == &m) => {
-                    err!(
-                        line,
-                        "manager_email",
-                        "a person cannot be their own manager"
-                    );
-                    None
-                }
-                Ok(m) => Some(m.as_str().to_string()),
-                Err(e) => {
-                    err!(line, "manager_email", e.message);
-                    None
-                }
-            },
-        };
-
-        let row_ok = report.errors.len() == errors_before;
-        if let Some(e) = &email {
-            first_line.entry(e.as_str().to_string()).or_insert(line);
-        }
-        if let (Some(email), Some(profile), true) = (email, profile, row_ok) {
-            by_email
-                .entry(email.as_str().to_string())
-                .or_insert(rows.len());
-            manager_cells.push(manager_email);
-            rows.push(Row {
+    let key = email.as_ref().map(|e| e.as_str().to_string());
+    let row = match (email, profile) {
+        (Some(email), Some(profile)) if errors.is_empty() => Some((
+            Row {
                 line,
                 email,
                 existing,
@@ -919,86 +989,143 @@ async fn check_file(
                 roles,
                 capacity,
                 answers,
-            });
-        }
-    }
-    progress(ImportStage::Checking, data_rows.len(), data_rows.len());
+            },
+            manager_email,
+        )),
+        _ => None,
+    };
+    Ok(CheckedRow {
+        line,
+        email: key,
+        row,
+        errors,
+    })
+}
 
-    // Managers: another row of the file, or an existing account.
-    for (i, m) in manager_cells.iter().enumerate() {
-        let Some(m) = m else { continue };
-        let line = rows[i].line;
-        rows[i].manager = match by_email.get(m) {
-            Some(&j) => match &rows[j].existing {
-                Some(rec) => ManagerChoice::Existing(rec.id),
-                None => ManagerChoice::InFile(m.clone()),
-            },
-            // That row has errors of its own, reported on its line.
-            None if first_line.contains_key(m) => ManagerChoice::Keep,
-            None => match tx.person_by_email(m).await? {
-                Some(rec) => ManagerChoice::Existing(rec.id),
-                None => {
-                    err!(
-                        line,
-                        "manager_email",
-                        format!("nobody uses {m} here and it is not in this file; add a row for them or check the address"),
-                    );
-                    ManagerChoice::Keep
-                }
-            },
-        };
+/// The checks that need the whole file, gathered row by row: an email given
+/// twice, managers named by another row of the file or by an existing
+/// account, and reporting lines that must not loop once the file is applied.
+/// Feed it every [`CheckedRow`] in file order, then call
+/// [`finish`](Self::finish).
+#[derive(Default)]
+struct CrossRowChecks {
+    /// Rows without errors, in file order.
+    rows: Vec<Row>,
+    /// Each of `rows`' manager email, when its cell is filled.
+    manager_cells: Vec<Option<String>>,
+    /// Rows without errors by email (index into `rows`).
+    by_email: HashMap<String, usize>,
+    /// The first line of every email seen, with errors or not.
+    first_line: HashMap<String, usize>,
+}
+
+impl CrossRowChecks {
+    /// The line an earlier row gave this email on, if any.
+    fn first_line_of(&self, email: &str) -> Option<usize> {
+        self.first_line.get(email).copied()
     }
-    // Reporting lines must not loop once the file is applied.
-    let mut boss_of: HashMap<String, Option<String>> = HashMap::new();
-    for (i, row) in rows.iter().enumerate() {
-        let boss = match &manager_cells[i] {
-            Some(m) => Some(m.clone()),
-            None => match row.existing.as_ref().and_then(|e| e.profile.manager_id) {
-                Some(id) => tx.person(id).await?.map(|r| r.email),
-                None => None,
-            },
-        };
-        boss_of.insert(row.email.as_str().to_string(), boss);
-    }
-    for (i, row) in rows.iter().enumerate() {
-        if manager_cells[i].is_none() {
-            continue;
+
+    /// Takes one checked row: its errors go to `errors`, and a row without
+    /// errors is kept for import.
+    fn add(&mut self, checked: CheckedRow, errors: &mut Vec<RowError>) {
+        errors.extend(checked.errors);
+        if let Some(e) = checked.email {
+            self.first_line.entry(e).or_insert(checked.line);
         }
-        let me = row.email.as_str().to_string();
-        let mut chain = vec![me.clone()];
-        let mut current = me.clone();
-        for _ in 0..(rows.len() + 64) {
-            let next = match boss_of.get(&current) {
-                Some(b) => b.clone(),
-                None => {
-                    let b = match tx.person_by_email(&current).await? {
-                        Some(rec) => match rec.profile.manager_id {
-                            Some(id) => tx.person(id).await?.map(|r| r.email),
-                            None => None,
-                        },
-                        None => None,
-                    };
-                    boss_of.insert(current.clone(), b.clone());
-                    b
-                }
+        if let Some((row, manager)) = checked.row {
+            self.by_email
+                .entry(row.email.as_str().to_string())
+                .or_insert(self.rows.len());
+            self.manager_cells.push(manager);
+            self.rows.push(row);
+        }
+    }
+
+    /// Settles each row's manager and checks reporting lines for loops,
+    /// with their problems going to `errors`; the rows to import.
+    async fn finish(self, tx: &mut Tx, errors: &mut Vec<RowError>) -> AppResult<Vec<Row>> {
+        let Self {
+            mut rows,
+            manager_cells,
+            by_email,
+            first_line,
+        } = self;
+        // Managers: another row of the file, or an existing account.
+        for (i, m) in manager_cells.iter().enumerate() {
+            let Some(m) = m else { continue };
+            let line = rows[i].line;
+            rows[i].manager = match by_email.get(m) {
+                Some(&j) => match &rows[j].existing {
+                    Some(rec) => ManagerChoice::Existing(rec.id),
+                    None => ManagerChoice::InFile(m.clone()),
+                },
+                // That row has errors of its own, reported on its line.
+                None if first_line.contains_key(m) => ManagerChoice::Keep,
+                None => match tx.person_by_email(m).await? {
+                    Some(rec) => ManagerChoice::Existing(rec.id),
+                    None => {
+                        errors.push(problem(
+                            line,
+                            "manager_email",
+                            format!("nobody uses {m} here and it is not in this file; add a row for them or check the address"),
+                        ));
+                        ManagerChoice::Keep
+                    }
+                },
             };
-            let Some(next) = next else { break };
-            chain.push(next.clone());
-            if next == me {
-                err!(
-                    row.line,
-                    "manager_email",
-                    format!(
-                        "this makes a loop in reporting lines: {}",
-                        chain.join(" → ")
-                    ),
-                );
-                break;
-            }
-            current = next;
         }
+        // Reporting lines must not loop once the file is applied.
+        let mut boss_of: HashMap<String, Option<String>> = HashMap::new();
+        for (i, row) in rows.iter().enumerate() {
+            let boss = match &manager_cells[i] {
+                Some(m) => Some(m.clone()),
+                None => match row.existing.as_ref().and_then(|e| e.profile.manager_id) {
+                    Some(id) => tx.person(id).await?.map(|r| r.email),
+                    None => None,
+                },
+            };
+            boss_of.insert(row.email.as_str().to_string(), boss);
+        }
+        for (i, row) in rows.iter().enumerate() {
+            if manager_cells[i].is_none() {
+                continue;
+            }
+            let me = row.email.as_str().to_string();
+            let mut chain = vec![me.clone()];
+            let mut current = me.clone();
+            for _ in 0..(rows.len() + 64) {
+                let next = match boss_of.get(&current) {
+                    Some(b) => b.clone(),
+                    None => {
+                        let b = match tx.person_by_email(&current).await? {
+                            Some(rec) => match rec.profile.manager_id {
+                                Some(id) => tx.person(id).await?.map(|r| r.email),
+                                None => None,
+                            },
+                            None => None,
+                        };
+                        boss_of.insert(current.clone(), b.clone());
+                        b
+                    }
+                };
+                let Some(next) = next else { break };
+                chain.push(next.clone());
+                if next == me {
+                    errors.push(problem(
+                        row.line,
+                        "manager_email",
+                        format!(
+                            "this makes a loop in reporting lines: {}",
+                            chain.join(" → ")
+                        ),
+                    ));
+                    break;
+                }
+                current = next;
+            }
+        }
+        Ok(rows)
     }
-    Ok(rows)
 }
 
 /// Line numbers as a spreadsheet shows them, from records' byte offsets
