@@ -58,8 +58,9 @@ pub struct ImportReport {
     pub created: usize,
     /// Existing accounts whose profile the file changed.
     pub updated: usize,
-    /// Rows whose enrolment was created, approved or changed (capacity,
-    /// answers). Rows already enrolled exactly so are not counted.
+    /// Enrolments created, approved or changed (capacity, answers), one per
+    /// role: a row with role `both` can count two. Enrolments already exactly
+    /// so are not counted.
     pub enrolled: usize,
     /// Every problem found, in file order. When there is any, nothing was
     /// written and the counts above are zero.
@@ -337,14 +338,14 @@ impl App {
                 }
             }
             let person = ids.get(row.email.as_str()).copied();
-            let mut changed = false;
+            // One count per enrolment: a row with role `both` makes two.
             for role in &row.roles {
-                changed |= self
+                if self
                     .enrol_row(&mut tx, &p, &questions, person, *role, row, dry_run, now)
-                    .await?;
-            }
-            if changed {
-                report.enrolled += 1;
+                    .await?
+                {
+                    report.enrolled += 1;
+                }
             }
             progress(ImportStage::Writing, n + 1, total);
         }

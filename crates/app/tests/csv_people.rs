@@ -161,7 +161,7 @@ async fn an_excel_file_of_fifty_imports_invites_and_enrols() {
         clean(&r);
         assert_eq!(
             (r.rows, r.created, r.updated, r.enrolled, r.dry_run),
-            (50, 30, 20, 50, false),
+            (50, 30, 20, 66, false),
             "{kind}"
         );
 
@@ -278,7 +278,7 @@ async fn a_dry_run_reports_and_writes_nothing() {
         clean(&r);
         assert_eq!(
             (r.rows, r.created, r.updated, r.enrolled, r.dry_run),
-            (50, 30, 20, 50, true)
+            (50, 30, 20, 66, true)
         );
         assert!(enrolments(&w).await.is_empty(), "{kind}");
         let mut tx = w.app.store.read().await.unwrap();
@@ -509,5 +509,57 @@ async fn only_managers_import_and_export() {
             .unwrap();
         clean(&r);
         assert_eq!((r.created, r.enrolled), (1, 1), "{kind}");
+    }
+}
+
+/// A row with role `both` makes two enrolments (mentee and mentor), and the
+/// report counts enrolments, not rows: it once said 1 here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_row_with_role_both_counts_two_enrolments() {
+    for kind in test_database_kinds() {
+        let w = world(kind).await;
+        let file = b"email,name,role,capacity\nboth@example.org,Bo Both,both,2\none@example.org,Mo Mentee,mentee,\n";
+        let dry = w
+            .app
+            .import_people(&w.admin, SLUG, file, true)
+            .await
+            .unwrap();
+        clean(&dry);
+        assert_eq!(
+            (dry.rows, dry.created, dry.enrolled),
+            (2, 2, 3),
+            "{kind}: dry run"
+        );
+
+        let r = w
+            .app
+            .import_people(&w.admin, SLUG, file, false)
+            .await
+            .unwrap();
+        clean(&r);
+        assert_eq!((r.rows, r.created, r.enrolled), (2, 2, 3), "{kind}");
+        let roles: Vec<_> = enrolments(&w)
+            .await
+            .into_iter()
+            .map(|e| (e.0, e.1))
+            .collect();
+        assert_eq!(
+            roles,
+            vec![
+                ("both@example.org".to_string(), ProgrammeRole::Mentee),
+                ("both@example.org".to_string(), ProgrammeRole::Mentor),
+                ("one@example.org".to_string(), ProgrammeRole::Mentee),
+            ],
+            "{kind}"
+        );
+
+        // Importing it again changes nothing, so counts nothing.
+        let again = w
+            .app
+            .import_people(&w.admin, SLUG, file, false)
+            .await
+            .unwrap();
+        clean(&again);
+        assert_eq!(again.enrolled, 0, "{kind}");
     }
 }

@@ -99,7 +99,7 @@ fn import_export_and_errors() {
             .success();
         let out = stdout(&a);
         assert!(
-            out.contains("Imported 5 rows into pilot: 5 invited, 0 profiles updated, 5 enrolled"),
+            out.contains("Imported 5 rows into pilot: 5 invited, 0 profiles updated, 6 enrolled"),
             "{kind}: {out}"
         );
 
