@@ -1,0 +1,138 @@
+//! Writing the demo organisation into an empty database.
+
+use super::{demo_data, DemoSummary, DEMO_ADMIN_EMAIL, DEMO_SEED};
+use rapport_domain::person::{AccountStatus, SignupMode};
+use rapport_domain::programme::{ProgrammeKind, ProgrammeRole, ProgrammeStatus};
+use rapport_domain::SkillId;
+use rapport_store::{AuditRecord, NewPerson, ProgrammeRecord, SkillRecord, Store, StoreError};
+use std::collections::HashSet;
+use uuid::Uuid;
+
+const DAY_MS: i64 = 86_400_000;
+const MINUTE_MS: i64 = 60_000;
+
+/// Seeds the demo organisation into an EMPTY database, in one transaction:
+/// people (all with `password_hash`, which the caller computes once from
+/// [`DEMO_PASSWORD`](super::DEMO_PASSWORD)), the skill catalogue, programmes
+/// and roles, and sign-up mode `open`. Returns `Ok(None)` and changes nothing
+/// if any person exists.
+pub async fn seed(
+    store: &Store,
+    password_hash: &str,
+    now_ms: i64,
+) -> Result<Option<DemoSummary>, StoreError> {
+    let data = demo_data(DEMO_SEED);
+    let mut tx = store.write().await?;
+    if tx.count_people().await? > 0 {
+        return Ok(None);
+    }
+
+    let existing: HashSet<String> = tx
+        .skills()
+        .await?
+        .into_iter()
+        .map(|s| s.name.to_lowercase())
+        .collect();
+    for name in &data.skills {
+        if !existing.contains(&name.to_lowercase()) {
+            let skill = SkillRecord {
+                id: SkillId::new(),
+                name: (*name).to_string(),
+            };
+            tx.insert_skill(&skill, now_ms).await?;
+        }
+    }
+
+    for p in &data.people {
+        let joined = now_ms - i64::from(p.joined_days_ago) * DAY_MS;
+        tx.insert_person(&NewPerson {
+            id: p.id,
+            email: p.email.clone(),
+            status: AccountStatus::Active,
+            is_admin: p.is_admin,
+            password_hash: Some(password_hash.to_string()),
+            email_verified_at: Some(joined),
+            profile: p.profile.clone(),
+            now: joined,
+        })
+        .await?;
+        if let Some(minutes) = p.last_active_minutes_ago {
+            tx.touch_person(p.id, now_ms - i64::from(minutes) * MINUTE_MS)
+                .await?;
+        }
+    }
+
+    for prog in &data.programmes {
+        let created = now_ms - i64::from(prog.created_days_ago) * DAY_MS;
+        tx.insert_programme(&ProgrammeRecord {
+            id: prog.id,
+            slug: prog.slug.to_string(),
+            name: prog.name.to_string(),
+            description: prog.description.to_string(),
+            kind: prog.kind,
+            status: prog.status,
+            created_at: created,
+            // A running demo programme takes people on a rolling basis.
+            rolling_admission: prog.status == ProgrammeStatus::Running,
+            ..ProgrammeRecord::new("", "", ProgrammeKind::OneToOne, ProgrammeStatus::Open, 0)
+        })
+        .await?;
+        for (k, (person, role)) in prog.roles.iter().enumerate() {
+            tx.grant_role(prog.id, *person, *role, created).await?;
+            if *role != ProgrammeRole::Manager {
+                // Participants hold an approved enrolment, as if they applied
+                // and a manager approved them; mentors take 1–3 mentees.
+                tx.insert_enrolment(&rapport_store::EnrolmentRecord {
+                    id: rapport_domain::EnrolmentId::new(),
+                    programme_id: prog.id,
+                    person_id: *person,
+                    role: *role,
+                    status: rapport_domain::mentoring::EnrolmentStatus::Approved,
+                    capacity: if matches!(role, ProgrammeRole::Mentor | ProgrammeRole::Facilitator)
+                    {
+                        1 + (k % 3) as i32
+                    } else {
+                        0
+                    },
+                    answers: "{}".into(),
+                    preferences: "{}".into(),
+                    consent_sensitive: false,
+                    created_at: created,
+                    conduct_accepted_at: Some(created),
+                    decided_at: Some(created),
+                })
+                .await?;
+            }
+        }
+    }
+
+    let signup = serde_json::to_string(&SignupMode::Open)?;
+    tx.put_setting("signup_mode", &signup).await?;
+
+    let summary = DemoSummary {
+        people: data.people.len(),
+        programmes: data.programmes.len(),
+        admin_email: DEMO_ADMIN_EMAIL.to_string(),
+    };
+    tx.insert_audit(&AuditRecord {
+        id: Uuid::new_v4(),
+        actor_id: None,
+        actor_name: "rapport serve --demo".into(),
+        action: "demo.seed".into(),
+        subject: "site".into(),
+        before_json: None,
+        after_json: Some(
+            serde_json::json!({
+                "people": summary.people,
+                "programmes": summary.programmes,
+                "skills": data.skills.len(),
+                "signup_mode": SignupMode::Open.code(),
+            })
+            .to_string(),
+        ),
+        created_at: now_ms,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(Some(summary))
+}
