@@ -39,8 +39,10 @@ pub struct FileConfig {
     pub metrics_token: Option<String>,
     /// Separate metrics address.
     pub metrics_listen: Option<String>,
-    /// Trust X-Forwarded-For.
+    /// Trust a proxy on this machine (loopback) for X-Forwarded-For.
     pub trust_proxy: Option<bool>,
+    /// Addresses or CIDR ranges of the proxies whose X-Forwarded-For is believed.
+    pub trusted_proxies: Option<Vec<String>>,
     /// Sign-in attempts per 15 minutes per client.
     pub auth_attempts_per_window: Option<u32>,
 }
@@ -111,6 +113,16 @@ pub fn redact(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn trusted_proxies_are_a_list_in_the_file() {
+        let file: super::FileConfig =
+            toml::from_str("trusted_proxies = [\"10.0.0.0/8\", \"::1\"]").unwrap();
+        assert_eq!(
+            file.trusted_proxies,
+            Some(vec!["10.0.0.0/8".to_string(), "::1".to_string()])
+        );
+    }
+
     #[test]
     fn passwords_are_redacted() {
         assert_eq!(

@@ -34,12 +34,31 @@ pub struct ServeArgs {
     /// Serve /metrics without a token on this separate (private) address instead.
     #[arg(long, env = "RAPPORT_METRICS_LISTEN")]
     metrics_listen: Option<String>,
-    /// Trust the first X-Forwarded-For address as the client (only behind your own proxy).
+    /// Trust a reverse proxy on this machine (127.0.0.0/8 and ::1); the same as adding those to --trusted-proxies.
     #[arg(long, env = "RAPPORT_TRUST_PROXY")]
     trust_proxy: bool,
+    /// Addresses or CIDR ranges of your reverse proxies, comma-separated (e.g. 10.0.0.0/8,192.0.2.7). When a request comes from one of them, the client is the rightmost X-Forwarded-For address that is not one of them; entries further left, which a client can forge, are ignored. Requests from elsewhere use the connection's address.
+    #[arg(long, env = "RAPPORT_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Vec<String>,
     /// Sign-in, sign-up and reset attempts allowed per client per 15 minutes.
     #[arg(long, env = "RAPPORT_AUTH_ATTEMPTS")]
     auth_attempts: Option<u32>,
+}
+
+/// The trusted proxies from the flag or variable, else from the file; a
+/// bad entry stops start-up with the entry named.
+fn trusted_proxies(
+    flag: &[String],
+    file: Option<&[String]>,
+) -> anyhow::Result<rapport_web::TrustedProxies> {
+    let entries = if flag.is_empty() {
+        file.unwrap_or_default()
+    } else {
+        flag
+    };
+    rapport_web::TrustedProxies::parse_all(entries.iter().map(String::as_str))
+        .map_err(anyhow::Error::msg)
+        .context("check --trusted-proxies (RAPPORT_TRUSTED_PROXIES, or trusted_proxies in the configuration file)")
 }
 
 async fn shutdown_signal(tx: tokio::sync::watch::Sender<bool>) {
@@ -116,12 +135,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         );
     }
 
+    let trusted_proxies = trusted_proxies(&args.trusted_proxies, file.trusted_proxies.as_deref())?;
     let web = WebConfig {
         metrics_token: args
             .metrics_token
             .or(file.metrics_token)
             .filter(|t| !t.is_empty()),
         trust_proxy: args.trust_proxy || file.trust_proxy.unwrap_or(false),
+        trusted_proxies,
         secure_cookies: base_url.starts_with("https://"),
         auth_attempts_per_window: args
             .auth_attempts
@@ -177,4 +198,36 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let _ = worker.await;
     store.close().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    #[test]
+    fn trusted_proxies_come_from_the_flag_else_the_file() {
+        let cli = Cli::parse_from(["rapport", "--trusted-proxies", "10.0.0.0/8,192.0.2.7"]);
+        let file = vec!["172.16.0.0/12".to_string()];
+        let proxies = trusted_proxies(&cli.serve.trusted_proxies, Some(&file)).unwrap();
+        assert!(proxies.contains("192.0.2.7".parse().unwrap()));
+        assert!(!proxies.contains("172.16.0.1".parse().unwrap()));
+
+        let cli = Cli::parse_from(["rapport"]);
+        let proxies = trusted_proxies(&cli.serve.trusted_proxies, Some(&file)).unwrap();
+        assert!(proxies.contains("172.16.0.1".parse().unwrap()));
+
+        let e = trusted_proxies(&["proxy.local".to_string()], None).unwrap_err();
+        let text = format!("{e:#}");
+        assert!(
+            text.contains("proxy.local") && text.contains("--trusted-proxies"),
+            "{text}"
+        );
+    }
 }

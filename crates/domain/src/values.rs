@@ -61,7 +61,9 @@ impl fmt::Display for Email {
     }
 }
 
-/// Trims `raw` and checks its length in characters; empty is refused when `min` > 0.
+/// Trims `raw` and checks its length in characters; empty is refused when
+/// `min` > 0, and text made only of invisible characters ([`is_invisible`])
+/// is always refused, since it reads as empty but is not.
 pub fn text(
     field: &'static str,
     raw: &str,
@@ -71,6 +73,12 @@ pub fn text(
 ) -> Result<String, Invalid> {
     let s = raw.trim();
     let n = s.chars().count();
+    if n > 0 && s.chars().all(is_invisible) {
+        return Err(Invalid::new(
+            field,
+            format!("enter {what} with visible characters; this one has only invisible ones"),
+        ));
+    }
     if n < min {
         return Err(if min == 1 {
             Invalid::new(field, format!("enter {what}"))
@@ -93,6 +101,39 @@ pub fn text(
         ));
     }
     Ok(s.to_string())
+}
+
+/// Whether `c` draws nothing: white space, and the format and filler
+/// characters (zero-width spaces and joiners, the soft hyphen, direction
+/// marks, variation selectors, the BOM, Hangul fillers, tag characters).
+/// A required text made only of these looks empty to every reader, so it is
+/// refused like an empty one; inside visible text they are legitimate
+/// (joiners in emoji and in Indic scripts), so they are kept there.
+pub fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{061C}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{17B4}'
+                | '\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{2800}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+                | '\u{FFF9}'..='\u{FFFB}'
+                | '\u{1D173}'..='\u{1D17A}'
+                | '\u{E0000}'..='\u{E007F}'
+                | '\u{E0100}'..='\u{E01EF}'
+        )
 }
 
 /// A person's display name: 1 to 100 characters.
@@ -206,6 +247,12 @@ pub fn tags<'a>(
                     ),
                 ));
             }
+            if t.chars().all(is_invisible) {
+                return Err(Invalid::new(
+                    field,
+                    "an entry has only invisible characters; type the entry with visible letters or leave it out",
+                ));
+            }
             if t.chars().any(char::is_control) {
                 return Err(Invalid::new(
                     field,
@@ -316,5 +363,31 @@ mod tests {
         assert!(PersonName::parse("name", "Ana\nB").is_err());
         assert!(Slug::parse("slug", "spring-2027").is_ok());
         assert!(Slug::parse("slug", "Spring 2027").is_err());
+    }
+
+    #[test]
+    fn names_of_only_invisible_characters_are_refused() {
+        for blank in [
+            "\u{200B}",
+            "\u{200B}\u{200C}\u{200D}",
+            " \u{2060} \u{FEFF} ",
+            "\u{00AD}\u{00AD}",
+            "\u{E0041}\u{FE0F}",
+        ] {
+            let e = PersonName::parse("name", blank).unwrap_err();
+            assert_eq!(e.field, "name", "{blank:?}");
+            assert!(e.message.contains("visible"), "{}", e.message);
+            let e = text("name", blank, 2, 120, "a name").unwrap_err();
+            assert_eq!(e.field, "name", "{blank:?}");
+            let e = tags("skills", ["Rust", blank], 5).unwrap_err();
+            assert_eq!(e.field, "skills", "{blank:?}");
+        }
+        // Joiners inside visible text are real text (emoji, Indic scripts).
+        assert!(PersonName::parse("name", "Ana\u{200D}Lu").is_ok());
+        assert_eq!(
+            text("bio", "\u{200B}", 0, 10, "a bio").unwrap_err().field,
+            "bio",
+            "even optional text cannot be only invisible characters"
+        );
     }
 }

@@ -46,25 +46,22 @@ pub fn clear_cookie(state: &AppState) -> String {
     format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
 }
 
-/// User agent and client address; behind a trusted proxy the first
-/// `X-Forwarded-For` address is the client.
+/// User agent and client address. The address is the connection's, unless
+/// that is a trusted proxy: then it is the rightmost `X-Forwarded-For` entry
+/// that is not one (see [`crate::client_address`]), since entries further
+/// left may be forged by the client.
 pub fn client_info(parts: &Parts, state: &AppState) -> ClientInfo {
-    let forwarded = state
-        .web
-        .trust_proxy
-        .then(|| {
-            parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-                .map(|s| s.trim().to_string())
-        })
-        .flatten();
     let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
+        .map(|c| c.0.ip());
+    let forwarded: Vec<&str> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let ip = peer.map(|peer| state.web.trusted_proxies.client(peer, &forwarded));
     ClientInfo {
         user_agent: parts
             .headers
@@ -72,7 +69,7 @@ pub fn client_info(parts: &Parts, state: &AppState) -> ClientInfo {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_string(),
-        ip: forwarded.or(peer).unwrap_or_else(|| "unknown".into()),
+        ip: ip.map_or_else(|| "unknown".into(), |ip| ip.to_string()),
     }
 }
 

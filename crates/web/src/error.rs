@@ -1,7 +1,9 @@
 //! One error type per surface: [`ApiError`] answers JSON in the documented
-//! shape `{"error": {"code", "message", "field"}}`; [`PageError`] answers an
-//! HTML page (or a redirect to sign-in for 401). Internal errors are logged
-//! with context and never shown.
+//! shape `{"error": {"code", "message", "field", "request_id"}}`;
+//! [`PageError`] answers an HTML page (or a redirect to sign-in for 401).
+//! Both quote the request id, so a person can hand it to an operator, who
+//! finds the request in the logs by it. Internal errors are logged with
+//! context and never shown.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -41,6 +43,9 @@ pub struct ErrorDetail {
     /// Every invalid field, when there are several.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
+    /// The id of the request (its `x-request-id` header); quote it when
+    /// reporting a problem, and operators find the request in the logs by it.
+    pub request_id: Option<String>,
 }
 
 /// One invalid field.
@@ -51,6 +56,9 @@ pub struct FieldError {
     /// What to do.
     pub message: String,
 }
+
+/// What a person reads about a fault on our side.
+const INTERNAL_MESSAGE: &str = "something went wrong on our side; nothing was changed. Please try again, and if it keeps happening, report it with the request id";
 
 /// An error answered as JSON.
 #[derive(Debug)]
@@ -73,15 +81,58 @@ impl ApiError {
             fields: vec![],
         }
     }
+    /// A 400 for a body value of the wrong type or a missing field, naming
+    /// the field (a dotted path such as `availability[2].day`).
+    pub fn bad_field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: Some(field.into()),
+            ..Self::bad_request(message)
+        }
+    }
     /// A 413 for an oversized body.
     pub fn too_large() -> Self {
+        Self::too_large_over(crate::BODY_LIMIT)
+    }
+    /// A 413 for a body over `limit` bytes.
+    pub fn too_large_over(limit: usize) -> Self {
         Self {
             status: StatusCode::PAYLOAD_TOO_LARGE,
             code: "payload_too_large",
             message: format!(
-                "the request body is larger than {} KiB",
-                crate::BODY_LIMIT / 1024
+                "the request body is larger than the limit of {} KiB; send less at once",
+                limit / 1024
             ),
+            field: None,
+            fields: vec![],
+        }
+    }
+    /// A 415 for a body that is not JSON by its `Content-Type`.
+    pub fn unsupported_media_type() -> Self {
+        Self {
+            status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            code: "unsupported_media_type",
+            message: "send the body as JSON with the header `Content-Type: application/json`"
+                .into(),
+            field: None,
+            fields: vec![],
+        }
+    }
+    /// A 405 for a known path with another method.
+    pub fn method_not_allowed() -> Self {
+        Self {
+            status: StatusCode::METHOD_NOT_ALLOWED,
+            code: "method_not_allowed",
+            message: "this endpoint does not accept that method; see /api/v1/openapi.json".into(),
+            field: None,
+            fields: vec![],
+        }
+    }
+    /// A 500 for a handler that panicked; the panic is logged by the caller.
+    pub fn panicked() -> Self {
+        Self {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "internal",
+            message: INTERNAL_MESSAGE.into(),
             field: None,
             fields: vec![],
         }
@@ -127,8 +178,7 @@ impl From<AppError> for ApiError {
             return Self {
                 status,
                 code: "internal",
-                message: "something went wrong on our side; nothing was changed. Please try again"
-                    .into(),
+                message: INTERNAL_MESSAGE.into(),
                 field: None,
                 fields: vec![],
             };
@@ -172,6 +222,7 @@ impl IntoResponse for ApiError {
                 message: self.message,
                 field: self.field,
                 fields,
+                request_id: crate::request_id::id(),
             },
         };
         (self.status, Json(body)).into_response()
@@ -210,6 +261,7 @@ impl IntoResponse for PageError {
             StatusCode::UNPROCESSABLE_ENTITY => "Please check your input",
             _ => "Something went wrong",
         };
+        let message = with_request_id(message);
         let mut response =
             (status, crate::pages::message_page(None, title, &message)).into_response();
         // The page is drawn without knowing who asked; the pages' middleware
@@ -228,4 +280,12 @@ pub struct ErrorPageText {
     pub title: &'static str,
     /// The sentence.
     pub message: String,
+}
+
+/// `message` followed by the request id to quote, when there is a request.
+pub fn with_request_id(message: String) -> String {
+    match crate::request_id::id() {
+        Some(id) => format!("{message} If you report this, quote this id: {id}."),
+        None => message,
+    }
 }

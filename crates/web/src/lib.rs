@@ -8,23 +8,30 @@
 
 pub mod api;
 mod auth;
+mod bodies;
+pub mod client_address;
 mod error;
 mod guard;
 pub mod metrics;
 pub mod openapi;
 pub mod pages;
+mod panics;
 mod ratelimit;
+mod request_id;
 mod routes;
+pub mod security_headers;
 
 pub use pages::page_routes;
 
 pub use auth::SESSION_COOKIE;
+pub use client_address::TrustedProxies;
 pub use error::{ApiError, PageError};
 
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
 use rapport_app::App;
 use std::sync::Arc;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -37,8 +44,12 @@ pub struct WebConfig {
     /// Bearer token that `/metrics` requires; none disables `/metrics` on the
     /// main listener (serve it on a separate address instead).
     pub metrics_token: Option<String>,
-    /// Trust `X-Forwarded-For` for the client address (behind a proxy).
+    /// Trust proxies on this machine (loopback) for `X-Forwarded-For`; the
+    /// same as adding 127.0.0.0/8 and ::1 to `trusted_proxies`.
     pub trust_proxy: bool,
+    /// Proxies whose `X-Forwarded-For` entries are believed: the client is
+    /// the rightmost entry that is not one of them (see [`client_address`]).
+    pub trusted_proxies: TrustedProxies,
     /// Mark cookies `Secure` (the site is served over HTTPS).
     pub secure_cookies: bool,
     /// Sign-in, sign-up and reset attempts allowed per client per 15 minutes.
@@ -64,6 +75,10 @@ impl AppState {
         if web.auth_attempts_per_window == 0 {
             web.auth_attempts_per_window = 20;
         }
+        if web.trust_proxy {
+            web.trusted_proxies =
+                std::mem::take(&mut web.trusted_proxies).with(TrustedProxies::loopback());
+        }
         let limit = web.auth_attempts_per_window;
         Self {
             app,
@@ -77,24 +92,39 @@ impl AppState {
     }
 }
 
-/// The whole router: pages, API, health and metrics, with request ids,
-/// tracing, the cross-site guard, body limit and metrics middleware.
+/// The whole router: pages, API, health and metrics, behind [`edge`].
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .merge(pages::routes().layer(axum::middleware::from_fn_with_state(
             state.clone(),
             pages::error_menu,
         )))
         .nest("/api/v1", api::routes())
-        .merge(metrics::routes())
+        .merge(metrics::routes());
+    edge(routes, state)
+}
+
+/// Wraps `routes` in what every answer goes through, from the outside in:
+/// request ids, security headers, tracing, the request's task-local context
+/// (error bodies quote its id), the body limit and axum's rejections
+/// redrawn, the cross-site guard, metrics, and panics caught as 500 right
+/// around the handlers (so metrics count them). [`router`]
+/// uses it; tests use it to put routes of their own (one that panics)
+/// behind the same edge.
+pub fn edge(routes: Router<AppState>, state: AppState) -> Router {
+    routes
+        .layer(CatchPanicLayer::custom(panics::answer))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(axum::middleware::from_fn(guard::refuse_cross_site))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(bodies::guard))
+        .layer(axum::middleware::from_fn(request_id::scope))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
             tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id)
         }))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security_headers::add))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
 }

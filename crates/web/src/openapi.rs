@@ -6,7 +6,8 @@
 //! from (see the `api` module), then [`Conventions`] adds what every
 //! operation shares: the security schemes and the error answers that follow
 //! from an operation's shape (401 when it needs a credential, 400 and 413
-//! when it reads a body, 403 `cross_site_request` when it changes state, 500).
+//! when it reads a body, 415 when that body is JSON, 403
+//! `cross_site_request` when it changes state, 500).
 
 use crate::api::{method_name, operations_of};
 use serde_json::Value;
@@ -41,18 +42,19 @@ pub fn api_routes_list() -> Vec<(String, String)> {
 
 /// The error codes of the API: `(code, status, meaning)`. `docs/api.md`
 /// lists them; the codes are stable.
-pub const ERROR_CODES: [(&str, u16, &str); 11] = [
-    ("bad_request", 400, "The body is not JSON, lacks `Content-Type: application/json`, has a value of the wrong type, or the query string does not parse."),
+pub const ERROR_CODES: [(&str, u16, &str); 12] = [
+    ("bad_request", 400, "The body is not JSON, has a value of the wrong type or lacks a required field (`field` names it, as a dotted path such as `availability[2].day`), or the query string does not parse."),
     ("unauthenticated", 401, "No credential, or an unknown, expired or revoked one; or a wrong email or password at sign-in."),
     ("forbidden", 403, "You may know the thing exists but may not do this to it."),
     ("cross_site_request", 403, "A state-changing request with a session cookie came from another site; nothing was done."),
     ("not_found", 404, "No such thing, or not yours to know about (someone else's private resources). Ids that do not parse are 404 too."),
     ("method_not_allowed", 405, "The path exists but not with this method."),
     ("conflict", 409, "The change conflicts with the current state (a duplicate email, the last admin, a busy database). Nothing was saved; `field` names the field at fault, if any."),
-    ("payload_too_large", 413, "The request body is over the size limit (256 KiB)."),
+    ("payload_too_large", 413, "The request body is over the size limit (256 KiB; 8 MiB for CSV imports)."),
+    ("unsupported_media_type", 415, "The body was sent without `Content-Type: application/json`."),
     ("invalid_field", 422, "One or more fields are invalid. `field` names the first, `message` says how to fix it, and `fields` lists every one when there are several."),
     ("rate_limited", 429, "Too many sign-in, sign-up or reset attempts from your address; wait 15 minutes."),
-    ("internal", 500, "A fault on our side; nothing was changed. It is logged with the request id (`x-request-id`)."),
+    ("internal", 500, "A fault on our side (including a crash while answering); nothing was changed. It is logged with the request id (`request_id`, and the `x-request-id` header)."),
 ];
 
 /// Adds the security schemes and the error answers every operation shares.
@@ -104,13 +106,33 @@ impl utoipa::Modify for Conventions {
                 if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
                     add_error(op, "401", "`unauthenticated`: no session cookie or bearer token, or an unknown, expired or revoked one.");
                 }
-                if op.request_body.is_some() {
+                if let Some(body) = &op.request_body {
+                    let json = match body {
+                        RefOr::T(body) => body.content.contains_key("application/json"),
+                        RefOr::Ref(_) => true,
+                    };
+                    if json {
+                        add_error(
+                            op,
+                            "400",
+                            "`bad_request`: the body is not JSON of the documented shape; `field` names the value at fault.",
+                        );
+                        add_error(
+                            op,
+                            "415",
+                            "`unsupported_media_type`: the body was sent without `Content-Type: application/json`.",
+                        );
+                    }
+                    let limit = if json {
+                        format!("{} KiB", crate::BODY_LIMIT / 1024)
+                    } else {
+                        format!("{} MiB", crate::pages::IMPORT_LIMIT / (1024 * 1024))
+                    };
                     add_error(
                         op,
-                        "400",
-                        "`bad_request`: the body is not JSON of the documented shape.",
+                        "413",
+                        &format!("`payload_too_large`: the body is over {limit}."),
                     );
-                    add_error(op, "413", "`payload_too_large`: the body is over 256 KiB.");
                 }
                 let reads_query = op
                     .parameters
@@ -173,7 +195,7 @@ State-changing requests (`POST`, `PUT`, `PATCH`, `DELETE`) that carry a cookie a
 
 ## Requests and answers
 
-- Bodies are JSON, sent with `Content-Type: application/json`, at most 256 KiB. Unknown fields are ignored; missing optional fields are empty.
+- Bodies are JSON, sent with `Content-Type: application/json` (otherwise `415 unsupported_media_type`), at most 256 KiB (otherwise `413 payload_too_large`). Unknown fields are ignored; missing optional fields are empty. A value of the wrong type, or a missing required field, is `400 bad_request` with `field` naming it.
 - Ids are UUIDs. A path id that is not a UUID is `404 not_found`, like an id that names nothing.
 - Times are Unix milliseconds (UTC).
 - Lists are paginated with `?page=` (from 1); answers say `total`, `page`, `per_page` and `pages`.
@@ -185,10 +207,10 @@ State-changing requests (`POST`, `PUT`, `PATCH`, `DELETE`) that carry a cookie a
 Every error has one shape:
 
 ```json
-{"error": {"code": "invalid_field", "message": "time zone must be an IANA name such as Europe/Paris", "field": "time_zone"}}
+{"error": {"code": "invalid_field", "message": "time zone must be an IANA name such as Europe/Paris", "field": "time_zone", "request_id": "5c0e3a3e-0a5b-4f7e-9d1c-2b7f4f1f8a61"}}
 ```
 
-`code` is one of the stable codes below. `message` is a sentence for a person, saying what to do next. `field` names the field at fault, or is `null`. When several fields are invalid, `fields` lists each as `{"field", "message"}`.
+`code` is one of the stable codes below. `message` is a sentence for a person, saying what to do next. `field` names the field at fault (a dotted path such as `availability[2].day` inside nested values), or is `null`. When several fields are invalid, `fields` lists each as `{"field", "message"}`. `request_id` is the request's id, the same as its `x-request-id` header: quote it when reporting a problem, and an operator finds the request in the logs by it.
 
 | Code | Status | Meaning |
 |---|---|---|

@@ -389,13 +389,13 @@ async fn unreadable_bodies_are_400_and_oversized_ones_413() {
         );
         t.send(post("{}", None))
             .await
-            .expect_error(400, "bad_request");
+            .expect_error(415, "unsupported_media_type");
         t.send(post(
             "email=a@b.org",
             Some("application/x-www-form-urlencoded"),
         ))
         .await
-        .expect_error(400, "bad_request");
+        .expect_error(415, "unsupported_media_type");
         let r = t
             .send(post("{\"email\": 5}", Some("application/json")))
             .await

@@ -385,6 +385,11 @@ async fn sign_in_is_rate_limited_per_client() {
             .header("host", "rapport.test")
             .header("x-forwarded-for", ip)
             .header("content-type", "application/x-www-form-urlencoded")
+            // The header counts only from a trusted (here loopback) proxy.
+            .extension(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                [127, 0, 0, 1],
+                40_000,
+            ))))
             .body(Body::from("email=a%40example.org&password=wrong+password"))
             .unwrap();
         s.router.clone().oneshot(req)

@@ -36,10 +36,9 @@ pub use extract::{ApiJson, ApiQuery, IdPath, SessionToken};
 use crate::error::{ErrorBody, ErrorDetail, FieldError};
 use crate::openapi::Conventions;
 use crate::{ApiError, AppState};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter};
-use axum::{Json, Router};
+use axum::Router;
 use serde::Serialize;
 use utoipa::openapi::path::HttpMethod;
 use utoipa::ToSchema;
@@ -244,15 +243,7 @@ fn filter_of(m: HttpMethod) -> MethodFilter {
 }
 
 async fn method_not_allowed() -> Response {
-    let body = ErrorBody {
-        error: ErrorDetail {
-            code: "method_not_allowed".into(),
-            message: "this endpoint does not accept that method; see /api/v1/openapi.json".into(),
-            field: None,
-            fields: vec![],
-        },
-    };
-    (StatusCode::METHOD_NOT_ALLOWED, Json(body)).into_response()
+    ApiError::method_not_allowed().into_response()
 }
 
 /// The id of something just created.

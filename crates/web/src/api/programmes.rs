@@ -276,19 +276,23 @@ pub async fn update_programme(
 /// A status move.
 #[derive(Deserialize, ToSchema)]
 pub struct StatusBody {
-    /// `open`, `running` or `closed`.
+    /// The status to move to: `open`, `running` or `closed` (`draft` is a
+    /// valid status but no move leads back to it).
     pub status: String,
 }
 
 /// Move a programme's status (managers)
 ///
-/// Allowed: draft → open → running → closed, and open → closed. Any other
-/// move is 409 with the allowed moves in the message.
+/// The statuses are `draft`, `open`, `running` and `closed`. Allowed moves:
+/// draft → open → running → closed, and open → closed. Any other status is
+/// 422; any other move between valid statuses is 409 with the allowed moves
+/// in the message.
 #[utoipa::path(post, path = "/api/v1/programmes/{slug}/status", tag = "programmes", params(("slug" = String, Path, description = "Programme slug.")), request_body = StatusBody, security(("cookie" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "The programme after the move.", body = ProgrammeOut),
         (status = 403, description = "`forbidden`: not a manager.", body = ErrorBody), (status = 404, description = "`not_found`: no such programme, or a draft the caller does not manage.", body = ErrorBody),
         (status = 409, description = "`conflict` on `status`: the move is not allowed.", body = ErrorBody),
+        (status = 422, description = "`invalid_field` on `status`: not one of `draft`, `open`, `running` or `closed`.", body = ErrorBody),
     ))]
 pub async fn move_programme(
     State(s): State<AppState>,

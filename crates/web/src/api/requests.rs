@@ -236,6 +236,7 @@ pub struct DeclineBody {
         (status = 403, description = "`forbidden`: the caller sent it.", body = ErrorBody),
         (status = 404, description = "`not_found`.", body = ErrorBody),
         (status = 409, description = "`conflict`: no longer open.", body = ErrorBody),
+        (status = 422, description = "`invalid_field` on `reason`: over 1000 characters, or only invisible characters.", body = ErrorBody),
     ))]
 pub async fn decline_request(
     State(s): State<AppState>,
