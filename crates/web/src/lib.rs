@@ -15,6 +15,8 @@ pub mod openapi;
 pub mod pages;
 mod ratelimit;
 mod routes;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use pages::page_routes;
 
