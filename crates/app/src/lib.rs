@@ -13,6 +13,7 @@ pub mod csv_people;
 pub mod demo;
 pub mod enrolment;
 mod error;
+pub mod home;
 pub mod jobs;
 pub mod mail;
 pub mod notifications;
@@ -27,6 +28,7 @@ pub mod secrets;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{AppError, AppResult};
+pub use home::{HomeSummary, JobCounts};
 pub use rapport_domain::policy::Actor;
 
 use rapport_store::Store;
@@ -64,8 +66,10 @@ impl Default for AppConfig {
 /// The application: store, clock and configuration. Cheap to clone.
 #[derive(Clone)]
 pub struct App {
-    /// The database.
-    pub store: Store,
+    /// The database: private, so that every read and write goes through a
+    /// use case here. Tests reach it with the `testing` feature
+    /// (`App::store_for_tests`).
+    pub(crate) store: Store,
     /// Where time comes from.
     pub clock: Arc<dyn Clock>,
     /// Configuration.
@@ -85,6 +89,13 @@ impl App {
             config: Arc::new(config),
             secret: Arc::new(secret),
         })
+    }
+
+    /// The store, for test set-up and checks that have no use case (the
+    /// `testing` feature only: production callers go through use cases).
+    #[cfg(feature = "testing")]
+    pub fn store_for_tests(&self) -> &Store {
+        &self.store
     }
 
     /// Now, in Unix milliseconds.

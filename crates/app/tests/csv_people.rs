@@ -4,14 +4,13 @@
 
 use rapport_app::csv_people::ImportReport;
 use rapport_app::programmes::ProgrammeInput;
-use rapport_app::{Actor, App, AppConfig, AppError, ManualClock};
+use rapport_app::{Actor, App, AppError};
 use rapport_domain::mentoring::EnrolmentStatus;
 use rapport_domain::person::{AccountStatus, LeadershipLevel};
 use rapport_domain::programme::ProgrammeRole;
 use rapport_domain::ProgrammeId;
-use rapport_store::testing::{fresh_store, test_database_kinds};
+use rapport_web::testing::{test_database_kinds, TestApp};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 const SLUG: &str = "spring-leaders";
 
@@ -19,22 +18,13 @@ struct World {
     app: App,
     admin: Actor,
     programme: ProgrammeId,
-    _dirs: (Option<tempfile::TempDir>, tempfile::TempDir),
+    /// The shared harness; `app` is its own.
+    t: TestApp,
 }
 
-async fn world(kind: &str) -> World {
-    let (store, db) = fresh_store(kind).await.unwrap();
-    let outbox = tempfile::tempdir().unwrap();
-    let app = App::new(
-        store,
-        Arc::new(ManualClock::new(1_800_000_000_000)),
-        AppConfig {
-            outbox_dir: outbox.path().into(),
-            ..AppConfig::default()
-        },
-    )
-    .await
-    .unwrap();
+async fn world(kind: &'static str) -> World {
+    let t = TestApp::new(kind).await;
+    let app = t.app.clone();
     let admin_id = app
         .create_user("admin@example.org", "Ada Admin", "long enough pw", true)
         .await
@@ -57,7 +47,7 @@ async fn world(kind: &str) -> World {
         app,
         admin,
         programme: created.record.id,
-        _dirs: (db, outbox),
+        t,
     }
 }
 
@@ -128,7 +118,7 @@ fn clean(r: &ImportReport) {
 }
 
 async fn enrolments(w: &World) -> Vec<(String, ProgrammeRole, EnrolmentStatus, i32, String)> {
-    let mut tx = w.app.store.read().await.unwrap();
+    let mut tx = w.app.store_for_tests().read().await.unwrap();
     let mut list: Vec<_> = tx
         .enrolments_in(w.programme)
         .await
@@ -165,7 +155,7 @@ async fn an_excel_file_of_fifty_imports_invites_and_enrols() {
             "{kind}"
         );
 
-        let mut tx = app.store.read().await.unwrap();
+        let mut tx = app.store_for_tests().read().await.unwrap();
         // A new person is an invitation with the row's profile and the invitation email.
         let new = tx
             .person_by_email("new27@example.org")
@@ -256,12 +246,15 @@ async fn an_excel_file_of_fifty_imports_invites_and_enrols() {
         assert_eq!(answers["q3"], ["Mornings, please; \"quiet\" rooms"]);
 
         // The import is audited.
-        let mut tx = app.store.read().await.unwrap();
+        let mut tx = app.store_for_tests().read().await.unwrap();
         let (audit, _) = tx.audit_events(10_000, 0).await.unwrap();
         assert!(
             audit.iter().any(|a| a.action == "enrolment.import"),
             "{kind}: no audit event"
         );
+        let invites = w.t.take_emails_about("You are invited to Rapport").await;
+        assert_eq!(invites.len(), 30, "one invitation per new person");
+        w.t.finish().await;
     }
 }
 
@@ -281,7 +274,7 @@ async fn a_dry_run_reports_and_writes_nothing() {
             (50, 30, 20, 66, true)
         );
         assert!(enrolments(&w).await.is_empty(), "{kind}");
-        let mut tx = w.app.store.read().await.unwrap();
+        let mut tx = w.app.store_for_tests().read().await.unwrap();
         assert!(tx
             .person_by_email("new20@example.org")
             .await
@@ -311,6 +304,7 @@ async fn a_dry_run_reports_and_writes_nothing() {
             .collect();
         assert_eq!(got, [(12, "role")], "{kind}");
         assert_eq!((r.created, r.updated, r.enrolled), (0, 0, 0));
+        w.t.finish().await;
     }
 }
 
@@ -374,7 +368,7 @@ async fn every_bad_row_is_reported_and_nothing_is_imported() {
         assert!(r.errors.windows(2).all(|p| p[0].line <= p[1].line));
         assert_eq!((r.created, r.updated, r.enrolled), (0, 0, 0));
         assert!(enrolments(&w).await.is_empty(), "{kind}: nothing enrolled");
-        let mut tx = w.app.store.read().await.unwrap();
+        let mut tx = w.app.store_for_tests().read().await.unwrap();
         assert!(tx
             .person_by_email("good@example.org")
             .await
@@ -411,6 +405,7 @@ async fn every_bad_row_is_reported_and_nothing_is_imported() {
             .unwrap();
         assert_eq!(r.errors.len(), 1);
         assert_eq!(r.errors[0].line, 1);
+        w.t.finish().await;
     }
 }
 
@@ -426,7 +421,7 @@ async fn export_then_import_changes_nothing() {
                 .unwrap(),
         );
         // Spreadsheet formulas in profiles come out as text.
-        let mut tx = app.store.write().await.unwrap();
+        let mut tx = app.store_for_tests().write().await.unwrap();
         let mut p = tx
             .person_by_email("old03@example.org")
             .await
@@ -465,13 +460,21 @@ async fn export_then_import_changes_nothing() {
         );
         assert_eq!(enrolments(&w).await, before);
         assert_eq!(app.export_people(&w.admin, SLUG).await.unwrap(), csv);
-        let mut tx = app.store.read().await.unwrap();
+        let mut tx = app.store_for_tests().read().await.unwrap();
         let p = tx
             .person_by_email("old03@example.org")
             .await
             .unwrap()
             .unwrap();
         assert_eq!(p.profile.department, "=HYPERLINK(\"http://evil\")");
+        drop(tx);
+        let invites = w.t.take_emails_about("You are invited to Rapport").await;
+        assert_eq!(
+            invites.len(),
+            30,
+            "the import invites once; the re-import nobody"
+        );
+        w.t.finish().await;
     }
 }
 
@@ -509,6 +512,9 @@ async fn only_managers_import_and_export() {
             .unwrap();
         clean(&r);
         assert_eq!((r.created, r.enrolled), (1, 1), "{kind}");
+        w.t.expect_email("x@example.org", "You are invited to Rapport")
+            .await;
+        w.t.finish().await;
     }
 }
 

@@ -5,34 +5,24 @@
 
 use rapport_app::enrolment::EnrolInput;
 use rapport_app::programmes::ProgrammeInput;
-use rapport_app::{Actor, App, AppConfig, AppError, ManualClock};
+use rapport_app::{Actor, App, AppError, ManualClock};
 use rapport_domain::mentoring::RoomStatus;
 use rapport_domain::person::ProfileInput;
 use rapport_domain::PersonId;
-use rapport_store::testing::{fresh_store, test_database_kinds};
+use rapport_web::testing::{test_database_kinds, TestApp};
 use std::sync::Arc;
 
 struct World {
     app: App,
     clock: Arc<ManualClock>,
     admin: Actor,
-    _dirs: (Option<tempfile::TempDir>, tempfile::TempDir),
+    /// The shared harness; `app` and `clock` are its own.
+    t: TestApp,
 }
 
-async fn world(kind: &str) -> World {
-    let (store, db) = fresh_store(kind).await.unwrap();
-    let outbox = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock::new(1_800_000_000_000));
-    let app = App::new(
-        store,
-        clock.clone(),
-        AppConfig {
-            outbox_dir: outbox.path().into(),
-            ..AppConfig::default()
-        },
-    )
-    .await
-    .unwrap();
+async fn world(kind: &'static str) -> World {
+    let t = TestApp::new(kind).await;
+    let (app, clock) = (t.app.clone(), t.clock.clone());
     let admin_id = app
         .create_user("admin@example.org", "Ada Admin", "long enough pw", true)
         .await
@@ -42,7 +32,7 @@ async fn world(kind: &str) -> World {
         app,
         clock,
         admin,
-        _dirs: (db, outbox),
+        t,
     }
 }
 
@@ -355,6 +345,22 @@ async fn a_programme_from_draft_to_rooms() {
         }
         let e = app.match_now(&w.admin, &slug, lusa).await.unwrap_err();
         assert!(e.to_string().to_lowercase().contains("language"), "{e}");
+        // Applications, the round's matches, one withdrawal and the active rooms were all told by email.
+        w.t.expect_emails(&[
+            ("max@example.org", "Your application to Spring Leaders"),
+            ("mona@example.org", "Your application to Spring Leaders"),
+            ("mia@example.org", "Your application to Spring Leaders"),
+            (
+                "mia@example.org",
+                "Your match in Spring Leaders will not go ahead",
+            ),
+            ("max@example.org", "Your room is active"),
+            ("e0@example.org", "Your room is active"),
+        ])
+        .await;
+        let matches = w.t.take_emails_about("Your match in Spring Leaders").await;
+        assert_eq!(matches.len(), 10, "{matches:#?}");
+        w.t.finish().await;
     }
 }
 
@@ -420,6 +426,7 @@ async fn settings_and_managers_are_checked() {
             app.remove_manager(&mo, &slug, m).await,
             Err(AppError::Conflict { .. })
         ));
+        w.t.finish().await;
     }
 }
 
@@ -582,6 +589,17 @@ async fn ranked_requests_roll_over_expire_and_ask() {
         );
         let cov = app.coverage(&w.admin, &slug).await.unwrap();
         assert_eq!((cov.matched, cov.unmatched), (1, 0));
+        w.t.expect_emails(&[
+            ("m0@example.org", "Eve asks you to be their mentor"),
+            ("m1@example.org", "Eve asks you to be their mentor"),
+            ("m1@example.org", "A mentoring request expires soon"),
+            ("m2@example.org", "Eve asks you to be their mentor"),
+            ("e@example.org", "A question about your mentoring request"),
+            ("m2@example.org", "An answer about a mentoring request"),
+            ("e@example.org", "Your mentoring request was accepted"),
+        ])
+        .await;
+        w.t.finish().await;
     }
 }
 
@@ -733,6 +751,14 @@ async fn blocks_keep_people_apart_and_reports_stay_with_managers() {
             .await
             .unwrap_err();
         assert!(matches!(e, AppError::Forbidden(_)), "{e}");
+        // Reports go to the programme's managers (here the admin who made it).
+        w.t.expect_emails(&[
+            ("m@example.org", "Eve asks you to be their mentor"),
+            ("admin@example.org", "A report in Safe"),
+            ("admin@example.org", "A report in Safe"),
+        ])
+        .await;
+        w.t.finish().await;
     }
 }
 
@@ -905,6 +931,12 @@ async fn mentors_choose_by_offering() {
             search(MentorFilter::default()).await.unwrap()[0].full,
             "a paused mentor shows as full"
         );
+        w.t.expect_emails(&[
+            ("e@example.org", "Mo offers to mentor you"),
+            ("m@example.org", "Your mentoring request was accepted"),
+        ])
+        .await;
+        w.t.finish().await;
     }
 }
 
@@ -1171,6 +1203,20 @@ async fn every_kind_uses_its_own_matching() {
             pair.contains(&(junior, rapport_domain::programme::ProgrammeRole::Mentor))
                 && pair.contains(&(senior, rapport_domain::programme::ProgrammeRole::Mentee))
         );
+        w.t.expect_emails(&[
+            ("gm@example.org", "Your application to Groups"),
+            ("grp1@example.org", "A change to your match in Groups"),
+            ("gm@example.org", "A change to your match in Groups"),
+            ("gm@example.org", "Your room is active"),
+            ("grp0@example.org", "Your room is active"),
+            ("grp1@example.org", "Your room is active"),
+        ])
+        .await;
+        let groups = w.t.take_emails_about("Your match in Groups").await;
+        assert_eq!(groups.len(), 3, "{groups:#?}");
+        let peers = w.t.take_emails_about("Your match in Peers").await;
+        assert_eq!(peers.len(), 6, "{peers:#?}");
+        w.t.finish().await;
     }
 }
 
@@ -1305,6 +1351,14 @@ async fn members_never_read_what_the_other_keeps_private() {
             .await
             .unwrap_err();
         assert_eq!(field(&e), ["consent_sensitive"]);
+        w.t.expect_emails(&[
+            ("e@example.org", "Your application to Private"),
+            ("m@example.org", "Your application to Private"),
+            ("e@example.org", "Your match in Private"),
+            ("m@example.org", "Your match in Private"),
+        ])
+        .await;
+        w.t.finish().await;
     }
 }
 
@@ -1352,6 +1406,14 @@ async fn publishing_rechecks_a_stale_draft() {
         let cov = app.coverage(&w.admin, &slug).await.unwrap();
         assert_eq!((cov.pending, cov.unmatched), (2, 1));
         assert_eq!(cov.loads[0].seats, 2);
+        w.t.expect_emails(&[
+            ("mentee0@example.org", "Your match in Stale"),
+            ("mentee1@example.org", "Your match in Stale"),
+            ("mentor0@example.org", "Your match in Stale"),
+            ("mentor0@example.org", "Your match in Stale"),
+        ])
+        .await;
+        w.t.finish().await;
     }
 }
 
@@ -1399,28 +1461,33 @@ async fn a_personal_maximum_caps_a_mentor_across_programmes() {
             round.result.mentors, 0,
             "a mentor at their maximum takes no part in a round"
         );
+        w.t.expect_emails(&[
+            (
+                "cap-mentor0@example.org",
+                "cap-mentee 0 asks you to be their mentor",
+            ),
+            (
+                "cap-mentor0@example.org",
+                "cap-mentee 1 asks you to be their mentor",
+            ),
+            (
+                "cap-mentee0@example.org",
+                "Your mentoring request was accepted",
+            ),
+        ])
+        .await;
+        w.t.finish().await;
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_programme_matches_out_of_the_box() {
-    let (store, _db) = fresh_store("sqlite").await.unwrap();
-    let outbox = tempfile::tempdir().unwrap();
-    let now = 1_800_000_000_000;
-    rapport_app::demo::seed(&store, "not-a-real-hash", now)
+    let t = TestApp::new("sqlite").await;
+    let (app, store) = (t.app.clone(), t.store().clone());
+    rapport_app::demo::seed(&store, "not-a-real-hash", app.now())
         .await
         .unwrap()
         .expect("seeded");
-    let app = App::new(
-        store.clone(),
-        Arc::new(ManualClock::new(now)),
-        AppConfig {
-            outbox_dir: outbox.path().into(),
-            ..AppConfig::default()
-        },
-    )
-    .await
-    .unwrap();
     let mut tx = store.read().await.unwrap();
     let admin = tx
         .person_by_email(rapport_app::demo::DEMO_ADMIN_EMAIL)
@@ -1451,4 +1518,5 @@ async fn the_demo_programme_matches_out_of_the_box() {
         .await
         .unwrap();
     assert_eq!(cov.unmatched, r.pool, "nothing is published yet");
+    t.finish().await;
 }

@@ -2,12 +2,12 @@
 //! limit of open requests, expiry, and fifty concurrent accepts against a
 //! capacity of two.
 
-use rapport_app::{Actor, App, AppConfig, AppError, ManualClock};
+use rapport_app::{Actor, App, AppError, ManualClock};
 use rapport_domain::mentoring::EnrolmentStatus;
 use rapport_domain::programme::{ProgrammeKind, ProgrammeRole, ProgrammeStatus};
 use rapport_domain::{EnrolmentId, PersonId, ProgrammeId};
-use rapport_store::testing::{fresh_store, test_database_kinds};
 use rapport_store::{EnrolmentRecord, ProgrammeRecord};
+use rapport_web::testing::{test_database_kinds, TestApp};
 use std::sync::Arc;
 
 struct Setup {
@@ -16,23 +16,14 @@ struct Setup {
     programme: ProgrammeId,
     mentor: Actor,
     mentees: Vec<Actor>,
-    _dirs: (Option<tempfile::TempDir>, tempfile::TempDir),
+    /// The shared harness; `app` and `clock` are its own.
+    t: TestApp,
 }
 
-async fn setup(kind: &str, mentees: usize, capacity: i32) -> Setup {
-    let (store, db) = fresh_store(kind).await.unwrap();
-    let outbox = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock::new(1_800_000_000_000));
-    let app = App::new(
-        store.clone(),
-        clock.clone(),
-        AppConfig {
-            outbox_dir: outbox.path().into(),
-            ..AppConfig::default()
-        },
-    )
-    .await
-    .unwrap();
+async fn setup(kind: &'static str, mentees: usize, capacity: i32) -> Setup {
+    let t = TestApp::new(kind).await;
+    let (app, clock) = (t.app.clone(), t.clock.clone());
+    let store = t.store().clone();
     let programme = ProgrammeRecord {
         id: ProgrammeId::new(),
         slug: "spring".into(),
@@ -103,7 +94,7 @@ async fn setup(kind: &str, mentees: usize, capacity: i32) -> Setup {
         programme: programme.id,
         mentor,
         mentees: actors,
-        _dirs: (db, outbox),
+        t,
     }
 }
 
@@ -146,13 +137,24 @@ async fn fifty_concurrent_accepts_at_capacity_two() {
                 .len();
         }
         assert_eq!(in_rooms, 2, "exports list the rooms people belong to");
-        let mut tx = s.app.store.read().await.unwrap();
+        let mut tx = s.app.store_for_tests().read().await.unwrap();
         assert_eq!(
             tx.mentor_load(s.programme, s.mentor.person_id)
                 .await
                 .unwrap(),
             2
         );
+        let asked = s.t.take_emails_about("asks you to be their mentor").await;
+        assert_eq!(asked.len(), 50, "every request told the mentor");
+        let accepted =
+            s.t.take_emails_about("Your mentoring request was accepted")
+                .await;
+        assert_eq!(
+            accepted.len(),
+            2,
+            "only the accepts within capacity told the mentee"
+        );
+        s.t.finish().await;
     }
 }
 
@@ -238,11 +240,18 @@ async fn request_rules() {
         ));
 
         // The mentor's email arrived for each request (matching kind, with an unsubscribe link).
-        let mut tx = s.app.store.read().await.unwrap();
+        let mut tx = s.app.store_for_tests().read().await.unwrap();
         let mails = tx.outbox_of(s.mentor.person_id).await.unwrap();
         assert!(mails
             .iter()
             .any(|m| m.subject == "Mentee 0 asks you to be their mentor"
                 && m.body.contains("/unsubscribe?")));
+        s.t.expect_emails(&[
+            ("mentor@example.org", "Mentee 0 asks you to be their mentor"),
+            ("mentor@example.org", "Mentee 1 asks you to be their mentor"),
+            ("m0@example.org", "Your request in Spring"),
+        ])
+        .await;
+        s.t.finish().await;
     }
 }

@@ -12,13 +12,12 @@
 use base64::Engine as _;
 use rapport_app::accounts::SignUp;
 use rapport_app::jobs::backoff_ms;
-use rapport_app::{App, AppConfig, ManualClock};
-use rapport_store::testing::fresh_store;
+use rapport_web::testing::{free_port, TestApp, START_MS};
+use rapport_web::WebConfig;
 use std::collections::HashMap;
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// 2030-01-01T00:00:00Z, so nothing depends on the real date.
@@ -53,14 +52,6 @@ fn smtp_python() -> Option<PathBuf> {
     }
     eprintln!("skipping the SMTP delivery test: {why}");
     None
-}
-
-/// A loopback port nobody listens on (right now).
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free loopback port")
-        .port()
 }
 
 /// aiosmtpd on 127.0.0.1:`port`, saving every message into a maildir.
@@ -196,25 +187,17 @@ fn parse(raw: &str) -> Received {
     }
 }
 
-async fn app_with_smtp(
-    store: rapport_store::Store,
-    clock: Arc<ManualClock>,
-    port: u16,
-    dir: &Path,
-) -> App {
-    App::new(
-        store,
-        clock,
-        AppConfig {
-            base_url: BASE_URL.into(),
-            smtp_url: Some(format!("smtp://127.0.0.1:{port}")),
-            outbox_dir: dir.join("outbox"),
-            mail_from: FROM.into(),
-            ..AppConfig::default()
-        },
-    )
-    .await
-    .expect("the app starts")
+/// The shared harness on SQLite, sending by SMTP to 127.0.0.1:`port`, with
+/// the clock at `T0`.
+async fn app_with_smtp(port: u16) -> TestApp {
+    let t = TestApp::with("sqlite", WebConfig::default(), |c| {
+        c.base_url = BASE_URL.into();
+        c.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        c.mail_from = FROM.into();
+    })
+    .await;
+    t.clock.advance(T0 - START_MS);
+    t
 }
 
 /// (pending jobs, failed jobs) and when the person's one email was sent.
@@ -241,12 +224,11 @@ fn joana() -> SignUp {
 #[tokio::test]
 async fn the_confirmation_email_arrives_over_smtp() {
     let Some(python) = smtp_python() else { return };
-    let (store, dir) = fresh_store("sqlite").await.expect("a fresh store");
-    let dir = dir.expect("SQLite keeps its folder");
+    let dir = tempfile::tempdir().expect("a folder for the server");
     let port = free_port();
     let server = SmtpServer::start(&python, port, dir.path());
-    let clock = Arc::new(ManualClock::new(T0));
-    let app = app_with_smtp(store.clone(), clock, port, dir.path()).await;
+    let t = app_with_smtp(port).await;
+    let (app, store) = (&t.app, t.store());
 
     let person = app.sign_up(&joana()).await.expect("sign-up works");
     assert_eq!(app.run_due_jobs().await.expect("the worker runs"), 1);
@@ -298,26 +280,31 @@ async fn the_confirmation_email_arrives_over_smtp() {
     assert_eq!(tx.job_counts().await.expect("job counts"), (0, 0));
     drop(tx);
     assert!(
-        !dir.path().join("outbox").exists(),
+        std::fs::read_dir(t.outbox_dir())
+            .expect("the outbox folder")
+            .next()
+            .is_none(),
         "with SMTP configured no .eml file is written"
     );
     // Nothing is due any more, and nothing is sent twice.
     assert_eq!(app.run_due_jobs().await.expect("the worker runs"), 0);
     assert_eq!(server.messages().len(), 1);
+    t.expect_email("joana@example.org", "Confirm your email")
+        .await;
+    t.finish().await;
 }
 
 #[tokio::test]
 async fn a_message_is_retried_with_backoff_until_the_server_is_up() {
     let Some(python) = smtp_python() else { return };
-    let (store, dir) = fresh_store("sqlite").await.expect("a fresh store");
-    let dir = dir.expect("SQLite keeps its folder");
+    let dir = tempfile::tempdir().expect("a folder for the server");
     let port = free_port(); // nobody listens here yet
-    let clock = Arc::new(ManualClock::new(T0));
-    let app = app_with_smtp(store.clone(), clock.clone(), port, dir.path()).await;
+    let t = app_with_smtp(port).await;
+    let (app, store, clock) = (&t.app, t.store(), &t.clock);
     let person = app.sign_up(&joana()).await.expect("sign-up works");
     // First attempt: connection refused; the job waits for its retry.
     assert_eq!(app.run_due_jobs().await.expect("the worker runs"), 1);
-    assert_eq!(state(&store, person).await, ((1, 0), None));
+    assert_eq!(state(store, person).await, ((1, 0), None));
     assert_eq!(
         app.run_due_jobs().await.expect("the worker runs"),
         0,
@@ -333,7 +320,7 @@ async fn a_message_is_retried_with_backoff_until_the_server_is_up() {
     // Second attempt, still down; the next wait is longer.
     clock.advance(1);
     assert_eq!(app.run_due_jobs().await.expect("the worker runs"), 1);
-    assert_eq!(state(&store, person).await, ((1, 0), None));
+    assert_eq!(state(store, person).await, ((1, 0), None));
     assert!(backoff_ms(2) > backoff_ms(1), "backoff grows");
     clock.advance(backoff_ms(1));
     assert_eq!(
@@ -347,7 +334,7 @@ async fn a_message_is_retried_with_backoff_until_the_server_is_up() {
     clock.advance(backoff_ms(2) - backoff_ms(1));
     assert_eq!(app.run_due_jobs().await.expect("the worker runs"), 1);
     let delivered_at = T0 + backoff_ms(1) + backoff_ms(2);
-    assert_eq!(state(&store, person).await, ((0, 0), Some(delivered_at)));
+    assert_eq!(state(store, person).await, ((0, 0), Some(delivered_at)));
     let messages = server.messages();
     assert_eq!(
         messages.len(),
@@ -364,4 +351,7 @@ async fn a_message_is_retried_with_backoff_until_the_server_is_up() {
     clock.advance(24 * 3_600_000);
     assert_eq!(app.run_due_jobs().await.expect("the worker runs"), 0);
     assert_eq!(server.messages().len(), 1, "no duplicate delivery");
+    t.expect_email("joana@example.org", "Confirm your email")
+        .await;
+    t.finish().await;
 }

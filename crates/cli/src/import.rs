@@ -126,7 +126,7 @@ pub async fn run_import(cmd: ImportCommand) -> anyhow::Result<()> {
         .import_people_with_progress(&operator(), &args.programme, &data, args.dry_run, &progress)
         .await;
     bar.finish_and_clear();
-    app.store.close().await;
+    app.close().await;
     let report = match result {
         Ok(r) => r,
         Err(e) => bail!("{e}"),
@@ -164,7 +164,7 @@ pub async fn run_export(cmd: ExportCommand) -> anyhow::Result<()> {
     let ExportCommand::People(args) = cmd;
     let app = open_app(&args.db, None).await?;
     let result = app.export_people(&operator(), &args.programme).await;
-    app.store.close().await;
+    app.close().await;
     let csv = match result {
         Ok(c) => c,
         Err(e) => bail!("{e}"),

@@ -1,17 +1,10 @@
 //! `rapport serve --demo` seeds once, prints the demo credentials every time,
 //! and reads its listen address from a TOML configuration file.
 
+use rapport_web::testing::free_port;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// Starts `rapport serve` and returns it with its stdout lines up to "listening".
 fn serve(args: &[&str], dir: &std::path::Path) -> (Child, Vec<String>) {

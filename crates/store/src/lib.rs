@@ -229,9 +229,70 @@ pub(crate) fn like_pattern(term: &str) -> String {
     out
 }
 
-/// Fresh, migrated databases for tests in this and other crates.
+/// Fresh, migrated databases for tests in this and other crates, and reads
+/// that only a test harness needs. Behind the `testing` feature, so that it
+/// (and `tempfile`) never ships in a release binary.
+#[cfg(feature = "testing")]
 pub mod testing {
-    use super::{Result, Store, StoreError};
+    use super::{OutboxMessage, Result, Store, StoreError};
+    use sqlx::Row;
+
+    /// A job that is not done: waiting, or given up.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct UnfinishedJob {
+        /// Kind, like `send_email`.
+        pub kind: String,
+        /// JSON payload.
+        pub payload: String,
+        /// When it may run next (ms).
+        pub run_at: i64,
+        /// The last failure, if any.
+        pub last_error: Option<String>,
+        /// Whether the worker gave up on it.
+        pub failed: bool,
+    }
+
+    /// Every outbox message, oldest first: a harness compares it with the
+    /// emails its test expected.
+    pub async fn all_outbox(store: &Store) -> Result<Vec<OutboxMessage>> {
+        let mut tx = store.read().await?;
+        on_conn!(tx, c => {
+            let rows = sqlx::query("SELECT id, to_addr, kind, subject, body_text, created_at, sent_at FROM outbox ORDER BY created_at, id").fetch_all(c).await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(OutboxMessage {
+                        id: r.try_get("id")?,
+                        to: r.try_get("to_addr")?,
+                        kind: r.try_get("kind")?,
+                        subject: r.try_get("subject")?,
+                        body: r.try_get("body_text")?,
+                        created_at: r.try_get("created_at")?,
+                        sent_at: r.try_get("sent_at")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// Jobs not done (waiting or given up), oldest first.
+    pub async fn unfinished_jobs(store: &Store) -> Result<Vec<UnfinishedJob>> {
+        let mut tx = store.read().await?;
+        on_conn!(tx, c => {
+            let rows = sqlx::query("SELECT kind, payload, run_at, last_error, failed_at FROM jobs WHERE done_at IS NULL ORDER BY created_at, id").fetch_all(c).await?;
+            rows.iter()
+                .map(|r| {
+                    let failed_at: Option<i64> = r.try_get("failed_at")?;
+                    Ok(UnfinishedJob {
+                        kind: r.try_get("kind")?,
+                        payload: r.try_get("payload")?,
+                        run_at: r.try_get("run_at")?,
+                        last_error: r.try_get("last_error")?,
+                        failed: failed_at.is_some(),
+                    })
+                })
+                .collect()
+        })
+    }
 
     /// The databases a test suite should run on: always a temporary SQLite
     /// file, plus PostgreSQL when `RAPPORT_TEST_DATABASE_URL` is set. Under

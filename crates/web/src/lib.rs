@@ -20,6 +20,8 @@ mod ratelimit;
 mod request_id;
 mod routes;
 pub mod security_headers;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use pages::page_routes;
 

@@ -86,13 +86,12 @@ impl Metrics {
     }
 
     async fn render(&self, state: &AppState) -> String {
-        if let Ok(mut tx) = state.app.store.read().await {
-            if let Ok((pending, failed)) = tx.job_counts().await {
-                self.jobs_pending.set(pending);
-                self.jobs_failed.set(failed);
-            }
+        // A failed count keeps the last values: metrics must not fail the scrape.
+        if let Ok(jobs) = state.app.job_counts().await {
+            self.jobs_pending.set(jobs.pending);
+            self.jobs_failed.set(jobs.failed);
         }
-        let (size, idle) = state.app.store.pool_stats();
+        let (size, idle) = state.app.pool_stats();
         self.pool_size.set(i64::from(size));
         self.pool_idle.set(idle as i64);
         let mut buf = Vec::new();
@@ -129,7 +128,7 @@ async fn healthz() -> &'static str {
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
-    match state.app.store.ping().await {
+    match state.app.ping().await {
         Ok(()) => "ready".into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");

@@ -5,208 +5,47 @@
 //! `RAPPORT_TEST_DATABASE_URL` is set.
 
 use axum::body::Body;
-use axum::http::{header, HeaderMap, Request, StatusCode};
-use axum::Router;
-use rapport_app::{App, AppConfig, ManualClock};
+use axum::http::header;
 use rapport_domain::PersonId;
-use rapport_store::testing::{fresh_store, test_database_kinds};
-use rapport_web::{AppState, WebConfig};
+use rapport_web::testing::{test_database_kinds, Auth, TestApp, PASSWORD};
+use rapport_web::WebConfig;
 use serde_json::{json, Value};
-use std::sync::Arc;
-use tower::ServiceExt;
-
-const PASSWORD: &str = "correct horse battery";
-const START_MS: i64 = 1_780_000_000_000;
-const HOUR_MS: i64 = 3_600_000;
-
-/// The real router on a fresh database, with a clock the test moves.
-struct TestApp {
-    router: Router,
-    app: App,
-    clock: Arc<ManualClock>,
-    outbox: tempfile::TempDir,
-    _db: Option<tempfile::TempDir>,
-}
-
-/// How a request authenticates.
-#[derive(Clone, Copy)]
-enum Auth<'a> {
-    Anonymous,
-    Cookie(&'a str),
-    Bearer(&'a str),
-}
 use Auth::{Anonymous, Bearer, Cookie};
 
-/// An answer: status, headers and the JSON body (null when empty).
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    json: Value,
+const HOUR_MS: i64 = 3_600_000;
+
+/// Steps of the API journeys, on the shared [`TestApp`].
+trait ApiSteps {
+    /// The newest queued email to `person` whose subject contains `subject`;
+    /// it counts as expected.
+    async fn email_to(&self, person: &str, subject: &str) -> String;
+    /// The token of the link in the newest email about `subject`.
+    async fn token_in_email(&self, person: &str, subject: &str) -> String;
+    /// Signs up over the API; the person's id.
+    async fn sign_up(&self, email: &str, name: &str) -> String;
+    /// Signs up, confirms the email and signs in: `(person id, cookie)`.
+    async fn signed_up_member(&self, email: &str, name: &str) -> (String, String);
+    /// The site admin, signed in: `(person id, cookie)`.
+    async fn admin_pair(&self) -> (String, String);
 }
 
-impl Reply {
-    fn error_code(&self) -> &str {
-        self.json["error"]["code"].as_str().unwrap_or("")
-    }
-    fn error_field(&self) -> &str {
-        self.json["error"]["field"].as_str().unwrap_or("")
-    }
-    fn fields(&self) -> Vec<String> {
-        let listed: Vec<String> = self.json["error"]["fields"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|f| f["field"].as_str().map(String::from))
-            .collect();
-        if listed.is_empty() {
-            vec![self.error_field().to_string()]
-        } else {
-            listed
-        }
-    }
-    /// The `rapport_session` value set by this answer.
-    fn session_cookie(&self) -> String {
-        let set = self.set_cookie();
-        let value = set
-            .strip_prefix("rapport_session=")
-            .and_then(|v| v.split(';').next())
-            .unwrap_or_default();
-        assert!(!value.is_empty(), "no session cookie in {set:?}");
-        format!("rapport_session={value}")
-    }
-    fn set_cookie(&self) -> String {
-        self.headers
-            .get(header::SET_COOKIE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string()
-    }
-    #[track_caller]
-    fn expect(self, status: u16) -> Self {
-        assert_eq!(
-            self.status.as_u16(),
-            status,
-            "unexpected answer: {}",
-            self.json
-        );
-        self
-    }
-    #[track_caller]
-    fn expect_error(self, status: u16, code: &str) -> Self {
-        let s = self.expect(status);
-        assert_eq!(s.error_code(), code, "unexpected error: {}", s.json);
-        assert!(
-            s.json["error"]["message"]
-                .as_str()
-                .is_some_and(|m| !m.is_empty()),
-            "errors carry a message: {}",
-            s.json
-        );
-        s
-    }
-}
-
-impl TestApp {
-    async fn new(kind: &str) -> Self {
-        Self::with_web(kind, WebConfig::default()).await
-    }
-
-    async fn with_web(kind: &str, web: WebConfig) -> Self {
-        let (store, db) = fresh_store(kind).await.expect("a fresh database");
-        let outbox = tempfile::tempdir().expect("a temporary outbox");
-        let clock = Arc::new(ManualClock::new(START_MS));
-        let config = AppConfig {
-            outbox_dir: outbox.path().to_path_buf(),
-            base_url: "http://rapport.test".into(),
-            ..AppConfig::default()
-        };
-        let app = App::new(store, clock.clone(), config)
-            .await
-            .expect("the app starts");
-        let router = rapport_web::router(AppState::new(app.clone(), web));
-        Self {
-            router,
-            app,
-            clock,
-            outbox,
-            _db: db,
-        }
-    }
-
-    async fn send(&self, request: Request<Body>) -> Reply {
-        // Every request takes a second, so queued emails are ordered in time.
-        self.clock.advance(1_000);
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("infallible");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = axum::body::to_bytes(response.into_body(), 4 << 20)
-            .await
-            .expect("a body");
-        let json = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes).unwrap_or_else(|_| {
-                panic!(
-                    "{status}: the body is not JSON: {}",
-                    String::from_utf8_lossy(&bytes)
-                )
-            })
-        };
-        Reply {
-            status,
-            headers,
-            json,
-        }
-    }
-
-    fn request(method: &str, path: &str, auth: Auth) -> axum::http::request::Builder {
-        let mut b = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::HOST, "rapport.test");
-        match auth {
-            Anonymous => {}
-            Cookie(c) => b = b.header(header::COOKIE, c),
-            Bearer(t) => b = b.header(header::AUTHORIZATION, format!("Bearer {t}")),
-        }
-        b
-    }
-
-    async fn call(&self, method: &str, path: &str, auth: Auth<'_>, body: Option<Value>) -> Reply {
-        let b = Self::request(method, path, auth);
-        let request = match body {
-            Some(v) => b
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(v.to_string())),
-            None => b.body(Body::empty()),
-        };
-        self.send(request.expect("a request")).await
-    }
-
-    async fn get(&self, path: &str, auth: Auth<'_>) -> Reply {
-        self.call("GET", path, auth, None).await
-    }
-
-    /// The newest queued email to `person` whose subject contains `subject`.
+impl ApiSteps for TestApp {
     async fn email_to(&self, person: &str, subject: &str) -> String {
         let id = PersonId(person.parse().expect("a person id"));
-        let mut tx = self.app.store.read().await.expect("a read transaction");
+        let mut tx = self.store().read().await.expect("a read transaction");
         let mut messages = tx.outbox_of(id).await.expect("the outbox");
+        drop(tx);
         messages.sort_by_key(|m| m.created_at);
-        messages
-            .into_iter()
+        let to = messages
+            .iter()
             .rev()
             .find(|m| m.subject.contains(subject))
             .unwrap_or_else(|| panic!("no email about {subject:?} to {person}"))
-            .body
+            .to
+            .clone();
+        self.expect_email(&to, subject).await.body
     }
 
-    /// The token of the link in the newest email about `subject`.
     async fn token_in_email(&self, person: &str, subject: &str) -> String {
         token_in(&self.email_to(person, subject).await)
     }
@@ -224,18 +63,7 @@ impl TestApp {
         r.json["id"].as_str().expect("an id").to_string()
     }
 
-    async fn sign_in(&self, email: &str, password: &str) -> Reply {
-        self.call(
-            "POST",
-            "/api/v1/auth/sign-in",
-            Anonymous,
-            Some(json!({"email": email, "password": password})),
-        )
-        .await
-    }
-
-    /// Signs up, confirms the email and signs in: `(person id, cookie)`.
-    async fn member(&self, email: &str, name: &str) -> (String, String) {
+    async fn signed_up_member(&self, email: &str, name: &str) -> (String, String) {
         let id = self.sign_up(email, name).await;
         let token = self.token_in_email(&id, "Confirm").await;
         self.call(
@@ -254,19 +82,9 @@ impl TestApp {
         (id, cookie)
     }
 
-    /// A site admin created as from the command line, signed in.
-    async fn admin(&self) -> (String, String) {
-        let id = self
-            .app
-            .create_user("admin@example.org", "Ada Admin", PASSWORD, true)
-            .await
-            .expect("an admin");
-        let cookie = self
-            .sign_in("admin@example.org", PASSWORD)
-            .await
-            .expect(200)
-            .session_cookie();
-        (id.to_string(), cookie)
+    async fn admin_pair(&self) -> (String, String) {
+        let admin = self.admin().await;
+        (admin.id.to_string(), admin.cookie)
     }
 }
 
@@ -361,6 +179,10 @@ async fn sign_up_answers_201_then_409_and_422_naming_fields() {
             .await
             .expect_error(422, "invalid_field");
         assert_eq!(r.error_field(), "password");
+        // The accepted sign-up asked Ana to confirm her address.
+        t.expect_email("ana@example.org", "Confirm your email")
+            .await;
+        t.finish().await;
     }
 }
 
@@ -376,7 +198,7 @@ async fn unreadable_bodies_are_400_and_oversized_ones_413() {
             b.body(Body::from(body)).expect("a request")
         };
         let r = t
-            .send(post("{\"email\": ", Some("application/json")))
+            .reply(post("{\"email\": ", Some("application/json")))
             .await
             .expect_error(400, "bad_request");
         assert!(
@@ -387,17 +209,17 @@ async fn unreadable_bodies_are_400_and_oversized_ones_413() {
             "{}",
             r.json
         );
-        t.send(post("{}", None))
+        t.reply(post("{}", None))
             .await
             .expect_error(415, "unsupported_media_type");
-        t.send(post(
+        t.reply(post(
             "email=a@b.org",
             Some("application/x-www-form-urlencoded"),
         ))
         .await
         .expect_error(415, "unsupported_media_type");
         let r = t
-            .send(post("{\"email\": 5}", Some("application/json")))
+            .reply(post("{\"email\": 5}", Some("application/json")))
             .await
             .expect_error(400, "bad_request");
         assert!(
@@ -408,7 +230,7 @@ async fn unreadable_bodies_are_400_and_oversized_ones_413() {
             "names the problem: {}",
             r.json
         );
-        t.send(post("[1, 2]", Some("application/json")))
+        t.reply(post("[1, 2]", Some("application/json")))
             .await
             .expect_error(400, "bad_request");
 
@@ -420,13 +242,16 @@ async fn unreadable_bodies_are_400_and_oversized_ones_413() {
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(big))
             .expect("a request");
-        t.send(request).await.expect_error(413, "payload_too_large");
+        t.reply(request)
+            .await
+            .expect_error(413, "payload_too_large");
 
         // Query strings that do not parse are 400 too.
-        let (_, cookie) = t.member("ana@example.org", "Ana").await;
+        let (_, cookie) = t.signed_up_member("ana@example.org", "Ana").await;
         t.get("/api/v1/people?page=first", Cookie(&cookie))
             .await
             .expect_error(400, "bad_request");
+        t.finish().await;
     }
 }
 
@@ -443,7 +268,7 @@ async fn verification_then_sign_in_sets_a_safe_rotating_cookie() {
 
         // The verification email is delivered as an .eml file carrying the link.
         assert!(t.app.run_due_jobs().await.expect("jobs run") >= 1);
-        let eml: String = std::fs::read_dir(t.outbox.path())
+        let eml: String = std::fs::read_dir(t.outbox_dir())
             .expect("the outbox folder")
             .map(|e| std::fs::read_to_string(e.expect("an entry").path()).expect("an .eml"))
             .collect();
@@ -503,7 +328,7 @@ async fn verification_then_sign_in_sets_a_safe_rotating_cookie() {
 
         // Signing in again with the old cookie rotates it: the old one ends.
         let again = t
-            .send(
+            .reply(
                 TestApp::request("POST", "/api/v1/auth/sign-in", Cookie(&cookie))
                     .header(header::CONTENT_TYPE, "application/json")
                     .body(Body::from(
@@ -565,6 +390,7 @@ async fn verification_then_sign_in_sets_a_safe_rotating_cookie() {
         let fresh = t.token_in_email(&late, "Confirm").await;
         verify(fresh).await.expect(204);
         t.sign_in("bo@example.org", PASSWORD).await.expect(200);
+        t.finish().await;
     }
 }
 
@@ -572,7 +398,7 @@ async fn verification_then_sign_in_sets_a_safe_rotating_cookie() {
 async fn api_tokens_work_as_bearer_until_revoked_and_sessions_can_be_revoked() {
     for kind in test_database_kinds() {
         let t = TestApp::new(kind).await;
-        let (id, cookie) = t.member("ana@example.org", "Ana").await;
+        let (id, cookie) = t.signed_up_member("ana@example.org", "Ana").await;
 
         t.call(
             "POST",
@@ -616,7 +442,7 @@ async fn api_tokens_work_as_bearer_until_revoked_and_sessions_can_be_revoked() {
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(json!({"name": "from a script"}).to_string()))
             .expect("a request");
-        t.send(evil).await.expect(201);
+        t.reply(evil).await.expect(201);
 
         t.call(
             "DELETE",
@@ -644,7 +470,9 @@ async fn api_tokens_work_as_bearer_until_revoked_and_sessions_can_be_revoked() {
             .header(header::AUTHORIZATION, "Basic YTpi")
             .body(Body::empty())
             .expect("a request");
-        t.send(malformed).await.expect_error(401, "unauthenticated");
+        t.reply(malformed)
+            .await
+            .expect_error(401, "unauthenticated");
 
         // Sessions: the current one is marked; another can be revoked.
         let other = t
@@ -700,6 +528,7 @@ async fn api_tokens_work_as_bearer_until_revoked_and_sessions_can_be_revoked() {
         )
         .await
         .expect_error(404, "not_found");
+        t.finish().await;
     }
 }
 
@@ -707,8 +536,8 @@ async fn api_tokens_work_as_bearer_until_revoked_and_sessions_can_be_revoked() {
 async fn profiles_validate_and_respect_visibility_and_ownership() {
     for kind in test_database_kinds() {
         let t = TestApp::new(kind).await;
-        let (ana, ana_cookie) = t.member("ana@example.org", "Ana Lima").await;
-        let (bo, bo_cookie) = t.member("bo@example.org", "Bo Chen").await;
+        let (ana, ana_cookie) = t.signed_up_member("ana@example.org", "Ana Lima").await;
+        let (bo, bo_cookie) = t.signed_up_member("bo@example.org", "Bo Chen").await;
 
         // Invalid fields are all named.
         let mut bad = full_profile("Ana Lima");
@@ -866,7 +695,7 @@ async fn profiles_validate_and_respect_visibility_and_ownership() {
             .expect_error(401, "unauthenticated");
 
         // The admin sees and edits anyone, and the edit is audited.
-        let (_, admin) = t.admin().await;
+        let (_, admin) = t.admin_pair().await;
         let r = t
             .get(&format!("/api/v1/people/{ana}"), Cookie(&admin))
             .await
@@ -893,6 +722,7 @@ async fn profiles_validate_and_respect_visibility_and_ownership() {
             "{}",
             audit.json
         );
+        t.finish().await;
     }
 }
 
@@ -900,8 +730,8 @@ async fn profiles_validate_and_respect_visibility_and_ownership() {
 async fn admin_endpoints_refuse_members_and_work_for_admins() {
     for kind in test_database_kinds() {
         let t = TestApp::new(kind).await;
-        let (member_id, member) = t.member("ana@example.org", "Ana").await;
-        let (admin_id, admin) = t.admin().await;
+        let (member_id, member) = t.signed_up_member("ana@example.org", "Ana").await;
+        let (admin_id, admin) = t.admin_pair().await;
         let someone = uuid::Uuid::new_v4();
 
         let member_calls: Vec<(&str, String, Option<Value>)> = vec![
@@ -1212,6 +1042,10 @@ async fn admin_endpoints_refuse_members_and_work_for_admins() {
             .expect("an invite event");
         assert_eq!(invite["actor_name"], "Ada Admin");
         assert_eq!(invite["after"]["email"], "cy@example.org");
+        // The allowed domain signed up and was asked to confirm.
+        t.expect_email("dee@example.com", "Confirm your email")
+            .await;
+        t.finish().await;
     }
 }
 
@@ -1219,7 +1053,7 @@ async fn admin_endpoints_refuse_members_and_work_for_admins() {
 async fn password_reset_by_mailed_token() {
     for kind in test_database_kinds() {
         let t = TestApp::new(kind).await;
-        let (id, cookie) = t.member("ana@example.org", "Ana").await;
+        let (id, cookie) = t.signed_up_member("ana@example.org", "Ana").await;
         let forgot = |email: &'static str| {
             t.call(
                 "POST",
@@ -1293,6 +1127,7 @@ async fn password_reset_by_mailed_token() {
                 .error_field(),
             "token"
         );
+        t.finish().await;
     }
 }
 
@@ -1300,7 +1135,7 @@ async fn password_reset_by_mailed_token() {
 async fn cross_site_state_changes_are_refused() {
     for kind in test_database_kinds() {
         let t = TestApp::new(kind).await;
-        let (_, cookie) = t.member("ana@example.org", "Ana").await;
+        let (_, cookie) = t.signed_up_member("ana@example.org", "Ana").await;
         for (origin_header, value) in [
             ("origin", "https://evil.example"),
             ("sec-fetch-site", "cross-site"),
@@ -1310,7 +1145,7 @@ async fn cross_site_state_changes_are_refused() {
                 .header(header::CONTENT_TYPE, "application/json")
                 .body(Body::from(json!({"name": "stolen"}).to_string()))
                 .expect("a request");
-            t.send(request)
+            t.reply(request)
                 .await
                 .expect_error(403, "cross_site_request");
         }
@@ -1319,7 +1154,7 @@ async fn cross_site_state_changes_are_refused() {
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(json!({"password": PASSWORD}).to_string()))
             .expect("a request");
-        t.send(request)
+        t.reply(request)
             .await
             .expect_error(403, "cross_site_request");
         // Nothing happened, and same-origin requests still work.
@@ -1333,7 +1168,8 @@ async fn cross_site_state_changes_are_refused() {
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(json!({"name": "mine"}).to_string()))
             .expect("a request");
-        t.send(request).await.expect(201);
+        t.reply(request).await.expect(201);
+        t.finish().await;
     }
 }
 
@@ -1341,8 +1177,8 @@ async fn cross_site_state_changes_are_refused() {
 async fn export_holds_the_profile_and_deletion_keeps_others() {
     for kind in test_database_kinds() {
         let t = TestApp::new(kind).await;
-        let (ana, ana_cookie) = t.member("ana@example.org", "Ana Lima").await;
-        let (bo, bo_cookie) = t.member("bo@example.org", "Bo Chen").await;
+        let (ana, ana_cookie) = t.signed_up_member("ana@example.org", "Ana Lima").await;
+        let (bo, bo_cookie) = t.signed_up_member("bo@example.org", "Bo Chen").await;
         let mut profile = full_profile("Ana Lima");
         profile["manager_email"] = json!("bo@example.org");
         t.call(
@@ -1421,7 +1257,7 @@ async fn export_holds_the_profile_and_deletion_keeps_others() {
         assert_eq!(dir.json["total"], 1, "{}", dir.json);
 
         // An admin deletes someone; the audit log keeps the fact, not the data.
-        let (_, admin) = t.admin().await;
+        let (_, admin) = t.admin_pair().await;
         t.call(
             "DELETE",
             &format!("/api/v1/people/{bo}"),
@@ -1457,6 +1293,7 @@ async fn export_holds_the_profile_and_deletion_keeps_others() {
             "{}",
             audit.json
         );
+        t.finish().await;
     }
 }
 
@@ -1464,7 +1301,7 @@ async fn export_holds_the_profile_and_deletion_keeps_others() {
 async fn notification_preferences_round_trip() {
     for kind in test_database_kinds() {
         let t = TestApp::new(kind).await;
-        let (_, cookie) = t.member("ana@example.org", "Ana").await;
+        let (_, cookie) = t.signed_up_member("ana@example.org", "Ana").await;
         let prefs = t
             .get("/api/v1/me/notifications", Cookie(&cookie))
             .await
@@ -1508,6 +1345,7 @@ async fn notification_preferences_round_trip() {
             .await
             .expect_error(422, "invalid_field");
         assert_eq!(r.error_field(), "enabled");
+        t.finish().await;
     }
 }
 
@@ -1518,7 +1356,7 @@ async fn authentication_endpoints_are_rate_limited() {
             auth_attempts_per_window: 3,
             ..WebConfig::default()
         };
-        let t = TestApp::with_web(kind, web).await;
+        let t = TestApp::with(kind, web, |_| {}).await;
         for _ in 0..3 {
             t.sign_in("ana@example.org", PASSWORD)
                 .await
@@ -1547,6 +1385,8 @@ async fn authentication_endpoints_are_rate_limited() {
         .expect_error(429, "rate_limited");
         // Sign-up has its own bucket.
         t.sign_up("bo@example.org", "Bo").await;
+        t.expect_email("bo@example.org", "Confirm your email").await;
+        t.finish().await;
     }
 }
 
@@ -1564,5 +1404,6 @@ async fn unknown_api_routes_and_methods_answer_json() {
         assert!(doc.json["openapi"]
             .as_str()
             .is_some_and(|v| v.starts_with("3.")));
+        t.finish().await;
     }
 }

@@ -9,12 +9,10 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use rapport_app::{App, AppConfig, ManualClock};
 use rapport_web::openapi::{api_routes_list, document, markdown, ERROR_CODES};
-use rapport_web::{AppState, WebConfig};
+use rapport_web::testing::TestApp;
 use serde_json::Value;
 use std::path::PathBuf;
-use std::sync::Arc;
 use tower::ServiceExt;
 
 fn docs_path() -> PathBuf {
@@ -145,18 +143,8 @@ fn every_operation_is_fully_described() {
 /// construction: the router is built from the document; see `api::routes`.)
 #[tokio::test]
 async fn every_documented_route_is_served() {
-    let (store, _dir) = rapport_store::testing::fresh_store("sqlite")
-        .await
-        .expect("a database");
-    let outbox = tempfile::tempdir().expect("a temporary dir");
-    let config = AppConfig {
-        outbox_dir: outbox.path().to_path_buf(),
-        ..AppConfig::default()
-    };
-    let app = App::new(store, Arc::new(ManualClock::new(1_780_000_000_000)), config)
-        .await
-        .expect("the app");
-    let router = rapport_web::router(AppState::new(app, WebConfig::default()));
+    let t = TestApp::new("sqlite").await;
+    let router = t.router.clone();
     // The fallback this test watches for really answers unrouted paths, so
     // the checks below cannot pass vacuously.
     let request = Request::builder()
@@ -200,22 +188,13 @@ async fn every_documented_route_is_served() {
             "{method} {path}: {status} {body}"
         );
     }
+    t.finish().await;
 }
 
 #[tokio::test]
 async fn openapi_json_serves_the_document() {
-    let (store, _dir) = rapport_store::testing::fresh_store("sqlite")
-        .await
-        .expect("a database");
-    let outbox = tempfile::tempdir().expect("a temporary dir");
-    let config = AppConfig {
-        outbox_dir: outbox.path().to_path_buf(),
-        ..AppConfig::default()
-    };
-    let app = App::new(store, Arc::new(ManualClock::new(1_780_000_000_000)), config)
-        .await
-        .expect("the app");
-    let router = rapport_web::router(AppState::new(app, WebConfig::default()));
+    let t = TestApp::new("sqlite").await;
+    let router = t.router.clone();
     let request = Request::builder()
         .uri("/api/v1/openapi.json")
         .body(Body::empty())
@@ -230,6 +209,7 @@ async fn openapi_json_serves_the_document() {
         served,
         serde_json::to_value(document()).expect("the document")
     );
+    t.finish().await;
 }
 
 #[test]

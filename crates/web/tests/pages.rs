@@ -5,37 +5,23 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::response::Response;
-use rapport_app::{App, AppConfig, ManualClock};
-use rapport_store::testing::{fresh_store, test_database_kinds};
-use rapport_web::{AppState, WebConfig};
-use std::sync::Arc;
+use rapport_web::testing::{test_database_kinds, TestApp};
+use rapport_web::WebConfig;
+use std::ops::Deref;
 use tower::ServiceExt;
 
-struct Site {
-    app: App,
-    router: axum::Router,
-    outbox: tempfile::TempDir,
-    _db: Option<tempfile::TempDir>,
+/// The shared [`TestApp`], with form posts as a browser sends them.
+struct Site(TestApp);
+
+impl Deref for Site {
+    type Target = TestApp;
+    fn deref(&self) -> &TestApp {
+        &self.0
+    }
 }
 
-async fn site(kind: &str, web: WebConfig) -> Site {
-    let (store, db) = fresh_store(kind).await.unwrap();
-    let outbox = tempfile::tempdir().unwrap();
-    let config = AppConfig {
-        outbox_dir: outbox.path().to_path_buf(),
-        base_url: "http://rapport.test".into(),
-        ..AppConfig::default()
-    };
-    let app = App::new(store, Arc::new(ManualClock::new(1_800_000_000_000)), config)
-        .await
-        .unwrap();
-    let router = rapport_web::router(AppState::new(app.clone(), web));
-    Site {
-        app,
-        router,
-        outbox,
-        _db: db,
-    }
+async fn site(kind: &'static str, web: WebConfig) -> Site {
+    Site(TestApp::with(kind, web, |_| {}).await)
 }
 
 impl Site {
@@ -51,24 +37,18 @@ impl Site {
         if let Some(c) = cookie {
             req = req.header("cookie", c);
         }
-        self.router
-            .clone()
-            .oneshot(req.body(Body::from(form.to_string())).unwrap())
+        self.0
+            .send(req.body(Body::from(form.to_string())).unwrap())
             .await
-            .unwrap()
     }
 
-    /// The newest email in the outbox folder, after running due jobs.
+    /// The newest email, as delivered to the outbox folder.
     async fn last_email(&self) -> String {
-        self.app.run_due_jobs().await.unwrap();
-        let mut files: Vec<_> = std::fs::read_dir(self.outbox.path())
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
-        let raw = std::fs::read_to_string(files.last().expect("an email was written")).unwrap();
-        // Undo quoted-printable soft line breaks and the encoded '='.
-        raw.replace("=\r\n", "").replace("=3D", "=")
+        self.last_delivered_email().await
+    }
+
+    async fn finish(self) {
+        self.0.finish().await
     }
 }
 
@@ -233,6 +213,7 @@ async fn sign_up_verify_sign_in_journey_over_forms() {
                 .status(),
             StatusCode::OK
         );
+        s.finish().await;
     }
 }
 
@@ -305,6 +286,7 @@ async fn profile_form_shows_errors_next_to_fields_and_saves() {
         );
         let anonymous = text(s.send("GET", "/no-such-page", "", None).await).await;
         assert!(!anonymous.contains("Sign out"), "{anonymous}");
+        s.finish().await;
     }
 }
 
@@ -365,6 +347,7 @@ async fn oversized_bodies_cross_site_posts_request_ids_and_metrics() {
             && body.contains("rapport_jobs_pending")
             && body.contains("rapport_db_pool_connections")
     );
+    s.finish().await;
 }
 
 #[tokio::test]
@@ -409,6 +392,7 @@ async fn sign_in_is_rate_limited_per_client() {
         StatusCode::UNAUTHORIZED,
         "other clients are not affected"
     );
+    s.finish().await;
 }
 
 #[tokio::test]
@@ -498,4 +482,5 @@ async fn invitation_unsubscribe_and_admin_pages() {
         .contains("Welcome, Cy Invited"));
     let audit = text(s.send("GET", "/admin/audit", "", Some(&admin)).await).await;
     assert!(audit.contains("person.invite") && audit.contains("cy@example.org"));
+    s.finish().await;
 }

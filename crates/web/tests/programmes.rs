@@ -6,36 +6,23 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::response::Response;
 use rapport_app::accounts::ClientInfo;
-use rapport_app::{App, AppConfig, ManualClock};
 use rapport_domain::person::ProfileInput;
-use rapport_store::testing::{fresh_store, test_database_kinds};
-use rapport_web::{AppState, WebConfig};
+use rapport_web::testing::{test_database_kinds, TestApp};
 use serde_json::{json, Value};
-use std::sync::Arc;
-use tower::ServiceExt;
+use std::ops::Deref;
 
-struct Site {
-    app: App,
-    router: axum::Router,
-    _dirs: (Option<tempfile::TempDir>, tempfile::TempDir),
+/// The shared [`TestApp`], with pages and API called as a browser would.
+struct Site(TestApp);
+
+impl Deref for Site {
+    type Target = TestApp;
+    fn deref(&self) -> &TestApp {
+        &self.0
+    }
 }
 
-async fn site(kind: &str) -> Site {
-    let (store, db) = fresh_store(kind).await.unwrap();
-    let outbox = tempfile::tempdir().unwrap();
-    let config = AppConfig {
-        outbox_dir: outbox.path().to_path_buf(),
-        ..AppConfig::default()
-    };
-    let app = App::new(store, Arc::new(ManualClock::new(1_800_000_000_000)), config)
-        .await
-        .unwrap();
-    let router = rapport_web::router(AppState::new(app.clone(), WebConfig::default()));
-    Site {
-        app,
-        router,
-        _dirs: (db, outbox),
-    }
+async fn site(kind: &'static str) -> Site {
+    Site(TestApp::new(kind).await)
 }
 
 impl Site {
@@ -63,11 +50,13 @@ impl Site {
             };
             req = req.header("content-type", kind);
         }
-        self.router
-            .clone()
-            .oneshot(req.body(Body::from(body.to_string())).unwrap())
+        self.0
+            .send(req.body(Body::from(body.to_string())).unwrap())
             .await
-            .unwrap()
+    }
+
+    async fn finish(self) {
+        self.0.finish().await
     }
 }
 
@@ -360,5 +349,16 @@ async fn managers_and_members_through_pages_and_api() {
         .await;
         assert!(page.contains("Coverage") && page.contains("Mentor load"));
         let _ = (mentor, mentee);
+        // Each step of the journey told both people by email.
+        for who in ["mia@example.org", "mo@example.org"] {
+            for subject in [
+                "Your application to Spring Leaders",
+                "Your match in Spring Leaders",
+                "Your room is active",
+            ] {
+                s.expect_email(who, subject).await;
+            }
+        }
+        s.finish().await;
     }
 }

@@ -39,34 +39,9 @@ async fn home(
     let ctx = Ctx::new(who.as_ref(), n.done.as_deref());
     let (mut completeness, mut roles) = (0, vec![]);
     if let Some(a) = &who {
-        let view = s.app.profile(&a.actor, a.actor.person_id).await?;
-        let p = &view.profile;
-        let filled = [
-            !p.bio.is_empty(),
-            !p.skills_offered.is_empty(),
-            !p.skills_wanted.is_empty(),
-            !p.interests.is_empty(),
-            !p.goals.is_empty() || !p.goal_tags.is_empty(),
-            !p.languages.is_empty(),
-            p.time_zone != "UTC",
-            !p.availability.is_empty(),
-            !p.department.is_empty(),
-            p.years_experience > 0,
-        ];
-        completeness = (filled.iter().filter(|f| **f).count() * 10) as u8;
-        let mut tx = s.app.store.read().await.map_err(AppError::from)?;
-        let progs = tx.programmes().await.map_err(AppError::from)?;
-        roles = a
-            .actor
-            .roles
-            .iter()
-            .filter_map(|(pid, r)| {
-                progs
-                    .iter()
-                    .find(|p| p.id == *pid)
-                    .map(|p| (p.name.clone(), r.code().replace('_', " ")))
-            })
-            .collect();
+        let summary = s.app.home_summary(&a.actor).await?;
+        completeness = summary.completeness;
+        roles = summary.roles;
     }
     Ok(render(&HomePage {
         ctx,
