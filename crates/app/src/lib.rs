@@ -26,7 +26,7 @@ pub mod safety;
 pub mod secrets;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use error::{AppError, AppResult};
+pub use error::{error_chain, AppError, AppResult, BoxError};
 pub use rapport_domain::policy::Actor;
 
 use rapport_store::Store;

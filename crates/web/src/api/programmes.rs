@@ -655,9 +655,9 @@ pub async fn coverage(
     Path(slug): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let c = s.app.coverage(&actor, &slug).await?;
-    Ok(Json(
-        serde_json::to_value(c).map_err(|e| AppError::Internal(e.to_string()))?,
-    ))
+    Ok(Json(serde_json::to_value(c).map_err(|e| {
+        AppError::internal("coverage does not serialise", e)
+    })?))
 }
 
 /// A room member.
