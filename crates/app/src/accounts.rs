@@ -86,6 +86,7 @@ fn audit(
 
 impl App {
     /// Loads the acting person and their programme roles.
+    #[tracing::instrument(skip_all, fields(person = %person))]
     pub async fn actor(&self, person: PersonId) -> AppResult<Actor> {
         let mut tx = self.store.read().await?;
         let record = tx.person(person).await?.ok_or_else(|| {
@@ -100,17 +101,19 @@ impl App {
     }
 
     /// The current sign-up mode.
+    #[tracing::instrument(skip_all)]
     pub async fn signup_mode(&self) -> AppResult<SignupMode> {
         let mut tx = self.store.read().await?;
         Ok(match tx.setting("signup_mode").await? {
             Some(json) => serde_json::from_str(&json)
-                .map_err(|e| AppError::Internal(format!("stored signup_mode is malformed: {e}")))?,
+                .map_err(|e| AppError::internal("stored signup_mode is malformed", e))?,
             None => SignupMode::Open,
         })
     }
 
     /// Creates an account and mails a verification link. Every invalid field
     /// is reported at once.
+    #[tracing::instrument(skip_all)]
     pub async fn sign_up(&self, input: &SignUp) -> AppResult<PersonId> {
         let (email, name, password) =
             account_fields(&input.email, &input.name, Some(&input.password))?;
@@ -166,6 +169,7 @@ impl App {
 
     /// Mails a fresh verification link to an unverified account. Silent for
     /// unknown or verified addresses, so it reveals nothing.
+    #[tracing::instrument(skip_all)]
     pub async fn resend_verification(&self, email: &str) -> AppResult<()> {
         let email = Email::parse("email", email)?;
         let now = self.now();
@@ -181,6 +185,7 @@ impl App {
     }
 
     /// Checks a one-time email token without using it (the page behind the link).
+    #[tracing::instrument(skip_all, fields(purpose = %purpose))]
     pub async fn check_email_token(&self, token: &str, purpose: &str) -> AppResult<PersonRecord> {
         let mut tx = self.store.read().await?;
         let person = match tx
@@ -194,6 +199,7 @@ impl App {
     }
 
     /// Confirms an email address with the token from the verification mail.
+    #[tracing::instrument(skip_all)]
     pub async fn verify_email(&self, token: &str) -> AppResult<PersonId> {
         let now = self.now();
         let mut tx = self.store.write().await?;
@@ -208,6 +214,7 @@ impl App {
 
     /// Signs in with email and password, replacing `previous` session if any
     /// (the session id rotates at every sign-in).
+    #[tracing::instrument(skip_all)]
     pub async fn sign_in(
         &self,
         email: &str,
@@ -283,6 +290,7 @@ impl App {
     }
 
     /// Resolves a session cookie to the signed-in actor, sliding its expiry.
+    #[tracing::instrument(skip_all)]
     pub async fn authenticate_session(&self, token: &str) -> AppResult<(Actor, LoginSessionId)> {
         let now = self.now();
         let owner = {
@@ -311,6 +319,7 @@ impl App {
     }
 
     /// Resolves a bearer token to the actor.
+    #[tracing::instrument(skip_all)]
     pub async fn authenticate_token(&self, token: &str) -> AppResult<Actor> {
         let now = self.now();
         let mut tx = self.store.write().await?;
@@ -324,6 +333,7 @@ impl App {
     }
 
     /// Ends the session behind `token`.
+    #[tracing::instrument(skip_all)]
     pub async fn sign_out(&self, token: &str) -> AppResult<()> {
         let mut tx = self.store.write().await?;
         if let Some(s) = tx
@@ -339,6 +349,7 @@ impl App {
 
     /// Mails a reset link if the address has an active account. Always
     /// succeeds for a well-formed address, so it reveals nothing.
+    #[tracing::instrument(skip_all)]
     pub async fn forgot_password(&self, email: &str) -> AppResult<()> {
         let email = Email::parse("email", email)?;
         let now = self.now();
@@ -358,6 +369,7 @@ impl App {
     }
 
     /// Sets a new password with a reset token; every existing session ends.
+    #[tracing::instrument(skip_all)]
     pub async fn reset_password(&self, token: &str, password: &str) -> AppResult<PersonId> {
         let password = NewPassword::parse("password", password)?;
         let hash = hash_password(password.expose()).await?;
@@ -375,6 +387,7 @@ impl App {
     }
 
     /// An admin invites someone by email; they choose their own password.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, make_admin = make_admin))]
     pub async fn invite(
         &self,
         actor: &Actor,
@@ -454,6 +467,7 @@ impl App {
     }
 
     /// Accepts an invitation: sets the password, verifies the email and signs in.
+    #[tracing::instrument(skip_all)]
     pub async fn accept_invitation(
         &self,
         token: &str,
@@ -479,6 +493,7 @@ impl App {
     }
 
     /// Creates a first admin (or any account) from the command line, active and verified.
+    #[tracing::instrument(skip_all, fields(is_admin = is_admin))]
     pub async fn create_user(
         &self,
         email: &str,
@@ -517,12 +532,14 @@ impl App {
     }
 
     /// The actor's live sign-in sessions.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn my_sessions(&self, actor: &Actor) -> AppResult<Vec<LoginSessionRecord>> {
         let mut tx = self.store.read().await?;
         Ok(tx.login_sessions_of(actor.person_id, self.now()).await?)
     }
 
     /// Revokes one of the actor's sessions.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, session = %id))]
     pub async fn revoke_session(&self, actor: &Actor, id: LoginSessionId) -> AppResult<()> {
         let mut tx = self.store.write().await?;
         if !tx.delete_login_session(actor.person_id, id).await? {
@@ -533,12 +550,14 @@ impl App {
     }
 
     /// The actor's API tokens (without secrets).
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn my_api_tokens(&self, actor: &Actor) -> AppResult<Vec<ApiTokenRecord>> {
         let mut tx = self.store.read().await?;
         Ok(tx.api_tokens_of(actor.person_id).await?)
     }
 
     /// Creates an API token for the actor; the secret is returned once.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn create_api_token(&self, actor: &Actor, name: &str) -> AppResult<CreatedToken> {
         let name = rapport_domain::values::text("name", name, 1, 60, "a token name")?;
         let now = self.now();
@@ -575,6 +594,7 @@ impl App {
     }
 
     /// Revokes one of the actor's API tokens.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, token = %id))]
     pub async fn revoke_api_token(&self, actor: &Actor, id: ApiTokenId) -> AppResult<()> {
         let mut tx = self.store.write().await?;
         if !tx.revoke_api_token(actor.person_id, id, self.now()).await? {
@@ -587,6 +607,7 @@ impl App {
     }
 
     /// Everything stored about the actor, as JSON.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn export_my_data(&self, actor: &Actor) -> AppResult<serde_json::Value> {
         let now = self.now();
         let mut tx = self.store.read().await?;
@@ -630,6 +651,7 @@ impl App {
     /// Deletes an account: the person themself (with their password) or an
     /// admin. Other people's records stay whole; the audit log keeps the fact
     /// of deletion without personal data.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, target = %target))]
     pub async fn delete_account(
         &self,
         actor: &Actor,

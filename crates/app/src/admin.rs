@@ -36,12 +36,14 @@ impl App {
     }
 
     /// The sign-up mode, for the settings page (admins only).
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn site_settings(&self, actor: &Actor) -> AppResult<SignupMode> {
         AppError::check(policy::administer(actor), "site settings")?;
         self.signup_mode().await
     }
 
     /// Sets how people may join.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, mode = %mode))]
     pub async fn set_signup_mode(
         &self,
         actor: &Actor,
@@ -52,7 +54,8 @@ impl App {
         let mode = SignupMode::parse(mode, domains)?;
         let before = self.signup_mode().await?;
         let mut tx = self.store.write().await?;
-        let json = serde_json::to_string(&mode).map_err(|e| AppError::Internal(e.to_string()))?;
+        let json = serde_json::to_string(&mode)
+            .map_err(|e| AppError::internal("the signup mode does not serialise", e))?;
         tx.put_setting("signup_mode", &json).await?;
         self.audit_by(
             &mut tx,
@@ -68,12 +71,14 @@ impl App {
     }
 
     /// The skill catalogue (any signed-in person may read it).
+    #[tracing::instrument(skip_all)]
     pub async fn skills(&self) -> AppResult<Vec<SkillRecord>> {
         let mut tx = self.store.read().await?;
         Ok(tx.skills().await?)
     }
 
     /// Adds a catalogue skill.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn add_skill(&self, actor: &Actor, name: &str) -> AppResult<SkillRecord> {
         AppError::check(policy::administer(actor), "the skill catalogue")?;
         let tags = rapport_domain::values::tags("name", [name], 1)?;
@@ -100,6 +105,7 @@ impl App {
     }
 
     /// Removes a catalogue skill (profiles keep the text they have).
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, skill = %id))]
     pub async fn remove_skill(&self, actor: &Actor, id: SkillId) -> AppResult<()> {
         AppError::check(policy::administer(actor), "the skill catalogue")?;
         let mut tx = self.store.write().await?;
@@ -120,6 +126,7 @@ impl App {
     }
 
     /// Grants or removes site admin; the last admin cannot be removed.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, target = %target, is_admin = is_admin))]
     pub async fn set_admin(
         &self,
         actor: &Actor,
@@ -154,6 +161,7 @@ impl App {
     }
 
     /// One page (50 events) of the audit log, newest first, with the total.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, page = page))]
     pub async fn audit_log(&self, actor: &Actor, page: i64) -> AppResult<(Vec<AuditRecord>, i64)> {
         AppError::check(policy::administer(actor), "the audit log")?;
         let page = page.clamp(1, 100_000);

@@ -73,6 +73,7 @@ pub fn median(mut v: Vec<f64>) -> Option<f64> {
 
 impl App {
     /// The coverage dashboard of a programme; managers only.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug))]
     pub async fn coverage(&self, actor: &Actor, slug: &str) -> AppResult<Coverage> {
         let now = self.now();
         let mut tx = self.store.read().await?;

@@ -227,6 +227,7 @@ impl App {
     /// documentation for the columns). Every row error is reported with its
     /// line and column and then nothing is written; a dry run never writes.
     /// Managers of the programme and admins only.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug, dry_run = dry_run))]
     pub async fn import_people(
         &self,
         actor: &Actor,
@@ -240,6 +241,7 @@ impl App {
 
     /// [`App::import_people`], telling `progress` how many of how many rows
     /// are done at each stage.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug, dry_run = dry_run))]
     pub async fn import_people_with_progress(
         &self,
         actor: &Actor,
@@ -419,7 +421,7 @@ impl App {
             return Ok(approve || new_answers);
         }
         let person =
-            person.ok_or_else(|| AppError::Internal("imported row lost its person".into()))?;
+            person.ok_or_else(|| AppError::internal_msg("imported row lost its person"))?;
         if approve {
             self.enrol_approved(tx, p, person, role, capacity, now)
                 .await?;
@@ -428,9 +430,9 @@ impl App {
             let mut e = tx
                 .enrolment(p.id, person, role)
                 .await?
-                .ok_or_else(|| AppError::Internal("enrolment vanished during import".into()))?;
-            e.answers =
-                serde_json::to_string(&answers).map_err(|e| AppError::Internal(e.to_string()))?;
+                .ok_or_else(|| AppError::internal_msg("enrolment vanished during import"))?;
+            e.answers = serde_json::to_string(&answers)
+                .map_err(|e| AppError::internal("imported answers do not serialise", e))?;
             tx.update_enrolment(&e, now).await?;
         }
         Ok(true)
@@ -439,6 +441,7 @@ impl App {
     /// The programme's approved participants as CSV, with the columns the
     /// import reads (see the module documentation), one row per person.
     /// Managers of the programme and admins only.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug))]
     pub async fn export_people(&self, actor: &Actor, slug: &str) -> AppResult<String> {
         let mut tx = self.store.read().await?;
         let p = self.managed_programme(&mut tx, actor, slug).await?;
@@ -479,7 +482,7 @@ impl App {
         let mut w = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
             .from_writer(vec![]);
-        let csv_err = |e: csv::Error| AppError::Internal(format!("cannot write CSV: {e}"));
+        let csv_err = |e: csv::Error| AppError::internal("cannot write CSV", e);
         let mut header: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
         header.extend(headers);
         w.write_record(&header).map_err(csv_err)?;
@@ -530,8 +533,8 @@ impl App {
         }
         let bytes = w
             .into_inner()
-            .map_err(|e| AppError::Internal(format!("cannot write CSV: {e}")))?;
-        String::from_utf8(bytes).map_err(|e| AppError::Internal(e.to_string()))
+            .map_err(|e| AppError::internal("cannot write CSV", e))?;
+        String::from_utf8(bytes).map_err(|e| AppError::internal("the CSV is not UTF-8", e))
     }
 }
 

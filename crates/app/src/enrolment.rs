@@ -187,15 +187,17 @@ impl App {
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
-        let answers =
-            serde_json::to_string(&answers).map_err(|e| AppError::Internal(e.to_string()))?;
-        let prefs = serde_json::to_string(&prefs).map_err(|e| AppError::Internal(e.to_string()))?;
+        let answers = serde_json::to_string(&answers)
+            .map_err(|e| AppError::internal("answers do not serialise", e))?;
+        let prefs = serde_json::to_string(&prefs)
+            .map_err(|e| AppError::internal("preferences do not serialise", e))?;
         Ok((roles, answers, prefs, capacity))
     }
 
     /// A member applies to a programme. Applying again in a role they hold
     /// is refused (409) unless they withdrew or were declined, in which case
     /// the application is renewed.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug))]
     pub async fn enrol(
         &self,
         actor: &Actor,
@@ -279,6 +281,7 @@ impl App {
 
     /// A member updates their own enrolment's answers, preferences and
     /// capacity (the status stays).
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug))]
     pub async fn update_my_enrolment(
         &self,
         actor: &Actor,
@@ -311,6 +314,7 @@ impl App {
     }
 
     /// A member leaves a programme in one role.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug, role = %role))]
     pub async fn withdraw_enrolment(&self, actor: &Actor, slug: &str, role: &str) -> AppResult<()> {
         let role = ProgrammeRole::parse("role", role).map_err(|e| AppError::Invalid(vec![e]))?;
         let now = self.now();
@@ -331,6 +335,7 @@ impl App {
     }
 
     /// Every enrolment in a programme, for its managers.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug))]
     pub async fn enrolments(
         &self,
         actor: &Actor,
@@ -343,6 +348,7 @@ impl App {
     }
 
     /// The actor's own enrolments in a programme.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug))]
     pub async fn my_enrolments(
         &self,
         actor: &Actor,
@@ -360,6 +366,7 @@ impl App {
 
     /// A manager approves, waitlists or declines an application. Approval
     /// grants the role; anything else takes it away.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug, enrolment = %id, decision = %decision))]
     pub async fn decide_enrolment(
         &self,
         actor: &Actor,
@@ -444,6 +451,7 @@ impl App {
     /// A manager enrols existing accounts directly (approved), by email and
     /// role. Returns how many were enrolled; people already enrolled in that
     /// role are approved if they were not.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug, role = %role))]
     pub async fn enrol_in_bulk(
         &self,
         actor: &Actor,

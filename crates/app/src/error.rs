@@ -1,24 +1,31 @@
 use rapport_domain::policy::Access;
 use rapport_domain::Invalid;
 use rapport_store::StoreError;
-use std::fmt;
 
 /// Result of a use case.
 pub type AppResult<T> = Result<T, AppError>;
 
+/// A boxed cause of an internal error.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
 /// Why a use case refused or failed. The web layer maps each variant to one
 /// status code and the JSON error shape.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// One or more fields are invalid (422).
+    #[error("{}", join_invalid(.0))]
     Invalid(Vec<Invalid>),
     /// No credential, or a bad one (401).
+    #[error("{0}")]
     Unauthenticated(String),
     /// The actor may know the thing exists but may not act (403).
+    #[error("{0}")]
     Forbidden(String),
     /// Not found, or not the actor's to know about (404).
+    #[error("{0}")]
     NotFound(String),
     /// The request conflicts with the current state (409), with the field at fault if any.
+    #[error("{message}")]
     Conflict {
         /// The field at fault.
         field: Option<&'static str>,
@@ -26,15 +33,42 @@ pub enum AppError {
         message: String,
     },
     /// A limit was hit; try again later (429).
+    #[error("{0}")]
     RateLimited(String),
-    /// A fault that is ours, not the caller's (500). Logged, never shown.
-    Internal(String),
+    /// A fault that is ours, not the caller's (500). Logged whole, with
+    /// [`error_chain`], and never shown: `context` says what we were doing,
+    /// `source` keeps the cause (a [`StoreError`], an I/O error …) so the log
+    /// reaches the root instead of a flattened string.
+    #[error("{context}")]
+    Internal {
+        /// What the use case was doing when it failed.
+        context: String,
+        /// The lower error, when there is one.
+        #[source]
+        source: Option<BoxError>,
+    },
 }
 
 impl AppError {
     /// One invalid field.
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
         Self::Invalid(vec![Invalid::new(field, message)])
+    }
+
+    /// An internal fault caused by `source`; `context` says what we were doing.
+    pub fn internal(context: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        Self::Internal {
+            context: context.into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// An internal fault with no lower error: a broken invariant of ours.
+    pub fn internal_msg(context: impl Into<String>) -> Self {
+        Self::Internal {
+            context: context.into(),
+            source: None,
+        }
     }
 
     /// Turns a policy answer into a result; `what` names the thing for 404s.
@@ -57,29 +91,29 @@ impl AppError {
             Self::NotFound(_) => "not_found",
             Self::Conflict { .. } => "conflict",
             Self::RateLimited(_) => "rate_limited",
-            Self::Internal(_) => "internal",
+            Self::Internal { .. } => "internal",
         }
     }
 }
 
-impl fmt::Display for AppError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Invalid(errors) => {
-                let parts: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-                f.write_str(&parts.join("; "))
-            }
-            Self::Unauthenticated(m)
-            | Self::Forbidden(m)
-            | Self::NotFound(m)
-            | Self::RateLimited(m)
-            | Self::Internal(m) => f.write_str(m),
-            Self::Conflict { message, .. } => f.write_str(message),
-        }
-    }
+fn join_invalid(errors: &[Invalid]) -> String {
+    let parts: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    parts.join("; ")
 }
 
-impl std::error::Error for AppError {}
+/// The error and every `source()` below it, joined with ": "
+/// ("context: cause: root cause"), for the operator's log line. Never show it
+/// to the person who asked: it may name tables, paths and addresses.
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        out.push_str(": ");
+        out.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    out
+}
 
 impl From<Invalid> for AppError {
     fn from(e: Invalid) -> Self {
@@ -103,7 +137,7 @@ impl From<StoreError> for AppError {
                     message: message.into(),
                 }
             }
-            other => Self::Internal(other.to_string()),
+            other => Self::internal("the store failed", other),
         }
     }
 }
@@ -130,5 +164,47 @@ fn conflict_message(constraint: &str) -> (Option<&'static str>, &'static str) {
             None,
             "this change conflicts with existing data; reload and try again",
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error;
+
+    #[test]
+    fn an_internal_error_from_the_store_keeps_the_driver_error_at_its_root() {
+        let store = StoreError::from(sqlx::Error::Protocol("unexpected frame".into()));
+        let e = AppError::from(store);
+        assert!(matches!(e, AppError::Internal { .. }), "{e:?}");
+        let cause = e.source().expect("the store error is kept");
+        assert!(cause.downcast_ref::<StoreError>().is_some(), "{cause:?}");
+        let root = cause.source().expect("the sqlx error is kept");
+        assert!(root.downcast_ref::<sqlx::Error>().is_some(), "{root:?}");
+        assert!(root.source().is_none());
+        let chain = error_chain(&e);
+        assert!(
+            chain.starts_with("the store failed: the database refused the operation: ")
+                && chain.ends_with("unexpected frame"),
+            "{chain}"
+        );
+    }
+
+    #[test]
+    fn conflicts_and_busy_stay_409s_not_internal() {
+        assert!(matches!(
+            AppError::from(StoreError::Busy),
+            AppError::Conflict { .. }
+        ));
+        let taken = StoreError::Conflict {
+            constraint: "people_email_key".into(),
+        };
+        assert!(matches!(
+            AppError::from(taken),
+            AppError::Conflict {
+                field: Some("email"),
+                ..
+            }
+        ));
     }
 }

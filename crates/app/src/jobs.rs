@@ -1,7 +1,7 @@
 //! The job worker: claims due jobs, runs them, retries failures with
 //! exponential backoff, and gives up after `max_attempts`.
 
-use crate::{mail, App, AppError, AppResult};
+use crate::{error_chain, mail, App, AppError, AppResult};
 use std::time::Duration;
 
 const LEASE_MS: i64 = 5 * 60_000;
@@ -14,6 +14,7 @@ pub fn backoff_ms(attempts: i32) -> i64 {
 
 impl App {
     /// Runs every job that is due now; returns how many ran (success or not).
+    #[tracing::instrument(skip_all)]
     pub async fn run_due_jobs(&self) -> AppResult<usize> {
         let mut ran = 0;
         loop {
@@ -31,15 +32,12 @@ impl App {
                 Ok(()) => tx.finish_job(job.id, now).await?,
                 Err(e) => {
                     let give_up = job.attempts >= job.max_attempts;
-                    tracing::warn!(job = %job.id, kind = %job.kind, attempts = job.attempts, give_up, error = %e, "job failed");
-                    tx.fail_job(
-                        job.id,
-                        &e.to_string(),
-                        now + backoff_ms(job.attempts),
-                        give_up,
-                        now,
-                    )
-                    .await?;
+                    // The whole chain, so the log and the job's row both say
+                    // why (e.g. which SMTP reply), not just what we were doing.
+                    let chain = error_chain(&e);
+                    tracing::warn!(job = %job.id, kind = %job.kind, attempts = job.attempts, give_up, error = %chain, "job failed");
+                    tx.fail_job(job.id, &chain, now + backoff_ms(job.attempts), give_up, now)
+                        .await?;
                 }
             }
             tx.commit().await?;
@@ -50,8 +48,8 @@ impl App {
     async fn run_job(&self, kind: &str, payload: &str) -> AppResult<()> {
         match kind {
             "send_email" => {
-                let id = payload.parse().map_err(|_| {
-                    AppError::Internal(format!("bad send_email payload {payload:?}"))
+                let id = payload.parse().map_err(|e| {
+                    AppError::internal(format!("bad send_email payload {payload:?}"), e)
                 })?;
                 let mut tx = self.store.read().await?;
                 let Some(message) = tx.outbox_message(id).await? else {
@@ -67,7 +65,9 @@ impl App {
                 tx.commit().await?;
                 Ok(())
             }
-            other => Err(AppError::Internal(format!("unknown job kind {other:?}"))),
+            other => Err(AppError::internal_msg(format!(
+                "unknown job kind {other:?}"
+            ))),
         }
     }
 
@@ -79,10 +79,10 @@ impl App {
     ) {
         loop {
             if let Err(e) = self.sweep_requests().await {
-                tracing::error!(error = %e, "request expiry sweep failed");
+                tracing::error!(error = %error_chain(&e), "request expiry sweep failed");
             }
             if let Err(e) = self.run_due_jobs().await {
-                tracing::error!(error = %e, "job worker pass failed");
+                tracing::error!(error = %error_chain(&e), "job worker pass failed");
             }
             tokio::select! {
                 _ = tokio::time::sleep(poll) => {}

@@ -27,7 +27,7 @@ pub mod safety;
 pub mod secrets;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use error::{AppError, AppResult};
+pub use error::{error_chain, AppError, AppResult, BoxError};
 pub use home::{HomeSummary, JobCounts};
 pub use rapport_domain::policy::Actor;
 

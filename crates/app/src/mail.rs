@@ -10,13 +10,13 @@ use rapport_store::OutboxMessage;
 /// Builds the RFC 5322 message for an outbox row.
 pub fn build(config: &AppConfig, m: &OutboxMessage) -> AppResult<Message> {
     let from: Mailbox = config.mail_from.parse().map_err(|e| {
-        AppError::Internal(format!(
-            "mail_from {:?} is not a valid address: {e}",
-            config.mail_from
-        ))
+        AppError::internal(
+            format!("mail_from {:?} is not a valid address", config.mail_from),
+            e,
+        )
     })?;
     let to: Mailbox = m.to.parse().map_err(|e| {
-        AppError::Internal(format!("recipient {:?} is not a valid address: {e}", m.to))
+        AppError::internal(format!("recipient {:?} is not a valid address", m.to), e)
     })?;
     Message::builder()
         .from(from)
@@ -25,7 +25,7 @@ pub fn build(config: &AppConfig, m: &OutboxMessage) -> AppResult<Message> {
         .message_id(Some(format!("<{}@rapport>", m.id)))
         .header(ContentType::TEXT_PLAIN)
         .body(m.body.clone())
-        .map_err(|e| AppError::Internal(format!("could not build the message: {e}")))
+        .map_err(|e| AppError::internal("could not build the message", e))
 }
 
 /// Delivers one message, by SMTP or to an `.eml` file.
@@ -34,21 +34,18 @@ pub async fn deliver(config: &AppConfig, m: &OutboxMessage) -> AppResult<()> {
     match &config.smtp_url {
         Some(url) => {
             let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                .map_err(|e| AppError::Internal(format!("RAPPORT_SMTP_URL is not usable: {e}")))?
+                .map_err(|e| AppError::internal("RAPPORT_SMTP_URL is not usable", e))?
                 .build();
             transport
                 .send(message)
                 .await
-                .map_err(|e| AppError::Internal(format!("SMTP delivery failed: {e}")))?;
+                .map_err(|e| AppError::internal("SMTP delivery failed", e))?;
         }
         None => {
             tokio::fs::create_dir_all(&config.outbox_dir)
                 .await
                 .map_err(|e| {
-                    AppError::Internal(format!(
-                        "cannot create {}: {e}",
-                        config.outbox_dir.display()
-                    ))
+                    AppError::internal(format!("cannot create {}", config.outbox_dir.display()), e)
                 })?;
             let path = config
                 .outbox_dir
@@ -56,10 +53,10 @@ pub async fn deliver(config: &AppConfig, m: &OutboxMessage) -> AppResult<()> {
             let tmp = path.with_extension("eml.tmp");
             tokio::fs::write(&tmp, message.formatted())
                 .await
-                .map_err(|e| AppError::Internal(format!("cannot write {}: {e}", tmp.display())))?;
+                .map_err(|e| AppError::internal(format!("cannot write {}", tmp.display()), e))?;
             tokio::fs::rename(&tmp, &path)
                 .await
-                .map_err(|e| AppError::Internal(format!("cannot write {}: {e}", path.display())))?;
+                .map_err(|e| AppError::internal(format!("cannot write {}", path.display()), e))?;
         }
     }
     Ok(())

@@ -38,6 +38,7 @@ impl App {
     }
 
     /// Applies a signed unsubscribe link (no sign-in needed: the signature is the proof).
+    #[tracing::instrument(skip_all, fields(person = %person, kind = %kind))]
     pub async fn unsubscribe(
         &self,
         person: PersonId,
@@ -64,6 +65,7 @@ impl App {
     }
 
     /// The kinds of email the actor receives (true) or not (false).
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn notification_preferences(
         &self,
         actor: &Actor,
@@ -80,6 +82,7 @@ impl App {
     }
 
     /// Sets which optional kinds of email the actor receives.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn set_notification_preferences(
         &self,
         actor: &Actor,

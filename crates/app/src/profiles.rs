@@ -87,6 +87,7 @@ fn view(
 
 impl App {
     /// A person's profile, if the actor may see it.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, person = %id))]
     pub async fn profile(&self, actor: &Actor, id: PersonId) -> AppResult<ProfileView> {
         let mut tx = self.store.read().await?;
         let rec = tx
@@ -108,6 +109,7 @@ impl App {
     }
 
     /// Replaces a profile from form or API input; every bad field is reported.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, person = %id))]
     pub async fn update_profile(
         &self,
         actor: &Actor,
@@ -185,6 +187,7 @@ impl App {
     }
 
     /// Searches the directory by name, skill, interest, language, department.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, page = page))]
     pub async fn directory(
         &self,
         actor: &Actor,

@@ -185,7 +185,7 @@ impl ProgrammeInput {
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
-        let all = || AppError::Internal("checked input lost a field".into());
+        let all = || AppError::internal_msg("checked input lost a field");
         Ok(Checked {
             name: name.ok_or_else(all)?,
             slug: slug.ok_or_else(all)?,
@@ -292,9 +292,8 @@ pub fn settings_of(p: &ProgrammeRecord) -> AppResult<Settings> {
     let mut s = if p.settings.trim().is_empty() || p.settings.trim() == "{}" {
         Settings::default_for(engine_kind(p.kind))
     } else {
-        serde_json::from_str(&p.settings).map_err(|e| {
-            AppError::Internal(format!("stored matching settings are malformed: {e}"))
-        })?
+        serde_json::from_str(&p.settings)
+            .map_err(|e| AppError::internal("stored matching settings are malformed", e))?
     };
     s.kind = engine_kind(p.kind);
     Ok(s)
@@ -357,6 +356,7 @@ impl App {
     }
 
     /// Programmes the actor may see: every non-draft one, plus drafts they manage.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn programmes(&self, actor: &Actor) -> AppResult<Vec<ProgrammeView>> {
         let mut tx = self.store.read().await?;
         let all = tx.programmes().await?;
@@ -371,6 +371,7 @@ impl App {
     }
 
     /// One programme by slug.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug))]
     pub async fn programme(&self, actor: &Actor, slug: &str) -> AppResult<ProgrammeView> {
         let mut tx = self.store.read().await?;
         let p = self.programme_for(&mut tx, actor, slug).await?;
@@ -378,6 +379,7 @@ impl App {
     }
 
     /// Creates a programme in draft; admins only. The creator becomes a manager.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn create_programme(
         &self,
         actor: &Actor,
@@ -399,7 +401,7 @@ impl App {
         let mut p = ProgrammeRecord::new("", "", kind, ProgrammeStatus::Draft, now);
         checked.apply(&mut p);
         p.settings = serde_json::to_string(&Settings::default_for(engine_kind(kind)))
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+            .map_err(|e| AppError::internal("default settings do not serialise", e))?;
         let mut tx = self.store.write().await?;
         tx.insert_programme(&p).await?;
         tx.grant_role(p.id, actor.person_id, ProgrammeRole::Manager, now)
@@ -420,6 +422,7 @@ impl App {
     }
 
     /// Edits a programme's definition (not its kind or status).
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug))]
     pub async fn update_programme(
         &self,
         actor: &Actor,
@@ -452,6 +455,7 @@ impl App {
     }
 
     /// Moves a programme along draft → open → running → closed (or open → closed).
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug, to = %to))]
     pub async fn move_programme(
         &self,
         actor: &Actor,
@@ -481,6 +485,7 @@ impl App {
     }
 
     /// The programme's managers: (id, name, email).
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug))]
     pub async fn programme_managers(
         &self,
         actor: &Actor,
@@ -498,6 +503,7 @@ impl App {
     }
 
     /// Makes someone (by email) a manager of the programme.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug))]
     pub async fn add_manager(&self, actor: &Actor, slug: &str, email: &str) -> AppResult<PersonId> {
         let email = rapport_domain::values::Email::parse("email", email)
             .map_err(|e| AppError::Invalid(vec![e]))?;
@@ -525,6 +531,7 @@ impl App {
     }
 
     /// Removes a manager; the last one cannot be removed.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug, person = %person))]
     pub async fn remove_manager(
         &self,
         actor: &Actor,
@@ -563,17 +570,18 @@ impl App {
 
     /// The programme's matching settings as TOML, the schema
     /// `rapport match assign --settings` reads.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug))]
     pub async fn matching_settings(&self, actor: &Actor, slug: &str) -> AppResult<String> {
         let mut tx = self.store.read().await?;
         let p = self.managed_programme(&mut tx, actor, slug).await?;
         let s = settings_of(&p)?;
-        toml::to_string(&s)
-            .map_err(|e| AppError::Internal(format!("settings do not serialise: {e}")))
+        toml::to_string(&s).map_err(|e| AppError::internal("settings do not serialise", e))
     }
 
     /// Replaces the matching settings from TOML. Unknown fields and bad values
     /// are refused with the setting named. Pins, forbids and past pairs are
     /// managed by the programme itself, so the lists here must stay empty.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug))]
     pub async fn set_matching_settings(
         &self,
         actor: &Actor,
@@ -601,7 +609,8 @@ impl App {
         s.validate()
             .map_err(|e| AppError::invalid("settings", format!("{}: {}", e.field, e.message)))?;
         let before = p.settings.clone();
-        p.settings = serde_json::to_string(&s).map_err(|e| AppError::Internal(e.to_string()))?;
+        p.settings = serde_json::to_string(&s)
+            .map_err(|e| AppError::internal("settings do not serialise", e))?;
         tx.update_programme(&p, self.now()).await?;
         self.audit_by(
             &mut tx,
@@ -617,6 +626,7 @@ impl App {
     }
 
     /// The community's code of conduct, which members accept when they enrol.
+    #[tracing::instrument(skip_all)]
     pub async fn code_of_conduct(&self) -> AppResult<String> {
         let mut tx = self.store.read().await?;
         Ok(tx
@@ -626,6 +636,7 @@ impl App {
     }
 
     /// Replaces the code of conduct; admins only.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn set_code_of_conduct(&self, actor: &Actor, body: &str) -> AppResult<()> {
         AppError::check(policy::administer(actor), "site settings")?;
         let body = text("code_of_conduct", body, 20, 20_000, "the code of conduct")?;

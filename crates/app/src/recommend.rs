@@ -79,6 +79,7 @@ pub struct Recommendation {
 
 impl App {
     /// The best mentors for the actor in a programme, best first, full ones last.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug))]
     pub async fn recommendations(
         &self,
         actor: &Actor,
@@ -144,7 +145,7 @@ impl App {
             &profiles,
             &settings,
         )
-        .map_err(|e| AppError::Internal(format!("matching settings are unusable: {e}")))?;
+        .map_err(|e| AppError::internal("matching settings are unusable", e))?;
         let rules = Rules::build(&model);
         let mut out: Vec<Recommendation> = (0..mentors.len())
             .filter_map(|j| {
@@ -190,6 +191,7 @@ pub struct MenteeSuggestion {
 impl App {
     /// For an approved mentor: the waiting mentees who suit them best, with
     /// the same member-safe explanations, best first.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug))]
     pub async fn mentee_suggestions(
         &self,
         actor: &Actor,
@@ -251,7 +253,7 @@ impl App {
             &[profile_of(&me, &mine, &questions, 1)],
             &settings,
         )
-        .map_err(|e| AppError::Internal(format!("matching settings are unusable: {e}")))?;
+        .map_err(|e| AppError::internal("matching settings are unusable", e))?;
         let rules = Rules::build(&model);
         let mut out: Vec<MenteeSuggestion> = (0..mentees.len())
             .filter_map(|i| {
@@ -323,6 +325,7 @@ impl App {
     /// time-zone distance and day of availability. Mentors with no space
     /// left (or paused) are listed as full. Private profiles are left out
     /// for members.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug))]
     pub async fn mentor_directory(
         &self,
         actor: &Actor,

@@ -54,6 +54,7 @@ fn gone() -> AppError {
 
 impl App {
     /// A mentee asks a mentor in a programme both are enrolled in.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %programme, mentor = %mentor))]
     pub async fn send_request(
         &self,
         actor: &Actor,
@@ -76,6 +77,7 @@ impl App {
 
     /// A mentee ranks up to three mentors in one go: the request goes to the
     /// first, and rolls over in order when it is declined or expires.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug))]
     pub async fn request_mentors(
         &self,
         actor: &Actor,
@@ -203,7 +205,7 @@ impl App {
             expires_at: now + i64::from(p.request_expiry_days.max(1)) * DAY_MS,
             created_at: now,
             queue: serde_json::to_string(&queue.iter().map(|q| q.to_string()).collect::<Vec<_>>())
-                .map_err(|e| AppError::Internal(e.to_string()))?,
+                .map_err(|e| AppError::internal("the request queue does not serialise", e))?,
             question: None,
             answer: None,
             decline_reason: None,
@@ -252,7 +254,7 @@ impl App {
                 .await
             {
                 Ok(id) => return Ok(Some(id)),
-                Err(AppError::Internal(m)) => return Err(AppError::Internal(m)),
+                Err(e @ AppError::Internal { .. }) => return Err(e),
                 Err(_) => continue,
             }
         }
@@ -275,6 +277,7 @@ impl App {
     }
 
     /// The mentor asks for more information: the request waits for the mentee.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, request = %id))]
     pub async fn ask_about_request(
         &self,
         actor: &Actor,
@@ -316,6 +319,7 @@ impl App {
     }
 
     /// The mentee answers the mentor's question: the request is pending again.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, request = %id))]
     pub async fn answer_about_request(
         &self,
         actor: &Actor,
@@ -358,6 +362,7 @@ impl App {
     /// Expires overdue requests (rolling each over) and reminds mentors of
     /// requests expiring within [`REMIND_BEFORE_MS`]. The job worker runs it
     /// on every pass; returns (expired, reminded).
+    #[tracing::instrument(skip_all)]
     pub async fn sweep_requests(&self) -> AppResult<(usize, usize)> {
         let now = self.now();
         let mut tx = self.store.write().await?;
@@ -393,6 +398,7 @@ impl App {
     }
 
     /// The requests the actor sent or received, newest first, with names and programmes.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn my_requests(&self, actor: &Actor) -> AppResult<Vec<RequestView>> {
         let mut tx = self.store.read().await?;
         let mut out = vec![];
@@ -422,6 +428,7 @@ impl App {
     }
 
     /// Until when the actor is not taking mentees (none: taking them).
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn my_pause(&self, actor: &Actor) -> AppResult<Option<i64>> {
         let mut tx = self.store.read().await?;
         let (_, until, _) = tx.mentor_limits(actor.person_id).await?;
@@ -430,6 +437,7 @@ impl App {
 
     /// The actor's personal maximum of mentees across programmes, and how
     /// many mentor seats they hold now.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn my_load(&self, actor: &Actor) -> AppResult<(Option<i32>, i64)> {
         let mut tx = self.store.read().await?;
         let (max, _, seats) = tx.mentor_limits(actor.person_id).await?;
@@ -439,6 +447,7 @@ impl App {
     /// Sets the actor's personal maximum of mentees across all programmes
     /// (empty: no maximum). The database enforces it like programme capacity;
     /// a maximum below the seats already held stops new ones only.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn set_max_mentees(&self, actor: &Actor, raw: &str) -> AppResult<Option<i32>> {
         let max = match raw.trim() {
             "" => None,
@@ -462,6 +471,7 @@ impl App {
 
     /// In a programme where mentors choose, a mentor offers to mentor a
     /// waiting mentee; the mentee accepts or declines like a request.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug, mentee = %mentee))]
     pub async fn send_offer(
         &self,
         actor: &Actor,
@@ -580,6 +590,7 @@ impl App {
 
     /// A mentor pauses ("not taking mentees until DATE", `YYYY-MM-DD`) or
     /// resumes (empty). Paused mentors drop out of recommendations and rounds.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn set_pause(&self, actor: &Actor, until: &str) -> AppResult<Option<i64>> {
         let until = until.trim();
         let at = if until.is_empty() {
@@ -607,6 +618,7 @@ impl App {
 
     /// The recipient accepts: the request closes and a room opens, active at
     /// once. A mentor with no space left gets 409 and nothing changes.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, request = %id))]
     pub async fn accept_request(&self, actor: &Actor, id: RequestId) -> AppResult<RoomId> {
         let now = self.now();
         let mut tx = self.store.write().await?;
@@ -656,6 +668,7 @@ impl App {
     }
 
     /// The recipient declines, optionally saying why.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, request = %id))]
     pub async fn decline_request(
         &self,
         actor: &Actor,
@@ -692,6 +705,7 @@ impl App {
     }
 
     /// The sender takes the request back.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, request = %id))]
     pub async fn withdraw_request(&self, actor: &Actor, id: RequestId) -> AppResult<()> {
         let mut tx = self.store.write().await?;
         let r = self.request_for(&mut tx, actor, id).await?;

@@ -76,6 +76,7 @@ impl App {
     }
 
     /// A room, for its members and the programme's managers; anyone else 404.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, room = %id))]
     pub async fn room(&self, actor: &Actor, id: RoomId) -> AppResult<RoomView> {
         let mut tx = self.store.read().await?;
         let (room, p, manager) = self.room_for(&mut tx, actor, id).await?;
@@ -106,6 +107,7 @@ impl App {
     }
 
     /// The rooms the actor is a member of, newest first.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn my_rooms(&self, actor: &Actor) -> AppResult<Vec<(RoomRecord, String)>> {
         let mut tx = self.store.read().await?;
         let rooms = tx.rooms_of(actor.person_id).await?;
@@ -122,6 +124,7 @@ impl App {
     }
 
     /// A member accepts or declines a proposed room.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, room = %id, accept = accept))]
     pub async fn answer_room(
         &self,
         actor: &Actor,
@@ -176,7 +179,7 @@ impl App {
             );
             RoomStatus::Proposed
                 .move_to(RoomStatus::EndedEarly)
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+                .map_err(|e| AppError::internal("a proposed room cannot end early", e))?;
             tx.end_room(id, RoomStatus::EndedEarly, Some(&reason), now)
                 .await?;
             RoomStatus::EndedEarly

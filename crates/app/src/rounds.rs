@@ -253,9 +253,7 @@ fn engine_error(e: PipelineError, names: &HashMap<String, String>) -> AppError {
             message: named(&e.to_string(), names),
         },
         PipelineError::Model(m) => AppError::invalid("settings", m.to_string()),
-        PipelineError::Assign(a) => {
-            AppError::Internal(format!("the solver refused the instance: {a}"))
-        }
+        PipelineError::Assign(a) => AppError::internal("the solver refused the instance", a),
     }
 }
 
@@ -373,6 +371,7 @@ impl App {
 
     /// Runs matching and stores the result as a draft round (earlier drafts
     /// are discarded). Managers only; the programme must take rounds.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug))]
     pub async fn run_round(&self, actor: &Actor, slug: &str) -> AppResult<RoundView> {
         let now = self.now();
         // The snapshot is read in a read transaction and the engine runs
@@ -389,15 +388,15 @@ impl App {
         let settings = self.run_settings(&mut tx, &p).await?;
         let pool = self.pool(&mut tx, &p, now).await?;
         let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
-        let settings_json =
-            serde_json::to_string(&settings).map_err(|e| AppError::Internal(e.to_string()))?;
+        let settings_json = serde_json::to_string(&settings)
+            .map_err(|e| AppError::internal("settings do not serialise", e))?;
         drop(tx);
         let kind = p.kind;
         let sizes = (p.group_min.max(2) as usize, p.group_max.max(2) as usize);
         let result =
             tokio::task::spawn_blocking(move || solve(kind, sizes, &pool, &settings, &questions))
                 .await
-                .map_err(|e| AppError::Internal(format!("matching stopped: {e}")))??;
+                .map_err(|e| AppError::internal("matching stopped", e))??;
         let mut tx = self.store.write().await?;
         let p = self.managed_programme(&mut tx, actor, slug).await?;
         let record = RoundRecord {
@@ -406,7 +405,7 @@ impl App {
             status: "draft".into(),
             settings: settings_json,
             result: serde_json::to_string(&result)
-                .map_err(|e| AppError::Internal(e.to_string()))?,
+                .map_err(|e| AppError::internal("the round result does not serialise", e))?,
             created_by: Some(actor.person_id),
             created_at: now,
             published_at: None,
@@ -432,6 +431,7 @@ impl App {
     }
 
     /// The programme's rounds, newest first.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug))]
     pub async fn rounds(&self, actor: &Actor, slug: &str) -> AppResult<Vec<RoundView>> {
         let mut tx = self.store.read().await?;
         let p = self.managed_programme(&mut tx, actor, slug).await?;
@@ -443,6 +443,7 @@ impl App {
     }
 
     /// One round.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug, round = %id))]
     pub async fn round(&self, actor: &Actor, slug: &str, id: uuid::Uuid) -> AppResult<RoundView> {
         let mut tx = self.store.read().await?;
         let p = self.managed_programme(&mut tx, actor, slug).await?;
@@ -457,6 +458,7 @@ impl App {
     /// Pins (`pin`) or forbids (`forbid`) a pair for the next runs, or clears
     /// a rule (`clear`). A pin that breaks a hard rule is refused with the
     /// rule named.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug, mentee = %mentee, mentor = %mentor, rule = %rule))]
     pub async fn set_pair_rule(
         &self,
         actor: &Actor,
@@ -579,6 +581,7 @@ impl App {
     }
 
     /// The programme's pins and forbids, with names.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug))]
     pub async fn pair_rules(&self, actor: &Actor, slug: &str) -> AppResult<Vec<PairRuleView>> {
         let mut tx = self.store.read().await?;
         let p = self.managed_programme(&mut tx, actor, slug).await?;
@@ -599,6 +602,7 @@ impl App {
     /// Publishes a draft round: one proposed room per proposal, every member
     /// invited to accept. Proposals that no longer fit (someone withdrew, was
     /// matched meanwhile, or a mentor filled up) are skipped and listed.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug, round = %id))]
     pub async fn publish_round(
         &self,
         actor: &Actor,
@@ -623,7 +627,7 @@ impl App {
             });
         }
         let result: RoundResult = serde_json::from_str(&r.result)
-            .map_err(|e| AppError::Internal(format!("stored round is malformed: {e}")))?;
+            .map_err(|e| AppError::internal("stored round is malformed", e))?;
         let pool = self.pool(&mut tx, &p, now).await?;
         let mut free: HashSet<PersonId> =
             pool.seekers.iter().map(|(person, _)| person.id).collect();
@@ -712,6 +716,7 @@ impl App {
     /// "Match now" for one waiting person: solves for them alone against the
     /// space mentors have left and proposes the best room at once. When no
     /// mentor can take them, the 409 says why and what would fix it.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug, person = %person))]
     pub async fn match_now(
         &self,
         actor: &Actor,
@@ -832,7 +837,7 @@ impl App {
             return Ok(None);
         };
         let result: RoundResult = serde_json::from_str(&r.result)
-            .map_err(|e| AppError::Internal(format!("stored round is malformed: {e}")))?;
+            .map_err(|e| AppError::internal("stored round is malformed", e))?;
         Ok(result
             .proposals
             .into_iter()
@@ -853,7 +858,7 @@ fn round_view(r: RoundRecord) -> AppResult<RoundView> {
         status: r.status,
         created_at: r.created_at,
         result: serde_json::from_str(&r.result)
-            .map_err(|e| AppError::Internal(format!("stored round is malformed: {e}")))?,
+            .map_err(|e| AppError::internal("stored round is malformed", e))?,
     })
 }
 
@@ -1120,7 +1125,7 @@ fn solve_peers(
     let mut placed = vec![false; n];
     if kind == ProgrammeKind::Peer {
         let m = peers::max_weight_matching(n, &edges, peers::Objective::MaxCardinality)
-            .map_err(|e| AppError::Internal(format!("peer matching failed: {e}")))?;
+            .map_err(|e| AppError::internal("peer matching failed", e))?;
         for a in 0..n {
             if let Some(b) = m.mate[a].map(|b| b as usize).filter(|&b| b > a) {
                 let w = m.pair_edge[a]
@@ -1151,7 +1156,7 @@ fn solve_peers(
             max,
         );
         let g = rapport_matching::groups::form_groups(&problem)
-            .map_err(|e| AppError::Internal(format!("circle formation failed: {e}")))?;
+            .map_err(|e| AppError::internal("circle formation failed", e))?;
         // Facilitators (optional) join circles in turn, each up to their capacity.
         let mut facilitators: Vec<(usize, u32)> = pool
             .givers

@@ -42,6 +42,7 @@ pub struct ReportView {
 
 impl App {
     /// `actor` blocks `person`. Open requests between them are closed.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, person = %person))]
     pub async fn block(&self, actor: &Actor, person: PersonId) -> AppResult<()> {
         if person == actor.person_id {
             return Err(AppError::invalid("person_id", "you cannot block yourself"));
@@ -66,6 +67,7 @@ impl App {
     }
 
     /// Lifts a block; 404 if there was none.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, person = %person))]
     pub async fn unblock(&self, actor: &Actor, person: PersonId) -> AppResult<()> {
         let mut tx = self.store.write().await?;
         if !tx.unblock(actor.person_id, person).await? {
@@ -78,6 +80,7 @@ impl App {
     }
 
     /// Whether the actor blocks `person`.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, person = %person))]
     pub async fn blocks(&self, actor: &Actor, person: PersonId) -> AppResult<bool> {
         let mut tx = self.store.read().await?;
         Ok(tx.blocked_by(actor.person_id).await?.contains(&person))
@@ -86,6 +89,7 @@ impl App {
     /// Reports a person (and optionally one request) to a programme's
     /// managers. The reporter must take part in or manage the programme; the
     /// managers are told by email that a report waits, without its content.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug, person = person.map(tracing::field::display), request = request.map(tracing::field::display)))]
     pub async fn report(
         &self,
         actor: &Actor,
@@ -165,6 +169,7 @@ impl App {
     }
 
     /// A programme's reports, open first; managers only.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug))]
     pub async fn reports(&self, actor: &Actor, slug: &str) -> AppResult<Vec<ReportView>> {
         let mut tx = self.store.read().await?;
         let p = self.managed_programme(&mut tx, actor, slug).await?;
@@ -195,6 +200,7 @@ impl App {
     }
 
     /// Resolves an open report with what was done; managers only.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug, report = %id))]
     pub async fn resolve_report(
         &self,
         actor: &Actor,

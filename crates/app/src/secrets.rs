@@ -34,10 +34,10 @@ pub async fn hash_password(password: &str) -> AppResult<String> {
         argon2::Argon2::default()
             .hash_password(password.as_bytes())
             .map(|h| h.to_string())
-            .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
+            .map_err(|e| AppError::internal_msg(format!("password hashing failed: {e}")))
     })
     .await
-    .map_err(|e| AppError::Internal(format!("password hashing task failed: {e}")))?
+    .map_err(|e| AppError::internal("password hashing task failed", e))?
 }
 
 /// Checks a password against a stored hash. A malformed hash is a mismatch.
@@ -54,7 +54,7 @@ pub async fn verify_password(password: &str, hash: &str) -> AppResult<bool> {
         }
     })
     .await
-    .map_err(|e| AppError::Internal(format!("password check task failed: {e}")))
+    .map_err(|e| AppError::internal("password check task failed", e))
 }
 
 /// The site's signing key, created on first use and kept in the database so
@@ -75,7 +75,7 @@ pub async fn site_key(store: &Store) -> AppResult<[u8; 32]> {
     let mut key = [0u8; 32];
     for (i, k) in key.iter_mut().enumerate() {
         *k = u8::from_str_radix(hex.get(i * 2..i * 2 + 2).unwrap_or("zz"), 16)
-            .map_err(|_| AppError::Internal("the stored site key is malformed".into()))?;
+            .map_err(|_| AppError::internal_msg("the stored site key is malformed"))?;
     }
     Ok(key)
 }

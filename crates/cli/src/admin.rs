@@ -99,7 +99,7 @@ pub async fn run(cmd: AdminCommand) -> anyhow::Result<()> {
                     email.trim().to_lowercase(),
                     if admin { " as an administrator" } else { "" }
                 ),
-                Err(e) => bail!("{e}"),
+                Err(e) => return Err(e.into()), // keeps the cause chain for "Caused by:"
             }
             store.close().await;
             Ok(())
@@ -120,10 +120,7 @@ pub async fn backup(args: BackupArgs) -> anyhow::Result<()> {
         .file
         .to_str()
         .context("the backup path must be valid UTF-8")?;
-    store
-        .backup_to(dest)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    store.backup_to(dest).await.map_err(anyhow::Error::from)?;
     store.close().await;
     println!("Backed up to {}", args.file.display());
     Ok(())
@@ -142,12 +139,12 @@ pub async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
     // Check the backup opens and is a Rapport database before touching anything.
     let check = rapport_store::Store::connect(&format!("sqlite://{}", args.file.display()))
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mut tx = check.read().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(anyhow::Error::from)?;
+    let mut tx = check.read().await.map_err(anyhow::Error::from)?;
     let people = tx
         .count_people()
         .await
-        .map_err(|e| anyhow::anyhow!("{} is not a Rapport backup: {e}", args.file.display()))?;
+        .with_context(|| format!("{} is not a Rapport backup", args.file.display()))?;
     drop(tx);
     check.close().await;
     std::fs::create_dir_all(&data_dir)?;

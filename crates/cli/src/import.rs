@@ -129,7 +129,7 @@ pub async fn run_import(cmd: ImportCommand) -> anyhow::Result<()> {
     app.close().await;
     let report = match result {
         Ok(r) => r,
-        Err(e) => bail!("{e}"),
+        Err(e) => return Err(e.into()), // keeps the cause chain for "Caused by:"
     };
     let name = args.file.display();
     if !report.errors.is_empty() {
@@ -167,7 +167,7 @@ pub async fn run_export(cmd: ExportCommand) -> anyhow::Result<()> {
     app.close().await;
     let csv = match result {
         Ok(c) => c,
-        Err(e) => bail!("{e}"),
+        Err(e) => return Err(e.into()), // keeps the cause chain for "Caused by:"
     };
     let rows = csv.lines().count().saturating_sub(1);
     match &args.out {

@@ -210,7 +210,9 @@ where
 }
 
 fn corrupt(e: rapport_domain::Invalid) -> StoreError {
-    StoreError::Corrupt(e.to_string())
+    // Shared by the request, enrolment and room decoders, which do not pass
+    // their table in yet.
+    StoreError::corrupt("requests, enrolments or rooms", None, e)
 }
 
 impl Tx {

@@ -108,9 +108,11 @@ where
             "invited" => AccountStatus::Invited,
             "active" => AccountStatus::Active,
             other => {
-                return Err(StoreError::Corrupt(format!(
-                    "unknown account status {other}"
-                )))
+                return Err(StoreError::corrupt(
+                    "people",
+                    Some(row.try_get::<Uuid, _>("id")?.to_string()),
+                    format!("unknown account status {other}"),
+                ))
             }
         },
         is_admin: row.try_get("is_admin")?,

@@ -123,7 +123,7 @@ where
 }
 
 fn corrupt(e: rapport_domain::Invalid) -> StoreError {
-    StoreError::Corrupt(e.to_string())
+    StoreError::corrupt("programmes", None, e)
 }
 
 impl Tx {

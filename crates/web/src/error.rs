@@ -20,8 +20,16 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::Conflict { .. } => StatusCode::CONFLICT,
         AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
     }
+}
+
+/// Logs a 500's whole cause chain ("context: cause: root cause") as the
+/// `error` field. The event fires inside the request's span, so the line also
+/// carries the request id a person can quote. The chain may name tables,
+/// paths and addresses, so it goes to the log only, never into a response.
+pub fn log_internal(e: &AppError) {
+    tracing::error!(error = %rapport_app::error_chain(e), "internal error");
 }
 
 /// The body of every API error.
@@ -173,8 +181,8 @@ impl ApiError {
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         let status = status_of(&e);
-        if let AppError::Internal(m) = &e {
-            tracing::error!(error = %m, "internal error");
+        if let AppError::Internal { .. } = &e {
+            log_internal(&e);
             return Self {
                 status,
                 code: "internal",
@@ -246,8 +254,8 @@ impl IntoResponse for PageError {
             return Redirect::to("/sign-in").into_response();
         }
         let message = match &self.0 {
-            AppError::Internal(m) => {
-                tracing::error!(error = %m, "internal error");
+            e @ AppError::Internal { .. } => {
+                log_internal(e);
                 "Something went wrong on our side; nothing was changed. Please try again."
                     .to_string()
             }

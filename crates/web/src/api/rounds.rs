@@ -164,6 +164,6 @@ pub async fn coverage(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let c = s.app.coverage(&actor, &slug).await?;
     Ok(Json(
-        serde_json::to_value(c).map_err(|e| AppError::Internal(e.to_string()))?,
+        serde_json::to_value(c).map_err(|e| AppError::internal("coverage does not serialise", e))?,
     ))
 }

@@ -154,7 +154,7 @@ async fn save_prefs(
 async fn export(State(s): State<AppState>, who: PageActor) -> Result<Response, PageError> {
     let data = s.app.export_my_data(&who.actor).await?;
     let body = serde_json::to_string_pretty(&data)
-        .map_err(|e| PageError(AppError::Internal(e.to_string())))?;
+        .map_err(|e| PageError(AppError::internal("the data export does not serialise", e)))?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/json"),

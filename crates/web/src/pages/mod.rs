@@ -196,8 +196,8 @@ impl FormPage {
     /// Puts each error next to its field; errors for fields not on the form go on top.
     pub fn with_error(mut self, e: AppError) -> Response {
         let status = crate::error::status_of(&e);
-        if let AppError::Internal(m) = &e {
-            tracing::error!(error = %m, "internal error");
+        if let AppError::Internal { .. } = &e {
+            crate::error::log_internal(&e);
             self.form_error = Some(
                 "Something went wrong on our side; nothing was saved. Please try again.".into(),
             );
