@@ -5,6 +5,7 @@ use rapport_domain::person::{AccountStatus, Profile};
 use rapport_domain::programme::{ProgrammeKind, ProgrammeRole, ProgrammeStatus};
 use rapport_domain::values::PersonName;
 use rapport_domain::{LoginSessionId, PersonId, ProgrammeId};
+use rapport_store::page::Start;
 use rapport_store::testing::{fresh_store, test_database_kinds};
 use rapport_store::*;
 
@@ -216,6 +217,8 @@ async fn jobs_are_claimed_once_and_retried_after_failure() {
                     kind: "account".into(),
                     subject: "Hi".into(),
                     body: "Body".into(),
+                    html: Some("<p>Body</p>".into()),
+                    unsubscribe_url: None,
                 },
                 100,
             )
@@ -325,14 +328,91 @@ async fn settings_skills_and_audit() {
         drop(tx);
         let mut tx = store.write().await.unwrap();
         for i in 0..3 {
-            tx.insert_audit(&AuditRecord { id: uuid::Uuid::new_v4(), actor_id: None, actor_name: "System".into(), action: format!("a{i}"), subject: "s".into(), before_json: None, after_json: Some("{}".into()), created_at: i }).await.unwrap();
+            tx.insert_audit(&AuditRecord { id: uuid::Uuid::new_v4(), actor_id: None, actor_name: "System".into(), action: format!("a{i}"), subject: "s".into(), before_json: None, after_json: Some(serde_json::json!({"i": i})), created_at: i }).await.unwrap();
         }
-        let (events, total) = tx.audit_events(2, 0).await.unwrap();
-        assert_eq!(total, 3);
-        assert_eq!(events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["a2", "a1"]);
+        let page = tx.audit_page(Start::Offset(0), 2).await.unwrap();
+        assert_eq!(tx.audit_total().await.unwrap(), (3, false));
+        assert_eq!(page.items.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["a2", "a1"]);
+        assert_eq!(page.items[0].after_json, Some(serde_json::json!({"i": 2})), "states come back as JSON values");
+        let next = tx.audit_page(Start::Cursor(page.next.expect("a third event")), 2).await.unwrap();
+        assert_eq!(next.items.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["a0"]);
+        assert_eq!(next.next, None);
+        let back = tx.audit_page(Start::Cursor(next.prev.expect("newer events")), 2).await.unwrap();
+        assert_eq!(back.items.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["a2", "a1"]);
+        assert_eq!(back.prev, None);
+        // Several events in one millisecond page by id, none repeated or lost.
+        for i in 0..4 {
+            tx.insert_audit(&AuditRecord { id: uuid::Uuid::new_v4(), actor_id: None, actor_name: "System".into(), action: format!("same{i}"), subject: "s".into(), before_json: None, after_json: None, created_at: 10 }).await.unwrap();
+        }
+        let mut seen = Vec::new();
+        let mut start = Start::Offset(0);
+        loop {
+            let page = tx.audit_page(start, 3).await.unwrap();
+            seen.extend(page.items.iter().map(|e| e.id));
+            match page.next {
+                Some(c) => start = Start::Cursor(c),
+                None => break,
+            }
+        }
+        let mut unique = seen.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!((seen.len(), unique.len()), (7, 7));
+        // A state that is not an object is refused on the way in...
+        let err = tx.insert_audit(&AuditRecord { id: uuid::Uuid::new_v4(), actor_id: None, actor_name: "System".into(), action: "x".into(), subject: "s".into(), before_json: Some(serde_json::json!("text")), after_json: None, created_at: 20 }).await.unwrap_err();
+        assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
         tx.commit().await.unwrap();
     })
     .await;
+}
+
+#[tokio::test]
+async fn an_audit_row_that_is_not_json_is_corrupt_and_named() {
+    for kind in test_database_kinds() {
+        let (url, _dir) = rapport_store::testing::fresh_database_url(kind)
+            .await
+            .unwrap();
+        let store = Store::connect(&url).await.unwrap();
+        let id = uuid::Uuid::new_v4();
+        let mut tx = store.write().await.unwrap();
+        tx.insert_audit(&AuditRecord {
+            id,
+            actor_id: None,
+            actor_name: "System".into(),
+            action: "x".into(),
+            subject: "s".into(),
+            before_json: None,
+            after_json: None,
+            created_at: 1,
+        })
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        // Written behind the store's back, as releases before 0004 did.
+        let spoil = "UPDATE audit_events SET after_json = 'Spring cohort'";
+        if kind == "sqlite" {
+            let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+            sqlx::query(spoil).execute(&pool).await.unwrap();
+            pool.close().await;
+        } else {
+            let pool = sqlx::PgPool::connect(&url).await.unwrap();
+            sqlx::query(spoil).execute(&pool).await.unwrap();
+            pool.close().await;
+        }
+        let mut tx = store.read().await.unwrap();
+        let err = tx.audit_page(Start::Offset(0), 10).await.unwrap_err();
+        let StoreError::Corrupt(message) = err else {
+            panic!("{kind}: {err:?}")
+        };
+        assert!(
+            message.contains("audit_events")
+                && message.contains(&id.to_string())
+                && message.contains("after_json"),
+            "{kind}: {message}"
+        );
+        drop(tx);
+        store.close().await;
+    }
 }
 
 mod mentoring {
