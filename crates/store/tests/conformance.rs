@@ -651,3 +651,108 @@ mod mentoring {
         .await;
     }
 }
+
+/// Audit rows written before 0004 held free text and JSON scalars; the
+/// migration keeps what they said, as objects the store can read.
+#[tokio::test]
+async fn migration_0004_turns_old_audit_states_into_objects() {
+    use sqlx::migrate::Migrator;
+    let before_0004 = |m: &Migrator| {
+        Migrator::with_migrations(
+            m.migrations
+                .iter()
+                .filter(|x| x.version < 4)
+                .cloned()
+                .collect(),
+        )
+    };
+    let legacy = [
+        (
+            uuid::Uuid::from_u128(1),
+            Some("Spring cohort"),
+            Some("{\"name\":\"Spring\"}"),
+        ),
+        (uuid::Uuid::from_u128(2), Some("\"draft\""), Some("42")),
+        (uuid::Uuid::from_u128(3), None, None),
+    ];
+    const INSERT: &str = "INSERT INTO audit_events (id, actor_id, actor_name, action, subject, before_json, after_json, created_at) VALUES ($1, NULL, 'System', 'old', 's', $2, $3, $4)";
+    for kind in test_database_kinds() {
+        let _dir;
+        let url = if kind == "sqlite" {
+            let dir = tempfile::tempdir().unwrap();
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display());
+            _dir = Some(dir);
+            let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+            before_0004(&sqlx::migrate!("./migrations/sqlite"))
+                .run(&pool)
+                .await
+                .unwrap();
+            for (i, (id, before, after)) in legacy.iter().enumerate() {
+                sqlx::query(INSERT)
+                    .bind(id)
+                    .bind(before)
+                    .bind(after)
+                    .bind(i as i64)
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
+            pool.close().await;
+            url
+        } else {
+            _dir = None;
+            let base = std::env::var("RAPPORT_TEST_DATABASE_URL").unwrap();
+            let name = format!("rapport_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = sqlx::PgPool::connect(&base).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&admin)
+                .await
+                .unwrap();
+            admin.close().await;
+            let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
+            let pool = sqlx::PgPool::connect(&url).await.unwrap();
+            before_0004(&sqlx::migrate!("./migrations/postgres"))
+                .run(&pool)
+                .await
+                .unwrap();
+            for (i, (id, before, after)) in legacy.iter().enumerate() {
+                sqlx::query(INSERT)
+                    .bind(id)
+                    .bind(before)
+                    .bind(after)
+                    .bind(i as i64)
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
+            pool.close().await;
+            url
+        };
+        let store = Store::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        let mut events = tx.audit_page(Start::Offset(0), 10).await.unwrap().items;
+        events.sort_by_key(|e| e.id);
+        let states: Vec<_> = events
+            .iter()
+            .map(|e| (e.before_json.clone(), e.after_json.clone()))
+            .collect();
+        assert_eq!(
+            states,
+            vec![
+                (
+                    Some(serde_json::json!({"value": "Spring cohort"})),
+                    Some(serde_json::json!({"name": "Spring"}))
+                ),
+                (
+                    Some(serde_json::json!({"value": "draft"})),
+                    Some(serde_json::json!({"value": 42}))
+                ),
+                (None, None),
+            ],
+            "{kind}"
+        );
+        drop(tx);
+        store.close().await;
+    }
+}
