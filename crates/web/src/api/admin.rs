@@ -315,7 +315,7 @@ pub struct AuditPage {
         (status = 200, description = "One page of events.", body = AuditPage,
             headers(("link" = String, description = "`<…>; rel=\"next\"` and `<…>; rel=\"prev\"` when there are such pages."))),
         (status = 403, description = "`forbidden`: admins only.", body = ErrorBody),
-        (status = 422, description = "`invalid`: `limit` is not 1 to 100, `page` is out of range, or `cursor` is not one Rapport made (or came with `page`).", body = ErrorBody),
+        (status = 422, description = "`invalid_field`: `limit` is not 1 to 100, `page` is out of range, or `cursor` is not one Rapport made (or came with `page`).", body = ErrorBody),
     ),
 )]
 pub async fn audit_log(
