@@ -1,6 +1,7 @@
 //! Accounts: sign-up, verification, sign-in and out, password reset,
 //! invitations, sign-in sessions, API tokens, data export and deletion.
 
+use crate::emails::{Frame, Invitation, Mail, ResetPassword, Unsubscribe, VerifyEmail};
 use crate::secrets::{hash_password, hash_token, random_token, verify_password};
 use crate::{App, AppError, AppResult};
 use rapport_domain::person::{AccountStatus, NotificationKind, Profile, SignupMode};
@@ -78,8 +79,8 @@ fn audit(
             .unwrap_or_else(|| "System".into()),
         action: action.into(),
         subject,
-        before_json: before.map(|v| v.to_string()),
-        after_json: after.map(|v| v.to_string()),
+        before_json: before,
+        after_json: after,
         created_at: now,
     }
 }
@@ -155,14 +156,14 @@ impl App {
         let token = random_token();
         tx.insert_email_token(&hash_token(&token), id, "verify", now, now + VERIFY_TTL_MS)
             .await?;
-        let link = format!("{}/verify-email?token={token}", self.config.base_url);
         self.queue_mail(
             tx,
             Some(id),
             email.as_str(),
-            NotificationKind::Account,
-            "Confirm your email for Rapport",
-            &format!("Hello {name},\n\nPlease confirm your email address by opening this link and pressing Confirm:\n\n{link}\n\nThe link works for 48 hours. If you did not sign up, ignore this message.\n"),
+            &VerifyEmail {
+                name: name.into(),
+                token,
+            },
         )
         .await
     }
@@ -359,9 +360,12 @@ impl App {
                 let token = random_token();
                 tx.insert_email_token(&hash_token(&token), p.id, "reset", now, now + RESET_TTL_MS)
                     .await?;
-                let link = format!("{}/reset-password?token={token}", self.config.base_url);
-                self.queue_mail(&mut tx, Some(p.id), &p.email, NotificationKind::Account, "Reset your Rapport password",
-                    &format!("Hello {},\n\nSomeone asked to reset the password of your Rapport account. To choose a new password, open:\n\n{link}\n\nThe link works for one hour. If it was not you, ignore this message: your password is unchanged.\n", p.profile.name)).await?;
+                let mail = ResetPassword {
+                    name: p.profile.name.clone(),
+                    token,
+                };
+                self.queue_mail(&mut tx, Some(p.id), &p.email, &mail)
+                    .await?;
             }
         }
         tx.commit().await?;
@@ -447,13 +451,15 @@ impl App {
         let token = random_token();
         tx.insert_email_token(&hash_token(&token), id, "invite", now, now + INVITE_TTL_MS)
             .await?;
-        let link = format!("{}/accept-invitation?token={token}", self.config.base_url);
-        let inviter_name = inviter
-            .map(|a| a.profile.name.as_str())
-            .unwrap_or("An administrator");
-        let note = note.map(|n| format!("{n}\n\n")).unwrap_or_default();
-        self.queue_mail(tx, Some(id), email.as_str(), NotificationKind::Account, "You are invited to Rapport",
-            &format!("Hello {name},\n\n{inviter_name} invited you to Rapport, where your organisation runs its mentoring programmes.\n\n{note}Choose your password here:\n\n{link}\n\nThe invitation works for 14 days.\n")).await?;
+        let mail = Invitation {
+            name: name.to_string(),
+            inviter: inviter
+                .map(|a| a.profile.name.clone())
+                .unwrap_or_else(|| "An administrator".into()),
+            note: note.map(str::to_string),
+            token,
+        };
+        self.queue_mail(tx, Some(id), email.as_str(), &mail).await?;
         tx.insert_audit(&audit(
             inviter,
             "person.invite",
@@ -714,36 +720,48 @@ impl App {
         Ok(())
     }
 
-    /// Queues a message unless the recipient switched its kind off.
+    /// Renders `mail` and queues it, unless the recipient switched its kind
+    /// off. Optional kinds carry the signed one-click unsubscribe link, in the
+    /// footer and (by `mail::build`) in `List-Unsubscribe`.
     pub(crate) async fn queue_mail(
         &self,
         tx: &mut Tx,
         person: Option<PersonId>,
         to: &str,
-        kind: NotificationKind,
-        subject: &str,
-        body: &str,
+        mail: &impl Mail,
     ) -> AppResult<()> {
-        let mut body = body.to_string();
+        let kind = mail.kind();
+        let mut unsubscribe = None;
         if let (Some(p), true) = (person, kind != NotificationKind::Account) {
             if let Some(rec) = tx.person(p).await? {
                 if rec.notification_optouts.iter().any(|k| k == kind.code()) {
                     return Ok(());
                 }
             }
-            body.push_str(&format!(
-                "\n--\nTo stop emails like this ({}), open: {}\n",
-                kind.label().to_lowercase(),
-                self.unsubscribe_link(p, kind)
-            ));
+            unsubscribe = Some(Unsubscribe {
+                what: kind.label().to_lowercase(),
+                url: self.unsubscribe_link(p, kind),
+            });
         }
+        let site = crate::mail::organisation(&self.config);
+        let frame = Frame {
+            subject: mail.subject(&site),
+            site,
+            base_url: self.config.base_url.clone(),
+            unsubscribe,
+        };
+        let (body, html) = mail.render(&frame).map_err(|e| {
+            AppError::internal(format!("could not render the {} email", kind.code()), e)
+        })?;
         tx.queue_email(
             &NewEmail {
                 person_id: person,
                 to: to.into(),
                 kind: kind.code().into(),
-                subject: subject.into(),
+                subject: frame.subject,
                 body,
+                html: Some(html),
+                unsubscribe_url: frame.unsubscribe.map(|u| u.url),
             },
             self.now(),
         )

@@ -1,9 +1,11 @@
 //! Site administration: sign-up mode, skill catalogue, admin rights, audit log.
 
+use crate::lists::ListQuery;
 use crate::{App, AppError, AppResult};
 use rapport_domain::person::SignupMode;
 use rapport_domain::policy::{self, Actor};
 use rapport_domain::{PersonId, SkillId};
+use rapport_store::page::Page;
 use rapport_store::{AuditRecord, SkillRecord, Tx};
 
 impl App {
@@ -13,8 +15,8 @@ impl App {
         actor: &Actor,
         action: &str,
         subject: String,
-        before: Option<String>,
-        after: Option<String>,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
     ) -> AppResult<()> {
         let name = tx
             .person(actor.person_id)
@@ -62,8 +64,8 @@ impl App {
             actor,
             "settings.signup_mode",
             "site".into(),
-            serde_json::to_string(&before).ok(),
-            Some(json),
+            Some(serde_json::to_value(&before).map_err(|e| AppError::internal("an audit state does not serialise", e))?),
+            Some(serde_json::to_value(&mode).map_err(|e| AppError::internal("an audit state does not serialise", e))?),
         )
         .await?;
         tx.commit().await?;
@@ -97,7 +99,7 @@ impl App {
             "skill.add",
             format!("skill:{}", skill.name),
             None,
-            Some(serde_json::json!({"name": skill.name}).to_string()),
+            Some(serde_json::json!({"name": skill.name})),
         )
         .await?;
         tx.commit().await?;
@@ -117,7 +119,7 @@ impl App {
             actor,
             "skill.remove",
             format!("skill:{}", skill.name),
-            Some(serde_json::json!({"name": skill.name}).to_string()),
+            Some(serde_json::json!({"name": skill.name})),
             None,
         )
         .await?;
@@ -152,20 +154,27 @@ impl App {
             actor,
             "person.set_admin",
             format!("person:{}", rec.email),
-            Some(serde_json::json!({"is_admin": rec.is_admin}).to_string()),
-            Some(serde_json::json!({"is_admin": is_admin}).to_string()),
+            Some(serde_json::json!({"is_admin": rec.is_admin})),
+            Some(serde_json::json!({"is_admin": is_admin})),
         )
         .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    /// One page (50 events) of the audit log, newest first, with the total.
-    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, page = page))]
-    pub async fn audit_log(&self, actor: &Actor, page: i64) -> AppResult<(Vec<AuditRecord>, i64)> {
+    /// One page of the audit log, newest first, with the total (counted up
+    /// to [`TOTAL_CAP`](rapport_store::page::TOTAL_CAP); true when capped).
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
+    pub async fn audit_log(
+        &self,
+        actor: &Actor,
+        list: &ListQuery,
+    ) -> AppResult<(Page<AuditRecord>, i64, bool)> {
         AppError::check(policy::administer(actor), "the audit log")?;
-        let page = page.clamp(1, 100_000);
+        let (start, limit) = list.window()?;
         let mut tx = self.store.read().await?;
-        Ok(tx.audit_events(50, (page - 1) * 50).await?)
+        let page = tx.audit_page(start, limit).await?;
+        let (total, capped) = tx.audit_total().await?;
+        Ok((page, total, capped))
     }
 }

@@ -364,15 +364,12 @@ impl App {
             action: "enrolment.import".into(),
             subject: format!("programme:{}", p.slug),
             before_json: None,
-            after_json: Some(
-                serde_json::json!({
-                    "rows": report.rows,
-                    "invited": report.created,
-                    "updated": report.updated,
-                    "enrolled": report.enrolled,
-                })
-                .to_string(),
-            ),
+            after_json: Some(serde_json::json!({
+                "rows": report.rows,
+                "invited": report.created,
+                "updated": report.updated,
+                "enrolled": report.enrolled,
+            })),
             created_at: now,
         })
         .await?;

@@ -5,9 +5,9 @@
 //! Approval grants the programme role, so the permission policy sees
 //! approved participants only.
 
+use crate::emails::EnrolmentDecided;
 use crate::{App, AppError, AppResult};
 use rapport_domain::mentoring::EnrolmentStatus;
-use rapport_domain::person::NotificationKind;
 use rapport_domain::policy::Actor;
 use rapport_domain::programme::{ProgrammeKind, ProgrammeRole, Question};
 use rapport_domain::values::Email;
@@ -409,31 +409,15 @@ impl App {
             tx.revoke_role(p.id, e.person_id, e.role).await?;
         }
         if let Some(person) = tx.person(e.person_id).await? {
-            let what = match to {
-                EnrolmentStatus::Approved => "is approved: you are in",
-                EnrolmentStatus::Waitlisted => {
-                    "is on the waiting list; we will tell you when a place opens"
-                }
-                _ => "was not accepted this time",
+            let mail = EnrolmentDecided {
+                name: person.profile.name.clone(),
+                programme: p.name.clone(),
+                slug: p.slug.clone(),
+                role: e.role.code().into(),
+                status: to,
             };
-            let body = format!(
-                "Hello {},\n\nYour application to {} as {} {}.\n\n{}/programmes/{}\n",
-                person.profile.name,
-                p.name,
-                e.role.code(),
-                what,
-                self.config.base_url,
-                p.slug
-            );
-            self.queue_mail(
-                &mut tx,
-                Some(person.id),
-                &person.email,
-                NotificationKind::Matching,
-                &format!("Your application to {}", p.name),
-                &body,
-            )
-            .await?;
+            self.queue_mail(&mut tx, Some(person.id), &person.email, &mail)
+                .await?;
         }
         self.audit_by(
             &mut tx,
@@ -441,7 +425,7 @@ impl App {
             "enrolment.decide",
             format!("programme:{}", p.slug),
             None,
-            Some(format!("{} {} {}", e.person_id, e.role.code(), to.code())),
+            Some(serde_json::json!({"person": e.person_id.to_string(), "role": e.role.code(), "status": to.code()})),
         )
         .await?;
         tx.commit().await?;
@@ -507,7 +491,7 @@ impl App {
             "enrolment.bulk",
             format!("programme:{}", p.slug),
             None,
-            Some(format!("{} as {}", people.len(), role.code())),
+            Some(serde_json::json!({"people": people.len(), "role": role.code()})),
         )
         .await?;
         tx.commit().await?;

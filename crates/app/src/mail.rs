@@ -3,11 +3,51 @@
 //! RFC 5322 text.
 
 use crate::{AppConfig, AppError, AppResult};
-use lettre::message::{header::ContentType, Mailbox, Message};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, Message, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use rapport_store::OutboxMessage;
+use std::time::{Duration, UNIX_EPOCH};
 
-/// Builds the RFC 5322 message for an outbox row.
+/// The organisation's name, which emails sign with: the display name of the
+/// From address (`Acme Mentoring <mentoring@acme.example>`), or "Rapport"
+/// when the address has none. One setting, so the name a reader sees in
+/// their inbox is the name the message speaks in.
+pub fn organisation(config: &AppConfig) -> String {
+    config
+        .mail_from
+        .parse::<Mailbox>()
+        .ok()
+        .and_then(|m| m.name)
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "Rapport".into())
+}
+
+/// The domain of Message-IDs: the base URL's host, so replies and bounces
+/// point at the site that sent them.
+fn message_id_domain(config: &AppConfig) -> &str {
+    let rest = config
+        .base_url
+        .split_once("://")
+        .map_or(config.base_url.as_str(), |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let authority = authority.rsplit('@').next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    if host.is_empty() {
+        "localhost"
+    } else {
+        host
+    }
+}
+
+/// Builds the RFC 5322 message for an outbox row. Everything in it comes
+/// from the row and the configuration (the Date is the queueing time, the
+/// MIME boundary and Message-ID derive from the row's id), so a retry sends
+/// the same bytes.
 pub fn build(config: &AppConfig, m: &OutboxMessage) -> AppResult<Message> {
     let from: Mailbox = config.mail_from.parse().map_err(|e| {
         AppError::internal(
@@ -18,14 +58,37 @@ pub fn build(config: &AppConfig, m: &OutboxMessage) -> AppResult<Message> {
     let to: Mailbox = m.to.parse().map_err(|e| {
         AppError::internal(format!("recipient {:?} is not a valid address", m.to), e)
     })?;
-    Message::builder()
+    let mut builder = Message::builder()
         .from(from)
         .to(to)
         .subject(&m.subject)
-        .message_id(Some(format!("<{}@rapport>", m.id)))
-        .header(ContentType::TEXT_PLAIN)
-        .body(m.body.clone())
-        .map_err(|e| AppError::internal("could not build the message", e))
+        .date(UNIX_EPOCH + Duration::from_millis(u64::try_from(m.created_at).unwrap_or(0)))
+        .message_id(Some(format!("<{}@{}>", m.id, message_id_domain(config))));
+    if let Some(url) = &m.unsubscribe_url {
+        // RFC 8058: mail providers show an unsubscribe button and POST
+        // `List-Unsubscribe=One-Click` to the URL, which the web route
+        // accepts without a sign-in (the link is signed).
+        builder = builder
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                format!("<{url}>"),
+            ))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".into(),
+            ));
+    }
+    let built = match &m.html {
+        Some(html) => builder.multipart(
+            MultiPart::alternative()
+                .boundary(format!("rapport-{}", m.id.simple()))
+                .singlepart(SinglePart::plain(m.body.clone()))
+                .singlepart(SinglePart::html(html.clone())),
+        ),
+        // Queued before emails had an HTML part: sent as it was written.
+        None => builder.header(ContentType::TEXT_PLAIN).body(m.body.clone()),
+    };
+    built.map_err(|e| AppError::internal("could not build the message", e))
 }
 
 /// Delivers one message, by SMTP or to an `.eml` file.
@@ -60,4 +123,126 @@ pub async fn deliver(config: &AppConfig, m: &OutboxMessage) -> AppResult<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn config() -> AppConfig {
+        AppConfig {
+            base_url: "https://mentoring.acme.example:8443/base".into(),
+            mail_from: "Acme Mentoring <mentoring@acme.example>".into(),
+            ..AppConfig::default()
+        }
+    }
+
+    fn row(unsubscribe_url: Option<&str>, html: Option<&str>) -> OutboxMessage {
+        OutboxMessage {
+            id: Uuid::from_u128(0x1234),
+            to: "ana@example.org".into(),
+            kind: "matching".into(),
+            subject: "Your match in Spring".into(),
+            body: "Hello Ana,\n\nA plain part.\n".into(),
+            html: html.map(str::to_string),
+            unsubscribe_url: unsubscribe_url.map(str::to_string),
+            created_at: 1_893_456_000_000,
+            sent_at: None,
+        }
+    }
+
+    fn header<'a>(text: &'a str, name: &str) -> Option<&'a str> {
+        let head = text.split("\r\n\r\n").next().unwrap_or_default();
+        head.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+    }
+
+    #[test]
+    fn a_message_is_multipart_alternative_with_its_headers_and_the_same_bytes_each_time() {
+        let url = "https://mentoring.acme.example/unsubscribe?person=p&kind=matching&sig=s";
+        let m = row(
+            Some(url),
+            Some("<!DOCTYPE html><html lang=\"en\"><p>An HTML part.</p></html>"),
+        );
+        let first = build(&config(), &m).unwrap().formatted();
+        assert_eq!(
+            first,
+            build(&config(), &m).unwrap().formatted(),
+            "a retry sends identical bytes"
+        );
+        let text = String::from_utf8(first).unwrap();
+        assert_eq!(
+            header(&text, "Message-ID"),
+            Some("<00000000-0000-0000-0000-000000001234@mentoring.acme.example>")
+        );
+        assert_eq!(
+            header(&text, "Date"),
+            Some("Tue, 01 Jan 2030 00:00:00 +0000")
+        );
+        assert_eq!(
+            header(&text, "List-Unsubscribe"),
+            Some(format!("<{url}>").as_str())
+        );
+        assert_eq!(
+            header(&text, "List-Unsubscribe-Post"),
+            Some("List-Unsubscribe=One-Click")
+        );
+        let content_type = header(&text, "Content-Type").unwrap();
+        assert!(
+            content_type.starts_with("multipart/alternative;"),
+            "{content_type}"
+        );
+        let plain = text
+            .find("Content-Type: text/plain; charset=utf-8")
+            .expect("a text part");
+        let html = text
+            .find("Content-Type: text/html; charset=utf-8")
+            .expect("an HTML part");
+        assert!(
+            plain < html,
+            "text first: clients show the last part they understand"
+        );
+        assert!(text.contains("A plain part.") && text.contains("An HTML part."));
+    }
+
+    #[test]
+    fn account_mail_has_no_unsubscribe_and_old_rows_stay_plain_text() {
+        let text = String::from_utf8(
+            build(&config(), &row(None, Some("<p>x</p>")))
+                .unwrap()
+                .formatted(),
+        )
+        .unwrap();
+        assert_eq!(header(&text, "List-Unsubscribe"), None);
+        assert_eq!(header(&text, "List-Unsubscribe-Post"), None);
+        let old =
+            String::from_utf8(build(&config(), &row(None, None)).unwrap().formatted()).unwrap();
+        assert!(header(&old, "Content-Type")
+            .unwrap()
+            .starts_with("text/plain"));
+        assert!(header(&old, "Message-ID").is_some() && header(&old, "Date").is_some());
+    }
+
+    #[test]
+    fn the_organisation_is_the_from_name() {
+        assert_eq!(organisation(&config()), "Acme Mentoring");
+        let bare = AppConfig {
+            mail_from: "mentoring@acme.example".into(),
+            ..AppConfig::default()
+        };
+        assert_eq!(organisation(&bare), "Rapport");
+        for (base, host) in [
+            ("http://127.0.0.1:8080", "127.0.0.1"),
+            ("https://[::1]:8443/x", "::1"),
+            ("https://user@host.example", "host.example"),
+            ("nonsense", "nonsense"),
+        ] {
+            let c = AppConfig {
+                base_url: base.into(),
+                ..AppConfig::default()
+            };
+            assert_eq!(message_id_domain(&c), host, "{base}");
+        }
+    }
 }

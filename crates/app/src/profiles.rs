@@ -176,8 +176,14 @@ impl App {
                 actor_name: admin.map(|a| a.profile.name).unwrap_or_default(),
                 action: "profile.update".into(),
                 subject: format!("person:{}", rec.email),
-                before_json: Some(serde_json::to_string(&rec.profile).unwrap_or_default()),
-                after_json: Some(serde_json::to_string(&profile).unwrap_or_default()),
+                before_json: Some(
+                    serde_json::to_value(&rec.profile)
+                        .map_err(|e| AppError::internal("an audit state does not serialise", e))?,
+                ),
+                after_json: Some(
+                    serde_json::to_value(&profile)
+                        .map_err(|e| AppError::internal("an audit state does not serialise", e))?,
+                ),
                 created_at: now,
             })
             .await?;

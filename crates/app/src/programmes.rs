@@ -412,7 +412,7 @@ impl App {
             "programme.create",
             format!("programme:{}", p.slug),
             None,
-            Some(p.name.clone()),
+            Some(serde_json::json!({"name": p.name})),
         )
         .await?;
         tx.commit().await?;
@@ -446,8 +446,8 @@ impl App {
             actor,
             "programme.update",
             format!("programme:{}", p.slug),
-            Some(before),
-            Some(p.name.clone()),
+            Some(serde_json::json!({"name": before})),
+            Some(serde_json::json!({"name": p.name})),
         )
         .await?;
         tx.commit().await?;
@@ -476,8 +476,8 @@ impl App {
             actor,
             "programme.status",
             format!("programme:{}", p.slug),
-            Some(from.code().into()),
-            Some(to.code().into()),
+            Some(serde_json::json!({"status": from.code()})),
+            Some(serde_json::json!({"status": to.code()})),
         )
         .await?;
         tx.commit().await?;
@@ -523,7 +523,7 @@ impl App {
             "programme.manager.add",
             format!("programme:{}", p.slug),
             None,
-            Some(email.as_str().into()),
+            Some(serde_json::json!({"email": email.as_str()})),
         )
         .await?;
         tx.commit().await?;
@@ -560,7 +560,7 @@ impl App {
             actor,
             "programme.manager.remove",
             format!("programme:{}", p.slug),
-            Some(person.to_string()),
+            Some(serde_json::json!({"person": person.to_string()})),
             None,
         )
         .await?;
@@ -617,8 +617,8 @@ impl App {
             actor,
             "programme.settings",
             format!("programme:{}", p.slug),
-            Some(before),
-            Some(p.settings.clone()),
+            Some(stored_settings_json(&before)?),
+            Some(stored_settings_json(&p.settings)?),
         )
         .await?;
         tx.commit().await?;
@@ -658,6 +658,12 @@ impl App {
 
 /// The code of conduct a new site starts with.
 pub const DEFAULT_CODE_OF_CONDUCT: &str = "Treat everyone with respect. Keep what people share in confidence unless they agree otherwise. Show up to the sessions you agree to, or say so early. No harassment, discrimination or selling. If something is wrong, report it to the programme's managers: reports are confidential.";
+
+/// A programme's stored settings text as the JSON object the audit log keeps.
+fn stored_settings_json(text: &str) -> AppResult<serde_json::Value> {
+    serde_json::from_str(text)
+        .map_err(|e| AppError::internal("a programme's stored settings are not JSON", e))
+}
 
 #[cfg(test)]
 mod tests {

@@ -5,9 +5,12 @@
 //! a mentor's personal maximum) are enforced by the database as well as
 //! checked here, so concurrent accepts can never overfill a mentor.
 
+use crate::emails::{
+    OfferReceived, QuestionAnswered, QuestionAsked, RequestAccepted, RequestReceived,
+    RequestReminder, RequestRolledOver,
+};
 use crate::{App, AppError, AppResult};
 use rapport_domain::mentoring::{EnrolmentStatus, MemberState, RequestStatus, RoomStatus};
-use rapport_domain::person::NotificationKind;
 use rapport_domain::policy::Actor;
 use rapport_domain::programme::{MatchingMode, ProgrammeRole, ProgrammeStatus};
 use rapport_domain::{PersonId, ProgrammeId, RequestId, RoomId};
@@ -212,19 +215,14 @@ impl App {
         };
         tx.insert_request(&record).await?;
         if let (Some(me), Some(m)) = (tx.person(mentee).await?, tx.person(mentor).await?) {
-            let body = format!(
-                "Hello {},\n\n{} would like you to mentor them in {}.\n\nTheir message:\n{}\n\nAccept, decline or ask a question by {}: {}/requests\n",
-                m.profile.name, me.profile.name, p.name, record.message, day(record.expires_at), self.config.base_url
-            );
-            self.queue_mail(
-                tx,
-                Some(m.id),
-                &m.email,
-                NotificationKind::Matching,
-                &format!("{} asks you to be their mentor", me.profile.name),
-                &body,
-            )
-            .await?;
+            let mail = RequestReceived {
+                name: m.profile.name.clone(),
+                mentee: me.profile.name.clone(),
+                programme: p.name.clone(),
+                message: record.message.clone(),
+                answer_by: day(record.expires_at),
+            };
+            self.queue_mail(tx, Some(m.id), &m.email, &mail).await?;
         }
         Ok(record.id)
     }
@@ -259,19 +257,13 @@ impl App {
             }
         }
         if let Some(me) = tx.person(r.mentee_id).await? {
-            let body = format!(
-                "Hello {},\n\nYour mentoring request in {} {why}. Here are fresh recommendations: {}/programmes/{}/mentors\n",
-                me.profile.name, p.name, self.config.base_url, p.slug
-            );
-            self.queue_mail(
-                tx,
-                Some(me.id),
-                &me.email,
-                NotificationKind::Matching,
-                &format!("Your request in {}", p.name),
-                &body,
-            )
-            .await?;
+            let mail = RequestRolledOver {
+                name: me.profile.name.clone(),
+                programme: p.name.clone(),
+                slug: p.slug.clone(),
+                why: why.into(),
+            };
+            self.queue_mail(tx, Some(me.id), &me.email, &mail).await?;
         }
         Ok(None)
     }
@@ -300,19 +292,12 @@ impl App {
             });
         }
         if let Some(me) = tx.person(r.mentee_id).await? {
-            let body = format!(
-                "Hello {},\n\nYour mentor asks:\n{question}\n\nAnswer it: {}/requests\n",
-                me.profile.name, self.config.base_url
-            );
-            self.queue_mail(
-                &mut tx,
-                Some(me.id),
-                &me.email,
-                NotificationKind::Matching,
-                "A question about your mentoring request",
-                &body,
-            )
-            .await?;
+            let mail = QuestionAsked {
+                name: me.profile.name.clone(),
+                question,
+            };
+            self.queue_mail(&mut tx, Some(me.id), &me.email, &mail)
+                .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -341,19 +326,12 @@ impl App {
             });
         }
         if let Some(m) = tx.person(r.mentor_id).await? {
-            let body = format!(
-                "Hello {},\n\nThe answer to your question:\n{answer}\n\n{}/requests\n",
-                m.profile.name, self.config.base_url
-            );
-            self.queue_mail(
-                &mut tx,
-                Some(m.id),
-                &m.email,
-                NotificationKind::Matching,
-                "An answer about a mentoring request",
-                &body,
-            )
-            .await?;
+            let mail = QuestionAnswered {
+                name: m.profile.name.clone(),
+                answer,
+            };
+            self.queue_mail(&mut tx, Some(m.id), &m.email, &mail)
+                .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -381,16 +359,12 @@ impl App {
             }
             if let Some(m) = tx.person(r.mentor_id).await? {
                 reminded += 1;
-                let body = format!("Hello {},\n\nA mentoring request waits for your answer and expires on {}. Accept, decline or ask a question: {}/requests\n", m.profile.name, day(r.expires_at), self.config.base_url);
-                self.queue_mail(
-                    &mut tx,
-                    Some(m.id),
-                    &m.email,
-                    NotificationKind::Matching,
-                    "A mentoring request expires soon",
-                    &body,
-                )
-                .await?;
+                let mail = RequestReminder {
+                    name: m.profile.name.clone(),
+                    expires: day(r.expires_at),
+                };
+                self.queue_mail(&mut tx, Some(m.id), &m.email, &mail)
+                    .await?;
             }
         }
         tx.commit().await?;
@@ -570,19 +544,15 @@ impl App {
         };
         tx.insert_request(&record).await?;
         if let (Some(me), Some(m)) = (tx.person(mentee).await?, tx.person(actor.person_id).await?) {
-            let body = format!(
-                "Hello {},\n\n{} offers to mentor you in {}.\n\nTheir message:\n{}\n\nAccept or decline by {}: {}/requests\n",
-                me.profile.name, m.profile.name, p.name, record.message, day(record.expires_at), self.config.base_url
-            );
-            self.queue_mail(
-                &mut tx,
-                Some(me.id),
-                &me.email,
-                NotificationKind::Matching,
-                &format!("{} offers to mentor you", m.profile.name),
-                &body,
-            )
-            .await?;
+            let mail = OfferReceived {
+                name: me.profile.name.clone(),
+                mentor: m.profile.name.clone(),
+                programme: p.name.clone(),
+                message: record.message.clone(),
+                answer_by: day(record.expires_at),
+            };
+            self.queue_mail(&mut tx, Some(me.id), &me.email, &mail)
+                .await?;
         }
         tx.commit().await?;
         Ok(record.id)
@@ -649,19 +619,11 @@ impl App {
             r.mentor_id
         };
         if let Some(p) = tx.person(sender).await? {
-            let body = format!(
-                "Hello {},\n\nYour mentoring request was accepted. Your room is open: {}/\n",
-                p.profile.name, self.config.base_url
-            );
-            self.queue_mail(
-                &mut tx,
-                Some(p.id),
-                &p.email,
-                NotificationKind::Matching,
-                "Your mentoring request was accepted",
-                &body,
-            )
-            .await?;
+            let mail = RequestAccepted {
+                name: p.profile.name.clone(),
+            };
+            self.queue_mail(&mut tx, Some(p.id), &p.email, &mail)
+                .await?;
         }
         tx.commit().await?;
         Ok(room.id)

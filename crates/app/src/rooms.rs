@@ -6,10 +6,10 @@
 //! mentee, two peers, or the smallest circle), it becomes active; when it no
 //! longer can, it ends and its people return to the pool. Everyone hears.
 
+use crate::emails::{RoomChange, RoomChanged};
 use crate::rounds::ExplanationLine;
 use crate::{App, AppError, AppResult};
 use rapport_domain::mentoring::{MemberState, RoomStatus};
-use rapport_domain::person::NotificationKind;
 use rapport_domain::policy::Actor;
 use rapport_domain::programme::{ProgrammeKind, ProgrammeRole};
 use rapport_domain::RoomId;
@@ -189,31 +189,31 @@ impl App {
         } else {
             RoomStatus::Proposed
         };
-        let note = match (status, accept) {
-            (RoomStatus::Active, _) => Some(("Your room is active".to_string(), format!("Everyone accepted: your room in {} is active.", p.name))),
-            (RoomStatus::EndedEarly, _) => Some((format!("Your match in {} will not go ahead", p.name), format!("{my_name} declined, so this match will not go ahead. You are back in the pool for the next round."))),
-            (_, false) => Some((format!("A change to your match in {}", p.name), format!("{my_name} declined; the room goes ahead with the others once they accept."))),
+        let change = match (status, accept) {
+            (RoomStatus::Active, _) => Some(RoomChange::Active),
+            (RoomStatus::EndedEarly, _) => Some(RoomChange::Cancelled {
+                by: my_name.clone(),
+            }),
+            (_, false) => Some(RoomChange::Declined {
+                by: my_name.clone(),
+            }),
             _ => None,
         };
-        if let Some((subject, line)) = note {
+        if let Some(change) = change {
+            let mut mail = RoomChanged {
+                name: String::new(),
+                programme: p.name.clone(),
+                room: id.to_string(),
+                change,
+            };
             for m in room
                 .members
                 .iter()
                 .filter(|m| m.person_id != actor.person_id || status == RoomStatus::Active)
             {
-                let body = format!(
-                    "Hello {},\n\n{line}\n\n{}/rooms/{}\n",
-                    m.name, self.config.base_url, id
-                );
-                self.queue_mail(
-                    &mut tx,
-                    Some(m.person_id),
-                    &m.email,
-                    NotificationKind::Matching,
-                    &subject,
-                    &body,
-                )
-                .await?;
+                mail.name = m.name.clone();
+                self.queue_mail(&mut tx, Some(m.person_id), &m.email, &mail)
+                    .await?;
             }
         }
         tx.commit().await?;

@@ -10,10 +10,10 @@
 //! mentees. Peer programmes use the exact non-bipartite matching, and circles
 //! the group formation with its upper bound.
 
+use crate::emails::MatchProposed;
 use crate::programmes::settings_of;
 use crate::{App, AppError, AppResult};
 use rapport_domain::mentoring::{EnrolmentStatus, MemberState, RoomStatus};
-use rapport_domain::person::NotificationKind;
 use rapport_domain::policy::Actor;
 use rapport_domain::programme::{ProgrammeKind, ProgrammeRole, Question, QuestionKind};
 use rapport_domain::{PersonId, ProgrammeId, RoomId};
@@ -418,7 +418,7 @@ impl App {
             "round.run",
             format!("programme:{}", p.slug),
             None,
-            Some(format!("{} of {} placed", result.placed, result.pool)),
+            Some(serde_json::json!({"placed": result.placed, "pool": result.pool})),
         )
         .await?;
         tx.commit().await?;
@@ -573,7 +573,7 @@ impl App {
             "round.pair_rule",
             format!("programme:{}", p.slug),
             None,
-            Some(format!("{rule} {mentee} {mentor}")),
+            Some(serde_json::json!({"rule": rule, "mentee": mentee.to_string(), "mentor": mentor.to_string()})),
         )
         .await?;
         tx.commit().await?;
@@ -702,11 +702,10 @@ impl App {
             "round.publish",
             format!("programme:{}", p.slug),
             None,
-            Some(format!(
-                "{} rooms, {} skipped",
-                published.rooms.len(),
-                published.skipped.len()
-            )),
+            Some(serde_json::json!({
+                "rooms": published.rooms.len(),
+                "skipped": published.skipped.len(),
+            })),
         )
         .await?;
         tx.commit().await?;
@@ -761,7 +760,7 @@ impl App {
             "round.match_now",
             format!("programme:{}", p.slug),
             None,
-            Some(person.to_string()),
+            Some(serde_json::json!({"person": person.to_string()})),
         )
         .await?;
         tx.commit().await?;
@@ -800,19 +799,14 @@ impl App {
                     .map(|o| o.name.as_str())
                     .collect::<Vec<_>>()
                     .join(", ");
-                let body = format!(
-                    "Hello {},\n\n{} proposes a match for you: {}.\n\nSee why, and accept or decline: {}/rooms/{}\n",
-                    person.profile.name, p.name, others, self.config.base_url, room.id
-                );
-                self.queue_mail(
-                    tx,
-                    Some(person.id),
-                    &person.email,
-                    NotificationKind::Matching,
-                    &format!("Your match in {}", p.name),
-                    &body,
-                )
-                .await?;
+                let mail = MatchProposed {
+                    name: person.profile.name.clone(),
+                    programme: p.name.clone(),
+                    others,
+                    room: room.id.to_string(),
+                };
+                self.queue_mail(tx, Some(person.id), &person.email, &mail)
+                    .await?;
             }
         }
         Ok(room.id)

@@ -7,9 +7,9 @@
 //! the programme's managers (and admins) only, and are handled from their
 //! queue.
 
+use crate::emails::ReportWaiting;
 use crate::{App, AppError, AppResult};
 use rapport_domain::mentoring::RequestStatus;
-use rapport_domain::person::NotificationKind;
 use rapport_domain::policy::Actor;
 use rapport_domain::programme::ProgrammeRole;
 use rapport_domain::values::text;
@@ -152,16 +152,13 @@ impl App {
         tx.insert_report(&record).await?;
         for m in tx.holders(p.id, ProgrammeRole::Manager).await? {
             if let Some(manager) = tx.person(m).await? {
-                let body = format!("Hello {},\n\nA confidential report waits in {}'s queue: {}/programmes/{}/reports\n", manager.profile.name, p.name, self.config.base_url, p.slug);
-                self.queue_mail(
-                    &mut tx,
-                    Some(manager.id),
-                    &manager.email,
-                    NotificationKind::Matching,
-                    &format!("A report in {}", p.name),
-                    &body,
-                )
-                .await?;
+                let mail = ReportWaiting {
+                    name: manager.profile.name.clone(),
+                    programme: p.name.clone(),
+                    slug: p.slug.clone(),
+                };
+                self.queue_mail(&mut tx, Some(manager.id), &manager.email, &mail)
+                    .await?;
             }
         }
         tx.commit().await?;
@@ -225,7 +222,7 @@ impl App {
             "report.resolve",
             format!("programme:{}", p.slug),
             None,
-            Some(id.to_string()),
+            Some(serde_json::json!({"report": id.to_string()})),
         )
         .await?;
         tx.commit().await?;

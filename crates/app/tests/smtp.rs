@@ -187,6 +187,28 @@ fn parse(raw: &str) -> Received {
     }
 }
 
+/// The parts of a `multipart/alternative` message, in order.
+fn alternatives(whole: &Received) -> Vec<Received> {
+    let content_type = &whole.headers["content-type"];
+    assert!(
+        content_type.starts_with("multipart/alternative"),
+        "{content_type}"
+    );
+    let boundary = content_type
+        .split("boundary=")
+        .nth(1)
+        .expect("a boundary")
+        .trim_matches('"');
+    let delimiter = format!("--{boundary}");
+    whole
+        .body
+        .split(&delimiter)
+        .skip(1)
+        .filter(|p| !p.starts_with("--"))
+        .map(|p| parse(p.trim_start_matches('\n').trim_end_matches('\n')))
+        .collect()
+}
+
 /// The shared harness on SQLite, sending by SMTP to 127.0.0.1:`port`, with
 /// the clock at `T0`.
 async fn app_with_smtp(port: u16) -> TestApp {
@@ -240,18 +262,40 @@ async fn the_confirmation_email_arrives_over_smtp() {
         "exactly one message arrives; server log:\n{}",
         server.log_text()
     );
-    let m = parse(&messages[0]);
-    assert_eq!(m.headers["subject"], "Confirm your email for Rapport");
-    assert_eq!(m.headers["to"], "joana@example.org");
-    assert_eq!(m.headers["from"], FROM);
+    let whole = parse(&messages[0]);
+    assert_eq!(whole.headers["subject"], "Confirm your email for Rapport");
+    assert_eq!(whole.headers["to"], "joana@example.org");
+    assert_eq!(whole.headers["from"], FROM);
     // The envelope, as aiosmtpd records it.
-    assert_eq!(m.headers["x-mailfrom"], "noreply@rapport.example.org");
-    assert_eq!(m.headers["x-rcptto"], "joana@example.org");
-    assert!(m.headers["content-type"].starts_with("text/plain"));
+    assert_eq!(whole.headers["x-mailfrom"], "noreply@rapport.example.org");
+    assert_eq!(whole.headers["x-rcptto"], "joana@example.org");
+    assert_eq!(whole.headers["date"], "Tue, 01 Jan 2030 00:00:00 +0000");
+    assert!(
+        !whole.headers.contains_key("list-unsubscribe"),
+        "account mail cannot be unsubscribed from"
+    );
+    let parts = alternatives(&whole);
+    assert_eq!(
+        parts
+            .iter()
+            .map(|p| p.headers["content-type"]
+                .split(';')
+                .next()
+                .unwrap_or_default())
+            .collect::<Vec<_>>(),
+        ["text/plain", "text/html"],
+        "text first, then HTML, as multipart/alternative wants"
+    );
+    let m = &parts[0];
     assert!(
         m.body.starts_with("Hello Joana Gonçalves,\n"),
         "the body decodes: {:?}",
         m.body
+    );
+    assert!(
+        parts[1].body.contains("<html lang=\"en\">"),
+        "{}",
+        parts[1].body
     );
     let prefix = format!("{BASE_URL}/verify-email?token=");
     let start = m
@@ -273,8 +317,8 @@ async fn the_confirmation_email_arrives_over_smtp() {
     let outbox = tx.outbox_of(person).await.expect("the outbox");
     assert_eq!(outbox.len(), 1);
     assert_eq!(
-        m.headers["message-id"],
-        format!("<{}@rapport>", outbox[0].id)
+        whole.headers["message-id"],
+        format!("<{}@rapport.example.org>", outbox[0].id)
     );
     assert_eq!(outbox[0].sent_at, Some(T0), "marked sent");
     assert_eq!(tx.job_counts().await.expect("job counts"), (0, 0));
@@ -345,7 +389,9 @@ async fn a_message_is_retried_with_backoff_until_the_server_is_up() {
     let m = parse(&messages[0]);
     assert_eq!(m.headers["subject"], "Confirm your email for Rapport");
     assert_eq!(m.headers["x-rcptto"], "joana@example.org");
-    assert!(m.body.contains(&format!("{BASE_URL}/verify-email?token=")));
+    assert!(alternatives(&m)[0]
+        .body
+        .contains(&format!("{BASE_URL}/verify-email?token=")));
 
     // Much later: nothing is due and nothing arrives twice.
     clock.advance(24 * 3_600_000);

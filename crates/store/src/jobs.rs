@@ -24,6 +24,11 @@ pub struct NewEmail {
     pub subject: String,
     /// Plain-text body.
     pub body: String,
+    /// HTML body, the alternative to the text.
+    pub html: Option<String>,
+    /// The one-click unsubscribe URL for `List-Unsubscribe` (none for
+    /// account mail, which cannot be switched off).
+    pub unsubscribe_url: Option<String>,
 }
 
 /// A stored outbox message.
@@ -37,8 +42,12 @@ pub struct OutboxMessage {
     pub kind: String,
     /// Subject.
     pub subject: String,
-    /// Body.
+    /// Plain-text body.
     pub body: String,
+    /// HTML body; none for messages queued before emails had one.
+    pub html: Option<String>,
+    /// The one-click unsubscribe URL, if the message can be unsubscribed from.
+    pub unsubscribe_url: Option<String>,
     /// Queued (ms).
     pub created_at: i64,
     /// Delivered (ms).
@@ -67,6 +76,7 @@ where
     for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     for<'r> Option<i64>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
 {
     Ok(OutboxMessage {
         id: r.try_get("id")?,
@@ -74,6 +84,8 @@ where
         kind: r.try_get("kind")?,
         subject: r.try_get("subject")?,
         body: r.try_get("body_text")?,
+        html: r.try_get("body_html")?,
+        unsubscribe_url: r.try_get("unsubscribe_url")?,
         created_at: r.try_get("created_at")?,
         sent_at: r.try_get("sent_at")?,
     })
@@ -83,8 +95,8 @@ impl Tx {
     /// Queues an email and the job that delivers it.
     pub async fn queue_email(&mut self, e: &NewEmail, now: i64) -> Result<Uuid> {
         let id = Uuid::new_v4();
-        on_conn!(self, c => sqlx::query("INSERT INTO outbox (id, person_id, to_addr, kind, subject, body_text, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-            .bind(id).bind(e.person_id.map(|p| p.0)).bind(&e.to).bind(&e.kind).bind(&e.subject).bind(&e.body).bind(now)
+        on_conn!(self, c => sqlx::query("INSERT INTO outbox (id, person_id, to_addr, kind, subject, body_text, body_html, unsubscribe_url, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+            .bind(id).bind(e.person_id.map(|p| p.0)).bind(&e.to).bind(&e.kind).bind(&e.subject).bind(&e.body).bind(&e.html).bind(&e.unsubscribe_url).bind(now)
             .execute(c).await.map(|r| r.rows_affected()))?;
         self.queue_job("send_email", &id.to_string(), now).await?;
         Ok(id)
@@ -149,7 +161,7 @@ impl Tx {
     /// An outbox message.
     pub async fn outbox_message(&mut self, id: Uuid) -> Result<Option<OutboxMessage>> {
         on_conn!(self, c => {
-            let row = sqlx::query("SELECT id, to_addr, kind, subject, body_text, created_at, sent_at FROM outbox WHERE id = $1").bind(id).fetch_optional(c).await?;
+            let row = sqlx::query("SELECT id, to_addr, kind, subject, body_text, body_html, unsubscribe_url, created_at, sent_at FROM outbox WHERE id = $1").bind(id).fetch_optional(c).await?;
             row.as_ref().map(decode_outbox).transpose()
         })
     }
@@ -163,7 +175,7 @@ impl Tx {
     /// Messages to a person, newest first (for their data export).
     pub async fn outbox_of(&mut self, person: PersonId) -> Result<Vec<OutboxMessage>> {
         on_conn!(self, c => {
-            let rows = sqlx::query("SELECT id, to_addr, kind, subject, body_text, created_at, sent_at FROM outbox WHERE person_id = $1 ORDER BY created_at DESC").bind(person.0).fetch_all(c).await?;
+            let rows = sqlx::query("SELECT id, to_addr, kind, subject, body_text, body_html, unsubscribe_url, created_at, sent_at FROM outbox WHERE person_id = $1 ORDER BY created_at DESC").bind(person.0).fetch_all(c).await?;
             rows.iter().map(decode_outbox).collect()
         })
     }

@@ -11,6 +11,7 @@
 mod error;
 mod jobs;
 mod mentoring;
+pub mod page;
 mod people;
 mod programmes;
 mod rounds;

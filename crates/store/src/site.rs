@@ -1,6 +1,7 @@
 //! Site settings, the skill catalogue and the audit log.
 
-use crate::{on_conn, Result, Tx};
+use crate::page::{keyset_sql, Page, Start, TOTAL_CAP};
+use crate::{on_conn, Result, StoreError, Tx};
 use rapport_domain::{PersonId, SkillId};
 use sqlx::Row;
 use uuid::Uuid;
@@ -27,10 +28,10 @@ pub struct AuditRecord {
     pub action: String,
     /// What it was done to, like `person:ana@example.org`.
     pub subject: String,
-    /// JSON before, if any.
-    pub before_json: Option<String>,
-    /// JSON after, if any.
-    pub after_json: Option<String>,
+    /// The state before, if any: always a JSON object.
+    pub before_json: Option<serde_json::Value>,
+    /// The state after, if any: always a JSON object.
+    pub after_json: Option<serde_json::Value>,
     /// When (ms).
     pub created_at: i64,
 }
@@ -74,35 +75,65 @@ impl Tx {
         })
     }
 
-    /// Appends an audit event.
+    /// Appends an audit event. A state that is not a JSON object is refused
+    /// here, because [`Tx::audit_page`] would refuse to read it back.
     pub async fn insert_audit(&mut self, e: &AuditRecord) -> Result<()> {
+        let text = |side: &str, v: &Option<serde_json::Value>| match v {
+            None => Ok(None),
+            Some(v @ serde_json::Value::Object(_)) => Ok(Some(v.to_string())),
+            Some(other) => Err(StoreError::Corrupt(format!(
+                "audit_events {}: {side} must be a JSON object, not {other}",
+                e.id
+            ))),
+        };
+        let (before, after) = (
+            text("before", &e.before_json)?,
+            text("after", &e.after_json)?,
+        );
         on_conn!(self, c => sqlx::query("INSERT INTO audit_events (id, actor_id, actor_name, action, subject, before_json, after_json, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
             .bind(e.id).bind(e.actor_id.map(|a| a.0)).bind(&e.actor_name).bind(&e.action).bind(&e.subject)
-            .bind(&e.before_json).bind(&e.after_json).bind(e.created_at).execute(c).await.map(|r| r.rows_affected()))?;
+            .bind(before).bind(after).bind(e.created_at).execute(c).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
-    /// Audit events, newest first, with the total.
+    /// One page of audit events, newest first. `limit` is the page size.
+    pub async fn audit_page(&mut self, start: Start, limit: i64) -> Result<Page<AuditRecord>> {
+        let sql = format!("SELECT id, actor_id, actor_name, action, subject, before_json, after_json, created_at FROM audit_events {}", keyset_sql(start, 1));
+        on_conn!(self, c => {
+            let q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let q = match start {
+                Start::Offset(offset) => q.bind(limit + 1).bind(offset),
+                Start::Cursor(k) => q.bind(k.created_at).bind(k.id).bind(limit + 1),
+            };
+            let rows = q.fetch_all(&mut *c).await?;
+            let events = rows.iter().map(decode_audit).collect::<Result<Vec<_>>>()?;
+            Ok(Page::from_rows(start, events, limit, |e| (e.created_at, e.id)))
+        })
+    }
+
+    /// Audit events by offset, newest first, with the exact total: for tests
+    /// and tools that read the whole log. Pages for people use [`Tx::audit_page`].
     pub async fn audit_events(
         &mut self,
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<AuditRecord>, i64)> {
+        let page = self.audit_page(Start::Offset(offset), limit).await?;
+        let total = on_conn!(self, c => {
+            let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM audit_events").fetch_one(&mut *c).await?.try_get("n")?;
+            Ok::<_, StoreError>(n)
+        })?;
+        Ok((page.items, total))
+    }
+
+    /// How many audit events there are, counted up to [`TOTAL_CAP`]; true
+    /// when there are more than that (counting every row of a long log on
+    /// each page view costs more than the number is worth).
+    pub async fn audit_total(&mut self) -> Result<(i64, bool)> {
         on_conn!(self, c => {
-            let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM audit_events").fetch_one(&mut *c).await?.try_get("n")?;
-            let rows = sqlx::query("SELECT id, actor_id, actor_name, action, subject, before_json, after_json, created_at FROM audit_events ORDER BY created_at DESC, id LIMIT $1 OFFSET $2")
-                .bind(limit).bind(offset).fetch_all(&mut *c).await?;
-            let events = rows.iter().map(|r| Ok(AuditRecord {
-                id: r.try_get("id")?,
-                actor_id: r.try_get::<Option<Uuid>, _>("actor_id")?.map(PersonId),
-                actor_name: r.try_get("actor_name")?,
-                action: r.try_get("action")?,
-                subject: r.try_get("subject")?,
-                before_json: r.try_get("before_json")?,
-                after_json: r.try_get("after_json")?,
-                created_at: r.try_get("created_at")?,
-            })).collect::<Result<Vec<_>>>()?;
-            Ok((events, total))
+            let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM (SELECT 1 FROM audit_events LIMIT $1) AS capped")
+                .bind(TOTAL_CAP + 1).fetch_one(&mut *c).await?.try_get("n")?;
+            Ok((n.min(TOTAL_CAP), n > TOTAL_CAP))
         })
     }
 
@@ -117,4 +148,39 @@ impl Tx {
             rows.iter().map(|r| Ok((r.try_get("action")?, r.try_get("subject")?, r.try_get("created_at")?))).collect()
         })
     }
+}
+
+/// Decodes an audit row; a state that is not a JSON object is corrupt data,
+/// named by table and id, never passed on as text.
+fn decode_audit<R: Row>(r: &R) -> Result<AuditRecord>
+where
+    for<'r> &'r str: sqlx::ColumnIndex<R>,
+    for<'r> Uuid: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<Uuid>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let id: Uuid = r.try_get("id")?;
+    let state = |column: &str| -> Result<Option<serde_json::Value>> {
+        let Some(text) = r.try_get::<Option<String>, _>(column)? else {
+            return Ok(None);
+        };
+        match serde_json::from_str(&text) {
+            Ok(v @ serde_json::Value::Object(_)) => Ok(Some(v)),
+            _ => Err(StoreError::Corrupt(format!(
+                "audit_events {id}: {column} is not a JSON object"
+            ))),
+        }
+    };
+    Ok(AuditRecord {
+        id,
+        actor_id: r.try_get::<Option<Uuid>, _>("actor_id")?.map(PersonId),
+        actor_name: r.try_get("actor_name")?,
+        action: r.try_get("action")?,
+        subject: r.try_get("subject")?,
+        before_json: state("before_json")?,
+        after_json: state("after_json")?,
+        created_at: r.try_get("created_at")?,
+    })
 }

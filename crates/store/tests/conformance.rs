@@ -5,6 +5,7 @@ use rapport_domain::person::{AccountStatus, Profile};
 use rapport_domain::programme::{ProgrammeKind, ProgrammeRole, ProgrammeStatus};
 use rapport_domain::values::PersonName;
 use rapport_domain::{LoginSessionId, PersonId, ProgrammeId};
+use rapport_store::page::Start;
 use rapport_store::testing::{fresh_store, test_database_kinds};
 use rapport_store::*;
 
@@ -216,6 +217,8 @@ async fn jobs_are_claimed_once_and_retried_after_failure() {
                     kind: "account".into(),
                     subject: "Hi".into(),
                     body: "Body".into(),
+                    html: Some("<p>Body</p>".into()),
+                    unsubscribe_url: None,
                 },
                 100,
             )
@@ -325,14 +328,91 @@ async fn settings_skills_and_audit() {
         drop(tx);
         let mut tx = store.write().await.unwrap();
         for i in 0..3 {
-            tx.insert_audit(&AuditRecord { id: uuid::Uuid::new_v4(), actor_id: None, actor_name: "System".into(), action: format!("a{i}"), subject: "s".into(), before_json: None, after_json: Some("{}".into()), created_at: i }).await.unwrap();
+            tx.insert_audit(&AuditRecord { id: uuid::Uuid::new_v4(), actor_id: None, actor_name: "System".into(), action: format!("a{i}"), subject: "s".into(), before_json: None, after_json: Some(serde_json::json!({"i": i})), created_at: i }).await.unwrap();
         }
-        let (events, total) = tx.audit_events(2, 0).await.unwrap();
-        assert_eq!(total, 3);
-        assert_eq!(events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["a2", "a1"]);
+        let page = tx.audit_page(Start::Offset(0), 2).await.unwrap();
+        assert_eq!(tx.audit_total().await.unwrap(), (3, false));
+        assert_eq!(page.items.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["a2", "a1"]);
+        assert_eq!(page.items[0].after_json, Some(serde_json::json!({"i": 2})), "states come back as JSON values");
+        let next = tx.audit_page(Start::Cursor(page.next.expect("a third event")), 2).await.unwrap();
+        assert_eq!(next.items.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["a0"]);
+        assert_eq!(next.next, None);
+        let back = tx.audit_page(Start::Cursor(next.prev.expect("newer events")), 2).await.unwrap();
+        assert_eq!(back.items.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["a2", "a1"]);
+        assert_eq!(back.prev, None);
+        // Several events in one millisecond page by id, none repeated or lost.
+        for i in 0..4 {
+            tx.insert_audit(&AuditRecord { id: uuid::Uuid::new_v4(), actor_id: None, actor_name: "System".into(), action: format!("same{i}"), subject: "s".into(), before_json: None, after_json: None, created_at: 10 }).await.unwrap();
+        }
+        let mut seen = Vec::new();
+        let mut start = Start::Offset(0);
+        loop {
+            let page = tx.audit_page(start, 3).await.unwrap();
+            seen.extend(page.items.iter().map(|e| e.id));
+            match page.next {
+                Some(c) => start = Start::Cursor(c),
+                None => break,
+            }
+        }
+        let mut unique = seen.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!((seen.len(), unique.len()), (7, 7));
+        // A state that is not an object is refused on the way in...
+        let err = tx.insert_audit(&AuditRecord { id: uuid::Uuid::new_v4(), actor_id: None, actor_name: "System".into(), action: "x".into(), subject: "s".into(), before_json: Some(serde_json::json!("text")), after_json: None, created_at: 20 }).await.unwrap_err();
+        assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
         tx.commit().await.unwrap();
     })
     .await;
+}
+
+#[tokio::test]
+async fn an_audit_row_that_is_not_json_is_corrupt_and_named() {
+    for kind in test_database_kinds() {
+        let (url, _dir) = rapport_store::testing::fresh_database_url(kind)
+            .await
+            .unwrap();
+        let store = Store::connect(&url).await.unwrap();
+        let id = uuid::Uuid::new_v4();
+        let mut tx = store.write().await.unwrap();
+        tx.insert_audit(&AuditRecord {
+            id,
+            actor_id: None,
+            actor_name: "System".into(),
+            action: "x".into(),
+            subject: "s".into(),
+            before_json: None,
+            after_json: None,
+            created_at: 1,
+        })
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        // Written behind the store's back, as releases before 0004 did.
+        let spoil = "UPDATE audit_events SET after_json = 'Spring cohort'";
+        if kind == "sqlite" {
+            let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+            sqlx::query(spoil).execute(&pool).await.unwrap();
+            pool.close().await;
+        } else {
+            let pool = sqlx::PgPool::connect(&url).await.unwrap();
+            sqlx::query(spoil).execute(&pool).await.unwrap();
+            pool.close().await;
+        }
+        let mut tx = store.read().await.unwrap();
+        let err = tx.audit_page(Start::Offset(0), 10).await.unwrap_err();
+        let StoreError::Corrupt(message) = err else {
+            panic!("{kind}: {err:?}")
+        };
+        assert!(
+            message.contains("audit_events")
+                && message.contains(&id.to_string())
+                && message.contains("after_json"),
+            "{kind}: {message}"
+        );
+        drop(tx);
+        store.close().await;
+    }
 }
 
 mod mentoring {
@@ -569,5 +649,110 @@ mod mentoring {
             assert!(matches!(&err, StoreError::Conflict { constraint } if constraint == "mentor_personal_maximum"), "{err:?}");
         })
         .await;
+    }
+}
+
+/// Audit rows written before 0004 held free text and JSON scalars; the
+/// migration keeps what they said, as objects the store can read.
+#[tokio::test]
+async fn migration_0004_turns_old_audit_states_into_objects() {
+    use sqlx::migrate::Migrator;
+    let before_0004 = |m: &Migrator| {
+        Migrator::with_migrations(
+            m.migrations
+                .iter()
+                .filter(|x| x.version < 4)
+                .cloned()
+                .collect(),
+        )
+    };
+    let legacy = [
+        (
+            uuid::Uuid::from_u128(1),
+            Some("Spring cohort"),
+            Some("{\"name\":\"Spring\"}"),
+        ),
+        (uuid::Uuid::from_u128(2), Some("\"draft\""), Some("42")),
+        (uuid::Uuid::from_u128(3), None, None),
+    ];
+    const INSERT: &str = "INSERT INTO audit_events (id, actor_id, actor_name, action, subject, before_json, after_json, created_at) VALUES ($1, NULL, 'System', 'old', 's', $2, $3, $4)";
+    for kind in test_database_kinds() {
+        let _dir;
+        let url = if kind == "sqlite" {
+            let dir = tempfile::tempdir().unwrap();
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display());
+            _dir = Some(dir);
+            let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+            before_0004(&sqlx::migrate!("./migrations/sqlite"))
+                .run(&pool)
+                .await
+                .unwrap();
+            for (i, (id, before, after)) in legacy.iter().enumerate() {
+                sqlx::query(INSERT)
+                    .bind(id)
+                    .bind(before)
+                    .bind(after)
+                    .bind(i as i64)
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
+            pool.close().await;
+            url
+        } else {
+            _dir = None;
+            let base = std::env::var("RAPPORT_TEST_DATABASE_URL").unwrap();
+            let name = format!("rapport_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = sqlx::PgPool::connect(&base).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&admin)
+                .await
+                .unwrap();
+            admin.close().await;
+            let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
+            let pool = sqlx::PgPool::connect(&url).await.unwrap();
+            before_0004(&sqlx::migrate!("./migrations/postgres"))
+                .run(&pool)
+                .await
+                .unwrap();
+            for (i, (id, before, after)) in legacy.iter().enumerate() {
+                sqlx::query(INSERT)
+                    .bind(id)
+                    .bind(before)
+                    .bind(after)
+                    .bind(i as i64)
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
+            pool.close().await;
+            url
+        };
+        let store = Store::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        let mut events = tx.audit_page(Start::Offset(0), 10).await.unwrap().items;
+        events.sort_by_key(|e| e.id);
+        let states: Vec<_> = events
+            .iter()
+            .map(|e| (e.before_json.clone(), e.after_json.clone()))
+            .collect();
+        assert_eq!(
+            states,
+            vec![
+                (
+                    Some(serde_json::json!({"value": "Spring cohort"})),
+                    Some(serde_json::json!({"name": "Spring"}))
+                ),
+                (
+                    Some(serde_json::json!({"value": "draft"})),
+                    Some(serde_json::json!({"value": 42}))
+                ),
+                (None, None),
+            ],
+            "{kind}"
+        );
+        drop(tx);
+        store.close().await;
     }
 }

@@ -24,6 +24,12 @@ fn is_cross_site(req: &Request) -> bool {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return false;
     }
+    // One-click unsubscribe (RFC 8058) is POSTed by mail providers, from
+    // their own sites. It reads no cookie: the signed link is the credential,
+    // so a forged cross-site POST can do nothing the link's holder could not.
+    if req.uri().path() == "/unsubscribe" {
+        return false;
+    }
     let headers = req.headers();
     let bearer = headers
         .get(header::AUTHORIZATION)
@@ -106,5 +112,17 @@ mod tests {
                 ("sec-fetch-site", "cross-site")
             ]
         )));
+    }
+
+    #[test]
+    fn one_click_unsubscribe_is_let_through() {
+        let post = axum::http::Request::builder()
+            .method(Method::POST)
+            .uri("/unsubscribe?person=p&kind=matching&sig=s")
+            .header("sec-fetch-site", "cross-site")
+            .header("origin", "https://mail.example")
+            .body(Body::empty())
+            .unwrap();
+        assert!(!is_cross_site(&post));
     }
 }

@@ -198,9 +198,19 @@ State-changing requests (`POST`, `PUT`, `PATCH`, `DELETE`) that carry a cookie a
 - Bodies are JSON, sent with `Content-Type: application/json` (otherwise `415 unsupported_media_type`), at most 256 KiB (otherwise `413 payload_too_large`). Unknown fields are ignored; missing optional fields are empty. A value of the wrong type, or a missing required field, is `400 bad_request` with `field` naming it.
 - Ids are UUIDs. A path id that is not a UUID is `404 not_found`, like an id that names nothing.
 - Times are Unix milliseconds (UTC).
-- Lists are paginated with `?page=` (from 1); answers say `total`, `page`, `per_page` and `pages`.
+- Lists are paginated; see [Lists and pages](#lists-and-pages).
 - A successful answer is a JSON object, or `204 No Content` with no body.
 - Every answer carries an `x-request-id` header; quote it when reporting a problem.
+
+## Lists and pages
+
+A list that takes `?cursor=` and `?limit=` (the audit log; the other lists are moving to it and say so in their parameters) is read page by page, newest first:
+
+- `limit` is the page size, 1 to 100 (default 50). More than 100 is `422 invalid_field` naming `limit`.
+- The answer's `Link` header (RFC 8288) holds the neighbouring pages: `<https://…?cursor=…&limit=…>; rel="next"` for older items and `rel="prev"` for newer ones. Follow the URL as it is; no `next` link means this is the last page. The body keeps its shape, so clients that ignore the header keep working.
+- A cursor is opaque: send back exactly what a link gave you. One that Rapport did not make is `422 invalid_field` naming `cursor`. Cursors point at an item, not a position, so items added meanwhile are neither repeated nor skipped.
+- `?page=` (from 1) keeps working where a list had it, but not together with `cursor`. With a cursor, `page` in the answer is `0`.
+- A `total` is counted up to 1,000; beyond that the answer says `total: 1000` and `total_capped: true`.
 
 ## Errors
 

@@ -1407,3 +1407,162 @@ async fn unknown_api_routes_and_methods_answer_json() {
         t.finish().await;
     }
 }
+
+#[tokio::test]
+async fn the_audit_log_pages_by_cursor_with_a_link_header() {
+    for kind in test_database_kinds() {
+        let t = TestApp::new(kind).await;
+        let (_, admin) = t.admin().await;
+        for name in ["Rust", "Go", "Zig", "Elm", "Lua"] {
+            t.call(
+                "POST",
+                "/api/v1/admin/skills",
+                Cookie(&admin),
+                Some(json!({"name": name})),
+            )
+            .await
+            .expect(201);
+        }
+        // Bad parameters are 422 naming the field.
+        for (query, field) in [
+            ("limit=101", "limit"),
+            ("limit=0", "limit"),
+            ("cursor=not-ours", "cursor"),
+            ("page=2&cursor=bzox", "cursor"),
+        ] {
+            let r = t
+                .get(&format!("/api/v1/admin/audit?{query}"), Cookie(&admin))
+                .await
+                .expect_error(422, "invalid_field");
+            assert_eq!(r.error_field(), field, "{query}");
+        }
+        // Page by page through the Link header, newest first, nothing twice.
+        let mut url = "/api/v1/admin/audit?limit=2".to_string();
+        let mut seen = Vec::new();
+        let mut pages = 0;
+        loop {
+            let r = t.get(&url, Cookie(&admin)).await.expect(200);
+            pages += 1;
+            assert_eq!(r.json["total"], 6, "five skills and the admin's account");
+            assert_eq!(r.json["total_capped"], false);
+            assert_eq!(r.json["per_page"], 2);
+            for e in r.json["events"].as_array().expect("events") {
+                if e["action"] != "skill.add" {
+                    continue;
+                }
+                assert!(e["after"].is_object(), "states are JSON objects: {e}");
+                assert!(e["before"].is_null(), "{e}");
+                seen.push(e["after"]["name"].as_str().expect("a name").to_string());
+            }
+            let link = r
+                .headers
+                .get("link")
+                .map(|v| v.to_str().expect("ASCII").to_string());
+            let Some(next) = link.as_deref().and_then(|l| {
+                l.split(", ")
+                    .find(|p| p.ends_with("rel=\"next\""))
+                    .map(|p| p.to_string())
+            }) else {
+                break;
+            };
+            let target = next
+                .trim_start_matches('<')
+                .split('>')
+                .next()
+                .expect("a URL");
+            assert!(
+                target.starts_with("http://rapport.test/api/v1/admin/audit?cursor="),
+                "{target}"
+            );
+            assert!(target.ends_with("&limit=2"), "{target}");
+            url = target.trim_start_matches("http://rapport.test").to_string();
+        }
+        assert_eq!(pages, 3);
+        assert_eq!(seen, ["Lua", "Elm", "Zig", "Go", "Rust"]);
+        // The second page links back to the first.
+        let first = t
+            .get("/api/v1/admin/audit?limit=2", Cookie(&admin))
+            .await
+            .expect(200);
+        let link = first.headers["link"].to_str().expect("ASCII").to_string();
+        assert!(
+            !link.contains("rel=\"prev\""),
+            "the first page has no previous: {link}"
+        );
+        let next = link
+            .trim_start_matches("<http://rapport.test")
+            .split('>')
+            .next()
+            .unwrap()
+            .to_string();
+        let second = t.get(&next, Cookie(&admin)).await.expect(200);
+        assert_eq!(second.json["page"], 0, "a cursor page has no number");
+        let link = second.headers["link"].to_str().expect("ASCII").to_string();
+        let prev = link
+            .split(", ")
+            .find(|p| p.ends_with("rel=\"prev\""))
+            .expect("a prev link")
+            .trim_start_matches("<http://rapport.test")
+            .split('>')
+            .next()
+            .unwrap()
+            .to_string();
+        let back = t.get(&prev, Cookie(&admin)).await.expect(200);
+        assert_eq!(back.json["events"], first.json["events"]);
+        // `page` keeps working.
+        let p3 = t
+            .get("/api/v1/admin/audit?page=3&limit=2", Cookie(&admin))
+            .await
+            .expect(200);
+        assert_eq!(p3.json["page"], 3);
+        assert_eq!(p3.json["pages"], 3);
+        assert_eq!(p3.json["events"][0]["after"]["name"], "Rust");
+    }
+}
+
+#[tokio::test]
+async fn one_click_unsubscribe_works_from_a_mail_provider() {
+    for kind in test_database_kinds() {
+        let t = TestApp::new(kind).await;
+        let (id, cookie) = t.member("ana@example.org", "Ana").await;
+        let person = PersonId(id.parse().expect("a person id"));
+        let link = t
+            .app
+            .unsubscribe_link(person, rapport_domain::person::NotificationKind::Matching);
+        let path = link.trim_start_matches("http://rapport.test");
+        // RFC 8058: a POST of this body to the link, from the provider's
+        // servers: no cookie, another site, and no further interaction.
+        let request = TestApp::request("POST", path, Anonymous)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "cross-site")
+            .header(header::ORIGIN, "https://mail.example")
+            .body(Body::from("List-Unsubscribe=One-Click"))
+            .expect("a request");
+        let r = t.router.clone().oneshot(request).await.expect("infallible");
+        assert_eq!(
+            r.status(),
+            StatusCode::SEE_OTHER,
+            "unsubscribed and sent on"
+        );
+        let prefs = t
+            .get("/api/v1/me/notifications", Cookie(&cookie))
+            .await
+            .expect(200);
+        let matching = prefs.json["preferences"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .find(|p| p["kind"] == "matching")
+            .expect("the matching preference")
+            .clone();
+        assert_eq!(matching["enabled"], false, "{}", prefs.json);
+        // A tampered link does nothing.
+        let forged = path.replace("kind=matching", "kind=programme");
+        let request = TestApp::request("POST", &forged, Anonymous)
+            .header(header::CONTENT_TYPE, "multipart/form-data; boundary=x")
+            .body(Body::from("--x\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--x--\r\n"))
+            .expect("a request");
+        let r = t.router.clone().oneshot(request).await.expect("infallible");
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+}

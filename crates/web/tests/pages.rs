@@ -484,3 +484,67 @@ async fn invitation_unsubscribe_and_admin_pages() {
     assert!(audit.contains("person.invite") && audit.contains("cy@example.org"));
     s.finish().await;
 }
+
+#[tokio::test]
+async fn the_audit_page_links_newer_and_older_by_cursor() {
+    let s = site("sqlite", WebConfig::default()).await;
+    let id = s
+        .app
+        .create_user("admin@example.org", "Ada Admin", "long enough pw", true)
+        .await
+        .unwrap();
+    let actor = s.app.actor(id).await.unwrap();
+    for i in 0..55 {
+        s.app
+            .add_skill(&actor, &format!("Skill {i:02}"))
+            .await
+            .unwrap();
+    }
+    let session = s
+        .app
+        .sign_in(
+            "admin@example.org",
+            "long enough pw",
+            &Default::default(),
+            None,
+        )
+        .await
+        .unwrap();
+    let admin = format!("{}={}", rapport_web::SESSION_COOKIE, session.token);
+    // The events share one millisecond (the clock stands still), so which
+    // skills land on which page is up to their ids; what matters is that
+    // the pages split them without overlap and link both ways.
+    let skills = |html: &str| -> Vec<String> {
+        html.split("Skill ")
+            .skip(1)
+            .map(|rest| rest[..2].to_string())
+            .collect()
+    };
+    let href = |html: &str, label: &str| -> Option<String> {
+        html.split("href=\"")
+            .find(|p| p.starts_with("/admin/audit?cursor=") && p.contains(&format!(">{label}<")))
+            .and_then(|p| p.split('"').next())
+            .map(|h| h.replace("&#38;", "&"))
+    };
+    let first = text(s.send("GET", "/admin/audit", "", Some(&admin)).await).await;
+    assert!(
+        href(&first, "Newer").is_none(),
+        "the first page has nothing newer"
+    );
+    let older = href(&first, "Older").expect("a link to older events");
+    let second = text(s.send("GET", &older, "", Some(&admin)).await).await;
+    assert!(href(&second, "Older").is_none(), "two pages hold 56 events");
+    assert!(skills(&first).len() >= 49, "50 events a page");
+    let mut all: Vec<String> = skills(&first).into_iter().chain(skills(&second)).collect();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 55, "every skill once: {all:?}");
+    let newer = href(&second, "Newer").expect("a link to newer events");
+    let back = text(s.send("GET", &newer, "", Some(&admin)).await).await;
+    assert_eq!(skills(&back), skills(&first));
+    // A cursor that is not Rapport's is refused, naming it.
+    let resp = s
+        .send("GET", "/admin/audit?cursor=nope", "", Some(&admin))
+        .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -121,15 +121,12 @@ pub async fn seed(
         action: "demo.seed".into(),
         subject: "site".into(),
         before_json: None,
-        after_json: Some(
-            serde_json::json!({
-                "people": summary.people,
-                "programmes": summary.programmes,
-                "skills": data.skills.len(),
-                "signup_mode": SignupMode::Open.code(),
-            })
-            .to_string(),
-        ),
+        after_json: Some(serde_json::json!({
+            "people": summary.people,
+            "programmes": summary.programmes,
+            "skills": data.skills.len(),
+            "signup_mode": SignupMode::Open.code(),
+        })),
         created_at: now_ms,
     })
     .await?;

@@ -2,7 +2,7 @@
 //! the audit log and admin rights. Everything here except reading the skill
 //! catalogue is for site admins; others get 403.
 
-use super::{ApiJson, ApiQuery, Created, IdPath, TextOrList};
+use super::{link_header, ApiJson, ApiQuery, Created, IdPath, TextOrList};
 use crate::auth::ApiActor;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
@@ -10,6 +10,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use rapport_app::lists::ListQuery;
+use rapport_app::lists::Start;
 use rapport_domain::person::SignupMode;
 use rapport_domain::{PersonId, SkillId};
 use serde::{Deserialize, Serialize};
@@ -242,13 +244,20 @@ pub async fn set_settings(
     Ok(Json(mode.into()))
 }
 
-/// Which page of the audit log.
+/// Which page of the audit log: `page`, or `cursor` (see "Lists and
+/// pages" in the API docs); either with `limit`.
 #[derive(Deserialize, IntoParams, Default)]
 #[serde(default)]
 #[into_params(parameter_in = Query)]
 pub struct AuditParams {
-    /// 1-based page number (50 events a page, newest first).
+    /// 1-based page number, newest first. Kept for existing clients; prefer
+    /// `cursor`.
     pub page: Option<i64>,
+    /// Where to continue: the opaque cursor from the `Link` header of the
+    /// previous answer. Not with `page`.
+    pub cursor: Option<String>,
+    /// Events per page, 1 to 100 (default 50).
+    pub limit: Option<i64>,
 }
 
 /// One audit event.
@@ -264,10 +273,10 @@ pub struct AuditEvent {
     pub action: String,
     /// What it was done to, like `person:ana@example.org`.
     pub subject: String,
-    /// The state before, if any.
+    /// The state before, if any: a JSON object whose keys depend on `action`.
     #[schema(value_type = Option<Object>)]
     pub before: Option<serde_json::Value>,
-    /// The state after, if any.
+    /// The state after, if any: a JSON object whose keys depend on `action`.
     #[schema(value_type = Option<Object>)]
     pub after: Option<serde_json::Value>,
     /// When, Unix milliseconds.
@@ -279,22 +288,23 @@ pub struct AuditEvent {
 pub struct AuditPage {
     /// Events, newest first.
     pub events: Vec<AuditEvent>,
-    /// Events in all.
+    /// Events in all, counted up to 1,000.
     pub total: i64,
-    /// This page, from 1.
+    /// True when there are more than 1,000 events (and `total` says 1,000).
+    pub total_capped: bool,
+    /// This page, from 1; 0 when the page was read by `cursor`.
     pub page: i64,
-    /// Page size.
+    /// Page size (`limit`).
     pub per_page: i64,
-    /// Number of pages (at least 1).
+    /// Number of pages of `total` (at least 1).
     pub pages: i64,
 }
-
-const AUDIT_PAGE: i64 = 50;
 
 /// Read the audit log
 ///
 /// Who did what and when, with the state before and after: admin and manager
-/// actions, account deletions.
+/// actions, account deletions. Newest first; the next page is in the `Link`
+/// header.
 #[utoipa::path(
     get,
     path = "/api/v1/admin/audit",
@@ -302,21 +312,27 @@ const AUDIT_PAGE: i64 = 50;
     params(AuditParams),
     security(("cookie" = []), ("bearer" = [])),
     responses(
-        (status = 200, description = "One page of events.", body = AuditPage),
+        (status = 200, description = "One page of events.", body = AuditPage,
+            headers(("link" = String, description = "`<…>; rel=\"next\"` and `<…>; rel=\"prev\"` when there are such pages."))),
         (status = 403, description = "`forbidden`: admins only.", body = ErrorBody),
+        (status = 422, description = "`invalid_field`: `limit` is not 1 to 100, `page` is out of range, or `cursor` is not one Rapport made (or came with `page`).", body = ErrorBody),
     ),
 )]
 pub async fn audit_log(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiQuery(params): ApiQuery<AuditParams>,
-) -> Result<Json<AuditPage>, ApiError> {
-    let page = params.page.unwrap_or(1).clamp(1, 100_000);
-    let (records, total) = s.app.audit_log(&actor, page).await?;
-    let json = |raw: Option<String>| {
-        raw.map(|r| serde_json::from_str(&r).unwrap_or(serde_json::Value::String(r)))
+) -> Result<Response, ApiError> {
+    let query = ListQuery {
+        page: params.page,
+        cursor: params.cursor,
+        limit: params.limit,
     };
-    let events = records
+    let (page, total, total_capped) = s.app.audit_log(&actor, &query).await?;
+    let (start, limit) = query.window()?;
+    let link = link_header(&s.app.config.base_url, "/api/v1/admin/audit", limit, &page);
+    let events = page
+        .items
         .into_iter()
         .map(|r| AuditEvent {
             id: r.id,
@@ -324,18 +340,26 @@ pub async fn audit_log(
             actor_name: r.actor_name,
             action: r.action,
             subject: r.subject,
-            before: json(r.before_json),
-            after: json(r.after_json),
+            before: r.before_json,
+            after: r.after_json,
             created_at: r.created_at,
         })
         .collect();
-    Ok(Json(AuditPage {
+    let body = Json(AuditPage {
         events,
         total,
-        page,
-        per_page: AUDIT_PAGE,
-        pages: ((total + AUDIT_PAGE - 1) / AUDIT_PAGE).max(1),
-    }))
+        total_capped,
+        page: match start {
+            Start::Offset(offset) => offset / limit + 1,
+            Start::Cursor(_) => 0,
+        },
+        per_page: limit,
+        pages: ((total + limit - 1) / limit).max(1),
+    });
+    Ok(match link {
+        Some(link) => ([(axum::http::header::LINK, link)], body).into_response(),
+        None => body.into_response(),
+    })
 }
 
 /// Whether someone is a site admin. `admin` is required: a missing value

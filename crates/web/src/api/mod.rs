@@ -286,3 +286,32 @@ impl TextOrList {
         }
     }
 }
+
+/// The `Link` header of a keyset page (RFC 8288): `rel="next"` and
+/// `rel="prev"` URLs that repeat `limit` and carry the cursor, absolute on
+/// the site's base URL so a client can follow them as they are. None when
+/// the page has no neighbours.
+pub(crate) fn link_header<T>(
+    base_url: &str,
+    path: &str,
+    limit: i64,
+    page: &rapport_app::lists::Page<T>,
+) -> Option<axum::http::HeaderValue> {
+    let links: Vec<String> = [(page.next, "next"), (page.prev, "prev")]
+        .into_iter()
+        .filter_map(|(cursor, rel)| {
+            cursor.map(|c| {
+                format!(
+                    "<{base_url}{path}?cursor={}&limit={limit}>; rel=\"{rel}\"",
+                    c.encode()
+                )
+            })
+        })
+        .collect();
+    if links.is_empty() {
+        return None;
+    }
+    // Cursors are URL-safe base64 and the base URL is configuration, so the
+    // value is plain ASCII; one that is not is left out rather than sent broken.
+    axum::http::HeaderValue::from_str(&links.join(", ")).ok()
+}

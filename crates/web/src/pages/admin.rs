@@ -8,6 +8,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use rapport_app::lists::{Cursor, ListQuery};
 use rapport_app::profiles::DirectoryPage;
 use rapport_app::AppError;
 use rapport_domain::person::SignupMode;
@@ -293,8 +294,11 @@ struct AuditPage {
     ctx: Ctx,
     title: &'static str,
     events: Vec<(String, String, String, String, String, String)>,
-    total: i64,
-    page: i64,
+    /// "1,000" or "More than 1,000".
+    total: String,
+    /// Links to the newer and older pages, by cursor.
+    newer: Option<String>,
+    older: Option<String>,
 }
 
 async fn audit(
@@ -302,13 +306,19 @@ async fn audit(
     who: PageActor,
     Query(q): Query<Params>,
 ) -> Result<Response, PageError> {
-    let page = q
-        .get("page")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(1)
-        .max(1);
-    let (events, total) = s.app.audit_log(&who.actor, page).await?;
-    let events = events
+    // `?page=` links from before cursors keep working; a page number that
+    // does not parse is the first page, as it always was here.
+    let query = ListQuery {
+        page: q.get("page").and_then(|p| p.parse().ok()),
+        cursor: q.get("cursor").cloned(),
+        limit: None,
+    };
+    let (page, total, capped) = s.app.audit_log(&who.actor, &query).await?;
+    let state = |v: Option<serde_json::Value>| v.map(|v| v.to_string()).unwrap_or_default();
+    let link = |c: Option<Cursor>| c.map(|c| format!("/admin/audit?cursor={}", c.encode()));
+    let (newer, older) = (link(page.prev), link(page.next));
+    let events = page
+        .items
         .into_iter()
         .map(|e| {
             (
@@ -316,8 +326,8 @@ async fn audit(
                 e.actor_name,
                 e.action,
                 e.subject,
-                e.before_json.unwrap_or_default(),
-                e.after_json.unwrap_or_default(),
+                state(e.before_json),
+                state(e.after_json),
             )
         })
         .collect();
@@ -325,8 +335,13 @@ async fn audit(
         ctx: Ctx::new(Some(&who), None),
         title: "Audit log",
         events,
-        total,
-        page,
+        total: if capped {
+            format!("More than {total}")
+        } else {
+            total.to_string()
+        },
+        newer,
+        older,
     })
     .into_response())
 }

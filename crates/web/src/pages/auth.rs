@@ -6,6 +6,7 @@ use crate::auth::{clear_cookie, cookie, session_cookie, Client, MaybeActor, SESS
 use crate::routes::Routes;
 use crate::{AppState, PageError};
 use askama::Template;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
@@ -443,7 +444,22 @@ async fn unsubscribe_page(State(s): State<AppState>, Query(u): Query<Unsubscribe
     }
 }
 
-async fn unsubscribe(State(s): State<AppState>, Form(u): Form<Unsubscribe>) -> Response {
+/// Applies an unsubscribe link. Two callers: the confirmation form, which
+/// posts the signed fields in its body, and a mail provider's one-click
+/// button (RFC 8058), which POSTs `List-Unsubscribe=One-Click` (form or
+/// multipart encoded) to the link itself, so the fields are in the query.
+/// Neither needs a sign-in or passes the cross-site guard: the signature is
+/// the credential.
+async fn unsubscribe(
+    State(s): State<AppState>,
+    Query(link): Query<Unsubscribe>,
+    form: Result<Form<Unsubscribe>, FormRejection>,
+) -> Response {
+    let u = match form {
+        _ if !link.sig.is_empty() => link,
+        Ok(Form(u)) => u,
+        Err(_) => Unsubscribe::default(),
+    };
     let person = match u.person.parse() {
         Ok(p) => p,
         Err(_) => {
