@@ -81,10 +81,11 @@ impl Tx {
         let text = |side: &str, v: &Option<serde_json::Value>| match v {
             None => Ok(None),
             Some(v @ serde_json::Value::Object(_)) => Ok(Some(v.to_string())),
-            Some(other) => Err(StoreError::Corrupt(format!(
-                "audit_events {}: {side} must be a JSON object, not {other}",
-                e.id
-            ))),
+            Some(other) => Err(StoreError::corrupt(
+                "audit_events",
+                Some(e.id.to_string()),
+                format!("{side} must be a JSON object, not {other}"),
+            )),
         };
         let (before, after) = (
             text("before", &e.before_json)?,
@@ -168,9 +169,11 @@ where
         };
         match serde_json::from_str(&text) {
             Ok(v @ serde_json::Value::Object(_)) => Ok(Some(v)),
-            _ => Err(StoreError::Corrupt(format!(
-                "audit_events {id}: {column} is not a JSON object"
-            ))),
+            _ => Err(StoreError::corrupt(
+                "audit_events",
+                Some(id.to_string()),
+                format!("{column} is not a JSON object"),
+            )),
         }
     };
     Ok(AuditRecord {

@@ -360,7 +360,7 @@ async fn settings_skills_and_audit() {
         assert_eq!((seen.len(), unique.len()), (7, 7));
         // A state that is not an object is refused on the way in...
         let err = tx.insert_audit(&AuditRecord { id: uuid::Uuid::new_v4(), actor_id: None, actor_name: "System".into(), action: "x".into(), subject: "s".into(), before_json: Some(serde_json::json!("text")), after_json: None, created_at: 20 }).await.unwrap_err();
-        assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
+        assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
         tx.commit().await.unwrap();
     })
     .await;
@@ -401,9 +401,10 @@ async fn an_audit_row_that_is_not_json_is_corrupt_and_named() {
         }
         let mut tx = store.read().await.unwrap();
         let err = tx.audit_page(Start::Offset(0), 10).await.unwrap_err();
-        let StoreError::Corrupt(message) = err else {
+        let StoreError::Corrupt { table, id: row, source } = err else {
             panic!("{kind}: {err:?}")
         };
+        let message = format!("{table} {} {source}", row.unwrap_or_default());
         assert!(
             message.contains("audit_events")
                 && message.contains(&id.to_string())

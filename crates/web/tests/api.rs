@@ -1412,7 +1412,7 @@ async fn unknown_api_routes_and_methods_answer_json() {
 async fn the_audit_log_pages_by_cursor_with_a_link_header() {
     for kind in test_database_kinds() {
         let t = TestApp::new(kind).await;
-        let (_, admin) = t.admin().await;
+        let admin = t.admin().await.cookie;
         for name in ["Rust", "Go", "Zig", "Elm", "Lua"] {
             t.call(
                 "POST",
@@ -1517,6 +1517,7 @@ async fn the_audit_log_pages_by_cursor_with_a_link_header() {
         assert_eq!(p3.json["page"], 3);
         assert_eq!(p3.json["pages"], 3);
         assert_eq!(p3.json["events"][0]["after"]["name"], "Rust");
+        t.finish().await;
     }
 }
 
@@ -1524,8 +1525,8 @@ async fn the_audit_log_pages_by_cursor_with_a_link_header() {
 async fn one_click_unsubscribe_works_from_a_mail_provider() {
     for kind in test_database_kinds() {
         let t = TestApp::new(kind).await;
-        let (id, cookie) = t.member("ana@example.org", "Ana").await;
-        let person = PersonId(id.parse().expect("a person id"));
+        let ana = t.member("ana@example.org", "Ana").await;
+        let (person, cookie) = (ana.id, ana.cookie);
         let link = t
             .app
             .unsubscribe_link(person, rapport_domain::person::NotificationKind::Matching);
@@ -1538,10 +1539,10 @@ async fn one_click_unsubscribe_works_from_a_mail_provider() {
             .header(header::ORIGIN, "https://mail.example")
             .body(Body::from("List-Unsubscribe=One-Click"))
             .expect("a request");
-        let r = t.router.clone().oneshot(request).await.expect("infallible");
+        let r = t.send(request).await;
         assert_eq!(
             r.status(),
-            StatusCode::SEE_OTHER,
+            axum::http::StatusCode::SEE_OTHER,
             "unsubscribed and sent on"
         );
         let prefs = t
@@ -1562,7 +1563,8 @@ async fn one_click_unsubscribe_works_from_a_mail_provider() {
             .header(header::CONTENT_TYPE, "multipart/form-data; boundary=x")
             .body(Body::from("--x\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--x--\r\n"))
             .expect("a request");
-        let r = t.router.clone().oneshot(request).await.expect("infallible");
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let r = t.send(request).await;
+        assert_eq!(r.status(), axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+        t.finish().await;
     }
 }
