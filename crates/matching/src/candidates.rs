@@ -1569,7 +1569,7 @@ mod tests {
     fn text_bound_never_undercuts_the_text_points() {
         // The synthetic population's texts share a small vocabulary, so most
         // pairs share terms and the bound is tested where it has work to do.
-        let (e, r) = crate::pipeline::synthetic_population(11, 150, 150, 1.2);
+        let (e, r) = crate::synthetic::population(11, 150, 150, 1.2);
         let model = Model::build(&e, &r, &Settings::default()).unwrap();
         let rules = Rules::build(&model);
         let sc = Scanner::new(&model, &rules);

@@ -2,6 +2,7 @@ use super::*;
 use crate::profile::{Level, Profile, Skill};
 use crate::score::tests::person;
 use crate::settings::{PairIds, Settings};
+use crate::synthetic;
 use proptest::prelude::*;
 
 /// The exact optimum over every eligible pair (dense graph).
@@ -38,7 +39,7 @@ proptest! {
         slots in 0.3f64..2.0,
         floor in 0u32..30,
     ) {
-        let (e, r) = synthetic_population(seed, 60, 14, slots);
+        let (e, r) = synthetic::population(seed, 60, 14, slots);
         let mut s = Settings::default();
         s.top_k = k;
         s.quality_floor = f64::from(floor);
@@ -154,8 +155,8 @@ fn unmatched_reasons_and_the_suggested_fix_covers_them() {
 }
 
 #[test]
-fn fixes_cover_a_synthetic_population() {
-    let (e, r) = synthetic_population(11, 300, 30, 0.6);
+fn fixes_cover_a_synthetic::population() {
+    let (e, r) = synthetic::population(11, 300, 30, 0.6);
     let mut s = Settings::default();
     s.reach.max_time_zone_hours = Some(5.0);
     s.quality_floor = 15.0;
@@ -174,7 +175,7 @@ fn fixes_cover_a_synthetic_population() {
 
 #[test]
 fn pins_are_placed_and_marked() {
-    let (e, r) = synthetic_population(5, 40, 10, 1.0);
+    let (e, r) = synthetic::population(5, 40, 10, 1.0);
     let mut s = Settings::default();
     let model = Model::build(&e, &r, &s).unwrap();
     let rules = Rules::build(&model);
@@ -199,7 +200,7 @@ fn pins_are_placed_and_marked() {
 
 #[test]
 fn matches_csv_is_the_same_whatever_the_parts() {
-    let (e, r) = synthetic_population(9, 120, 30, 1.0);
+    let (e, r) = synthetic::population(9, 120, 30, 1.0);
     let out = run(
         &e,
         &r,
