@@ -717,6 +717,10 @@ fn no_eligible_reason(model: &Model, rules: &Rules, i: usize) -> String {
                     level_label(e.level),
                     e.years
                 ),
+                Rule::LevelGap => format!(
+                    "no mentor is within the allowed level gap of a {} (seniority.min_level_gap, seniority.max_level_gap)",
+                    level_label(e.level)
+                ),
                 Rule::TimeZoneDistance => {
                     "no mentor is within the allowed time-zone distance".into()
                 }
@@ -824,6 +828,8 @@ fn suggest_fixes(
                 (min_years + max_years) / 2,
             ),
         };
+        let (mlevel, myears) =
+            within_level_gap(settings, level, mlevel, myears, (min_years, max_years));
         let mut t = Profile::new(format!("suggested-mentor-{}", k + 1), mlevel);
         t.years = myears;
         t.capacity = members.len() as u32;
@@ -937,6 +943,43 @@ fn suggest_fixes(
         });
     }
     fixes
+}
+
+/// The suggested mentor's level and years moved inside the level-gap limits
+/// (`seniority.min_level_gap`, `seniority.max_level_gap`) when the seniority rule's
+/// nearest level is outside them: to the allowed gap closest to it. At a gap of 0 the
+/// years keep the seniority rule's margin. Unchanged when no level fits.
+fn within_level_gap(
+    settings: &Settings,
+    level: u8,
+    mlevel: Level,
+    myears: u16,
+    (min_years, max_years): (u16, u16),
+) -> (Level, u16) {
+    let rule = settings.kind.seniority_rule();
+    let dir: i8 = if rule == SeniorityRule::Reverse {
+        -1
+    } else {
+        1
+    };
+    let gap = dir * (mlevel.rank() as i8 - level as i8);
+    let lo = settings.seniority.min_level_gap.unwrap_or(i8::MIN);
+    let hi = settings.seniority.max_level_gap.unwrap_or(i8::MAX);
+    if (lo..=hi).contains(&gap) {
+        return (mlevel, myears);
+    }
+    let want = gap.clamp(lo, hi);
+    let rank = level as i8 + dir * want;
+    let Some(l) = u8::try_from(rank).ok().and_then(Level::from_rank) else {
+        return (mlevel, myears);
+    };
+    let n = settings.seniority.min_years_ahead;
+    let years = match (want, rule) {
+        (0, SeniorityRule::Ahead) => max_years.saturating_add(n),
+        (0, SeniorityRule::Reverse) => min_years.saturating_sub(n),
+        _ => myears,
+    };
+    (l, years)
 }
 
 #[cfg(test)]
