@@ -28,10 +28,11 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use rapport_matching::assign::{self, Problem};
 use rapport_matching::candidates::Scanner;
 use rapport_matching::constraints::Rules;
-use rapport_matching::pipeline::{run, synthetic_population, Options, Outcome};
+use rapport_matching::pipeline::{run, Options, Outcome};
 use rapport_matching::profile::Profile;
 use rapport_matching::score::{Audience, Model};
 use rapport_matching::settings::Settings;
+use rapport_matching::synthetic;
 
 fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
@@ -130,7 +131,7 @@ fn bench_end_to_end(c: &mut Criterion) {
     }
     let n = env_size("RAPPORT_BENCH_MENTEES", 100_000);
     let m = env_size("RAPPORT_BENCH_MENTORS", 20_000);
-    let (mentees, mentors) = synthetic_population(2026, n, m, 1.2);
+    let (mentees, mentors) = synthetic::population(2026, n, m, 1.2);
     let mut s = Settings::default();
     if let Ok(k) = std::env::var("RAPPORT_BENCH_TOP_K") {
         s.top_k = k.parse().expect("RAPPORT_BENCH_TOP_K is a number");
@@ -182,7 +183,7 @@ fn bench_lossless(c: &mut Criterion) {
     let mut g = c.benchmark_group("pipeline");
     g.sample_size(10);
     for slots in [1.2, 0.8] {
-        let (mentees, mentors) = synthetic_population(7, n, m, slots);
+        let (mentees, mentors) = synthetic::population(7, n, m, slots);
         let s = Settings {
             quality_floor: 20.0,
             ..Settings::default()
@@ -251,7 +252,7 @@ fn bench_regimes(_: &mut Criterion) {
         ("top_k 200", 1.2, with(|s| s.top_k = 200)),
     ];
     for (name, slots, s) in cases {
-        let (mentees, mentors) = synthetic_population(2026, n, m, slots);
+        let (mentees, mentors) = synthetic::population(2026, n, m, slots);
         let t = Instant::now();
         let (out, bytes) = end_to_end(&mentees, &mentors, &s);
         report(&format!("regimes {n}x{m} {name}"), &out, t.elapsed(), bytes);

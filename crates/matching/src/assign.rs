@@ -852,9 +852,22 @@ pub struct WarmStart<'a> {
     pub duals: &'a Duals,
 }
 
+/// Paths through the solver that production never takes, so the property tests can
+/// hold each one against brute force on small instances. The default is what
+/// [`solve`] and [`solve_warm`] use.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Tuning {
+    /// Solve every part of the split path from its long side (with the dummy sink),
+    /// the side the size heuristics would not pick.
+    pub(crate) force_other_side: bool,
+    /// Prune every one-mentor-per-mentee instance down to this many edges per mentee,
+    /// however sparse it is, before repairing by pricing.
+    pub(crate) prune_keep: Option<usize>,
+}
+
 /// Solves an instance exactly; see the module docs for the objective and method.
 pub fn solve(problem: &Problem, constraints: &Constraints) -> Result<Solution, AssignError> {
-    solve_with(problem, constraints, None)
+    solve_with(problem, constraints, None, Tuning::default())
 }
 
 /// [`solve`], starting from a previous solution: typically of the same instance
@@ -870,21 +883,22 @@ pub fn solve_warm(
     constraints: &Constraints,
     warm: &WarmStart,
 ) -> Result<Solution, AssignError> {
-    solve_with(problem, constraints, Some(warm))
+    solve_with(problem, constraints, Some(warm), Tuning::default())
 }
 
-fn solve_with(
+pub(crate) fn solve_with(
     problem: &Problem,
     constraints: &Constraints,
     warm: Option<&WarmStart>,
+    tuning: Tuning,
 ) -> Result<Solution, AssignError> {
-    if let Some(result) = split::solve_pruned(problem, constraints) {
+    if let Some(result) = split::solve_pruned(problem, constraints, tuning.prune_keep) {
         return result;
     }
     let (mut net, pinned, pin_conflicts) = build(problem, constraints)?;
     if split::applies(&net, &pinned) {
         let mut stats = SolveStats::default();
-        let (mentee, mentor) = split::solve(&mut net, &mut stats, warm);
+        let (mentee, mentor) = split::solve(&mut net, &mut stats, warm, tuning.force_other_side);
         let mut sol = finish(problem, &net, pinned, pin_conflicts, stats);
         sol.duals = Duals { mentee, mentor };
         return Ok(sol);

@@ -1459,6 +1459,8 @@ mod tests {
             years in 0u16..8,
             require_lang in any::<bool>(),
             dense_min in prop::sample::select(vec![1usize, 4, usize::MAX]),
+            min_gap in prop::option::of(-2i8..=2),
+            max_gap in prop::option::of(-2i8..=2),
         ) {
             let (e, r) = world(seed, 12, 15);
             let mut s = Settings::default();
@@ -1473,6 +1475,11 @@ mod tests {
             s.reach.require_shared_language = require_lang;
             s.quality_floor = f64::from(floor);
             s.reach.min_overlap_hours = min_overlap;
+            // The level-gap limits, in either order's valid form.
+            (s.seniority.min_level_gap, s.seniority.max_level_gap) = match (min_gap, max_gap) {
+                (Some(a), Some(b)) => (Some(a.min(b)), Some(a.max(b))),
+                other => other,
+            };
             if !enforce {
                 s.hard_preferences = crate::settings::HardPreferences::AsSoft;
             }
@@ -1569,7 +1576,7 @@ mod tests {
     fn text_bound_never_undercuts_the_text_points() {
         // The synthetic population's texts share a small vocabulary, so most
         // pairs share terms and the bound is tested where it has work to do.
-        let (e, r) = crate::pipeline::synthetic_population(11, 150, 150, 1.2);
+        let (e, r) = crate::synthetic::population(11, 150, 150, 1.2);
         let model = Model::build(&e, &r, &Settings::default()).unwrap();
         let rules = Rules::build(&model);
         let sc = Scanner::new(&model, &rules);

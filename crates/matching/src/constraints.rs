@@ -5,6 +5,8 @@
 //!   manager, anyone up the chain, or anyone below);
 //! - seniority for the programme kind (ahead, reverse with a named skill area,
 //!   or similar);
+//! - the level gap within `seniority.min_level_gap` and `seniority.max_level_gap`
+//!   (when set);
 //! - a shared language (when required);
 //! - time-zone distance and weekly availability overlap on the reference week;
 //! - stated preferences marked hard (when enforced);
@@ -35,6 +37,8 @@ pub enum Rule {
     ReportingLine,
     /// Seniority for the programme kind.
     Seniority,
+    /// Level gap outside `seniority.min_level_gap` ..= `seniority.max_level_gap`.
+    LevelGap,
     /// Reverse mentoring: the mentor offers none of the named skill areas.
     SkillArea,
     /// No shared language.
@@ -55,10 +59,11 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in report order.
-    pub const ALL: [Rule; 11] = [
+    pub const ALL: [Rule; 12] = [
         Rule::SamePerson,
         Rule::ReportingLine,
         Rule::Seniority,
+        Rule::LevelGap,
         Rule::SkillArea,
         Rule::SharedLanguage,
         Rule::TimeZoneDistance,
@@ -75,6 +80,7 @@ impl Rule {
             Rule::SamePerson => "same_person",
             Rule::ReportingLine => "reporting_line",
             Rule::Seniority => "seniority",
+            Rule::LevelGap => "level_gap",
             Rule::SkillArea => "skill_area",
             Rule::SharedLanguage => "shared_language",
             Rule::TimeZoneDistance => "time_zone_distance",
@@ -121,6 +127,11 @@ pub struct Rules {
     rule: SeniorityRule,
     min_years: u16,
     similar_gap: u16,
+    /// Allowed level gaps, inclusive, in the direction of [`Rules::level_gap`];
+    /// `i8::MIN..=i8::MAX` when no limit is set, so the check never needs a branch
+    /// on whether the rule is on.
+    min_level_gap: i8,
+    max_level_gap: i8,
 }
 
 impl Rules {
@@ -170,7 +181,29 @@ impl Rules {
             rule: s.kind.seniority_rule(),
             min_years: s.seniority.min_years_ahead,
             similar_gap: s.seniority.similar_max_years_gap,
+            min_level_gap: s.seniority.min_level_gap.unwrap_or(i8::MIN),
+            max_level_gap: s.seniority.max_level_gap.unwrap_or(i8::MAX),
         }
+    }
+
+    /// The level gap of a pair in the direction the programme kind expects: mentor
+    /// minus mentee, or mentee minus mentor in reverse mentoring (as `[level_gap]`
+    /// scores it).
+    #[inline]
+    fn level_gap(&self, e_level: u8, r_level: u8) -> i8 {
+        let (ahead, behind) = if self.rule == SeniorityRule::Reverse {
+            (e_level, r_level)
+        } else {
+            (r_level, e_level)
+        };
+        ahead as i8 - behind as i8
+    }
+
+    /// The level gap is within `seniority.min_level_gap ..= seniority.max_level_gap`.
+    #[inline]
+    pub(crate) fn level_gap_ok(&self, e_level: u8, r_level: u8) -> bool {
+        let gap = self.level_gap(e_level, r_level);
+        self.min_level_gap <= gap && gap <= self.max_level_gap
     }
 
     /// The quality floor in micro-units.
@@ -210,9 +243,13 @@ impl Rules {
 
     /// The mentor years that pass [`Rules::seniority_ranks_ok`] for a mentee of
     /// `e_level` with `e_years` and a mentor of `r_level`, as an inclusive range
-    /// (`None` when no mentor of that level passes). The candidate scan keeps a
-    /// level's mentors sorted by years and reads only this range.
+    /// (`None` when no mentor of that level passes, also when the level gap is
+    /// outside its limits). The candidate scan keeps a level's mentors sorted by
+    /// years and reads only this range.
     pub(crate) fn years_range(&self, e_level: u8, e_years: u16, r_level: u8) -> Option<(u16, u16)> {
+        if !self.level_gap_ok(e_level, r_level) {
+            return None;
+        }
         let (e, min, gap) = (
             u32::from(e_years),
             u32::from(self.min_years),
@@ -259,7 +296,10 @@ impl Rules {
         offset_minutes: i32,
         overlap: u32,
     ) -> bool {
-        if e.person == person || !self.seniority_ranks_ok(e.level, e.years, level, years) {
+        if e.person == person
+            || !self.seniority_ranks_ok(e.level, e.years, level, years)
+            || !self.level_gap_ok(e.level, level)
+        {
             return false;
         }
         if self.rule == SeniorityRule::Reverse && !reverse_area {
@@ -290,7 +330,8 @@ impl Rules {
     /// the per-pair part of eligibility, cheap enough to run on every pair.
     #[inline]
     pub fn compatible(&self, model: &Model, e: &Features, r: &Features) -> bool {
-        if e.person == r.person || !self.seniority_ok(e, r) {
+        if e.person == r.person || !self.seniority_ok(e, r) || !self.level_gap_ok(e.level, r.level)
+        {
             return false;
         }
         if self.rule == SeniorityRule::Reverse && !r.offers_reverse_area {
@@ -371,6 +412,9 @@ impl Rules {
                 Rule::Seniority,
                 format!("{need}: mentor is {}, mentee {}", who(r), who(e)),
             );
+        }
+        if !self.level_gap_ok(e.level, r.level) {
+            push(Rule::LevelGap, self.level_gap_sentence(e.level, r.level));
         }
         if self.rule == SeniorityRule::Reverse && !r.offers_reverse_area {
             let areas = &model.settings.seniority.reverse_skill_areas;
@@ -511,6 +555,9 @@ impl Rules {
         if !self.seniority_ok(e, r) {
             set(Rule::Seniority);
         }
+        if !self.level_gap_ok(e.level, r.level) {
+            set(Rule::LevelGap);
+        }
         if self.rule == SeniorityRule::Reverse && !r.offers_reverse_area {
             set(Rule::SkillArea);
         }
@@ -542,6 +589,41 @@ impl Rules {
             mask |= 1 << Rule::QualityFloor as u16;
         }
         mask
+    }
+
+    /// Why a pair's level gap is outside the limits, naming both levels and the
+    /// settings that set the limits, so a manager knows what to change.
+    fn level_gap_sentence(&self, e_level: u8, r_level: u8) -> String {
+        let label = |l: u8| Level::from_rank(l).map_or("?", Level::label);
+        let gap = self.level_gap(e_level, r_level);
+        let (first, second) = if self.rule == SeniorityRule::Reverse {
+            ("mentee", "mentor")
+        } else {
+            ("mentor", "mentee")
+        };
+        let levels = |n: i8| format!("{n} level{}", if n.abs() == 1 { "" } else { "s" });
+        let is = match gap {
+            0 => format!("the {first} is at the same level as the {second}"),
+            g if g > 0 => format!("the {first} is {} ahead of the {second}", levels(g)),
+            g => format!("the {first} is {} behind the {second}", levels(-g)),
+        };
+        let allowed = match (self.min_level_gap, self.max_level_gap) {
+            (i8::MIN, hi) => format!("at most {} ahead (seniority.max_level_gap)", levels(hi)),
+            (lo, i8::MAX) => format!("at least {} ahead (seniority.min_level_gap)", levels(lo)),
+            (lo, hi) if lo == hi => format!(
+                "exactly {} ahead (seniority.min_level_gap and seniority.max_level_gap)",
+                levels(lo)
+            ),
+            (lo, hi) => format!(
+                "between {lo} and {} ahead (seniority.min_level_gap and seniority.max_level_gap)",
+                levels(hi)
+            ),
+        };
+        format!(
+            "{is} (mentor is {}, mentee {}); the programme allows {allowed}",
+            label(r_level),
+            label(e_level),
+        )
     }
 
     /// Resolves the pinned pairs to indices, refusing any that breaks a rule
@@ -717,17 +799,27 @@ mod tests {
     }
 
     #[test]
-    fn years_range_is_exactly_the_seniority_rule() {
+    fn years_range_is_exactly_the_seniority_rule_and_the_level_gap() {
         for kind in [
             ProgrammeKind::OneToOne,
             ProgrammeKind::Reverse,
             ProgrammeKind::Peer,
         ] {
-            for (min, gap) in [(0u16, 0u16), (3, 5), (40, 2)] {
+            for ((min, gap), levels) in [(0u16, 0u16), (3, 5), (40, 2)].into_iter().flat_map(|y| {
+                [
+                    (None, None),
+                    (Some(1), None),
+                    (None, Some(1)),
+                    (Some(0), Some(0)),
+                    (Some(-1), Some(2)),
+                ]
+                .map(|l| (y, l))
+            }) {
                 let mut s = Settings::default();
                 s.kind = kind;
                 s.seniority.min_years_ahead = min;
                 s.seniority.similar_max_years_gap = gap;
+                (s.seniority.min_level_gap, s.seniority.max_level_gap) = levels;
                 let (_, rules) = rules_for(Vec::new(), Vec::new(), &s);
                 for el in 0..3u8 {
                     for rl in 0..3u8 {
@@ -743,8 +835,9 @@ mod tests {
                                 }
                                 assert_eq!(
                                     inside,
-                                    rules.seniority_ranks_ok(el, ey, rl, ry),
-                                    "{kind:?} min {min} gap {gap}: {el}/{ey} vs {rl}/{ry}"
+                                    rules.seniority_ranks_ok(el, ey, rl, ry)
+                                        && rules.level_gap_ok(el, rl),
+                                    "{kind:?} min {min} gap {gap} levels {levels:?}: {el}/{ey} vs {rl}/{ry}"
                                 );
                             }
                         }
@@ -809,6 +902,7 @@ mod tests {
             r
         };
         let mut s = Settings::default();
+        s.seniority.min_level_gap = Some(1);
         s.reach.max_time_zone_hours = Some(6.0);
         s.reach.min_overlap_hours = Some(1.0);
         s.quality_floor = 99.0;
@@ -823,6 +917,7 @@ mod tests {
             got,
             vec![
                 Rule::Seniority,
+                Rule::LevelGap,
                 Rule::SharedLanguage,
                 Rule::TimeZoneDistance,
                 Rule::AvailabilityOverlap,
@@ -833,9 +928,9 @@ mod tests {
             "{why:?}"
         );
         assert!(
-            why[1].sentence.contains("portuguese"),
+            why[2].sentence.contains("portuguese"),
             "{}",
-            why[1].sentence
+            why[2].sentence
         );
         assert!(rules.eligible(&m, 0, 0).is_none());
     }
@@ -870,6 +965,50 @@ mod tests {
         let (m, rules) = rules_for(vec![tl3], vec![tl6, lol], &s);
         assert!(rules.eligible(&m, 0, 0).is_some());
         assert_eq!(rules.why_not(&m, 0, 1)[0].rule, Rule::Seniority);
+    }
+
+    #[test]
+    fn level_gap_limits_follow_the_programme_direction() {
+        let pc = person("pc", Level::ProfessionalContributor, 2);
+        let tl = person("tl", Level::TeamLeader, 8);
+        let lol = person("lol", Level::LeaderOfLeaders, 20);
+        // Ahead: mentor minus mentee, at most 1.
+        let mut s = Settings::default();
+        s.seniority.max_level_gap = Some(1);
+        let (m, rules) = rules_for(vec![pc.clone()], vec![tl.clone(), lol.clone()], &s);
+        assert!(rules.eligible(&m, 0, 0).is_some());
+        assert!(rules.eligible(&m, 0, 1).is_none());
+        assert!(!rules.compatible(&m, &m.mentees[0], &m.mentors[1]));
+        assert_eq!(rules.blocking(&m, 0, 1), 1 << Rule::LevelGap as u16);
+        let why = rules.why_not(&m, 0, 1);
+        assert_eq!(why.len(), 1, "{why:?}");
+        assert_eq!(why[0].rule, Rule::LevelGap);
+        assert!(
+            why[0].sentence.contains("2 levels ahead"),
+            "{}",
+            why[0].sentence
+        );
+        // Reverse: mentee minus mentor, so the same limit keeps a leader of leaders
+        // from a contributor mentor and lets a team leader through.
+        let mut s = Settings::default_for(ProgrammeKind::Reverse);
+        s.seniority.max_level_gap = Some(1);
+        let mut pc = pc;
+        pc.skills_offered = vec![crate::profile::Skill {
+            name: "ai tools".into(),
+            priority: 1,
+        }];
+        let (m, rules) = rules_for(vec![lol, tl], vec![pc], &s);
+        assert_eq!(rules.why_not(&m, 0, 0)[0].rule, Rule::LevelGap);
+        assert!(
+            rules.why_not(&m, 0, 0)[0]
+                .sentence
+                .starts_with("the mentee is 2 levels ahead"),
+            "{}",
+            rules.why_not(&m, 0, 0)[0].sentence
+        );
+        assert!(rules.eligible(&m, 1, 0).is_some());
+        assert_eq!(Rule::LevelGap.name(), "level_gap");
+        assert!(Rule::ALL.contains(&Rule::LevelGap));
     }
 
     #[test]

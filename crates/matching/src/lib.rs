@@ -15,6 +15,8 @@
 //!   (incremental), and [`unmatched`] (reasons and the smallest fix).
 //! - [`pipeline`]: profiles to explained matches end to end, with the unmatched report.
 //! - [`table`]: CSV reading and writing with errors that name file, line and field.
+//! - `synthetic` (tests, and the `synthetic` feature only): seeded people for benches
+//!   and tests.
 
 pub mod fixed;
 pub mod table;
@@ -35,6 +37,9 @@ pub mod settings;
 pub mod text;
 
 pub mod pipeline;
+
+#[cfg(any(test, feature = "synthetic"))]
+pub mod synthetic;
 
 mod prefetch;
 mod runs;

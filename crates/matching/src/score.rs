@@ -877,7 +877,10 @@ impl Model {
         self.mentors.len()
     }
 
-    /// Time-zone distance in minutes (circular, at most 12 hours).
+    /// Time-zone distance in minutes: the shorter way around the clock between the two
+    /// UTC offsets on the reference week, so never more than 12 hours. UTC+13 and
+    /// UTC−8 are 3 hours apart, not 21: 09:00 in Auckland is 12:00 the day before in
+    /// Los Angeles, which is what matters for meeting.
     #[inline]
     pub fn tz_distance(a: &Features, b: &Features) -> u32 {
         let d = (a.offset_minutes - b.offset_minutes).unsigned_abs() % 1440;
@@ -1379,6 +1382,26 @@ pub(crate) mod tests {
             8
         );
         assert_eq!(Model::tz_distance(&m.mentees[0], &m.mentors[0]), 300);
+    }
+
+    #[test]
+    fn time_zone_distance_goes_around_the_clock() {
+        // On the default reference week (January) Auckland keeps daylight time, UTC+13,
+        // and Los Angeles standard time, UTC−8: 21 hours apart as offsets, 3 hours
+        // apart on the clock.
+        let mut e = person("e", Level::ProfessionalContributor, 1);
+        e.time_zone = "Pacific/Auckland".into();
+        let mut r = person("r", Level::TeamLeader, 5);
+        r.time_zone = "America/Los_Angeles".into();
+        let mut s = Settings::default();
+        s.reach.max_time_zone_hours = Some(3.0);
+        let m = Model::build(&[e], &[r], &s).unwrap();
+        assert_eq!(m.mentees[0].offset_minutes, 13 * 60);
+        assert_eq!(m.mentors[0].offset_minutes, -8 * 60);
+        assert_eq!(Model::tz_distance(&m.mentees[0], &m.mentors[0]), 3 * 60);
+        // The hard rule measures the same way: three hours are allowed here.
+        let rules = crate::constraints::Rules::build(&m);
+        assert!(rules.why_not(&m, 0, 0).is_empty());
     }
 
     #[test]

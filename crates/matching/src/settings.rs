@@ -14,6 +14,7 @@
 //! goals = 15
 //! [seniority]
 //! min_years_ahead = 3
+//! max_level_gap = 1
 //! [reach]
 //! max_time_zone_hours = 6
 //! reference_week = "2026-01-05"
@@ -166,6 +167,15 @@ pub struct Seniority {
     /// Reverse: the mentor must offer at least one of these skill areas
     /// (empty means any skill).
     pub reverse_skill_areas: Vec<String>,
+    /// Hard rule: the smallest allowed level gap, counted like `[level_gap]`
+    /// (mentor minus mentee; mentee minus mentor for reverse mentoring).
+    /// `None`: no limit beyond the seniority rule. `1` asks for a mentor at a
+    /// higher level, never at the same level with more years.
+    pub min_level_gap: Option<i8>,
+    /// Hard rule: the largest allowed level gap, counted the same way. `None`:
+    /// no limit. `1` keeps Leaders of Leaders away from Professional
+    /// Contributors. The `[level_gap]` table only scores; this one filters.
+    pub max_level_gap: Option<i8>,
 }
 
 impl Default for Seniority {
@@ -174,6 +184,8 @@ impl Default for Seniority {
             min_years_ahead: 3,
             similar_max_years_gap: 5,
             reverse_skill_areas: Vec::new(),
+            min_level_gap: None,
+            max_level_gap: None,
         }
     }
 }
@@ -354,6 +366,25 @@ impl Settings {
         if self.seniority.similar_max_years_gap > 80 {
             return Err(bad("seniority.similar_max_years_gap", "must be at most 80"));
         }
+        for (name, gap) in [
+            ("seniority.min_level_gap", self.seniority.min_level_gap),
+            ("seniority.max_level_gap", self.seniority.max_level_gap),
+        ] {
+            if gap.is_some_and(|g| !(-2..=2).contains(&g)) {
+                return Err(bad(
+                    name,
+                    "must be between -2 and 2 levels (there are three levels), or left out for no limit",
+                ));
+            }
+        }
+        if let (Some(lo), Some(hi)) = (self.seniority.min_level_gap, self.seniority.max_level_gap) {
+            if lo > hi {
+                return Err(bad(
+                    "seniority.max_level_gap",
+                    format!("is {hi}, below min_level_gap ({lo}): no pair could match; raise it or lower min_level_gap"),
+                ));
+            }
+        }
         let r = &self.reach;
         if let Some(h) = r.max_time_zone_hours {
             if !h.is_finite() || !(0.0..=24.0).contains(&h) {
@@ -489,5 +520,39 @@ mod tests {
         s.pinned.push(p.clone());
         s.excluded.push(p);
         assert_eq!(s.validate().unwrap_err().field, "pinned[0]");
+        let mut s = Settings::default();
+        s.seniority.max_level_gap = Some(3);
+        assert_eq!(s.validate().unwrap_err().field, "seniority.max_level_gap");
+        let mut s = Settings::default();
+        s.seniority.min_level_gap = Some(-3);
+        assert_eq!(s.validate().unwrap_err().field, "seniority.min_level_gap");
+        let mut s = Settings::default();
+        s.seniority.min_level_gap = Some(2);
+        s.seniority.max_level_gap = Some(1);
+        let e = s.validate().unwrap_err();
+        assert_eq!(e.field, "seniority.max_level_gap");
+        assert!(e.message.contains("min_level_gap"), "{e}");
+    }
+
+    /// Programmes store their settings as TOML (the app reads and writes them with
+    /// `toml`), so the level-gap limits must survive the trip, and leaving them out
+    /// must keep them off.
+    #[test]
+    fn level_gap_limits_round_trip_through_toml() {
+        let s: Settings =
+            toml::from_str("[seniority]\nmin_level_gap = 1\nmax_level_gap = 1\n").unwrap();
+        assert_eq!(s.seniority.min_level_gap, Some(1));
+        assert_eq!(s.seniority.max_level_gap, Some(1));
+        s.validate().unwrap();
+        let text = toml::to_string(&s).unwrap();
+        assert!(text.contains("max_level_gap = 1"), "{text}");
+        assert_eq!(toml::from_str::<Settings>(&text).unwrap(), s);
+        let text = toml::to_string(&Settings::default()).unwrap();
+        assert!(
+            !text.contains("max_level_gap") && !text.contains("min_level_gap"),
+            "{text}"
+        );
+        let back: Settings = toml::from_str(&text).unwrap();
+        assert_eq!(back.seniority.max_level_gap, None);
     }
 }

@@ -36,14 +36,6 @@ use super::{
 
 const NONE: u32 = u32::MAX;
 
-#[cfg(test)]
-thread_local! {
-    /// Tests: solve every part from its long side (with the dummy sink).
-    pub(crate) static FORCE_OTHER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-    /// Tests: prune every instance down to this many edges per mentee.
-    pub(crate) static PRUNE_KEEP: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
-}
-
 /// Whether the split path applies: every mentee takes at most one mentor and no pin
 /// was placed (the network then holds the whole problem).
 pub(crate) fn applies(net: &Network, pinned: &[usize]) -> bool {
@@ -56,10 +48,14 @@ pub(crate) fn applies(net: &Network, pinned: &[usize]) -> bool {
 /// maximum matching starts from the previous pairs, and the surplus part, when it
 /// is solved from the mentee side, starts from the previous placement and prices
 /// (see [`run_warm`]); the answer is the same exact optimum either way.
+///
+/// `force_other_side` solves every part from the side the heuristics below would not
+/// pick (see [`super::Tuning`]); the answer is again the same.
 pub(crate) fn solve(
     net: &mut Network,
     stats: &mut SolveStats,
     warm: Option<&WarmStart>,
+    force_other_side: bool,
 ) -> (Vec<Lex>, Vec<Lex>) {
     let n = net.n;
     let m = net.m;
@@ -236,12 +232,7 @@ pub(crate) fn solve(
         } else {
             Side::Mentees
         };
-        #[cfg(test)]
-        let side = if FORCE_OTHER.with(|f| f.get()) {
-            side.other()
-        } else {
-            side
-        };
+        let side = if force_other_side { side.other() } else { side };
         let short = if deficient {
             Side::Mentors
         } else {
@@ -389,7 +380,6 @@ enum Side {
 }
 
 impl Side {
-    #[cfg(test)]
     fn other(self) -> Side {
         match self {
             Side::Mentees => Side::Mentors,
@@ -1314,14 +1304,17 @@ const PRUNE_DEGREE: usize = 256;
 /// cases the rounds would rebuild much of the graph one solve at a time: 3.5 to 4
 /// times slower than the whole graph at once on 20,000 × 4,000 instances with 256 to
 /// 600 edges per mentee, and at 100,000 × 20,000 with 70 (50 s against 14 s).
+///
+/// `forced` prunes to that many edges per mentee whatever the degree (see
+/// [`super::Tuning`]).
 pub(crate) fn solve_pruned(
     problem: &Problem,
     constraints: &Constraints,
+    forced: Option<usize>,
 ) -> Option<Result<Solution, AssignError>> {
     let n = problem.mentee_capacity.len();
     let m = problem.mentor_capacity.len();
     let ne = problem.edges.len();
-    let forced = forced_keep();
     let keep = forced.unwrap_or(KEEP);
     if !constraints.pinned.is_empty()
         || problem.mentee_capacity.iter().any(|&c| c > 1)
@@ -1447,7 +1440,9 @@ pub(crate) fn solve_pruned(
         let warm = previous
             .as_ref()
             .map(|(pairs, duals)| WarmStart { pairs, duals });
-        let (mentee, mentor) = solve(&mut net, &mut stats, warm.as_ref());
+        // The rounds take the sides the heuristics pick: forcing the other side is
+        // tested on the unpruned path, and pruning only changes which edges exist.
+        let (mentee, mentor) = solve(&mut net, &mut stats, warm.as_ref(), false);
         let u: Vec<i128> = mentee.iter().map(|l| l.pack()).collect();
         let v: Vec<i128> = mentor.iter().map(|l| l.pack()).collect();
         let before = kept.len();
@@ -1488,17 +1483,6 @@ pub(crate) fn solve_pruned(
             .collect();
         previous = Some((pairs, Duals { mentee, mentor }));
     }
-}
-
-/// Tests may force pruning to a given number of edges per mentee.
-#[cfg(test)]
-fn forced_keep() -> Option<usize> {
-    PRUNE_KEEP.with(|k| k.get())
-}
-
-#[cfg(not(test))]
-fn forced_keep() -> Option<usize> {
-    None
 }
 
 /// The network on the edges `kept` (ascending, so grouped by mentee), without pins.

@@ -75,7 +75,16 @@ pub(crate) fn small_problem() -> impl Strategy<Value = Problem> {
 }
 
 fn check(problem: &Problem, constraints: &Constraints) -> Result<(), TestCaseError> {
-    let sol = solve(problem, constraints).unwrap();
+    check_tuned(problem, constraints, Tuning::default())
+}
+
+/// [`check`] along a path production does not take.
+fn check_tuned(
+    problem: &Problem,
+    constraints: &Constraints,
+    tuning: Tuning,
+) -> Result<(), TestCaseError> {
+    let sol = solve_with(problem, constraints, None, tuning).unwrap();
     verify(problem, constraints, &sol).map_err(|e| TestCaseError::fail(e.0))?;
     let pins = sol.accepted_pins(constraints);
     let best = brute_force(problem, &pins, &constraints.forbidden);
@@ -125,10 +134,8 @@ proptest! {
         for c in &mut problem.mentee_capacity {
             *c = (*c).min(1);
         }
-        split::FORCE_OTHER.with(|f| f.set(true));
-        let r = check(&problem, &Constraints::default());
-        split::FORCE_OTHER.with(|f| f.set(false));
-        r?;
+        let tuning = Tuning { force_other_side: true, ..Tuning::default() };
+        check_tuned(&problem, &Constraints::default(), tuning)?;
     }
 }
 
@@ -151,10 +158,8 @@ proptest! {
             pinned: vec![],
             forbidden: forbidden.into_iter().filter(|&f| f < ne).collect(),
         };
-        split::PRUNE_KEEP.with(|k| k.set(Some(keep)));
-        let r = check(&problem, &constraints);
-        split::PRUNE_KEEP.with(|k| k.set(None));
-        r?;
+        let tuning = Tuning { prune_keep: Some(keep), ..Tuning::default() };
+        check_tuned(&problem, &constraints, tuning)?;
     }
 }
 
@@ -509,7 +514,7 @@ fn noise(i: u32, j: u32) -> i64 {
 #[test]
 fn pruning_serves_dense_instances_with_varied_preferences() {
     let problem = dense_with(300, noise);
-    let pruned = split::solve_pruned(&problem, &Constraints::default())
+    let pruned = split::solve_pruned(&problem, &Constraints::default(), None)
         .expect("a dense instance with varied preferences is pruned")
         .unwrap();
     let general = solve(&reversed(&problem), &Constraints::default()).unwrap();
@@ -529,7 +534,7 @@ fn pruning_steps_aside_when_everyone_wants_the_same_mentors() {
     }
     assert!(split::price_spread(300, rows(&problem)));
     assert!(!split::price_spread(300, rows(&dense_with(300, noise))));
-    assert!(split::solve_pruned(&problem, &Constraints::default()).is_none());
+    assert!(split::solve_pruned(&problem, &Constraints::default(), None).is_none());
     let sol = solve(&problem, &Constraints::default()).unwrap();
     let general = solve(&reversed(&problem), &Constraints::default()).unwrap();
     assert_eq!(sol.objective, general.objective);
@@ -544,7 +549,7 @@ fn pruning_gives_up_when_the_first_round_adds_back_much_of_the_graph() {
     let problem = dense_with(300, |i, j| {
         i64::from(i) * 1_000_000 + if j < 16 { 100_000 } else { 0 } + noise(i, j)
     });
-    assert!(split::solve_pruned(&problem, &Constraints::default()).is_none());
+    assert!(split::solve_pruned(&problem, &Constraints::default(), None).is_none());
     let sol = solve(&problem, &Constraints::default()).unwrap();
     let general = solve(&reversed(&problem), &Constraints::default()).unwrap();
     assert_eq!(sol.objective, general.objective);

@@ -2,6 +2,7 @@ use super::*;
 use crate::profile::{Level, Profile, Skill};
 use crate::score::tests::person;
 use crate::settings::{PairIds, Settings};
+use crate::synthetic;
 use proptest::prelude::*;
 
 /// The exact optimum over every eligible pair (dense graph).
@@ -37,11 +38,18 @@ proptest! {
         k in 1u32..4,
         slots in 0.3f64..2.0,
         floor in 0u32..30,
+        max_gap in prop::option::of(0i8..=2),
+        min_gap in prop::option::of(0i8..=1),
     ) {
-        let (e, r) = synthetic_population(seed, 60, 14, slots);
+        let (e, r) = synthetic::population(seed, 60, 14, slots);
         let mut s = Settings::default();
         s.top_k = k;
         s.quality_floor = f64::from(floor);
+        s.seniority.max_level_gap = max_gap;
+        s.seniority.min_level_gap = match (min_gap, max_gap) {
+            (Some(lo), Some(hi)) => Some(lo.min(hi)),
+            (lo, _) => lo,
+        };
         let out = run(&e, &r, &s, &Options::default()).unwrap();
         prop_assert!(out.certified);
         prop_assert_eq!(out.objective, dense_objective(&e, &r, &s));
@@ -155,7 +163,7 @@ fn unmatched_reasons_and_the_suggested_fix_covers_them() {
 
 #[test]
 fn fixes_cover_a_synthetic_population() {
-    let (e, r) = synthetic_population(11, 300, 30, 0.6);
+    let (e, r) = synthetic::population(11, 300, 30, 0.6);
     let mut s = Settings::default();
     s.reach.max_time_zone_hours = Some(5.0);
     s.quality_floor = 15.0;
@@ -174,7 +182,7 @@ fn fixes_cover_a_synthetic_population() {
 
 #[test]
 fn pins_are_placed_and_marked() {
-    let (e, r) = synthetic_population(5, 40, 10, 1.0);
+    let (e, r) = synthetic::population(5, 40, 10, 1.0);
     let mut s = Settings::default();
     let model = Model::build(&e, &r, &s).unwrap();
     let rules = Rules::build(&model);
@@ -199,7 +207,7 @@ fn pins_are_placed_and_marked() {
 
 #[test]
 fn matches_csv_is_the_same_whatever_the_parts() {
-    let (e, r) = synthetic_population(9, 120, 30, 1.0);
+    let (e, r) = synthetic::population(9, 120, 30, 1.0);
     let out = run(
         &e,
         &r,
@@ -233,4 +241,93 @@ fn matches_csv_is_the_same_whatever_the_parts() {
             }
         }
     }
+}
+
+/// A contributor whose only mentors sit two levels up, in a programme that allows
+/// at most one: never paired, and the unmatched reason names the level gap. The
+/// suggested mentor is one level up, and covers them.
+#[test]
+fn the_level_gap_limit_is_a_hard_rule_with_its_reason() {
+    let e = speaker("e", "English", Level::ProfessionalContributor, 2);
+    let tl = speaker("tl", "English", Level::TeamLeader, 8);
+    let lol = speaker("lol", "English", Level::LeaderOfLeaders, 20);
+    let mut s = Settings::default();
+    s.seniority.max_level_gap = Some(1);
+    // Without the limit the leader of leaders is eligible, so it is the limit that
+    // keeps them apart below.
+    let free = run(
+        std::slice::from_ref(&e),
+        std::slice::from_ref(&lol),
+        &Settings::default(),
+        &Options::default(),
+    )
+    .unwrap();
+    assert_eq!(free.objective.covered, 1);
+    let out = run(
+        std::slice::from_ref(&e),
+        std::slice::from_ref(&lol),
+        &s,
+        &Options::default(),
+    )
+    .unwrap();
+    assert!(out.matches.is_empty());
+    assert_eq!(out.unmatched.len(), 1);
+    let u = &out.unmatched[0];
+    assert_eq!(u.kind, UnmatchedKind::NoEligibleMentor);
+    assert!(
+        u.reason
+            .contains("no mentor is within the allowed level gap")
+            && u.reason.contains("seniority.max_level_gap"),
+        "{}",
+        u.reason
+    );
+    let rules = Rules::build(&out.model);
+    let why = rules.why_not(&out.model, 0, 0);
+    assert_eq!(why.len(), 1, "{why:?}");
+    assert_eq!(why[0].rule, Rule::LevelGap);
+    assert_eq!(
+        why[0].sentence,
+        "the mentor is 2 levels ahead of the mentee (mentor is Leader of Leaders, mentee \
+         Professional Contributor); the programme allows at most 1 level ahead \
+         (seniority.max_level_gap)"
+    );
+    // The suggested mentor is within the limit and covers the mentee.
+    assert_eq!(out.fixes.len(), 1);
+    assert_eq!(out.fixes[0].mentor.level, Level::TeamLeader);
+    let more = vec![lol.clone(), out.fixes[0].mentor.clone()];
+    let again = run(std::slice::from_ref(&e), &more, &s, &Options::default()).unwrap();
+    assert_eq!(again.objective.covered, 1);
+    assert_eq!(again.matches[0].mentor, 1);
+
+    // With a team leader too, only the team leader is a candidate, however few
+    // slots it has left: the pair over the gap is never proposed.
+    let scored = Model::build(std::slice::from_ref(&e), &[lol.clone(), tl.clone()], &s).unwrap();
+    let rules = Rules::build(&scored);
+    let scanner = Scanner::new(&scored, &rules);
+    let all: Vec<u32> = scanner.all_eligible(0).iter().map(|x| x.mentor).collect();
+    assert_eq!(all, [1]);
+    let graph = scanner.generate(5);
+    assert!(graph.row(0).iter().all(|x| x.mentor == 1));
+
+    // A minimum gap keeps a same-level mentor with many more years out, and the
+    // suggested mentor is as far up as the minimum asks.
+    let mut s = Settings::default();
+    s.seniority.min_level_gap = Some(2);
+    let peer = speaker("peer", "English", Level::ProfessionalContributor, 20);
+    let out = run(std::slice::from_ref(&e), &[peer], &s, &Options::default()).unwrap();
+    assert!(out.matches.is_empty());
+    let why = Rules::build(&out.model).why_not(&out.model, 0, 0);
+    assert_eq!(why.len(), 1, "{why:?}");
+    assert_eq!(why[0].rule, Rule::LevelGap);
+    assert!(
+        why[0]
+            .sentence
+            .starts_with("the mentor is at the same level as the mentee")
+            && why[0]
+                .sentence
+                .ends_with("at least 2 levels ahead (seniority.min_level_gap)"),
+        "{}",
+        why[0].sentence
+    );
+    assert_eq!(out.fixes[0].mentor.level, Level::LeaderOfLeaders);
 }
