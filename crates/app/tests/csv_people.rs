@@ -567,5 +567,6 @@ async fn a_row_with_role_both_counts_two_enrolments() {
             .unwrap();
         clean(&again);
         assert_eq!(again.enrolled, 0, "{kind}");
+        w.t.finish().await;
     }
 }

@@ -42,6 +42,8 @@ async fn a_use_case_span_carries_the_actor_and_the_programme() {
     let writer = logs.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_writer(move || writer.clone())
+        // Plain text: another crate in the build may turn on colours.
+        .with_ansi(false)
         // One line when a span opens, so the span's fields show without an event in it.
         .with_span_events(FmtSpan::NEW)
         .with_max_level(tracing::Level::TRACE)

@@ -43,8 +43,8 @@ async fn bad_request_bodies() {
         let no_type = TestApp::request("POST", "/api/v1/auth/sign-up", Auth::Anonymous)
             .body(Body::from("{}"))
             .expect("a request");
-        let r = t.reply(no_type).await.expect(400);
-        snapshot("400_bad_request_no_content_type", &r);
+        let r = t.reply(no_type).await.expect(415);
+        snapshot("415_unsupported_media_type", &r);
         t.finish().await;
     }
 }

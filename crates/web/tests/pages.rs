@@ -547,4 +547,5 @@ async fn the_audit_page_links_newer_and_older_by_cursor() {
         .send("GET", "/admin/audit?cursor=nope", "", Some(&admin))
         .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    s.finish().await;
 }
