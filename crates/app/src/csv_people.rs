@@ -430,7 +430,7 @@ impl App {
                 .ok_or_else(|| AppError::Internal("enrolment vanished during import".into()))?;
             e.answers =
                 serde_json::to_string(&answers).map_err(|e| AppError::Internal(e.to_string()))?;
-            tx.update_enrolment(&e, now).await?;
+            crate::enrolment::save_enrolment(tx, &e, now).await?;
         }
         Ok(true)
     }
@@ -1030,12 +1030,7 @@ impl Lines<'_> {
 }
 
 fn role_hint(kind: ProgrammeKind) -> String {
-    match kind {
-        ProgrammeKind::Peer => "enter the role: peer".into(),
-        ProgrammeKind::Circle => "enter the role: peer or facilitator".into(),
-        ProgrammeKind::Group => "enter the role: mentee, mentor, both or facilitator".into(),
-        _ => "enter the role: mentee, mentor or both".into(),
-    }
+    format!("enter the role: {}", kind.enrolment_choice_list())
 }
 
 #[cfg(test)]

@@ -45,23 +45,26 @@ pub struct EnrolInput {
     pub accept_conduct: bool,
 }
 
-/// The roles an enrolment choice stands for in a programme of `kind`.
+/// The roles an enrolment choice stands for in a programme of `kind` (the
+/// rule itself lives in [`ProgrammeKind::roles_for_choice`]).
 pub fn roles_for(kind: ProgrammeKind, choice: &str) -> Result<Vec<ProgrammeRole>, Invalid> {
-    use ProgrammeRole::*;
-    let pairs = matches!(kind, ProgrammeKind::Peer | ProgrammeKind::Circle);
-    match (choice.trim(), pairs) {
-        ("mentee", false) => Ok(vec![Mentee]),
-        ("mentor", false) => Ok(vec![Mentor]),
-        ("both", false) => Ok(vec![Mentee, Mentor]),
-        ("peer", true) => Ok(vec![Peer]),
-        ("facilitator", _) if matches!(kind, ProgrammeKind::Circle | ProgrammeKind::Group) => {
-            Ok(vec![Facilitator])
-        }
-        (_, false) => Err(Invalid::new("role", "choose mentee, mentor or both")),
-        (_, true) => Err(Invalid::new(
-            "role",
-            "choose peer (or facilitator, in peer circles)",
-        )),
+    kind.roles_for_choice("role", choice)
+}
+
+/// Saves an enrolment. The store refuses a status move that the domain does
+/// not allow from what is stored now, which happens when someone else moved
+/// the enrolment after we read it.
+pub(crate) async fn save_enrolment(tx: &mut Tx, e: &EnrolmentRecord, now: i64) -> AppResult<()> {
+    if tx.update_enrolment(e, now).await? {
+        Ok(())
+    } else {
+        Err(AppError::Conflict {
+            field: None,
+            message: format!(
+                "this enrolment changed while you were working on it and cannot become {} now; reload the page and try again",
+                e.status.code()
+            ),
+        })
     }
 }
 
@@ -254,7 +257,7 @@ impl App {
                         created_at: now,
                         ..record
                     };
-                    tx.update_enrolment(&renewed, now).await?;
+                    save_enrolment(&mut tx, &renewed, now).await?;
                     ids.push(old.id);
                 }
                 Some(_) => {
@@ -304,7 +307,7 @@ impl App {
             if role == ProgrammeRole::Mentor || role == ProgrammeRole::Facilitator {
                 e.capacity = capacity;
             }
-            tx.update_enrolment(&e, now).await?;
+            save_enrolment(&mut tx, &e, now).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -324,7 +327,7 @@ impl App {
                 AppError::NotFound(format!("you are not enrolled as {}", role.code()))
             })?;
         e.status = EnrolmentStatus::Withdrawn;
-        tx.update_enrolment(&e, now).await?;
+        save_enrolment(&mut tx, &e, now).await?;
         tx.revoke_role(p.id, actor.person_id, role).await?;
         tx.commit().await?;
         Ok(())
@@ -395,7 +398,7 @@ impl App {
         }
         e.status = to;
         e.decided_at = Some(now);
-        tx.update_enrolment(&e, now).await?;
+        save_enrolment(&mut tx, &e, now).await?;
         if to == EnrolmentStatus::Approved {
             tx.grant_role(p.id, e.person_id, e.role, now).await?;
         } else {
@@ -529,7 +532,7 @@ impl App {
                 if capacity.is_some() {
                     e.capacity = cap;
                 }
-                tx.update_enrolment(&e, now).await?;
+                save_enrolment(tx, &e, now).await?;
             }
             None => {
                 tx.insert_enrolment(&EnrolmentRecord {

@@ -52,7 +52,7 @@ impl DirectoryPage {
     }
 }
 
-async fn programmes_of(tx: &mut Tx, person: PersonId) -> AppResult<Vec<ProgrammeId>> {
+pub(crate) async fn programmes_of(tx: &mut Tx, person: PersonId) -> AppResult<Vec<ProgrammeId>> {
     Ok(tx
         .roles_of(person)
         .await?

@@ -222,7 +222,11 @@ impl App {
             .requests_of(actor.person_id)
             .await?
             .into_iter()
-            .filter(|r| r.programme_id == p.id && r.status.is_open() && r.direction == "offer")
+            .filter(|r| {
+                r.programme_id == p.id
+                    && r.status.is_open()
+                    && r.direction == rapport_domain::mentoring::RequestDirection::Offer
+            })
             .map(|r| r.mentee_id)
             .collect();
         let mut mentees = vec![];

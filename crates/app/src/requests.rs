@@ -6,7 +6,9 @@
 //! checked here, so concurrent accepts can never overfill a mentor.
 
 use crate::{App, AppError, AppResult};
-use rapport_domain::mentoring::{EnrolmentStatus, MemberState, RequestStatus, RoomStatus};
+use rapport_domain::mentoring::{
+    EnrolmentStatus, MemberState, RequestDirection, RequestStatus, RoomOrigin, RoomStatus,
+};
 use rapport_domain::person::NotificationKind;
 use rapport_domain::policy::Actor;
 use rapport_domain::programme::{MatchingMode, ProgrammeRole, ProgrammeStatus};
@@ -197,7 +199,7 @@ impl App {
             programme_id: p.id,
             mentee_id: mentee,
             mentor_id: mentor,
-            direction: "request".into(),
+            direction: RequestDirection::Request,
             status: RequestStatus::Pending,
             message: message.to_string(),
             expires_at: now + i64::from(p.request_expiry_days.max(1)) * DAY_MS,
@@ -548,7 +550,7 @@ impl App {
             programme_id: p.id,
             mentee_id: mentee,
             mentor_id: actor.person_id,
-            direction: "offer".into(),
+            direction: RequestDirection::Offer,
             status: RequestStatus::Pending,
             message,
             expires_at: now + i64::from(p.request_expiry_days.max(1)) * DAY_MS,
@@ -624,14 +626,14 @@ impl App {
             id: RoomId::new(),
             programme_id: r.programme_id,
             status: RoomStatus::Active,
-            origin: "request",
+            origin: RoomOrigin::Request,
             members: vec![
                 (r.mentor_id, ProgrammeRole::Mentor, MemberState::Accepted),
                 (r.mentee_id, ProgrammeRole::Mentee, MemberState::Accepted),
             ],
         };
         tx.insert_room(&room, now).await?;
-        let sender = if r.direction == "request" {
+        let sender = if r.direction == RequestDirection::Request {
             r.mentee_id
         } else {
             r.mentor_id
@@ -679,7 +681,7 @@ impl App {
         if !reason.is_empty() {
             tx.set_decline_reason(id, &reason).await?;
         }
-        if r.direction == "request" {
+        if r.direction == RequestDirection::Request {
             let why = if reason.is_empty() {
                 "was declined".to_string()
             } else {
@@ -726,7 +728,7 @@ impl App {
 
 /// Whether the actor is the one who must answer.
 fn recipient(r: &RequestRecord, actor: &Actor) -> bool {
-    if r.direction == "request" {
+    if r.direction == RequestDirection::Request {
         r.mentor_id == actor.person_id
     } else {
         r.mentee_id == actor.person_id

@@ -177,11 +177,17 @@ impl App {
             RoomStatus::Proposed
                 .move_to(RoomStatus::EndedEarly)
                 .map_err(|e| AppError::Internal(e.to_string()))?;
-            tx.end_room(id, RoomStatus::EndedEarly, Some(&reason), now)
-                .await?;
+            if !tx
+                .end_room(id, RoomStatus::EndedEarly, Some(&reason), now)
+                .await?
+            {
+                return Err(room_moved());
+            }
             RoomStatus::EndedEarly
         } else if room.members.iter().all(|m| m.state != MemberState::Invited) {
-            tx.end_room(id, RoomStatus::Active, None, now).await?;
+            if !tx.end_room(id, RoomStatus::Active, None, now).await? {
+                return Err(room_moved());
+            }
             RoomStatus::Active
         } else {
             RoomStatus::Proposed
@@ -215,6 +221,14 @@ impl App {
         }
         tx.commit().await?;
         Ok(status)
+    }
+}
+
+/// The store refused a room move: someone moved the room after we read it.
+fn room_moved() -> AppError {
+    AppError::Conflict {
+        field: None,
+        message: "this room changed while you were answering; reload the page and try again".into(),
     }
 }
 

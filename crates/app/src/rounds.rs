@@ -12,11 +12,13 @@
 
 use crate::programmes::settings_of;
 use crate::{App, AppError, AppResult};
-use rapport_domain::mentoring::{EnrolmentStatus, MemberState, RoomStatus};
+use rapport_domain::mentoring::{
+    EnrolmentStatus, MemberState, RoomOrigin, RoomStatus, RoundStatus,
+};
 use rapport_domain::person::NotificationKind;
 use rapport_domain::policy::Actor;
 use rapport_domain::programme::{ProgrammeKind, ProgrammeRole, Question, QuestionKind};
-use rapport_domain::{PersonId, ProgrammeId, RoomId};
+use rapport_domain::{PersonId, ProgrammeId, RoomId, RoundId};
 use rapport_matching::constraints::Rules;
 use rapport_matching::peers::{self, PeerEdge};
 use rapport_matching::pipeline::{self, Options, PipelineError};
@@ -114,9 +116,9 @@ pub struct RoundResult {
 #[derive(Clone, Debug, Serialize)]
 pub struct RoundView {
     /// Id.
-    pub id: uuid::Uuid,
-    /// `draft`, `published` or `discarded`.
-    pub status: String,
+    pub id: RoundId,
+    /// Draft, published or discarded.
+    pub status: RoundStatus,
     /// When it ran (ms).
     pub created_at: i64,
     /// The outcome.
@@ -401,9 +403,9 @@ impl App {
         let mut tx = self.store.write().await?;
         let p = self.managed_programme(&mut tx, actor, slug).await?;
         let record = RoundRecord {
-            id: uuid::Uuid::new_v4(),
+            id: RoundId::new(),
             programme_id: p.id,
-            status: "draft".into(),
+            status: RoundStatus::Draft,
             settings: settings_json,
             result: serde_json::to_string(&result)
                 .map_err(|e| AppError::Internal(e.to_string()))?,
@@ -443,7 +445,7 @@ impl App {
     }
 
     /// One round.
-    pub async fn round(&self, actor: &Actor, slug: &str, id: uuid::Uuid) -> AppResult<RoundView> {
+    pub async fn round(&self, actor: &Actor, slug: &str, id: RoundId) -> AppResult<RoundView> {
         let mut tx = self.store.read().await?;
         let p = self.managed_programme(&mut tx, actor, slug).await?;
         let r = tx
@@ -603,7 +605,7 @@ impl App {
         &self,
         actor: &Actor,
         slug: &str,
-        id: uuid::Uuid,
+        id: RoundId,
     ) -> AppResult<Published> {
         let now = self.now();
         let mut tx = self.store.write().await?;
@@ -613,12 +615,15 @@ impl App {
             .await?
             .filter(|r| r.programme_id == p.id)
             .ok_or_else(|| AppError::NotFound("that round was not found".into()))?;
-        if !tx.move_round(id, "draft", "published", now).await? {
+        if !tx
+            .move_round(id, RoundStatus::Draft, RoundStatus::Published, now)
+            .await?
+        {
             return Err(AppError::Conflict {
                 field: None,
                 message: format!(
                     "this round is {}, not a draft; run matching again for a fresh one",
-                    r.status
+                    r.status.code()
                 ),
             });
         }
@@ -770,7 +775,7 @@ impl App {
         tx: &mut Tx,
         p: &ProgrammeRecord,
         proposal: &Proposal,
-        round: Option<uuid::Uuid>,
+        round: Option<RoundId>,
         now: i64,
     ) -> AppResult<RoomId> {
         let room = NewRoom {
@@ -778,7 +783,7 @@ impl App {
             id: RoomId::new(),
             programme_id: p.id,
             status: RoomStatus::Proposed,
-            origin: "round",
+            origin: RoomOrigin::Round,
             members: proposal
                 .members
                 .iter()
@@ -819,7 +824,7 @@ impl App {
         &self,
         tx: &mut Tx,
         programme: ProgrammeId,
-        round: Option<uuid::Uuid>,
+        round: Option<RoundId>,
         members: &[PersonId],
         manager: bool,
     ) -> AppResult<Option<Vec<ExplanationLine>>> {

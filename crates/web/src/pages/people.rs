@@ -95,7 +95,6 @@ async fn block(
     Form(f): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let id = person_id(&id)?;
-    s.app.profile(&who.actor, id).await?;
     if f.get("block").map(String::as_str) == Some("false") {
         s.app.unblock(&who.actor, id).await?;
         return Ok(Redirect::to(&format!("/people/{id}?done=unblocked")).into_response());
