@@ -397,10 +397,8 @@ impl App {
             Some(id) => tx.enrolment(p.id, id, role).await?,
             None => None,
         };
-        let mut answers: BTreeMap<String, Vec<String>> = old
-            .as_ref()
-            .and_then(|e| serde_json::from_str(&e.answers).ok())
-            .unwrap_or_default();
+        let mut answers: BTreeMap<String, Vec<String>> =
+            old.as_ref().map(|e| e.answers.clone()).unwrap_or_default();
         let before = answers.clone();
         for q in questions {
             if let Some(a) = row.answers.get(&q.id) {
@@ -428,8 +426,7 @@ impl App {
                 .enrolment(p.id, person, role)
                 .await?
                 .ok_or_else(|| AppError::Internal("enrolment vanished during import".into()))?;
-            e.answers =
-                serde_json::to_string(&answers).map_err(|e| AppError::Internal(e.to_string()))?;
+            e.answers = answers;
             crate::enrolment::save_enrolment(tx, &e, now).await?;
         }
         Ok(true)
@@ -494,9 +491,7 @@ impl App {
                 .unwrap_or_default();
             let mut answers: BTreeMap<String, Vec<String>> = BTreeMap::new();
             for e in &enrolments {
-                let a: BTreeMap<String, Vec<String>> =
-                    serde_json::from_str(&e.answers).unwrap_or_default();
-                for (k, v) in a {
+                for (k, v) in e.answers.clone() {
                     if !v.is_empty() {
                         answers.entry(k).or_insert(v);
                     }

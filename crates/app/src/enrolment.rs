@@ -77,7 +77,12 @@ impl App {
         p: &ProgrammeRecord,
         me: PersonId,
         input: &EnrolInput,
-    ) -> AppResult<(Vec<ProgrammeRole>, String, String, i32)> {
+    ) -> AppResult<(
+        Vec<ProgrammeRole>,
+        BTreeMap<String, Vec<String>>,
+        String,
+        i32,
+    )> {
         let mut errors = vec![];
         let roles = roles_for(p.kind, &input.role)
             .map_err(|e| errors.push(e))
@@ -190,8 +195,6 @@ impl App {
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
-        let answers =
-            serde_json::to_string(&answers).map_err(|e| AppError::Internal(e.to_string()))?;
         let prefs = serde_json::to_string(&prefs).map_err(|e| AppError::Internal(e.to_string()))?;
         Ok((roles, answers, prefs, capacity))
     }
@@ -542,7 +545,7 @@ impl App {
                     role,
                     status: EnrolmentStatus::Approved,
                     capacity: cap,
-                    answers: "{}".into(),
+                    answers: BTreeMap::new(),
                     preferences: "{}".into(),
                     consent_sensitive: false,
                     created_at: now,

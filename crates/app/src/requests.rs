@@ -204,8 +204,7 @@ impl App {
             message: message.to_string(),
             expires_at: now + i64::from(p.request_expiry_days.max(1)) * DAY_MS,
             created_at: now,
-            queue: serde_json::to_string(&queue.iter().map(|q| q.to_string()).collect::<Vec<_>>())
-                .map_err(|e| AppError::Internal(e.to_string()))?,
+            queue: queue.to_vec(),
             question: None,
             answer: None,
             decline_reason: None,
@@ -241,11 +240,7 @@ impl App {
         let Some(p) = tx.programme(r.programme_id).await? else {
             return Ok(None);
         };
-        let mut queue: Vec<PersonId> = serde_json::from_str::<Vec<String>>(&r.queue)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|s| s.parse().ok())
-            .collect();
+        let mut queue: Vec<PersonId> = r.queue.clone();
         while !queue.is_empty() {
             let next = queue.remove(0);
             // A mentor who can no longer take it is skipped, not an error.
@@ -555,7 +550,7 @@ impl App {
             message,
             expires_at: now + i64::from(p.request_expiry_days.max(1)) * DAY_MS,
             created_at: now,
-            queue: "[]".into(),
+            queue: vec![],
             question: None,
             answer: None,
             decline_reason: None,

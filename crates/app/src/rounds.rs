@@ -206,9 +206,7 @@ pub(crate) fn profile_of(
         p.department = Some(pr.department.clone()).filter(|d| !d.trim().is_empty());
     }
     p.preferences = serde_json::from_str::<Preferences>(&e.preferences).unwrap_or_default();
-    let answers: BTreeMap<String, Vec<String>> =
-        serde_json::from_str(&e.answers).unwrap_or_default();
-    for (id, values) in answers {
+    for (id, values) in e.answers.clone() {
         let kind = questions.iter().find(|q| q.id == id).map(|q| q.kind);
         let answer = match kind {
             Some(QuestionKind::Text) => Answer::Text(values.join(" ")),

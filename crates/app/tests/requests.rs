@@ -58,7 +58,7 @@ async fn setup(kind: &str, mentees: usize, capacity: i32) -> Setup {
         } else {
             0
         },
-        answers: "{}".into(),
+        answers: Default::default(),
         preferences: "{}".into(),
         consent_sensitive: false,
         created_at: 0,

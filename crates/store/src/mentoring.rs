@@ -9,7 +9,7 @@ use rapport_domain::mentoring::{
 use rapport_domain::programme::ProgrammeRole;
 use rapport_domain::{EnrolmentId, PersonId, ProgrammeId, RequestId, RoomId, RoundId};
 use sqlx::Row;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A person's cap across programmes, pause, and open mentor seats (for the
 /// personal maximum); callers add the `WHERE` on `p`.
@@ -73,8 +73,9 @@ pub struct EnrolmentRecord {
     pub status: EnrolmentStatus,
     /// Mentor capacity in this programme.
     pub capacity: i32,
-    /// Answers to the programme's questions (JSON).
-    pub answers: String,
+    /// Answers to the programme's questions, by question id: the chosen
+    /// options, or the text as one item.
+    pub answers: BTreeMap<String, Vec<String>>,
     /// Stated preferences (JSON).
     pub preferences: String,
     /// Consent to use sensitive fields for matching.
@@ -155,8 +156,8 @@ pub struct RequestRecord {
     pub expires_at: i64,
     /// Sent (ms).
     pub created_at: i64,
-    /// Mentors still ranked after this one (JSON list of ids), for the roll-over.
-    pub queue: String,
+    /// Mentors still ranked after this one, for the roll-over.
+    pub queue: Vec<PersonId>,
     /// The mentor's question, when they asked for more information.
     pub question: Option<String>,
     /// The mentee's answer to it.
@@ -188,7 +189,7 @@ where
         message: r.try_get("message")?,
         expires_at: r.try_get("expires_at")?,
         created_at: r.try_get("created_at")?,
-        queue: r.try_get("queue")?,
+        queue: json_column(r, "queue", "requests", id)?,
         question: r.try_get("question")?,
         answer: r.try_get("answer")?,
         decline_reason: r.try_get("decline_reason")?,
@@ -249,13 +250,29 @@ where
         role: ProgrammeRole::parse("role", &role).map_err(bad)?,
         status: EnrolmentStatus::parse(&status).map_err(bad)?,
         capacity: r.try_get("capacity")?,
-        answers: r.try_get("answers")?,
+        answers: json_column(r, "answers", "enrolments", id)?,
         preferences: r.try_get("preferences")?,
         consent_sensitive: r.try_get("consent_sensitive")?,
         created_at: r.try_get("created_at")?,
         conduct_accepted_at: r.try_get("conduct_accepted_at")?,
         decided_at: r.try_get("decided_at")?,
     })
+}
+
+/// Decodes a JSON text column. Corrupt JSON is an error naming the table,
+/// row and column, never an empty default.
+fn json_column<R: Row, T: serde::de::DeserializeOwned>(
+    r: &R,
+    column: &str,
+    table: &str,
+    id: impl std::fmt::Display,
+) -> Result<T>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    let raw: String = r.try_get(column)?;
+    serde_json::from_str(&raw).map_err(|e| corrupt_row(table, id, format!("{column}: {e}")))
 }
 
 /// A row that does not decode: the error names the table and the row's id,
@@ -274,7 +291,7 @@ impl Tx {
     pub async fn insert_enrolment(&mut self, e: &EnrolmentRecord) -> Result<()> {
         on_conn!(self, c => sqlx::query("INSERT INTO enrolments (id, programme_id, person_id, role, status, capacity, answers, preferences, consent_sensitive, created_at, updated_at, conduct_accepted_at, decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12)")
             .bind(e.id.0).bind(e.programme_id.0).bind(e.person_id.0).bind(e.role.code()).bind(e.status.code()).bind(e.capacity)
-            .bind(&e.answers).bind(&e.preferences).bind(e.consent_sensitive).bind(e.created_at).bind(e.conduct_accepted_at).bind(e.decided_at)
+            .bind(serde_json::to_string(&e.answers)?).bind(&e.preferences).bind(e.consent_sensitive).bind(e.created_at).bind(e.conduct_accepted_at).bind(e.decided_at)
             .execute(c).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
@@ -330,9 +347,10 @@ impl Tx {
             "UPDATE enrolments SET status = $2, capacity = $3, answers = $4, preferences = $5, consent_sensitive = $6, conduct_accepted_at = $7, decided_at = $8, updated_at = $9 WHERE id = $1 AND (status = $2 OR status IN ({}))",
             codes_in(&EnrolmentStatus::sources_of(e.status), EnrolmentStatus::code)
         );
+        let answers = serde_json::to_string(&e.answers)?;
         on_conn!(self, c => {
             let r = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(e.id.0).bind(e.status.code()).bind(e.capacity).bind(&e.answers).bind(&e.preferences).bind(e.consent_sensitive)
+                .bind(e.id.0).bind(e.status.code()).bind(e.capacity).bind(&answers).bind(&e.preferences).bind(e.consent_sensitive)
                 .bind(e.conduct_accepted_at).bind(e.decided_at).bind(now)
                 .execute(c).await?;
             Ok(r.rows_affected() == 1)
@@ -344,7 +362,7 @@ impl Tx {
     pub async fn insert_request(&mut self, r: &RequestRecord) -> Result<()> {
         on_conn!(self, c => sqlx::query("INSERT INTO requests (id, programme_id, mentee_id, mentor_id, direction, status, message, expires_at, created_at, updated_at, queue) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)")
             .bind(r.id.0).bind(r.programme_id.0).bind(r.mentee_id.0).bind(r.mentor_id.0).bind(r.direction.code()).bind(r.status.code())
-            .bind(&r.message).bind(r.expires_at).bind(r.created_at).bind(&r.queue)
+            .bind(&r.message).bind(r.expires_at).bind(r.created_at).bind(serde_json::to_string(&r.queue)?)
             .execute(c).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
@@ -748,5 +766,126 @@ impl Tx {
         on_conn!(self, c => sqlx::query("UPDATE people SET max_mentees = $2 WHERE id = $1").bind(person.0).bind(max)
             .execute(c).await.map(|r| r.rows_affected()))?;
         Ok(())
+    }
+}
+
+/// Corrupt rows, written with raw SQL (which the public API cannot do, hence
+/// a test inside the crate): each read names the table, the row and the
+/// column, instead of decoding to an empty default.
+#[cfg(test)]
+mod corrupt_rows {
+    use super::*;
+    use crate::testing::{fresh_store, test_database_kinds};
+    use crate::{NewPerson, ProgrammeRecord};
+    use rapport_domain::person::{AccountStatus, Profile};
+    use rapport_domain::programme::{ProgrammeKind, ProgrammeStatus};
+    use rapport_domain::values::PersonName;
+
+    fn person(email: &str) -> NewPerson {
+        NewPerson {
+            id: PersonId::new(),
+            email: email.into(),
+            status: AccountStatus::Active,
+            is_admin: false,
+            password_hash: None,
+            email_verified_at: None,
+            profile: Profile::new(PersonName::parse("name", "Someone").unwrap()),
+            now: 0,
+        }
+    }
+
+    async fn corrupt(tx: &mut Tx, sql: &'static str, id: uuid::Uuid) {
+        on_conn!(tx, c => sqlx::query(sql).bind(id).execute(c).await.map(|_| ())).unwrap();
+    }
+
+    fn assert_names(err: StoreError, table: &str, id: impl std::fmt::Display, column: &str) {
+        let StoreError::Corrupt(m) = &err else {
+            panic!("expected Corrupt, got {err:?}")
+        };
+        let row = format!("{table} row {id}");
+        assert!(
+            m.contains(&row) && m.contains(column),
+            "{m} names {row} and {column}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_row_that_does_not_decode_names_its_table_and_id() {
+        for kind in test_database_kinds() {
+            let (store, _dir) = fresh_store(kind).await.unwrap();
+            let (mentor, mentee) = (person("mo@example.org"), person("mia@example.org"));
+            let p =
+                ProgrammeRecord::new("p", "P", ProgrammeKind::OneToOne, ProgrammeStatus::Open, 0);
+            let mut tx = store.write().await.unwrap();
+            tx.insert_programme(&p).await.unwrap();
+            tx.insert_person(&mentor).await.unwrap();
+            tx.insert_person(&mentee).await.unwrap();
+            let e = EnrolmentRecord {
+                id: EnrolmentId::new(),
+                programme_id: p.id,
+                person_id: mentee.id,
+                role: ProgrammeRole::Mentee,
+                status: EnrolmentStatus::Approved,
+                capacity: 0,
+                answers: BTreeMap::from([("q1".to_string(), vec!["Video".to_string()])]),
+                preferences: "{}".into(),
+                consent_sensitive: false,
+                created_at: 0,
+                conduct_accepted_at: None,
+                decided_at: None,
+            };
+            tx.insert_enrolment(&e).await.unwrap();
+            assert_eq!(tx.enrolment_by_id(e.id).await.unwrap().unwrap(), e);
+            let r = RequestRecord {
+                id: RequestId::new(),
+                programme_id: p.id,
+                mentee_id: mentee.id,
+                mentor_id: mentor.id,
+                direction: RequestDirection::Request,
+                status: RequestStatus::Pending,
+                message: "Hello".into(),
+                expires_at: 10,
+                created_at: 0,
+                queue: vec![mentor.id],
+                question: None,
+                answer: None,
+                decline_reason: None,
+            };
+            tx.insert_request(&r).await.unwrap();
+            assert_eq!(tx.request(r.id).await.unwrap().unwrap(), r);
+
+            corrupt(
+                &mut tx,
+                "UPDATE enrolments SET answers = '{\"q1\": 7' WHERE id = $1",
+                e.id.0,
+            )
+            .await;
+            assert_names(
+                tx.enrolment_by_id(e.id).await.unwrap_err(),
+                "enrolments",
+                e.id,
+                "answers",
+            );
+            corrupt(
+                &mut tx,
+                "UPDATE requests SET queue = '[\"not an id\"]' WHERE id = $1",
+                r.id.0,
+            )
+            .await;
+            assert_names(
+                tx.request(r.id).await.unwrap_err(),
+                "requests",
+                r.id,
+                "queue",
+            );
+            assert_names(
+                tx.requests_of(mentee.id).await.unwrap_err(),
+                "requests",
+                r.id,
+                "queue",
+            );
+            drop(tx);
+            store.close().await;
+        }
     }
 }

@@ -368,7 +368,7 @@ mod mentoring {
             role,
             status: EnrolmentStatus::Approved,
             capacity,
-            answers: "{}".into(),
+            answers: Default::default(),
             preferences: "{}".into(),
             consent_sensitive: false,
             created_at: 0,
@@ -399,7 +399,7 @@ mod mentoring {
             message: "Hello".into(),
             expires_at: 1_000_000,
             created_at: 0,
-            queue: "[]".into(),
+            queue: vec![],
             question: None,
             answer: None,
             decline_reason: None,
@@ -443,7 +443,7 @@ mod mentoring {
             let mentee = person("mentee@example.org", "Mentee");
             let p = programme_with(&store, &mentor, 2, std::slice::from_ref(&mentee)).await;
             let mut tx = store.write().await.unwrap();
-            let again = EnrolmentRecord { id: EnrolmentId::new(), programme_id: p, person_id: mentee.id, role: ProgrammeRole::Mentee, status: EnrolmentStatus::Applied, capacity: 0, answers: "{}".into(), preferences: "{}".into(), consent_sensitive: false, created_at: 0, conduct_accepted_at: None, decided_at: None };
+            let again = EnrolmentRecord { id: EnrolmentId::new(), programme_id: p, person_id: mentee.id, role: ProgrammeRole::Mentee, status: EnrolmentStatus::Applied, capacity: 0, answers: Default::default(), preferences: "{}".into(), consent_sensitive: false, created_at: 0, conduct_accepted_at: None, decided_at: None };
             let err = tx.insert_enrolment(&again).await.unwrap_err();
             assert!(matches!(&err, StoreError::Conflict { constraint } if constraint == "enrolments_programme_id_person_id_role_key"), "{err:?}");
             drop(tx);
@@ -603,7 +603,7 @@ mod moves {
                 role: ProgrammeRole::Mentor,
                 status: EnrolmentStatus::Approved,
                 capacity: 1,
-                answers: "{}".into(),
+                answers: Default::default(),
                 preferences: "{}".into(),
                 consent_sensitive: false,
                 created_at: 0,
@@ -667,7 +667,7 @@ mod moves {
                 role: ProgrammeRole::Mentee,
                 status: EnrolmentStatus::Applied,
                 capacity: 0,
-                answers: "{}".into(),
+                answers: Default::default(),
                 preferences: "{}".into(),
                 consent_sensitive: false,
                 created_at: 0,

@@ -1214,7 +1214,7 @@ fn approved(
         role,
         status,
         capacity: if role == ProgrammeRole::Mentor { 5 } else { 0 },
-        answers: "{}".into(),
+        answers: Default::default(),
         preferences: "{}".into(),
         consent_sensitive: false,
         created_at: 0,
