@@ -306,7 +306,7 @@ impl App {
                 ids.insert(row.email.as_str().to_string(), id);
             }
         }
-        let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
+        let questions: Vec<Question> = p.questions.clone();
         for (n, row) in rows.iter().enumerate() {
             let mut profile = row.profile.clone();
             profile.manager_id = match &row.manager {
@@ -438,7 +438,7 @@ impl App {
     pub async fn export_people(&self, actor: &Actor, slug: &str) -> AppResult<String> {
         let mut tx = self.store.read().await?;
         let p = self.managed_programme(&mut tx, actor, slug).await?;
-        let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
+        let questions: Vec<Question> = p.questions.clone();
         let mut people: HashMap<PersonId, Vec<rapport_store::EnrolmentRecord>> = HashMap::new();
         for v in tx.enrolments_in(p.id).await? {
             if v.enrolment.status == EnrolmentStatus::Approved {
@@ -557,7 +557,7 @@ async fn check_file(
     report: &mut ImportReport,
     progress: &(dyn Fn(ImportStage, usize, usize) + Send + Sync),
 ) -> AppResult<Vec<Row>> {
-    let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
+    let questions: Vec<Question> = p.questions.clone();
     let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)

@@ -87,7 +87,7 @@ impl App {
         let roles = roles_for(p.kind, &input.role)
             .map_err(|e| errors.push(e))
             .unwrap_or_default();
-        let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
+        let questions: Vec<Question> = p.questions.clone();
         let mut answers = BTreeMap::new();
         for (id, _) in input.answers.iter() {
             if !questions.iter().any(|q| &q.id == id) {

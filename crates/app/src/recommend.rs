@@ -44,7 +44,7 @@ impl App {
             .person(actor.person_id)
             .await?
             .ok_or_else(|| AppError::Unauthenticated("sign in again".into()))?;
-        let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
+        let questions: Vec<Question> = p.questions.clone();
         let mut settings = self.run_settings(tx, &p).await?;
         settings.pinned.clear();
         Ok(OneSide {

@@ -346,7 +346,7 @@ impl App {
         p: &ProgrammeRecord,
     ) -> AppResult<Settings> {
         let mut s = settings_of(p)?;
-        let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
+        let questions: Vec<Question> = p.questions.clone();
         for q in questions.iter().filter(|q| q.weight > 0) {
             s.questions.entry(q.id.clone()).or_insert(q.weight);
         }
@@ -388,7 +388,7 @@ impl App {
         }
         let settings = self.run_settings(&mut tx, &p).await?;
         let pool = self.pool(&mut tx, &p, now).await?;
-        let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
+        let questions: Vec<Question> = p.questions.clone();
         let settings_json =
             serde_json::to_string(&settings).map_err(|e| AppError::Internal(e.to_string()))?;
         drop(tx);
@@ -515,8 +515,7 @@ impl App {
             "pin" => {
                 let mut settings = self.run_settings(&mut tx, &p).await?;
                 settings.pinned.clear();
-                let questions: Vec<Question> =
-                    serde_json::from_str(&p.questions).unwrap_or_default();
+                let questions: Vec<Question> = p.questions.clone();
                 let (Some(a), Some(b)) = (tx.person(mentee).await?, tx.person(mentor).await?)
                 else {
                     return Err(AppError::NotFound("that person was not found".into()));
@@ -735,7 +734,7 @@ impl App {
                 "that person is not waiting for a match in this programme".into(),
             ));
         }
-        let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
+        let questions: Vec<Question> = p.questions.clone();
         let sizes = (p.group_min.max(2) as usize, p.group_max.max(2) as usize);
         let result = solve(p.kind, sizes, &pool, &settings, &questions)?;
         let Some(proposal) = result.proposals.first() else {

@@ -261,7 +261,7 @@ where
 
 /// Decodes a JSON text column. Corrupt JSON is an error naming the table,
 /// row and column, never an empty default.
-fn json_column<R: Row, T: serde::de::DeserializeOwned>(
+pub(crate) fn json_column<R: Row, T: serde::de::DeserializeOwned>(
     r: &R,
     column: &str,
     table: &str,
@@ -883,6 +883,18 @@ mod corrupt_rows {
                 "requests",
                 r.id,
                 "queue",
+            );
+            corrupt(
+                &mut tx,
+                "UPDATE programmes SET questions = '[{\"id\": \"q1\"}]' WHERE id = $1",
+                p.id.0,
+            )
+            .await;
+            assert_names(
+                tx.programme(p.id).await.unwrap_err(),
+                "programmes",
+                p.id,
+                "questions",
             );
             drop(tx);
             store.close().await;
