@@ -279,7 +279,7 @@ impl App {
         let inviter = tx.person(actor.person_id).await?;
         let mut ids: HashMap<String, PersonId> = rows
             .iter()
-            .filter_map(|r| r.existing.as_ref().map(|e| (e.email.clone(), e.id)))
+            .filter_map(|r| r.existing.as_ref().map(|e| (e.email.to_string(), e.id)))
             .collect();
         if !dry_run {
             for row in rows.iter().filter(|r| r.existing.is_none()) {
@@ -459,7 +459,7 @@ impl App {
                 Some(m) => match emails.get(&m) {
                     Some(e) => e.clone(),
                     None => {
-                        let e = tx.person(m).await?.map(|r| r.email);
+                        let e = tx.person(m).await?.map(|r| r.email.to_string());
                         emails.insert(m, e.clone());
                         e
                     }
@@ -498,7 +498,7 @@ impl App {
                 }
             }
             let mut cells = vec![
-                person.email.clone(),
+                person.email.to_string(),
                 pr.name.clone(),
                 role_cell(p.kind, &roles),
                 pr.level.code().to_string(),
@@ -949,7 +949,7 @@ async fn check_file(
         let boss = match &manager_cells[i] {
             Some(m) => Some(m.clone()),
             None => match row.existing.as_ref().and_then(|e| e.profile.manager_id) {
-                Some(id) => tx.person(id).await?.map(|r| r.email),
+                Some(id) => tx.person(id).await?.map(|r| r.email.to_string()),
                 None => None,
             },
         };
@@ -968,7 +968,7 @@ async fn check_file(
                 None => {
                     let b = match tx.person_by_email(&current).await? {
                         Some(rec) => match rec.profile.manager_id {
-                            Some(id) => tx.person(id).await?.map(|r| r.email),
+                            Some(id) => tx.person(id).await?.map(|r| r.email.to_string()),
                             None => None,
                         },
                         None => None,

@@ -491,7 +491,7 @@ impl App {
         let mut out = vec![];
         for id in tx.holders(p.id, ProgrammeRole::Manager).await? {
             if let Some(person) = tx.person(id).await? {
-                out.push((id, person.profile.name, person.email));
+                out.push((id, person.profile.name, person.email.to_string()));
             }
         }
         Ok(out)

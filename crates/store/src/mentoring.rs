@@ -896,6 +896,24 @@ mod corrupt_rows {
                 p.id,
                 "questions",
             );
+            // A validated value is parsed again on the way out: a stored email
+            // that is not one is named, not passed on as text.
+            assert_eq!(
+                tx.person(mentor.id).await.unwrap().unwrap().email,
+                "mo@example.org"
+            );
+            corrupt(
+                &mut tx,
+                "UPDATE people SET email = 'mo at example' WHERE id = $1",
+                mentor.id.0,
+            )
+            .await;
+            assert_names(
+                tx.person(mentor.id).await.unwrap_err(),
+                "people",
+                mentor.id,
+                "email",
+            );
             drop(tx);
             store.close().await;
         }
