@@ -282,7 +282,7 @@ impl App {
         let inviter = tx.person(actor.person_id).await?;
         let mut ids: HashMap<String, PersonId> = rows
             .iter()
-            .filter_map(|r| r.existing.as_ref().map(|e| (e.email.clone(), e.id)))
+            .filter_map(|r| r.existing.as_ref().map(|e| (e.email.to_string(), e.id)))
             .collect();
         if !dry_run {
             for row in rows.iter().filter(|r| r.existing.is_none()) {
@@ -309,7 +309,7 @@ impl App {
                 ids.insert(row.email.as_str().to_string(), id);
             }
         }
-        let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
+        let questions: Vec<Question> = p.questions.clone();
         for (n, row) in rows.iter().enumerate() {
             let mut profile = row.profile.clone();
             profile.manager_id = match &row.manager {
@@ -397,10 +397,8 @@ impl App {
             Some(id) => tx.enrolment(p.id, id, role).await?,
             None => None,
         };
-        let mut answers: BTreeMap<String, Vec<String>> = old
-            .as_ref()
-            .and_then(|e| serde_json::from_str(&e.answers).ok())
-            .unwrap_or_default();
+        let mut answers: BTreeMap<String, Vec<String>> =
+            old.as_ref().map(|e| e.answers.clone()).unwrap_or_default();
         let before = answers.clone();
         for q in questions {
             if let Some(a) = row.answers.get(&q.id) {
@@ -428,9 +426,8 @@ impl App {
                 .enrolment(p.id, person, role)
                 .await?
                 .ok_or_else(|| AppError::internal_msg("enrolment vanished during import"))?;
-            e.answers = serde_json::to_string(&answers)
-                .map_err(|e| AppError::internal("imported answers do not serialise", e))?;
-            tx.update_enrolment(&e, now).await?;
+            e.answers = answers;
+            crate::enrolment::save_enrolment(tx, &e, now).await?;
         }
         Ok(true)
     }
@@ -442,7 +439,7 @@ impl App {
     pub async fn export_people(&self, actor: &Actor, slug: &str) -> AppResult<String> {
         let mut tx = self.store.read().await?;
         let p = self.managed_programme(&mut tx, actor, slug).await?;
-        let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
+        let questions: Vec<Question> = p.questions.clone();
         let mut people: HashMap<PersonId, Vec<rapport_store::EnrolmentRecord>> = HashMap::new();
         for v in tx.enrolments_in(p.id).await? {
             if v.enrolment.status == EnrolmentStatus::Approved {
@@ -463,7 +460,7 @@ impl App {
                 Some(m) => match emails.get(&m) {
                     Some(e) => e.clone(),
                     None => {
-                        let e = tx.person(m).await?.map(|r| r.email);
+                        let e = tx.person(m).await?.map(|r| r.email.to_string());
                         emails.insert(m, e.clone());
                         e
                     }
@@ -495,16 +492,14 @@ impl App {
                 .unwrap_or_default();
             let mut answers: BTreeMap<String, Vec<String>> = BTreeMap::new();
             for e in &enrolments {
-                let a: BTreeMap<String, Vec<String>> =
-                    serde_json::from_str(&e.answers).unwrap_or_default();
-                for (k, v) in a {
+                for (k, v) in e.answers.clone() {
                     if !v.is_empty() {
                         answers.entry(k).or_insert(v);
                     }
                 }
             }
             let mut cells = vec![
-                person.email.clone(),
+                person.email.to_string(),
                 pr.name.clone(),
                 role_cell(p.kind, &roles),
                 pr.level.code().to_string(),
@@ -570,7 +565,7 @@ async fn check_file(
     report: &mut ImportReport,
     progress: &(dyn Fn(ImportStage, usize, usize) + Send + Sync),
 ) -> AppResult<Vec<Row>> {
-    let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
+    let questions: Vec<Question> = p.questions.clone();
     let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
     // Read every record first, so progress knows the total.
     let (records, bad_bytes) = read_records(data, &mut report.errors);
@@ -1081,7 +1076,7 @@ impl CrossRowChecks {
             let boss = match &manager_cells[i] {
                 Some(m) => Some(m.clone()),
                 None => match row.existing.as_ref().and_then(|e| e.profile.manager_id) {
-                    Some(id) => tx.person(id).await?.map(|r| r.email),
+                    Some(id) => tx.person(id).await?.map(|r| r.email.to_string()),
                     None => None,
                 },
             };
@@ -1100,7 +1095,7 @@ impl CrossRowChecks {
                     None => {
                         let b = match tx.person_by_email(&current).await? {
                             Some(rec) => match rec.profile.manager_id {
-                                Some(id) => tx.person(id).await?.map(|r| r.email),
+                                Some(id) => tx.person(id).await?.map(|r| r.email.to_string()),
                                 None => None,
                             },
                             None => None,
@@ -1158,12 +1153,7 @@ impl Lines<'_> {
 }
 
 fn role_hint(kind: ProgrammeKind) -> String {
-    match kind {
-        ProgrammeKind::Peer => "enter the role: peer".into(),
-        ProgrammeKind::Circle => "enter the role: peer or facilitator".into(),
-        ProgrammeKind::Group => "enter the role: mentee, mentor, both or facilitator".into(),
-        _ => "enter the role: mentee, mentor or both".into(),
-    }
+    format!("enter the role: {}", kind.enrolment_choice_list())
 }
 
 #[cfg(test)]

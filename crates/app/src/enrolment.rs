@@ -45,23 +45,26 @@ pub struct EnrolInput {
     pub accept_conduct: bool,
 }
 
-/// The roles an enrolment choice stands for in a programme of `kind`.
+/// The roles an enrolment choice stands for in a programme of `kind` (the
+/// rule itself lives in [`ProgrammeKind::roles_for_choice`]).
 pub fn roles_for(kind: ProgrammeKind, choice: &str) -> Result<Vec<ProgrammeRole>, Invalid> {
-    use ProgrammeRole::*;
-    let pairs = matches!(kind, ProgrammeKind::Peer | ProgrammeKind::Circle);
-    match (choice.trim(), pairs) {
-        ("mentee", false) => Ok(vec![Mentee]),
-        ("mentor", false) => Ok(vec![Mentor]),
-        ("both", false) => Ok(vec![Mentee, Mentor]),
-        ("peer", true) => Ok(vec![Peer]),
-        ("facilitator", _) if matches!(kind, ProgrammeKind::Circle | ProgrammeKind::Group) => {
-            Ok(vec![Facilitator])
-        }
-        (_, false) => Err(Invalid::new("role", "choose mentee, mentor or both")),
-        (_, true) => Err(Invalid::new(
-            "role",
-            "choose peer (or facilitator, in peer circles)",
-        )),
+    kind.roles_for_choice("role", choice)
+}
+
+/// Saves an enrolment. The store refuses a status move that the domain does
+/// not allow from what is stored now, which happens when someone else moved
+/// the enrolment after we read it.
+pub(crate) async fn save_enrolment(tx: &mut Tx, e: &EnrolmentRecord, now: i64) -> AppResult<()> {
+    if tx.update_enrolment(e, now).await? {
+        Ok(())
+    } else {
+        Err(AppError::Conflict {
+            field: None,
+            message: format!(
+                "this enrolment changed while you were working on it and cannot become {} now; reload the page and try again",
+                e.status.code()
+            ),
+        })
     }
 }
 
@@ -74,12 +77,17 @@ impl App {
         p: &ProgrammeRecord,
         me: PersonId,
         input: &EnrolInput,
-    ) -> AppResult<(Vec<ProgrammeRole>, String, String, i32)> {
+    ) -> AppResult<(
+        Vec<ProgrammeRole>,
+        BTreeMap<String, Vec<String>>,
+        String,
+        i32,
+    )> {
         let mut errors = vec![];
         let roles = roles_for(p.kind, &input.role)
             .map_err(|e| errors.push(e))
             .unwrap_or_default();
-        let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
+        let questions: Vec<Question> = p.questions.clone();
         let mut answers = BTreeMap::new();
         for (id, _) in input.answers.iter() {
             if !questions.iter().any(|q| &q.id == id) {
@@ -187,8 +195,6 @@ impl App {
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
-        let answers = serde_json::to_string(&answers)
-            .map_err(|e| AppError::internal("answers do not serialise", e))?;
         let prefs = serde_json::to_string(&prefs)
             .map_err(|e| AppError::internal("preferences do not serialise", e))?;
         Ok((roles, answers, prefs, capacity))
@@ -256,7 +262,7 @@ impl App {
                         created_at: now,
                         ..record
                     };
-                    tx.update_enrolment(&renewed, now).await?;
+                    save_enrolment(&mut tx, &renewed, now).await?;
                     ids.push(old.id);
                 }
                 Some(_) => {
@@ -307,7 +313,7 @@ impl App {
             if role == ProgrammeRole::Mentor || role == ProgrammeRole::Facilitator {
                 e.capacity = capacity;
             }
-            tx.update_enrolment(&e, now).await?;
+            save_enrolment(&mut tx, &e, now).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -328,7 +334,7 @@ impl App {
                 AppError::NotFound(format!("you are not enrolled as {}", role.code()))
             })?;
         e.status = EnrolmentStatus::Withdrawn;
-        tx.update_enrolment(&e, now).await?;
+        save_enrolment(&mut tx, &e, now).await?;
         tx.revoke_role(p.id, actor.person_id, role).await?;
         tx.commit().await?;
         Ok(())
@@ -402,7 +408,7 @@ impl App {
         }
         e.status = to;
         e.decided_at = Some(now);
-        tx.update_enrolment(&e, now).await?;
+        save_enrolment(&mut tx, &e, now).await?;
         if to == EnrolmentStatus::Approved {
             tx.grant_role(p.id, e.person_id, e.role, now).await?;
         } else {
@@ -521,7 +527,7 @@ impl App {
                 if capacity.is_some() {
                     e.capacity = cap;
                 }
-                tx.update_enrolment(&e, now).await?;
+                save_enrolment(tx, &e, now).await?;
             }
             None => {
                 tx.insert_enrolment(&EnrolmentRecord {
@@ -531,7 +537,7 @@ impl App {
                     role,
                     status: EnrolmentStatus::Approved,
                     capacity: cap,
-                    answers: "{}".into(),
+                    answers: BTreeMap::new(),
                     preferences: "{}".into(),
                     consent_sensitive: false,
                     created_at: now,

@@ -52,7 +52,7 @@ impl DirectoryPage {
     }
 }
 
-async fn programmes_of(tx: &mut Tx, person: PersonId) -> AppResult<Vec<ProgrammeId>> {
+pub(crate) async fn programmes_of(tx: &mut Tx, person: PersonId) -> AppResult<Vec<ProgrammeId>> {
     Ok(tx
         .roles_of(person)
         .await?
@@ -74,9 +74,9 @@ fn view(
     }
     ProfileView {
         id: rec.id,
-        email: privileged.then_some(rec.email),
+        email: privileged.then_some(rec.email.to_string()),
         manager_name: manager.map(|m| m.profile.name.clone()),
-        manager_email: manager.filter(|_| privileged).map(|m| m.email.clone()),
+        manager_email: manager.filter(|_| privileged).map(|m| m.email.to_string()),
         profile,
         last_active_at: rec.last_active_at,
         editable,

@@ -206,8 +206,8 @@ impl ProgrammeInput {
 
     /// The input that reproduces a stored programme (for edit forms).
     pub fn from_record(p: &ProgrammeRecord) -> Self {
-        let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
-        let goals: Vec<String> = serde_json::from_str(&p.goals).unwrap_or_default();
+        let questions: Vec<Question> = p.questions.clone();
+        let goals: Vec<String> = p.goals.clone();
         Self {
             name: p.name.clone(),
             slug: p.slug.clone(),
@@ -244,8 +244,8 @@ impl Checked {
         p.matching_mode = self.matching_mode;
         p.rolling_admission = self.rolling_admission;
         p.request_expiry_days = self.request_expiry_days;
-        p.questions = serde_json::to_string(&self.questions).unwrap_or_else(|_| "[]".into());
-        p.goals = serde_json::to_string(&self.goals).unwrap_or_else(|_| "[]".into());
+        p.questions = self.questions.clone();
+        p.goals = self.goals.clone();
         p.group_min = self.group_min;
         p.group_max = self.group_max;
     }
@@ -341,8 +341,8 @@ impl App {
     fn view_of(&self, actor: &Actor, p: ProgrammeRecord) -> ProgrammeView {
         let listed = p.status != ProgrammeStatus::Draft;
         ProgrammeView {
-            questions: serde_json::from_str(&p.questions).unwrap_or_default(),
-            goals: serde_json::from_str(&p.goals).unwrap_or_default(),
+            questions: p.questions.clone(),
+            goals: p.goals.clone(),
             can_manage: policy::manage_programme(actor, p.id, listed) == policy::Access::Allowed,
             my_roles: actor
                 .roles
@@ -496,7 +496,7 @@ impl App {
         let mut out = vec![];
         for id in tx.holders(p.id, ProgrammeRole::Manager).await? {
             if let Some(person) = tx.person(id).await? {
-                out.push((id, person.profile.name, person.email));
+                out.push((id, person.profile.name, person.email.to_string()));
             }
         }
         Ok(out)

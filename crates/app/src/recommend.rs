@@ -44,7 +44,7 @@ impl App {
             .person(actor.person_id)
             .await?
             .ok_or_else(|| AppError::Unauthenticated("sign in again".into()))?;
-        let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
+        let questions: Vec<Question> = p.questions.clone();
         let mut settings = self.run_settings(tx, &p).await?;
         settings.pinned.clear();
         Ok(OneSide {
@@ -224,7 +224,11 @@ impl App {
             .requests_of(actor.person_id)
             .await?
             .into_iter()
-            .filter(|r| r.programme_id == p.id && r.status.is_open() && r.direction == "offer")
+            .filter(|r| {
+                r.programme_id == p.id
+                    && r.status.is_open()
+                    && r.direction == rapport_domain::mentoring::RequestDirection::Offer
+            })
             .map(|r| r.mentee_id)
             .collect();
         let mut mentees = vec![];

@@ -10,7 +10,9 @@ use crate::emails::{
     RequestReminder, RequestRolledOver,
 };
 use crate::{App, AppError, AppResult};
-use rapport_domain::mentoring::{EnrolmentStatus, MemberState, RequestStatus, RoomStatus};
+use rapport_domain::mentoring::{
+    EnrolmentStatus, MemberState, RequestDirection, RequestStatus, RoomOrigin, RoomStatus,
+};
 use rapport_domain::policy::Actor;
 use rapport_domain::programme::{MatchingMode, ProgrammeRole, ProgrammeStatus};
 use rapport_domain::{PersonId, ProgrammeId, RequestId, RoomId};
@@ -202,13 +204,12 @@ impl App {
             programme_id: p.id,
             mentee_id: mentee,
             mentor_id: mentor,
-            direction: "request".into(),
+            direction: RequestDirection::Request,
             status: RequestStatus::Pending,
             message: message.to_string(),
             expires_at: now + i64::from(p.request_expiry_days.max(1)) * DAY_MS,
             created_at: now,
-            queue: serde_json::to_string(&queue.iter().map(|q| q.to_string()).collect::<Vec<_>>())
-                .map_err(|e| AppError::internal("the request queue does not serialise", e))?,
+            queue: queue.to_vec(),
             question: None,
             answer: None,
             decline_reason: None,
@@ -239,11 +240,7 @@ impl App {
         let Some(p) = tx.programme(r.programme_id).await? else {
             return Ok(None);
         };
-        let mut queue: Vec<PersonId> = serde_json::from_str::<Vec<String>>(&r.queue)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|s| s.parse().ok())
-            .collect();
+        let mut queue: Vec<PersonId> = r.queue.clone();
         while !queue.is_empty() {
             let next = queue.remove(0);
             // A mentor who can no longer take it is skipped, not an error.
@@ -532,12 +529,12 @@ impl App {
             programme_id: p.id,
             mentee_id: mentee,
             mentor_id: actor.person_id,
-            direction: "offer".into(),
+            direction: RequestDirection::Offer,
             status: RequestStatus::Pending,
             message,
             expires_at: now + i64::from(p.request_expiry_days.max(1)) * DAY_MS,
             created_at: now,
-            queue: "[]".into(),
+            queue: vec![],
             question: None,
             answer: None,
             decline_reason: None,
@@ -606,14 +603,14 @@ impl App {
             id: RoomId::new(),
             programme_id: r.programme_id,
             status: RoomStatus::Active,
-            origin: "request",
+            origin: RoomOrigin::Request,
             members: vec![
                 (r.mentor_id, ProgrammeRole::Mentor, MemberState::Accepted),
                 (r.mentee_id, ProgrammeRole::Mentee, MemberState::Accepted),
             ],
         };
         tx.insert_room(&room, now).await?;
-        let sender = if r.direction == "request" {
+        let sender = if r.direction == RequestDirection::Request {
             r.mentee_id
         } else {
             r.mentor_id
@@ -654,7 +651,7 @@ impl App {
         if !reason.is_empty() {
             tx.set_decline_reason(id, &reason).await?;
         }
-        if r.direction == "request" {
+        if r.direction == RequestDirection::Request {
             let why = if reason.is_empty() {
                 "was declined".to_string()
             } else {
@@ -702,7 +699,7 @@ impl App {
 
 /// Whether the actor is the one who must answer.
 fn recipient(r: &RequestRecord, actor: &Actor) -> bool {
-    if r.direction == "request" {
+    if r.direction == RequestDirection::Request {
         r.mentor_id == actor.person_id
     } else {
         r.mentee_id == actor.person_id

@@ -180,11 +180,17 @@ impl App {
             RoomStatus::Proposed
                 .move_to(RoomStatus::EndedEarly)
                 .map_err(|e| AppError::internal("a proposed room cannot end early", e))?;
-            tx.end_room(id, RoomStatus::EndedEarly, Some(&reason), now)
-                .await?;
+            if !tx
+                .end_room(id, RoomStatus::EndedEarly, Some(&reason), now)
+                .await?
+            {
+                return Err(room_moved());
+            }
             RoomStatus::EndedEarly
         } else if room.members.iter().all(|m| m.state != MemberState::Invited) {
-            tx.end_room(id, RoomStatus::Active, None, now).await?;
+            if !tx.end_room(id, RoomStatus::Active, None, now).await? {
+                return Err(room_moved());
+            }
             RoomStatus::Active
         } else {
             RoomStatus::Proposed
@@ -218,6 +224,14 @@ impl App {
         }
         tx.commit().await?;
         Ok(status)
+    }
+}
+
+/// The store refused a room move: someone moved the room after we read it.
+fn room_moved() -> AppError {
+    AppError::Conflict {
+        field: None,
+        message: "this room changed while you were answering; reload the page and try again".into(),
     }
 }
 

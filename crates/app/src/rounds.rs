@@ -13,10 +13,12 @@
 use crate::emails::MatchProposed;
 use crate::programmes::settings_of;
 use crate::{App, AppError, AppResult};
-use rapport_domain::mentoring::{EnrolmentStatus, MemberState, RoomStatus};
+use rapport_domain::mentoring::{
+    EnrolmentStatus, MemberState, RoomOrigin, RoomStatus, RoundStatus,
+};
 use rapport_domain::policy::Actor;
 use rapport_domain::programme::{ProgrammeKind, ProgrammeRole, Question, QuestionKind};
-use rapport_domain::{PersonId, ProgrammeId, RoomId};
+use rapport_domain::{PersonId, ProgrammeId, RoomId, RoundId};
 use rapport_matching::constraints::Rules;
 use rapport_matching::peers::{self, PeerEdge};
 use rapport_matching::pipeline::{self, Options, PipelineError};
@@ -114,9 +116,9 @@ pub struct RoundResult {
 #[derive(Clone, Debug, Serialize)]
 pub struct RoundView {
     /// Id.
-    pub id: uuid::Uuid,
-    /// `draft`, `published` or `discarded`.
-    pub status: String,
+    pub id: RoundId,
+    /// Draft, published or discarded.
+    pub status: RoundStatus,
     /// When it ran (ms).
     pub created_at: i64,
     /// The outcome.
@@ -204,9 +206,7 @@ pub(crate) fn profile_of(
         p.department = Some(pr.department.clone()).filter(|d| !d.trim().is_empty());
     }
     p.preferences = serde_json::from_str::<Preferences>(&e.preferences).unwrap_or_default();
-    let answers: BTreeMap<String, Vec<String>> =
-        serde_json::from_str(&e.answers).unwrap_or_default();
-    for (id, values) in answers {
+    for (id, values) in e.answers.clone() {
         let kind = questions.iter().find(|q| q.id == id).map(|q| q.kind);
         let answer = match kind {
             Some(QuestionKind::Text) => Answer::Text(values.join(" ")),
@@ -344,7 +344,7 @@ impl App {
         p: &ProgrammeRecord,
     ) -> AppResult<Settings> {
         let mut s = settings_of(p)?;
-        let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
+        let questions: Vec<Question> = p.questions.clone();
         for q in questions.iter().filter(|q| q.weight > 0) {
             s.questions.entry(q.id.clone()).or_insert(q.weight);
         }
@@ -387,7 +387,7 @@ impl App {
         }
         let settings = self.run_settings(&mut tx, &p).await?;
         let pool = self.pool(&mut tx, &p, now).await?;
-        let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
+        let questions: Vec<Question> = p.questions.clone();
         let settings_json = serde_json::to_string(&settings)
             .map_err(|e| AppError::internal("settings do not serialise", e))?;
         drop(tx);
@@ -400,9 +400,9 @@ impl App {
         let mut tx = self.store.write().await?;
         let p = self.managed_programme(&mut tx, actor, slug).await?;
         let record = RoundRecord {
-            id: uuid::Uuid::new_v4(),
+            id: RoundId::new(),
             programme_id: p.id,
-            status: "draft".into(),
+            status: RoundStatus::Draft,
             settings: settings_json,
             result: serde_json::to_string(&result)
                 .map_err(|e| AppError::internal("the round result does not serialise", e))?,
@@ -444,7 +444,7 @@ impl App {
 
     /// One round.
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug, round = %id))]
-    pub async fn round(&self, actor: &Actor, slug: &str, id: uuid::Uuid) -> AppResult<RoundView> {
+    pub async fn round(&self, actor: &Actor, slug: &str, id: RoundId) -> AppResult<RoundView> {
         let mut tx = self.store.read().await?;
         let p = self.managed_programme(&mut tx, actor, slug).await?;
         let r = tx
@@ -517,8 +517,7 @@ impl App {
             "pin" => {
                 let mut settings = self.run_settings(&mut tx, &p).await?;
                 settings.pinned.clear();
-                let questions: Vec<Question> =
-                    serde_json::from_str(&p.questions).unwrap_or_default();
+                let questions: Vec<Question> = p.questions.clone();
                 let (Some(a), Some(b)) = (tx.person(mentee).await?, tx.person(mentor).await?)
                 else {
                     return Err(AppError::NotFound("that person was not found".into()));
@@ -607,7 +606,7 @@ impl App {
         &self,
         actor: &Actor,
         slug: &str,
-        id: uuid::Uuid,
+        id: RoundId,
     ) -> AppResult<Published> {
         let now = self.now();
         let mut tx = self.store.write().await?;
@@ -617,12 +616,15 @@ impl App {
             .await?
             .filter(|r| r.programme_id == p.id)
             .ok_or_else(|| AppError::NotFound("that round was not found".into()))?;
-        if !tx.move_round(id, "draft", "published", now).await? {
+        if !tx
+            .move_round(id, RoundStatus::Draft, RoundStatus::Published, now)
+            .await?
+        {
             return Err(AppError::Conflict {
                 field: None,
                 message: format!(
                     "this round is {}, not a draft; run matching again for a fresh one",
-                    r.status
+                    r.status.code()
                 ),
             });
         }
@@ -736,7 +738,7 @@ impl App {
                 "that person is not waiting for a match in this programme".into(),
             ));
         }
-        let questions: Vec<Question> = serde_json::from_str(&p.questions).unwrap_or_default();
+        let questions: Vec<Question> = p.questions.clone();
         let sizes = (p.group_min.max(2) as usize, p.group_max.max(2) as usize);
         let result = solve(p.kind, sizes, &pool, &settings, &questions)?;
         let Some(proposal) = result.proposals.first() else {
@@ -774,7 +776,7 @@ impl App {
         tx: &mut Tx,
         p: &ProgrammeRecord,
         proposal: &Proposal,
-        round: Option<uuid::Uuid>,
+        round: Option<RoundId>,
         now: i64,
     ) -> AppResult<RoomId> {
         let room = NewRoom {
@@ -782,7 +784,7 @@ impl App {
             id: RoomId::new(),
             programme_id: p.id,
             status: RoomStatus::Proposed,
-            origin: "round",
+            origin: RoomOrigin::Round,
             members: proposal
                 .members
                 .iter()
@@ -818,7 +820,7 @@ impl App {
         &self,
         tx: &mut Tx,
         programme: ProgrammeId,
-        round: Option<uuid::Uuid>,
+        round: Option<RoundId>,
         members: &[PersonId],
         manager: bool,
     ) -> AppResult<Option<Vec<ExplanationLine>>> {

@@ -9,11 +9,11 @@
 
 use crate::emails::ReportWaiting;
 use crate::{App, AppError, AppResult};
-use rapport_domain::mentoring::RequestStatus;
-use rapport_domain::policy::Actor;
+use rapport_domain::mentoring::{ReportStatus, RequestStatus};
+use rapport_domain::policy::{self, Actor};
 use rapport_domain::programme::ProgrammeRole;
 use rapport_domain::values::text;
-use rapport_domain::{PersonId, RequestId};
+use rapport_domain::{PersonId, ReportId, RequestId};
 use rapport_store::ReportRecord;
 use serde::Serialize;
 
@@ -21,7 +21,7 @@ use serde::Serialize;
 #[derive(Clone, Debug, Serialize)]
 pub struct ReportView {
     /// Id.
-    pub id: uuid::Uuid,
+    pub id: ReportId,
     /// Who reported (none if they deleted their account).
     pub reporter: Option<String>,
     /// Who is reported.
@@ -32,8 +32,8 @@ pub struct ReportView {
     pub request_id: Option<RequestId>,
     /// Why.
     pub reason: String,
-    /// `open` or `resolved`.
-    pub status: String,
+    /// Open or resolved.
+    pub status: ReportStatus,
     /// What the managers did.
     pub resolution: Option<String>,
     /// When (ms).
@@ -41,7 +41,9 @@ pub struct ReportView {
 }
 
 impl App {
-    /// `actor` blocks `person`. Open requests between them are closed.
+    /// `actor` blocks `person`, whose profile they must be able to see (404
+    /// otherwise, as for the profile itself). Open requests between them are
+    /// closed.
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id, person = %person))]
     pub async fn block(&self, actor: &Actor, person: PersonId) -> AppResult<()> {
         if person == actor.person_id {
@@ -49,9 +51,18 @@ impl App {
         }
         let now = self.now();
         let mut tx = self.store.write().await?;
-        tx.person(person)
+        let rec = tx
+            .person(person)
             .await?
             .ok_or_else(|| AppError::NotFound("that person was not found".into()))?;
+        // You can only block someone you can see: otherwise a block would
+        // confirm that a private profile exists. Checked here, not at the
+        // edge, so the CLI and every future caller keep the rule.
+        let programmes = crate::profiles::programmes_of(&mut tx, person).await?;
+        AppError::check(
+            policy::view_profile(actor, person, rec.profile.visibility, &programmes),
+            "that person",
+        )?;
         tx.block(actor.person_id, person, now).await?;
         for r in tx.requests_of(actor.person_id).await? {
             let between = (r.mentee_id == person || r.mentor_id == person) && r.status.is_open();
@@ -97,7 +108,7 @@ impl App {
         person: Option<PersonId>,
         request: Option<RequestId>,
         reason: &str,
-    ) -> AppResult<uuid::Uuid> {
+    ) -> AppResult<ReportId> {
         let reason = text("reason", reason, 10, 4000, "the reason")?;
         if person.is_none() && request.is_none() {
             return Err(AppError::invalid(
@@ -139,13 +150,13 @@ impl App {
             }
         }
         let record = ReportRecord {
-            id: uuid::Uuid::new_v4(),
+            id: ReportId::new(),
             programme_id: p.id,
             reporter_id: Some(actor.person_id),
             subject_id: person,
             request_id: request,
             reason,
-            status: "open".into(),
+            status: ReportStatus::Open,
             resolution: None,
             created_at: now,
         };
@@ -202,7 +213,7 @@ impl App {
         &self,
         actor: &Actor,
         slug: &str,
-        id: uuid::Uuid,
+        id: ReportId,
         resolution: &str,
     ) -> AppResult<()> {
         let resolution = text("resolution", resolution, 3, 4000, "what you did")?;

@@ -130,7 +130,7 @@ async fn enrolments(w: &World) -> Vec<(String, ProgrammeRole, EnrolmentStatus, i
                 v.enrolment.role,
                 v.enrolment.status,
                 v.enrolment.capacity,
-                v.enrolment.answers,
+                serde_json::to_string(&v.enrolment.answers).unwrap(),
             )
         })
         .collect();

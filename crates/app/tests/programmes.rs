@@ -694,12 +694,8 @@ async fn blocks_keep_people_apart_and_reports_stay_with_managers() {
         ));
         let queue = app.reports(&w.admin, &slug).await.unwrap();
         assert_eq!(
-            (
-                queue.len(),
-                queue[0].subject.as_deref(),
-                queue[0].status.as_str()
-            ),
-            (1, Some("Mo"), "open")
+            (queue.len(), queue[0].subject.as_deref(), queue[0].status),
+            (1, Some("Mo"), rapport_domain::mentoring::ReportStatus::Open)
         );
         // A request can be reported by the people in it, and only by them.
         let by_request = app

@@ -49,7 +49,7 @@ async fn setup(kind: &'static str, mentees: usize, capacity: i32) -> Setup {
         } else {
             0
         },
-        answers: "{}".into(),
+        answers: Default::default(),
         preferences: "{}".into(),
         consent_sensitive: false,
         created_at: 0,
@@ -254,4 +254,42 @@ async fn request_rules() {
         .await;
         s.t.finish().await;
     }
+}
+
+/// The rule lives in `App::block`, so every caller (web, API, CLI) keeps it:
+/// blocking someone whose profile you cannot see is 404, as seeing it is.
+#[tokio::test]
+async fn you_can_only_block_someone_you_can_see() {
+    let s = setup("sqlite", 1, 1).await;
+    let hidden = s
+        .app
+        .create_user("hana@example.org", "Hana Hidden", "long enough pw", false)
+        .await
+        .unwrap();
+    let hana = s.app.actor(hidden).await.unwrap();
+    let input = rapport_domain::person::ProfileInput {
+        name: "Hana Hidden".into(),
+        level: "team_leader".into(),
+        years_experience: "3".into(),
+        skills_offered: "Coaching".into(),
+        skills_wanted: "Coaching".into(),
+        languages: "English".into(),
+        time_zone: "Europe/Lisbon".into(),
+        visibility: "private".into(),
+        ..Default::default()
+    };
+    s.app.update_profile(&hana, hidden, &input).await.unwrap();
+    let mentee = &s.mentees[0];
+    let err = s.app.block(mentee, hidden).await.unwrap_err();
+    assert!(matches!(err, AppError::NotFound(_)), "{err:?}");
+    assert!(
+        !s.app.blocks(mentee, hidden).await.unwrap(),
+        "nothing stored"
+    );
+    // Someone the actor can see is blocked, and a private person can still
+    // block whoever they can see.
+    s.app.block(mentee, s.mentor.person_id).await.unwrap();
+    assert!(s.app.blocks(mentee, s.mentor.person_id).await.unwrap());
+    s.app.block(&hana, mentee.person_id).await.unwrap();
+    assert!(s.app.blocks(&hana, mentee.person_id).await.unwrap());
 }

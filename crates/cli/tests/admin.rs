@@ -25,7 +25,7 @@ fn people(db: &std::path::Path) -> Vec<String> {
             ..Default::default()
         };
         let (list, _) = tx.search_people(&q).await.unwrap();
-        let emails = list.into_iter().map(|p| p.email).collect();
+        let emails = list.into_iter().map(|p| p.email.to_string()).collect();
         drop(tx);
         store.close().await;
         emails

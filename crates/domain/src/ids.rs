@@ -72,3 +72,11 @@ id_type!(
     /// A mentorship room (1:1 or group).
     RoomId
 );
+id_type!(
+    /// A matching round: one run of the matcher over a programme.
+    RoundId
+);
+id_type!(
+    /// A confidential report to a programme's managers.
+    ReportId
+);

@@ -24,6 +24,13 @@ macro_rules! coded_enum {
                 })
             }
         }
+
+        /// The code, so templates and messages show what storage and the API use.
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.code())
+            }
+        }
     };
 }
 
@@ -42,6 +49,34 @@ coded_enum!(
         Withdrawn = "withdrawn",
     }
 );
+
+impl EnrolmentStatus {
+    /// Checks a move. A manager decides (approved, waitlisted, declined) on any
+    /// application the person has not withdrawn, and may change their mind; the
+    /// person may withdraw from any state and apply again after a withdrawal or a
+    /// decline; a manager may enrol someone who withdrew directly as approved.
+    pub fn move_to(self, to: Self) -> Result<Self, Invalid> {
+        use EnrolmentStatus::*;
+        let ok = match to {
+            Applied => matches!(self, Withdrawn | Declined),
+            Approved => self != Approved,
+            Waitlisted | Declined => !matches!(self, Withdrawn) && self != to,
+            Withdrawn => self != Withdrawn,
+        };
+        if ok {
+            Ok(to)
+        } else {
+            Err(illegal_move("enrolment", self.code(), to.code()))
+        }
+    }
+
+    /// The states an enrolment may move to `to` from (see
+    /// [`EnrolmentStatus::move_to`]). The store builds the guard of its
+    /// conditional update from this list, so the SQL cannot drift from the rules.
+    pub fn sources_of(to: Self) -> Vec<Self> {
+        sources(Self::ALL, |s| s.move_to(to).is_ok())
+    }
+}
 
 coded_enum!(
     /// A mentoring request (mentee to mentor) or offer (mentor to mentee).
@@ -78,7 +113,39 @@ impl RequestStatus {
             Err(illegal_move("request", self.code(), to.code()))
         }
     }
+
+    /// The states a request may move to `to` from (see [`RequestStatus::move_to`]):
+    /// the `status IN (…)` guard of the store's conditional updates, which is
+    /// what keeps two people answering at once from both winning.
+    pub fn sources_of(to: Self) -> Vec<Self> {
+        sources(Self::ALL, |s| s.move_to(to).is_ok())
+    }
+
+    /// The open states (pending, needs_info).
+    pub fn open() -> Vec<Self> {
+        sources(Self::ALL, |s| s.is_open())
+    }
 }
+
+coded_enum!(
+    /// Who sent a request: the mentee asking (`request`) or the mentor offering (`offer`).
+    RequestDirection, "direction", {
+        /// A mentee asks a mentor.
+        Request = "request",
+        /// A mentor offers to mentor a mentee.
+        Offer = "offer",
+    }
+);
+
+coded_enum!(
+    /// How a room came to be.
+    RoomOrigin, "origin", {
+        /// Proposed by a published matching round.
+        Round = "round",
+        /// Opened by an accepted request or offer.
+        Request = "request",
+    }
+);
 
 coded_enum!(
     /// A mentorship room's lifecycle: proposed → active ⇄ paused → completed | ended early.
@@ -122,6 +189,16 @@ impl RoomStatus {
             Err(illegal_move("room", self.code(), to.code()))
         }
     }
+
+    /// The states a room may move to `to` from (see [`RoomStatus::move_to`]).
+    pub fn sources_of(to: Self) -> Vec<Self> {
+        sources(Self::ALL, |s| s.move_to(to).is_ok())
+    }
+
+    /// The open states, whose mentor seats count against capacity.
+    pub fn open() -> Vec<Self> {
+        sources(Self::ALL, |s| s.is_open())
+    }
 }
 
 coded_enum!(
@@ -137,6 +214,45 @@ coded_enum!(
         Left = "left",
     }
 );
+
+impl MemberState {
+    /// Whether the member holds a seat (invited or accepted): their seat counts
+    /// against a mentor's capacity while the room is open.
+    pub fn holds_seat(self) -> bool {
+        matches!(self, Self::Invited | Self::Accepted)
+    }
+
+    /// The states that hold a seat.
+    pub fn seated() -> Vec<Self> {
+        sources(Self::ALL, |s| s.holds_seat())
+    }
+}
+
+coded_enum!(
+    /// Where a confidential report stands.
+    ReportStatus, "status", {
+        /// Waiting for a manager.
+        Open = "open",
+        /// A manager resolved it.
+        Resolved = "resolved",
+    }
+);
+
+coded_enum!(
+    /// A matching round's lifecycle: draft → published, or draft → discarded.
+    RoundStatus, "status", {
+        /// Run, waiting for a manager to publish it.
+        Draft = "draft",
+        /// Published: its rooms were proposed.
+        Published = "published",
+        /// Superseded by a newer run, or thrown away.
+        Discarded = "discarded",
+    }
+);
+
+fn sources<T: Copy>(all: &[T], keep: impl Fn(T) -> bool) -> Vec<T> {
+    all.iter().copied().filter(|s| keep(*s)).collect()
+}
 
 /// The error for a state change the lifecycle does not allow.
 fn illegal_move(what: &str, from: &str, to: &str) -> Invalid {
@@ -164,6 +280,62 @@ mod tests {
         assert!(Accepted.move_to(Declined).is_err());
         assert_eq!(RequestStatus::parse("needs_info").unwrap(), NeedsInfo);
         assert_eq!(RequestStatus::parse("nope").unwrap_err().field, "status");
+    }
+
+    #[test]
+    fn request_sources_are_the_state_machine() {
+        use RequestStatus::*;
+        assert_eq!(RequestStatus::sources_of(NeedsInfo), [Pending]);
+        assert_eq!(RequestStatus::sources_of(Pending), [NeedsInfo]);
+        for closed in [Accepted, Declined, Withdrawn, Expired] {
+            assert_eq!(RequestStatus::sources_of(closed), [Pending, NeedsInfo]);
+        }
+        assert_eq!(RequestStatus::open(), [Pending, NeedsInfo]);
+    }
+
+    #[test]
+    fn room_sources_are_the_state_machine() {
+        use RoomStatus::*;
+        assert!(RoomStatus::sources_of(Proposed).is_empty());
+        assert_eq!(RoomStatus::sources_of(Active), [Proposed, Paused]);
+        assert_eq!(RoomStatus::sources_of(Paused), [Active]);
+        assert_eq!(RoomStatus::sources_of(Completed), [Active, Paused]);
+        assert_eq!(
+            RoomStatus::sources_of(EndedEarly),
+            [Proposed, Active, Paused]
+        );
+        assert_eq!(RoomStatus::open(), [Proposed, Active, Paused]);
+        assert_eq!(
+            MemberState::seated(),
+            [MemberState::Invited, MemberState::Accepted]
+        );
+    }
+
+    #[test]
+    fn enrolment_sources_are_the_state_machine() {
+        use EnrolmentStatus::*;
+        assert_eq!(EnrolmentStatus::sources_of(Applied), [Declined, Withdrawn]);
+        assert_eq!(
+            EnrolmentStatus::sources_of(Approved),
+            [Applied, Waitlisted, Declined, Withdrawn]
+        );
+        assert_eq!(
+            EnrolmentStatus::sources_of(Waitlisted),
+            [Applied, Approved, Declined]
+        );
+        assert_eq!(
+            EnrolmentStatus::sources_of(Declined),
+            [Applied, Approved, Waitlisted]
+        );
+        assert_eq!(
+            EnrolmentStatus::sources_of(Withdrawn),
+            [Applied, Approved, Waitlisted, Declined]
+        );
+        let e = Withdrawn.move_to(Declined).unwrap_err();
+        assert!(
+            e.message.contains("withdrawn cannot become declined"),
+            "{e}"
+        );
     }
 
     #[test]

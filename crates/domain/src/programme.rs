@@ -103,6 +103,66 @@ impl ProgrammeKind {
         }
     }
 
+    /// The roles a person may enrol in, in the order forms offer them. This is
+    /// the one statement of the rule: enrolment, the CSV import and the forms
+    /// all read it.
+    pub fn enrolment_roles(self) -> &'static [ProgrammeRole] {
+        use ProgrammeRole::*;
+        match self {
+            Self::OneToOne | Self::Reverse => &[Mentee, Mentor],
+            Self::Group => &[Mentee, Mentor, Facilitator],
+            Self::Peer => &[Peer],
+            Self::Circle => &[Peer, Facilitator],
+        }
+    }
+
+    /// The choices an enrolment form offers: each allowed role by its code,
+    /// plus `both` (mentee and mentor at once) where both are allowed.
+    pub fn enrolment_choices(self) -> Vec<&'static str> {
+        let roles = self.enrolment_roles();
+        let mut out: Vec<&'static str> = vec![];
+        for r in roles {
+            out.push(r.code());
+            if *r == ProgrammeRole::Mentor && roles.contains(&ProgrammeRole::Mentee) {
+                out.push("both");
+            }
+        }
+        out
+    }
+
+    /// The choices as a phrase for messages: `mentee, mentor, both or facilitator`.
+    pub fn enrolment_choice_list(self) -> String {
+        or_list(&self.enrolment_choices())
+    }
+
+    /// The roles an enrolment choice (see [`ProgrammeKind::enrolment_choices`])
+    /// stands for; the error lists the choices this kind offers.
+    pub fn roles_for_choice(
+        self,
+        field: &'static str,
+        choice: &str,
+    ) -> Result<Vec<ProgrammeRole>, Invalid> {
+        let choice = choice.trim();
+        let roles = self.enrolment_roles();
+        if choice == "both" && self.enrolment_choices().contains(&"both") {
+            return Ok(vec![ProgrammeRole::Mentee, ProgrammeRole::Mentor]);
+        }
+        roles
+            .iter()
+            .find(|r| r.code() == choice)
+            .map(|r| vec![*r])
+            .ok_or_else(|| {
+                Invalid::new(
+                    field,
+                    format!(
+                        "choose {} ({} programmes)",
+                        self.enrolment_choice_list(),
+                        self.code().replace('_', "-")
+                    ),
+                )
+            })
+    }
+
     /// Parses a code.
     pub fn parse(field: &'static str, raw: &str) -> Result<Self, Invalid> {
         Self::ALL
@@ -114,6 +174,15 @@ impl ProgrammeKind {
                     "kind must be one_to_one, group, peer, reverse or circle",
                 )
             })
+    }
+}
+
+/// `a, b or c`.
+fn or_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [head @ .., last] => format!("{} or {last}", head.join(", ")),
     }
 }
 
@@ -443,6 +512,50 @@ impl Question {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn enrolment_roles_per_kind() {
+        use ProgrammeKind::*;
+        use ProgrammeRole::*;
+        let table: Vec<(ProgrammeKind, &[ProgrammeRole], &[&str])> = vec![
+            (OneToOne, &[Mentee, Mentor], &["mentee", "mentor", "both"]),
+            (Reverse, &[Mentee, Mentor], &["mentee", "mentor", "both"]),
+            (
+                Group,
+                &[Mentee, Mentor, Facilitator],
+                &["mentee", "mentor", "both", "facilitator"],
+            ),
+            (ProgrammeKind::Peer, &[ProgrammeRole::Peer], &["peer"]),
+            (
+                Circle,
+                &[ProgrammeRole::Peer, Facilitator],
+                &["peer", "facilitator"],
+            ),
+        ];
+        assert_eq!(table.len(), ProgrammeKind::ALL.len());
+        for (kind, roles, choices) in table {
+            assert_eq!(kind.enrolment_roles(), roles, "{kind:?}");
+            assert_eq!(kind.enrolment_choices(), choices, "{kind:?}");
+            // Every choice parses, and only to allowed roles.
+            for c in choices {
+                let rs = kind.roles_for_choice("role", c).unwrap();
+                assert!(rs.iter().all(|r| roles.contains(r)), "{kind:?} {c}");
+            }
+            assert!(kind.roles_for_choice("role", "manager").is_err());
+        }
+        assert_eq!(
+            Group.roles_for_choice("role", " both ").unwrap(),
+            [Mentee, Mentor]
+        );
+        let e = Circle.roles_for_choice("role", "mentee").unwrap_err();
+        assert_eq!(e.field, "role");
+        assert_eq!(e.message, "choose peer or facilitator (circle programmes)");
+        let e = Group.roles_for_choice("role", "peer").unwrap_err();
+        assert_eq!(
+            e.message,
+            "choose mentee, mentor, both or facilitator (group programmes)"
+        );
+    }
 
     #[test]
     fn programme_moves() {

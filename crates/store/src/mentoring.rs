@@ -3,15 +3,60 @@
 //! enforced by the database itself: see migration 0002.
 
 use crate::{on_conn, Result, StoreError, Tx};
-use rapport_domain::mentoring::{EnrolmentStatus, MemberState, RequestStatus, RoomStatus};
+use rapport_domain::mentoring::{
+    EnrolmentStatus, MemberState, RequestDirection, RequestStatus, RoomOrigin, RoomStatus,
+};
 use rapport_domain::programme::ProgrammeRole;
-use rapport_domain::{EnrolmentId, PersonId, ProgrammeId, RequestId, RoomId};
+use rapport_domain::{EnrolmentId, PersonId, ProgrammeId, RequestId, RoomId, RoundId};
 use sqlx::Row;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A person's cap across programmes, pause, and open mentor seats (for the
 /// personal maximum); callers add the `WHERE` on `p`.
-const MENTOR_LIMITS: &str = "SELECT p.id, p.max_mentees, p.paused_until, (SELECT COUNT(*) FROM room_members m JOIN rooms r ON r.id = m.room_id WHERE m.person_id = p.id AND m.role = 'mentor' AND m.state IN ('invited', 'accepted') AND r.status IN ('proposed', 'active', 'paused')) AS seats FROM people p";
+fn mentor_limits_sql() -> String {
+    format!("SELECT p.id, p.max_mentees, p.paused_until, (SELECT COUNT(*) FROM room_members m JOIN rooms r ON r.id = m.room_id WHERE m.person_id = p.id AND m.role = 'mentor' AND {}) AS seats FROM people p", open_seat_guard())
+}
+
+/// The SQL list `'a', 'b'` of `states`' codes, for a `status IN (…)` guard.
+/// Guards are built from the domain's state machines (never written out by
+/// hand) so the conditional updates cannot drift from the rules. An empty
+/// list becomes `NULL`, which matches nothing. The codes are the domain's own
+/// constants, never user input, so inlining them is safe.
+fn codes_in<T: Copy>(states: &[T], code: fn(T) -> &'static str) -> String {
+    if states.is_empty() {
+        return "NULL".into();
+    }
+    states
+        .iter()
+        .map(|s| format!("'{}'", code(*s)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `status IN (…)` for the states a request may move to `to` from.
+fn request_sources(to: RequestStatus) -> String {
+    format!(
+        "status IN ({})",
+        codes_in(&RequestStatus::sources_of(to), RequestStatus::code)
+    )
+}
+
+/// `status IN (…)` for the open request states.
+fn request_open() -> String {
+    format!(
+        "status IN ({})",
+        codes_in(&RequestStatus::open(), RequestStatus::code)
+    )
+}
+
+/// A seat that counts: a seated member (`m`) of an open room (`r`).
+fn open_seat_guard() -> String {
+    format!(
+        "m.state IN ({}) AND r.status IN ({})",
+        codes_in(&MemberState::seated(), MemberState::code),
+        codes_in(&RoomStatus::open(), RoomStatus::code)
+    )
+}
 
 /// A person's enrolment in a programme in one role.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,8 +73,9 @@ pub struct EnrolmentRecord {
     pub status: EnrolmentStatus,
     /// Mentor capacity in this programme.
     pub capacity: i32,
-    /// Answers to the programme's questions (JSON).
-    pub answers: String,
+    /// Answers to the programme's questions, by question id: the chosen
+    /// options, or the text as one item.
+    pub answers: BTreeMap<String, Vec<String>>,
     /// Stated preferences (JSON).
     pub preferences: String,
     /// Consent to use sensitive fields for matching.
@@ -62,10 +108,10 @@ pub struct RoomRecord {
     pub programme_id: ProgrammeId,
     /// Status.
     pub status: RoomStatus,
-    /// `round` or `request`.
-    pub origin: String,
+    /// Proposed by a round, or opened by a request.
+    pub origin: RoomOrigin,
     /// The round that proposed it, if any.
-    pub round_id: Option<uuid::Uuid>,
+    pub round_id: Option<RoundId>,
     /// Why it ended early, if it did.
     pub end_reason: Option<String>,
     /// Created (ms).
@@ -100,8 +146,8 @@ pub struct RequestRecord {
     pub mentee_id: PersonId,
     /// The mentor.
     pub mentor_id: PersonId,
-    /// `request` or `offer`.
-    pub direction: String,
+    /// A mentee's request or a mentor's offer.
+    pub direction: RequestDirection,
     /// State.
     pub status: RequestStatus,
     /// The sender's message.
@@ -110,8 +156,8 @@ pub struct RequestRecord {
     pub expires_at: i64,
     /// Sent (ms).
     pub created_at: i64,
-    /// Mentors still ranked after this one (JSON list of ids), for the roll-over.
-    pub queue: String,
+    /// Mentors still ranked after this one, for the roll-over.
+    pub queue: Vec<PersonId>,
     /// The mentor's question, when they asked for more information.
     pub question: Option<String>,
     /// The mentee's answer to it.
@@ -130,18 +176,20 @@ where
     for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     for<'a> uuid::Uuid: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
 {
-    let status: String = r.try_get("status")?;
+    let id = RequestId(r.try_get("id")?);
+    let (status, direction): (String, String) = (r.try_get("status")?, r.try_get("direction")?);
+    let bad = |e| corrupt_row("requests", id, e);
     Ok(RequestRecord {
-        id: RequestId(r.try_get("id")?),
+        id,
         programme_id: ProgrammeId(r.try_get("programme_id")?),
         mentee_id: PersonId(r.try_get("mentee_id")?),
         mentor_id: PersonId(r.try_get("mentor_id")?),
-        direction: r.try_get("direction")?,
-        status: RequestStatus::parse(&status).map_err(corrupt)?,
+        direction: RequestDirection::parse(&direction).map_err(bad)?,
+        status: RequestStatus::parse(&status).map_err(bad)?,
         message: r.try_get("message")?,
         expires_at: r.try_get("expires_at")?,
         created_at: r.try_get("created_at")?,
-        queue: r.try_get("queue")?,
+        queue: json_column(r, "queue", "requests", id)?,
         question: r.try_get("question")?,
         answer: r.try_get("answer")?,
         decline_reason: r.try_get("decline_reason")?,
@@ -157,12 +205,12 @@ pub struct NewRoom {
     pub programme_id: ProgrammeId,
     /// Initial status (proposed from a round, active from an accepted request).
     pub status: RoomStatus,
-    /// `round` or `request`.
-    pub origin: &'static str,
+    /// Proposed by a round, or opened by a request.
+    pub origin: RoomOrigin,
     /// Members: person, role and state.
     pub members: Vec<(PersonId, ProgrammeRole, MemberState)>,
     /// The matching round that proposed it, if any.
-    pub round_id: Option<uuid::Uuid>,
+    pub round_id: Option<RoundId>,
 }
 
 /// An open seat in a room: someone invited to or in a proposed, active or paused room.
@@ -192,15 +240,17 @@ where
     for<'a> bool: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     for<'a> uuid::Uuid: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
 {
+    let id = EnrolmentId(r.try_get("id")?);
     let (role, status): (String, String) = (r.try_get("role")?, r.try_get("status")?);
+    let bad = |e| corrupt_row("enrolments", id, e);
     Ok(EnrolmentRecord {
-        id: EnrolmentId(r.try_get("id")?),
+        id,
         programme_id: ProgrammeId(r.try_get("programme_id")?),
         person_id: PersonId(r.try_get("person_id")?),
-        role: ProgrammeRole::parse("role", &role).map_err(corrupt)?,
-        status: EnrolmentStatus::parse(&status).map_err(corrupt)?,
+        role: ProgrammeRole::parse("role", &role).map_err(bad)?,
+        status: EnrolmentStatus::parse(&status).map_err(bad)?,
         capacity: r.try_get("capacity")?,
-        answers: r.try_get("answers")?,
+        answers: json_column(r, "answers", "enrolments", id)?,
         preferences: r.try_get("preferences")?,
         consent_sensitive: r.try_get("consent_sensitive")?,
         created_at: r.try_get("created_at")?,
@@ -209,10 +259,30 @@ where
     })
 }
 
-fn corrupt(e: rapport_domain::Invalid) -> StoreError {
-    // Shared by the request, enrolment and room decoders, which do not pass
-    // their table in yet.
-    StoreError::corrupt("requests, enrolments or rooms", None, e)
+/// Decodes a JSON text column. Corrupt JSON is an error naming the table,
+/// row and column, never an empty default.
+pub(crate) fn json_column<R: Row, T: serde::de::DeserializeOwned>(
+    r: &R,
+    column: &str,
+    table: &'static str,
+    id: impl std::fmt::Display,
+) -> Result<T>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    let raw: String = r.try_get(column)?;
+    serde_json::from_str(&raw).map_err(|e| corrupt_row(table, id, format!("{column}: {e}")))
+}
+
+/// A row that does not decode: the error names the table and the row's id,
+/// so an operator can find and repair it. Never replaced by a default.
+pub(crate) fn corrupt_row(
+    table: &'static str,
+    id: impl std::fmt::Display,
+    e: impl std::fmt::Display,
+) -> StoreError {
+    StoreError::corrupt(table, Some(id.to_string()), e.to_string())
 }
 
 impl Tx {
@@ -221,7 +291,7 @@ impl Tx {
     pub async fn insert_enrolment(&mut self, e: &EnrolmentRecord) -> Result<()> {
         on_conn!(self, c => sqlx::query("INSERT INTO enrolments (id, programme_id, person_id, role, status, capacity, answers, preferences, consent_sensitive, created_at, updated_at, conduct_accepted_at, decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12)")
             .bind(e.id.0).bind(e.programme_id.0).bind(e.person_id.0).bind(e.role.code()).bind(e.status.code()).bind(e.capacity)
-            .bind(&e.answers).bind(&e.preferences).bind(e.consent_sensitive).bind(e.created_at).bind(e.conduct_accepted_at).bind(e.decided_at)
+            .bind(serde_json::to_string(&e.answers)?).bind(&e.preferences).bind(e.consent_sensitive).bind(e.created_at).bind(e.conduct_accepted_at).bind(e.decided_at)
             .execute(c).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
@@ -269,21 +339,30 @@ impl Tx {
     }
 
     /// Saves an enrolment's answers, preferences, capacity, consent, status
-    /// and decision time.
-    pub async fn update_enrolment(&mut self, e: &EnrolmentRecord, now: i64) -> Result<()> {
-        on_conn!(self, c => sqlx::query("UPDATE enrolments SET status = $2, capacity = $3, answers = $4, preferences = $5, consent_sensitive = $6, conduct_accepted_at = $7, decided_at = $8, updated_at = $9 WHERE id = $1")
-            .bind(e.id.0).bind(e.status.code()).bind(e.capacity).bind(&e.answers).bind(&e.preferences).bind(e.consent_sensitive)
-            .bind(e.conduct_accepted_at).bind(e.decided_at).bind(now)
-            .execute(c).await.map(|r| r.rows_affected()))?;
-        Ok(())
+    /// and decision time. The status either stays or makes a move the domain
+    /// allows ([`EnrolmentStatus::sources_of`]) from what is stored now; false
+    /// when it does not (someone moved the enrolment meanwhile).
+    pub async fn update_enrolment(&mut self, e: &EnrolmentRecord, now: i64) -> Result<bool> {
+        let sql = format!(
+            "UPDATE enrolments SET status = $2, capacity = $3, answers = $4, preferences = $5, consent_sensitive = $6, conduct_accepted_at = $7, decided_at = $8, updated_at = $9 WHERE id = $1 AND (status = $2 OR status IN ({}))",
+            codes_in(&EnrolmentStatus::sources_of(e.status), EnrolmentStatus::code)
+        );
+        let answers = serde_json::to_string(&e.answers)?;
+        on_conn!(self, c => {
+            let r = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(e.id.0).bind(e.status.code()).bind(e.capacity).bind(&answers).bind(&e.preferences).bind(e.consent_sensitive)
+                .bind(e.conduct_accepted_at).bind(e.decided_at).bind(now)
+                .execute(c).await?;
+            Ok(r.rows_affected() == 1)
+        })
     }
 
     /// Inserts a request; a second open one for the pair is
     /// `Conflict requests_programme_id_mentee_id_mentor_id_key`.
     pub async fn insert_request(&mut self, r: &RequestRecord) -> Result<()> {
         on_conn!(self, c => sqlx::query("INSERT INTO requests (id, programme_id, mentee_id, mentor_id, direction, status, message, expires_at, created_at, updated_at, queue) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)")
-            .bind(r.id.0).bind(r.programme_id.0).bind(r.mentee_id.0).bind(r.mentor_id.0).bind(&r.direction).bind(r.status.code())
-            .bind(&r.message).bind(r.expires_at).bind(r.created_at).bind(&r.queue)
+            .bind(r.id.0).bind(r.programme_id.0).bind(r.mentee_id.0).bind(r.mentor_id.0).bind(r.direction.code()).bind(r.status.code())
+            .bind(&r.message).bind(r.expires_at).bind(r.created_at).bind(serde_json::to_string(&r.queue)?)
             .execute(c).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
@@ -312,8 +391,10 @@ impl Tx {
         question: &str,
         now: i64,
     ) -> Result<bool> {
+        let to = RequestStatus::NeedsInfo;
+        let sql = format!("UPDATE requests SET status = '{}', question = $2, updated_at = $3 WHERE id = $1 AND {} AND expires_at > $3", to.code(), request_sources(to));
         on_conn!(self, c => {
-            let r = sqlx::query("UPDATE requests SET status = 'needs_info', question = $2, updated_at = $3 WHERE id = $1 AND status = 'pending' AND expires_at > $3")
+            let r = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(id.0).bind(question).bind(now).execute(c).await?;
             Ok(r.rows_affected() == 1)
         })
@@ -326,8 +407,10 @@ impl Tx {
         answer: &str,
         now: i64,
     ) -> Result<bool> {
+        let to = RequestStatus::Pending;
+        let sql = format!("UPDATE requests SET status = '{}', answer = $2, updated_at = $3 WHERE id = $1 AND {} AND expires_at > $3", to.code(), request_sources(to));
         on_conn!(self, c => {
-            let r = sqlx::query("UPDATE requests SET status = 'pending', answer = $2, updated_at = $3 WHERE id = $1 AND status = 'needs_info' AND expires_at > $3")
+            let r = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(id.0).bind(answer).bind(now).execute(c).await?;
             Ok(r.rows_affected() == 1)
         })
@@ -335,12 +418,11 @@ impl Tx {
 
     /// Open requests whose time ran out at `now`, oldest first.
     pub async fn overdue_requests(&mut self, now: i64, limit: i64) -> Result<Vec<RequestRecord>> {
-        self.requests_where_at(
-            "status IN ('pending', 'needs_info') AND expires_at <= $1 ORDER BY expires_at LIMIT $2",
-            now,
-            limit,
-        )
-        .await
+        let cond = format!(
+            "{} AND expires_at <= $1 ORDER BY expires_at LIMIT $2",
+            request_open()
+        );
+        self.requests_where_at(&cond, now, limit).await
     }
 
     /// Open requests expiring before `before` whose mentor has not been reminded.
@@ -349,7 +431,11 @@ impl Tx {
         before: i64,
         limit: i64,
     ) -> Result<Vec<RequestRecord>> {
-        self.requests_where_at("status IN ('pending', 'needs_info') AND expires_at <= $1 AND reminded_at IS NULL ORDER BY expires_at LIMIT $2", before, limit).await
+        let cond = format!(
+            "{} AND expires_at <= $1 AND reminded_at IS NULL ORDER BY expires_at LIMIT $2",
+            request_open()
+        );
+        self.requests_where_at(&cond, before, limit).await
     }
 
     async fn requests_where_at(
@@ -375,23 +461,27 @@ impl Tx {
 
     /// Expires an overdue open request; false if it was answered meanwhile.
     pub async fn expire_request(&mut self, id: RequestId, now: i64) -> Result<bool> {
+        let to = RequestStatus::Expired;
+        let sql = format!("UPDATE requests SET status = '{}', updated_at = $2 WHERE id = $1 AND {} AND expires_at <= $2", to.code(), request_sources(to));
         on_conn!(self, c => {
-            let r = sqlx::query("UPDATE requests SET status = 'expired', updated_at = $2 WHERE id = $1 AND status IN ('pending', 'needs_info') AND expires_at <= $2")
+            let r = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(id.0).bind(now).execute(c).await?;
             Ok(r.rows_affected() == 1)
         })
     }
 
-    /// Moves a request from an open state to `to`, only if it is still open
-    /// and unexpired at `now`. Returns false when someone else moved it first.
+    /// Moves a request to `to`, only from a state the domain allows
+    /// ([`RequestStatus::sources_of`]) and only while unexpired at `now`.
+    /// Returns false when someone else moved it first.
     pub async fn close_request(
         &mut self,
         id: RequestId,
         to: RequestStatus,
         now: i64,
     ) -> Result<bool> {
+        let sql = format!("UPDATE requests SET status = $2, updated_at = $3 WHERE id = $1 AND {} AND expires_at > $3", request_sources(to));
         on_conn!(self, c => {
-            let r = sqlx::query("UPDATE requests SET status = $2, updated_at = $3 WHERE id = $1 AND status IN ('pending', 'needs_info') AND expires_at > $3")
+            let r = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(id.0).bind(to.code()).bind(now).execute(c).await?;
             Ok(r.rows_affected() == 1)
         })
@@ -403,8 +493,12 @@ impl Tx {
         programme: ProgrammeId,
         mentee: PersonId,
     ) -> Result<i64> {
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM requests WHERE programme_id = $1 AND mentee_id = $2 AND {}",
+            request_open()
+        );
         on_conn!(self, c => {
-            let row = sqlx::query("SELECT COUNT(*) AS n FROM requests WHERE programme_id = $1 AND mentee_id = $2 AND status IN ('pending', 'needs_info')")
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(programme.0).bind(mentee.0).fetch_one(c).await?;
             Ok(row.try_get("n")?)
         })
@@ -415,7 +509,7 @@ impl Tx {
     pub async fn insert_room(&mut self, room: &NewRoom, now: i64) -> Result<()> {
         on_conn!(self, c => {
             sqlx::query("INSERT INTO rooms (id, programme_id, status, origin, created_at, updated_at, round_id) VALUES ($1, $2, $3, $4, $5, $5, $6)")
-                .bind(room.id.0).bind(room.programme_id.0).bind(room.status.code()).bind(room.origin).bind(now).bind(room.round_id)
+                .bind(room.id.0).bind(room.programme_id.0).bind(room.status.code()).bind(room.origin.code()).bind(now).bind(room.round_id.map(|r| r.0))
                 .execute(&mut *c).await?;
             for (person, role, state) in &room.members {
                 sqlx::query("INSERT INTO room_members (room_id, person_id, programme_id, role, state, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -428,34 +522,42 @@ impl Tx {
 
     /// Mentor seats a person holds in open rooms of a programme.
     pub async fn mentor_load(&mut self, programme: ProgrammeId, mentor: PersonId) -> Result<i64> {
+        let sql = format!("SELECT COUNT(*) AS n FROM room_members m JOIN rooms r ON r.id = m.room_id WHERE m.person_id = $1 AND m.programme_id = $2 AND m.role = 'mentor' AND {}", open_seat_guard());
         on_conn!(self, c => {
-            let row = sqlx::query("SELECT COUNT(*) AS n FROM room_members m JOIN rooms r ON r.id = m.room_id WHERE m.person_id = $1 AND m.programme_id = $2 AND m.role = 'mentor' AND m.state IN ('invited', 'accepted') AND r.status IN ('proposed', 'active', 'paused')")
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(mentor.0).bind(programme.0).fetch_one(c).await?;
             Ok(row.try_get("n")?)
         })
     }
 
-    /// Sets a room's status (and, when it ends early, why).
+    /// Moves a room to `status`; see [`Tx::end_room`].
     pub async fn set_room_status(
         &mut self,
         id: RoomId,
         status: RoomStatus,
         now: i64,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         self.end_room(id, status, None, now).await
     }
 
-    /// Sets a room's status with an end reason.
+    /// Moves a room to `status` (with an end reason, when it ends early), only
+    /// from a state the domain allows ([`RoomStatus::sources_of`]). False when
+    /// the room was not in one (someone moved it first).
     pub async fn end_room(
         &mut self,
         id: RoomId,
         status: RoomStatus,
         reason: Option<&str>,
         now: i64,
-    ) -> Result<()> {
-        on_conn!(self, c => sqlx::query("UPDATE rooms SET status = $2, updated_at = $3, end_reason = COALESCE($4, end_reason) WHERE id = $1").bind(id.0).bind(status.code()).bind(now).bind(reason)
-            .execute(c).await.map(|r| r.rows_affected()))?;
-        Ok(())
+    ) -> Result<bool> {
+        let sql = format!(
+            "UPDATE rooms SET status = $2, updated_at = $3, end_reason = COALESCE($4, end_reason) WHERE id = $1 AND status IN ({})",
+            codes_in(&RoomStatus::sources_of(status), RoomStatus::code)
+        );
+        on_conn!(self, c => {
+            let r = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.0).bind(status.code()).bind(now).bind(reason).execute(c).await?;
+            Ok(r.rows_affected() == 1)
+        })
     }
 
     /// Records a member's answer; returns false if they are not in the room.
@@ -498,14 +600,15 @@ impl Tx {
             let mut out: Vec<RoomRecord> = vec![];
             for r in &rows {
                 let id = RoomId(r.try_get("id")?);
+                let bad = |e| corrupt_row("rooms", id, e);
                 if out.last().map(|x| x.id) != Some(id) {
-                    let status: String = r.try_get("status")?;
+                    let (status, origin): (String, String) = (r.try_get("status")?, r.try_get("origin")?);
                     out.push(RoomRecord {
                         id,
                         programme_id: ProgrammeId(r.try_get("programme_id")?),
-                        status: RoomStatus::parse(&status).map_err(corrupt)?,
-                        origin: r.try_get("origin")?,
-                        round_id: r.try_get("round_id")?,
+                        status: RoomStatus::parse(&status).map_err(bad)?,
+                        origin: RoomOrigin::parse(&origin).map_err(bad)?,
+                        round_id: r.try_get::<Option<uuid::Uuid>, _>("round_id")?.map(RoundId),
                         end_reason: r.try_get("end_reason")?,
                         created_at: r.try_get("created_at")?,
                         members: vec![],
@@ -517,8 +620,8 @@ impl Tx {
                         person_id: PersonId(r.try_get("person_id")?),
                         name: r.try_get("name")?,
                         email: r.try_get("email")?,
-                        role: ProgrammeRole::parse("role", &role).map_err(corrupt)?,
-                        state: MemberState::parse(&state).map_err(corrupt)?,
+                        role: ProgrammeRole::parse("role", &role).map_err(bad)?,
+                        state: MemberState::parse(&state).map_err(bad)?,
                     });
                 }
             }
@@ -529,16 +632,19 @@ impl Tx {
     /// Every open seat in a programme: people invited to or in proposed,
     /// active or paused rooms.
     pub async fn open_seats(&mut self, programme: ProgrammeId) -> Result<Vec<Seat>> {
+        let sql = format!("SELECT m.room_id, m.person_id, m.role, r.status, r.created_at FROM room_members m JOIN rooms r ON r.id = m.room_id WHERE m.programme_id = $1 AND {} ORDER BY r.created_at", open_seat_guard());
         on_conn!(self, c => {
-            let rows = sqlx::query("SELECT m.room_id, m.person_id, m.role, r.status, r.created_at FROM room_members m JOIN rooms r ON r.id = m.room_id WHERE m.programme_id = $1 AND m.state IN ('invited', 'accepted') AND r.status IN ('proposed', 'active', 'paused') ORDER BY r.created_at")
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(programme.0).fetch_all(c).await?;
             rows.iter().map(|r| {
                 let (role, status): (String, String) = (r.try_get("role")?, r.try_get("status")?);
+                let room_id = RoomId(r.try_get("room_id")?);
+                let bad = |e| corrupt_row("room_members", room_id, e);
                 Ok(Seat {
-                    room_id: RoomId(r.try_get("room_id")?),
+                    room_id,
                     person_id: PersonId(r.try_get("person_id")?),
-                    role: ProgrammeRole::parse("role", &role).map_err(corrupt)?,
-                    room_status: RoomStatus::parse(&status).map_err(corrupt)?,
+                    role: ProgrammeRole::parse("role", &role).map_err(bad)?,
+                    room_status: RoomStatus::parse(&status).map_err(bad)?,
                     room_created_at: r.try_get("created_at")?,
                 })
             }).collect()
@@ -622,7 +728,7 @@ impl Tx {
         person: PersonId,
     ) -> Result<(Option<i32>, Option<i64>, i64)> {
         on_conn!(self, c => {
-            let sql = format!("{MENTOR_LIMITS} WHERE p.id = $1");
+            let sql = format!("{} WHERE p.id = $1", mentor_limits_sql());
             let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(person.0).fetch_one(c).await?;
             Ok((row.try_get("max_mentees")?, row.try_get("paused_until")?, row.try_get("seats")?))
         })
@@ -635,7 +741,7 @@ impl Tx {
         programme: ProgrammeId,
     ) -> Result<HashMap<PersonId, (Option<i32>, Option<i64>, i64)>> {
         on_conn!(self, c => {
-            let sql = format!("{MENTOR_LIMITS} WHERE p.id IN (SELECT person_id FROM enrolments WHERE programme_id = $1)");
+            let sql = format!("{} WHERE p.id IN (SELECT person_id FROM enrolments WHERE programme_id = $1)", mentor_limits_sql());
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(programme.0).fetch_all(c).await?;
             rows.iter()
                 .map(|row| {
@@ -660,5 +766,158 @@ impl Tx {
         on_conn!(self, c => sqlx::query("UPDATE people SET max_mentees = $2 WHERE id = $1").bind(person.0).bind(max)
             .execute(c).await.map(|r| r.rows_affected()))?;
         Ok(())
+    }
+}
+
+/// Corrupt rows, written with raw SQL (which the public API cannot do, hence
+/// a test inside the crate): each read names the table, the row and the
+/// column, instead of decoding to an empty default.
+#[cfg(test)]
+mod corrupt_rows {
+    use super::*;
+    use crate::testing::{fresh_store, test_database_kinds};
+    use crate::{NewPerson, ProgrammeRecord};
+    use rapport_domain::person::{AccountStatus, Profile};
+    use rapport_domain::programme::{ProgrammeKind, ProgrammeStatus};
+    use rapport_domain::values::PersonName;
+
+    fn person(email: &str) -> NewPerson {
+        NewPerson {
+            id: PersonId::new(),
+            email: email.into(),
+            status: AccountStatus::Active,
+            is_admin: false,
+            password_hash: None,
+            email_verified_at: None,
+            profile: Profile::new(PersonName::parse("name", "Someone").unwrap()),
+            now: 0,
+        }
+    }
+
+    async fn corrupt(tx: &mut Tx, sql: &'static str, id: uuid::Uuid) {
+        on_conn!(tx, c => sqlx::query(sql).bind(id).execute(c).await.map(|_| ())).unwrap();
+    }
+
+    fn assert_names(err: StoreError, table: &str, id: impl std::fmt::Display, column: &str) {
+        let StoreError::Corrupt {
+            table: t,
+            id: Some(row),
+            source,
+        } = &err
+        else {
+            panic!("expected Corrupt with an id, got {err:?}")
+        };
+        assert_eq!((*t, row.as_str()), (table, id.to_string().as_str()));
+        assert!(source.to_string().contains(column), "{source} names {column}");
+    }
+
+    #[tokio::test]
+    async fn a_row_that_does_not_decode_names_its_table_and_id() {
+        for kind in test_database_kinds() {
+            let (store, _dir) = fresh_store(kind).await.unwrap();
+            let (mentor, mentee) = (person("mo@example.org"), person("mia@example.org"));
+            let p =
+                ProgrammeRecord::new("p", "P", ProgrammeKind::OneToOne, ProgrammeStatus::Open, 0);
+            let mut tx = store.write().await.unwrap();
+            tx.insert_programme(&p).await.unwrap();
+            tx.insert_person(&mentor).await.unwrap();
+            tx.insert_person(&mentee).await.unwrap();
+            let e = EnrolmentRecord {
+                id: EnrolmentId::new(),
+                programme_id: p.id,
+                person_id: mentee.id,
+                role: ProgrammeRole::Mentee,
+                status: EnrolmentStatus::Approved,
+                capacity: 0,
+                answers: BTreeMap::from([("q1".to_string(), vec!["Video".to_string()])]),
+                preferences: "{}".into(),
+                consent_sensitive: false,
+                created_at: 0,
+                conduct_accepted_at: None,
+                decided_at: None,
+            };
+            tx.insert_enrolment(&e).await.unwrap();
+            assert_eq!(tx.enrolment_by_id(e.id).await.unwrap().unwrap(), e);
+            let r = RequestRecord {
+                id: RequestId::new(),
+                programme_id: p.id,
+                mentee_id: mentee.id,
+                mentor_id: mentor.id,
+                direction: RequestDirection::Request,
+                status: RequestStatus::Pending,
+                message: "Hello".into(),
+                expires_at: 10,
+                created_at: 0,
+                queue: vec![mentor.id],
+                question: None,
+                answer: None,
+                decline_reason: None,
+            };
+            tx.insert_request(&r).await.unwrap();
+            assert_eq!(tx.request(r.id).await.unwrap().unwrap(), r);
+
+            corrupt(
+                &mut tx,
+                "UPDATE enrolments SET answers = '{\"q1\": 7' WHERE id = $1",
+                e.id.0,
+            )
+            .await;
+            assert_names(
+                tx.enrolment_by_id(e.id).await.unwrap_err(),
+                "enrolments",
+                e.id,
+                "answers",
+            );
+            corrupt(
+                &mut tx,
+                "UPDATE requests SET queue = '[\"not an id\"]' WHERE id = $1",
+                r.id.0,
+            )
+            .await;
+            assert_names(
+                tx.request(r.id).await.unwrap_err(),
+                "requests",
+                r.id,
+                "queue",
+            );
+            assert_names(
+                tx.requests_of(mentee.id).await.unwrap_err(),
+                "requests",
+                r.id,
+                "queue",
+            );
+            corrupt(
+                &mut tx,
+                "UPDATE programmes SET questions = '[{\"id\": \"q1\"}]' WHERE id = $1",
+                p.id.0,
+            )
+            .await;
+            assert_names(
+                tx.programme(p.id).await.unwrap_err(),
+                "programmes",
+                p.id,
+                "questions",
+            );
+            // A validated value is parsed again on the way out: a stored email
+            // that is not one is named, not passed on as text.
+            assert_eq!(
+                tx.person(mentor.id).await.unwrap().unwrap().email,
+                "mo@example.org"
+            );
+            corrupt(
+                &mut tx,
+                "UPDATE people SET email = 'mo at example' WHERE id = $1",
+                mentor.id.0,
+            )
+            .await;
+            assert_names(
+                tx.person(mentor.id).await.unwrap_err(),
+                "people",
+                mentor.id,
+                "email",
+            );
+            drop(tx);
+            store.close().await;
+        }
     }
 }

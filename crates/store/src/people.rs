@@ -1,7 +1,9 @@
 //! People: accounts and profiles.
 
-use crate::{like_pattern, on_conn, Result, StoreError, Tx};
+use crate::mentoring::corrupt_row;
+use crate::{like_pattern, on_conn, Result, Tx};
 use rapport_domain::person::{AccountStatus, Profile};
+use rapport_domain::values::Email;
 use rapport_domain::{PersonId, ProgrammeId};
 use sqlx::Row;
 use std::collections::HashMap;
@@ -12,8 +14,8 @@ use uuid::Uuid;
 pub struct PersonRecord {
     /// Id.
     pub id: PersonId,
-    /// Normalised email.
-    pub email: String,
+    /// Normalised email, parsed again on the way out of the database.
+    pub email: Email,
     /// Invited or active.
     pub status: AccountStatus,
     /// Site admin.
@@ -101,16 +103,18 @@ where
     let status: String = row.try_get("status")?;
     let profile: String = row.try_get("profile")?;
     let optouts: String = row.try_get("notification_optouts")?;
+    let id = PersonId(row.try_get("id")?);
+    let email: String = row.try_get("email")?;
     Ok(PersonRecord {
-        id: PersonId(row.try_get("id")?),
-        email: row.try_get("email")?,
+        id,
+        email: Email::parse("email", &email).map_err(|e| corrupt_row("people", id, e))?,
         status: match status.as_str() {
             "invited" => AccountStatus::Invited,
             "active" => AccountStatus::Active,
             other => {
-                return Err(StoreError::corrupt(
+                return Err(corrupt_row(
                     "people",
-                    Some(row.try_get::<Uuid, _>("id")?.to_string()),
+                    id,
                     format!("unknown account status {other}"),
                 ))
             }
@@ -118,7 +122,8 @@ where
         is_admin: row.try_get("is_admin")?,
         password_hash: row.try_get("password_hash")?,
         email_verified_at: row.try_get("email_verified_at")?,
-        profile: serde_json::from_str(&profile)?,
+        profile: serde_json::from_str(&profile)
+            .map_err(|e| corrupt_row("people", id, format!("profile: {e}")))?,
         notification_optouts: optouts
             .split(',')
             .filter(|s| !s.is_empty())

@@ -1,8 +1,9 @@
 //! Programmes and the roles people hold in them.
 
-use crate::{on_conn, Result, StoreError, Tx};
+use crate::mentoring::{corrupt_row, json_column};
+use crate::{on_conn, Result, Tx};
 use rapport_domain::programme::{
-    Cadence, MatchingMode, ProgrammeKind, ProgrammeRole, ProgrammeStatus,
+    Cadence, MatchingMode, ProgrammeKind, ProgrammeRole, ProgrammeStatus, Question,
 };
 use rapport_domain::{PersonId, ProgrammeId};
 use sqlx::Row;
@@ -38,10 +39,10 @@ pub struct ProgrammeRecord {
     pub rolling_admission: bool,
     /// Days a request waits for an answer.
     pub request_expiry_days: i32,
-    /// Enrolment questions (JSON list of `Question`).
-    pub questions: String,
-    /// Goal catalogue (JSON list of strings).
-    pub goals: String,
+    /// Enrolment questions.
+    pub questions: Vec<Question>,
+    /// Goal catalogue.
+    pub goals: Vec<String>,
     /// Matching settings (JSON of the engine's `Settings`; `{}` for defaults).
     pub settings: String,
     /// Smallest peer circle.
@@ -74,8 +75,8 @@ impl ProgrammeRecord {
             matching_mode: MatchingMode::Managers,
             rolling_admission: false,
             request_expiry_days: 14,
-            questions: "[]".into(),
-            goals: "[]".into(),
+            questions: vec![],
+            goals: vec![],
             settings: "{}".into(),
             group_min: 4,
             group_max: 8,
@@ -99,8 +100,10 @@ where
     let status: String = r.try_get("status")?;
     let cadence: String = r.try_get("cadence")?;
     let mode: String = r.try_get("matching_mode")?;
+    let id = ProgrammeId(r.try_get("id")?);
+    let corrupt = |e| corrupt_row("programmes", id, e);
     Ok(ProgrammeRecord {
-        id: ProgrammeId(r.try_get("id")?),
+        id,
         slug: r.try_get("slug")?,
         name: r.try_get("name")?,
         description: r.try_get("description")?,
@@ -114,16 +117,12 @@ where
         matching_mode: MatchingMode::parse("matching_mode", &mode).map_err(corrupt)?,
         rolling_admission: r.try_get("rolling_admission")?,
         request_expiry_days: r.try_get("request_expiry_days")?,
-        questions: r.try_get("questions")?,
-        goals: r.try_get("goals")?,
+        questions: json_column(r, "questions", "programmes", id)?,
+        goals: json_column(r, "goals", "programmes", id)?,
         settings: r.try_get("settings")?,
         group_min: r.try_get("group_min")?,
         group_max: r.try_get("group_max")?,
     })
-}
-
-fn corrupt(e: rapport_domain::Invalid) -> StoreError {
-    StoreError::corrupt("programmes", None, e)
 }
 
 impl Tx {
@@ -132,7 +131,7 @@ impl Tx {
         on_conn!(self, c => sqlx::query("INSERT INTO programmes (id, slug, name, description, kind, status, created_at, updated_at, starts_on, ends_on, cadence, default_capacity, matching_mode, rolling_admission, request_expiry_days, questions, goals, settings, group_min, group_max) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)")
             .bind(p.id.0).bind(&p.slug).bind(&p.name).bind(&p.description).bind(p.kind.code()).bind(p.status.code()).bind(p.created_at)
             .bind(&p.starts_on).bind(&p.ends_on).bind(p.cadence.code()).bind(p.default_capacity).bind(p.matching_mode.code())
-            .bind(p.rolling_admission).bind(p.request_expiry_days).bind(&p.questions).bind(&p.goals).bind(&p.settings)
+            .bind(p.rolling_admission).bind(p.request_expiry_days).bind(serde_json::to_string(&p.questions)?).bind(serde_json::to_string(&p.goals)?).bind(&p.settings)
             .bind(p.group_min).bind(p.group_max)
             .execute(c).await.map(|r| r.rows_affected()))?;
         Ok(())
@@ -144,7 +143,7 @@ impl Tx {
         on_conn!(self, c => sqlx::query("UPDATE programmes SET slug = $2, name = $3, description = $4, status = $5, updated_at = $6, starts_on = $7, ends_on = $8, cadence = $9, default_capacity = $10, matching_mode = $11, rolling_admission = $12, request_expiry_days = $13, questions = $14, goals = $15, settings = $16, group_min = $17, group_max = $18 WHERE id = $1")
             .bind(p.id.0).bind(&p.slug).bind(&p.name).bind(&p.description).bind(p.status.code()).bind(now)
             .bind(&p.starts_on).bind(&p.ends_on).bind(p.cadence.code()).bind(p.default_capacity).bind(p.matching_mode.code())
-            .bind(p.rolling_admission).bind(p.request_expiry_days).bind(&p.questions).bind(&p.goals).bind(&p.settings)
+            .bind(p.rolling_admission).bind(p.request_expiry_days).bind(serde_json::to_string(&p.questions)?).bind(serde_json::to_string(&p.goals)?).bind(&p.settings)
             .bind(p.group_min).bind(p.group_max)
             .execute(c).await.map(|r| r.rows_affected()))?;
         Ok(())
@@ -227,7 +226,9 @@ impl Tx {
                 .bind(person.0).fetch_all(c).await?;
             rows.iter().map(|r| {
                 let role: String = r.try_get("role")?;
-                Ok((ProgrammeId(r.try_get("programme_id")?), ProgrammeRole::parse("role", &role).map_err(corrupt)?))
+                let programme = ProgrammeId(r.try_get("programme_id")?);
+                let bad = |e| corrupt_row("programme_roles", format!("{programme}/{person}"), e);
+                Ok((programme, ProgrammeRole::parse("role", &role).map_err(bad)?))
             }).collect()
         })
     }

@@ -1,8 +1,10 @@
 //! Matching rounds, the pins and forbids managers set on pairs, blocks
 //! between people, and confidential reports.
 
+use crate::mentoring::corrupt_row;
 use crate::{on_conn, Result, Tx};
-use rapport_domain::{PersonId, ProgrammeId, RequestId};
+use rapport_domain::mentoring::{ReportStatus, RoundStatus};
+use rapport_domain::{PersonId, ProgrammeId, ReportId, RequestId, RoundId};
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -10,11 +12,11 @@ use uuid::Uuid;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RoundRecord {
     /// Id.
-    pub id: Uuid,
+    pub id: RoundId,
     /// Programme.
     pub programme_id: ProgrammeId,
-    /// `draft`, `published` or `discarded`.
-    pub status: String,
+    /// Draft, published or discarded.
+    pub status: RoundStatus,
     /// The settings snapshot (JSON).
     pub settings: String,
     /// Proposals, unmatched people and fixes (JSON).
@@ -42,7 +44,7 @@ pub struct PairRule {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReportRecord {
     /// Id.
-    pub id: Uuid,
+    pub id: ReportId,
     /// Programme whose managers handle it.
     pub programme_id: ProgrammeId,
     /// Who reported (gone if they deleted their account).
@@ -53,8 +55,8 @@ pub struct ReportRecord {
     pub request_id: Option<RequestId>,
     /// Why.
     pub reason: String,
-    /// `open` or `resolved`.
-    pub status: String,
+    /// Open or resolved.
+    pub status: ReportStatus,
     /// What the manager did.
     pub resolution: Option<String>,
     /// When (ms).
@@ -69,17 +71,23 @@ impl Tx {
     /// Inserts a round.
     pub async fn insert_round(&mut self, r: &RoundRecord) -> Result<()> {
         on_conn!(self, c => sqlx::query("INSERT INTO match_rounds (id, programme_id, status, settings, result, created_by, created_at, published_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-            .bind(r.id).bind(r.programme_id.0).bind(&r.status).bind(&r.settings).bind(&r.result).bind(r.created_by.map(|p| p.0)).bind(r.created_at).bind(r.published_at)
+            .bind(r.id.0).bind(r.programme_id.0).bind(r.status.code()).bind(&r.settings).bind(&r.result).bind(r.created_by.map(|p| p.0)).bind(r.created_at).bind(r.published_at)
             .execute(c).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// Moves a round from `from` to `to`; false when it was not in `from`
     /// (someone published or discarded it first).
-    pub async fn move_round(&mut self, id: Uuid, from: &str, to: &str, now: i64) -> Result<bool> {
+    pub async fn move_round(
+        &mut self,
+        id: RoundId,
+        from: RoundStatus,
+        to: RoundStatus,
+        now: i64,
+    ) -> Result<bool> {
         on_conn!(self, c => {
             let r = sqlx::query("UPDATE match_rounds SET status = $3, published_at = CASE WHEN $3 = 'published' THEN $4 ELSE published_at END WHERE id = $1 AND status = $2")
-                .bind(id).bind(from).bind(to).bind(now).execute(c).await?;
+                .bind(id.0).bind(from.code()).bind(to.code()).bind(now).execute(c).await?;
             Ok(r.rows_affected() == 1)
         })
     }
@@ -92,8 +100,8 @@ impl Tx {
     }
 
     /// A round by id.
-    pub async fn round(&mut self, id: Uuid) -> Result<Option<RoundRecord>> {
-        Ok(self.rounds_where("id = $1", id).await?.pop())
+    pub async fn round(&mut self, id: RoundId) -> Result<Option<RoundRecord>> {
+        Ok(self.rounds_where("id = $1", id.0).await?.pop())
     }
 
     /// Rounds of a programme, newest first.
@@ -105,16 +113,19 @@ impl Tx {
         let sql = format!("SELECT id, programme_id, status, settings, result, created_by, created_at, published_at FROM match_rounds WHERE {cond} ORDER BY created_at DESC, id");
         on_conn!(self, c => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(arg).fetch_all(c).await?;
-            rows.iter().map(|r| Ok(RoundRecord {
-                id: r.try_get("id")?,
+            rows.iter().map(|r| {
+                let id = RoundId(r.try_get("id")?);
+                let status: String = r.try_get("status")?;
+                Ok(RoundRecord {
+                id,
                 programme_id: ProgrammeId(r.try_get("programme_id")?),
-                status: r.try_get("status")?,
+                status: RoundStatus::parse(&status).map_err(|e| corrupt_row("match_rounds", id, e))?,
                 settings: r.try_get("settings")?,
                 result: r.try_get("result")?,
                 created_by: pid(r.try_get("created_by")?),
                 created_at: r.try_get("created_at")?,
                 published_at: r.try_get("published_at")?,
-            })).collect::<Result<Vec<_>>>()
+            })}).collect::<Result<Vec<_>>>()
         })
     }
 
@@ -203,8 +214,8 @@ impl Tx {
     /// Files a report.
     pub async fn insert_report(&mut self, r: &ReportRecord) -> Result<()> {
         on_conn!(self, c => sqlx::query("INSERT INTO reports (id, programme_id, reporter_id, subject_id, request_id, reason, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-            .bind(r.id).bind(r.programme_id.0).bind(r.reporter_id.map(|p| p.0)).bind(r.subject_id.map(|p| p.0)).bind(r.request_id.map(|p| p.0))
-            .bind(&r.reason).bind(&r.status).bind(r.created_at)
+            .bind(r.id.0).bind(r.programme_id.0).bind(r.reporter_id.map(|p| p.0)).bind(r.subject_id.map(|p| p.0)).bind(r.request_id.map(|p| p.0))
+            .bind(&r.reason).bind(r.status.code()).bind(r.created_at)
             .execute(c).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
@@ -214,17 +225,20 @@ impl Tx {
         on_conn!(self, c => {
             let rows = sqlx::query("SELECT id, programme_id, reporter_id, subject_id, request_id, reason, status, resolution, created_at FROM reports WHERE programme_id = $1 ORDER BY CASE status WHEN 'open' THEN 0 ELSE 1 END, created_at")
                 .bind(programme.0).fetch_all(c).await?;
-            rows.iter().map(|r| Ok(ReportRecord {
-                id: r.try_get("id")?,
+            rows.iter().map(|r| {
+                let id = ReportId(r.try_get("id")?);
+                let status: String = r.try_get("status")?;
+                Ok(ReportRecord {
+                id,
                 programme_id: ProgrammeId(r.try_get("programme_id")?),
                 reporter_id: pid(r.try_get("reporter_id")?),
                 subject_id: pid(r.try_get("subject_id")?),
                 request_id: r.try_get::<Option<Uuid>, _>("request_id")?.map(RequestId),
                 reason: r.try_get("reason")?,
-                status: r.try_get("status")?,
+                status: ReportStatus::parse(&status).map_err(|e| corrupt_row("reports", id, e))?,
                 resolution: r.try_get("resolution")?,
                 created_at: r.try_get("created_at")?,
-            })).collect::<Result<Vec<_>>>()
+            })}).collect::<Result<Vec<_>>>()
         })
     }
 
@@ -232,14 +246,14 @@ impl Tx {
     pub async fn resolve_report(
         &mut self,
         programme: ProgrammeId,
-        id: Uuid,
+        id: ReportId,
         by: PersonId,
         resolution: &str,
         now: i64,
     ) -> Result<bool> {
         on_conn!(self, c => {
             let r = sqlx::query("UPDATE reports SET status = 'resolved', resolution = $3, resolved_by = $4, resolved_at = $5 WHERE id = $1 AND programme_id = $2 AND status = 'open'")
-                .bind(id).bind(programme.0).bind(resolution).bind(by.0).bind(now).execute(c).await?;
+                .bind(id.0).bind(programme.0).bind(resolution).bind(by.0).bind(now).execute(c).await?;
             Ok(r.rows_affected() == 1)
         })
     }

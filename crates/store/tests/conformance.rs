@@ -449,7 +449,7 @@ mod mentoring {
             role,
             status: EnrolmentStatus::Approved,
             capacity,
-            answers: "{}".into(),
+            answers: Default::default(),
             preferences: "{}".into(),
             consent_sensitive: false,
             created_at: 0,
@@ -475,12 +475,12 @@ mod mentoring {
             programme_id: programme,
             mentee_id: mentee,
             mentor_id: mentor,
-            direction: "request".into(),
+            direction: rapport_domain::mentoring::RequestDirection::Request,
             status: RequestStatus::Pending,
             message: "Hello".into(),
             expires_at: 1_000_000,
             created_at: 0,
-            queue: "[]".into(),
+            queue: vec![],
             question: None,
             answer: None,
             decline_reason: None,
@@ -507,7 +507,7 @@ mod mentoring {
             id: RoomId::new(),
             programme_id: r.programme_id,
             status: RoomStatus::Active,
-            origin: "request",
+            origin: rapport_domain::mentoring::RoomOrigin::Request,
             members: vec![
                 (r.mentor_id, ProgrammeRole::Mentor, MemberState::Accepted),
                 (r.mentee_id, ProgrammeRole::Mentee, MemberState::Accepted),
@@ -524,7 +524,7 @@ mod mentoring {
             let mentee = person("mentee@example.org", "Mentee");
             let p = programme_with(&store, &mentor, 2, std::slice::from_ref(&mentee)).await;
             let mut tx = store.write().await.unwrap();
-            let again = EnrolmentRecord { id: EnrolmentId::new(), programme_id: p, person_id: mentee.id, role: ProgrammeRole::Mentee, status: EnrolmentStatus::Applied, capacity: 0, answers: "{}".into(), preferences: "{}".into(), consent_sensitive: false, created_at: 0, conduct_accepted_at: None, decided_at: None };
+            let again = EnrolmentRecord { id: EnrolmentId::new(), programme_id: p, person_id: mentee.id, role: ProgrammeRole::Mentee, status: EnrolmentStatus::Applied, capacity: 0, answers: Default::default(), preferences: "{}".into(), consent_sensitive: false, created_at: 0, conduct_accepted_at: None, decided_at: None };
             let err = tx.insert_enrolment(&again).await.unwrap_err();
             assert!(matches!(&err, StoreError::Conflict { constraint } if constraint == "enrolments_programme_id_person_id_role_key"), "{err:?}");
             drop(tx);
@@ -755,5 +755,131 @@ async fn migration_0004_turns_old_audit_states_into_objects() {
         );
         drop(tx);
         store.close().await;
+    }
+}
+
+mod moves {
+    use super::*;
+    use rapport_domain::mentoring::{EnrolmentStatus, MemberState, RoomStatus};
+    use rapport_domain::RoomId;
+
+    /// The conditional updates take their allowed "from" states from the
+    /// domain's state machines: a closed room never reopens, and a withdrawn
+    /// enrolment cannot be declined, whatever the caller asks.
+    #[tokio::test]
+    async fn rooms_and_enrolments_move_only_as_the_domain_allows() {
+        each_db(|store| async move {
+            let mentor = person("mentor@example.org", "Mentor");
+            let mentee = person("mentee@example.org", "Mentee");
+            let programme = ProgrammeRecord::new(
+                "moves",
+                "Moves",
+                ProgrammeKind::OneToOne,
+                ProgrammeStatus::Open,
+                0,
+            );
+            let mut tx = store.write().await.unwrap();
+            tx.insert_programme(&programme).await.unwrap();
+            tx.insert_person(&mentor).await.unwrap();
+            tx.insert_person(&mentee).await.unwrap();
+            tx.insert_enrolment(&EnrolmentRecord {
+                id: rapport_domain::EnrolmentId::new(),
+                programme_id: programme.id,
+                person_id: mentor.id,
+                role: ProgrammeRole::Mentor,
+                status: EnrolmentStatus::Approved,
+                capacity: 1,
+                answers: Default::default(),
+                preferences: "{}".into(),
+                consent_sensitive: false,
+                created_at: 0,
+                conduct_accepted_at: None,
+                decided_at: None,
+            })
+            .await
+            .unwrap();
+            let room = NewRoom {
+                round_id: None,
+                id: RoomId::new(),
+                programme_id: programme.id,
+                status: RoomStatus::Proposed,
+                origin: rapport_domain::mentoring::RoomOrigin::Round,
+                members: vec![
+                    (mentor.id, ProgrammeRole::Mentor, MemberState::Invited),
+                    (mentee.id, ProgrammeRole::Mentee, MemberState::Invited),
+                ],
+            };
+            tx.insert_room(&room, 1).await.unwrap();
+            assert!(
+                !tx.set_room_status(room.id, RoomStatus::Completed, 2)
+                    .await
+                    .unwrap(),
+                "a proposed room cannot complete"
+            );
+            assert!(
+                !tx.set_room_status(room.id, RoomStatus::Paused, 2)
+                    .await
+                    .unwrap(),
+                "a proposed room cannot pause"
+            );
+            assert!(tx
+                .set_room_status(room.id, RoomStatus::Active, 2)
+                .await
+                .unwrap());
+            assert!(tx
+                .set_room_status(room.id, RoomStatus::Completed, 3)
+                .await
+                .unwrap());
+            assert!(
+                !tx.set_room_status(room.id, RoomStatus::Active, 4)
+                    .await
+                    .unwrap(),
+                "a closed room never reopens"
+            );
+            assert!(!tx
+                .end_room(room.id, RoomStatus::EndedEarly, Some("late"), 4)
+                .await
+                .unwrap());
+            let stored = tx.room(room.id).await.unwrap().unwrap();
+            assert_eq!(
+                (stored.status, stored.end_reason),
+                (RoomStatus::Completed, None)
+            );
+
+            let mut e = EnrolmentRecord {
+                id: rapport_domain::EnrolmentId::new(),
+                programme_id: programme.id,
+                person_id: mentee.id,
+                role: ProgrammeRole::Mentee,
+                status: EnrolmentStatus::Applied,
+                capacity: 0,
+                answers: Default::default(),
+                preferences: "{}".into(),
+                consent_sensitive: false,
+                created_at: 0,
+                conduct_accepted_at: None,
+                decided_at: None,
+            };
+            tx.insert_enrolment(&e).await.unwrap();
+            assert!(
+                tx.update_enrolment(&e, 1).await.unwrap(),
+                "a save that keeps the status"
+            );
+            e.status = EnrolmentStatus::Withdrawn;
+            assert!(tx.update_enrolment(&e, 2).await.unwrap());
+            e.status = EnrolmentStatus::Declined;
+            assert!(
+                !tx.update_enrolment(&e, 3).await.unwrap(),
+                "a withdrawn enrolment cannot be declined"
+            );
+            e.status = EnrolmentStatus::Applied;
+            assert!(
+                tx.update_enrolment(&e, 4).await.unwrap(),
+                "and may apply again"
+            );
+            let stored = tx.enrolment_by_id(e.id).await.unwrap().unwrap();
+            assert_eq!(stored.status, EnrolmentStatus::Applied);
+        })
+        .await;
     }
 }

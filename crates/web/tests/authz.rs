@@ -1165,7 +1165,7 @@ impl World {
             return id;
         }
         let mut tx = self.t.store().write().await.unwrap();
-        tx.set_room_status(self.room, RoomStatus::Completed, 1)
+        tx.set_room_status(self.room, RoomStatus::EndedEarly, 1)
             .await
             .unwrap();
         let id = proposed_room(
@@ -1192,7 +1192,7 @@ async fn proposed_room(
         id: RoomId::new(),
         programme_id: programme,
         status: RoomStatus::Proposed,
-        origin: "round",
+        origin: rapport_domain::mentoring::RoomOrigin::Round,
         members: vec![
             (mentor, ProgrammeRole::Mentor, MemberState::Invited),
             (mentee, ProgrammeRole::Mentee, MemberState::Invited),
@@ -1215,7 +1215,7 @@ fn approved(
         role,
         status,
         capacity: if role == ProgrammeRole::Mentor { 5 } else { 0 },
-        answers: "{}".into(),
+        answers: Default::default(),
         preferences: "{}".into(),
         consent_sensitive: false,
         created_at: 0,
@@ -1300,9 +1300,9 @@ async fn world(kind: &'static str) -> World {
         EnrolmentStatus::Applied,
     );
     let round = RoundRecord {
-        id: uuid::Uuid::new_v4(),
+        id: rapport_domain::RoundId::new(),
         programme_id: here.id,
-        status: "published".into(),
+        status: rapport_domain::mentoring::RoundStatus::Published,
         settings: "{}".into(),
         result: "{}".into(),
         created_by: None,
@@ -1335,7 +1335,7 @@ async fn world(kind: &'static str) -> World {
         ids,
         room,
         api_room: tokio::sync::Mutex::new(None),
-        round: round.id,
+        round: round.id.0,
         enrolment: application.id,
         request,
         here: here.id,

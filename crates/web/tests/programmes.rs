@@ -362,3 +362,82 @@ async fn managers_and_members_through_pages_and_api() {
         s.finish().await;
     }
 }
+
+/// The enrol form offers exactly the roles the domain allows for the kind:
+/// a group programme takes facilitators, so its form offers them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_enrol_form_offers_the_roles_of_the_kind() {
+    let s = site("sqlite").await;
+    person(
+        &s,
+        "ada@example.org",
+        "Ada Admin",
+        "leader_of_leaders",
+        true,
+    )
+    .await;
+    person(
+        &s,
+        "fay@example.org",
+        "Fay Facilitator",
+        "team_leader",
+        false,
+    )
+    .await;
+    let admin = s.cookie("ada@example.org").await;
+    for (kind, slug) in [("group", "team-circle"), ("peer", "peer-pairs")] {
+        let name = slug.replace('-', "+");
+        let r = s
+            .send(
+                "POST",
+                "/programmes/new",
+                &format!("name={name}&kind={kind}&default_capacity=3"),
+                &admin,
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{kind}");
+        let r = s
+            .send(
+                "POST",
+                &format!("/programmes/{slug}/status"),
+                "status=open",
+                &admin,
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{kind}");
+    }
+    let fay = s.cookie("fay@example.org").await;
+    let page = text(
+        s.send("GET", "/programmes/team-circle/enrol", "", &fay)
+            .await,
+    )
+    .await;
+    for role in ["mentee", "mentor", "both", "facilitator"] {
+        assert!(
+            page.contains(&format!("<option value=\"{role}\"")),
+            "group offers {role}"
+        );
+    }
+    assert!(!page.contains("<option value=\"peer\""));
+    let r = s
+        .send(
+            "POST",
+            "/programmes/team-circle/enrol",
+            "role=facilitator&capacity=4&accept_conduct=true",
+            &fay,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "a facilitator enrols");
+    let page = text(
+        s.send("GET", "/programmes/peer-pairs/enrol", "", &fay)
+            .await,
+    )
+    .await;
+    assert!(page.contains("<option value=\"peer\""));
+    for role in ["mentee", "mentor", "both", "facilitator"] {
+        assert!(
+            !page.contains(&format!("<option value=\"{role}\"")),
+            "peer programmes do not offer {role}"
+        );
+    }
+}

@@ -94,7 +94,7 @@ pub async fn seed(
                     } else {
                         0
                     },
-                    answers: "{}".into(),
+                    answers: Default::default(),
                     preferences: "{}".into(),
                     consent_sensitive: false,
                     created_at: created,

@@ -127,7 +127,12 @@ impl From<EnrolmentView> for EnrolmentOut {
             role: e.role.code().into(),
             status: e.status.code().into(),
             capacity: e.capacity,
-            answers: serde_json::from_str(&e.answers).unwrap_or_default(),
+            answers: e
+                .answers
+                .into_iter()
+                .map(|(k, v)| (k, v.into()))
+                .collect::<serde_json::Map<_, _>>()
+                .into(),
             created_at: e.created_at,
         }
     }

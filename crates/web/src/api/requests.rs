@@ -160,7 +160,7 @@ impl From<RequestView> for RequestOut {
         Self {
             id: r.id.0,
             programme: v.programme,
-            direction: r.direction,
+            direction: r.direction.code().into(),
             status: r.status.code().into(),
             incoming: v.incoming,
             mentee_id: r.mentee_id.0,

@@ -36,8 +36,8 @@ pub struct RoundOut {
 impl From<RoundView> for RoundOut {
     fn from(r: RoundView) -> Self {
         Self {
-            id: r.id,
-            status: r.status,
+            id: r.id.0,
+            status: r.status.code().into(),
             created_at: r.created_at,
             result: serde_json::to_value(r.result).unwrap_or_default(),
         }
@@ -74,7 +74,7 @@ pub async fn get_round(
     ApiActor(actor): ApiActor,
     Path((slug, id)): Path<(String, String)>,
 ) -> Result<Json<RoundOut>, ApiError> {
-    let id: uuid::Uuid = parse(&id, "round")?;
+    let id: rapport_domain::RoundId = parse(&id, "round")?;
     Ok(Json(s.app.round(&actor, &slug, id).await?.into()))
 }
 
@@ -103,7 +103,7 @@ pub async fn publish_round(
     ApiActor(actor): ApiActor,
     Path((slug, id)): Path<(String, String)>,
 ) -> Result<Json<PublishedOut>, ApiError> {
-    let id: uuid::Uuid = parse(&id, "round")?;
+    let id: rapport_domain::RoundId = parse(&id, "round")?;
     let p = s.app.publish_round(&actor, &slug, id).await?;
     Ok(Json(PublishedOut {
         rooms: p.rooms.into_iter().map(|r| r.0).collect(),

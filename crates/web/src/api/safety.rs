@@ -28,7 +28,6 @@ pub async fn block_person(
     ApiActor(actor): ApiActor,
     super::IdPath(id): super::IdPath<PersonId>,
 ) -> Result<StatusCode, ApiError> {
-    s.app.profile(&actor, id).await?;
     s.app.block(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -89,7 +88,7 @@ pub async fn file_report(
             &body.reason,
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(ReportCreated { id })))
+    Ok((StatusCode::CREATED, Json(ReportCreated { id: id.0 })))
 }
 
 /// A report in the managers' queue.
@@ -131,13 +130,13 @@ pub async fn list_reports(
     Ok(Json(
         list.into_iter()
             .map(|r| ReportOut {
-                id: r.id,
+                id: r.id.0,
                 reporter: r.reporter,
                 subject: r.subject,
                 subject_id: r.subject_id.map(|p| p.0),
                 request_id: r.request_id.map(|p| p.0),
                 reason: r.reason,
-                status: r.status,
+                status: r.status.code().into(),
                 resolution: r.resolution,
                 created_at: r.created_at,
             })
@@ -167,7 +166,7 @@ pub async fn resolve_report(
     Path((slug, id)): Path<(String, String)>,
     ApiJson(body): ApiJson<ResolveBody>,
 ) -> Result<StatusCode, ApiError> {
-    let id: uuid::Uuid = id
+    let id: rapport_domain::ReportId = id
         .parse()
         .map_err(|_| ApiError::from(AppError::NotFound("no report has this id".into())))?;
     s.app

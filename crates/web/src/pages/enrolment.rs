@@ -32,18 +32,24 @@ async fn withdraw(
 
 /// The enrolment form for a programme, with its questions.
 fn enrol_form(who: &PageActor, p: &ProgrammeView, conduct: &str, v: &EnrolInput) -> FormPage {
-    let roles: Vec<(String, String)> = match p.record.kind {
-        ProgrammeKind::Peer => vec![("peer".into(), "Peer".into())],
-        ProgrammeKind::Circle => vec![
-            ("peer".into(), "Circle member".into()),
-            ("facilitator".into(), "Facilitator".into()),
-        ],
-        _ => vec![
-            ("mentee".into(), "Mentee: I want a mentor".into()),
-            ("mentor".into(), "Mentor: I want to mentor".into()),
-            ("both".into(), "Both".into()),
-        ],
-    };
+    // The choices come from the domain's rule; only their labels live here.
+    let kind = p.record.kind;
+    let roles: Vec<(String, String)> = kind
+        .enrolment_choices()
+        .into_iter()
+        .map(|c| {
+            let label = match c {
+                "mentee" => "Mentee: I want a mentor",
+                "mentor" => "Mentor: I want to mentor",
+                "both" => "Both",
+                "peer" if kind == ProgrammeKind::Circle => "Circle member",
+                "peer" => "Peer",
+                "facilitator" => "Facilitator",
+                other => other,
+            };
+            (c.to_string(), label.to_string())
+        })
+        .collect();
     let mut fields = vec![
         Field::new("role", "I am enrolling as", "select")
             .value(&v.role)
@@ -227,12 +233,7 @@ async fn participants_page(
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let (p, list) = s.app.enrolments(&who.actor, slug).await?;
-    let roles = match p.kind {
-        ProgrammeKind::Peer => vec!["peer"],
-        ProgrammeKind::Circle => vec!["peer", "facilitator"],
-        ProgrammeKind::Group => vec!["mentee", "mentor", "facilitator"],
-        _ => vec!["mentee", "mentor"],
-    };
+    let roles: Vec<&'static str> = p.kind.enrolment_roles().iter().map(|r| r.code()).collect();
     let status = if error.is_some() {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
     } else {

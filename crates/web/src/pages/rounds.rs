@@ -138,7 +138,7 @@ async fn publish(
     who: PageActor,
     Path((slug, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let id: uuid::Uuid = parse_id(&id, "round")?;
+    let id: rapport_domain::RoundId = parse_id(&id, "round")?;
     let r = s.app.publish_round(&who.actor, &slug, id).await;
     on_matching(&s, &who, &slug, r, "published").await
 }

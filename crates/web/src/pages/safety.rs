@@ -22,7 +22,6 @@ async fn block(
     Form(f): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let id = person_id(&id)?;
-    s.app.profile(&who.actor, id).await?;
     if f.get("block").map(String::as_str) == Some("false") {
         s.app.unblock(&who.actor, id).await?;
         return Ok(Redirect::to(&format!("/people/{id}?done=unblocked")).into_response());
@@ -162,7 +161,7 @@ async fn resolve(
     Path((slug, id)): Path<(String, String)>,
     Form(f): Form<Params>,
 ) -> Result<Response, PageError> {
-    let id: uuid::Uuid = parse_id(&id, "report")?;
+    let id: rapport_domain::ReportId = parse_id(&id, "report")?;
     match s
         .app
         .resolve_report(
