@@ -64,8 +64,14 @@ impl App {
             actor,
             "settings.signup_mode",
             "site".into(),
-            Some(serde_json::to_value(&before).map_err(|e| AppError::internal("an audit state does not serialise", e))?),
-            Some(serde_json::to_value(&mode).map_err(|e| AppError::internal("an audit state does not serialise", e))?),
+            Some(
+                serde_json::to_value(&before)
+                    .map_err(|e| AppError::internal("an audit state does not serialise", e))?,
+            ),
+            Some(
+                serde_json::to_value(&mode)
+                    .map_err(|e| AppError::internal("an audit state does not serialise", e))?,
+            ),
         )
         .await?;
         tx.commit().await?;

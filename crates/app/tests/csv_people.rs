@@ -567,6 +567,11 @@ async fn a_row_with_role_both_counts_two_enrolments() {
             .unwrap();
         clean(&again);
         assert_eq!(again.enrolled, 0, "{kind}");
+        w.t.expect_emails(&[
+            ("both@example.org", "You are invited"),
+            ("one@example.org", "You are invited"),
+        ])
+        .await;
         w.t.finish().await;
     }
 }

@@ -292,4 +292,5 @@ async fn you_can_only_block_someone_you_can_see() {
     assert!(s.app.blocks(mentee, s.mentor.person_id).await.unwrap());
     s.app.block(&hana, mentee.person_id).await.unwrap();
     assert!(s.app.blocks(&hana, mentee.person_id).await.unwrap());
+    s.t.finish().await;
 }

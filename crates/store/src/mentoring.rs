@@ -808,7 +808,10 @@ mod corrupt_rows {
             panic!("expected Corrupt with an id, got {err:?}")
         };
         assert_eq!((*t, row.as_str()), (table, id.to_string().as_str()));
-        assert!(source.to_string().contains(column), "{source} names {column}");
+        assert!(
+            source.to_string().contains(column),
+            "{source} names {column}"
+        );
     }
 
     #[tokio::test]

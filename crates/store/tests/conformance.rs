@@ -401,7 +401,12 @@ async fn an_audit_row_that_is_not_json_is_corrupt_and_named() {
         }
         let mut tx = store.read().await.unwrap();
         let err = tx.audit_page(Start::Offset(0), 10).await.unwrap_err();
-        let StoreError::Corrupt { table, id: row, source } = err else {
+        let StoreError::Corrupt {
+            table,
+            id: row,
+            source,
+        } = err
+        else {
             panic!("{kind}: {err:?}")
         };
         let message = format!("{table} {} {source}", row.unwrap_or_default());

@@ -440,4 +440,5 @@ async fn the_enrol_form_offers_the_roles_of_the_kind() {
             "peer programmes do not offer {role}"
         );
     }
+    s.finish().await;
 }

@@ -163,7 +163,7 @@ pub async fn coverage(
     Path(slug): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let c = s.app.coverage(&actor, &slug).await?;
-    Ok(Json(
-        serde_json::to_value(c).map_err(|e| AppError::internal("coverage does not serialise", e))?,
-    ))
+    Ok(Json(serde_json::to_value(c).map_err(|e| {
+        AppError::internal("coverage does not serialise", e)
+    })?))
 }
