@@ -134,6 +134,25 @@ async fn every_error_body_and_error_page_quotes_the_request_id() {
         "{}",
         r.text
     );
+    // So does the pages' own 404, for an address no route serves, signed
+    // in or not.
+    for auth in [Auth::Anonymous, admin.auth()] {
+        let r = t
+            .reply_text(
+                TestApp::request("GET", "/no-such-page", auth)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+        assert!(r.text.contains("<html"), "{}", r.text);
+        assert!(
+            r.text
+                .contains(&format!("quote this id: {}", r.request_id())),
+            "{auth:?}: {}",
+            r.text
+        );
+    }
     t.finish().await;
 }
 
