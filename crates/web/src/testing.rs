@@ -30,6 +30,12 @@
 //! with `TestApp::new(kind)` (or [`TestApp::with`] for web or app settings),
 //! use `t.app` for use cases and `t.store()` for set-up that has no use case,
 //! and end each database's run with `t.finish().await`.
+//!
+//! Pages, and answers that may not be JSON, are read with
+//! [`TestApp::reply_text`]. A test that needs routes of its own (one that
+//! panics) serves them behind the real edge with [`TestApp::serve_only`]; one
+//! that needs a client address adds `axum::extract::ConnectInfo(addr)` to its
+//! request's extensions, as the server does for each connection.
 
 use crate::{AppState, WebConfig};
 use axum::body::Body;
@@ -182,6 +188,36 @@ impl Reply {
     }
 }
 
+/// An answer read as text: pages, and bodies that may not be JSON.
+#[derive(Debug)]
+pub struct TextReply {
+    /// Status.
+    pub status: StatusCode,
+    /// Headers.
+    pub headers: HeaderMap,
+    /// The body, as UTF-8 (lossily).
+    pub text: String,
+}
+
+impl TextReply {
+    /// The body as JSON; panics, showing it, if it is not.
+    #[track_caller]
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text)
+            .unwrap_or_else(|_| panic!("{}: the body is not JSON: {}", self.status, self.text))
+    }
+
+    /// The `x-request-id` the edge gave this answer; panics if none.
+    #[track_caller]
+    pub fn request_id(&self) -> String {
+        self.headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .expect("every answer carries an x-request-id header")
+            .to_string()
+    }
+}
+
 /// The real router on a fresh database of one kind; see the module docs.
 pub struct TestApp {
     /// The application, for use cases.
@@ -192,6 +228,8 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     /// "sqlite" or "postgres".
     pub kind: &'static str,
+    /// The state the router was built with, for routes a test adds.
+    state: AppState,
     outbox: tempfile::TempDir,
     _db: Option<tempfile::TempDir>,
     /// Outbox ids the test has consumed.
@@ -226,12 +264,14 @@ impl TestApp {
         let app = App::new(store, clock.clone(), config)
             .await
             .expect("the app starts");
-        let router = crate::router(AppState::new(app.clone(), web));
+        let state = AppState::new(app.clone(), web);
+        let router = crate::router(state.clone());
         Self {
             app,
             router,
             clock,
             kind,
+            state,
             outbox,
             _db: db,
             expected: Mutex::new(HashSet::new()),
@@ -239,6 +279,20 @@ impl TestApp {
             finished: AtomicBool::new(false),
             leave_work: Mutex::new(None),
         }
+    }
+
+    /// Serves only `routes` (test-only handlers, such as one that panics)
+    /// in place of the real ones, behind the same edge ([`crate::edge`]) and
+    /// with this app's state, so the test sees what every answer goes through.
+    pub fn serve_only(mut self, routes: Router<AppState>) -> Self {
+        self.router = crate::edge(routes, self.state.clone());
+        self
+    }
+
+    /// The folder of a SQLite database (`rapport.db` is in it), for a test
+    /// that must write behind the store's back; `None` on PostgreSQL.
+    pub fn database_dir(&self) -> Option<&std::path::Path> {
+        self._db.as_ref().map(|d| d.path())
     }
 
     /// The store, for set-up and checks that have no use case.
@@ -298,6 +352,23 @@ impl TestApp {
             status,
             headers,
             json,
+        }
+    }
+
+    /// Sends `request` and reads the answer as text, for pages and bodies
+    /// that may not be JSON. Takes a second on the clock, like [`TestApp::reply`].
+    pub async fn reply_text(&self, request: Request<Body>) -> TextReply {
+        self.clock.advance(1_000);
+        let response = self.send(request).await;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), 16 << 20)
+            .await
+            .expect("a body");
+        TextReply {
+            status,
+            headers,
+            text: String::from_utf8_lossy(&bytes).into_owned(),
         }
     }
 

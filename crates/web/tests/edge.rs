@@ -9,213 +9,124 @@
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
-use axum::http::{header, HeaderMap, Request, StatusCode};
+use axum::http::{header, Request, StatusCode};
 use axum::routing::get;
 use axum::Router;
-use rapport_app::{App, AppConfig, ManualClock};
-use rapport_store::testing::{fresh_store, test_database_kinds};
 use rapport_web::openapi::{api_routes_list, document};
-use rapport_web::{AppState, TrustedProxies, WebConfig};
+use rapport_web::testing::{test_database_kinds, Auth, TestApp, TextReply, PASSWORD};
+use rapport_web::{TrustedProxies, WebConfig};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
-use std::sync::Arc;
-use tower::ServiceExt;
 
-const PASSWORD: &str = "correct horse battery";
-
-struct Site {
-    router: Router,
-    state: AppState,
-    _outbox: tempfile::TempDir,
-    _db: Option<tempfile::TempDir>,
+/// The error body, after checking the status, that it quotes the answer's
+/// request id and that it has a message.
+#[track_caller]
+fn api_error(r: &TextReply, status: u16) -> Value {
+    assert_eq!(r.status.as_u16(), status, "{}", r.text);
+    let json = r.json();
+    assert_eq!(
+        json["error"]["request_id"].as_str(),
+        Some(r.request_id().as_str()),
+        "{}",
+        r.text
+    );
+    assert!(
+        json["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{}",
+        r.text
+    );
+    json["error"].clone()
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    text: String,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.text)
-            .unwrap_or_else(|_| panic!("{}: not JSON: {}", self.status, self.text))
-    }
-    fn request_id(&self) -> String {
-        self.headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .expect("an x-request-id header")
-            .to_string()
-    }
-    /// The error body's code, after checking it quotes the request id.
-    #[track_caller]
-    fn api_error(&self, status: u16) -> Value {
-        assert_eq!(self.status.as_u16(), status, "{}", self.text);
-        let json = self.json();
-        assert_eq!(
-            json["error"]["request_id"].as_str(),
-            Some(self.request_id().as_str()),
-            "{}",
-            self.text
-        );
-        assert!(
-            json["error"]["message"]
-                .as_str()
-                .is_some_and(|m| !m.is_empty()),
-            "{}",
-            self.text
-        );
-        json["error"].clone()
-    }
-}
-
-async fn site(kind: &str, base_url: &str, web: WebConfig) -> Site {
-    let (store, db) = fresh_store(kind).await.expect("a fresh database");
-    let outbox = tempfile::tempdir().expect("a temporary outbox");
-    let config = AppConfig {
-        outbox_dir: outbox.path().to_path_buf(),
-        base_url: base_url.into(),
-        ..AppConfig::default()
-    };
-    let app = App::new(store, Arc::new(ManualClock::new(1_780_000_000_000)), config)
-        .await
-        .expect("the app starts");
-    let state = AppState::new(app, web);
-    Site {
-        router: rapport_web::router(state.clone()),
-        state,
-        _outbox: outbox,
-        _db: db,
-    }
-}
-
-async fn send(router: &Router, request: Request<Body>) -> Reply {
-    let response = router.clone().oneshot(request).await.expect("infallible");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = axum::body::to_bytes(response.into_body(), 16 << 20)
-        .await
-        .expect("a body");
-    Reply {
-        status,
-        headers,
-        text: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
-
+/// A request with the site's Host and no credentials.
 fn request(method: &str, uri: &str) -> axum::http::request::Builder {
-    Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::HOST, "rapport.test")
+    TestApp::request(method, uri, Auth::Anonymous)
 }
 
-fn json_post(uri: &str, cookie: Option<&str>, body: &str) -> Request<Body> {
-    let mut b = request("POST", uri).header(header::CONTENT_TYPE, "application/json");
-    if let Some(c) = cookie {
-        b = b.header(header::COOKIE, c);
-    }
-    b.body(Body::from(body.to_string())).expect("a request")
-}
-
-impl Site {
-    /// An admin created as from the command line, signed in: the cookie.
-    async fn admin(&self) -> String {
-        self.state
-            .app
-            .create_user("admin@example.org", "Ada Admin", PASSWORD, true)
-            .await
-            .expect("an admin");
-        let r = send(
-            &self.router,
-            json_post(
-                "/api/v1/auth/sign-in",
-                None,
-                &json!({"email": "admin@example.org", "password": PASSWORD}).to_string(),
-            ),
-        )
-        .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-        let set = r.headers[header::SET_COOKIE].to_str().expect("ASCII");
-        set.split(';').next().expect("a cookie").to_string()
-    }
+/// A POST of `body` (as is, so it may be broken JSON) as `application/json`.
+fn json_post(uri: &str, auth: Auth, body: &str) -> Request<Body> {
+    TestApp::request("POST", uri, auth)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .expect("a request")
 }
 
 #[tokio::test]
 async fn wrong_types_and_missing_fields_name_the_field() {
     for kind in test_database_kinds() {
-        let s = site(kind, "http://rapport.test", WebConfig::default()).await;
-        let r = send(
-            &s.router,
-            json_post(
+        let t = TestApp::new(kind).await;
+        let r = t
+            .reply_text(json_post(
                 "/api/v1/auth/sign-up",
-                None,
+                Auth::Anonymous,
                 r#"{"email": 5, "name": "Ana"}"#,
-            ),
-        )
-        .await;
-        let e = r.api_error(400);
+            ))
+            .await;
+        let e = api_error(&r, 400);
         assert_eq!(e["code"], "bad_request");
         assert_eq!(e["field"], "email", "{e}");
 
-        let cookie = s.admin().await;
+        let admin = t.admin().await;
         // A required field left out is named too.
-        let r = send(
-            &s.router,
-            json_post(
+        let r = t
+            .reply_text(json_post(
                 "/api/v1/programmes/nothing-here/status",
-                Some(&cookie),
+                admin.auth(),
                 "{}",
-            ),
-        )
-        .await;
-        let e = r.api_error(400);
+            ))
+            .await;
+        let e = api_error(&r, 400);
         assert_eq!(e["field"], "status", "{e}");
         // Syntax errors have no field to name.
-        let r = send(
-            &s.router,
-            json_post("/api/v1/auth/sign-up", None, r#"{"email": "#),
-        )
-        .await;
-        assert_eq!(r.api_error(400)["field"], Value::Null);
+        let r = t
+            .reply_text(json_post(
+                "/api/v1/auth/sign-up",
+                Auth::Anonymous,
+                r#"{"email": "#,
+            ))
+            .await;
+        assert_eq!(api_error(&r, 400)["field"], Value::Null);
+        t.finish().await;
     }
 }
 
 #[tokio::test]
 async fn every_error_body_and_error_page_quotes_the_request_id() {
-    let s = site("sqlite", "http://rapport.test", WebConfig::default()).await;
+    let t = TestApp::new("sqlite").await;
     for (method, uri) in [
         ("GET", "/api/v1/no-such-endpoint"),
         ("GET", "/api/v1/me"),
         ("DELETE", "/api/v1/openapi.json"),
         ("GET", "/api/v1/people?page=first"),
     ] {
-        let r = send(&s.router, request(method, uri).body(Body::empty()).unwrap()).await;
+        let r = t
+            .reply_text(request(method, uri).body(Body::empty()).unwrap())
+            .await;
         assert!(r.status.is_client_error(), "{method} {uri}: {}", r.status);
-        r.api_error(r.status.as_u16());
+        api_error(&r, r.status.as_u16());
     }
     // An id the client sent is kept and quoted.
-    let r = send(
-        &s.router,
-        request("GET", "/api/v1/me")
-            .header("x-request-id", "from-the-proxy-42")
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(r.api_error(401)["request_id"], "from-the-proxy-42");
+    let r = t
+        .reply_text(
+            request("GET", "/api/v1/me")
+                .header("x-request-id", "from-the-proxy-42")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(api_error(&r, 401)["request_id"], "from-the-proxy-42");
 
     // An error page says which id to quote.
-    let cookie = s.admin().await;
-    let r = send(
-        &s.router,
-        request("GET", "/programmes/no-such-programme")
-            .header(header::COOKIE, &cookie)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let admin = t.admin().await;
+    let r = t
+        .reply_text(
+            TestApp::request("GET", "/programmes/no-such-programme", admin.auth())
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
     assert!(
         r.text
@@ -223,12 +134,32 @@ async fn every_error_body_and_error_page_quotes_the_request_id() {
         "{}",
         r.text
     );
+    // So does the pages' own 404, for an address no route serves, signed
+    // in or not.
+    for auth in [Auth::Anonymous, admin.auth()] {
+        let r = t
+            .reply_text(
+                TestApp::request("GET", "/no-such-page", auth)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+        assert!(r.text.contains("<html"), "{}", r.text);
+        assert!(
+            r.text
+                .contains(&format!("quote this id: {}", r.request_id())),
+            "{auth:?}: {}",
+            r.text
+        );
+    }
+    t.finish().await;
 }
 
 #[tokio::test]
 async fn bodies_too_large_are_413_and_not_json_are_415_on_every_route() {
-    let s = site("sqlite", "http://rapport.test", WebConfig::default()).await;
-    let cookie = s.admin().await;
+    let t = TestApp::new("sqlite").await;
+    let cookie = t.admin().await.cookie;
     let doc = serde_json::to_value(document()).expect("a JSON document");
     let big = "x".repeat(rapport_web::BODY_LIMIT + 1);
     let mut json_bodies = 0;
@@ -243,47 +174,47 @@ async fn bodies_too_large_are_413_and_not_json_are_415_on_every_route() {
             .replace("{role}", "mentee");
         if !content.contains_key("application/json") {
             // The CSV import has its own, larger limit.
-            let r = send(
-                &s.router,
-                request(&method, &uri)
-                    .header(header::CONTENT_TYPE, "text/csv")
-                    .header(header::CONTENT_LENGTH, rapport_web::pages::IMPORT_LIMIT + 1)
-                    .body(Body::empty())
-                    .unwrap(),
-            )
-            .await;
-            assert_eq!(r.api_error(413)["code"], "payload_too_large", "{path}");
+            let r = t
+                .reply_text(
+                    request(&method, &uri)
+                        .header(header::CONTENT_TYPE, "text/csv")
+                        .header(header::CONTENT_LENGTH, rapport_web::pages::IMPORT_LIMIT + 1)
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await;
+            assert_eq!(api_error(&r, 413)["code"], "payload_too_large", "{path}");
             continue;
         }
         json_bodies += 1;
         // Declared too large: refused before the credential is even checked.
-        let r = send(
-            &s.router,
-            request(&method, &uri)
-                .header(header::CONTENT_TYPE, "application/json")
-                .header(header::CONTENT_LENGTH, big.len())
-                .body(Body::from(big.clone()))
-                .unwrap(),
-        )
-        .await;
-        let e = r.api_error(413);
+        let r = t
+            .reply_text(
+                request(&method, &uri)
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .header(header::CONTENT_LENGTH, big.len())
+                    .body(Body::from(big.clone()))
+                    .unwrap(),
+            )
+            .await;
+        let e = api_error(&r, 413);
         assert_eq!(e["code"], "payload_too_large", "{method} {path}");
         assert!(
             e["message"].as_str().unwrap_or("").contains("256 KiB"),
             "{e}"
         );
         // Streamed without a length: the extractor's limit answers the same.
-        let r = send(
-            &s.router,
-            request(&method, &uri)
-                .header(header::CONTENT_TYPE, "application/json")
-                .header(header::COOKIE, &cookie)
-                .body(Body::from(big.clone()))
-                .unwrap(),
-        )
-        .await;
+        let r = t
+            .reply_text(
+                request(&method, &uri)
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .header(header::COOKIE, &cookie)
+                    .body(Body::from(big.clone()))
+                    .unwrap(),
+            )
+            .await;
         if r.status != StatusCode::NOT_FOUND && r.status != StatusCode::FORBIDDEN {
-            assert_eq!(r.api_error(413)["code"], "payload_too_large", "{path}");
+            assert_eq!(api_error(&r, 413)["code"], "payload_too_large", "{path}");
         }
         // Not JSON by its content type.
         for content_type in [None, Some("application/x-www-form-urlencoded")] {
@@ -291,11 +222,11 @@ async fn bodies_too_large_are_413_and_not_json_are_415_on_every_route() {
             if let Some(ct) = content_type {
                 b = b.header(header::CONTENT_TYPE, ct);
             }
-            let r = send(&s.router, b.body(Body::from("a=b")).unwrap()).await;
+            let r = t.reply_text(b.body(Body::from("a=b")).unwrap()).await;
             if r.status == StatusCode::NOT_FOUND || r.status == StatusCode::FORBIDDEN {
                 continue; // Refused for who asks, before the body is read.
             }
-            let e = r.api_error(415);
+            let e = api_error(&r, 415);
             assert_eq!(e["code"], "unsupported_media_type", "{method} {path}");
             assert!(
                 e["message"]
@@ -309,14 +240,14 @@ async fn bodies_too_large_are_413_and_not_json_are_415_on_every_route() {
     assert!(json_bodies >= 20, "{json_bodies}");
 
     // Form posts: 413 and 415 as pages that say so.
-    let r = send(
-        &s.router,
-        request("POST", "/sign-in")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(format!("email={big}")))
-            .unwrap(),
-    )
-    .await;
+    let r = t
+        .reply_text(
+            request("POST", "/sign-in")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!("email={big}")))
+                .unwrap(),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(
         r.headers[header::CONTENT_TYPE]
@@ -328,26 +259,27 @@ async fn bodies_too_large_are_413_and_not_json_are_415_on_every_route() {
     );
     assert!(r.text.contains("256 KiB"), "{}", r.text);
     assert!(r.text.contains(&r.request_id()), "{}", r.text);
-    let r = send(
-        &s.router,
-        request("POST", "/sign-in")
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from("{}"))
-            .unwrap(),
-    )
-    .await;
+    let r = t
+        .reply_text(
+            request("POST", "/sign-in")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from("{}"))
+                .unwrap(),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert!(r.text.contains("web form"), "{}", r.text);
-    let r = send(
-        &s.router,
-        request("POST", "/sign-in")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::CONTENT_LENGTH, rapport_web::BODY_LIMIT + 1)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let r = t
+        .reply_text(
+            request("POST", "/sign-in")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::CONTENT_LENGTH, rapport_web::BODY_LIMIT + 1)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    t.finish().await;
 }
 
 /// The statuses an operation documents.
@@ -399,8 +331,8 @@ fn every_operation_documents_the_errors_its_shape_implies() {
 /// with an empty JSON object, or a body of the wrong type, is documented.
 #[tokio::test]
 async fn every_status_answered_is_documented() {
-    let s = site("sqlite", "http://rapport.test", WebConfig::default()).await;
-    let cookie = s.admin().await;
+    let t = TestApp::new("sqlite").await;
+    let cookie = t.admin().await.cookie;
     let doc = serde_json::to_value(document()).expect("a JSON document");
     let mut undocumented = Vec::new();
     for (method, path) in api_routes_list() {
@@ -442,7 +374,7 @@ async fn every_status_answered_is_documented() {
             );
         }
         for attempt in attempts {
-            let r = send(&s.router, attempt).await;
+            let r = t.reply_text(attempt).await;
             let status = r.status.as_str().to_string();
             if !documented(&doc, &method, &path).contains(&status) {
                 undocumented.push(format!("{method} {path}: {status} {}", r.text));
@@ -450,45 +382,43 @@ async fn every_status_answered_is_documented() {
         }
     }
     assert!(undocumented.is_empty(), "{undocumented:#?}");
-    let r = send(
-        &s.router,
-        request("GET", "/api/v1/me")
-            .header(header::COOKIE, &cookie)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let r = t
+        .reply_text(
+            request("GET", "/api/v1/me")
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "the admin stayed signed in");
+    t.finish().await;
 }
 
 #[tokio::test]
 async fn names_of_only_invisible_characters_are_refused() {
     for kind in test_database_kinds() {
-        let s = site(kind, "http://rapport.test", WebConfig::default()).await;
-        let r = send(
-            &s.router,
-            json_post(
+        let t = TestApp::new(kind).await;
+        let r = t
+            .reply_text(json_post(
                 "/api/v1/auth/sign-up",
-                None,
+                Auth::Anonymous,
                 &json!({"email": "zw@example.org", "name": "\u{200B}\u{200C}\u{200D}", "password": PASSWORD}).to_string(),
-            ),
-        )
-        .await;
-        let e = r.api_error(422);
+            ))
+            .await;
+        let e = api_error(&r, 422);
         assert_eq!(e["field"], "name", "{e}");
-        let cookie = s.admin().await;
-        let r = send(
-            &s.router,
-            json_post(
+        let admin = t.admin().await;
+        let r = t
+            .reply_text(json_post(
                 "/api/v1/programmes",
-                Some(&cookie),
+                admin.auth(),
                 &json!({"name": "\u{2060}\u{FEFF}\u{00AD}", "slug": "blank", "kind": "one_to_one"})
                     .to_string(),
-            ),
-        )
-        .await;
-        let e = r.api_error(422);
+            ))
+            .await;
+        let e = api_error(&r, 422);
         assert_eq!(e["field"], "name", "{e}");
+        t.finish().await;
     }
 }
 
@@ -498,27 +428,26 @@ async fn boom() -> &'static str {
 
 #[tokio::test]
 async fn a_panic_answers_500_with_the_request_id() {
-    let s = site("sqlite", "https://rapport.test", WebConfig::default()).await;
     let routes = Router::new()
         .route("/boom", get(boom))
         .route("/api/v1/boom", get(boom));
-    let router = rapport_web::edge(routes, s.state.clone());
+    let t = TestApp::with("sqlite", WebConfig::default(), |c| {
+        c.base_url = "https://rapport.test".into();
+    })
+    .await
+    .serve_only(routes);
 
-    let r = send(
-        &router,
-        request("GET", "/api/v1/boom").body(Body::empty()).unwrap(),
-    )
-    .await;
-    let e = r.api_error(500);
+    let r = t
+        .reply_text(request("GET", "/api/v1/boom").body(Body::empty()).unwrap())
+        .await;
+    let e = api_error(&r, 500);
     assert_eq!(e["code"], "internal");
     assert!(!r.text.contains("on purpose"), "panics are not shown");
     assert!(r.headers.contains_key(header::CONTENT_SECURITY_POLICY));
 
-    let r = send(
-        &router,
-        request("GET", "/boom").body(Body::empty()).unwrap(),
-    )
-    .await;
+    let r = t
+        .reply_text(request("GET", "/boom").body(Body::empty()).unwrap())
+        .await;
     assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(r.text.contains("<html"), "{}", r.text);
     assert!(
@@ -529,6 +458,7 @@ async fn a_panic_answers_500_with_the_request_id() {
     );
     assert!(!r.text.contains("on purpose"));
     assert!(r.headers.contains_key(header::STRICT_TRANSPORT_SECURITY));
+    t.finish().await;
 }
 
 #[tokio::test]
@@ -537,7 +467,10 @@ async fn security_headers_are_on_every_answer() {
         ("http://rapport.test", false),
         ("https://rapport.test", true),
     ] {
-        let s = site("sqlite", base_url, WebConfig::default()).await;
+        let t = TestApp::with("sqlite", WebConfig::default(), |c| {
+            c.base_url = base_url.into();
+        })
+        .await;
         for (method, uri) in [
             ("GET", "/"),
             ("GET", "/sign-in"),
@@ -550,7 +483,9 @@ async fn security_headers_are_on_every_answer() {
             ("GET", "/healthz"),
             ("POST", "/sign-in"),
         ] {
-            let r = send(&s.router, request(method, uri).body(Body::empty()).unwrap()).await;
+            let r = t
+                .reply_text(request(method, uri).body(Body::empty()).unwrap())
+                .await;
             let h = |name: header::HeaderName| {
                 r.headers
                     .get(&name)
@@ -576,6 +511,7 @@ async fn security_headers_are_on_every_answer() {
                 "{method} {uri} on {base_url}"
             );
         }
+        t.finish().await;
     }
 }
 
@@ -604,39 +540,28 @@ fn templates_have_no_inline_script_or_style() {
 }
 
 /// Signs in from `peer` with `forwarded` as X-Forwarded-For, and answers the
-/// address the new session records.
-async fn address_seen(s: &Site, peer: &str, forwarded: Option<&str>) -> String {
+/// address the new session records. The peer reaches the handlers as
+/// `ConnectInfo`, as `into_make_service_with_connect_info` would put it.
+async fn address_seen(t: &TestApp, peer: &str, forwarded: Option<&str>) -> String {
     let mut b = request("POST", "/api/v1/auth/sign-in")
         .header(header::CONTENT_TYPE, "application/json")
         .extension(ConnectInfo(peer.parse::<SocketAddr>().expect("an address")));
     if let Some(f) = forwarded {
         b = b.header("x-forwarded-for", f);
     }
-    let r = send(
-        &s.router,
-        b.body(Body::from(
-            json!({"email": "admin@example.org", "password": PASSWORD}).to_string(),
-        ))
-        .unwrap(),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    let cookie = r.headers[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let r = send(
-        &s.router,
-        request("GET", "/api/v1/me/sessions")
-            .header(header::COOKIE, cookie)
-            .body(Body::empty())
+    let r = t
+        .reply(
+            b.body(Body::from(
+                json!({"email": "admin@example.org", "password": PASSWORD}).to_string(),
+            ))
             .unwrap(),
-    )
-    .await;
-    let sessions = r.json();
+        )
+        .await
+        .expect(200);
+    let sessions = t
+        .get("/api/v1/me/sessions", Auth::Cookie(&r.session_cookie()))
+        .await
+        .json;
     let list = sessions["items"]
         .as_array()
         .or(sessions["sessions"].as_array())
@@ -658,44 +583,46 @@ async fn the_client_address_is_the_rightmost_untrusted_hop() {
             trusted_proxies: "10.0.0.0/8,192.0.2.7".parse::<TrustedProxies>().unwrap(),
             ..WebConfig::default()
         };
-        let s = site(kind, "http://rapport.test", web).await;
-        s.admin().await;
+        let t = TestApp::with(kind, web, |_| {}).await;
+        t.admin().await;
         // The client wrote "6.6.6.6"; our proxies appended the rest.
         assert_eq!(
-            address_seen(&s, "10.0.0.2:4000", Some("6.6.6.6, 203.0.113.9, 10.1.1.1")).await,
+            address_seen(&t, "10.0.0.2:4000", Some("6.6.6.6, 203.0.113.9, 10.1.1.1")).await,
             "203.0.113.9"
         );
         assert_eq!(
-            address_seen(&s, "192.0.2.7:4000", Some("203.0.113.10")).await,
+            address_seen(&t, "192.0.2.7:4000", Some("203.0.113.10")).await,
             "203.0.113.10"
         );
         // A peer that is not our proxy: its header is ignored.
         assert_eq!(
-            address_seen(&s, "198.51.100.4:4000", Some("203.0.113.9")).await,
+            address_seen(&t, "198.51.100.4:4000", Some("203.0.113.9")).await,
             "198.51.100.4"
         );
+        t.finish().await;
     }
     // `trust_proxy` trusts loopback, and only loopback.
-    let s = site(
+    let t = TestApp::with(
         "sqlite",
-        "http://rapport.test",
         WebConfig {
             trust_proxy: true,
             ..WebConfig::default()
         },
+        |_| {},
     )
     .await;
-    s.admin().await;
+    t.admin().await;
     assert_eq!(
-        address_seen(&s, "127.0.0.1:4000", Some("6.6.6.6, 203.0.113.9")).await,
+        address_seen(&t, "127.0.0.1:4000", Some("6.6.6.6, 203.0.113.9")).await,
         "203.0.113.9"
     );
     assert_eq!(
-        address_seen(&s, "[::1]:4000", Some("203.0.113.8")).await,
+        address_seen(&t, "[::1]:4000", Some("203.0.113.8")).await,
         "203.0.113.8"
     );
     assert_eq!(
-        address_seen(&s, "10.0.0.2:4000", Some("203.0.113.9")).await,
+        address_seen(&t, "10.0.0.2:4000", Some("203.0.113.9")).await,
         "10.0.0.2"
     );
+    t.finish().await;
 }

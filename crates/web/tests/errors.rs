@@ -5,14 +5,10 @@
 //! on the temporary SQLite file, so these tests run on SQLite only.
 
 use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use axum::response::Response;
-use rapport_app::{App, AppConfig, ManualClock};
-use rapport_store::testing::fresh_store;
-use rapport_web::{AppState, WebConfig};
+use axum::http::StatusCode;
+use rapport_web::testing::{Auth, TestApp};
 use std::io;
 use std::sync::{Arc, Mutex};
-use tower::ServiceExt;
 
 /// Text that only the corrupt row holds: it may reach the log, never a body.
 const MARKER: &str = "internal-marker-7f3a";
@@ -37,110 +33,49 @@ impl Captured {
     }
 }
 
-struct Site {
-    app: App,
-    router: axum::Router,
-    db: tempfile::TempDir,
-    _outbox: tempfile::TempDir,
+/// Stores a signup mode no version of Rapport wrote, behind the store's back.
+async fn corrupt_signup_mode(t: &TestApp) {
+    let dir = t
+        .database_dir()
+        .expect("SQLite lives in a temporary directory");
+    let url = format!("sqlite://{}", dir.join("rapport.db").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::query(
+        "INSERT INTO site_settings (key, value) VALUES ('signup_mode', $1) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(format!(r#"{{"mode": "{MARKER}"}}"#))
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
 }
 
-async fn site() -> Site {
-    let (store, db) = fresh_store("sqlite").await.unwrap();
-    let outbox = tempfile::tempdir().unwrap();
-    let config = AppConfig {
-        outbox_dir: outbox.path().to_path_buf(),
-        base_url: "http://rapport.test".into(),
-        ..AppConfig::default()
-    };
-    let app = App::new(store, Arc::new(ManualClock::new(1_800_000_000_000)), config)
-        .await
-        .unwrap();
-    let router = rapport_web::router(AppState::new(app.clone(), WebConfig::default()));
-    Site {
-        app,
-        router,
-        db: db.expect("SQLite lives in a temporary directory"),
-        _outbox: outbox,
-    }
-}
-
-impl Site {
-    /// Stores a signup mode no version of Rapport wrote, behind the store's back.
-    async fn corrupt_signup_mode(&self) {
-        let url = format!("sqlite://{}", self.db.path().join("rapport.db").display());
-        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-        sqlx::query(
-            "INSERT INTO site_settings (key, value) VALUES ('signup_mode', $1) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(format!(r#"{{"mode": "{MARKER}"}}"#))
-        .execute(&pool)
-        .await
-        .unwrap();
-        pool.close().await;
-    }
-
-    async fn send(
-        &self,
-        method: &str,
-        uri: &str,
-        body: (&str, &str),
-        cookie: Option<&str>,
-    ) -> Response {
-        let (content_type, body) = body;
-        let mut req = Request::builder()
-            .method(method)
-            .uri(uri)
-            .header("host", "rapport.test")
-            .header("origin", "http://rapport.test");
-        if !body.is_empty() {
-            req = req.header("content-type", content_type);
-        }
-        if let Some(c) = cookie {
-            req = req.header("cookie", c);
-        }
-        self.router
-            .clone()
-            .oneshot(req.body(Body::from(body.to_string())).unwrap())
-            .await
-            .unwrap()
-    }
-}
-
-/// The answer's status, request id and body, with the log it produced.
+/// The answer's status, request id and body, with the log it produced. The
+/// request comes from the site itself (Origin), as a form post would.
 async fn logged(
-    site: &Site,
+    t: &TestApp,
     method: &str,
     uri: &str,
     body: (&str, &str),
-    cookie: Option<&str>,
+    auth: Auth<'_>,
 ) -> (StatusCode, String, String, String) {
+    let (content_type, body) = body;
+    let mut req = TestApp::request(method, uri, auth).header("origin", "http://rapport.test");
+    if !body.is_empty() {
+        req = req.header("content-type", content_type);
+    }
+    let req = req.body(Body::from(body.to_string())).unwrap();
     let logs = Captured::default();
     let writer = logs.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_writer(move || writer.clone())
         .finish();
-    let response = {
+    let reply = {
         let _guard = tracing::subscriber::set_default(subscriber);
-        site.send(method, uri, body, cookie).await
+        t.reply_text(req).await
     };
-    let status = response.status();
-    let id = response
-        .headers()
-        .get("x-request-id")
-        .expect("every answer carries a request id")
-        .to_str()
-        .unwrap()
-        .to_string();
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-        .await
-        .unwrap();
-    (
-        status,
-        id,
-        String::from_utf8(bytes.to_vec()).unwrap(),
-        logs.text(),
-    )
+    (reply.status, reply.request_id(), reply.text, logs.text())
 }
 
 #[track_caller]
@@ -168,17 +103,17 @@ fn assert_hidden_and_logged(body: &str, id: &str, log: &str) {
 
 #[tokio::test]
 async fn an_api_500_says_nothing_internal_and_logs_the_chain() {
-    let s = site().await;
-    s.corrupt_signup_mode().await;
+    let t = TestApp::new("sqlite").await;
+    corrupt_signup_mode(&t).await;
     let (status, id, body, log) = logged(
-        &s,
+        &t,
         "POST",
         "/api/v1/auth/sign-up",
         (
             "application/json",
             r#"{"email": "ana@example.org", "name": "Ana", "password": "correct horse battery"}"#,
         ),
-        None,
+        Auth::Anonymous,
     )
     .await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{body}");
@@ -191,58 +126,40 @@ async fn an_api_500_says_nothing_internal_and_logs_the_chain() {
         "the message says what to do next: {body}"
     );
     assert_hidden_and_logged(&body, &id, &log);
+    t.finish().await;
 }
 
 #[tokio::test]
 async fn a_form_500_says_nothing_internal_and_logs_the_chain() {
-    let s = site().await;
-    s.corrupt_signup_mode().await;
+    let t = TestApp::new("sqlite").await;
+    corrupt_signup_mode(&t).await;
     let (status, id, body, log) = logged(
-        &s,
+        &t,
         "POST",
         "/sign-up",
         (
             "application/x-www-form-urlencoded",
             "name=Ana+Lima&email=ana%40example.org&password=long+enough+pw",
         ),
-        None,
+        Auth::Anonymous,
     )
     .await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{body}");
     assert!(body.contains("Something went wrong on our side"), "{body}");
     assert_hidden_and_logged(&body, &id, &log);
+    t.finish().await;
 }
 
 #[tokio::test]
 async fn a_page_500_says_nothing_internal_and_logs_the_chain() {
-    let s = site().await;
-    s.app
-        .create_user("admin@example.org", "Ada Admin", "long enough pw", true)
-        .await
-        .unwrap();
-    let resp = s
-        .send(
-            "POST",
-            "/sign-in",
-            (
-                "application/x-www-form-urlencoded",
-                "email=admin%40example.org&password=long+enough+pw",
-            ),
-            None,
-        )
-        .await;
-    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    let cookie = resp.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    s.corrupt_signup_mode().await;
+    let t = TestApp::new("sqlite").await;
+    // Signed in before the fault, so the page is reached at all.
+    let admin = t.admin().await;
+    corrupt_signup_mode(&t).await;
     let (status, id, body, log) =
-        logged(&s, "GET", "/admin/settings", ("", ""), Some(&cookie)).await;
+        logged(&t, "GET", "/admin/settings", ("", ""), admin.auth()).await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{body}");
     assert!(body.contains("Something went wrong on our side"), "{body}");
     assert_hidden_and_logged(&body, &id, &log);
+    t.finish().await;
 }

@@ -302,13 +302,14 @@ async fn not_found(
     if uri.path().starts_with("/api/") {
         return crate::ApiError::no_route().into_response();
     }
+    // Like every other error page, it quotes the request id, so a person
+    // who followed a broken link can report it and be found in the log.
+    let message = crate::error::with_request_id(
+        "There is no page at this address: check it, or start again from the home page.".into(),
+    );
     (
         axum::http::StatusCode::NOT_FOUND,
-        message_page(
-            who.as_ref(),
-            "Not found",
-            "There is no page at this address.",
-        ),
+        message_page(who.as_ref(), "Not found", &message),
     )
         .into_response()
 }
