@@ -69,7 +69,7 @@ pub struct ClaimedJob {
     pub max_attempts: i32,
 }
 
-fn decode_outbox<R: Row>(r: &R) -> Result<OutboxMessage>
+pub(crate) fn decode_outbox<R: Row>(r: &R) -> Result<OutboxMessage>
 where
     for<'r> &'r str: sqlx::ColumnIndex<R>,
     for<'r> Uuid: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,

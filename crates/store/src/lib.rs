@@ -260,19 +260,7 @@ pub mod testing {
         on_conn!(tx, c => {
             let rows = sqlx::query("SELECT id, to_addr, kind, subject, body_text, body_html, unsubscribe_url, created_at, sent_at FROM outbox ORDER BY created_at, id").fetch_all(c).await?;
             rows.iter()
-                .map(|r| {
-                    Ok(OutboxMessage {
-                        id: r.try_get("id")?,
-                        to: r.try_get("to_addr")?,
-                        kind: r.try_get("kind")?,
-                        subject: r.try_get("subject")?,
-                        body: r.try_get("body_text")?,
-                        html: r.try_get("body_html")?,
-                        unsubscribe_url: r.try_get("unsubscribe_url")?,
-                        created_at: r.try_get("created_at")?,
-                        sent_at: r.try_get("sent_at")?,
-                    })
-                })
+                .map(crate::jobs::decode_outbox)
                 .collect()
         })
     }
