@@ -507,7 +507,7 @@ impl App {
                 pr.skills_offered.join("; "),
                 pr.skills_wanted.join("; "),
                 pr.languages.join("; "),
-                pr.time_zone.clone(),
+                pr.time_zone.to_string(),
                 pr.department.clone(),
                 manager.unwrap_or_default(),
                 capacity,

@@ -418,7 +418,7 @@ impl App {
             let mail = EnrolmentDecided {
                 name: person.profile.name.clone(),
                 programme: p.name.clone(),
-                slug: p.slug.clone(),
+                slug: p.slug.to_string(),
                 role: e.role.code().into(),
                 status: to,
             };

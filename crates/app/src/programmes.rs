@@ -55,7 +55,7 @@ pub struct ProgrammeInput {
 /// A checked programme definition.
 struct Checked {
     name: String,
-    slug: String,
+    slug: Slug,
     description: String,
     starts_on: Option<String>,
     ends_on: Option<String>,
@@ -125,10 +125,7 @@ impl ProgrammeInput {
         } else {
             self.slug.clone()
         };
-        let slug = keep(
-            &mut errors,
-            Slug::parse("slug", &slug_raw).map(|s| s.as_str().to_string()),
-        );
+        let slug = keep(&mut errors, Slug::parse("slug", &slug_raw));
         let description = keep(
             &mut errors,
             text("description", &self.description, 0, 4000, "the description"),
@@ -210,7 +207,7 @@ impl ProgrammeInput {
         let goals: Vec<String> = p.goals.clone();
         Self {
             name: p.name.clone(),
-            slug: p.slug.clone(),
+            slug: p.slug.to_string(),
             description: p.description.clone(),
             kind: p.kind.code().into(),
             starts_on: p.starts_on.clone().unwrap_or_default(),
@@ -398,7 +395,8 @@ impl App {
             (_, Err(e)) => return Err(e),
         };
         let now = self.now();
-        let mut p = ProgrammeRecord::new("", "", kind, ProgrammeStatus::Draft, now);
+        let mut p =
+            ProgrammeRecord::new(checked.slug.clone(), "", kind, ProgrammeStatus::Draft, now);
         checked.apply(&mut p);
         p.settings = serde_json::to_string(&Settings::default_for(engine_kind(kind)))
             .map_err(|e| AppError::internal("default settings do not serialise", e))?;

@@ -370,7 +370,7 @@ impl App {
         let mine = tx
             .person(actor.person_id)
             .await?
-            .map(|m| m.profile.time_zone)
+            .map(|m| m.profile.time_zone.to_string())
             .unwrap_or_default();
         let my_offset = offset_hours(&mine, now);
         let load = seat_counts(&tx.open_seats(p.id).await?, ProgrammeRole::Mentor);
@@ -423,7 +423,7 @@ impl App {
                 level: pr.level.label().to_string(),
                 skills: pr.skills_offered.clone(),
                 languages: pr.languages.clone(),
-                time_zone: pr.time_zone.clone(),
+                time_zone: pr.time_zone.to_string(),
                 availability: pr.availability.iter().map(|w| w.display()).collect(),
                 full,
             });

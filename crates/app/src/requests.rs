@@ -257,7 +257,7 @@ impl App {
             let mail = RequestRolledOver {
                 name: me.profile.name.clone(),
                 programme: p.name.clone(),
-                slug: p.slug.clone(),
+                slug: p.slug.to_string(),
                 why: why.into(),
             };
             self.queue_mail(tx, Some(me.id), &me.email, &mail).await?;
@@ -384,7 +384,7 @@ impl App {
             let (programme, programme_slug) = tx
                 .programme(r.programme_id)
                 .await?
-                .map(|p| (p.name, p.slug))
+                .map(|p| (p.name, p.slug.to_string()))
                 .unwrap_or_default();
             out.push(RequestView {
                 incoming: recipient(&r, actor),

@@ -97,7 +97,7 @@ impl App {
             .await?;
         Ok(RoomView {
             programme_name: p.name,
-            programme_slug: p.slug,
+            programme_slug: p.slug.to_string(),
             programme_kind: p.kind,
             my_state,
             manager,

@@ -188,7 +188,7 @@ pub(crate) fn profile_of(
     p.goals_text = pr.goals.clone();
     p.interests = pr.interests.clone();
     p.languages = pr.languages.clone();
-    p.time_zone = pr.time_zone.clone();
+    p.time_zone = pr.time_zone.to_string();
     p.availability = pr
         .availability
         .iter()

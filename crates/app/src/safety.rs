@@ -166,7 +166,7 @@ impl App {
                 let mail = ReportWaiting {
                     name: manager.profile.name.clone(),
                     programme: p.name.clone(),
-                    slug: p.slug.clone(),
+                    slug: p.slug.to_string(),
                 };
                 self.queue_mail(&mut tx, Some(manager.id), &manager.email, &mail)
                     .await?;

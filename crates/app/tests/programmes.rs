@@ -982,7 +982,7 @@ async fn open_in_mode(w: &World, name: &str, kind: &str, mode: &str) -> String {
         .move_programme(&w.admin, &p.record.slug, "open")
         .await
         .unwrap();
-    p.record.slug
+    p.record.slug.into()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

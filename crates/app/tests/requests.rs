@@ -5,6 +5,7 @@
 use rapport_app::{Actor, App, AppError, ManualClock};
 use rapport_domain::mentoring::EnrolmentStatus;
 use rapport_domain::programme::{ProgrammeKind, ProgrammeRole, ProgrammeStatus};
+use rapport_domain::values::Slug;
 use rapport_domain::{EnrolmentId, PersonId, ProgrammeId};
 use rapport_store::{EnrolmentRecord, ProgrammeRecord};
 use rapport_web::testing::{test_database_kinds, TestApp};
@@ -25,15 +26,14 @@ async fn setup(kind: &'static str, mentees: usize, capacity: i32) -> Setup {
     let (app, clock) = (t.app.clone(), t.clock.clone());
     let store = t.store().clone();
     let programme = ProgrammeRecord {
-        id: ProgrammeId::new(),
-        slug: "spring".into(),
-        name: "Spring".into(),
-        description: String::new(),
-        kind: ProgrammeKind::OneToOne,
-        status: ProgrammeStatus::Open,
-        created_at: 0,
         matching_mode: rapport_domain::programme::MatchingMode::MenteesRequest,
-        ..ProgrammeRecord::new("", "", ProgrammeKind::OneToOne, ProgrammeStatus::Open, 0)
+        ..ProgrammeRecord::new(
+            Slug::parse("slug", "spring").unwrap(),
+            "Spring",
+            ProgrammeKind::OneToOne,
+            ProgrammeStatus::Open,
+            0,
+        )
     };
     let mut tx = store.write().await.unwrap();
     tx.insert_programme(&programme).await.unwrap();

@@ -292,8 +292,8 @@ pub struct Profile {
     pub goals: String,
     /// Languages spoken.
     pub languages: Vec<String>,
-    /// IANA time zone.
-    pub time_zone: String,
+    /// IANA time zone, kept parsed.
+    pub time_zone: TimeZoneName,
     /// Weekly availability in the person's zone.
     pub availability: Vec<AvailabilityWindow>,
     /// Department.
@@ -320,7 +320,7 @@ impl Profile {
             goal_tags: vec![],
             goals: String::new(),
             languages: vec![],
-            time_zone: TimeZoneName::utc().as_str().to_string(),
+            time_zone: TimeZoneName::utc(),
             availability: vec![],
             department: String::new(),
             manager_id: None,
@@ -499,7 +499,7 @@ impl ProfileInput {
             goal_tags,
             goals,
             languages,
-            time_zone: tz.as_str().to_string(),
+            time_zone: tz,
             availability,
             department,
             manager_id,
@@ -522,7 +522,7 @@ impl ProfileInput {
             goal_tags: p.goal_tags.join(", "),
             goals: p.goals.clone(),
             languages: p.languages.join(", "),
-            time_zone: p.time_zone.clone(),
+            time_zone: p.time_zone.to_string(),
             availability: p
                 .availability
                 .iter()

@@ -223,10 +223,25 @@ impl fmt::Debug for NewPassword {
     }
 }
 
-/// An IANA time zone name such as `Europe/Lisbon`.
+/// An IANA time zone name such as `Europe/Lisbon`. Written as a plain
+/// string; read back through [`TimeZoneName::parse`], so a stored profile
+/// with a zone that is not one fails to decode instead of carrying it on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "String", into = "String")]
 pub struct TimeZoneName(String);
+
+impl TryFrom<String> for TimeZoneName {
+    type Error = Invalid;
+    fn try_from(raw: String) -> Result<Self, Invalid> {
+        Self::parse("time_zone", &raw)
+    }
+}
+
+impl From<TimeZoneName> for String {
+    fn from(v: TimeZoneName) -> String {
+        v.0
+    }
+}
 
 impl TimeZoneName {
     /// Parses an IANA zone name; the error suggests the expected form.
@@ -247,6 +262,39 @@ impl TimeZoneName {
     /// The zone name.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// Read-only access to the text, so a `TimeZoneName` goes wherever a `&str` is
+/// read; the only way to make one is still [`TimeZoneName::parse`].
+impl std::ops::Deref for TimeZoneName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for TimeZoneName {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for TimeZoneName {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<String> for TimeZoneName {
+    fn eq(&self, other: &String) -> bool {
+        &self.0 == other
+    }
+}
+
+impl fmt::Display for TimeZoneName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
@@ -301,9 +349,24 @@ pub fn tags<'a>(
 }
 
 /// A URL-safe identifier such as a programme slug: 2 to 60 of `a-z0-9-`.
+/// Written as a plain string; read back through [`Slug::parse`], so
+/// deserialising is not a way around the check.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "String", into = "String")]
 pub struct Slug(String);
+
+impl TryFrom<String> for Slug {
+    type Error = Invalid;
+    fn try_from(raw: String) -> Result<Self, Invalid> {
+        Self::parse("slug", &raw)
+    }
+}
+
+impl From<Slug> for String {
+    fn from(v: Slug) -> String {
+        v.0
+    }
+}
 
 impl Slug {
     /// Parses a slug.
@@ -326,6 +389,39 @@ impl Slug {
     /// The slug text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// Read-only access to the text, so a `Slug` goes wherever a `&str` is
+/// read; the only way to make one is still [`Slug::parse`].
+impl std::ops::Deref for Slug {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for Slug {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Slug {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<String> for Slug {
+    fn eq(&self, other: &String) -> bool {
+        &self.0 == other
+    }
+}
+
+impl fmt::Display for Slug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
@@ -374,6 +470,24 @@ mod tests {
             "Europe/Lisbon"
         );
         assert!(TimeZoneName::parse("time_zone", "Mars/Olympus").is_err());
+    }
+
+    #[test]
+    fn typed_values_round_trip_as_plain_strings_and_are_checked_when_read() {
+        let tz = TimeZoneName::parse("time_zone", "Europe/Lisbon").unwrap();
+        assert_eq!(serde_json::to_string(&tz).unwrap(), "\"Europe/Lisbon\"");
+        assert_eq!(
+            serde_json::from_str::<TimeZoneName>("\"Europe/Lisbon\"").unwrap(),
+            tz
+        );
+        let e = serde_json::from_str::<TimeZoneName>("\"Mars/Olympus\"").unwrap_err();
+        assert!(e.to_string().contains("time_zone"), "{e}");
+        let slug = Slug::parse("slug", "spring-2027").unwrap();
+        assert_eq!(serde_json::to_string(&slug).unwrap(), "\"spring-2027\"");
+        assert_eq!(slug, "spring-2027");
+        assert_eq!(format!("{slug}"), "spring-2027");
+        let e = serde_json::from_str::<Slug>("\"Spring 2027\"").unwrap_err();
+        assert!(e.to_string().contains("slug"), "{e}");
     }
 
     #[test]

@@ -779,7 +779,7 @@ mod corrupt_rows {
     use crate::{NewPerson, ProgrammeRecord};
     use rapport_domain::person::{AccountStatus, Profile};
     use rapport_domain::programme::{ProgrammeKind, ProgrammeStatus};
-    use rapport_domain::values::PersonName;
+    use rapport_domain::values::{PersonName, Slug};
 
     fn person(email: &str) -> NewPerson {
         NewPerson {
@@ -819,8 +819,13 @@ mod corrupt_rows {
         for kind in test_database_kinds() {
             let (store, _dir) = fresh_store(kind).await.unwrap();
             let (mentor, mentee) = (person("mo@example.org"), person("mia@example.org"));
-            let p =
-                ProgrammeRecord::new("p", "P", ProgrammeKind::OneToOne, ProgrammeStatus::Open, 0);
+            let p = ProgrammeRecord::new(
+                Slug::parse("slug", "pp").unwrap(),
+                "P",
+                ProgrammeKind::OneToOne,
+                ProgrammeStatus::Open,
+                0,
+            );
             let mut tx = store.write().await.unwrap();
             tx.insert_programme(&p).await.unwrap();
             tx.insert_person(&mentor).await.unwrap();

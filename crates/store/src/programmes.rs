@@ -5,6 +5,7 @@ use crate::{on_conn, Result, Tx};
 use rapport_domain::programme::{
     Cadence, MatchingMode, ProgrammeKind, ProgrammeRole, ProgrammeStatus, Question,
 };
+use rapport_domain::values::Slug;
 use rapport_domain::{PersonId, ProgrammeId};
 use sqlx::Row;
 
@@ -13,8 +14,8 @@ use sqlx::Row;
 pub struct ProgrammeRecord {
     /// Id.
     pub id: ProgrammeId,
-    /// URL slug, unique.
-    pub slug: String,
+    /// URL slug, unique; kept parsed so a record always holds a valid one.
+    pub slug: Slug,
     /// Name.
     pub name: String,
     /// Description.
@@ -52,9 +53,10 @@ pub struct ProgrammeRecord {
 }
 
 impl ProgrammeRecord {
-    /// A programme with the defaults for everything but its identity.
+    /// A programme with the defaults for everything but its identity. The
+    /// slug is already parsed: a record never holds one that is not valid.
     pub fn new(
-        slug: &str,
+        slug: Slug,
         name: &str,
         kind: ProgrammeKind,
         status: ProgrammeStatus,
@@ -62,7 +64,7 @@ impl ProgrammeRecord {
     ) -> Self {
         Self {
             id: ProgrammeId::new(),
-            slug: slug.into(),
+            slug,
             name: name.into(),
             description: String::new(),
             kind,
@@ -100,11 +102,12 @@ where
     let status: String = r.try_get("status")?;
     let cadence: String = r.try_get("cadence")?;
     let mode: String = r.try_get("matching_mode")?;
+    let slug: String = r.try_get("slug")?;
     let id = ProgrammeId(r.try_get("id")?);
     let corrupt = |e| corrupt_row("programmes", id, e);
     Ok(ProgrammeRecord {
         id,
-        slug: r.try_get("slug")?,
+        slug: Slug::parse("slug", &slug).map_err(corrupt)?,
         name: r.try_get("name")?,
         description: r.try_get("description")?,
         kind: ProgrammeKind::parse("kind", &kind).map_err(corrupt)?,
@@ -129,7 +132,7 @@ impl Tx {
     /// Inserts a programme; a taken slug is `Conflict programmes_slug_key`.
     pub async fn insert_programme(&mut self, p: &ProgrammeRecord) -> Result<()> {
         on_conn!(self, c => sqlx::query("INSERT INTO programmes (id, slug, name, description, kind, status, created_at, updated_at, starts_on, ends_on, cadence, default_capacity, matching_mode, rolling_admission, request_expiry_days, questions, goals, settings, group_min, group_max) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)")
-            .bind(p.id.0).bind(&p.slug).bind(&p.name).bind(&p.description).bind(p.kind.code()).bind(p.status.code()).bind(p.created_at)
+            .bind(p.id.0).bind(p.slug.as_str()).bind(&p.name).bind(&p.description).bind(p.kind.code()).bind(p.status.code()).bind(p.created_at)
             .bind(&p.starts_on).bind(&p.ends_on).bind(p.cadence.code()).bind(p.default_capacity).bind(p.matching_mode.code())
             .bind(p.rolling_admission).bind(p.request_expiry_days).bind(serde_json::to_string(&p.questions)?).bind(serde_json::to_string(&p.goals)?).bind(&p.settings)
             .bind(p.group_min).bind(p.group_max)
@@ -141,7 +144,7 @@ impl Tx {
     /// creation time). A taken slug is `Conflict programmes_slug_key`.
     pub async fn update_programme(&mut self, p: &ProgrammeRecord, now: i64) -> Result<()> {
         on_conn!(self, c => sqlx::query("UPDATE programmes SET slug = $2, name = $3, description = $4, status = $5, updated_at = $6, starts_on = $7, ends_on = $8, cadence = $9, default_capacity = $10, matching_mode = $11, rolling_admission = $12, request_expiry_days = $13, questions = $14, goals = $15, settings = $16, group_min = $17, group_max = $18 WHERE id = $1")
-            .bind(p.id.0).bind(&p.slug).bind(&p.name).bind(&p.description).bind(p.status.code()).bind(now)
+            .bind(p.id.0).bind(p.slug.as_str()).bind(&p.name).bind(&p.description).bind(p.status.code()).bind(now)
             .bind(&p.starts_on).bind(&p.ends_on).bind(p.cadence.code()).bind(p.default_capacity).bind(p.matching_mode.code())
             .bind(p.rolling_admission).bind(p.request_expiry_days).bind(serde_json::to_string(&p.questions)?).bind(serde_json::to_string(&p.goals)?).bind(&p.settings)
             .bind(p.group_min).bind(p.group_max)

@@ -3,7 +3,7 @@
 
 use rapport_domain::person::{AccountStatus, Profile};
 use rapport_domain::programme::{ProgrammeKind, ProgrammeRole, ProgrammeStatus};
-use rapport_domain::values::PersonName;
+use rapport_domain::values::{PersonName, Slug};
 use rapport_domain::{LoginSessionId, PersonId, ProgrammeId};
 use rapport_store::page::Start;
 use rapport_store::testing::{fresh_store, test_database_kinds};
@@ -257,16 +257,13 @@ async fn deleting_a_person_cascades_their_credentials_and_keeps_others() {
             person("ana@example.org", "Ana"),
             person("bea@example.org", "Bea"),
         );
-        let programme = ProgrammeRecord {
-            id: ProgrammeId::new(),
-            slug: "spring".into(),
-            name: "Spring".into(),
-            description: String::new(),
-            kind: ProgrammeKind::OneToOne,
-            status: ProgrammeStatus::Open,
-            created_at: 0,
-            ..ProgrammeRecord::new("", "", ProgrammeKind::OneToOne, ProgrammeStatus::Open, 0)
-        };
+        let programme = ProgrammeRecord::new(
+            Slug::parse("slug", "spring").unwrap(),
+            "Spring",
+            ProgrammeKind::OneToOne,
+            ProgrammeStatus::Open,
+            0,
+        );
         let mut tx = store.write().await.unwrap();
         tx.insert_person(&ana).await.unwrap();
         let mut bea2 = bea.clone();
@@ -432,16 +429,14 @@ mod mentoring {
         capacity: i32,
         mentees: &[NewPerson],
     ) -> ProgrammeId {
-        let programme = ProgrammeRecord {
-            id: ProgrammeId::new(),
-            slug: format!("p-{}", uuid::Uuid::new_v4().simple()),
-            name: "P".into(),
-            description: String::new(),
-            kind: ProgrammeKind::OneToOne,
-            status: ProgrammeStatus::Open,
-            created_at: 0,
-            ..ProgrammeRecord::new("", "", ProgrammeKind::OneToOne, ProgrammeStatus::Open, 0)
-        };
+        let slug = format!("p-{}", uuid::Uuid::new_v4().simple());
+        let programme = ProgrammeRecord::new(
+            Slug::parse("slug", &slug).unwrap(),
+            "P",
+            ProgrammeKind::OneToOne,
+            ProgrammeStatus::Open,
+            0,
+        );
         let mut tx = store.write().await.unwrap();
         tx.insert_programme(&programme).await.unwrap();
         if tx.person(mentor.id).await.unwrap().is_none() {
@@ -777,7 +772,7 @@ mod moves {
             let mentor = person("mentor@example.org", "Mentor");
             let mentee = person("mentee@example.org", "Mentee");
             let programme = ProgrammeRecord::new(
-                "moves",
+                Slug::parse("slug", "moves").unwrap(),
                 "Moves",
                 ProgrammeKind::OneToOne,
                 ProgrammeStatus::Open,

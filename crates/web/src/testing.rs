@@ -455,6 +455,7 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("cannot create programme {name}: {e}"))
             .record
             .slug
+            .into()
     }
 
     /// A member who manages the programme `slug`, signed in.

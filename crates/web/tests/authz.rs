@@ -9,6 +9,7 @@ use rapport_app::accounts::ClientInfo;
 use rapport_app::App;
 use rapport_domain::mentoring::{EnrolmentStatus, MemberState, RoomStatus};
 use rapport_domain::programme::{ProgrammeKind, ProgrammeRole, ProgrammeStatus};
+use rapport_domain::values::Slug;
 use rapport_domain::{EnrolmentId, PersonId, ProgrammeId, RoomId};
 use rapport_store::{EnrolmentRecord, NewRoom, ProgrammeRecord, RoundRecord};
 use rapport_web::testing::{test_database_kinds, TestApp};
@@ -1243,19 +1244,18 @@ async fn world(kind: &'static str) -> World {
     let app = t.app.clone();
     let store = t.store().clone();
     let here = ProgrammeRecord {
-        id: ProgrammeId::new(),
-        slug: "here".into(),
-        name: "Here".into(),
-        description: String::new(),
-        kind: ProgrammeKind::OneToOne,
-        status: ProgrammeStatus::Open,
-        created_at: 0,
         matching_mode: rapport_domain::programme::MatchingMode::MenteesRequest,
-        ..ProgrammeRecord::new("", "", ProgrammeKind::OneToOne, ProgrammeStatus::Open, 0)
+        ..ProgrammeRecord::new(
+            Slug::parse("slug", "here").unwrap(),
+            "Here",
+            ProgrammeKind::OneToOne,
+            ProgrammeStatus::Open,
+            0,
+        )
     };
     let elsewhere = ProgrammeRecord {
         id: ProgrammeId::new(),
-        slug: "elsewhere".into(),
+        slug: Slug::parse("slug", "elsewhere").unwrap(),
         name: "Elsewhere".into(),
         ..here.clone()
     };

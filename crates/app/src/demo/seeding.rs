@@ -2,7 +2,8 @@
 
 use super::{demo_data, DemoSummary, DEMO_ADMIN_EMAIL, DEMO_SEED};
 use rapport_domain::person::{AccountStatus, SignupMode};
-use rapport_domain::programme::{ProgrammeKind, ProgrammeRole, ProgrammeStatus};
+use rapport_domain::programme::{ProgrammeRole, ProgrammeStatus};
+use rapport_domain::values::Slug;
 use rapport_domain::SkillId;
 use rapport_store::{AuditRecord, NewPerson, ProgrammeRecord, SkillRecord, Store, StoreError};
 use std::collections::HashSet;
@@ -64,17 +65,16 @@ pub async fn seed(
 
     for prog in &data.programmes {
         let created = now_ms - i64::from(prog.created_days_ago) * DAY_MS;
+        // The demo's slugs are constants that demo::tests parses, so this
+        // cannot fail for a released build.
+        let slug = Slug::parse("slug", prog.slug)
+            .unwrap_or_else(|e| panic!("demo programme slug {}: {e}", prog.slug));
         tx.insert_programme(&ProgrammeRecord {
             id: prog.id,
-            slug: prog.slug.to_string(),
-            name: prog.name.to_string(),
             description: prog.description.to_string(),
-            kind: prog.kind,
-            status: prog.status,
-            created_at: created,
             // A running demo programme takes people on a rolling basis.
             rolling_admission: prog.status == ProgrammeStatus::Running,
-            ..ProgrammeRecord::new("", "", ProgrammeKind::OneToOne, ProgrammeStatus::Open, 0)
+            ..ProgrammeRecord::new(slug, prog.name, prog.kind, prog.status, created)
         })
         .await?;
         for (k, (person, role)) in prog.roles.iter().enumerate() {

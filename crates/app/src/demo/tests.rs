@@ -105,7 +105,7 @@ fn every_time_zone_parses_and_windows_are_sane() {
             .time_zone
             .parse()
             .unwrap_or_else(|_| panic!("{}: bad zone {}", p.email, p.profile.time_zone));
-        assert_eq!(tz.name(), p.profile.time_zone, "canonical name");
+        assert_eq!(p.profile.time_zone, tz.name(), "canonical name");
         zones.insert(tz);
         let w = &p.profile.availability;
         assert!(

@@ -90,7 +90,7 @@ impl From<ProfileView> for PersonView {
             goal_tags: p.goal_tags,
             goals: p.goals,
             languages: p.languages,
-            time_zone: p.time_zone,
+            time_zone: p.time_zone.into(),
             availability: p.availability.iter().map(|w| w.display()).collect(),
             department: p.department,
             manager_id: p.manager_id.map(|m| m.0),

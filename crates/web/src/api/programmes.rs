@@ -161,7 +161,7 @@ impl From<ProgrammeView> for ProgrammeOut {
         let p = v.record;
         Self {
             id: p.id.0,
-            slug: p.slug,
+            slug: p.slug.into(),
             name: p.name,
             description: p.description,
             kind: p.kind.code().into(),

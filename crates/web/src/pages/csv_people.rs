@@ -42,7 +42,7 @@ async fn import_page_for(
             ctx: Ctx::new(Some(who), None),
             title: format!("Import participants into {}", p.name),
             name: p.name,
-            slug: p.slug,
+            slug: p.slug.into(),
             report,
             error,
         }),

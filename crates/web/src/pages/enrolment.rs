@@ -245,7 +245,7 @@ async fn participants_page(
             ctx: Ctx::new(Some(who), notice),
             title: format!("Participants of {}", p.name),
             name: p.name,
-            slug: p.slug,
+            slug: p.slug.into(),
             list,
             decisions: [
                 (EnrolmentStatus::Approved, "Approve"),

@@ -61,7 +61,7 @@ async fn matching_page(
             ctx: Ctx::new(Some(who), notice),
             title: format!("Matching for {}", p.name),
             name: p.name,
-            slug: p.slug,
+            slug: p.slug.into(),
             round: rounds.into_iter().next(),
             rules,
             seekers,

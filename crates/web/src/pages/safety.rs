@@ -59,7 +59,7 @@ async fn my_programmes(s: &AppState, who: &PageActor) -> Result<Vec<(String, Str
         .await?
         .into_iter()
         .filter(|p| !p.my_roles.is_empty() || who.actor.is_admin)
-        .map(|p| (p.record.slug, p.record.name))
+        .map(|p| (p.record.slug.into(), p.record.name))
         .collect())
 }
 
@@ -138,7 +138,7 @@ async fn reports_page(
             ctx: Ctx::new(Some(who), notice),
             title: format!("Reports in {}", p.record.name),
             name: p.record.name,
-            slug: p.record.slug,
+            slug: p.record.slug.into(),
             list,
             error: error.map(|e| e.to_string()),
         }),
