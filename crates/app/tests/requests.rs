@@ -50,7 +50,7 @@ async fn setup(kind: &'static str, mentees: usize, capacity: i32) -> Setup {
             0
         },
         answers: Default::default(),
-        preferences: "{}".into(),
+        preferences: Default::default(),
         consent_sensitive: false,
         created_at: 0,
         conduct_accepted_at: None,
