@@ -88,9 +88,9 @@ pub struct UnmatchedPerson {
     pub fix: Option<String>,
 }
 
-/// The outcome of a round, as stored and shown.
+/// The outcome of a round, as stored and shown. Every field is required when
+/// it is read back: a stored result missing one is damaged, not empty.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
 pub struct RoundResult {
     /// The proposals.
     pub proposals: Vec<Proposal>,
@@ -1357,9 +1357,16 @@ mod tests {
             created_at: 0,
             published_at: None,
         };
-        let e = round_view(r.clone()).unwrap_err();
-        assert!(matches!(e, AppError::Internal { .. }), "{e:?}");
-        assert!(e.to_string().contains(&r.id.to_string()), "{e}");
+        for damaged in [
+            serde_json::json!({"placed": "many"}),
+            serde_json::json!({}),
+            serde_json::json!([]),
+        ] {
+            r.result = damaged;
+            let e = round_view(r.clone()).unwrap_err();
+            assert!(matches!(e, AppError::Internal { .. }), "{e:?}");
+            assert!(e.to_string().contains(&r.id.to_string()), "{e}");
+        }
         let result = RoundResult {
             placed: 3,
             ..RoundResult::default()

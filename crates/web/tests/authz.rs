@@ -1304,7 +1304,7 @@ async fn world(kind: &'static str) -> World {
         programme_id: here.id,
         status: rapport_domain::mentoring::RoundStatus::Published,
         settings: serde_json::json!({}),
-        result: serde_json::json!({}),
+        result: serde_json::to_value(rapport_app::rounds::RoundResult::default()).unwrap(),
         created_by: None,
         created_at: 0,
         published_at: Some(0),
