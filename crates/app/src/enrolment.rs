@@ -9,10 +9,10 @@ use crate::emails::EnrolmentDecided;
 use crate::{App, AppError, AppResult};
 use rapport_domain::mentoring::EnrolmentStatus;
 use rapport_domain::policy::Actor;
+use rapport_domain::preferences::{DepartmentChoice, Stated, StatedPreferences, Strength};
 use rapport_domain::programme::{ProgrammeKind, ProgrammeRole, Question};
 use rapport_domain::values::Email;
 use rapport_domain::{EnrolmentId, Invalid, PersonId};
-use rapport_matching::profile::{DepartmentChoice, Preference, Preferences, Strength};
 use rapport_store::{EnrolmentRecord, EnrolmentView, ProgrammeRecord, Tx};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -80,7 +80,7 @@ impl App {
     ) -> AppResult<(
         Vec<ProgrammeRole>,
         BTreeMap<String, Vec<String>>,
-        String,
+        StatedPreferences,
         i32,
     )> {
         let mut errors = vec![];
@@ -129,7 +129,7 @@ impl App {
             0
         };
         let strength = |hard: bool| if hard { Strength::Hard } else { Strength::Soft };
-        let mut prefs = Preferences::default();
+        let mut prefs = StatedPreferences::default();
         let gender = input.preferred_gender.trim();
         if !gender.is_empty() {
             if gender.chars().count() > 60 {
@@ -138,7 +138,7 @@ impl App {
                     "the preferred gender must be at most 60 characters",
                 ));
             }
-            prefs.gender = Some(Preference {
+            prefs.gender = Some(Stated {
                 value: gender.to_string(),
                 strength: strength(input.gender_is_hard),
             });
@@ -146,13 +146,13 @@ impl App {
         match input.department.trim() {
             "" => {}
             "same" => {
-                prefs.department = Some(Preference {
+                prefs.department = Some(Stated {
                     value: DepartmentChoice::Same,
                     strength: strength(input.department_is_hard),
                 })
             }
             "different" => {
-                prefs.department = Some(Preference {
+                prefs.department = Some(Stated {
                     value: DepartmentChoice::Different,
                     strength: strength(input.department_is_hard),
                 })
@@ -170,8 +170,8 @@ impl App {
         {
             match Email::parse("avoid", raw) {
                 Ok(email) => match tx.person_by_email(email.as_str()).await? {
-                    Some(person) if person.id != me => prefs.avoid.push(Preference {
-                        value: person.id.to_string(),
+                    Some(person) if person.id != me => prefs.avoid.push(Stated {
+                        value: person.id,
                         strength: Strength::Hard,
                     }),
                     Some(_) => errors.push(Invalid::new("avoid", "you cannot list yourself")),
@@ -195,8 +195,6 @@ impl App {
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
-        let prefs = serde_json::to_string(&prefs)
-            .map_err(|e| AppError::internal("preferences do not serialise", e))?;
         Ok((roles, answers, prefs, capacity))
     }
 
@@ -538,7 +536,7 @@ impl App {
                     status: EnrolmentStatus::Approved,
                     capacity: cap,
                     answers: BTreeMap::new(),
-                    preferences: "{}".into(),
+                    preferences: Default::default(),
                     consent_sensitive: false,
                     created_at: now,
                     conduct_accepted_at: None,

@@ -17,12 +17,16 @@ use rapport_domain::mentoring::{
     EnrolmentStatus, MemberState, RoomOrigin, RoomStatus, RoundStatus,
 };
 use rapport_domain::policy::Actor;
+use rapport_domain::preferences::{self as stated, StatedPreferences};
 use rapport_domain::programme::{ProgrammeKind, ProgrammeRole, Question, QuestionKind};
 use rapport_domain::{PersonId, ProgrammeId, RoomId, RoundId};
 use rapport_matching::constraints::Rules;
 use rapport_matching::peers::{self, PeerEdge};
 use rapport_matching::pipeline::{self, Options, PipelineError};
-use rapport_matching::profile::{Answer, Level, Preferences, Profile, Skill, Weekday, Window};
+use rapport_matching::profile::{
+    Answer, DepartmentChoice, Level, Preference, Preferences, Profile, Skill, Strength, Weekday,
+    Window,
+};
 use rapport_matching::score::{Audience, Explanation, Model};
 use rapport_matching::settings::{PairIds, Settings};
 use rapport_store::{
@@ -84,9 +88,9 @@ pub struct UnmatchedPerson {
     pub fix: Option<String>,
 }
 
-/// The outcome of a round, as stored and shown.
+/// The outcome of a round, as stored and shown. Every field is required when
+/// it is read back: a stored result missing one is damaged, not empty.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
 pub struct RoundResult {
     /// The proposals.
     pub proposals: Vec<Proposal>,
@@ -166,6 +170,38 @@ fn level_of(l: rapport_domain::person::LeadershipLevel) -> Level {
     }
 }
 
+/// The engine's form of an enrolment's stated preferences: the same
+/// statements, with people named by the id strings profiles use.
+fn engine_preferences(p: &StatedPreferences) -> Preferences {
+    fn strength(s: stated::Strength) -> Strength {
+        match s {
+            stated::Strength::Soft => Strength::Soft,
+            stated::Strength::Hard => Strength::Hard,
+        }
+    }
+    Preferences {
+        gender: p.gender.as_ref().map(|g| Preference {
+            value: g.value.clone(),
+            strength: strength(g.strength),
+        }),
+        department: p.department.as_ref().map(|d| Preference {
+            value: match d.value {
+                stated::DepartmentChoice::Same => DepartmentChoice::Same,
+                stated::DepartmentChoice::Different => DepartmentChoice::Different,
+            },
+            strength: strength(d.strength),
+        }),
+        avoid: p
+            .avoid
+            .iter()
+            .map(|a| Preference {
+                value: a.value.to_string(),
+                strength: strength(a.strength),
+            })
+            .collect(),
+    }
+}
+
 /// The engine profile of a participant. Gender and department are used only
 /// with the person's consent; the reporting line is always used, and only
 /// ever to keep a manager and their reports apart.
@@ -205,7 +241,7 @@ pub(crate) fn profile_of(
         p.gender = Some(pr.gender.clone()).filter(|g| !g.trim().is_empty());
         p.department = Some(pr.department.clone()).filter(|d| !d.trim().is_empty());
     }
-    p.preferences = serde_json::from_str::<Preferences>(&e.preferences).unwrap_or_default();
+    p.preferences = engine_preferences(&e.preferences);
     for (id, values) in e.answers.clone() {
         let kind = questions.iter().find(|q| q.id == id).map(|q| q.kind);
         let answer = match kind {
@@ -388,7 +424,7 @@ impl App {
         let settings = self.run_settings(&mut tx, &p).await?;
         let pool = self.pool(&mut tx, &p, now).await?;
         let questions: Vec<Question> = p.questions.clone();
-        let settings_json = serde_json::to_string(&settings)
+        let settings_json = serde_json::to_value(&settings)
             .map_err(|e| AppError::internal("settings do not serialise", e))?;
         drop(tx);
         let kind = p.kind;
@@ -404,7 +440,7 @@ impl App {
             programme_id: p.id,
             status: RoundStatus::Draft,
             settings: settings_json,
-            result: serde_json::to_string(&result)
+            result: serde_json::to_value(&result)
                 .map_err(|e| AppError::internal("the round result does not serialise", e))?,
             created_by: Some(actor.person_id),
             created_at: now,
@@ -628,8 +664,7 @@ impl App {
                 ),
             });
         }
-        let result: RoundResult = serde_json::from_str(&r.result)
-            .map_err(|e| AppError::internal("stored round is malformed", e))?;
+        let result = round_result(&r)?;
         let pool = self.pool(&mut tx, &p, now).await?;
         let mut free: HashSet<PersonId> =
             pool.seekers.iter().map(|(person, _)| person.id).collect();
@@ -832,8 +867,7 @@ impl App {
         else {
             return Ok(None);
         };
-        let result: RoundResult = serde_json::from_str(&r.result)
-            .map_err(|e| AppError::internal("stored round is malformed", e))?;
+        let result = round_result(&r)?;
         Ok(result
             .proposals
             .into_iter()
@@ -848,13 +882,27 @@ impl App {
     }
 }
 
+/// A stored round's result, decoded in this one place. The store has checked
+/// it is JSON; JSON that is not a [`RoundResult`] is a bug or a damaged row,
+/// so it is an internal error naming the round, never an empty result.
+fn round_result(r: &RoundRecord) -> AppResult<RoundResult> {
+    RoundResult::deserialize(&r.result).map_err(|e| {
+        AppError::internal(
+            format!(
+                "stored match_rounds row {} has a result that does not decode",
+                r.id
+            ),
+            e,
+        )
+    })
+}
+
 fn round_view(r: RoundRecord) -> AppResult<RoundView> {
     Ok(RoundView {
         id: r.id,
         status: r.status,
         created_at: r.created_at,
-        result: serde_json::from_str(&r.result)
-            .map_err(|e| AppError::internal("stored round is malformed", e))?,
+        result: round_result(&r)?,
     })
 }
 
@@ -1255,5 +1303,75 @@ mod tests {
             named("abc-1 cannot mentor themselves", &names),
             "Ana cannot mentor themselves"
         );
+    }
+
+    #[test]
+    fn stated_preferences_reach_the_engine_whole() {
+        let avoided = PersonId::new();
+        let hard = stated::Strength::Hard;
+        let p = StatedPreferences {
+            gender: Some(stated::Stated {
+                value: "nonbinary".into(),
+                strength: stated::Strength::Soft,
+            }),
+            department: Some(stated::Stated {
+                value: stated::DepartmentChoice::Same,
+                strength: hard,
+            }),
+            avoid: vec![stated::Stated {
+                value: avoided,
+                strength: hard,
+            }],
+        };
+        // Profiles name people by `PersonId::to_string`, so an avoided id
+        // must come out in exactly that form to keep the pair apart.
+        assert_eq!(
+            engine_preferences(&p),
+            Preferences {
+                gender: Some(Preference {
+                    value: "nonbinary".into(),
+                    strength: Strength::Soft,
+                }),
+                department: Some(Preference {
+                    value: DepartmentChoice::Same,
+                    strength: Strength::Hard,
+                }),
+                avoid: vec![Preference {
+                    value: avoided.to_string(),
+                    strength: Strength::Hard,
+                }],
+            }
+        );
+        assert!(engine_preferences(&StatedPreferences::default()).is_empty());
+    }
+
+    #[test]
+    fn a_stored_result_that_is_not_a_round_result_names_the_round() {
+        let mut r = RoundRecord {
+            id: RoundId::new(),
+            programme_id: ProgrammeId::new(),
+            status: RoundStatus::Draft,
+            settings: serde_json::json!({}),
+            result: serde_json::json!({"placed": "many"}),
+            created_by: None,
+            created_at: 0,
+            published_at: None,
+        };
+        for damaged in [
+            serde_json::json!({"placed": "many"}),
+            serde_json::json!({}),
+            serde_json::json!([]),
+        ] {
+            r.result = damaged;
+            let e = round_view(r.clone()).unwrap_err();
+            assert!(matches!(e, AppError::Internal { .. }), "{e:?}");
+            assert!(e.to_string().contains(&r.id.to_string()), "{e}");
+        }
+        let result = RoundResult {
+            placed: 3,
+            ..RoundResult::default()
+        };
+        r.result = serde_json::to_value(&result).unwrap();
+        assert_eq!(round_view(r).unwrap().result, result);
     }
 }

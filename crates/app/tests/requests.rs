@@ -50,7 +50,7 @@ async fn setup(kind: &'static str, mentees: usize, capacity: i32) -> Setup {
             0
         },
         answers: Default::default(),
-        preferences: "{}".into(),
+        preferences: Default::default(),
         consent_sensitive: false,
         created_at: 0,
         conduct_accepted_at: None,
@@ -223,6 +223,13 @@ async fn request_rules() {
         // The mentee's data export holds their enrolment and the request.
         let export = s.app.export_my_data(a).await.unwrap();
         assert_eq!(export["enrolments"].as_array().unwrap().len(), 1);
+        // Answers and preferences are exported as JSON objects, not as
+        // JSON text inside JSON.
+        assert!(export["enrolments"][0]["answers"].is_object());
+        assert_eq!(
+            export["enrolments"][0]["preferences"],
+            serde_json::json!({"gender": null, "department": null, "avoid": []})
+        );
         assert_eq!(export["requests"][0]["status"], "declined");
         assert_eq!(export["requests"][0]["your_side"], "mentee");
 

@@ -8,6 +8,7 @@ pub mod invalid;
 pub mod mentoring;
 pub mod person;
 pub mod policy;
+pub mod preferences;
 pub mod programme;
 pub mod values;
 

@@ -6,6 +6,7 @@ use crate::{on_conn, Result, StoreError, Tx};
 use rapport_domain::mentoring::{
     EnrolmentStatus, MemberState, RequestDirection, RequestStatus, RoomOrigin, RoomStatus,
 };
+use rapport_domain::preferences::StatedPreferences;
 use rapport_domain::programme::ProgrammeRole;
 use rapport_domain::{EnrolmentId, PersonId, ProgrammeId, RequestId, RoomId, RoundId};
 use sqlx::Row;
@@ -76,8 +77,8 @@ pub struct EnrolmentRecord {
     /// Answers to the programme's questions, by question id: the chosen
     /// options, or the text as one item.
     pub answers: BTreeMap<String, Vec<String>>,
-    /// Stated preferences (JSON).
-    pub preferences: String,
+    /// Whom the person wants to be matched with (or not).
+    pub preferences: StatedPreferences,
     /// Consent to use sensitive fields for matching.
     pub consent_sensitive: bool,
     /// Applied (ms).
@@ -251,7 +252,7 @@ where
         status: EnrolmentStatus::parse(&status).map_err(bad)?,
         capacity: r.try_get("capacity")?,
         answers: json_column(r, "answers", "enrolments", id)?,
-        preferences: r.try_get("preferences")?,
+        preferences: json_column(r, "preferences", "enrolments", id)?,
         consent_sensitive: r.try_get("consent_sensitive")?,
         created_at: r.try_get("created_at")?,
         conduct_accepted_at: r.try_get("conduct_accepted_at")?,
@@ -291,7 +292,7 @@ impl Tx {
     pub async fn insert_enrolment(&mut self, e: &EnrolmentRecord) -> Result<()> {
         on_conn!(self, c => sqlx::query("INSERT INTO enrolments (id, programme_id, person_id, role, status, capacity, answers, preferences, consent_sensitive, created_at, updated_at, conduct_accepted_at, decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12)")
             .bind(e.id.0).bind(e.programme_id.0).bind(e.person_id.0).bind(e.role.code()).bind(e.status.code()).bind(e.capacity)
-            .bind(serde_json::to_string(&e.answers)?).bind(&e.preferences).bind(e.consent_sensitive).bind(e.created_at).bind(e.conduct_accepted_at).bind(e.decided_at)
+            .bind(serde_json::to_string(&e.answers)?).bind(serde_json::to_string(&e.preferences)?).bind(e.consent_sensitive).bind(e.created_at).bind(e.conduct_accepted_at).bind(e.decided_at)
             .execute(c).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
@@ -348,9 +349,10 @@ impl Tx {
             codes_in(&EnrolmentStatus::sources_of(e.status), EnrolmentStatus::code)
         );
         let answers = serde_json::to_string(&e.answers)?;
+        let preferences = serde_json::to_string(&e.preferences)?;
         on_conn!(self, c => {
             let r = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(e.id.0).bind(e.status.code()).bind(e.capacity).bind(&answers).bind(&e.preferences).bind(e.consent_sensitive)
+                .bind(e.id.0).bind(e.status.code()).bind(e.capacity).bind(&answers).bind(&preferences).bind(e.consent_sensitive)
                 .bind(e.conduct_accepted_at).bind(e.decided_at).bind(now)
                 .execute(c).await?;
             Ok(r.rows_affected() == 1)
@@ -697,13 +699,20 @@ impl Tx {
         Vec<serde_json::Value>,
     )> {
         on_conn!(self, c => {
-            let rows = sqlx::query("SELECT e.role, e.status, e.capacity, e.answers, e.preferences, e.created_at, p.name AS programme FROM enrolments e JOIN programmes p ON p.id = e.programme_id WHERE e.person_id = $1 ORDER BY e.created_at")
+            let rows = sqlx::query("SELECT e.id, e.role, e.status, e.capacity, e.answers, e.preferences, e.created_at, p.name AS programme FROM enrolments e JOIN programmes p ON p.id = e.programme_id WHERE e.person_id = $1 ORDER BY e.created_at")
                 .bind(person.0).fetch_all(&mut *c).await?;
-            let enrolments = rows.iter().map(|r| Ok(serde_json::json!({
+            // Answers and preferences decode like any enrolment read, so the
+            // export shows them as JSON objects (not JSON text inside JSON)
+            // and a corrupt row names itself instead of exporting garbage.
+            let enrolments = rows.iter().map(|r| {
+                let id = EnrolmentId(r.try_get("id")?);
+                let answers: BTreeMap<String, Vec<String>> = json_column(r, "answers", "enrolments", id)?;
+                let preferences: StatedPreferences = json_column(r, "preferences", "enrolments", id)?;
+                Ok(serde_json::json!({
                 "programme": r.try_get::<String, _>("programme")?, "role": r.try_get::<String, _>("role")?, "status": r.try_get::<String, _>("status")?,
-                "capacity": r.try_get::<i32, _>("capacity")?, "answers": r.try_get::<String, _>("answers")?, "preferences": r.try_get::<String, _>("preferences")?,
+                "capacity": r.try_get::<i32, _>("capacity")?, "answers": answers, "preferences": preferences,
                 "created_at": r.try_get::<i64, _>("created_at")?,
-            }))).collect::<Result<Vec<_>>>()?;
+            }))}).collect::<Result<Vec<_>>>()?;
             let rows = sqlx::query("SELECT r.direction, r.status, r.message, r.created_at, r.expires_at, p.name AS programme, CASE WHEN r.mentee_id = $1 THEN 'mentee' ELSE 'mentor' END AS your_side FROM requests r JOIN programmes p ON p.id = r.programme_id WHERE r.mentee_id = $1 OR r.mentor_id = $1 ORDER BY r.created_at")
                 .bind(person.0).fetch_all(&mut *c).await?;
             let requests = rows.iter().map(|r| Ok(serde_json::json!({
@@ -838,7 +847,7 @@ mod corrupt_rows {
                 status: EnrolmentStatus::Approved,
                 capacity: 0,
                 answers: BTreeMap::from([("q1".to_string(), vec!["Video".to_string()])]),
-                preferences: "{}".into(),
+                preferences: StatedPreferences::default(),
                 consent_sensitive: false,
                 created_at: 0,
                 conduct_accepted_at: None,
@@ -923,6 +932,123 @@ mod corrupt_rows {
                 "people",
                 mentor.id,
                 "email",
+            );
+            drop(tx);
+            store.close().await;
+        }
+    }
+
+    #[tokio::test]
+    async fn stated_preferences_and_round_snapshots_decode_once_and_name_a_bad_row() {
+        use crate::RoundRecord;
+        use rapport_domain::mentoring::RoundStatus;
+        use rapport_domain::preferences::{DepartmentChoice, Stated, Strength};
+        for kind in test_database_kinds() {
+            let (store, _dir) = fresh_store(kind).await.unwrap();
+            let (mentee, avoided) = (person("mia@example.org"), person("al@example.org"));
+            let p =
+                ProgrammeRecord::new("p", "P", ProgrammeKind::OneToOne, ProgrammeStatus::Open, 0);
+            let mut tx = store.write().await.unwrap();
+            tx.insert_programme(&p).await.unwrap();
+            tx.insert_person(&mentee).await.unwrap();
+            tx.insert_person(&avoided).await.unwrap();
+            let mut e = EnrolmentRecord {
+                id: EnrolmentId::new(),
+                programme_id: p.id,
+                person_id: mentee.id,
+                role: ProgrammeRole::Mentee,
+                status: EnrolmentStatus::Applied,
+                capacity: 0,
+                answers: BTreeMap::from([("q1".to_string(), vec!["Video".to_string()])]),
+                preferences: StatedPreferences {
+                    gender: None,
+                    department: Some(Stated {
+                        value: DepartmentChoice::Different,
+                        strength: Strength::Hard,
+                    }),
+                    avoid: vec![Stated {
+                        value: avoided.id,
+                        strength: Strength::Hard,
+                    }],
+                },
+                consent_sensitive: true,
+                created_at: 0,
+                conduct_accepted_at: None,
+                decided_at: None,
+            };
+            tx.insert_enrolment(&e).await.unwrap();
+            assert_eq!(tx.enrolment_by_id(e.id).await.unwrap().unwrap(), e);
+            e.preferences.department = None;
+            assert!(tx.update_enrolment(&e, 1).await.unwrap());
+            assert_eq!(tx.enrolment_by_id(e.id).await.unwrap().unwrap(), e);
+            // The personal data export shows what was stated as JSON, not
+            // JSON text inside JSON.
+            let (enrolments, _, _) = tx.mentoring_of(mentee.id).await.unwrap();
+            assert_eq!(
+                enrolments[0]["preferences"],
+                serde_json::json!({"gender": null, "department": null, "avoid": [{"value": avoided.id.to_string(), "strength": "hard"}]})
+            );
+            assert_eq!(
+                enrolments[0]["answers"],
+                serde_json::json!({"q1": ["Video"]})
+            );
+
+            let round = RoundRecord {
+                id: RoundId::new(),
+                programme_id: p.id,
+                status: RoundStatus::Draft,
+                settings: serde_json::json!({"weights": {"skills": 30}}),
+                result: serde_json::json!({"placed": 0, "proposals": []}),
+                created_by: Some(mentee.id),
+                created_at: 0,
+                published_at: None,
+            };
+            tx.insert_round(&round).await.unwrap();
+            assert_eq!(tx.round(round.id).await.unwrap().unwrap(), round);
+
+            // Valid JSON of the wrong shape is as corrupt as broken JSON:
+            // "department" must be same or different, never "no preference".
+            corrupt(
+                &mut tx,
+                "UPDATE enrolments SET preferences = '{\"department\": {\"value\": \"upstairs\"}}' WHERE id = $1",
+                e.id.0,
+            )
+            .await;
+            assert_names(
+                tx.enrolment_by_id(e.id).await.unwrap_err(),
+                "enrolments",
+                e.id,
+                "preferences",
+            );
+            assert_names(
+                tx.mentoring_of(mentee.id).await.unwrap_err(),
+                "enrolments",
+                e.id,
+                "preferences",
+            );
+            corrupt(
+                &mut tx,
+                "UPDATE match_rounds SET settings = '{\"weights\": ' WHERE id = $1",
+                round.id.0,
+            )
+            .await;
+            assert_names(
+                tx.round(round.id).await.unwrap_err(),
+                "match_rounds",
+                round.id,
+                "settings",
+            );
+            corrupt(
+                &mut tx,
+                "UPDATE match_rounds SET settings = '{}', result = '' WHERE id = $1",
+                round.id.0,
+            )
+            .await;
+            assert_names(
+                tx.rounds_in(p.id).await.unwrap_err(),
+                "match_rounds",
+                round.id,
+                "result",
             );
             drop(tx);
             store.close().await;

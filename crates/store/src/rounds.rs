@@ -1,14 +1,19 @@
 //! Matching rounds, the pins and forbids managers set on pairs, blocks
 //! between people, and confidential reports.
 
-use crate::mentoring::corrupt_row;
+use crate::mentoring::{corrupt_row, json_column};
 use crate::{on_conn, Result, Tx};
 use rapport_domain::mentoring::{ReportStatus, RoundStatus};
 use rapport_domain::{PersonId, ProgrammeId, ReportId, RequestId, RoundId};
 use sqlx::Row;
 use uuid::Uuid;
 
-/// A stored matching round: the settings it ran with and its result, both JSON.
+/// A stored matching round: the settings it ran with and its result.
+///
+/// Both are snapshots of the engine's and the app's own types, which the
+/// store cannot name (it does not depend on them): it checks that they are
+/// JSON when it reads the row, and the app decodes them into its types in one
+/// place, so neither ever falls back to a default.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RoundRecord {
     /// Id.
@@ -17,10 +22,10 @@ pub struct RoundRecord {
     pub programme_id: ProgrammeId,
     /// Draft, published or discarded.
     pub status: RoundStatus,
-    /// The settings snapshot (JSON).
-    pub settings: String,
-    /// Proposals, unmatched people and fixes (JSON).
-    pub result: String,
+    /// The settings snapshot.
+    pub settings: serde_json::Value,
+    /// Proposals, unmatched people and fixes.
+    pub result: serde_json::Value,
     /// Who ran it.
     pub created_by: Option<PersonId>,
     /// When (ms).
@@ -70,8 +75,9 @@ fn pid(v: Option<Uuid>) -> Option<PersonId> {
 impl Tx {
     /// Inserts a round.
     pub async fn insert_round(&mut self, r: &RoundRecord) -> Result<()> {
+        let (settings, result) = (r.settings.to_string(), r.result.to_string());
         on_conn!(self, c => sqlx::query("INSERT INTO match_rounds (id, programme_id, status, settings, result, created_by, created_at, published_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-            .bind(r.id.0).bind(r.programme_id.0).bind(r.status.code()).bind(&r.settings).bind(&r.result).bind(r.created_by.map(|p| p.0)).bind(r.created_at).bind(r.published_at)
+            .bind(r.id.0).bind(r.programme_id.0).bind(r.status.code()).bind(&settings).bind(&result).bind(r.created_by.map(|p| p.0)).bind(r.created_at).bind(r.published_at)
             .execute(c).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
@@ -120,8 +126,8 @@ impl Tx {
                 id,
                 programme_id: ProgrammeId(r.try_get("programme_id")?),
                 status: RoundStatus::parse(&status).map_err(|e| corrupt_row("match_rounds", id, e))?,
-                settings: r.try_get("settings")?,
-                result: r.try_get("result")?,
+                settings: json_column(r, "settings", "match_rounds", id)?,
+                result: json_column(r, "result", "match_rounds", id)?,
                 created_by: pid(r.try_get("created_by")?),
                 created_at: r.try_get("created_at")?,
                 published_at: r.try_get("published_at")?,

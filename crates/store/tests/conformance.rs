@@ -450,7 +450,7 @@ mod mentoring {
             status: EnrolmentStatus::Approved,
             capacity,
             answers: Default::default(),
-            preferences: "{}".into(),
+            preferences: Default::default(),
             consent_sensitive: false,
             created_at: 0,
             conduct_accepted_at: None,
@@ -524,7 +524,7 @@ mod mentoring {
             let mentee = person("mentee@example.org", "Mentee");
             let p = programme_with(&store, &mentor, 2, std::slice::from_ref(&mentee)).await;
             let mut tx = store.write().await.unwrap();
-            let again = EnrolmentRecord { id: EnrolmentId::new(), programme_id: p, person_id: mentee.id, role: ProgrammeRole::Mentee, status: EnrolmentStatus::Applied, capacity: 0, answers: Default::default(), preferences: "{}".into(), consent_sensitive: false, created_at: 0, conduct_accepted_at: None, decided_at: None };
+            let again = EnrolmentRecord { id: EnrolmentId::new(), programme_id: p, person_id: mentee.id, role: ProgrammeRole::Mentee, status: EnrolmentStatus::Applied, capacity: 0, answers: Default::default(), preferences: Default::default(), consent_sensitive: false, created_at: 0, conduct_accepted_at: None, decided_at: None };
             let err = tx.insert_enrolment(&again).await.unwrap_err();
             assert!(matches!(&err, StoreError::Conflict { constraint } if constraint == "enrolments_programme_id_person_id_role_key"), "{err:?}");
             drop(tx);
@@ -790,7 +790,7 @@ mod moves {
                 status: EnrolmentStatus::Approved,
                 capacity: 1,
                 answers: Default::default(),
-                preferences: "{}".into(),
+                preferences: Default::default(),
                 consent_sensitive: false,
                 created_at: 0,
                 conduct_accepted_at: None,
@@ -854,7 +854,7 @@ mod moves {
                 status: EnrolmentStatus::Applied,
                 capacity: 0,
                 answers: Default::default(),
-                preferences: "{}".into(),
+                preferences: Default::default(),
                 consent_sensitive: false,
                 created_at: 0,
                 conduct_accepted_at: None,

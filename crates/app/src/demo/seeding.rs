@@ -95,7 +95,7 @@ pub async fn seed(
                         0
                     },
                     answers: Default::default(),
-                    preferences: "{}".into(),
+                    preferences: Default::default(),
                     consent_sensitive: false,
                     created_at: created,
                     conduct_accepted_at: Some(created),
