@@ -286,11 +286,19 @@ pub fn engine_kind(kind: ProgrammeKind) -> EngineKind {
 /// A programme's matching settings: the stored ones, or the defaults for its
 /// kind. The kind always follows the programme.
 pub fn settings_of(p: &ProgrammeRecord) -> AppResult<Settings> {
-    let mut s = if p.settings.trim().is_empty() || p.settings.trim() == "{}" {
+    let empty = p.settings.as_object().is_some_and(|o| o.is_empty());
+    let mut s = if empty {
         Settings::default_for(engine_kind(p.kind))
     } else {
-        serde_json::from_str(&p.settings)
-            .map_err(|e| AppError::internal("stored matching settings are malformed", e))?
+        Settings::deserialize(&p.settings).map_err(|e| {
+            AppError::internal(
+                format!(
+                    "the stored matching settings of programme {} are malformed",
+                    p.slug
+                ),
+                e,
+            )
+        })?
     };
     s.kind = engine_kind(p.kind);
     Ok(s)
@@ -398,7 +406,7 @@ impl App {
         let mut p =
             ProgrammeRecord::new(checked.slug.clone(), "", kind, ProgrammeStatus::Draft, now);
         checked.apply(&mut p);
-        p.settings = serde_json::to_string(&Settings::default_for(engine_kind(kind)))
+        p.settings = serde_json::to_value(Settings::default_for(engine_kind(kind)))
             .map_err(|e| AppError::internal("default settings do not serialise", e))?;
         let mut tx = self.store.write().await?;
         tx.insert_programme(&p).await?;
@@ -607,7 +615,7 @@ impl App {
         s.validate()
             .map_err(|e| AppError::invalid("settings", format!("{}: {}", e.field, e.message)))?;
         let before = p.settings.clone();
-        p.settings = serde_json::to_string(&s)
+        p.settings = serde_json::to_value(&s)
             .map_err(|e| AppError::internal("settings do not serialise", e))?;
         tx.update_programme(&p, self.now()).await?;
         self.audit_by(
@@ -615,8 +623,8 @@ impl App {
             actor,
             "programme.settings",
             format!("programme:{}", p.slug),
-            Some(stored_settings_json(&before)?),
-            Some(stored_settings_json(&p.settings)?),
+            Some(before),
+            Some(p.settings.clone()),
         )
         .await?;
         tx.commit().await?;
@@ -658,11 +666,6 @@ impl App {
 pub const DEFAULT_CODE_OF_CONDUCT: &str = "Treat everyone with respect. Keep what people share in confidence unless they agree otherwise. Show up to the sessions you agree to, or say so early. No harassment, discrimination or selling. If something is wrong, report it to the programme's managers: reports are confidential.";
 
 /// A programme's stored settings text as the JSON object the audit log keeps.
-fn stored_settings_json(text: &str) -> AppResult<serde_json::Value> {
-    serde_json::from_str(text)
-        .map_err(|e| AppError::internal("a programme's stored settings are not JSON", e))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -946,8 +946,13 @@ mod corrupt_rows {
         for kind in test_database_kinds() {
             let (store, _dir) = fresh_store(kind).await.unwrap();
             let (mentee, avoided) = (person("mia@example.org"), person("al@example.org"));
-            let p =
-                ProgrammeRecord::new("p", "P", ProgrammeKind::OneToOne, ProgrammeStatus::Open, 0);
+            let p = ProgrammeRecord::new(
+                rapport_domain::values::Slug::parse("slug", "pp").unwrap(),
+                "P",
+                ProgrammeKind::OneToOne,
+                ProgrammeStatus::Open,
+                0,
+            );
             let mut tx = store.write().await.unwrap();
             tx.insert_programme(&p).await.unwrap();
             tx.insert_person(&mentee).await.unwrap();

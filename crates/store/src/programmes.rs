@@ -44,8 +44,9 @@ pub struct ProgrammeRecord {
     pub questions: Vec<Question>,
     /// Goal catalogue.
     pub goals: Vec<String>,
-    /// Matching settings (JSON of the engine's `Settings`; `{}` for defaults).
-    pub settings: String,
+    /// Matching settings: the engine's `Settings` as a JSON object, decoded
+    /// into that type by the app (an empty object means the kind's defaults).
+    pub settings: serde_json::Value,
     /// Smallest peer circle.
     pub group_min: i32,
     /// Largest peer circle.
@@ -79,7 +80,7 @@ impl ProgrammeRecord {
             request_expiry_days: 14,
             questions: vec![],
             goals: vec![],
-            settings: "{}".into(),
+            settings: serde_json::json!({}),
             group_min: 4,
             group_max: 8,
         }
@@ -122,7 +123,7 @@ where
         request_expiry_days: r.try_get("request_expiry_days")?,
         questions: json_column(r, "questions", "programmes", id)?,
         goals: json_column(r, "goals", "programmes", id)?,
-        settings: r.try_get("settings")?,
+        settings: json_column(r, "settings", "programmes", id)?,
         group_min: r.try_get("group_min")?,
         group_max: r.try_get("group_max")?,
     })
@@ -134,7 +135,7 @@ impl Tx {
         on_conn!(self, c => sqlx::query("INSERT INTO programmes (id, slug, name, description, kind, status, created_at, updated_at, starts_on, ends_on, cadence, default_capacity, matching_mode, rolling_admission, request_expiry_days, questions, goals, settings, group_min, group_max) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)")
             .bind(p.id.0).bind(p.slug.as_str()).bind(&p.name).bind(&p.description).bind(p.kind.code()).bind(p.status.code()).bind(p.created_at)
             .bind(&p.starts_on).bind(&p.ends_on).bind(p.cadence.code()).bind(p.default_capacity).bind(p.matching_mode.code())
-            .bind(p.rolling_admission).bind(p.request_expiry_days).bind(serde_json::to_string(&p.questions)?).bind(serde_json::to_string(&p.goals)?).bind(&p.settings)
+            .bind(p.rolling_admission).bind(p.request_expiry_days).bind(serde_json::to_string(&p.questions)?).bind(serde_json::to_string(&p.goals)?).bind(p.settings.to_string())
             .bind(p.group_min).bind(p.group_max)
             .execute(c).await.map(|r| r.rows_affected()))?;
         Ok(())
@@ -146,7 +147,7 @@ impl Tx {
         on_conn!(self, c => sqlx::query("UPDATE programmes SET slug = $2, name = $3, description = $4, status = $5, updated_at = $6, starts_on = $7, ends_on = $8, cadence = $9, default_capacity = $10, matching_mode = $11, rolling_admission = $12, request_expiry_days = $13, questions = $14, goals = $15, settings = $16, group_min = $17, group_max = $18 WHERE id = $1")
             .bind(p.id.0).bind(p.slug.as_str()).bind(&p.name).bind(&p.description).bind(p.status.code()).bind(now)
             .bind(&p.starts_on).bind(&p.ends_on).bind(p.cadence.code()).bind(p.default_capacity).bind(p.matching_mode.code())
-            .bind(p.rolling_admission).bind(p.request_expiry_days).bind(serde_json::to_string(&p.questions)?).bind(serde_json::to_string(&p.goals)?).bind(&p.settings)
+            .bind(p.rolling_admission).bind(p.request_expiry_days).bind(serde_json::to_string(&p.questions)?).bind(serde_json::to_string(&p.goals)?).bind(p.settings.to_string())
             .bind(p.group_min).bind(p.group_max)
             .execute(c).await.map(|r| r.rows_affected()))?;
         Ok(())

@@ -146,3 +146,38 @@ async fn a_stored_time_zone_that_does_not_parse_names_table_id_and_column() {
         store.close().await;
     }
 }
+
+#[tokio::test]
+async fn stored_matching_settings_that_are_not_json_name_table_id_and_column() {
+    for kind in test_database_kinds() {
+        let (url, _dir) = fresh_database_url(kind).await.unwrap();
+        let store = Store::connect(&url).await.unwrap();
+        let mut p = ProgrammeRecord::new(
+            Slug::parse("slug", "autumn").unwrap(),
+            "Autumn",
+            ProgrammeKind::OneToOne,
+            ProgrammeStatus::Open,
+            0,
+        );
+        p.settings = serde_json::json!({"top_k": 50});
+        let mut tx = store.write().await.unwrap();
+        tx.insert_programme(&p).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        let back = tx.programme(p.id).await.unwrap().unwrap();
+        assert_eq!(back.settings, serde_json::json!({"top_k": 50}), "{kind}");
+        drop(tx);
+
+        spoil(
+            kind,
+            &url,
+            "UPDATE programmes SET settings = '{\"top_k\": '",
+        )
+        .await;
+        let mut tx = store.read().await.unwrap();
+        let err = tx.programme(p.id).await.unwrap_err();
+        assert_names(kind, err, "programmes", &p.id.0.to_string(), "settings");
+        drop(tx);
+        store.close().await;
+    }
+}

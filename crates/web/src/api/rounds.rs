@@ -30,7 +30,7 @@ pub struct RoundOut {
     /// `mentors`, `total_score`, `upper_bound` (circles), `certified`,
     /// `free_slots`, `millis`.
     #[schema(value_type = Object)]
-    pub result: serde_json::Value,
+    pub result: rapport_app::rounds::RoundResult,
 }
 
 impl From<RoundView> for RoundOut {
@@ -39,7 +39,7 @@ impl From<RoundView> for RoundOut {
             id: r.id.0,
             status: r.status.code().into(),
             created_at: r.created_at,
-            result: serde_json::to_value(r.result).unwrap_or_default(),
+            result: r.result,
         }
     }
 }
