@@ -803,6 +803,34 @@ mod corrupt_rows {
         }
     }
 
+    fn programme() -> ProgrammeRecord {
+        ProgrammeRecord::new(
+            Slug::parse("slug", "pp").unwrap(),
+            "P",
+            ProgrammeKind::OneToOne,
+            ProgrammeStatus::Open,
+            0,
+        )
+    }
+
+    /// An approved mentee with one answer and no stated preferences.
+    fn mentee_enrolment(p: &ProgrammeRecord, mentee: &NewPerson) -> EnrolmentRecord {
+        EnrolmentRecord {
+            id: EnrolmentId::new(),
+            programme_id: p.id,
+            person_id: mentee.id,
+            role: ProgrammeRole::Mentee,
+            status: EnrolmentStatus::Approved,
+            capacity: 0,
+            answers: BTreeMap::from([("q1".to_string(), vec!["Video".to_string()])]),
+            preferences: StatedPreferences::default(),
+            consent_sensitive: false,
+            created_at: 0,
+            conduct_accepted_at: None,
+            decided_at: None,
+        }
+    }
+
     async fn corrupt(tx: &mut Tx, sql: &'static str, id: uuid::Uuid) {
         on_conn!(tx, c => sqlx::query(sql).bind(id).execute(c).await.map(|_| ())).unwrap();
     }
@@ -828,31 +856,12 @@ mod corrupt_rows {
         for kind in test_database_kinds() {
             let (store, _dir) = fresh_store(kind).await.unwrap();
             let (mentor, mentee) = (person("mo@example.org"), person("mia@example.org"));
-            let p = ProgrammeRecord::new(
-                Slug::parse("slug", "pp").unwrap(),
-                "P",
-                ProgrammeKind::OneToOne,
-                ProgrammeStatus::Open,
-                0,
-            );
+            let p = programme();
             let mut tx = store.write().await.unwrap();
             tx.insert_programme(&p).await.unwrap();
             tx.insert_person(&mentor).await.unwrap();
             tx.insert_person(&mentee).await.unwrap();
-            let e = EnrolmentRecord {
-                id: EnrolmentId::new(),
-                programme_id: p.id,
-                person_id: mentee.id,
-                role: ProgrammeRole::Mentee,
-                status: EnrolmentStatus::Approved,
-                capacity: 0,
-                answers: BTreeMap::from([("q1".to_string(), vec!["Video".to_string()])]),
-                preferences: StatedPreferences::default(),
-                consent_sensitive: false,
-                created_at: 0,
-                conduct_accepted_at: None,
-                decided_at: None,
-            };
+            let e = mentee_enrolment(&p, &mentee);
             tx.insert_enrolment(&e).await.unwrap();
             assert_eq!(tx.enrolment_by_id(e.id).await.unwrap().unwrap(), e);
             let r = RequestRecord {
@@ -946,25 +955,13 @@ mod corrupt_rows {
         for kind in test_database_kinds() {
             let (store, _dir) = fresh_store(kind).await.unwrap();
             let (mentee, avoided) = (person("mia@example.org"), person("al@example.org"));
-            let p = ProgrammeRecord::new(
-                rapport_domain::values::Slug::parse("slug", "pp").unwrap(),
-                "P",
-                ProgrammeKind::OneToOne,
-                ProgrammeStatus::Open,
-                0,
-            );
+            let p = programme();
             let mut tx = store.write().await.unwrap();
             tx.insert_programme(&p).await.unwrap();
             tx.insert_person(&mentee).await.unwrap();
             tx.insert_person(&avoided).await.unwrap();
             let mut e = EnrolmentRecord {
-                id: EnrolmentId::new(),
-                programme_id: p.id,
-                person_id: mentee.id,
-                role: ProgrammeRole::Mentee,
                 status: EnrolmentStatus::Applied,
-                capacity: 0,
-                answers: BTreeMap::from([("q1".to_string(), vec!["Video".to_string()])]),
                 preferences: StatedPreferences {
                     gender: None,
                     department: Some(Stated {
@@ -977,9 +974,7 @@ mod corrupt_rows {
                     }],
                 },
                 consent_sensitive: true,
-                created_at: 0,
-                conduct_accepted_at: None,
-                decided_at: None,
+                ..mentee_enrolment(&p, &mentee)
             };
             tx.insert_enrolment(&e).await.unwrap();
             assert_eq!(tx.enrolment_by_id(e.id).await.unwrap().unwrap(), e);
