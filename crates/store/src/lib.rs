@@ -8,6 +8,7 @@
 //! SQLite, so read-then-write use cases never hit a busy snapshot), and
 //! [`Store::read`] a read-only one.
 
+mod decode;
 mod error;
 mod jobs;
 mod mentoring;

@@ -2,6 +2,7 @@
 //! break (one open request per pair, mentor capacity, personal maximum) are
 //! enforced by the database itself: see migration 0002.
 
+use crate::decode::{corrupt_row, json_column};
 use crate::{on_conn, Result, StoreError, Tx};
 use rapport_domain::mentoring::{
     EnrolmentStatus, MemberState, RequestDirection, RequestStatus, RoomOrigin, RoomStatus,
@@ -258,32 +259,6 @@ where
         conduct_accepted_at: r.try_get("conduct_accepted_at")?,
         decided_at: r.try_get("decided_at")?,
     })
-}
-
-/// Decodes a JSON text column. Corrupt JSON is an error naming the table,
-/// row and column, never an empty default.
-pub(crate) fn json_column<R: Row, T: serde::de::DeserializeOwned>(
-    r: &R,
-    column: &str,
-    table: &'static str,
-    id: impl std::fmt::Display,
-) -> Result<T>
-where
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
-    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-{
-    let raw: String = r.try_get(column)?;
-    serde_json::from_str(&raw).map_err(|e| corrupt_row(table, id, format!("{column}: {e}")))
-}
-
-/// A row that does not decode: the error names the table and the row's id,
-/// so an operator can find and repair it. Never replaced by a default.
-pub(crate) fn corrupt_row(
-    table: &'static str,
-    id: impl std::fmt::Display,
-    e: impl std::fmt::Display,
-) -> StoreError {
-    StoreError::corrupt(table, Some(id.to_string()), e.to_string())
 }
 
 impl Tx {

@@ -1,6 +1,6 @@
 //! People: accounts and profiles.
 
-use crate::mentoring::corrupt_row;
+use crate::decode::corrupt_row;
 use crate::{like_pattern, on_conn, Result, Tx};
 use rapport_domain::person::{AccountStatus, Profile};
 use rapport_domain::values::Email;

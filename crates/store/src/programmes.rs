@@ -1,6 +1,6 @@
 //! Programmes and the roles people hold in them.
 
-use crate::mentoring::{corrupt_row, json_column};
+use crate::decode::{corrupt_row, json_column};
 use crate::{on_conn, Result, Tx};
 use rapport_domain::programme::{
     Cadence, MatchingMode, ProgrammeKind, ProgrammeRole, ProgrammeStatus, Question,

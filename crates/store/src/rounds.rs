@@ -1,7 +1,7 @@
 //! Matching rounds, the pins and forbids managers set on pairs, blocks
 //! between people, and confidential reports.
 
-use crate::mentoring::{corrupt_row, json_column};
+use crate::decode::{corrupt_row, json_column};
 use crate::{on_conn, Result, Tx};
 use rapport_domain::mentoring::{ReportStatus, RoundStatus};
 use rapport_domain::{PersonId, ProgrammeId, ReportId, RequestId, RoundId};

@@ -1,5 +1,6 @@
 //! Site settings, the skill catalogue and the audit log.
 
+use crate::decode::corrupt_row;
 use crate::page::{keyset_sql, Page, Start, TOTAL_CAP};
 use crate::{on_conn, Result, StoreError, Tx};
 use rapport_domain::{PersonId, SkillId};
@@ -169,9 +170,9 @@ where
         };
         match serde_json::from_str(&text) {
             Ok(v @ serde_json::Value::Object(_)) => Ok(Some(v)),
-            _ => Err(StoreError::corrupt(
+            _ => Err(corrupt_row(
                 "audit_events",
-                Some(id.to_string()),
+                id,
                 format!("{column} is not a JSON object"),
             )),
         }
