@@ -293,7 +293,16 @@ pub struct ErrorPageText {
 /// `message` followed by the request id to quote, when there is a request.
 pub fn with_request_id(message: String) -> String {
     match crate::request_id::id() {
-        Some(id) => format!("{message} If you report this, quote this id: {id}."),
+        Some(id) => {
+            // App messages are sentences without a full stop; end the one
+            // before ours so the two read as two sentences.
+            let stop = if message.ends_with(['.', '!', '?']) {
+                ""
+            } else {
+                "."
+            };
+            format!("{message}{stop} If you report this, quote this id: {id}.")
+        }
         None => message,
     }
 }

@@ -134,6 +134,11 @@ async fn every_error_body_and_error_page_quotes_the_request_id() {
         "{}",
         r.text
     );
+    assert!(
+        r.text.contains("not found. If you report this"),
+        "the app's sentence ends before ours begins: {}",
+        r.text
+    );
     // So does the pages' own 404, for an address no route serves, signed
     // in or not.
     for auth in [Auth::Anonymous, admin.auth()] {
