@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod calendar;
 pub mod clock;
 pub mod coverage;
 pub mod csv_people;
@@ -18,6 +19,7 @@ pub mod home;
 pub mod jobs;
 pub mod lists;
 pub mod mail;
+pub mod markdown;
 pub mod notifications;
 pub mod profiles;
 pub mod programmes;

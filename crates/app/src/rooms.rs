@@ -54,32 +54,127 @@ pub fn viable(kind: ProgrammeKind, members: &[MemberRecord]) -> bool {
     }
 }
 
+/// How long after a room ends its closure survey and the feedback on its
+/// last held session may still be written.
+pub const GRACE_MS: i64 = 30 * 24 * 60 * 60 * 1000;
+
+/// One actor's standing in one room, read once at the start of every room use
+/// case ([`App::room_access`]): who they are to the room and what it allows.
+#[derive(Clone, Debug)]
+pub struct RoomAccess {
+    /// The room and its members.
+    pub room: RoomRecord,
+    /// Its programme.
+    pub programme: ProgrammeRecord,
+    /// The actor manages the programme, or is an admin.
+    pub manager: bool,
+    /// The actor's own membership, in any state (a member who declined or
+    /// left still reads the room's history).
+    pub me: Option<MemberRecord>,
+}
+
+impl RoomAccess {
+    /// The actor is a current member: invited or accepted, not declined or left.
+    pub fn is_member(&self) -> bool {
+        self.me.as_ref().is_some_and(|m| m.state.holds_seat())
+    }
+
+    /// The actor is a current mentor or facilitator of the room.
+    pub fn leads(&self) -> bool {
+        self.is_member()
+            && self.me.as_ref().is_some_and(|m| {
+                matches!(m.role, ProgrammeRole::Mentor | ProgrammeRole::Facilitator)
+            })
+    }
+
+    /// Writes need an active or paused room: a proposed room opens when every
+    /// member accepts, and an ended one stays readable but fixed. The 409
+    /// names the room's state.
+    pub fn writable(&self) -> AppResult<()> {
+        match self.room.status {
+            RoomStatus::Active | RoomStatus::Paused => Ok(()),
+            RoomStatus::Proposed => Err(AppError::Conflict {
+                field: None,
+                message: "this room is proposed; it opens when every member has accepted".into(),
+            }),
+            s => Err(AppError::Conflict {
+                field: None,
+                message: format!(
+                    "this room is {}; it can be read but no longer changed",
+                    s.code().replace('_', " ")
+                ),
+            }),
+        }
+    }
+
+    /// Like [`RoomAccess::writable`], and the actor must be a current member:
+    /// the member record, or 403 for a manager who is not one.
+    pub fn member_writes(&self) -> AppResult<&MemberRecord> {
+        self.writable()?;
+        match &self.me {
+            Some(m) if m.state.holds_seat() => Ok(m),
+            _ => Err(AppError::Forbidden(
+                "only the room's members can do that".into(),
+            )),
+        }
+    }
+
+    /// For the closure survey and feedback on the last held session: an open
+    /// room, or one that ended less than [`GRACE_MS`] ago.
+    pub fn within_grace(&self, now: i64) -> AppResult<()> {
+        if self.room.status.is_open() && self.room.status != RoomStatus::Proposed {
+            return Ok(());
+        }
+        match self.room.ended_at {
+            Some(end) if now - end <= GRACE_MS => Ok(()),
+            _ => self.writable(),
+        }
+    }
+}
+
 impl App {
-    async fn room_for(
+    /// The actor's standing in room `id`: for its members (in any state) and
+    /// the programme's managers; anyone else, and any room that does not
+    /// exist, 404 with the same words, so ids cannot be probed.
+    pub(crate) async fn room_access(
         &self,
         tx: &mut rapport_store::Tx,
         actor: &Actor,
         id: RoomId,
-    ) -> AppResult<(RoomRecord, ProgrammeRecord, bool)> {
+    ) -> AppResult<RoomAccess> {
         let not_found = || AppError::NotFound("that room was not found".into());
         let room = tx.room(id).await?.ok_or_else(not_found)?;
-        let p = tx
+        let programme = tx
             .programme(room.programme_id)
             .await?
             .ok_or_else(not_found)?;
-        let manager = actor.is_admin || actor.has_role(p.id, ProgrammeRole::Manager);
-        let member = room.members.iter().any(|m| m.person_id == actor.person_id);
-        if !member && !manager {
+        let manager = actor.is_admin || actor.has_role(programme.id, ProgrammeRole::Manager);
+        let me = room
+            .members
+            .iter()
+            .find(|m| m.person_id == actor.person_id)
+            .cloned();
+        if me.is_none() && !manager {
             return Err(not_found());
         }
-        Ok((room, p, manager))
+        Ok(RoomAccess {
+            room,
+            programme,
+            manager,
+            me,
+        })
     }
 
     /// A room, for its members and the programme's managers; anyone else 404.
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id, room = %id))]
     pub async fn room(&self, actor: &Actor, id: RoomId) -> AppResult<RoomView> {
         let mut tx = self.store.read().await?;
-        let (room, p, manager) = self.room_for(&mut tx, actor, id).await?;
+        let RoomAccess {
+            room,
+            programme: p,
+            manager,
+            ..
+        } = self.room_access(&mut tx, actor, id).await?;
         let my_state = room
             .members
             .iter()
@@ -133,7 +228,11 @@ impl App {
     ) -> AppResult<RoomStatus> {
         let now = self.now();
         let mut tx = self.store.write().await?;
-        let (mut room, p, _) = self.room_for(&mut tx, actor, id).await?;
+        let RoomAccess {
+            mut room,
+            programme: p,
+            ..
+        } = self.room_access(&mut tx, actor, id).await?;
         let Some(me) = room
             .members
             .iter_mut()

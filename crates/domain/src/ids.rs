@@ -80,3 +80,51 @@ id_type!(
     /// A confidential report to a programme's managers.
     ReportId
 );
+id_type!(
+    /// A meeting of a room's members (one occurrence of a series).
+    SessionId
+);
+id_type!(
+    /// A repeating series of sessions.
+    SeriesId
+);
+id_type!(
+    /// One version of a room's agreement.
+    AgreementId
+);
+id_type!(
+    /// A goal, owned by one member (or shared by a group room).
+    GoalId
+);
+id_type!(
+    /// A milestone of a goal.
+    MilestoneId
+);
+id_type!(
+    /// A comment on a goal.
+    CommentId
+);
+id_type!(
+    /// An action item from a session.
+    ActionItemId
+);
+id_type!(
+    /// A proposal to move a session to a new time.
+    RescheduleId
+);
+id_type!(
+    /// A note, private to its author or shared with the room.
+    NoteId
+);
+id_type!(
+    /// A message in a room's thread.
+    MessageId
+);
+id_type!(
+    /// A member's answers to one rapport pulse.
+    PulseId
+);
+id_type!(
+    /// A member's closing reflection and outcome survey.
+    ClosureId
+);

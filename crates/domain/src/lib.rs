@@ -10,6 +10,7 @@ pub mod person;
 pub mod policy;
 pub mod preferences;
 pub mod programme;
+pub mod room_rules;
 pub mod values;
 
 pub use ids::*;

@@ -250,6 +250,49 @@ coded_enum!(
     }
 );
 
+coded_enum!(
+    /// A session: scheduled, then held, cancelled or missed.
+    SessionStatus, "status", {
+        /// Planned.
+        Scheduled = "scheduled",
+        /// It took place.
+        Held = "held",
+        /// Called off, by someone, for a reason.
+        Cancelled = "cancelled",
+        /// Nobody came, or it did not happen and was not cancelled.
+        Missed = "missed",
+    }
+);
+
+impl SessionStatus {
+    /// Checks a move. Only a scheduled session moves; once held, cancelled or
+    /// missed it stays so (a mistake is put right by scheduling another).
+    pub fn move_to(self, to: Self) -> Result<Self, Invalid> {
+        if self == Self::Scheduled && to != Self::Scheduled {
+            Ok(to)
+        } else {
+            Err(illegal_move("session", self.code(), to.code()))
+        }
+    }
+
+    /// The states a session may move to `to` from.
+    pub fn sources_of(to: Self) -> Vec<Self> {
+        sources(Self::ALL, |s| s.move_to(to).is_ok())
+    }
+}
+
+coded_enum!(
+    /// How one member attended a held session.
+    Attendance, "attendance", {
+        /// On time (or within the programme's lateness rule).
+        Attended = "attended",
+        /// Later than the programme's rule allows.
+        Late = "late",
+        /// Did not come.
+        NoShow = "no_show",
+    }
+);
+
 fn sources<T: Copy>(all: &[T], keep: impl Fn(T) -> bool) -> Vec<T> {
     all.iter().copied().filter(|s| keep(*s)).collect()
 }

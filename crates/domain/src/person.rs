@@ -232,11 +232,21 @@ pub enum NotificationKind {
     Programme,
     /// Reminders and digests.
     Digest,
+    /// Session invitations, changes and reminders.
+    Sessions,
+    /// New messages and nudges in rooms.
+    Rooms,
 }
 
 impl NotificationKind {
     /// Kinds a person may switch off.
-    pub const OPTIONAL: [Self; 3] = [Self::Matching, Self::Programme, Self::Digest];
+    pub const OPTIONAL: [Self; 5] = [
+        Self::Matching,
+        Self::Programme,
+        Self::Digest,
+        Self::Sessions,
+        Self::Rooms,
+    ];
 
     /// Stable code.
     pub fn code(self) -> &'static str {
@@ -245,6 +255,8 @@ impl NotificationKind {
             Self::Matching => "matching",
             Self::Programme => "programme",
             Self::Digest => "digest",
+            Self::Sessions => "sessions",
+            Self::Rooms => "rooms",
         }
     }
     /// Human label.
@@ -254,14 +266,23 @@ impl NotificationKind {
             Self::Matching => "Matching: proposals, requests and offers",
             Self::Programme => "Programme announcements",
             Self::Digest => "Reminders and digests",
+            Self::Sessions => "Sessions: invitations, changes and reminders",
+            Self::Rooms => "Rooms: new messages and nudges",
         }
     }
     /// Parses a code.
     pub fn parse(field: &'static str, raw: &str) -> Result<Self, Invalid> {
-        [Self::Account, Self::Matching, Self::Programme, Self::Digest]
-            .into_iter()
-            .find(|k| k.code() == raw)
-            .ok_or_else(|| Invalid::new(field, "unknown notification kind"))
+        [
+            Self::Account,
+            Self::Matching,
+            Self::Programme,
+            Self::Digest,
+            Self::Sessions,
+            Self::Rooms,
+        ]
+        .into_iter()
+        .find(|k| k.code() == raw)
+        .ok_or_else(|| Invalid::new(field, "unknown notification kind"))
     }
 }
 

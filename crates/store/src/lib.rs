@@ -16,17 +16,20 @@ pub mod page;
 mod people;
 mod programmes;
 mod rounds;
+mod sessions;
 mod signin;
 mod site;
 
 pub use error::StoreError;
 pub use jobs::{ClaimedJob, NewEmail, OutboxMessage};
 pub use mentoring::{
-    EnrolmentRecord, EnrolmentView, MemberRecord, NewRoom, RequestRecord, RoomRecord, Seat,
+    ActivityKind, EnrolmentRecord, EnrolmentView, MemberRecord, NewRoom, RequestRecord,
+    RoomActivity, RoomRecord, Seat,
 };
 pub use people::{DirectoryQuery, NewPerson, PersonRecord};
 pub use programmes::ProgrammeRecord;
 pub use rounds::{PairRule, ReportRecord, RoundRecord};
+pub use sessions::SessionRecord;
 pub use signin::{ApiTokenRecord, LoginSessionRecord, SessionOwner};
 pub use site::{AuditRecord, SkillRecord};
 

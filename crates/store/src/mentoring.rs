@@ -116,10 +116,61 @@ pub struct RoomRecord {
     pub round_id: Option<RoundId>,
     /// Why it ended early, if it did.
     pub end_reason: Option<String>,
-    /// Created (ms).
+    /// Created, which is when it was proposed (ms).
     pub created_at: i64,
+    /// When it first became active (ms).
+    pub started_at: Option<i64>,
+    /// When its current pause began (ms); none while it is not paused.
+    pub paused_at: Option<i64>,
+    /// When it completed or ended (ms).
+    pub ended_at: Option<i64>,
+    /// Its first and latest activity.
+    pub activity: RoomActivity,
     /// Members in the order they were added (mentors first).
     pub members: Vec<MemberRecord>,
+}
+
+/// What activation, inactivity and health read: a room's first message,
+/// session and goal, and its latest activity of any kind (ms).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RoomActivity {
+    /// First message.
+    pub first_message_at: Option<i64>,
+    /// First session scheduled.
+    pub first_session_at: Option<i64>,
+    /// First goal set.
+    pub first_goal_at: Option<i64>,
+    /// Latest activity: a message, a held session, a note or a goal change.
+    pub last_activity_at: Option<i64>,
+}
+
+impl RoomActivity {
+    /// First contact: the earliest of the first message, session and goal.
+    pub fn first_contact_at(&self) -> Option<i64> {
+        [
+            self.first_message_at,
+            self.first_session_at,
+            self.first_goal_at,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+}
+
+/// A kind of room activity, for [`Tx::note_room_activity`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActivityKind {
+    /// A message was posted.
+    Message,
+    /// A session was scheduled (counts as first contact, not as activity).
+    SessionScheduled,
+    /// A session was held.
+    SessionHeld,
+    /// A goal was set (first goal) or changed.
+    Goal,
+    /// A note was written.
+    Note,
 }
 
 /// One member of a room.
@@ -528,12 +579,45 @@ impl Tx {
         now: i64,
     ) -> Result<bool> {
         let sql = format!(
-            "UPDATE rooms SET status = $2, updated_at = $3, end_reason = COALESCE($4, end_reason) WHERE id = $1 AND status IN ({})",
+            "UPDATE rooms SET status = $2, updated_at = $3, end_reason = COALESCE($4, end_reason), \
+             started_at = CASE WHEN $2 = 'active' THEN COALESCE(started_at, $3) ELSE started_at END, \
+             paused_at = CASE WHEN $2 = 'paused' THEN $3 WHEN $2 = 'active' THEN NULL ELSE paused_at END, \
+             ended_at = CASE WHEN $2 IN ('completed', 'ended_early') THEN $3 ELSE ended_at END \
+             WHERE id = $1 AND status IN ({})",
             codes_in(&RoomStatus::sources_of(status), RoomStatus::code)
         );
         on_conn!(self, c => {
             let r = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.0).bind(status.code()).bind(now).bind(reason).execute(c).await?;
             Ok(r.rows_affected() == 1)
+        })
+    }
+
+    /// Records activity in a room: the first of each kind is kept, and every
+    /// kind but a scheduled session moves `last_activity_at` on.
+    pub async fn note_room_activity(
+        &mut self,
+        room: RoomId,
+        kind: ActivityKind,
+        now: i64,
+    ) -> Result<()> {
+        let (first, last) = match kind {
+            ActivityKind::Message => (Some("first_message_at"), true),
+            ActivityKind::SessionScheduled => (Some("first_session_at"), false),
+            ActivityKind::SessionHeld => (Some("first_session_at"), true),
+            ActivityKind::Goal => (Some("first_goal_at"), true),
+            ActivityKind::Note => (None, true),
+        };
+        let mut sets = vec![];
+        if let Some(col) = first {
+            sets.push(format!("{col} = COALESCE({col}, $2)"));
+        }
+        if last {
+            sets.push("last_activity_at = $2".to_string());
+        }
+        let sql = format!("UPDATE rooms SET {} WHERE id = $1", sets.join(", "));
+        on_conn!(self, c => {
+            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(room.0).bind(now).execute(c).await?;
+            Ok(())
         })
     }
 
@@ -571,7 +655,7 @@ impl Tx {
     }
 
     async fn rooms_where(&mut self, cond: &str, arg: uuid::Uuid) -> Result<Vec<RoomRecord>> {
-        let sql = format!("SELECT r.id, r.programme_id, r.status, r.origin, r.round_id, r.end_reason, r.created_at, m.person_id, m.role, m.state, p.name, p.email FROM rooms r JOIN room_members m ON m.room_id = r.id JOIN people p ON p.id = m.person_id WHERE {cond} ORDER BY r.created_at DESC, r.id, CASE m.role WHEN 'mentor' THEN 0 WHEN 'facilitator' THEN 1 ELSE 2 END, m.created_at, p.name");
+        let sql = format!("SELECT r.id, r.programme_id, r.status, r.origin, r.round_id, r.end_reason, r.created_at, r.started_at, r.paused_at, r.ended_at, r.first_message_at, r.first_session_at, r.first_goal_at, r.last_activity_at, m.person_id, m.role, m.state, p.name, p.email FROM rooms r JOIN room_members m ON m.room_id = r.id JOIN people p ON p.id = m.person_id WHERE {cond} ORDER BY r.created_at DESC, r.id, CASE m.role WHEN 'mentor' THEN 0 WHEN 'facilitator' THEN 1 ELSE 2 END, m.created_at, p.name");
         on_conn!(self, c => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(arg).fetch_all(c).await?;
             let mut out: Vec<RoomRecord> = vec![];
@@ -588,6 +672,15 @@ impl Tx {
                         round_id: r.try_get::<Option<uuid::Uuid>, _>("round_id")?.map(RoundId),
                         end_reason: r.try_get("end_reason")?,
                         created_at: r.try_get("created_at")?,
+                        started_at: r.try_get("started_at")?,
+                        paused_at: r.try_get("paused_at")?,
+                        ended_at: r.try_get("ended_at")?,
+                        activity: RoomActivity {
+                            first_message_at: r.try_get("first_message_at")?,
+                            first_session_at: r.try_get("first_session_at")?,
+                            first_goal_at: r.try_get("first_goal_at")?,
+                            last_activity_at: r.try_get("last_activity_at")?,
+                        },
                         members: vec![],
                     });
                 }

@@ -5,6 +5,7 @@ use crate::{on_conn, Result, Tx};
 use rapport_domain::programme::{
     Cadence, MatchingMode, ProgrammeKind, ProgrammeRole, ProgrammeStatus, Question,
 };
+use rapport_domain::room_rules::RoomRules;
 use rapport_domain::values::Slug;
 use rapport_domain::{PersonId, ProgrammeId};
 use sqlx::Row;
@@ -51,6 +52,8 @@ pub struct ProgrammeRecord {
     pub group_min: i32,
     /// Largest peer circle.
     pub group_max: i32,
+    /// The rules for its rooms (lateness, pulse, health, inactivity).
+    pub room_rules: RoomRules,
 }
 
 impl ProgrammeRecord {
@@ -83,11 +86,12 @@ impl ProgrammeRecord {
             settings: serde_json::json!({}),
             group_min: 4,
             group_max: 8,
+            room_rules: RoomRules::default(),
         }
     }
 }
 
-const PROGRAMME_COLUMNS: &str = "id, slug, name, description, kind, status, created_at, starts_on, ends_on, cadence, default_capacity, matching_mode, rolling_admission, request_expiry_days, questions, goals, settings, group_min, group_max";
+const PROGRAMME_COLUMNS: &str = "id, slug, name, description, kind, status, created_at, starts_on, ends_on, cadence, default_capacity, matching_mode, rolling_admission, request_expiry_days, questions, goals, settings, group_min, group_max, room_rules";
 
 fn programme_row<R: Row>(r: &R) -> Result<ProgrammeRecord>
 where
@@ -126,17 +130,18 @@ where
         settings: json_column(r, "settings", "programmes", id)?,
         group_min: r.try_get("group_min")?,
         group_max: r.try_get("group_max")?,
+        room_rules: json_column(r, "room_rules", "programmes", id)?,
     })
 }
 
 impl Tx {
     /// Inserts a programme; a taken slug is `Conflict programmes_slug_key`.
     pub async fn insert_programme(&mut self, p: &ProgrammeRecord) -> Result<()> {
-        on_conn!(self, c => sqlx::query("INSERT INTO programmes (id, slug, name, description, kind, status, created_at, updated_at, starts_on, ends_on, cadence, default_capacity, matching_mode, rolling_admission, request_expiry_days, questions, goals, settings, group_min, group_max) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)")
+        on_conn!(self, c => sqlx::query("INSERT INTO programmes (id, slug, name, description, kind, status, created_at, updated_at, starts_on, ends_on, cadence, default_capacity, matching_mode, rolling_admission, request_expiry_days, questions, goals, settings, group_min, group_max, room_rules) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)")
             .bind(p.id.0).bind(p.slug.as_str()).bind(&p.name).bind(&p.description).bind(p.kind.code()).bind(p.status.code()).bind(p.created_at)
             .bind(&p.starts_on).bind(&p.ends_on).bind(p.cadence.code()).bind(p.default_capacity).bind(p.matching_mode.code())
             .bind(p.rolling_admission).bind(p.request_expiry_days).bind(serde_json::to_string(&p.questions)?).bind(serde_json::to_string(&p.goals)?).bind(p.settings.to_string())
-            .bind(p.group_min).bind(p.group_max)
+            .bind(p.group_min).bind(p.group_max).bind(serde_json::to_string(&p.room_rules)?)
             .execute(c).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
@@ -144,11 +149,11 @@ impl Tx {
     /// Saves every editable field of a programme (not its id, kind or
     /// creation time). A taken slug is `Conflict programmes_slug_key`.
     pub async fn update_programme(&mut self, p: &ProgrammeRecord, now: i64) -> Result<()> {
-        on_conn!(self, c => sqlx::query("UPDATE programmes SET slug = $2, name = $3, description = $4, status = $5, updated_at = $6, starts_on = $7, ends_on = $8, cadence = $9, default_capacity = $10, matching_mode = $11, rolling_admission = $12, request_expiry_days = $13, questions = $14, goals = $15, settings = $16, group_min = $17, group_max = $18 WHERE id = $1")
+        on_conn!(self, c => sqlx::query("UPDATE programmes SET slug = $2, name = $3, description = $4, status = $5, updated_at = $6, starts_on = $7, ends_on = $8, cadence = $9, default_capacity = $10, matching_mode = $11, rolling_admission = $12, request_expiry_days = $13, questions = $14, goals = $15, settings = $16, group_min = $17, group_max = $18, room_rules = $19 WHERE id = $1")
             .bind(p.id.0).bind(p.slug.as_str()).bind(&p.name).bind(&p.description).bind(p.status.code()).bind(now)
             .bind(&p.starts_on).bind(&p.ends_on).bind(p.cadence.code()).bind(p.default_capacity).bind(p.matching_mode.code())
             .bind(p.rolling_admission).bind(p.request_expiry_days).bind(serde_json::to_string(&p.questions)?).bind(serde_json::to_string(&p.goals)?).bind(p.settings.to_string())
-            .bind(p.group_min).bind(p.group_max)
+            .bind(p.group_min).bind(p.group_max).bind(serde_json::to_string(&p.room_rules)?)
             .execute(c).await.map(|r| r.rows_affected()))?;
         Ok(())
     }

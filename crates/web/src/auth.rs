@@ -135,6 +135,8 @@ pub struct PageActor {
     pub actor: Actor,
     /// Display name.
     pub name: String,
+    /// The zone every time on their pages is shown in (their profile's).
+    pub time_zone: rapport_domain::values::TimeZoneName,
 }
 
 impl FromRequestParts<AppState> for PageActor {
@@ -168,6 +170,7 @@ impl FromRequestParts<AppState> for MaybeActor {
         Ok(MaybeActor(Some(PageActor {
             actor,
             name: view.profile.name,
+            time_zone: view.profile.time_zone,
         })))
     }
 }

@@ -1,6 +1,6 @@
 //! The account page: sessions, API tokens, email preferences, export, deletion.
 
-use super::{render, when, Ctx};
+use super::{render, Ctx};
 use crate::auth::{clear_cookie, PageActor};
 use crate::routes::Routes;
 use crate::{AppState, PageError};
@@ -54,7 +54,7 @@ async fn account_page(
             id: r.id.to_string(),
             user_agent: r.user_agent,
             ip: r.ip,
-            last_seen: when(r.last_seen_at),
+            last_seen: who.time_zone.local(r.last_seen_at),
         })
         .collect();
     let tokens = s
@@ -65,8 +65,11 @@ async fn account_page(
         .map(|t| TokenRow {
             id: t.id.to_string(),
             name: t.name,
-            created: when(t.created_at),
-            last_used: t.last_used_at.map(when).unwrap_or_else(|| "never".into()),
+            created: who.time_zone.local(t.created_at),
+            last_used: t
+                .last_used_at
+                .map(|t| who.time_zone.local(t))
+                .unwrap_or_else(|| "never".into()),
             revoked: t.revoked_at.is_some(),
         })
         .collect();

@@ -1,6 +1,6 @@
 //! The admin area: people and invitations, skill catalogue, settings, audit log.
 
-use super::{render, when, Ctx, Field, FormPage};
+use super::{render, Ctx, Field, FormPage};
 use crate::auth::PageActor;
 use crate::routes::Routes;
 use crate::{AppState, PageError};
@@ -322,7 +322,7 @@ async fn audit(
         .into_iter()
         .map(|e| {
             (
-                when(e.created_at),
+                who.time_zone.local(e.created_at),
                 e.actor_name,
                 e.action,
                 e.subject,

@@ -21,6 +21,7 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Router;
 use rapport_app::AppError;
+use rapport_domain::values::TimeZoneName;
 use rapport_domain::{Invalid, PersonId};
 use std::borrow::Cow;
 
@@ -41,6 +42,9 @@ pub struct Ctx {
     pub me: Option<Me>,
     /// A one-line confirmation.
     pub notice: Option<String>,
+    /// The viewer's zone: their profile's, or UTC for anonymous pages (every
+    /// time names its zone, so an anonymous page says it shows UTC).
+    pub zone: TimeZoneName,
 }
 
 impl Ctx {
@@ -53,7 +57,19 @@ impl Ctx {
                 is_admin: a.actor.is_admin,
             }),
             notice: notice.and_then(notice_text).map(String::from),
+            zone: who.map_or_else(TimeZoneName::utc, |a| a.time_zone.clone()),
         }
+    }
+
+    /// `ms` in the viewer's zone, with the zone named. Every time a page
+    /// shows goes through here.
+    pub fn when(&self, ms: impl std::borrow::Borrow<i64>) -> String {
+        self.zone.local(*ms.borrow())
+    }
+
+    /// The calendar date of `ms` in the viewer's zone.
+    pub fn date(&self, ms: impl std::borrow::Borrow<i64>) -> String {
+        self.zone.local_date(*ms.borrow())
     }
 }
 
@@ -275,13 +291,6 @@ pub fn render<T: Template>(t: &T) -> Html<String> {
             )
         }
     }
-}
-
-/// Formats Unix milliseconds for people.
-pub fn when(ms: impl std::borrow::Borrow<i64>) -> String {
-    chrono::DateTime::from_timestamp_millis(*ms.borrow())
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_default()
 }
 
 async fn stylesheet() -> Response {

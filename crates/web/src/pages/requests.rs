@@ -140,7 +140,7 @@ async fn requests_page(
         .app
         .my_pause(&who.actor)
         .await?
-        .map(|t| super::when(t).chars().take(10).collect());
+        .map(|t| who.time_zone.local_date(t));
     let (max, seats) = s.app.my_load(&who.actor).await?;
     let status = super::status_for(error.as_ref());
     Ok((

@@ -14,11 +14,33 @@ use rapport_app::AppError;
 use rapport_domain::RoomId;
 use rapport_store::RoomRecord;
 
+/// The tabs over every page of one room (`room_tabs.html`). A room page's
+/// template struct holds one as `tabs` and includes the partial.
+pub(crate) struct RoomTabs {
+    /// The room.
+    pub id: RoomId,
+    /// The current tab's label.
+    pub current: &'static str,
+}
+
+impl RoomTabs {
+    /// (label, link, is the current page), in order. Each room page adds its
+    /// tab here.
+    pub fn links(&self) -> Vec<(&'static str, String, bool)> {
+        let id = self.id;
+        let tabs: Vec<(&'static str, String)> = vec![("Overview", format!("/rooms/{id}"))];
+        tabs.into_iter()
+            .map(|(label, href)| (label, href, label == self.current))
+            .collect()
+    }
+}
+
 #[derive(Template)]
 #[template(path = "room.html")]
 struct RoomPage {
     ctx: Ctx,
     title: String,
+    tabs: RoomTabs,
     v: RoomView,
 }
 
@@ -40,6 +62,10 @@ async fn room(
     Ok(render(&RoomPage {
         ctx: Ctx::new(Some(&who), q.get("done").map(String::as_str)),
         title,
+        tabs: RoomTabs {
+            id,
+            current: "Overview",
+        },
         v,
     })
     .into_response())
