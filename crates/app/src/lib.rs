@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod agreements;
 pub mod calendar;
 pub mod clock;
 pub mod coverage;
@@ -15,6 +16,7 @@ pub mod demo;
 mod emails;
 pub mod enrolment;
 mod error;
+pub mod goals;
 pub mod home;
 pub mod jobs;
 pub mod lists;

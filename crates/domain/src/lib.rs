@@ -3,6 +3,8 @@
 //! Ids, validated newtypes (parse, don't validate), people and profiles, programme
 //! roles, and the permission policy as pure functions. No I/O, no async, no SQL.
 
+pub mod agreement;
+pub mod goals;
 pub mod ids;
 pub mod invalid;
 pub mod mentoring;

@@ -8,8 +8,10 @@
 //! SQLite, so read-then-write use cases never hit a busy snapshot), and
 //! [`Store::read`] a read-only one.
 
+mod agreements;
 mod decode;
 mod error;
+mod goals;
 mod jobs;
 mod mentoring;
 pub mod page;
@@ -20,7 +22,9 @@ mod sessions;
 mod signin;
 mod site;
 
+pub use agreements::{AgreementRecord, ConfirmationRecord};
 pub use error::StoreError;
+pub use goals::{CommentRecord, GoalRecord, GoalSnapshotRecord, MilestoneRecord};
 pub use jobs::{ClaimedJob, NewEmail, OutboxMessage};
 pub use mentoring::{
     ActivityKind, EnrolmentRecord, EnrolmentView, MemberRecord, NewRoom, RequestRecord,
