@@ -73,6 +73,13 @@ pub struct GoalItem {
     pub milestones: Vec<MilestoneRecord>,
 }
 
+impl GoalItem {
+    /// How many milestones are done.
+    pub fn done(&self) -> usize {
+        self.milestones.iter().filter(|m| m.done).count()
+    }
+}
+
 /// A room's goals as one viewer sees them.
 #[derive(Clone, Debug)]
 pub struct RoomGoals {

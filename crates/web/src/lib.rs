@@ -9,6 +9,7 @@
 pub mod api;
 mod auth;
 mod bodies;
+pub mod charts;
 pub mod client_address;
 mod error;
 mod guard;

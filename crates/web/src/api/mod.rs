@@ -18,10 +18,12 @@
 //! every documented operation through the router.
 
 mod admin;
+mod agreements;
 mod auth;
 mod csv_people;
 mod enrolment;
 mod extract;
+mod goals;
 mod me;
 mod meta;
 mod people;
@@ -142,6 +144,18 @@ operations! {
     enrolment::withdraw_enrolment,
     rooms::get_room,
     rooms::answer_room,
+    // Issue 17: agreement, goals, milestones, comments.
+    agreements::get_agreement,
+    agreements::put_agreement,
+    agreements::confirm_agreement,
+    agreements::agreement_versions,
+    goals::list_goals,
+    goals::create_goal,
+    goals::update_goal,
+    goals::add_milestone,
+    goals::update_milestone,
+    goals::list_goal_comments,
+    goals::comment_on_goal,
     requests::recommendations,
     requests::send_request,
     requests::list_requests,

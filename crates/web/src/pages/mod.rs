@@ -2,10 +2,12 @@
 
 mod account;
 mod admin;
+mod agreements;
 mod auth;
 mod csv_people;
 pub use csv_people::IMPORT_LIMIT;
 mod enrolment;
+mod goals;
 mod people;
 mod programmes;
 mod requests;
@@ -122,6 +124,13 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "blocked" => "You blocked this person: you will not be matched, and neither of you can send the other requests.",
         "unblocked" => "The block is lifted.",
         "pause_saved" => "Your availability is saved.",
+        "agreement_saved" => "The agreement is saved as a new version. Everyone confirms it again, you too.",
+        "agreement_confirmed" => "You confirmed the agreement.",
+        "goal_created" => "The goal is set. Add milestones to track your progress.",
+        "goal_saved" => "The goal is saved.",
+        "milestone_added" => "The milestone is added.",
+        "milestone_saved" => "The milestone is saved.",
+        "comment_added" => "Your comment is posted.",
         _ => return None,
     })
 }
@@ -334,6 +343,8 @@ fn table() -> Routes {
         .merge(enrolment::routes())
         .merge(rounds::routes())
         .merge(rooms::routes())
+        .merge(agreements::routes())
+        .merge(goals::routes())
         .merge(csv_people::routes())
         .merge(safety::routes())
         .merge(requests::routes())

@@ -28,7 +28,11 @@ impl RoomTabs {
     /// tab here.
     pub fn links(&self) -> Vec<(&'static str, String, bool)> {
         let id = self.id;
-        let tabs: Vec<(&'static str, String)> = vec![("Overview", format!("/rooms/{id}"))];
+        let tabs: Vec<(&'static str, String)> = vec![
+            ("Overview", format!("/rooms/{id}")),
+            ("Agreement", format!("/rooms/{id}/agreement")),
+            ("Goals", format!("/rooms/{id}/goals")),
+        ];
         tabs.into_iter()
             .map(|(label, href)| (label, href, label == self.current))
             .collect()
