@@ -1093,6 +1093,137 @@ fn rows() -> Vec<Row> {
             SignedIn(404),
         ),
         row("GET", "/api/v1/rooms", "/api/v1/rooms", "", SignedIn(200)),
+        // Issue 17, agreement and goals. The page room is proposed, so its
+        // writes answer 409 to members and managers alike (it opens when
+        // everyone accepts); the API room is active by now (both members
+        // accepted it above), so members write and managers get 403. Goal
+        // and milestone ids are unknown here (404); tests/agreements_goals.rs
+        // covers each role on real goals.
+        row("GET", "/rooms/{id}/agreement", "/rooms/{room}/agreement", "", Room(200, 200)),
+        row(
+            "POST",
+            "/rooms/{id}/agreement",
+            "/rooms/{room}/agreement",
+            "duration_months=6&cadence=monthly&format=video",
+            Room(409, 409),
+        ),
+        row(
+            "POST",
+            "/rooms/{id}/agreement/confirm",
+            "/rooms/{room}/agreement/confirm",
+            "version=1",
+            Room(409, 409),
+        ),
+        row("GET", "/rooms/{id}/goals", "/rooms/{room}/goals", "", Room(200, 200)),
+        row(
+            "POST",
+            "/rooms/{id}/goals",
+            "/rooms/{room}/goals",
+            "title=Speak+up",
+            Room(409, 409),
+        ),
+        row("GET", "/goals/{id}", "/goals/{random}", "", SignedIn(404)),
+        row("POST", "/goals/{id}", "/goals/{random}", "title=Speak", SignedIn(404)),
+        row(
+            "POST",
+            "/goals/{id}/milestones",
+            "/goals/{random}/milestones",
+            "milestone_title=Ask",
+            SignedIn(404),
+        ),
+        row(
+            "POST",
+            "/milestones/{id}",
+            "/milestones/{random}",
+            "form=done&done=true",
+            SignedIn(404),
+        ),
+        row(
+            "POST",
+            "/goals/{id}/comments",
+            "/goals/{random}/comments",
+            "body=Hi",
+            SignedIn(404),
+        ),
+        row(
+            "GET",
+            "/api/v1/rooms/{id}/agreement",
+            "/api/v1/rooms/{api_room}/agreement",
+            "",
+            Room(200, 200),
+        ),
+        row(
+            "PUT",
+            "/api/v1/rooms/{id}/agreement",
+            "/api/v1/rooms/{api_room}/agreement",
+            r#"{"duration_months":6,"cadence":"monthly","format":"video"}"#,
+            Room(200, 403),
+        ),
+        row(
+            "POST",
+            "/api/v1/rooms/{id}/agreement/confirm",
+            "/api/v1/rooms/{api_room}/agreement/confirm",
+            "{}",
+            Room(200, 403),
+        ),
+        row(
+            "GET",
+            "/api/v1/rooms/{id}/agreement/versions",
+            "/api/v1/rooms/{api_room}/agreement/versions",
+            "",
+            Room(200, 200),
+        ),
+        row(
+            "GET",
+            "/api/v1/rooms/{id}/goals",
+            "/api/v1/rooms/{api_room}/goals",
+            "",
+            Room(200, 200),
+        ),
+        row(
+            "POST",
+            "/api/v1/rooms/{id}/goals",
+            "/api/v1/rooms/{api_room}/goals",
+            r#"{"title":"Speak up"}"#,
+            // Mentors do not own goals (403); the mentee sets one.
+            Each([401, 404, 404, 403, 201, 404, 403, 404, 403]),
+        ),
+        row(
+            "PUT",
+            "/api/v1/goals/{id}",
+            "/api/v1/goals/{random}",
+            r#"{"progress":10}"#,
+            SignedIn(404),
+        ),
+        row(
+            "POST",
+            "/api/v1/goals/{id}/milestones",
+            "/api/v1/goals/{random}/milestones",
+            r#"{"title":"Ask"}"#,
+            SignedIn(404),
+        ),
+        row(
+            "PUT",
+            "/api/v1/milestones/{id}",
+            "/api/v1/milestones/{random}",
+            r#"{"done":true}"#,
+            SignedIn(404),
+        ),
+        row(
+            "GET",
+            "/api/v1/goals/{id}/comments",
+            "/api/v1/goals/{random}/comments",
+            "",
+            SignedIn(404),
+        ),
+        row(
+            "POST",
+            "/api/v1/goals/{id}/comments",
+            "/api/v1/goals/{random}/comments",
+            r#"{"body":"Hi"}"#,
+            SignedIn(404),
+        ),
+        // End of issue 17, agreement and goals.
         // Health and metrics (no metrics token configured: 404 for everyone).
         row("GET", "/healthz", "/healthz", "", Everyone(200)),
         row("GET", "/readyz", "/readyz", "", Everyone(200)),
