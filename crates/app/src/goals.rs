@@ -9,8 +9,7 @@ use crate::{markdown, App, AppError, AppResult};
 use chrono::NaiveDate;
 use rapport_domain::agreement::parse_day;
 use rapport_domain::goals::{
-    allows_shared_goals, may_comment, owns_goals, parse_progress, parse_title, progress,
-    GoalStatus,
+    allows_shared_goals, may_comment, owns_goals, parse_progress, parse_title, progress, GoalStatus,
 };
 use rapport_domain::policy::Actor;
 use rapport_domain::{CommentId, GoalId, Invalid, MilestoneId, RoomId};

@@ -151,12 +151,7 @@ pub fn parse_day(field: &'static str, raw: &str) -> Result<NaiveDate, Invalid> {
     NaiveDate::parse_from_str(raw, "%Y-%m-%d")
         .ok()
         .filter(|d| (2000..=2200).contains(&d.year()) && raw.len() == 10)
-        .ok_or_else(|| {
-            Invalid::new(
-                field,
-                "enter a date as YYYY-MM-DD, for example 2027-01-31",
-            )
-        })
+        .ok_or_else(|| Invalid::new(field, "enter a date as YYYY-MM-DD, for example 2027-01-31"))
 }
 
 /// Days between the meetings a cadence asks for.
@@ -249,7 +244,9 @@ mod tests {
             .and_utc()
             .timestamp_millis();
         let end = AgreedDuration::Months(3).ends_at(start);
-        let day = chrono::DateTime::from_timestamp_millis(end).unwrap().date_naive();
+        let day = chrono::DateTime::from_timestamp_millis(end)
+            .unwrap()
+            .date_naive();
         assert_eq!(day, NaiveDate::from_ymd_opt(2026, 4, 30).unwrap());
     }
 
@@ -269,6 +266,9 @@ mod tests {
         for f in MeetingFormat::ALL {
             assert_eq!(MeetingFormat::parse(f.code()).unwrap(), f);
         }
-        assert_eq!(MeetingFormat::parse("carrier pigeon").unwrap_err().field, "format");
+        assert_eq!(
+            MeetingFormat::parse("carrier pigeon").unwrap_err().field,
+            "format"
+        );
     }
 }

@@ -58,11 +58,10 @@ impl std::fmt::Display for GoalStatus {
 /// A goal's progress, 0 to 100: the share of done milestones (rounded
 /// down), or `manual` when there are none.
 pub fn progress(done: usize, total: usize, manual: u8) -> u8 {
-    if total == 0 {
-        manual.min(100)
-    } else {
-        // done <= total, so this is at most 100.
-        ((done.min(total) * 100) / total) as u8
+    // done <= total, so the share is at most 100; no milestones: the owner's number.
+    match (done.min(total) * 100).checked_div(total) {
+        Some(share) => share as u8,
+        None => manual.min(100),
     }
 }
 
@@ -104,7 +103,12 @@ pub fn allows_shared_goals(kind: ProgrammeKind) -> bool {
 
 /// Whether a current member in `role` may comment on a goal owned by
 /// `owner_is_me` (or shared, when `shared`) in a room of `kind`.
-pub fn may_comment(kind: ProgrammeKind, role: ProgrammeRole, owner_is_me: bool, shared: bool) -> bool {
+pub fn may_comment(
+    kind: ProgrammeKind,
+    role: ProgrammeRole,
+    owner_is_me: bool,
+    shared: bool,
+) -> bool {
     owner_is_me
         || shared
         || matches!(role, ProgrammeRole::Mentor | ProgrammeRole::Facilitator)

@@ -102,7 +102,11 @@ const GOAL_COLUMNS: &str = "g.id, g.room_id, g.owner_id, p.name AS owner_name, g
 const MILESTONE_COLUMNS: &str =
     "id, goal_id, title, due_date, done, done_at, created_at, updated_at";
 
-fn day(table: &'static str, id: impl std::fmt::Display, raw: Option<String>) -> Result<Option<NaiveDate>> {
+fn day(
+    table: &'static str,
+    id: impl std::fmt::Display,
+    raw: Option<String>,
+) -> Result<Option<NaiveDate>> {
     raw.map(|d| parse_day("date", &d).map_err(|e| corrupt_row(table, &id, e)))
         .transpose()
 }
@@ -127,7 +131,9 @@ where
     Ok(GoalRecord {
         id,
         room_id: RoomId(r.try_get("room_id")?),
-        owner_id: r.try_get::<Option<uuid::Uuid>, _>("owner_id")?.map(PersonId),
+        owner_id: r
+            .try_get::<Option<uuid::Uuid>, _>("owner_id")?
+            .map(PersonId),
         owner_name: r.try_get("owner_name")?,
         title: r.try_get("title")?,
         description: r.try_get("description")?,
@@ -136,7 +142,9 @@ where
         status: GoalStatus::parse(&status).map_err(|e| corrupt_row("goals", id, e))?,
         manual_progress: percent("goals", id, r.try_get("manual_progress")?)?,
         progress: percent("goals", id, r.try_get("progress")?)?,
-        created_by: r.try_get::<Option<uuid::Uuid>, _>("created_by")?.map(PersonId),
+        created_by: r
+            .try_get::<Option<uuid::Uuid>, _>("created_by")?
+            .map(PersonId),
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
     })
@@ -173,7 +181,9 @@ where
     Ok(CommentRecord {
         id: CommentId(r.try_get("id")?),
         goal_id: GoalId(r.try_get("goal_id")?),
-        author_id: r.try_get::<Option<uuid::Uuid>, _>("author_id")?.map(PersonId),
+        author_id: r
+            .try_get::<Option<uuid::Uuid>, _>("author_id")?
+            .map(PersonId),
         author_name: r.try_get("author_name")?,
         body: r.try_get("body")?,
         created_at: r.try_get("created_at")?,
@@ -370,8 +380,9 @@ impl Tx {
                     })
                     .collect(),
             };
-            let json = serde_json::to_string(&snapshot)
-                .map_err(|e| StoreError::corrupt("goal_snapshots", Some(g.id.to_string()), e.to_string()))?;
+            let json = serde_json::to_string(&snapshot).map_err(|e| {
+                StoreError::corrupt("goal_snapshots", Some(g.id.to_string()), e.to_string())
+            })?;
             on_conn!(self, c => {
                 sqlx::query("INSERT INTO goal_snapshots (id, room_id, goal_id, owner_id, moved_to, snapshot, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
                     .bind(uuid::Uuid::new_v4()).bind(from.0).bind(g.id.0).bind(owner.0).bind(to.0).bind(&json).bind(now)

@@ -3,12 +3,14 @@
 
 use rapport_domain::agreement::{AgreedDuration, MeetingFormat};
 use rapport_domain::goals::GoalStatus;
+use rapport_domain::mentoring::EnrolmentStatus;
 use rapport_domain::mentoring::{MemberState, RoomOrigin, RoomStatus};
 use rapport_domain::person::{AccountStatus, Profile};
 use rapport_domain::programme::{Cadence, ProgrammeKind, ProgrammeRole, ProgrammeStatus};
 use rapport_domain::values::{PersonName, Slug};
-use rapport_domain::mentoring::EnrolmentStatus;
-use rapport_domain::{AgreementId, EnrolmentId, GoalId, MilestoneId, PersonId, ProgrammeId, RoomId};
+use rapport_domain::{
+    AgreementId, EnrolmentId, GoalId, MilestoneId, PersonId, ProgrammeId, RoomId,
+};
 use rapport_store::page::Start;
 use rapport_store::testing::{fresh_store, test_database_kinds};
 use rapport_store::*;
@@ -152,7 +154,11 @@ async fn goals_move_to_the_new_room_and_leave_a_snapshot() {
         let room = pair_room(programme, nina, tom);
         tx.insert_room(&room, 2_900).await.unwrap();
         let new = room.id;
-        assert_eq!(tx.move_goals(mira, old, new, 3_000).await.unwrap(), 0, "the mentor owns none");
+        assert_eq!(
+            tx.move_goals(mira, old, new, 3_000).await.unwrap(),
+            0,
+            "the mentor owns none"
+        );
         assert_eq!(tx.move_goals(tom, old, new, 3_000).await.unwrap(), 1);
         tx.commit().await.unwrap();
 
@@ -161,7 +167,10 @@ async fn goals_move_to_the_new_room_and_leave_a_snapshot() {
         assert_eq!(moved.room_id, new);
         assert_eq!(moved.owner_name.as_deref(), Some("Tom"));
         assert_eq!(tx.milestones_of(mine.id).await.unwrap(), vec![m]);
-        assert_eq!(tx.progress_events(mine.id).await.unwrap(), vec![(2_100, 100)]);
+        assert_eq!(
+            tx.progress_events(mine.id).await.unwrap(),
+            vec![(2_100, 100)]
+        );
         let left = tx.goals_page(old, Start::Offset(0), 10).await.unwrap();
         assert_eq!(left.items.len(), 1, "the shared goal stays");
         assert_eq!(left.items[0].id, shared.id);
@@ -210,7 +219,10 @@ async fn goal_rules_hold_in_the_database() {
             created_at: 3_000,
         };
         tx.insert_goal_comment(&c).await.unwrap();
-        let comments = tx.goal_comments_page(g.id, Start::Offset(0), 10).await.unwrap();
+        let comments = tx
+            .goal_comments_page(g.id, Start::Offset(0), 10)
+            .await
+            .unwrap();
         assert_eq!(comments.items[0].author_name.as_deref(), Some("Tom"));
         tx.commit().await.unwrap();
     })
@@ -241,19 +253,30 @@ async fn agreements_keep_every_version_and_confirmations_per_version() {
         let one = v(1, AgreedDuration::Months(6), 2_000);
         tx.insert_agreement(&one).await.unwrap();
         assert!(tx.confirm_agreement(one.id, mira, 2_100).await.unwrap());
-        assert!(!tx.confirm_agreement(one.id, mira, 2_200).await.unwrap(), "once");
+        assert!(
+            !tx.confirm_agreement(one.id, mira, 2_200).await.unwrap(),
+            "once"
+        );
         let day = chrono::NaiveDate::from_ymd_opt(2027, 3, 31).unwrap();
         let two = v(2, AgreedDuration::Until(day), 3_000);
         tx.insert_agreement(&two).await.unwrap();
         tx.commit().await.unwrap();
         let mut tx = store.write().await.unwrap();
-        assert!(tx.insert_agreement(&v(2, AgreedDuration::Months(3), 3_500)).await.is_err(), "one version 2");
+        assert!(
+            tx.insert_agreement(&v(2, AgreedDuration::Months(3), 3_500))
+                .await
+                .is_err(),
+            "one version 2"
+        );
         drop(tx);
         let mut tx = store.read().await.unwrap();
         assert_eq!(tx.current_agreement(room).await.unwrap(), Some(two.clone()));
         assert!(tx.agreement_confirmations(two.id).await.unwrap().is_empty());
         assert_eq!(tx.agreement_confirmations(one.id).await.unwrap().len(), 1);
-        let page = tx.agreement_versions_page(room, Start::Offset(0), 10).await.unwrap();
+        let page = tx
+            .agreement_versions_page(room, Start::Offset(0), 10)
+            .await
+            .unwrap();
         assert_eq!(page.items, vec![two, one]);
     })
     .await;

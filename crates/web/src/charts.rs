@@ -130,7 +130,10 @@ impl LineChart {
             many,
             rows,
         };
-        let times = self.series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
+        let times = self
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|p| p.0));
         let (Some(t0), Some(t1)) = (times.clone().min(), times.max()) else {
             return chart;
         };
@@ -147,9 +150,9 @@ impl LineChart {
             .series
             .iter()
             .filter_map(|s| {
-                s.points.last().map(|(t, v)| {
-                    format!("{}: {} on {}", s.label, number(*v), zone.local_date(*t))
-                })
+                s.points
+                    .last()
+                    .map(|(t, v)| format!("{}: {} on {}", s.label, number(*v), zone.local_date(*t)))
             })
             .collect();
         svg.push_str(&format!(
@@ -278,12 +281,17 @@ mod tests {
         let c = chart(vec![(T, 0.0), (T + 3 * DAY, 50.0), (T + 9 * DAY, 100.0)])
             .render(&TimeZoneName::utc());
         assert!(c.svg.starts_with("<svg ") && c.svg.ends_with("</svg>"));
-        assert!(c.svg.contains(r#"role="img" aria-labelledby="goal-1-title goal-1-desc""#));
+        assert!(c
+            .svg
+            .contains(r#"role="img" aria-labelledby="goal-1-title goal-1-desc""#));
         assert!(c.svg.contains(r#"<title id="goal-1-title">"#));
         // Well formed: every element opened is closed (a tiny XML check).
         let opens = c.svg.matches("<g ").count();
         assert_eq!(opens, c.svg.matches("</g>").count());
-        assert_eq!(c.svg.matches("<svg").count(), c.svg.matches("</svg>").count());
+        assert_eq!(
+            c.svg.matches("<svg").count(),
+            c.svg.matches("</svg>").count()
+        );
         assert!(!c.svg.contains("style="), "the CSP forbids inline styles");
         assert!(c.svg.contains(" H"), "a step chart: {}", c.svg);
         let values: Vec<&str> = c.rows.iter().map(|r| r.2.as_str()).collect();
@@ -296,7 +304,9 @@ mod tests {
     fn labels_are_escaped() {
         let c = chart(vec![(T, 10.0)]).render(&TimeZoneName::utc());
         assert!(!c.svg.contains("<b>"));
-        assert!(c.svg.contains("&lt;b&gt;&quot;speak&quot; &amp; listen&lt;/b&gt;"));
+        assert!(c
+            .svg
+            .contains("&lt;b&gt;&quot;speak&quot; &amp; listen&lt;/b&gt;"));
         assert!(c.svg.contains("Progress &lt;x&gt;: 10"));
         assert_eq!(escape("a'b"), "a&#39;b");
     }

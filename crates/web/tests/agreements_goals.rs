@@ -134,9 +134,14 @@ async fn members_write_confirm_and_revise_the_agreement_and_managers_read_it() {
         assert_eq!(a.json["current"], serde_json::Value::Null);
         assert_eq!(a.json["terms"]["interval_days"], 14);
         assert_eq!(a.json["terms"]["from_agreement"], false);
-        t.call("POST", &format!("{base}/confirm"), tom.auth(), Some(json!({})))
-            .await
-            .expect_error(409, "conflict");
+        t.call(
+            "POST",
+            &format!("{base}/confirm"),
+            tom.auth(),
+            Some(json!({})),
+        )
+        .await
+        .expect_error(409, "conflict");
 
         // Bad input names every field at fault, and nothing is stored.
         let bad = t
@@ -144,14 +149,19 @@ async fn members_write_confirm_and_revise_the_agreement_and_managers_read_it() {
                 "PUT",
                 &base,
                 tom.auth(),
-                Some(json!({"duration_months": 5, "cadence": "daily", "format": "fax",
-                    "mentee_wants": "<script>alert(1)</script>"})),
+                Some(
+                    json!({"duration_months": 5, "cadence": "daily", "format": "fax",
+                    "mentee_wants": "<script>alert(1)</script>"}),
+                ),
             )
             .await
             .expect_error(422, "invalid_field");
         let mut fields = bad.fields();
         fields.sort();
-        assert_eq!(fields, ["cadence", "duration_months", "format", "mentee_wants"]);
+        assert_eq!(
+            fields,
+            ["cadence", "duration_months", "format", "mentee_wants"]
+        );
         let both = t
             .call(
                 "PUT",
@@ -179,23 +189,43 @@ async fn members_write_confirm_and_revise_the_agreement_and_managers_read_it() {
         // Six months of monthly meetings: about six sessions.
         let expected = a.json["terms"]["expected_sessions"].as_i64().unwrap();
         assert!((5..=6).contains(&expected), "{expected}");
-        t.call("POST", &format!("{base}/confirm"), mira.auth(), Some(json!({"version": 1})))
-            .await
-            .expect(200);
+        t.call(
+            "POST",
+            &format!("{base}/confirm"),
+            mira.auth(),
+            Some(json!({"version": 1})),
+        )
+        .await
+        .expect(200);
         let a = t
-            .call("POST", &format!("{base}/confirm"), tom.auth(), Some(json!({})))
+            .call(
+                "POST",
+                &format!("{base}/confirm"),
+                tom.auth(),
+                Some(json!({})),
+            )
             .await
             .expect(200);
         assert_eq!(a.json["confirmed_by"].as_array().unwrap().len(), 2);
         assert!(a.json["waiting_for"].as_array().unwrap().is_empty());
         // Confirming twice is harmless.
-        t.call("POST", &format!("{base}/confirm"), tom.auth(), Some(json!({})))
-            .await
-            .expect(200);
+        t.call(
+            "POST",
+            &format!("{base}/confirm"),
+            tom.auth(),
+            Some(json!({})),
+        )
+        .await
+        .expect(200);
 
         // Mira revises it: a new version, and everyone confirms again.
         let v2 = t
-            .call("PUT", &base, mira.auth(), Some(json!({"end_date": "2027-12-31", "cadence": "weekly", "format": "mixed"})))
+            .call(
+                "PUT",
+                &base,
+                mira.auth(),
+                Some(json!({"end_date": "2027-12-31", "cadence": "weekly", "format": "mixed"})),
+            )
             .await
             .expect(200);
         assert_eq!(v2.json["version"], 2);
@@ -206,7 +236,12 @@ async fn members_write_confirm_and_revise_the_agreement_and_managers_read_it() {
         assert_eq!(a.json["waiting_for"].as_array().unwrap().len(), 2);
         assert_eq!(a.json["terms"]["interval_days"], 7);
         let stale = t
-            .call("POST", &format!("{base}/confirm"), tom.auth(), Some(json!({"version": 1})))
+            .call(
+                "POST",
+                &format!("{base}/confirm"),
+                tom.auth(),
+                Some(json!({"version": 1})),
+            )
             .await
             .expect_error(409, "conflict");
         assert_eq!(stale.error_field(), "version");
@@ -243,10 +278,17 @@ async fn members_write_confirm_and_revise_the_agreement_and_managers_read_it() {
         t.call("PUT", &base, r.manager.auth(), Some(agreement(3, "weekly")))
             .await
             .expect_error(403, "forbidden");
-        t.call("POST", &format!("{base}/confirm"), r.manager.auth(), Some(json!({})))
+        t.call(
+            "POST",
+            &format!("{base}/confirm"),
+            r.manager.auth(),
+            Some(json!({})),
+        )
+        .await
+        .expect_error(403, "forbidden");
+        t.get(&base, r.outsider.auth())
             .await
-            .expect_error(403, "forbidden");
-        t.get(&base, r.outsider.auth()).await.expect_error(404, "not_found");
+            .expect_error(404, "not_found");
         t.get(&format!("{base}/versions"), r.outsider.auth())
             .await
             .expect_error(404, "not_found");
@@ -257,10 +299,18 @@ async fn members_write_confirm_and_revise_the_agreement_and_managers_read_it() {
             .call("PUT", &base, tom.auth(), Some(agreement(3, "weekly")))
             .await
             .expect_error(409, "conflict");
-        assert!(e.json["error"]["message"].as_str().unwrap().contains("ended early"));
-        t.call("POST", &format!("{base}/confirm"), tom.auth(), Some(json!({})))
-            .await
-            .expect_error(409, "conflict");
+        assert!(e.json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ended early"));
+        t.call(
+            "POST",
+            &format!("{base}/confirm"),
+            tom.auth(),
+            Some(json!({})),
+        )
+        .await
+        .expect_error(409, "conflict");
         t.get(&base, tom.auth()).await.expect(200);
         t.finish().await;
     }
@@ -277,9 +327,18 @@ async fn goals_milestones_progress_and_comments_follow_ownership() {
         // Bad input names the field; nothing is written.
         for (body, field) in [
             (json!({"title": " "}), "title"),
-            (json!({"title": "Speak up", "target_date": "31/12/2027"}), "target_date"),
-            (json!({"title": "Speak up", "description": "<script>alert(1)</script>"}), "description"),
-            (json!({"title": "Speak up", "success_criteria": "[x](javascript:alert(1))"}), "success_criteria"),
+            (
+                json!({"title": "Speak up", "target_date": "31/12/2027"}),
+                "target_date",
+            ),
+            (
+                json!({"title": "Speak up", "description": "<script>alert(1)</script>"}),
+                "description",
+            ),
+            (
+                json!({"title": "Speak up", "success_criteria": "[x](javascript:alert(1))"}),
+                "success_criteria",
+            ),
             (json!({"title": "Speak up", "shared": true}), "shared"),
         ] {
             let e = t
@@ -294,12 +353,22 @@ async fn goals_milestones_progress_and_comments_follow_ownership() {
         t.call("POST", &goals, mira.auth(), Some(json!({"title": "Mine"})))
             .await
             .expect_error(403, "forbidden");
-        t.call("POST", &goals, r.manager.auth(), Some(json!({"title": "Mine"})))
-            .await
-            .expect_error(403, "forbidden");
-        t.call("POST", &goals, r.outsider.auth(), Some(json!({"title": "Mine"})))
-            .await
-            .expect_error(404, "not_found");
+        t.call(
+            "POST",
+            &goals,
+            r.manager.auth(),
+            Some(json!({"title": "Mine"})),
+        )
+        .await
+        .expect_error(403, "forbidden");
+        t.call(
+            "POST",
+            &goals,
+            r.outsider.auth(),
+            Some(json!({"title": "Mine"})),
+        )
+        .await
+        .expect_error(404, "not_found");
 
         let g = t
             .call(
@@ -342,33 +411,68 @@ async fn goals_milestones_progress_and_comments_follow_ownership() {
         t.call("PUT", &goal, mira.auth(), Some(json!({"progress": 90})))
             .await
             .expect_error(403, "forbidden");
-        t.call("PUT", &goal, r.manager.auth(), Some(json!({"progress": 90})))
-            .await
-            .expect_error(403, "forbidden");
-        t.call("PUT", &goal, r.outsider.auth(), Some(json!({"progress": 90})))
-            .await
-            .expect_error(404, "not_found");
+        t.call(
+            "PUT",
+            &goal,
+            r.manager.auth(),
+            Some(json!({"progress": 90})),
+        )
+        .await
+        .expect_error(403, "forbidden");
+        t.call(
+            "PUT",
+            &goal,
+            r.outsider.auth(),
+            Some(json!({"progress": 90})),
+        )
+        .await
+        .expect_error(404, "not_found");
 
         // Milestones: someone else's goal is 403 (404 to outsiders).
         let ms = format!("{goal}/milestones");
-        t.call("POST", &ms, mira.auth(), Some(json!({"title": "Ask a question"})))
-            .await
-            .expect_error(403, "forbidden");
-        t.call("POST", &ms, r.outsider.auth(), Some(json!({"title": "Ask a question"})))
-            .await
-            .expect_error(404, "not_found");
+        t.call(
+            "POST",
+            &ms,
+            mira.auth(),
+            Some(json!({"title": "Ask a question"})),
+        )
+        .await
+        .expect_error(403, "forbidden");
+        t.call(
+            "POST",
+            &ms,
+            r.outsider.auth(),
+            Some(json!({"title": "Ask a question"})),
+        )
+        .await
+        .expect_error(404, "not_found");
         let e = t
-            .call("POST", &ms, tom.auth(), Some(json!({"title": "Ask", "due_date": "tomorrow"})))
+            .call(
+                "POST",
+                &ms,
+                tom.auth(),
+                Some(json!({"title": "Ask", "due_date": "tomorrow"})),
+            )
             .await
             .expect_error(422, "invalid_field");
         assert_eq!(e.error_field(), "due_date");
         let a = t
-            .call("POST", &ms, tom.auth(), Some(json!({"title": "Ask a question", "due_date": "2027-01-15"})))
+            .call(
+                "POST",
+                &ms,
+                tom.auth(),
+                Some(json!({"title": "Ask a question", "due_date": "2027-01-15"})),
+            )
             .await
             .expect(201);
-        t.call("POST", &ms, tom.auth(), Some(json!({"title": "Present a slide"})))
-            .await
-            .expect(201);
+        t.call(
+            "POST",
+            &ms,
+            tom.auth(),
+            Some(json!({"title": "Present a slide"})),
+        )
+        .await
+        .expect(201);
         let mid = a.json["id"].as_str().unwrap().to_string();
         let milestone = format!("/api/v1/milestones/{mid}");
         t.call("PUT", &milestone, mira.auth(), Some(json!({"done": true})))
@@ -390,7 +494,12 @@ async fn goals_milestones_progress_and_comments_follow_ownership() {
             .expect_error(422, "invalid_field");
         assert_eq!(e.error_field(), "progress");
         let s = t
-            .call("PUT", &goal, tom.auth(), Some(json!({"status": "achieved", "title": "Speak up, often"})))
+            .call(
+                "PUT",
+                &goal,
+                tom.auth(),
+                Some(json!({"status": "achieved", "title": "Speak up, often"})),
+            )
             .await
             .expect(200);
         assert_eq!(s.json["status"], "achieved");
@@ -412,20 +521,45 @@ async fn goals_milestones_progress_and_comments_follow_ownership() {
 
         // Comments: the owner and the mentor; managers read them.
         let comments = format!("{goal}/comments");
-        t.call("POST", &comments, mira.auth(), Some(json!({"body": "Proud of you."})))
-            .await
-            .expect(201);
-        t.call("POST", &comments, tom.auth(), Some(json!({"body": "Thanks!"})))
-            .await
-            .expect(201);
-        t.call("POST", &comments, r.manager.auth(), Some(json!({"body": "Hi"})))
-            .await
-            .expect_error(403, "forbidden");
-        t.call("POST", &comments, r.outsider.auth(), Some(json!({"body": "Hi"})))
-            .await
-            .expect_error(404, "not_found");
+        t.call(
+            "POST",
+            &comments,
+            mira.auth(),
+            Some(json!({"body": "Proud of you."})),
+        )
+        .await
+        .expect(201);
+        t.call(
+            "POST",
+            &comments,
+            tom.auth(),
+            Some(json!({"body": "Thanks!"})),
+        )
+        .await
+        .expect(201);
+        t.call(
+            "POST",
+            &comments,
+            r.manager.auth(),
+            Some(json!({"body": "Hi"})),
+        )
+        .await
+        .expect_error(403, "forbidden");
+        t.call(
+            "POST",
+            &comments,
+            r.outsider.auth(),
+            Some(json!({"body": "Hi"})),
+        )
+        .await
+        .expect_error(404, "not_found");
         let e = t
-            .call("POST", &comments, tom.auth(), Some(json!({"body": "<img src=x onerror=alert(1)>"})))
+            .call(
+                "POST",
+                &comments,
+                tom.auth(),
+                Some(json!({"body": "<img src=x onerror=alert(1)>"})),
+            )
             .await
             .expect_error(422, "invalid_field");
         assert_eq!(e.error_field(), "body");
@@ -439,9 +573,14 @@ async fn goals_milestones_progress_and_comments_follow_ownership() {
 
         // An ended room keeps its goals readable and fixed.
         end(&t, r.id).await;
-        t.call("POST", &goals, tom.auth(), Some(json!({"title": "Another"})))
-            .await
-            .expect_error(409, "conflict");
+        t.call(
+            "POST",
+            &goals,
+            tom.auth(),
+            Some(json!({"title": "Another"})),
+        )
+        .await
+        .expect_error(409, "conflict");
         t.call("PUT", &goal, tom.auth(), Some(json!({"status": "open"})))
             .await
             .expect_error(409, "conflict");
@@ -476,30 +615,63 @@ async fn group_rooms_share_goals_and_peers_comment_on_each_other() {
         let (gail, ann, bo) = (&g.members[0], &g.members[1], &g.members[2]);
         let goals = format!("/api/v1/rooms/{}/goals", g.id);
         let own = t
-            .call("POST", &goals, ann.auth(), Some(json!({"title": "Ann's own"})))
+            .call(
+                "POST",
+                &goals,
+                ann.auth(),
+                Some(json!({"title": "Ann's own"})),
+            )
             .await
             .expect(201);
         let shared = t
-            .call("POST", &goals, gail.auth(), Some(json!({"title": "Ship the group project", "shared": true})))
+            .call(
+                "POST",
+                &goals,
+                gail.auth(),
+                Some(json!({"title": "Ship the group project", "shared": true})),
+            )
             .await
             .expect(201);
         assert_eq!(shared.json["owner_id"], serde_json::Value::Null);
-        let own_comments = format!("/api/v1/goals/{}/comments", own.json["id"].as_str().unwrap());
+        let own_comments = format!(
+            "/api/v1/goals/{}/comments",
+            own.json["id"].as_str().unwrap()
+        );
         let shared_goal = format!("/api/v1/goals/{}", shared.json["id"].as_str().unwrap());
         // Another mentee of a group neither comments on nor changes Ann's goal…
-        t.call("POST", &own_comments, bo.auth(), Some(json!({"body": "Nice"})))
-            .await
-            .expect_error(403, "forbidden");
-        t.call("POST", &own_comments, gail.auth(), Some(json!({"body": "Nice"})))
-            .await
-            .expect(201);
+        t.call(
+            "POST",
+            &own_comments,
+            bo.auth(),
+            Some(json!({"body": "Nice"})),
+        )
+        .await
+        .expect_error(403, "forbidden");
+        t.call(
+            "POST",
+            &own_comments,
+            gail.auth(),
+            Some(json!({"body": "Nice"})),
+        )
+        .await
+        .expect(201);
         // …while any member works on a shared goal.
-        t.call("POST", &format!("{shared_goal}/milestones"), bo.auth(), Some(json!({"title": "Draft"})))
-            .await
-            .expect(201);
-        t.call("POST", &format!("{shared_goal}/comments"), bo.auth(), Some(json!({"body": "On it"})))
-            .await
-            .expect(201);
+        t.call(
+            "POST",
+            &format!("{shared_goal}/milestones"),
+            bo.auth(),
+            Some(json!({"title": "Draft"})),
+        )
+        .await
+        .expect(201);
+        t.call(
+            "POST",
+            &format!("{shared_goal}/comments"),
+            bo.auth(),
+            Some(json!({"body": "On it"})),
+        )
+        .await
+        .expect(201);
 
         let p = room(
             &t,
@@ -512,16 +684,31 @@ async fn group_rooms_share_goals_and_peers_comment_on_each_other() {
         .await;
         let (pia, quinn) = (&p.members[0], &p.members[1]);
         let pg = t
-            .call("POST", &format!("/api/v1/rooms/{}/goals", p.id), pia.auth(), Some(json!({"title": "Learn Rust"})))
+            .call(
+                "POST",
+                &format!("/api/v1/rooms/{}/goals", p.id),
+                pia.auth(),
+                Some(json!({"title": "Learn Rust"})),
+            )
             .await
             .expect(201);
         let pid = pg.json["id"].as_str().unwrap();
-        t.call("POST", &format!("/api/v1/goals/{pid}/comments"), quinn.auth(), Some(json!({"body": "Pair on it?"})))
-            .await
-            .expect(201);
-        t.call("POST", &format!("/api/v1/goals/{pid}/milestones"), quinn.auth(), Some(json!({"title": "Borrow book"})))
-            .await
-            .expect_error(403, "forbidden");
+        t.call(
+            "POST",
+            &format!("/api/v1/goals/{pid}/comments"),
+            quinn.auth(),
+            Some(json!({"body": "Pair on it?"})),
+        )
+        .await
+        .expect(201);
+        t.call(
+            "POST",
+            &format!("/api/v1/goals/{pid}/milestones"),
+            quinn.auth(),
+            Some(json!({"title": "Borrow book"})),
+        )
+        .await
+        .expect_error(403, "forbidden");
         t.finish().await;
     }
 }
@@ -533,21 +720,42 @@ async fn goals_move_with_their_owner_and_leave_a_snapshot() {
         let old = pair(&t).await;
         let tom = &old.members[1];
         let g = t
-            .call("POST", &format!("/api/v1/rooms/{}/goals", old.id), tom.auth(), Some(json!({"title": "Negotiate a raise"})))
+            .call(
+                "POST",
+                &format!("/api/v1/rooms/{}/goals", old.id),
+                tom.auth(),
+                Some(json!({"title": "Negotiate a raise"})),
+            )
             .await
             .expect(201);
         let gid = g.json["id"].as_str().unwrap().to_string();
-        t.call("POST", &format!("/api/v1/goals/{gid}/milestones"), tom.auth(), Some(json!({"title": "Research pay bands", "done": true})))
-            .await
-            .expect(201);
+        t.call(
+            "POST",
+            &format!("/api/v1/goals/{gid}/milestones"),
+            tom.auth(),
+            Some(json!({"title": "Research pay bands", "done": true})),
+        )
+        .await
+        .expect(201);
         // A new room for Tom with another mentor (what a re-match makes).
         // The re-match ends the old room first: a mentee holds one open seat.
         end(&t, old.id).await;
         let nina = t.member("nina@example.org", "Nina Mentor").await;
-        let programme = t.store().read().await.unwrap().room(old.id).await.unwrap().unwrap().programme_id;
+        let programme = t
+            .store()
+            .read()
+            .await
+            .unwrap()
+            .room(old.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .programme_id;
         let new = RoomId::new();
         let mut tx = t.store().write().await.unwrap();
-        tx.insert_enrolment(&mentor_enrolment(programme, nina.id)).await.unwrap();
+        tx.insert_enrolment(&mentor_enrolment(programme, nina.id))
+            .await
+            .unwrap();
         tx.insert_room(
             &NewRoom {
                 id: new,
@@ -564,7 +772,12 @@ async fn goals_move_with_their_owner_and_leave_a_snapshot() {
         )
         .await
         .unwrap();
-        assert_eq!(tx.move_goals(tom.id, old.id, new, t.app.now()).await.unwrap(), 1);
+        assert_eq!(
+            tx.move_goals(tom.id, old.id, new, t.app.now())
+                .await
+                .unwrap(),
+            1
+        );
         tx.commit().await.unwrap();
 
         let moved = t
@@ -574,7 +787,10 @@ async fn goals_move_with_their_owner_and_leave_a_snapshot() {
         assert_eq!(moved.json["goals"][0]["id"], gid.as_str());
         assert_eq!(moved.json["goals"][0]["progress"], 100);
         let left = t
-            .get(&format!("/api/v1/rooms/{}/goals", old.id), old.members[0].auth())
+            .get(
+                &format!("/api/v1/rooms/{}/goals", old.id),
+                old.members[0].auth(),
+            )
             .await
             .expect(200);
         assert!(left.json["goals"].as_array().unwrap().is_empty());
@@ -583,15 +799,33 @@ async fn goals_move_with_their_owner_and_leave_a_snapshot() {
         assert_eq!(snap["snapshot"]["milestones"][0]["done"], true);
         assert_eq!(snap["moved_to"], new.to_string());
         // The old mentor no longer reaches the goal; the new one does.
-        t.call("POST", &format!("/api/v1/goals/{gid}/comments"), old.members[0].auth(), Some(json!({"body": "Hi"})))
-            .await
-            .expect_error(404, "not_found");
-        t.call("POST", &format!("/api/v1/goals/{gid}/comments"), nina.auth(), Some(json!({"body": "Welcome"})))
-            .await
-            .expect(201);
+        t.call(
+            "POST",
+            &format!("/api/v1/goals/{gid}/comments"),
+            old.members[0].auth(),
+            Some(json!({"body": "Hi"})),
+        )
+        .await
+        .expect_error(404, "not_found");
+        t.call(
+            "POST",
+            &format!("/api/v1/goals/{gid}/comments"),
+            nina.auth(),
+            Some(json!({"body": "Welcome"})),
+        )
+        .await
+        .expect(201);
         // The old room's page shows the read-only copy.
         let page = t
-            .reply_text(TestApp::request("GET", &format!("/rooms/{}/goals", old.id), old.members[0].auth()).body(Body::empty()).unwrap())
+            .reply_text(
+                TestApp::request(
+                    "GET",
+                    &format!("/rooms/{}/goals", old.id),
+                    old.members[0].auth(),
+                )
+                .body(Body::empty())
+                .unwrap(),
+            )
             .await;
         assert_eq!(page.status, 200);
         assert!(page.text.contains("Goals that moved on"), "{}", page.text);
@@ -600,7 +834,12 @@ async fn goals_move_with_their_owner_and_leave_a_snapshot() {
     }
 }
 
-async fn post_form(t: &TestApp, path: &str, who: &Person, body: &str) -> rapport_web::testing::TextReply {
+async fn post_form(
+    t: &TestApp,
+    path: &str,
+    who: &Person,
+    body: &str,
+) -> rapport_web::testing::TextReply {
     t.reply_text(
         TestApp::request("POST", path, who.auth())
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -611,8 +850,12 @@ async fn post_form(t: &TestApp, path: &str, who: &Person, body: &str) -> rapport
 }
 
 async fn page(t: &TestApp, path: &str, who: &Person) -> rapport_web::testing::TextReply {
-    t.reply_text(TestApp::request("GET", path, who.auth()).body(Body::empty()).unwrap())
-        .await
+    t.reply_text(
+        TestApp::request("GET", path, who.auth())
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
 }
 
 fn location(r: &rapport_web::testing::TextReply) -> String {
@@ -626,8 +869,12 @@ async fn the_agreement_and_goal_pages_work_without_javascript() {
         let r = pair(&t).await;
         let (mira, tom) = (&r.members[0], &r.members[1]);
         let overview = page(&t, &format!("/rooms/{}", r.id), tom).await;
-        assert!(overview.text.contains(&format!("href=\"/rooms/{}/agreement\"", r.id)));
-        assert!(overview.text.contains(&format!("href=\"/rooms/{}/goals\"", r.id)));
+        assert!(overview
+            .text
+            .contains(&format!("href=\"/rooms/{}/agreement\"", r.id)));
+        assert!(overview
+            .text
+            .contains(&format!("href=\"/rooms/{}/goals\"", r.id)));
 
         // The agreement tab: the form, its errors in place, then a version.
         let base = format!("/rooms/{}/agreement", r.id);
@@ -652,10 +899,19 @@ async fn the_agreement_and_goal_pages_work_without_javascript() {
         assert!(after.text.contains("You confirmed this version"));
         assert!(after.text.contains("Waiting for: Tom Mentee"));
         // A revision: the earlier version stays, under "Earlier versions".
-        post_form(&t, &base, mira, "duration_months=3&cadence=weekly&format=video").await;
+        post_form(
+            &t,
+            &base,
+            mira,
+            "duration_months=3&cadence=weekly&format=video",
+        )
+        .await;
         let revised = page(&t, &base, &r.manager).await;
         assert!(revised.text.contains("Earlier versions"));
-        assert!(!revised.text.contains("I confirm this agreement"), "managers read only");
+        assert!(
+            !revised.text.contains("I confirm this agreement"),
+            "managers read only"
+        );
         assert!(!revised.text.contains("Save the agreement"));
 
         // The goals tab: set a goal, add milestones, tick one, comment.
@@ -663,28 +919,68 @@ async fn the_agreement_and_goal_pages_work_without_javascript() {
         let bad = post_form(&t, &goals, tom, "title=Speak&target_date=soon").await;
         assert_eq!(bad.status, 422);
         assert!(bad.text.contains("id=\"e-target_date\""));
-        let made = post_form(&t, &goals, tom, "title=Speak+%3Cup%3E&description=Often&success_criteria=&target_date=2027-06-30").await;
+        let made = post_form(
+            &t,
+            &goals,
+            tom,
+            "title=Speak+%3Cup%3E&description=Often&success_criteria=&target_date=2027-06-30",
+        )
+        .await;
         assert_eq!(made.status, 303);
         let goal_path = location(&made).split('?').next().unwrap().to_string();
         let gid = goal_path.trim_start_matches("/goals/").to_string();
-        let m = post_form(&t, &format!("{goal_path}/milestones"), tom, "milestone_title=Ask+a+question&due_date=2027-01-10").await;
+        let m = post_form(
+            &t,
+            &format!("{goal_path}/milestones"),
+            tom,
+            "milestone_title=Ask+a+question&due_date=2027-01-10",
+        )
+        .await;
         assert_eq!(m.status, 303);
-        let bad = post_form(&t, &format!("{goal_path}/milestones"), tom, "milestone_title=&due_date=").await;
+        let bad = post_form(
+            &t,
+            &format!("{goal_path}/milestones"),
+            tom,
+            "milestone_title=&due_date=",
+        )
+        .await;
         assert_eq!(bad.status, 422);
-        assert!(bad.text.contains("id=\"e-milestone_title\""), "{}", bad.text);
-        post_form(&t, &format!("{goal_path}/milestones"), tom, "milestone_title=Present&due_date=").await;
+        assert!(
+            bad.text.contains("id=\"e-milestone_title\""),
+            "{}",
+            bad.text
+        );
+        post_form(
+            &t,
+            &format!("{goal_path}/milestones"),
+            tom,
+            "milestone_title=Present&due_date=",
+        )
+        .await;
         let mut tx = t.store().read().await.unwrap();
         let ms = tx.milestones_of(gid.parse().unwrap()).await.unwrap();
         drop(tx);
-        let tick = post_form(&t, &format!("/milestones/{}", ms[0].id), tom, "form=done&done=true").await;
+        let tick = post_form(
+            &t,
+            &format!("/milestones/{}", ms[0].id),
+            tom,
+            "form=done&done=true",
+        )
+        .await;
         assert_eq!(tick.status, 303);
         assert_eq!(location(&tick), format!("{goal_path}?done=milestone_saved"));
         let c = post_form(&t, &format!("{goal_path}/comments"), mira, "body=Well+done").await;
         assert_eq!(c.status, 303);
         let shown = page(&t, &goal_path, tom).await;
         assert_eq!(shown.status, 200);
-        assert!(shown.text.contains("Speak &lt;up&gt;"), "titles are escaped");
-        assert!(shown.text.contains(" checked>"), "a done milestone is ticked");
+        assert!(
+            shown.text.contains("Speak &lt;up&gt;"),
+            "titles are escaped"
+        );
+        assert!(
+            shown.text.contains(" checked>"),
+            "a done milestone is ticked"
+        );
         assert!(shown.text.contains("value=\"50\""), "progress bar at 50%");
         assert!(shown.text.contains("<svg"), "the progress chart");
         assert!(shown.text.contains("<table>"), "the chart's table");
@@ -698,7 +994,10 @@ async fn the_agreement_and_goal_pages_work_without_javascript() {
         assert_eq!(refused.status, 403);
         let list = page(&t, &goals, &r.manager).await;
         assert!(list.text.contains("<progress"));
-        assert!(!list.text.contains("Set the goal"), "managers do not set goals");
+        assert!(
+            !list.text.contains("Set the goal"),
+            "managers do not set goals"
+        );
         let hidden = page(&t, &goal_path, &r.outsider).await;
         assert_eq!(hidden.status, 404);
         t.finish().await;

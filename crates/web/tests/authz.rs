@@ -1099,7 +1099,13 @@ fn rows() -> Vec<Row> {
         // accepted it above), so members write and managers get 403. Goal
         // and milestone ids are unknown here (404); tests/agreements_goals.rs
         // covers each role on real goals.
-        row("GET", "/rooms/{id}/agreement", "/rooms/{room}/agreement", "", Room(200, 200)),
+        row(
+            "GET",
+            "/rooms/{id}/agreement",
+            "/rooms/{room}/agreement",
+            "",
+            Room(200, 200),
+        ),
         row(
             "POST",
             "/rooms/{id}/agreement",
@@ -1114,7 +1120,13 @@ fn rows() -> Vec<Row> {
             "version=1",
             Room(409, 409),
         ),
-        row("GET", "/rooms/{id}/goals", "/rooms/{room}/goals", "", Room(200, 200)),
+        row(
+            "GET",
+            "/rooms/{id}/goals",
+            "/rooms/{room}/goals",
+            "",
+            Room(200, 200),
+        ),
         row(
             "POST",
             "/rooms/{id}/goals",
@@ -1123,7 +1135,13 @@ fn rows() -> Vec<Row> {
             Room(409, 409),
         ),
         row("GET", "/goals/{id}", "/goals/{random}", "", SignedIn(404)),
-        row("POST", "/goals/{id}", "/goals/{random}", "title=Speak", SignedIn(404)),
+        row(
+            "POST",
+            "/goals/{id}",
+            "/goals/{random}",
+            "title=Speak",
+            SignedIn(404),
+        ),
         row(
             "POST",
             "/goals/{id}/milestones",

@@ -132,7 +132,10 @@ impl From<AgreementView> for AgreementOut {
             waiting_for: v
                 .waiting_for
                 .into_iter()
-                .map(|(p, name)| WaitingOut { person_id: p.0, name })
+                .map(|(p, name)| WaitingOut {
+                    person_id: p.0,
+                    name,
+                })
                 .collect(),
             terms: TermsOut {
                 cadence: v.terms.cadence.code().into(),
@@ -237,10 +240,7 @@ pub async fn confirm_agreement(
     ApiJson(b): ApiJson<ConfirmBody>,
 ) -> Result<Json<AgreementOut>, ApiError> {
     Ok(Json(
-        s.app
-            .confirm_agreement(&actor, id, b.version)
-            .await?
-            .into(),
+        s.app.confirm_agreement(&actor, id, b.version).await?.into(),
     ))
 }
 

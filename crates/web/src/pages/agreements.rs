@@ -53,7 +53,12 @@ fn fields(input: &AgreementInput) -> Vec<Field> {
     );
     vec![
         Field::new("duration_months", "How long", "select")
-            .value(input.duration_months.map(|m| m.to_string()).unwrap_or_default())
+            .value(
+                input
+                    .duration_months
+                    .map(|m| m.to_string())
+                    .unwrap_or_default(),
+            )
             .options(months)
             .hint("From the day the room opened."),
         Field::new("end_date", "Or until (YYYY-MM-DD)", "date")
@@ -75,9 +80,13 @@ fn fields(input: &AgreementInput) -> Vec<Field> {
                     .map(|f| (f.code().to_string(), f.label().to_string()))
                     .collect(),
             ),
-        Field::new("mentee_wants", "What the mentee wants from this", "textarea")
-            .value(input.mentee_wants.clone())
-            .hint("Markdown."),
+        Field::new(
+            "mentee_wants",
+            "What the mentee wants from this",
+            "textarea",
+        )
+        .value(input.mentee_wants.clone())
+        .hint("Markdown."),
         Field::new("expectations", "What each of you expects", "textarea")
             .value(input.expectations.clone())
             .hint("Of yourselves and of each other. Markdown."),
@@ -203,7 +212,9 @@ async fn save(
         }
     }
     match s.app.save_agreement(&who.actor, id, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/rooms/{id}/agreement?done=agreement_saved")).into_response()),
+        Ok(_) => Ok(
+            Redirect::to(&format!("/rooms/{id}/agreement?done=agreement_saved")).into_response(),
+        ),
         Err(e @ AppError::Invalid(_)) => page(&s, &who, id, None, Some((input, e))).await,
         Err(e) => Err(e.into()),
     }

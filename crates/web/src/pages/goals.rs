@@ -50,16 +50,23 @@ fn new_goal_fields(input: &NewGoal, g: &RoomGoals) -> Vec<Field> {
         Field::new("description", "Description", "textarea")
             .value(input.description.clone())
             .hint("Markdown."),
-        Field::new("success_criteria", "How you will know you got there", "textarea")
-            .value(input.success_criteria.clone())
-            .hint("Markdown."),
+        Field::new(
+            "success_criteria",
+            "How you will know you got there",
+            "textarea",
+        )
+        .value(input.success_criteria.clone())
+        .hint("Markdown."),
         Field::new("target_date", "Target date (YYYY-MM-DD)", "date")
             .value(input.target_date.clone()),
     ];
     if g.can_add_shared && g.can_add_own {
         fields.push(
-            Field::new("shared", "A goal for the whole room", "checkbox")
-                .value(if input.shared { "true" } else { "" }),
+            Field::new("shared", "A goal for the whole room", "checkbox").value(if input.shared {
+                "true"
+            } else {
+                ""
+            }),
         );
     } else if g.can_add_shared {
         fields.push(Field::new("shared", "", "hidden").value("true"));
@@ -138,7 +145,9 @@ async fn create(
         shared: get("shared") == "true",
     };
     match s.app.create_goal(&who.actor, id, &input).await {
-        Ok(goal) => Ok(Redirect::to(&format!("/goals/{}?done=goal_created", goal.id)).into_response()),
+        Ok(goal) => {
+            Ok(Redirect::to(&format!("/goals/{}?done=goal_created", goal.id)).into_response())
+        }
         Err(e @ AppError::Invalid(_)) => goals_page(&s, &who, id, None, Some((input, e))).await,
         Err(e) => Err(e.into()),
     }
@@ -193,15 +202,22 @@ async fn goal_page(
         Field::new("description", "Description", "textarea")
             .value(from(Which::Edit, "description", goal.description.clone()))
             .hint("Markdown."),
-        Field::new("success_criteria", "How you will know you got there", "textarea")
-            .value(from(
-                Which::Edit,
-                "success_criteria",
-                goal.success_criteria.clone(),
-            ))
-            .hint("Markdown."),
-        Field::new("target_date", "Target date (YYYY-MM-DD)", "date")
-            .value(from(Which::Edit, "target_date", day(goal.target_date))),
+        Field::new(
+            "success_criteria",
+            "How you will know you got there",
+            "textarea",
+        )
+        .value(from(
+            Which::Edit,
+            "success_criteria",
+            goal.success_criteria.clone(),
+        ))
+        .hint("Markdown."),
+        Field::new("target_date", "Target date (YYYY-MM-DD)", "date").value(from(
+            Which::Edit,
+            "target_date",
+            day(goal.target_date),
+        )),
         Field::new("status", "Status", "select")
             .value(from(Which::Edit, "status", goal.status.code().into()))
             .options(
@@ -214,7 +230,11 @@ async fn goal_page(
     if v.item.milestones.is_empty() {
         edit_fields.push(
             Field::new("progress", "Progress (0 to 100)", "number")
-                .value(from(Which::Edit, "progress", goal.manual_progress.to_string()))
+                .value(from(
+                    Which::Edit,
+                    "progress",
+                    goal.manual_progress.to_string(),
+                ))
                 .hint("With milestones, progress follows them instead."),
         );
     }
@@ -224,8 +244,11 @@ async fn goal_page(
             "milestone_title",
             String::new(),
         )),
-        Field::new("due_date", "Due date (YYYY-MM-DD)", "date")
-            .value(from(Which::Milestone, "due_date", String::new())),
+        Field::new("due_date", "Due date (YYYY-MM-DD)", "date").value(from(
+            Which::Milestone,
+            "due_date",
+            String::new(),
+        )),
     ];
     let mut comment_fields = vec![Field::new("body", "Your comment", "textarea")
         .value(from(Which::Comment, "body", String::new()))
@@ -318,7 +341,8 @@ async fn save(
         Some(p) => match p.parse() {
             Ok(p) => Some(p),
             Err(_) => {
-                let e = AppError::invalid("progress", "progress must be a whole number from 0 to 100");
+                let e =
+                    AppError::invalid("progress", "progress must be a whole number from 0 to 100");
                 return goal_page(&s, &who, id, None, Some((Which::Edit, f, e))).await;
             }
         },
@@ -333,7 +357,9 @@ async fn save(
     };
     match s.app.update_goal(&who.actor, id, &changes).await {
         Ok(_) => Ok(Redirect::to(&format!("/goals/{id}?done=goal_saved")).into_response()),
-        Err(e @ AppError::Invalid(_)) => goal_page(&s, &who, id, None, Some((Which::Edit, f, e))).await,
+        Err(e @ AppError::Invalid(_)) => {
+            goal_page(&s, &who, id, None, Some((Which::Edit, f, e))).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -386,7 +412,9 @@ async fn comment(
     let id: GoalId = parse_id(&id, "goal")?;
     let body = f.get("body").cloned().unwrap_or_default();
     match s.app.comment_on_goal(&who.actor, id, &body).await {
-        Ok(_) => Ok(Redirect::to(&format!("/goals/{id}?done=comment_added#comments")).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/goals/{id}?done=comment_added#comments")).into_response())
+        }
         Err(e @ AppError::Invalid(_)) => {
             goal_page(&s, &who, id, None, Some((Which::Comment, f, e))).await
         }
