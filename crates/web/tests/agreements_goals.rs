@@ -1003,3 +1003,66 @@ async fn the_agreement_and_goal_pages_work_without_javascript() {
         t.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_deleted_account_leaves_its_comments_and_versions_as_a_former_member() {
+    for kind in test_database_kinds() {
+        let t = TestApp::new(kind).await;
+        let r = pair(&t).await;
+        let (mira, tom) = (&r.members[0], &r.members[1]);
+        t.call(
+            "PUT",
+            &format!("/api/v1/rooms/{}/agreement", r.id),
+            mira.auth(),
+            Some(agreement(12, "monthly")),
+        )
+        .await
+        .expect(200);
+        let g = t
+            .call(
+                "POST",
+                &format!("/api/v1/rooms/{}/goals", r.id),
+                tom.auth(),
+                Some(json!({"title": "Lead a project"})),
+            )
+            .await
+            .expect(201);
+        let comments = format!("/api/v1/goals/{}/comments", g.json["id"].as_str().unwrap());
+        t.call(
+            "POST",
+            &comments,
+            mira.auth(),
+            Some(json!({"body": "You can do it."})),
+        )
+        .await
+        .expect(201);
+        t.call(
+            "DELETE",
+            "/api/v1/me",
+            mira.auth(),
+            Some(json!({"password": rapport_web::testing::PASSWORD})),
+        )
+        .await
+        .expect(204);
+        t.take_emails().await;
+        let c = t.get(&comments, tom.auth()).await.expect(200);
+        assert_eq!(c.json["comments"][0]["author_name"], "a former member");
+        assert_eq!(c.json["comments"][0]["author_id"], serde_json::Value::Null);
+        assert_eq!(c.json["comments"][0]["body"], "You can do it.");
+        let v = t
+            .get(
+                &format!("/api/v1/rooms/{}/agreement/versions", r.id),
+                tom.auth(),
+            )
+            .await
+            .expect(200);
+        assert_eq!(v.json["versions"][0]["changed_by"], serde_json::Value::Null);
+        let page = page(&t, &format!("/rooms/{}/agreement", r.id), tom).await;
+        assert!(
+            page.text.contains("Written by a former member"),
+            "{}",
+            page.text
+        );
+        t.finish().await;
+    }
+}
