@@ -23,7 +23,9 @@ mod csv_people;
 mod enrolment;
 mod extract;
 mod me;
+mod messages;
 mod meta;
+mod notes;
 mod people;
 mod programmes;
 mod requests;
@@ -159,6 +161,16 @@ operations! {
     safety::file_report,
     safety::list_reports,
     safety::resolve_report,
+    // Room notes and messages.
+    notes::list_notes,
+    notes::create_note,
+    notes::update_note,
+    notes::delete_note,
+    messages::list_messages,
+    messages::create_message,
+    messages::update_message,
+    messages::delete_message,
+    messages::read_messages,
     meta::openapi_json,
 }
 
