@@ -236,15 +236,16 @@ impl App {
     /// The author deletes their message: it keeps its place in the thread
     /// as "message deleted", and its text is gone from everywhere.
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id, message = %id))]
-    pub async fn delete_message(&self, actor: &Actor, id: MessageId) -> AppResult<()> {
+    /// Returns the message's room.
+    pub async fn delete_message(&self, actor: &Actor, id: MessageId) -> AppResult<RoomId> {
         let now = self.now();
         let mut tx = self.store.write().await?;
-        self.own_message(&mut tx, actor, id).await?;
+        let message = self.own_message(&mut tx, actor, id).await?;
         if !tx.delete_message(id, now).await? {
             return Err(not_found());
         }
         tx.commit().await?;
-        Ok(())
+        Ok(message.room_id)
     }
 
     /// Marks the room's thread read for the actor: up to now, or up to the

@@ -144,16 +144,9 @@ async fn delete(
     State(s): State<AppState>,
     who: PageActor,
     Path(id): Path<String>,
-    Form(f): Form<Params>,
 ) -> Result<Response, PageError> {
     let id: MessageId = parse_id(&id, "message")?;
-    // The form says which room to go back to (a deleted message no longer
-    // says much); a forged one only misdirects the person who forged it.
-    let room: RoomId = f
-        .get("room")
-        .and_then(|r| r.parse().ok())
-        .ok_or_else(|| AppError::invalid("room", "the form lost its room; go back to the room"))?;
-    s.app.delete_message(&who.actor, id).await?;
+    let room = s.app.delete_message(&who.actor, id).await?;
     Ok(Redirect::to(&format!("/rooms/{room}/messages?done=message_deleted")).into_response())
 }
 
