@@ -706,3 +706,53 @@ async fn a_deleted_account_leaves_its_shared_words_as_a_former_member() {
         w.t.finish().await;
     }
 }
+
+#[tokio::test]
+async fn descriptions_and_the_code_of_conduct_are_markdown_through_the_one_renderer() {
+    for kind in test_database_kinds() {
+        let t = TestApp::new(kind).await;
+        let admin = t.admin().await;
+        let r = t
+            .call(
+                "POST",
+                "/api/v1/programmes",
+                admin.auth(),
+                Some(json!({"name": "Bad", "kind": "one_to_one", "description": "Hi <script>alert(1)</script>"})),
+            )
+            .await
+            .expect_error(422, "invalid_field");
+        assert_eq!(r.fields(), ["description"]);
+        t.call(
+            "POST",
+            "/api/v1/programmes",
+            admin.auth(),
+            Some(json!({"name": "Good", "kind": "one_to_one", "description": "We meet **every** week.\n\n- one\n- two"})),
+        )
+        .await
+        .expect(201);
+        let page = t
+            .reply_text(
+                TestApp::request("GET", "/programmes/good", admin.auth())
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert!(
+            page.text.contains("We meet <strong>every</strong> week."),
+            "{}",
+            page.text
+        );
+        assert!(page.text.contains("<li>one</li>"));
+        let r = t
+            .call(
+                "PUT",
+                "/api/v1/code-of-conduct",
+                admin.auth(),
+                Some(json!({"code_of_conduct": "Be kind. [Click](javascript:alert(1)) for more rules."})),
+            )
+            .await
+            .expect_error(422, "invalid_field");
+        assert_eq!(r.fields(), ["code_of_conduct"]);
+        t.finish().await;
+    }
+}
