@@ -636,6 +636,7 @@ impl App {
             .map(|(a, s, at)| serde_json::json!({"action": a, "subject": s, "at": at}))
             .collect();
         let (enrolments, requests, rooms) = tx.mentoring_of(actor.person_id).await?;
+        let (notes, room_messages) = crate::notes::export_of(&mut tx, actor.person_id).await?;
         Ok(serde_json::json!({
             "format": "rapport-personal-data/1",
             "exported_at": now,
@@ -645,8 +646,8 @@ impl App {
             "enrolments": enrolments,
             "requests": requests,
             "rooms": rooms,
-            "notes": [],
-            "messages": [],
+            "notes": notes,
+            "messages": room_messages,
             "emails_sent_to_you": messages,
             "sign_in_sessions": sessions,
             "api_tokens": tokens,
@@ -709,6 +710,9 @@ impl App {
             });
         }
         tx.delete_outbox_of(target).await?;
+        // Private notes go with their author; shared notes and messages
+        // stay, shown as "a former member" (their author is set to null).
+        tx.delete_private_notes_of(target).await?;
         tx.delete_person(target).await?;
         let actor_record = if actor.person_id == target {
             None

@@ -380,7 +380,7 @@ mod tests {
         }
     }
 
-    fn check(name: &str, mail: &impl Mail) {
+    pub(super) fn check(name: &str, mail: &impl Mail) {
         let optional = mail.kind() != NotificationKind::Account;
         let f = frame(mail, optional);
         let (text, html) = mail.render(&f).expect("the templates render");
@@ -546,5 +546,77 @@ mod tests {
             },
         );
         check("request_accepted", &RequestAccepted { name: NAME.into() });
+    }
+}
+
+// Room messages (issue 17, notes and messages): the batched "new messages"
+// email. Kept in one block so the other room emails merge beside it.
+templates! {
+    RoomDigest: RoomDigestText = "mail/room_digest.txt", RoomDigestHtml = "mail/room_digest.html";
+}
+
+/// One unread message in a [`RoomDigest`]: who wrote it and its first words
+/// as plain text.
+pub(crate) struct DigestLine {
+    pub author: String,
+    pub preview: String,
+}
+
+/// Messages wait unread in a room (at most one per room per recipient per
+/// 15 minutes; never about messages already read).
+pub(crate) struct RoomDigest {
+    pub name: String,
+    pub programme: String,
+    pub room: String,
+    /// How many messages are unread.
+    pub unread: usize,
+    /// The newest few, oldest first.
+    pub lines: Vec<DigestLine>,
+}
+
+impl RoomDigest {
+    fn count(&self) -> String {
+        match self.unread {
+            1 => "1 new message".into(),
+            n => format!("{n} new messages"),
+        }
+    }
+}
+
+impl Mail for RoomDigest {
+    fn kind(&self) -> NotificationKind {
+        NotificationKind::Rooms
+    }
+    fn subject(&self, _site: &str) -> String {
+        format!("{} in your room in {}", self.count(), self.programme)
+    }
+}
+
+#[cfg(test)]
+mod room_digest_tests {
+    use super::tests::check;
+    use super::*;
+
+    #[test]
+    fn room_digest() {
+        check(
+            "room_digest",
+            &RoomDigest {
+                name: "Ana <Ana> O'Brien & Co".into(),
+                programme: "Spring & Summer".into(),
+                room: "00000000-0000-0000-0000-0000000000aa".into(),
+                unread: 4,
+                lines: vec![
+                    DigestLine {
+                        author: "Bea".into(),
+                        preview: "Could we move <Thursday> & talk about pacing?".into(),
+                    },
+                    DigestLine {
+                        author: "a former member".into(),
+                        preview: "Thanks for the session…".into(),
+                    },
+                ],
+            },
+        );
     }
 }

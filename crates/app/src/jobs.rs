@@ -65,6 +65,7 @@ impl App {
                 tx.commit().await?;
                 Ok(())
             }
+            crate::messages::DIGEST_JOB => self.run_room_digest(payload).await,
             other => Err(AppError::internal_msg(format!(
                 "unknown job kind {other:?}"
             ))),

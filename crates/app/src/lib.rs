@@ -22,6 +22,8 @@ pub mod jobs;
 pub mod lists;
 pub mod mail;
 pub mod markdown;
+pub mod messages;
+pub mod notes;
 pub mod notifications;
 pub mod profiles;
 pub mod programmes;

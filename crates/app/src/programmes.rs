@@ -71,6 +71,15 @@ struct Checked {
 }
 
 /// Keeps a value, or records its error so every field's error is shown at once.
+/// `text` if it is Markdown the one renderer accepts (no HTML, no script):
+/// descriptions and the code of conduct are shown through it.
+fn markdown_field(field: &'static str, text: String) -> Result<String, Invalid> {
+    match crate::markdown::check(field, &text) {
+        Err(AppError::Invalid(mut e)) if !e.is_empty() => Err(e.remove(0)),
+        _ => Ok(text),
+    }
+}
+
 fn keep<T>(errors: &mut Vec<Invalid>, r: Result<T, Invalid>) -> Option<T> {
     r.map_err(|e| errors.push(e)).ok()
 }
@@ -128,7 +137,8 @@ impl ProgrammeInput {
         let slug = keep(&mut errors, Slug::parse("slug", &slug_raw));
         let description = keep(
             &mut errors,
-            text("description", &self.description, 0, 4000, "the description"),
+            text("description", &self.description, 0, 4000, "the description")
+                .and_then(|d| markdown_field("description", d)),
         );
         let starts_on = keep(&mut errors, date("starts_on", &self.starts_on));
         let ends_on = keep(&mut errors, date("ends_on", &self.ends_on));
@@ -264,6 +274,8 @@ pub struct ProgrammeView {
     pub my_roles: Vec<ProgrammeRole>,
     /// Whether it takes enrolments now.
     pub taking_enrolments: bool,
+    /// The description rendered by the one Markdown renderer.
+    pub description_html: String,
 }
 
 /// Whether a programme takes enrolments and rounds in its current state.
@@ -356,6 +368,7 @@ impl App {
                 .map(|(_, r)| *r)
                 .collect(),
             taking_enrolments: taking_enrolments(&p),
+            description_html: crate::markdown::render(&p.description),
             record: p,
         }
     }
@@ -645,7 +658,8 @@ impl App {
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn set_code_of_conduct(&self, actor: &Actor, body: &str) -> AppResult<()> {
         AppError::check(policy::administer(actor), "site settings")?;
-        let body = text("code_of_conduct", body, 20, 20_000, "the code of conduct")?;
+        let body = text("code_of_conduct", body, 20, 20_000, "the code of conduct")
+            .and_then(|b| markdown_field("code_of_conduct", b))?;
         let mut tx = self.store.write().await?;
         tx.put_setting("code_of_conduct", &body).await?;
         self.audit_by(

@@ -309,6 +309,18 @@ fn illegal_move(what: &str, from: &str, to: &str) -> Invalid {
     )
 }
 
+coded_enum!(
+    /// Who reads a room note: its author alone (`private`), or the room
+    /// (`room`: the current members, and the managers where the programme's
+    /// room rules say so).
+    NoteVisibility, "visibility", {
+        /// The author, and nobody else, ever.
+        Private = "private",
+        /// Shared with the room.
+        Room = "room",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

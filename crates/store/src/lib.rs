@@ -14,6 +14,8 @@ mod error;
 mod goals;
 mod jobs;
 mod mentoring;
+mod messages;
+mod notes;
 pub mod page;
 mod people;
 mod programmes;
@@ -30,6 +32,8 @@ pub use mentoring::{
     ActivityKind, EnrolmentRecord, EnrolmentView, MemberRecord, NewRoom, RequestRecord,
     RoomActivity, RoomRecord, Seat,
 };
+pub use messages::MessageRecord;
+pub use notes::{NoteRecord, NoteScope};
 pub use people::{DirectoryQuery, NewPerson, PersonRecord};
 pub use programmes::ProgrammeRecord;
 pub use rounds::{PairRule, ReportRecord, RoundRecord};

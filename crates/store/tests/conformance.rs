@@ -883,3 +883,280 @@ mod moves {
         .await;
     }
 }
+
+mod notes_messages {
+    use super::*;
+    use rapport_domain::mentoring::{EnrolmentStatus, MemberState, NoteVisibility, RoomStatus};
+    use rapport_domain::{EnrolmentId, MessageId, NoteId, RoomId};
+
+    /// A programme with one mentor and two mentees, each mentee in an
+    /// active room with the mentor: (mentor, ann, bob, ann's room, bob's room).
+    async fn two_rooms(store: &Store) -> (PersonId, PersonId, PersonId, RoomId, RoomId) {
+        let programme = ProgrammeRecord::new(
+            Slug::parse("slug", "notes").unwrap(),
+            "Notes",
+            ProgrammeKind::OneToOne,
+            ProgrammeStatus::Open,
+            0,
+        );
+        let people = [
+            person("mentor@example.org", "Mia Mentor"),
+            person("ann@example.org", "Ann"),
+            person("bob@example.org", "Bob"),
+        ];
+        let mut tx = store.write().await.unwrap();
+        tx.insert_programme(&programme).await.unwrap();
+        for (i, p) in people.iter().enumerate() {
+            tx.insert_person(p).await.unwrap();
+            tx.insert_enrolment(&EnrolmentRecord {
+                id: EnrolmentId::new(),
+                programme_id: programme.id,
+                person_id: p.id,
+                role: if i == 0 {
+                    ProgrammeRole::Mentor
+                } else {
+                    ProgrammeRole::Mentee
+                },
+                status: EnrolmentStatus::Approved,
+                capacity: if i == 0 { 2 } else { 0 },
+                answers: Default::default(),
+                preferences: Default::default(),
+                consent_sensitive: false,
+                created_at: 0,
+                conduct_accepted_at: None,
+                decided_at: None,
+            })
+            .await
+            .unwrap();
+        }
+        let mut rooms = vec![];
+        for mentee in &people[1..] {
+            let room = NewRoom {
+                round_id: None,
+                id: RoomId::new(),
+                programme_id: programme.id,
+                status: RoomStatus::Active,
+                origin: rapport_domain::mentoring::RoomOrigin::Round,
+                members: vec![
+                    (people[0].id, ProgrammeRole::Mentor, MemberState::Accepted),
+                    (mentee.id, ProgrammeRole::Mentee, MemberState::Accepted),
+                ],
+            };
+            tx.insert_room(&room, 0).await.unwrap();
+            rooms.push(room.id);
+        }
+        tx.commit().await.unwrap();
+        (people[0].id, people[1].id, people[2].id, rooms[0], rooms[1])
+    }
+
+    fn note(room: RoomId, author: PersonId, body: &str, v: NoteVisibility, at: i64) -> NoteRecord {
+        NoteRecord {
+            id: NoteId::new(),
+            room_id: room,
+            author_id: Some(author),
+            author_name: None,
+            visibility: v,
+            body: body.into(),
+            copied_from: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    fn message(room: RoomId, author: PersonId, body: &str, at: i64) -> MessageRecord {
+        MessageRecord {
+            id: MessageId::new(),
+            room_id: room,
+            author_id: Some(author),
+            author_name: None,
+            body: body.into(),
+            edited_at: None,
+            deleted_at: None,
+            created_at: at,
+        }
+    }
+
+    #[tokio::test]
+    async fn note_scopes_copies_and_account_deletion() {
+        each_db(|store| async move {
+            let (mentor, ann, _bob, room, other_room) = two_rooms(&store).await;
+            let mut tx = store.write().await.unwrap();
+            let private = note(room, ann, "ann private", NoteVisibility::Private, 10);
+            let shared = note(room, ann, "ann shared", NoteVisibility::Room, 20);
+            let mentors = note(room, mentor, "mentor private", NoteVisibility::Private, 30);
+            for n in [&private, &shared, &mentors] {
+                tx.insert_note(n).await.unwrap();
+            }
+            tx.commit().await.unwrap();
+
+            let mut tx = store.read().await.unwrap();
+            let bodies = |p: rapport_store::page::Page<NoteRecord>| {
+                p.items.into_iter().map(|n| n.body).collect::<Vec<_>>()
+            };
+            let seen = tx
+                .notes_page(room, NoteScope::OwnAndShared(ann), Start::Offset(0), 10)
+                .await
+                .unwrap();
+            assert_eq!(bodies(seen), ["ann shared", "ann private"]);
+            let seen = tx
+                .notes_page(room, NoteScope::OwnAndShared(mentor), Start::Offset(0), 10)
+                .await
+                .unwrap();
+            assert_eq!(bodies(seen), ["mentor private", "ann shared"]);
+            let seen = tx
+                .notes_page(room, NoteScope::Shared, Start::Offset(0), 10)
+                .await
+                .unwrap();
+            assert_eq!(bodies(seen), ["ann shared"]);
+            let seen = tx
+                .notes_page(room, NoteScope::Own(ann), Start::Offset(0), 1)
+                .await
+                .unwrap();
+            let next = seen.next.expect("a second page");
+            assert_eq!(bodies(seen), ["ann shared"]);
+            let seen = tx
+                .notes_page(room, NoteScope::Own(ann), Start::Cursor(next), 1)
+                .await
+                .unwrap();
+            assert_eq!(bodies(seen), ["ann private"]);
+            let got = tx.note(shared.id).await.unwrap().unwrap();
+            assert_eq!(got.author_name.as_deref(), Some("Ann"));
+            drop(tx);
+
+            // A copy carries body, author and visibility into the new room,
+            // remembering its source.
+            let mut tx = store.write().await.unwrap();
+            let copy = tx.copy_note(&private, other_room, 99).await.unwrap();
+            tx.commit().await.unwrap();
+            let mut tx = store.read().await.unwrap();
+            let c = tx.note(copy).await.unwrap().unwrap();
+            assert_eq!(
+                (
+                    c.room_id,
+                    c.author_id,
+                    c.visibility,
+                    c.body.as_str(),
+                    c.copied_from,
+                    c.created_at
+                ),
+                (
+                    other_room,
+                    Some(ann),
+                    NoteVisibility::Private,
+                    "ann private",
+                    Some(private.id),
+                    99
+                )
+            );
+            assert_eq!(tx.notes_by(ann).await.unwrap().len(), 3);
+            drop(tx);
+
+            // A private note cannot outlive its author: deleting the person
+            // first fails the database rule...
+            let mut tx = store.write().await.unwrap();
+            assert!(tx.delete_person(ann).await.is_err());
+            drop(tx);
+            // ... and deleting their private notes first lets the shared one
+            // stay, authorless.
+            let mut tx = store.write().await.unwrap();
+            assert_eq!(tx.delete_private_notes_of(ann).await.unwrap(), 2);
+            assert!(tx.delete_person(ann).await.unwrap());
+            tx.commit().await.unwrap();
+            let mut tx = store.read().await.unwrap();
+            let left = tx
+                .notes_page(room, NoteScope::OwnAndShared(mentor), Start::Offset(0), 10)
+                .await
+                .unwrap();
+            let left: Vec<_> = left
+                .items
+                .iter()
+                .map(|n| (n.body.as_str(), n.author_id, n.author_name.clone()))
+                .collect();
+            assert_eq!(
+                left,
+                [
+                    (
+                        "mentor private",
+                        Some(mentor),
+                        Some("Mia Mentor".to_string())
+                    ),
+                    ("ann shared", None, None)
+                ]
+            );
+            assert!(tx.note(copy).await.unwrap().is_none());
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn threads_read_positions_and_one_pending_digest() {
+        each_db(|store| async move {
+            let (mentor, ann, bob, room, other_room) = two_rooms(&store).await;
+            let mut tx = store.write().await.unwrap();
+            let first = message(room, ann, "one", 10);
+            let second = message(room, ann, "two", 20);
+            for m in [
+                &first,
+                &second,
+                &message(room, mentor, "reply", 30),
+                &message(other_room, bob, "bob", 40),
+            ] {
+                tx.insert_message(m).await.unwrap();
+            }
+            tx.commit().await.unwrap();
+
+            let mut tx = store.write().await.unwrap();
+            let mut counts = tx.unread_counts(mentor).await.unwrap();
+            counts.sort();
+            let mut want = vec![(room, 2), (other_room, 1)];
+            want.sort();
+            assert_eq!(counts, want);
+            assert_eq!(tx.unread_counts(ann).await.unwrap(), [(room, 1)]);
+            // Reading moves forward only.
+            tx.mark_read(room, mentor, 10).await.unwrap();
+            tx.mark_read(room, mentor, 5).await.unwrap();
+            assert_eq!(tx.read_position(room, mentor).await.unwrap(), Some(10));
+            let unread: Vec<_> = tx
+                .unread_messages(room, mentor)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|m| m.body)
+                .collect();
+            assert_eq!(unread, ["two"]);
+            // Deleted: no body, no longer unread; not editable again.
+            assert!(tx.delete_message(second.id, 50).await.unwrap());
+            assert!(!tx.delete_message(second.id, 51).await.unwrap());
+            assert!(!tx.edit_message(second.id, "back", 52).await.unwrap());
+            assert!(tx.edit_message(first.id, "one!", 53).await.unwrap());
+            assert!(tx.unread_messages(room, mentor).await.unwrap().is_empty());
+            let gone = tx.message(second.id).await.unwrap().unwrap();
+            assert_eq!((gone.body.as_str(), gone.deleted_at), ("", Some(50)));
+            // The thread, newest first, keeps the deleted message's place.
+            let page = tx.messages_page(room, Start::Offset(0), 2).await.unwrap();
+            let bodies: Vec<_> = page.items.iter().map(|m| m.body.as_str()).collect();
+            assert_eq!(bodies, ["reply", ""]);
+            let older = tx
+                .messages_page(room, Start::Cursor(page.next.unwrap()), 2)
+                .await
+                .unwrap();
+            assert_eq!(older.items[0].edited_at, Some(53));
+            // One pending digest per recipient per room.
+            assert!(tx.schedule_digest(room, mentor, 100).await.unwrap());
+            assert!(!tx.schedule_digest(room, mentor, 200).await.unwrap());
+            assert!(tx.schedule_digest(other_room, mentor, 200).await.unwrap());
+            assert!(tx.take_digest(room, mentor).await.unwrap());
+            assert!(!tx.take_digest(room, mentor).await.unwrap());
+            assert!(tx.schedule_digest(room, mentor, 300).await.unwrap());
+            // The export reads the rooms a person is in: both sides' messages.
+            assert_eq!(tx.messages_of_member(bob).await.unwrap().len(), 1);
+            assert_eq!(tx.messages_of_member(mentor).await.unwrap().len(), 4);
+            // A deleted author's messages stay, authorless.
+            assert!(tx.delete_person(ann).await.unwrap());
+            let kept = tx.message(first.id).await.unwrap().unwrap();
+            assert_eq!((kept.author_id, kept.author_name), (None, None));
+            tx.commit().await.unwrap();
+        })
+        .await;
+    }
+}

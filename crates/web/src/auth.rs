@@ -137,6 +137,9 @@ pub struct PageActor {
     pub name: String,
     /// The zone every time on their pages is shown in (their profile's).
     pub time_zone: rapport_domain::values::TimeZoneName,
+    /// Their unread messages per room (rooms with none left out), read once
+    /// per page: the room tabs, the rooms list and the navigation's count.
+    pub unread: Vec<(rapport_domain::RoomId, i64)>,
 }
 
 impl FromRequestParts<AppState> for PageActor {
@@ -167,10 +170,12 @@ impl FromRequestParts<AppState> for MaybeActor {
             return Ok(MaybeActor(None));
         };
         let view = state.app.profile(&actor, actor.person_id).await?;
+        let unread = state.app.unread_counts(&actor).await?.into_iter().collect();
         Ok(MaybeActor(Some(PageActor {
             actor,
             name: view.profile.name,
             time_zone: view.profile.time_zone,
+            unread,
         })))
     }
 }

@@ -25,7 +25,9 @@ mod enrolment;
 mod extract;
 mod goals;
 mod me;
+mod messages;
 mod meta;
+mod notes;
 mod people;
 mod programmes;
 mod requests;
@@ -173,6 +175,16 @@ operations! {
     safety::file_report,
     safety::list_reports,
     safety::resolve_report,
+    // Room notes and messages.
+    notes::list_notes,
+    notes::create_note,
+    notes::update_note,
+    notes::delete_note,
+    messages::list_messages,
+    messages::create_message,
+    messages::update_message,
+    messages::delete_message,
+    messages::read_messages,
     meta::openapi_json,
 }
 

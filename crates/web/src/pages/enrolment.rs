@@ -125,7 +125,7 @@ fn enrol_form(who: &PageActor, p: &ProgrammeView, conduct: &str, v: &EnrolInput)
         .hint("Needed for gender or department preferences. Others never see these fields."),
         Field::new("accept_conduct", "I accept the code of conduct", "checkbox")
             .value(if v.accept_conduct { "true" } else { "" })
-            .hint(conduct.to_string()),
+            .hint(rapport_app::markdown::plain(conduct)),
     ]);
     FormPage {
         ctx: Ctx::new(Some(who), None),

@@ -8,6 +8,8 @@ mod csv_people;
 pub use csv_people::IMPORT_LIMIT;
 mod enrolment;
 mod goals;
+mod messages;
+mod notes;
 mod people;
 mod programmes;
 mod requests;
@@ -35,6 +37,11 @@ pub struct Me {
     pub name: String,
     /// Admin?
     pub is_admin: bool,
+    /// The navigation's one count of things waiting for them: for now their
+    /// unread messages in every room.
+    pub attention_count: i64,
+    /// Their unread messages per room.
+    pub unread: Vec<(rapport_domain::RoomId, i64)>,
 }
 
 /// Layout context.
@@ -57,6 +64,8 @@ impl Ctx {
                 id: a.actor.person_id,
                 name: a.name.clone(),
                 is_admin: a.actor.is_admin,
+                attention_count: a.unread.iter().map(|(_, n)| n).sum(),
+                unread: a.unread.clone(),
             }),
             notice: notice.and_then(notice_text).map(String::from),
             zone: who.map_or_else(TimeZoneName::utc, |a| a.time_zone.clone()),
@@ -67,6 +76,14 @@ impl Ctx {
     /// shows goes through here.
     pub fn when(&self, ms: impl std::borrow::Borrow<i64>) -> String {
         self.zone.local(*ms.borrow())
+    }
+
+    /// The viewer's unread messages in `room` (0 when none or signed out).
+    pub fn unread_in(&self, room: &rapport_domain::RoomId) -> i64 {
+        self.me
+            .as_ref()
+            .and_then(|m| m.unread.iter().find(|(r, _)| r == room))
+            .map_or(0, |(_, n)| *n)
     }
 
     /// The calendar date of `ms` in the viewer's zone.
@@ -131,6 +148,11 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "milestone_added" => "The milestone is added.",
         "milestone_saved" => "The milestone is saved.",
         "comment_added" => "Your comment is posted.",
+        "note_saved" => "Your note is saved.",
+        "note_deleted" => "The note is deleted.",
+        "message_sent" => "Your message is sent.",
+        "message_edited" => "Your message is changed; the thread shows it was edited.",
+        "message_deleted" => "Your message is deleted; the thread shows where it was.",
         _ => return None,
     })
 }
@@ -348,6 +370,8 @@ fn table() -> Routes {
         .merge(csv_people::routes())
         .merge(safety::routes())
         .merge(requests::routes())
+        .merge(notes::routes())
+        .merge(messages::routes())
 }
 
 /// Every page route.

@@ -32,6 +32,8 @@ impl RoomTabs {
             ("Overview", format!("/rooms/{id}")),
             ("Agreement", format!("/rooms/{id}/agreement")),
             ("Goals", format!("/rooms/{id}/goals")),
+            ("Notes", format!("/rooms/{id}/notes")),
+            ("Messages", format!("/rooms/{id}/messages")),
         ];
         tabs.into_iter()
             .map(|(label, href)| (label, href, label == self.current))

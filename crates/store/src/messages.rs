@@ -1,0 +1,201 @@
+//! A room's message thread (migration 0010), each member's read position in
+//! it, and the pending "new messages" emails (one per recipient per room).
+
+use crate::page::{keyset_sql, Page, Start};
+use crate::{on_conn, Result, Tx};
+use rapport_domain::{MessageId, PersonId, RoomId};
+use sqlx::Row;
+
+/// A stored message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageRecord {
+    /// Id.
+    pub id: MessageId,
+    /// Its room.
+    pub room_id: RoomId,
+    /// Who wrote it; none once their account is deleted.
+    pub author_id: Option<PersonId>,
+    /// The author's name, if they still have an account.
+    pub author_name: Option<String>,
+    /// Markdown source; empty once deleted.
+    pub body: String,
+    /// Last edited (ms).
+    pub edited_at: Option<i64>,
+    /// Deleted (ms): the message keeps its place, without its body.
+    pub deleted_at: Option<i64>,
+    /// Posted (ms).
+    pub created_at: i64,
+}
+
+const COLUMNS: &str = "m.id, m.room_id, m.author_id, p.name AS author_name, m.body, m.edited_at, m.deleted_at, m.created_at";
+
+/// Members whose seat counts for reading and notifying: not those who
+/// declined or left.
+const CURRENT: &str = "rm.state IN ('invited', 'accepted')";
+
+fn decode<R: Row>(r: &R) -> Result<MessageRecord>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<i64>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> uuid::Uuid: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<uuid::Uuid>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(MessageRecord {
+        id: MessageId(r.try_get("id")?),
+        room_id: RoomId(r.try_get("room_id")?),
+        author_id: r
+            .try_get::<Option<uuid::Uuid>, _>("author_id")?
+            .map(PersonId),
+        author_name: r.try_get("author_name")?,
+        body: r.try_get("body")?,
+        edited_at: r.try_get("edited_at")?,
+        deleted_at: r.try_get("deleted_at")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+impl Tx {
+    /// Stores a new message.
+    pub async fn insert_message(&mut self, m: &MessageRecord) -> Result<()> {
+        on_conn!(self, c => {
+            sqlx::query("INSERT INTO messages (id, room_id, author_id, body, edited_at, deleted_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(m.id.0).bind(m.room_id.0).bind(m.author_id.map(|a| a.0)).bind(&m.body)
+                .bind(m.edited_at).bind(m.deleted_at).bind(m.created_at)
+                .execute(c).await?;
+            Ok(())
+        })
+    }
+
+    /// One message.
+    pub async fn message(&mut self, id: MessageId) -> Result<Option<MessageRecord>> {
+        let sql = format!("SELECT {COLUMNS} FROM messages m LEFT JOIN people p ON p.id = m.author_id WHERE m.id = $1");
+        on_conn!(self, c => {
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.0).fetch_optional(c).await?;
+            row.as_ref().map(decode).transpose()
+        })
+    }
+
+    /// One page of a room's thread, newest first (deleted messages included,
+    /// without their bodies).
+    pub async fn messages_page(
+        &mut self,
+        room: RoomId,
+        start: Start,
+        limit: i64,
+    ) -> Result<Page<MessageRecord>> {
+        let sql = format!(
+            "SELECT * FROM (SELECT {COLUMNS} FROM messages m LEFT JOIN people p ON p.id = m.author_id WHERE m.room_id = $1) AS t {}",
+            keyset_sql(start, 2)
+        );
+        on_conn!(self, c => {
+            let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(room.0);
+            let q = match start {
+                Start::Offset(offset) => q.bind(limit + 1).bind(offset),
+                Start::Cursor(k) => q.bind(k.created_at).bind(k.id).bind(limit + 1),
+            };
+            let rows = q.fetch_all(&mut *c).await?;
+            let messages = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
+            Ok(Page::from_rows(start, messages, limit, |m| (m.created_at, m.id.0)))
+        })
+    }
+
+    /// Replaces the body of a message that is not deleted; false otherwise.
+    pub async fn edit_message(&mut self, id: MessageId, body: &str, now: i64) -> Result<bool> {
+        on_conn!(self, c => {
+            let r = sqlx::query("UPDATE messages SET body = $2, edited_at = $3 WHERE id = $1 AND deleted_at IS NULL")
+                .bind(id.0).bind(body).bind(now).execute(c).await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+
+    /// Deletes a message's body, keeping its place; false when it already was.
+    pub async fn delete_message(&mut self, id: MessageId, now: i64) -> Result<bool> {
+        on_conn!(self, c => {
+            let r = sqlx::query("UPDATE messages SET body = '', deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL")
+                .bind(id.0).bind(now).execute(c).await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+
+    /// Moves `person`'s read position in `room` forward to `at` (never back).
+    pub async fn mark_read(&mut self, room: RoomId, person: PersonId, at: i64) -> Result<()> {
+        on_conn!(self, c => {
+            sqlx::query("INSERT INTO message_reads (room_id, person_id, read_at) VALUES ($1, $2, $3) ON CONFLICT (room_id, person_id) DO UPDATE SET read_at = CASE WHEN excluded.read_at > message_reads.read_at THEN excluded.read_at ELSE message_reads.read_at END")
+                .bind(room.0).bind(person.0).bind(at).execute(c).await?;
+            Ok(())
+        })
+    }
+
+    /// `person`'s read position in `room`, if they ever read it.
+    pub async fn read_position(&mut self, room: RoomId, person: PersonId) -> Result<Option<i64>> {
+        on_conn!(self, c => {
+            let row = sqlx::query("SELECT read_at FROM message_reads WHERE room_id = $1 AND person_id = $2")
+                .bind(room.0).bind(person.0).fetch_optional(c).await?;
+            row.map(|r| r.try_get("read_at")).transpose().map_err(Into::into)
+        })
+    }
+
+    /// The unread messages `person` has in each room they are a current
+    /// member of: others' messages, not deleted, after their read position.
+    /// Rooms with none are left out.
+    pub async fn unread_counts(&mut self, person: PersonId) -> Result<Vec<(RoomId, i64)>> {
+        let sql = format!("SELECT m.room_id, COUNT(*) AS n FROM messages m JOIN room_members rm ON rm.room_id = m.room_id AND rm.person_id = $1 AND {CURRENT} LEFT JOIN message_reads r ON r.room_id = m.room_id AND r.person_id = $1 WHERE m.deleted_at IS NULL AND (m.author_id IS NULL OR m.author_id <> $1) AND (r.read_at IS NULL OR m.created_at > r.read_at) GROUP BY m.room_id");
+        on_conn!(self, c => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(person.0).fetch_all(c).await?;
+            rows.iter().map(|r| Ok((RoomId(r.try_get("room_id")?), r.try_get("n")?))).collect()
+        })
+    }
+
+    /// `person`'s unread messages in `room`, oldest first (what a digest
+    /// email summarises). Empty when they are no longer a current member.
+    pub async fn unread_messages(
+        &mut self,
+        room: RoomId,
+        person: PersonId,
+    ) -> Result<Vec<MessageRecord>> {
+        let sql = format!("SELECT {COLUMNS} FROM messages m JOIN room_members rm ON rm.room_id = m.room_id AND rm.person_id = $2 AND {CURRENT} LEFT JOIN people p ON p.id = m.author_id LEFT JOIN message_reads r ON r.room_id = m.room_id AND r.person_id = $2 WHERE m.room_id = $1 AND m.deleted_at IS NULL AND (m.author_id IS NULL OR m.author_id <> $2) AND (r.read_at IS NULL OR m.created_at > r.read_at) ORDER BY m.created_at, m.id");
+        on_conn!(self, c => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(room.0).bind(person.0).fetch_all(c).await?;
+            rows.iter().map(decode).collect()
+        })
+    }
+
+    /// Every message in every room `person` is or was a member of, oldest
+    /// first: their data export (what they wrote and what they received).
+    pub async fn messages_of_member(&mut self, person: PersonId) -> Result<Vec<MessageRecord>> {
+        let sql = format!("SELECT {COLUMNS} FROM messages m LEFT JOIN people p ON p.id = m.author_id WHERE m.room_id IN (SELECT room_id FROM room_members WHERE person_id = $1) ORDER BY m.created_at, m.id");
+        on_conn!(self, c => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(person.0).fetch_all(c).await?;
+            rows.iter().map(decode).collect()
+        })
+    }
+
+    /// Records a pending digest email for `person` in `room` at `run_at`,
+    /// unless one is already pending (the table's key allows one). True when
+    /// this call made it, so the caller queues its job exactly once.
+    pub async fn schedule_digest(
+        &mut self,
+        room: RoomId,
+        person: PersonId,
+        run_at: i64,
+    ) -> Result<bool> {
+        on_conn!(self, c => {
+            let r = sqlx::query("INSERT INTO message_digests (room_id, person_id, run_at) VALUES ($1, $2, $3) ON CONFLICT (room_id, person_id) DO NOTHING")
+                .bind(room.0).bind(person.0).bind(run_at).execute(c).await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+
+    /// Removes the pending digest of `person` in `room`, so the next message
+    /// schedules a new one; false when there was none.
+    pub async fn take_digest(&mut self, room: RoomId, person: PersonId) -> Result<bool> {
+        on_conn!(self, c => {
+            let r = sqlx::query("DELETE FROM message_digests WHERE room_id = $1 AND person_id = $2")
+                .bind(room.0).bind(person.0).execute(c).await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+}
