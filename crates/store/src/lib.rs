@@ -15,6 +15,7 @@ mod mentoring;
 pub mod page;
 mod people;
 mod programmes;
+mod room_life;
 mod rounds;
 mod sessions;
 mod signin;
@@ -28,6 +29,7 @@ pub use mentoring::{
 };
 pub use people::{DirectoryQuery, NewPerson, PersonRecord};
 pub use programmes::ProgrammeRecord;
+pub use room_life::{RoomEventRecord, SessionSummary};
 pub use rounds::{PairRule, ReportRecord, RoundRecord};
 pub use sessions::SessionRecord;
 pub use signin::{ApiTokenRecord, LoginSessionRecord, SessionOwner};
