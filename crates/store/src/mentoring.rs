@@ -563,6 +563,7 @@ impl Tx {
             None,
             RoomStatus::Proposed,
             None,
+            None,
             now,
         )
         .await?;
@@ -573,6 +574,7 @@ impl Tx {
                 RoomEventKind::Activate,
                 Some(RoomStatus::Proposed),
                 room.status,
+                None,
                 None,
                 now,
             )

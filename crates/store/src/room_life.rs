@@ -56,13 +56,11 @@ impl Tx {
         action: RoomEventKind,
         from: Option<RoomStatus>,
         to: RoomStatus,
-        end: Option<(EndReason, Option<&str>)>,
+        reason: Option<EndReason>,
+        note: Option<&str>,
         now: i64,
     ) -> Result<()> {
-        let (reason, note) = match end {
-            Some((r, n)) => (Some(r.code()), n),
-            None => (None, None),
-        };
+        let reason = reason.map(EndReason::code);
         on_conn!(self, c => {
             sqlx::query("INSERT INTO room_events (id, room_id, actor_id, action, from_status, to_status, reason, note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
                 .bind(uuid::Uuid::new_v4()).bind(room.0).bind(actor.map(|a| a.0)).bind(action.code())

@@ -696,7 +696,7 @@ mod mentoring {
                 .end_room(first.id, RoomStatus::EndedEarly, Some((EndReason::Time, Some("busy"))), 13)
                 .await
                 .unwrap());
-            tx.insert_room_event(first.id, Some(mentor.id), RoomEventKind::End, Some(RoomStatus::Active), RoomStatus::EndedEarly, Some((EndReason::Time, Some("busy"))), 13)
+            tx.insert_room_event(first.id, Some(mentor.id), RoomEventKind::End, Some(RoomStatus::Active), RoomStatus::EndedEarly, Some(EndReason::Time), Some("busy"), 13)
                 .await
                 .unwrap();
             assert_eq!(tx.mentor_load(programme, mentor.id).await.unwrap(), 0);
