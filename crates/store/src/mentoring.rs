@@ -544,8 +544,10 @@ impl Tx {
     /// `Conflict mentor_capacity` (or `mentor_personal_maximum`).
     pub async fn insert_room(&mut self, room: &NewRoom, now: i64) -> Result<()> {
         on_conn!(self, c => {
-            sqlx::query("INSERT INTO rooms (id, programme_id, status, origin, created_at, updated_at, round_id) VALUES ($1, $2, $3, $4, $5, $5, $6)")
+            sqlx::query("INSERT INTO rooms (id, programme_id, status, origin, created_at, updated_at, round_id, started_at) VALUES ($1, $2, $3, $4, $5, $5, $6, $7)")
                 .bind(room.id.0).bind(room.programme_id.0).bind(room.status.code()).bind(room.origin.code()).bind(now).bind(room.round_id.map(|r| r.0))
+                // A room opened by an accepted request starts at once.
+                .bind((room.status == RoomStatus::Active).then_some(now))
                 .execute(&mut *c).await?;
             for (person, role, state) in &room.members {
                 sqlx::query("INSERT INTO room_members (room_id, person_id, programme_id, role, state, created_at) VALUES ($1, $2, $3, $4, $5, $6)")

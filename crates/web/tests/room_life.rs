@@ -427,7 +427,7 @@ async fn ending_takes_a_reason_writes_nothing_on_bad_input_and_returns_the_mente
 async fn in_a_group_the_mentor_pauses_and_members_leave_until_it_cannot_go_on() {
     for kind in test_database_kinds() {
         let t = TestApp::new(kind).await;
-        let (p, _) = programme(&t, ProgrammeKind::Group, MatchingMode::Rounds).await;
+        let (p, _) = programme(&t, ProgrammeKind::Group, MatchingMode::Managers).await;
         let mona = enrolled(
             &t,
             p,
@@ -639,7 +639,7 @@ async fn a_manager_completes_rooms_and_the_programme_closes_only_when_none_are_o
                 Some(json!({"status": "closed"})),
             )
             .await;
-        r.expect_error(409, "conflict");
+        let r = r.expect_error(409, "conflict");
         let message = r.json["error"]["message"].as_str().unwrap().to_string();
         assert!(
             message.contains("1 room") && message.contains("/rooms/complete"),
@@ -655,7 +655,7 @@ async fn a_manager_completes_rooms_and_the_programme_closes_only_when_none_are_o
                 Some(json!({})),
             )
             .await;
-        r.expect_error(409, "conflict");
+        let r = r.expect_error(409, "conflict");
         assert!(
             r.json["error"]["message"]
                 .as_str()
@@ -719,7 +719,7 @@ async fn a_manager_completes_rooms_and_the_programme_closes_only_when_none_are_o
 async fn a_declined_proposal_ends_with_the_declined_code_and_is_in_the_history() {
     for kind in test_database_kinds() {
         let t = TestApp::new(kind).await;
-        let (p, _) = programme(&t, ProgrammeKind::OneToOne, MatchingMode::Rounds).await;
+        let (p, _) = programme(&t, ProgrammeKind::OneToOne, MatchingMode::Managers).await;
         let mona = enrolled(
             &t,
             p,
@@ -848,7 +848,7 @@ async fn the_room_pages_offer_the_moves_and_ending_asks_first() {
         for want in [
             "End this room early?",
             "Here is what happens",
-            "mentor&#x27;s seat is freed",
+            "seat is freed at once",
             "<select id=\"f-reason\" name=\"reason\"",
             "Cancel",
         ] {
