@@ -389,6 +389,32 @@ impl App {
         Ok(tx.room_ids_in(programme, &TO_COMPLETE).await?.len())
     }
 
+    /// Closes a room (completed, or ended early with a reason and note) and
+    /// writes the move in its history, inside the caller's transaction: the
+    /// one way other use cases (the inactivity sweep, a re-match) end a room,
+    /// so the seat is freed and the history stays whole. `by` is none for the
+    /// system. 409 when the room had moved on. Emails are the caller's.
+    pub(crate) async fn close_room(
+        &self,
+        tx: &mut Tx,
+        room: &RoomRecord,
+        by: Option<PersonId>,
+        end: Option<(EndReason, Option<&str>)>,
+        now: i64,
+    ) -> AppResult<RoomStatus> {
+        let (to, kind) = match end {
+            Some(_) => (RoomStatus::EndedEarly, RoomEventKind::End),
+            None => (RoomStatus::Completed, RoomEventKind::Complete),
+        };
+        if !tx.end_room(room.id, to, end, now).await? {
+            return Err(moved());
+        }
+        let (reason, note) = end.map_or((None, None), |(r, n)| (Some(r), n));
+        tx.insert_room_event(room.id, by, kind, Some(room.status), to, reason, note, now)
+            .await?;
+        Ok(to)
+    }
+
     /// How many rooms completing a programme's rooms would complete, with
     /// the programme's name (for the confirmation page). Managers only.
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug))]
@@ -427,20 +453,8 @@ impl App {
         }
         for id in &ids {
             let access = self.room_access(&mut tx, actor, *id).await?;
-            if !tx.end_room(*id, RoomStatus::Completed, None, now).await? {
-                return Err(moved());
-            }
-            tx.insert_room_event(
-                *id,
-                Some(actor.person_id),
-                RoomEventKind::Complete,
-                Some(access.room.status),
-                RoomStatus::Completed,
-                None,
-                None,
-                now,
-            )
-            .await?;
+            self.close_room(&mut tx, &access.room, Some(actor.person_id), None, now)
+                .await?;
             let seated = access.room.members.iter().filter(|m| m.state.holds_seat());
             self.tell_members(&mut tx, &access, seated, MailMove::ProgrammeEnded)
                 .await?;
