@@ -719,7 +719,7 @@ async fn a_manager_completes_rooms_and_the_programme_closes_only_when_none_are_o
 async fn a_declined_proposal_ends_with_the_declined_code_and_is_in_the_history() {
     for kind in test_database_kinds() {
         let t = TestApp::new(kind).await;
-        let (p, _) = programme(&t, ProgrammeKind::OneToOne, MatchingMode::Managers).await;
+        let (p, max) = programme(&t, ProgrammeKind::OneToOne, MatchingMode::Managers).await;
         let mona = enrolled(
             &t,
             p,
@@ -746,6 +746,12 @@ async fn a_declined_proposal_ends_with_the_declined_code_and_is_in_the_history()
             ],
         )
         .await;
+        // A programme matched by its managers: while the room is proposed
+        // the mentee is pending, not waiting for a match.
+        let manager = t.actor(&max).await;
+        let waiting =
+            |c: &rapport_app::coverage::Coverage| c.waiting.iter().any(|w| w.person_id == ana.id);
+        assert!(!waiting(&t.app.coverage(&manager, "spring").await.unwrap()));
         // Moves wait for the proposal to be answered.
         status(&t, id, &ana, json!({"action": "pause"}))
             .await
@@ -764,6 +770,8 @@ async fn a_declined_proposal_ends_with_the_declined_code_and_is_in_the_history()
             .get(&format!("/api/v1/rooms/{id}"), mona.auth())
             .await
             .expect(200);
+        // The room ended: the mentee is back in the pool the managers match from.
+        assert!(waiting(&t.app.coverage(&manager, "spring").await.unwrap()));
         assert_eq!(r.json["end_reason"], "declined");
         assert!(r.json["end_note"]
             .as_str()
