@@ -620,3 +620,135 @@ mod room_digest_tests {
         );
     }
 }
+
+// Room lifecycle (issue 17, section 1): pauses, completion, early ends,
+// members leaving, and a programme's rooms completed at its end.
+
+templates! {
+    RoomMoved: RoomMovedText = "mail/room_moved.txt", RoomMovedHtml = "mail/room_moved.html";
+}
+
+/// What happened to an active or paused room.
+#[derive(Clone, Debug)]
+pub(crate) enum RoomMove {
+    /// Someone paused it.
+    Paused { by: String },
+    /// Someone resumed it.
+    Resumed { by: String },
+    /// A member proposed completing it; the reader confirms.
+    CompletionProposed { by: String },
+    /// It completed (confirmed by a member, or by a manager).
+    Completed { by: String },
+    /// The programme's manager completed every room as the programme ends.
+    ProgrammeEnded,
+    /// It ended early, for a reason (its neutral label).
+    Ended { by: String, reason: String },
+    /// A member left; the room carries on.
+    Left { by: String },
+}
+
+/// An active or paused room changed.
+pub(crate) struct RoomMoved {
+    pub name: String,
+    pub programme: String,
+    pub room: String,
+    pub change: RoomMove,
+}
+
+impl RoomMoved {
+    fn line(&self) -> String {
+        match &self.change {
+            RoomMove::Paused { by } => format!("{by} paused your room in {}. Nothing is lost: it picks up where it left off when it is resumed.", self.programme),
+            RoomMove::Resumed { by } => format!("{by} resumed your room in {}.", self.programme),
+            RoomMove::CompletionProposed { by } => format!("{by} proposed completing your room in {}. Open the room to confirm it, or talk it over first.", self.programme),
+            RoomMove::Completed { by } => format!("Your room in {} is complete: {by} confirmed it.", self.programme),
+            RoomMove::ProgrammeEnded => format!("{} has ended, so your room in it is complete.", self.programme),
+            RoomMove::Ended { by, reason } => format!("{by} ended your room in {}. Reason: {reason}.", self.programme),
+            RoomMove::Left { by } => format!("{by} left your room in {}. The room carries on with everyone else.", self.programme),
+        }
+    }
+
+    /// The room closed: the email asks for the closing reflection.
+    fn closed(&self) -> bool {
+        matches!(
+            self.change,
+            RoomMove::Completed { .. } | RoomMove::ProgrammeEnded | RoomMove::Ended { .. }
+        )
+    }
+}
+
+impl Mail for RoomMoved {
+    fn kind(&self) -> NotificationKind {
+        NotificationKind::Rooms
+    }
+    fn subject(&self, _site: &str) -> String {
+        match &self.change {
+            RoomMove::Paused { .. } => format!("Your room in {} is paused", self.programme),
+            RoomMove::Resumed { .. } => format!("Your room in {} is active again", self.programme),
+            RoomMove::CompletionProposed { .. } => {
+                format!("Confirm that your room in {} is complete", self.programme)
+            }
+            RoomMove::Completed { .. } | RoomMove::ProgrammeEnded => {
+                format!("Your room in {} is complete", self.programme)
+            }
+            RoomMove::Ended { .. } => format!("Your room in {} has ended", self.programme),
+            RoomMove::Left { .. } => format!("A member left your room in {}", self.programme),
+        }
+    }
+}
+
+#[cfg(test)]
+mod room_life_tests {
+    use super::*;
+
+    #[test]
+    fn room_moved_emails() {
+        let frame = |m: &RoomMoved| {
+            Frame {
+            site: "Acme Mentoring".into(),
+            base_url: "https://mentoring.acme.example".into(),
+            subject: m.subject("Acme Mentoring"),
+            unsubscribe: Some(Unsubscribe {
+                what: NotificationKind::Rooms.label().to_lowercase(),
+                url: "https://mentoring.acme.example/unsubscribe?person=00000000-0000-0000-0000-000000000001&kind=rooms&sig=c2ln".into(),
+            }),
+        }
+        };
+        let by = || "Bea <B> & Co".to_string();
+        for (name, change) in [
+            ("room_paused", RoomMove::Paused { by: by() }),
+            ("room_resumed", RoomMove::Resumed { by: by() }),
+            (
+                "room_completion_proposed",
+                RoomMove::CompletionProposed { by: by() },
+            ),
+            ("room_completed", RoomMove::Completed { by: by() }),
+            ("room_programme_ended", RoomMove::ProgrammeEnded),
+            (
+                "room_ended",
+                RoomMove::Ended {
+                    by: by(),
+                    reason: "Not enough time".into(),
+                },
+            ),
+            ("room_left", RoomMove::Left { by: by() }),
+        ] {
+            let mail = RoomMoved {
+                name: "Ana <Ana> O'Brien & Co".into(),
+                programme: "Spring & Summer".into(),
+                room: "00000000-0000-0000-0000-0000000000aa".into(),
+                change,
+            };
+            let f = frame(&mail);
+            let (text, html) = mail.render(&f).expect("the templates render");
+            insta::assert_snapshot!(
+                format!("{name}.txt"),
+                format!("Subject: {}\n\n{text}", f.subject)
+            );
+            insta::assert_snapshot!(format!("{name}.html"), html);
+            assert!(html.contains("Stop emails like this"));
+            assert_eq!(text.contains("/closure"), mail.closed(), "{name}");
+            assert!(!html.contains("<B>"), "escaped: {html}");
+        }
+    }
+}

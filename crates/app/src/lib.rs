@@ -29,6 +29,7 @@ pub mod profiles;
 pub mod programmes;
 pub mod recommend;
 pub mod requests;
+pub mod room_life;
 pub mod rooms;
 pub mod rounds;
 pub mod safety;

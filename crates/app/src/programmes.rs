@@ -489,6 +489,20 @@ impl App {
             field: Some("status"),
             message: e.message,
         })?;
+        if to == ProgrammeStatus::Closed {
+            let open = self.rooms_to_complete(&mut tx, p.id).await?;
+            if open > 0 {
+                return Err(AppError::Conflict {
+                    field: Some("status"),
+                    message: format!(
+                        "{open} room{} of this programme {} still active or paused; complete them first (the \"Complete all rooms\" action on the programme's rooms page, or POST /api/v1/programmes/{}/rooms/complete), then close it",
+                        if open == 1 { "" } else { "s" },
+                        if open == 1 { "is" } else { "are" },
+                        p.slug
+                    ),
+                });
+            }
+        }
         tx.update_programme(&p, self.now()).await?;
         self.audit_by(
             &mut tx,

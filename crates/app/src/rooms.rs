@@ -9,7 +9,7 @@
 use crate::emails::{RoomChange, RoomChanged};
 use crate::rounds::ExplanationLine;
 use crate::{App, AppError, AppResult};
-use rapport_domain::mentoring::{MemberState, RoomStatus};
+use rapport_domain::mentoring::{EndReason, MemberState, RoomEventKind, RoomStatus};
 use rapport_domain::policy::Actor;
 use rapport_domain::programme::{ProgrammeKind, ProgrammeRole};
 use rapport_domain::RoomId;
@@ -271,6 +271,23 @@ impl App {
             MemberState::Declined
         };
         tx.set_member_state(id, actor.person_id, me.state).await?;
+        let answer = if accept {
+            RoomEventKind::Accept
+        } else {
+            RoomEventKind::Decline
+        };
+        let proposed = Some(RoomStatus::Proposed);
+        tx.insert_room_event(
+            id,
+            Some(actor.person_id),
+            answer,
+            proposed,
+            RoomStatus::Proposed,
+            None,
+            None,
+            now,
+        )
+        .await?;
         let status = if !viable(p.kind, &room.members) {
             let reason = format!(
                 "{my_name} declined, so the room no longer has what a {} needs",
@@ -279,17 +296,37 @@ impl App {
             RoomStatus::Proposed
                 .move_to(RoomStatus::EndedEarly)
                 .map_err(|e| AppError::internal("a proposed room cannot end early", e))?;
-            if !tx
-                .end_room(id, RoomStatus::EndedEarly, Some(&reason), now)
-                .await?
-            {
+            let end = Some((EndReason::Declined, Some(reason.as_str())));
+            if !tx.end_room(id, RoomStatus::EndedEarly, end, now).await? {
                 return Err(room_moved());
             }
+            tx.insert_room_event(
+                id,
+                Some(actor.person_id),
+                RoomEventKind::End,
+                proposed,
+                RoomStatus::EndedEarly,
+                Some(EndReason::Declined),
+                Some(&reason),
+                now,
+            )
+            .await?;
             RoomStatus::EndedEarly
         } else if room.members.iter().all(|m| m.state != MemberState::Invited) {
             if !tx.end_room(id, RoomStatus::Active, None, now).await? {
                 return Err(room_moved());
             }
+            tx.insert_room_event(
+                id,
+                None,
+                RoomEventKind::Activate,
+                proposed,
+                RoomStatus::Active,
+                None,
+                None,
+                now,
+            )
+            .await?;
             RoomStatus::Active
         } else {
             RoomStatus::Proposed

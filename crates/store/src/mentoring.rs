@@ -5,7 +5,8 @@
 use crate::decode::{corrupt_row, json_column};
 use crate::{on_conn, Result, StoreError, Tx};
 use rapport_domain::mentoring::{
-    EnrolmentStatus, MemberState, RequestDirection, RequestStatus, RoomOrigin, RoomStatus,
+    EndReason, EnrolmentStatus, MemberState, RequestDirection, RequestStatus, RoomEventKind,
+    RoomOrigin, RoomStatus,
 };
 use rapport_domain::preferences::StatedPreferences;
 use rapport_domain::programme::ProgrammeRole;
@@ -24,7 +25,7 @@ fn mentor_limits_sql() -> String {
 /// hand) so the conditional updates cannot drift from the rules. An empty
 /// list becomes `NULL`, which matches nothing. The codes are the domain's own
 /// constants, never user input, so inlining them is safe.
-fn codes_in<T: Copy>(states: &[T], code: fn(T) -> &'static str) -> String {
+pub(crate) fn codes_in<T: Copy>(states: &[T], code: fn(T) -> &'static str) -> String {
     if states.is_empty() {
         return "NULL".into();
     }
@@ -115,7 +116,14 @@ pub struct RoomRecord {
     /// The round that proposed it, if any.
     pub round_id: Option<RoundId>,
     /// Why it ended early, if it did.
-    pub end_reason: Option<String>,
+    pub end_reason: Option<EndReason>,
+    /// The note given with the end reason, if any.
+    pub end_note: Option<String>,
+    /// The member whose completion proposal waits for confirmation (or was
+    /// confirmed), if any.
+    pub completion_proposed_by: Option<PersonId>,
+    /// When completion was proposed (ms).
+    pub completion_proposed_at: Option<i64>,
     /// Created, which is when it was proposed (ms).
     pub created_at: i64,
     /// When it first became active (ms).
@@ -536,8 +544,10 @@ impl Tx {
     /// `Conflict mentor_capacity` (or `mentor_personal_maximum`).
     pub async fn insert_room(&mut self, room: &NewRoom, now: i64) -> Result<()> {
         on_conn!(self, c => {
-            sqlx::query("INSERT INTO rooms (id, programme_id, status, origin, created_at, updated_at, round_id) VALUES ($1, $2, $3, $4, $5, $5, $6)")
+            sqlx::query("INSERT INTO rooms (id, programme_id, status, origin, created_at, updated_at, round_id, started_at) VALUES ($1, $2, $3, $4, $5, $5, $6, $7)")
                 .bind(room.id.0).bind(room.programme_id.0).bind(room.status.code()).bind(room.origin.code()).bind(now).bind(room.round_id.map(|r| r.0))
+                // A room opened by an accepted request starts at once.
+                .bind((room.status == RoomStatus::Active).then_some(now))
                 .execute(&mut *c).await?;
             for (person, role, state) in &room.members {
                 sqlx::query("INSERT INTO room_members (room_id, person_id, programme_id, role, state, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -545,7 +555,34 @@ impl Tx {
                     .execute(&mut *c).await?;
             }
             Ok::<(), StoreError>(())
-        })
+        })?;
+        // The history starts with the proposal (and, for a room opened by an
+        // accepted request, its activation).
+        self.insert_room_event(
+            room.id,
+            None,
+            RoomEventKind::Propose,
+            None,
+            RoomStatus::Proposed,
+            None,
+            None,
+            now,
+        )
+        .await?;
+        if room.status != RoomStatus::Proposed {
+            self.insert_room_event(
+                room.id,
+                None,
+                RoomEventKind::Activate,
+                Some(RoomStatus::Proposed),
+                room.status,
+                None,
+                None,
+                now,
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     /// Mentor seats a person holds in open rooms of a programme.
@@ -568,18 +605,22 @@ impl Tx {
         self.end_room(id, status, None, now).await
     }
 
-    /// Moves a room to `status` (with an end reason, when it ends early), only
-    /// from a state the domain allows ([`RoomStatus::sources_of`]). False when
-    /// the room was not in one (someone moved it first).
+    /// Moves a room to `status` (with an end reason and note, when it ends
+    /// early), only from a state the domain allows ([`RoomStatus::sources_of`]).
+    /// False when the room was not in one (someone moved it first).
     pub async fn end_room(
         &mut self,
         id: RoomId,
         status: RoomStatus,
-        reason: Option<&str>,
+        end: Option<(EndReason, Option<&str>)>,
         now: i64,
     ) -> Result<bool> {
+        let (reason, note) = match end {
+            Some((r, n)) => (Some(r.code()), n),
+            None => (None, None),
+        };
         let sql = format!(
-            "UPDATE rooms SET status = $2, updated_at = $3, end_reason = COALESCE($4, end_reason), \
+            "UPDATE rooms SET status = $2, updated_at = $3, end_reason = COALESCE($4, end_reason), end_note = COALESCE($5, end_note), \
              started_at = CASE WHEN $2 = 'active' THEN COALESCE(started_at, $3) ELSE started_at END, \
              paused_at = CASE WHEN $2 = 'paused' THEN $3 WHEN $2 = 'active' THEN NULL ELSE paused_at END, \
              ended_at = CASE WHEN $2 IN ('completed', 'ended_early') THEN $3 ELSE ended_at END \
@@ -587,7 +628,7 @@ impl Tx {
             codes_in(&RoomStatus::sources_of(status), RoomStatus::code)
         );
         on_conn!(self, c => {
-            let r = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.0).bind(status.code()).bind(now).bind(reason).execute(c).await?;
+            let r = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.0).bind(status.code()).bind(now).bind(reason).bind(note).execute(c).await?;
             Ok(r.rows_affected() == 1)
         })
     }
@@ -655,7 +696,7 @@ impl Tx {
     }
 
     async fn rooms_where(&mut self, cond: &str, arg: uuid::Uuid) -> Result<Vec<RoomRecord>> {
-        let sql = format!("SELECT r.id, r.programme_id, r.status, r.origin, r.round_id, r.end_reason, r.created_at, r.started_at, r.paused_at, r.ended_at, r.first_message_at, r.first_session_at, r.first_goal_at, r.last_activity_at, m.person_id, m.role, m.state, p.name, p.email FROM rooms r JOIN room_members m ON m.room_id = r.id JOIN people p ON p.id = m.person_id WHERE {cond} ORDER BY r.created_at DESC, r.id, CASE m.role WHEN 'mentor' THEN 0 WHEN 'facilitator' THEN 1 ELSE 2 END, m.created_at, p.name");
+        let sql = format!("SELECT r.id, r.programme_id, r.status, r.origin, r.round_id, r.end_reason, r.end_note, r.completion_proposed_by, r.completion_proposed_at, r.created_at, r.started_at, r.paused_at, r.ended_at, r.first_message_at, r.first_session_at, r.first_goal_at, r.last_activity_at, m.person_id, m.role, m.state, p.name, p.email FROM rooms r JOIN room_members m ON m.room_id = r.id JOIN people p ON p.id = m.person_id WHERE {cond} ORDER BY r.created_at DESC, r.id, CASE m.role WHEN 'mentor' THEN 0 WHEN 'facilitator' THEN 1 ELSE 2 END, m.created_at, p.name");
         on_conn!(self, c => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(arg).fetch_all(c).await?;
             let mut out: Vec<RoomRecord> = vec![];
@@ -670,7 +711,15 @@ impl Tx {
                         status: RoomStatus::parse(&status).map_err(bad)?,
                         origin: RoomOrigin::parse(&origin).map_err(bad)?,
                         round_id: r.try_get::<Option<uuid::Uuid>, _>("round_id")?.map(RoundId),
-                        end_reason: r.try_get("end_reason")?,
+                        end_reason: r
+                            .try_get::<Option<String>, _>("end_reason")?
+                            .map(|c| EndReason::parse(&c).map_err(bad))
+                            .transpose()?,
+                        end_note: r.try_get("end_note")?,
+                        completion_proposed_by: r
+                            .try_get::<Option<uuid::Uuid>, _>("completion_proposed_by")?
+                            .map(PersonId),
+                        completion_proposed_at: r.try_get("completion_proposed_at")?,
                         created_at: r.try_get("created_at")?,
                         started_at: r.try_get("started_at")?,
                         paused_at: r.try_get("paused_at")?,

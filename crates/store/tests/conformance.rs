@@ -651,6 +651,97 @@ mod mentoring {
         })
         .await;
     }
+    /// Ending or completing a room frees the mentor's seat at once: with a
+    /// capacity of one, a second room is refused while the first is open and
+    /// taken once it ended (and again once the next one completed). The
+    /// history keeps every move, and a completion proposal is recorded once.
+    #[tokio::test]
+    async fn a_freed_seat_can_be_taken_again_and_history_keeps_every_move() {
+        use rapport_domain::mentoring::{EndReason, RoomEventKind};
+        each_db(|store| async move {
+            let mentor = person("seat-mentor@example.org", "Mentor");
+            let mentees = numbered_mentees("seat", 3);
+            let programme = programme_with(&store, &mentor, 1, &mentees).await;
+            let room_with = |mentee: PersonId| NewRoom {
+                round_id: None,
+                id: RoomId::new(),
+                programme_id: programme,
+                status: RoomStatus::Active,
+                origin: rapport_domain::mentoring::RoomOrigin::Request,
+                members: vec![
+                    (mentor.id, ProgrammeRole::Mentor, MemberState::Accepted),
+                    (mentee, ProgrammeRole::Mentee, MemberState::Accepted),
+                ],
+            };
+            let first = room_with(mentees[0].id);
+            let mut tx = store.write().await.unwrap();
+            tx.insert_room(&first, 10).await.unwrap();
+            tx.commit().await.unwrap();
+
+            let mut tx = store.write().await.unwrap();
+            let err = tx.insert_room(&room_with(mentees[1].id), 11).await.unwrap_err();
+            assert!(
+                matches!(&err, StoreError::Conflict { constraint } if constraint == "mentor_capacity"),
+                "{err:?}"
+            );
+            drop(tx);
+
+            let mut tx = store.write().await.unwrap();
+            assert!(tx.propose_completion(first.id, mentees[0].id, 12).await.unwrap());
+            assert!(
+                !tx.propose_completion(first.id, mentor.id, 12).await.unwrap(),
+                "one proposal at a time"
+            );
+            assert!(tx
+                .end_room(first.id, RoomStatus::EndedEarly, Some((EndReason::Time, Some("busy"))), 13)
+                .await
+                .unwrap());
+            tx.insert_room_event(first.id, Some(mentor.id), RoomEventKind::End, Some(RoomStatus::Active), RoomStatus::EndedEarly, Some(EndReason::Time), Some("busy"), 13)
+                .await
+                .unwrap();
+            assert_eq!(tx.mentor_load(programme, mentor.id).await.unwrap(), 0);
+            let second = room_with(mentees[1].id);
+            tx.insert_room(&second, 14).await.unwrap();
+            tx.commit().await.unwrap();
+
+            let mut tx = store.write().await.unwrap();
+            assert!(tx.set_room_status(second.id, RoomStatus::Completed, 15).await.unwrap());
+            tx.insert_room(&room_with(mentees[2].id), 16).await.unwrap();
+            tx.commit().await.unwrap();
+
+            let mut tx = store.read().await.unwrap();
+            let ended = tx.room(first.id).await.unwrap().unwrap();
+            assert_eq!(
+                (ended.status, ended.end_reason, ended.end_note.as_deref(), ended.ended_at),
+                (RoomStatus::EndedEarly, Some(EndReason::Time), Some("busy"), Some(13))
+            );
+            assert_eq!(ended.completion_proposed_by, Some(mentees[0].id));
+            let history = tx.room_events_page(first.id, Start::Offset(0), 10).await.unwrap();
+            let moves: Vec<_> = history.items.iter().map(|e| (e.action, e.from, e.to)).collect();
+            // Newest first; the proposal and the activation share a millisecond.
+            assert_eq!(moves[0], (RoomEventKind::End, Some(RoomStatus::Active), RoomStatus::EndedEarly));
+            assert!(moves.contains(&(RoomEventKind::Activate, Some(RoomStatus::Proposed), RoomStatus::Active)));
+            assert!(moves.contains(&(RoomEventKind::Propose, None, RoomStatus::Proposed)));
+            assert_eq!(history.items.len(), 3);
+            assert_eq!(history.items[0].actor_name.as_deref(), Some("Mentor"));
+            assert_eq!(history.items[0].reason, Some(EndReason::Time));
+            let page = tx.rooms_page(programme, Start::Offset(0), 2).await.unwrap();
+            assert_eq!(page.items.len(), 2);
+            assert!(page.next.is_some());
+            let rest = tx
+                .rooms_page(programme, Start::Cursor(page.next.unwrap()), 2)
+                .await
+                .unwrap();
+            assert_eq!(rest.items.iter().map(|r| r.id).collect::<Vec<_>>(), [first.id]);
+            assert_eq!(
+                tx.room_ids_in(programme, &[RoomStatus::Active]).await.unwrap().len(),
+                1
+            );
+            let none = tx.session_summary(first.id, 0).await.unwrap();
+            assert_eq!(none, SessionSummary::default());
+        })
+        .await;
+    }
 }
 
 /// Audit rows written before 0004 held free text and JSON scalars; the
@@ -837,7 +928,12 @@ mod moves {
                 "a closed room never reopens"
             );
             assert!(!tx
-                .end_room(room.id, RoomStatus::EndedEarly, Some("late"), 4)
+                .end_room(
+                    room.id,
+                    RoomStatus::EndedEarly,
+                    Some((rapport_domain::mentoring::EndReason::Other, Some("late"))),
+                    4,
+                )
                 .await
                 .unwrap());
             let stored = tx.room(room.id).await.unwrap().unwrap();

@@ -4,7 +4,7 @@
 use rapport_domain::agreement::{AgreedDuration, MeetingFormat};
 use rapport_domain::goals::GoalStatus;
 use rapport_domain::mentoring::EnrolmentStatus;
-use rapport_domain::mentoring::{MemberState, RoomOrigin, RoomStatus};
+use rapport_domain::mentoring::{EndReason, MemberState, RoomOrigin, RoomStatus};
 use rapport_domain::person::{AccountStatus, Profile};
 use rapport_domain::programme::{Cadence, ProgrammeKind, ProgrammeRole, ProgrammeStatus};
 use rapport_domain::values::{PersonName, Slug};
@@ -148,7 +148,12 @@ async fn goals_move_to_the_new_room_and_leave_a_snapshot() {
         tx.insert_progress_event(mine.id, 100, 2_100).await.unwrap();
         // The re-match: the old room ends, a new one opens with Nina.
         assert!(tx
-            .end_room(old, RoomStatus::EndedEarly, Some("fit"), 2_900)
+            .end_room(
+                old,
+                RoomStatus::EndedEarly,
+                Some((EndReason::Fit, None)),
+                2_900
+            )
             .await
             .unwrap());
         let room = pair_room(programme, nina, tom);

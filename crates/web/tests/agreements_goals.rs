@@ -103,7 +103,12 @@ async fn pair(t: &TestApp) -> Room {
 async fn end(t: &TestApp, id: RoomId) {
     let mut tx = t.store().write().await.unwrap();
     assert!(tx
-        .end_room(id, RoomStatus::EndedEarly, Some("fit"), t.app.now())
+        .end_room(
+            id,
+            RoomStatus::EndedEarly,
+            Some((rapport_domain::mentoring::EndReason::Fit, None)),
+            t.app.now()
+        )
         .await
         .unwrap());
     tx.commit().await.unwrap();

@@ -1372,6 +1372,83 @@ fn rows() -> Vec<Row> {
         row("GET", "/readyz", "/readyz", "", Everyone(200)),
         row("GET", "/metrics", "/metrics", "", Everyone(404)),
     ];
+    // Room lifecycle (issue 17, section 1). Both test rooms are proposed,
+    // so every move answers 409 naming that state, to members and managers
+    // alike; reading the confirmation page and the history is theirs only.
+    // Complete-all touches active and paused rooms only (there are none
+    // here), and without `confirm` the API changes nothing (409).
+    v.extend([
+        row(
+            "GET",
+            "/rooms/{id}/status",
+            "/rooms/{room}/status?action=end",
+            "",
+            Room(200, 200),
+        ),
+        row(
+            "POST",
+            "/rooms/{id}/status",
+            "/rooms/{room}/status",
+            "action=pause",
+            Room(409, 409),
+        ),
+        row(
+            "GET",
+            "/rooms/{id}/history",
+            "/rooms/{room}/history",
+            "",
+            Room(200, 200),
+        ),
+        row(
+            "GET",
+            "/programmes/{slug}/rooms",
+            "/programmes/here/rooms",
+            "",
+            Managers(200),
+        ),
+        row(
+            "GET",
+            "/programmes/{slug}/rooms/complete",
+            "/programmes/here/rooms/complete",
+            "",
+            Managers(200),
+        ),
+        row(
+            "POST",
+            "/programmes/{slug}/rooms/complete",
+            "/programmes/here/rooms/complete",
+            "confirm=true",
+            Managers(303),
+        ),
+        row(
+            "POST",
+            "/api/v1/rooms/{id}/status",
+            "/api/v1/rooms/{api_room}/status",
+            r#"{"action":"pause"}"#,
+            Room(409, 409),
+        ),
+        row(
+            "GET",
+            "/api/v1/rooms/{id}/history",
+            "/api/v1/rooms/{api_room}/history",
+            "",
+            Room(200, 200),
+        ),
+        row(
+            "GET",
+            "/api/v1/programmes/{slug}/rooms",
+            "/api/v1/programmes/here/rooms",
+            "",
+            Managers(200),
+        ),
+        row(
+            "POST",
+            "/api/v1/programmes/{slug}/rooms/complete",
+            "/api/v1/programmes/here/rooms/complete",
+            r#"{"confirm":false}"#,
+            Managers(409),
+        ),
+    ]);
     v.push(Row {
         fresh_session: true,
         ..row("POST", "/sign-out", "/sign-out", "", Everyone(303))

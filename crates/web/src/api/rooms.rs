@@ -1,17 +1,20 @@
 //! Rooms: reading one, answering a proposal, and the caller's list.
 
 use super::programmes::parse;
-use super::ApiJson;
+use super::{link_header, ApiJson, ApiQuery};
 use crate::auth::ApiActor;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
+use rapport_app::lists::{ListQuery, Page};
+use rapport_app::room_life::{RoomSummary, StatusChange};
 use rapport_app::rooms::RoomView;
 use rapport_app::AppError;
 use rapport_domain::RoomId;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 /// A room member.
 #[derive(Serialize, ToSchema)]
@@ -46,8 +49,23 @@ pub struct RoomOut {
     pub programme: String,
     /// `proposed`, `active`, `paused`, `completed` or `ended_early`.
     pub status: String,
-    /// Why it ended early.
+    /// When it was proposed (Unix ms).
+    pub proposed_at: i64,
+    /// When it first became active (Unix ms).
+    pub started_at: Option<i64>,
+    /// When its current pause began (Unix ms); none unless paused.
+    pub paused_at: Option<i64>,
+    /// When it completed or ended (Unix ms).
+    pub ended_at: Option<i64>,
+    /// Why it ended early: `declined`, `goals_met`, `fit`, `time`,
+    /// `left_organisation`, `inactive`, `conduct` or `other`.
     pub end_reason: Option<String>,
+    /// The note given with the end (Markdown).
+    pub end_note: Option<String>,
+    /// The member whose completion proposal waits for (or got) confirmation.
+    pub completion_proposed_by: Option<uuid::Uuid>,
+    /// When completion was proposed (Unix ms).
+    pub completion_proposed_at: Option<i64>,
     /// Members, mentors first.
     pub members: Vec<MemberOut>,
     /// Why it was proposed: member-safe for members, in full for managers.
@@ -61,7 +79,14 @@ impl From<RoomView> for RoomOut {
             id: v.room.id.0,
             programme: v.programme_slug,
             status: v.room.status.code().into(),
-            end_reason: v.room.end_reason,
+            proposed_at: v.room.created_at,
+            started_at: v.room.started_at,
+            paused_at: v.room.paused_at,
+            ended_at: v.room.ended_at,
+            end_reason: v.room.end_reason.map(|r| r.code().to_string()),
+            end_note: v.room.end_note,
+            completion_proposed_by: v.room.completion_proposed_by.map(|p| p.0),
+            completion_proposed_at: v.room.completion_proposed_at,
             members: v.room.members.into_iter().map(MemberOut::from).collect(),
             explanation: v.explanation.and_then(|e| serde_json::to_value(e).ok()),
         }
@@ -134,6 +159,11 @@ pub struct MyRoomOut {
     pub status: String,
     /// Members, mentors first.
     pub members: Vec<MemberOut>,
+    /// The start of the next scheduled session (Unix ms).
+    pub next_session_at: Option<i64>,
+    /// What the room waits for, in the caller's words (your answer to the
+    /// proposal, your confirmation of completion, the other side's ...).
+    pub waiting_for: Option<String>,
 }
 
 /// List my rooms
@@ -143,16 +173,300 @@ pub async fn list_rooms(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
 ) -> Result<Json<Vec<MyRoomOut>>, ApiError> {
-    let rooms = s.app.my_rooms(&actor).await?;
+    let rooms = s.app.my_room_summaries(&actor).await?;
     Ok(Json(
         rooms
             .into_iter()
-            .map(|(r, programme)| MyRoomOut {
-                id: r.id.0,
-                programme,
-                status: r.status.code().into(),
-                members: r.members.into_iter().map(MemberOut::from).collect(),
+            .map(|r| MyRoomOut {
+                id: r.room.id.0,
+                programme: r.programme,
+                status: r.room.status.code().into(),
+                members: r.room.members.into_iter().map(MemberOut::from).collect(),
+                next_session_at: r.sessions.next_scheduled,
+                waiting_for: r.waiting,
             })
             .collect(),
     ))
+}
+
+/// A move asked of a room.
+#[derive(Deserialize, ToSchema)]
+pub struct StatusBody {
+    /// `pause`, `resume`, `propose_completion`, `confirm_completion`,
+    /// `complete` (managers), `end` or `leave` (groups and circles).
+    pub action: String,
+    /// Why it ends (required with `end`, optional with `leave`): `goals_met`,
+    /// `fit`, `time`, `left_organisation`, `inactive`, `conduct` or `other`.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Optional note (Markdown, at most 2,000 characters), kept in the history.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Move a room: pause, resume, complete, end or leave
+///
+/// In a pair either member pauses or resumes, one member proposes completion
+/// and the other confirms; in a group with a mentor or facilitator, they do.
+/// A manager of the programme completes or ends a room alone. A member of a
+/// group or circle leaves it; the room carries on while it still has what
+/// its kind needs. Ending or completing frees the mentor's seat at once.
+/// Answers the room as it is after the move.
+#[utoipa::path(post, path = "/api/v1/rooms/{id}/status", tag = "programmes", params(("id" = uuid::Uuid, Path, description = "Room id.")), request_body = StatusBody, security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Moved.", body = RoomOut),
+        (status = 403, description = "`forbidden`: the caller may not make this move (the message says who may).", body = ErrorBody),
+        (status = 404, description = "`not_found`.", body = ErrorBody),
+        (status = 409, description = "`conflict`: the room's state forbids the move (the message names the state), or it changed meanwhile.", body = ErrorBody),
+        (status = 422, description = "`invalid_field` on `action`, `reason` or `note`.", body = ErrorBody),
+    ))]
+pub async fn move_room(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<StatusBody>,
+) -> Result<Json<RoomOut>, ApiError> {
+    let id: RoomId = parse(&id, "room")?;
+    let change = StatusChange {
+        action: body.action,
+        reason: body.reason,
+        note: body.note,
+    };
+    s.app.move_room(&actor, id, &change).await?;
+    Ok(Json(s.app.room(&actor, id).await?.into()))
+}
+
+/// Which page of a list: `cursor` (from the `Link` header) and `limit`.
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct CursorParams {
+    /// Where to continue: the opaque cursor from the `Link` header of the
+    /// previous answer.
+    pub cursor: Option<String>,
+    /// Items per page, 1 to 100 (default 50).
+    pub limit: Option<i64>,
+}
+
+impl CursorParams {
+    fn query(self) -> ListQuery {
+        ListQuery {
+            page: None,
+            cursor: self.cursor,
+            limit: self.limit,
+        }
+    }
+}
+
+/// The answer with its `Link` header, when there are other pages.
+fn paged<T: Serialize>(
+    s: &AppState,
+    path: &str,
+    limit: i64,
+    page: &Page<impl Sized>,
+    body: T,
+) -> Response {
+    match link_header(&s.app.config.base_url, path, limit, page) {
+        Some(link) => ([(axum::http::header::LINK, link)], Json(body)).into_response(),
+        None => Json(body).into_response(),
+    }
+}
+
+/// One move in a room's history.
+#[derive(Serialize, ToSchema)]
+pub struct RoomEventOut {
+    /// Event id.
+    pub id: uuid::Uuid,
+    /// `propose`, `accept`, `decline`, `activate`, `pause`, `resume`,
+    /// `propose_completion`, `confirm_completion`, `complete`, `end` or `leave`.
+    pub action: String,
+    /// Who made it; none for the system or a deleted account.
+    pub actor_id: Option<uuid::Uuid>,
+    /// Their name, when they still have an account.
+    pub actor_name: Option<String>,
+    /// The room's status before (none for the proposal itself).
+    pub from: Option<String>,
+    /// The room's status after.
+    pub to: String,
+    /// The end reason code, for an early end.
+    pub reason: Option<String>,
+    /// The note given (Markdown).
+    pub note: Option<String>,
+    /// When (Unix ms).
+    pub created_at: i64,
+}
+
+/// A page of a room's history.
+#[derive(Serialize, ToSchema)]
+pub struct HistoryOut {
+    /// Moves, newest first.
+    pub events: Vec<RoomEventOut>,
+}
+
+/// Read a room's history
+///
+/// Every move with who made it and when, newest first; the next page is in
+/// the `Link` header.
+#[utoipa::path(get, path = "/api/v1/rooms/{id}/history", tag = "programmes", params(("id" = uuid::Uuid, Path, description = "Room id."), CursorParams), security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "One page of moves.", body = HistoryOut,
+            headers(("link" = String, description = "`<…>; rel=\"next\"` and `<…>; rel=\"prev\"` when there are such pages."))),
+        (status = 404, description = "`not_found`.", body = ErrorBody),
+        (status = 422, description = "`invalid_field`: `limit` is not 1 to 100, or `cursor` is not one Rapport made.", body = ErrorBody),
+    ))]
+pub async fn room_history(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiQuery(params): ApiQuery<CursorParams>,
+) -> Result<Response, ApiError> {
+    let id: RoomId = parse(&id, "room")?;
+    let query = params.query();
+    let page = s.app.room_history(&actor, id, &query).await?;
+    let (_, limit) = query.window()?;
+    let events = page
+        .items
+        .iter()
+        .map(|e| RoomEventOut {
+            id: e.id,
+            action: e.action.code().into(),
+            actor_id: e.actor_id.map(|a| a.0),
+            actor_name: e.actor_name.clone(),
+            from: e.from.map(|f| f.code().into()),
+            to: e.to.code().into(),
+            reason: e.reason.map(|r| r.code().into()),
+            note: e.note.clone(),
+            created_at: e.created_at,
+        })
+        .collect();
+    Ok(paged(
+        &s,
+        &format!("/api/v1/rooms/{id}/history"),
+        limit,
+        &page,
+        HistoryOut { events },
+    ))
+}
+
+/// A room in a programme's list.
+#[derive(Serialize, ToSchema)]
+pub struct ProgrammeRoomOut {
+    /// Room id.
+    pub id: uuid::Uuid,
+    /// Status.
+    pub status: String,
+    /// Members, mentors first.
+    pub members: Vec<MemberOut>,
+    /// When it was proposed (Unix ms).
+    pub proposed_at: i64,
+    /// When it first became active (Unix ms).
+    pub started_at: Option<i64>,
+    /// When it completed or ended (Unix ms).
+    pub ended_at: Option<i64>,
+    /// The end reason code, when it ended early.
+    pub end_reason: Option<String>,
+    /// The start of the last held session (Unix ms).
+    pub last_session_at: Option<i64>,
+    /// The start of the next scheduled session (Unix ms).
+    pub next_session_at: Option<i64>,
+    /// How many sessions were held.
+    pub sessions_held: i64,
+}
+
+impl From<RoomSummary> for ProgrammeRoomOut {
+    fn from(r: RoomSummary) -> Self {
+        Self {
+            id: r.room.id.0,
+            status: r.room.status.code().into(),
+            proposed_at: r.room.created_at,
+            started_at: r.room.started_at,
+            ended_at: r.room.ended_at,
+            end_reason: r.room.end_reason.map(|e| e.code().into()),
+            members: r.room.members.into_iter().map(MemberOut::from).collect(),
+            last_session_at: r.sessions.last_held,
+            next_session_at: r.sessions.next_scheduled,
+            sessions_held: r.sessions.held,
+        }
+    }
+}
+
+/// A page of a programme's rooms.
+#[derive(Serialize, ToSchema)]
+pub struct ProgrammeRoomsOut {
+    /// Rooms, newest first.
+    pub rooms: Vec<ProgrammeRoomOut>,
+}
+
+/// List a programme's rooms (managers)
+///
+/// Each room's status, members, start and end, last and next session and
+/// sessions held, newest first; the next page is in the `Link` header.
+#[utoipa::path(get, path = "/api/v1/programmes/{slug}/rooms", tag = "programmes", params(("slug" = String, Path, description = "Programme slug."), CursorParams), security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "One page of rooms.", body = ProgrammeRoomsOut,
+            headers(("link" = String, description = "`<…>; rel=\"next\"` and `<…>; rel=\"prev\"` when there are such pages."))),
+        (status = 403, description = "`forbidden`: managers of the programme only.", body = ErrorBody),
+        (status = 404, description = "`not_found`.", body = ErrorBody),
+        (status = 422, description = "`invalid_field`: `limit` is not 1 to 100, or `cursor` is not one Rapport made.", body = ErrorBody),
+    ))]
+pub async fn programme_rooms(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(slug): Path<String>,
+    ApiQuery(params): ApiQuery<CursorParams>,
+) -> Result<Response, ApiError> {
+    let query = params.query();
+    let page = s.app.programme_rooms(&actor, &slug, &query).await?;
+    let (_, limit) = query.window()?;
+    let path = format!("/api/v1/programmes/{slug}/rooms");
+    let body = ProgrammeRoomsOut {
+        rooms: page
+            .items
+            .iter()
+            .cloned()
+            .map(ProgrammeRoomOut::from)
+            .collect(),
+    };
+    Ok(paged(&s, &path, limit, &page, body))
+}
+
+/// Confirms completing every open room.
+#[derive(Deserialize, ToSchema)]
+pub struct CompleteAllBody {
+    /// Must be `true`; without it nothing changes and the answer (409) says
+    /// how many rooms would complete.
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+/// How many rooms completed.
+#[derive(Serialize, ToSchema)]
+pub struct CompleteAllOut {
+    /// Rooms completed.
+    pub completed: usize,
+}
+
+/// Complete every active and paused room of a programme (managers)
+///
+/// As a programme ends: one transaction, and every member of each room is
+/// told and asked for the closure survey. Requires `{"confirm": true}`;
+/// without it, 409 says how many rooms it would complete.
+#[utoipa::path(post, path = "/api/v1/programmes/{slug}/rooms/complete", tag = "programmes", params(("slug" = String, Path, description = "Programme slug.")), request_body = CompleteAllBody, security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Completed.", body = CompleteAllOut),
+        (status = 403, description = "`forbidden`: managers of the programme only.", body = ErrorBody),
+        (status = 404, description = "`not_found`.", body = ErrorBody),
+        (status = 409, description = "`conflict` on `confirm`: not confirmed; the message says how many rooms would complete.", body = ErrorBody),
+    ))]
+pub async fn complete_programme_rooms(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(slug): Path<String>,
+    ApiJson(body): ApiJson<CompleteAllBody>,
+) -> Result<Json<CompleteAllOut>, ApiError> {
+    let completed = s
+        .app
+        .complete_programme_rooms(&actor, &slug, body.confirm)
+        .await?;
+    Ok(Json(CompleteAllOut { completed }))
 }

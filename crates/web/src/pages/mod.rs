@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod agreements;
 mod auth;
+mod confirm;
 mod csv_people;
 pub use csv_people::IMPORT_LIMIT;
 mod enrolment;
@@ -153,6 +154,14 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "message_sent" => "Your message is sent.",
         "message_edited" => "Your message is changed; the thread shows it was edited.",
         "message_deleted" => "Your message is deleted; the thread shows where it was.",
+        // Room lifecycle.
+        "room_pause" => "The room is paused. Nothing is lost; resume it when you are ready.",
+        "room_resume" => "The room is active again.",
+        "room_propose_completion" => "You proposed completing the room; the other side is asked to confirm.",
+        "room_confirm_completion" | "room_complete" => "The room is complete. Everyone is asked for a closing reflection.",
+        "room_end" => "The room has ended. It stays readable; everyone is told.",
+        "room_leave" => "You left the room.",
+        "rooms_completed" => "Every open room is complete. You can close the programme now.",
         _ => return None,
     })
 }

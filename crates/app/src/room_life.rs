@@ -1,0 +1,597 @@
+//! A room's life after the proposal: pause and resume, completion (a pair
+//! proposes and confirms, a group's lead confirms, a manager completes
+//! alone), early ends with a reason, leaving a group, the history of every
+//! move, a programme's rooms completed at its end, and the lists managers
+//! and members read.
+//!
+//! Who may make which move is [`RoomMoveRules::check`] (pure, table-tested in
+//! the domain); this module reads the room once ([`App::room_access`]),
+//! applies the move with the store's guarded updates, writes the history and
+//! queues the emails, in one transaction.
+
+use crate::emails::{RoomMove as MailMove, RoomMoved};
+use crate::lists::{ListQuery, Page};
+use crate::rooms::{viable, RoomAccess};
+use crate::{App, AppError, AppResult};
+use rapport_domain::mentoring::{
+    EndReason, MemberState, MoveRefusal, Mover, RoomAction, RoomEventKind, RoomMove, RoomMoveRules,
+    RoomShape, RoomStatus,
+};
+use rapport_domain::policy::Actor;
+use rapport_domain::programme::{ProgrammeKind, ProgrammeRole};
+use rapport_domain::{PersonId, RoomId};
+use rapport_store::{MemberRecord, RoomEventRecord, RoomRecord, SessionSummary, Tx};
+
+/// The longest note a move takes.
+pub const NOTE_MAX: usize = 2000;
+
+/// A move asked of a room, as it arrived (`POST /api/v1/rooms/{id}/status`
+/// or the page's form).
+#[derive(Clone, Debug, Default)]
+pub struct StatusChange {
+    /// `pause`, `resume`, `propose_completion`, `confirm_completion`,
+    /// `complete`, `end` or `leave`.
+    pub action: String,
+    /// An [`EndReason`] code: required to end a room, optional to leave one.
+    pub reason: Option<String>,
+    /// Optional free text (Markdown), kept in the history.
+    pub note: Option<String>,
+}
+
+/// A room in a list, with its sessions summed up.
+#[derive(Clone, Debug)]
+pub struct RoomSummary {
+    /// The room and its members.
+    pub room: RoomRecord,
+    /// The programme's name.
+    pub programme: String,
+    /// Its last held and next scheduled session, and how many were held.
+    pub sessions: SessionSummary,
+    /// What the room waits for, in the viewer's words (members' list only).
+    pub waiting: Option<String>,
+}
+
+/// Rooms a programme must complete before it closes.
+pub(crate) const TO_COMPLETE: [RoomStatus; 2] = [RoomStatus::Active, RoomStatus::Paused];
+
+/// Whether members of rooms in a programme of `kind` may leave (a group or
+/// circle), as opposed to a pair.
+fn group(kind: ProgrammeKind) -> bool {
+    matches!(kind, ProgrammeKind::Group | ProgrammeKind::Circle)
+}
+
+/// A current mentor or facilitator.
+fn is_lead(m: &MemberRecord) -> bool {
+    m.state.holds_seat() && matches!(m.role, ProgrammeRole::Mentor | ProgrammeRole::Facilitator)
+}
+
+/// The shape of a room, for [`RoomMoveRules::check`].
+fn shape(kind: ProgrammeKind, room: &RoomRecord) -> RoomShape {
+    RoomShape {
+        group: group(kind),
+        led: room.members.iter().any(is_lead),
+    }
+}
+
+/// The checked reason and note of a move: a reason is required to end a
+/// room, optional otherwise; the note is optional Markdown.
+fn end_of(change: &StatusChange, required: bool) -> AppResult<(Option<EndReason>, Option<String>)> {
+    let note = change
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_string);
+    if let Some(n) = &note {
+        if n.chars().count() > NOTE_MAX {
+            return Err(AppError::invalid(
+                "note",
+                format!("the note must be at most {NOTE_MAX} characters"),
+            ));
+        }
+        crate::markdown::check("note", n)?;
+    }
+    let raw = change
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    let Some(raw) = raw else {
+        if required {
+            return Err(AppError::invalid(
+                "reason",
+                format!("choose why the room ends: {}", codes(&EndReason::chosen())),
+            ));
+        }
+        return Ok((None, note));
+    };
+    let reason = EndReason::parse(raw).map_err(|e| AppError::Invalid(vec![e]))?;
+    if reason == EndReason::Declined {
+        return Err(AppError::invalid(
+            "reason",
+            format!(
+                "declined is kept for proposals that were declined; choose one of: {}",
+                codes(&EndReason::chosen())
+            ),
+        ));
+    }
+    Ok((Some(reason), note))
+}
+
+fn codes(reasons: &[EndReason]) -> String {
+    reasons
+        .iter()
+        .map(|r| r.code())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// How a move's author is named to the members: by name when they are a
+/// member, "A programme manager" otherwise.
+fn mover_name(access: &RoomAccess) -> String {
+    match access.me.as_ref().filter(|_| access.is_member()) {
+        Some(me) => me.name.clone(),
+        None => "A programme manager".into(),
+    }
+}
+
+/// The store refused a guarded move: someone moved the room first.
+fn moved() -> AppError {
+    AppError::Conflict {
+        field: None,
+        message: "this room changed while you were working on it; reload the page and try again"
+            .into(),
+    }
+}
+
+impl App {
+    /// A member or manager moves a room (section 1 of the rooms issue): the
+    /// room's status afterwards. Unknown action or reason → 422 naming the
+    /// field; a move the actor may not make → 403; one the room's state
+    /// forbids → 409 naming the state.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, room = %id, action = %change.action))]
+    pub async fn move_room(
+        &self,
+        actor: &Actor,
+        id: RoomId,
+        change: &StatusChange,
+    ) -> AppResult<RoomStatus> {
+        let action = RoomAction::parse(&change.action).map_err(|e| AppError::Invalid(vec![e]))?;
+        let given = end_of(change, action == RoomAction::End)?;
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let access = self.room_access(&mut tx, actor, id).await?;
+        let status = self
+            .apply_move(&mut tx, actor, &access, action, given, now)
+            .await?;
+        tx.commit().await?;
+        Ok(status)
+    }
+
+    /// Applies one checked move inside the caller's transaction.
+    async fn apply_move(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        access: &RoomAccess,
+        action: RoomAction,
+        (reason, note): (Option<EndReason>, Option<String>),
+        now: i64,
+    ) -> AppResult<RoomStatus> {
+        let room = &access.room;
+        let mover = Mover {
+            member: access.is_member(),
+            leads: access.leads(),
+            manager: access.manager,
+            proposed_completion: room.completion_proposed_by == Some(actor.person_id),
+        };
+        let decided = RoomMoveRules::check(
+            action,
+            shape(access.programme.kind, room),
+            room.status,
+            mover,
+            room.completion_proposed_by.is_some(),
+        )
+        .map_err(|r| match r {
+            MoveRefusal::NotYours(m) => AppError::Forbidden(m),
+            MoveRefusal::State(message) => AppError::Conflict {
+                field: None,
+                message,
+            },
+        })?;
+        let by = mover_name(access);
+        let note = note.as_deref();
+        // The history and the emails: (status after, event, email, whether
+        // the mover is told too: they are when the room closes, since the
+        // email carries the closure survey).
+        let (to, kind, mail, everyone) = match decided {
+            RoomMove::Leave => return self.leave(tx, actor, access, reason, note, &by, now).await,
+            RoomMove::ProposeCompletion => {
+                if !tx.propose_completion(room.id, actor.person_id, now).await? {
+                    return Err(moved());
+                }
+                let mail = MailMove::CompletionProposed { by: by.clone() };
+                (room.status, RoomEventKind::ProposeCompletion, mail, false)
+            }
+            RoomMove::To(to) => {
+                let end = (to == RoomStatus::EndedEarly)
+                    .then(|| (reason.unwrap_or(EndReason::Other), note));
+                if !tx.end_room(room.id, to, end, now).await? {
+                    return Err(moved());
+                }
+                match action {
+                    RoomAction::Pause => (to, RoomEventKind::Pause, MailMove::Paused { by }, false),
+                    RoomAction::Resume => {
+                        (to, RoomEventKind::Resume, MailMove::Resumed { by }, false)
+                    }
+                    RoomAction::ConfirmCompletion => (
+                        to,
+                        RoomEventKind::ConfirmCompletion,
+                        MailMove::Completed { by },
+                        true,
+                    ),
+                    RoomAction::Complete => (
+                        to,
+                        RoomEventKind::Complete,
+                        MailMove::Completed { by },
+                        true,
+                    ),
+                    _ => {
+                        let reason = reason.unwrap_or(EndReason::Other).label().to_string();
+                        (to, RoomEventKind::End, MailMove::Ended { by, reason }, true)
+                    }
+                }
+            }
+        };
+        let reason = reason.filter(|_| kind == RoomEventKind::End);
+        tx.insert_room_event(
+            room.id,
+            Some(actor.person_id),
+            kind,
+            Some(room.status),
+            to,
+            reason,
+            note,
+            now,
+        )
+        .await?;
+        let told = room
+            .members
+            .iter()
+            .filter(|m| m.state.holds_seat() && (everyone || m.person_id != actor.person_id));
+        self.tell_members(tx, access, told, mail).await?;
+        Ok(to)
+    }
+
+    /// A member leaves a group or circle; the room ends when the members
+    /// left no longer make a room of its kind ([`viable`]).
+    #[allow(clippy::too_many_arguments)]
+    async fn leave(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        access: &RoomAccess,
+        reason: Option<EndReason>,
+        note: Option<&str>,
+        by: &str,
+        now: i64,
+    ) -> AppResult<RoomStatus> {
+        let room = &access.room;
+        let p = &access.programme;
+        if !tx
+            .set_member_state(room.id, actor.person_id, MemberState::Left)
+            .await?
+        {
+            return Err(moved());
+        }
+        tx.insert_room_event(
+            room.id,
+            Some(actor.person_id),
+            RoomEventKind::Leave,
+            Some(room.status),
+            room.status,
+            reason,
+            note,
+            now,
+        )
+        .await?;
+        let mut members = room.members.clone();
+        for m in members
+            .iter_mut()
+            .filter(|m| m.person_id == actor.person_id)
+        {
+            m.state = MemberState::Left;
+        }
+        let stay = members.iter().filter(|m| m.state.holds_seat());
+        if viable(p.kind, &members) {
+            self.tell_members(tx, access, stay, MailMove::Left { by: by.to_string() })
+                .await?;
+            return Ok(room.status);
+        }
+        let why = format!(
+            "{by} left, so the room no longer has what a {} needs",
+            p.kind.label().to_lowercase()
+        );
+        let reason = reason.unwrap_or(EndReason::Other);
+        if !tx
+            .end_room(
+                room.id,
+                RoomStatus::EndedEarly,
+                Some((reason, Some(&why))),
+                now,
+            )
+            .await?
+        {
+            return Err(moved());
+        }
+        tx.insert_room_event(
+            room.id,
+            Some(actor.person_id),
+            RoomEventKind::End,
+            Some(room.status),
+            RoomStatus::EndedEarly,
+            Some(reason),
+            Some(&why),
+            now,
+        )
+        .await?;
+        let mail = MailMove::Ended {
+            by: by.to_string(),
+            reason: format!("{} ({why})", reason.label()),
+        };
+        self.tell_members(tx, access, stay, mail).await?;
+        Ok(RoomStatus::EndedEarly)
+    }
+
+    /// Queues one [`RoomMoved`] email per member in `to`.
+    async fn tell_members<'a>(
+        &self,
+        tx: &mut Tx,
+        access: &RoomAccess,
+        to: impl Iterator<Item = &'a MemberRecord>,
+        change: MailMove,
+    ) -> AppResult<()> {
+        for m in to {
+            let mail = RoomMoved {
+                name: m.name.clone(),
+                programme: access.programme.name.clone(),
+                room: access.room.id.to_string(),
+                change: change.clone(),
+            };
+            self.queue_mail(tx, Some(m.person_id), &m.email, &mail)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// A room's history, newest first: every move with who made it and when.
+    /// For the room's members (in any state) and the programme's managers.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, room = %id))]
+    pub async fn room_history(
+        &self,
+        actor: &Actor,
+        id: RoomId,
+        list: &ListQuery,
+    ) -> AppResult<Page<RoomEventRecord>> {
+        let (start, limit) = list.window()?;
+        let mut tx = self.store.read().await?;
+        self.room_access(&mut tx, actor, id).await?;
+        Ok(tx.room_events_page(id, start, limit).await?)
+    }
+
+    /// How many rooms a programme must complete before it closes: its active
+    /// and paused rooms.
+    pub(crate) async fn rooms_to_complete(
+        &self,
+        tx: &mut Tx,
+        programme: rapport_domain::ProgrammeId,
+    ) -> AppResult<usize> {
+        Ok(tx.room_ids_in(programme, &TO_COMPLETE).await?.len())
+    }
+
+    /// Closes a room (completed, or ended early with a reason and note) and
+    /// writes the move in its history, inside the caller's transaction: the
+    /// one way other use cases (the inactivity sweep, a re-match) end a room,
+    /// so the seat is freed and the history stays whole. `by` is none for the
+    /// system. 409 when the room had moved on. Emails are the caller's.
+    pub(crate) async fn close_room(
+        &self,
+        tx: &mut Tx,
+        room: &RoomRecord,
+        by: Option<PersonId>,
+        end: Option<(EndReason, Option<&str>)>,
+        now: i64,
+    ) -> AppResult<RoomStatus> {
+        let (to, kind) = match end {
+            Some(_) => (RoomStatus::EndedEarly, RoomEventKind::End),
+            None => (RoomStatus::Completed, RoomEventKind::Complete),
+        };
+        if !tx.end_room(room.id, to, end, now).await? {
+            return Err(moved());
+        }
+        let (reason, note) = end.map_or((None, None), |(r, n)| (Some(r), n));
+        tx.insert_room_event(room.id, by, kind, Some(room.status), to, reason, note, now)
+            .await?;
+        Ok(to)
+    }
+
+    /// How many rooms completing a programme's rooms would complete, with
+    /// the programme's name (for the confirmation page). Managers only.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug))]
+    pub async fn open_room_count(&self, actor: &Actor, slug: &str) -> AppResult<(String, usize)> {
+        let mut tx = self.store.read().await?;
+        let p = self.managed_programme(&mut tx, actor, slug).await?;
+        let n = self.rooms_to_complete(&mut tx, p.id).await?;
+        Ok((p.name, n))
+    }
+
+    /// A manager completes every active and paused room of a programme, in
+    /// one transaction, as the programme ends; every member of each room is
+    /// told and asked for the closure survey. Without `confirm` nothing
+    /// changes: 409 saying how many rooms it would complete.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug, confirm = confirm))]
+    pub async fn complete_programme_rooms(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        confirm: bool,
+    ) -> AppResult<usize> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let p = self.managed_programme(&mut tx, actor, slug).await?;
+        let ids = tx.room_ids_in(p.id, &TO_COMPLETE).await?;
+        if !confirm {
+            return Err(AppError::Conflict {
+                field: Some("confirm"),
+                message: format!(
+                    "this completes {} open room{} of {} and asks every member for the closure survey; send confirm: true to go ahead",
+                    ids.len(),
+                    if ids.len() == 1 { "" } else { "s" },
+                    p.name
+                ),
+            });
+        }
+        for id in &ids {
+            let access = self.room_access(&mut tx, actor, *id).await?;
+            self.close_room(&mut tx, &access.room, Some(actor.person_id), None, now)
+                .await?;
+            let seated = access.room.members.iter().filter(|m| m.state.holds_seat());
+            self.tell_members(&mut tx, &access, seated, MailMove::ProgrammeEnded)
+                .await?;
+        }
+        self.audit_by(
+            &mut tx,
+            actor,
+            "programme.rooms_completed",
+            format!("programme:{}", p.slug),
+            None,
+            Some(serde_json::json!({"rooms": ids.len()})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ids.len())
+    }
+
+    /// One page of a programme's rooms, newest first, each with its sessions
+    /// summed up. Managers only.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug))]
+    pub async fn programme_rooms(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        list: &ListQuery,
+    ) -> AppResult<Page<RoomSummary>> {
+        let (start, limit) = list.window()?;
+        let now = self.now();
+        let mut tx = self.store.read().await?;
+        let p = self.managed_programme(&mut tx, actor, slug).await?;
+        let page = tx.rooms_page(p.id, start, limit).await?;
+        let mut items = Vec::with_capacity(page.items.len());
+        for room in page.items {
+            let sessions = tx.session_summary(room.id, now).await?;
+            items.push(RoomSummary {
+                room,
+                programme: p.name.clone(),
+                sessions,
+                waiting: None,
+            });
+        }
+        Ok(Page {
+            items,
+            next: page.next,
+            prev: page.prev,
+        })
+    }
+
+    /// Every room the actor is a member of, newest first, with its next
+    /// session and what it waits for.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
+    pub async fn my_room_summaries(&self, actor: &Actor) -> AppResult<Vec<RoomSummary>> {
+        let now = self.now();
+        let mut tx = self.store.read().await?;
+        let rooms = tx.rooms_of(actor.person_id).await?;
+        let mut out = Vec::with_capacity(rooms.len());
+        for room in rooms {
+            let Some(p) = tx.programme(room.programme_id).await? else {
+                continue;
+            };
+            let sessions = tx.session_summary(room.id, now).await?;
+            let waiting = waiting_for(&room, p.kind, actor.person_id);
+            out.push(RoomSummary {
+                room,
+                programme: p.name,
+                sessions,
+                waiting,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// What a room waits for, as `me` should read it; none when nothing is due.
+pub fn waiting_for(room: &RoomRecord, kind: ProgrammeKind, me: PersonId) -> Option<String> {
+    let mine = room.members.iter().find(|m| m.person_id == me)?;
+    if !mine.state.holds_seat() {
+        return None;
+    }
+    match room.status {
+        RoomStatus::Proposed => {
+            if mine.state == MemberState::Invited {
+                Some("Your answer to the proposal".into())
+            } else {
+                let n = room
+                    .members
+                    .iter()
+                    .filter(|m| m.state == MemberState::Invited)
+                    .count();
+                Some(format!("The other side's answer ({n} still to answer)"))
+            }
+        }
+        RoomStatus::Active | RoomStatus::Paused => {
+            let s = shape(kind, room);
+            let Some(by) = room.completion_proposed_by else {
+                return (room.status == RoomStatus::Paused).then(|| "Someone to resume it".into());
+            };
+            if s.lead_decides() {
+                if is_lead(mine) {
+                    Some("Your confirmation of completion".into())
+                } else {
+                    Some("The mentor's or facilitator's confirmation of completion".into())
+                }
+            } else if by == me {
+                Some("The other side's confirmation of completion".into())
+            } else {
+                Some("Your confirmation of completion".into())
+            }
+        }
+        RoomStatus::Completed | RoomStatus::EndedEarly => None,
+    }
+}
+
+/// The moves `me` may make on the room in `v` now, in the order a page
+/// offers them (the same rules the use case applies).
+pub fn available_moves(v: &crate::rooms::RoomView, me: PersonId) -> Vec<RoomAction> {
+    let room = &v.room;
+    let mine = room.members.iter().find(|m| m.person_id == me);
+    let mover = Mover {
+        member: mine.is_some_and(|m| m.state.holds_seat()),
+        leads: mine.is_some_and(is_lead),
+        manager: v.manager,
+        proposed_completion: room.completion_proposed_by == Some(me),
+    };
+    let s = shape(v.programme_kind, room);
+    RoomAction::ALL
+        .iter()
+        .copied()
+        .filter(|a| {
+            RoomMoveRules::check(
+                *a,
+                s,
+                room.status,
+                mover,
+                room.completion_proposed_by.is_some(),
+            )
+            .is_ok()
+        })
+        .collect()
+}
