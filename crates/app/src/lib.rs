@@ -6,9 +6,11 @@
 //! these functions and nothing else.
 
 pub mod accounts;
+pub mod activation;
 pub mod admin;
 pub mod calendar;
 pub mod clock;
+pub mod closure;
 pub mod coverage;
 pub mod csv_people;
 pub mod demo;

@@ -3,6 +3,7 @@
 //! Ids, validated newtypes (parse, don't validate), people and profiles, programme
 //! roles, and the permission policy as pure functions. No I/O, no async, no SQL.
 
+pub mod closure;
 pub mod ids;
 pub mod invalid;
 pub mod mentoring;

@@ -8,6 +8,7 @@
 //! SQLite, so read-then-write use cases never hit a busy snapshot), and
 //! [`Store::read`] a read-only one.
 
+mod closure;
 mod decode;
 mod error;
 mod jobs;
@@ -20,6 +21,7 @@ mod sessions;
 mod signin;
 mod site;
 
+pub use closure::{ActivationRecord, ClosureRecord, GainedSkill, OutcomeRecord};
 pub use error::StoreError;
 pub use jobs::{ClaimedJob, NewEmail, OutboxMessage};
 pub use mentoring::{

@@ -19,6 +19,7 @@
 
 mod admin;
 mod auth;
+mod closure;
 mod csv_people;
 mod enrolment;
 mod extract;
@@ -159,6 +160,9 @@ operations! {
     safety::file_report,
     safety::list_reports,
     safety::resolve_report,
+    closure::get_closure,
+    closure::post_closure,
+    closure::programme_outcomes,
     meta::openapi_json,
 }
 

@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 mod auth;
+mod closure;
 mod csv_people;
 pub use csv_people::IMPORT_LIMIT;
 mod enrolment;
@@ -105,6 +106,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "published" => "The round is published: everyone has been asked to accept their match.",
         "proposed" => "The match is proposed; both people have been asked to accept.",
         "accepted" => "You accepted. The room opens when everyone has answered.",
+        "closure_saved" => "Your closure is saved. Thank you for looking back on the mentorship.",
         "declined" => "You declined. You are back in the pool for the next round.",
         "offer_sent" => "Your offer is on its way; the mentee accepts or declines.",
         "request_sent" => "Your request is on its way to your first choice.",
@@ -334,6 +336,7 @@ fn table() -> Routes {
         .merge(enrolment::routes())
         .merge(rounds::routes())
         .merge(rooms::routes())
+        .merge(closure::routes())
         .merge(csv_people::routes())
         .merge(safety::routes())
         .merge(requests::routes())

@@ -21,6 +21,8 @@ pub(crate) struct RoomTabs {
     pub id: RoomId,
     /// The current tab's label.
     pub current: &'static str,
+    /// The room completed or ended (its closure tab shows).
+    pub ended: bool,
 }
 
 impl RoomTabs {
@@ -28,7 +30,11 @@ impl RoomTabs {
     /// tab here.
     pub fn links(&self) -> Vec<(&'static str, String, bool)> {
         let id = self.id;
-        let tabs: Vec<(&'static str, String)> = vec![("Overview", format!("/rooms/{id}"))];
+        let mut tabs: Vec<(&'static str, String)> = vec![("Overview", format!("/rooms/{id}"))];
+        tabs.extend(
+            self.ended
+                .then(|| ("Closure", format!("/rooms/{id}/closure"))),
+        );
         tabs.into_iter()
             .map(|(label, href)| (label, href, label == self.current))
             .collect()
@@ -65,6 +71,7 @@ async fn room(
         tabs: RoomTabs {
             id,
             current: "Overview",
+            ended: !v.room.status.is_open(),
         },
         v,
     })
