@@ -126,11 +126,15 @@ impl App {
         // Every rule counts whole days, so a room active within the last day
         // has nothing due but, perhaps, a first-contact prompt.
         for a in tx.rooms_for_activation(now - DAY_MS).await? {
-            if !programmes.contains_key(&a.programme_id) {
-                let p = tx.programme(a.programme_id).await?;
-                programmes.insert(a.programme_id, p);
-            }
-            let Some(Some(p)) = programmes.get(&a.programme_id).cloned() else {
+            let p = match programmes.get(&a.programme_id) {
+                Some(p) => p.clone(),
+                None => {
+                    let p = tx.programme(a.programme_id).await?;
+                    programmes.insert(a.programme_id, p.clone());
+                    p
+                }
+            };
+            let Some(p) = p else {
                 continue;
             };
             let steps = due_steps(&a, &p.room_rules, now);

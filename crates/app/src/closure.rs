@@ -307,7 +307,7 @@ pub fn outcomes_report(p: &ProgrammeRecord, outcomes: &[OutcomeRecord]) -> Outco
         .map(|(k, n)| (k.to_string(), n))
         .collect();
     // Stable sort: equal counts keep the names' order.
-    top_skills.sort_by(|a, b| b.1.cmp(&a.1));
+    top_skills.sort_by_key(|s| std::cmp::Reverse(s.1));
     top_skills.truncate(TOP_SKILLS);
     OutcomesReport {
         programme_name: p.name.clone(),
