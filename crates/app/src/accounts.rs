@@ -645,6 +645,7 @@ impl App {
             "enrolments": enrolments,
             "requests": requests,
             "rooms": rooms,
+            "closures": crate::closure::export_of(&mut tx, actor.person_id).await?,
             "notes": [],
             "messages": [],
             "emails_sent_to_you": messages,

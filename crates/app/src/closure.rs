@@ -283,6 +283,28 @@ impl App {
     }
 }
 
+/// A person's own closures, reflections included, for their data export.
+pub(crate) async fn export_of(
+    tx: &mut Tx,
+    person: rapport_domain::PersonId,
+) -> AppResult<serde_json::Value> {
+    let closures: Vec<_> = tx
+        .closures_by(person)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let o = c.outcome;
+            serde_json::json!({
+                "room_id": o.room_id, "role": o.role.code(), "reflection": c.reflection,
+                "self_efficacy": o.self_efficacy, "self_efficacy_at_enrolment": o.self_efficacy_at_enrolment,
+                "skills_gained": o.skills, "career_step": o.career_step.code(),
+                "would_mentor": o.would_mentor.code(), "created_at": o.created_at,
+            })
+        })
+        .collect();
+    Ok(closures.into())
+}
+
 /// The report of a programme's outcomes.
 pub fn outcomes_report(p: &ProgrammeRecord, outcomes: &[OutcomeRecord]) -> OutcomesReport {
     let count_of = |f: &dyn Fn(&OutcomeRecord) -> bool| outcomes.iter().filter(|o| f(o)).count();

@@ -154,6 +154,20 @@ impl Tx {
         Ok(Some(c))
     }
 
+    /// Every closure a person wrote, reflections included (for their own
+    /// data export), oldest first.
+    pub async fn closures_by(&mut self, person: PersonId) -> Result<Vec<ClosureRecord>> {
+        let sql = format!("SELECT {OUTCOME_COLUMNS}, c.reflection FROM closures c WHERE c.person_id = $1 ORDER BY c.created_at, c.id");
+        let mut out = on_conn!(self, conn => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(person.0).fetch_all(&mut *conn).await?;
+            rows.iter().map(|r| Ok::<_, StoreError>(ClosureRecord { outcome: outcome_row(r)?, reflection: r.try_get("reflection")? })).collect::<Result<Vec<_>>>()
+        })?;
+        for c in &mut out {
+            c.outcome.skills = self.closure_skills(c.outcome.id).await?;
+        }
+        Ok(out)
+    }
+
     async fn closure_skills(&mut self, id: ClosureId) -> Result<Vec<String>> {
         on_conn!(self, conn => {
             let rows = sqlx::query("SELECT name FROM closure_skills WHERE closure_id = $1 ORDER BY name").bind(id.0).fetch_all(conn).await?;

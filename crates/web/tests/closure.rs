@@ -353,6 +353,24 @@ async fn closure_opens_at_the_end_for_30_days_once_per_member_and_stays_private(
         assert!(mail.body.contains(&format!("/programmes/{autumn}/enrol")));
         assert!(!mail.body.contains(MARKER));
 
+        // The author's data export holds it; the other member's does not.
+        let export = t
+            .get("/api/v1/me/export", f.mentee.auth())
+            .await
+            .expect(200)
+            .json;
+        assert_eq!(export["closures"][0]["self_efficacy"], 4);
+        assert!(export["closures"][0]["reflection"]
+            .as_str()
+            .unwrap()
+            .contains(MARKER));
+        let theirs = t
+            .get("/api/v1/me/export", f.mentor.auth())
+            .await
+            .expect(200)
+            .json;
+        assert!(!theirs.to_string().contains(MARKER));
+
         // Once only.
         t.call(
             "POST",
