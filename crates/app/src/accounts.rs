@@ -646,6 +646,7 @@ impl App {
             "enrolments": enrolments,
             "requests": requests,
             "rooms": rooms,
+            "closures": crate::closure::export_of(&mut tx, actor.person_id).await?,
             "notes": notes,
             "messages": room_messages,
             "emails_sent_to_you": messages,

@@ -549,6 +549,228 @@ mod tests {
     }
 }
 
+// Closure and activation: first-contact prompts, the inactivity warning and
+// ending, and the "one up, one down" invitation to mentor. Dates are the
+// recipient's, in their own zone, named.
+
+templates! {
+    FirstContactPrompt: FirstContactPromptText = "mail/first_contact_prompt.txt", FirstContactPromptHtml = "mail/first_contact_prompt.html";
+    FirstContactManager: FirstContactManagerText = "mail/first_contact_manager.txt", FirstContactManagerHtml = "mail/first_contact_manager.html";
+    InactivityWarning: InactivityWarningText = "mail/inactivity_warning.txt", InactivityWarningHtml = "mail/inactivity_warning.html";
+    RoomEndedInactive: RoomEndedInactiveText = "mail/room_ended_inactive.txt", RoomEndedInactiveHtml = "mail/room_ended_inactive.html";
+    MentorInvitation: MentorInvitationText = "mail/mentor_invitation.txt", MentorInvitationHtml = "mail/mentor_invitation.html";
+}
+
+/// A room's members have not made first contact.
+pub(crate) struct FirstContactPrompt {
+    pub name: String,
+    pub programme: String,
+    pub room: String,
+    /// When the room started, in the recipient's zone.
+    pub started: String,
+    /// Days since then.
+    pub days: u32,
+}
+
+impl Mail for FirstContactPrompt {
+    fn kind(&self) -> NotificationKind {
+        NotificationKind::Rooms
+    }
+    fn subject(&self, _site: &str) -> String {
+        format!("Say hello in your room in {}", self.programme)
+    }
+}
+
+/// A programme's managers hear of a room still without first contact.
+pub(crate) struct FirstContactManager {
+    pub name: String,
+    pub programme: String,
+    pub room: String,
+    /// The members' names.
+    pub members: String,
+    /// When the room started, in the recipient's zone.
+    pub started: String,
+    pub days: u32,
+}
+
+impl Mail for FirstContactManager {
+    fn kind(&self) -> NotificationKind {
+        NotificationKind::Rooms
+    }
+    fn subject(&self, _site: &str) -> String {
+        format!("A room in {} has not started", self.programme)
+    }
+}
+
+/// A room has been quiet for the programme's inactivity limit.
+pub(crate) struct InactivityWarning {
+    pub name: String,
+    pub programme: String,
+    pub room: String,
+    /// The last activity (or the start), in the recipient's zone.
+    pub since: String,
+    /// The day the room ends if nobody acts, in the recipient's zone.
+    pub ends_on: String,
+}
+
+impl Mail for InactivityWarning {
+    fn kind(&self) -> NotificationKind {
+        NotificationKind::Rooms
+    }
+    fn subject(&self, _site: &str) -> String {
+        format!("Your room in {} has been quiet", self.programme)
+    }
+}
+
+/// A room ended as inactive: its members (with the closure survey) and its
+/// programme's managers hear.
+pub(crate) struct RoomEndedInactive {
+    pub name: String,
+    pub programme: String,
+    pub room: String,
+    /// The members' names (for managers).
+    pub members: String,
+    /// Whether the recipient is a member (else a manager).
+    pub member: bool,
+    /// The last activity (or the start), in the recipient's zone.
+    pub since: String,
+    /// The last day of the closure survey, in the recipient's zone.
+    pub closure_until: String,
+}
+
+impl Mail for RoomEndedInactive {
+    fn kind(&self) -> NotificationKind {
+        NotificationKind::Rooms
+    }
+    fn subject(&self, _site: &str) -> String {
+        if self.member {
+            format!("Your room in {} ended as inactive", self.programme)
+        } else {
+            format!("A room in {} ended as inactive", self.programme)
+        }
+    }
+}
+
+/// A mentee who would mentor someone is invited to ("one up, one down").
+pub(crate) struct MentorInvitation {
+    pub name: String,
+    /// The programme they closed a room in.
+    pub programme: String,
+    /// The next programme taking mentors: (name, slug), if any.
+    pub next: Option<(String, String)>,
+}
+
+impl Mail for MentorInvitation {
+    fn kind(&self) -> NotificationKind {
+        NotificationKind::Programme
+    }
+    fn subject(&self, _site: &str) -> String {
+        "Would you mentor someone? One up, one down".into()
+    }
+}
+
+#[cfg(test)]
+mod closure_activation_tests {
+    //! One snapshot per template and variant, as in `tests` above.
+    use super::*;
+
+    fn check(name: &str, mail: &impl Mail) {
+        let f = Frame {
+            site: "Acme Mentoring".into(),
+            base_url: "https://mentoring.acme.example".into(),
+            subject: mail.subject("Acme Mentoring"),
+            unsubscribe: Some(Unsubscribe {
+                what: mail.kind().label().to_lowercase(),
+                url: format!("https://mentoring.acme.example/unsubscribe?person=00000000-0000-0000-0000-000000000001&kind={}&sig=c2ln", mail.kind().code()),
+            }),
+        };
+        let (text, html) = mail.render(&f).expect("the templates render");
+        insta::assert_snapshot!(
+            format!("{name}.txt"),
+            format!("Subject: {}\n\n{text}", f.subject)
+        );
+        insta::assert_snapshot!(format!("{name}.html"), html);
+        assert!(html.contains("<h1"), "a heading names the email");
+        assert!(html.contains("Stop emails like this"));
+        assert!(!html.contains("<script"), "{html}");
+    }
+
+    const NAME: &str = "Ana <Ana> O'Brien & Co";
+    const ROOM: &str = "00000000-0000-0000-0000-0000000000aa";
+
+    #[test]
+    fn activation_emails() {
+        check(
+            "first_contact_prompt",
+            &FirstContactPrompt {
+                name: NAME.into(),
+                programme: "Spring & Summer".into(),
+                room: ROOM.into(),
+                started: "3 Mar 2030 (Europe/Lisbon)".into(),
+                days: 7,
+            },
+        );
+        check(
+            "first_contact_manager",
+            &FirstContactManager {
+                name: NAME.into(),
+                programme: "Spring & Summer".into(),
+                room: ROOM.into(),
+                members: "Bea & Carl".into(),
+                started: "3 Mar 2030 (Asia/Kolkata)".into(),
+                days: 14,
+            },
+        );
+        check(
+            "inactivity_warning",
+            &InactivityWarning {
+                name: NAME.into(),
+                programme: "Spring & Summer".into(),
+                room: ROOM.into(),
+                since: "3 Mar 2030 (Europe/Lisbon)".into(),
+                ends_on: "8 Jun 2030 (Europe/Lisbon)".into(),
+            },
+        );
+        for (member, name) in [
+            (true, "room_ended_inactive_member"),
+            (false, "room_ended_inactive_manager"),
+        ] {
+            check(
+                name,
+                &RoomEndedInactive {
+                    name: NAME.into(),
+                    programme: "Spring & Summer".into(),
+                    room: ROOM.into(),
+                    members: "Bea & Carl".into(),
+                    member,
+                    since: "3 Mar 2030 (Europe/Lisbon)".into(),
+                    closure_until: "8 Jul 2030 (Europe/Lisbon)".into(),
+                },
+            );
+        }
+    }
+
+    #[test]
+    fn mentor_invitation_emails() {
+        check(
+            "mentor_invitation_next",
+            &MentorInvitation {
+                name: NAME.into(),
+                programme: "Spring & Summer".into(),
+                next: Some(("Autumn <Cohort>".into(), "autumn".into())),
+            },
+        );
+        check(
+            "mentor_invitation_list",
+            &MentorInvitation {
+                name: NAME.into(),
+                programme: "Spring & Summer".into(),
+                next: None,
+            },
+        );
+    }
+}
+
 // Room messages (issue 17, notes and messages): the batched "new messages"
 // email. Kept in one block so the other room emails merge beside it.
 templates! {

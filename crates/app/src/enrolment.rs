@@ -43,6 +43,32 @@ pub struct EnrolInput {
     pub consent_sensitive: bool,
     /// Acceptance of the community's code of conduct (required).
     pub accept_conduct: bool,
+    /// The answer to [`rapport_domain::closure::SELF_EFFICACY_QUESTION`],
+    /// 1 to 5; empty for no answer (asked again at closure, to compare).
+    pub self_efficacy: String,
+}
+
+/// The enrolment's optional self-efficacy answer, with any error added to
+/// the form's other errors so one answer names every bad field.
+fn with_self_efficacy<T>(
+    checked: AppResult<T>,
+    input: &EnrolInput,
+) -> AppResult<(T, Option<rapport_domain::closure::SelfEfficacy>)> {
+    let raw = input.self_efficacy.trim();
+    let score = if raw.is_empty() {
+        Ok(None)
+    } else {
+        rapport_domain::closure::SelfEfficacy::parse("self_efficacy", raw).map(Some)
+    };
+    match (checked, score) {
+        (Ok(t), Ok(score)) => Ok((t, score)),
+        (Err(AppError::Invalid(mut errors)), Err(e)) => {
+            errors.push(e);
+            Err(AppError::Invalid(errors))
+        }
+        (Err(e), _) => Err(e),
+        (Ok(_), Err(e)) => Err(AppError::Invalid(vec![e])),
+    }
 }
 
 /// The roles an enrolment choice stands for in a programme of `kind` (the
@@ -225,9 +251,10 @@ impl App {
                 ),
             });
         }
-        let (roles, answers, prefs, capacity) = self
+        let checked = self
             .check_enrolment(&mut tx, &p, actor.person_id, input)
-            .await?;
+            .await;
+        let ((roles, answers, prefs, capacity), efficacy) = with_self_efficacy(checked, input)?;
         let mut ids = vec![];
         for role in roles {
             let record = EnrolmentRecord {
@@ -278,6 +305,8 @@ impl App {
                     ids.push(record.id);
                 }
             }
+            tx.set_enrolment_self_efficacy(p.id, actor.person_id, role, efficacy)
+                .await?;
         }
         tx.commit().await?;
         Ok(ids)
@@ -295,9 +324,10 @@ impl App {
         let now = self.now();
         let mut tx = self.store.write().await?;
         let p = self.programme_for(&mut tx, actor, slug).await?;
-        let (roles, answers, prefs, capacity) = self
+        let checked = self
             .check_enrolment(&mut tx, &p, actor.person_id, input)
-            .await?;
+            .await;
+        let ((roles, answers, prefs, capacity), efficacy) = with_self_efficacy(checked, input)?;
         for role in roles {
             let mut e = tx
                 .enrolment(p.id, actor.person_id, role)
@@ -312,6 +342,8 @@ impl App {
                 e.capacity = capacity;
             }
             save_enrolment(&mut tx, &e, now).await?;
+            tx.set_enrolment_self_efficacy(p.id, actor.person_id, role, efficacy)
+                .await?;
         }
         tx.commit().await?;
         Ok(())

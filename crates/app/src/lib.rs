@@ -6,10 +6,12 @@
 //! these functions and nothing else.
 
 pub mod accounts;
+pub mod activation;
 pub mod admin;
 pub mod agreements;
 pub mod calendar;
 pub mod clock;
+pub mod closure;
 pub mod coverage;
 pub mod csv_people;
 pub mod demo;

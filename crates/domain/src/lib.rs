@@ -4,6 +4,7 @@
 //! roles, and the permission policy as pure functions. No I/O, no async, no SQL.
 
 pub mod agreement;
+pub mod closure;
 pub mod goals;
 pub mod ids;
 pub mod invalid;

@@ -9,6 +9,7 @@
 //! [`Store::read`] a read-only one.
 
 mod agreements;
+mod closure;
 mod decode;
 mod error;
 mod goals;
@@ -26,6 +27,7 @@ mod signin;
 mod site;
 
 pub use agreements::{AgreementRecord, ConfirmationRecord};
+pub use closure::{ActivationRecord, ClosureRecord, GainedSkill, OutcomeRecord};
 pub use error::StoreError;
 pub use goals::{CommentRecord, GoalRecord, GoalSnapshotRecord, MilestoneRecord};
 pub use jobs::{ClaimedJob, NewEmail, OutboxMessage};

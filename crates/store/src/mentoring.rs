@@ -100,6 +100,8 @@ pub struct EnrolmentView {
     pub name: String,
     /// The person's email.
     pub email: String,
+    /// Their answer to the self-efficacy question at enrolment (1–5).
+    pub self_efficacy: Option<i32>,
 }
 
 /// A room with its members.
@@ -357,10 +359,10 @@ impl Tx {
     /// Every enrolment in a programme with the person's name and email,
     /// oldest first.
     pub async fn enrolments_in(&mut self, programme: ProgrammeId) -> Result<Vec<EnrolmentView>> {
-        let sql = format!("SELECT {ENROLMENT_COLUMNS}, p.name, p.email FROM enrolments e JOIN people p ON p.id = e.person_id WHERE e.programme_id = $1 ORDER BY e.created_at, p.name, e.role");
+        let sql = format!("SELECT {ENROLMENT_COLUMNS}, e.self_efficacy, p.name, p.email FROM enrolments e JOIN people p ON p.id = e.person_id WHERE e.programme_id = $1 ORDER BY e.created_at, p.name, e.role");
         on_conn!(self, c => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(programme.0).fetch_all(c).await?;
-            rows.iter().map(|r| Ok(EnrolmentView { enrolment: enrolment_row(r)?, name: r.try_get("name")?, email: r.try_get("email")? })).collect()
+            rows.iter().map(|r| Ok(EnrolmentView { enrolment: enrolment_row(r)?, name: r.try_get("name")?, email: r.try_get("email")?, self_efficacy: r.try_get("self_efficacy")? })).collect()
         })
     }
 

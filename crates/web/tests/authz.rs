@@ -1093,6 +1093,51 @@ fn rows() -> Vec<Row> {
             SignedIn(404),
         ),
         row("GET", "/api/v1/rooms", "/api/v1/rooms", "", SignedIn(200)),
+        // Closure and outcomes (H7). Each member answers their own closure
+        // (a manager who is not a member 403); the rooms here have not
+        // ended, so a member's answer is 409. Outcomes are for managers.
+        row(
+            "GET",
+            "/rooms/{id}/closure",
+            "/rooms/{room}/closure",
+            "",
+            Room(200, 200),
+        ),
+        row(
+            "POST",
+            "/rooms/{id}/closure",
+            "/rooms/{room}/closure",
+            "self_efficacy=3&career_step=none_yet&would_mentor=no",
+            Room(409, 403),
+        ),
+        row(
+            "GET",
+            "/programmes/{slug}/outcomes",
+            "/programmes/here/outcomes",
+            "",
+            Managers(200),
+        ),
+        row(
+            "GET",
+            "/api/v1/rooms/{id}/closure",
+            "/api/v1/rooms/{api_room}/closure",
+            "",
+            Room(200, 403),
+        ),
+        row(
+            "POST",
+            "/api/v1/rooms/{id}/closure",
+            "/api/v1/rooms/{api_room}/closure",
+            r#"{"self_efficacy":3,"career_step":"none_yet","would_mentor":"no"}"#,
+            Room(409, 403),
+        ),
+        row(
+            "GET",
+            "/api/v1/programmes/{slug}/outcomes",
+            "/api/v1/programmes/here/outcomes",
+            "",
+            Managers(200),
+        ),
         // Issue 17, agreement and goals. The page room is proposed, so its
         // writes answer 409 to members and managers alike (it opens when
         // everyone accepts); the API room is active by now (both members

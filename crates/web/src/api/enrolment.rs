@@ -41,6 +41,10 @@ pub struct EnrolBody {
     /// Acceptance of the code of conduct (required).
     #[schema(required = true)]
     pub accept_conduct: bool,
+    /// 1–5: "How confident are you that you can reach your development
+    /// goals?" (optional; the same question is asked at closure).
+    #[schema(minimum = 1, maximum = 5)]
+    pub self_efficacy: Option<i64>,
 }
 
 impl From<EnrolBody> for EnrolInput {
@@ -56,6 +60,7 @@ impl From<EnrolBody> for EnrolInput {
             avoid: b.avoid,
             consent_sensitive: b.consent_sensitive,
             accept_conduct: b.accept_conduct,
+            self_efficacy: b.self_efficacy.map(|n| n.to_string()).unwrap_or_default(),
         }
     }
 }
@@ -75,7 +80,7 @@ pub struct EnrolledOut {
         (status = 201, description = "Applied.", body = EnrolledOut),
         (status = 404, description = "`not_found`.", body = ErrorBody),
         (status = 409, description = "`conflict`: already enrolled, or the programme is not taking enrolments.", body = ErrorBody),
-        (status = 422, description = "`invalid_field`: every bad field is named (`answers`, `accept_conduct`, …).", body = ErrorBody),
+        (status = 422, description = "`invalid_field`: every bad field is named (`answers`, `accept_conduct`, `self_efficacy`, …).", body = ErrorBody),
     ))]
 pub async fn enrol(
     State(s): State<AppState>,
@@ -114,6 +119,8 @@ pub struct EnrolmentOut {
     pub answers: serde_json::Value,
     /// Applied (Unix ms).
     pub created_at: i64,
+    /// The answer to the self-efficacy question at enrolment (1–5), if given.
+    pub self_efficacy: Option<i32>,
 }
 
 impl From<EnrolmentView> for EnrolmentOut {
@@ -134,6 +141,7 @@ impl From<EnrolmentView> for EnrolmentOut {
                 .collect::<serde_json::Map<_, _>>()
                 .into(),
             created_at: e.created_at,
+            self_efficacy: v.self_efficacy,
         }
     }
 }

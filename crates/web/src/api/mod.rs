@@ -20,6 +20,7 @@
 mod admin;
 mod agreements;
 mod auth;
+mod closure;
 mod csv_people;
 mod enrolment;
 mod extract;
@@ -189,6 +190,9 @@ operations! {
     messages::update_message,
     messages::delete_message,
     messages::read_messages,
+    closure::get_closure,
+    closure::post_closure,
+    closure::programme_outcomes,
     meta::openapi_json,
 }
 

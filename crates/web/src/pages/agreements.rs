@@ -163,6 +163,7 @@ async fn page(
             tabs: RoomTabs {
                 id,
                 current: "Agreement",
+                ended: !v.room.status.is_open(),
             },
             v,
             fields,

@@ -123,6 +123,23 @@ fn enrol_form(who: &PageActor, p: &ProgrammeView, conduct: &str, v: &EnrolInput)
         )
         .value(if v.consent_sensitive { "true" } else { "" })
         .hint("Needed for gender or department preferences. Others never see these fields."),
+        Field::new(
+            "self_efficacy",
+            rapport_domain::closure::SELF_EFFICACY_QUESTION,
+            "select",
+        )
+        .value(&v.self_efficacy)
+        .options(
+            std::iter::once((String::new(), "Prefer not to answer".to_string()))
+                .chain(
+                    rapport_domain::closure::SELF_EFFICACY_SCALE
+                        .iter()
+                        .enumerate()
+                        .map(|(i, l)| ((i + 1).to_string(), l.to_string())),
+                )
+                .collect(),
+        )
+        .hint("Optional. We ask again when your mentorship ends, to see how it helped."),
         Field::new("accept_conduct", "I accept the code of conduct", "checkbox")
             .value(if v.accept_conduct { "true" } else { "" })
             .hint(rapport_app::markdown::plain(conduct)),
@@ -154,6 +171,7 @@ fn enrol_input(pairs: Vec<(String, String)>, p: &ProgrammeView) -> EnrolInput {
             "avoid" => v.avoid = val,
             "consent_sensitive" => v.consent_sensitive = val == "true",
             "accept_conduct" => v.accept_conduct = val == "true",
+            "self_efficacy" => v.self_efficacy = val,
             id => {
                 if let Some(q) = p.questions.iter().find(|q| q.id == id) {
                     let entry = answers.entry(q.id.clone()).or_default();

@@ -110,6 +110,7 @@ async fn goals_page(
             tabs: RoomTabs {
                 id,
                 current: "Goals",
+                ended: !g.access.room.status.is_open(),
             },
             g,
             fields,
@@ -299,6 +300,7 @@ async fn goal_page(
             tabs: RoomTabs {
                 id: room_id,
                 current: "Goals",
+                ended: !v.access.room.status.is_open(),
             },
             v,
             chart,

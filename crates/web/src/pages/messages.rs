@@ -80,6 +80,7 @@ async fn thread_page(
             tabs: RoomTabs {
                 id,
                 current: "Messages",
+                ended: !v.room.status.is_open(),
             },
             v,
             messages,

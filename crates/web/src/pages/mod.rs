@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod agreements;
 mod auth;
+mod closure;
 mod confirm;
 mod csv_people;
 pub use csv_people::IMPORT_LIMIT;
@@ -125,6 +126,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "published" => "The round is published: everyone has been asked to accept their match.",
         "proposed" => "The match is proposed; both people have been asked to accept.",
         "accepted" => "You accepted. The room opens when everyone has answered.",
+        "closure_saved" => "Your closure is saved. Thank you for looking back on the mentorship.",
         "declined" => "You declined. You are back in the pool for the next round.",
         "offer_sent" => "Your offer is on its way; the mentee accepts or declines.",
         "request_sent" => "Your request is on its way to your first choice.",
@@ -376,6 +378,7 @@ fn table() -> Routes {
         .merge(rooms::routes())
         .merge(agreements::routes())
         .merge(goals::routes())
+        .merge(closure::routes())
         .merge(csv_people::routes())
         .merge(safety::routes())
         .merge(requests::routes())

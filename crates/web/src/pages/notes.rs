@@ -93,6 +93,7 @@ async fn notes_page(
             tabs: RoomTabs {
                 id,
                 current: "Notes",
+                ended: !v.room.status.is_open(),
             },
             v,
             notes: page.items,

@@ -27,6 +27,8 @@ pub(crate) struct RoomTabs {
     pub id: RoomId,
     /// The current tab's label.
     pub current: &'static str,
+    /// The room completed or ended (its closure tab shows).
+    pub ended: bool,
 }
 
 impl RoomTabs {
@@ -34,7 +36,7 @@ impl RoomTabs {
     /// tab here.
     pub fn links(&self) -> Vec<(&'static str, String, bool)> {
         let id = self.id;
-        let tabs: Vec<(&'static str, String)> = vec![
+        let mut tabs: Vec<(&'static str, String)> = vec![
             ("Overview", format!("/rooms/{id}")),
             ("Agreement", format!("/rooms/{id}/agreement")),
             ("Goals", format!("/rooms/{id}/goals")),
@@ -42,6 +44,10 @@ impl RoomTabs {
             ("Messages", format!("/rooms/{id}/messages")),
             ("History", format!("/rooms/{id}/history")),
         ];
+        tabs.extend(
+            self.ended
+                .then(|| ("Closure", format!("/rooms/{id}/closure"))),
+        );
         tabs.into_iter()
             .map(|(label, href)| (label, href, label == self.current))
             .collect()
@@ -112,6 +118,7 @@ async fn room(
         tabs: RoomTabs {
             id,
             current: "Overview",
+            ended: !v.room.status.is_open(),
         },
         v,
     })
@@ -315,6 +322,7 @@ async fn history(
         tabs: RoomTabs {
             id,
             current: "History",
+            ended: !v.room.status.is_open(),
         },
         lines,
         older,
