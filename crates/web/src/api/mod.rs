@@ -19,6 +19,7 @@
 
 mod admin;
 mod auth;
+mod calendar;
 mod csv_people;
 mod enrolment;
 mod extract;
@@ -70,6 +71,7 @@ macro_rules! operations {
                 (name = "requests", description = "Self-selected matching: recommendations, requests, questions, and a mentor's pause."),
                 (name = "safety", description = "Blocking people, and confidential reports to a programme's managers."),
                 (name = "admin", description = "Site administration: invitations, skill catalogue, sign-up mode, audit log, admin rights."),
+                (name = "calendars", description = "Sessions as iCalendar files, and each person's private calendar feed."),
                 (name = "meta", description = "The API's own description."),
             ),
         )]
@@ -159,6 +161,9 @@ operations! {
     safety::file_report,
     safety::list_reports,
     safety::resolve_report,
+    calendar::session_ics,
+    calendar::get_calendar,
+    calendar::reset_calendar,
     meta::openapi_json,
 }
 

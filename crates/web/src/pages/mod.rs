@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 mod auth;
+mod calendar;
 mod csv_people;
 pub use csv_people::IMPORT_LIMIT;
 mod enrolment;
@@ -122,6 +123,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "blocked" => "You blocked this person: you will not be matched, and neither of you can send the other requests.",
         "unblocked" => "The block is lifted.",
         "pause_saved" => "Your availability is saved.",
+        "calendar_reset" => "Your calendar feed has a new address; the old one no longer works. Subscribe again with the new one.",
         _ => return None,
     })
 }
@@ -337,6 +339,7 @@ fn table() -> Routes {
         .merge(csv_people::routes())
         .merge(safety::routes())
         .merge(requests::routes())
+        .merge(calendar::routes())
 }
 
 /// Every page route.
