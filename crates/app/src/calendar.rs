@@ -315,16 +315,8 @@ impl App {
         let mut rooms: HashMap<RoomId, (RoomRecord, String)> = HashMap::new();
         let mut out = Vec::with_capacity(sessions.len());
         for s in sessions {
-            if !rooms.contains_key(&s.room_id) {
-                let Some(room) = tx.room(s.room_id).await? else {
-                    continue;
-                };
-                let programme = tx
-                    .programme(room.programme_id)
-                    .await?
-                    .map(|p| p.name)
-                    .unwrap_or_default();
-                rooms.insert(s.room_id, (room, programme));
+            if !cache_room(&mut tx, &mut rooms, s.room_id).await? {
+                continue;
             }
             let (room, programme) = &rooms[&s.room_id];
             out.push(CalendarEntry {
@@ -398,16 +390,8 @@ impl App {
         let mut rooms: HashMap<RoomId, (RoomRecord, String)> = HashMap::new();
         let mut events = Vec::with_capacity(sessions.len());
         for s in &sessions {
-            if !rooms.contains_key(&s.room_id) {
-                let Some(room) = tx.room(s.room_id).await? else {
-                    continue;
-                };
-                let programme = tx
-                    .programme(room.programme_id)
-                    .await?
-                    .map(|p| p.name)
-                    .unwrap_or_default();
-                rooms.insert(s.room_id, (room, programme));
+            if !cache_room(&mut tx, &mut rooms, s.room_id).await? {
+                continue;
             }
             let (room, programme) = &rooms[&s.room_id];
             let facts = self.facts(s, room, programme);
@@ -549,16 +533,8 @@ impl App {
                 let Some(s) = tx.session(due.session_id).await? else {
                     continue;
                 };
-                if !rooms.contains_key(&s.room_id) {
-                    let Some(room) = tx.room(s.room_id).await? else {
-                        continue;
-                    };
-                    let programme = tx
-                        .programme(room.programme_id)
-                        .await?
-                        .map(|p| p.name)
-                        .unwrap_or_default();
-                    rooms.insert(s.room_id, (room, programme));
+                if !cache_room(&mut tx, &mut rooms, s.room_id).await? {
+                    continue;
                 }
                 let (room, programme) = &rooms[&s.room_id];
                 let Some(m) = room
@@ -588,6 +564,27 @@ impl App {
         tx.commit().await?;
         Ok(queued)
     }
+}
+
+/// Loads a room and its programme's name into `cache`, once; false when the
+/// room is gone.
+async fn cache_room(
+    tx: &mut Tx,
+    cache: &mut HashMap<RoomId, (RoomRecord, String)>,
+    id: RoomId,
+) -> AppResult<bool> {
+    if let std::collections::hash_map::Entry::Vacant(e) = cache.entry(id) {
+        let Some(room) = tx.room(id).await? else {
+            return Ok(false);
+        };
+        let programme = tx
+            .programme(room.programme_id)
+            .await?
+            .map(|p| p.name)
+            .unwrap_or_default();
+        e.insert((room, programme));
+    }
+    Ok(true)
 }
 
 /// The other current members' names, for "your session with …".
