@@ -43,7 +43,7 @@ use crate::{App, AppError, AppResult};
 use chrono::{DateTime, Utc};
 use icalendar::{Calendar, Component, EventLike, EventStatus, Property};
 use lettre::message::Mailbox;
-use rapport_domain::mentoring::{MemberState, SessionStatus};
+use rapport_domain::mentoring::{MemberState, RoomStatus, SessionStatus};
 use rapport_domain::policy::Actor;
 use rapport_domain::values::TimeZoneName;
 use rapport_domain::{PersonId, RoomId, SessionId};
@@ -517,9 +517,10 @@ impl App {
     #[tracing::instrument(skip_all)]
     pub async fn sweep_session_reminders(&self) -> AppResult<usize> {
         let now = self.now();
-        let mut tx = self.store.write().await?;
-        let mut queued = 0;
-        let mut rooms: HashMap<RoomId, (RoomRecord, String)> = HashMap::new();
+        // Most passes find nothing: they only read, and never wait for the
+        // write lock.
+        let mut dues = vec![];
+        let mut tx = self.store.read().await?;
         for kind in ReminderKind::ALL {
             // The 24-hour reminder stops where the 1-hour one starts.
             let after = match kind {
@@ -527,39 +528,54 @@ impl App {
                 ReminderKind::Hour => now,
             };
             for due in tx.reminders_due(kind, after, now + lead_ms(kind)).await? {
-                if !tx.record_reminder(&due, kind, now).await? {
-                    continue;
-                }
-                let Some(s) = tx.session(due.session_id).await? else {
-                    continue;
-                };
-                if !cache_room(&mut tx, &mut rooms, s.room_id).await? {
-                    continue;
-                }
-                let (room, programme) = &rooms[&s.room_id];
-                let Some(m) = room
-                    .members
-                    .iter()
-                    .find(|m| m.person_id == due.person_id && m.state == MemberState::Accepted)
-                else {
-                    continue;
-                };
-                let zone = self.zone_of(&mut tx, m.person_id).await?;
-                let mail = SessionReminder {
-                    name: m.name.clone(),
-                    programme: programme.clone(),
-                    with: others(room, m.person_id),
-                    when: zone.local(s.starts_at),
-                    soon: kind == ReminderKind::Hour,
-                    minutes: s.minutes,
-                    link: s.link.clone(),
-                    place: s.place.clone(),
-                    session: s.id.to_string(),
-                };
-                self.queue_mail(&mut tx, Some(m.person_id), &m.email, &mail)
-                    .await?;
-                queued += 1;
+                dues.push((kind, due));
             }
+        }
+        drop(tx);
+        if dues.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.store.write().await?;
+        let mut queued = 0;
+        let mut rooms: HashMap<RoomId, (RoomRecord, String)> = HashMap::new();
+        for (kind, due) in dues {
+            // Read again under the write lock: the session may have moved or
+            // been cancelled since, and the room may have paused.
+            let Some(s) = tx.session(due.session_id).await? else {
+                continue;
+            };
+            if s.status != SessionStatus::Scheduled || s.starts_at != due.starts_at {
+                continue;
+            }
+            if !cache_room(&mut tx, &mut rooms, s.room_id).await? {
+                continue;
+            }
+            let (room, programme) = &rooms[&s.room_id];
+            let Some(m) = room
+                .members
+                .iter()
+                .find(|m| m.person_id == due.person_id && m.state == MemberState::Accepted)
+            else {
+                continue;
+            };
+            if room.status != RoomStatus::Active || !tx.record_reminder(&due, kind, now).await? {
+                continue;
+            }
+            let zone = self.zone_of(&mut tx, m.person_id).await?;
+            let mail = SessionReminder {
+                name: m.name.clone(),
+                programme: programme.clone(),
+                with: others(room, m.person_id),
+                when: zone.local(s.starts_at),
+                soon: kind == ReminderKind::Hour,
+                minutes: s.minutes,
+                link: s.link.clone(),
+                place: s.place.clone(),
+                session: s.id.to_string(),
+            };
+            self.queue_mail(&mut tx, Some(m.person_id), &m.email, &mail)
+                .await?;
+            queued += 1;
         }
         tx.commit().await?;
         Ok(queued)
