@@ -735,6 +735,19 @@ impl App {
         to: &str,
         mail: &impl Mail,
     ) -> AppResult<()> {
+        self.queue_mail_with(tx, person, to, mail, None).await
+    }
+
+    /// Like [`App::queue_mail`], with a file attached (an invitation's
+    /// `.ics`); nothing is queued when the recipient switched the kind off.
+    pub(crate) async fn queue_mail_with(
+        &self,
+        tx: &mut Tx,
+        person: Option<PersonId>,
+        to: &str,
+        mail: &impl Mail,
+        attachment: Option<&rapport_store::Attachment>,
+    ) -> AppResult<()> {
         let kind = mail.kind();
         let mut unsubscribe = None;
         if let (Some(p), true) = (person, kind != NotificationKind::Account) {
@@ -758,19 +771,23 @@ impl App {
         let (body, html) = mail.render(&frame).map_err(|e| {
             AppError::internal(format!("could not render the {} email", kind.code()), e)
         })?;
-        tx.queue_email(
-            &NewEmail {
-                person_id: person,
-                to: to.into(),
-                kind: kind.code().into(),
-                subject: frame.subject,
-                body,
-                html: Some(html),
-                unsubscribe_url: frame.unsubscribe.map(|u| u.url),
-            },
-            self.now(),
-        )
-        .await?;
+        let id = tx
+            .queue_email(
+                &NewEmail {
+                    person_id: person,
+                    to: to.into(),
+                    kind: kind.code().into(),
+                    subject: frame.subject,
+                    body,
+                    html: Some(html),
+                    unsubscribe_url: frame.unsubscribe.map(|u| u.url),
+                },
+                self.now(),
+            )
+            .await?;
+        if let Some(a) = attachment {
+            tx.attach_to_email(id, a).await?;
+        }
         Ok(())
     }
 }

@@ -85,6 +85,8 @@ templates! {
     RequestAccepted: RequestAcceptedText = "mail/request_accepted.txt", RequestAcceptedHtml = "mail/request_accepted.html";
     RoomChanged: RoomChangedText = "mail/room_changed.txt", RoomChangedHtml = "mail/room_changed.html";
     ReportWaiting: ReportWaitingText = "mail/report_waiting.txt", ReportWaitingHtml = "mail/report_waiting.html";
+    SessionInvitation: SessionInvitationText = "mail/session_invitation.txt", SessionInvitationHtml = "mail/session_invitation.html";
+    SessionReminder: SessionReminderText = "mail/session_reminder.txt", SessionReminderHtml = "mail/session_reminder.html";
 }
 
 /// Confirms a new account's email address.
@@ -361,6 +363,113 @@ impl Mail for ReportWaiting {
     }
 }
 
+// Calendars: session invitations (with an .ics attached) and reminders.
+
+/// What an invitation says happened.
+pub(crate) enum SessionNews {
+    /// A new session.
+    Scheduled,
+    /// Its time, length, agenda or place changed.
+    Changed,
+    /// Cancelled, perhaps with a reason.
+    Cancelled { reason: Option<String> },
+}
+
+/// A session was scheduled, changed or cancelled; the `.ics` file is attached.
+pub(crate) struct SessionInvitation {
+    pub name: String,
+    pub programme: String,
+    /// The other members' names: "Bo", "Bo and Cy".
+    pub with: String,
+    /// The start in the recipient's zone, the zone named.
+    pub when: String,
+    pub minutes: i32,
+    /// The agenda as plain text.
+    pub agenda: String,
+    pub link: Option<String>,
+    pub place: Option<String>,
+    /// The session's id, for its page.
+    pub session: String,
+    pub news: SessionNews,
+    /// Who made the change, when known.
+    pub by: Option<String>,
+}
+
+impl SessionInvitation {
+    fn line(&self) -> String {
+        let by = self.by.as_deref().unwrap_or("Someone in your room");
+        match &self.news {
+            SessionNews::Scheduled => {
+                format!("{by} scheduled a session with you in {}.", self.programme)
+            }
+            SessionNews::Changed => format!(
+                "Your session in {} has changed. Here are its details as they stand now.",
+                self.programme
+            ),
+            SessionNews::Cancelled { .. } => {
+                format!("{by} cancelled your session in {}.", self.programme)
+            }
+        }
+    }
+
+    fn cancelled(&self) -> bool {
+        matches!(self.news, SessionNews::Cancelled { .. })
+    }
+
+    fn reason(&self) -> Option<&str> {
+        match &self.news {
+            SessionNews::Cancelled { reason } => reason.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+impl Mail for SessionInvitation {
+    fn kind(&self) -> NotificationKind {
+        NotificationKind::Sessions
+    }
+    fn subject(&self, _site: &str) -> String {
+        match self.news {
+            SessionNews::Scheduled => format!("Session with {}: {}", self.with, self.when),
+            SessionNews::Changed => format!("Session changed: {}", self.when),
+            SessionNews::Cancelled { .. } => format!("Session cancelled: {}", self.when),
+        }
+    }
+}
+
+/// A session starts in a day, or in an hour.
+pub(crate) struct SessionReminder {
+    pub name: String,
+    pub programme: String,
+    pub with: String,
+    pub when: String,
+    /// The 1-hour reminder (else the 24-hour one).
+    pub soon: bool,
+    pub minutes: i32,
+    pub link: Option<String>,
+    pub place: Option<String>,
+    pub session: String,
+}
+
+impl SessionReminder {
+    fn lead(&self) -> &'static str {
+        if self.soon {
+            "in an hour"
+        } else {
+            "tomorrow"
+        }
+    }
+}
+
+impl Mail for SessionReminder {
+    fn kind(&self) -> NotificationKind {
+        NotificationKind::Sessions
+    }
+    fn subject(&self, _site: &str) -> String {
+        format!("Reminder: session with {} {}", self.with, self.lead())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     //! One snapshot per template, text and HTML, with fixed data: a change to
@@ -546,6 +655,53 @@ mod tests {
             },
         );
         check("request_accepted", &RequestAccepted { name: NAME.into() });
+    }
+
+    fn invitation(news: SessionNews) -> SessionInvitation {
+        SessionInvitation {
+            name: NAME.into(),
+            programme: "Spring & Summer".into(),
+            with: "Bo <Bo>".into(),
+            when: "Wed 15 Jan 2030, 10:00 Asia/Kolkata".into(),
+            minutes: 45,
+            agenda: "Goals for the quarter\n\nPublic speaking & pacing".into(),
+            link: Some("https://meet.example/abc?x=1&y=2".into()),
+            place: None,
+            session: "00000000-0000-0000-0000-0000000000bb".into(),
+            news,
+            by: Some("Bo <Bo>".into()),
+        }
+    }
+
+    #[test]
+    fn session_emails() {
+        check("session_scheduled", &invitation(SessionNews::Scheduled));
+        check("session_changed", &invitation(SessionNews::Changed));
+        check(
+            "session_cancelled",
+            &invitation(SessionNews::Cancelled {
+                reason: Some("I am ill & sorry".into()),
+            }),
+        );
+        for (soon, name) in [
+            (false, "session_reminder_day"),
+            (true, "session_reminder_hour"),
+        ] {
+            check(
+                name,
+                &SessionReminder {
+                    name: NAME.into(),
+                    programme: "Spring & Summer".into(),
+                    with: "Bo and Cy".into(),
+                    when: "Wed 15 Jan 2030, 10:00 Europe/Lisbon".into(),
+                    soon,
+                    minutes: 60,
+                    link: None,
+                    place: Some("Room 4 <north>".into()),
+                    session: "00000000-0000-0000-0000-0000000000bb".into(),
+                },
+            );
+        }
     }
 }
 

@@ -82,6 +82,9 @@ impl App {
             if let Err(e) = self.sweep_requests().await {
                 tracing::error!(error = %error_chain(&e), "request expiry sweep failed");
             }
+            if let Err(e) = self.sweep_session_reminders().await {
+                tracing::error!(error = %error_chain(&e), "session reminder sweep failed");
+            }
             if let Err(e) = self.sweep_room_activation().await {
                 tracing::error!(error = %error_chain(&e), "room activation sweep failed");
             }

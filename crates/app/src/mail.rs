@@ -3,10 +3,10 @@
 //! RFC 5322 text.
 
 use crate::{AppConfig, AppError, AppResult};
-use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::header::{ContentDisposition, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, Message, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use rapport_store::OutboxMessage;
+use rapport_store::{Attachment, OutboxMessage};
 use std::time::{Duration, UNIX_EPOCH};
 
 /// The organisation's name, which emails sign with: the display name of the
@@ -78,17 +78,53 @@ pub fn build(config: &AppConfig, m: &OutboxMessage) -> AppResult<Message> {
                 "List-Unsubscribe=One-Click".into(),
             ));
     }
-    let built = match &m.html {
-        Some(html) => builder.multipart(
-            MultiPart::alternative()
-                .boundary(format!("rapport-{}", m.id.simple()))
+    let built = match (&m.html, &m.attachment) {
+        (Some(html), None) => builder.multipart(alternative(m, html)),
+        // An attachment (an invitation's .ics file) goes beside the message:
+        // multipart/mixed holding the text-or-HTML alternative first, then
+        // the file, which calendar clients offer to add.
+        (Some(html), Some(a)) => builder.multipart(
+            MultiPart::mixed()
+                .boundary(format!("rapport-mixed-{}", m.id.simple()))
+                .multipart(alternative(m, html))
+                .singlepart(attachment(a)?),
+        ),
+        (None, Some(a)) => builder.multipart(
+            MultiPart::mixed()
+                .boundary(format!("rapport-mixed-{}", m.id.simple()))
                 .singlepart(SinglePart::plain(m.body.clone()))
-                .singlepart(SinglePart::html(html.clone())),
+                .singlepart(attachment(a)?),
         ),
         // Queued before emails had an HTML part: sent as it was written.
-        None => builder.header(ContentType::TEXT_PLAIN).body(m.body.clone()),
+        (None, None) => builder.header(ContentType::TEXT_PLAIN).body(m.body.clone()),
     };
     built.map_err(|e| AppError::internal("could not build the message", e))
+}
+
+/// The text and HTML parts, text first: clients show the last part they
+/// understand.
+fn alternative(m: &OutboxMessage, html: &str) -> MultiPart {
+    MultiPart::alternative()
+        .boundary(format!("rapport-{}", m.id.simple()))
+        .singlepart(SinglePart::plain(m.body.clone()))
+        .singlepart(SinglePart::html(html.to_string()))
+}
+
+/// A stored text attachment as a MIME part: its type with `charset=utf-8`
+/// (an `.ics` file keeps its `method=` parameter, which calendar clients
+/// read), and `Content-Disposition: attachment` with its file name.
+fn attachment(a: &Attachment) -> AppResult<SinglePart> {
+    let content_type =
+        ContentType::parse(&format!("{}; charset=utf-8", a.content_type)).map_err(|e| {
+            AppError::internal(
+                format!("attachment type {:?} is not a MIME type", a.content_type),
+                e,
+            )
+        })?;
+    Ok(SinglePart::builder()
+        .header(content_type)
+        .header(ContentDisposition::attachment(&a.name))
+        .body(a.text.clone()))
 }
 
 /// Delivers one message, by SMTP or to an `.eml` file.
@@ -147,6 +183,7 @@ mod tests {
             body: "Hello Ana,\n\nA plain part.\n".into(),
             html: html.map(str::to_string),
             unsubscribe_url: unsubscribe_url.map(str::to_string),
+            attachment: None,
             created_at: 1_893_456_000_000,
             sent_at: None,
         }
@@ -222,6 +259,37 @@ mod tests {
             .unwrap()
             .starts_with("text/plain"));
         assert!(header(&old, "Message-ID").is_some() && header(&old, "Date").is_some());
+    }
+
+    #[test]
+    fn an_attachment_makes_the_message_mixed_with_the_alternative_inside() {
+        let ics = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n";
+        let m = OutboxMessage {
+            attachment: Some(Attachment {
+                name: "session-2030-01-15.ics".into(),
+                content_type: "text/calendar; method=REQUEST".into(),
+                text: ics.into(),
+            }),
+            ..row(None, Some("<p>An HTML part.</p>"))
+        };
+        let first = build(&config(), &m).unwrap().formatted();
+        assert_eq!(first, build(&config(), &m).unwrap().formatted());
+        let text = String::from_utf8(first).unwrap();
+        assert!(header(&text, "Content-Type")
+            .unwrap()
+            .starts_with("multipart/mixed;"));
+        let alternative = text
+            .find("multipart/alternative;")
+            .expect("the alternative part");
+        let calendar = text
+            .find("Content-Type: text/calendar; method=REQUEST; charset=utf-8")
+            .or_else(|| text.find("Content-Type: text/calendar; charset=utf-8; method=REQUEST"))
+            .expect("the calendar part");
+        assert!(alternative < calendar, "the message first, then the file");
+        assert!(
+            text.contains("Content-Disposition: attachment; filename=\"session-2030-01-15.ics\"")
+        );
+        assert!(text.contains(ics), "the file as it was stored, CRLF kept");
     }
 
     #[test]

@@ -9,6 +9,9 @@
 //! that has it. Without it the tests say why and pass, except under
 //! `CI=true`, where that is a failure.
 
+#[path = "support/calendar_room.rs"]
+mod calendar_room;
+
 use base64::Engine as _;
 use rapport_app::accounts::SignUp;
 use rapport_app::jobs::backoff_ms;
@@ -398,6 +401,96 @@ async fn a_message_is_retried_with_backoff_until_the_server_is_up() {
     assert_eq!(app.run_due_jobs().await.expect("the worker runs"), 0);
     assert_eq!(server.messages().len(), 1, "no duplicate delivery");
     t.expect_email("joana@example.org", "Confirm your email")
+        .await;
+    t.finish().await;
+}
+
+/// The parts of a multipart message, in order.
+fn parts(whole: &Received, kind: &str) -> Vec<Received> {
+    let content_type = &whole.headers["content-type"];
+    assert!(content_type.starts_with(kind), "{content_type}");
+    let boundary = content_type
+        .split("boundary=")
+        .nth(1)
+        .expect("a boundary")
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim_matches('"');
+    let delimiter = format!("--{boundary}");
+    whole
+        .body
+        .split(&delimiter)
+        .skip(1)
+        .filter(|p| !p.starts_with("--"))
+        .map(|p| parse(p.trim_start_matches('\n').trim_end_matches('\n')))
+        .collect()
+}
+
+#[tokio::test]
+async fn an_invitation_arrives_as_multipart_mixed_with_the_ics_attached() {
+    use calendar_room::{add_session, calendar_room};
+    use rapport_app::calendar::SessionChange;
+    let Some(python) = smtp_python() else { return };
+    let dir = tempfile::tempdir().expect("a folder for the server");
+    let port = free_port();
+    let server = SmtpServer::start(&python, port, dir.path());
+    let t = app_with_smtp(port).await;
+    let r = calendar_room(&t, "Europe/Lisbon", "Asia/Kolkata").await;
+    let s = add_session(
+        &t,
+        r.room,
+        r.ana.id,
+        T0 + 48 * 3_600_000,
+        60,
+        "Europe/Lisbon",
+    )
+    .await;
+    t.app
+        .session_changed_for_tests(s.id, SessionChange::Scheduled, None)
+        .await
+        .expect("the hook runs");
+    assert_eq!(t.app.run_due_jobs().await.expect("the worker runs"), 1);
+    let messages = server.messages();
+    assert_eq!(messages.len(), 1, "server log:\n{}", server.log_text());
+    let whole = parse(&messages[0]);
+    assert_eq!(whole.headers["x-rcptto"], "bo@example.org");
+    assert!(
+        whole.headers.contains_key("list-unsubscribe"),
+        "session mail can be switched off"
+    );
+    let mixed = parts(&whole, "multipart/mixed");
+    assert_eq!(mixed.len(), 2, "the message, then the file");
+    let inner = alternatives(&mixed[0]);
+    assert!(
+        inner[0]
+            .body
+            .contains("Ana Lima scheduled a session with you"),
+        "{}",
+        inner[0].body
+    );
+    assert!(
+        inner[0].body.contains("Asia/Kolkata"),
+        "in Bo's zone: {}",
+        inner[0].body
+    );
+    let file = &mixed[1];
+    let content_type = file.headers["content-type"].to_ascii_lowercase();
+    assert!(content_type.starts_with("text/calendar"), "{content_type}");
+    assert!(content_type.contains("method=request"), "{content_type}");
+    assert!(
+        file.headers["content-disposition"].contains("attachment")
+            && file.headers["content-disposition"].contains(".ics"),
+        "{:?}",
+        file.headers
+    );
+    assert!(file.body.contains("METHOD:REQUEST"), "{}", file.body);
+    assert!(
+        file.body.contains(&format!("UID:{}", s.uid)),
+        "{}",
+        file.body
+    );
+    t.expect_email("bo@example.org", "Session with Ana Lima")
         .await;
     t.finish().await;
 }

@@ -48,11 +48,29 @@ pub struct OutboxMessage {
     pub html: Option<String>,
     /// The one-click unsubscribe URL, if the message can be unsubscribed from.
     pub unsubscribe_url: Option<String>,
+    /// Its one attachment, if any (an invitation's `.ics` file).
+    pub attachment: Option<Attachment>,
     /// Queued (ms).
     pub created_at: i64,
     /// Delivered (ms).
     pub sent_at: Option<i64>,
 }
+
+/// A text attachment to an email, stored with the message so a retry sends
+/// the same bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachment {
+    /// File name, like `session-2030-01-15.ics`.
+    pub name: String,
+    /// Full MIME type with parameters, like `text/calendar; method=REQUEST`
+    /// (sent with `charset=utf-8`).
+    pub content_type: String,
+    /// The file's text.
+    pub text: String,
+}
+
+/// The outbox columns [`decode_outbox`] reads, in every query that loads messages.
+pub(crate) const OUTBOX_COLUMNS: &str = "id, to_addr, kind, subject, body_text, body_html, unsubscribe_url, attachment_name, attachment_type, attachment_text, created_at, sent_at";
 
 /// A job claimed by a worker.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -86,6 +104,26 @@ where
         body: r.try_get("body_text")?,
         html: r.try_get("body_html")?,
         unsubscribe_url: r.try_get("unsubscribe_url")?,
+        attachment: match (
+            r.try_get::<Option<String>, _>("attachment_name")?,
+            r.try_get::<Option<String>, _>("attachment_type")?,
+            r.try_get::<Option<String>, _>("attachment_text")?,
+        ) {
+            (Some(name), Some(content_type), Some(text)) => Some(Attachment {
+                name,
+                content_type,
+                text,
+            }),
+            (None, None, None) => None,
+            _ => {
+                let id: Uuid = r.try_get("id")?;
+                return Err(crate::StoreError::corrupt(
+                    "outbox",
+                    Some(id.to_string()),
+                    "an attachment needs its name, type and text",
+                ));
+            }
+        },
         created_at: r.try_get("created_at")?,
         sent_at: r.try_get("sent_at")?,
     })
@@ -100,6 +138,14 @@ impl Tx {
             .execute(c).await.map(|r| r.rows_affected()))?;
         self.queue_job("send_email", &id.to_string(), now).await?;
         Ok(id)
+    }
+
+    /// Attaches a file to a message queued in this transaction, before its
+    /// delivery job can run (the job reads the row after the commit).
+    pub async fn attach_to_email(&mut self, id: Uuid, a: &Attachment) -> Result<()> {
+        on_conn!(self, c => sqlx::query("UPDATE outbox SET attachment_name = $2, attachment_type = $3, attachment_text = $4 WHERE id = $1")
+            .bind(id).bind(&a.name).bind(&a.content_type).bind(&a.text).execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
     }
 
     /// Queues a job to run at `run_at`.
@@ -161,7 +207,7 @@ impl Tx {
     /// An outbox message.
     pub async fn outbox_message(&mut self, id: Uuid) -> Result<Option<OutboxMessage>> {
         on_conn!(self, c => {
-            let row = sqlx::query("SELECT id, to_addr, kind, subject, body_text, body_html, unsubscribe_url, created_at, sent_at FROM outbox WHERE id = $1").bind(id).fetch_optional(c).await?;
+            let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {OUTBOX_COLUMNS} FROM outbox WHERE id = $1"))).bind(id).fetch_optional(c).await?;
             row.as_ref().map(decode_outbox).transpose()
         })
     }
@@ -175,7 +221,7 @@ impl Tx {
     /// Messages to a person, newest first (for their data export).
     pub async fn outbox_of(&mut self, person: PersonId) -> Result<Vec<OutboxMessage>> {
         on_conn!(self, c => {
-            let rows = sqlx::query("SELECT id, to_addr, kind, subject, body_text, body_html, unsubscribe_url, created_at, sent_at FROM outbox WHERE person_id = $1 ORDER BY created_at DESC").bind(person.0).fetch_all(c).await?;
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {OUTBOX_COLUMNS} FROM outbox WHERE person_id = $1 ORDER BY created_at DESC"))).bind(person.0).fetch_all(c).await?;
             rows.iter().map(decode_outbox).collect()
         })
     }

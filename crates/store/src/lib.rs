@@ -9,6 +9,7 @@
 //! [`Store::read`] a read-only one.
 
 mod agreements;
+mod calendar;
 mod closure;
 mod decode;
 mod error;
@@ -27,10 +28,11 @@ mod signin;
 mod site;
 
 pub use agreements::{AgreementRecord, ConfirmationRecord};
+pub use calendar::{ReminderDue, ReminderKind};
 pub use closure::{ActivationRecord, ClosureRecord, GainedSkill, OutcomeRecord};
 pub use error::StoreError;
 pub use goals::{CommentRecord, GoalRecord, GoalSnapshotRecord, MilestoneRecord};
-pub use jobs::{ClaimedJob, NewEmail, OutboxMessage};
+pub use jobs::{Attachment, ClaimedJob, NewEmail, OutboxMessage};
 pub use mentoring::{
     ActivityKind, EnrolmentRecord, EnrolmentView, MemberRecord, NewRoom, RequestRecord,
     RoomActivity, RoomRecord, Seat,
@@ -274,7 +276,7 @@ pub mod testing {
     pub async fn all_outbox(store: &Store) -> Result<Vec<OutboxMessage>> {
         let mut tx = store.read().await?;
         on_conn!(tx, c => {
-            let rows = sqlx::query("SELECT id, to_addr, kind, subject, body_text, body_html, unsubscribe_url, created_at, sent_at FROM outbox ORDER BY created_at, id").fetch_all(c).await?;
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {} FROM outbox ORDER BY created_at, id", crate::jobs::OUTBOX_COLUMNS))).fetch_all(c).await?;
             rows.iter()
                 .map(crate::jobs::decode_outbox)
                 .collect()

@@ -980,6 +980,178 @@ mod moves {
     }
 }
 
+mod calendars {
+    use super::*;
+    use rapport_domain::mentoring::{EnrolmentStatus, MemberState, RoomStatus, SessionStatus};
+    use rapport_domain::values::TimeZoneName;
+    use rapport_domain::{RoomId, SessionId};
+
+    /// Feed tokens are found by their hash and replaced whole; reminders are
+    /// owed to accepted members of active rooms for scheduled sessions, and
+    /// recorded once per start time; an email keeps its attachment.
+    #[tokio::test]
+    async fn feeds_reminders_and_attachments() {
+        each_db(|store| async move {
+            let ana = person("ana@example.org", "Ana");
+            let bo = person("bo@example.org", "Bo");
+            let programme = ProgrammeRecord::new(
+                Slug::parse("slug", "cal").unwrap(),
+                "Cal",
+                ProgrammeKind::OneToOne,
+                ProgrammeStatus::Running,
+                0,
+            );
+            let mut tx = store.write().await.unwrap();
+            tx.insert_programme(&programme).await.unwrap();
+            tx.insert_person(&ana).await.unwrap();
+            tx.insert_person(&bo).await.unwrap();
+
+            // Feeds.
+            assert_eq!(tx.calendar_feed_nonce(ana.id).await.unwrap(), None);
+            tx.set_calendar_feed(ana.id, "n1", "h1", 1).await.unwrap();
+            assert_eq!(tx.calendar_feed_owner("h1").await.unwrap(), Some(ana.id));
+            tx.set_calendar_feed(ana.id, "n2", "h2", 2).await.unwrap();
+            assert_eq!(tx.calendar_feed_owner("h1").await.unwrap(), None, "reset");
+            assert_eq!(tx.calendar_feed_owner("h2").await.unwrap(), Some(ana.id));
+            assert_eq!(
+                tx.calendar_feed_nonce(ana.id).await.unwrap().as_deref(),
+                Some("n2")
+            );
+
+            // Reminders.
+            tx.insert_enrolment(&EnrolmentRecord {
+                id: rapport_domain::EnrolmentId::new(),
+                programme_id: programme.id,
+                person_id: ana.id,
+                role: ProgrammeRole::Mentor,
+                status: EnrolmentStatus::Approved,
+                capacity: 1,
+                answers: Default::default(),
+                preferences: Default::default(),
+                consent_sensitive: false,
+                created_at: 0,
+                conduct_accepted_at: None,
+                decided_at: None,
+            })
+            .await
+            .unwrap();
+            let room = NewRoom {
+                round_id: None,
+                id: RoomId::new(),
+                programme_id: programme.id,
+                status: RoomStatus::Active,
+                origin: rapport_domain::mentoring::RoomOrigin::Request,
+                members: vec![
+                    (ana.id, ProgrammeRole::Mentor, MemberState::Accepted),
+                    (bo.id, ProgrammeRole::Mentee, MemberState::Accepted),
+                ],
+            };
+            tx.insert_room(&room, 1).await.unwrap();
+            let session = |starts_at: i64, status: SessionStatus| SessionRecord {
+                id: SessionId::new(),
+                room_id: room.id,
+                series_id: None,
+                organiser_id: Some(ana.id),
+                starts_at,
+                minutes: 30,
+                zone: TimeZoneName::utc(),
+                agenda: String::new(),
+                link: None,
+                place: None,
+                status,
+                cancelled_by: None,
+                cancel_reason: None,
+                uid: uuid::Uuid::new_v4().to_string(),
+                sequence: 0,
+                created_at: 0,
+                updated_at: 0,
+            };
+            let soon = session(1_000, SessionStatus::Scheduled);
+            let later = session(5_000, SessionStatus::Scheduled);
+            let gone = session(1_500, SessionStatus::Cancelled);
+            for s in [&soon, &later, &gone] {
+                tx.insert_session(s).await.unwrap();
+            }
+            let due = tx
+                .reminders_due(ReminderKind::Hour, 0, 2_000)
+                .await
+                .unwrap();
+            assert_eq!(
+                due.iter().map(|d| d.session_id).collect::<Vec<_>>(),
+                [soon.id, soon.id],
+                "both members, the scheduled session in the window only"
+            );
+            assert!(tx
+                .record_reminder(&due[0], ReminderKind::Hour, 10)
+                .await
+                .unwrap());
+            assert!(
+                !tx.record_reminder(&due[0], ReminderKind::Hour, 11)
+                    .await
+                    .unwrap(),
+                "once"
+            );
+            assert!(
+                tx.record_reminder(&due[0], ReminderKind::Day, 11)
+                    .await
+                    .unwrap(),
+                "kinds apart"
+            );
+            let left = tx
+                .reminders_due(ReminderKind::Hour, 0, 2_000)
+                .await
+                .unwrap();
+            assert_eq!(left, [due[1]]);
+            tx.move_session_for_tests(soon.id, 1_200, 12).await.unwrap();
+            assert_eq!(
+                tx.reminders_due(ReminderKind::Hour, 0, 2_000)
+                    .await
+                    .unwrap()
+                    .len(),
+                2,
+                "a new start time is owed its own reminders"
+            );
+            tx.set_room_status(room.id, RoomStatus::Paused, 13)
+                .await
+                .unwrap();
+            assert!(
+                tx.reminders_due(ReminderKind::Hour, 0, 9_000)
+                    .await
+                    .unwrap()
+                    .is_empty(),
+                "none in a paused room"
+            );
+
+            // An attachment travels with its message.
+            let id = tx
+                .queue_email(
+                    &NewEmail {
+                        person_id: Some(bo.id),
+                        to: "bo@example.org".into(),
+                        kind: "sessions".into(),
+                        subject: "Session".into(),
+                        body: "Body".into(),
+                        html: Some("<p>Body</p>".into()),
+                        unsubscribe_url: None,
+                    },
+                    100,
+                )
+                .await
+                .unwrap();
+            let file = Attachment {
+                name: "session-2030-01-15.ics".into(),
+                content_type: "text/calendar; method=REQUEST".into(),
+                text: "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n".into(),
+            };
+            tx.attach_to_email(id, &file).await.unwrap();
+            let m = tx.outbox_message(id).await.unwrap().unwrap();
+            assert_eq!(m.attachment, Some(file));
+            tx.commit().await.unwrap();
+        })
+        .await;
+    }
+}
+
 mod notes_messages {
     use super::*;
     use rapport_domain::mentoring::{EnrolmentStatus, MemberState, NoteVisibility, RoomStatus};

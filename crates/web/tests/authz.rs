@@ -1417,6 +1417,60 @@ fn rows() -> Vec<Row> {
         row("GET", "/readyz", "/readyz", "", Everyone(200)),
         row("GET", "/metrics", "/metrics", "", Everyone(404)),
     ];
+    // Calendars: the feed page and its reset (a confirm step, then the
+    // POST), the feed itself (a forged token is 404 for everyone), a
+    // session's .ics for its room, and the feed URL in the API.
+    v.extend([
+        row(
+            "GET",
+            "/account/calendar",
+            "/account/calendar",
+            "",
+            SignedIn(200),
+        ),
+        row(
+            "GET",
+            "/account/calendar/reset",
+            "/account/calendar/reset",
+            "",
+            SignedIn(200),
+        ),
+        row(
+            "POST",
+            "/account/calendar/reset",
+            "/account/calendar/reset",
+            "",
+            SignedIn(303),
+        ),
+        row(
+            "GET",
+            "/calendar/{file}",
+            "/calendar/forged.ics",
+            "",
+            Everyone(404),
+        ),
+        row(
+            "GET",
+            "/api/v1/sessions/{id}/ics",
+            "/api/v1/sessions/{ics_session}/ics",
+            "",
+            Room(200, 200),
+        ),
+        row(
+            "GET",
+            "/api/v1/me/calendar",
+            "/api/v1/me/calendar",
+            "",
+            SignedIn(200),
+        ),
+        row(
+            "POST",
+            "/api/v1/me/calendar/reset",
+            "/api/v1/me/calendar/reset",
+            "",
+            SignedIn(200),
+        ),
+    ]);
     // Room lifecycle (issue 17, section 1). Both test rooms are proposed,
     // so every move answers 409 naming that state, to members and managers
     // alike; reading the confirmation page and the history is theirs only.
@@ -1542,6 +1596,8 @@ struct World {
     /// The same pair's room for the API rows, made when first needed (a
     /// mentee holds one open seat at a time, so the page room ends first).
     api_room: tokio::sync::Mutex<Option<RoomId>>,
+    /// A session in `room`, for the calendar rows.
+    ics_session: rapport_domain::SessionId,
     /// A published round.
     round: uuid::Uuid,
     /// An application waiting for a decision.
@@ -1709,6 +1765,26 @@ async fn world(kind: &'static str) -> World {
     tx.insert_enrolment(&application).await.unwrap();
     tx.insert_round(&round).await.unwrap();
     let room = proposed_room(&mut tx, here.id, find(Role::Mentor), find(Role::RoomMember)).await;
+    let ics_session = rapport_store::SessionRecord {
+        id: rapport_domain::SessionId::new(),
+        room_id: room,
+        series_id: None,
+        organiser_id: Some(find(Role::Mentor)),
+        starts_at: 86_400_000,
+        minutes: 30,
+        zone: rapport_domain::values::TimeZoneName::utc(),
+        agenda: String::new(),
+        link: None,
+        place: None,
+        status: rapport_domain::mentoring::SessionStatus::Scheduled,
+        cancelled_by: None,
+        cancel_reason: None,
+        uid: uuid::Uuid::new_v4().to_string(),
+        sequence: 0,
+        created_at: 0,
+        updated_at: 0,
+    };
+    tx.insert_session(&ics_session).await.unwrap();
     tx.commit().await.unwrap();
     let outsider = app.actor(find(Role::Outsider)).await.unwrap();
     let request = app
@@ -1730,6 +1806,7 @@ async fn world(kind: &'static str) -> World {
         subject,
         ids,
         room,
+        ics_session: ics_session.id,
         api_room: tokio::sync::Mutex::new(None),
         round: round.id.0,
         enrolment: application.id,
@@ -1795,6 +1872,7 @@ async fn every_route_answers_each_role_with_the_expected_status() {
                     .replace("{subject}", &w.subject.to_string())
                     .replace("{random}", &uuid::Uuid::new_v4().to_string())
                     .replace("{room}", &w.room.to_string())
+                    .replace("{ics_session}", &w.ics_session.to_string())
                     .replace("{round}", &w.round.to_string())
                     .replace("{enrolment}", &w.enrolment.to_string())
                     .replace("{request}", &w.request.to_string());

@@ -20,6 +20,7 @@
 mod admin;
 mod agreements;
 mod auth;
+mod calendar;
 mod closure;
 mod csv_people;
 mod enrolment;
@@ -75,6 +76,7 @@ macro_rules! operations {
                 (name = "requests", description = "Self-selected matching: recommendations, requests, questions, and a mentor's pause."),
                 (name = "safety", description = "Blocking people, and confidential reports to a programme's managers."),
                 (name = "admin", description = "Site administration: invitations, skill catalogue, sign-up mode, audit log, admin rights."),
+                (name = "calendars", description = "Sessions as iCalendar files, and each person's private calendar feed."),
                 (name = "meta", description = "The API's own description."),
             ),
         )]
@@ -193,6 +195,9 @@ operations! {
     closure::get_closure,
     closure::post_closure,
     closure::programme_outcomes,
+    calendar::session_ics,
+    calendar::get_calendar,
+    calendar::reset_calendar,
     meta::openapi_json,
 }
 

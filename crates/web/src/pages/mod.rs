@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod agreements;
 mod auth;
+mod calendar;
 mod closure;
 mod confirm;
 mod csv_people;
@@ -164,6 +165,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "room_end" => "The room has ended. It stays readable; everyone is told.",
         "room_leave" => "You left the room.",
         "rooms_completed" => "Every open room is complete. You can close the programme now.",
+        "calendar_reset" => "Your calendar feed has a new address; the old one no longer works. Subscribe again with the new one.",
         _ => return None,
     })
 }
@@ -384,6 +386,7 @@ fn table() -> Routes {
         .merge(requests::routes())
         .merge(notes::routes())
         .merge(messages::routes())
+        .merge(calendar::routes())
 }
 
 /// Every page route.
