@@ -11,6 +11,7 @@ pub mod policy;
 pub mod preferences;
 pub mod programme;
 pub mod room_rules;
+pub mod sessions;
 pub mod values;
 
 pub use ids::*;
