@@ -195,6 +195,60 @@ pub fn suggest_times(
     out
 }
 
+/// Where a proposal to move a session stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RescheduleStatus {
+    /// Waiting for the other members' answers.
+    Open,
+    /// Everyone accepted: the session moved.
+    Accepted,
+    /// Someone declined: the session stays where it was.
+    Declined,
+}
+
+impl RescheduleStatus {
+    /// Every value.
+    pub const ALL: [Self; 3] = [Self::Open, Self::Accepted, Self::Declined];
+
+    /// Stable code used in storage and the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Accepted => "accepted",
+            Self::Declined => "declined",
+        }
+    }
+
+    /// Parses a code.
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.code() == raw.trim())
+            .ok_or_else(|| Invalid::new("status", "must be one of: open, accepted, declined"))
+    }
+}
+
+/// Checks a feedback rating: 1 (poor) to 4 (very good).
+pub fn check_rating(rating: i64) -> Result<i16, Invalid> {
+    if (1..=4).contains(&rating) {
+        Ok(rating as i16)
+    } else {
+        Err(Invalid::new("rating", "rating must be 1, 2, 3 or 4"))
+    }
+}
+
+/// Parses an action item's due date (`2026-12-08`); empty means none.
+pub fn parse_due(raw: &str) -> Result<Option<NaiveDate>, Invalid> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| Invalid::new("due_on", "due date must look like 2026-12-08"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,1137 @@
+//! Sessions: a room's meetings, from proposal to held, cancelled or missed,
+//! with rescheduling, attendance, shared notes, action items that carry over,
+//! and blind feedback.
+//!
+//! Every use case starts from [`App::room_access`] (404 for people outside
+//! the room). Members write; the programme's managers read, and see every
+//! member's feedback, which no member sees of another. Times are stored as
+//! UTC instants with the organiser's zone; a repeating series keeps its local
+//! wall-clock time (see `rapport_domain::sessions`).
+
+use crate::calendar::SessionChange;
+use crate::markdown;
+use crate::rooms::RoomAccess;
+use crate::{App, AppError, AppResult};
+use rapport_domain::mentoring::{Attendance, SessionStatus};
+use rapport_domain::policy::Actor;
+use rapport_domain::programme::Cadence;
+use rapport_domain::sessions::{self as rules, MemberAvailability, RescheduleStatus};
+use rapport_domain::values::TimeZoneName;
+use rapport_domain::{
+    ActionItemId, Invalid, PersonId, RescheduleId, RoomId, SeriesId, SessionId,
+};
+use rapport_store::{
+    ActionItemRecord, ActivityKind, FeedbackRecord, MemberRecord, RescheduleRecord, SessionRecord,
+    StoreError, Tx,
+};
+
+/// The longest agenda, notes text or feedback comment, in characters.
+pub const MAX_TEXT: usize = 20_000;
+/// How far ahead suggested times are looked for, in days.
+pub const SUGGESTION_DAYS: i64 = 14;
+
+/// When a session starts, as a client gives it: either an RFC 3339 instant
+/// (`starts_at`, e.g. `2026-12-08T14:30:00Z`), or a local date and time with
+/// an IANA zone (`date` `2026-12-08`, `time` `14:30`, `zone`
+/// `Europe/Lisbon`). The zone defaults to the organiser's profile zone; it is
+/// the zone a repeating series keeps its wall-clock time in.
+#[derive(Clone, Debug, Default)]
+pub struct StartInput {
+    /// An RFC 3339 instant.
+    pub starts_at: Option<String>,
+    /// A local date, `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// A local time, `HH:MM`.
+    pub time: Option<String>,
+    /// The IANA zone of `date` and `time` (and of the series).
+    pub zone: Option<String>,
+}
+
+/// A proposed session (or series).
+#[derive(Clone, Debug, Default)]
+pub struct ScheduleInput {
+    /// When the (first) session starts.
+    pub start: StartInput,
+    /// Length in minutes.
+    pub minutes: i64,
+    /// Agenda (Markdown).
+    pub agenda: String,
+    /// Online link (http/https), or empty.
+    pub link: String,
+    /// Place, or empty.
+    pub place: String,
+    /// `weekly`, `every_two_weeks` or `monthly` to repeat; empty for a one-off.
+    pub repeat: String,
+    /// How many occurrences a repeating series has (2 to 52).
+    pub occurrences: i64,
+}
+
+/// Changes to a session: its details (while it is scheduled) and its shared
+/// notes (at any time). Fields left out stay as they are.
+#[derive(Clone, Debug, Default)]
+pub struct SessionEdit {
+    /// Length in minutes.
+    pub minutes: Option<i64>,
+    /// Agenda (Markdown).
+    pub agenda: Option<String>,
+    /// Online link; empty removes it.
+    pub link: Option<String>,
+    /// Place; empty removes it.
+    pub place: Option<String>,
+    /// Shared notes (Markdown).
+    pub notes: Option<String>,
+}
+
+/// A move to held, cancelled or missed.
+#[derive(Clone, Debug, Default)]
+pub struct StatusInput {
+    /// `held`, `cancelled` or `missed`.
+    pub status: String,
+    /// For `held`: each current member's `attended`, `late` or `no_show`,
+    /// keyed by person id.
+    pub attendance: Vec<(String, String)>,
+    /// For `cancelled`: why.
+    pub reason: String,
+}
+
+/// A new action item, or changes to one (fields left out stay).
+#[derive(Clone, Debug, Default)]
+pub struct ActionItemInput {
+    /// What to do.
+    pub title: Option<String>,
+    /// Who does it: a current member's id.
+    pub owner_id: Option<String>,
+    /// Due date `YYYY-MM-DD`; empty for none.
+    pub due_on: Option<String>,
+    /// Done or not.
+    pub done: Option<bool>,
+}
+
+/// A suggested start, shown in the viewer's zone.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct SuggestedTime {
+    /// The start (UTC ms).
+    pub starts_at: i64,
+    /// The start in the viewer's zone, with the zone named.
+    pub local: String,
+    /// The viewer's local date (`YYYY-MM-DD`) and time (`HH:MM`), for the
+    /// propose form.
+    pub date: String,
+    /// See `date`.
+    pub time: String,
+}
+
+/// Suggested times for a room.
+#[derive(Clone, Debug)]
+pub struct Suggestions {
+    /// The viewer's zone, in which `times` are shown.
+    pub zone: TimeZoneName,
+    /// The length asked for.
+    pub minutes: i32,
+    /// The next times everyone who set availability is free.
+    pub times: Vec<SuggestedTime>,
+    /// Members who have not set weekly availability (they do not constrain
+    /// the search).
+    pub without_availability: Vec<String>,
+}
+
+/// A room's sessions as one viewer sees them.
+#[derive(Clone, Debug)]
+pub struct RoomSessions {
+    /// The viewer's standing in the room.
+    pub access: RoomAccess,
+    /// Every session, earliest first.
+    pub sessions: Vec<SessionRecord>,
+    /// The cadence a series repeats on by default (the programme's).
+    pub cadence: Cadence,
+    /// The viewer may propose sessions.
+    pub can_propose: bool,
+}
+
+/// One session as one viewer sees it.
+#[derive(Clone, Debug)]
+pub struct SessionView {
+    /// The viewer's standing in the session's room.
+    pub access: RoomAccess,
+    /// The session.
+    pub session: SessionRecord,
+    /// The agenda, rendered.
+    pub agenda_html: String,
+    /// Shared notes (Markdown), when the viewer may read them.
+    pub notes: Option<String>,
+    /// The notes, rendered.
+    pub notes_html: String,
+    /// How each member attended (held sessions).
+    pub attendance: Vec<(PersonId, Attendance)>,
+    /// Action items written in this session (when the viewer may read them).
+    pub items: Vec<ActionItemRecord>,
+    /// Open action items of earlier sessions, carried over.
+    pub carried: Vec<ActionItemRecord>,
+    /// The open proposal to move it.
+    pub reschedule: Option<RescheduleRecord>,
+    /// The feedback the viewer may read: their own, or everyone's for a manager.
+    pub feedback: Vec<FeedbackRecord>,
+    /// The viewer may give feedback now.
+    pub can_give_feedback: bool,
+    /// The programme's lateness rule, in minutes.
+    pub late_after_minutes: u32,
+    /// Session notes and action items are hidden from this viewer (a manager
+    /// of a programme that keeps them to the members).
+    pub private_to_members: bool,
+}
+
+impl SessionView {
+    /// The viewer may write in the room (a current member of an open room).
+    pub fn writable(&self) -> bool {
+        self.access.member_writes().is_ok()
+    }
+
+    /// The name of a member (or "a former member").
+    pub fn name_of(&self, id: Option<PersonId>) -> String {
+        id.and_then(|id| {
+            self.access
+                .room
+                .members
+                .iter()
+                .find(|m| m.person_id == id)
+        })
+        .map_or_else(|| "a former member".into(), |m| m.name.clone())
+    }
+}
+
+/// The action items of a session.
+#[derive(Clone, Debug)]
+pub struct ActionItems {
+    /// Written in this session.
+    pub items: Vec<ActionItemRecord>,
+    /// Open items of earlier sessions, carried over.
+    pub carried: Vec<ActionItemRecord>,
+}
+
+fn one(e: Invalid) -> AppError {
+    AppError::Invalid(vec![e])
+}
+
+fn session_not_found() -> AppError {
+    AppError::NotFound("that session was not found".into())
+}
+
+fn session_moved() -> AppError {
+    AppError::Conflict {
+        field: Some("status"),
+        message: "this session changed while you were working on it; reload and try again".into(),
+    }
+}
+
+/// The current members (invited or accepted).
+fn current(access: &RoomAccess) -> Vec<&MemberRecord> {
+    access
+        .room
+        .members
+        .iter()
+        .filter(|m| m.state.holds_seat())
+        .collect()
+}
+
+/// Checks a Markdown text: no HTML or `javascript:` links, at most [`MAX_TEXT`].
+fn text(field: &'static str, raw: &str) -> AppResult<String> {
+    let s = raw.trim();
+    if s.chars().count() > MAX_TEXT {
+        return Err(AppError::invalid(
+            field,
+            format!("{field} can be at most {MAX_TEXT} characters"),
+        ));
+    }
+    markdown::check(field, s)?;
+    Ok(s.to_string())
+}
+
+fn place(raw: &str) -> AppResult<Option<String>> {
+    let s = raw.trim();
+    if s.chars().count() > 300 {
+        return Err(AppError::invalid(
+            "place",
+            "place can be at most 300 characters",
+        ));
+    }
+    markdown::check("place", s)?;
+    Ok((!s.is_empty()).then(|| s.to_string()))
+}
+
+impl StartInput {
+    /// The local wall-clock start and its zone. `default_zone` is the
+    /// organiser's profile zone.
+    fn resolve(
+        &self,
+        default_zone: &TimeZoneName,
+    ) -> Result<(chrono::NaiveDateTime, TimeZoneName), Vec<Invalid>> {
+        let zone = match self.zone.as_deref().map(str::trim).filter(|z| !z.is_empty()) {
+            Some(z) => TimeZoneName::parse("zone", z).map_err(|e| vec![e])?,
+            None => default_zone.clone(),
+        };
+        if let Some(raw) = self
+            .starts_at
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            let at = chrono::DateTime::parse_from_rfc3339(raw).map_err(|_| {
+                vec![Invalid::new(
+                    "starts_at",
+                    "starts_at must be an RFC 3339 time such as 2026-12-08T14:30:00Z",
+                )]
+            })?;
+            let local = rules::utc_to_local(zone.tz(), at.timestamp_millis()).ok_or_else(|| {
+                vec![Invalid::new("starts_at", "starts_at is out of range")]
+            })?;
+            return Ok((local, zone));
+        }
+        let date = self.date.as_deref().unwrap_or_default();
+        let time = self.time.as_deref().unwrap_or_default();
+        if date.trim().is_empty() && time.trim().is_empty() {
+            return Err(vec![Invalid::new(
+                "starts_at",
+                "give starts_at (an RFC 3339 time), or a date and time with a zone",
+            )]);
+        }
+        rules::parse_local(date, time)
+            .map(|l| (l, zone))
+            .map_err(|e| vec![e])
+    }
+
+    /// Which field a start in the past is reported on.
+    fn field(&self) -> &'static str {
+        if self.starts_at.as_deref().is_some_and(|s| !s.trim().is_empty()) {
+            "starts_at"
+        } else {
+            "date"
+        }
+    }
+}
+
+impl App {
+    /// The session and the actor's standing in its room (404 for anyone
+    /// outside the room, and for sessions that do not exist).
+    async fn session_access(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        id: SessionId,
+    ) -> AppResult<(SessionRecord, RoomAccess)> {
+        let s = tx.session(id).await?.ok_or_else(session_not_found)?;
+        let access = self
+            .room_access(tx, actor, s.room_id)
+            .await
+            .map_err(|e| match e {
+                AppError::NotFound(_) => session_not_found(),
+                e => e,
+            })?;
+        Ok((s, access))
+    }
+
+    /// The zone of a person's profile (UTC when they have none).
+    async fn zone_of(&self, tx: &mut Tx, person: PersonId) -> AppResult<TimeZoneName> {
+        Ok(tx
+            .person(person)
+            .await?
+            .map(|p| p.profile.time_zone)
+            .unwrap_or_default())
+    }
+
+    /// A room's sessions, for its members and the programme's managers.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, room = %room))]
+    pub async fn room_sessions(&self, actor: &Actor, room: RoomId) -> AppResult<RoomSessions> {
+        let mut tx = self.store.read().await?;
+        let access = self.room_access(&mut tx, actor, room).await?;
+        let sessions = tx.sessions_of_room(room).await?;
+        let can_propose = access.member_writes().is_ok();
+        Ok(RoomSessions {
+            cadence: access.programme.cadence,
+            access,
+            sessions,
+            can_propose,
+        })
+    }
+
+    /// A member proposes a session, or a series repeating on a cadence (one
+    /// session per occurrence, sharing a series id). Returns the new ids,
+    /// earliest first.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, room = %room))]
+    pub async fn schedule_session(
+        &self,
+        actor: &Actor,
+        room: RoomId,
+        input: &ScheduleInput,
+    ) -> AppResult<Vec<SessionId>> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let access = self.room_access(&mut tx, actor, room).await?;
+        access.member_writes()?;
+        let default_zone = self.zone_of(&mut tx, actor.person_id).await?;
+        let mut errors = vec![];
+        let start = input.start.resolve(&default_zone).map_err(|e| errors.extend(e)).ok();
+        let minutes = rules::check_minutes(input.minutes)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let link = rules::check_link(&input.link)
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten();
+        let repeat = input.repeat.trim();
+        let (cadence, count) = if repeat.is_empty() || repeat == "none" {
+            (Cadence::Weekly, 1)
+        } else {
+            let c = Cadence::parse("repeat", repeat)
+                .map_err(|e| errors.push(e))
+                .unwrap_or(Cadence::Weekly);
+            if !(2..=i64::from(rules::MAX_OCCURRENCES)).contains(&input.occurrences) {
+                errors.push(Invalid::new(
+                    "occurrences",
+                    format!(
+                        "a repeating session has 2 to {} occurrences",
+                        rules::MAX_OCCURRENCES
+                    ),
+                ));
+            }
+            (c, input.occurrences.clamp(1, i64::from(rules::MAX_OCCURRENCES)) as u32)
+        };
+        let agenda = text("agenda", &input.agenda).map_err(|e| match e {
+            AppError::Invalid(v) => errors.extend(v),
+            _ => {}
+        });
+        let place = place(&input.place).map_err(|e| match e {
+            AppError::Invalid(v) => errors.extend(v),
+            _ => {}
+        });
+        let times = start
+            .as_ref()
+            .map(|(local, zone)| rules::occurrences(zone.tz(), *local, cadence, count))
+            .unwrap_or_default();
+        if times.first().is_some_and(|t| *t <= now) {
+            errors.push(Invalid::new(
+                input.start.field(),
+                "the session must start in the future",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let (Some((_, zone)), Some(minutes), Ok(agenda), Ok(place)) = (start, minutes, agenda, place)
+        else {
+            return Err(AppError::internal_msg("session input checked but incomplete"));
+        };
+        let series_id = (times.len() > 1).then(SeriesId::new);
+        let mut ids = vec![];
+        for starts_at in times {
+            let s = SessionRecord {
+                id: SessionId::new(),
+                room_id: room,
+                series_id,
+                organiser_id: Some(actor.person_id),
+                starts_at,
+                minutes,
+                zone: zone.clone(),
+                agenda: agenda.clone(),
+                link: link.clone(),
+                place: place.clone(),
+                status: SessionStatus::Scheduled,
+                cancelled_by: None,
+                cancel_reason: None,
+                uid: uuid::Uuid::new_v4().to_string(),
+                sequence: 0,
+                created_at: now,
+                updated_at: now,
+            };
+            tx.insert_session(&s).await?;
+            self.session_changed(&mut tx, s.id, SessionChange::Scheduled, now)
+                .await?;
+            ids.push(s.id);
+        }
+        tx.note_room_activity(room, ActivityKind::SessionScheduled, now)
+            .await?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// The next times every member who set weekly availability is free for
+    /// `minutes`, avoiding the room's scheduled sessions, shown in the
+    /// viewer's zone.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, room = %room))]
+    pub async fn suggested_times(
+        &self,
+        actor: &Actor,
+        room: RoomId,
+        minutes: i64,
+        limit: i64,
+    ) -> AppResult<Suggestions> {
+        let minutes = rules::check_minutes(minutes).map_err(one)?;
+        if !(1..=20).contains(&limit) {
+            return Err(AppError::invalid("limit", "limit must be between 1 and 20"));
+        }
+        let now = self.now();
+        let mut tx = self.store.read().await?;
+        let access = self.room_access(&mut tx, actor, room).await?;
+        let viewer_zone = self.zone_of(&mut tx, actor.person_id).await?;
+        let mut people = vec![];
+        let mut without = vec![];
+        for m in current(&access) {
+            if let Some(p) = tx.person(m.person_id).await? {
+                if p.profile.availability.is_empty() {
+                    without.push(m.name.clone());
+                }
+                people.push(p.profile);
+            }
+        }
+        let members: Vec<MemberAvailability<'_>> = people
+            .iter()
+            .map(|p| MemberAvailability {
+                zone: p.time_zone.tz(),
+                windows: &p.availability,
+            })
+            .collect();
+        let busy: Vec<(i64, i64)> = tx
+            .sessions_of_room(room)
+            .await?
+            .into_iter()
+            .filter(|s| s.status == SessionStatus::Scheduled)
+            .map(|s| (s.starts_at, s.ends_at()))
+            .collect();
+        let times = rules::suggest_times(
+            &members,
+            &busy,
+            now,
+            minutes,
+            SUGGESTION_DAYS,
+            limit as usize,
+        )
+        .into_iter()
+        .map(|t| {
+            let local = rules::utc_to_local(viewer_zone.tz(), t).unwrap_or_default();
+            SuggestedTime {
+                starts_at: t,
+                local: viewer_zone.local(t),
+                date: local.format("%Y-%m-%d").to_string(),
+                time: local.format("%H:%M").to_string(),
+            }
+        })
+        .collect();
+        Ok(Suggestions {
+            zone: viewer_zone,
+            minutes,
+            times,
+            without_availability: without,
+        })
+    }
+
+    /// One session with its notes, action items, carried-over items, open
+    /// reschedule proposal and the feedback the viewer may read.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, session = %id))]
+    pub async fn session(&self, actor: &Actor, id: SessionId) -> AppResult<SessionView> {
+        let now = self.now();
+        let mut tx = self.store.read().await?;
+        let (session, access) = self.session_access(&mut tx, actor, id).await?;
+        let private_to_members =
+            access.me.is_none() && !access.programme.room_rules.managers_read_shared_notes;
+        let (notes, items, carried) = if private_to_members {
+            (None, vec![], vec![])
+        } else {
+            let notes = tx.session_notes(id).await?.map(|n| n.body).unwrap_or_default();
+            let items = tx.action_items_of_session(id).await?;
+            let carried = tx
+                .open_action_items_before(session.room_id, session.starts_at)
+                .await?
+                .into_iter()
+                .filter(|a| a.session_id != id)
+                .collect();
+            (Some(notes), items, carried)
+        };
+        let feedback = if access.manager {
+            tx.session_feedback(id, None).await?
+        } else {
+            tx.session_feedback(id, Some(actor.person_id)).await?
+        };
+        let can_give_feedback = access.is_member()
+            && feedback.iter().all(|f| f.person_id != actor.person_id)
+            && self.feedback_open(&mut tx, &access, &session, now).await?.is_ok();
+        Ok(SessionView {
+            agenda_html: markdown::render(&session.agenda),
+            notes_html: notes.as_deref().map(markdown::render).unwrap_or_default(),
+            notes,
+            attendance: tx.attendance(id).await?,
+            items,
+            carried,
+            reschedule: tx.open_reschedule(id).await?,
+            feedback,
+            can_give_feedback,
+            late_after_minutes: access.programme.room_rules.late_after_minutes,
+            private_to_members,
+            access,
+            session,
+        })
+    }
+
+    /// A member changes a session's details (while it is scheduled: a
+    /// calendar change, sequence + 1) or its shared notes (at any time).
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, session = %id))]
+    pub async fn edit_session(
+        &self,
+        actor: &Actor,
+        id: SessionId,
+        edit: &SessionEdit,
+    ) -> AppResult<()> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let (s, access) = self.session_access(&mut tx, actor, id).await?;
+        access.member_writes()?;
+        let mut errors = vec![];
+        let minutes = match edit.minutes {
+            Some(m) => rules::check_minutes(m).map_err(|e| errors.push(e)).ok(),
+            None => Some(s.minutes),
+        };
+        let link = match &edit.link {
+            Some(l) => rules::check_link(l).map_err(|e| errors.push(e)).ok().flatten(),
+            None => s.link.clone(),
+        };
+        let mut collect = |r: AppResult<()>| {
+            if let Err(AppError::Invalid(v)) = r {
+                errors.extend(v);
+            }
+        };
+        let agenda = match &edit.agenda {
+            Some(a) => text("agenda", a).map_err(|e| collect(Err(e))).ok(),
+            None => Some(s.agenda.clone()),
+        };
+        let place = match &edit.place {
+            Some(p) => place(p).map_err(|e| collect(Err(e))).ok().flatten(),
+            None => s.place.clone(),
+        };
+        let notes = match &edit.notes {
+            Some(n) => text("notes", n).map_err(|e| collect(Err(e))).ok(),
+            None => None,
+        };
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let details = edit.minutes.is_some()
+            || edit.agenda.is_some()
+            || edit.link.is_some()
+            || edit.place.is_some();
+        if details {
+            if s.status != SessionStatus::Scheduled {
+                return Err(AppError::Conflict {
+                    field: Some("status"),
+                    message: format!(
+                        "this session is {}; only its notes can change now",
+                        s.status.code()
+                    ),
+                });
+            }
+            let (Some(minutes), Some(agenda)) = (minutes, agenda) else {
+                return Err(AppError::internal_msg("session edit checked but incomplete"));
+            };
+            if !tx
+                .update_session_details(id, minutes, &agenda, link.as_deref(), place.as_deref(), now)
+                .await?
+            {
+                return Err(session_moved());
+            }
+            self.session_changed(&mut tx, id, SessionChange::Changed, now)
+                .await?;
+        }
+        if let Some(notes) = notes {
+            tx.set_session_notes(id, &notes, actor.person_id, now)
+                .await?;
+            tx.note_room_activity(s.room_id, ActivityKind::Note, now)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A member marks a scheduled session held (with everyone's attendance),
+    /// cancelled (with a reason; no attendance) or missed.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, session = %id))]
+    pub async fn set_session_status(
+        &self,
+        actor: &Actor,
+        id: SessionId,
+        input: &StatusInput,
+    ) -> AppResult<SessionStatus> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let (s, access) = self.session_access(&mut tx, actor, id).await?;
+        access.member_writes()?;
+        let to = SessionStatus::parse(&input.status).map_err(one)?;
+        if to == SessionStatus::Scheduled {
+            return Err(AppError::invalid(
+                "status",
+                "status must be held, cancelled or missed",
+            ));
+        }
+        s.status.move_to(to).map_err(|e| AppError::Conflict {
+            field: Some("status"),
+            message: e.message,
+        })?;
+        let members = current(&access);
+        let mut attendance = vec![];
+        let reason = input.reason.trim();
+        match to {
+            SessionStatus::Held => {
+                let mut errors = vec![];
+                for (who, how) in &input.attendance {
+                    let Some(m) = members.iter().find(|m| m.person_id.to_string() == who.trim())
+                    else {
+                        errors.push(Invalid::new(
+                            "attendance",
+                            format!("{who} is not a member of this room"),
+                        ));
+                        continue;
+                    };
+                    match Attendance::parse(how) {
+                        Ok(a) => attendance.push((m.person_id, a)),
+                        Err(_) => errors.push(Invalid::new(
+                            "attendance",
+                            format!("{}: answer attended, late or no_show", m.name),
+                        )),
+                    }
+                }
+                for m in &members {
+                    if !input
+                        .attendance
+                        .iter()
+                        .any(|(who, _)| m.person_id.to_string() == who.trim())
+                    {
+                        errors.push(Invalid::new(
+                            "attendance",
+                            format!("say how {} attended", m.name),
+                        ));
+                    }
+                }
+                if !errors.is_empty() {
+                    return Err(AppError::Invalid(errors));
+                }
+            }
+            _ if !input.attendance.is_empty() => {
+                return Err(AppError::invalid(
+                    "attendance",
+                    format!(
+                        "attendance is recorded for held sessions only; a {} session has none",
+                        to.code()
+                    ),
+                ));
+            }
+            _ => {}
+        }
+        if to == SessionStatus::Cancelled {
+            if reason.is_empty() {
+                return Err(AppError::invalid(
+                    "reason",
+                    "say why the session is cancelled",
+                ));
+            }
+            if reason.chars().count() > 1000 {
+                return Err(AppError::invalid(
+                    "reason",
+                    "the reason can be at most 1000 characters",
+                ));
+            }
+            markdown::check("reason", reason)?;
+        } else if s.starts_at > now {
+            return Err(AppError::Conflict {
+                field: Some("status"),
+                message: format!(
+                    "this session has not started yet; it can be marked {} once it has",
+                    to.code()
+                ),
+            });
+        }
+        let (by, why) = if to == SessionStatus::Cancelled {
+            (Some(actor.person_id), Some(reason))
+        } else {
+            (None, None)
+        };
+        if !tx.set_session_status(id, to, by, why, now).await? {
+            return Err(session_moved());
+        }
+        if let Some(open) = tx.open_reschedule(id).await? {
+            tx.close_reschedule(open.id, RescheduleStatus::Declined, now)
+                .await?;
+        }
+        match to {
+            SessionStatus::Held => {
+                tx.set_attendance(id, &attendance).await?;
+                tx.note_room_activity(s.room_id, ActivityKind::SessionHeld, now)
+                    .await?;
+            }
+            SessionStatus::Cancelled => {
+                self.session_changed(&mut tx, id, SessionChange::Cancelled, now)
+                    .await?;
+            }
+            _ => {}
+        }
+        tx.commit().await?;
+        Ok(to)
+    }
+
+    /// A member proposes a new time for a scheduled session; the others
+    /// accept or decline. One open proposal per session.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, session = %id))]
+    pub async fn propose_reschedule(
+        &self,
+        actor: &Actor,
+        id: SessionId,
+        start: &StartInput,
+    ) -> AppResult<RescheduleId> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let (s, access) = self.session_access(&mut tx, actor, id).await?;
+        access.member_writes()?;
+        if s.status != SessionStatus::Scheduled {
+            return Err(AppError::Conflict {
+                field: Some("status"),
+                message: format!("this session is {}; only a scheduled session moves", s.status.code()),
+            });
+        }
+        let default_zone = self.zone_of(&mut tx, actor.person_id).await?;
+        let (local, zone) = start.resolve(&default_zone).map_err(AppError::Invalid)?;
+        let starts_at = rules::local_to_utc(zone.tz(), local);
+        if starts_at <= now {
+            return Err(AppError::invalid(
+                start.field(),
+                "the new time must be in the future",
+            ));
+        }
+        if starts_at == s.starts_at {
+            return Err(AppError::invalid(
+                start.field(),
+                "that is when the session already starts",
+            ));
+        }
+        if tx.open_reschedule(id).await?.is_some() {
+            return Err(open_proposal());
+        }
+        let r = RescheduleRecord {
+            id: RescheduleId::new(),
+            session_id: id,
+            proposed_by: Some(actor.person_id),
+            starts_at,
+            zone,
+            status: RescheduleStatus::Open,
+            created_at: now,
+            decided_at: None,
+            answers: vec![],
+        };
+        tx.insert_reschedule(&r).await.map_err(|e| match e {
+            StoreError::Conflict { constraint } if constraint == "session_reschedules_session_id_key" => {
+                open_proposal()
+            }
+            e => e.into(),
+        })?;
+        tx.answer_reschedule(r.id, actor.person_id, true, now).await?;
+        tx.commit().await?;
+        Ok(r.id)
+    }
+
+    /// Another member accepts or declines the open proposal. A decline
+    /// closes it; when every current member has accepted, the session moves
+    /// (a calendar change). Returns the proposal's status after the answer.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, session = %id, accept = accept))]
+    pub async fn answer_reschedule(
+        &self,
+        actor: &Actor,
+        id: SessionId,
+        accept: bool,
+    ) -> AppResult<RescheduleStatus> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let (s, access) = self.session_access(&mut tx, actor, id).await?;
+        access.member_writes()?;
+        let Some(mut open) = tx.open_reschedule(id).await? else {
+            return Err(AppError::Conflict {
+                field: None,
+                message: "nobody has proposed a new time for this session".into(),
+            });
+        };
+        if open.proposed_by == Some(actor.person_id) {
+            return Err(AppError::Conflict {
+                field: None,
+                message: "you proposed this time; the other members answer it".into(),
+            });
+        }
+        if !accept {
+            tx.answer_reschedule(open.id, actor.person_id, false, now)
+                .await?;
+            if !tx
+                .close_reschedule(open.id, RescheduleStatus::Declined, now)
+                .await?
+            {
+                return Err(session_moved());
+            }
+            tx.commit().await?;
+            return Ok(RescheduleStatus::Declined);
+        }
+        if open.starts_at <= now {
+            return Err(AppError::Conflict {
+                field: None,
+                message: "the proposed time has passed; decline it and propose another".into(),
+            });
+        }
+        tx.answer_reschedule(open.id, actor.person_id, true, now)
+            .await?;
+        open.answers.retain(|(p, _)| *p != actor.person_id);
+        open.answers.push((actor.person_id, true));
+        let everyone = current(&access).iter().all(|m| {
+            open.answers
+                .iter()
+                .any(|(p, yes)| *p == m.person_id && *yes)
+        });
+        if !everyone {
+            tx.commit().await?;
+            return Ok(RescheduleStatus::Open);
+        }
+        if !tx
+            .close_reschedule(open.id, RescheduleStatus::Accepted, now)
+            .await?
+            || !tx.move_session(s.id, open.starts_at, now).await?
+        {
+            return Err(session_moved());
+        }
+        self.session_changed(&mut tx, id, SessionChange::Changed, now)
+            .await?;
+        tx.commit().await?;
+        Ok(RescheduleStatus::Accepted)
+    }
+
+    /// A session's action items and the open items carried over to it.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, session = %id))]
+    pub async fn action_items(&self, actor: &Actor, id: SessionId) -> AppResult<ActionItems> {
+        let v = self.session(actor, id).await?;
+        if v.private_to_members {
+            return Err(AppError::Forbidden(
+                "this programme keeps session notes and action items to the room's members".into(),
+            ));
+        }
+        Ok(ActionItems {
+            items: v.items,
+            carried: v.carried,
+        })
+    }
+
+    /// A member adds an action item to a session.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, session = %id))]
+    pub async fn add_action_item(
+        &self,
+        actor: &Actor,
+        id: SessionId,
+        input: &ActionItemInput,
+    ) -> AppResult<ActionItemId> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let (s, access) = self.session_access(&mut tx, actor, id).await?;
+        access.member_writes()?;
+        let mut item = ActionItemRecord {
+            id: ActionItemId::new(),
+            session_id: id,
+            room_id: s.room_id,
+            owner_id: Some(actor.person_id),
+            title: String::new(),
+            due_on: None,
+            done_at: None,
+            created_by: Some(actor.person_id),
+            created_at: now,
+            updated_at: now,
+        };
+        if input.title.is_none() {
+            return Err(AppError::invalid("title", "say what is to be done"));
+        }
+        apply_item(&access, &mut item, input, now)?;
+        tx.insert_action_item(&item).await?;
+        tx.note_room_activity(s.room_id, ActivityKind::Note, now)
+            .await?;
+        tx.commit().await?;
+        Ok(item.id)
+    }
+
+    /// A member changes an action item (its title, owner, due date, or
+    /// marks it done or open again).
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, item = %id))]
+    pub async fn update_action_item(
+        &self,
+        actor: &Actor,
+        id: ActionItemId,
+        input: &ActionItemInput,
+    ) -> AppResult<ActionItemRecord> {
+        let now = self.now();
+        let not_found = || AppError::NotFound("that action item was not found".into());
+        let mut tx = self.store.write().await?;
+        let mut item = tx.action_item(id).await?.ok_or_else(not_found)?;
+        let access = self
+            .room_access(&mut tx, actor, item.room_id)
+            .await
+            .map_err(|e| match e {
+                AppError::NotFound(_) => not_found(),
+                e => e,
+            })?;
+        access.member_writes()?;
+        apply_item(&access, &mut item, input, now)?;
+        item.updated_at = now;
+        tx.update_action_item(&item).await?;
+        tx.note_room_activity(item.room_id, ActivityKind::Note, now)
+            .await?;
+        tx.commit().await?;
+        Ok(item)
+    }
+
+    /// Whether feedback on `s` may be given now: it was held, and the room
+    /// is open, or it is the room's last held session and the room ended
+    /// less than 30 days ago.
+    async fn feedback_open(
+        &self,
+        tx: &mut Tx,
+        access: &RoomAccess,
+        s: &SessionRecord,
+        now: i64,
+    ) -> AppResult<AppResult<()>> {
+        if s.status != SessionStatus::Held {
+            return Ok(Err(AppError::Conflict {
+                field: None,
+                message: "feedback is given on a held session".into(),
+            }));
+        }
+        if let Err(e) = access.within_grace(now) {
+            return Ok(Err(e));
+        }
+        if access.writable().is_err() {
+            let last = tx
+                .sessions_of_room(s.room_id)
+                .await?
+                .into_iter()
+                .filter(|x| x.status == SessionStatus::Held)
+                .max_by_key(|x| (x.starts_at, x.id.0));
+            if last.map(|l| l.id) != Some(s.id) {
+                return Ok(Err(AppError::Conflict {
+                    field: None,
+                    message: "this room has ended; feedback is open only on its last held session"
+                        .into(),
+                }));
+            }
+        }
+        Ok(Ok(()))
+    }
+
+    /// A member rates a held session 1–4, with an optional comment, once.
+    /// Blind: only they and the programme's managers ever read it.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, session = %id))]
+    pub async fn give_feedback(
+        &self,
+        actor: &Actor,
+        id: SessionId,
+        rating: i64,
+        comment: &str,
+    ) -> AppResult<()> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let (s, access) = self.session_access(&mut tx, actor, id).await?;
+        if !access.is_member() {
+            return Err(AppError::Forbidden(
+                "only the room's members give feedback on its sessions".into(),
+            ));
+        }
+        let rating = rules::check_rating(rating).map_err(one)?;
+        let comment = comment.trim();
+        if comment.chars().count() > 2000 {
+            return Err(AppError::invalid(
+                "comment",
+                "the comment can be at most 2000 characters",
+            ));
+        }
+        markdown::check("comment", comment)?;
+        self.feedback_open(&mut tx, &access, &s, now).await??;
+        if !tx
+            .session_feedback(id, Some(actor.person_id))
+            .await?
+            .is_empty()
+        {
+            return Err(already_rated());
+        }
+        tx.insert_feedback(&FeedbackRecord {
+            session_id: id,
+            person_id: actor.person_id,
+            rating: i32::from(rating),
+            comment: comment.to_string(),
+            created_at: now,
+        })
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict { constraint }
+                if constraint == "session_feedback_session_id_person_id_key" =>
+            {
+                already_rated()
+            }
+            e => e.into(),
+        })?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn already_rated() -> AppError {
+    AppError::Conflict {
+        field: Some("rating"),
+        message: "you already gave feedback on this session".into(),
+    }
+}
+
+fn open_proposal() -> AppError {
+    AppError::Conflict {
+        field: None,
+        message: "a new time is already proposed for this session; answer it first".into(),
+    }
+}
+
+/// Applies an action item's changes after checking them.
+fn apply_item(
+    access: &RoomAccess,
+    item: &mut ActionItemRecord,
+    input: &ActionItemInput,
+    now: i64,
+) -> AppResult<()> {
+    let mut errors = vec![];
+    if let Some(t) = &input.title {
+        let t = t.trim();
+        if t.is_empty() || t.chars().count() > 500 {
+            errors.push(Invalid::new("title", "the title must be 1 to 500 characters"));
+        } else if let Err(AppError::Invalid(v)) = markdown::check("title", t) {
+            errors.extend(v);
+        } else {
+            item.title = t.to_string();
+        }
+    }
+    if let Some(o) = input.owner_id.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+        match current(access).iter().find(|m| m.person_id.to_string() == o) {
+            Some(m) => item.owner_id = Some(m.person_id),
+            None => errors.push(Invalid::new(
+                "owner_id",
+                "the owner must be a member of this room",
+            )),
+        }
+    }
+    if let Some(d) = &input.due_on {
+        match rules::parse_due(d) {
+            Ok(d) => item.due_on = d,
+            Err(e) => errors.push(e),
+        }
+    }
+    if let Some(done) = input.done {
+        item.done_at = match (done, item.done_at) {
+            (true, None) => Some(now),
+            (true, at) => at,
+            (false, _) => None,
+        };
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(errors))
+    }
+}
