@@ -338,6 +338,12 @@ impl App {
             .unwrap_or_default())
     }
 
+    /// The zone a person reads times in (their profile's; UTC when unset).
+    pub async fn time_zone_of(&self, person: PersonId) -> AppResult<TimeZoneName> {
+        let mut tx = self.store.read().await?;
+        self.zone_of(&mut tx, person).await
+    }
+
     /// A room's sessions, for its members and the programme's managers.
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id, room = %room))]
     pub async fn room_sessions(&self, actor: &Actor, room: RoomId) -> AppResult<RoomSessions> {

@@ -30,6 +30,7 @@ mod requests;
 mod rooms;
 mod rounds;
 mod safety;
+mod sessions;
 
 pub use extract::{ApiJson, ApiQuery, IdPath, SessionToken};
 
@@ -159,6 +160,18 @@ operations! {
     safety::file_report,
     safety::list_reports,
     safety::resolve_report,
+    sessions::list_sessions,
+    sessions::create_session,
+    sessions::suggested_times,
+    sessions::get_session,
+    sessions::update_session,
+    sessions::reschedule_session,
+    sessions::answer_reschedule,
+    sessions::session_status,
+    sessions::list_action_items,
+    sessions::create_action_item,
+    sessions::update_action_item,
+    sessions::give_feedback,
     meta::openapi_json,
 }
 
