@@ -12,6 +12,7 @@ mod requests;
 mod rooms;
 mod rounds;
 mod safety;
+mod sessions;
 
 use crate::auth::PageActor;
 use crate::routes::Routes;
@@ -122,6 +123,17 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "blocked" => "You blocked this person: you will not be matched, and neither of you can send the other requests.",
         "unblocked" => "The block is lifted.",
         "pause_saved" => "Your availability is saved.",
+        "session_scheduled" => "The session is planned; everyone in the room can see it.",
+        "series_scheduled" => "The repeating sessions are planned; everyone in the room can see them.",
+        "session_saved" => "The session is saved.",
+        "session_status" => "The session's status is saved.",
+        "reschedule_proposed" => "The new time is proposed; the session moves when everyone accepts.",
+        "reschedule_answered" => "Your answer is saved; the session moves when everyone has accepted.",
+        "reschedule_moved" => "Everyone accepted: the session has moved.",
+        "reschedule_declined" => "You declined the new time; the session stays where it was.",
+        "item_added" => "The action item is added.",
+        "item_saved" => "The action item is saved.",
+        "feedback_saved" => "Thank you. Your feedback is saved; only you and the programme's managers see it.",
         _ => return None,
     })
 }
@@ -337,6 +349,7 @@ fn table() -> Routes {
         .merge(csv_people::routes())
         .merge(safety::routes())
         .merge(requests::routes())
+        .merge(sessions::routes())
 }
 
 /// Every page route.
