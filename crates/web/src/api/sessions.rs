@@ -216,7 +216,7 @@ fn detail_out(v: SessionView, viewer: &TimeZoneName) -> SessionDetailOut {
 /// programme's managers.
 #[utoipa::path(get, path = "/api/v1/rooms/{id}/sessions", tag = "programmes", params(("id" = uuid::Uuid, Path, description = "Room id.")), security(("cookie" = []), ("bearer" = [])),
     responses((status = 200, description = "The sessions.", body = Vec<SessionOut>), (status = 404, description = "`not_found`.", body = ErrorBody)))]
-pub async fn list_sessions(
+pub async fn list_room_sessions(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -276,7 +276,7 @@ pub struct ScheduledOut {
         (status = 409, description = "`conflict`: the room is not active or paused.", body = ErrorBody),
         (status = 422, description = "`invalid_field` on `starts_at`, `date`, `time`, `zone`, `minutes`, `link`, `place`, `agenda`, `repeat` or `occurrences`.", body = ErrorBody),
     ))]
-pub async fn create_session(
+pub async fn create_room_session(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
