@@ -17,9 +17,7 @@ use rapport_domain::policy::Actor;
 use rapport_domain::programme::Cadence;
 use rapport_domain::sessions::{self as rules, MemberAvailability, RescheduleStatus};
 use rapport_domain::values::TimeZoneName;
-use rapport_domain::{
-    ActionItemId, Invalid, PersonId, RescheduleId, RoomId, SeriesId, SessionId,
-};
+use rapport_domain::{ActionItemId, Invalid, PersonId, RescheduleId, RoomId, SeriesId, SessionId};
 use rapport_store::{
     ActionItemRecord, ActivityKind, FeedbackRecord, MemberRecord, RescheduleRecord, SessionRecord,
     StoreError, Tx,
@@ -188,14 +186,8 @@ impl SessionView {
 
     /// The name of a member (or "a former member").
     pub fn name_of(&self, id: Option<PersonId>) -> String {
-        id.and_then(|id| {
-            self.access
-                .room
-                .members
-                .iter()
-                .find(|m| m.person_id == id)
-        })
-        .map_or_else(|| "a former member".into(), |m| m.name.clone())
+        id.and_then(|id| self.access.room.members.iter().find(|m| m.person_id == id))
+            .map_or_else(|| "a former member".into(), |m| m.name.clone())
     }
 }
 
@@ -206,6 +198,19 @@ pub struct ActionItems {
     pub items: Vec<ActionItemRecord>,
     /// Open items of earlier sessions, carried over.
     pub carried: Vec<ActionItemRecord>,
+}
+
+/// Collects a check's invalid fields into `errors` (so every bad field is
+/// reported at once); any other error stops the use case.
+fn gather<T>(r: AppResult<T>, errors: &mut Vec<Invalid>) -> AppResult<Option<T>> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(AppError::Invalid(v)) => {
+            errors.extend(v);
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 fn one(e: Invalid) -> AppError {
@@ -265,7 +270,12 @@ impl StartInput {
         &self,
         default_zone: &TimeZoneName,
     ) -> Result<(chrono::NaiveDateTime, TimeZoneName), Vec<Invalid>> {
-        let zone = match self.zone.as_deref().map(str::trim).filter(|z| !z.is_empty()) {
+        let zone = match self
+            .zone
+            .as_deref()
+            .map(str::trim)
+            .filter(|z| !z.is_empty())
+        {
             Some(z) => TimeZoneName::parse("zone", z).map_err(|e| vec![e])?,
             None => default_zone.clone(),
         };
@@ -281,9 +291,8 @@ impl StartInput {
                     "starts_at must be an RFC 3339 time such as 2026-12-08T14:30:00Z",
                 )]
             })?;
-            let local = rules::utc_to_local(zone.tz(), at.timestamp_millis()).ok_or_else(|| {
-                vec![Invalid::new("starts_at", "starts_at is out of range")]
-            })?;
+            let local = rules::utc_to_local(zone.tz(), at.timestamp_millis())
+                .ok_or_else(|| vec![Invalid::new("starts_at", "starts_at is out of range")])?;
             return Ok((local, zone));
         }
         let date = self.date.as_deref().unwrap_or_default();
@@ -301,7 +310,11 @@ impl StartInput {
 
     /// Which field a start in the past is reported on.
     fn field(&self) -> &'static str {
-        if self.starts_at.as_deref().is_some_and(|s| !s.trim().is_empty()) {
+        if self
+            .starts_at
+            .as_deref()
+            .is_some_and(|s| !s.trim().is_empty())
+        {
             "starts_at"
         } else {
             "date"
@@ -375,7 +388,11 @@ impl App {
         access.member_writes()?;
         let default_zone = self.zone_of(&mut tx, actor.person_id).await?;
         let mut errors = vec![];
-        let start = input.start.resolve(&default_zone).map_err(|e| errors.extend(e)).ok();
+        let start = input
+            .start
+            .resolve(&default_zone)
+            .map_err(|e| errors.extend(e))
+            .ok();
         let minutes = rules::check_minutes(input.minutes)
             .map_err(|e| errors.push(e))
             .ok();
@@ -399,16 +416,15 @@ impl App {
                     ),
                 ));
             }
-            (c, input.occurrences.clamp(1, i64::from(rules::MAX_OCCURRENCES)) as u32)
+            (
+                c,
+                input
+                    .occurrences
+                    .clamp(1, i64::from(rules::MAX_OCCURRENCES)) as u32,
+            )
         };
-        let agenda = text("agenda", &input.agenda).map_err(|e| match e {
-            AppError::Invalid(v) => errors.extend(v),
-            _ => {}
-        });
-        let place = place(&input.place).map_err(|e| match e {
-            AppError::Invalid(v) => errors.extend(v),
-            _ => {}
-        });
+        let agenda = gather(text("agenda", &input.agenda), &mut errors)?;
+        let place = gather(place(&input.place), &mut errors)?;
         let times = start
             .as_ref()
             .map(|(local, zone)| rules::occurrences(zone.tz(), *local, cadence, count))
@@ -422,9 +438,12 @@ impl App {
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
-        let (Some((_, zone)), Some(minutes), Ok(agenda), Ok(place)) = (start, minutes, agenda, place)
+        let (Some((_, zone)), Some(minutes), Some(agenda), Some(place)) =
+            (start, minutes, agenda, place)
         else {
-            return Err(AppError::internal_msg("session input checked but incomplete"));
+            return Err(AppError::internal_msg(
+                "session input checked but incomplete",
+            ));
         };
         let series_id = (times.len() > 1).then(SeriesId::new);
         let mut ids = vec![];
@@ -541,7 +560,11 @@ impl App {
         let (notes, items, carried) = if private_to_members {
             (None, vec![], vec![])
         } else {
-            let notes = tx.session_notes(id).await?.map(|n| n.body).unwrap_or_default();
+            let notes = tx
+                .session_notes(id)
+                .await?
+                .map(|n| n.body)
+                .unwrap_or_default();
             let items = tx.action_items_of_session(id).await?;
             let carried = tx
                 .open_action_items_before(session.room_id, session.starts_at)
@@ -558,7 +581,10 @@ impl App {
         };
         let can_give_feedback = access.is_member()
             && feedback.iter().all(|f| f.person_id != actor.person_id)
-            && self.feedback_open(&mut tx, &access, &session, now).await?.is_ok();
+            && self
+                .feedback_open(&mut tx, &access, &session, now)
+                .await?
+                .is_ok();
         Ok(SessionView {
             agenda_html: markdown::render(&session.agenda),
             notes_html: notes.as_deref().map(markdown::render).unwrap_or_default(),
@@ -595,24 +621,22 @@ impl App {
             None => Some(s.minutes),
         };
         let link = match &edit.link {
-            Some(l) => rules::check_link(l).map_err(|e| errors.push(e)).ok().flatten(),
+            Some(l) => rules::check_link(l)
+                .map_err(|e| errors.push(e))
+                .ok()
+                .flatten(),
             None => s.link.clone(),
         };
-        let mut collect = |r: AppResult<()>| {
-            if let Err(AppError::Invalid(v)) = r {
-                errors.extend(v);
-            }
-        };
         let agenda = match &edit.agenda {
-            Some(a) => text("agenda", a).map_err(|e| collect(Err(e))).ok(),
+            Some(a) => gather(text("agenda", a), &mut errors)?,
             None => Some(s.agenda.clone()),
         };
         let place = match &edit.place {
-            Some(p) => place(p).map_err(|e| collect(Err(e))).ok().flatten(),
+            Some(p) => gather(place(p), &mut errors)?.flatten(),
             None => s.place.clone(),
         };
         let notes = match &edit.notes {
-            Some(n) => text("notes", n).map_err(|e| collect(Err(e))).ok(),
+            Some(n) => gather(text("notes", n), &mut errors)?,
             None => None,
         };
         if !errors.is_empty() {
@@ -633,10 +657,19 @@ impl App {
                 });
             }
             let (Some(minutes), Some(agenda)) = (minutes, agenda) else {
-                return Err(AppError::internal_msg("session edit checked but incomplete"));
+                return Err(AppError::internal_msg(
+                    "session edit checked but incomplete",
+                ));
             };
             if !tx
-                .update_session_details(id, minutes, &agenda, link.as_deref(), place.as_deref(), now)
+                .update_session_details(
+                    id,
+                    minutes,
+                    &agenda,
+                    link.as_deref(),
+                    place.as_deref(),
+                    now,
+                )
                 .await?
             {
                 return Err(session_moved());
@@ -685,7 +718,9 @@ impl App {
             SessionStatus::Held => {
                 let mut errors = vec![];
                 for (who, how) in &input.attendance {
-                    let Some(m) = members.iter().find(|m| m.person_id.to_string() == who.trim())
+                    let Some(m) = members
+                        .iter()
+                        .find(|m| m.person_id.to_string() == who.trim())
                     else {
                         errors.push(Invalid::new(
                             "attendance",
@@ -795,7 +830,10 @@ impl App {
         if s.status != SessionStatus::Scheduled {
             return Err(AppError::Conflict {
                 field: Some("status"),
-                message: format!("this session is {}; only a scheduled session moves", s.status.code()),
+                message: format!(
+                    "this session is {}; only a scheduled session moves",
+                    s.status.code()
+                ),
             });
         }
         let default_zone = self.zone_of(&mut tx, actor.person_id).await?;
@@ -828,12 +866,15 @@ impl App {
             answers: vec![],
         };
         tx.insert_reschedule(&r).await.map_err(|e| match e {
-            StoreError::Conflict { constraint } if constraint == "session_reschedules_session_id_key" => {
+            StoreError::Conflict { constraint }
+                if constraint == "session_reschedules_session_id_key" =>
+            {
                 open_proposal()
             }
             e => e.into(),
         })?;
-        tx.answer_reschedule(r.id, actor.person_id, true, now).await?;
+        tx.answer_reschedule(r.id, actor.person_id, true, now)
+            .await?;
         tx.commit().await?;
         Ok(r.id)
     }
@@ -1106,15 +1147,26 @@ fn apply_item(
     if let Some(t) = &input.title {
         let t = t.trim();
         if t.is_empty() || t.chars().count() > 500 {
-            errors.push(Invalid::new("title", "the title must be 1 to 500 characters"));
+            errors.push(Invalid::new(
+                "title",
+                "the title must be 1 to 500 characters",
+            ));
         } else if let Err(AppError::Invalid(v)) = markdown::check("title", t) {
             errors.extend(v);
         } else {
             item.title = t.to_string();
         }
     }
-    if let Some(o) = input.owner_id.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
-        match current(access).iter().find(|m| m.person_id.to_string() == o) {
+    if let Some(o) = input
+        .owner_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+    {
+        match current(access)
+            .iter()
+            .find(|m| m.person_id.to_string() == o)
+        {
             Some(m) => item.owner_id = Some(m.person_id),
             None => errors.push(Invalid::new(
                 "owner_id",

@@ -18,8 +18,8 @@ use crate::person::AvailabilityWindow;
 use crate::programme::Cadence;
 use crate::Invalid;
 use chrono::{
-    DateTime, Datelike, Duration, LocalResult, Months, NaiveDate, NaiveDateTime, NaiveTime,
-    Offset, TimeZone, Timelike,
+    DateTime, Datelike, Duration, LocalResult, Months, NaiveDate, NaiveDateTime, NaiveTime, Offset,
+    TimeZone, Timelike,
 };
 use chrono_tz::Tz;
 
@@ -141,7 +141,9 @@ fn fits(m: &MemberAvailability<'_>, start: i64, end: i64) -> bool {
     let start_minute = a.hour() * 60 + a.minute();
     let end_minute = if b.date() == a.date() {
         b.hour() * 60 + b.minute()
-    } else if b.date() == a.date().succ_opt().unwrap_or(a.date()) && b.hour() == 0 && b.minute() == 0
+    } else if b.date() == a.date().succ_opt().unwrap_or(a.date())
+        && b.hour() == 0
+        && b.minute() == 0
     {
         24 * 60
     } else {
@@ -283,7 +285,11 @@ mod tests {
         let times = occurrences(lisbon, first, Cadence::Weekly, 3);
         assert_eq!(times.len(), 3);
         for t in &times {
-            assert!(local(lisbon, *t).ends_with("09:00"), "{}", local(lisbon, *t));
+            assert!(
+                local(lisbon, *t).ends_with("09:00"),
+                "{}",
+                local(lisbon, *t)
+            );
         }
         assert_eq!(times[0], utc("2026-10-20 08:00"));
         assert_eq!(times[1], utc("2026-10-27 09:00"));
@@ -336,7 +342,10 @@ mod tests {
     #[test]
     fn bad_local_input_names_the_field() {
         assert_eq!(parse_local("8/12/2026", "10:00").unwrap_err().field, "date");
-        assert_eq!(parse_local("2026-12-08", "25:00").unwrap_err().field, "time");
+        assert_eq!(
+            parse_local("2026-12-08", "25:00").unwrap_err().field,
+            "time"
+        );
         assert_eq!(check_minutes(0).unwrap_err().field, "minutes");
         assert_eq!(check_minutes(1441).unwrap_err().field, "minutes");
         assert_eq!(check_minutes(60).unwrap(), 60);

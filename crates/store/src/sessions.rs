@@ -4,10 +4,10 @@
 use crate::decode::corrupt_row;
 use crate::{on_conn, Result, Tx};
 use rapport_domain::mentoring::{Attendance, SessionStatus};
-use sqlx::types::chrono::NaiveDate;
 use rapport_domain::sessions::RescheduleStatus;
 use rapport_domain::values::TimeZoneName;
 use rapport_domain::{ActionItemId, PersonId, RescheduleId, RoomId, SeriesId, SessionId};
+use sqlx::types::chrono::NaiveDate;
 use sqlx::Row;
 
 /// A stored session.
@@ -512,7 +512,10 @@ impl Tx {
     }
 
     /// A session's open proposal to move it, with the answers so far.
-    pub async fn open_reschedule(&mut self, session: SessionId) -> Result<Option<RescheduleRecord>> {
+    pub async fn open_reschedule(
+        &mut self,
+        session: SessionId,
+    ) -> Result<Option<RescheduleRecord>> {
         let found = on_conn!(self, c => {
             let row = sqlx::query("SELECT id, session_id, proposed_by, starts_at, zone, status, created_at, decided_at FROM session_reschedules WHERE session_id = $1 AND status = 'open'")
                 .bind(session.0).fetch_optional(c).await?;

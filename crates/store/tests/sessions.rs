@@ -3,7 +3,9 @@
 //! action items that carry over, one open reschedule per session, and one
 //! feedback answer per member, each enforced by the database.
 
-use rapport_domain::mentoring::{EnrolmentStatus, MemberState, RoomOrigin, RoomStatus, SessionStatus};
+use rapport_domain::mentoring::{
+    EnrolmentStatus, MemberState, RoomOrigin, RoomStatus, SessionStatus,
+};
 use rapport_domain::person::{AccountStatus, Profile};
 use rapport_domain::programme::{ProgrammeKind, ProgrammeRole, ProgrammeStatus};
 use rapport_domain::sessions::RescheduleStatus;
@@ -60,7 +62,10 @@ async fn active_room(store: &Store) -> (RoomId, PersonId, PersonId) {
     );
     let mut tx = store.write().await.unwrap();
     tx.insert_programme(&programme).await.unwrap();
-    for (p, role) in [(&mentor, ProgrammeRole::Mentor), (&mentee, ProgrammeRole::Mentee)] {
+    for (p, role) in [
+        (&mentor, ProgrammeRole::Mentor),
+        (&mentee, ProgrammeRole::Mentee),
+    ] {
         tx.insert_person(p).await.unwrap();
         tx.insert_enrolment(&EnrolmentRecord {
             id: EnrolmentId::new(),
@@ -119,13 +124,26 @@ async fn session_work_round_trips_and_the_database_keeps_its_rules() {
 
         // Details and moves change only a scheduled session, each a new sequence.
         assert!(tx
-            .update_session_details(first.id, 90, "New", Some("https://x.example"), Some("Café"), 5)
+            .update_session_details(
+                first.id,
+                90,
+                "New",
+                Some("https://x.example"),
+                Some("Café"),
+                5
+            )
             .await
             .unwrap());
         assert!(tx.move_session(first.id, 150_000, 6).await.unwrap());
         let got = tx.session(first.id).await.unwrap().unwrap();
         assert_eq!(
-            (got.minutes, got.agenda.as_str(), got.starts_at, got.sequence, got.place.as_deref()),
+            (
+                got.minutes,
+                got.agenda.as_str(),
+                got.starts_at,
+                got.sequence,
+                got.place.as_deref()
+            ),
             (90, "New", 150_000, 2, Some("Café"))
         );
         assert!(tx
@@ -138,16 +156,29 @@ async fn session_work_round_trips_and_the_database_keeps_its_rules() {
             .await
             .unwrap());
         assert!(!tx
-            .set_session_status(first.id, SessionStatus::Cancelled, Some(mentor), Some("x"), 8)
+            .set_session_status(
+                first.id,
+                SessionStatus::Cancelled,
+                Some(mentor),
+                Some("x"),
+                8
+            )
             .await
             .unwrap());
 
         // Notes: one text per session, replaced on save.
         assert!(tx.session_notes(first.id).await.unwrap().is_none());
-        tx.set_session_notes(first.id, "one", mentor, 9).await.unwrap();
-        tx.set_session_notes(first.id, "two", mentee, 10).await.unwrap();
+        tx.set_session_notes(first.id, "one", mentor, 9)
+            .await
+            .unwrap();
+        tx.set_session_notes(first.id, "two", mentee, 10)
+            .await
+            .unwrap();
         let notes = tx.session_notes(first.id).await.unwrap().unwrap();
-        assert_eq!((notes.body.as_str(), notes.updated_by, notes.updated_at), ("two", Some(mentee), 10));
+        assert_eq!(
+            (notes.body.as_str(), notes.updated_by, notes.updated_at),
+            ("two", Some(mentee), 10)
+        );
 
         // Action items carry over to later sessions until done.
         let mut item = ActionItemRecord {
@@ -164,18 +195,37 @@ async fn session_work_round_trips_and_the_database_keeps_its_rules() {
         };
         tx.insert_action_item(&item).await.unwrap();
         assert_eq!(tx.action_item(item.id).await.unwrap().unwrap(), item);
-        assert_eq!(tx.action_items_of_session(first.id).await.unwrap(), [item.clone()]);
-        assert_eq!(tx.open_action_items_before(room, second.starts_at).await.unwrap(), [item.clone()]);
-        assert!(tx.open_action_items_before(room, 150_000).await.unwrap().is_empty());
+        assert_eq!(
+            tx.action_items_of_session(first.id).await.unwrap(),
+            [item.clone()]
+        );
+        assert_eq!(
+            tx.open_action_items_before(room, second.starts_at)
+                .await
+                .unwrap(),
+            [item.clone()]
+        );
+        assert!(tx
+            .open_action_items_before(room, 150_000)
+            .await
+            .unwrap()
+            .is_empty());
         item.done_at = Some(12);
         tx.update_action_item(&item).await.unwrap();
-        assert!(tx.open_action_items_before(room, second.starts_at).await.unwrap().is_empty());
+        assert!(tx
+            .open_action_items_before(room, second.starts_at)
+            .await
+            .unwrap()
+            .is_empty());
         tx.commit().await.unwrap();
         let mut empty = item.clone();
         empty.id = ActionItemId::new();
         empty.title = String::new();
         let mut tx = store.write().await.unwrap();
-        assert!(tx.insert_action_item(&empty).await.is_err(), "a title is required");
+        assert!(
+            tx.insert_action_item(&empty).await.is_err(),
+            "a title is required"
+        );
         drop(tx);
 
         // One open reschedule proposal per session.
@@ -193,21 +243,42 @@ async fn session_work_round_trips_and_the_database_keeps_its_rules() {
         let open = proposal(RescheduleId::new());
         let mut tx = store.write().await.unwrap();
         tx.insert_reschedule(&open).await.unwrap();
-        tx.answer_reschedule(open.id, mentor, true, 14).await.unwrap();
-        tx.answer_reschedule(open.id, mentee, false, 15).await.unwrap();
-        tx.answer_reschedule(open.id, mentee, true, 16).await.unwrap();
+        tx.answer_reschedule(open.id, mentor, true, 14)
+            .await
+            .unwrap();
+        tx.answer_reschedule(open.id, mentee, false, 15)
+            .await
+            .unwrap();
+        tx.answer_reschedule(open.id, mentee, true, 16)
+            .await
+            .unwrap();
         let read = tx.open_reschedule(second.id).await.unwrap().unwrap();
         assert_eq!(read.answers, [(mentor, true), (mentee, true)]);
         tx.commit().await.unwrap();
         let mut tx = store.write().await.unwrap();
-        let e = tx.insert_reschedule(&proposal(RescheduleId::new())).await.unwrap_err();
-        assert_eq!(constraint(e), "session_reschedules_session_id_key", "{kind}");
+        let e = tx
+            .insert_reschedule(&proposal(RescheduleId::new()))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            constraint(e),
+            "session_reschedules_session_id_key",
+            "{kind}"
+        );
         drop(tx);
         let mut tx = store.write().await.unwrap();
-        assert!(tx.close_reschedule(open.id, RescheduleStatus::Accepted, 17).await.unwrap());
-        assert!(!tx.close_reschedule(open.id, RescheduleStatus::Declined, 18).await.unwrap());
+        assert!(tx
+            .close_reschedule(open.id, RescheduleStatus::Accepted, 17)
+            .await
+            .unwrap());
+        assert!(!tx
+            .close_reschedule(open.id, RescheduleStatus::Declined, 18)
+            .await
+            .unwrap());
         assert!(tx.open_reschedule(second.id).await.unwrap().is_none());
-        tx.insert_reschedule(&proposal(RescheduleId::new())).await.unwrap();
+        tx.insert_reschedule(&proposal(RescheduleId::new()))
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
 
         // Feedback: one answer per member, rated 1 to 4.
@@ -222,18 +293,31 @@ async fn session_work_round_trips_and_the_database_keeps_its_rules() {
         tx.insert_feedback(&feedback(mentor, 4)).await.unwrap();
         tx.insert_feedback(&feedback(mentee, 1)).await.unwrap();
         assert_eq!(tx.session_feedback(first.id, None).await.unwrap().len(), 2);
-        assert_eq!(tx.session_feedback(first.id, Some(mentee)).await.unwrap(), [feedback(mentee, 1)]);
+        assert_eq!(
+            tx.session_feedback(first.id, Some(mentee)).await.unwrap(),
+            [feedback(mentee, 1)]
+        );
         tx.commit().await.unwrap();
         let mut tx = store.write().await.unwrap();
         let e = tx.insert_feedback(&feedback(mentee, 2)).await.unwrap_err();
-        assert_eq!(constraint(e), "session_feedback_session_id_person_id_key", "{kind}");
+        assert_eq!(
+            constraint(e),
+            "session_feedback_session_id_person_id_key",
+            "{kind}"
+        );
         drop(tx);
         let mut tx = store.write().await.unwrap();
         let e = tx
-            .insert_feedback(&FeedbackRecord { session_id: second.id, ..feedback(mentee, 5) })
+            .insert_feedback(&FeedbackRecord {
+                session_id: second.id,
+                ..feedback(mentee, 5)
+            })
             .await
             .unwrap_err();
-        assert!(constraint(e).contains("rating") || kind == "postgres", "{kind}");
+        assert!(
+            constraint(e).contains("rating") || kind == "postgres",
+            "{kind}"
+        );
         drop(tx);
         store.close().await;
     }

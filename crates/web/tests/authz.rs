@@ -1111,7 +1111,13 @@ fn rows() -> Vec<Row> {
             "date=2030-01-01&time=10%3A00&zone=UTC&minutes=60&repeat=&occurrences=",
             Room(303, 403),
         ),
-        row("GET", "/sessions/{id}", "/sessions/{session2}", "", Room(200, 200)),
+        row(
+            "GET",
+            "/sessions/{id}",
+            "/sessions/{session2}",
+            "",
+            Room(200, 200),
+        ),
         row(
             "POST",
             "/sessions/{id}",
@@ -1369,7 +1375,9 @@ impl World {
                     .await
                     .unwrap();
             }
-            tx.set_room_status(room, RoomStatus::Active, 1).await.unwrap();
+            tx.set_room_status(room, RoomStatus::Active, 1)
+                .await
+                .unwrap();
             let now = self.app.now();
             let mut held = vec![];
             for _ in 0..2 {
@@ -1408,7 +1416,12 @@ impl World {
                     minutes: 60,
                     ..Default::default()
                 };
-                scheduled.extend(self.app.schedule_session(&actor, room, &input).await.unwrap());
+                scheduled.extend(
+                    self.app
+                        .schedule_session(&actor, room, &input)
+                        .await
+                        .unwrap(),
+                );
             }
             let item = self
                 .app

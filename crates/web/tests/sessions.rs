@@ -140,7 +140,10 @@ impl Room {
 
     async fn sessions(&self) -> Vec<Value> {
         self.t
-            .get(&format!("/api/v1/rooms/{}/sessions", self.id), self.ana.auth())
+            .get(
+                &format!("/api/v1/rooms/{}/sessions", self.id),
+                self.ana.auth(),
+            )
             .await
             .expect(200)
             .json
@@ -200,15 +203,16 @@ async fn a_series_keeps_its_local_time_across_daylight_saving() {
     for kind in test_database_kinds() {
         let r = room(kind).await;
         // Lisbon leaves summer time on Sunday 25 October 2026.
-        let reply = r
-            .t
-            .call(
+        let reply =
+            r.t.call(
                 "POST",
                 &format!("/api/v1/rooms/{}/sessions", r.id),
                 r.ana.auth(),
-                Some(json!({"date": "2026-10-20", "time": "09:00", "zone": "Europe/Lisbon",
+                Some(
+                    json!({"date": "2026-10-20", "time": "09:00", "zone": "Europe/Lisbon",
                     "minutes": 45, "agenda": "Check-in", "repeat": "weekly", "occurrences": 3,
-                    "link": "https://meet.example/ana"})),
+                    "link": "https://meet.example/ana"}),
+                ),
             )
             .await
             .expect(201);
@@ -239,11 +243,10 @@ async fn a_series_keeps_its_local_time_across_daylight_saving() {
         }
         assert_eq!(uids.len(), 3, "every session has its own uid");
         // Ben reads them in his own zone, named; Ana in hers.
-        let ben_view = r
-            .t
-            .get(&format!("/api/v1/rooms/{}/sessions", r.id), r.ben.auth())
-            .await
-            .expect(200);
+        let ben_view =
+            r.t.get(&format!("/api/v1/rooms/{}/sessions", r.id), r.ben.auth())
+                .await
+                .expect(200);
         assert_eq!(
             ben_view.json[0]["local"],
             "Tue 20 Oct 2026, 13:30 Asia/Kolkata"
@@ -262,23 +265,43 @@ async fn bad_input_names_the_field_and_writes_nothing() {
         let r = room(kind).await;
         let future = rfc(START_MS + 2 * DAY);
         let cases = [
-            (json!({"date": "2020-01-01", "time": "10:00", "minutes": 60}), "date"),
-            (json!({"starts_at": rfc(START_MS - DAY), "minutes": 60}), "starts_at"),
+            (
+                json!({"date": "2020-01-01", "time": "10:00", "minutes": 60}),
+                "date",
+            ),
+            (
+                json!({"starts_at": rfc(START_MS - DAY), "minutes": 60}),
+                "starts_at",
+            ),
             (json!({"starts_at": "tomorrow", "minutes": 60}), "starts_at"),
             (json!({"starts_at": future, "minutes": 0}), "minutes"),
             (json!({"starts_at": future, "minutes": -5}), "minutes"),
             (json!({"starts_at": future, "minutes": 1441}), "minutes"),
-            (json!({"date": "2026-12-01", "time": "10:00", "zone": "Mars/Olympus", "minutes": 60}), "zone"),
-            (json!({"starts_at": future, "minutes": 60, "link": "javascript:alert(1)"}), "link"),
-            (json!({"starts_at": future, "minutes": 60, "agenda": "<script>alert(1)</script>"}), "agenda"),
-            (json!({"starts_at": future, "minutes": 60, "repeat": "daily", "occurrences": 3}), "repeat"),
-            (json!({"starts_at": future, "minutes": 60, "repeat": "weekly", "occurrences": 99}), "occurrences"),
+            (
+                json!({"date": "2026-12-01", "time": "10:00", "zone": "Mars/Olympus", "minutes": 60}),
+                "zone",
+            ),
+            (
+                json!({"starts_at": future, "minutes": 60, "link": "javascript:alert(1)"}),
+                "link",
+            ),
+            (
+                json!({"starts_at": future, "minutes": 60, "agenda": "<script>alert(1)</script>"}),
+                "agenda",
+            ),
+            (
+                json!({"starts_at": future, "minutes": 60, "repeat": "daily", "occurrences": 3}),
+                "repeat",
+            ),
+            (
+                json!({"starts_at": future, "minutes": 60, "repeat": "weekly", "occurrences": 99}),
+                "occurrences",
+            ),
             (json!({"minutes": 60}), "starts_at"),
         ];
         for (body, field) in cases {
-            let reply = r
-                .t
-                .call(
+            let reply =
+                r.t.call(
                     "POST",
                     &format!("/api/v1/rooms/{}/sessions", r.id),
                     r.ana.auth(),
@@ -295,12 +318,22 @@ async fn bad_input_names_the_field_and_writes_nothing() {
         assert!(r.sessions().await.is_empty(), "nothing was written");
         // Who may write: managers read but do not propose; outsiders see nothing.
         let body = json!({"starts_at": future, "minutes": 60});
-        r.t.call("POST", &format!("/api/v1/rooms/{}/sessions", r.id), r.mia.auth(), Some(body.clone()))
-            .await
-            .expect_error(403, "forbidden");
-        r.t.call("POST", &format!("/api/v1/rooms/{}/sessions", r.id), r.out.auth(), Some(body))
-            .await
-            .expect(404);
+        r.t.call(
+            "POST",
+            &format!("/api/v1/rooms/{}/sessions", r.id),
+            r.mia.auth(),
+            Some(body.clone()),
+        )
+        .await
+        .expect_error(403, "forbidden");
+        r.t.call(
+            "POST",
+            &format!("/api/v1/rooms/{}/sessions", r.id),
+            r.out.auth(),
+            Some(body),
+        )
+        .await
+        .expect(404);
         r.t.get(&format!("/api/v1/rooms/{}/sessions", r.id), r.mia.auth())
             .await
             .expect(200);
@@ -347,22 +380,27 @@ async fn status_takes_attendance_and_only_a_scheduled_session_moves() {
             "attendance"
         );
         assert_eq!(
-            status(json!({"status": "cancelled"})).await.expect(422).error_field(),
+            status(json!({"status": "cancelled"}))
+                .await
+                .expect(422)
+                .error_field(),
             "reason"
         );
         assert_eq!(
-            status(json!({"status": "scheduled"})).await.expect(422).error_field(),
+            status(json!({"status": "scheduled"}))
+                .await
+                .expect(422)
+                .error_field(),
             "status"
         );
         status(json!({"status": "held", "attendance": both}))
             .await
             .expect(200);
-        let got = r
-            .t
-            .get(&format!("/api/v1/sessions/{s}"), r.ben.auth())
-            .await
-            .expect(200)
-            .json;
+        let got =
+            r.t.get(&format!("/api/v1/sessions/{s}"), r.ben.auth())
+                .await
+                .expect(200)
+                .json;
         assert_eq!(got["session"]["status"], "held");
         assert_eq!(got["session"]["sequence"], 1);
         assert_eq!(got["attendance"][r.ben.id.to_string()], "no_show");
@@ -380,12 +418,11 @@ async fn status_takes_attendance_and_only_a_scheduled_session_moves() {
         )
         .await
         .expect(200);
-        let got = r
-            .t
-            .get(&format!("/api/v1/sessions/{c}"), r.ana.auth())
-            .await
-            .expect(200)
-            .json;
+        let got =
+            r.t.get(&format!("/api/v1/sessions/{c}"), r.ana.auth())
+                .await
+                .expect(200)
+                .json;
         assert_eq!(got["session"]["status"], "cancelled");
         assert_eq!(got["session"]["cancelled_by"], r.ben.id.to_string());
         assert_eq!(got["session"]["cancel_reason"], "Travelling");
@@ -405,47 +442,61 @@ async fn a_new_time_moves_the_session_when_everyone_accepts() {
             let body = json!({ "starts_at": at });
             let t = &r.t;
             let cookie = who.cookie.clone();
-            async move { t.call("POST", &path, Auth::Cookie(&cookie), Some(body)).await }
+            async move {
+                t.call("POST", &path, Auth::Cookie(&cookie), Some(body))
+                    .await
+            }
         };
         let answer = |who: &Person, a: &str| {
             let path = format!("/api/v1/sessions/{s}/reschedule/answer");
             let body = json!({ "answer": a });
             let t = &r.t;
             let cookie = who.cookie.clone();
-            async move { t.call("POST", &path, Auth::Cookie(&cookie), Some(body)).await }
+            async move {
+                t.call("POST", &path, Auth::Cookie(&cookie), Some(body))
+                    .await
+            }
         };
         assert_eq!(
-            propose(&r.ana, &rfc(START_MS - DAY)).await.expect(422).error_field(),
+            propose(&r.ana, &rfc(START_MS - DAY))
+                .await
+                .expect(422)
+                .error_field(),
             "starts_at"
         );
         answer(&r.ben, "accept").await.expect_error(409, "conflict");
         propose(&r.ana, &new_time).await.expect(201);
-        propose(&r.ben, &new_time).await.expect_error(409, "conflict");
+        propose(&r.ben, &new_time)
+            .await
+            .expect_error(409, "conflict");
         answer(&r.ana, "accept").await.expect_error(409, "conflict");
         answer(&r.ben, "maybe").await.expect(422);
-        let open = r
-            .t
-            .get(&format!("/api/v1/sessions/{s}"), r.ben.auth())
-            .await
-            .json;
+        let open =
+            r.t.get(&format!("/api/v1/sessions/{s}"), r.ben.auth())
+                .await
+                .json;
         assert_eq!(open["reschedule"]["starts_at"], new_time.as_str());
-        assert_eq!(answer(&r.ben, "accept").await.expect(200).json["status"], "accepted");
-        let got = r
-            .t
-            .get(&format!("/api/v1/sessions/{s}"), r.ana.auth())
-            .await
-            .json;
+        assert_eq!(
+            answer(&r.ben, "accept").await.expect(200).json["status"],
+            "accepted"
+        );
+        let got =
+            r.t.get(&format!("/api/v1/sessions/{s}"), r.ana.auth())
+                .await
+                .json;
         assert_eq!(got["session"]["starts_at"], new_time.as_str());
         assert_eq!(got["session"]["sequence"], 1);
         assert_eq!(got["reschedule"], Value::Null);
         // A declined proposal leaves the session where it is.
         propose(&r.ben, &rfc(START_MS + 5 * DAY)).await.expect(201);
-        assert_eq!(answer(&r.ana, "decline").await.expect(200).json["status"], "declined");
-        let got = r
-            .t
-            .get(&format!("/api/v1/sessions/{s}"), r.ana.auth())
-            .await
-            .json;
+        assert_eq!(
+            answer(&r.ana, "decline").await.expect(200).json["status"],
+            "declined"
+        );
+        let got =
+            r.t.get(&format!("/api/v1/sessions/{s}"), r.ana.auth())
+                .await
+                .json;
         assert_eq!(got["session"]["starts_at"], new_time.as_str());
         assert_eq!(got["session"]["sequence"], 1);
         r.t.finish().await;
@@ -464,7 +515,10 @@ async fn open_action_items_carry_over_until_done_and_notes_are_shared() {
             let auth = r.ana.auth();
             async move { t.call("POST", &path, auth, Some(body)).await }
         };
-        assert_eq!(add(json!({"title": ""})).await.expect(422).error_field(), "title");
+        assert_eq!(
+            add(json!({"title": ""})).await.expect(422).error_field(),
+            "title"
+        );
         assert_eq!(
             add(json!({"title": "Read", "owner_id": r.out.id.to_string()}))
                 .await
@@ -473,7 +527,10 @@ async fn open_action_items_carry_over_until_done_and_notes_are_shared() {
             "owner_id"
         );
         assert_eq!(
-            add(json!({"title": "Read", "due_on": "soon"})).await.expect(422).error_field(),
+            add(json!({"title": "Read", "due_on": "soon"}))
+                .await
+                .expect(422)
+                .error_field(),
             "due_on"
         );
         let item = add(json!({"title": "Read chapter 2", "owner_id": r.ben.id.to_string(), "due_on": "2026-06-05"}))
@@ -487,10 +544,13 @@ async fn open_action_items_carry_over_until_done_and_notes_are_shared() {
             let t = &r.t;
             let cookie = who.cookie.clone();
             async move {
-                t.get(&format!("/api/v1/sessions/{s}/action-items"), Auth::Cookie(&cookie))
-                    .await
-                    .expect(200)
-                    .json
+                t.get(
+                    &format!("/api/v1/sessions/{s}/action-items"),
+                    Auth::Cookie(&cookie),
+                )
+                .await
+                .expect(200)
+                .json
             }
         };
         let on_first = items(first.clone(), &r.ben).await;
@@ -498,57 +558,122 @@ async fn open_action_items_carry_over_until_done_and_notes_are_shared() {
         assert_eq!(on_first["carried_over"], json!([]));
         let on_second = items(second.clone(), &r.ben).await;
         assert_eq!(on_second["items"], json!([]));
-        assert_eq!(on_second["carried_over"][0]["id"], item.as_str(), "the same item, not a copy");
+        assert_eq!(
+            on_second["carried_over"][0]["id"],
+            item.as_str(),
+            "the same item, not a copy"
+        );
         assert_eq!(on_second["carried_over"][0]["due_on"], "2026-06-05");
-        let detail = r
-            .t
-            .get(&format!("/api/v1/sessions/{second}"), r.ana.auth())
-            .await
-            .json;
+        let detail =
+            r.t.get(&format!("/api/v1/sessions/{second}"), r.ana.auth())
+                .await
+                .json;
         assert_eq!(detail["carried_over"][0]["title"], "Read chapter 2");
         let (_, page) = r.page(&format!("/sessions/{second}"), &r.ben).await;
-        assert!(page.contains("Carried over from earlier sessions") && page.contains("Read chapter 2"));
+        assert!(
+            page.contains("Carried over from earlier sessions") && page.contains("Read chapter 2")
+        );
         // Ben marks it done from the later session's page; it stops carrying over.
         let (status, location, _) = r
-            .post_form(&format!("/action-items/{item}"), &r.ben, &format!("back={second}&done=true"))
+            .post_form(
+                &format!("/action-items/{item}"),
+                &r.ben,
+                &format!("back={second}&done=true"),
+            )
             .await;
-        assert_eq!((status, location.as_str()), (303, format!("/sessions/{second}?done=item_saved").as_str()));
-        assert_eq!(items(second.clone(), &r.ben).await["carried_over"], json!([]));
+        assert_eq!(
+            (status, location.as_str()),
+            (303, format!("/sessions/{second}?done=item_saved").as_str())
+        );
+        assert_eq!(
+            items(second.clone(), &r.ben).await["carried_over"],
+            json!([])
+        );
         assert_eq!(items(first.clone(), &r.ana).await["items"][0]["done"], true);
-        r.t.call("PUT", &format!("/api/v1/action-items/{item}"), r.ana.auth(), Some(json!({"done": false})))
-            .await
-            .expect(200);
-        assert_eq!(items(second.clone(), &r.ben).await["carried_over"][0]["id"], item.as_str());
+        r.t.call(
+            "PUT",
+            &format!("/api/v1/action-items/{item}"),
+            r.ana.auth(),
+            Some(json!({"done": false})),
+        )
+        .await
+        .expect(200);
+        assert_eq!(
+            items(second.clone(), &r.ben).await["carried_over"][0]["id"],
+            item.as_str()
+        );
         // Shared notes: members read and write them; this programme keeps
         // them (and the action items) from its managers.
-        r.t.call("PUT", &format!("/api/v1/sessions/{first}"), r.ben.auth(), Some(json!({"notes": "We agreed *three* things"})))
-            .await
-            .expect(200);
-        r.t.call("PUT", &format!("/api/v1/sessions/{first}"), r.ben.auth(), Some(json!({"notes": "<script>x</script>"})))
-            .await
-            .expect_error(422, "invalid_field");
-        let got = r.t.get(&format!("/api/v1/sessions/{first}"), r.ana.auth()).await.json;
+        r.t.call(
+            "PUT",
+            &format!("/api/v1/sessions/{first}"),
+            r.ben.auth(),
+            Some(json!({"notes": "We agreed *three* things"})),
+        )
+        .await
+        .expect(200);
+        r.t.call(
+            "PUT",
+            &format!("/api/v1/sessions/{first}"),
+            r.ben.auth(),
+            Some(json!({"notes": "<script>x</script>"})),
+        )
+        .await
+        .expect_error(422, "invalid_field");
+        let got =
+            r.t.get(&format!("/api/v1/sessions/{first}"), r.ana.auth())
+                .await
+                .json;
         assert_eq!(got["notes"], "We agreed *three* things");
-        assert_eq!(got["session"]["sequence"], 0, "notes are not a calendar change");
-        let manager = r.t.get(&format!("/api/v1/sessions/{first}"), r.mia.auth()).await.expect(200).json;
+        assert_eq!(
+            got["session"]["sequence"], 0,
+            "notes are not a calendar change"
+        );
+        let manager =
+            r.t.get(&format!("/api/v1/sessions/{first}"), r.mia.auth())
+                .await
+                .expect(200)
+                .json;
         assert_eq!(manager["notes"], Value::Null);
         assert_eq!(manager["action_items"], json!([]));
-        r.t.get(&format!("/api/v1/sessions/{first}/action-items"), r.mia.auth())
-            .await
-            .expect_error(403, "forbidden");
+        r.t.get(
+            &format!("/api/v1/sessions/{first}/action-items"),
+            r.mia.auth(),
+        )
+        .await
+        .expect_error(403, "forbidden");
         let (_, page) = r.page(&format!("/sessions/{first}"), &r.mia).await;
         assert!(!page.contains("three") && !page.contains("Read chapter 2"));
         // Details change while scheduled, and calendars see it.
-        r.t.call("PUT", &format!("/api/v1/sessions/{first}"), r.ana.auth(), Some(json!({"minutes": 90, "place": "Café"})))
-            .await
-            .expect(200);
-        let got = r.t.get(&format!("/api/v1/sessions/{first}"), r.ana.auth()).await.json;
-        assert_eq!((got["session"]["minutes"].as_i64(), got["session"]["sequence"].as_i64()), (Some(90), Some(1)));
-        assert_eq!(
-            r.t.call("PUT", &format!("/api/v1/sessions/{first}"), r.ana.auth(), Some(json!({"minutes": 0})))
+        r.t.call(
+            "PUT",
+            &format!("/api/v1/sessions/{first}"),
+            r.ana.auth(),
+            Some(json!({"minutes": 90, "place": "Café"})),
+        )
+        .await
+        .expect(200);
+        let got =
+            r.t.get(&format!("/api/v1/sessions/{first}"), r.ana.auth())
                 .await
-                .expect(422)
-                .error_field(),
+                .json;
+        assert_eq!(
+            (
+                got["session"]["minutes"].as_i64(),
+                got["session"]["sequence"].as_i64()
+            ),
+            (Some(90), Some(1))
+        );
+        assert_eq!(
+            r.t.call(
+                "PUT",
+                &format!("/api/v1/sessions/{first}"),
+                r.ana.auth(),
+                Some(json!({"minutes": 0}))
+            )
+            .await
+            .expect(422)
+            .error_field(),
             "minutes"
         );
         r.t.finish().await;
@@ -564,36 +689,81 @@ async fn feedback_is_blind_to_the_other_member_and_open_to_managers() {
             let path = format!("/api/v1/sessions/{s}/feedback");
             let t = &r.t;
             let cookie = who.cookie.clone();
-            async move { t.call("POST", &path, Auth::Cookie(&cookie), Some(body)).await }
+            async move {
+                t.call("POST", &path, Auth::Cookie(&cookie), Some(body))
+                    .await
+            }
         };
-        give(&r.ana, json!({"rating": 4})).await.expect_error(409, "conflict");
+        give(&r.ana, json!({"rating": 4}))
+            .await
+            .expect_error(409, "conflict");
         r.t.clock.advance(DAY + 60_000);
         r.hold(&s).await;
-        assert_eq!(give(&r.ana, json!({"rating": 5})).await.expect(422).error_field(), "rating");
-        assert_eq!(give(&r.ana, json!({"rating": 0})).await.expect(422).error_field(), "rating");
-        give(&r.mia, json!({"rating": 3})).await.expect_error(403, "forbidden");
-        give(&r.ana, json!({"rating": 4, "comment": "MARKER-ana-7731"})).await.expect(204);
-        give(&r.ana, json!({"rating": 3})).await.expect_error(409, "conflict");
-        give(&r.ben, json!({"rating": 2, "comment": "MARKER-ben-5512"})).await.expect(204);
+        assert_eq!(
+            give(&r.ana, json!({"rating": 5}))
+                .await
+                .expect(422)
+                .error_field(),
+            "rating"
+        );
+        assert_eq!(
+            give(&r.ana, json!({"rating": 0}))
+                .await
+                .expect(422)
+                .error_field(),
+            "rating"
+        );
+        give(&r.mia, json!({"rating": 3}))
+            .await
+            .expect_error(403, "forbidden");
+        give(&r.ana, json!({"rating": 4, "comment": "MARKER-ana-7731"}))
+            .await
+            .expect(204);
+        give(&r.ana, json!({"rating": 3}))
+            .await
+            .expect_error(409, "conflict");
+        give(&r.ben, json!({"rating": 2, "comment": "MARKER-ben-5512"}))
+            .await
+            .expect(204);
         // Each member sees only their own, by API and page.
-        for (me, mine, theirs) in [(&r.ana, "MARKER-ana-7731", "MARKER-ben-5512"), (&r.ben, "MARKER-ben-5512", "MARKER-ana-7731")] {
-            let got = r.t.get(&format!("/api/v1/sessions/{s}"), me.auth()).await.expect(200);
+        for (me, mine, theirs) in [
+            (&r.ana, "MARKER-ana-7731", "MARKER-ben-5512"),
+            (&r.ben, "MARKER-ben-5512", "MARKER-ana-7731"),
+        ] {
+            let got =
+                r.t.get(&format!("/api/v1/sessions/{s}"), me.auth())
+                    .await
+                    .expect(200);
             let text = got.json.to_string();
             assert!(text.contains(mine) && !text.contains(theirs), "{text}");
             assert_eq!(got.json["feedback"].as_array().unwrap().len(), 1);
             assert_eq!(got.json["can_give_feedback"], false);
-            for path in [format!("/sessions/{s}"), format!("/rooms/{}/sessions", r.id), format!("/rooms/{}", r.id)] {
+            for path in [
+                format!("/sessions/{s}"),
+                format!("/rooms/{}/sessions", r.id),
+                format!("/rooms/{}", r.id),
+            ] {
                 let (status, page) = r.page(&path, me).await;
                 assert_eq!(status, 200);
-                assert!(!page.contains(theirs), "{path} leaks the other member's feedback");
+                assert!(
+                    !page.contains(theirs),
+                    "{path} leaks the other member's feedback"
+                );
             }
-            let list = r.t.get(&format!("/api/v1/rooms/{}/sessions", r.id), me.auth()).await;
+            let list =
+                r.t.get(&format!("/api/v1/rooms/{}/sessions", r.id), me.auth())
+                    .await;
             assert!(!list.json.to_string().contains(theirs));
-            let items = r.t.get(&format!("/api/v1/sessions/{s}/action-items"), me.auth()).await;
+            let items =
+                r.t.get(&format!("/api/v1/sessions/{s}/action-items"), me.auth())
+                    .await;
             assert!(!items.json.to_string().contains(theirs));
         }
         // The programme's manager sees every rating and comment.
-        let got = r.t.get(&format!("/api/v1/sessions/{s}"), r.mia.auth()).await.expect(200);
+        let got =
+            r.t.get(&format!("/api/v1/sessions/{s}"), r.mia.auth())
+                .await
+                .expect(200);
         assert_eq!(got.json["feedback"].as_array().unwrap().len(), 2);
         let (_, page) = r.page(&format!("/sessions/{s}"), &r.mia).await;
         assert!(page.contains("MARKER-ana-7731") && page.contains("MARKER-ben-5512"));
@@ -622,17 +792,32 @@ async fn feedback_on_the_last_held_session_stays_open_30_days_after_the_end() {
             let path = format!("/api/v1/sessions/{s}/feedback");
             let t = &r.t;
             let cookie = who.cookie.clone();
-            async move { t.call("POST", &path, Auth::Cookie(&cookie), Some(json!({"rating": 3}))).await }
+            async move {
+                t.call(
+                    "POST",
+                    &path,
+                    Auth::Cookie(&cookie),
+                    Some(json!({"rating": 3})),
+                )
+                .await
+            }
         };
         give(&r.ben, &first).await.expect_error(409, "conflict");
         // Everything else is read-only now.
-        r.t.call("POST", &format!("/api/v1/sessions/{last}/action-items"), r.ben.auth(), Some(json!({"title": "x"})))
-            .await
-            .expect_error(409, "conflict");
+        r.t.call(
+            "POST",
+            &format!("/api/v1/sessions/{last}/action-items"),
+            r.ben.auth(),
+            Some(json!({"title": "x"})),
+        )
+        .await
+        .expect_error(409, "conflict");
         r.t.clock.advance(28 * DAY);
         give(&r.ben, &last).await.expect(204);
         // (Ana signs in again now and then, so her sign-in session stays alive.)
-        r.t.get(&format!("/api/v1/sessions/{last}"), r.ana.auth()).await.expect(200);
+        r.t.get(&format!("/api/v1/sessions/{last}"), r.ana.auth())
+            .await
+            .expect(200);
         r.t.clock.advance(3 * DAY);
         give(&r.ana, &last).await.expect_error(409, "conflict");
         r.t.finish().await;
@@ -654,7 +839,12 @@ async fn suggested_times_meet_everyones_availability_in_each_zone() {
         set_zone(&r.t, &r.ben, "Asia/Kolkata", &["mon 17:30-20:00"]).await;
         let got = r.t.get(&path, r.ben.auth()).await.expect(200).json;
         assert_eq!(got["zone"], "Asia/Kolkata");
-        let times: Vec<&str> = got["times"].as_array().unwrap().iter().map(|t| t["starts_at"].as_str().unwrap()).collect();
+        let times: Vec<&str> = got["times"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["starts_at"].as_str().unwrap())
+            .collect();
         assert_eq!(
             times,
             [
@@ -665,16 +855,28 @@ async fn suggested_times_meet_everyones_availability_in_each_zone() {
                 "2026-06-08T12:30:00Z"
             ]
         );
-        assert_eq!(got["times"][0]["local"], "Mon 1 Jun 2026, 17:30 Asia/Kolkata");
+        assert_eq!(
+            got["times"][0]["local"],
+            "Mon 1 Jun 2026, 17:30 Asia/Kolkata"
+        );
         let ana = r.t.get(&path, r.ana.auth()).await.json;
-        assert_eq!(ana["times"][0]["local"], "Mon 1 Jun 2026, 13:00 Europe/Lisbon");
-        r.t.get(&format!("/api/v1/rooms/{}/suggested-times?minutes=0", r.id), r.ana.auth())
-            .await
-            .expect_error(422, "invalid_field");
+        assert_eq!(
+            ana["times"][0]["local"],
+            "Mon 1 Jun 2026, 13:00 Europe/Lisbon"
+        );
+        r.t.get(
+            &format!("/api/v1/rooms/{}/suggested-times?minutes=0", r.id),
+            r.ana.auth(),
+        )
+        .await
+        .expect_error(422, "invalid_field");
         // The page offers them to prefill the propose form.
         let (status, page) = r.page(&format!("/rooms/{}/sessions", r.id), &r.ben).await;
         assert_eq!(status, 200);
-        assert!(page.contains("Mon 1 Jun 2026, 17:30 Asia/Kolkata"), "{page}");
+        assert!(
+            page.contains("Mon 1 Jun 2026, 17:30 Asia/Kolkata"),
+            "{page}"
+        );
         assert!(page.contains("date=2026-06-01&amp;time=17:30&amp;zone=Asia/Kolkata"));
         r.t.finish().await;
     }
@@ -687,7 +889,10 @@ async fn the_pages_propose_hold_and_rate_a_session_without_javascript() {
         let tab = format!("/rooms/{}/sessions", r.id);
         let (status, page) = r.page(&tab, &r.ana).await;
         assert_eq!(status, 200);
-        assert!(page.contains(r#"aria-current="page">Sessions</a>"#), "the tab is current");
+        assert!(
+            page.contains(r#"aria-current="page">Sessions</a>"#),
+            "the tab is current"
+        );
         assert!(page.contains("Propose a session") && page.contains("Europe/Lisbon"));
         let (status, page) = r.page(&format!("/rooms/{}", r.id), &r.ana).await;
         assert_eq!(status, 200);
@@ -697,9 +902,16 @@ async fn the_pages_propose_hold_and_rate_a_session_without_javascript() {
             .post_form(&tab, &r.ana, "date=2020-01-01&time=10:00&zone=Europe%2FLisbon&minutes=60&agenda=&repeat=&occurrences=6")
             .await;
         assert_eq!(status, 422);
-        assert!(page.contains("the session must start in the future") && page.contains(r#"aria-invalid="true""#));
+        assert!(
+            page.contains("the session must start in the future")
+                && page.contains(r#"aria-invalid="true""#)
+        );
         let (status, _, page) = r
-            .post_form(&tab, &r.ana, "date=2026-06-02&time=10:00&zone=Nowhere%2FLand&minutes=60&repeat=&occurrences=6")
+            .post_form(
+                &tab,
+                &r.ana,
+                "date=2026-06-02&time=10:00&zone=Nowhere%2FLand&minutes=60&repeat=&occurrences=6",
+            )
             .await;
         assert_eq!(status, 422);
         assert!(page.contains("IANA"));
@@ -707,33 +919,77 @@ async fn the_pages_propose_hold_and_rate_a_session_without_javascript() {
         let (status, location, _) = r
             .post_form(&tab, &r.ana, "date=2026-06-02&time=10:00&zone=Europe%2FLisbon&minutes=60&agenda=**Goals**&link=&place=Library&repeat=&occurrences=6")
             .await;
-        assert_eq!((status, location.as_str()), (303, format!("{tab}?done=session_scheduled").as_str()));
+        assert_eq!(
+            (status, location.as_str()),
+            (303, format!("{tab}?done=session_scheduled").as_str())
+        );
         let s = r.sessions().await[0]["id"].as_str().unwrap().to_string();
         let (status, page) = r.page(&format!("/sessions/{s}"), &r.ben).await;
         assert_eq!(status, 200);
-        assert!(page.contains("<strong>Goals</strong>"), "the agenda is rendered Markdown");
-        assert!(page.contains("Tue 2 Jun 2026, 14:30 Asia/Kolkata"), "Ben reads it in his zone");
+        assert!(
+            page.contains("<strong>Goals</strong>"),
+            "the agenda is rendered Markdown"
+        );
+        assert!(
+            page.contains("Tue 2 Jun 2026, 14:30 Asia/Kolkata"),
+            "Ben reads it in his zone"
+        );
         assert!(page.contains("Attendance is recorded once the session has started."));
         r.t.clock.advance(6 * DAY);
         let (_, page) = r.page(&format!("/sessions/{s}"), &r.ben).await;
         assert!(page.contains("More than 10 minutes late counts as late."));
-        let body = format!("status=held&attendance_{}=attended&attendance_{}=late", r.ana.id, r.ben.id);
-        let (status, location, _) = r.post_form(&format!("/sessions/{s}/status"), &r.ben, &body).await;
-        assert_eq!((status, location.as_str()), (303, format!("/sessions/{s}?done=session_status").as_str()));
-        let (status, _, page) = r.post_form(&format!("/sessions/{s}/feedback"), &r.ben, "rating=9&comment=").await;
+        let body = format!(
+            "status=held&attendance_{}=attended&attendance_{}=late",
+            r.ana.id, r.ben.id
+        );
+        let (status, location, _) = r
+            .post_form(&format!("/sessions/{s}/status"), &r.ben, &body)
+            .await;
+        assert_eq!(
+            (status, location.as_str()),
+            (303, format!("/sessions/{s}?done=session_status").as_str())
+        );
+        let (status, _, page) = r
+            .post_form(
+                &format!("/sessions/{s}/feedback"),
+                &r.ben,
+                "rating=9&comment=",
+            )
+            .await;
         assert_eq!(status, 422);
         assert!(page.contains("rating must be 1, 2, 3 or 4"));
-        let (status, location, _) = r.post_form(&format!("/sessions/{s}/feedback"), &r.ben, "rating=3&comment=Useful").await;
-        assert_eq!((status, location.as_str()), (303, format!("/sessions/{s}?done=feedback_saved").as_str()));
-        let (_, page) = r.page(&format!("/sessions/{s}?done=feedback_saved"), &r.ben).await;
+        let (status, location, _) = r
+            .post_form(
+                &format!("/sessions/{s}/feedback"),
+                &r.ben,
+                "rating=3&comment=Useful",
+            )
+            .await;
+        assert_eq!(
+            (status, location.as_str()),
+            (303, format!("/sessions/{s}?done=feedback_saved").as_str())
+        );
+        let (_, page) = r
+            .page(&format!("/sessions/{s}?done=feedback_saved"), &r.ben)
+            .await;
         assert!(page.contains("Useful") && page.contains("only you and the programme"));
         let (_, page) = r.page(&format!("/sessions/{s}"), &r.ana).await;
         assert!(!page.contains("Useful"));
         // Notes and action items from the page.
-        let (status, _, _) = r.post_form(&format!("/sessions/{s}"), &r.ana, "notes=Talked+about+goals").await;
+        let (status, _, _) = r
+            .post_form(
+                &format!("/sessions/{s}"),
+                &r.ana,
+                "notes=Talked+about+goals",
+            )
+            .await;
         assert_eq!(status, 303);
         let (status, _, _) = r
-            .post_form(&format!("/sessions/{s}/action-items"), &r.ana, &format!("title=Draft+plan&owner_id={}&due_on=", r.ben.id))
+            .post_form(
+                &format!("/sessions/{s}/action-items"),
+                &r.ana,
+                &format!("title=Draft+plan&owner_id={}&due_on=", r.ben.id),
+            )
             .await;
         assert_eq!(status, 303);
         let (_, page) = r.page(&format!("/sessions/{s}"), &r.ben).await;
@@ -754,22 +1010,46 @@ async fn a_manager_may_not_write_and_unknown_ids_are_404() {
         let random = uuid::Uuid::new_v4();
         for (method, path, body) in [
             ("GET", format!("/api/v1/sessions/{random}"), None),
-            ("GET", format!("/api/v1/sessions/not-an-id"), None),
-            ("PUT", format!("/api/v1/action-items/{random}"), Some(json!({"done": true}))),
+            ("GET", "/api/v1/sessions/not-an-id".to_string(), None),
+            (
+                "PUT",
+                format!("/api/v1/action-items/{random}"),
+                Some(json!({"done": true})),
+            ),
         ] {
-            r.t.call(method, &path, r.ana.auth(), body).await.expect_error(404, "not_found");
+            r.t.call(method, &path, r.ana.auth(), body)
+                .await
+                .expect_error(404, "not_found");
         }
         for (path, body) in [
-            (format!("/api/v1/sessions/{s}/status"), json!({"status": "cancelled", "reason": "x"})),
-            (format!("/api/v1/sessions/{s}/reschedule"), json!({"starts_at": rfc(START_MS + 9 * DAY)})),
-            (format!("/api/v1/sessions/{s}/action-items"), json!({"title": "x"})),
+            (
+                format!("/api/v1/sessions/{s}/status"),
+                json!({"status": "cancelled", "reason": "x"}),
+            ),
+            (
+                format!("/api/v1/sessions/{s}/reschedule"),
+                json!({"starts_at": rfc(START_MS + 9 * DAY)}),
+            ),
+            (
+                format!("/api/v1/sessions/{s}/action-items"),
+                json!({"title": "x"}),
+            ),
         ] {
-            r.t.call("POST", &path, r.mia.auth(), Some(body.clone())).await.expect_error(403, "forbidden");
-            r.t.call("POST", &path, r.out.auth(), Some(body)).await.expect_error(404, "not_found");
+            r.t.call("POST", &path, r.mia.auth(), Some(body.clone()))
+                .await
+                .expect_error(403, "forbidden");
+            r.t.call("POST", &path, r.out.auth(), Some(body))
+                .await
+                .expect_error(404, "not_found");
         }
-        r.t.call("PUT", &format!("/api/v1/sessions/{s}"), Auth::Anonymous, Some(json!({"notes": "x"})))
-            .await
-            .expect(401);
+        r.t.call(
+            "PUT",
+            &format!("/api/v1/sessions/{s}"),
+            Auth::Anonymous,
+            Some(json!({"notes": "x"})),
+        )
+        .await
+        .expect(401);
         r.t.finish().await;
     }
 }

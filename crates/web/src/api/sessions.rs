@@ -663,7 +663,10 @@ pub async fn update_action_item(
 ) -> Result<Json<ActionItemOut>, ApiError> {
     let id: ActionItemId = parse(&id, "action item")?;
     Ok(Json(
-        s.app.update_action_item(&actor, id, &b.into()).await?.into(),
+        s.app
+            .update_action_item(&actor, id, &b.into())
+            .await?
+            .into(),
     ))
 }
 
@@ -697,6 +700,8 @@ pub async fn give_feedback(
     ApiJson(b): ApiJson<FeedbackBody>,
 ) -> Result<StatusCode, ApiError> {
     let id: SessionId = parse(&id, "session")?;
-    s.app.give_feedback(&actor, id, b.rating, &b.comment).await?;
+    s.app
+        .give_feedback(&actor, id, b.rating, &b.comment)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -308,7 +308,12 @@ impl SessionPage {
         self.ctx.me.as_ref().is_some_and(|m| m.id == *id)
     }
     fn ratings(&self) -> [(u8, &'static str); 4] {
-        [(1, "1 — poor"), (2, "2 — fair"), (3, "3 — good"), (4, "4 — very good")]
+        [
+            (1, "1 — poor"),
+            (2, "2 — fair"),
+            (3, "3 — good"),
+            (4, "4 — very good"),
+        ]
     }
     fn default_zone(&self) -> String {
         self.ctx.zone.to_string()
