@@ -372,6 +372,20 @@ impl App {
         })
     }
 
+    /// One page of a room's sessions, latest start first (the API's list).
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, room = %room))]
+    pub async fn room_sessions_page(
+        &self,
+        actor: &Actor,
+        room: RoomId,
+        query: &crate::lists::ListQuery,
+    ) -> AppResult<crate::lists::Page<SessionRecord>> {
+        let (start, limit) = query.window()?;
+        let mut tx = self.store.read().await?;
+        self.room_access(&mut tx, actor, room).await?;
+        Ok(tx.sessions_of_room_page(room, start, limit).await?)
+    }
+
     /// A member proposes a session, or a series repeating on a cadence (one
     /// session per occurrence, sharing a series id). Returns the new ids,
     /// earliest first.

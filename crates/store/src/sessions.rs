@@ -2,6 +2,7 @@
 //! Times are UTC milliseconds; `zone` is the organiser's IANA zone.
 
 use crate::decode::corrupt_row;
+use crate::page::{Cursor, Direction, Page, Start};
 use crate::{on_conn, Result, Tx};
 use rapport_domain::mentoring::{Attendance, SessionStatus};
 use rapport_domain::sessions::RescheduleStatus;
@@ -129,6 +130,38 @@ impl Tx {
         on_conn!(self, c => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(room.0).fetch_all(c).await?;
             rows.iter().map(decode).collect()
+        })
+    }
+
+    /// One page of a room's sessions, latest start first, keyed by
+    /// `(starts_at, id)` (the cursor's time is the start).
+    pub async fn sessions_of_room_page(
+        &mut self,
+        room: RoomId,
+        start: Start,
+        limit: i64,
+    ) -> Result<Page<SessionRecord>> {
+        let tail = match start {
+            Start::Offset(_) => "ORDER BY s.starts_at DESC, s.id LIMIT $2 OFFSET $3",
+            Start::Cursor(Cursor {
+                direction: Direction::Older,
+                ..
+            }) => "AND (s.starts_at < $2 OR (s.starts_at = $2 AND s.id > $3)) ORDER BY s.starts_at DESC, s.id LIMIT $4",
+            Start::Cursor(Cursor {
+                direction: Direction::Newer,
+                ..
+            }) => "AND (s.starts_at > $2 OR (s.starts_at = $2 AND s.id < $3)) ORDER BY s.starts_at, s.id DESC LIMIT $4",
+        };
+        let sql = format!("SELECT {COLUMNS} FROM sessions s WHERE s.room_id = $1 {tail}");
+        on_conn!(self, c => {
+            let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(room.0);
+            let q = match start {
+                Start::Offset(offset) => q.bind(limit + 1).bind(offset),
+                Start::Cursor(k) => q.bind(k.created_at).bind(k.id).bind(limit + 1),
+            };
+            let rows = q.fetch_all(c).await?;
+            let list = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
+            Ok(Page::from_rows(start, list, limit, |s| (s.starts_at, s.id.0)))
         })
     }
 

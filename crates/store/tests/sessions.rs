@@ -166,6 +166,23 @@ async fn session_work_round_trips_and_the_database_keeps_its_rules() {
             .await
             .unwrap());
 
+        // A room's sessions page latest first by start.
+        let page = tx
+            .sessions_of_room_page(room, rapport_store::page::Start::Offset(0), 1)
+            .await
+            .unwrap();
+        assert_eq!(page.items[0].id, second.id);
+        let next = tx
+            .sessions_of_room_page(
+                room,
+                rapport_store::page::Start::Cursor(page.next.unwrap()),
+                1,
+            )
+            .await
+            .unwrap();
+        assert_eq!(next.items[0].id, first.id);
+        assert!(next.next.is_none() && next.prev.is_some());
+
         // Notes: one text per session, replaced on save.
         assert!(tx.session_notes(first.id).await.unwrap().is_none());
         tx.set_session_notes(first.id, "one", mentor, 9)

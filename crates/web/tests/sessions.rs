@@ -222,12 +222,13 @@ async fn a_series_keeps_its_local_time_across_daylight_saving() {
             .iter()
             .map(|s| s["starts_at"].as_str().unwrap())
             .collect();
+        // Latest first, as every list.
         assert_eq!(
             starts,
             [
-                "2026-10-20T08:00:00Z",
+                "2026-11-03T09:00:00Z",
                 "2026-10-27T09:00:00Z",
-                "2026-11-03T09:00:00Z"
+                "2026-10-20T08:00:00Z"
             ]
         );
         let series = list[0]["series_id"].as_str().unwrap();
@@ -249,12 +250,56 @@ async fn a_series_keeps_its_local_time_across_daylight_saving() {
                 .expect(200);
         assert_eq!(
             ben_view.json[0]["local"],
-            "Tue 20 Oct 2026, 13:30 Asia/Kolkata"
+            "Tue 3 Nov 2026, 14:30 Asia/Kolkata"
         );
         assert_eq!(list[1]["local"], "Tue 27 Oct 2026, 09:00 Europe/Lisbon");
         // An RFC 3339 instant books a one-off in the organiser's profile zone.
         r.session_in(3 * DAY).await;
         assert_eq!(r.sessions().await.len(), 4);
+        // The list pages with a cursor in the Link header.
+        let first =
+            r.t.get(
+                &format!("/api/v1/rooms/{}/sessions?limit=3", r.id),
+                r.ana.auth(),
+            )
+            .await
+            .expect(200);
+        assert_eq!(first.json.as_array().unwrap().len(), 3);
+        let link = first
+            .headers
+            .get("link")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        let next = link
+            .split(['<', '>'])
+            .nth(1)
+            .unwrap()
+            .trim_start_matches("http://rapport.test")
+            .to_string();
+        assert!(link.contains(r#"rel="next""#), "{link}");
+        let rest = r.t.get(&next, r.ana.auth()).await.expect(200);
+        assert_eq!(rest.json.as_array().unwrap().len(), 1);
+        assert!(
+            rest.json[0]["starts_at"]
+                .as_str()
+                .unwrap()
+                .starts_with("2026-05-31T"),
+            "the one-off, three days from the start, is the earliest: {}",
+            rest.json
+        );
+        assert!(!rest
+            .headers
+            .get("link")
+            .map(|l| l.to_str().unwrap().contains(r#"rel="next""#))
+            .unwrap_or(false));
+        r.t.get(
+            &format!("/api/v1/rooms/{}/sessions?limit=0", r.id),
+            r.ana.auth(),
+        )
+        .await
+        .expect_error(422, "invalid_field");
         r.t.finish().await;
     }
 }

@@ -5,13 +5,15 @@
 //! (`zone`), and as `local`: the time in the caller's own zone, named.
 
 use super::programmes::parse;
-use super::{ApiJson, ApiQuery, Created};
+use super::{link_header, ApiJson, ApiQuery, Created};
 use crate::auth::ApiActor;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
+use rapport_app::lists::ListQuery;
 use rapport_app::sessions::{
     ActionItemInput, ScheduleInput, SessionEdit, SessionView, StartInput, StatusInput,
 };
@@ -210,26 +212,60 @@ fn detail_out(v: SessionView, viewer: &TimeZoneName) -> SessionDetailOut {
     }
 }
 
+/// Which page of a room's sessions.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SessionListParams {
+    /// A cursor from a previous answer's `Link` header.
+    pub cursor: Option<String>,
+    /// Page size, 1 to 100 (default 50).
+    pub limit: Option<i64>,
+    /// 1-based page number (instead of a cursor).
+    pub page: Option<i64>,
+}
+
 /// List a room's sessions
 ///
-/// Every session of the room, earliest first, for its members and the
-/// programme's managers.
-#[utoipa::path(get, path = "/api/v1/rooms/{id}/sessions", tag = "programmes", params(("id" = uuid::Uuid, Path, description = "Room id.")), security(("cookie" = []), ("bearer" = [])),
-    responses((status = 200, description = "The sessions.", body = Vec<SessionOut>), (status = 404, description = "`not_found`.", body = ErrorBody)))]
+/// The room's sessions, latest start first, for its members and the
+/// programme's managers; the next page is in the `Link` header.
+#[utoipa::path(get, path = "/api/v1/rooms/{id}/sessions", tag = "programmes", params(("id" = uuid::Uuid, Path, description = "Room id."), SessionListParams), security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "One page of sessions.", body = Vec<SessionOut>,
+            headers(("link" = String, description = "`<…>; rel=\"next\"` and `<…>; rel=\"prev\"` when there are such pages."))),
+        (status = 404, description = "`not_found`.", body = ErrorBody),
+        (status = 422, description = "`invalid_field`: `limit` is not 1 to 100, `page` is out of range, or `cursor` is not one Rapport made (or came with `page`).", body = ErrorBody),
+    ))]
 pub async fn list_room_sessions(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
-) -> Result<Json<Vec<SessionOut>>, ApiError> {
+    ApiQuery(params): ApiQuery<SessionListParams>,
+) -> Result<Response, ApiError> {
     let id: RoomId = parse(&id, "room")?;
+    let query = ListQuery {
+        page: params.page,
+        cursor: params.cursor,
+        limit: params.limit,
+    };
     let zone = s.app.time_zone_of(actor.person_id).await?;
-    let list = s.app.room_sessions(&actor, id).await?;
-    Ok(Json(
-        list.sessions
+    let page = s.app.room_sessions_page(&actor, id, &query).await?;
+    let (_, limit) = query.window()?;
+    let link = link_header(
+        &s.app.config.base_url,
+        &format!("/api/v1/rooms/{id}/sessions"),
+        limit,
+        &page,
+    );
+    let body = Json(
+        page.items
             .into_iter()
             .map(|x| session_out(x, &zone))
-            .collect(),
-    ))
+            .collect::<Vec<_>>(),
+    );
+    Ok(match link {
+        Some(link) => ([(axum::http::header::LINK, link)], body).into_response(),
+        None => body.into_response(),
+    })
 }
 
 /// A proposed session. Give the start either as `starts_at` (an RFC 3339
