@@ -45,7 +45,6 @@ use icalendar::{Calendar, Component, EventLike, EventStatus, Property};
 use lettre::message::Mailbox;
 use rapport_domain::mentoring::{MemberState, RoomStatus, SessionStatus};
 use rapport_domain::policy::Actor;
-use rapport_domain::values::TimeZoneName;
 use rapport_domain::{PersonId, RoomId, SessionId};
 use rapport_store::{Attachment, MemberRecord, ReminderKind, RoomRecord, SessionRecord, Tx};
 use std::collections::HashMap;
@@ -501,15 +500,6 @@ impl App {
                 .await?;
         }
         Ok(())
-    }
-
-    /// A person's zone (UTC when their account is gone).
-    async fn zone_of(&self, tx: &mut Tx, person: PersonId) -> AppResult<TimeZoneName> {
-        Ok(tx
-            .person(person)
-            .await?
-            .map(|p| p.profile.time_zone)
-            .unwrap_or_default())
     }
 
     /// Queues the reminders that are due: see the module's doc. Safe to run

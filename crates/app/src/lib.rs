@@ -36,6 +36,7 @@ pub mod rooms;
 pub mod rounds;
 pub mod safety;
 pub mod secrets;
+pub mod sessions;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{error_chain, AppError, AppResult, BoxError};

@@ -14,6 +14,7 @@ pub mod policy;
 pub mod preferences;
 pub mod programme;
 pub mod room_rules;
+pub mod sessions;
 pub mod values;
 
 pub use ids::*;

@@ -43,7 +43,9 @@ pub use people::{DirectoryQuery, NewPerson, PersonRecord};
 pub use programmes::ProgrammeRecord;
 pub use room_life::{RoomEventRecord, SessionSummary};
 pub use rounds::{PairRule, ReportRecord, RoundRecord};
-pub use sessions::SessionRecord;
+pub use sessions::{
+    ActionItemRecord, FeedbackRecord, RescheduleRecord, SessionNotesRecord, SessionRecord,
+};
 pub use signin::{ApiTokenRecord, LoginSessionRecord, SessionOwner};
 pub use site::{AuditRecord, SkillRecord};
 

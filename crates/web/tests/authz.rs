@@ -1093,6 +1093,168 @@ fn rows() -> Vec<Row> {
             SignedIn(404),
         ),
         row("GET", "/api/v1/rooms", "/api/v1/rooms", "", SignedIn(200)),
+        // Sessions (H3). In the API room, made active on first use: {session}
+        // and {session2} are scheduled, {held} and {held2} held, {item} an
+        // action item of {session}. A manager reads but does not write (403);
+        // notes and action items stay with the members by default (403).
+        row(
+            "GET",
+            "/rooms/{id}/sessions",
+            "/rooms/{api_room}/sessions",
+            "",
+            Room(200, 200),
+        ),
+        row(
+            "POST",
+            "/rooms/{id}/sessions",
+            "/rooms/{api_room}/sessions",
+            "date=2030-01-01&time=10%3A00&zone=UTC&minutes=60&repeat=&occurrences=",
+            Room(303, 403),
+        ),
+        row(
+            "GET",
+            "/sessions/{id}",
+            "/sessions/{session2}",
+            "",
+            Room(200, 200),
+        ),
+        row(
+            "POST",
+            "/sessions/{id}",
+            "/sessions/{session2}",
+            "notes=Shared",
+            Room(303, 403),
+        ),
+        // The mentor proposes; the room member then finds a proposal open (409).
+        row(
+            "POST",
+            "/sessions/{id}/reschedule",
+            "/sessions/{session2}/reschedule",
+            "date=2030-03-01&time=10%3A00&zone=UTC",
+            Each([303, 404, 404, 303, 409, 404, 403, 404, 403]),
+        ),
+        // The proposer may not answer their own proposal (409); the other declines.
+        row(
+            "POST",
+            "/sessions/{id}/reschedule/answer",
+            "/sessions/{session2}/reschedule/answer",
+            "answer=decline",
+            Each([303, 404, 404, 409, 303, 404, 403, 404, 403]),
+        ),
+        row(
+            "POST",
+            "/sessions/{id}/action-items",
+            "/sessions/{session2}/action-items",
+            "title=Read",
+            Room(303, 403),
+        ),
+        row(
+            "POST",
+            "/action-items/{id}",
+            "/action-items/{item}",
+            "done=true",
+            Room(303, 403),
+        ),
+        // Cancelled by the mentor; then it has moved on (409).
+        row(
+            "POST",
+            "/sessions/{id}/status",
+            "/sessions/{session2}/status",
+            "status=cancelled&reason=Ill",
+            Each([303, 404, 404, 303, 409, 404, 403, 404, 403]),
+        ),
+        row(
+            "POST",
+            "/sessions/{id}/feedback",
+            "/sessions/{held}/feedback",
+            "rating=3",
+            Room(303, 403),
+        ),
+        row(
+            "GET",
+            "/api/v1/rooms/{id}/sessions",
+            "/api/v1/rooms/{api_room}/sessions",
+            "",
+            Room(200, 200),
+        ),
+        row(
+            "POST",
+            "/api/v1/rooms/{id}/sessions",
+            "/api/v1/rooms/{api_room}/sessions",
+            r#"{"starts_at":"2030-01-01T10:00:00Z","minutes":60}"#,
+            Room(201, 403),
+        ),
+        row(
+            "GET",
+            "/api/v1/rooms/{id}/suggested-times",
+            "/api/v1/rooms/{api_room}/suggested-times",
+            "",
+            Room(200, 200),
+        ),
+        row(
+            "GET",
+            "/api/v1/sessions/{id}",
+            "/api/v1/sessions/{session}",
+            "",
+            Room(200, 200),
+        ),
+        row(
+            "PUT",
+            "/api/v1/sessions/{id}",
+            "/api/v1/sessions/{session}",
+            r#"{"notes":"Shared"}"#,
+            Room(200, 403),
+        ),
+        row(
+            "POST",
+            "/api/v1/sessions/{id}/reschedule",
+            "/api/v1/sessions/{session}/reschedule",
+            r#"{"starts_at":"2030-02-01T10:00:00Z"}"#,
+            Each([401, 404, 404, 201, 409, 404, 403, 404, 403]),
+        ),
+        row(
+            "POST",
+            "/api/v1/sessions/{id}/reschedule/answer",
+            "/api/v1/sessions/{session}/reschedule/answer",
+            r#"{"answer":"decline"}"#,
+            Each([401, 404, 404, 409, 200, 404, 403, 404, 403]),
+        ),
+        row(
+            "GET",
+            "/api/v1/sessions/{id}/action-items",
+            "/api/v1/sessions/{session}/action-items",
+            "",
+            Room(200, 403),
+        ),
+        row(
+            "POST",
+            "/api/v1/sessions/{id}/action-items",
+            "/api/v1/sessions/{session}/action-items",
+            r#"{"title":"Read"}"#,
+            Room(201, 403),
+        ),
+        row(
+            "PUT",
+            "/api/v1/action-items/{id}",
+            "/api/v1/action-items/{item}",
+            r#"{"done":true}"#,
+            Room(200, 403),
+        ),
+        row(
+            "POST",
+            "/api/v1/sessions/{id}/status",
+            "/api/v1/sessions/{session}/status",
+            r#"{"status":"cancelled","reason":"Ill"}"#,
+            Each([401, 404, 404, 200, 409, 404, 403, 404, 403]),
+        ),
+        row(
+            "POST",
+            "/api/v1/sessions/{id}/feedback",
+            "/api/v1/sessions/{held2}/feedback",
+            r#"{"rating":3}"#,
+            Room(204, 403),
+        ),
+        // End of sessions (H3).
         // Closure and outcomes (H7). Each member answers their own closure
         // (a manager who is not a member 403); the rooms here have not
         // ended, so a member's answer is 409. Outcomes are for managers.
@@ -1596,6 +1758,8 @@ struct World {
     /// The same pair's room for the API rows, made when first needed (a
     /// mentee holds one open seat at a time, so the page room ends first).
     api_room: tokio::sync::Mutex<Option<RoomId>>,
+    /// The sessions fixture (H3), made when first needed.
+    sessions: tokio::sync::Mutex<Option<SessionIds>>,
     /// A session in `room`, for the calendar rows.
     ics_session: rapport_domain::SessionId,
     /// A published round.
@@ -1631,6 +1795,112 @@ impl World {
         tx.commit().await.unwrap();
         *slot = Some(id);
         id
+    }
+}
+
+/// Sessions (H3): the ids the session rows use.
+#[derive(Clone, Copy)]
+struct SessionIds {
+    session: rapport_domain::SessionId,
+    session2: rapport_domain::SessionId,
+    held: rapport_domain::SessionId,
+    held2: rapport_domain::SessionId,
+    item: rapport_domain::ActionItemId,
+}
+
+impl World {
+    /// Replaces the session placeholders, making the fixture on first use:
+    /// the API room becomes active, the mentor schedules two sessions and an
+    /// action item, and two past sessions are stored as held.
+    async fn session_paths(&self, path: String) -> String {
+        const NAMES: [&str; 5] = ["{session}", "{session2}", "{held}", "{held2}", "{item}"];
+        if !NAMES.iter().any(|n| path.contains(n)) {
+            return path;
+        }
+        let room = self.api_room().await;
+        let mut slot = self.sessions.lock().await;
+        if slot.is_none() {
+            let (mentor, member) = (self.id(Role::Mentor), self.id(Role::RoomMember));
+            let mut tx = self.t.store().write().await.unwrap();
+            for p in [mentor, member] {
+                tx.set_member_state(room, p, MemberState::Accepted)
+                    .await
+                    .unwrap();
+            }
+            tx.set_room_status(room, RoomStatus::Active, 1)
+                .await
+                .unwrap();
+            let now = self.app.now();
+            let mut held = vec![];
+            for _ in 0..2 {
+                let s = rapport_store::SessionRecord {
+                    id: rapport_domain::SessionId::new(),
+                    room_id: room,
+                    series_id: None,
+                    organiser_id: Some(mentor),
+                    starts_at: now - 86_400_000,
+                    minutes: 60,
+                    zone: rapport_domain::values::TimeZoneName::utc(),
+                    agenda: String::new(),
+                    link: None,
+                    place: None,
+                    status: rapport_domain::mentoring::SessionStatus::Held,
+                    cancelled_by: None,
+                    cancel_reason: None,
+                    uid: uuid::Uuid::new_v4().to_string(),
+                    sequence: 1,
+                    created_at: now,
+                    updated_at: now,
+                };
+                tx.insert_session(&s).await.unwrap();
+                held.push(s.id);
+            }
+            tx.commit().await.unwrap();
+            let actor = self.app.actor(mentor).await.unwrap();
+            let mut scheduled = vec![];
+            for day in ["2030-01-07", "2030-01-08"] {
+                let input = rapport_app::sessions::ScheduleInput {
+                    start: rapport_app::sessions::StartInput {
+                        date: Some(day.into()),
+                        time: Some("10:00".into()),
+                        ..Default::default()
+                    },
+                    minutes: 60,
+                    ..Default::default()
+                };
+                scheduled.extend(
+                    self.app
+                        .schedule_session(&actor, room, &input)
+                        .await
+                        .unwrap(),
+                );
+            }
+            let item = self
+                .app
+                .add_action_item(
+                    &actor,
+                    scheduled[0],
+                    &rapport_app::sessions::ActionItemInput {
+                        title: Some("Prepare".into()),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
+            *slot = Some(SessionIds {
+                session: scheduled[0],
+                session2: scheduled[1],
+                held: held[0],
+                held2: held[1],
+                item,
+            });
+        }
+        let ids = slot.expect("made above");
+        path.replace("{session2}", &ids.session2.to_string())
+            .replace("{session}", &ids.session.to_string())
+            .replace("{held2}", &ids.held2.to_string())
+            .replace("{held}", &ids.held.to_string())
+            .replace("{item}", &ids.item.to_string())
     }
 }
 
@@ -1808,6 +2078,7 @@ async fn world(kind: &'static str) -> World {
         room,
         ics_session: ics_session.id,
         api_room: tokio::sync::Mutex::new(None),
+        sessions: tokio::sync::Mutex::new(None),
         round: round.id.0,
         enrolment: application.id,
         request,
@@ -1879,6 +2150,7 @@ async fn every_route_answers_each_role_with_the_expected_status() {
                 if path.contains("{api_room}") {
                     path = path.replace("{api_room}", &w.api_room().await.to_string());
                 }
+                path = w.session_paths(path).await;
                 if path.contains("{victim}") {
                     let victim = person(
                         &w.app,

@@ -36,6 +36,7 @@ mod requests;
 mod rooms;
 mod rounds;
 mod safety;
+mod sessions;
 
 pub use extract::{ApiJson, ApiQuery, IdPath, SessionToken};
 
@@ -198,6 +199,18 @@ operations! {
     calendar::session_ics,
     calendar::get_calendar,
     calendar::reset_calendar,
+    sessions::list_room_sessions,
+    sessions::create_room_session,
+    sessions::suggested_times,
+    sessions::get_session,
+    sessions::update_session,
+    sessions::reschedule_session,
+    sessions::answer_reschedule,
+    sessions::session_status,
+    sessions::list_action_items,
+    sessions::create_action_item,
+    sessions::update_action_item,
+    sessions::give_feedback,
     meta::openapi_json,
 }
 

@@ -19,6 +19,7 @@ mod requests;
 mod rooms;
 mod rounds;
 mod safety;
+mod sessions;
 
 use crate::auth::PageActor;
 use crate::routes::Routes;
@@ -166,6 +167,17 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "room_leave" => "You left the room.",
         "rooms_completed" => "Every open room is complete. You can close the programme now.",
         "calendar_reset" => "Your calendar feed has a new address; the old one no longer works. Subscribe again with the new one.",
+        "session_scheduled" => "The session is planned; everyone in the room can see it.",
+        "series_scheduled" => "The repeating sessions are planned; everyone in the room can see them.",
+        "session_saved" => "The session is saved.",
+        "session_status" => "The session's status is saved.",
+        "reschedule_proposed" => "The new time is proposed; the session moves when everyone accepts.",
+        "reschedule_answered" => "Your answer is saved; the session moves when everyone has accepted.",
+        "reschedule_moved" => "Everyone accepted: the session has moved.",
+        "reschedule_declined" => "You declined the new time; the session stays where it was.",
+        "item_added" => "The action item is added.",
+        "item_saved" => "The action item is saved.",
+        "feedback_saved" => "Thank you. Your feedback is saved; only you and the programme's managers see it.",
         _ => return None,
     })
 }
@@ -387,6 +399,7 @@ fn table() -> Routes {
         .merge(notes::routes())
         .merge(messages::routes())
         .merge(calendar::routes())
+        .merge(sessions::routes())
 }
 
 /// Every page route.

@@ -40,6 +40,7 @@ impl RoomTabs {
             ("Overview", format!("/rooms/{id}")),
             ("Agreement", format!("/rooms/{id}/agreement")),
             ("Goals", format!("/rooms/{id}/goals")),
+            ("Sessions", format!("/rooms/{id}/sessions")),
             ("Notes", format!("/rooms/{id}/notes")),
             ("Messages", format!("/rooms/{id}/messages")),
             ("History", format!("/rooms/{id}/history")),
