@@ -3,6 +3,7 @@
 //! Ids, validated newtypes (parse, don't validate), people and profiles, programme
 //! roles, and the permission policy as pure functions. No I/O, no async, no SQL.
 
+pub mod health;
 pub mod ids;
 pub mod invalid;
 pub mod mentoring;
@@ -10,6 +11,7 @@ pub mod person;
 pub mod policy;
 pub mod preferences;
 pub mod programme;
+pub mod pulse;
 pub mod room_rules;
 pub mod values;
 
