@@ -81,6 +81,9 @@ impl App {
             if let Err(e) = self.sweep_requests().await {
                 tracing::error!(error = %error_chain(&e), "request expiry sweep failed");
             }
+            if let Err(e) = self.sweep_health().await {
+                tracing::error!(error = %error_chain(&e), "room health sweep failed");
+            }
             if let Err(e) = self.run_due_jobs().await {
                 tracing::error!(error = %error_chain(&e), "job worker pass failed");
             }

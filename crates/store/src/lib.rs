@@ -10,17 +10,20 @@
 
 mod decode;
 mod error;
+mod health;
 mod jobs;
 mod mentoring;
 pub mod page;
 mod people;
 mod programmes;
+mod pulse;
 mod rounds;
 mod sessions;
 mod signin;
 mod site;
 
 pub use error::StoreError;
+pub use health::{HealthFacts, HealthRecord};
 pub use jobs::{ClaimedJob, NewEmail, OutboxMessage};
 pub use mentoring::{
     ActivityKind, EnrolmentRecord, EnrolmentView, MemberRecord, NewRoom, RequestRecord,
@@ -28,6 +31,7 @@ pub use mentoring::{
 };
 pub use people::{DirectoryQuery, NewPerson, PersonRecord};
 pub use programmes::ProgrammeRecord;
+pub use pulse::PulseRecord;
 pub use rounds::{PairRule, ReportRecord, RoundRecord};
 pub use sessions::SessionRecord;
 pub use signin::{ApiTokenRecord, LoginSessionRecord, SessionOwner};
