@@ -151,9 +151,8 @@ impl App {
         let rules = &access.programme.room_rules;
         let held = self.first_held_at(&mut tx, id, now).await?;
         let open = matches!(room.status, RoomStatus::Active | RoomStatus::Paused);
-        let due = open
-            .then(|| pulse_due(room.started_at, held, rules, now))
-            .flatten();
+        let started = room.started_at.or(Some(room.created_at));
+        let due = open.then(|| pulse_due(started, held, rules, now)).flatten();
         let mine: Vec<MyPulse> = tx
             .pulses_of(id, actor.person_id)
             .await?
@@ -170,7 +169,7 @@ impl App {
             due,
             answered,
             next_opens_at: open
-                .then(|| next_pulse(room.started_at, held, rules, now))
+                .then(|| next_pulse(started, held, rules, now))
                 .flatten(),
             mine,
         })
@@ -194,7 +193,8 @@ impl App {
         let (answers, comment) = parse(input)?;
         let rules = &access.programme.room_rules;
         let held = self.first_held_at(&mut tx, id, now).await?;
-        let Some(due) = pulse_due(access.room.started_at, held, rules, now) else {
+        let started = access.room.started_at.or(Some(access.room.created_at));
+        let Some(due) = pulse_due(started, held, rules, now) else {
             let message = if held.is_none() {
                 format!(
                     "no rapport check-in is open yet: the first opens {} days after the room started, once you have held a session",

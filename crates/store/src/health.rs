@@ -38,7 +38,8 @@ pub struct HealthFacts {
     pub programme_id: ProgrammeId,
     /// Its status.
     pub status: RoomStatus,
-    /// When it first became active (ms).
+    /// When it first became active (ms); its creation for a room opened
+    /// active without a recorded start (rooms from accepted requests).
     pub started_at: Option<i64>,
     /// When its current pause began (ms).
     pub paused_at: Option<i64>,
@@ -122,7 +123,7 @@ impl Tx {
         let list = placeholders(1, rooms.len());
         let next = rooms.len() + 1;
         let mut facts: Vec<HealthFacts> = vec![];
-        let sql = format!("SELECT r.id, r.programme_id, r.status, r.started_at, r.paused_at, h.level, h.reasons, h.computed_at, h.alerted_level FROM rooms r LEFT JOIN room_health h ON h.room_id = r.id WHERE r.id IN ({list}) AND r.status IN ('active', 'paused') ORDER BY r.id");
+        let sql = format!("SELECT r.id, r.programme_id, r.status, COALESCE(r.started_at, r.created_at) AS started_at, r.paused_at, h.level, h.reasons, h.computed_at, h.alerted_level FROM rooms r LEFT JOIN room_health h ON h.room_id = r.id WHERE r.id IN ({list}) AND r.status IN ('active', 'paused') ORDER BY r.id");
         on_conn!(self, c => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for id in rooms {

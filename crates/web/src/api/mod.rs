@@ -22,10 +22,12 @@ mod auth;
 mod csv_people;
 mod enrolment;
 mod extract;
+mod health;
 mod me;
 mod meta;
 mod people;
 mod programmes;
+mod pulse;
 mod requests;
 mod rooms;
 mod rounds;
@@ -142,6 +144,9 @@ operations! {
     enrolment::withdraw_enrolment,
     rooms::get_room,
     rooms::answer_room,
+    pulse::get_pulse,
+    pulse::answer_pulse,
+    health::get_health,
     requests::recommendations,
     requests::send_request,
     requests::list_requests,

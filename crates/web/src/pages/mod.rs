@@ -6,8 +6,10 @@ mod auth;
 mod csv_people;
 pub use csv_people::IMPORT_LIMIT;
 mod enrolment;
+mod health;
 mod people;
 mod programmes;
+mod pulse;
 mod requests;
 mod rooms;
 mod rounds;
@@ -122,6 +124,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "blocked" => "You blocked this person: you will not be matched, and neither of you can send the other requests.",
         "unblocked" => "The block is lifted.",
         "pause_saved" => "Your availability is saved.",
+        "pulse_saved" => "Thank you: your check-in answers are saved. Only you and your programme's managers see them.",
         _ => return None,
     })
 }
@@ -334,6 +337,8 @@ fn table() -> Routes {
         .merge(enrolment::routes())
         .merge(rounds::routes())
         .merge(rooms::routes())
+        .merge(pulse::routes())
+        .merge(health::routes())
         .merge(csv_people::routes())
         .merge(safety::routes())
         .merge(requests::routes())

@@ -28,7 +28,10 @@ impl RoomTabs {
     /// tab here.
     pub fn links(&self) -> Vec<(&'static str, String, bool)> {
         let id = self.id;
-        let tabs: Vec<(&'static str, String)> = vec![("Overview", format!("/rooms/{id}"))];
+        let tabs: Vec<(&'static str, String)> = vec![
+            ("Overview", format!("/rooms/{id}")),
+            ("Health", format!("/rooms/{id}/health")),
+        ];
         tabs.into_iter()
             .map(|(label, href)| (label, href, label == self.current))
             .collect()
