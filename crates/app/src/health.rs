@@ -446,7 +446,7 @@ impl App {
                 next_step: step,
             });
         }
-        out.sort_by(|a, b| b.level.cmp(&a.level));
+        out.sort_by_key(|n| std::cmp::Reverse(n.level));
         Ok(out)
     }
 }

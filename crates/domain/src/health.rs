@@ -186,7 +186,7 @@ pub struct Health {
 impl Health {
     /// Health made of `reasons`: the level is the worst of them.
     pub fn of(mut reasons: Vec<Reason>) -> Self {
-        reasons.sort_by(|a, b| b.level.cmp(&a.level));
+        reasons.sort_by_key(|r| std::cmp::Reverse(r.level));
         Self {
             level: reasons
                 .iter()

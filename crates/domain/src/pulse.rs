@@ -255,7 +255,9 @@ mod tests {
         let r = RoomRules::default();
         let held = Some(day(3));
         // Table: (now, expected round open, opened at, closes at)
-        let table: [(i64, Option<(u32, i64, i64)>); 7] = [
+        // (now, expected: (round, opened at, closes at))
+        type Open = Option<(u32, i64, i64)>;
+        let table: [(i64, Open); 7] = [
             (day(30) - 1, None),
             (day(30), Some((0, day(30), day(90)))),
             (day(89), Some((0, day(30), day(90)))),
