@@ -250,16 +250,24 @@ impl Tx {
         Ok(())
     }
 
-    /// Records the level each member was last nudged about.
+    /// Records the level each member was last nudged about (batched).
     pub async fn save_nudge_levels(
         &mut self,
         levels: &[(RoomId, PersonId, Level)],
         now: i64,
     ) -> Result<()> {
-        for (room, person, level) in levels {
+        for chunk in levels.chunks(100) {
+            let values = (0..chunk.len())
+                .map(|i| format!("({})", placeholders(i * 4 + 1, 4)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!("INSERT INTO health_nudges (room_id, person_id, level, notified_at) VALUES {values} ON CONFLICT (room_id, person_id) DO UPDATE SET level = excluded.level, notified_at = excluded.notified_at");
             on_conn!(self, c => {
-                sqlx::query("INSERT INTO health_nudges (room_id, person_id, level, notified_at) VALUES ($1, $2, $3, $4) ON CONFLICT (room_id, person_id) DO UPDATE SET level = excluded.level, notified_at = excluded.notified_at")
-                    .bind(room.0).bind(person.0).bind(level.code()).bind(now).execute(c).await?;
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for (room, person, level) in chunk {
+                    q = q.bind(room.0).bind(person.0).bind(level.code()).bind(now);
+                }
+                q.execute(c).await?;
             });
         }
         Ok(())
