@@ -485,3 +485,76 @@ async fn the_check_in_form_posts_and_redirects_or_names_the_field() {
         r.t.finish().await;
     }
 }
+
+/// A rough timing of the daily sweep over 10,000 open rooms (the benchmark
+/// proper lives with the other performance figures): run with
+/// `cargo test -p rapport-web --test pulse_health -- --ignored --nocapture`.
+#[tokio::test]
+#[ignore = "timing, not a check"]
+async fn sweep_of_ten_thousand_rooms() {
+    let t = TestApp::new("sqlite").await;
+    let slug = t.programme("Big", "one_to_one").await;
+    let mut tx = t.store().write().await.unwrap();
+    let p = tx.programme_by_slug(&slug).await.unwrap().unwrap();
+    let mut mentors = vec![];
+    for i in 0..500 {
+        let n = rapport_store::NewPerson {
+            id: PersonId::new(),
+            email: format!("mentor{i}@big.example"),
+            status: rapport_domain::person::AccountStatus::Active,
+            is_admin: false,
+            password_hash: None,
+            email_verified_at: None,
+            profile: rapport_domain::person::Profile::new(
+                rapport_domain::values::PersonName::parse("name", &format!("Mentor {i}")).unwrap(),
+            ),
+            now: 0,
+        };
+        tx.insert_person(&n).await.unwrap();
+        let mut e = enrolment(p.id, n.id, ProgrammeRole::Mentor);
+        e.capacity = 20;
+        tx.insert_enrolment(&e).await.unwrap();
+        mentors.push(n.id);
+    }
+    for i in 0..10_000 {
+        let mentee = rapport_store::NewPerson {
+            id: PersonId::new(),
+            email: format!("mentee{i}@big.example"),
+            status: rapport_domain::person::AccountStatus::Active,
+            is_admin: false,
+            password_hash: None,
+            email_verified_at: None,
+            profile: rapport_domain::person::Profile::new(
+                rapport_domain::values::PersonName::parse("name", &format!("Mentee {i}")).unwrap(),
+            ),
+            now: 0,
+        };
+        tx.insert_person(&mentee).await.unwrap();
+        let id = RoomId::new();
+        tx.insert_room(
+            &NewRoom {
+                id,
+                programme_id: p.id,
+                status: RoomStatus::Active,
+                origin: rapport_domain::mentoring::RoomOrigin::Round,
+                members: vec![
+                    (
+                        mentors[i / 20],
+                        ProgrammeRole::Mentor,
+                        MemberState::Accepted,
+                    ),
+                    (mentee.id, ProgrammeRole::Mentee, MemberState::Accepted),
+                ],
+                round_id: None,
+            },
+            START_MS,
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let clock = std::time::Instant::now();
+    assert_eq!(t.app.sweep_health().await.unwrap(), 10_000);
+    eprintln!("sweep of 10,000 rooms: {:?}", clock.elapsed());
+    t.finish().await;
+}
