@@ -1130,3 +1130,101 @@ mod room_life_tests {
         }
     }
 }
+
+// Room health (issue 17, section 8): nudges to members, alerts to managers.
+templates! {
+    HealthNudge: HealthNudgeText = "mail/health_nudge.txt", HealthNudgeHtml = "mail/health_nudge.html";
+    HealthAlert: HealthAlertText = "mail/health_alert.txt", HealthAlertHtml = "mail/health_alert.html";
+}
+
+/// A room needs its members' attention: the reasons the recipient may see
+/// (never another member's pulse answers) and one next step.
+pub(crate) struct HealthNudge {
+    pub name: String,
+    pub programme: String,
+    pub room: String,
+    /// The other members' names.
+    pub with: String,
+    /// What the recipient sees is at risk, not only needs attention.
+    pub at_risk: bool,
+    pub reasons: Vec<String>,
+    pub next_step: String,
+}
+
+impl Mail for HealthNudge {
+    fn kind(&self) -> NotificationKind {
+        NotificationKind::Rooms
+    }
+    fn subject(&self, _site: &str) -> String {
+        format!("Your room in {} needs attention", self.programme)
+    }
+}
+
+/// A room became at risk: the programme's managers hear, with the reasons
+/// (pulse reasons name the item and the side).
+pub(crate) struct HealthAlert {
+    pub name: String,
+    pub programme: String,
+    pub room: String,
+    /// The members, with their roles.
+    pub members: String,
+    pub reasons: Vec<String>,
+}
+
+impl Mail for HealthAlert {
+    fn kind(&self) -> NotificationKind {
+        NotificationKind::Rooms
+    }
+    fn subject(&self, _site: &str) -> String {
+        format!("A room in {} is at risk", self.programme)
+    }
+}
+
+#[cfg(test)]
+mod health_email_tests {
+    use super::tests::check;
+    use super::*;
+
+    #[test]
+    fn health_emails() {
+        check(
+            "health_nudge",
+            &HealthNudge {
+                name: "Ana <Ana> O'Brien & Co".into(),
+                programme: "Spring & Summer".into(),
+                room: "00000000-0000-0000-0000-0000000000aa".into(),
+                with: "Bea & Carl".into(),
+                at_risk: false,
+                reasons: vec![
+                    "The last session was held 22 days ago, not counting paused time.".into(),
+                ],
+                next_step: "Schedule your next session.".into(),
+            },
+        );
+        check(
+            "health_nudge_at_risk",
+            &HealthNudge {
+                name: "Bea".into(),
+                programme: "Spring & Summer".into(),
+                room: "00000000-0000-0000-0000-0000000000aa".into(),
+                with: String::new(),
+                at_risk: true,
+                reasons: vec!["Mentee Bea scored empathy 2 of 5 (\u{201c}I feel understood\u{201d}) at check-in 1.".into()],
+                next_step: "Talk about how the relationship is going at your next session, or ask your programme's manager for a word.".into(),
+            },
+        );
+        check(
+            "health_alert",
+            &HealthAlert {
+                name: "Mo <Manager>".into(),
+                programme: "Spring & Summer".into(),
+                room: "00000000-0000-0000-0000-0000000000aa".into(),
+                members: "Ana (mentor), Bea (mentee)".into(),
+                reasons: vec![
+                    "Mentee Bea answered no to \u{201c}this mentorship is working for me\u{201d} at check-in 1.".into(),
+                    "Mentor Ana and mentee Bea differ by 3 on empathy at check-in 1 (5 and 2).".into(),
+                ],
+            },
+        );
+    }
+}

@@ -82,6 +82,9 @@ impl App {
             if let Err(e) = self.sweep_requests().await {
                 tracing::error!(error = %error_chain(&e), "request expiry sweep failed");
             }
+            if let Err(e) = self.sweep_health().await {
+                tracing::error!(error = %error_chain(&e), "room health sweep failed");
+            }
             if let Err(e) = self.sweep_session_reminders().await {
                 tracing::error!(error = %error_chain(&e), "session reminder sweep failed");
             }

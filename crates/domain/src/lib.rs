@@ -6,6 +6,7 @@
 pub mod agreement;
 pub mod closure;
 pub mod goals;
+pub mod health;
 pub mod ids;
 pub mod invalid;
 pub mod mentoring;
@@ -13,6 +14,7 @@ pub mod person;
 pub mod policy;
 pub mod preferences;
 pub mod programme;
+pub mod pulse;
 pub mod room_rules;
 pub mod sessions;
 pub mod values;

@@ -28,6 +28,10 @@ pub struct RoomRules {
     pub cadence_risk_percent: u32,
     /// A gap longer than this many days: at risk whatever the cadence.
     pub cadence_risk_days: u32,
+    /// A pulse item scored this or lower: at risk.
+    pub pulse_low_score: u32,
+    /// Two sides' scores for the same item this far apart or more: at risk.
+    pub pulse_sides_apart: u32,
     /// This many no-shows ...
     pub no_show_limit: u32,
     /// ... within this many days: needs attention.
@@ -55,6 +59,8 @@ impl Default for RoomRules {
             cadence_attention_percent: 150,
             cadence_risk_percent: 200,
             cadence_risk_days: 60,
+            pulse_low_score: 2,
+            pulse_sides_apart: 2,
             no_show_limit: 2,
             no_show_window_days: 30,
             first_contact_days: 7,

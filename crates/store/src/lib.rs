@@ -14,6 +14,7 @@ mod closure;
 mod decode;
 mod error;
 mod goals;
+mod health;
 mod jobs;
 mod mentoring;
 mod messages;
@@ -21,6 +22,7 @@ mod notes;
 pub mod page;
 mod people;
 mod programmes;
+mod pulse;
 mod room_life;
 mod rounds;
 mod sessions;
@@ -32,6 +34,7 @@ pub use calendar::{ReminderDue, ReminderKind};
 pub use closure::{ActivationRecord, ClosureRecord, GainedSkill, OutcomeRecord};
 pub use error::StoreError;
 pub use goals::{CommentRecord, GoalRecord, GoalSnapshotRecord, MilestoneRecord};
+pub use health::{HealthFacts, HealthRecord};
 pub use jobs::{Attachment, ClaimedJob, NewEmail, OutboxMessage};
 pub use mentoring::{
     ActivityKind, EnrolmentRecord, EnrolmentView, MemberRecord, NewRoom, RequestRecord,
@@ -41,6 +44,7 @@ pub use messages::MessageRecord;
 pub use notes::{NoteRecord, NoteScope};
 pub use people::{DirectoryQuery, NewPerson, PersonRecord};
 pub use programmes::ProgrammeRecord;
+pub use pulse::PulseRecord;
 pub use room_life::{RoomEventRecord, SessionSummary};
 pub use rounds::{PairRule, ReportRecord, RoundRecord};
 pub use sessions::{

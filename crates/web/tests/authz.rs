@@ -1578,6 +1578,52 @@ fn rows() -> Vec<Row> {
         row("GET", "/healthz", "/healthz", "", Everyone(200)),
         row("GET", "/readyz", "/readyz", "", Everyone(200)),
         row("GET", "/metrics", "/metrics", "", Everyone(404)),
+        // Rapport pulse and room health (issue 17, H6). The page room has
+        // ended by now (409 for everyone who may see it); the API room is
+        // active with no check-in open yet (409 for members, 403 for managers,
+        // who never answer or read the pulse but see the health in full).
+        row(
+            "GET",
+            "/rooms/{id}/pulse",
+            "/rooms/{room}/pulse",
+            "",
+            Room(200, 403),
+        ),
+        row(
+            "POST",
+            "/rooms/{id}/pulse",
+            "/rooms/{room}/pulse",
+            "genuineness=4&empathy=4&acceptance=4&working=yes",
+            Room(409, 409),
+        ),
+        row(
+            "GET",
+            "/rooms/{id}/health",
+            "/rooms/{room}/health",
+            "",
+            Room(200, 200),
+        ),
+        row(
+            "GET",
+            "/api/v1/rooms/{id}/pulse",
+            "/api/v1/rooms/{api_room}/pulse",
+            "",
+            Room(200, 403),
+        ),
+        row(
+            "POST",
+            "/api/v1/rooms/{id}/pulse",
+            "/api/v1/rooms/{api_room}/pulse",
+            r#"{"genuineness":4,"empathy":4,"acceptance":4,"working":"yes"}"#,
+            Room(409, 403),
+        ),
+        row(
+            "GET",
+            "/api/v1/rooms/{id}/health",
+            "/api/v1/rooms/{api_room}/health",
+            "",
+            Room(200, 200),
+        ),
     ];
     // Calendars: the feed page and its reset (a confirm step, then the
     // POST), the feed itself (a forged token is 404 for everyone), a

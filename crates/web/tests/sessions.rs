@@ -126,7 +126,11 @@ impl Room {
     /// the calendar hook queued, asserting there were some.
     async fn invitations_went_out(&self) {
         let sent = self.t.take_emails_about("Session").await;
-        assert!(!sent.is_empty(), "[{}] no session email went out", self.t.kind);
+        assert!(
+            !sent.is_empty(),
+            "[{}] no session email went out",
+            self.t.kind
+        );
     }
 
     /// Ana proposes a one-off session `after` ms from now, for an hour.

@@ -26,12 +26,14 @@ mod csv_people;
 mod enrolment;
 mod extract;
 mod goals;
+mod health;
 mod me;
 mod messages;
 mod meta;
 mod notes;
 mod people;
 mod programmes;
+mod pulse;
 mod requests;
 mod rooms;
 mod rounds;
@@ -150,6 +152,9 @@ operations! {
     enrolment::withdraw_enrolment,
     rooms::get_room,
     rooms::answer_room,
+    pulse::get_pulse,
+    pulse::answer_pulse,
+    health::get_health,
     // Issue 17: agreement, goals, milestones, comments.
     agreements::get_agreement,
     agreements::put_agreement,

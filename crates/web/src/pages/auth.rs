@@ -30,6 +30,8 @@ struct HomePage {
     title: &'static str,
     completeness: u8,
     roles: Vec<(String, String)>,
+    /// Rooms whose health needs the member (room health nudges).
+    nudges: Vec<rapport_app::health::Nudge>,
 }
 
 async fn home(
@@ -38,17 +40,19 @@ async fn home(
     Query(n): Query<Notice>,
 ) -> Result<Response, PageError> {
     let ctx = Ctx::new(who.as_ref(), n.done.as_deref());
-    let (mut completeness, mut roles) = (0, vec![]);
+    let (mut completeness, mut roles, mut nudges) = (0, vec![], vec![]);
     if let Some(a) = &who {
         let summary = s.app.home_summary(&a.actor).await?;
         completeness = summary.completeness;
         roles = summary.roles;
+        nudges = s.app.health_nudges(&a.actor).await?;
     }
     Ok(render(&HomePage {
         ctx,
         title: "Home",
         completeness,
         roles,
+        nudges,
     })
     .into_response())
 }

@@ -11,10 +11,12 @@ mod csv_people;
 pub use csv_people::IMPORT_LIMIT;
 mod enrolment;
 mod goals;
+mod health;
 mod messages;
 mod notes;
 mod people;
 mod programmes;
+mod pulse;
 mod requests;
 mod rooms;
 mod rounds;
@@ -146,6 +148,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "blocked" => "You blocked this person: you will not be matched, and neither of you can send the other requests.",
         "unblocked" => "The block is lifted.",
         "pause_saved" => "Your availability is saved.",
+        "pulse_saved" => "Thank you: your check-in answers are saved. Only you and your programme's managers see them.",
         "agreement_saved" => "The agreement is saved as a new version. Everyone confirms it again, you too.",
         "agreement_confirmed" => "You confirmed the agreement.",
         "goal_created" => "The goal is set. Add milestones to track your progress.",
@@ -390,6 +393,8 @@ fn table() -> Routes {
         .merge(enrolment::routes())
         .merge(rounds::routes())
         .merge(rooms::routes())
+        .merge(pulse::routes())
+        .merge(health::routes())
         .merge(agreements::routes())
         .merge(goals::routes())
         .merge(closure::routes())

@@ -43,6 +43,7 @@ impl RoomTabs {
             ("Sessions", format!("/rooms/{id}/sessions")),
             ("Notes", format!("/rooms/{id}/notes")),
             ("Messages", format!("/rooms/{id}/messages")),
+            ("Health", format!("/rooms/{id}/health")),
             ("History", format!("/rooms/{id}/history")),
         ];
         tabs.extend(
