@@ -21,6 +21,7 @@ pub mod lists;
 pub mod mail;
 pub mod markdown;
 pub mod notifications;
+pub mod operator;
 pub mod profiles;
 pub mod programmes;
 pub mod recommend;
