@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod api_docs;
 mod auth;
 mod csv_people;
 pub use csv_people::IMPORT_LIMIT;
@@ -337,6 +338,7 @@ fn table() -> Routes {
         .merge(csv_people::routes())
         .merge(safety::routes())
         .merge(requests::routes())
+        .merge(api_docs::routes())
 }
 
 /// Every page route.
