@@ -274,6 +274,15 @@ async fn the_confirmation_email_arrives_over_smtp() {
         !whole.headers.contains_key("list-unsubscribe"),
         "account mail cannot be unsubscribed from"
     );
+    assert_eq!(
+        whole.headers["auto-submitted"], "auto-generated",
+        "automatic mail says so (RFC 3834), so auto-responders stay quiet"
+    );
+    assert!(
+        whole.headers["mime-version"] == "1.0",
+        "a MIME message: {:?}",
+        whole.headers
+    );
     let parts = alternatives(&whole);
     assert_eq!(
         parts
@@ -306,6 +315,12 @@ async fn the_confirmation_email_arrives_over_smtp() {
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect();
+    // The HTML part carries the same working link as the text part.
+    assert!(
+        parts[1].body.contains(&format!("{prefix}{token}")),
+        "the HTML part links to the same token: {}",
+        parts[1].body
+    );
     // The token that arrived is the one that confirms the account.
     let checked = app
         .check_email_token(&token, "verify")
