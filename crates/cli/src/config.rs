@@ -53,6 +53,12 @@ pub struct Settings {
     /// How many days a sign-in lasts since its last use [default: 30].
     #[arg(long, env = "RAPPORT_SESSION_DAYS")]
     pub session_days: Option<u32>,
+    /// Most database connections this process opens [default: 16 on PostgreSQL, 8 on SQLite]. With several instances, keep their sum under the PostgreSQL server's max_connections.
+    #[arg(long, env = "RAPPORT_DATABASE_CONNECTIONS")]
+    pub database_connections: Option<u32>,
+    /// Seconds between the job worker's looks for due jobs (emails, sweeps) [default: 2].
+    #[arg(long, env = "RAPPORT_WORKER_POLL_SECONDS")]
+    pub worker_poll_seconds: Option<u64>,
     /// What to log: tracing filter directives such as `info,rapport_store=debug` [default: info,sqlx=warn].
     #[arg(long, env = "RAPPORT_LOG")]
     pub log: Option<String>,
@@ -119,6 +125,8 @@ impl Settings {
                 .auth_attempts_per_window
                 .or(lower.auth_attempts_per_window),
             session_days: self.session_days.or(lower.session_days),
+            database_connections: self.database_connections.or(lower.database_connections),
+            worker_poll_seconds: self.worker_poll_seconds.or(lower.worker_poll_seconds),
             log: self.log.or(lower.log),
             log_format: self.log_format.or(lower.log_format),
         }
@@ -224,6 +232,17 @@ impl Settings {
         if !(1..=366).contains(&session_days) {
             problems.add("session_days", "must be between 1 and 366 days".into());
         }
+        let database_connections = self.database_connections;
+        if database_connections.is_some_and(|n| !(1..=1000).contains(&n)) {
+            problems.add("database_connections", "must be between 1 and 1000".into());
+        }
+        let worker_poll_seconds = self.worker_poll_seconds.unwrap_or(2);
+        if !(1..=3600).contains(&worker_poll_seconds) {
+            problems.add(
+                "worker_poll_seconds",
+                "must be between 1 and 3600 seconds".into(),
+            );
+        }
         let log = self.log.clone().unwrap_or_else(|| "info,sqlx=warn".into());
         if let Err(e) = tracing_subscriber::EnvFilter::builder().parse(&log) {
             problems.add("log", format!("{log:?} is not a log filter: {e}"));
@@ -252,6 +271,8 @@ impl Settings {
             trusted_proxies,
             auth_attempts_per_window,
             session_days,
+            database_connections,
+            worker_poll_seconds,
             log,
             log_format,
         })
@@ -304,6 +325,8 @@ pub struct Effective {
     pub trusted_proxies: Vec<String>,
     pub auth_attempts_per_window: u32,
     pub session_days: u32,
+    pub database_connections: Option<u32>,
+    pub worker_poll_seconds: u64,
     pub log: String,
     pub log_format: LogFormat,
 }
@@ -383,6 +406,20 @@ impl Effective {
             self.auth_attempts_per_window
         );
         let _ = writeln!(out, "session_days = {}", self.session_days);
+        match self.database_connections {
+            Some(n) => writeln!(out, "database_connections = {n}"),
+            None => writeln!(
+                out,
+                "database_connections = {}  # the default",
+                if self.database_url.starts_with("sqlite:") {
+                    8
+                } else {
+                    16
+                }
+            ),
+        }
+        .ok();
+        let _ = writeln!(out, "worker_poll_seconds = {}", self.worker_poll_seconds);
         let _ = writeln!(out, "log = {}", q(&self.log));
         let _ = writeln!(
             out,
@@ -445,7 +482,7 @@ pub async fn open_store(settings: &Effective) -> anyhow::Result<rapport_store::S
             )
         })?;
     }
-    let store = rapport_store::Store::connect(url)
+    let store = rapport_store::Store::connect_with(url, settings.database_connections)
         .await
         .with_context(|| format!("cannot open the database at {}", redact(url)))?;
     store
@@ -547,6 +584,8 @@ mod tests {
             trusted_proxies = ["proxy.local"]
             auth_attempts_per_window = 0
             session_days = 0
+            database_connections = 0
+            worker_poll_seconds = 0
             log = "info,=[x"
             log_format = "xml"
             database_url = "mysql://h/db"
@@ -567,6 +606,8 @@ mod tests {
                 "trusted_proxies",
                 "auth_attempts_per_window",
                 "session_days",
+                "database_connections",
+                "worker_poll_seconds",
                 "log",
                 "log_format"
             ]

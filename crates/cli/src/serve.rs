@@ -105,7 +105,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let worker = {
         let app = app.clone();
         let rx = stop_rx.clone();
-        tokio::spawn(async move { app.run_worker(Duration::from_secs(2), rx).await })
+        let poll = settings.worker_poll_seconds;
+        tokio::spawn(async move { app.run_worker(Duration::from_secs(poll), rx).await })
     };
     if let Some(maddr) = settings.metrics_listen {
         let listener = tokio::net::TcpListener::bind(maddr)
