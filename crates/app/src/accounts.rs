@@ -539,14 +539,18 @@ impl App {
             now,
         })
         .await?;
-        tx.insert_audit(&audit(
-            None,
-            "person.create",
-            format!("person:{}", email.as_str()),
-            None,
-            Some(serde_json::json!({"email": email.as_str(), "admin": is_admin, "via": "cli"})),
-            now,
-        ))
+        tx.insert_audit(&AuditRecord {
+            // Only `rapport admin create-user` creates accounts this way.
+            actor_name: crate::operator::OPERATOR.into(),
+            ..audit(
+                None,
+                "person.create",
+                format!("person:{}", email.as_str()),
+                None,
+                Some(serde_json::json!({"email": email.as_str(), "admin": is_admin, "via": "cli"})),
+                now,
+            )
+        })
         .await?;
         tx.commit().await?;
         Ok(id)

@@ -447,7 +447,9 @@ async fn a_password_reset_link_arrives_and_works() {
         &alternatives(&confirm)[0].body,
         &format!("{BASE_URL}/verify-email?token="),
     );
-    app.verify_email(&token).await.expect("the confirmation link works");
+    app.verify_email(&token)
+        .await
+        .expect("the confirmation link works");
 
     app.forgot_password("joana@example.org")
         .await
@@ -463,7 +465,11 @@ async fn a_password_reset_link_arrives_and_works() {
     assert_eq!(parts.len(), 2, "a text and an HTML part");
     let prefix = format!("{BASE_URL}/reset-password?token=");
     let token = token_after(&parts[0].body, &prefix);
-    assert_eq!(token, token_after(&parts[1].body, &prefix), "the same link in both parts");
+    assert_eq!(
+        token,
+        token_after(&parts[1].body, &prefix),
+        "the same link in both parts"
+    );
     app.reset_password(&token, "a new and longer passphrase")
         .await
         .expect("the mailed link sets the password");
@@ -476,7 +482,9 @@ async fn a_password_reset_link_arrives_and_works() {
     .await
     .expect("the new password signs in");
     assert!(
-        app.reset_password(&token, "yet another passphrase").await.is_err(),
+        app.reset_password(&token, "yet another passphrase")
+            .await
+            .is_err(),
         "the link works once"
     );
     t.expect_emails(&[

@@ -196,6 +196,7 @@ fn operator_commands_on_every_database() {
                 .map(|a| a.action.clone())
                 .collect();
             for action in [
+                "person.create",
                 "person.set_admin",
                 "person.reset_password",
                 "person.disable",
