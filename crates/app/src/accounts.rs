@@ -63,6 +63,15 @@ pub struct ClientInfo {
     pub ip: String,
 }
 
+/// What a disabled person is told when they try to sign in or use a
+/// session or token that outlived the disabling.
+fn disabled_account() -> AppError {
+    AppError::Forbidden(
+        "this account is disabled; ask an administrator of this site if you think it should not be"
+            .into(),
+    )
+}
+
 fn audit(
     actor: Option<&PersonRecord>,
     action: &str,
@@ -93,6 +102,9 @@ impl App {
         let record = tx.person(person).await?.ok_or_else(|| {
             AppError::Unauthenticated("your account no longer exists; sign in again".into())
         })?;
+        if record.disabled_at.is_some() {
+            return Err(disabled_account());
+        }
         let roles = tx.roles_of(person).await?;
         Ok(Actor {
             person_id: person,
@@ -244,6 +256,9 @@ impl App {
         };
         if !verify_password(password, hash).await? {
             return Err(bad());
+        }
+        if person.disabled_at.is_some() {
+            return Err(disabled_account());
         }
         if person.email_verified_at.is_none() {
             return Err(AppError::Forbidden(format!(
@@ -524,14 +539,18 @@ impl App {
             now,
         })
         .await?;
-        tx.insert_audit(&audit(
-            None,
-            "person.create",
-            format!("person:{}", email.as_str()),
-            None,
-            Some(serde_json::json!({"email": email.as_str(), "admin": is_admin, "via": "cli"})),
-            now,
-        ))
+        tx.insert_audit(&AuditRecord {
+            // Only `rapport admin create-user` creates accounts this way.
+            actor_name: crate::operator::OPERATOR.into(),
+            ..audit(
+                None,
+                "person.create",
+                format!("person:{}", email.as_str()),
+                None,
+                Some(serde_json::json!({"email": email.as_str(), "admin": is_admin, "via": "cli"})),
+                now,
+            )
+        })
         .await?;
         tx.commit().await?;
         Ok(id)
@@ -703,18 +722,7 @@ impl App {
             );
         }
         let mut tx = self.store.write().await?;
-        if record.is_admin && tx.count_admins().await? <= 1 {
-            return Err(AppError::Conflict {
-                field: None,
-                message: "this is the only administrator; make someone else an administrator first"
-                    .into(),
-            });
-        }
-        tx.delete_outbox_of(target).await?;
-        // Private notes go with their author; shared notes and messages
-        // stay, shown as "a former member" (their author is set to null).
-        tx.delete_private_notes_of(target).await?;
-        tx.delete_person(target).await?;
+        self.erase_person(&mut tx, &record).await?;
         let actor_record = if actor.person_id == target {
             None
         } else {
@@ -722,6 +730,26 @@ impl App {
         };
         tx.insert_audit(&audit(actor_record, "person.delete", format!("person:{target}"), Some(serde_json::json!({"id": target, "by": if actor.person_id == target { "self" } else { "admin" }})), None, now)).await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// The deletion itself, shared by "delete my account", an admin's
+    /// deletion and `rapport admin erase-user`: the person and everything
+    /// that cascades with them, and their queued mail. The last
+    /// administrator is kept.
+    pub(crate) async fn erase_person(&self, tx: &mut Tx, record: &PersonRecord) -> AppResult<()> {
+        if record.is_admin && tx.count_admins().await? <= 1 {
+            return Err(AppError::Conflict {
+                field: None,
+                message: "this is the only administrator; make someone else an administrator first"
+                    .into(),
+            });
+        }
+        tx.delete_outbox_of(record.id).await?;
+        // Private notes go with their author; shared notes and messages
+        // stay, shown as "a former member" (their author is set to null).
+        tx.delete_private_notes_of(record.id).await?;
+        tx.delete_person(record.id).await?;
         Ok(())
     }
 

@@ -363,6 +363,30 @@ impl Mail for ReportWaiting {
     }
 }
 
+// Self-hosting (issue 21): the other side of a request whose sender or
+// recipient an operator disabled.
+
+/// A request or offer closed because the other person left.
+pub(crate) struct RequestClosed {
+    pub name: String,
+    /// The person who left.
+    pub other: String,
+    pub programme: String,
+}
+
+impl Mail for RequestClosed {
+    fn kind(&self) -> NotificationKind {
+        NotificationKind::Matching
+    }
+    fn subject(&self, _site: &str) -> String {
+        format!("A mentoring request in {} is closed", self.programme)
+    }
+}
+
+templates! {
+    RequestClosed: RequestClosedText = "mail/request_closed.txt", RequestClosedHtml = "mail/request_closed.html";
+}
+
 // Calendars: session invitations (with an .ics attached) and reminders.
 
 /// What an invitation says happened.
@@ -655,6 +679,14 @@ mod tests {
             },
         );
         check("request_accepted", &RequestAccepted { name: NAME.into() });
+        check(
+            "request_closed",
+            &RequestClosed {
+                name: NAME.into(),
+                other: "Dan".into(),
+                programme: "Spring & Summer".into(),
+            },
+        );
     }
 
     fn invitation(news: SessionNews) -> SessionInvitation {

@@ -28,6 +28,7 @@ pub mod markdown;
 pub mod messages;
 pub mod notes;
 pub mod notifications;
+pub mod operator;
 pub mod profiles;
 pub mod programmes;
 pub mod pulse;

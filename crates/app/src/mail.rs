@@ -24,6 +24,16 @@ pub fn organisation(config: &AppConfig) -> String {
         .unwrap_or_else(|| "Rapport".into())
 }
 
+/// Checks that `text` is an email address, optionally with a display name
+/// (`Acme Mentoring <mentoring@acme.example>`), as the From of every email
+/// must be; the configuration check calls it so a bad address is named at
+/// start-up instead of at the first delivery.
+pub fn check_address(text: &str) -> Result<(), String> {
+    text.parse::<Mailbox>()
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
 /// The domain of Message-IDs: the base URL's host, so replies and bounces
 /// point at the site that sent them.
 fn message_id_domain(config: &AppConfig) -> &str {
@@ -63,7 +73,14 @@ pub fn build(config: &AppConfig, m: &OutboxMessage) -> AppResult<Message> {
         .to(to)
         .subject(&m.subject)
         .date(UNIX_EPOCH + Duration::from_millis(u64::try_from(m.created_at).unwrap_or(0)))
-        .message_id(Some(format!("<{}@{}>", m.id, message_id_domain(config))));
+        .message_id(Some(format!("<{}@{}>", m.id, message_id_domain(config))))
+        // RFC 3834: every Rapport email is written by the machine, not a
+        // person, so auto-responders (out-of-office, vacation) must not
+        // answer it, and mail providers can tell it from personal mail.
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("Auto-Submitted"),
+            "auto-generated".into(),
+        ));
     if let Some(url) = &m.unsubscribe_url {
         // RFC 8058: mail providers show an unsubscribe button and POST
         // `List-Unsubscribe=One-Click` to the URL, which the web route
@@ -217,6 +234,7 @@ mod tests {
             header(&text, "Date"),
             Some("Tue, 01 Jan 2030 00:00:00 +0000")
         );
+        assert_eq!(header(&text, "Auto-Submitted"), Some("auto-generated"));
         assert_eq!(
             header(&text, "List-Unsubscribe"),
             Some(format!("<{url}>").as_str())

@@ -231,6 +231,17 @@ impl App {
     /// After a decline or an expiry: the request rolls over to the next
     /// ranked mentor who can still take it; with nobody left, the mentee is
     /// told and pointed to fresh recommendations.
+    /// [`Self::roll_over`] for the other use-case files (an operator
+    /// disabling a mentor closes the requests sent to them).
+    pub(crate) async fn roll_over_request(
+        &self,
+        tx: &mut Tx,
+        r: &RequestRecord,
+        why: &str,
+    ) -> AppResult<Option<RequestId>> {
+        self.roll_over(tx, r, why).await
+    }
+
     async fn roll_over(
         &self,
         tx: &mut Tx,

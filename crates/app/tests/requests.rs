@@ -301,3 +301,118 @@ async fn you_can_only_block_someone_you_can_see() {
     assert!(s.app.blocks(&hana, mentee.person_id).await.unwrap());
     s.t.finish().await;
 }
+
+/// An operator disables a mentee, then the mentor (`rapport admin
+/// disable-user`): each can no longer sign in, their sessions and tokens stop
+/// working, and their open requests are closed with the other side told.
+#[tokio::test]
+async fn disabling_an_account_closes_its_requests_and_tells_the_other_side() {
+    use rapport_app::accounts::ClientInfo;
+    for kind in test_database_kinds() {
+        let s = setup(kind, 2, 5).await;
+        let (a, b) = (&s.mentees[0], &s.mentees[1]);
+        s.app
+            .send_request(a, s.programme, s.mentor.person_id, "Hi")
+            .await
+            .unwrap();
+        s.app
+            .send_request(b, s.programme, s.mentor.person_id, "Hello")
+            .await
+            .unwrap();
+        s.t.expect_emails(&[
+            ("mentor@example.org", "Mentee 0 asks you"),
+            ("mentor@example.org", "Mentee 1 asks you"),
+        ])
+        .await;
+        let session = s
+            .app
+            .sign_in(
+                "m0@example.org",
+                "long enough pw",
+                &ClientInfo::default(),
+                None,
+            )
+            .await
+            .unwrap();
+        let token = s.app.create_api_token(a, "scripts").await.unwrap();
+
+        let change = s
+            .app
+            .operator_set_disabled("M0@example.org", true)
+            .await
+            .unwrap();
+        assert!(
+            change.changed && change.sessions_ended,
+            "{kind}: {change:?}"
+        );
+        assert_eq!(
+            (change.tokens_revoked, change.requests_closed),
+            (1, 1),
+            "{kind}"
+        );
+        s.t.expect_email(
+            "mentor@example.org",
+            "A mentoring request in Spring is closed",
+        )
+        .await;
+        assert!(
+            s.app.authenticate_session(&session.token).await.is_err(),
+            "{kind}: the session ended"
+        );
+        assert!(
+            s.app.authenticate_token(&token.secret).await.is_err(),
+            "{kind}: the token is revoked"
+        );
+        let refused = s
+            .app
+            .sign_in(
+                "m0@example.org",
+                "long enough pw",
+                &ClientInfo::default(),
+                None,
+            )
+            .await;
+        assert!(
+            matches!(&refused, Err(AppError::Forbidden(m)) if m.contains("disabled")),
+            "{kind}: {refused:?}"
+        );
+        let again = s
+            .app
+            .operator_set_disabled("m0@example.org", true)
+            .await
+            .unwrap();
+        assert!(!again.changed, "{kind}: disabling twice changes nothing");
+
+        // The mentor leaves: Mentee 1's request is closed and, with no other
+        // mentor on their list, they are told.
+        let change = s
+            .app
+            .operator_set_disabled("mentor@example.org", true)
+            .await
+            .unwrap();
+        assert_eq!(change.requests_closed, 1, "{kind}");
+        s.t.expect_email("m1@example.org", "Your request in Spring")
+            .await;
+        let mine = s.app.my_requests(b).await.unwrap();
+        assert!(mine.iter().all(|r| !r.request.status.is_open()), "{kind}");
+
+        // Enabled again, the mentee signs in; what was closed stays closed.
+        assert!(
+            s.app
+                .operator_set_disabled("m0@example.org", false)
+                .await
+                .unwrap()
+                .changed
+        );
+        s.app
+            .sign_in(
+                "m0@example.org",
+                "long enough pw",
+                &ClientInfo::default(),
+                None,
+            )
+            .await
+            .unwrap();
+        s.t.finish().await;
+    }
+}

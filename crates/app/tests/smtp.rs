@@ -277,6 +277,15 @@ async fn the_confirmation_email_arrives_over_smtp() {
         !whole.headers.contains_key("list-unsubscribe"),
         "account mail cannot be unsubscribed from"
     );
+    assert_eq!(
+        whole.headers["auto-submitted"], "auto-generated",
+        "automatic mail says so (RFC 3834), so auto-responders stay quiet"
+    );
+    assert!(
+        whole.headers["mime-version"] == "1.0",
+        "a MIME message: {:?}",
+        whole.headers
+    );
     let parts = alternatives(&whole);
     assert_eq!(
         parts
@@ -309,6 +318,12 @@ async fn the_confirmation_email_arrives_over_smtp() {
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect();
+    // The HTML part carries the same working link as the text part.
+    assert!(
+        parts[1].body.contains(&format!("{prefix}{token}")),
+        "the HTML part links to the same token: {}",
+        parts[1].body
+    );
     // The token that arrived is the one that confirms the account.
     let checked = app
         .check_email_token(&token, "verify")
@@ -402,6 +417,84 @@ async fn a_message_is_retried_with_backoff_until_the_server_is_up() {
     assert_eq!(server.messages().len(), 1, "no duplicate delivery");
     t.expect_email("joana@example.org", "Confirm your email")
         .await;
+    t.finish().await;
+}
+
+/// The token in a link that arrived, after `prefix`.
+fn token_after(body: &str, prefix: &str) -> String {
+    let start = body
+        .find(prefix)
+        .unwrap_or_else(|| panic!("no {prefix} link in {body:?}"));
+    body[start + prefix.len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
+/// A password reset by mail, end to end over SMTP: the message arrives
+/// marked automatic, both parts carry the same link, and the link sets the
+/// new password.
+#[tokio::test]
+async fn a_password_reset_link_arrives_and_works() {
+    use rapport_app::accounts::ClientInfo;
+    let Some(python) = smtp_python() else { return };
+    let dir = tempfile::tempdir().expect("a folder for the server");
+    let port = free_port();
+    let server = SmtpServer::start(&python, port, dir.path());
+    let t = app_with_smtp(port).await;
+    let app = &t.app;
+    app.sign_up(&joana()).await.expect("sign-up works");
+    app.run_due_jobs().await.expect("the worker runs");
+    let confirm = parse(&server.messages()[0]);
+    let token = token_after(
+        &alternatives(&confirm)[0].body,
+        &format!("{BASE_URL}/verify-email?token="),
+    );
+    app.verify_email(&token)
+        .await
+        .expect("the confirmation link works");
+
+    app.forgot_password("joana@example.org")
+        .await
+        .expect("a reset is asked for");
+    assert_eq!(app.run_due_jobs().await.expect("the worker runs"), 1);
+    let messages = server.messages();
+    assert_eq!(messages.len(), 2, "server log:\n{}", server.log_text());
+    let reset = parse(&messages[1]);
+    assert_eq!(reset.headers["to"], "joana@example.org");
+    assert_eq!(reset.headers["auto-submitted"], "auto-generated");
+    assert!(reset.headers["message-id"].ends_with("@rapport.example.org>"));
+    let parts = alternatives(&reset);
+    assert_eq!(parts.len(), 2, "a text and an HTML part");
+    let prefix = format!("{BASE_URL}/reset-password?token=");
+    let token = token_after(&parts[0].body, &prefix);
+    assert_eq!(
+        token,
+        token_after(&parts[1].body, &prefix),
+        "the same link in both parts"
+    );
+    app.reset_password(&token, "a new and longer passphrase")
+        .await
+        .expect("the mailed link sets the password");
+    app.sign_in(
+        "joana@example.org",
+        "a new and longer passphrase",
+        &ClientInfo::default(),
+        None,
+    )
+    .await
+    .expect("the new password signs in");
+    assert!(
+        app.reset_password(&token, "yet another passphrase")
+            .await
+            .is_err(),
+        "the link works once"
+    );
+    t.expect_emails(&[
+        ("joana@example.org", "Confirm your email"),
+        ("joana@example.org", "password"),
+    ])
+    .await;
     t.finish().await;
 }
 

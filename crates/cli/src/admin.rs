@@ -1,8 +1,10 @@
 //! `rapport migrate`, `admin`, `backup` and `restore`.
 
-use crate::config::{DbArgs, FileConfig};
+use crate::config::DbArgs;
 use anyhow::{bail, Context};
-use rapport_app::{App, AppConfig, SystemClock};
+use rapport_app::operator::PasswordReset;
+use rapport_app::{App, SystemClock};
+use rapport_domain::person::AccountStatus;
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -24,6 +26,81 @@ pub enum AdminCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// List every account (invited ones too): email, name, status, admin.
+    ListUsers {
+        /// Only site administrators.
+        #[arg(long)]
+        admins: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Set a new password read from standard input (every sign-in ends), or with --link print a one-time link to choose one (valid for an hour).
+    ResetPassword {
+        /// The account's email address.
+        email: String,
+        /// Print a one-time link instead of reading a password.
+        #[arg(long)]
+        link: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Make an account a site administrator.
+    GrantAdmin {
+        /// The account's email address.
+        email: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Remove administrator rights (refused for the last administrator).
+    RevokeAdmin {
+        /// The account's email address.
+        email: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Disable an account: no sign-in; sessions and API tokens revoked; open requests and offers closed, the other side told.
+    DisableUser {
+        /// The account's email address.
+        email: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Let a disabled account sign in again.
+    EnableUser {
+        /// The account's email address.
+        email: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Create an API token for an account and print its secret once.
+    CreateToken {
+        /// The account's email address.
+        email: String,
+        /// A name to recognise the token by.
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Delete an account and its personal data, as the person's own "delete my account" does.
+    EraseUser {
+        /// The account's email address.
+        email: String,
+        /// Confirm: the deletion cannot be undone.
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+/// Opens the database and the application with the configured settings
+/// (links in emails and printed links use `base_url`).
+async fn open_app(db: &DbArgs) -> anyhow::Result<App> {
+    let (store, settings) = db.open().await?;
+    App::new(store, Arc::new(SystemClock), settings.app_config())
+        .await
+        .context("cannot start the application")
 }
 
 /// Options of `rapport backup`.
@@ -46,11 +123,11 @@ pub struct RestoreArgs {
 
 /// Applies migrations.
 pub async fn migrate(db: DbArgs) -> anyhow::Result<()> {
-    let (store, _, url, _) = db.open().await?;
+    let (store, settings) = db.open().await?;
     store.close().await;
     println!(
         "Migrations are up to date on {}",
-        crate::config::redact(&url)
+        crate::config::redact(&settings.database_url)
     );
     Ok(())
 }
@@ -83,28 +160,131 @@ pub async fn run(cmd: AdminCommand) -> anyhow::Result<()> {
             db,
         } => {
             let password = read_password()?;
-            let (store, data_dir, _, _) = db.open().await?;
-            let app = App::new(
-                store.clone(),
-                Arc::new(SystemClock),
-                AppConfig {
-                    outbox_dir: data_dir.join("outbox"),
-                    ..AppConfig::default()
-                },
-            )
-            .await?;
-            match app.create_user(&email, &name, &password, admin).await {
-                Ok(id) => println!(
-                    "Created {}{} ({id}).",
-                    email.trim().to_lowercase(),
-                    if admin { " as an administrator" } else { "" }
-                ),
-                Err(e) => return Err(e.into()), // keeps the cause chain for "Caused by:"
+            let app = open_app(&db).await?;
+            let id = app.create_user(&email, &name, &password, admin).await?;
+            println!(
+                "Created {}{} ({id}).",
+                email.trim().to_lowercase(),
+                if admin { " as an administrator" } else { "" }
+            );
+            app.close().await;
+            Ok(())
+        }
+        AdminCommand::ListUsers { admins, db } => {
+            let app = open_app(&db).await?;
+            let people = app.operator_list_users(admins).await?;
+            println!("email\tname\tstatus\tadmin");
+            for p in &people {
+                let status = match (p.disabled_at, p.status) {
+                    (Some(_), _) => "disabled",
+                    (None, AccountStatus::Active) => "active",
+                    (None, AccountStatus::Invited) => "invited",
+                };
+                println!(
+                    "{}\t{}\t{status}\t{}",
+                    p.email,
+                    p.profile.name,
+                    if p.is_admin { "yes" } else { "no" }
+                );
             }
-            store.close().await;
+            eprintln!("{} account(s).", people.len());
+            app.close().await;
+            Ok(())
+        }
+        AdminCommand::ResetPassword { email, link, db } => {
+            let password = if link { None } else { Some(read_password()?) };
+            let app = open_app(&db).await?;
+            match app
+                .operator_reset_password(&email, password.as_deref())
+                .await?
+            {
+                PasswordReset::Set => println!(
+                    "The password of {} is set; every sign-in session of theirs has ended.",
+                    email.trim()
+                ),
+                PasswordReset::Link(url) => {
+                    println!("{url}");
+                    eprintln!(
+                        "This link works once, for an hour. Give it to the person privately."
+                    );
+                }
+            }
+            app.close().await;
+            Ok(())
+        }
+        AdminCommand::GrantAdmin { email, db } => set_admin(&db, &email, true).await,
+        AdminCommand::RevokeAdmin { email, db } => set_admin(&db, &email, false).await,
+        AdminCommand::DisableUser { email, db } => {
+            let app = open_app(&db).await?;
+            let change = app.operator_set_disabled(&email, true).await?;
+            let email = email.trim();
+            if change.changed {
+                println!(
+                    "{email} is disabled: sessions ended, {} API token(s) revoked, {} open request(s) closed with the other side told.",
+                    change.tokens_revoked, change.requests_closed
+                );
+            } else {
+                println!("{email} was already disabled; nothing changed.");
+            }
+            app.close().await;
+            Ok(())
+        }
+        AdminCommand::EnableUser { email, db } => {
+            let app = open_app(&db).await?;
+            let change = app.operator_set_disabled(&email, false).await?;
+            let email = email.trim();
+            if change.changed {
+                println!("{email} can sign in again.");
+            } else {
+                println!("{email} was not disabled; nothing changed.");
+            }
+            app.close().await;
+            Ok(())
+        }
+        AdminCommand::CreateToken { email, name, db } => {
+            let app = open_app(&db).await?;
+            let token = app.operator_create_token(&email, &name).await?;
+            println!("{}", token.secret);
+            eprintln!(
+                "Token {:?} ({}) created for {}. It is shown once: send it as `Authorization: Bearer TOKEN`.",
+                token.name,
+                token.id,
+                email.trim()
+            );
+            app.close().await;
+            Ok(())
+        }
+        AdminCommand::EraseUser { email, yes, db } => {
+            if !yes {
+                bail!(
+                    "erasing {} cannot be undone; run again with --yes to confirm",
+                    email.trim()
+                );
+            }
+            let app = open_app(&db).await?;
+            app.operator_erase_user(&email).await?;
+            println!(
+                "Erased the account of {} and its personal data.",
+                email.trim()
+            );
+            app.close().await;
             Ok(())
         }
     }
+}
+
+async fn set_admin(db: &DbArgs, email: &str, is_admin: bool) -> anyhow::Result<()> {
+    let app = open_app(db).await?;
+    let changed = app.operator_set_admin(email, is_admin).await?;
+    let email = email.trim();
+    match (changed, is_admin) {
+        (true, true) => println!("{email} is now an administrator."),
+        (true, false) => println!("{email} is no longer an administrator."),
+        (false, true) => println!("{email} was already an administrator; nothing changed."),
+        (false, false) => println!("{email} was not an administrator; nothing changed."),
+    }
+    app.close().await;
+    Ok(())
 }
 
 /// Online backup of the SQLite database.
@@ -115,7 +295,7 @@ pub async fn backup(args: BackupArgs) -> anyhow::Result<()> {
             args.file.display()
         );
     }
-    let (store, _, _, _) = args.db.open().await?;
+    let (store, _) = args.db.open().await?;
     let dest = args
         .file
         .to_str()
@@ -128,9 +308,9 @@ pub async fn backup(args: BackupArgs) -> anyhow::Result<()> {
 
 /// Replaces the SQLite database with a backup, after checking it.
 pub async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
-    let file = FileConfig::load(args.db.config.as_deref())?;
-    let (data_dir, url) = args.db.resolve(&file);
-    let Some(path) = url.strip_prefix("sqlite://") else {
+    let settings = args.db.settings()?;
+    let data_dir = settings.data_dir;
+    let Some(path) = settings.database_url.strip_prefix("sqlite://") else {
         bail!("restore works on the SQLite database; on PostgreSQL use pg_dump and pg_restore (see docs/operations.md)");
     };
     if !args.file.is_file() {

@@ -9,7 +9,7 @@ use crate::config::DbArgs;
 use anyhow::{bail, Context};
 use indicatif::{ProgressBar, ProgressStyle};
 use rapport_app::csv_people::ImportStage;
-use rapport_app::{Actor, App, AppConfig, SystemClock};
+use rapport_app::{Actor, App, SystemClock};
 use rapport_domain::PersonId;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -71,23 +71,14 @@ fn operator() -> Actor {
 }
 
 async fn open_app(db: &DbArgs, base_url: Option<String>) -> anyhow::Result<App> {
-    let (store, data_dir, _, file) = db.open().await?;
-    let base_url = base_url
-        .or(file.base_url)
-        .unwrap_or_else(|| AppConfig::default().base_url)
-        .trim_end_matches('/')
-        .to_string();
-    let app = App::new(
-        store,
-        Arc::new(SystemClock),
-        AppConfig {
-            base_url,
-            outbox_dir: data_dir.join("outbox"),
-            ..AppConfig::default()
-        },
-    )
-    .await
-    .context("cannot start the application")?;
+    let (store, settings) = db.open().await?;
+    let mut config = settings.app_config();
+    if let Some(base_url) = base_url {
+        config.base_url = base_url.trim_end_matches('/').to_string();
+    }
+    let app = App::new(store, Arc::new(SystemClock), config)
+        .await
+        .context("cannot start the application")?;
     Ok(app)
 }
 

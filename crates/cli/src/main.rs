@@ -14,6 +14,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod admin;
 mod config;
+mod healthcheck;
 mod import;
 mod match_cmd;
 mod serve;
@@ -45,6 +46,11 @@ enum Command {
     /// Export a programme's participants as CSV (`export people --programme SLUG [--out FILE]`).
     #[command(subcommand)]
     Export(import::ExportCommand),
+    /// Exit 0 when the server at --url answers /readyz (for a container's HEALTHCHECK).
+    Healthcheck(healthcheck::HealthcheckArgs),
+    /// Check a configuration (`config check [--config FILE]`).
+    #[command(subcommand)]
+    Config(config::ConfigCommand),
     /// Solve matching problems from CSV files (profiles, or your own scores).
     #[command(subcommand)]
     Match(match_cmd::MatchCommand),
@@ -54,6 +60,7 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Match(cmd) => match_cmd::run(cmd),
+        Command::Config(cmd) => config::run(cmd),
         other => {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
@@ -67,7 +74,8 @@ fn main() -> anyhow::Result<()> {
                     Command::Restore(args) => admin::restore(args).await,
                     Command::Import(cmd) => import::run_import(cmd).await,
                     Command::Export(cmd) => import::run_export(cmd).await,
-                    Command::Match(_) => unreachable!("handled above"),
+                    Command::Healthcheck(args) => healthcheck::run(args).await,
+                    Command::Match(_) | Command::Config(_) => unreachable!("handled above"),
                 }
             })
         }

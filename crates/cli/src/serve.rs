@@ -1,64 +1,48 @@
 //! `rapport serve`: HTTP, the job worker and migrations in one process.
 
-use crate::config::{redact, DbArgs};
+use crate::config::{open_store, redact, Effective, LogFormat, Settings, CONFIG_VARIABLE};
 use anyhow::Context;
-use rapport_app::{App, AppConfig, SystemClock};
-use rapport_web::{AppState, WebConfig};
+use rapport_app::{App, SystemClock};
+use rapport_web::AppState;
+use std::io::IsTerminal;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Options of `rapport serve`.
+/// Options of `rapport serve`: every setting (see [`Settings`]), the
+/// configuration file, and `--demo`.
 #[derive(clap::Args, Debug)]
 pub struct ServeArgs {
     #[command(flatten)]
-    db: DbArgs,
-    /// Address to listen on.
-    #[arg(long, env = "RAPPORT_LISTEN")]
-    listen: Option<String>,
+    settings: Settings,
+    /// TOML configuration file; flags and RAPPORT_* variables override it.
+    #[arg(long, env = CONFIG_VARIABLE)]
+    config: Option<PathBuf>,
     /// Seed a demo organisation into an empty database (a non-empty one is left alone) and print the demo admin's credentials.
     #[arg(long)]
     demo: bool,
-    /// Public URL of this server, used in email links (default: http://LISTEN).
-    #[arg(long, env = "RAPPORT_BASE_URL")]
-    base_url: Option<String>,
-    /// SMTP server for email, e.g. smtp://mail.example.org:587 or smtps://user:pass@host. Without it, emails are written as .eml files into DATA_DIR/outbox.
-    #[arg(long, env = "RAPPORT_SMTP_URL")]
-    smtp_url: Option<String>,
-    /// The From address of emails.
-    #[arg(long, env = "RAPPORT_MAIL_FROM")]
-    mail_from: Option<String>,
-    /// Token required as `Authorization: Bearer` to read /metrics on the main address.
-    #[arg(long, env = "RAPPORT_METRICS_TOKEN")]
-    metrics_token: Option<String>,
-    /// Serve /metrics without a token on this separate (private) address instead.
-    #[arg(long, env = "RAPPORT_METRICS_LISTEN")]
-    metrics_listen: Option<String>,
-    /// Trust a reverse proxy on this machine (127.0.0.0/8 and ::1); the same as adding those to --trusted-proxies.
-    #[arg(long, env = "RAPPORT_TRUST_PROXY")]
-    trust_proxy: bool,
-    /// Addresses or CIDR ranges of your reverse proxies, comma-separated (e.g. 10.0.0.0/8,192.0.2.7). When a request comes from one of them, the client is the rightmost X-Forwarded-For address that is not one of them; entries further left, which a client can forge, are ignored. Requests from elsewhere use the connection's address.
-    #[arg(long, env = "RAPPORT_TRUSTED_PROXIES", value_delimiter = ',')]
-    trusted_proxies: Vec<String>,
-    /// Sign-in, sign-up and reset attempts allowed per client per 15 minutes.
-    #[arg(long, env = "RAPPORT_AUTH_ATTEMPTS")]
-    auth_attempts: Option<u32>,
 }
 
-/// The trusted proxies from the flag or variable, else from the file; a
-/// bad entry stops start-up with the entry named.
-fn trusted_proxies(
-    flag: &[String],
-    file: Option<&[String]>,
-) -> anyhow::Result<rapport_web::TrustedProxies> {
-    let entries = if flag.is_empty() {
-        file.unwrap_or_default()
-    } else {
-        flag
-    };
-    rapport_web::TrustedProxies::parse_all(entries.iter().map(String::as_str))
-        .map_err(anyhow::Error::msg)
-        .context("check --trusted-proxies (RAPPORT_TRUSTED_PROXIES, or trusted_proxies in the configuration file)")
+/// Starts logging to standard error as `settings` say: colour only when
+/// standard error is a terminal (journald and log files get plain text), and
+/// JSON lines for a log system.
+pub fn init_logging(settings: &Effective) {
+    let filter = tracing_subscriber::EnvFilter::builder().parse_lossy(&settings.log);
+    let ansi = std::io::stderr().is_terminal();
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi);
+    match settings.log_format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .flatten_event(true)
+            .init(),
+    }
 }
 
 async fn shutdown_signal(tx: tokio::sync::watch::Sender<bool>) {
@@ -81,38 +65,18 @@ async fn shutdown_signal(tx: tokio::sync::watch::Sender<bool>) {
 
 /// Runs the server until SIGINT or SIGTERM.
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("RAPPORT_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .init();
-    let (store, data_dir, url, file) = args.db.open().await?;
-    let listen = args
-        .listen
-        .or(file.listen)
-        .unwrap_or_else(|| "127.0.0.1:8080".into());
-    let addr: SocketAddr = listen
-        .parse()
-        .with_context(|| format!("--listen {listen:?} is not an address like 127.0.0.1:8080"))?;
-    let base_url = args
-        .base_url
-        .or(file.base_url)
-        .unwrap_or_else(|| format!("http://{addr}"))
-        .trim_end_matches('/')
-        .to_string();
-    let smtp_url = args.smtp_url.or(file.smtp_url).filter(|s| !s.is_empty());
-    let config = AppConfig {
-        base_url: base_url.clone(),
-        smtp_url: smtp_url.clone(),
-        outbox_dir: data_dir.join("outbox"),
-        mail_from: args
-            .mail_from
-            .or(file.mail_from)
-            .unwrap_or_else(|| "Rapport <rapport@localhost>".into()),
-        session_days: 30,
-    };
-    let app = App::new(store.clone(), Arc::new(SystemClock), config)
+    let settings = args
+        .settings
+        .or(Settings::load(args.config.as_deref())?)
+        .resolve()?;
+    init_logging(&settings);
+    let store = open_store(&settings).await?;
+    let addr = settings.listen;
+    let base_url = settings.base_url.clone();
+    let smtp_url = settings.smtp_url.clone();
+    let data_dir = settings.data_dir.clone();
+    let url = settings.database_url.clone();
+    let app = App::new(store.clone(), Arc::new(SystemClock), settings.app_config())
         .await
         .context("cannot start the application")?;
 
@@ -135,31 +99,16 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         );
     }
 
-    let trusted_proxies = trusted_proxies(&args.trusted_proxies, file.trusted_proxies.as_deref())?;
-    let web = WebConfig {
-        metrics_token: args
-            .metrics_token
-            .or(file.metrics_token)
-            .filter(|t| !t.is_empty()),
-        trust_proxy: args.trust_proxy || file.trust_proxy.unwrap_or(false),
-        trusted_proxies,
-        secure_cookies: base_url.starts_with("https://"),
-        auth_attempts_per_window: args
-            .auth_attempts
-            .or(file.auth_attempts_per_window)
-            .unwrap_or(20),
-    };
+    let web = settings.web_config()?;
     let state = AppState::new(app.clone(), web);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = {
         let app = app.clone();
         let rx = stop_rx.clone();
-        tokio::spawn(async move { app.run_worker(Duration::from_secs(2), rx).await })
+        let poll = settings.worker_poll_seconds;
+        tokio::spawn(async move { app.run_worker(Duration::from_secs(poll), rx).await })
     };
-    if let Some(m) = args.metrics_listen.or(file.metrics_listen) {
-        let maddr: SocketAddr = m
-            .parse()
-            .with_context(|| format!("--metrics-listen {m:?} is not an address"))?;
+    if let Some(maddr) = settings.metrics_listen {
         let listener = tokio::net::TcpListener::bind(maddr)
             .await
             .with_context(|| format!("cannot listen on {maddr} for metrics"))?;
@@ -213,21 +162,52 @@ mod tests {
 
     #[test]
     fn trusted_proxies_come_from_the_flag_else_the_file() {
+        let file: Settings = toml::from_str("trusted_proxies = [\"172.16.0.0/12\"]").unwrap();
         let cli = Cli::parse_from(["rapport", "--trusted-proxies", "10.0.0.0/8,192.0.2.7"]);
-        let file = vec!["172.16.0.0/12".to_string()];
-        let proxies = trusted_proxies(&cli.serve.trusted_proxies, Some(&file)).unwrap();
-        assert!(proxies.contains("192.0.2.7".parse().unwrap()));
-        assert!(!proxies.contains("172.16.0.1".parse().unwrap()));
+        let web = cli
+            .serve
+            .settings
+            .or(file.clone())
+            .resolve()
+            .unwrap()
+            .web_config()
+            .unwrap();
+        assert!(web.trusted_proxies.contains("192.0.2.7".parse().unwrap()));
+        assert!(!web.trusted_proxies.contains("172.16.0.1".parse().unwrap()));
 
         let cli = Cli::parse_from(["rapport"]);
-        let proxies = trusted_proxies(&cli.serve.trusted_proxies, Some(&file)).unwrap();
-        assert!(proxies.contains("172.16.0.1".parse().unwrap()));
+        let web = cli
+            .serve
+            .settings
+            .or(file)
+            .resolve()
+            .unwrap()
+            .web_config()
+            .unwrap();
+        assert!(web.trusted_proxies.contains("172.16.0.1".parse().unwrap()));
 
-        let e = trusted_proxies(&["proxy.local".to_string()], None).unwrap_err();
-        let text = format!("{e:#}");
+        let cli = Cli::parse_from(["rapport", "--trusted-proxies", "proxy.local"]);
+        let e = cli.serve.settings.resolve().unwrap_err();
+        let text = e.to_string();
         assert!(
-            text.contains("proxy.local") && text.contains("--trusted-proxies"),
+            text.contains("proxy.local") && text.contains("trusted_proxies"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn session_days_and_log_format_are_flags() {
+        let cli = Cli::parse_from([
+            "rapport",
+            "--session-days",
+            "7",
+            "--log-format",
+            "json",
+            "--trust-proxy",
+        ]);
+        let e = cli.serve.settings.resolve().unwrap();
+        assert_eq!(e.session_days, 7);
+        assert_eq!(e.log_format, LogFormat::Json);
+        assert!(e.trust_proxy);
     }
 }

@@ -115,11 +115,18 @@ impl Store {
     /// Connects to `url` (`sqlite://path`, `sqlite::memory:`, or `postgres://…`),
     /// creating a SQLite file if missing. Does not migrate; call [`Store::migrate`].
     pub async fn connect(url: &str) -> Result<Self> {
+        Self::connect_with(url, None).await
+    }
+
+    /// [`Store::connect`] with at most `max_connections` open connections
+    /// (default 16 on PostgreSQL, 8 on SQLite): several instances on one
+    /// PostgreSQL server share its connection limit.
+    pub async fn connect_with(url: &str, max_connections: Option<u32>) -> Result<Self> {
         let pool = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url)?;
             Pool::Postgres(
                 PgPoolOptions::new()
-                    .max_connections(16)
+                    .max_connections(max_connections.unwrap_or(16))
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(opts)
                     .await?,
@@ -133,7 +140,7 @@ impl Store {
                 .busy_timeout(Duration::from_secs(5));
             Pool::Sqlite(
                 SqlitePoolOptions::new()
-                    .max_connections(8)
+                    .max_connections(max_connections.unwrap_or(8))
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(opts)
                     .await?,

@@ -34,6 +34,8 @@ pub struct PersonRecord {
     pub created_at: i64,
     /// Last changed (ms).
     pub updated_at: i64,
+    /// When an operator disabled the account (ms); none while it may sign in.
+    pub disabled_at: Option<i64>,
 }
 
 /// A person to insert.
@@ -72,7 +74,7 @@ pub struct DirectoryQuery {
     pub offset: i64,
 }
 
-const PERSON_COLUMNS: &str = "id, email, status, is_admin, password_hash, email_verified_at, profile, notification_optouts, last_active_at, created_at, updated_at";
+const PERSON_COLUMNS: &str = "id, email, status, is_admin, password_hash, email_verified_at, profile, notification_optouts, last_active_at, created_at, updated_at, disabled_at";
 
 fn search_text(email: &str, p: &Profile) -> String {
     let mut s = format!("{} {} {} {} ", p.name, email, p.department, p.level.label());
@@ -132,6 +134,7 @@ where
         last_active_at: row.try_get("last_active_at")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        disabled_at: row.try_get("disabled_at")?,
     })
 }
 
@@ -228,6 +231,25 @@ impl Tx {
         on_conn!(self, c => sqlx::query("UPDATE people SET is_admin = $2, updated_at = $3 WHERE id = $1")
             .bind(id.0).bind(is_admin).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
         Ok(())
+    }
+
+    /// Disables the account (`Some(now)`) or enables it again (`None`).
+    /// False when it already was in that state, so a repeated command
+    /// changes nothing.
+    pub async fn set_disabled(
+        &mut self,
+        id: PersonId,
+        disabled_at: Option<i64>,
+        now: i64,
+    ) -> Result<bool> {
+        let sql = if disabled_at.is_some() {
+            "UPDATE people SET disabled_at = $2, updated_at = $3 WHERE id = $1 AND disabled_at IS NULL"
+        } else {
+            "UPDATE people SET disabled_at = $2, updated_at = $3 WHERE id = $1 AND disabled_at IS NOT NULL"
+        };
+        let n = on_conn!(self, c => sqlx::query(sql)
+            .bind(id.0).bind(disabled_at).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
     }
 
     /// Records activity, at most once a minute per person to spare writes.

@@ -125,7 +125,14 @@ pub fn edge(routes: Router<AppState>, state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id)
+            // The route pattern (`/api/v1/people/{id}`), which log systems can
+            // group by; "-" when nothing matched.
+            let route = req.extensions().get::<axum::extract::MatchedPath>().map_or("-", |m| m.as_str());
+            tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), route = %route, request_id = %id)
+        }).on_response(|res: &axum::http::Response<_>, latency: std::time::Duration, _: &tracing::Span| {
+            // One line per answered request, inside the request's span (so
+            // with its id and route), for access logs in text or JSON.
+            tracing::info!(status = res.status().as_u16(), latency_ms = latency.as_secs_f64() * 1000.0, "answered");
         }))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security_headers::add))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

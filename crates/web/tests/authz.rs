@@ -312,6 +312,9 @@ fn rows() -> Vec<Row> {
             Admin(303),
         ),
         row("GET", "/admin/audit", "/admin/audit", "", Admin(200)),
+        // Self-hosting (issue 21): the API reference page, public like the
+        // OpenAPI document it is rendered from.
+        row("GET", "/api/docs", "/api/docs", "", Everyone(200)),
         // API.
         row(
             "GET",

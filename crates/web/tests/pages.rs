@@ -549,3 +549,41 @@ async fn the_audit_page_links_newer_and_older_by_cursor() {
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     s.finish().await;
 }
+
+/// `/api/docs` shows docs/api.md's reference through the product's Markdown
+/// renderer: headings, tables and code, no script, for anyone.
+#[tokio::test]
+async fn the_api_reference_page_renders_the_generated_document() {
+    let s = site("sqlite", WebConfig::default()).await;
+    let resp = s.send("GET", "/api/docs", "", None).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(resp.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let html = text(resp).await;
+    assert!(
+        html.contains("<title>API reference · Rapport</title>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<h1>Rapport API reference"),
+        "the document's own heading"
+    );
+    assert!(
+        html.contains("<table>"),
+        "the parameter and status tables render"
+    );
+    assert!(html.contains("<code>/api/v1/openapi.json</code>"));
+    assert!(
+        !html.contains("&lt;!--") && !html.contains("<!--"),
+        "the editors' note is left out, not shown as text"
+    );
+    assert!(!html.contains("<script"), "no script, no UI bundle");
+    // Every operation of the document appears on the page.
+    let doc = rapport_web::openapi::document();
+    for (path, _) in doc.paths.paths.iter() {
+        assert!(html.contains(path.as_str()), "{path} is on the page");
+    }
+    s.finish().await;
+}

@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 mod agreements;
+mod api_docs;
 mod auth;
 mod calendar;
 mod closure;
@@ -405,6 +406,7 @@ fn table() -> Routes {
         .merge(messages::routes())
         .merge(calendar::routes())
         .merge(sessions::routes())
+        .merge(api_docs::routes())
 }
 
 /// Every page route.
