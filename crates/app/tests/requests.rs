@@ -416,3 +416,48 @@ async fn disabling_an_account_closes_its_requests_and_tells_the_other_side() {
         s.t.finish().await;
     }
 }
+
+#[tokio::test]
+async fn disabling_an_account_ends_its_open_rooms_as_left_organisation() {
+    use rapport_domain::mentoring::{EndReason, RoomStatus};
+    for kind in test_database_kinds() {
+        let s = setup(kind, 1, 1).await;
+        let mentee = &s.mentees[0];
+        let request = s
+            .app
+            .send_request(mentee, s.programme, s.mentor.person_id, "Hi")
+            .await
+            .unwrap();
+        let room = s.app.accept_request(&s.mentor, request).await.unwrap();
+        s.t.take_emails().await;
+        assert_eq!(
+            s.app.room(&s.mentor, room).await.unwrap().room.status,
+            RoomStatus::Active,
+            "{kind}"
+        );
+
+        s.app
+            .operator_set_disabled("m0@example.org", true)
+            .await
+            .unwrap();
+        let v = s.app.room(&s.mentor, room).await.unwrap();
+        assert_eq!(v.room.status, RoomStatus::EndedEarly, "{kind}");
+        assert_eq!(
+            v.room.end_reason,
+            Some(EndReason::LeftOrganisation),
+            "{kind}"
+        );
+        let history = s
+            .app
+            .room_history(&s.mentor, room, &Default::default())
+            .await
+            .unwrap();
+        assert!(
+            history.items.iter().any(|e| e.to == RoomStatus::EndedEarly),
+            "{kind}: the ending is in the room's history"
+        );
+        s.t.expect_email("mentor@example.org", "Your room in Spring has ended")
+            .await;
+        s.t.finish().await;
+    }
+}
