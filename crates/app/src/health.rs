@@ -85,20 +85,29 @@ pub struct Nudge {
 
 /// The meeting interval the cadence rule compares the gap with, in days.
 ///
-/// Before an agreement exists the programme's cadence applies; this is the
-/// one place the agreed cadence will be read from once agreements land.
-pub(crate) fn agreed_interval_days(programme: &ProgrammeRecord) -> Option<u32> {
-    Some(cadence_interval_days(programme.cadence))
+/// The interval the cadence rule measures gaps against: the room's agreed
+/// cadence, or the programme's before an agreement exists.
+pub(crate) fn agreed_interval_days(
+    programme: &ProgrammeRecord,
+    agreed: Option<rapport_domain::programme::Cadence>,
+) -> Option<u32> {
+    Some(cadence_interval_days(agreed.unwrap_or(programme.cadence)))
 }
 
-/// The pauses the gap and activation clocks leave out. Only the current
-/// pause is known to a room today (`paused_at`); a room's full pause history
-/// plugs in here.
-pub(crate) fn pauses_of(paused_at: Option<i64>) -> Vec<Pause> {
-    paused_at
-        .map(|from| Pause { from, until: None })
-        .into_iter()
-        .collect()
+/// The pauses the gap and activation clocks leave out: every pause in the
+/// room's history, and the current one when the history has none (a room
+/// paused before histories were kept).
+pub(crate) fn pauses_of(history: &[(i64, Option<i64>)], paused_at: Option<i64>) -> Vec<Pause> {
+    let mut out: Vec<Pause> = history
+        .iter()
+        .map(|&(from, until)| Pause { from, until })
+        .collect();
+    if let Some(from) = paused_at {
+        if !out.iter().any(|p| p.until.is_none()) {
+            out.push(Pause { from, until: None });
+        }
+    }
+    out
 }
 
 /// The health rules' input for one room.
@@ -115,8 +124,8 @@ pub(crate) fn health_input(facts: &HealthFacts, programme: &ProgrammeRecord) -> 
         .collect();
     HealthInput {
         started_at: facts.started_at.unwrap_or(0),
-        agreed_interval_days: agreed_interval_days(programme),
-        pauses: pauses_of(facts.paused_at),
+        agreed_interval_days: agreed_interval_days(programme, facts.agreed_cadence),
+        pauses: pauses_of(&facts.pauses, facts.paused_at),
         last_held_at: facts.last_held_at,
         no_shows: facts.no_shows.clone(),
         pulses: facts
@@ -519,14 +528,31 @@ mod tests {
             0,
         );
         p.cadence = rapport_domain::programme::Cadence::Monthly;
-        assert_eq!(agreed_interval_days(&p), Some(30));
+        assert_eq!(agreed_interval_days(&p, None), Some(30));
         assert_eq!(
-            pauses_of(Some(5)),
+            agreed_interval_days(&p, Some(rapport_domain::programme::Cadence::Weekly)),
+            Some(7)
+        );
+        assert_eq!(
+            pauses_of(&[], Some(5)),
             vec![Pause {
                 from: 5,
                 until: None
             }]
         );
-        assert!(pauses_of(None).is_empty());
+        assert_eq!(
+            pauses_of(&[(1, Some(3)), (5, None)], Some(5)),
+            vec![
+                Pause {
+                    from: 1,
+                    until: Some(3)
+                },
+                Pause {
+                    from: 5,
+                    until: None
+                }
+            ]
+        );
+        assert!(pauses_of(&[], None).is_empty());
     }
 }

@@ -164,6 +164,10 @@ impl App {
         let status = self
             .apply_move(&mut tx, actor, &access, action, given, now)
             .await?;
+        // A pause stops the health clocks; a resume starts them again.
+        if matches!(action, RoomAction::Pause | RoomAction::Resume) {
+            self.refresh_health(&mut tx, id, now).await?;
+        }
         tx.commit().await?;
         Ok(status)
     }

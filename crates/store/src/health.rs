@@ -8,7 +8,7 @@ use crate::pulse::{placeholders, PulseRecord, ID_CHUNK};
 use crate::{on_conn, MemberRecord, Result, Tx};
 use rapport_domain::health::{Level, Reason};
 use rapport_domain::mentoring::{MemberState, RoomStatus};
-use rapport_domain::programme::ProgrammeRole;
+use rapport_domain::programme::{Cadence, ProgrammeRole};
 use rapport_domain::{PersonId, ProgrammeId, RoomId};
 use sqlx::Row;
 use std::collections::HashMap;
@@ -43,6 +43,11 @@ pub struct HealthFacts {
     pub started_at: Option<i64>,
     /// When its current pause began (ms).
     pub paused_at: Option<i64>,
+    /// Every pause from the room's history, oldest first: (start, end), the
+    /// end none while it lasts.
+    pub pauses: Vec<(i64, Option<i64>)>,
+    /// The cadence of the room's current agreement, if it has one.
+    pub agreed_cadence: Option<Cadence>,
     /// Current members (invited or accepted), mentors first.
     pub members: Vec<MemberRecord>,
     /// Start of the first held session at or before now (ms).
@@ -123,7 +128,7 @@ impl Tx {
         let list = placeholders(1, rooms.len());
         let next = rooms.len() + 1;
         let mut facts: Vec<HealthFacts> = vec![];
-        let sql = format!("SELECT r.id, r.programme_id, r.status, COALESCE(r.started_at, r.created_at) AS started_at, r.paused_at, h.level, h.reasons, h.computed_at, h.alerted_level FROM rooms r LEFT JOIN room_health h ON h.room_id = r.id WHERE r.id IN ({list}) AND r.status IN ('active', 'paused') ORDER BY r.id");
+        let sql = format!("SELECT r.id, r.programme_id, r.status, COALESCE(r.started_at, r.created_at) AS started_at, r.paused_at, (SELECT a.cadence FROM agreement_versions a WHERE a.room_id = r.id ORDER BY a.version DESC LIMIT 1) AS agreed_cadence, h.level, h.reasons, h.computed_at, h.alerted_level FROM rooms r LEFT JOIN room_health h ON h.room_id = r.id WHERE r.id IN ({list}) AND r.status IN ('active', 'paused') ORDER BY r.id");
         on_conn!(self, c => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for id in rooms {
@@ -132,12 +137,19 @@ impl Tx {
             for r in q.fetch_all(c).await?.iter() {
                 let id = RoomId(r.try_get("id")?);
                 let status: String = r.try_get("status")?;
+                let cadence: Option<String> = r.try_get("agreed_cadence")?;
+                let agreed_cadence = cadence
+                    .map(|c| Cadence::parse("cadence", &c))
+                    .transpose()
+                    .map_err(|e| corrupt_row("agreement_versions", id, e))?;
                 facts.push(HealthFacts {
                     room_id: id,
                     programme_id: ProgrammeId(r.try_get("programme_id")?),
                     status: RoomStatus::parse(&status).map_err(|e| corrupt_row("rooms", id, e))?,
                     started_at: r.try_get("started_at")?,
                     paused_at: r.try_get("paused_at")?,
+                    pauses: vec![],
+                    agreed_cadence,
                     members: vec![],
                     first_held_at: None,
                     last_held_at: None,
@@ -197,6 +209,28 @@ impl Tx {
                 let room = RoomId(r.try_get("room_id")?);
                 if let Some(i) = at.get(&room) {
                     facts[*i].no_shows.push(r.try_get("starts_at")?);
+                }
+            }
+        });
+        // The pauses, from the room's history of moves.
+        let sql = format!("SELECT room_id, action, created_at FROM room_events WHERE room_id IN ({list}) AND action IN ('pause', 'resume') ORDER BY room_id, created_at");
+        on_conn!(self, c => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in rooms {
+                q = q.bind(id.0);
+            }
+            for r in q.fetch_all(c).await?.iter() {
+                let room = RoomId(r.try_get("room_id")?);
+                let Some(i) = at.get(&room) else { continue };
+                let (action, at_ms): (String, i64) = (r.try_get("action")?, r.try_get("created_at")?);
+                let pauses = &mut facts[*i].pauses;
+                match action.as_str() {
+                    "pause" => pauses.push((at_ms, None)),
+                    _ => {
+                        if let Some(last) = pauses.last_mut().filter(|p| p.1.is_none()) {
+                            last.1 = Some(at_ms);
+                        }
+                    }
                 }
             }
         });

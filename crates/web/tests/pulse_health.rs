@@ -285,6 +285,57 @@ async fn the_cadence_gap_counts_no_paused_time() {
 }
 
 #[tokio::test]
+async fn the_agreed_cadence_and_the_pause_history_set_the_gap() {
+    use rapport_app::agreements::AgreementInput;
+    use rapport_app::room_life::StatusChange;
+    for kind in test_database_kinds() {
+        let r = room(kind).await;
+        r.held(day(1), &[]).await;
+        let mentee = r.t.actor(&r.mentee).await;
+        let weekly = AgreementInput {
+            duration_months: Some(6),
+            cadence: "weekly".into(),
+            format: "video".into(),
+            ..Default::default()
+        };
+        r.t.app
+            .save_agreement(&mentee, r.id, &weekly)
+            .await
+            .unwrap();
+        let change = |action: &str| StatusChange {
+            action: action.into(),
+            ..Default::default()
+        };
+        // Paused on day 5 and resumed on day 40 through the room's own moves:
+        // the 35 paused days do not count towards the gap.
+        r.at(day(5));
+        r.t.app
+            .move_room(&mentee, r.id, &change("pause"))
+            .await
+            .unwrap_or_else(|e| panic!("{kind}: {e}"));
+        r.at(day(40));
+        r.t.app
+            .move_room(&mentee, r.id, &change("resume"))
+            .await
+            .unwrap_or_else(|e| panic!("{kind}: {e}"));
+        // Day 45: 44 days since the session, 35 of them paused: 9 days.
+        r.at(day(45));
+        assert_eq!(level(&r.health(&r.mentee).await), "healthy", "{kind}");
+        // Day 47: 11 days. Weekly needs attention after 10.5 days; the
+        // programme's every two weeks would still read healthy until 21.
+        r.at(day(47));
+        let h = r.health(&r.mentee).await;
+        assert_eq!(
+            (level(&h), codes(&h)),
+            ("needs_attention", vec!["gap_long".to_string()]),
+            "{kind}"
+        );
+        r.t.take_emails().await;
+        r.t.finish().await;
+    }
+}
+
+#[tokio::test]
 async fn two_no_shows_in_thirty_days_need_attention() {
     for kind in test_database_kinds() {
         let r = room(kind).await;

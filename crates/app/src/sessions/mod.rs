@@ -837,6 +837,8 @@ impl App {
             }
             _ => {}
         }
+        // A held session closes a gap; a no-show may open one.
+        self.refresh_health(&mut tx, s.room_id, now).await?;
         tx.commit().await?;
         Ok(to)
     }
