@@ -2,7 +2,7 @@
 //! member's confirmation of a version.
 
 use crate::decode::corrupt_row;
-use crate::page::{keyset_sql, Page, Start};
+use crate::page::{bind_keyset, keyset_sql, Page, Start};
 use crate::{on_conn, Result, Tx};
 use rapport_domain::agreement::{parse_day, AgreedDuration, MeetingFormat};
 use rapport_domain::programme::Cadence;
@@ -136,10 +136,7 @@ impl Tx {
         );
         on_conn!(self, c => {
             let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(room.0);
-            let q = match start {
-                Start::Offset(offset) => q.bind(limit + 1).bind(offset),
-                Start::Cursor(k) => q.bind(k.created_at).bind(k.id).bind(limit + 1),
-            };
+            let q = bind_keyset!(q, start, limit);
             let rows = q.fetch_all(&mut *c).await?;
             let items = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
             Ok(Page::from_rows(start, items, limit, |a| (a.created_at, a.id.0)))

@@ -2,7 +2,7 @@
 //! a goal leaves behind when its owner moves to a new room (migration 0007).
 
 use crate::decode::{corrupt_row, json_column};
-use crate::page::{keyset_sql, Page, Start};
+use crate::page::{bind_keyset, keyset_sql, Page, Start};
 use crate::{on_conn, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use rapport_domain::agreement::parse_day;
@@ -230,10 +230,7 @@ impl Tx {
         );
         on_conn!(self, c => {
             let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(room.0);
-            let q = match start {
-                Start::Offset(offset) => q.bind(limit + 1).bind(offset),
-                Start::Cursor(k) => q.bind(k.created_at).bind(k.id).bind(limit + 1),
-            };
+            let q = bind_keyset!(q, start, limit);
             let rows = q.fetch_all(&mut *c).await?;
             let items = rows.iter().map(decode_goal).collect::<Result<Vec<_>>>()?;
             Ok(Page::from_rows(start, items, limit, |g| (g.created_at, g.id.0)))
@@ -337,10 +334,7 @@ impl Tx {
         );
         on_conn!(self, c => {
             let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(goal.0);
-            let q = match start {
-                Start::Offset(offset) => q.bind(limit + 1).bind(offset),
-                Start::Cursor(k) => q.bind(k.created_at).bind(k.id).bind(limit + 1),
-            };
+            let q = bind_keyset!(q, start, limit);
             let rows = q.fetch_all(&mut *c).await?;
             let items = rows.iter().map(decode_comment).collect::<Result<Vec<_>>>()?;
             Ok(Page::from_rows(start, items, limit, |k| (k.created_at, k.id.0)))

@@ -1,7 +1,7 @@
 //! A room's message thread (migration 0010), each member's read position in
 //! it, and the pending "new messages" emails (one per recipient per room).
 
-use crate::page::{keyset_sql, Page, Start};
+use crate::page::{bind_keyset, keyset_sql, Page, Start};
 use crate::{on_conn, Result, Tx};
 use rapport_domain::{MessageId, PersonId, RoomId};
 use sqlx::Row;
@@ -92,10 +92,7 @@ impl Tx {
         );
         on_conn!(self, c => {
             let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(room.0);
-            let q = match start {
-                Start::Offset(offset) => q.bind(limit + 1).bind(offset),
-                Start::Cursor(k) => q.bind(k.created_at).bind(k.id).bind(limit + 1),
-            };
+            let q = bind_keyset!(q, start, limit);
             let rows = q.fetch_all(&mut *c).await?;
             let messages = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
             Ok(Page::from_rows(start, messages, limit, |m| (m.created_at, m.id.0)))

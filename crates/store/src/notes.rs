@@ -3,7 +3,7 @@
 //! exactly the set it is asked for and never widens it.
 
 use crate::decode::corrupt_row;
-use crate::page::{keyset_sql, Page, Start};
+use crate::page::{bind_keyset, keyset_sql, Page, Start};
 use crate::{on_conn, Result, Tx};
 use rapport_domain::mentoring::NoteVisibility;
 use rapport_domain::{NoteId, PersonId, RoomId};
@@ -126,10 +126,7 @@ impl Tx {
             if let Some(p) = person {
                 q = q.bind(p.0);
             }
-            let q = match start {
-                Start::Offset(offset) => q.bind(limit + 1).bind(offset),
-                Start::Cursor(k) => q.bind(k.created_at).bind(k.id).bind(limit + 1),
-            };
+            let q = bind_keyset!(q, start, limit);
             let rows = q.fetch_all(&mut *c).await?;
             let notes = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
             Ok(Page::from_rows(start, notes, limit, |n| (n.created_at, n.id.0)))

@@ -139,6 +139,19 @@ impl<T> Page<T> {
     }
 }
 
+/// Binds a page's values after [`keyset_sql`]'s placeholders: for an offset
+/// `limit + 1, offset`, for a cursor `created_at, id, limit + 1`. A macro, so
+/// one line serves the query of either database inside `on_conn!`.
+macro_rules! bind_keyset {
+    ($q:expr, $start:expr, $limit:expr) => {
+        match $start {
+            $crate::page::Start::Offset(offset) => $q.bind($limit + 1).bind(offset),
+            $crate::page::Start::Cursor(k) => $q.bind(k.created_at).bind(k.id).bind($limit + 1),
+        }
+    };
+}
+pub(crate) use bind_keyset;
+
 /// The SQL tail that reads one page: a `WHERE` on the key (or none), the
 /// order, `LIMIT $n` and, for offsets, `OFFSET $n+1`. `first` is the number
 /// of the first placeholder to use; bind with [`Start`]'s values in order:

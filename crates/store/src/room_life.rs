@@ -3,7 +3,7 @@
 
 use crate::decode::corrupt_row;
 use crate::mentoring::codes_in;
-use crate::page::{keyset_sql, Page, Start};
+use crate::page::{bind_keyset, keyset_sql, Page, Start};
 use crate::{on_conn, Result, RoomRecord, Tx};
 use rapport_domain::mentoring::{EndReason, RoomEventKind, RoomStatus};
 use rapport_domain::{PersonId, ProgrammeId, RoomId};
@@ -80,10 +80,7 @@ impl Tx {
         let sql = format!("SELECT * FROM (SELECT e.id, e.room_id, e.actor_id, p.name AS actor_name, e.action, e.from_status, e.to_status, e.reason, e.note, e.created_at FROM room_events e LEFT JOIN people p ON p.id = e.actor_id WHERE e.room_id = $1) AS h {}", keyset_sql(start, 2));
         on_conn!(self, c => {
             let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(room.0);
-            let q = match start {
-                Start::Offset(offset) => q.bind(limit + 1).bind(offset),
-                Start::Cursor(k) => q.bind(k.created_at).bind(k.id).bind(limit + 1),
-            };
+            let q = bind_keyset!(q, start, limit);
             let rows = q.fetch_all(&mut *c).await?;
             let events = rows.iter().map(|r| {
                 let id: uuid::Uuid = r.try_get("id")?;
@@ -155,10 +152,7 @@ impl Tx {
         );
         let keys: Vec<(uuid::Uuid, i64)> = on_conn!(self, c => {
             let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(programme.0);
-            let q = match start {
-                Start::Offset(offset) => q.bind(limit + 1).bind(offset),
-                Start::Cursor(k) => q.bind(k.created_at).bind(k.id).bind(limit + 1),
-            };
+            let q = bind_keyset!(q, start, limit);
             let rows = q.fetch_all(&mut *c).await?;
             rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("created_at")?))).collect::<Result<Vec<_>>>()
         })?;

@@ -2,7 +2,7 @@
 //! Times are UTC milliseconds; `zone` is the organiser's IANA zone.
 
 use crate::decode::corrupt_row;
-use crate::page::{Cursor, Direction, Page, Start};
+use crate::page::{bind_keyset, Cursor, Direction, Page, Start};
 use crate::{on_conn, Result, Tx};
 use rapport_domain::mentoring::{Attendance, SessionStatus};
 use rapport_domain::sessions::RescheduleStatus;
@@ -155,10 +155,7 @@ impl Tx {
         let sql = format!("SELECT {COLUMNS} FROM sessions s WHERE s.room_id = $1 {tail}");
         on_conn!(self, c => {
             let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(room.0);
-            let q = match start {
-                Start::Offset(offset) => q.bind(limit + 1).bind(offset),
-                Start::Cursor(k) => q.bind(k.created_at).bind(k.id).bind(limit + 1),
-            };
+            let q = bind_keyset!(q, start, limit);
             let rows = q.fetch_all(c).await?;
             let list = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
             Ok(Page::from_rows(start, list, limit, |s| (s.starts_at, s.id.0)))

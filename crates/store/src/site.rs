@@ -1,7 +1,7 @@
 //! Site settings, the skill catalogue and the audit log.
 
 use crate::decode::corrupt_row;
-use crate::page::{keyset_sql, Page, Start, TOTAL_CAP};
+use crate::page::{bind_keyset, keyset_sql, Page, Start, TOTAL_CAP};
 use crate::{on_conn, Result, StoreError, Tx};
 use rapport_domain::{PersonId, SkillId};
 use sqlx::Row;
@@ -103,10 +103,7 @@ impl Tx {
         let sql = format!("SELECT id, actor_id, actor_name, action, subject, before_json, after_json, created_at FROM audit_events {}", keyset_sql(start, 1));
         on_conn!(self, c => {
             let q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            let q = match start {
-                Start::Offset(offset) => q.bind(limit + 1).bind(offset),
-                Start::Cursor(k) => q.bind(k.created_at).bind(k.id).bind(limit + 1),
-            };
+            let q = bind_keyset!(q, start, limit);
             let rows = q.fetch_all(&mut *c).await?;
             let events = rows.iter().map(decode_audit).collect::<Result<Vec<_>>>()?;
             Ok(Page::from_rows(start, events, limit, |e| (e.created_at, e.id)))

@@ -1,11 +1,11 @@
 //! A room's agreement: read, write or revise, confirm, and its versions.
 
-use super::{link_header, ApiJson, ApiQuery, IdPath};
+use super::{paged_json, ApiJson, ApiQuery, IdPath};
 use crate::auth::ApiActor;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use rapport_app::agreements::{AgreementInput, AgreementView};
 use rapport_app::lists::ListQuery;
@@ -294,17 +294,13 @@ pub async fn agreement_versions(
     let query = params.query();
     let page = s.app.agreement_versions(&actor, id, &query).await?;
     let (_, limit) = query.window()?;
-    let link = link_header(
-        &s.app.config.base_url,
+    Ok(paged_json(
+        &s,
         &format!("/api/v1/rooms/{id}/agreement/versions"),
         limit,
-        &page,
-    );
-    let body = Json(AgreementVersionsOut {
-        versions: page.items.into_iter().map(Into::into).collect(),
-    });
-    Ok(match link {
-        Some(link) => ([(axum::http::header::LINK, link)], body).into_response(),
-        None => body.into_response(),
-    })
+        page,
+        |items| AgreementVersionsOut {
+            versions: items.into_iter().map(Into::into).collect(),
+        },
+    ))
 }

@@ -1,7 +1,7 @@
 //! Goals, milestones and comments.
 
 use super::agreements::PageParams;
-use super::{link_header, ApiJson, ApiQuery, IdPath};
+use super::{paged_json, ApiJson, ApiQuery, IdPath};
 use crate::auth::ApiActor;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
@@ -162,20 +162,17 @@ pub async fn list_goals(
     let query = params.query();
     let goals = s.app.room_goals(&actor, id, &query).await?;
     let (_, limit) = query.window()?;
-    let link = link_header(
-        &s.app.config.base_url,
+    let moved = goals.moved;
+    Ok(paged_json(
+        &s,
         &format!("/api/v1/rooms/{id}/goals"),
         limit,
-        &goals.page,
-    );
-    let body = Json(GoalsOut {
-        goals: goals.page.items.into_iter().map(Into::into).collect(),
-        moved: goals.moved.into_iter().map(Into::into).collect(),
-    });
-    Ok(match link {
-        Some(link) => ([(axum::http::header::LINK, link)], body).into_response(),
-        None => body.into_response(),
-    })
+        goals.page,
+        |items| GoalsOut {
+            goals: items.into_iter().map(Into::into).collect(),
+            moved: moved.into_iter().map(Into::into).collect(),
+        },
+    ))
 }
 
 /// A new goal.
@@ -382,19 +379,15 @@ pub async fn list_goal_comments(
     let query = params.query();
     let page = s.app.goal_comments(&actor, id, &query).await?;
     let (_, limit) = query.window()?;
-    let link = link_header(
-        &s.app.config.base_url,
+    Ok(paged_json(
+        &s,
         &format!("/api/v1/goals/{id}/comments"),
         limit,
-        &page,
-    );
-    let body = Json(CommentsOut {
-        comments: page.items.into_iter().map(Into::into).collect(),
-    });
-    Ok(match link {
-        Some(link) => ([(axum::http::header::LINK, link)], body).into_response(),
-        None => body.into_response(),
-    })
+        page,
+        |items| CommentsOut {
+            comments: items.into_iter().map(Into::into).collect(),
+        },
+    ))
 }
 
 /// A comment.

@@ -1,13 +1,13 @@
 //! A room's message thread.
 
 use super::notes::CursorParams;
-use super::{link_header, ApiJson, ApiQuery, IdPath};
+use super::{paged_json, ApiJson, ApiQuery, IdPath};
 use crate::auth::ApiActor;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use rapport_app::messages::MessageView;
 use rapport_domain::{MessageId, RoomId};
@@ -96,22 +96,13 @@ pub async fn list_messages(
     let query = params.query();
     let page = s.app.room_messages(&actor, id, &query).await?;
     let (_, limit) = query.window()?;
-    let link = link_header(
-        &s.app.config.base_url,
+    Ok(paged_json(
+        &s,
         &format!("/api/v1/rooms/{id}/messages"),
         limit,
-        &page,
-    );
-    let body = Json(
-        page.items
-            .into_iter()
-            .map(MessageOut::from)
-            .collect::<Vec<_>>(),
-    );
-    Ok(match link {
-        Some(link) => ([(axum::http::header::LINK, link)], body).into_response(),
-        None => body.into_response(),
-    })
+        page,
+        |items| items.into_iter().map(MessageOut::from).collect::<Vec<_>>(),
+    ))
 }
 
 /// Post a message (members)

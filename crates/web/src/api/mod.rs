@@ -344,6 +344,25 @@ impl TextOrList {
     }
 }
 
+/// A list answer: `body(items)` as JSON, with the page's `Link` header
+/// ([`link_header`]) when it has neighbours. Every paginated list answers
+/// through here.
+pub(crate) fn paged_json<T, B: serde::Serialize>(
+    s: &AppState,
+    path: &str,
+    limit: i64,
+    page: rapport_app::lists::Page<T>,
+    body: impl FnOnce(Vec<T>) -> B,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let link = link_header(&s.app.config.base_url, path, limit, &page);
+    let body = axum::Json(body(page.items));
+    match link {
+        Some(link) => ([(axum::http::header::LINK, link)], body).into_response(),
+        None => body.into_response(),
+    }
+}
+
 /// The `Link` header of a keyset page (RFC 8288): `rel="next"` and
 /// `rel="prev"` URLs that repeat `limit` and carry the cursor, absolute on
 /// the site's base URL so a client can follow them as they are. None when

@@ -1,12 +1,12 @@
 //! Room notes: private to their author or shared with the room.
 
-use super::{link_header, ApiJson, ApiQuery, IdPath};
+use super::{paged_json, ApiJson, ApiQuery, IdPath};
 use crate::auth::ApiActor;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use rapport_app::lists::ListQuery;
 use rapport_app::notes::{NoteInput, NoteView};
@@ -123,22 +123,13 @@ pub async fn list_notes(
     let query = params.query();
     let page = s.app.room_notes(&actor, id, &query).await?;
     let (_, limit) = query.window()?;
-    let link = link_header(
-        &s.app.config.base_url,
+    Ok(paged_json(
+        &s,
         &format!("/api/v1/rooms/{id}/notes"),
         limit,
-        &page,
-    );
-    let body = Json(
-        page.items
-            .into_iter()
-            .map(NoteOut::from)
-            .collect::<Vec<_>>(),
-    );
-    Ok(match link {
-        Some(link) => ([(axum::http::header::LINK, link)], body).into_response(),
-        None => body.into_response(),
-    })
+        page,
+        |items| items.into_iter().map(NoteOut::from).collect::<Vec<_>>(),
+    ))
 }
 
 /// Write a note in a room (members)

@@ -1,14 +1,14 @@
 //! Rooms: reading one, answering a proposal, and the caller's list.
 
 use super::programmes::parse;
-use super::{link_header, ApiJson, ApiQuery};
+use super::{paged_json, ApiJson, ApiQuery};
 use crate::auth::ApiActor;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
-use rapport_app::lists::{ListQuery, Page};
+use rapport_app::lists::ListQuery;
 use rapport_app::room_life::{RoomSummary, StatusChange};
 use rapport_app::rooms::RoomView;
 use rapport_app::AppError;
@@ -258,20 +258,6 @@ impl CursorParams {
     }
 }
 
-/// The answer with its `Link` header, when there are other pages.
-fn paged<T: Serialize>(
-    s: &AppState,
-    path: &str,
-    limit: i64,
-    page: &Page<impl Sized>,
-    body: T,
-) -> Response {
-    match link_header(&s.app.config.base_url, path, limit, page) {
-        Some(link) => ([(axum::http::header::LINK, link)], Json(body)).into_response(),
-        None => Json(body).into_response(),
-    }
-}
-
 /// One move in a room's history.
 #[derive(Serialize, ToSchema)]
 pub struct RoomEventOut {
@@ -324,27 +310,27 @@ pub async fn room_history(
     let query = params.query();
     let page = s.app.room_history(&actor, id, &query).await?;
     let (_, limit) = query.window()?;
-    let events = page
-        .items
-        .iter()
-        .map(|e| RoomEventOut {
-            id: e.id,
-            action: e.action.code().into(),
-            actor_id: e.actor_id.map(|a| a.0),
-            actor_name: e.actor_name.clone(),
-            from: e.from.map(|f| f.code().into()),
-            to: e.to.code().into(),
-            reason: e.reason.map(|r| r.code().into()),
-            note: e.note.clone(),
-            created_at: e.created_at,
-        })
-        .collect();
-    Ok(paged(
+    Ok(paged_json(
         &s,
         &format!("/api/v1/rooms/{id}/history"),
         limit,
-        &page,
-        HistoryOut { events },
+        page,
+        |items| HistoryOut {
+            events: items
+                .into_iter()
+                .map(|e| RoomEventOut {
+                    id: e.id,
+                    action: e.action.code().into(),
+                    actor_id: e.actor_id.map(|a| a.0),
+                    actor_name: e.actor_name,
+                    from: e.from.map(|f| f.code().into()),
+                    to: e.to.code().into(),
+                    reason: e.reason.map(|r| r.code().into()),
+                    note: e.note,
+                    created_at: e.created_at,
+                })
+                .collect(),
+        },
     ))
 }
 
@@ -418,16 +404,15 @@ pub async fn programme_rooms(
     let query = params.query();
     let page = s.app.programme_rooms(&actor, &slug, &query).await?;
     let (_, limit) = query.window()?;
-    let path = format!("/api/v1/programmes/{slug}/rooms");
-    let body = ProgrammeRoomsOut {
-        rooms: page
-            .items
-            .iter()
-            .cloned()
-            .map(ProgrammeRoomOut::from)
-            .collect(),
-    };
-    Ok(paged(&s, &path, limit, &page, body))
+    Ok(paged_json(
+        &s,
+        &format!("/api/v1/programmes/{slug}/rooms"),
+        limit,
+        page,
+        |items| ProgrammeRoomsOut {
+            rooms: items.into_iter().map(ProgrammeRoomOut::from).collect(),
+        },
+    ))
 }
 
 /// Confirms completing every open room.

@@ -5,13 +5,13 @@
 //! (`zone`), and as `local`: the time in the caller's own zone, named.
 
 use super::programmes::parse;
-use super::{link_header, ApiJson, ApiQuery, Created};
+use super::{paged_json, ApiJson, ApiQuery, Created};
 use crate::auth::ApiActor;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use rapport_app::lists::ListQuery;
 use rapport_app::sessions::{
@@ -250,22 +250,18 @@ pub async fn list_room_sessions(
     let zone = s.app.time_zone_of(actor.person_id).await?;
     let page = s.app.room_sessions_page(&actor, id, &query).await?;
     let (_, limit) = query.window()?;
-    let link = link_header(
-        &s.app.config.base_url,
+    Ok(paged_json(
+        &s,
         &format!("/api/v1/rooms/{id}/sessions"),
         limit,
-        &page,
-    );
-    let body = Json(
-        page.items
-            .into_iter()
-            .map(|x| session_out(x, &zone))
-            .collect::<Vec<_>>(),
-    );
-    Ok(match link {
-        Some(link) => ([(axum::http::header::LINK, link)], body).into_response(),
-        None => body.into_response(),
-    })
+        page,
+        |items| {
+            items
+                .into_iter()
+                .map(|x| session_out(x, &zone))
+                .collect::<Vec<_>>()
+        },
+    ))
 }
 
 /// A proposed session. Give the start either as `starts_at` (an RFC 3339
