@@ -140,6 +140,17 @@ pub struct RoomRecord {
     pub members: Vec<MemberRecord>,
 }
 
+impl RoomRecord {
+    /// The members' names, mentors first, as "Ana & Bo": a room's title.
+    pub fn member_names(&self) -> String {
+        self.members
+            .iter()
+            .map(|m| m.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" & ")
+    }
+}
+
 /// What activation, inactivity and health read: a room's first message,
 /// session and goal, and its latest activity of any kind (ms).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

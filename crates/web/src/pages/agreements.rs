@@ -148,13 +148,7 @@ async fn page(
         Some(e) => Some(e.to_string()),
         None => None,
     };
-    let title = v
-        .room
-        .members
-        .iter()
-        .map(|m| m.name.as_str())
-        .collect::<Vec<_>>()
-        .join(" & ");
+    let title = v.room.member_names();
     Ok((
         status_for(error.as_ref()),
         render(&AgreementPage {

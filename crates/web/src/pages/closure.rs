@@ -68,13 +68,7 @@ impl ClosurePage {
 }
 
 fn page(who: &PageActor, notice: Option<&str>, v: ClosureView, input: ClosureInput) -> ClosurePage {
-    let title = v
-        .room
-        .members
-        .iter()
-        .map(|m| m.name.as_str())
-        .collect::<Vec<_>>()
-        .join(" & ");
+    let title = v.room.member_names();
     ClosurePage {
         ctx: Ctx::new(Some(who), notice),
         title: format!("Closure: {title}"),

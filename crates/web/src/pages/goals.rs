@@ -20,14 +20,6 @@ use rapport_app::AppError;
 use rapport_domain::goals::GoalStatus;
 use rapport_domain::{GoalId, MilestoneId, RoomId};
 
-fn room_title(members: &[rapport_store::MemberRecord]) -> String {
-    members
-        .iter()
-        .map(|m| m.name.as_str())
-        .collect::<Vec<_>>()
-        .join(" & ")
-}
-
 fn day(d: Option<chrono::NaiveDate>) -> String {
     d.map(|d| d.format("%Y-%m-%d").to_string())
         .unwrap_or_default()
@@ -106,7 +98,7 @@ async fn goals_page(
         status_for(error.as_ref()),
         render(&GoalsPage {
             ctx: Ctx::new(Some(who), notice),
-            title: format!("Goals: {}", room_title(&g.access.room.members)),
+            title: format!("Goals: {}", g.access.room.member_names()),
             tabs: RoomTabs {
                 id,
                 current: "Goals",

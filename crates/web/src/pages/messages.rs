@@ -61,15 +61,7 @@ async fn thread_page(
     let can_write = v.my_state.is_some_and(|m| m.holds_seat())
         && matches!(v.room.status.code(), "active" | "paused");
     let status = crate::pages::status_for(error.as_ref());
-    let title = format!(
-        "Messages · {}",
-        v.room
-            .members
-            .iter()
-            .map(|m| m.name.as_str())
-            .collect::<Vec<_>>()
-            .join(" & ")
-    );
+    let title = format!("Messages · {}", v.room.member_names());
     let mut messages = page.items;
     messages.reverse();
     Ok((

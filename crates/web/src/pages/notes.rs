@@ -76,15 +76,7 @@ async fn notes_page(
         ),
         _ => (String::new(), e.to_string()),
     });
-    let title = format!(
-        "Notes · {}",
-        v.room
-            .members
-            .iter()
-            .map(|m| m.name.as_str())
-            .collect::<Vec<_>>()
-            .join(" & ")
-    );
+    let title = format!("Notes · {}", v.room.member_names());
     Ok((
         status,
         render(&NotesPage {

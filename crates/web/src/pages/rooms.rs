@@ -94,7 +94,7 @@ async fn room(
 ) -> Result<Response, PageError> {
     let id: RoomId = parse_id(&id, "room")?;
     let v = s.app.room(&who.actor, id).await?;
-    let title = room_title(&v);
+    let title = v.room.member_names();
     let moves = available_moves(&v, who.actor.person_id)
         .into_iter()
         .map(move_button)
@@ -145,15 +145,6 @@ async fn answer(
         if accept { "accepted" } else { "declined" }
     ))
     .into_response())
-}
-
-fn room_title(v: &RoomView) -> String {
-    v.room
-        .members
-        .iter()
-        .map(|m| m.name.as_str())
-        .collect::<Vec<_>>()
-        .join(" & ")
 }
 
 /// The confirmation page of `action` on room `v`: what happens, and the
@@ -320,7 +311,7 @@ async fn history(
         .collect();
     Ok(render(&HistoryPage {
         ctx: Ctx::new(Some(&who), None),
-        title: format!("History: {}", room_title(&v)),
+        title: format!("History: {}", v.room.member_names()),
         tabs: RoomTabs {
             id,
             current: "History",

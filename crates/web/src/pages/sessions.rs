@@ -151,16 +151,7 @@ async fn sessions_page(
         .partition(|x| x.status == SessionStatus::Scheduled && x.ends_at() > now);
     let mut past = past;
     past.reverse();
-    let title = format!(
-        "Sessions: {}",
-        v.access
-            .room
-            .members
-            .iter()
-            .map(|m| m.name.as_str())
-            .collect::<Vec<_>>()
-            .join(" & ")
-    );
+    let title = format!("Sessions: {}", v.access.room.member_names());
     let status = super::status_for(error.as_ref());
     Ok((
         status,
