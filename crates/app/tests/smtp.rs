@@ -460,7 +460,13 @@ async fn a_password_reset_link_arrives_and_works() {
     assert_eq!(app.run_due_jobs().await.expect("the worker runs"), 1);
     let messages = server.messages();
     assert_eq!(messages.len(), 2, "server log:\n{}", server.log_text());
-    let reset = parse(&messages[1]);
+    // Maildir file names do not sort by arrival: the reset is the message
+    // that is not the confirmation.
+    let reset = messages
+        .iter()
+        .map(|m| parse(m))
+        .find(|m| m.headers["message-id"] != confirm.headers["message-id"])
+        .expect("the reset arrived");
     assert_eq!(reset.headers["to"], "joana@example.org");
     assert_eq!(reset.headers["auto-submitted"], "auto-generated");
     assert!(reset.headers["message-id"].ends_with("@rapport.example.org>"));
