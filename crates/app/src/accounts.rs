@@ -63,6 +63,9 @@ pub struct ClientInfo {
     pub ip: String,
 }
 
+/// The window in which sign-in, sign-up and reset attempts are counted.
+pub const ATTEMPT_WINDOW_MS: i64 = 15 * 60_000;
+
 /// What a disabled person is told when they try to sign in or use a
 /// session or token that outlived the disabling.
 fn disabled_account() -> AppError {
@@ -228,6 +231,40 @@ impl App {
     /// Signs in with email and password, replacing `previous` session if any
     /// (the session id rotates at every sign-in).
     #[tracing::instrument(skip_all)]
+    /// Counts an attempt in `bucket` (`signin`, `signup` or `reset`) from
+    /// the client's address and refuses it once there have been more than
+    /// `limit` in the current 15-minute window. Counted in the database, so
+    /// one limit holds across every server sharing it; committed before the
+    /// attempt itself, so a refused or failed attempt still counts.
+    pub async fn count_auth_attempt(
+        &self,
+        bucket: &str,
+        client: &ClientInfo,
+        limit: u32,
+    ) -> AppResult<()> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let hits = tx
+            .count_attempt(&format!("{bucket}:{}", client.ip), now, ATTEMPT_WINDOW_MS)
+            .await?;
+        tx.commit().await?;
+        if hits > i64::from(limit) {
+            return Err(AppError::RateLimited(
+                "too many attempts from your address; wait 15 minutes and try again".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Deletes attempt counts whose window has passed (the job worker's sweep).
+    pub async fn forget_old_auth_attempts(&self) -> AppResult<u64> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let gone = tx.forget_old_attempts(now, ATTEMPT_WINDOW_MS).await?;
+        tx.commit().await?;
+        Ok(gone)
+    }
+
     pub async fn sign_in(
         &self,
         email: &str,

@@ -60,17 +60,13 @@ pub async fn verify_password(password: &str, hash: &str) -> AppResult<bool> {
 /// The site's signing key, created on first use and kept in the database so
 /// every server behind a load balancer signs alike.
 pub async fn site_key(store: &Store) -> AppResult<[u8; 32]> {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let fresh: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     let mut tx = store.write().await?;
-    let hex = match tx.setting("site_key").await? {
-        Some(hex) => hex,
-        None => {
-            let mut bytes = [0u8; 32];
-            rand::rng().fill_bytes(&mut bytes);
-            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-            tx.put_setting("site_key", &hex).await?;
-            hex
-        }
-    };
+    // Several servers starting together on an empty database all keep the
+    // key that was stored first, so links one signs the others accept.
+    let hex = tx.setting_or_insert("site_key", &fresh).await?;
     tx.commit().await?;
     let mut key = [0u8; 32];
     for (i, k) in key.iter_mut().enumerate() {

@@ -221,4 +221,31 @@ impl Tx {
             row.map(|r| Ok(PersonId(r.try_get("person_id")?))).transpose()
         })
     }
+
+    /// Counts one attempt under `key` (like `signin:203.0.113.7`) in a fixed
+    /// window of `window_ms`, starting a new window when the current one
+    /// began `window_ms` or more before `now`, and returns the attempts in the
+    /// window, this one included. One statement, so that attempts arriving at
+    /// the same moment through several servers are all counted.
+    pub async fn count_attempt(&mut self, key: &str, now: i64, window_ms: i64) -> Result<i64> {
+        on_conn!(self, c => {
+            let row = sqlx::query(
+                "INSERT INTO auth_attempts (key, window_start, hits) VALUES ($1, $2, 1) \
+                 ON CONFLICT (key) DO UPDATE SET \
+                 hits = CASE WHEN auth_attempts.window_start <= $3 THEN 1 ELSE auth_attempts.hits + 1 END, \
+                 window_start = CASE WHEN auth_attempts.window_start <= $3 THEN excluded.window_start ELSE auth_attempts.window_start END \
+                 RETURNING hits")
+                .bind(key).bind(now).bind(now - window_ms).fetch_one(c).await?;
+            Ok(row.try_get("hits")?)
+        })
+    }
+
+    /// Deletes attempt counts whose window began `window_ms` or more before
+    /// `now`; returns how many.
+    pub async fn forget_old_attempts(&mut self, now: i64, window_ms: i64) -> Result<u64> {
+        Ok(
+            on_conn!(self, c => sqlx::query("DELETE FROM auth_attempts WHERE window_start <= $1")
+            .bind(now - window_ms).execute(c).await.map(|r| r.rows_affected()))?,
+        )
+    }
 }

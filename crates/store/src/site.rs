@@ -53,6 +53,19 @@ impl Tx {
         Ok(())
     }
 
+    /// The site setting `key`, storing `value` first when it has none, in one
+    /// statement: when several servers start together on an empty database,
+    /// they all read back the one value that was stored first (a read, then an
+    /// upsert, would leave each with its own).
+    pub async fn setting_or_insert(&mut self, key: &str, value: &str) -> Result<String> {
+        on_conn!(self, c => {
+            sqlx::query("INSERT INTO site_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+                .bind(key).bind(value).execute(&mut *c).await?;
+            let row = sqlx::query("SELECT value FROM site_settings WHERE key = $1").bind(key).fetch_one(&mut *c).await?;
+            Ok(row.try_get("value")?)
+        })
+    }
+
     /// The skill catalogue, by name.
     pub async fn skills(&mut self) -> Result<Vec<SkillRecord>> {
         on_conn!(self, c => {

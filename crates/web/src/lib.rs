@@ -66,8 +66,6 @@ pub struct AppState {
     pub app: App,
     /// Web settings.
     pub web: Arc<WebConfig>,
-    /// Rate limiter for authentication endpoints.
-    pub limiter: Arc<ratelimit::RateLimiter>,
     /// Prometheus metrics.
     pub metrics: Arc<metrics::Metrics>,
 }
@@ -82,14 +80,9 @@ impl AppState {
             web.trusted_proxies =
                 std::mem::take(&mut web.trusted_proxies).with(TrustedProxies::loopback());
         }
-        let limit = web.auth_attempts_per_window;
         Self {
             app,
             web: Arc::new(web),
-            limiter: Arc::new(ratelimit::RateLimiter::new(
-                limit,
-                std::time::Duration::from_secs(15 * 60),
-            )),
             metrics: Arc::new(metrics::Metrics::new()),
         }
     }

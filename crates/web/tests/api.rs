@@ -1390,6 +1390,74 @@ async fn authentication_endpoints_are_rate_limited() {
     }
 }
 
+/// Two servers on one database (two routers on one store, as two `rapport
+/// serve` processes behind a load balancer) enforce one sign-in limit
+/// together: the attempts are counted in the database, not per process,
+/// so alternating between servers does not double the allowance.
+#[tokio::test]
+async fn the_sign_in_limit_holds_across_servers_sharing_a_database() {
+    use tower::ServiceExt;
+    for kind in test_database_kinds() {
+        let web = WebConfig {
+            auth_attempts_per_window: 4,
+            trusted_proxies: rapport_web::TrustedProxies::parse_all(["10.0.0.1"]).unwrap(),
+            ..WebConfig::default()
+        };
+        let t = TestApp::with(kind, web.clone(), |_| {}).await;
+        let servers = [
+            t.router.clone(),
+            rapport_web::router(rapport_web::AppState::new(t.app.clone(), web)),
+        ];
+        let attempt = |server: usize, client: &str| {
+            let req = axum::http::Request::builder()
+                .method("POST")
+                .uri("/api/v1/auth/sign-in")
+                .header("host", "rapport.test")
+                .header("content-type", "application/json")
+                .header("x-forwarded-for", client)
+                .extension(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                    [10, 0, 0, 1],
+                    40_000,
+                ))))
+                .body(Body::from(
+                    r#"{"email":"ana@example.org","password":"wrong password"}"#,
+                ))
+                .unwrap();
+            servers[server].clone().oneshot(req)
+        };
+        let mut statuses = vec![];
+        for i in 0..6 {
+            statuses.push(
+                attempt(i % 2, "203.0.113.7")
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16(),
+            );
+        }
+        assert_eq!(statuses, [401, 401, 401, 401, 429, 429], "{kind}");
+        assert_eq!(
+            attempt(1, "203.0.113.8").await.unwrap().status().as_u16(),
+            401,
+            "{kind}: another client is not limited"
+        );
+        // The window passes on the shared clock: both servers let the
+        // client try again.
+        t.clock.advance(15 * 60_000);
+        assert_eq!(
+            attempt(0, "203.0.113.7").await.unwrap().status().as_u16(),
+            401,
+            "{kind}"
+        );
+        assert_eq!(
+            attempt(1, "203.0.113.7").await.unwrap().status().as_u16(),
+            401,
+            "{kind}"
+        );
+        t.finish().await;
+    }
+}
+
 #[tokio::test]
 async fn unknown_api_routes_and_methods_answer_json() {
     for kind in test_database_kinds() {

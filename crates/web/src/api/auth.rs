@@ -106,7 +106,7 @@ pub async fn sign_up(
     Client(client): Client,
     ApiJson(body): ApiJson<SignUpBody>,
 ) -> Result<Response, ApiError> {
-    check_rate(&s, "signup", &client)?;
+    check_rate(&s, "signup", &client).await?;
     let id = s
         .app
         .sign_up(&SignUp {
@@ -144,7 +144,7 @@ pub async fn sign_in(
     SessionToken(previous): SessionToken,
     ApiJson(body): ApiJson<SignInBody>,
 ) -> Result<Response, ApiError> {
-    check_rate(&s, "signin", &client)?;
+    check_rate(&s, "signin", &client).await?;
     let session = s
         .app
         .sign_in(&body.email, &body.password, &client, previous.as_deref())
@@ -202,7 +202,7 @@ pub async fn forgot_password(
     Client(client): Client,
     ApiJson(body): ApiJson<EmailBody>,
 ) -> Result<Response, ApiError> {
-    check_rate(&s, "reset", &client)?;
+    check_rate(&s, "reset", &client).await?;
     s.app.forgot_password(&body.email).await?;
     Ok((
         StatusCode::ACCEPTED,
@@ -277,7 +277,7 @@ pub async fn resend_verification(
     Client(client): Client,
     ApiJson(body): ApiJson<EmailBody>,
 ) -> Result<Response, ApiError> {
-    check_rate(&s, "reset", &client)?;
+    check_rate(&s, "reset", &client).await?;
     s.app.resend_verification(&body.email).await?;
     Ok((
         StatusCode::ACCEPTED,

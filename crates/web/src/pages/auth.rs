@@ -89,7 +89,7 @@ async fn sign_up(
     Client(client): Client,
     Form(input): Form<SignUp>,
 ) -> Response {
-    let result = match crate::ratelimit::check(&s, "signup", &client) {
+    let result = match crate::ratelimit::check(&s, "signup", &client).await {
         Ok(()) => s.app.sign_up(&input).await,
         Err(e) => Err(e),
     };
@@ -135,7 +135,7 @@ async fn sign_in_page(Query(n): Query<Notice>) -> Response {
 async fn sign_in(State(s): State<AppState>, parts: Parts, Form(f): Form<SignInForm>) -> Response {
     let client = crate::auth::client_info(&parts, &s);
     let previous = cookie(&parts, SESSION_COOKIE);
-    let result = match crate::ratelimit::check(&s, "signin", &client) {
+    let result = match crate::ratelimit::check(&s, "signin", &client).await {
         Ok(()) => {
             s.app
                 .sign_in(&f.email, &f.password, &client, previous)
@@ -222,7 +222,7 @@ async fn forgot(
     Client(client): Client,
     Form(f): Form<EmailForm>,
 ) -> Response {
-    let result = match crate::ratelimit::check(&s, "reset", &client) {
+    let result = match crate::ratelimit::check(&s, "reset", &client).await {
         Ok(()) => s.app.forgot_password(&f.email).await,
         Err(e) => Err(e),
     };
@@ -241,7 +241,7 @@ async fn resend(
     Client(client): Client,
     Form(f): Form<EmailForm>,
 ) -> Response {
-    let result = match crate::ratelimit::check(&s, "reset", &client) {
+    let result = match crate::ratelimit::check(&s, "reset", &client).await {
         Ok(()) => s.app.resend_verification(&f.email).await,
         Err(e) => Err(e),
     };
