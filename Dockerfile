@@ -5,7 +5,7 @@
 #   docker run -p 8080:8080 -v rapport-data:/data rapport
 # See docs/operations.md ("Container") and docker-compose.yml for PostgreSQL.
 
-FROM rust:1.85-slim-bookworm AS build
+FROM rust:1.94-slim-bookworm AS build
 WORKDIR /src
 # A C compiler builds the embedded SQLite and mimalloc from their sources.
 RUN apt-get update \

@@ -4,8 +4,6 @@
 use crate::{error_chain, mail, App, AppError, AppResult};
 use std::time::Duration;
 
-const LEASE_MS: i64 = 5 * 60_000;
-
 /// Backoff before attempt `attempts + 1`: 30 s, 1 min, 2 min … capped at 1 h.
 pub fn backoff_ms(attempts: i32) -> i64 {
     let exp = attempts.clamp(1, 20) - 1;
@@ -14,13 +12,25 @@ pub fn backoff_ms(attempts: i32) -> i64 {
 
 impl App {
     /// Runs every job that is due now; returns how many ran (success or not).
-    #[tracing::instrument(skip_all)]
     pub async fn run_due_jobs(&self) -> AppResult<usize> {
+        self.run_jobs_until(|| false).await
+    }
+
+    /// Runs due jobs until none is left or `stop` says so (checked before
+    /// each job, so a server asked to stop finishes the job in hand and
+    /// leaves the rest of a backlog to the other servers, or to its next
+    /// start, rather than draining it first).
+    #[tracing::instrument(skip_all)]
+    async fn run_jobs_until(&self, stop: impl Fn() -> bool) -> AppResult<usize> {
         let mut ran = 0;
+        let lease_ms = self.config.job_lease_seconds.max(1) * 1000;
         loop {
+            if stop() {
+                break;
+            }
             let now = self.now();
             let mut tx = self.store.write().await?;
-            let Some(job) = tx.claim_job(now, LEASE_MS).await? else {
+            let Some(job) = tx.claim_job(now, lease_ms).await? else {
                 break;
             };
             tx.commit().await?;
@@ -94,8 +104,12 @@ impl App {
             if let Err(e) = self.forget_old_auth_attempts().await {
                 tracing::error!(error = %error_chain(&e), "attempt count sweep failed");
             }
-            if let Err(e) = self.run_due_jobs().await {
+            let stopping = shutdown.clone();
+            if let Err(e) = self.run_jobs_until(|| *stopping.borrow()).await {
                 tracing::error!(error = %error_chain(&e), "job worker pass failed");
+            }
+            if *shutdown.borrow() {
+                return;
             }
             tokio::select! {
                 _ = tokio::time::sleep(poll) => {}

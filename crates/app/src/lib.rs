@@ -64,6 +64,10 @@ pub struct AppConfig {
     pub mail_from: String,
     /// Sign-in session lifetime since last use, in days.
     pub session_days: i64,
+    /// How long a worker holds a claimed job before another may take it
+    /// over, in seconds: a server that dies mid-job leaves the job to others
+    /// after this long. Longer than any job takes.
+    pub job_lease_seconds: i64,
 }
 
 impl Default for AppConfig {
@@ -74,6 +78,7 @@ impl Default for AppConfig {
             outbox_dir: PathBuf::from("rapport-data/outbox"),
             mail_from: "Rapport <rapport@localhost>".into(),
             session_days: 30,
+            job_lease_seconds: 300,
         }
     }
 }

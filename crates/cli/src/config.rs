@@ -59,6 +59,9 @@ pub struct Settings {
     /// Seconds between the job worker's looks for due jobs (emails, sweeps) [default: 2].
     #[arg(long, env = "RAPPORT_WORKER_POLL_SECONDS")]
     pub worker_poll_seconds: Option<u64>,
+    /// Seconds a worker holds a job it claimed; a job whose server died is taken over by another after this long [default: 300].
+    #[arg(long, env = "RAPPORT_JOB_LEASE_SECONDS")]
+    pub job_lease_seconds: Option<u64>,
     /// What to log: tracing filter directives such as `info,rapport_store=debug` [default: info,sqlx=warn].
     #[arg(long, env = "RAPPORT_LOG")]
     pub log: Option<String>,
@@ -127,6 +130,7 @@ impl Settings {
             session_days: self.session_days.or(lower.session_days),
             database_connections: self.database_connections.or(lower.database_connections),
             worker_poll_seconds: self.worker_poll_seconds.or(lower.worker_poll_seconds),
+            job_lease_seconds: self.job_lease_seconds.or(lower.job_lease_seconds),
             log: self.log.or(lower.log),
             log_format: self.log_format.or(lower.log_format),
         }
@@ -243,6 +247,13 @@ impl Settings {
                 "must be between 1 and 3600 seconds".into(),
             );
         }
+        let job_lease_seconds = self.job_lease_seconds.unwrap_or(300);
+        if !(1..=86_400).contains(&job_lease_seconds) {
+            problems.add(
+                "job_lease_seconds",
+                "must be between 1 and 86400 seconds".into(),
+            );
+        }
         let log = self.log.clone().unwrap_or_else(|| "info,sqlx=warn".into());
         if let Err(e) = tracing_subscriber::EnvFilter::builder().parse(&log) {
             problems.add("log", format!("{log:?} is not a log filter: {e}"));
@@ -273,6 +284,7 @@ impl Settings {
             session_days,
             database_connections,
             worker_poll_seconds,
+            job_lease_seconds,
             log,
             log_format,
         })
@@ -327,6 +339,7 @@ pub struct Effective {
     pub session_days: u32,
     pub database_connections: Option<u32>,
     pub worker_poll_seconds: u64,
+    pub job_lease_seconds: u64,
     pub log: String,
     pub log_format: LogFormat,
 }
@@ -340,6 +353,7 @@ impl Effective {
             outbox_dir: self.data_dir.join("outbox"),
             mail_from: self.mail_from.clone(),
             session_days: i64::from(self.session_days),
+            job_lease_seconds: self.job_lease_seconds as i64,
         }
     }
 
@@ -420,6 +434,7 @@ impl Effective {
         }
         .ok();
         let _ = writeln!(out, "worker_poll_seconds = {}", self.worker_poll_seconds);
+        let _ = writeln!(out, "job_lease_seconds = {}", self.job_lease_seconds);
         let _ = writeln!(out, "log = {}", q(&self.log));
         let _ = writeln!(
             out,
@@ -569,6 +584,8 @@ mod tests {
         assert_eq!(e.session_days, 30);
         assert_eq!(e.app_config().session_days, 30);
         assert_eq!(e.auth_attempts_per_window, 20);
+        assert_eq!(e.job_lease_seconds, 300);
+        assert_eq!(e.app_config().job_lease_seconds, 300);
         assert_eq!(e.log_format, LogFormat::Text);
     }
 
@@ -586,6 +603,7 @@ mod tests {
             session_days = 0
             database_connections = 0
             worker_poll_seconds = 0
+            job_lease_seconds = 0
             log = "info,=[x"
             log_format = "xml"
             database_url = "mysql://h/db"
@@ -608,6 +626,7 @@ mod tests {
                 "session_days",
                 "database_connections",
                 "worker_poll_seconds",
+                "job_lease_seconds",
                 "log",
                 "log_format"
             ]
@@ -673,6 +692,21 @@ mod tests {
         all.resolve().expect("the uncommented example is valid");
     }
 
+    /// The README's table of settings has a row for every setting, naming
+    /// its variable and its TOML key.
+    #[test]
+    fn the_readme_lists_every_setting() {
+        let readme = repo_file("README.md");
+        for (key, env) in known_settings() {
+            assert!(
+                readme
+                    .lines()
+                    .any(|l| l.contains(&format!("`{env}`")) && l.contains(&format!("`{key}`"))),
+                "README.md has no row for {key} ({env})"
+            );
+        }
+    }
+
     /// Every `RAPPORT_*` variable the container and service files name is a
     /// setting the binary knows.
     #[test]
@@ -695,6 +729,28 @@ mod tests {
             }
             assert!(found > 0, "{path} names no RAPPORT_* variable");
         }
+    }
+
+    /// The container's build stage uses the Rust that Cargo.toml declares as
+    /// the oldest that builds Rapport (an older one cannot build the locked
+    /// dependencies: the image failed to build with Rust 1.85).
+    #[test]
+    fn the_container_builds_with_the_declared_rust() {
+        let cargo = repo_file("Cargo.toml");
+        let declared = cargo
+            .lines()
+            .find_map(|l| l.strip_prefix("rust-version = "))
+            .expect("Cargo.toml declares rust-version")
+            .trim_matches('"');
+        let docker = repo_file("Dockerfile");
+        let image = docker
+            .lines()
+            .find_map(|l| l.strip_prefix("FROM rust:"))
+            .expect("the Dockerfile builds FROM rust:…");
+        assert!(
+            image.starts_with(&format!("{declared}-")),
+            "the Dockerfile builds with rust:{image}, Cargo.toml declares {declared}"
+        );
     }
 
     #[test]
