@@ -350,6 +350,54 @@ async fn oversized_bodies_cross_site_posts_request_ids_and_metrics() {
     s.finish().await;
 }
 
+/// The example Prometheus rules in docs/operations.md name only metrics that
+/// `/metrics` exports (with a histogram's `_bucket`, `_sum` and `_count`).
+#[tokio::test]
+async fn the_guides_alert_rules_name_exported_metrics() {
+    let s = site(
+        "sqlite",
+        WebConfig {
+            metrics_token: Some("m-secret".into()),
+            ..WebConfig::default()
+        },
+    )
+    .await;
+    let req = Request::builder()
+        .uri("/metrics")
+        .header("authorization", "Bearer m-secret")
+        .body(Body::empty())
+        .unwrap();
+    let body = text(s.router.clone().oneshot(req).await.unwrap()).await;
+    let guide = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/operations.md"),
+    )
+    .unwrap();
+    let rules = guide
+        .split("### Alerts worth having")
+        .nth(1)
+        .and_then(|rest| rest.split("```yaml").nth(1))
+        .and_then(|rest| rest.split("```").next())
+        .expect("docs/operations.md has example alert rules");
+    let mut named = 0;
+    for (i, _) in rules.match_indices("rapport_") {
+        let name: String = rules[i..]
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+            .collect();
+        let family = ["_bucket", "_sum", "_count"]
+            .iter()
+            .find_map(|suffix| name.strip_suffix(suffix))
+            .unwrap_or(&name);
+        assert!(
+            body.contains(&format!("# TYPE {family} ")),
+            "the alert rules name {name}, which /metrics does not export"
+        );
+        named += 1;
+    }
+    assert!(named >= 5, "the rules name Rapport's metrics");
+    s.finish().await;
+}
+
 #[tokio::test]
 async fn sign_in_is_rate_limited_per_client() {
     let s = site(
