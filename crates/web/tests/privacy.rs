@@ -5,8 +5,9 @@
 //!
 //! - a **private note**: its author only — not the other member, not a
 //!   manager, not an admin;
-//! - a **pulse answer** (its free-text comment, with distinctive scores):
-//!   the author, and the programme's managers through the room's health;
+//! - a **pulse answer** (its free-text comment, and its distinctive scores
+//!   as the health reasons word them): the author, and the programme's
+//!   managers through the room's health;
 //! - a **blind session feedback** comment: the author and the programme's
 //!   managers.
 //!
@@ -39,7 +40,10 @@ const NOTE: &str = "privnote-q7x2kzv";
 const PULSE: &str = "pulsecomment-m4v8zqa";
 /// In the author's feedback on a held session.
 const FEEDBACK: &str = "blindfeedback-r5t1wpe";
-const MARKERS: [&str; 3] = [NOTE, PULSE, FEEDBACK];
+/// The author's distinctive pulse scores, as the health reasons put them
+/// (nobody else in the room answers a pulse, so only theirs can say this).
+const SCORES: &str = "scored acceptance 1 of 5";
+const MARKERS: [&str; 4] = [NOTE, PULSE, SCORES, FEEDBACK];
 
 const DAY: i64 = 24 * 3_600_000;
 
@@ -74,7 +78,7 @@ const ROLES: [Role; 8] = [
 fn may_read(marker: &str, role: Role) -> bool {
     match marker {
         NOTE => role == Role::Author,
-        PULSE | FEEDBACK => matches!(role, Role::Author | Role::ManagerHere | Role::Admin),
+        PULSE | SCORES | FEEDBACK => matches!(role, Role::Author | Role::ManagerHere | Role::Admin),
         _ => unreachable!("unknown marker {marker}"),
     }
 }
@@ -621,7 +625,9 @@ async fn private_items_reach_no_one_else_by_any_route_email_export_or_feed() {
             (Role::Author, NOTE),
             (Role::Author, PULSE),
             (Role::Author, FEEDBACK),
+            (Role::Author, SCORES),
             (Role::ManagerHere, PULSE),
+            (Role::ManagerHere, SCORES),
             (Role::ManagerHere, FEEDBACK),
         ] {
             assert!(
