@@ -45,6 +45,9 @@ const FEEDBACK: &str = "blindfeedback-r5t1wpe";
 const SCORES: &str = "scored acceptance 1 of 5";
 const MARKERS: [&str; 4] = [NOTE, PULSE, SCORES, FEEDBACK];
 
+/// The author's note shared with the room (not private: a control).
+const SHARED_NOTE: &str = "What we agreed to read.";
+
 const DAY: i64 = 24 * 3_600_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -264,7 +267,11 @@ async fn world(kind: &'static str) -> World {
     let room = RoomId::new();
     let author_enrolment = enrolment(ProgrammeId::new(), p(Role::Author), ProgrammeRole::Mentee);
     let mut tx = t.store().write().await.unwrap();
-    let programme = tx.programme_by_slug("here").await.unwrap().unwrap();
+    let mut programme = tx.programme_by_slug("here").await.unwrap().unwrap();
+    // The permissive setting: managers read the notes shared with the room,
+    // so a private note's only shield is its visibility.
+    programme.room_rules.managers_read_shared_notes = true;
+    tx.update_programme(&programme, START_MS).await.unwrap();
     for (role, zone) in [
         (Role::Author, "Asia/Kolkata"),
         (Role::OtherMember, "America/Sao_Paulo"),
@@ -378,7 +385,7 @@ async fn world(kind: &'static str) -> World {
         &post(
             &author,
             format!("{rooms}/notes"),
-            json!({"body": "What we agreed to read.", "visibility": "room"}),
+            json!({"body": SHARED_NOTE, "visibility": "room"}),
         )
         .await
         .expect(201)
@@ -652,7 +659,12 @@ async fn private_items_reach_no_one_else_by_any_route_email_export_or_feed() {
                 "[{kind}] the other member did not get {path}"
             );
         }
+        assert!(
+            found(Role::ManagerHere, SHARED_NOTE),
+            "[{kind}] the manager did not read the shared note: the programme's setting did not take"
+        );
         for path in [
+            format!("/api/v1/rooms/{}/notes", w.ids.room),
             format!("/api/v1/rooms/{}/health", w.ids.room),
             format!("/sessions/{}", w.ids.sessions[0]),
             "/api/v1/programmes/here/export".into(),
