@@ -585,3 +585,92 @@ async fn cancelling_a_session_is_confirmed_first_and_takes_a_reason() {
         t.finish().await;
     }
 }
+
+/// A rough timing of the managers' list over a programme of 10,000 rooms,
+/// 1,000 of them at risk (the figures go in `docs/performance.md`): run with
+/// `cargo test -p rapport-web --test room_list -- --ignored --nocapture`.
+#[tokio::test]
+#[ignore = "timing, not a check"]
+async fn list_of_ten_thousand_rooms() {
+    use rapport_domain::health::Level;
+    let (t, p, slug, manager) = app("sqlite").await;
+    let mut tx = t.store().write().await.unwrap();
+    let mut mentors = vec![];
+    let person = |email: String, name: String| rapport_store::NewPerson {
+        id: PersonId::new(),
+        email,
+        status: rapport_domain::person::AccountStatus::Active,
+        is_admin: false,
+        password_hash: None,
+        email_verified_at: None,
+        profile: rapport_domain::person::Profile::new(
+            rapport_domain::values::PersonName::parse("name", &name).unwrap(),
+        ),
+        now: 0,
+    };
+    for i in 0..500 {
+        let n = person(format!("mentor{i}@big.example"), format!("Mentor {i}"));
+        tx.insert_person(&n).await.unwrap();
+        mentors.push(n.id);
+    }
+    let mut rooms = vec![];
+    for i in 0..10_000 {
+        let mentee = person(format!("mentee{i}@big.example"), format!("Mentee {i}"));
+        tx.insert_person(&mentee).await.unwrap();
+        let id = RoomId::new();
+        tx.insert_room(
+            &NewRoom {
+                id,
+                programme_id: p,
+                status: RoomStatus::Active,
+                origin: RoomOrigin::Round,
+                members: vec![
+                    (
+                        mentors[i / 20],
+                        ProgrammeRole::Mentor,
+                        MemberState::Accepted,
+                    ),
+                    (mentee.id, ProgrammeRole::Mentee, MemberState::Accepted),
+                ],
+                round_id: None,
+            },
+            START_MS + i as i64,
+        )
+        .await
+        .unwrap();
+        rooms.push(id);
+    }
+    tx.commit().await.unwrap();
+    assert_eq!(t.app.sweep_health().await.unwrap(), 10_000);
+    let mut tx = t.store().write().await.unwrap();
+    let risky: Vec<rapport_store::HealthRecord> = rooms
+        .iter()
+        .step_by(10)
+        .map(|r| rapport_store::HealthRecord {
+            room_id: *r,
+            level: Level::AtRisk,
+            reasons: vec![],
+            computed_at: START_MS,
+            alerted_level: Some(Level::AtRisk),
+        })
+        .collect();
+    tx.save_health(&risky).await.unwrap();
+    tx.commit().await.unwrap();
+    let url = format!("/api/v1/programmes/{slug}/rooms");
+    for (what, u) in [
+        ("first page of 50", format!("{url}?limit=50")),
+        ("first page of 100", format!("{url}?limit=100")),
+        ("at risk only, 50", format!("{url}?health=at_risk&limit=50")),
+    ] {
+        let mut times = vec![];
+        for _ in 0..20 {
+            let clock = std::time::Instant::now();
+            let r = t.get(&u, manager.auth()).await.expect(200);
+            times.push(clock.elapsed());
+            assert!(!ids(&r.json).is_empty());
+        }
+        times.sort();
+        eprintln!("{what}: median {:?}, max {:?}", times[10], times[19]);
+    }
+    t.finish().await;
+}
