@@ -611,6 +611,22 @@ async fn list_of_ten_thousand_rooms() {
     for i in 0..500 {
         let n = person(format!("mentor{i}@big.example"), format!("Mentor {i}"));
         tx.insert_person(&n).await.unwrap();
+        tx.insert_enrolment(&EnrolmentRecord {
+            id: EnrolmentId::new(),
+            programme_id: p,
+            person_id: n.id,
+            role: ProgrammeRole::Mentor,
+            status: EnrolmentStatus::Approved,
+            capacity: 20,
+            answers: Default::default(),
+            preferences: Default::default(),
+            consent_sensitive: false,
+            created_at: 0,
+            conduct_accepted_at: Some(0),
+            decided_at: None,
+        })
+        .await
+        .unwrap();
         mentors.push(n.id);
     }
     let mut rooms = vec![];
