@@ -691,7 +691,8 @@ impl App {
             .into_iter()
             .map(|(a, s, at)| serde_json::json!({"action": a, "subject": s, "at": at}))
             .collect();
-        let (enrolments, requests, rooms) = tx.mentoring_of(actor.person_id).await?;
+        let (enrolments, requests, mut rooms) = tx.mentoring_of(actor.person_id).await?;
+        crate::room_export::add_room_contents(&mut tx, actor.person_id, &mut rooms).await?;
         let (notes, room_messages) = crate::notes::export_of(&mut tx, actor.person_id).await?;
         Ok(serde_json::json!({
             "format": "rapport-personal-data/1",

@@ -10,7 +10,7 @@ use rapport_domain::agreement::{parse_day, AgreedDuration, AgreedTerms, MeetingF
 use rapport_domain::policy::Actor;
 use rapport_domain::programme::Cadence;
 use rapport_domain::{AgreementId, Invalid, PersonId, RoomId};
-use rapport_store::{AgreementRecord, RoomRecord, Tx};
+use rapport_store::{AgreementRecord, ProgrammeRecord, RoomRecord, Tx};
 
 /// An agreement as a member writes it; every field is checked and every
 /// error reported at once.
@@ -146,34 +146,41 @@ fn check(input: &AgreementInput) -> AppResult<(AgreedDuration, Cadence, MeetingF
     }
 }
 
+/// The terms in force for `room`, given its current agreement (if any) and
+/// its programme: the agreement's cadence and end, or, before there is one,
+/// the programme's cadence and last day. The start is when the room became
+/// active (or was proposed). Pure, so lists compute it for many rooms from
+/// batched reads.
+pub(crate) fn terms_of(
+    room: &RoomRecord,
+    agreement: Option<&AgreementRecord>,
+    programme: &ProgrammeRecord,
+) -> AgreedTerms {
+    let start = room.started_at.unwrap_or(room.created_at);
+    if let Some(a) = agreement {
+        return AgreedTerms::new(a.cadence, true, start, Some(a.duration.ends_at(start)));
+    }
+    let end = programme
+        .ends_on
+        .as_deref()
+        .and_then(|d| parse_day("ends_on", d).ok())
+        .map(|d| AgreedDuration::Until(d).ends_at(start));
+    AgreedTerms::new(programme.cadence, false, start, end)
+}
+
 impl App {
-    /// The terms room health reads for `room`: the current agreement's
-    /// cadence and end, or, before there is one, the programme's cadence and
-    /// last day. The start is when the room became active (or was proposed).
+    /// The terms room health reads for `room` ([`terms_of`]).
     pub(crate) async fn agreed_terms(
         &self,
         tx: &mut Tx,
         room: &RoomRecord,
     ) -> AppResult<AgreedTerms> {
-        let start = room.started_at.unwrap_or(room.created_at);
-        if let Some(a) = tx.current_agreement(room.id).await? {
-            return Ok(AgreedTerms::new(
-                a.cadence,
-                true,
-                start,
-                Some(a.duration.ends_at(start)),
-            ));
-        }
+        let agreement = tx.current_agreement(room.id).await?;
         let programme = tx
             .programme(room.programme_id)
             .await?
             .ok_or_else(|| AppError::internal_msg("a room's programme is missing"))?;
-        let end = programme
-            .ends_on
-            .as_deref()
-            .and_then(|d| parse_day("ends_on", d).ok())
-            .map(|d| AgreedDuration::Until(d).ends_at(start));
-        Ok(AgreedTerms::new(programme.cadence, false, start, end))
+        Ok(terms_of(room, agreement.as_ref(), &programme))
     }
 
     async fn agreement_view(

@@ -194,7 +194,7 @@ pub(crate) struct RequestReceived {
     pub mentee: String,
     pub programme: String,
     pub message: String,
-    /// The day the request expires, `YYYY-MM-DD`.
+    /// When the request expires, in the recipient's zone, the zone named.
     pub answer_by: String,
 }
 
@@ -258,7 +258,7 @@ impl Mail for QuestionAnswered {
 /// A pending request is about to expire.
 pub(crate) struct RequestReminder {
     pub name: String,
-    /// `YYYY-MM-DD`.
+    /// When the request expires, in the recipient's zone, the zone named.
     pub expires: String,
 }
 
@@ -277,7 +277,7 @@ pub(crate) struct OfferReceived {
     pub mentor: String,
     pub programme: String,
     pub message: String,
-    /// `YYYY-MM-DD`.
+    /// When the offer expires, in the recipient's zone, the zone named.
     pub answer_by: String,
 }
 
@@ -635,7 +635,7 @@ mod tests {
                 mentee: "Dan".into(),
                 programme: "Spring & Summer".into(),
                 message: MESSAGE.into(),
-                answer_by: "2030-01-15".into(),
+                answer_by: "Tue 15 Jan 2030, 09:30 Asia/Kolkata".into(),
             },
         );
         check(
@@ -665,7 +665,7 @@ mod tests {
             "request_reminder",
             &RequestReminder {
                 name: NAME.into(),
-                expires: "2030-01-15".into(),
+                expires: "Tue 15 Jan 2030, 09:30 Asia/Kolkata".into(),
             },
         );
         check(
@@ -675,7 +675,7 @@ mod tests {
                 mentor: "Eve".into(),
                 programme: "Spring & Summer".into(),
                 message: MESSAGE.into(),
-                answer_by: "2030-01-15".into(),
+                answer_by: "Tue 15 Jan 2030, 09:30 Asia/Kolkata".into(),
             },
         );
         check("request_accepted", &RequestAccepted { name: NAME.into() });

@@ -50,6 +50,13 @@ fn day(ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// When a request expires, as its email's recipient reads it: the day and
+/// time in their profile's zone, the zone named (never UTC unless it is
+/// theirs).
+fn expiry_for(recipient: &rapport_store::PersonRecord, ms: i64) -> String {
+    recipient.profile.time_zone.local(ms)
+}
+
 fn gone() -> AppError {
     AppError::Conflict {
         field: None,
@@ -221,7 +228,7 @@ impl App {
                 mentee: me.profile.name.clone(),
                 programme: p.name.clone(),
                 message: record.message.clone(),
-                answer_by: day(record.expires_at),
+                answer_by: expiry_for(&m, record.expires_at),
             };
             self.queue_mail(tx, Some(m.id), &m.email, &mail).await?;
         }
@@ -369,7 +376,7 @@ impl App {
                 reminded += 1;
                 let mail = RequestReminder {
                     name: m.profile.name.clone(),
-                    expires: day(r.expires_at),
+                    expires: expiry_for(&m, r.expires_at),
                 };
                 self.queue_mail(&mut tx, Some(m.id), &m.email, &mail)
                     .await?;
@@ -557,7 +564,7 @@ impl App {
                 mentor: m.profile.name.clone(),
                 programme: p.name.clone(),
                 message: record.message.clone(),
-                answer_by: day(record.expires_at),
+                answer_by: expiry_for(&me, record.expires_at),
             };
             self.queue_mail(&mut tx, Some(me.id), &me.email, &mail)
                 .await?;

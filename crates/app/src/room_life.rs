@@ -9,18 +9,25 @@
 //! applies the move with the store's guarded updates, writes the history and
 //! queues the emails, in one transaction.
 
+use crate::agreements::terms_of;
 use crate::emails::{RoomMove as MailMove, RoomMoved};
+use crate::health::for_member;
 use crate::lists::{ListQuery, Page};
 use crate::rooms::{viable, RoomAccess};
 use crate::{App, AppError, AppResult};
+use rapport_domain::agreement::AgreedTerms;
+use rapport_domain::health::{Health, Level};
 use rapport_domain::mentoring::{
     EndReason, MemberState, MoveRefusal, Mover, RoomAction, RoomEventKind, RoomMove, RoomMoveRules,
     RoomShape, RoomStatus,
 };
 use rapport_domain::policy::Actor;
 use rapport_domain::programme::{ProgrammeKind, ProgrammeRole};
-use rapport_domain::{PersonId, RoomId};
-use rapport_store::{MemberRecord, RoomEventRecord, RoomRecord, SessionSummary, Tx};
+use rapport_domain::{Invalid, PersonId, ProgrammeId, RoomId};
+use rapport_store::{
+    MemberRecord, ProgrammeRecord, RoomEventRecord, RoomListFilter, RoomRecord, SessionSummary, Tx,
+};
+use std::collections::HashMap;
 
 /// The longest note a move takes.
 pub const NOTE_MAX: usize = 2000;
@@ -49,6 +56,52 @@ pub struct RoomSummary {
     pub sessions: SessionSummary,
     /// What the room waits for, in the viewer's words (members' list only).
     pub waiting: Option<String>,
+    /// Its stored health as the viewer may see it (every reason for the
+    /// programme's managers; for members, the reasons not from the pulse and
+    /// those from their own answers); none unless the room is active or
+    /// paused and was assessed.
+    pub health: Option<Health>,
+    /// The terms in force (the agreement's, or the programme's before one):
+    /// `expected_sessions` is the agreed number of sessions, when known.
+    pub terms: AgreedTerms,
+}
+
+/// Which rooms the managers' list shows, as asked (`?status=`, `?health=`).
+#[derive(Clone, Debug, Default)]
+pub struct RoomListQuery {
+    /// A room status code, or empty for all.
+    pub status: Option<String>,
+    /// A health level code (`at_risk`, `needs_attention`, `healthy`), or empty.
+    pub health: Option<String>,
+}
+
+impl RoomListQuery {
+    /// The checked filter; a bad code is 422 naming `status` or `health`.
+    pub fn filter(&self) -> AppResult<RoomListFilter> {
+        let code = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let mut errors = vec![];
+        let status = code(&self.status)
+            .map(|c| RoomStatus::parse(&c))
+            .transpose()
+            .map_err(|e| errors.push(Invalid::new("status", format!("status {}", e.message))))
+            .ok()
+            .flatten();
+        let level = code(&self.health)
+            .map(|c| Level::parse(&c))
+            .transpose()
+            .map_err(|e| errors.push(Invalid::new("health", format!("health {}", e.message))))
+            .ok()
+            .flatten();
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        Ok(RoomListFilter { status, level })
+    }
 }
 
 /// Rooms a programme must complete before it closes.
@@ -476,30 +529,41 @@ impl App {
         Ok(ids.len())
     }
 
-    /// One page of a programme's rooms, newest first, each with its sessions
-    /// summed up. Managers only.
+    /// One page of a programme's rooms for its managers, worst health first
+    /// (at risk, needs attention, healthy, then rooms not assessed: proposed,
+    /// closed or not yet assessed), newest first within a level; each with
+    /// its status, stored health and every reason, last and next session,
+    /// and sessions held against the agreed number. Filtered by status and
+    /// health. A fixed number of queries per page, whatever its size.
+    /// Managers only.
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug))]
     pub async fn programme_rooms(
         &self,
         actor: &Actor,
         slug: &str,
         list: &ListQuery,
+        query: &RoomListQuery,
     ) -> AppResult<Page<RoomSummary>> {
         let (start, limit) = list.window()?;
+        let filter = query.filter()?;
         let now = self.now();
         let mut tx = self.store.read().await?;
         let p = self.managed_programme(&mut tx, actor, slug).await?;
-        let page = tx.rooms_page(p.id, start, limit).await?;
-        let mut items = Vec::with_capacity(page.items.len());
-        for room in page.items {
-            let sessions = tx.session_summary(room.id, now).await?;
-            items.push(RoomSummary {
-                room,
+        let page = tx
+            .programme_room_list(p.id, filter, start, limit, now)
+            .await?;
+        let items = page
+            .items
+            .into_iter()
+            .map(|row| RoomSummary {
+                terms: terms_of(&row.room, row.agreement.as_ref(), &p),
+                health: row.health.map(|h| Health::of(h.reasons)),
+                room: row.room,
                 programme: p.name.clone(),
-                sessions,
+                sessions: row.sessions,
                 waiting: None,
-            });
-        }
+            })
+            .collect();
         Ok(Page {
             items,
             next: page.next,
@@ -508,24 +572,43 @@ impl App {
     }
 
     /// Every room the actor is a member of, newest first, with its next
-    /// session and what it waits for.
+    /// session, what it waits for, and its health as they may see it (the
+    /// reasons not from the pulse, and those from their own answers). Read
+    /// set-based: a fixed number of queries, whatever the number of rooms.
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn my_room_summaries(&self, actor: &Actor) -> AppResult<Vec<RoomSummary>> {
         let now = self.now();
         let mut tx = self.store.read().await?;
         let rooms = tx.rooms_of(actor.person_id).await?;
+        let ids: Vec<RoomId> = rooms.iter().map(|r| r.id).collect();
+        let mut sessions = tx.session_summaries(&ids, now).await?;
+        let mut health = tx.health_of_rooms(&ids).await?;
+        let mut agreements = tx.current_agreements(&ids).await?;
+        let mut programmes: HashMap<ProgrammeId, ProgrammeRecord> = HashMap::new();
         let mut out = Vec::with_capacity(rooms.len());
         for room in rooms {
-            let Some(p) = tx.programme(room.programme_id).await? else {
-                continue;
-            };
-            let sessions = tx.session_summary(room.id, now).await?;
+            if !programmes.contains_key(&room.programme_id) {
+                let Some(p) = tx.programme(room.programme_id).await? else {
+                    continue;
+                };
+                programmes.insert(p.id, p);
+            }
+            let p = &programmes[&room.programme_id];
             let waiting = waiting_for(&room, p.kind, actor.person_id);
+            let mine = room
+                .members
+                .iter()
+                .any(|m| m.person_id == actor.person_id && m.state.holds_seat());
             out.push(RoomSummary {
-                room,
-                programme: p.name,
-                sessions,
+                terms: terms_of(&room, agreements.remove(&room.id).as_ref(), p),
+                health: health
+                    .remove(&room.id)
+                    .filter(|_| mine)
+                    .map(|h| for_member(&Health::of(h.reasons), actor.person_id)),
+                sessions: sessions.remove(&room.id).unwrap_or_default(),
+                programme: p.name.clone(),
                 waiting,
+                room,
             });
         }
         Ok(out)

@@ -461,3 +461,55 @@ async fn disabling_an_account_ends_its_open_rooms_as_left_organisation() {
         s.t.finish().await;
     }
 }
+
+/// Every time in a request's emails is the recipient's, with the zone named:
+/// a mentor in Asia/Kolkata (UTC+5:30) reads the expiry in their own zone,
+/// in the request email and in the reminder.
+#[tokio::test]
+async fn request_emails_show_the_expiry_in_the_recipients_zone() {
+    for kind in test_database_kinds() {
+        let s = setup(kind, 1, 1).await;
+        let input = rapport_domain::person::ProfileInput {
+            name: "Mona Mentor".into(),
+            level: "team_leader".into(),
+            years_experience: "3".into(),
+            skills_offered: "Coaching".into(),
+            skills_wanted: "Coaching".into(),
+            languages: "English".into(),
+            time_zone: "Asia/Kolkata".into(),
+            visibility: "members".into(),
+            ..Default::default()
+        };
+        s.app
+            .update_profile(&s.mentor, s.mentor.person_id, &input)
+            .await
+            .unwrap();
+        let now = rapport_app::Clock::now_ms(&*s.clock);
+        s.app
+            .send_request(&s.mentees[0], s.programme, s.mentor.person_id, "Hi")
+            .await
+            .unwrap();
+        let mut tx = s.t.store().read().await.unwrap();
+        let p = tx.programme(s.programme).await.unwrap().unwrap();
+        drop(tx);
+        let expires = now + i64::from(p.request_expiry_days.max(1)) * rapport_domain::pulse::DAY_MS;
+        let local = rapport_domain::values::TimeZoneName::parse("zone", "Asia/Kolkata")
+            .unwrap()
+            .local(expires);
+        assert!(local.ends_with("Asia/Kolkata"), "{local}");
+        let mail =
+            s.t.expect_email("mentor@example.org", "Mentee 0 asks you to be their mentor")
+                .await;
+        assert!(mail.body.contains(&local), "{}", mail.body);
+        assert!(!mail.body.contains("UTC"), "{}", mail.body);
+        s.clock
+            .advance(expires - now - rapport_app::requests::REMIND_BEFORE_MS + 1);
+        assert_eq!(s.app.sweep_requests().await.unwrap().1, 1);
+        let mail =
+            s.t.expect_email("mentor@example.org", "A mentoring request expires soon")
+                .await;
+        assert!(mail.body.contains(&local), "{}", mail.body);
+        assert!(!mail.body.contains("UTC"), "{}", mail.body);
+        s.t.finish().await;
+    }
+}

@@ -3,11 +3,13 @@
 
 use crate::decode::corrupt_row;
 use crate::page::{bind_keyset, keyset_sql, Page, Start};
+use crate::pulse::{placeholders, ID_CHUNK};
 use crate::{on_conn, Result, Tx};
 use rapport_domain::agreement::{parse_day, AgreedDuration, MeetingFormat};
 use rapport_domain::programme::Cadence;
 use rapport_domain::{AgreementId, PersonId, RoomId};
 use sqlx::Row;
+use std::collections::HashMap;
 
 /// One version of a room's agreement.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -120,6 +122,38 @@ impl Tx {
         on_conn!(self, c => {
             let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(room.0).fetch_optional(c).await?;
             row.as_ref().map(decode).transpose()
+        })
+    }
+
+    /// The current agreement of each of `rooms` that has one, by room, in
+    /// one query per 500 rooms.
+    pub async fn current_agreements(
+        &mut self,
+        rooms: &[RoomId],
+    ) -> Result<HashMap<RoomId, AgreementRecord>> {
+        let mut out = HashMap::new();
+        for chunk in rooms.chunks(ID_CHUNK) {
+            let sql = format!("SELECT {COLUMNS} FROM agreement_versions a LEFT JOIN people p ON p.id = a.changed_by WHERE a.room_id IN ({}) AND a.version = (SELECT MAX(b.version) FROM agreement_versions b WHERE b.room_id = a.room_id)", placeholders(1, chunk.len()));
+            on_conn!(self, c => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for id in chunk {
+                    q = q.bind(id.0);
+                }
+                for r in q.fetch_all(c).await?.iter() {
+                    let a = decode(r)?;
+                    out.insert(a.room_id, a);
+                }
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every version of a room's agreement, oldest first (for a data export).
+    pub async fn agreement_versions_all(&mut self, room: RoomId) -> Result<Vec<AgreementRecord>> {
+        let sql = format!("SELECT {COLUMNS} FROM agreement_versions a LEFT JOIN people p ON p.id = a.changed_by WHERE a.room_id = $1 ORDER BY a.version");
+        on_conn!(self, c => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(room.0).fetch_all(c).await?;
+            rows.iter().map(decode).collect()
         })
     }
 

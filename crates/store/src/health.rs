@@ -319,6 +319,31 @@ impl Tx {
         })
     }
 
+    /// The stored health of those of `rooms` that are open (active or
+    /// paused), by room, in one query per 500 rooms.
+    pub async fn health_of_rooms(
+        &mut self,
+        rooms: &[RoomId],
+    ) -> Result<HashMap<RoomId, HealthRecord>> {
+        let mut out = HashMap::new();
+        for chunk in rooms.chunks(ID_CHUNK) {
+            let sql = format!("SELECT h.room_id, h.level, h.reasons, h.computed_at, h.alerted_level FROM room_health h JOIN rooms r ON r.id = h.room_id WHERE h.room_id IN ({}) AND r.status IN ('active', 'paused')", placeholders(1, chunk.len()));
+            on_conn!(self, c => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for id in chunk {
+                    q = q.bind(id.0);
+                }
+                for r in q.fetch_all(c).await?.iter() {
+                    let room = RoomId(r.try_get("room_id")?);
+                    if let Some(h) = decode_health(r, room)? {
+                        out.insert(room, h);
+                    }
+                }
+            });
+        }
+        Ok(out)
+    }
+
     /// The stored health of a programme's open rooms, worst first (then the
     /// oldest assessment first): what the managers' room list sorts by.
     pub async fn health_in_programme(

@@ -45,7 +45,7 @@ pub use notes::{NoteRecord, NoteScope};
 pub use people::{DirectoryQuery, NewPerson, PersonRecord};
 pub use programmes::ProgrammeRecord;
 pub use pulse::PulseRecord;
-pub use room_life::{RoomEventRecord, SessionSummary};
+pub use room_life::{RoomEventRecord, RoomListFilter, RoomListRow, SessionSummary};
 pub use rounds::{PairRule, ReportRecord, RoundRecord};
 pub use sessions::{
     ActionItemRecord, FeedbackRecord, RescheduleRecord, SessionNotesRecord, SessionRecord,

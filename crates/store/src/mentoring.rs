@@ -709,9 +709,23 @@ impl Tx {
     }
 
     async fn rooms_where(&mut self, cond: &str, arg: uuid::Uuid) -> Result<Vec<RoomRecord>> {
+        self.rooms_where_all(cond, &[arg]).await
+    }
+
+    /// Rooms with their members, newest first, where `cond` holds; `cond`
+    /// uses `$1` to `$n` for `args`.
+    pub(crate) async fn rooms_where_all(
+        &mut self,
+        cond: &str,
+        args: &[uuid::Uuid],
+    ) -> Result<Vec<RoomRecord>> {
         let sql = format!("SELECT r.id, r.programme_id, r.status, r.origin, r.round_id, r.end_reason, r.end_note, r.completion_proposed_by, r.completion_proposed_at, r.created_at, r.started_at, r.paused_at, r.ended_at, r.first_message_at, r.first_session_at, r.first_goal_at, r.last_activity_at, m.person_id, m.role, m.state, p.name, p.email FROM rooms r JOIN room_members m ON m.room_id = r.id JOIN people p ON p.id = m.person_id WHERE {cond} ORDER BY r.created_at DESC, r.id, CASE m.role WHEN 'mentor' THEN 0 WHEN 'facilitator' THEN 1 ELSE 2 END, m.created_at, p.name");
         on_conn!(self, c => {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(arg).fetch_all(c).await?;
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+            for arg in args {
+                q = q.bind(*arg);
+            }
+            let rows = q.fetch_all(c).await?;
             let mut out: Vec<RoomRecord> = vec![];
             for r in &rows {
                 let id = RoomId(r.try_get("id")?);

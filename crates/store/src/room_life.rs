@@ -4,10 +4,13 @@
 use crate::decode::corrupt_row;
 use crate::mentoring::codes_in;
 use crate::page::{bind_keyset, keyset_sql, Page, Start};
-use crate::{on_conn, Result, RoomRecord, Tx};
+use crate::pulse::{placeholders, ID_CHUNK};
+use crate::{on_conn, AgreementRecord, HealthRecord, Result, RoomRecord, Tx};
+use rapport_domain::health::Level;
 use rapport_domain::mentoring::{EndReason, RoomEventKind, RoomStatus};
 use rapport_domain::{PersonId, ProgrammeId, RoomId};
 use sqlx::Row;
+use std::collections::HashMap;
 
 /// One move in a room's history.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,7 +49,132 @@ pub struct SessionSummary {
     pub held: i64,
 }
 
+/// Which of a programme's rooms the managers' list shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RoomListFilter {
+    /// Only rooms in this status.
+    pub status: Option<RoomStatus>,
+    /// Only open rooms whose stored health is at this level.
+    pub level: Option<Level>,
+}
+
+/// A room in the managers' list: the room and its members, its stored
+/// health (open rooms), its sessions summed up and its current agreement.
+#[derive(Clone, Debug)]
+pub struct RoomListRow {
+    /// The room and its members.
+    pub room: RoomRecord,
+    /// Its stored health, while it is active or paused and was assessed.
+    pub health: Option<HealthRecord>,
+    /// Its sessions summed up.
+    pub sessions: SessionSummary,
+    /// Its current agreement, if the members wrote one.
+    pub agreement: Option<AgreementRecord>,
+}
+
+/// The list's sort key is one number, so the keyset cursor (a time and an
+/// id) pages it unchanged: the health rank (at risk 3, needs attention 2,
+/// healthy 1, not assessed or not open 0) times this step, plus the room's
+/// creation time. Times stay below the step (10^14 ms is the year 5138), so
+/// "newest first" on the key reads worst first, then newest first.
+const RANK_STEP: i64 = 100_000_000_000_000;
+
 impl Tx {
+    /// One page of a programme's rooms for its managers: worst stored health
+    /// first (at risk, needs attention, healthy, then rooms not assessed:
+    /// proposed, closed, or not yet assessed), newest first within a level,
+    /// filtered by status and level. Each row carries its health, sessions
+    /// (from `now`) and current agreement, read set-based: a fixed number of
+    /// queries per page, never one per room.
+    pub async fn programme_room_list(
+        &mut self,
+        programme: ProgrammeId,
+        filter: RoomListFilter,
+        start: Start,
+        limit: i64,
+        now: i64,
+    ) -> Result<Page<RoomListRow>> {
+        let sql = format!(
+            "SELECT * FROM (SELECT r.id, (CASE h.level WHEN 'at_risk' THEN 3 WHEN 'needs_attention' THEN 2 WHEN 'healthy' THEN 1 ELSE 0 END) * {RANK_STEP} + r.created_at AS created_at FROM rooms r LEFT JOIN room_health h ON h.room_id = r.id AND r.status IN ('active', 'paused') WHERE r.programme_id = $1 AND ($2 = '' OR r.status = $2) AND ($3 = '' OR h.level = $3)) AS k {}",
+            keyset_sql(start, 4)
+        );
+        let status = filter.status.map_or("", RoomStatus::code);
+        let level = filter.level.map_or("", Level::code);
+        let keys: Vec<(uuid::Uuid, i64)> = on_conn!(self, c => {
+            let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(programme.0).bind(status).bind(level);
+            let q = bind_keyset!(q, start, limit);
+            let rows = q.fetch_all(&mut *c).await?;
+            rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("created_at")?))).collect::<Result<Vec<_>>>()
+        })?;
+        let page = Page::from_rows(start, keys, limit, |k| (k.1, k.0));
+        let ids: Vec<RoomId> = page.items.iter().map(|k| RoomId(k.0)).collect();
+        let mut rooms: HashMap<RoomId, RoomRecord> = self
+            .rooms_by_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+        let mut health = self.health_of_rooms(&ids).await?;
+        let mut sessions = self.session_summaries(&ids, now).await?;
+        let mut agreements = self.current_agreements(&ids).await?;
+        let items = ids
+            .iter()
+            .filter_map(|id| {
+                Some(RoomListRow {
+                    room: rooms.remove(id)?,
+                    health: health.remove(id),
+                    sessions: sessions.remove(id).unwrap_or_default(),
+                    agreement: agreements.remove(id),
+                })
+            })
+            .collect();
+        Ok(Page {
+            items,
+            next: page.next,
+            prev: page.prev,
+        })
+    }
+
+    /// Rooms with their members, by id (in no particular order; missing ids
+    /// are left out), one query per 500 rooms.
+    pub async fn rooms_by_ids(&mut self, rooms: &[RoomId]) -> Result<Vec<RoomRecord>> {
+        let mut out = vec![];
+        for chunk in rooms.chunks(ID_CHUNK) {
+            let cond = format!("r.id IN ({})", placeholders(1, chunk.len()));
+            let args: Vec<uuid::Uuid> = chunk.iter().map(|r| r.0).collect();
+            out.extend(self.rooms_where_all(&cond, &args).await?);
+        }
+        Ok(out)
+    }
+
+    /// The sessions of each of `rooms` summed up (as [`Tx::session_summary`]),
+    /// by room, one query per 500 rooms; rooms without sessions are left out.
+    pub async fn session_summaries(
+        &mut self,
+        rooms: &[RoomId],
+        now: i64,
+    ) -> Result<HashMap<RoomId, SessionSummary>> {
+        let mut out = HashMap::new();
+        for chunk in rooms.chunks(ID_CHUNK) {
+            let next = chunk.len() + 1;
+            let sql = format!("SELECT room_id, MAX(CASE WHEN status = 'held' THEN starts_at END) AS last_held, MIN(CASE WHEN status = 'scheduled' AND starts_at >= ${next} THEN starts_at END) AS next_scheduled, COUNT(CASE WHEN status = 'held' THEN 1 END) AS held FROM sessions WHERE room_id IN ({}) GROUP BY room_id", placeholders(1, chunk.len()));
+            on_conn!(self, c => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for id in chunk {
+                    q = q.bind(id.0);
+                }
+                for r in q.bind(now).fetch_all(c).await?.iter() {
+                    out.insert(RoomId(r.try_get("room_id")?), SessionSummary {
+                        last_held: r.try_get("last_held")?,
+                        next_scheduled: r.try_get("next_scheduled")?,
+                        held: r.try_get("held")?,
+                    });
+                }
+            });
+        }
+        Ok(out)
+    }
+
     /// Adds one move to a room's history.
     #[allow(clippy::too_many_arguments)]
     pub async fn insert_room_event(

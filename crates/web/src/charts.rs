@@ -137,8 +137,13 @@ impl LineChart {
         let (Some(t0), Some(t1)) = (times.clone().min(), times.max()) else {
             return chart;
         };
-        let t1 = self.until.map_or(t1, |u| u.max(t1));
-        let t1 = if t1 <= t0 { t0 + DAY } else { t1 };
+        let mut t1 = self.until.map_or(t1, |u| u.max(t1));
+        // One point, or every point on one day: the axis spans into the next
+        // day in the viewer's zone, so its ends carry two different dates
+        // (stepping by hours, as a day of a clock change is not 24 hours).
+        while t1 <= t0 || zone.local_date(t1) == zone.local_date(t0) {
+            t1 += DAY / 4;
+        }
         let y_max = if self.y_max > 0.0 { self.y_max } else { 1.0 };
         let plot_w = WIDTH - LEFT - RIGHT;
         let plot_h = HEIGHT - TOP - BOTTOM;
@@ -178,9 +183,16 @@ impl LineChart {
                 escape(&number(v))
             ));
         }
-        // X axis: the first and last day and two between.
-        for i in 0..=3 {
+        // X axis: the first and last day and two between, each date once:
+        // the ends first, then a middle tick only when its date is new.
+        let mut labelled: Vec<String> = vec![];
+        for i in [0, 3, 1, 2] {
             let t = t0 + (t1 - t0) * i / 3;
+            let label = zone.local_date(t);
+            if labelled.contains(&label) {
+                continue;
+            }
+            labelled.push(label);
             let xx = x(t);
             let anchor = match i {
                 0 => "start",
@@ -195,7 +207,7 @@ impl LineChart {
             svg.push_str(&format!(
                 r#"<text class="tick" x="{xx:.1}" y="{:.1}" text-anchor="{anchor}" font-size="12" fill="currentColor">{}</text>"#,
                 TOP + plot_h + 18.0,
-                escape(&zone.local_date(t))
+                escape(labelled.last().map_or("", String::as_str))
             ));
         }
         svg.push_str(&format!(
@@ -327,6 +339,54 @@ mod tests {
         assert_eq!(c.rows[0].0, auckland.local_date(t));
         assert_ne!(c.rows[0].0, TimeZoneName::utc().local_date(t));
         assert!(c.svg.contains(&auckland.local_date(t)));
+    }
+
+    /// The dates on the x axis (the y axis's ticks are numbers).
+    fn tick_dates(svg: &str) -> Vec<String> {
+        svg.split(r#"<text class="tick" "#)
+            .skip(1)
+            .map(|t| {
+                t.split('>')
+                    .nth(1)
+                    .unwrap()
+                    .split('<')
+                    .next()
+                    .unwrap()
+                    .to_string()
+            })
+            .filter(|l| l.parse::<f64>().is_err())
+            .collect()
+    }
+
+    #[test]
+    fn a_single_point_or_a_single_day_never_repeats_a_date() {
+        let utc = TimeZoneName::utc();
+        let kolkata = TimeZoneName::parse("z", "Asia/Kolkata").unwrap();
+        let london = TimeZoneName::parse("z", "Europe/London").unwrap();
+        // 2026-10-25 00:30 in London, the day the clocks go back (25 hours).
+        let long_day = 1_792_884_600_000;
+        for (points, zone) in [
+            (vec![(T, 10.0)], &utc),
+            (vec![(T, 10.0)], &kolkata),
+            (
+                vec![(T, 10.0), (T + 60_000, 20.0), (T + 3_600_000, 30.0)],
+                &utc,
+            ),
+            (vec![(long_day, 1.0)], &london),
+        ] {
+            let first = zone.local_date(points[0].0);
+            let c = chart(points).render(zone);
+            let dates = tick_dates(&c.svg);
+            let mut unique = dates.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(unique.len(), dates.len(), "a date repeats: {dates:?}");
+            assert!(dates.len() >= 2, "the axis names two days: {dates:?}");
+            assert_eq!(dates[0], first);
+        }
+        // A span of many days keeps all four ticks.
+        let c = chart(vec![(T, 0.0), (T + 9 * DAY, 100.0)]).render(&utc);
+        assert_eq!(tick_dates(&c.svg).len(), 4);
     }
 
     #[test]

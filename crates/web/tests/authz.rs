@@ -1128,6 +1128,14 @@ fn rows() -> Vec<Row> {
             "notes=Shared",
             Room(303, 403),
         ),
+        // The confirmation page before cancelling: members only.
+        row(
+            "GET",
+            "/sessions/{id}/cancel",
+            "/sessions/{session2}/cancel",
+            "",
+            Room(200, 403),
+        ),
         // The mentor proposes; the room member then finds a proposal open (409).
         row(
             "POST",

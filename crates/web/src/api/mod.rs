@@ -377,8 +377,10 @@ pub(crate) fn link_header<T>(
         .into_iter()
         .filter_map(|(cursor, rel)| {
             cursor.map(|c| {
+                // A path with filters already has a query: the cursor joins it.
+                let sep = if path.contains('?') { '&' } else { '?' };
                 format!(
-                    "<{base_url}{path}?cursor={}&limit={limit}>; rel=\"{rel}\"",
+                    "<{base_url}{path}{sep}cursor={}&limit={limit}>; rel=\"{rel}\"",
                     c.encode()
                 )
             })

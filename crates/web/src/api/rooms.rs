@@ -1,5 +1,6 @@
 //! Rooms: reading one, answering a proposal, and the caller's list.
 
+use super::health::ReasonOut;
 use super::programmes::parse;
 use super::{paged_json, ApiJson, ApiQuery};
 use crate::auth::ApiActor;
@@ -9,9 +10,10 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Json;
 use rapport_app::lists::ListQuery;
-use rapport_app::room_life::{RoomSummary, StatusChange};
+use rapport_app::room_life::{RoomListQuery, RoomSummary, StatusChange};
 use rapport_app::rooms::RoomView;
 use rapport_app::AppError;
+use rapport_domain::health::Health;
 use rapport_domain::RoomId;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -164,6 +166,14 @@ pub struct MyRoomOut {
     /// What the room waits for, in the caller's words (your answer to the
     /// proposal, your confirmation of completion, the other side's ...).
     pub waiting_for: Option<String>,
+    /// The room's health as the caller may see it: the reasons that do not
+    /// come from the rapport pulse and those from the caller's own answers,
+    /// and the level those give (active and paused rooms, once assessed).
+    pub health: Option<ListHealthOut>,
+    /// How many sessions were held.
+    pub sessions_held: i64,
+    /// How many sessions the relationship expects in all, when known.
+    pub sessions_expected: Option<i64>,
 }
 
 /// List my rooms
@@ -184,6 +194,9 @@ pub async fn list_rooms(
                 members: r.room.members.into_iter().map(MemberOut::from).collect(),
                 next_session_at: r.sessions.next_scheduled,
                 waiting_for: r.waiting,
+                health: r.health.map(ListHealthOut::from),
+                sessions_held: r.sessions.held,
+                sessions_expected: r.terms.expected_sessions,
             })
             .collect(),
     ))
@@ -334,6 +347,27 @@ pub async fn room_history(
     ))
 }
 
+/// A room's health in a list: its level and the reasons the caller may see.
+#[derive(Serialize, ToSchema)]
+pub struct ListHealthOut {
+    /// `healthy`, `needs_attention` or `at_risk`.
+    pub level: String,
+    /// Every reason the caller may see, worst first (managers see all).
+    pub reasons: Vec<ReasonOut>,
+    /// One concrete next step, when something needs doing.
+    pub next_step: Option<String>,
+}
+
+impl From<Health> for ListHealthOut {
+    fn from(h: Health) -> Self {
+        Self {
+            level: h.level.code().into(),
+            next_step: h.next_step().map(str::to_string),
+            reasons: h.reasons.iter().map(ReasonOut::from).collect(),
+        }
+    }
+}
+
 /// A room in a programme's list.
 #[derive(Serialize, ToSchema)]
 pub struct ProgrammeRoomOut {
@@ -351,12 +385,24 @@ pub struct ProgrammeRoomOut {
     pub ended_at: Option<i64>,
     /// The end reason code, when it ended early.
     pub end_reason: Option<String>,
+    /// Its stored health with every reason (active and paused rooms, once
+    /// assessed; assessed when something happens in the room and daily).
+    pub health: Option<ListHealthOut>,
     /// The start of the last held session (Unix ms).
     pub last_session_at: Option<i64>,
     /// The start of the next scheduled session (Unix ms).
     pub next_session_at: Option<i64>,
     /// How many sessions were held.
     pub sessions_held: i64,
+    /// How many sessions the relationship expects in all, from the agreed
+    /// duration and cadence (the programme's cadence and end before an
+    /// agreement); none when no end is known.
+    pub sessions_expected: Option<i64>,
+    /// The cadence in force: `weekly`, `every_two_weeks` or `monthly`.
+    pub cadence: String,
+    /// Whether the cadence and duration come from the room's agreement
+    /// (false: the programme's, as no agreement exists yet).
+    pub agreed: bool,
 }
 
 impl From<RoomSummary> for ProgrammeRoomOut {
@@ -369,9 +415,13 @@ impl From<RoomSummary> for ProgrammeRoomOut {
             ended_at: r.room.ended_at,
             end_reason: r.room.end_reason.map(|e| e.code().into()),
             members: r.room.members.into_iter().map(MemberOut::from).collect(),
+            health: r.health.map(ListHealthOut::from),
             last_session_at: r.sessions.last_held,
             next_session_at: r.sessions.next_scheduled,
             sessions_held: r.sessions.held,
+            sessions_expected: r.terms.expected_sessions,
+            cadence: r.terms.cadence.code().into(),
+            agreed: r.terms.from_agreement,
         }
     }
 }
@@ -379,40 +429,80 @@ impl From<RoomSummary> for ProgrammeRoomOut {
 /// A page of a programme's rooms.
 #[derive(Serialize, ToSchema)]
 pub struct ProgrammeRoomsOut {
-    /// Rooms, newest first.
+    /// Rooms, worst health first (at risk, needs attention, healthy, then
+    /// rooms not assessed), newest first within a level.
     pub rooms: Vec<ProgrammeRoomOut>,
 }
 
-/// List a programme's rooms (managers)
+/// Which page, and which rooms, of a programme's list.
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct ProgrammeRoomsParams {
+    /// Where to continue: the opaque cursor from the `Link` header of the
+    /// previous answer.
+    pub cursor: Option<String>,
+    /// Items per page, 1 to 100 (default 50).
+    pub limit: Option<i64>,
+    /// Only rooms in this status: `proposed`, `active`, `paused`,
+    /// `completed` or `ended_early`.
+    pub status: Option<String>,
+    /// Only open rooms at this health: `at_risk`, `needs_attention` or `healthy`.
+    pub health: Option<String>,
+}
+
+/// List a programme's rooms, worst health first (managers)
 ///
-/// Each room's status, members, start and end, last and next session and
-/// sessions held, newest first; the next page is in the `Link` header.
-#[utoipa::path(get, path = "/api/v1/programmes/{slug}/rooms", tag = "programmes", params(("slug" = String, Path, description = "Programme slug."), CursorParams), security(("cookie" = []), ("bearer" = [])),
+/// Each room's status and health with every reason, members, start and end,
+/// last and next session, and sessions held against the agreed number.
+/// Sorted at risk, needs attention, healthy, then rooms not assessed
+/// (proposed, completed, ended), newest first within each; filter with
+/// `status` and `health`. The next page is in the `Link` header, which keeps
+/// the filters.
+#[utoipa::path(get, path = "/api/v1/programmes/{slug}/rooms", tag = "programmes", params(("slug" = String, Path, description = "Programme slug."), ProgrammeRoomsParams), security(("cookie" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "One page of rooms.", body = ProgrammeRoomsOut,
             headers(("link" = String, description = "`<…>; rel=\"next\"` and `<…>; rel=\"prev\"` when there are such pages."))),
         (status = 403, description = "`forbidden`: managers of the programme only.", body = ErrorBody),
         (status = 404, description = "`not_found`.", body = ErrorBody),
-        (status = 422, description = "`invalid_field`: `limit` is not 1 to 100, or `cursor` is not one Rapport made.", body = ErrorBody),
+        (status = 422, description = "`invalid_field`: `limit` is not 1 to 100, `cursor` is not one Rapport made, or `status` or `health` is not a known code.", body = ErrorBody),
     ))]
 pub async fn programme_rooms(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(slug): Path<String>,
-    ApiQuery(params): ApiQuery<CursorParams>,
+    ApiQuery(params): ApiQuery<ProgrammeRoomsParams>,
 ) -> Result<Response, ApiError> {
-    let query = params.query();
-    let page = s.app.programme_rooms(&actor, &slug, &query).await?;
+    let query = ListQuery {
+        page: None,
+        cursor: params.cursor,
+        limit: params.limit,
+    };
+    let filter = RoomListQuery {
+        status: params.status,
+        health: params.health,
+    };
+    let page = s
+        .app
+        .programme_rooms(&actor, &slug, &query, &filter)
+        .await?;
     let (_, limit) = query.window()?;
-    Ok(paged_json(
-        &s,
-        &format!("/api/v1/programmes/{slug}/rooms"),
-        limit,
-        page,
-        |items| ProgrammeRoomsOut {
+    // Codes were checked above, so they need no escaping.
+    let checked = filter.filter()?;
+    let mut path = format!("/api/v1/programmes/{slug}/rooms");
+    let mut sep = '?';
+    if let Some(st) = checked.status {
+        path.push_str(&format!("{sep}status={}", st.code()));
+        sep = '&';
+    }
+    if let Some(l) = checked.level {
+        path.push_str(&format!("{sep}health={}", l.code()));
+    }
+    Ok(paged_json(&s, &path, limit, page, |items| {
+        ProgrammeRoomsOut {
             rooms: items.into_iter().map(ProgrammeRoomOut::from).collect(),
-        },
-    ))
+        }
+    }))
 }
 
 /// Confirms completing every open room.

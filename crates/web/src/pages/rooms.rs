@@ -13,9 +13,10 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use rapport_app::lists::ListQuery;
-use rapport_app::room_life::{available_moves, RoomSummary, StatusChange};
+use rapport_app::room_life::{available_moves, RoomListQuery, RoomSummary, StatusChange};
 use rapport_app::rooms::RoomView;
 use rapport_app::AppError;
+use rapport_domain::health::Level;
 use rapport_domain::mentoring::{EndReason, RoomAction};
 use rapport_domain::RoomId;
 use rapport_store::RoomEventRecord;
@@ -350,7 +351,15 @@ struct ProgrammeRoomsPage {
     rooms: Vec<RoomSummary>,
     /// Rooms still active or paused.
     open: usize,
+    /// The filters as chosen (codes, empty for all).
+    status: String,
+    health: String,
+    /// Status filter choices: (code, label).
+    statuses: Vec<(&'static str, &'static str)>,
+    /// Health filter choices: (code, label).
+    levels: Vec<(&'static str, &'static str)>,
     older: Option<String>,
+    newer: Option<String>,
 }
 
 async fn programme_rooms(
@@ -364,18 +373,47 @@ async fn programme_rooms(
         cursor: q.get("cursor").cloned(),
         limit: None,
     };
-    let page = s.app.programme_rooms(&who.actor, &slug, &list).await?;
+    let filter = RoomListQuery {
+        status: q.get("status").cloned(),
+        health: q.get("health").cloned(),
+    };
+    let page = s
+        .app
+        .programme_rooms(&who.actor, &slug, &list, &filter)
+        .await?;
     let (name, open) = s.app.open_room_count(&who.actor, &slug).await?;
-    let older = page
-        .next
-        .map(|c| format!("/programmes/{slug}/rooms?cursor={}", c.encode()));
+    let checked = filter.filter()?;
+    let status = checked.status.map_or("", |st| st.code()).to_string();
+    let health = checked.level.map_or("", |l| l.code()).to_string();
+    // Codes only (checked above), so the links need no escaping.
+    let link = |c: rapport_app::lists::Cursor| {
+        format!(
+            "/programmes/{slug}/rooms?status={status}&health={health}&cursor={}",
+            c.encode()
+        )
+    };
     Ok(render(&ProgrammeRoomsPage {
         ctx: Ctx::new(Some(&who), q.get("done").map(String::as_str)),
         title: format!("Rooms of {name}"),
+        older: page.next.map(link),
+        newer: page.prev.map(link),
         slug,
         rooms: page.items,
         open,
-        older,
+        status,
+        health,
+        statuses: vec![
+            ("proposed", "Proposed"),
+            ("active", "Active"),
+            ("paused", "Paused"),
+            ("completed", "Completed"),
+            ("ended_early", "Ended early"),
+        ],
+        levels: Level::ALL
+            .iter()
+            .rev()
+            .map(|l| (l.code(), l.label()))
+            .collect(),
     })
     .into_response())
 }

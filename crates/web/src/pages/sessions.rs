@@ -3,9 +3,10 @@
 //! rescheduling, notes, action items, feedback). Plain forms that POST, then
 //! redirect with a notice; an error shows the page again with the message.
 
+use super::confirm::Confirm;
 use super::programmes::{parse_id, Params};
 use super::rooms::RoomTabs;
-use super::{render, Ctx};
+use super::{render, Ctx, Field};
 use crate::auth::PageActor;
 use crate::routes::Routes;
 use crate::{AppState, PageError};
@@ -389,6 +390,64 @@ async fn edit(
     after(&s, &who, id, r, "session_saved").await
 }
 
+/// "Cancel this session?": what cancelling does, and the reason it takes.
+fn confirm_cancel(who: &PageActor, v: &SessionView, reason: &str) -> Confirm {
+    let id = v.session.id;
+    let ctx = Ctx::new(Some(who), None);
+    let others: Vec<String> = v
+        .access
+        .room
+        .members
+        .iter()
+        .filter(|m| m.person_id != who.actor.person_id && m.state.holds_seat())
+        .map(|m| m.name.clone())
+        .collect();
+    let mut c = Confirm::new(
+        "Cancel this session?",
+        format!("/sessions/{id}/status"),
+        format!("/sessions/{id}"),
+    )
+    .hidden("status", "cancelled");
+    c.intro = format!(
+        "The session on {}{} will not take place.",
+        ctx.when(v.session.starts_at),
+        if others.is_empty() {
+            String::new()
+        } else {
+            format!(" with {}", others.join(", "))
+        }
+    );
+    c.consequences = vec![
+        "Every other member is told by email, with a calendar cancellation that takes it out of their calendar.".into(),
+        "It stays in the room's list of sessions as cancelled, with who cancelled it and your reason, which the members see.".into(),
+        "Nobody counts as absent: a cancelled session has no no-shows.".into(),
+        "It cannot be undone; schedule a new session if you still want to meet.".into(),
+    ];
+    c.fields.push(
+        Field::new("reason", "Why cancel?", "text")
+            .value(reason)
+            .hint("Required. The other members read it."),
+    );
+    c.submit = "Cancel the session".into();
+    c.danger = true;
+    c
+}
+
+async fn confirm_cancel_page(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id: SessionId = parse_id(&id, "session")?;
+    let v = s.app.session(&who.actor, id).await?;
+    if !v.access.is_member() {
+        return Err(
+            AppError::Forbidden("only the room's members cancel its sessions".into()).into(),
+        );
+    }
+    Ok(confirm_cancel(&who, &v, "").page(&who))
+}
+
 async fn set_status(
     State(s): State<AppState>,
     who: PageActor,
@@ -397,6 +456,26 @@ async fn set_status(
 ) -> Result<Response, PageError> {
     let id: SessionId = parse_id(&id, "session")?;
     let status = f.get("status").cloned().unwrap_or_default();
+    if status == "cancelled" {
+        // Cancelling is confirmed first (GET /sessions/{id}/cancel); a bad
+        // reason shows that page again with the error next to the field.
+        let reason = f.get("reason").cloned().unwrap_or_default();
+        let input = StatusInput {
+            status,
+            attendance: vec![],
+            reason: reason.clone(),
+        };
+        return match s.app.set_session_status(&who.actor, id, &input).await {
+            Ok(_) => {
+                Ok(Redirect::to(&format!("/sessions/{id}?done=session_status")).into_response())
+            }
+            Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
+                let v = s.app.session(&who.actor, id).await?;
+                Ok(confirm_cancel(&who, &v, &reason).with_error(&who, e))
+            }
+            Err(e) => Err(e.into()),
+        };
+    }
     // Attendance is asked for on the form as attendance_<person id>; only a
     // held session records it.
     let attendance = if status == "held" {
@@ -539,6 +618,7 @@ pub(super) fn routes() -> Routes {
         .get("/sessions/{id}", session)
         .post("/sessions/{id}", edit)
         .post("/sessions/{id}/status", set_status)
+        .get("/sessions/{id}/cancel", confirm_cancel_page)
         .post("/sessions/{id}/reschedule", reschedule)
         .post("/sessions/{id}/reschedule/answer", reschedule_answer)
         .post("/sessions/{id}/action-items", add_item)
