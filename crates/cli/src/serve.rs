@@ -86,10 +86,27 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             .await
             .context("cannot seed the demo data")?
         {
-            Some(s) => println!(
-                "Seeded the demo organisation: {} people, {} programmes.",
-                s.people, s.programmes
-            ),
+            Some(s) => {
+                println!(
+                    "Seeded the demo organisation: {} people, {} programmes.",
+                    s.people, s.programmes
+                );
+                // A hundred days of rooms, played through the use cases.
+                let started = std::time::Instant::now();
+                let rooms = rapport_app::demo::seed_rooms(&app, app.now())
+                    .await
+                    .context("cannot seed the demo rooms")?;
+                println!(
+                    "Seeded {} demo rooms with three months of history in {:.1} s (their email is in {}).",
+                    rooms.rooms,
+                    started.elapsed().as_secs_f64(),
+                    app.config.outbox_dir.join("demo-history").display()
+                );
+                println!(
+                    "Demo mentor: {}  mentee: {}  peer: {}  (same password)",
+                    rooms.mentor_email, rooms.mentee_email, rooms.peer_email
+                );
+            }
             None => println!("The database already has people; demo data left alone."),
         }
         println!(

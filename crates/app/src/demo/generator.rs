@@ -71,7 +71,14 @@ pub fn demo_data(seed: u64) -> DemoData {
         p.profile.bio = bio(&mut rng, p, dept);
     }
 
-    let programmes = programmes(&mut rng, &people);
+    let mut programmes = programmes(&mut rng, &people);
+    // Its own generator, so adding it changed no other id or word.
+    let past = past_cohort(
+        &mut ChaCha8Rng::seed_from_u64(seed ^ PAST_COHORT_SALT),
+        &people,
+        &programmes,
+    );
+    programmes.push(past);
     DemoData {
         skills: skill_catalogue(),
         people,
@@ -743,4 +750,70 @@ fn programmes(rng: &mut ChaCha8Rng, people: &[DemoPerson]) -> Vec<DemoProgramme>
         p.id = ProgrammeId(uuid_from(rng));
     }
     out
+}
+
+/// Mixed into the seed for the past cohort's own generator.
+const PAST_COHORT_SALT: u64 = 0x2026_0001;
+/// Mentees of the past cohort: one more than its mentors' seats, so one
+/// waits for a seat that a completed room frees (see `demo::rooms`).
+pub(super) const PAST_MENTEES: usize = 11;
+/// Mentors of the past cohort; their seats (1–3 each by position) add up to 10.
+pub(super) const PAST_MENTORS: usize = 5;
+
+/// Leadership Foundations 2026: the cohort running since the summer, whose
+/// rooms `demo::rooms` fills with three months of history. Its mentees are
+/// Professional Contributors who are not in the 2027 cohort; its mentors are
+/// experienced leaders, some of whom mentor in 2027 too.
+fn past_cohort(
+    rng: &mut ChaCha8Rng,
+    people: &[DemoPerson],
+    programmes: &[DemoProgramme],
+) -> DemoProgramme {
+    use LeadershipLevel::{
+        LeaderOfLeaders as LoL, ProfessionalContributor as PC, TeamLeader as TL,
+    };
+    use ProgrammeRole::{Manager, Mentee, Mentor};
+    let admin = people[0].id;
+    let in_2027 = |id: PersonId| {
+        programmes
+            .iter()
+            .filter(|p| p.slug == "leadership-foundations-2027")
+            .any(|p| p.roles.iter().any(|(x, r)| *x == id && *r == Mentee))
+    };
+    let mut shuffled = |keep: &dyn Fn(&DemoPerson) -> bool| -> Vec<PersonId> {
+        let mut ids: Vec<PersonId> = people.iter().filter(|p| keep(p)).map(|p| p.id).collect();
+        ids.shuffle(rng);
+        ids
+    };
+    let people_partner =
+        shuffled(&|p| p.profile.level == TL && p.profile.department == "People" && p.id != admin)
+            [0];
+    let managers = [admin, people_partner];
+    let mentors: Vec<PersonId> = shuffled(&|p| {
+        !managers.contains(&p.id)
+            && (p.profile.level == LoL
+                || (p.profile.level == TL && p.profile.years_experience >= 9))
+    })
+    .into_iter()
+    .take(PAST_MENTORS)
+    .collect();
+    let mentees: Vec<PersonId> =
+        shuffled(&|p| p.profile.level == PC && p.profile.years_experience >= 3 && !in_2027(p.id))
+            .into_iter()
+            .take(PAST_MENTEES)
+            .collect();
+    let mut roles: Vec<(PersonId, ProgrammeRole)> =
+        managers.iter().map(|id| (*id, Manager)).collect();
+    roles.extend(mentors.iter().map(|id| (*id, Mentor)));
+    roles.extend(mentees.iter().map(|id| (*id, Mentee)));
+    DemoProgramme {
+        id: ProgrammeId(uuid_from(rng)),
+        slug: "leadership-foundations-2026",
+        name: "Leadership Foundations 2026",
+        description: "This year's cohort of one-to-one mentoring for Professional Contributors who are curious about leading people, running since the summer. Pairs agreed their goals and cadence in their first weeks and meet every two weeks; a few chose a shorter, three-month mentorship and have already closed. New mentees join on a rolling basis as mentors' seats free up. The 2027 cohort opens for enrolment alongside it.",
+        kind: ProgrammeKind::OneToOne,
+        status: ProgrammeStatus::Running,
+        created_days_ago: 130,
+        roles,
+    }
 }

@@ -1,25 +1,30 @@
 //! The demo organisation that `rapport serve --demo` seeds into an empty
 //! database: about 200 people across ten departments and all three leadership
-//! levels, a skill catalogue, reporting lines, and four programmes with
-//! managers, mentors and mentees.
+//! levels, a skill catalogue, reporting lines, and five programmes with
+//! managers, mentors and mentees; then [`seed_rooms`] plays a hundred days of
+//! rooms in them through the use cases (see `rooms`).
 //!
 //! Everything is generated from a fixed seed ([`DEMO_SEED`]) by the pure
 //! function [`demo_data`], so the demo looks the same on every machine and the
 //! generator can be tested without a database. [`seed`] writes it in one
 //! transaction, and only into a database that has no people yet.
 //!
-//! The module is in three parts: `catalogues` holds the fixed tables
-//! (skills, departments, names and places), `generator` turns them into
-//! people and programmes, and `seeding` writes the result.
+//! The module is in parts: `catalogues` holds the fixed tables (skills,
+//! departments, names and places), `generator` turns them into people and
+//! programmes, `seeding` writes the result, and `rooms` (with its words in
+//! `room_words`) plays the rooms' story.
 
 mod catalogues;
 mod generator;
+pub(crate) mod room_words;
+pub mod rooms;
 mod seeding;
 #[cfg(test)]
 mod tests;
 
 pub use catalogues::skill_catalogue;
 pub use generator::demo_data;
+pub use rooms::{seed_rooms, DemoRooms, Storyline};
 pub use seeding::seed;
 
 use rapport_domain::person::Profile;

@@ -246,9 +246,9 @@ fn languages_are_realistic_mixes() {
 fn programmes_have_managers_mentors_and_mentees() {
     let data = demo_data(DEMO_SEED);
     let people = by_id(&data);
-    assert_eq!(data.programmes.len(), 4);
+    assert_eq!(data.programmes.len(), 5);
     let slugs: HashSet<&str> = data.programmes.iter().map(|p| p.slug).collect();
-    assert_eq!(slugs.len(), 4);
+    assert_eq!(slugs.len(), 5);
     for prog in &data.programmes {
         Slug::parse("slug", prog.slug).unwrap();
         let count = |r: ProgrammeRole| prog.roles.iter().filter(|(_, x)| *x == r).count();
@@ -291,6 +291,28 @@ fn programmes_have_managers_mentors_and_mentees() {
     assert!(mentors
         .iter()
         .all(|p| p.profile.level != LeadershipLevel::ProfessionalContributor));
+
+    // The running cohort the demo's rooms live in: one seat fewer than
+    // mentees, and none of them in the 2027 cohort.
+    let past = get("leadership-foundations-2026");
+    assert_eq!(
+        (past.kind, past.status),
+        (ProgrammeKind::OneToOne, ProgrammeStatus::Running)
+    );
+    let past_mentees = holders(past.slug, ProgrammeRole::Mentee);
+    assert_eq!(
+        (
+            past_mentees.len(),
+            holders(past.slug, ProgrammeRole::Mentor).len()
+        ),
+        (
+            super::generator::PAST_MENTEES,
+            super::generator::PAST_MENTORS
+        )
+    );
+    assert!(past_mentees
+        .iter()
+        .all(|p| !mentees.iter().any(|m| m.id == p.id)));
 
     let peer = get("peer-circles");
     assert_eq!(
@@ -380,7 +402,7 @@ async fn seeds_an_empty_database_once() {
             summary,
             DemoSummary {
                 people: data.people.len(),
-                programmes: 4,
+                programmes: 5,
                 admin_email: DEMO_ADMIN_EMAIL.into(),
             }
         );
@@ -406,7 +428,7 @@ async fn seeds_an_empty_database_once() {
             Some(serde_json::to_string(&SignupMode::Open).unwrap())
         );
         let programmes = tx.programmes().await.unwrap();
-        assert_eq!(programmes.len(), 4);
+        assert_eq!(programmes.len(), 5);
         let f = programmes
             .iter()
             .find(|p| p.slug == "leadership-foundations-2027")
@@ -475,4 +497,218 @@ async fn a_database_with_anyone_in_it_is_left_alone() {
         drop(tx);
         store.close().await;
     }
+}
+
+/// Everything a room can be, reached through the use cases: each storyline
+/// ends in its state, with the intended health and the reasons behind it,
+/// and nothing private reaches anyone else.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rooms_live_through_three_months_of_use_cases() {
+    use crate::lists::ListQuery;
+    use rapport_domain::health::{Level, ReasonCode};
+    use rapport_domain::mentoring::NoteVisibility;
+    use rapport_domain::mentoring::{RoomStatus, SessionStatus};
+    use std::sync::Arc;
+
+    for kind in test_database_kinds() {
+        let (store, _dir) = fresh_store(kind).await.unwrap();
+        seed(&store, "hash", NOW).await.unwrap().unwrap();
+        let outbox = tempfile::tempdir().unwrap();
+        let config = crate::AppConfig {
+            outbox_dir: outbox.path().to_path_buf(),
+            ..Default::default()
+        };
+        let app = crate::App::new(
+            store.clone(),
+            Arc::new(crate::ManualClock::new(NOW)),
+            config,
+        )
+        .await
+        .unwrap();
+        let took = std::time::Instant::now();
+        let rooms = seed_rooms(&app, NOW).await.unwrap();
+        eprintln!("{kind:?}: {} rooms in {:?}", rooms.rooms, took.elapsed());
+
+        let mut tx = store.read().await.unwrap();
+        let mut seen = HashSet::new();
+        let mut records = vec![];
+        for (id, story) in &rooms.arcs {
+            let room = tx.room(*id).await.unwrap().unwrap();
+            seen.insert(format!("{story:?}"));
+            let want = match story {
+                Storyline::Paused => RoomStatus::Paused,
+                Storyline::Completed => RoomStatus::Completed,
+                Storyline::Proposed => RoomStatus::Proposed,
+                Storyline::PeersEnded => RoomStatus::EndedEarly,
+                _ => RoomStatus::Active,
+            };
+            assert_eq!(room.status, want, "{story:?}");
+            assert!(
+                room.created_at >= NOW - rooms::HISTORY_DAYS * 86_400_000 - 86_400_000,
+                "the story starts about a hundred days back"
+            );
+            records.push((room, *story));
+        }
+        drop(tx);
+        for s in [
+            "Healthy",
+            "Drifting",
+            "AtRisk",
+            "NotWorking",
+            "Paused",
+            "Completed",
+            "Proposed",
+            "Peers",
+            "PeersEnded",
+        ] {
+            assert!(seen.contains(s), "{s} is in the demo");
+        }
+        let started = records
+            .iter()
+            .filter_map(|(r, _)| r.started_at)
+            .min()
+            .unwrap();
+        assert!(
+            NOW - started > 90 * 86_400_000,
+            "the story spans three months"
+        );
+
+        let admin = tx_admin(&store).await;
+        let admin = app.actor(admin).await.unwrap();
+        let q = ListQuery::default();
+        for (room, story) in &records {
+            let mentor = app.actor(room.members[0].person_id).await.unwrap();
+            let mentee = app.actor(room.members[1].person_id).await.unwrap();
+            // Managers see every reason; the health is what the story meant.
+            let health = app.room_health(&admin, room.id).await.unwrap();
+            let codes: Vec<ReasonCode> = health
+                .health
+                .as_ref()
+                .map(|h| h.reasons.iter().map(|r| r.code).collect())
+                .unwrap_or_default();
+            let level = health.health.as_ref().map(|h| h.level);
+            match story {
+                Storyline::Healthy | Storyline::Peers => {
+                    assert_eq!(level, Some(Level::Healthy), "{story:?}: {codes:?}")
+                }
+                Storyline::Drifting => {
+                    assert_eq!(level, Some(Level::NeedsAttention), "{codes:?}");
+                    assert!(codes.contains(&ReasonCode::GapLong), "{codes:?}");
+                }
+                Storyline::AtRisk => {
+                    assert_eq!(level, Some(Level::AtRisk), "{codes:?}");
+                    for c in [
+                        ReasonCode::PulseLowScore,
+                        ReasonCode::PulseSidesDiffer,
+                        ReasonCode::GapAtRisk,
+                    ] {
+                        assert!(codes.contains(&c), "{c:?} in {codes:?}");
+                    }
+                }
+                Storyline::NotWorking => {
+                    assert_eq!(level, Some(Level::AtRisk), "{codes:?}");
+                    assert!(codes.contains(&ReasonCode::PulseNotWorking), "{codes:?}");
+                }
+                _ => {}
+            }
+            if matches!(story, Storyline::AtRisk | Storyline::NotWorking) {
+                // The mentor sees no reason drawn from the mentee's answers,
+                // and nothing of their words.
+                let theirs = app.room_health(&mentor, room.id).await.unwrap();
+                let reasons = theirs.health.map(|h| h.reasons).unwrap_or_default();
+                assert!(
+                    reasons.iter().all(|r| !matches!(
+                        r.code,
+                        ReasonCode::PulseLowScore
+                            | ReasonCode::PulseNotWorking
+                            | ReasonCode::PulseSidesDiffer
+                    )),
+                    "{reasons:?}"
+                );
+                assert!(theirs.comments.is_empty());
+                let mine = app.my_pulse(&mentor, room.id).await.unwrap();
+                assert!(mine
+                    .mine
+                    .iter()
+                    .all(|p| p.record.person_id == mentor.person_id));
+            }
+            if *story == Storyline::Healthy {
+                let agreement = app.agreement(&mentee, room.id).await.unwrap();
+                assert!(agreement.current.is_some());
+                assert!(agreement.waiting_for.is_empty(), "both confirmed");
+                let goals = app.room_goals(&mentee, room.id, &q).await.unwrap();
+                assert_eq!(goals.page.items.len(), 2);
+                assert!(goals
+                    .page
+                    .items
+                    .iter()
+                    .any(|g| g.goal.progress > 0 && g.goal.progress < 100));
+                let sessions = app.room_sessions(&mentee, room.id).await.unwrap();
+                let held = sessions
+                    .sessions
+                    .iter()
+                    .filter(|s| s.status == SessionStatus::Held)
+                    .count();
+                assert!(held >= 6, "{held} held");
+                assert!(sessions
+                    .sessions
+                    .iter()
+                    .any(|s| s.status == SessionStatus::Scheduled && s.starts_at > NOW));
+                let messages = app.room_messages(&mentee, room.id, &q).await.unwrap();
+                assert!(messages.items.len() >= 6);
+                // The mentee reads their own private note and the shared one,
+                // never the mentor's private note.
+                let notes = app.room_notes(&mentee, room.id, &q).await.unwrap();
+                assert!(notes
+                    .items
+                    .iter()
+                    .any(|n| n.record.visibility == NoteVisibility::Room));
+                assert!(notes
+                    .items
+                    .iter()
+                    .all(|n| n.record.visibility == NoteVisibility::Room
+                        || n.record.author_id == Some(mentee.person_id)));
+                assert!(notes
+                    .items
+                    .iter()
+                    .any(|n| n.record.visibility == NoteVisibility::Private));
+            }
+            if *story == Storyline::Completed {
+                for who in [&mentor, &mentee] {
+                    let closure = app.closure(who, room.id).await.unwrap();
+                    assert!(closure.mine.is_some(), "both answered the closure survey");
+                }
+            }
+        }
+
+        // The story's mail went into the demo history, all of it sent; none
+        // carries a pulse comment or a private note.
+        let history = outbox.path().join("demo-history");
+        let mut files = 0;
+        for entry in std::fs::read_dir(&history).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            files += 1;
+            for secret in [
+                room_words::PULSE_STRAINED,
+                room_words::PULSE_NOT_WORKING,
+                room_words::MENTEE_PRIVATE[0],
+                room_words::MENTOR_PRIVATE[0],
+            ] {
+                assert!(!text.contains(&secret[..40]), "a secret reached email");
+            }
+        }
+        assert!(files > 50, "{files} emails in the history");
+        let counts = app.job_counts().await.unwrap();
+        assert_eq!(counts.failed, 0);
+        store.close().await;
+    }
+}
+
+async fn tx_admin(store: &Store) -> PersonId {
+    let mut tx = store.read().await.unwrap();
+    tx.person_by_email(DEMO_ADMIN_EMAIL)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
 }
