@@ -780,6 +780,18 @@ impl App {
         let mut unsubscribe = None;
         if let (Some(p), true) = (person, kind != NotificationKind::Account) {
             if let Some(rec) = tx.person(p).await? {
+                // The bell shows it whatever the email preference says: the
+                // preference switches off the email, not the news.
+                if mail.in_app() {
+                    self.notify_in_app(
+                        tx,
+                        p,
+                        kind,
+                        &mail.subject(&crate::mail::organisation(&self.config)),
+                        &mail.link(),
+                    )
+                    .await?;
+                }
                 if rec.notification_optouts.iter().any(|k| k == kind.code()) {
                     return Ok(());
                 }
