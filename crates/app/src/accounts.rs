@@ -669,6 +669,7 @@ impl App {
             "notes": notes,
             "messages": room_messages,
             "emails_sent_to_you": messages,
+            "notifications": tx.notifications_of(actor.person_id).await?.into_iter().map(|n| serde_json::json!({"kind": n.kind, "subject": n.subject, "link": n.link, "created_at": n.created_at, "read_at": n.read_at})).collect::<Vec<_>>(),
             "sign_in_sessions": sessions,
             "api_tokens": tokens,
             "your_admin_actions": actions,

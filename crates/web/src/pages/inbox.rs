@@ -61,16 +61,20 @@ async fn mark_read(
     who: PageActor,
     Form(f): Form<Params>,
 ) -> Result<Response, PageError> {
-    let id = f.get("id").and_then(|i| i.parse::<uuid::Uuid>().ok());
-    match id {
-        Some(id) => {
-            s.app
-                .mark_notifications_read(&who.actor, Some(&[NotificationId(id)]))
-                .await?;
+    // One notification (`id`), or all of them (`all`); an id that is not
+    // one changes nothing rather than everything.
+    match (f.get("id"), f.get("all")) {
+        (Some(id), _) => {
+            if let Ok(id) = id.parse::<uuid::Uuid>() {
+                s.app
+                    .mark_notifications_read(&who.actor, Some(&[NotificationId(id)]))
+                    .await?;
+            }
         }
-        None => {
+        (None, Some(_)) => {
             s.app.mark_notifications_read(&who.actor, None).await?;
         }
+        (None, None) => {}
     }
     let to = local(f.get("next")).unwrap_or("/notifications?done=notifications_read");
     Ok(Redirect::to(to).into_response())
