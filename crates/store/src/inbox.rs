@@ -152,9 +152,11 @@ impl Tx {
     }
 
     /// Approved mentees and peers with no seat in an open room, per open or
-    /// running programme `manager` manages: the people still to place.
+    /// running programme `manager` manages: the people still to place. The
+    /// seated are read once (a materialised set the database indexes), then
+    /// each enrolment is one probe into it.
     pub async fn unplaced_counts(&mut self, manager: PersonId) -> Result<Vec<ProgrammeCount>> {
-        let sql = format!("SELECT p.id, p.name, p.slug, COUNT(*) AS n, MIN(e.updated_at) AS oldest_at FROM programmes p {MANAGES} JOIN enrolments e ON e.programme_id = p.id AND e.status = 'approved' AND e.role IN ('mentee', 'peer') WHERE p.status IN ('open', 'running') AND NOT EXISTS (SELECT 1 FROM room_members m JOIN rooms r ON r.id = m.room_id WHERE m.programme_id = e.programme_id AND m.person_id = e.person_id AND m.role = e.role AND m.state IN ('invited', 'accepted') AND r.status IN ('proposed', 'active', 'paused')) GROUP BY p.id, p.name, p.slug ORDER BY p.name, p.id");
+        let sql = format!("WITH seated AS MATERIALIZED (SELECT m.programme_id, m.person_id FROM room_members m JOIN rooms r ON r.id = m.room_id JOIN programme_roles pr ON pr.programme_id = m.programme_id AND pr.person_id = $1 AND pr.role = 'manager' WHERE m.role IN ('mentee', 'peer') AND m.state IN ('invited', 'accepted') AND r.status IN ('proposed', 'active', 'paused')) SELECT p.id, p.name, p.slug, COUNT(*) AS n, MIN(e.updated_at) AS oldest_at FROM programmes p {MANAGES} JOIN enrolments e ON e.programme_id = p.id AND e.status = 'approved' AND e.role IN ('mentee', 'peer') WHERE p.status IN ('open', 'running') AND NOT EXISTS (SELECT 1 FROM seated s WHERE s.programme_id = e.programme_id AND s.person_id = e.person_id) GROUP BY p.id, p.name, p.slug ORDER BY p.name, p.id");
         on_conn!(self, c => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(manager.0).fetch_all(c).await?;
             counts(&rows)

@@ -20,6 +20,7 @@ CREATE INDEX notifications_unread_idx ON notifications (person_id) WHERE read_at
 
 -- The action inbox counts what waits on a manager per programme; these keep
 -- those counts index-only at 100,000 people.
+CREATE INDEX enrolments_programme_status_idx ON enrolments (programme_id, status);
 CREATE INDEX match_rounds_status_idx ON match_rounds (programme_id, status);
 CREATE INDEX room_members_programme_idx ON room_members (programme_id, person_id, role);
 CREATE INDEX session_feedback_person_idx ON session_feedback (person_id, session_id);
