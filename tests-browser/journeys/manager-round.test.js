@@ -141,6 +141,13 @@ describe('a manager imports people, runs matching, pins, publishes and reads cov
       assert.equal(await m.page.getByRole('button', { name: 'Match now' }).count(), 2);
       const load = m.page.getByRole('row').filter({ hasText: 'Mentor 11' });
       assert.match(await load.innerText(), /3\s+3/);
+
+      // The manager's home page: the two still waiting are one line, never
+      // one per person, and it links to where they are matched.
+      await m.goto('/');
+      assert.match(await m.mainText(), /2 people unplaced in Leaders Spring/);
+      await m.follow('2 people unplaced in Leaders Spring');
+      assert.equal(m.path(), '/programmes/leaders-spring/matching');
       await m.done();
     } catch (e) {
       failed = true;

@@ -707,6 +707,7 @@ impl App {
             "notes": notes,
             "messages": room_messages,
             "emails_sent_to_you": messages,
+            "notifications": tx.notifications_of(actor.person_id).await?.into_iter().map(|n| serde_json::json!({"kind": n.kind, "subject": n.subject, "link": n.link, "created_at": n.created_at, "read_at": n.read_at})).collect::<Vec<_>>(),
             "sign_in_sessions": sessions,
             "api_tokens": tokens,
             "your_admin_actions": actions,
@@ -818,6 +819,18 @@ impl App {
         let mut unsubscribe = None;
         if let (Some(p), true) = (person, kind != NotificationKind::Account) {
             if let Some(rec) = tx.person(p).await? {
+                // The bell shows it whatever the email preference says: the
+                // preference switches off the email, not the news.
+                if mail.in_app() {
+                    self.notify_in_app(
+                        tx,
+                        p,
+                        kind,
+                        &mail.subject(&crate::mail::organisation(&self.config)),
+                        &mail.link(),
+                    )
+                    .await?;
+                }
                 if rec.notification_optouts.iter().any(|k| k == kind.code()) {
                     return Ok(());
                 }

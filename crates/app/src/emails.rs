@@ -36,6 +36,16 @@ pub(crate) trait Mail: Render {
     fn kind(&self) -> NotificationKind;
     /// The subject line; `site` is the organisation's name.
     fn subject(&self, site: &str) -> String;
+    /// Where the person deals with it on the site (a path): the in-app
+    /// notification's link. The home page, with its inbox, by default.
+    fn link(&self) -> String {
+        "/".into()
+    }
+    /// Whether it also shows in the person's notifications. Mail that only
+    /// repeats a count the navigation already shows (unread messages) does not.
+    fn in_app(&self) -> bool {
+        true
+    }
 }
 
 /// The text and HTML parts of an email; implemented by `templates!`.
@@ -161,6 +171,9 @@ impl EnrolmentDecided {
 }
 
 impl Mail for EnrolmentDecided {
+    fn link(&self) -> String {
+        format!("/programmes/{}", self.slug)
+    }
     fn kind(&self) -> NotificationKind {
         NotificationKind::Matching
     }
@@ -180,6 +193,9 @@ pub(crate) struct MatchProposed {
 }
 
 impl Mail for MatchProposed {
+    fn link(&self) -> String {
+        format!("/rooms/{}", self.room)
+    }
     fn kind(&self) -> NotificationKind {
         NotificationKind::Matching
     }
@@ -199,6 +215,9 @@ pub(crate) struct RequestReceived {
 }
 
 impl Mail for RequestReceived {
+    fn link(&self) -> String {
+        "/requests".into()
+    }
     fn kind(&self) -> NotificationKind {
         NotificationKind::Matching
     }
@@ -217,6 +236,9 @@ pub(crate) struct RequestRolledOver {
 }
 
 impl Mail for RequestRolledOver {
+    fn link(&self) -> String {
+        format!("/programmes/{}/mentors", self.slug)
+    }
     fn kind(&self) -> NotificationKind {
         NotificationKind::Matching
     }
@@ -232,6 +254,9 @@ pub(crate) struct QuestionAsked {
 }
 
 impl Mail for QuestionAsked {
+    fn link(&self) -> String {
+        "/requests".into()
+    }
     fn kind(&self) -> NotificationKind {
         NotificationKind::Matching
     }
@@ -247,6 +272,9 @@ pub(crate) struct QuestionAnswered {
 }
 
 impl Mail for QuestionAnswered {
+    fn link(&self) -> String {
+        "/requests".into()
+    }
     fn kind(&self) -> NotificationKind {
         NotificationKind::Matching
     }
@@ -263,8 +291,11 @@ pub(crate) struct RequestReminder {
 }
 
 impl Mail for RequestReminder {
+    fn link(&self) -> String {
+        "/requests".into()
+    }
     fn kind(&self) -> NotificationKind {
-        NotificationKind::Matching
+        NotificationKind::Digest
     }
     fn subject(&self, _site: &str) -> String {
         "A mentoring request expires soon".into()
@@ -282,6 +313,9 @@ pub(crate) struct OfferReceived {
 }
 
 impl Mail for OfferReceived {
+    fn link(&self) -> String {
+        "/requests".into()
+    }
     fn kind(&self) -> NotificationKind {
         NotificationKind::Matching
     }
@@ -296,6 +330,9 @@ pub(crate) struct RequestAccepted {
 }
 
 impl Mail for RequestAccepted {
+    fn link(&self) -> String {
+        "/rooms".into()
+    }
     fn kind(&self) -> NotificationKind {
         NotificationKind::Matching
     }
@@ -333,6 +370,9 @@ impl RoomChanged {
 }
 
 impl Mail for RoomChanged {
+    fn link(&self) -> String {
+        format!("/rooms/{}", self.room)
+    }
     fn kind(&self) -> NotificationKind {
         NotificationKind::Matching
     }
@@ -355,6 +395,9 @@ pub(crate) struct ReportWaiting {
 }
 
 impl Mail for ReportWaiting {
+    fn link(&self) -> String {
+        format!("/programmes/{}/reports", self.slug)
+    }
     fn kind(&self) -> NotificationKind {
         NotificationKind::Matching
     }
@@ -375,6 +418,9 @@ pub(crate) struct RequestClosed {
 }
 
 impl Mail for RequestClosed {
+    fn link(&self) -> String {
+        "/requests".into()
+    }
     fn kind(&self) -> NotificationKind {
         NotificationKind::Matching
     }
@@ -449,6 +495,9 @@ impl SessionInvitation {
 }
 
 impl Mail for SessionInvitation {
+    fn link(&self) -> String {
+        format!("/sessions/{}", self.session)
+    }
     fn kind(&self) -> NotificationKind {
         NotificationKind::Sessions
     }
@@ -486,6 +535,9 @@ impl SessionReminder {
 }
 
 impl Mail for SessionReminder {
+    fn link(&self) -> String {
+        format!("/sessions/{}", self.session)
+    }
     fn kind(&self) -> NotificationKind {
         NotificationKind::Sessions
     }
@@ -761,6 +813,9 @@ pub(crate) struct FirstContactPrompt {
 }
 
 impl Mail for FirstContactPrompt {
+    fn link(&self) -> String {
+        format!("/rooms/{}", self.room)
+    }
     fn kind(&self) -> NotificationKind {
         NotificationKind::Rooms
     }
@@ -782,6 +837,9 @@ pub(crate) struct FirstContactManager {
 }
 
 impl Mail for FirstContactManager {
+    fn link(&self) -> String {
+        format!("/rooms/{}", self.room)
+    }
     fn kind(&self) -> NotificationKind {
         NotificationKind::Rooms
     }
@@ -802,6 +860,9 @@ pub(crate) struct InactivityWarning {
 }
 
 impl Mail for InactivityWarning {
+    fn link(&self) -> String {
+        format!("/rooms/{}", self.room)
+    }
     fn kind(&self) -> NotificationKind {
         NotificationKind::Rooms
     }
@@ -827,6 +888,9 @@ pub(crate) struct RoomEndedInactive {
 }
 
 impl Mail for RoomEndedInactive {
+    fn link(&self) -> String {
+        format!("/rooms/{}", self.room)
+    }
     fn kind(&self) -> NotificationKind {
         NotificationKind::Rooms
     }
@@ -849,6 +913,9 @@ pub(crate) struct MentorInvitation {
 }
 
 impl Mail for MentorInvitation {
+    fn link(&self) -> String {
+        "/programmes".into()
+    }
     fn kind(&self) -> NotificationKind {
         NotificationKind::Programme
     }
@@ -994,6 +1061,9 @@ impl RoomDigest {
 }
 
 impl Mail for RoomDigest {
+    fn in_app(&self) -> bool {
+        false
+    }
     fn kind(&self) -> NotificationKind {
         NotificationKind::Rooms
     }
@@ -1088,6 +1158,9 @@ impl RoomMoved {
 }
 
 impl Mail for RoomMoved {
+    fn link(&self) -> String {
+        format!("/rooms/{}", self.room)
+    }
     fn kind(&self) -> NotificationKind {
         NotificationKind::Rooms
     }
@@ -1184,6 +1257,9 @@ pub(crate) struct HealthNudge {
 }
 
 impl Mail for HealthNudge {
+    fn link(&self) -> String {
+        format!("/rooms/{}/health", self.room)
+    }
     fn kind(&self) -> NotificationKind {
         NotificationKind::Rooms
     }
@@ -1204,6 +1280,9 @@ pub(crate) struct HealthAlert {
 }
 
 impl Mail for HealthAlert {
+    fn link(&self) -> String {
+        format!("/rooms/{}/health", self.room)
+    }
     fn kind(&self) -> NotificationKind {
         NotificationKind::Rooms
     }

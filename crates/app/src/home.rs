@@ -2,6 +2,7 @@
 //! outside `app` reads the store directly.
 
 use crate::{Actor, App, AppResult};
+use rapport_domain::mentoring::EnrolmentStatus;
 
 /// The signed-in start page: how complete the person's profile is, and their
 /// role in each programme.
@@ -11,7 +12,57 @@ pub struct HomeSummary {
     pub completeness: u8,
     /// `(programme name, role in words)`, in the actor's role order.
     pub roles: Vec<(String, String)>,
+    /// Each programme the person is part of, as a link: what they manage,
+    /// and every enrolment with where it stands (an application waiting for
+    /// review says so; it is not "not in a programme yet").
+    pub programmes: Vec<MyProgramme>,
+    /// The getting-started checklist; empty once every step is done.
+    pub getting_started: Vec<StartStep>,
 }
+
+/// One programme on the home page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MyProgramme {
+    /// Name.
+    pub name: String,
+    /// Slug, for the link.
+    pub slug: String,
+    /// The role in words ("mentee", "manager").
+    pub role: String,
+    /// Where it stands, in words ("application waiting for review").
+    pub standing: String,
+}
+
+/// A step of a new member's getting-started checklist.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StartStepKind {
+    /// Fill in the profile a matcher reads.
+    Profile,
+    /// Enrol in a programme (an application counts).
+    Enrol,
+}
+
+impl StartStepKind {
+    /// The checklist, in order. The needs check joins here, one line, once
+    /// it exists.
+    pub const ALL: [Self; 2] = [Self::Profile, Self::Enrol];
+}
+
+/// One step, and whether it is done.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StartStep {
+    /// Which.
+    pub kind: StartStepKind,
+    /// What to do, in words.
+    pub label: String,
+    /// Where it is done.
+    pub link: String,
+    /// Done already.
+    pub done: bool,
+}
+
+/// A profile counts as complete for the checklist from this many percent.
+pub const PROFILE_COMPLETE: u8 = 70;
 
 /// Jobs still to run, and jobs that failed for good.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,9 +104,69 @@ impl App {
                     .map(|p| (p.name.clone(), r.code().replace('_', " ")))
             })
             .collect();
+        let enrolments = tx.enrolments_of(actor.person_id).await?;
+        let mut programmes = vec![];
+        for pid in actor.managed() {
+            if let Some(p) = progs.iter().find(|p| p.id == pid) {
+                programmes.push(MyProgramme {
+                    name: p.name.clone(),
+                    slug: p.slug.to_string(),
+                    role: "manager".into(),
+                    standing: format!("you manage it; it is {}", p.status.code()),
+                });
+            }
+        }
+        for e in &enrolments {
+            let Some(p) = progs.iter().find(|p| p.id == e.programme_id) else {
+                continue;
+            };
+            let standing = match e.status {
+                EnrolmentStatus::Applied => "application waiting for review",
+                EnrolmentStatus::Approved => "approved",
+                EnrolmentStatus::Waitlisted => "on the waiting list",
+                EnrolmentStatus::Declined => "application declined",
+                EnrolmentStatus::Withdrawn => continue,
+            };
+            programmes.push(MyProgramme {
+                name: p.name.clone(),
+                slug: p.slug.to_string(),
+                role: e.role.code().replace('_', " "),
+                standing: standing.into(),
+            });
+        }
+        let enrolled = enrolments.iter().any(|e| {
+            matches!(
+                e.status,
+                EnrolmentStatus::Applied | EnrolmentStatus::Approved | EnrolmentStatus::Waitlisted
+            )
+        });
+        let steps: Vec<StartStep> = StartStepKind::ALL
+            .iter()
+            .map(|k| match k {
+                StartStepKind::Profile => StartStep {
+                    kind: *k,
+                    label: format!("Complete your profile (now {completeness}%)"),
+                    link: format!("/people/{}/edit", actor.person_id),
+                    done: completeness >= PROFILE_COMPLETE,
+                },
+                StartStepKind::Enrol => StartStep {
+                    kind: *k,
+                    label: "Enrol in a programme".into(),
+                    link: "/programmes".into(),
+                    done: enrolled || actor.managed().next().is_some(),
+                },
+            })
+            .collect();
+        let getting_started = if steps.iter().all(|s| s.done) {
+            vec![]
+        } else {
+            steps
+        };
         Ok(HomeSummary {
             completeness,
             roles,
+            programmes,
+            getting_started,
         })
     }
 

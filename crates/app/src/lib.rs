@@ -21,6 +21,7 @@ mod error;
 pub mod goals;
 pub mod health;
 pub mod home;
+pub mod inbox;
 pub mod jobs;
 pub mod lists;
 pub mod mail;

@@ -290,12 +290,12 @@ impl App {
             .collect())
     }
 
-    /// The one number the navigation shows next to the signed-in person's
-    /// rooms: for now, their unread messages in every room. (Other things
-    /// waiting for them will add to it.)
+    /// The one number the navigation's bell shows: the signed-in person's
+    /// unread messages in every room plus their unread notifications.
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn attention_count(&self, actor: &Actor) -> AppResult<i64> {
-        Ok(self.unread_counts(actor).await?.values().sum())
+        let messages: i64 = self.unread_counts(actor).await?.values().sum();
+        Ok(messages + self.unread_notification_count(actor).await?)
     }
 
     /// Runs one `room_digest` job (payload `room:person`): emails the

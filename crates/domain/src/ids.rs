@@ -128,3 +128,8 @@ id_type!(
     /// A member's closing reflection and outcome survey.
     ClosureId
 );
+
+id_type!(
+    /// An in-app notification (the bell's list).
+    NotificationId
+);

@@ -15,6 +15,7 @@ mod decode;
 mod error;
 mod goals;
 mod health;
+mod inbox;
 mod jobs;
 mod mentoring;
 mod messages;
@@ -35,6 +36,7 @@ pub use closure::{ActivationRecord, ClosureRecord, GainedSkill, OutcomeRecord};
 pub use error::StoreError;
 pub use goals::{CommentRecord, GoalRecord, GoalSnapshotRecord, MilestoneRecord};
 pub use health::{HealthFacts, HealthRecord};
+pub use inbox::{DraftRound, NotificationRecord, ProgrammeCount, SessionWaiting};
 pub use jobs::{Attachment, ClaimedJob, NewEmail, OutboxMessage};
 pub use mentoring::{
     ActivityKind, EnrolmentRecord, EnrolmentView, MemberRecord, NewRoom, RequestRecord,

@@ -140,6 +140,9 @@ pub struct PageActor {
     /// Their unread messages per room (rooms with none left out), read once
     /// per page: the room tabs, the rooms list and the navigation's count.
     pub unread: Vec<(rapport_domain::RoomId, i64)>,
+    /// Their unread in-app notifications (the bell adds them to the unread
+    /// messages: one count).
+    pub unread_notifications: i64,
 }
 
 impl FromRequestParts<AppState> for PageActor {
@@ -171,11 +174,13 @@ impl FromRequestParts<AppState> for MaybeActor {
         };
         let view = state.app.profile(&actor, actor.person_id).await?;
         let unread = state.app.unread_counts(&actor).await?.into_iter().collect();
+        let unread_notifications = state.app.unread_notification_count(&actor).await?;
         Ok(MaybeActor(Some(PageActor {
             actor,
             name: view.profile.name,
             time_zone: view.profile.time_zone,
             unread,
+            unread_notifications,
         })))
     }
 }

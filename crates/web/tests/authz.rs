@@ -231,6 +231,14 @@ fn rows() -> Vec<Row> {
             Admin(303),
         ),
         row("GET", "/account", "/account", "", SignedIn(200)),
+        row("GET", "/notifications", "/notifications", "", SignedIn(200)),
+        row(
+            "POST",
+            "/notifications/read",
+            "/notifications/read",
+            "all=true",
+            SignedIn(303),
+        ),
         row(
             "POST",
             "/account/sessions/{id}/revoke",
@@ -427,6 +435,27 @@ fn rows() -> Vec<Row> {
             "/api/v1/me/notifications",
             "/api/v1/me/notifications",
             r#"{"enabled":["matching"]}"#,
+            SignedIn(200),
+        ),
+        row(
+            "GET",
+            "/api/v1/me/inbox",
+            "/api/v1/me/inbox",
+            "",
+            SignedIn(200),
+        ),
+        row(
+            "GET",
+            "/api/v1/me/notifications/feed",
+            "/api/v1/me/notifications/feed",
+            "",
+            SignedIn(200),
+        ),
+        row(
+            "POST",
+            "/api/v1/me/notifications/read",
+            "/api/v1/me/notifications/read",
+            r#"{"all":true}"#,
             SignedIn(200),
         ),
         row(

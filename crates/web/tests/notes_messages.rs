@@ -483,7 +483,7 @@ async fn the_thread_shows_edits_and_deletions_and_counts_what_is_unread() {
         assert_eq!(counts.get(&w.room), Some(&1));
         let (_, rooms) = w.page(&w.mentor, "/rooms").await;
         assert!(rooms.contains("1 unread message<"), "{rooms}");
-        assert!(rooms.contains("title=\"unread messages\">1<"));
+        assert!(rooms.contains("title=\"unread messages and notifications\">1<"));
         let (_, overview) = w.page(&w.mentor, &format!("/rooms/{}", w.room)).await;
         assert!(overview.contains(&format!(
             "/rooms/{}/messages\">Messages <span class=\"count\"",
@@ -497,7 +497,7 @@ async fn the_thread_shows_edits_and_deletions_and_counts_what_is_unread() {
         assert!(thread_page.contains("Message deleted."));
         assert!(thread_page.contains("· edited"));
         assert!(thread_page.contains("<em>Mia</em>"));
-        assert!(!thread_page.contains("title=\"unread messages\""));
+        assert!(!thread_page.contains("title=\"unread messages"));
         let counts =
             w.t.app
                 .unread_counts(&w.t.actor(&w.mentor).await)

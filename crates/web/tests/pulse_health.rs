@@ -212,7 +212,7 @@ async fn activation_nudges_members_once_per_level_and_alerts_managers_at_risk() 
         }
         // The home page carries the nudge.
         let home = r.page("/", &r.mentee).await;
-        assert!(home.contains("Rooms that need you"), "{home}");
+        assert!(home.contains("class=\"inbox-nudge\""), "{home}");
         assert!(home.contains("Schedule your first session."));
         // The next day's sweep: same level, no second nudge.
         r.at(day(16) + 1);
@@ -246,7 +246,7 @@ async fn activation_nudges_members_once_per_level_and_alerts_managers_at_risk() 
         r.t.app.sweep_health().await.unwrap();
         assert_eq!(level(&r.health(&r.manager).await), "healthy");
         let home = r.page("/", &r.mentee).await;
-        assert!(!home.contains("Rooms that need you"));
+        assert!(!home.contains("class=\"inbox-nudge\""));
         r.t.finish().await;
     }
 }

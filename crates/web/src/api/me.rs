@@ -294,7 +294,7 @@ pub struct NotificationPreferences {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default)]
 pub struct EnabledKinds {
-    /// Kinds to receive (`matching`, `programme`, `digest`); the others are switched off.
+    /// Kinds to receive (`matching`, `digest`, `sessions`, `rooms`); the others are switched off.
     #[schema(required = true)]
     pub enabled: Vec<String>,
 }
@@ -355,7 +355,9 @@ pub async fn set_notifications(
             NotificationKind::parse("enabled", k).map_err(|_| {
                 Invalid::new(
                     "enabled",
-                    format!("\"{k}\" is not a kind of email; use matching, programme or digest"),
+                    format!(
+                        "\"{k}\" is not a kind of email; use matching, digest, sessions or rooms"
+                    ),
                 )
             })
         })
@@ -369,8 +371,8 @@ pub async fn set_notifications(
 ///
 /// Everything Rapport stores about you, as one JSON document
 /// (`format: rapport-personal-data/1`): account, profile, programme roles,
-/// enrolments, requests, rooms, notes, messages, emails sent to you, sessions,
-/// API tokens and your admin actions.
+/// enrolments, requests, rooms, notes, messages, emails sent to you, in-app
+/// notifications, sessions, API tokens and your admin actions.
 #[utoipa::path(
     get,
     path = "/api/v1/me/export",

@@ -27,6 +27,7 @@ mod enrolment;
 mod extract;
 mod goals;
 mod health;
+mod inbox;
 mod me;
 mod messages;
 mod meta;
@@ -114,6 +115,9 @@ operations! {
     me::get_notifications,
     me::set_notifications,
     me::export_data,
+    inbox::get_inbox,
+    inbox::notification_feed,
+    inbox::mark_read,
     people::directory,
     people::get_person,
     people::update_profile,

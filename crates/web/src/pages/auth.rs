@@ -29,10 +29,17 @@ struct HomePage {
     ctx: Ctx,
     title: &'static str,
     completeness: u8,
-    roles: Vec<(String, String)>,
-    /// Rooms whose health needs the member (room health nudges).
-    nudges: Vec<rapport_app::health::Nudge>,
+    /// Everything waiting on the person (the action inbox).
+    inbox: Vec<rapport_app::inbox::InboxEntry>,
+    /// Their programmes, as links, with where each stands.
+    programmes: Vec<rapport_app::home::MyProgramme>,
+    /// The getting-started checklist (empty once done).
+    getting_started: Vec<rapport_app::home::StartStep>,
 }
+
+/// How many inbox entries the home page shows; the rest are one link away
+/// in the API's pages (a manager's entries are aggregated, so this is rare).
+const HOME_INBOX: usize = 50;
 
 async fn home(
     State(s): State<AppState>,
@@ -40,19 +47,23 @@ async fn home(
     Query(n): Query<Notice>,
 ) -> Result<Response, PageError> {
     let ctx = Ctx::new(who.as_ref(), n.done.as_deref());
-    let (mut completeness, mut roles, mut nudges) = (0, vec![], vec![]);
+    let (mut completeness, mut inbox, mut programmes, mut getting_started) =
+        (0, vec![], vec![], vec![]);
     if let Some(a) = &who {
         let summary = s.app.home_summary(&a.actor).await?;
         completeness = summary.completeness;
-        roles = summary.roles;
-        nudges = s.app.health_nudges(&a.actor).await?;
+        programmes = summary.programmes;
+        getting_started = summary.getting_started;
+        inbox = s.app.inbox(&a.actor).await?;
+        inbox.truncate(HOME_INBOX);
     }
     Ok(render(&HomePage {
         ctx,
         title: "Home",
         completeness,
-        roles,
-        nudges,
+        inbox,
+        programmes,
+        getting_started,
     })
     .into_response())
 }

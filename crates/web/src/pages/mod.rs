@@ -13,6 +13,7 @@ pub use csv_people::IMPORT_LIMIT;
 mod enrolment;
 mod goals;
 mod health;
+mod inbox;
 mod messages;
 mod notes;
 mod people;
@@ -44,9 +45,11 @@ pub struct Me {
     pub name: String,
     /// Admin?
     pub is_admin: bool,
-    /// The navigation's one count of things waiting for them: for now their
-    /// unread messages in every room.
+    /// The navigation's one count (the bell): their unread messages in
+    /// every room plus their unread notifications.
     pub attention_count: i64,
+    /// Of that count, the unread notifications.
+    pub unread_notifications: i64,
     /// Their unread messages per room.
     pub unread: Vec<(rapport_domain::RoomId, i64)>,
 }
@@ -71,7 +74,9 @@ impl Ctx {
                 id: a.actor.person_id,
                 name: a.name.clone(),
                 is_admin: a.actor.is_admin,
-                attention_count: a.unread.iter().map(|(_, n)| n).sum(),
+                attention_count: a.unread.iter().map(|(_, n)| n).sum::<i64>()
+                    + a.unread_notifications,
+                unread_notifications: a.unread_notifications,
                 unread: a.unread.clone(),
             }),
             notice: notice.and_then(notice_text).map(String::from),
@@ -181,6 +186,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "reschedule_declined" => "You declined the new time; the session stays where it was.",
         "item_added" => "The action item is added.",
         "item_saved" => "The action item is saved.",
+        "notifications_read" => "Your notifications are marked read.",
         "feedback_saved" => "Thank you. Your feedback is saved; only you and the programme's managers see it.",
         _ => return None,
     })
@@ -396,6 +402,7 @@ fn table() -> Routes {
         .merge(rooms::routes())
         .merge(pulse::routes())
         .merge(health::routes())
+        .merge(inbox::routes())
         .merge(agreements::routes())
         .merge(goals::routes())
         .merge(closure::routes())
