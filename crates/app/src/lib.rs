@@ -33,6 +33,7 @@ pub mod profiles;
 pub mod programmes;
 pub mod pulse;
 pub mod recommend;
+pub mod rematch;
 pub mod requests;
 pub mod room_life;
 pub mod rooms;
