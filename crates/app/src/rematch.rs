@@ -927,7 +927,7 @@ impl App {
                 note: NoteView::new(n, actor),
             })
             .collect();
-        notes.sort_by(|a, b| b.note.record.created_at.cmp(&a.note.record.created_at));
+        notes.sort_by_key(|n| std::cmp::Reverse(n.note.record.created_at));
         Ok(CarryOver {
             from_room: id,
             to_room: to,
