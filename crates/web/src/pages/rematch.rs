@@ -166,7 +166,7 @@ async fn start(
                 rapport_domain::programme::ProgrammeKind::Peer
                     | rapport_domain::programme::ProgrammeKind::Circle
             );
-            let subject = subject.filter(|_| f.get("person").is_none());
+            let subject = subject.filter(|_| !f.contains_key("person"));
             Ok(
                 confirm_rematch(id, subject.as_ref(), &choices, group, mentored, &f)
                     .with_error(&who, e),
