@@ -20,7 +20,6 @@ use serde_json::{json, Value};
 struct Programme {
     t: TestApp,
     id: ProgrammeId,
-    slug: String,
     manager: Person,
 }
 
@@ -34,12 +33,7 @@ async fn programme(kind: &'static str, programme_kind: &str) -> Programme {
         tx.commit().await.unwrap();
         p.id
     };
-    Programme {
-        t,
-        id,
-        slug,
-        manager,
-    }
+    Programme { t, id, manager }
 }
 
 impl Programme {
