@@ -1339,3 +1339,223 @@ mod health_email_tests {
         );
     }
 }
+
+// The no-fault re-match (issue 17, section 8): the people of the old room,
+// the person re-matched, a mentor offered a mentor of their own, and the
+// managers when nobody can take the person yet. Neutral words throughout.
+
+templates! {
+    RoomRematched: RoomRematchedText = "mail/room_rematched.txt", RoomRematchedHtml = "mail/room_rematched.html";
+}
+
+/// What the person being re-matched hears happens next.
+#[derive(Clone, Debug)]
+pub(crate) enum RematchNext {
+    /// A new mentor is proposed; they answer in the new room.
+    Proposed { mentor: String, room: String },
+    /// Nobody can take them now: why, and what would fix it (the manager is told).
+    Waiting { reason: String, fix: Option<String> },
+    /// Peers and circles: a ranked list to choose from.
+    Referrals,
+}
+
+/// Who a [`RoomRematched`] email is for.
+#[derive(Clone, Debug)]
+pub(crate) enum RematchMail {
+    /// The person being re-matched.
+    Moved { next: RematchNext, closed: bool },
+    /// Another member of the old room (the mentor, or the others in a group).
+    Others {
+        person: String,
+        closed: bool,
+        /// A mentor who reported a poor fit is offered a mentor of their own.
+        mentor_support: bool,
+    },
+    /// A manager: nobody can take the person now.
+    NoneFound {
+        person: String,
+        reason: String,
+        fix: Option<String>,
+    },
+}
+
+/// A room ended (or a member left it) for fit, so someone can be matched
+/// with a mentor or peer who suits them better. Nobody is to blame.
+pub(crate) struct RoomRematched {
+    pub name: String,
+    pub programme: String,
+    /// The old room.
+    pub room: String,
+    pub mail: RematchMail,
+}
+
+impl RoomRematched {
+    fn closed(&self) -> bool {
+        matches!(
+            self.mail,
+            RematchMail::Moved { closed: true, .. } | RematchMail::Others { closed: true, .. }
+        )
+    }
+
+    fn mentor_support(&self) -> bool {
+        matches!(
+            self.mail,
+            RematchMail::Others {
+                mentor_support: true,
+                ..
+            }
+        )
+    }
+
+    fn line(&self) -> String {
+        let p = &self.programme;
+        match &self.mail {
+            RematchMail::Moved { closed: true, .. } => format!("Your room in {p} has ended so that you can be matched with someone who suits you better. Fit is nobody's fault: people click, or they don't, and that is fine."),
+            RematchMail::Moved { .. } => format!("You have left your group in {p} so that you can be matched with someone who suits you better. Fit is nobody's fault."),
+            RematchMail::Others { person, closed: true, .. } => format!("Your room in {p} has ended so that {person} can be matched with someone who suits them better. Fit is nobody's fault: people click, or they don't, and that is fine. Your place is free again, so you can be matched with someone new."),
+            RematchMail::Others { person, .. } => format!("{person} has left your room in {p} to be matched with someone who suits them better. Fit is nobody's fault. The room carries on with everyone else."),
+            RematchMail::NoneFound { person, reason, .. } => format!("{person} asked for a new match in {p} after a change of fit, and nobody can take them yet: {reason}."),
+        }
+    }
+
+    /// The new mentor and room, when one is proposed.
+    fn proposed(&self) -> Option<(&str, &str)> {
+        match &self.mail {
+            RematchMail::Moved {
+                next: RematchNext::Proposed { mentor, room },
+                ..
+            } => Some((mentor, room)),
+            _ => None,
+        }
+    }
+
+    /// Why nobody can take the person being re-matched yet.
+    fn waiting(&self) -> Option<&str> {
+        match &self.mail {
+            RematchMail::Moved {
+                next: RematchNext::Waiting { reason, .. },
+                ..
+            } => Some(reason),
+            _ => None,
+        }
+    }
+
+    /// Peers and circles choose from a ranked list.
+    fn referrals(&self) -> bool {
+        matches!(
+            self.mail,
+            RematchMail::Moved {
+                next: RematchNext::Referrals,
+                ..
+            }
+        )
+    }
+
+    fn fix(&self) -> Option<&str> {
+        match &self.mail {
+            RematchMail::NoneFound { fix, .. } => fix.as_deref(),
+            RematchMail::Moved {
+                next: RematchNext::Waiting { fix, .. },
+                ..
+            } => fix.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+impl Mail for RoomRematched {
+    fn kind(&self) -> NotificationKind {
+        match self.mail {
+            RematchMail::NoneFound { .. } => NotificationKind::Matching,
+            _ => NotificationKind::Rooms,
+        }
+    }
+    fn subject(&self, _site: &str) -> String {
+        match &self.mail {
+            RematchMail::Moved {
+                next: RematchNext::Proposed { .. },
+                ..
+            } => format!("A new match for you in {}", self.programme),
+            RematchMail::Moved { .. } => format!("Finding you a new match in {}", self.programme),
+            RematchMail::Others { closed: true, .. } => {
+                format!("Your room in {} has ended", self.programme)
+            }
+            RematchMail::Others { .. } => format!("A member left your room in {}", self.programme),
+            RematchMail::NoneFound { person, .. } => {
+                format!("{person} is waiting for a new match in {}", self.programme)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod rematch_email_tests {
+    use super::tests::check;
+    use super::*;
+
+    #[test]
+    fn rematch_emails() {
+        let room = || "00000000-0000-0000-0000-0000000000aa".to_string();
+        let mail = |m: RematchMail| RoomRematched {
+            name: "Bea <B> & Co".into(),
+            programme: "Spring & Summer".into(),
+            room: room(),
+            mail: m,
+        };
+        for (name, m) in [
+            (
+                "room_rematched_proposed",
+                RematchMail::Moved {
+                    next: RematchNext::Proposed {
+                        mentor: "Cy <C>".into(),
+                        room: "00000000-0000-0000-0000-0000000000bb".into(),
+                    },
+                    closed: true,
+                },
+            ),
+            (
+                "room_rematched_waiting",
+                RematchMail::Moved {
+                    next: RematchNext::Waiting {
+                        reason: "every mentor who suits them is full".into(),
+                        fix: Some("add one mentor place".into()),
+                    },
+                    closed: true,
+                },
+            ),
+            (
+                "room_rematched_referrals",
+                RematchMail::Moved {
+                    next: RematchNext::Referrals,
+                    closed: false,
+                },
+            ),
+            (
+                "room_rematched_mentor",
+                RematchMail::Others {
+                    person: "Bea".into(),
+                    closed: true,
+                    mentor_support: true,
+                },
+            ),
+            (
+                "room_rematched_group",
+                RematchMail::Others {
+                    person: "Bea".into(),
+                    closed: false,
+                    mentor_support: false,
+                },
+            ),
+            (
+                "room_rematched_manager",
+                RematchMail::NoneFound {
+                    person: "Bea".into(),
+                    reason: "no eligible mentor has space".into(),
+                    fix: Some("recruit a mentor <now> & soon".into()),
+                },
+            ),
+        ] {
+            check(name, &mail(m));
+        }
+    }
+}

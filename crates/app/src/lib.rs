@@ -34,6 +34,7 @@ pub mod profiles;
 pub mod programmes;
 pub mod pulse;
 pub mod recommend;
+pub mod rematch;
 pub mod requests;
 mod room_export;
 pub mod room_life;

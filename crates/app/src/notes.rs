@@ -47,7 +47,7 @@ pub struct NoteView {
 }
 
 impl NoteView {
-    fn new(record: NoteRecord, reader: &Actor) -> Self {
+    pub(crate) fn new(record: NoteRecord, reader: &Actor) -> Self {
         Self {
             author: record
                 .author_name

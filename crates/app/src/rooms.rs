@@ -311,6 +311,8 @@ impl App {
                 now,
             )
             .await?;
+            // A re-match's proposal that was declined: the next referral follows.
+            self.next_referral(&mut tx, &p, id, now).await?;
             RoomStatus::EndedEarly
         } else if room.members.iter().all(|m| m.state != MemberState::Invited) {
             if !tx.end_room(id, RoomStatus::Active, None, now).await? {
@@ -327,6 +329,8 @@ impl App {
                 now,
             )
             .await?;
+            // A re-match's room opened: the person's goals follow them.
+            self.rematch_opened(&mut tx, id, now).await?;
             RoomStatus::Active
         } else {
             RoomStatus::Proposed

@@ -154,11 +154,11 @@ pub struct Published {
 }
 
 /// The people a round works on, with their engine profiles.
-struct Pool {
+pub(crate) struct Pool {
     /// Mentees, or peers.
-    seekers: Vec<(PersonRecord, EnrolmentRecord)>,
+    pub(crate) seekers: Vec<(PersonRecord, EnrolmentRecord)>,
     /// Mentors (or facilitators) with their remaining capacity.
-    givers: Vec<(PersonRecord, EnrolmentRecord, u32)>,
+    pub(crate) givers: Vec<(PersonRecord, EnrolmentRecord, u32)>,
 }
 
 fn level_of(l: rapport_domain::person::LeadershipLevel) -> Level {
@@ -330,7 +330,7 @@ pub(crate) fn space_left(
 impl App {
     /// Who a round (or "match now") works on: approved seekers without an
     /// open seat, and approved, unpaused mentors with space left.
-    async fn pool(&self, tx: &mut Tx, p: &ProgrammeRecord, now: i64) -> AppResult<Pool> {
+    pub(crate) async fn pool(&self, tx: &mut Tx, p: &ProgrammeRecord, now: i64) -> AppResult<Pool> {
         let seats = tx.open_seats(p.id).await?;
         let (seeker_role, giver_role) = match p.kind {
             ProgrammeKind::Peer | ProgrammeKind::Circle => {
@@ -907,7 +907,7 @@ fn round_view(r: RoundRecord) -> AppResult<RoundView> {
 }
 
 /// Runs the engine for a programme kind. Pure: no store access.
-fn solve(
+pub(crate) fn solve(
     kind: ProgrammeKind,
     sizes: (usize, usize),
     pool: &Pool,

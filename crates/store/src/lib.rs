@@ -24,6 +24,7 @@ pub mod page;
 mod people;
 mod programmes;
 mod pulse;
+mod rematches;
 mod room_life;
 mod rounds;
 mod sessions;
@@ -47,6 +48,7 @@ pub use notes::{NoteRecord, NoteScope};
 pub use people::{DirectoryQuery, NewPerson, PersonRecord};
 pub use programmes::ProgrammeRecord;
 pub use pulse::PulseRecord;
+pub use rematches::RematchLink;
 pub use room_life::{RoomEventRecord, RoomListFilter, RoomListRow, SessionSummary};
 pub use rounds::{PairRule, ReportRecord, RoundRecord};
 pub use sessions::{

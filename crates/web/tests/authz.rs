@@ -1795,6 +1795,82 @@ fn rows() -> Vec<Row> {
             r#"{"confirm":false}"#,
             Managers(409),
         ),
+        // The no-fault re-match (issue 17, section 8). The test rooms are
+        // proposed, so starting one answers 409 naming that state, to
+        // members and managers alike (a member without a "no" would get 403
+        // on an open room); where a re-match stands, picking a referral and
+        // the carry-over step are for the person re-matched from the room
+        // only: 404 to everyone here, before any field is read.
+        row(
+            "GET",
+            "/rooms/{id}/rematch",
+            "/rooms/{room}/rematch",
+            "",
+            Room(409, 409),
+        ),
+        row(
+            "POST",
+            "/rooms/{id}/rematch",
+            "/rooms/{room}/rematch",
+            "confirm=true",
+            Room(409, 409),
+        ),
+        row(
+            "POST",
+            "/rooms/{id}/rematch/pick",
+            "/rooms/{room}/rematch/pick",
+            "person_id=x",
+            Each([303, 404, 404, 404, 404, 404, 404, 404, 404]),
+        ),
+        row(
+            "GET",
+            "/rooms/{id}/carry-over",
+            "/rooms/{room}/carry-over",
+            "",
+            Each([303, 404, 404, 404, 404, 404, 404, 404, 404]),
+        ),
+        row(
+            "POST",
+            "/rooms/{id}/carry-over",
+            "/rooms/{room}/carry-over",
+            "note_id=x",
+            Each([303, 404, 404, 404, 404, 404, 404, 404, 404]),
+        ),
+        row(
+            "POST",
+            "/api/v1/rooms/{id}/rematch",
+            "/api/v1/rooms/{api_room}/rematch",
+            r#"{"confirm":true}"#,
+            Room(409, 409),
+        ),
+        row(
+            "GET",
+            "/api/v1/rooms/{id}/rematch",
+            "/api/v1/rooms/{api_room}/rematch",
+            "",
+            Each([401, 404, 404, 404, 404, 404, 404, 404, 404]),
+        ),
+        row(
+            "POST",
+            "/api/v1/rooms/{id}/rematch/pick",
+            "/api/v1/rooms/{api_room}/rematch/pick",
+            r#"{"person_id":"x"}"#,
+            Each([401, 404, 404, 404, 404, 404, 404, 404, 404]),
+        ),
+        row(
+            "GET",
+            "/api/v1/rooms/{id}/carry-over",
+            "/api/v1/rooms/{api_room}/carry-over",
+            "",
+            Each([401, 404, 404, 404, 404, 404, 404, 404, 404]),
+        ),
+        row(
+            "POST",
+            "/api/v1/rooms/{id}/carry-over",
+            "/api/v1/rooms/{api_room}/carry-over",
+            r#"{"note_id":"x"}"#,
+            Each([401, 404, 404, 404, 404, 404, 404, 404, 404]),
+        ),
     ]);
     v.push(Row {
         fresh_session: true,

@@ -35,6 +35,7 @@ mod notes;
 mod people;
 mod programmes;
 mod pulse;
+mod rematch;
 mod requests;
 mod rooms;
 mod rounds;
@@ -175,6 +176,12 @@ operations! {
     rooms::room_history,
     rooms::programme_rooms,
     rooms::complete_programme_rooms,
+    // Issue 17, section 8: the no-fault re-match.
+    rematch::start_rematch,
+    rematch::get_rematch,
+    rematch::pick_referral,
+    rematch::get_carry_over,
+    rematch::carry_note,
     requests::recommendations,
     requests::send_request,
     requests::list_requests,

@@ -19,6 +19,7 @@ mod notes;
 mod people;
 mod programmes;
 mod pulse;
+mod rematch;
 mod requests;
 mod rooms;
 mod rounds;
@@ -136,6 +137,8 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "published" => "The round is published: everyone has been asked to accept their match.",
         "proposed" => "The match is proposed; both people have been asked to accept.",
         "accepted" => "You accepted. The room opens when everyone has answered.",
+        "rematched" => "The re-match has started. Everyone in the room is told, in neutral words.",
+        "note_copied" => "The note is copied to your new room.",
         "closure_saved" => "Your closure is saved. Thank you for looking back on the mentorship.",
         "declined" => "You declined. You are back in the pool for the next round.",
         "offer_sent" => "Your offer is on its way; the mentee accepts or declines.",
@@ -406,6 +409,7 @@ fn table() -> Routes {
         .merge(agreements::routes())
         .merge(goals::routes())
         .merge(closure::routes())
+        .merge(rematch::routes())
         .merge(csv_people::routes())
         .merge(safety::routes())
         .merge(requests::routes())

@@ -70,6 +70,13 @@ struct RoomPage {
     end_note: Option<String>,
     /// Who proposed completion, by name.
     proposer: Option<String>,
+    /// The viewer may start a no-fault re-match (a manager, or a member
+    /// who answered no at their latest check-in).
+    can_rematch: bool,
+    /// The viewer was re-matched from this room: link to where it stands.
+    rematched: bool,
+    /// A mentor who reported a poor fit: where to find a mentor of their own.
+    support: Option<rapport_app::rematch::MentorSupport>,
 }
 
 /// The words of a move's button, and whether it asks for confirmation first
@@ -112,7 +119,14 @@ async fn room(
             .find(|m| m.person_id == p)
             .map(|m| m.name.clone())
     });
+    let can_rematch =
+        v.room.status.is_open() && s.app.rematch_preview(&who.actor, id).await.is_ok();
+    let rematched = s.app.rematch_referrals(&who.actor, id).await.is_ok();
+    let support = s.app.mentor_support(&who.actor, id).await?;
     Ok(render(&RoomPage {
+        can_rematch,
+        rematched,
+        support,
         moves,
         end_note,
         proposer,
