@@ -59,7 +59,7 @@ async fn seeds_the_measured_room_through_the_use_cases() {
         let notes = t.app.room_notes(&ben, s.room, &all).await.unwrap();
         assert_eq!(notes.items.len(), 6, "{kind}");
         let (mia, _) = t.app.authenticate_session(&s.manager_cookie).await.unwrap();
-        assert!(mia.person_id != ben.person_id);
+        assert_ne!(mia.person_id, ben.person_id);
 
         let again = seed(t.store(), config(), 5, size, now).await;
         assert!(matches!(again, Err(AppError::Conflict { .. })), "{kind}");
