@@ -9,6 +9,8 @@ pub mod accounts;
 pub mod activation;
 pub mod admin;
 pub mod agreements;
+#[doc(hidden)]
+pub mod bench;
 pub mod calendar;
 pub mod clock;
 pub mod closure;

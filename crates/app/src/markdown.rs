@@ -13,8 +13,8 @@
 
 use crate::{AppError, AppResult};
 use pulldown_cmark::{html, Event, Options, Parser, Tag, TagEnd};
-use std::collections::HashSet;
-use std::sync::LazyLock;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, LazyLock, Mutex};
 
 /// Longest text accepted in one field (characters).
 pub const MAX_LEN: usize = 20_000;
@@ -35,9 +35,61 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     b
 });
 
+/// How many bytes of source and HTML [`render`] keeps; past it the memory
+/// starts afresh (one clear, no per-entry bookkeeping on the hot path).
+const RENDERED_BYTES: usize = 16 << 20;
+
+/// Recent renderings, by their exact source. Rendering is a pure function of
+/// the source, so a hit returns exactly what rendering would, and no reader
+/// gets HTML for a text they did not already hold. A room page renders the
+/// same messages and notes on every view (parsing, then ammonia's HTML
+/// parse and clean: most of a notes page's time before this).
+struct Rendered {
+    html: HashMap<Arc<str>, Arc<str>>,
+    bytes: usize,
+}
+
+static RENDERED: LazyLock<Mutex<Rendered>> = LazyLock::new(|| {
+    Mutex::new(Rendered {
+        html: HashMap::new(),
+        bytes: 0,
+    })
+});
+
 /// Renders `source` to sanitised HTML, safe to place in a page unescaped.
 /// Raw HTML in the source is shown as text, never interpreted.
 pub fn render(source: &str) -> String {
+    // A poisoned lock only means another thread panicked mid-insert; the map
+    // is still whole (insertions are single calls), so keep using it.
+    let hit = RENDERED
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .html
+        .get(source)
+        .cloned();
+    if let Some(html) = hit {
+        return html.to_string();
+    }
+    let html = render_fresh(source);
+    let size = source.len() + html.len();
+    if size <= RENDERED_BYTES / 64 {
+        let mut memo = RENDERED.lock().unwrap_or_else(|e| e.into_inner());
+        if memo.bytes + size > RENDERED_BYTES {
+            memo.html.clear();
+            memo.bytes = 0;
+        }
+        if memo
+            .html
+            .insert(source.into(), html.as_str().into())
+            .is_none()
+        {
+            memo.bytes += size;
+        }
+    }
+    html
+}
+
+fn render_fresh(source: &str) -> String {
     // Images become links: a page never loads a picture from a server the
     // writer chose (it would tell that server who read the note, and when).
     let parser = Parser::new_ext(source, options()).map(|e| match e {
@@ -140,6 +192,17 @@ fn safe_url(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_remembered_rendering_is_the_rendering() {
+        let src = "Remembered *once*: [a](https://example.org) <b>raw</b>";
+        let first = render(src);
+        assert_eq!(render(src), first);
+        assert_eq!(render_fresh(src), first);
+        assert!(first.contains("&lt;b&gt;raw&lt;/b&gt;"), "{first}");
+        // Another source is never answered from the memory of this one.
+        assert_ne!(render("Remembered *twice*"), first);
+    }
 
     #[test]
     fn renders_markdown() {

@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod admin;
+mod bench;
 mod config;
 mod healthcheck;
 mod import;
@@ -54,6 +55,9 @@ enum Command {
     /// Solve matching problems from CSV files (profiles, or your own scores).
     #[command(subcommand)]
     Match(match_cmd::MatchCommand),
+    /// Benchmark data and timings (bench/rooms); not for production databases.
+    #[command(subcommand, hide = true)]
+    Bench(bench::BenchCommand),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -75,6 +79,7 @@ fn main() -> anyhow::Result<()> {
                     Command::Import(cmd) => import::run_import(cmd).await,
                     Command::Export(cmd) => import::run_export(cmd).await,
                     Command::Healthcheck(args) => healthcheck::run(args).await,
+                    Command::Bench(cmd) => bench::run(cmd).await,
                     Command::Match(_) | Command::Config(_) => unreachable!("handled above"),
                 }
             })

@@ -53,8 +53,10 @@ async fn thread_page(
     };
     let page = s.app.room_messages(&who.actor, id, &list).await?;
     let mut who = who.clone();
-    if cursor.is_none() {
-        // Opening the thread reads it; the navigation drops this room's count.
+    // Opening the thread reads it; the navigation drops this room's count.
+    // With nothing unread here there is nothing to move: the page stays a
+    // read, not a write that would queue behind every other writer.
+    if cursor.is_none() && who.unread.iter().any(|(r, n)| *r == id && *n > 0) {
         s.app.mark_messages_read(&who.actor, id, None).await?;
         who.unread.retain(|(r, _)| *r != id);
     }
