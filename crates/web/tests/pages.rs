@@ -362,6 +362,8 @@ async fn the_guides_alert_rules_name_exported_metrics() {
         },
     )
     .await;
+    // One answered request, so the per-route series exist.
+    s.send("GET", "/healthz", "", None).await;
     let req = Request::builder()
         .uri("/metrics")
         .header("authorization", "Bearer m-secret")
