@@ -263,3 +263,9 @@ pub(super) const PULSE_GOOD: &[&str] = &[
 pub(super) const PULSE_STRAINED: &str = "I often leave sessions feeling my situation wasn't quite heard. Maybe our styles are just different.";
 
 pub(super) const PULSE_NOT_WORKING: &str = "I don't think this is the right fit for what I need now. No hard feelings; I'd like to try someone with more product experience.";
+
+/// The manager's note when the demo's poor fit is re-matched (kept in the
+/// old room's history; neutral words, no blame).
+pub const REMATCH_NOTE: &str =
+    "Both of you put real effort in. A fresh pairing should suit the goals better; \
+     the goals move to the new room and notes can be carried over.";

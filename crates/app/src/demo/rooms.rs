@@ -1071,22 +1071,39 @@ impl Player {
     }
 }
 
-/// EXTENSION POINT: one re-matched mentee (rooms issue, "Demo and docs").
+/// One re-matched mentee (rooms issue, "Demo and docs").
 ///
 /// Called once, on the story's day 99, for the room whose mentee answered
 /// "no, this mentorship isn't working for me" at their second pulse, with
-/// the programme's manager as the actor. Once the no-fault re-match use case
-/// lands (section 8 of the rooms issue), the integrator calls it here: end
-/// `room` with reason `fit`, let the incremental re-match propose a new
-/// mentor for `mentee`, have both accept it (`App::answer_room`), so the goals
-/// move to the new room and the old room keeps its snapshot. Until then it
-/// does nothing, and the room stays at risk for its manager to act on.
+/// the programme's manager as the actor: the no-fault re-match ends `room`
+/// for `fit`, the incremental re-match proposes a new mentor, and both
+/// accept it, so the mentee's goals move to the new room while the old one
+/// keeps its read-only snapshot. When no mentor has a seat, the mentee waits
+/// in the pool, which is what the product would show too.
 pub(crate) async fn rematch_one_mentee(
     app: &App,
     manager: &Actor,
     room: RoomId,
     mentee: PersonId,
 ) -> AppResult<()> {
-    let _ = (app, manager, room, mentee);
+    let outcome = app
+        .start_rematch(
+            manager,
+            room,
+            &crate::rematch::RematchInput {
+                confirm: true,
+                note: Some(REMATCH_NOTE.into()),
+                person: Some(mentee.to_string()),
+            },
+        )
+        .await?;
+    let Some(new_room) = outcome.proposed else {
+        return Ok(());
+    };
+    let view = app.room(manager, new_room).await?;
+    for m in &view.room.members {
+        let member = app.actor(m.person_id).await?;
+        app.answer_room(&member, new_room, true).await?;
+    }
     Ok(())
 }

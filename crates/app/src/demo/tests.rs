@@ -539,7 +539,7 @@ async fn rooms_live_through_three_months_of_use_cases() {
                 Storyline::Paused => RoomStatus::Paused,
                 Storyline::Completed => RoomStatus::Completed,
                 Storyline::Proposed => RoomStatus::Proposed,
-                Storyline::PeersEnded => RoomStatus::EndedEarly,
+                Storyline::PeersEnded | Storyline::NotWorking => RoomStatus::EndedEarly,
                 _ => RoomStatus::Active,
             };
             assert_eq!(room.status, want, "{story:?}");
@@ -606,8 +606,28 @@ async fn rooms_live_through_three_months_of_use_cases() {
                     }
                 }
                 Storyline::NotWorking => {
-                    assert_eq!(level, Some(Level::AtRisk), "{codes:?}");
-                    assert!(codes.contains(&ReasonCode::PulseNotWorking), "{codes:?}");
+                    // The manager re-matched the mentee without fault: the
+                    // old room ended for fit, and a new room holds the goals.
+                    assert_eq!(
+                        room.end_reason,
+                        Some(rapport_domain::mentoring::EndReason::Fit)
+                    );
+                    let mut tx = store.read().await.unwrap();
+                    let theirs = tx.rooms_of(mentee.person_id).await.unwrap();
+                    let new_room = theirs
+                        .iter()
+                        .find(|r| r.id != room.id && r.status == RoomStatus::Active)
+                        .expect("the re-matched mentee has a new active room");
+                    assert!(
+                        !new_room
+                            .members
+                            .iter()
+                            .any(|m| m.person_id == mentor.person_id),
+                        "the new mentor is not the old one"
+                    );
+                    drop(tx);
+                    let goals = app.room_goals(&mentee, new_room.id, &q).await.unwrap();
+                    assert!(!goals.page.items.is_empty(), "the goals moved");
                 }
                 _ => {}
             }
