@@ -1133,6 +1133,9 @@ pub(crate) struct RoomMoved {
     pub programme: String,
     pub room: String,
     pub change: RoomMove,
+    /// The reader, a mentor who ended the room for fit, is offered a
+    /// mentor of their own.
+    pub mentor_support: bool,
 }
 
 impl RoomMoved {
@@ -1221,6 +1224,7 @@ mod room_life_tests {
                 programme: "Spring & Summer".into(),
                 room: "00000000-0000-0000-0000-0000000000aa".into(),
                 change,
+                mentor_support: false,
             };
             let f = frame(&mail);
             let (text, html) = mail.render(&f).expect("the templates render");

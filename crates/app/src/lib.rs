@@ -45,6 +45,8 @@ pub mod rounds;
 pub mod safety;
 pub mod secrets;
 pub mod sessions;
+// Issue 17: a programme's room rules (pulse schedule, health thresholds).
+pub mod room_rules;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{error_chain, AppError, AppResult, BoxError};

@@ -391,6 +391,7 @@ impl App {
                         by: "Rapport".into(),
                         reason: EndReason::LeftOrganisation.label().to_lowercase(),
                     },
+                    mentor_support: false,
                 };
                 self.queue_mail(tx, Some(m.person_id), &m.email, &mail)
                     .await?;

@@ -29,10 +29,10 @@
 
 use crate::emails::{MatchProposed, RematchMail, RematchNext, RoomRematched};
 use crate::notes::NoteView;
-use crate::rooms::{viable, RoomAccess};
+use crate::rooms::RoomAccess;
 use crate::rounds::{lines, profile_of, ExplanationLine, Proposal};
 use crate::{markdown, App, AppError, AppResult};
-use rapport_domain::mentoring::{EndReason, MemberState, RoomEventKind, RoomOrigin, RoomStatus};
+use rapport_domain::mentoring::{EndReason, MemberState, RoomOrigin, RoomStatus};
 use rapport_domain::policy::Actor;
 use rapport_domain::programme::{ProgrammeKind, ProgrammeRole, Question};
 use rapport_domain::pulse::Working;
@@ -134,6 +134,43 @@ pub struct CarryOver {
 pub struct MentorSupport {
     /// An open programme they may enrol in as a mentee: (name, slug).
     pub programme: Option<(String, String)>,
+}
+
+/// Where a room's re-match leads, as one viewer may follow it: the rooms
+/// proposed from it, and the room it was proposed from. A link is shown to
+/// the person re-matched (a member of both rooms) and to the programme's
+/// managers, never to the others (the old mentor does not learn the new
+/// room, the new mentor not the old one).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RematchLinks {
+    /// Rooms a re-match from this room proposed, oldest first.
+    pub to: Vec<RoomId>,
+    /// The room this one was proposed from by a re-match.
+    pub from: Option<RoomId>,
+}
+
+/// The re-match links of room `id` that `viewer` may follow.
+pub(crate) async fn links(
+    tx: &mut Tx,
+    id: RoomId,
+    viewer: PersonId,
+    manager: bool,
+) -> AppResult<RematchLinks> {
+    let shown = |l: &RematchLink| manager || l.person_id == viewer;
+    Ok(RematchLinks {
+        to: tx
+            .rematches_from(id)
+            .await?
+            .iter()
+            .filter(|l| shown(l))
+            .map(|l| l.room_id)
+            .collect(),
+        from: tx
+            .rematch_of(id)
+            .await?
+            .filter(shown)
+            .map(|l| l.from_room_id),
+    })
 }
 
 fn checked_note(note: &Option<String>) -> AppResult<Option<String>> {
@@ -337,46 +374,18 @@ impl App {
             None => NEUTRAL.to_string(),
         };
         // The old room: the person leaves a larger room, or the room ends.
-        let mut members = room.members.clone();
         let closed = if leave_only {
-            if !tx
-                .set_member_state(room.id, subject.person_id, MemberState::Left)
-                .await?
-            {
-                return Err(moved());
-            }
-            tx.insert_room_event(
-                room.id,
-                Some(actor.person_id),
-                RoomEventKind::Leave,
-                Some(room.status),
-                room.status,
-                Some(EndReason::Fit),
-                Some(&words),
+            self.leave_room(
+                &mut tx,
+                &access,
+                subject.person_id,
+                actor.person_id,
+                (Some(EndReason::Fit), Some(&words)),
+                (EndReason::Fit, &words),
                 now,
             )
-            .await?;
-            for m in members
-                .iter_mut()
-                .filter(|m| m.person_id == subject.person_id)
-            {
-                m.state = MemberState::Left;
-            }
-            if viable(p.kind, &members) {
-                false
-            } else {
-                let mut after = room.clone();
-                after.members = members.clone();
-                self.close_room(
-                    &mut tx,
-                    &after,
-                    Some(actor.person_id),
-                    Some((EndReason::Fit, Some(&words))),
-                    now,
-                )
-                .await?;
-                true
-            }
+            .await?
+            .0
         } else {
             self.close_room(
                 &mut tx,
@@ -822,10 +831,12 @@ impl App {
         Ok(outcome)
     }
 
-    /// A peer re-matched from room `id` picks `peer` from their referrals:
-    /// Rapport proposes a room of the two, which both answer as usual. Peers
-    /// only (a circle is formed by the programme's matching run); the pick
-    /// must still be on the list (409 otherwise).
+    /// A peer or circle member re-matched from room `id` picks `peer` from
+    /// their referrals: Rapport proposes a room of the two (peers), or a new
+    /// circle of the two and the next best on the list up to the smallest
+    /// circle the programme forms (circles); everyone answers as usual. The
+    /// pick must still be on the list, and a circle needs enough people
+    /// free (409 otherwise, saying why).
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id, room = %id))]
     pub async fn pick_referral(&self, actor: &Actor, id: RoomId, peer: &str) -> AppResult<RoomId> {
         let now = self.now();
@@ -854,12 +865,6 @@ impl App {
             .map_err(|_| {
                 AppError::invalid("person_id", "choose someone from your referral list")
             })?;
-        if p.kind != ProgrammeKind::Peer {
-            return Err(AppError::Conflict {
-                field: None,
-                message: "a circle is formed by the programme's matching run: ask your programme's manager to place you in one".into(),
-            });
-        }
         let referrals = self
             .peer_referrals(&mut tx, &p, id, me.person_id, now)
             .await?;
@@ -869,19 +874,39 @@ impl App {
                 message: "that person is no longer free to meet (or was never on your list): reload your referrals and choose again".into(),
             });
         };
+        // A pair of peers is the two; a circle is the two and the next best
+        // on the list, up to the smallest circle the programme forms.
+        let size = if p.kind == ProgrammeKind::Circle {
+            (p.group_min.max(0) as usize).max(crate::rooms::MIN_CIRCLE)
+        } else {
+            2
+        };
+        let mut chosen: Vec<&Referral> = vec![pick];
+        chosen.extend(
+            referrals
+                .iter()
+                .filter(|r| r.person_id != peer)
+                .take(size.saturating_sub(2)),
+        );
+        if chosen.len() + 1 < size {
+            return Err(AppError::Conflict {
+                field: None,
+                message: format!(
+                    "a circle in {} needs at least {size} members, and only {} people are free to meet you now: you wait in the programme's pool, and its next matching run places you",
+                    p.name,
+                    referrals.len() + 1
+                ),
+            });
+        }
+        let member = |person_id: PersonId, name: &str| crate::rounds::ProposalMember {
+            person_id,
+            name: name.to_string(),
+            role: ProgrammeRole::Peer,
+        };
+        let mut members = vec![member(me.person_id, &me.name)];
+        members.extend(chosen.iter().map(|r| member(r.person_id, &r.name)));
         let proposal = Proposal {
-            members: vec![
-                crate::rounds::ProposalMember {
-                    person_id: me.person_id,
-                    name: me.name.clone(),
-                    role: ProgrammeRole::Peer,
-                },
-                crate::rounds::ProposalMember {
-                    person_id: pick.person_id,
-                    name: pick.name.clone(),
-                    role: ProgrammeRole::Peer,
-                },
-            ],
+            members,
             score: pick.score,
             pinned: false,
             explanation: vec![],
@@ -1070,13 +1095,5 @@ impl App {
                 .next()
                 .map(|p| (p.name, p.slug.to_string())),
         }))
-    }
-}
-
-fn moved() -> AppError {
-    AppError::Conflict {
-        field: None,
-        message: "this room changed while you were working on it; reload the page and try again"
-            .into(),
     }
 }

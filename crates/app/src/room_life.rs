@@ -12,7 +12,7 @@
 use crate::agreements::terms_of;
 use crate::emails::{RoomMove as MailMove, RoomMoved};
 use crate::health::for_member;
-use crate::lists::{ListQuery, Page};
+use crate::lists::{Direction, ListQuery, Page, Start};
 use crate::rooms::{viable, RoomAccess};
 use crate::{App, AppError, AppResult};
 use rapport_domain::agreement::AgreedTerms;
@@ -316,7 +316,12 @@ impl App {
             .members
             .iter()
             .filter(|m| m.state.holds_seat() && (everyone || m.person_id != actor.person_id));
-        self.tell_members(tx, access, told, mail).await?;
+        // A mentor or facilitator who ends the room for fit reported a poor
+        // fit: like one who re-matches, they are offered a mentor of their own.
+        let support = (to == RoomStatus::EndedEarly && reason == Some(EndReason::Fit))
+            .then_some(actor.person_id)
+            .filter(|_| access.leads());
+        self.tell_members(tx, access, told, mail, support).await?;
         Ok(to)
     }
 
@@ -333,17 +338,71 @@ impl App {
         by: &str,
         now: i64,
     ) -> AppResult<RoomStatus> {
-        let room = &access.room;
         let p = &access.programme;
+        let why = format!(
+            "{by} left, so the room no longer has what a {} needs",
+            p.kind.label().to_lowercase()
+        );
+        let end = reason.unwrap_or(EndReason::Other);
+        let (closed, members) = self
+            .leave_room(
+                tx,
+                access,
+                actor.person_id,
+                actor.person_id,
+                (reason, note),
+                (end, &why),
+                now,
+            )
+            .await?;
+        let stay = members.iter().filter(|m| m.state.holds_seat());
+        if !closed {
+            self.tell_members(
+                tx,
+                access,
+                stay,
+                MailMove::Left { by: by.to_string() },
+                None,
+            )
+            .await?;
+            return Ok(access.room.status);
+        }
+        let mail = MailMove::Ended {
+            by: by.to_string(),
+            reason: format!("{} ({why})", end.label()),
+        };
+        self.tell_members(tx, access, stay, mail, None).await?;
+        Ok(RoomStatus::EndedEarly)
+    }
+
+    /// `subject` leaves the room in `access` (a leave in its history, made
+    /// by `by`, with its reason and note); when the members left no longer
+    /// make a room of its kind ([`viable`]) the room ends early too, with
+    /// `end`'s reason and words, freeing its seats. The one way anyone
+    /// leaves a room: a member leaving a group, a re-match moving one member
+    /// on. Returns whether the room ended, and its members afterwards.
+    /// Emails are the caller's.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn leave_room(
+        &self,
+        tx: &mut Tx,
+        access: &RoomAccess,
+        subject: PersonId,
+        by: PersonId,
+        (reason, note): (Option<EndReason>, Option<&str>),
+        end: (EndReason, &str),
+        now: i64,
+    ) -> AppResult<(bool, Vec<MemberRecord>)> {
+        let room = &access.room;
         if !tx
-            .set_member_state(room.id, actor.person_id, MemberState::Left)
+            .set_member_state(room.id, subject, MemberState::Left)
             .await?
         {
             return Err(moved());
         }
         tx.insert_room_event(
             room.id,
-            Some(actor.person_id),
+            Some(by),
             RoomEventKind::Leave,
             Some(room.status),
             room.status,
@@ -352,61 +411,28 @@ impl App {
             now,
         )
         .await?;
-        let mut members = room.members.clone();
-        for m in members
-            .iter_mut()
-            .filter(|m| m.person_id == actor.person_id)
-        {
+        let mut after = room.clone();
+        for m in after.members.iter_mut().filter(|m| m.person_id == subject) {
             m.state = MemberState::Left;
         }
-        let stay = members.iter().filter(|m| m.state.holds_seat());
-        if viable(p.kind, &members) {
-            self.tell_members(tx, access, stay, MailMove::Left { by: by.to_string() })
-                .await?;
-            return Ok(room.status);
+        if viable(access.programme.kind, &after.members) {
+            return Ok((false, after.members));
         }
-        let why = format!(
-            "{by} left, so the room no longer has what a {} needs",
-            p.kind.label().to_lowercase()
-        );
-        let reason = reason.unwrap_or(EndReason::Other);
-        if !tx
-            .end_room(
-                room.id,
-                RoomStatus::EndedEarly,
-                Some((reason, Some(&why))),
-                now,
-            )
-            .await?
-        {
-            return Err(moved());
-        }
-        tx.insert_room_event(
-            room.id,
-            Some(actor.person_id),
-            RoomEventKind::End,
-            Some(room.status),
-            RoomStatus::EndedEarly,
-            Some(reason),
-            Some(&why),
-            now,
-        )
-        .await?;
-        let mail = MailMove::Ended {
-            by: by.to_string(),
-            reason: format!("{} ({why})", reason.label()),
-        };
-        self.tell_members(tx, access, stay, mail).await?;
-        Ok(RoomStatus::EndedEarly)
+        self.close_room(tx, &after, Some(by), Some((end.0, Some(end.1))), now)
+            .await?;
+        Ok((true, after.members))
     }
 
-    /// Queues one [`RoomMoved`] email per member in `to`.
+    /// Queues one [`RoomMoved`] email per member in `to`; the member
+    /// `support` names (a mentor who ended the room for fit) is offered a
+    /// mentor of their own in theirs.
     async fn tell_members<'a>(
         &self,
         tx: &mut Tx,
         access: &RoomAccess,
         to: impl Iterator<Item = &'a MemberRecord>,
         change: MailMove,
+        support: Option<PersonId>,
     ) -> AppResult<()> {
         for m in to {
             let mail = RoomMoved {
@@ -414,6 +440,7 @@ impl App {
                 programme: access.programme.name.clone(),
                 room: access.room.id.to_string(),
                 change: change.clone(),
+                mentor_support: support == Some(m.person_id),
             };
             self.queue_mail(tx, Some(m.person_id), &m.email, &mail)
                 .await?;
@@ -513,7 +540,7 @@ impl App {
             self.close_room(&mut tx, &access.room, Some(actor.person_id), None, now)
                 .await?;
             let seated = access.room.members.iter().filter(|m| m.state.holds_seat());
-            self.tell_members(&mut tx, &access, seated, MailMove::ProgrammeEnded)
+            self.tell_members(&mut tx, &access, seated, MailMove::ProgrammeEnded, None)
                 .await?;
         }
         self.audit_by(
@@ -577,9 +604,41 @@ impl App {
     /// set-based: a fixed number of queries, whatever the number of rooms.
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn my_room_summaries(&self, actor: &Actor) -> AppResult<Vec<RoomSummary>> {
-        let now = self.now();
         let mut tx = self.store.read().await?;
         let rooms = tx.rooms_of(actor.person_id).await?;
+        self.summaries_of(&mut tx, actor, rooms).await
+    }
+
+    /// One page of [`App::my_room_summaries`], newest first, with the cursor
+    /// pattern of every list (first page without a cursor). A person's rooms
+    /// are few, so they are read once and the page is cut before anything
+    /// else about them is read.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
+    pub async fn my_room_summaries_page(
+        &self,
+        actor: &Actor,
+        list: &ListQuery,
+    ) -> AppResult<Page<RoomSummary>> {
+        let (start, limit) = list.window()?;
+        let mut tx = self.store.read().await?;
+        let rooms = tx.rooms_of(actor.person_id).await?;
+        let page = page_of(rooms, start, limit);
+        let items = self.summaries_of(&mut tx, actor, page.items).await?;
+        Ok(Page {
+            items,
+            next: page.next,
+            prev: page.prev,
+        })
+    }
+
+    /// The summaries of `rooms`, in their order, for the actor (a member).
+    async fn summaries_of(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        rooms: Vec<RoomRecord>,
+    ) -> AppResult<Vec<RoomSummary>> {
+        let now = self.now();
         let ids: Vec<RoomId> = rooms.iter().map(|r| r.id).collect();
         let mut sessions = tx.session_summaries(&ids, now).await?;
         let mut health = tx.health_of_rooms(&ids).await?;
@@ -613,6 +672,37 @@ impl App {
         }
         Ok(out)
     }
+}
+
+/// One keyset page of `rooms` (newest first, then by id), cut in memory the
+/// way the store's keyset queries cut theirs.
+fn page_of(mut rooms: Vec<RoomRecord>, start: Start, limit: i64) -> Page<RoomRecord> {
+    let key = |r: &RoomRecord| (r.created_at, r.id.0);
+    rooms.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.0.cmp(&b.id.0)));
+    let take = (limit + 1).max(0) as usize;
+    let rows: Vec<RoomRecord> = match start {
+        Start::Offset(o) => rooms
+            .into_iter()
+            .skip(o.max(0) as usize)
+            .take(take)
+            .collect(),
+        Start::Cursor(c) => {
+            // Older: after the cursor in list order; newer: before it, nearest first.
+            let after = |r: &RoomRecord| {
+                r.created_at < c.created_at || (r.created_at == c.created_at && r.id.0 > c.id)
+            };
+            match c.direction {
+                Direction::Older => rooms.into_iter().filter(after).take(take).collect(),
+                Direction::Newer => rooms
+                    .into_iter()
+                    .rev()
+                    .filter(|r| !after(r) && key(r) != (c.created_at, c.id))
+                    .take(take)
+                    .collect(),
+            }
+        }
+    };
+    Page::from_rows(start, rows, limit, key)
 }
 
 /// What a room waits for, as `me` should read it; none when nothing is due.

@@ -38,6 +38,9 @@ pub struct RoomView {
     /// Why this match was proposed: the full explanation for managers, the
     /// member-safe one for members.
     pub explanation: Option<Vec<ExplanationLine>>,
+    /// The re-match links the viewer may follow (the person re-matched and
+    /// the programme's managers): see [`crate::rematch::RematchLinks`].
+    pub rematch: crate::rematch::RematchLinks,
 }
 
 /// Whether the members who have not declined still make a room of `kind`.
@@ -190,7 +193,9 @@ impl App {
                 manager && my_state.is_none(),
             )
             .await?;
+        let rematch = crate::rematch::links(&mut tx, room.id, actor.person_id, manager).await?;
         Ok(RoomView {
+            rematch,
             programme_name: p.name,
             programme_slug: p.slug.to_string(),
             programme_kind: p.kind,

@@ -107,7 +107,15 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                     rooms.mentor_email, rooms.mentee_email, rooms.peer_email
                 );
             }
-            None => println!("The database already has people; demo data left alone."),
+            None => {
+                // A demo whose rooms failed part-way is not served half-seeded.
+                if rapport_app::demo::rooms::rooms_unfinished(&app).await? {
+                    anyhow::bail!(
+                        "the demo data is only half-seeded: an earlier `serve --demo` failed while playing its rooms (its error was printed then); start again with an empty database (a new --data-dir, or drop the database)"
+                    );
+                }
+                println!("The database already has people; demo data left alone.")
+            }
         }
         println!(
             "Demo admin: {}  password: {}",

@@ -1872,6 +1872,24 @@ fn rows() -> Vec<Row> {
             Each([401, 404, 404, 404, 404, 404, 404, 404, 404]),
         ),
     ]);
+    // Issue 17: a programme's room rules, for its managers (a PUT of the
+    // defaults changes nothing).
+    v.extend([
+        row(
+            "GET",
+            "/api/v1/programmes/{slug}/room-rules",
+            "/api/v1/programmes/here/room-rules",
+            "",
+            Managers(200),
+        ),
+        row(
+            "PUT",
+            "/api/v1/programmes/{slug}/room-rules",
+            "/api/v1/programmes/here/room-rules",
+            "{}",
+            Managers(200),
+        ),
+    ]);
     v.push(Row {
         fresh_session: true,
         ..row("POST", "/sign-out", "/sign-out", "", Everyone(303))

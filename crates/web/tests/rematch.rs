@@ -702,3 +702,326 @@ async fn peers_get_a_ranked_referral_list_and_pick_one() {
         p.t.finish().await;
     }
 }
+
+/// The next-page link of a list answer, as a path the test router takes.
+fn next_link(r: &rapport_web::testing::Reply) -> Option<String> {
+    let link = r.headers.get("link")?.to_str().unwrap().to_string();
+    link.split(", ")
+        .find(|l| l.ends_with("rel=\"next\""))
+        .map(|l| {
+            let url = l.trim_start_matches('<').split('>').next().unwrap();
+            url[url.find("/api/").unwrap()..].to_string()
+        })
+}
+
+#[tokio::test]
+async fn a_mentor_who_ends_a_room_for_fit_is_offered_a_mentor_and_the_rooms_link_both_ways() {
+    for kind in test_database_kinds() {
+        let p = programme(kind, "one_to_one").await;
+        let mona = p.enrolled("Mona Mentor", ProgrammeRole::Mentor, 1).await;
+        let nina = p.enrolled("Nina Mentor", ProgrammeRole::Mentor, 1).await;
+        let bea = p.enrolled("Bea Mentee", ProgrammeRole::Mentee, 0).await;
+        let cy = p.enrolled("Cy Mentee", ProgrammeRole::Mentee, 0).await;
+
+        // Mona ends her room with Cy for fit through the status route, not
+        // the re-match: she is offered a mentor of her own, Cy is not.
+        let room = p
+            .room(&[(&mona, ProgrammeRole::Mentor), (&cy, ProgrammeRole::Mentee)])
+            .await;
+        p.t.call(
+            "POST",
+            &format!("/api/v1/rooms/{room}/status"),
+            mona.auth(),
+            Some(json!({"action": "end", "reason": "fit"})),
+        )
+        .await
+        .expect(200);
+        let mails = p.t.take_emails().await;
+        assert_eq!(
+            recipients(&mails),
+            ["cy.mentee@example.org", "mona.mentor@example.org"]
+        );
+        for m in &mails {
+            let offered = m.body.contains("mentor of your own");
+            assert_eq!(offered, m.to == "mona.mentor@example.org", "{}", m.body);
+        }
+        let r = p.page("GET", &format!("/rooms/{room}"), &mona, "").await;
+        assert!(r.text.contains("A mentor of your own"), "{}", r.text);
+        let r = p.page("GET", &format!("/rooms/{room}"), &cy, "").await;
+        assert!(!r.text.contains("A mentor of your own"));
+        // Another reason offers nothing.
+        let other = p
+            .room(&[(&nina, ProgrammeRole::Mentor), (&cy, ProgrammeRole::Mentee)])
+            .await;
+        p.t.call(
+            "POST",
+            &format!("/api/v1/rooms/{other}/status"),
+            nina.auth(),
+            Some(json!({"action": "end", "reason": "time"})),
+        )
+        .await
+        .expect(200);
+        assert!(p
+            .t
+            .take_emails()
+            .await
+            .iter()
+            .all(|m| !m.body.contains("mentor of your own")));
+
+        // A re-match links the rooms both ways, for Bea and the managers only.
+        let old = p
+            .room(&[
+                (&mona, ProgrammeRole::Mentor),
+                (&bea, ProgrammeRole::Mentee),
+            ])
+            .await;
+        let o = p.room_json(&old.to_string(), &bea).await;
+        assert_eq!(o["rematched_to"], json!([]));
+        assert!(o["rematched_from"].is_null());
+        let r = p
+            .rematch(old, &p.manager, json!({"confirm": true}))
+            .await
+            .expect(200);
+        let new = r.json["proposed_room"].as_str().unwrap().to_string();
+        for who in [&bea, &p.manager] {
+            let o = p.room_json(&old.to_string(), who).await;
+            assert_eq!(o["rematched_to"], json!([new.clone()]));
+            let n = p.room_json(&new, who).await;
+            assert_eq!(n["rematched_from"], old.to_string());
+        }
+        let o = p.room_json(&old.to_string(), &mona).await;
+        assert_eq!(
+            o["rematched_to"],
+            json!([]),
+            "the old mentor does not learn the new room"
+        );
+        let n = p.room_json(&new, &nina).await;
+        assert!(
+            n["rematched_from"].is_null(),
+            "the new mentor does not learn the old room"
+        );
+        p.t.take_emails().await;
+
+        // Bea's rooms, one a page: the first page needs no cursor, the
+        // others follow the Link header, and the body is the same list.
+        let all = p.t.get("/api/v1/rooms", bea.auth()).await.expect(200);
+        let all: Vec<String> = all
+            .json
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[0], new, "newest first");
+        let mut seen = vec![];
+        let mut next = Some("/api/v1/rooms?limit=1".to_string());
+        while let Some(url) = next {
+            let r = p.t.get(&url, bea.auth()).await.expect(200);
+            let items = r.json.as_array().unwrap();
+            assert_eq!(items.len(), 1, "{url}");
+            assert!(items[0]["waiting_for"].is_string() || items[0]["waiting_for"].is_null());
+            seen.push(items[0]["id"].as_str().unwrap().to_string());
+            next = next_link(&r);
+        }
+        assert_eq!(seen, all);
+        let r =
+            p.t.get("/api/v1/rooms?limit=0", bea.auth())
+                .await
+                .expect(422);
+        assert_eq!(r.error_field(), "limit");
+        let r =
+            p.t.get("/api/v1/rooms?cursor=nope", bea.auth())
+                .await
+                .expect(422);
+        assert_eq!(r.error_field(), "cursor");
+        p.t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_circle_member_picks_a_referral_and_a_new_circle_is_proposed() {
+    for kind in test_database_kinds() {
+        let p = programme(kind, "circle").await;
+        let names = [
+            "Ana Peer", "Ben Peer", "Cat Peer", "Dov Peer", "Eve Peer", "Fay Peer", "Gil Peer",
+        ];
+        let mut peers = vec![];
+        for n in names {
+            peers.push(p.enrolled(n, ProgrammeRole::Peer, 0).await);
+        }
+        let old = p
+            .room(
+                &peers[..4]
+                    .iter()
+                    .map(|x| (x, ProgrammeRole::Peer))
+                    .collect::<Vec<_>>(),
+            )
+            .await;
+        let ana = &peers[0];
+        p.pulse(old, ana, ProgrammeRole::Peer, Working::No).await;
+        let r = p
+            .rematch(old, ana, json!({"confirm": true}))
+            .await
+            .expect(200);
+        let listed: Vec<String> = r.json["referrals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["name"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            listed.len(),
+            3,
+            "Eve, Fay and Gil wait in the pool: {listed:?}"
+        );
+        p.t.take_emails().await;
+        // Ana picks Fay: a circle of Ana, Fay and the best others up to the
+        // programme's smallest circle is proposed; Ana has answered already.
+        let fay = &peers[5];
+        let r =
+            p.t.call(
+                "POST",
+                &format!("/api/v1/rooms/{old}/rematch/pick"),
+                ana.auth(),
+                Some(json!({"person_id": fay.id.to_string()})),
+            )
+            .await
+            .expect(200);
+        let room = r.json["room"].as_str().unwrap().to_string();
+        let n = p.room_json(&room, ana).await;
+        assert_eq!(n["status"], "proposed");
+        let members = n["members"].as_array().unwrap();
+        assert_eq!(members.len(), 4, "{n}");
+        let state = |name: &str| {
+            members
+                .iter()
+                .find(|m| m["name"] == name)
+                .map(|m| m["state"].as_str().unwrap().to_string())
+        };
+        assert_eq!(state("Ana Peer").as_deref(), Some("accepted"));
+        assert_eq!(state("Fay Peer").as_deref(), Some("invited"));
+        let mails = p.t.take_emails().await;
+        assert_eq!(mails.len(), 3, "the three others are asked: {mails:#?}");
+        // Nobody else is free now: a second pick says why, and writes nothing.
+        let bob = &peers[1];
+        p.pulse(old, bob, ProgrammeRole::Peer, Working::No).await;
+        p.rematch(old, bob, json!({"confirm": true}))
+            .await
+            .expect(200);
+        p.t.take_emails().await;
+        let r =
+            p.t.get(&format!("/api/v1/rooms/{old}/rematch"), bob.auth())
+                .await
+                .expect(200);
+        assert_eq!(
+            r.json["referrals"],
+            json!([]),
+            "everyone free is in Ana's proposal"
+        );
+        p.t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_programme_changes_its_room_rules_and_the_first_check_in_opens_at_the_first_session() {
+    for kind in test_database_kinds() {
+        let p = programme(kind, "one_to_one").await;
+        let mona = p.enrolled("Mona Mentor", ProgrammeRole::Mentor, 1).await;
+        let bea = p.enrolled("Bea Mentee", ProgrammeRole::Mentee, 0).await;
+        let url = "/api/v1/programmes/spring/room-rules";
+        let r = p.t.get(url, p.manager.auth()).await.expect(200);
+        assert_eq!(r.json["pulse_first_day"], 30);
+        assert_eq!(r.json["pulse_every_days"], 60);
+        p.t.get(url, bea.auth())
+            .await
+            .expect_error(403, "forbidden");
+        // Bad rules name their field and change nothing.
+        for (body, field) in [
+            (json!({"pulse_every_days": 0}), "pulse_every_days"),
+            (
+                json!({"activation_attention_days": 40}),
+                "activation_risk_days",
+            ),
+        ] {
+            let r =
+                p.t.call("PUT", url, p.manager.auth(), Some(body.clone()))
+                    .await
+                    .expect(422);
+            assert!(
+                r.fields().contains(&field.to_string()),
+                "{body}: {}",
+                r.json
+            );
+        }
+        p.t.call(
+            "PUT",
+            url,
+            p.manager.auth(),
+            Some(json!({"pulse_first_days": 1})),
+        )
+        .await
+        .expect_error(400, "bad_request");
+        p.t.call("PUT", url, bea.auth(), Some(json!({})))
+            .await
+            .expect_error(403, "forbidden");
+        assert_eq!(
+            p.t.get(url, p.manager.auth()).await.expect(200).json["pulse_first_day"],
+            30
+        );
+
+        // A session is held; with the default rules no check-in is open.
+        let room = p
+            .room(&[
+                (&mona, ProgrammeRole::Mentor),
+                (&bea, ProgrammeRole::Mentee),
+            ])
+            .await;
+        let at = p.t.app.now() + 3_600_000;
+        let start = chrono::DateTime::from_timestamp_millis(at)
+            .unwrap()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let s =
+            p.t.call(
+                "POST",
+                &format!("/api/v1/rooms/{room}/sessions"),
+                mona.auth(),
+                Some(json!({"starts_at": start, "minutes": 60})),
+            )
+            .await
+            .expect(201);
+        let session = s.json["ids"][0].as_str().unwrap().to_string();
+        p.t.clock.advance(2 * 3_600_000);
+        p.t.call(
+            "POST",
+            &format!("/api/v1/sessions/{session}/status"),
+            mona.auth(),
+            Some(json!({"status": "held", "attendance": {
+                mona.id.to_string(): "attended", bea.id.to_string(): "attended"}})),
+        )
+        .await
+        .expect(200);
+        let answer = json!({"genuineness": 2, "empathy": 3, "acceptance": 3, "working": "no"});
+        let pulse = format!("/api/v1/rooms/{room}/pulse");
+        p.t.call("POST", &pulse, bea.auth(), Some(answer.clone()))
+            .await
+            .expect_error(409, "conflict");
+        // The programme opens the first check-in at the first held session.
+        let r =
+            p.t.call(
+                "PUT",
+                url,
+                p.manager.auth(),
+                Some(json!({"pulse_first_day": 0})),
+            )
+            .await
+            .expect(200);
+        assert_eq!(r.json["pulse_first_day"], 0);
+        assert_eq!(r.json["pulse_every_days"], 60, "left out: the default");
+        p.t.call("POST", &pulse, bea.auth(), Some(answer))
+            .await
+            .expect(201);
+        p.t.take_emails().await;
+        p.t.finish().await;
+    }
+}

@@ -285,7 +285,24 @@ pub async fn seed_rooms(app: &App, now_ms: i64) -> AppResult<DemoRooms> {
     // Whatever the story left due is delivered into the demo history now,
     // so the real worker starts with only the mail still to come.
     player.app.run_due_jobs().await?;
-    player.summary().await
+    let summary = player.summary().await?;
+    let mut tx = app.store.write().await?;
+    tx.put_setting(ROOMS_SETTING, "done").await?;
+    tx.commit().await?;
+    Ok(summary)
+}
+
+/// The site setting that says whether the demo's rooms were all played:
+/// `pending` from the moment [`seed`](super::seed) writes the organisation,
+/// `done` once [`seed_rooms`] has finished.
+pub const ROOMS_SETTING: &str = "demo_rooms";
+
+/// Whether the demo organisation was written but its rooms were not all
+/// played (an earlier `serve --demo` failed part-way): such a demo must not
+/// be served. Databases seeded before the marker existed read as finished.
+pub async fn rooms_unfinished(app: &App) -> AppResult<bool> {
+    let mut tx = app.store.read().await?;
+    Ok(tx.setting(ROOMS_SETTING).await?.as_deref() == Some("pending"))
 }
 
 /// The day (from the story's start) and time of day of an act, in ms.

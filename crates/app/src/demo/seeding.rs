@@ -130,6 +130,11 @@ pub async fn seed(
         created_at: now_ms,
     })
     .await?;
+    // The rooms come next, through the use cases (`seed_rooms`): until they
+    // are all played, the demo is marked unfinished, so a start after a
+    // failed one refuses to serve a half-seeded demo.
+    tx.put_setting(super::rooms::ROOMS_SETTING, "pending")
+        .await?;
     tx.commit().await?;
     Ok(Some(summary))
 }

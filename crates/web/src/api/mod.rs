@@ -41,6 +41,8 @@ mod rooms;
 mod rounds;
 mod safety;
 mod sessions;
+// Issue 17: a programme's room rules.
+mod room_rules;
 
 pub use extract::{ApiJson, ApiQuery, IdPath, SessionToken};
 
@@ -227,6 +229,9 @@ operations! {
     sessions::create_action_item,
     sessions::update_action_item,
     sessions::give_feedback,
+    // Issue 17: a programme's room rules (pulse schedule, health thresholds).
+    room_rules::get_room_rules,
+    room_rules::put_room_rules,
     meta::openapi_json,
 }
 

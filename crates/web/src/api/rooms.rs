@@ -73,6 +73,13 @@ pub struct RoomOut {
     /// Why it was proposed: member-safe for members, in full for managers.
     #[schema(value_type = Option<Object>)]
     pub explanation: Option<serde_json::Value>,
+    /// Rooms a no-fault re-match from this room proposed, oldest first.
+    /// Shown to the person re-matched and the programme's managers; empty
+    /// for everyone else.
+    pub rematched_to: Vec<uuid::Uuid>,
+    /// The room this one was proposed from by a no-fault re-match. Shown to
+    /// the person re-matched and the programme's managers; null otherwise.
+    pub rematched_from: Option<uuid::Uuid>,
 }
 
 impl From<RoomView> for RoomOut {
@@ -91,6 +98,8 @@ impl From<RoomView> for RoomOut {
             completion_proposed_at: v.room.completion_proposed_at,
             members: v.room.members.into_iter().map(MemberOut::from).collect(),
             explanation: v.explanation.and_then(|e| serde_json::to_value(e).ok()),
+            rematched_to: v.rematch.to.iter().map(|r| r.0).collect(),
+            rematched_from: v.rematch.from.map(|r| r.0),
         }
     }
 }
@@ -177,14 +186,24 @@ pub struct MyRoomOut {
 }
 
 /// List my rooms
-#[utoipa::path(get, path = "/api/v1/rooms", tag = "programmes", security(("cookie" = []), ("bearer" = [])),
-    responses((status = 200, description = "The caller's rooms, newest first.", body = Vec<MyRoomOut>)))]
+///
+/// Newest first, one page at a time: the first page needs no cursor, and the
+/// next page is in the `Link` header (`rel="next"`).
+#[utoipa::path(get, path = "/api/v1/rooms", tag = "programmes", params(CursorParams), security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "One page of the caller's rooms, newest first.", body = Vec<MyRoomOut>,
+            headers(("link" = String, description = "`<…>; rel=\"next\"` and `<…>; rel=\"prev\"` when there are such pages."))),
+        (status = 422, description = "`invalid_field`: `limit` is not 1 to 100, or `cursor` is not one Rapport made.", body = ErrorBody),
+    ))]
 pub async fn list_rooms(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-) -> Result<Json<Vec<MyRoomOut>>, ApiError> {
-    let rooms = s.app.my_room_summaries(&actor).await?;
-    Ok(Json(
+    ApiQuery(params): ApiQuery<CursorParams>,
+) -> Result<Response, ApiError> {
+    let query = params.query();
+    let page = s.app.my_room_summaries_page(&actor, &query).await?;
+    let (_, limit) = query.window()?;
+    Ok(paged_json(&s, "/api/v1/rooms", limit, page, |rooms| {
         rooms
             .into_iter()
             .map(|r| MyRoomOut {
@@ -198,8 +217,8 @@ pub async fn list_rooms(
                 sessions_held: r.sessions.held,
                 sessions_expected: r.terms.expected_sessions,
             })
-            .collect(),
-    ))
+            .collect::<Vec<_>>()
+    }))
 }
 
 /// A move asked of a room.
