@@ -45,6 +45,8 @@ pub mod rounds;
 pub mod safety;
 pub mod secrets;
 pub mod sessions;
+// Safe actions (issue 18 §5, H4): reopening a closed programme.
+pub mod reopening;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{error_chain, AppError, AppResult, BoxError};

@@ -1872,6 +1872,60 @@ fn rows() -> Vec<Row> {
             Each([401, 404, 404, 404, 404, 404, 404, 404, 404]),
         ),
     ]);
+    // Safe actions (issue 18 §5, H4): confirmation pages and reopening. The
+    // round here is published already (409 to managers), the programme is
+    // not closed (409 to admins), and {random} manages nothing (404).
+    v.extend([
+        row(
+            "GET",
+            "/static/confirm-dialog.js",
+            "/static/confirm-dialog.js",
+            "",
+            Everyone(200),
+        ),
+        row(
+            "GET",
+            "/programmes/{slug}/matching/{id}/publish",
+            "/programmes/here/matching/{round}/publish",
+            "",
+            Managers(409),
+        ),
+        row(
+            "GET",
+            "/programmes/{slug}/close",
+            "/programmes/here/close",
+            "",
+            Managers(200),
+        ),
+        row(
+            "GET",
+            "/programmes/{slug}/managers/{id}/remove",
+            "/programmes/here/managers/{random}/remove",
+            "",
+            Managers(404),
+        ),
+        row(
+            "GET",
+            "/programmes/{slug}/reopen",
+            "/programmes/here/reopen",
+            "",
+            Admin(409),
+        ),
+        row(
+            "POST",
+            "/programmes/{slug}/reopen",
+            "/programmes/here/reopen",
+            "confirm=yes",
+            Admin(409),
+        ),
+        row(
+            "POST",
+            "/api/v1/programmes/{slug}/reopen",
+            "/api/v1/programmes/here/reopen",
+            r#"{"confirm":true}"#,
+            Admin(409),
+        ),
+    ]);
     v.push(Row {
         fresh_session: true,
         ..row("POST", "/sign-out", "/sign-out", "", Everyone(303))

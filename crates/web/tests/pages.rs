@@ -427,7 +427,7 @@ async fn sign_in_is_rate_limited_per_client() {
             .unwrap();
         s.router.clone().oneshot(req)
     };
-    for _ in 0..3 {
+    for _ in 0..rapport_app::accounts::SIGN_IN_FAILURES_PER_ACCOUNT {
         assert_eq!(
             attempt("203.0.113.7").await.unwrap().status(),
             StatusCode::UNAUTHORIZED

@@ -41,6 +41,8 @@ mod rooms;
 mod rounds;
 mod safety;
 mod sessions;
+// Safe actions (issue 18 §5, H4).
+mod reopening;
 
 pub use extract::{ApiJson, ApiQuery, IdPath, SessionToken};
 
@@ -227,6 +229,8 @@ operations! {
     sessions::create_action_item,
     sessions::update_action_item,
     sessions::give_feedback,
+    // Safe actions (issue 18 §5, H4).
+    reopening::reopen_programme,
     meta::openapi_json,
 }
 
