@@ -121,7 +121,7 @@ fn rows() -> Vec<Row> {
             "POST",
             "/sign-in",
             "/sign-in",
-            "email=nobody%40matrix.example&password=wrong+password",
+            "email=nobody{n}%40matrix.example&password=wrong+password",
             Everyone(401),
         ),
         row(
@@ -342,7 +342,8 @@ fn rows() -> Vec<Row> {
             "POST",
             "/api/v1/auth/sign-in",
             "/api/v1/auth/sign-in",
-            r#"{"email":"nobody@matrix.example","password":"wrong password"}"#,
+            // One address per cell: failed sign-ins are limited per account.
+            r#"{"email":"nobody{n}@matrix.example","password":"wrong password"}"#,
             Everyone(401),
         ),
         row(
