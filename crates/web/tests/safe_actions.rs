@@ -600,3 +600,53 @@ async fn the_confirm_dialog_script_is_served_and_every_page_loads_it() {
         .contains(r#"<script src="/static/confirm-dialog.js" defer></script>"#));
     t.finish().await;
 }
+
+#[tokio::test]
+async fn a_draft_programme_never_offers_run_matching() {
+    for kind in test_database_kinds() {
+        let t = TestApp::new(kind).await;
+        let slug = t.programme("Drafty", "one_to_one").await;
+        let admin = t.admin().await;
+        let html = page(&t, &format!("/programmes/{slug}/matching"), &admin).await;
+        assert_eq!(html.status, 200, "{kind}");
+        assert!(!html.text.contains(">Run matching</button>"), "{kind}");
+        assert!(
+            html.text
+                .contains("This programme is draft, so matching cannot run yet"),
+            "{kind}"
+        );
+        t.app
+            .move_programme(&t.actor(&admin).await, &slug, "open")
+            .await
+            .unwrap();
+        let html = page(&t, &format!("/programmes/{slug}/matching"), &admin).await;
+        assert!(html.text.contains(">Run matching</button>"), "{kind}");
+        t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn mentees_in_a_manager_matched_programme_are_not_asked_to_rank_mentors() {
+    for kind in test_database_kinds() {
+        let t = TestApp::new(kind).await;
+        let (slug, _manager, _mentor, mentee) = programme_with_pair(&t).await;
+        let p = t
+            .get(&format!("/api/v1/programmes/{slug}"), mentee.auth())
+            .await
+            .expect(200);
+        assert_eq!(p.json["matching_mode"], "managers", "{kind}");
+        let html = page(&t, &format!("/programmes/{slug}/mentors"), &mentee).await;
+        assert_eq!(html.status, 200, "{kind}");
+        assert!(
+            !html.text.contains("Rank up to three") && !html.text.contains("Send request"),
+            "{kind}"
+        );
+        assert!(
+            html.text
+                .contains("Its managers make the matches in rounds"),
+            "{kind}: {}",
+            html.text
+        );
+        t.finish().await;
+    }
+}

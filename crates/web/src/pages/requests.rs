@@ -27,6 +27,12 @@ struct MentorsPage {
     list: Vec<Recommendation>,
     message: String,
     error: Option<String>,
+    /// Issue 18 §4: where mentees do not request (managers match, or mentors
+    /// offer), the page says where the programme stands instead of offering
+    /// to rank and send a request.
+    mentees_request: bool,
+    status: &'static str,
+    managers_match: bool,
 }
 
 async fn mentors_page(
@@ -37,7 +43,13 @@ async fn mentors_page(
     error: Option<AppError>,
 ) -> Result<Response, PageError> {
     let p = s.app.programme(&who.actor, slug).await?;
-    let list = s.app.recommendations(&who.actor, slug).await?;
+    let mode = p.record.matching_mode;
+    let mentees_request = mode == rapport_domain::programme::MatchingMode::MenteesRequest;
+    let list = if mentees_request {
+        s.app.recommendations(&who.actor, slug).await?
+    } else {
+        vec![]
+    };
     let status = super::status_for(error.as_ref());
     Ok((
         status,
@@ -49,6 +61,9 @@ async fn mentors_page(
             list,
             message,
             error: error.map(|e| e.to_string()),
+            mentees_request,
+            status: p.record.status.code(),
+            managers_match: mode == rapport_domain::programme::MatchingMode::Managers,
         }),
     )
         .into_response())
