@@ -102,7 +102,7 @@ describe('a manager imports people, runs matching, pins, publishes and reads cov
       assert.match(await notPlaced.first().innerText(), /full|capacity|slot/i);
 
       // Read an explanation.
-      const first = m.page.locator('details').first();
+      const first = m.page.locator('main details').first();
       await first.locator('summary').click();
       const why = await first.locator('.explain').innerText();
       assert.match(why, /\+\d/, `the explanation lists points per criterion:\n${why}`);
