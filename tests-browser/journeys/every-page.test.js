@@ -88,6 +88,17 @@ describe('every page, at desktop and phone widths', { skip, timeout: 240_000 }, 
         const errorId = await field.getAttribute('aria-describedby');
         assert.match(await j.page.locator(`#${errorId}`).innerText(), /enter a skill name/);
         await noSidewaysScroll();
+        // Safe actions (issue 18 §5, H4): a confirmation page, and the
+        // matching page of a draft programme (no "Run matching").
+        await j.goto('/programmes/new');
+        await j.fill('Name', `Confirm ${name}`);
+        await j.submit('Create programme');
+        await j.goto(`/programmes/confirm-${name}/matching`);
+        await noSidewaysScroll();
+        await j.goto(`/programmes/confirm-${name}`);
+        await j.submit('Open for enrolment');
+        await j.goto(`/programmes/confirm-${name}/close`);
+        await noSidewaysScroll();
         await j.done();
       } catch (e) {
         failed = true;

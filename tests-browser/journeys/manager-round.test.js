@@ -102,7 +102,7 @@ describe('a manager imports people, runs matching, pins, publishes and reads cov
       assert.match(await notPlaced.first().innerText(), /full|capacity|slot/i);
 
       // Read an explanation.
-      const first = m.page.locator('details').first();
+      const first = m.page.locator('main details').first();
       await first.locator('summary').click();
       const why = await first.locator('.explain').innerText();
       assert.match(why, /\+\d/, `the explanation lists points per criterion:\n${why}`);
@@ -127,7 +127,9 @@ describe('a manager imports people, runs matching, pins, publishes and reads cov
       const pinnedText = await pinned.innerText();
       assert.ok(pinnedText.includes('Mentor 11') && pinnedText.includes('Mentee 07'), pinnedText);
 
-      await m.submit('Publish 36 proposals');
+      // Publishing asks first, in a dialog (issue 18 §5).
+      await m.page.getByRole('link', { name: 'Publish 36 proposals' }).click();
+      await m.navigate(() => m.page.getByRole('dialog').getByRole('button', { name: 'Publish 36 proposals' }).click());
       assert.equal(m.path(), '/programmes/leaders-spring/matching?done=published');
       const mail = await waitForEmail(server.outbox, 'mentee07@example.org', { subject: 'Your match in Leaders Spring' });
       assert.ok(mail.text.includes('Mentor 11'), mail.text);

@@ -242,12 +242,24 @@ export class Journey {
 
   /** Presses the button named `name` (a form submit) and checks the page that follows. */
   async submit(name) {
-    await this.navigate(() => this.page.getByRole('button', { name, exact: true }).click());
+    const button = this.page.getByRole('button', { name, exact: true });
+    await this.openMenuFor(button);
+    await this.navigate(() => button.click());
   }
 
   /** Follows the link named `name` and checks the page that follows. */
   async follow(name) {
-    await this.navigate(() => this.page.getByRole('link', { name, exact: true }).click());
+    const link = this.page.getByRole('link', { name, exact: true });
+    await this.openMenuFor(link);
+    await this.navigate(() => link.click());
+  }
+
+  /** On a narrow screen the main navigation is a closed <details> menu:
+   * opens it when `target` is not visible otherwise, as a person would. */
+  async openMenuFor(target) {
+    if (await target.count() > 0) return;
+    const menu = this.page.locator('details.nav-menu:not([open]) > summary');
+    if (await menu.isVisible().catch(() => false)) await menu.click();
   }
 
   /** Fills a form field found by its label. */

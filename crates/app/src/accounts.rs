@@ -66,6 +66,35 @@ pub struct ClientInfo {
 /// The window in which sign-in, sign-up and reset attempts are counted.
 pub const ATTEMPT_WINDOW_MS: i64 = 15 * 60_000;
 
+/// Failed sign-ins allowed per account and address in a window (issue 18):
+/// only failures count, so an office behind one address is not locked out
+/// by its own successful sign-ins on launch day.
+pub const SIGN_IN_FAILURES_PER_ACCOUNT: i64 = 10;
+
+/// Failed sign-ins allowed per address in a window, whatever the accounts.
+pub const SIGN_IN_FAILURES_PER_ADDRESS: i64 = 100;
+
+/// The two counters a failed sign-in adds to: one per account and address
+/// (the typed address is hashed, so the table holds no email addresses and
+/// an unknown account counts exactly like a known one), one per address.
+fn failure_keys(email: &str, client: &ClientInfo) -> [(String, i64); 2] {
+    let account = hash_token(&email.to_lowercase());
+    [
+        (
+            format!(
+                "signin-fail:{}:{}",
+                &account[..16.min(account.len())],
+                client.ip
+            ),
+            SIGN_IN_FAILURES_PER_ACCOUNT,
+        ),
+        (
+            format!("signin-fail:{}", client.ip),
+            SIGN_IN_FAILURES_PER_ADDRESS,
+        ),
+    ]
+}
+
 /// What a disabled person is told when they try to sign in or use a
 /// session or token that outlived the disabling.
 fn disabled_account() -> AppError {
@@ -272,11 +301,55 @@ impl App {
         client: &ClientInfo,
         previous: Option<&str>,
     ) -> AppResult<NewSession> {
-        let bad = || AppError::Unauthenticated("email or password is incorrect".into());
         let email = Email::parse("email", email)?;
         if password.is_empty() {
             return Err(AppError::invalid("password", "enter your password"));
         }
+        let keys = failure_keys(email.as_str(), client);
+        self.refuse_after_failures(&keys).await?;
+        let result = self.check_sign_in(&email, password, client, previous).await;
+        if let Err(AppError::Unauthenticated(_)) = &result {
+            self.count_failure(&keys).await?;
+        }
+        result
+    }
+
+    /// Refuses a sign-in once the failures in this window reach the limit
+    /// for this account and address, or for this address. The message is the
+    /// same whether or not the account exists.
+    async fn refuse_after_failures(&self, keys: &[(String, i64); 2]) -> AppResult<()> {
+        let now = self.now();
+        let mut tx = self.store.read().await?;
+        for (key, limit) in keys {
+            if tx.attempts(key, now, ATTEMPT_WINDOW_MS).await? >= *limit {
+                return Err(AppError::RateLimited(
+                    "Too many failed sign-ins from your address. Wait 15 minutes and try again, or reset your password.".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Counts one failed sign-in under both keys (committed on its own, so
+    /// it holds whatever happens next).
+    async fn count_failure(&self, keys: &[(String, i64); 2]) -> AppResult<()> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        for (key, _) in keys {
+            tx.count_attempt(key, now, ATTEMPT_WINDOW_MS).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn check_sign_in(
+        &self,
+        email: &Email,
+        password: &str,
+        client: &ClientInfo,
+        previous: Option<&str>,
+    ) -> AppResult<NewSession> {
+        let bad = || AppError::Unauthenticated("email or password is incorrect".into());
         let person = {
             let mut tx = self.store.read().await?;
             tx.person_by_email(email.as_str()).await?

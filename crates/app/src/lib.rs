@@ -47,6 +47,8 @@ pub mod secrets;
 pub mod sessions;
 // Issue 17: a programme's room rules (pulse schedule, health thresholds).
 pub mod room_rules;
+// Safe actions (issue 18 §5, H4): reopening a closed programme.
+pub mod reopening;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{error_chain, AppError, AppResult, BoxError};

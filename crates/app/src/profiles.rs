@@ -18,7 +18,7 @@ pub struct ProfileView {
     pub email: Option<String>,
     /// The profile; `gender` is blanked for other viewers.
     pub profile: Profile,
-    /// The manager's name, if any.
+    /// The manager's name, for the person and admins only.
     pub manager_name: Option<String>,
     /// The manager's email, for the person and admins (to edit the form).
     pub manager_email: Option<String>,
@@ -70,12 +70,17 @@ fn view(
     let privileged = actor.person_id == rec.id || actor.is_admin;
     let mut profile = rec.profile;
     if !privileged {
+        // The profile form promises that a person's manager is never shown
+        // to other members: only the person and admins see who it is.
         profile.gender.clear();
+        profile.manager_id = None;
     }
     ProfileView {
         id: rec.id,
         email: privileged.then_some(rec.email.to_string()),
-        manager_name: manager.map(|m| m.profile.name.clone()),
+        manager_name: manager
+            .filter(|_| privileged)
+            .map(|m| m.profile.name.clone()),
         manager_email: manager.filter(|_| privileged).map(|m| m.email.to_string()),
         profile,
         last_active_at: rec.last_active_at,

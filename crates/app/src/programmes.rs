@@ -355,7 +355,7 @@ impl App {
         load_checked(tx, actor, slug, policy::manage_programme).await
     }
 
-    fn view_of(&self, actor: &Actor, p: ProgrammeRecord) -> ProgrammeView {
+    pub(crate) fn view_of(&self, actor: &Actor, p: ProgrammeRecord) -> ProgrammeView {
         let listed = p.status != ProgrammeStatus::Draft;
         ProgrammeView {
             questions: p.questions.clone(),
@@ -504,6 +504,10 @@ impl App {
             }
         }
         tx.update_programme(&p, self.now()).await?;
+        if to == ProgrammeStatus::Closed {
+            // Kept so an admin can reopen it into this status (issue 18 §5).
+            tx.record_closing(p.id, self.now(), from).await?;
+        }
         self.audit_by(
             &mut tx,
             actor,

@@ -434,28 +434,49 @@ impl App {
     }
 
     /// Sets the actor's personal maximum of mentees across all programmes
-    /// (empty: no maximum). The database enforces it like programme capacity;
-    /// a maximum below the seats already held stops new ones only.
+    /// (empty: no maximum). The database enforces it like programme capacity.
+    /// A maximum below the mentees they have now is refused with a sentence
+    /// saying what to do instead: it would otherwise be accepted silently and
+    /// only stop new mentees, which is not what the person asked for.
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn set_max_mentees(&self, actor: &Actor, raw: &str) -> AppResult<Option<i32>> {
-        let max = match raw.trim() {
-            "" => None,
-            v => Some(
-                v.parse::<i32>()
-                    .ok()
-                    .filter(|n| (0..=100).contains(n))
-                    .ok_or_else(|| {
-                        AppError::invalid(
-                            "max_mentees",
-                            "enter a whole number from 0 to 100, or leave it empty for no maximum",
-                        )
-                    })?,
-            ),
-        };
         let mut tx = self.store.write().await?;
+        let max = parse_max_mentees(&mut tx, actor, raw).await?;
         tx.set_max_mentees(actor.person_id, max).await?;
         tx.commit().await?;
         Ok(max)
+    }
+
+    /// Saves a mentor's pause and personal maximum together, in one
+    /// transaction: both are checked before either is saved, so a refused
+    /// maximum never leaves a half-saved pause behind.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
+    pub async fn set_mentor_pause(
+        &self,
+        actor: &Actor,
+        until: &str,
+        max_mentees: &str,
+    ) -> AppResult<(Option<i64>, Option<i32>)> {
+        let at = self.parse_pause(until);
+        let mut tx = self.store.write().await?;
+        let max = parse_max_mentees(&mut tx, actor, max_mentees).await;
+        let (at, max) = match (at, max) {
+            (Ok(at), Ok(max)) => (at, max),
+            (a, m) => {
+                let mut all = vec![];
+                for e in [a.err(), m.err()].into_iter().flatten() {
+                    match e {
+                        AppError::Invalid(errs) => all.extend(errs),
+                        other => return Err(other),
+                    }
+                }
+                return Err(AppError::Invalid(all));
+            }
+        };
+        tx.set_paused_until(actor.person_id, at).await?;
+        tx.set_max_mentees(actor.person_id, max).await?;
+        tx.commit().await?;
+        Ok((at, max))
     }
 
     /// In a programme where mentors choose, a mentor offers to mentor a
@@ -577,28 +598,33 @@ impl App {
     /// resumes (empty). Paused mentors drop out of recommendations and rounds.
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn set_pause(&self, actor: &Actor, until: &str) -> AppResult<Option<i64>> {
-        let until = until.trim();
-        let at = if until.is_empty() {
-            None
-        } else {
-            let d = chrono::NaiveDate::parse_from_str(until, "%Y-%m-%d")
-                .map_err(|_| AppError::invalid("until", "enter a date as YYYY-MM-DD"))?;
-            let ms = d
-                .and_hms_opt(0, 0, 0)
-                .map(|t| t.and_utc().timestamp_millis())
-                .unwrap_or(0);
-            if ms <= self.now() {
-                return Err(AppError::invalid(
-                    "until",
-                    "choose a date in the future, or leave it empty to resume",
-                ));
-            }
-            Some(ms)
-        };
+        let at = self.parse_pause(until)?;
         let mut tx = self.store.write().await?;
         tx.set_paused_until(actor.person_id, at).await?;
         tx.commit().await?;
         Ok(at)
+    }
+
+    /// `YYYY-MM-DD` in the future as the start of that day (UTC, as the
+    /// page shows it back), or none for empty.
+    fn parse_pause(&self, until: &str) -> AppResult<Option<i64>> {
+        let until = until.trim();
+        if until.is_empty() {
+            return Ok(None);
+        }
+        let d = chrono::NaiveDate::parse_from_str(until, "%Y-%m-%d")
+            .map_err(|_| AppError::invalid("until", "enter a date as YYYY-MM-DD"))?;
+        let ms = d
+            .and_hms_opt(0, 0, 0)
+            .map(|t| t.and_utc().timestamp_millis())
+            .unwrap_or(0);
+        if ms <= self.now() {
+            return Err(AppError::invalid(
+                "until",
+                "choose a date in the future, or leave it empty to resume",
+            ));
+        }
+        Ok(Some(ms))
     }
 
     /// The recipient accepts: the request closes and a room opens, active at
@@ -722,4 +748,33 @@ fn recipient(r: &RequestRecord, actor: &Actor) -> bool {
     } else {
         r.mentee_id == actor.person_id
     }
+}
+
+/// A personal maximum as typed (empty: none), refused when it is out of
+/// range or below the mentees the actor has now.
+async fn parse_max_mentees(tx: &mut Tx, actor: &Actor, raw: &str) -> AppResult<Option<i32>> {
+    let max = match raw.trim() {
+        "" => return Ok(None),
+        v => v
+            .parse::<i32>()
+            .ok()
+            .filter(|n| (0..=100).contains(n))
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "max_mentees",
+                    "enter a whole number from 0 to 100, or leave it empty for no maximum",
+                )
+            })?,
+    };
+    let (_, _, seats) = tx.mentor_limits(actor.person_id).await?;
+    if i64::from(max) < seats {
+        return Err(AppError::invalid(
+            "max_mentees",
+            format!(
+                "you mentor {seats} {} now, so your maximum cannot be {max}; choose {seats} or more, or pause to take no new mentees",
+                if seats == 1 { "person" } else { "people" }
+            ),
+        ));
+    }
+    Ok(Some(max))
 }

@@ -30,6 +30,8 @@ mod rounds;
 mod sessions;
 mod signin;
 mod site;
+// Safe actions (issue 18 §5, H4): closings, for reopening.
+mod closings;
 
 pub use agreements::{AgreementRecord, ConfirmationRecord};
 pub use calendar::{ReminderDue, ReminderKind};

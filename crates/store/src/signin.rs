@@ -250,6 +250,16 @@ impl Tx {
         })
     }
 
+    /// The attempts counted under `key` in the window still running at `now`
+    /// (0 when none or when its window has passed); counts nothing.
+    pub async fn attempts(&mut self, key: &str, now: i64, window_ms: i64) -> Result<i64> {
+        on_conn!(self, c => {
+            let row = sqlx::query("SELECT COALESCE(MAX(hits), 0) AS hits FROM auth_attempts WHERE key = $1 AND window_start > $2")
+                .bind(key).bind(now - window_ms).fetch_one(c).await?;
+            Ok(row.try_get::<i64, _>("hits")?)
+        })
+    }
+
     /// Deletes attempt counts whose window began `window_ms` or more before
     /// `now`; returns how many.
     pub async fn forget_old_attempts(&mut self, now: i64, window_ms: i64) -> Result<u64> {

@@ -55,7 +55,8 @@ pub struct WebConfig {
     pub trusted_proxies: TrustedProxies,
     /// Mark cookies `Secure` (the site is served over HTTPS).
     pub secure_cookies: bool,
-    /// Sign-in, sign-up and reset attempts allowed per client per 15 minutes.
+    /// Sign-up and reset attempts allowed per client per 15 minutes (failed
+    /// sign-ins have their own fixed limits in `rapport_app::accounts`).
     pub auth_attempts_per_window: u32,
 }
 

@@ -3,7 +3,8 @@
 //! (`App::count_auth_attempt`), so several servers behind a load balancer
 //! enforce one limit together rather than one each.
 
-/// Records an attempt in `bucket` (`signup`, `signin` or `reset`) for the
+/// Records an attempt in `bucket` (`signup` or `reset`; sign-in counts its
+/// own failures in `App::sign_in`) for the
 /// client; pages and API share the buckets.
 pub async fn check(
     state: &crate::AppState,

@@ -121,7 +121,7 @@ fn rows() -> Vec<Row> {
             "POST",
             "/sign-in",
             "/sign-in",
-            "email=nobody%40matrix.example&password=wrong+password",
+            "email=nobody{n}%40matrix.example&password=wrong+password",
             Everyone(401),
         ),
         row(
@@ -342,7 +342,8 @@ fn rows() -> Vec<Row> {
             "POST",
             "/api/v1/auth/sign-in",
             "/api/v1/auth/sign-in",
-            r#"{"email":"nobody@matrix.example","password":"wrong password"}"#,
+            // One address per cell: failed sign-ins are limited per account.
+            r#"{"email":"nobody{n}@matrix.example","password":"wrong password"}"#,
             Everyone(401),
         ),
         row(
@@ -1888,6 +1889,60 @@ fn rows() -> Vec<Row> {
             "/api/v1/programmes/here/room-rules",
             "{}",
             Managers(200),
+        ),
+    ]);
+    // Safe actions (issue 18 §5, H4): confirmation pages and reopening. The
+    // round here is published already (409 to managers), the programme is
+    // not closed (409 to admins), and {random} manages nothing (404).
+    v.extend([
+        row(
+            "GET",
+            "/static/confirm-dialog.js",
+            "/static/confirm-dialog.js",
+            "",
+            Everyone(200),
+        ),
+        row(
+            "GET",
+            "/programmes/{slug}/matching/{id}/publish",
+            "/programmes/here/matching/{round}/publish",
+            "",
+            Managers(409),
+        ),
+        row(
+            "GET",
+            "/programmes/{slug}/close",
+            "/programmes/here/close",
+            "",
+            Managers(200),
+        ),
+        row(
+            "GET",
+            "/programmes/{slug}/managers/{id}/remove",
+            "/programmes/here/managers/{random}/remove",
+            "",
+            Managers(404),
+        ),
+        row(
+            "GET",
+            "/programmes/{slug}/reopen",
+            "/programmes/here/reopen",
+            "",
+            Admin(409),
+        ),
+        row(
+            "POST",
+            "/programmes/{slug}/reopen",
+            "/programmes/here/reopen",
+            "confirm=yes",
+            Admin(409),
+        ),
+        row(
+            "POST",
+            "/api/v1/programmes/{slug}/reopen",
+            "/api/v1/programmes/here/reopen",
+            r#"{"confirm":true}"#,
+            Admin(409),
         ),
     ]);
     v.push(Row {

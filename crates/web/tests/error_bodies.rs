@@ -136,7 +136,7 @@ async fn payload_too_large_and_rate_limited_bodies() {
         let r = t.reply(request).await.expect(413);
         snapshot("413_payload_too_large", &r);
 
-        for _ in 0..2 {
+        for _ in 0..rapport_app::accounts::SIGN_IN_FAILURES_PER_ACCOUNT {
             t.sign_in("ana@example.org", "wrong password!!")
                 .await
                 .expect(401);

@@ -43,6 +43,8 @@ mod safety;
 mod sessions;
 // Issue 17: a programme's room rules.
 mod room_rules;
+// Safe actions (issue 18 §5, H4).
+mod reopening;
 
 pub use extract::{ApiJson, ApiQuery, IdPath, SessionToken};
 
@@ -232,6 +234,8 @@ operations! {
     // Issue 17: a programme's room rules (pulse schedule, health thresholds).
     room_rules::get_room_rules,
     room_rules::put_room_rules,
+    // Safe actions (issue 18 §5, H4).
+    reopening::reopen_programme,
     meta::openapi_json,
 }
 

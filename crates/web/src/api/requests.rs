@@ -358,8 +358,10 @@ pub async fn set_pause(
     ApiActor(actor): ApiActor,
     ApiJson(body): ApiJson<PauseBody>,
 ) -> Result<Json<PauseOut>, ApiError> {
-    let paused_until = s.app.set_pause(&actor, &body.until).await?;
-    let max_mentees = s.app.set_max_mentees(&actor, &body.max_mentees).await?;
+    let (paused_until, max_mentees) = s
+        .app
+        .set_mentor_pause(&actor, &body.until, &body.max_mentees)
+        .await?;
     Ok(Json(PauseOut {
         paused_until,
         max_mentees,

@@ -146,14 +146,12 @@ async fn sign_in_page(Query(n): Query<Notice>) -> Response {
 async fn sign_in(State(s): State<AppState>, parts: Parts, Form(f): Form<SignInForm>) -> Response {
     let client = crate::auth::client_info(&parts, &s);
     let previous = cookie(&parts, SESSION_COOKIE);
-    let result = match crate::ratelimit::check(&s, "signin", &client).await {
-        Ok(()) => {
-            s.app
-                .sign_in(&f.email, &f.password, &client, previous)
-                .await
-        }
-        Err(e) => Err(e),
-    };
+    // Sign-in counts its own failures (per account and address, and per
+    // address) inside the use case: successful sign-ins never count.
+    let result = s
+        .app
+        .sign_in(&f.email, &f.password, &client, previous)
+        .await;
     match result {
         Ok(session) => (
             [(SET_COOKIE, session_cookie(&s, &session.token))],

@@ -25,6 +25,8 @@ mod rooms;
 mod rounds;
 mod safety;
 mod sessions;
+// Safe actions (issue 18 §5, H4).
+mod safe_actions;
 
 use crate::auth::PageActor;
 use crate::routes::Routes;
@@ -137,6 +139,9 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "published" => "The round is published: everyone has been asked to accept their match.",
         "proposed" => "The match is proposed; both people have been asked to accept.",
         "accepted" => "You accepted. The room opens when everyone has answered.",
+        // Issue 18 §7: the last acceptance opens the room.
+        "reopened" => "The programme is reopened, in the status it had before closing.",
+        "accepted_open" => "You accepted, and everyone has answered: the room is open.",
         "rematched" => "The re-match has started. Everyone in the room is told, in neutral words.",
         "note_copied" => "The note is copied to your new room.",
         "closure_saved" => "Your closure is saved. Thank you for looking back on the mentorship.",
@@ -418,6 +423,8 @@ fn table() -> Routes {
         .merge(calendar::routes())
         .merge(sessions::routes())
         .merge(api_docs::routes())
+        // Safe actions (issue 18 §5, H4).
+        .merge(safe_actions::routes())
 }
 
 /// Every page route.

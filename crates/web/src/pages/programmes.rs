@@ -196,6 +196,8 @@ struct OverviewPage {
     mentee_approved: bool,
     mentor_approved: bool,
     managers: Vec<(PersonId, String, String)>,
+    /// An admin may reopen it (closed less than 30 days ago).
+    reopenable: bool,
 }
 
 async fn overview(
@@ -223,6 +225,7 @@ async fn overview(
     .filter(|(to, _, _)| p.record.status.move_to(*to).is_ok())
     .map(|(_, code, label)| (code, label))
     .collect();
+    let p_closed = p.record.status == ProgrammeStatus::Closed;
     let mentee_approved = mine
         .iter()
         .any(|e| e.role == ProgrammeRole::Mentee && e.status == EnrolmentStatus::Approved);
@@ -239,6 +242,9 @@ async fn overview(
         mentee_approved,
         mentor_approved,
         managers,
+        reopenable: who.actor.is_admin
+            && p_closed
+            && s.app.reopening(&who.actor, &slug).await?.is_some(),
     })
     .into_response())
 }

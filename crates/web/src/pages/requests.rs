@@ -27,6 +27,12 @@ struct MentorsPage {
     list: Vec<Recommendation>,
     message: String,
     error: Option<String>,
+    /// Issue 18 §4: where mentees do not request (managers match, or mentors
+    /// offer), the page says where the programme stands instead of offering
+    /// to rank and send a request.
+    mentees_request: bool,
+    status: &'static str,
+    managers_match: bool,
 }
 
 async fn mentors_page(
@@ -37,7 +43,13 @@ async fn mentors_page(
     error: Option<AppError>,
 ) -> Result<Response, PageError> {
     let p = s.app.programme(&who.actor, slug).await?;
-    let list = s.app.recommendations(&who.actor, slug).await?;
+    let mode = p.record.matching_mode;
+    let mentees_request = mode == rapport_domain::programme::MatchingMode::MenteesRequest;
+    let list = if mentees_request {
+        s.app.recommendations(&who.actor, slug).await?
+    } else {
+        vec![]
+    };
     let status = super::status_for(error.as_ref());
     Ok((
         status,
@@ -49,6 +61,9 @@ async fn mentors_page(
             list,
             message,
             error: error.map(|e| e.to_string()),
+            mentees_request,
+            status: p.record.status.code(),
+            managers_match: mode == rapport_domain::programme::MatchingMode::Managers,
         }),
     )
         .into_response())
@@ -124,9 +139,21 @@ struct RequestsPage {
     title: &'static str,
     list: Vec<RequestView>,
     paused: Option<String>,
+    /// The pause date as the form field holds it (`YYYY-MM-DD`), so saving
+    /// the form again keeps the pause.
+    until: String,
     max_mentees: String,
     seats: i64,
+    /// The pause box is for mentors: people who mentor nobody and hold no
+    /// mentor role never see it.
+    mentors: bool,
     error: Option<String>,
+}
+
+/// What the person typed into the pause form, shown back when it is refused.
+struct PauseEntered<'a> {
+    until: &'a str,
+    max_mentees: &'a str,
 }
 
 async fn requests_page(
@@ -134,14 +161,35 @@ async fn requests_page(
     who: &PageActor,
     notice: Option<&str>,
     error: Option<AppError>,
+    entered: Option<PauseEntered<'_>>,
 ) -> Result<Response, PageError> {
     let list = s.app.my_requests(&who.actor).await?;
-    let paused = s
-        .app
-        .my_pause(&who.actor)
-        .await?
-        .map(|t| who.time_zone.local_date(t));
+    let paused_at = s.app.my_pause(&who.actor).await?;
+    // The pause is saved as the start of the chosen day (UTC), so the page
+    // names that same day, whatever the viewer's zone.
+    let day = |t: i64| {
+        chrono::DateTime::from_timestamp_millis(t)
+            .map(|d| d.date_naive())
+            .unwrap_or_default()
+    };
+    let paused = paused_at.map(|t| day(t).format("%-d %B %Y").to_string());
     let (max, seats) = s.app.my_load(&who.actor).await?;
+    let mentors = seats > 0
+        || paused_at.is_some()
+        || who
+            .actor
+            .roles
+            .iter()
+            .any(|(_, r)| *r == rapport_domain::programme::ProgrammeRole::Mentor);
+    let (until, max_mentees) = match entered {
+        Some(e) => (e.until.to_string(), e.max_mentees.to_string()),
+        None => (
+            paused_at
+                .map(|t| day(t).format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+            max.map(|m| m.to_string()).unwrap_or_default(),
+        ),
+    };
     let status = super::status_for(error.as_ref());
     Ok((
         status,
@@ -150,8 +198,10 @@ async fn requests_page(
             title: "Requests",
             list,
             paused,
-            max_mentees: max.map(|m| m.to_string()).unwrap_or_default(),
+            until,
+            max_mentees,
             seats,
+            mentors,
             error: error.map(|e| e.to_string()),
         }),
     )
@@ -163,7 +213,7 @@ async fn requests(
     who: PageActor,
     Query(q): Query<Params>,
 ) -> Result<Response, PageError> {
-    requests_page(&s, &who, q.get("done").map(String::as_str), None).await
+    requests_page(&s, &who, q.get("done").map(String::as_str), None, None).await
 }
 
 async fn act(
@@ -206,7 +256,7 @@ async fn act(
         }
         Ok(None) => Ok(Redirect::to(&format!("/requests?done=request_{action}")).into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
-            requests_page(&s, &who, None, Some(e)).await
+            requests_page(&s, &who, None, Some(e), None).await
         }
         Err(e) => Err(e.into()),
     }
@@ -218,17 +268,19 @@ async fn pause(
     Form(f): Form<Params>,
 ) -> Result<Response, PageError> {
     let field = |k: &str| f.get(k).map(String::as_str).unwrap_or("");
-    let saved = match s.app.set_pause(&who.actor, field("until")).await {
-        Ok(_) => s
-            .app
-            .set_max_mentees(&who.actor, field("max_mentees"))
-            .await
-            .map(|_| ()),
-        Err(e) => Err(e),
-    };
+    let saved = s
+        .app
+        .set_mentor_pause(&who.actor, field("until"), field("max_mentees"))
+        .await;
     match saved {
-        Ok(()) => Ok(Redirect::to("/requests?done=pause_saved").into_response()),
-        Err(e @ AppError::Invalid(_)) => requests_page(&s, &who, None, Some(e)).await,
+        Ok(_) => Ok(Redirect::to("/requests?done=pause_saved").into_response()),
+        Err(e @ AppError::Invalid(_)) => {
+            let entered = PauseEntered {
+                until: field("until"),
+                max_mentees: field("max_mentees"),
+            };
+            requests_page(&s, &who, None, Some(e), Some(entered)).await
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -154,12 +154,15 @@ async fn answer(
         Some("decline") => false,
         _ => return Err(AppError::invalid("answer", "answer accept or decline").into()),
     };
-    s.app.answer_room(&who.actor, id, accept).await?;
-    Ok(Redirect::to(&format!(
-        "/rooms/{id}?done={}",
-        if accept { "accepted" } else { "declined" }
-    ))
-    .into_response())
+    let status = s.app.answer_room(&who.actor, id, accept).await?;
+    // The notice says what is true now: an acceptance that was the last
+    // answer has opened the room, so it must not say the room opens later.
+    let done = match (accept, status) {
+        (false, _) => "declined",
+        (true, rapport_domain::mentoring::RoomStatus::Proposed) => "accepted",
+        (true, _) => "accepted_open",
+    };
+    Ok(Redirect::to(&format!("/rooms/{id}?done={done}")).into_response())
 }
 
 /// The confirmation page of `action` on room `v`: what happens, and the

@@ -30,6 +30,10 @@ struct MatchingPage {
     seeker_label: &'static str,
     giver_label: &'static str,
     error: Option<String>,
+    /// Issue 18 §4: rounds run only while the programme takes them (a
+    /// draft never offers "Run matching"); otherwise the page says why.
+    takes_rounds: bool,
+    status: &'static str,
 }
 
 async fn matching_page(
@@ -55,9 +59,13 @@ async fn matching_page(
         (pick(ProgrammeRole::Mentee), pick(ProgrammeRole::Mentor))
     };
     let status = super::status_for(error.as_ref());
+    let takes_rounds = rapport_app::programmes::taking_enrolments(&p);
+    let programme_status = p.status.code();
     Ok((
         status,
         render(&MatchingPage {
+            takes_rounds,
+            status: programme_status,
             ctx: Ctx::new(Some(who), notice),
             title: format!("Matching for {}", p.name),
             name: p.name,
