@@ -45,6 +45,8 @@ pub mod rounds;
 pub mod safety;
 pub mod secrets;
 pub mod sessions;
+// Managers' tools in plain words (issue 18 §6).
+pub mod placement;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{error_chain, AppError, AppResult, BoxError};

@@ -41,6 +41,8 @@ mod rooms;
 mod rounds;
 mod safety;
 mod sessions;
+// Managers' tools in plain words (issue 18 §6).
+mod placement;
 
 pub use extract::{ApiJson, ApiQuery, IdPath, SessionToken};
 
@@ -227,6 +229,8 @@ operations! {
     sessions::create_action_item,
     sessions::update_action_item,
     sessions::give_feedback,
+    // Managers' tools in plain words (issue 18 §6).
+    placement::set_mentor_capacity,
     meta::openapi_json,
 }
 

@@ -25,6 +25,8 @@ mod rooms;
 mod rounds;
 mod safety;
 mod sessions;
+// Managers' tools in plain words (issue 18 §6).
+mod placement;
 
 use crate::auth::PageActor;
 use crate::routes::Routes;
@@ -191,6 +193,8 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "item_saved" => "The action item is saved.",
         "notifications_read" => "Your notifications are marked read.",
         "feedback_saved" => "Thank you. Your feedback is saved; only you and the programme's managers see it.",
+        // Managers' tools (issue 18 §6).
+        "capacity_saved" => "The mentor's capacity is saved. Run matching again to place the people waiting.",
         _ => return None,
     })
 }
@@ -417,6 +421,8 @@ fn table() -> Routes {
         .merge(messages::routes())
         .merge(calendar::routes())
         .merge(sessions::routes())
+        // Managers' tools in plain words (issue 18 §6).
+        .merge(placement::routes())
         .merge(api_docs::routes())
 }
 

@@ -30,6 +30,8 @@ struct MatchingPage {
     seeker_label: &'static str,
     giver_label: &'static str,
     error: Option<String>,
+    /// Unplaced people with the actions that would place them (issue 18 §6).
+    unplaced: Vec<super::placement::Unplaced>,
 }
 
 async fn matching_page(
@@ -55,6 +57,8 @@ async fn matching_page(
         (pick(ProgrammeRole::Mentee), pick(ProgrammeRole::Mentor))
     };
     let status = super::status_for(error.as_ref());
+    let round = rounds.into_iter().next();
+    let unplaced = super::placement::unplaced(s, (&p.name, p.slug.as_str()), round.as_ref(), &list);
     Ok((
         status,
         render(&MatchingPage {
@@ -62,13 +66,14 @@ async fn matching_page(
             title: format!("Matching for {}", p.name),
             name: p.name,
             slug: p.slug.into(),
-            round: rounds.into_iter().next(),
+            round,
             rules,
             seekers,
             givers,
             seeker_label: if peers { "First peer" } else { "Mentee" },
             giver_label: if peers { "Second peer" } else { "Mentor" },
             error: error.map(|e| e.to_string()),
+            unplaced,
         }),
     )
         .into_response())
@@ -85,7 +90,7 @@ async fn matching(
 
 /// Rule errors (a refused pin, a round that cannot run) are shown on the
 /// matching page itself, next to what the manager was doing.
-async fn on_matching<T>(
+pub(super) async fn on_matching<T>(
     s: &AppState,
     who: &PageActor,
     slug: &str,
