@@ -977,12 +977,15 @@ impl Model {
     }
 
     /// What mentee `i` and mentor `j` do not share, for the round's quality
-    /// signals: weekly hours (none in common, or not given by either) and goals.
+    /// signals: weekly hours (none in common, or not given by either) and goals
+    /// (no goal chosen by both, and no key word in common in the written ones).
     pub fn gaps(&self, i: usize, j: usize) -> PairGaps {
         let (e, r) = (&self.mentees[i], &self.mentors[j]);
         PairGaps {
             no_shared_hours: overlap_quarters(&e.avail, &r.avail) == 0,
-            no_shared_goals: intersect(&e.goals, &r.goals).is_empty(),
+            // Goals are chosen from a list or written: either kind shared counts.
+            no_shared_goals: intersect(&e.goals, &r.goals).is_empty()
+                && e.text.shared(&r.text).next().is_none(),
         }
     }
 
