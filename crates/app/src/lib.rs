@@ -46,6 +46,7 @@ pub mod safety;
 pub mod secrets;
 pub mod sessions;
 // Managers' tools in plain words (issue 18 §6).
+pub mod audit_log;
 pub mod placement;
 
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -59,7 +59,8 @@ impl Invitation {
     }
 }
 
-fn percent(s: &str) -> String {
+/// Percent-encodes every byte outside the URL's unreserved set (RFC 3986).
+pub fn percent(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {

@@ -254,3 +254,81 @@ async fn unplaced_people_read_as_sentences_with_an_action_beside_each_fix() {
         p.t.finish().await;
     }
 }
+
+#[tokio::test]
+async fn the_audit_log_reads_as_sentences_with_filters() {
+    for kind in test_database_kinds() {
+        let p = open_programme(kind).await;
+        let (t, slug, mo) = (&p.t, p.slug.clone(), p.manager.clone());
+        let marek = p
+            .enrolled("Marek Mentor", ProgrammeRole::Mentor, "English", 1)
+            .await;
+        let path = format!("/api/v1/programmes/{slug}/mentors/{}/capacity", marek.id);
+        t.call("PUT", &path, mo.auth(), Some(json!({"capacity": 2})))
+            .await
+            .expect(200);
+        let admin = t.admin().await;
+        let page = |q: &str| {
+            let q = q.to_string();
+            let admin = admin.clone();
+            async move {
+                t.reply_text(
+                    TestApp::request("GET", &format!("/admin/audit{q}"), admin.auth())
+                        .body(axum::body::Body::empty())
+                        .unwrap(),
+                )
+                .await
+            }
+        };
+        let all = page("").await;
+        assert_eq!(all.status, 200);
+        let said = "Mo Manager changed Marek Mentor&#39;s capacity in Spring from 1 to 2.";
+        assert!(all.text.contains(said), "{}", all.text);
+        assert!(all.text.contains("<details><summary>Details</summary>"));
+        assert!(
+            all.text
+                .contains("Ada Admin moved Spring from draft to open."),
+            "{}",
+            all.text
+        );
+
+        let only = page("?action=enrolment.capacity").await;
+        assert!(
+            only.text.contains(said) && !only.text.contains("moved Spring"),
+            "{}",
+            only.text
+        );
+        let none = page(&format!(
+            "?person={}&from=2001-01-01&until=2001-01-02",
+            mo.id
+        ))
+        .await;
+        assert!(
+            none.text.contains("No events match these filters."),
+            "{}",
+            none.text
+        );
+        let programme = page(&format!("?programme={slug}&person={}", admin.id)).await;
+        assert!(programme.text.contains("moved Spring") && !programme.text.contains(said));
+        let bad = page("?from=yesterday").await;
+        assert_eq!(bad.status, 422);
+
+        let api = t
+            .get(
+                "/api/v1/admin/audit?action=enrolment.capacity",
+                admin.auth(),
+            )
+            .await
+            .expect(200);
+        let events = api.json["events"].as_array().unwrap();
+        assert_eq!(events.len(), 1, "{}", api.json);
+        assert_eq!(
+            events[0]["sentence"],
+            "Mo Manager changed Marek Mentor's capacity in Spring from 1 to 2."
+        );
+        t.get("/api/v1/admin/audit?action=nonsense", admin.auth())
+            .await
+            .expect_error(422, "invalid_field");
+        p.t.finish().await;
+    }
+}

@@ -26,6 +26,7 @@ mod rounds;
 mod safety;
 mod sessions;
 // Managers' tools in plain words (issue 18 §6).
+mod audit;
 mod placement;
 
 use crate::auth::PageActor;
@@ -423,6 +424,7 @@ fn table() -> Routes {
         .merge(sessions::routes())
         // Managers' tools in plain words (issue 18 §6).
         .merge(placement::routes())
+        .merge(audit::routes())
         .merge(api_docs::routes())
 }
 
