@@ -219,6 +219,16 @@ pub fn sentence(e: &AuditRecord, names: &Names) -> String {
     format!("{s}.")
 }
 
+/// Every programme's slug and name.
+async fn programme_names(tx: &mut rapport_store::Tx) -> AppResult<Vec<(String, String)>> {
+    Ok(tx
+        .programmes()
+        .await?
+        .into_iter()
+        .map(|p| (p.slug.to_string(), p.name))
+        .collect())
+}
+
 impl App {
     /// One page of the audit log (admins), with each event in a sentence.
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
@@ -248,12 +258,7 @@ impl App {
         let mut tx = self.store.read().await?;
         let page = tx.audit_page_filtered(&filter, start, limit).await?;
         let mut names = Names {
-            programmes: tx
-                .programmes()
-                .await?
-                .into_iter()
-                .map(|p| (p.slug.to_string(), p.name))
-                .collect(),
+            programmes: programme_names(&mut tx).await?.into_iter().collect(),
             people: HashMap::new(),
         };
         for e in &page.items {
@@ -291,12 +296,7 @@ impl App {
         let mut tx = self.store.read().await?;
         Ok(AuditChoices {
             people: tx.audit_actors().await?,
-            programmes: tx
-                .programmes()
-                .await?
-                .into_iter()
-                .map(|p| (p.slug.to_string(), p.name))
-                .collect(),
+            programmes: programme_names(&mut tx).await?,
         })
     }
 }

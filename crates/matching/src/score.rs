@@ -1173,7 +1173,7 @@ impl Model {
                     "{} have {} a week free at the same time (the programme aims for {})",
                     v.both,
                     hours(f64::from(q) / 4.0),
-                    hours(f64::from(self.settings.reach.target_overlap_hours))
+                    hours(self.settings.reach.target_overlap_hours)
                 )
             }
             Criterion::TimeZone => {
