@@ -49,6 +49,9 @@ pub mod sessions;
 pub mod room_rules;
 // Safe actions (issue 18 §5, H4): reopening a closed programme.
 pub mod reopening;
+// Managers' tools in plain words (issue 18 §6).
+pub mod audit_log;
+pub mod placement;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{error_chain, AppError, AppResult, BoxError};

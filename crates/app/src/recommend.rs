@@ -10,7 +10,7 @@ use rapport_domain::policy::Actor;
 use rapport_domain::programme::{ProgrammeRole, Question};
 use rapport_domain::PersonId;
 use rapport_matching::constraints::Rules;
-use rapport_matching::score::{Audience, Model};
+use rapport_matching::score::{Audience, Model, Reader};
 use serde::Serialize;
 
 /// What scoring one person against the other side needs.
@@ -151,7 +151,7 @@ impl App {
             .filter_map(|j| {
                 let score = rules.eligible(&model, 0, j)?;
                 let (_, person, full) = &mentors[j];
-                let e = model.explain(0, j, Audience::Member);
+                let e = model.explain_to(0, j, Audience::Member, Reader::Mentee);
                 Some(Recommendation {
                     mentor_id: person.id,
                     name: person.profile.name.clone(),
@@ -263,7 +263,7 @@ impl App {
             .filter_map(|i| {
                 let score = rules.eligible(&model, i, 0)?;
                 let person = &mentees[i].1;
-                let e = model.explain(i, 0, Audience::Member);
+                let e = model.explain_to(i, 0, Audience::Member, Reader::Mentor);
                 Some(MenteeSuggestion {
                     mentee_id: person.id,
                     name: person.profile.name.clone(),

@@ -38,7 +38,7 @@ use rapport_domain::programme::{ProgrammeKind, ProgrammeRole, Question};
 use rapport_domain::pulse::Working;
 use rapport_domain::{NoteId, PersonId, RoomId};
 use rapport_matching::constraints::Rules;
-use rapport_matching::score::{Audience, Model};
+use rapport_matching::score::{Audience, Model, Reader};
 use rapport_matching::settings::PairIds;
 use rapport_store::{MemberRecord, NewRoom, ProgrammeRecord, RematchLink, Tx};
 use serde::Serialize;
@@ -759,7 +759,7 @@ impl App {
                     person_id: s.id,
                     name: s.profile.name.clone(),
                     score: (a as f64 + b as f64) / 2.0 / 1_000_000.0,
-                    explanation: lines(&there.explain(0, j, Audience::Member)),
+                    explanation: lines(&there.explain_to(0, j, Audience::Member, Reader::Mentee)),
                 })
             })
             .collect();

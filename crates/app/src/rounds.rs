@@ -27,6 +27,7 @@ use rapport_matching::profile::{
     Answer, DepartmentChoice, Level, Preference, Preferences, Profile, Skill, Strength, Weekday,
     Window,
 };
+use rapport_matching::reasons;
 use rapport_matching::score::{Audience, Explanation, Model};
 use rapport_matching::settings::{PairIds, Settings};
 use rapport_store::{
@@ -86,6 +87,10 @@ pub struct UnmatchedPerson {
     pub reason: String,
     /// What would place them.
     pub fix: Option<String>,
+    /// Mentors who suit them but are full: one more place with any of them
+    /// places this person (empty for rounds stored before this was kept).
+    #[serde(default)]
+    pub full_mentors: Vec<ProposalMember>,
 }
 
 /// The outcome of a round, as stored and shown. Every field is required when
@@ -114,6 +119,13 @@ pub struct RoundResult {
     pub free_slots: u64,
     /// Milliseconds the engine took.
     pub millis: u64,
+    /// Proposed pairs that share no weekly availability (None for rounds
+    /// stored before this was counted).
+    #[serde(default)]
+    pub no_shared_hours: Option<usize>,
+    /// Proposed pairs that share no goal.
+    #[serde(default)]
+    pub no_shared_goals: Option<usize>,
 }
 
 /// A round for display.
@@ -1068,19 +1080,39 @@ fn solve_assignment(
                 .map(move |&i| (i, named(&f.sentence, names)))
         })
         .collect();
+    let (no_hours, no_goals) = outcome.matches.iter().fold((0, 0), |(h, g), m| {
+        let gaps = outcome.model.gaps(m.mentee as usize, m.mentor as usize);
+        (
+            h + usize::from(gaps.no_shared_hours),
+            g + usize::from(gaps.no_shared_goals),
+        )
+    });
+    result.no_shared_hours = Some(no_hours);
+    result.no_shared_goals = Some(no_goals);
     for u in &outcome.unmatched {
         let seeker = &pool.seekers[u.mentee as usize].0;
-        let fix = fix_for.get(&u.mentee).cloned().or_else(|| {
-            Some(match u.kind {
-                pipeline::UnmatchedKind::NoEligibleMentor => "recruit a mentor who meets their hard rules, relax a setting that binds, or offer them a place in a group or circle".to_string(),
-                pipeline::UnmatchedKind::MentorsFull => "every mentor who suits them is full: add one mentor place (a suitable mentor raises their capacity, or recruit one), or offer them a place in a group or circle".to_string(),
+        let fix = fix_for
+            .get(&u.mentee)
+            .cloned()
+            .or_else(|| Some(crate::placement::fallback_fix(u.kind).to_string()));
+        // A few of the full mentors who suit them, each a one-click fix.
+        let full_mentors = u
+            .group
+            .and_then(|g| outcome.groups.get(g))
+            .map(|g| {
+                g.mentors
+                    .iter()
+                    .take(3)
+                    .map(|&j| person(&pool.givers[j as usize].0, ProgrammeRole::Mentor))
+                    .collect()
             })
-        });
+            .unwrap_or_default();
         result.unmatched.push(UnmatchedPerson {
             person_id: seeker.id,
             name: seeker.profile.name.clone(),
             reason: named(&u.reason, names),
             fix,
+            full_mentors,
         });
     }
     result.fixes = outcome
@@ -1117,8 +1149,9 @@ fn solve_peers(
             result.unmatched.push(UnmatchedPerson {
                 person_id: p.id,
                 name: p.profile.name.clone(),
-                reason: "nobody else is waiting yet".into(),
-                fix: Some("enrol more peers, then run matching again".into()),
+                reason: reasons::peer::ALONE.into(),
+                fix: Some(crate::placement::PEER_FIX_ALONE.into()),
+                full_mentors: vec![],
             });
         }
         return Ok(result);
@@ -1260,32 +1293,34 @@ fn solve_peers(
     result.placed = placed.iter().filter(|p| **p).count();
     for i in (0..n).filter(|&i| !placed[i]) {
         let (reason, fix) = if degree[i] == 0 {
-            let why: Vec<String> = (0..n)
+            let why: Vec<rapport_matching::constraints::Rule> = (0..n)
                 .filter(|&j| j != i)
                 .flat_map(|j| rules.why_not(&model, i, j))
-                .map(|b| b.rule.name().replace('_', " "))
+                .map(|b| b.rule)
                 .collect::<std::collections::BTreeSet<_>>()
                 .into_iter()
                 .collect();
-            (format!("no other peer passes the hard rules with them ({})", why.join(", ")), "enrol a peer at their level who shares a language and their hours, or relax the setting that binds".to_string())
+            (
+                reasons::peer::none_compatible(&why),
+                crate::placement::PEER_FIX_NONE,
+            )
         } else if kind == ProgrammeKind::Peer {
             (
-                "every peer they are compatible with is already paired (an odd one out)"
-                    .to_string(),
-                "enrol one more compatible peer, or place them in a peer circle instead"
-                    .to_string(),
+                reasons::peer::ODD_ONE_OUT.to_string(),
+                crate::placement::PEER_FIX_ODD,
             )
         } else {
             (
-                "too few compatible people to form another circle".to_string(),
-                "enrol more peers at their level, or pair them with one peer instead".to_string(),
+                reasons::peer::TOO_FEW.to_string(),
+                crate::placement::PEER_FIX_CIRCLE,
             )
         };
         result.unmatched.push(UnmatchedPerson {
             person_id: pool.seekers[i].0.id,
             name: pool.seekers[i].0.profile.name.clone(),
             reason: named(&reason, names),
-            fix: Some(fix),
+            fix: Some(fix.to_string()),
+            full_mentors: vec![],
         });
     }
     result.certified = kind == ProgrammeKind::Peer;

@@ -88,7 +88,7 @@ fn examples_match_with_explanations_pins_and_reasons() {
 
     let un = std::fs::read_to_string(&unmatched).unwrap();
     assert!(un.starts_with("mentee,reason"), "{un}");
-    assert!(un.contains("no mentor shares a language: japanese"), "{un}");
+    assert!(un.contains("No mentor speaks Japanese"), "{un}");
 }
 
 #[test]

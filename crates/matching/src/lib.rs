@@ -37,6 +37,8 @@ pub mod settings;
 pub mod text;
 
 pub mod pipeline;
+// Unplaced people's reasons in sentences (issue 18 §6).
+pub mod reasons;
 
 #[cfg(any(test, feature = "synthetic"))]
 pub mod synthetic;

@@ -31,6 +31,7 @@ use crate::assign::{self, AssignError, Lex, Objective, Problem, Solution};
 use crate::candidates::{CandidateGraph, Edge, Scanner, NO_PRUNED};
 use crate::constraints::{PinRefused, Rule, Rules};
 use crate::profile::{Level, Profile, Skill, Strength};
+use crate::reasons;
 use crate::score::{Audience, Explanation, Model, ModelError};
 use crate::settings::{SeniorityRule, Settings};
 
@@ -538,11 +539,11 @@ fn describe(model: &Model, mentees: &[u32]) -> String {
     let level = most_common(mentees.iter().map(|&i| model.mentees[i as usize].level));
     let mut s = String::new();
     if let Some((l, c)) = lang {
-        s.push_str(if c == n { "" } else { "mostly " });
-        s.push_str(model.languages.name(l));
+        s.push_str(if c == n { "" } else { "Mostly " });
+        s.push_str(&reasons::language(model.languages.name(l)));
         s.push_str(" speakers");
     } else {
-        s.push_str("mentees");
+        s.push_str("Mentees");
     }
     if let Some((lv, c)) = level {
         s.push_str(if c == n { " at " } else { " mostly at " });
@@ -628,12 +629,7 @@ fn unmatched_report(
             .map(|&j| u64::from(model.mentors[j as usize].capacity))
             .sum();
         let unc = es.iter().filter(|&&i| load_e[i as usize] == 0).count() as u32;
-        let description = format!(
-            "{}: {} mentees, {} slots",
-            describe(model, &es),
-            es.len(),
-            slots
-        );
+        let description = reasons::group(&describe(model, &es), es.len(), slots);
         for &i in &es {
             group_of[i as usize] = groups.len();
         }
@@ -667,9 +663,9 @@ fn unmatched_report(
                 Unmatched {
                     mentee: i,
                     kind: UnmatchedKind::MentorsFull,
-                    reason: format!(
-                        "all {eligible} eligible mentors considered are full; blocking group: {}",
-                        groups.get(g).map_or("", |x| x.description.as_str())
+                    reason: reasons::mentors_full(
+                        eligible,
+                        groups.get(g).map_or("", |x| x.description.as_str()),
                     ),
                     group: (g != usize::MAX).then_some(g),
                 }
@@ -680,11 +676,12 @@ fn unmatched_report(
     (unmatched, groups, fixes)
 }
 
-/// The binding constraints for a mentee no mentor is eligible for.
+/// The binding constraints for a mentee no mentor is eligible for, in
+/// sentences (see [`crate::reasons`]).
 fn no_eligible_reason(model: &Model, rules: &Rules, i: usize) -> String {
     let m = model.n_mentors();
     if m == 0 {
-        return "no eligible mentor: there are no mentors".into();
+        return reasons::NO_MENTORS.into();
     }
     let mut counts = [0usize; 16];
     let mut alone = [0usize; 16];
@@ -700,62 +697,38 @@ fn no_eligible_reason(model: &Model, rules: &Rules, i: usize) -> String {
         }
     }
     let e = &model.mentees[i];
-    let mut parts = Vec::new();
-    for r in Rule::ALL {
-        if counts[r as usize] == m {
-            parts.push(match r {
-                Rule::SharedLanguage => format!(
-                    "no mentor shares a language: {}",
-                    e.languages
-                        .iter()
-                        .map(|&l| model.languages.name(l))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                Rule::Seniority => format!(
-                    "no mentor meets the seniority rule for a {} with {} years",
-                    level_label(e.level),
-                    e.years
-                ),
-                Rule::LevelGap => format!(
-                    "no mentor is within the allowed level gap of a {} (seniority.min_level_gap, seniority.max_level_gap)",
-                    level_label(e.level)
-                ),
-                Rule::TimeZoneDistance => {
-                    "no mentor is within the allowed time-zone distance".into()
-                }
-                Rule::AvailabilityOverlap => "no mentor has enough shared availability".into(),
-                Rule::QualityFloor => "no mentor scores above the quality floor".into(),
-                Rule::HardPreference => "no mentor meets a hard stated preference".into(),
-                Rule::SkillArea => "no mentor offers the programme's skill areas".into(),
-                other => format!("every mentor is blocked by {}", other.name()),
-            });
-        }
-    }
-    if parts.is_empty() {
-        let mut v: Vec<(usize, Rule)> = Rule::ALL
-            .iter()
-            .map(|&r| (counts[r as usize], r))
-            .filter(|x| x.0 > 0)
-            .collect();
-        v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        parts.push(format!(
-            "each of the {m} mentors breaks at least one rule ({})",
-            v.iter()
-                .map(|(c, r)| format!("{}: {c}", r.name()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
-    let closest: Vec<String> = Rule::ALL
+    let languages: Vec<&str> = e
+        .languages
+        .iter()
+        .map(|&l| model.languages.name(l))
+        .collect();
+    let who = reasons::Seeker {
+        languages: &languages,
+        level: e.level,
+        years: e.years,
+        zone: model.zones.name(e.zone),
+    };
+    let parts: Vec<String> = Rule::ALL
+        .iter()
+        .filter(|&&r| counts[r as usize] == m)
+        .map(|&r| reasons::every_mentor_blocked(r, &who))
+        .collect();
+    let closest: Vec<(Rule, usize)> = Rule::ALL
         .iter()
         .filter(|&&r| alone[r as usize] > 0)
-        .map(|&r| format!("{} blocked only by {}", alone[r as usize], r.name()))
+        .map(|&r| (r, alone[r as usize]))
         .collect();
-    let mut s = format!("no eligible mentor: {}", parts.join("; "));
-    if !closest.is_empty() {
-        s.push_str(&format!(" (closest: {})", closest.join(", ")));
+    if parts.is_empty() {
+        let mut v: Vec<(Rule, usize)> = Rule::ALL
+            .iter()
+            .map(|&r| (r, counts[r as usize]))
+            .filter(|x| x.1 > 0)
+            .collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        return reasons::mixed_rules(m, &v, &closest);
     }
+    let mut s = parts.join(" ");
+    s.push_str(&reasons::closest_sentence(&closest));
     s
 }
 
@@ -903,37 +876,17 @@ fn suggest_fixes(
             .map(|x| x.0.as_str())
             .collect::<Vec<_>>()
             .join(", ");
-        let sentence = format!(
-            "add {} mentor slot{} for {}: mentors speaking {} at {} level{}{}{}{}",
+        let sentence = fix_sentence(
+            &describe(model, &members),
             members.len(),
-            if members.len() == 1 { "" } else { "s" },
-            describe(model, &members),
-            if lang.is_empty() {
-                "any language"
-            } else {
-                &lang
-            },
-            mlevel.label(),
-            if rule == SeniorityRule::Ahead && mlevel.rank() == level {
-                format!(" with at least {myears} years")
-            } else {
-                String::new()
-            },
-            if zone.is_empty() {
-                String::new()
-            } else {
-                format!(", in or near {zone}")
-            },
-            if skills_text.is_empty() {
-                String::new()
-            } else {
-                format!(", offering {skills_text}")
-            },
-            if gender.is_empty() {
-                String::new()
-            } else {
-                format!(" (meeting a hard preference: {gender})")
-            },
+            &lang,
+            (
+                mlevel,
+                (rule == SeniorityRule::Ahead && mlevel.rank() == level).then_some(myears),
+            ),
+            &zone,
+            &skills_text,
+            &gender,
         );
         fixes.push(Fix {
             slots: members.len() as u32,
@@ -943,6 +896,59 @@ fn suggest_fixes(
         });
     }
     fixes
+}
+
+/// "Add 3 mentor places for Hindi speakers at Team Leader level: mentors who
+/// speak Hindi, at Senior Leader level, near Asia/Kolkata, offering delegation."
+#[allow(clippy::too_many_arguments)]
+fn fix_sentence(
+    who: &str,
+    slots: usize,
+    lang: &str,
+    (level, min_years): (Level, Option<u16>),
+    zone: &str,
+    skills: &str,
+    gender: &str,
+) -> String {
+    let mut s = format!(
+        "Add {} for {}: mentors who speak {}, at {} level",
+        reasons::count(slots, "mentor place", "mentor places"),
+        lowercase_first(who),
+        if lang.is_empty() {
+            "any language".to_string()
+        } else {
+            reasons::language(lang)
+        },
+        level.label()
+    );
+    if let Some(y) = min_years {
+        s.push_str(&format!(
+            " with at least {} of experience",
+            reasons::years(y)
+        ));
+    }
+    if !zone.is_empty() {
+        s.push_str(&format!(", in or near {zone}"));
+    }
+    if !skills.is_empty() {
+        s.push_str(&format!(", offering {skills}"));
+    }
+    if !gender.is_empty() {
+        s.push_str(&format!(", who are {gender} (a firm preference)"));
+    }
+    s.push('.');
+    s
+}
+
+/// "Mostly Hindi speakers" inside a sentence: "mostly Hindi speakers".
+fn lowercase_first(s: &str) -> String {
+    match s.strip_prefix("Mostly ") {
+        Some(rest) => format!("mostly {rest}"),
+        None => match s.strip_prefix("Mentees") {
+            Some(rest) => format!("mentees{rest}"),
+            None => s.to_string(),
+        },
+    }
 }
 
 /// The suggested mentor's level and years moved inside the level-gap limits

@@ -103,6 +103,15 @@ impl Criterion {
     }
 }
 
+/// What a pair does not share (see [`Model::gaps`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PairGaps {
+    /// No hour of the week in common.
+    pub no_shared_hours: bool,
+    /// No goal in common.
+    pub no_shared_goals: bool,
+}
+
 /// Who reads an explanation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {
@@ -128,8 +137,12 @@ pub struct ExplanationItem {
 pub struct Explanation {
     /// Total in micro-units.
     pub score: i64,
-    /// One item per criterion with a non-zero weight.
+    /// One item per criterion that earned points and has something to say.
     pub items: Vec<ExplanationItem>,
+    /// Points every pair earns alike because nobody stated a preference: not
+    /// an item, since "no stated preferences apply" tells the reader nothing.
+    /// The items plus these add up to `score`.
+    pub unstated: i64,
 }
 
 impl Explanation {
@@ -963,42 +976,90 @@ impl Model {
             + self.preference_points(e, r)
     }
 
+    /// What mentee `i` and mentor `j` do not share, for the round's quality
+    /// signals: weekly hours (none in common, or not given by either) and goals
+    /// (no goal chosen by both, and no key word in common in the written ones).
+    pub fn gaps(&self, i: usize, j: usize) -> PairGaps {
+        let (e, r) = (&self.mentees[i], &self.mentors[j]);
+        PairGaps {
+            no_shared_hours: overlap_quarters(&e.avail, &r.avail) == 0,
+            // Goals are chosen from a list or written: either kind shared counts.
+            no_shared_goals: intersect(&e.goals, &r.goals).is_empty()
+                && e.text.shared(&r.text).next().is_none(),
+        }
+    }
+
     /// Compatibility of mentee `i` with mentor `j`, in micro-units (0 to 100 points).
     pub fn score(&self, i: usize, j: usize) -> i64 {
         self.breakdown(i, j).iter().sum()
     }
 
-    /// The score with one sentence per criterion, for the given audience.
+    /// The score with one sentence per criterion, for the given audience,
+    /// written about "the mentee" and "the mentor" (see [`Model::explain_to`]).
     pub fn explain(&self, i: usize, j: usize, audience: Audience) -> Explanation {
+        self.explain_to(i, j, audience, Reader::Neither)
+    }
+
+    /// The score with one sentence per criterion that says something, written
+    /// to `reader` ("you want delegation; they offer it"). A criterion worth no
+    /// points is left out: a line such as "no stated preferences apply" tells
+    /// the reader nothing. The items still add up to the score.
+    pub fn explain_to(
+        &self,
+        i: usize,
+        j: usize,
+        audience: Audience,
+        reader: Reader,
+    ) -> Explanation {
         let parts = self.breakdown(i, j);
         let e = &self.mentees[i];
         let r = &self.mentors[j];
+        let voice = Voice::of(reader);
         let mut items = Vec::new();
+        let mut unstated = 0;
         for c in Criterion::ALL {
-            if self.cap[c.index()] == 0 {
+            if self.cap[c.index()] == 0 || parts[c.index()] == 0 {
+                continue;
+            }
+            if c == Criterion::Preferences && self.preference_counts(e, r).0 == 0 {
+                unstated += parts[c.index()];
                 continue;
             }
             items.push(ExplanationItem {
                 criterion: c,
                 points: parts[c.index()],
-                sentence: self.sentence(c, e, r, audience),
+                sentence: capitalise(&self.sentence(c, e, r, audience, &voice)),
             });
         }
         Explanation {
             score: parts.iter().sum(),
             items,
+            unstated,
         }
     }
 
     fn names(interner: &Interner, ids: &[u32], limit: usize) -> String {
-        let mut v: Vec<&str> = ids.iter().take(limit).map(|&i| interner.name(i)).collect();
+        let v: Vec<&str> = ids.iter().take(limit).map(|&i| interner.name(i)).collect();
+        let mut text = match v.as_slice() {
+            [] => String::new(),
+            [one] => one.to_string(),
+            [init @ .., last] if ids.len() <= limit => format!("{} and {last}", init.join(", ")),
+            all => all.join(", "),
+        };
         if ids.len() > limit {
-            v.push("…");
+            text.push_str(&format!(" and {} more", ids.len() - limit));
         }
-        v.join(", ")
+        text
     }
 
-    fn sentence(&self, c: Criterion, e: &Features, r: &Features, audience: Audience) -> String {
+    fn sentence(
+        &self,
+        c: Criterion,
+        e: &Features,
+        r: &Features,
+        audience: Audience,
+        v: &Voice,
+    ) -> String {
         let member = audience == Audience::Member;
         let hidden = |a: Attribute| member && (e.keeps_private(a) || r.keeps_private(a));
         match c {
@@ -1009,36 +1070,35 @@ impl Model {
                     .map(|&(k, _)| k)
                     .filter(|k| r.offered.binary_search(k).is_ok())
                     .collect();
-                if e.wanted.is_empty() {
-                    "the mentee listed no skills to grow".into()
-                } else if shared.is_empty() {
+                let names = Self::names(&self.skills, &shared, 5);
+                if shared.len() == e.wanted.len() {
                     format!(
-                        "the mentor offers none of the {} skills the mentee wants",
-                        e.wanted.len()
+                        "{} {names}; {} {}",
+                        v.mentee_wants,
+                        v.mentor_offers,
+                        if shared.len() == 1 {
+                            "it"
+                        } else {
+                            "all of them"
+                        }
                     )
                 } else {
                     format!(
-                        "the mentor offers {} of the {} skills the mentee wants: {}",
-                        shared.len(),
-                        e.wanted.len(),
-                        Self::names(&self.skills, &shared, 5)
+                        "{} {}; {} {names}",
+                        v.mentee_wants,
+                        plural(e.wanted.len(), "skill", "skills"),
+                        v.mentor_offers
                     )
                 }
             }
             Criterion::Goals => {
                 let shared = intersect(&e.goals, &r.goals);
-                if e.goals.is_empty() {
-                    "the mentee chose no goals".into()
-                } else if shared.is_empty() {
-                    "no shared goals".into()
-                } else {
-                    format!(
-                        "both work on {} of the mentee's {} goals: {}",
-                        shared.len(),
-                        e.goals.len(),
-                        Self::names(&self.goals, &shared, 5)
-                    )
-                }
+                format!(
+                    "{} share {}: {}",
+                    v.both,
+                    plural(shared.len(), "goal", "goals"),
+                    Self::names(&self.goals, &shared, 5)
+                )
             }
             Criterion::GoalText => {
                 let mut shared: Vec<(u32, f64)> = e
@@ -1046,19 +1106,21 @@ impl Model {
                     .shared(&r.text)
                     .map(|(t, a, b)| (t, f64::from(a) * f64::from(b)))
                     .collect();
-                if shared.is_empty() {
-                    "their written goals share no key words".into()
+                let cos: f64 = shared.iter().map(|x| x.1).sum();
+                shared.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                let words: Vec<&str> = shared
+                    .iter()
+                    .map(|&(t, _)| self.text.term(t))
+                    .filter(|w| telling_word(w))
+                    .take(4)
+                    .collect();
+                let percent = ((cos * 100.0).round() as i64).max(1);
+                if words.is_empty() {
+                    format!("{} written goals are {percent}% alike", v.both_pos)
                 } else {
-                    let cos: f64 = shared.iter().map(|x| x.1).sum();
-                    shared.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-                    let words: Vec<&str> = shared
-                        .iter()
-                        .take(4)
-                        .map(|&(t, _)| self.text.term(t))
-                        .collect();
                     format!(
-                        "their written goals are {}% similar (shared words: {})",
-                        (cos * 100.0).round() as i64,
+                        "{} written goals are {percent}% alike; both mention {}",
+                        v.both_pos,
                         words.join(", ")
                     )
                 }
@@ -1080,19 +1142,26 @@ impl Model {
                     "more than the ideal gap"
                 };
                 if hidden(Attribute::Level) {
-                    format!("seniority gap: {verdict}")
+                    format!("the difference in seniority is {verdict}")
                 } else {
                     let lvl =
                         |x: u8| crate::profile::Level::from_rank(x).map_or("?", |l| l.label());
                     let years = i32::from(r.years) - i32::from(e.years);
-                    let yrs = if hidden(Attribute::Years) {
+                    let yrs = if hidden(Attribute::Years) || years == 0 {
                         String::new()
                     } else {
-                        format!(", {years:+} years of experience")
+                        let n = years.unsigned_abs();
+                        format!(
+                            " with {n} {} {} of experience",
+                            if years > 0 { "more" } else { "fewer" },
+                            if n == 1 { "year" } else { "years" }
+                        )
                     };
                     format!(
-                        "mentor is {}, mentee {} ({}{yrs}): {verdict}",
+                        "{} a {}{yrs}, {} a {}: {}, {verdict}",
+                        v.mentor_is,
                         lvl(r.level),
+                        v.mentee_is,
                         lvl(e.level),
                         steps(gap)
                     )
@@ -1100,27 +1169,24 @@ impl Model {
             }
             Criterion::Availability => {
                 let q = overlap_quarters(&e.avail, &r.avail);
-                let hours = f64::from(q) / 4.0;
-                if e.avail_quarters == 0 || r.avail_quarters == 0 {
-                    "availability not given".into()
-                } else if q == 0 {
-                    "no shared weekly availability".into()
-                } else {
-                    format!(
-                        "{hours} hours a week of shared availability (target {})",
-                        self.settings.reach.target_overlap_hours
-                    )
-                }
+                format!(
+                    "{} have {} a week free at the same time (the programme aims for {})",
+                    v.both,
+                    hours(f64::from(q) / 4.0),
+                    hours(self.settings.reach.target_overlap_hours)
+                )
             }
             Criterion::TimeZone => {
                 let d = Self::tz_distance(e, r);
                 let apart = if d == 0 {
-                    "the same time offset".to_string()
+                    format!("{} are on the same clock", v.both)
                 } else {
-                    format!("time zones {} apart", hours_text(d))
+                    format!("{} clocks are {} apart", v.both_pos, hours_text(d))
                 };
                 if hidden(Attribute::TimeZone) {
                     apart
+                } else if e.zone == r.zone {
+                    format!("{apart} ({})", self.zones.name(e.zone))
                 } else {
                     format!(
                         "{apart} ({} and {})",
@@ -1131,14 +1197,16 @@ impl Model {
             }
             Criterion::Interests => {
                 let shared = intersect(&e.interests, &r.interests);
-                if shared.is_empty() {
-                    "no shared interests".into()
-                } else if hidden(Attribute::Interests) {
-                    format!("{} shared interests", shared.len())
+                if hidden(Attribute::Interests) {
+                    format!(
+                        "{} share {}",
+                        v.both,
+                        plural(shared.len(), "interest", "interests")
+                    )
                 } else {
                     format!(
-                        "{} shared interests: {}",
-                        shared.len(),
+                        "{} share an interest in {}",
+                        v.both,
                         Self::names(&self.interests, &shared, 5)
                     )
                 }
@@ -1150,27 +1218,20 @@ impl Model {
                     .map(|&k| self.answers.name(k).split('\u{1f}').next().unwrap_or(""))
                     .collect();
                 qs.dedup();
-                if shared.is_empty() {
-                    "no matching answers to programme questions".into()
-                } else if hidden(Attribute::Answers) {
-                    format!("similar answers to {} programme questions", qs.len())
+                let n = plural(qs.len(), "programme question", "programme questions");
+                if hidden(Attribute::Answers) {
+                    format!("{} answered {n} alike", v.both)
                 } else {
-                    format!(
-                        "similar answers to {} programme questions ({})",
-                        qs.len(),
-                        qs.join(", ")
-                    )
+                    format!("{} answered {n} alike ({})", v.both, qs.join(", "))
                 }
             }
             Criterion::Preferences => {
                 let (n, m) = self.preference_counts(e, r);
-                if n == 0 {
-                    "no stated preferences apply".into()
-                } else if member {
+                if member {
                     if m == n {
-                        "matches the stated preferences".into()
+                        "the match meets the stated preferences".into()
                     } else {
-                        format!("matches {m} of {n} stated preferences")
+                        format!("the match meets {m} of {n} stated preferences")
                     }
                 } else {
                     self.preference_detail(e, r)
@@ -1233,6 +1294,90 @@ fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
         .copied()
         .filter(|x| b.binary_search(x).is_ok())
         .collect()
+}
+
+/// Who reads an explanation, so it can say "you".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    /// The mentee: "you want …; they offer …".
+    Mentee,
+    /// The mentor: "they want …; you offer …".
+    Mentor,
+    /// Someone else (a manager, or a page both members read).
+    Neither,
+}
+
+/// The words an explanation uses for each side, for one [`Reader`].
+struct Voice {
+    mentee_wants: &'static str,
+    mentor_offers: &'static str,
+    mentee_is: &'static str,
+    mentor_is: &'static str,
+    both: &'static str,
+    both_pos: &'static str,
+}
+
+impl Voice {
+    fn of(reader: Reader) -> Self {
+        match reader {
+            Reader::Mentee => Voice {
+                mentee_wants: "you want",
+                mentor_offers: "they offer",
+                mentee_is: "you are",
+                mentor_is: "they are",
+                both: "you both",
+                both_pos: "your",
+            },
+            Reader::Mentor => Voice {
+                mentee_wants: "they want",
+                mentor_offers: "you offer",
+                mentee_is: "they are",
+                mentor_is: "you are",
+                both: "you both",
+                both_pos: "your",
+            },
+            Reader::Neither => Voice {
+                mentee_wants: "the mentee wants",
+                mentor_offers: "the mentor offers",
+                mentee_is: "the mentee is",
+                mentor_is: "the mentor is",
+                both: "they both",
+                both_pos: "their",
+            },
+        }
+    }
+}
+
+/// "1 year", "3 years".
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// "1 hour", "2.5 hours".
+fn hours(h: f64) -> String {
+    if h == 1.0 {
+        "1 hour".into()
+    } else {
+        format!("{h} hours")
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// Words that say something about a goal: not filler that the stop-word list
+/// leaves in because it can matter in a longer text ("team", "new", "role").
+fn telling_word(w: &str) -> bool {
+    const FILLER: &[&str] = &[
+        "build", "career", "develop", "good", "goal", "grow", "make", "new", "people", "role",
+        "skill", "start", "take", "team", "thing", "time", "use",
+    ];
+    w.chars().count() > 3 && !FILLER.contains(&w)
 }
 
 fn steps(gap: i32) -> String {
@@ -1311,7 +1456,10 @@ pub(crate) mod tests {
         let m = Model::build(&[e], &[good, poor], &Settings::default()).unwrap();
         let a = m.explain(0, 0, Audience::Manager);
         let b = m.explain(0, 1, Audience::Manager);
-        assert_eq!(a.items.iter().map(|i| i.points).sum::<i64>(), a.score);
+        assert_eq!(
+            a.items.iter().map(|i| i.points).sum::<i64>() + a.unstated,
+            a.score
+        );
         assert_eq!(a.score, m.score(0, 0));
         assert!(a.score > b.score, "{} vs {}", a.render(), b.render());
         assert!(a.score <= MAX_SCORE);
@@ -1320,6 +1468,77 @@ pub(crate) mod tests {
         assert!(a.render().contains("public speaking"), "{}", a.render());
         // Tokyo is 9 h from London in January.
         assert_eq!(Model::tz_distance(&m.mentees[0], &m.mentors[1]), 9 * 60);
+    }
+
+    /// Issue 18 §6: explanations are written to their reader, with correct
+    /// plurals, no signed or negative years, no filler words, no line that
+    /// says nothing.
+    #[test]
+    fn explanations_read_as_sentences_to_their_reader() {
+        let mut e = person("e", Level::ProfessionalContributor, 12);
+        e.skills_wanted = vec![skill("delegation", 1)];
+        e.goals = vec!["leadership".into()];
+        e.goals_text = "I want to build a new team and grow into leadership".into();
+        e.interests = vec!["chess".into()];
+        let mut r = person("r", Level::TeamLeader, 11);
+        r.skills_offered = vec![skill("delegation", 1), skill("budgeting", 1)];
+        r.goals = vec!["leadership".into()];
+        r.goals_text = "I help a new team grow into leadership".into();
+        r.interests = vec!["chess".into()];
+        let m = Model::build(&[e], &[r], &Settings::default()).unwrap();
+        let to_mentee = m.explain_to(0, 0, Audience::Member, Reader::Mentee);
+        let text: Vec<&str> = to_mentee
+            .items
+            .iter()
+            .map(|i| i.sentence.as_str())
+            .collect();
+        assert!(
+            text.contains(&"You want delegation; they offer it"),
+            "{text:?}"
+        );
+        let to_mentor = m.explain_to(0, 0, Audience::Member, Reader::Mentor);
+        assert!(
+            to_mentor.items[0].sentence == "They want delegation; you offer it",
+            "{:?}",
+            to_mentor.items
+        );
+        let manager = m.explain(0, 0, Audience::Manager);
+        let all: Vec<String> = [&to_mentee, &to_mentor, &manager]
+            .iter()
+            .flat_map(|x| x.items.iter().map(|i| i.sentence.clone()))
+            .collect();
+        for s in &all {
+            assert!(s.starts_with(char::is_uppercase), "{s}");
+            for bad in [
+                "+1",
+                "-1",
+                "1 years",
+                "1 shared interests",
+                "1 goals",
+                "no stated preferences",
+                " new",
+                " team",
+            ] {
+                assert!(!s.contains(bad), "{bad:?} in {s:?}");
+            }
+        }
+        assert!(
+            all.iter().any(|s| s.contains("1 fewer year of experience")),
+            "{all:?}"
+        );
+        assert!(
+            all.iter().any(|s| s.contains("share 1 goal: leadership")),
+            "{all:?}"
+        );
+        assert!(
+            all.iter().any(|s| s.contains("both mention leadership")),
+            "{all:?}"
+        );
+        assert!(manager.items.iter().all(|i| i.points != 0));
+        assert_eq!(
+            manager.items.iter().map(|i| i.points).sum::<i64>() + manager.unstated,
+            manager.score
+        );
     }
 
     #[test]
@@ -1352,11 +1571,14 @@ pub(crate) mod tests {
             );
         }
         assert!(
-            safe_text.contains("matches the stated preferences"),
+            safe_text.contains("meets the stated preferences"),
             "{safe_text}"
         );
         assert_eq!(safe.score, m.score(0, 0));
-        assert_eq!(safe.items.iter().map(|i| i.points).sum::<i64>(), safe.score);
+        assert_eq!(
+            safe.items.iter().map(|i| i.points).sum::<i64>() + safe.unstated,
+            safe.score
+        );
     }
 
     #[test]
@@ -1477,7 +1699,7 @@ pub(crate) mod tests {
             let m = Model::build(&[e], &[r], &s).unwrap();
             for aud in [Audience::Manager, Audience::Member] {
                 let x = m.explain(0, 0, aud);
-                prop_assert_eq!(x.items.iter().map(|i| i.points).sum::<i64>(), x.score);
+                prop_assert_eq!(x.items.iter().map(|i| i.points).sum::<i64>() + x.unstated, x.score);
                 prop_assert_eq!(x.score, m.score(0, 0));
             }
             let b = m.breakdown(0, 0);

@@ -57,7 +57,7 @@ pub use sessions::{
     ActionItemRecord, FeedbackRecord, RescheduleRecord, SessionNotesRecord, SessionRecord,
 };
 pub use signin::{ApiTokenRecord, LoginSessionRecord, SessionOwner};
-pub use site::{AuditRecord, SkillRecord};
+pub use site::{AuditFilter, AuditRecord, SkillRecord};
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -1872,6 +1872,23 @@ fn rows() -> Vec<Row> {
             r#"{"note_id":"x"}"#,
             Each([401, 404, 404, 404, 404, 404, 404, 404, 404]),
         ),
+        // Managers' tools (issue 18 §6): raising a mentor's capacity is for
+        // the programme's managers; the person named here is no mentor, so
+        // managers get 404 and change nothing.
+        row(
+            "POST",
+            "/programmes/{slug}/matching/capacity",
+            "/programmes/here/matching/capacity",
+            "person_id={mentee}&capacity=5",
+            Managers(404),
+        ),
+        row(
+            "PUT",
+            "/api/v1/programmes/{slug}/mentors/{id}/capacity",
+            "/api/v1/programmes/here/mentors/{subject}/capacity",
+            r#"{"capacity":5}"#,
+            Managers(404),
+        ),
     ]);
     // Issue 17: a programme's room rules, for its managers (a PUT of the
     // defaults changes nothing).

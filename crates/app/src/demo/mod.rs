@@ -19,8 +19,10 @@ mod generator;
 pub(crate) mod room_words;
 pub mod rooms;
 mod seeding;
+// Demo matching settings that weigh shared hours (issue 18 §6).
 #[cfg(test)]
 mod tests;
+mod weights;
 
 pub use catalogues::skill_catalogue;
 pub use generator::demo_data;

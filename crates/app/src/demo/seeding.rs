@@ -74,6 +74,7 @@ pub async fn seed(
             description: prog.description.to_string(),
             // A running demo programme takes people on a rolling basis.
             rolling_admission: prog.status == ProgrammeStatus::Running,
+            settings: super::weights::settings(prog.kind)?,
             ..ProgrammeRecord::new(slug, prog.name, prog.kind, prog.status, created)
         })
         .await?;

@@ -541,7 +541,7 @@ mod tests {
         );
         assert!(text.contains("dev.patel@example.org,emma.clarke@example.org,"));
         let un = std::fs::read_to_string(dir.join("unmatched.csv")).unwrap();
-        assert!(un.contains("no mentor shares a language: japanese"), "{un}");
+        assert!(un.contains("No mentor speaks Japanese"), "{un}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -258,6 +258,17 @@ pub struct AuditParams {
     pub cursor: Option<String>,
     /// Events per page, 1 to 100 (default 50).
     pub limit: Option<i64>,
+    /// Only events by this person (issue 18 §6 filters; the `Link` header
+    /// keeps them).
+    pub person: Option<uuid::Uuid>,
+    /// Only this action, like `round.publish`.
+    pub action: Option<String>,
+    /// Only events about this programme (its slug).
+    pub programme: Option<String>,
+    /// Only events at or after this time (Unix ms).
+    pub from: Option<i64>,
+    /// Only events before this time (Unix ms).
+    pub until: Option<i64>,
 }
 
 /// One audit event.
@@ -271,6 +282,9 @@ pub struct AuditEvent {
     pub actor_name: String,
     /// What was done, like `person.invite`.
     pub action: String,
+    /// What happened, in a sentence ("Alex Morgan published a round of
+    /// Leadership Foundations: 51 rooms proposed.").
+    pub sentence: String,
     /// What it was done to, like `person:ana@example.org`.
     pub subject: String,
     /// The state before, if any: a JSON object whose keys depend on `action`.
@@ -328,22 +342,51 @@ pub async fn audit_log(
         cursor: params.cursor,
         limit: params.limit,
     };
-    let (page, total, total_capped) = s.app.audit_log(&actor, &query).await?;
+    let filter = rapport_app::audit_log::AuditQuery {
+        person: params.person.map(PersonId),
+        action: params.action,
+        programme: params.programme,
+        from: params.from,
+        until: params.until,
+    };
+    // The totals count the whole log; the events are the filtered page.
+    let (_, total, total_capped) = s.app.audit_log(&actor, &query).await?;
+    let page = s.app.audit_entries(&actor, &filter, &query).await?;
     let (start, limit) = query.window()?;
-    let link = link_header(&s.app.config.base_url, "/api/v1/admin/audit", limit, &page);
+    let mut path = "/api/v1/admin/audit".to_string();
+    let mut sep = '?';
+    for (k, v) in [
+        ("person", filter.person.map(|p| p.to_string())),
+        ("action", filter.action.clone()),
+        ("programme", filter.programme.clone()),
+        ("from", filter.from.map(|v| v.to_string())),
+        ("until", filter.until.map(|v| v.to_string())),
+    ] {
+        if let Some(v) = v {
+            path.push_str(&format!("{sep}{k}={}", rapport_app::placement::percent(&v)));
+            sep = '&';
+        }
+    }
+    let link = link_header(&s.app.config.base_url, &path, limit, &page);
     let events = page
         .items
         .into_iter()
-        .map(|r| AuditEvent {
-            id: r.id,
-            actor_id: r.actor_id.map(|a| a.0),
-            actor_name: r.actor_name,
-            action: r.action,
-            subject: r.subject,
-            before: r.before_json,
-            after: r.after_json,
-            created_at: r.created_at,
-        })
+        .map(
+            |rapport_app::audit_log::AuditEntry {
+                 record: r,
+                 sentence,
+             }| AuditEvent {
+                id: r.id,
+                actor_id: r.actor_id.map(|a| a.0),
+                actor_name: r.actor_name,
+                action: r.action,
+                sentence,
+                subject: r.subject,
+                before: r.before_json,
+                after: r.after_json,
+                created_at: r.created_at,
+            },
+        )
         .collect();
     let body = Json(AuditPage {
         events,

@@ -45,6 +45,8 @@ mod sessions;
 mod room_rules;
 // Safe actions (issue 18 §5, H4).
 mod reopening;
+// Managers' tools in plain words (issue 18 §6).
+mod placement;
 
 pub use extract::{ApiJson, ApiQuery, IdPath, SessionToken};
 
@@ -236,6 +238,8 @@ operations! {
     room_rules::put_room_rules,
     // Safe actions (issue 18 §5, H4).
     reopening::reopen_programme,
+    // Managers' tools in plain words (issue 18 §6).
+    placement::set_mentor_capacity,
     meta::openapi_json,
 }
 

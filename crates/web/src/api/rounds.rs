@@ -26,9 +26,11 @@ pub struct RoundOut {
     pub created_at: i64,
     /// `proposals` (members, `score`, `pinned`, `explanation` lines of
     /// `criterion`/`points`/`sentence`, `member_explanation`), `unmatched`
-    /// (`person_id`, `name`, `reason`, `fix`), `fixes`, `pool`, `placed`,
-    /// `mentors`, `total_score`, `upper_bound` (circles), `certified`,
-    /// `free_slots`, `millis`.
+    /// (`person_id`, `name`, `reason`, `fix`, `full_mentors`: full mentors who
+    /// suit them), `fixes`, `pool`, `placed`, `mentors`, `total_score`,
+    /// `upper_bound` (circles), `certified`, `free_slots`, `millis`,
+    /// `no_shared_hours` and `no_shared_goals` (pairs that share no weekly
+    /// hour, no goal).
     #[schema(value_type = Object)]
     pub result: rapport_app::rounds::RoundResult,
 }

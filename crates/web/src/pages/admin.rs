@@ -1,4 +1,5 @@
-//! The admin area: people and invitations, skill catalogue, settings, audit log.
+//! The admin area: people and invitations, skill catalogue, settings (the
+//! audit log is in `audit.rs`).
 
 use super::{render, Ctx, Field, FormPage};
 use crate::auth::PageActor;
@@ -8,7 +9,6 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use rapport_app::lists::{Cursor, ListQuery};
 use rapport_app::profiles::DirectoryPage;
 use rapport_app::AppError;
 use rapport_domain::person::SignupMode;
@@ -288,64 +288,6 @@ async fn save_settings(
     )
 }
 
-#[derive(Template)]
-#[template(path = "admin_audit.html")]
-struct AuditPage {
-    ctx: Ctx,
-    title: &'static str,
-    events: Vec<(String, String, String, String, String, String)>,
-    /// "1,000" or "More than 1,000".
-    total: String,
-    /// Links to the newer and older pages, by cursor.
-    newer: Option<String>,
-    older: Option<String>,
-}
-
-async fn audit(
-    State(s): State<AppState>,
-    who: PageActor,
-    Query(q): Query<Params>,
-) -> Result<Response, PageError> {
-    // `?page=` links from before cursors keep working; a page number that
-    // does not parse is the first page, as it always was here.
-    let query = ListQuery {
-        page: q.get("page").and_then(|p| p.parse().ok()),
-        cursor: q.get("cursor").cloned(),
-        limit: None,
-    };
-    let (page, total, capped) = s.app.audit_log(&who.actor, &query).await?;
-    let state = |v: Option<serde_json::Value>| v.map(|v| v.to_string()).unwrap_or_default();
-    let link = |c: Option<Cursor>| c.map(|c| format!("/admin/audit?cursor={}", c.encode()));
-    let (newer, older) = (link(page.prev), link(page.next));
-    let events = page
-        .items
-        .into_iter()
-        .map(|e| {
-            (
-                who.time_zone.local(e.created_at),
-                e.actor_name,
-                e.action,
-                e.subject,
-                state(e.before_json),
-                state(e.after_json),
-            )
-        })
-        .collect();
-    Ok(render(&AuditPage {
-        ctx: Ctx::new(Some(&who), None),
-        title: "Audit log",
-        events,
-        total: if capped {
-            format!("More than {total}")
-        } else {
-            total.to_string()
-        },
-        newer,
-        older,
-    })
-    .into_response())
-}
-
 fn conduct_form(who: &PageActor, body: String) -> FormPage {
     FormPage {
         ctx: Ctx::new(Some(who), None),
@@ -387,5 +329,4 @@ pub(super) fn routes() -> Routes {
         .post("/admin/skills/{id}/delete", remove_skill)
         .form("/admin/settings", settings, save_settings)
         .form("/admin/conduct", conduct, save_conduct)
-        .get("/admin/audit", audit)
 }

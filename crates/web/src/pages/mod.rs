@@ -27,6 +27,9 @@ mod safety;
 mod sessions;
 // Safe actions (issue 18 §5, H4).
 mod safe_actions;
+// Managers' tools in plain words (issue 18 §6).
+mod audit;
+mod placement;
 
 use crate::auth::PageActor;
 use crate::routes::Routes;
@@ -196,6 +199,8 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "item_saved" => "The action item is saved.",
         "notifications_read" => "Your notifications are marked read.",
         "feedback_saved" => "Thank you. Your feedback is saved; only you and the programme's managers see it.",
+        // Managers' tools (issue 18 §6).
+        "capacity_saved" => "The mentor's capacity is saved. Run matching again to place the people waiting.",
         _ => return None,
     })
 }
@@ -422,6 +427,9 @@ fn table() -> Routes {
         .merge(messages::routes())
         .merge(calendar::routes())
         .merge(sessions::routes())
+        // Managers' tools in plain words (issue 18 §6).
+        .merge(placement::routes())
+        .merge(audit::routes())
         .merge(api_docs::routes())
         // Safe actions (issue 18 §5, H4).
         .merge(safe_actions::routes())

@@ -34,6 +34,8 @@ struct MatchingPage {
     /// draft never offers "Run matching"); otherwise the page says why.
     takes_rounds: bool,
     status: &'static str,
+    /// Unplaced people with the actions that would place them (issue 18 §6).
+    unplaced: Vec<super::placement::Unplaced>,
 }
 
 async fn matching_page(
@@ -61,6 +63,8 @@ async fn matching_page(
     let status = super::status_for(error.as_ref());
     let takes_rounds = rapport_app::programmes::taking_enrolments(&p);
     let programme_status = p.status.code();
+    let round = rounds.into_iter().next();
+    let unplaced = super::placement::unplaced(s, (&p.name, p.slug.as_str()), round.as_ref(), &list);
     Ok((
         status,
         render(&MatchingPage {
@@ -70,13 +74,14 @@ async fn matching_page(
             title: format!("Matching for {}", p.name),
             name: p.name,
             slug: p.slug.into(),
-            round: rounds.into_iter().next(),
+            round,
             rules,
             seekers,
             givers,
             seeker_label: if peers { "First peer" } else { "Mentee" },
             giver_label: if peers { "Second peer" } else { "Mentor" },
             error: error.map(|e| e.to_string()),
+            unplaced,
         }),
     )
         .into_response())
@@ -93,7 +98,7 @@ async fn matching(
 
 /// Rule errors (a refused pin, a round that cannot run) are shown on the
 /// matching page itself, next to what the manager was doing.
-async fn on_matching<T>(
+pub(super) async fn on_matching<T>(
     s: &AppState,
     who: &PageActor,
     slug: &str,
