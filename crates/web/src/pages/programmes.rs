@@ -196,6 +196,9 @@ struct OverviewPage {
     mentee_approved: bool,
     mentor_approved: bool,
     managers: Vec<(PersonId, String, String)>,
+    /// Roadmaps (H6): recommended roadmaps, and what managers could add.
+    recommended: Vec<rapport_app::roadmaps::RoadmapSummary>,
+    roadmap_choices: Vec<(rapport_domain::RoadmapId, String)>,
 }
 
 async fn overview(
@@ -229,7 +232,11 @@ async fn overview(
     let mentor_approved = mine
         .iter()
         .any(|e| e.role == ProgrammeRole::Mentor && e.status == EnrolmentStatus::Approved);
+    let (recommended, roadmap_choices) =
+        super::roadmaps::programme_section(&s, &who, &slug, p.can_manage).await?;
     Ok(render(&OverviewPage {
+        recommended,
+        roadmap_choices,
         ctx: Ctx::new(Some(&who), q.get("done").map(String::as_str)),
         title: p.record.name.clone(),
         p,
