@@ -70,6 +70,11 @@ describe('every page, at desktop and phone widths', { skip, timeout: 240_000 }, 
           await j.goto(path);
           await noSidewaysScroll();
         }
+        // Roadmaps (H6): browse, search and the editor.
+        for (const path of ['/roadmaps', '/roadmaps?level=team_leader', '/roadmaps/new']) {
+          await j.goto(path);
+          await noSidewaysScroll();
+        }
         // Pages that only appear after an action.
         await j.goto('/account');
         await j.fill('Token name', `laptop ${name}`);

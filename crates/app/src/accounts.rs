@@ -786,6 +786,7 @@ impl App {
             "rooms": rooms,
             "closures": crate::closure::export_of(&mut tx, actor.person_id).await?,
             "notes": notes,
+            "roadmap_marks": crate::roadmaps::export_of(&mut tx, actor.person_id).await?,
             "messages": room_messages,
             "emails_sent_to_you": messages,
             "notifications": tx.notifications_of(actor.person_id).await?.into_iter().map(|n| serde_json::json!({"kind": n.kind, "subject": n.subject, "link": n.link, "created_at": n.created_at, "read_at": n.read_at})).collect::<Vec<_>>(),

@@ -160,6 +160,9 @@ fn conflict_message(constraint: &str) -> (Option<&'static str>, &'static str) {
         "mentee_already_matched" => (Some("mentee_id"), "this person already has a match (or a proposed one) in this programme"),
         "pair_rules_pkey" => (Some("mentor_id"), "this pair already has a rule; clear it first"),
         "mentor_personal_maximum" => (Some("mentor_id"), "this mentor has reached their personal maximum of mentees across programmes"),
+        // Roadmaps (H6).
+        "roadmap_versions_published_immutable" => (Some("version"), "a published roadmap version never changes; edit the draft and publish it as a new version"),
+        "roadmap_follows_pkey" => (Some("roadmap_id"), "you already follow this roadmap"),
         _ => (
             None,
             "this change conflicts with existing data; reload and try again",

@@ -38,6 +38,8 @@ pub mod pulse;
 pub mod recommend;
 pub mod rematch;
 pub mod requests;
+// Roadmaps (H6).
+pub mod roadmaps;
 mod room_export;
 pub mod room_life;
 pub mod rooms;

@@ -133,3 +133,13 @@ id_type!(
     /// An in-app notification (the bell's list).
     NotificationId
 );
+
+// Roadmaps (issue 19, H6).
+id_type!(
+    /// A roadmap: a curated path of steps, versioned.
+    RoadmapId
+);
+id_type!(
+    /// A roadmap step; the same id across every version of its roadmap.
+    RoadmapStepId
+);

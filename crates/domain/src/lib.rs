@@ -15,6 +15,7 @@ pub mod policy;
 pub mod preferences;
 pub mod programme;
 pub mod pulse;
+pub mod roadmaps;
 pub mod room_rules;
 pub mod sessions;
 pub mod values;

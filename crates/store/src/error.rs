@@ -91,7 +91,11 @@ impl From<sqlx::Error> for StoreError {
             // SQLite triggers raise their rule's name as the message.
             if matches!(
                 db.message(),
-                "mentor_capacity" | "mentor_personal_maximum" | "mentee_already_matched"
+                "mentor_capacity"
+                    | "mentor_personal_maximum"
+                    | "mentee_already_matched"
+                    // Roadmaps (H6).
+                    | "roadmap_versions_published_immutable"
             ) {
                 return Self::Conflict {
                     constraint: db.message().to_string(),

@@ -25,6 +25,8 @@ mod people;
 mod programmes;
 mod pulse;
 mod rematches;
+// Roadmaps (H6).
+mod roadmaps;
 mod room_life;
 mod rounds;
 mod sessions;
@@ -51,6 +53,8 @@ pub use people::{DirectoryQuery, NewPerson, PersonRecord};
 pub use programmes::ProgrammeRecord;
 pub use pulse::PulseRecord;
 pub use rematches::RematchLink;
+// Roadmaps (H6).
+pub use roadmaps::{FollowRecord, MarkRecord, RoadmapFilter, RoadmapRecord, RoadmapVersionRecord};
 pub use room_life::{RoomEventRecord, RoomListFilter, RoomListRow, SessionSummary};
 pub use rounds::{PairRule, ReportRecord, RoundRecord};
 pub use sessions::{

@@ -404,3 +404,91 @@ mod tests {
         assert_eq!(c.rows.len(), 3);
     }
 }
+
+// Roadmaps (H6): a progress bar, the same contract as the line chart (SVG
+// with a title and description, no script, no inline style, text beside it).
+
+/// A horizontal bar of how much of something is done, as SVG.
+#[derive(Clone, Debug)]
+pub struct ProgressBar {
+    /// Unique on the page (letters, digits, `-`).
+    pub id: String,
+    /// What it measures ("Progress on Lead a team").
+    pub title: String,
+    /// Parts done (done + skipped steps).
+    pub done: usize,
+    /// Parts in all.
+    pub total: usize,
+}
+
+impl ProgressBar {
+    /// Whole percent done.
+    pub fn percent(&self) -> usize {
+        if self.total == 0 {
+            0
+        } else {
+            self.done * 100 / self.total
+        }
+    }
+
+    /// The same figures in words: "2 of 7 steps (28%)".
+    pub fn text(&self) -> String {
+        format!(
+            "{} of {} steps ({}%)",
+            self.done,
+            self.total,
+            self.percent()
+        )
+    }
+
+    /// The SVG element, escaped and ready to place in a page.
+    pub fn svg(&self) -> String {
+        const W: f64 = 240.0;
+        let filled = if self.total == 0 {
+            0.0
+        } else {
+            W * self.done as f64 / self.total as f64
+        };
+        let id = escape(&self.id);
+        format!(
+            concat!(
+                "<svg class=\"chart-svg progress-bar\" viewBox=\"0 0 {w} 16\" width=\"{w}\" height=\"16\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\">",
+                "<title id=\"{id}-t\">{title}</title><desc id=\"{id}-d\">{text}</desc>",
+                "<rect x=\"0\" y=\"0\" width=\"{w}\" height=\"16\" rx=\"4\" fill=\"none\" stroke=\"currentColor\"/>",
+                "<rect class=\"series-0\" x=\"0\" y=\"0\" width=\"{filled:.1}\" height=\"16\" rx=\"4\" fill=\"currentColor\"/>",
+                "</svg>"
+            ),
+            w = W,
+            id = id,
+            title = escape(&self.title),
+            text = escape(&self.text()),
+            filled = filled,
+        )
+    }
+}
+
+#[cfg(test)]
+mod progress_bar_tests {
+    use super::ProgressBar;
+
+    #[test]
+    fn a_bar_states_its_figures_in_words_and_escapes_its_title() {
+        let b = ProgressBar {
+            id: "p-1".into(),
+            title: "Progress on <Lead>".into(),
+            done: 2,
+            total: 8,
+        };
+        assert_eq!(b.text(), "2 of 8 steps (25%)");
+        let svg = b.svg();
+        assert!(svg.contains("width=\"60.0\""), "{svg}");
+        assert!(svg.contains("&lt;Lead&gt;") && !svg.contains("<Lead>"));
+        assert!(svg.contains("role=\"img\"") && !svg.contains("style="));
+        let empty = ProgressBar {
+            total: 0,
+            done: 0,
+            ..b
+        };
+        assert_eq!(empty.percent(), 0);
+    }
+}

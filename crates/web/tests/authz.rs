@@ -1962,6 +1962,228 @@ fn rows() -> Vec<Row> {
             Admin(409),
         ),
     ]);
+    // Roadmaps (H6): {roadmap} is a published roadmap by the mentor, with
+    // one step {roadmap_step}. Rows run in order: the author's edit makes the
+    // draft that the publish rows publish; follow comes before the rows that
+    // need a follower, unfollow after them.
+    const WRITERS: [u16; 9] = [303, 403, 403, 200, 403, 403, 200, 200, 200];
+    const AUTHOR: [u16; 9] = [303, 403, 403, 303, 403, 403, 403, 403, 403];
+    const ROADMAP_FORM: &str = "title=Matrix+roadmap&level=team_leader&s0_id={roadmap_step}&s0_title=First+step&s0_level=team_leader&s0_effort=2";
+    const ROADMAP_JSON: &str = r#"{"title":"Matrix roadmap","level":"team_leader","steps":[{"id":"{roadmap_step}","title":"First step","level":"team_leader","effort_hours":2}]}"#;
+    v.extend([
+        row("GET", "/roadmaps", "/roadmaps", "", SignedIn(200)),
+        row(
+            "POST",
+            "/roadmaps/settings",
+            "/roadmaps/settings",
+            "publishers=mentors",
+            Admin(303),
+        ),
+        row("GET", "/roadmaps/new", "/roadmaps/new", "", Each(WRITERS)),
+        row(
+            "POST",
+            "/roadmaps/new",
+            "/roadmaps/new",
+            "title=Matrix+roadmap+{n}&level=team_leader",
+            Each([303, 403, 403, 303, 403, 403, 303, 303, 303]),
+        ),
+        row(
+            "GET",
+            "/roadmaps/{id}",
+            "/roadmaps/{roadmap}",
+            "",
+            SignedIn(200),
+        ),
+        row(
+            "GET",
+            "/roadmaps/{id}/edit",
+            "/roadmaps/{roadmap}/edit",
+            "",
+            Each([303, 403, 403, 200, 403, 403, 403, 403, 403]),
+        ),
+        row(
+            "POST",
+            "/roadmaps/{id}/edit",
+            "/roadmaps/{roadmap}/edit",
+            ROADMAP_FORM,
+            Each(AUTHOR),
+        ),
+        row(
+            "POST",
+            "/roadmaps/{id}/publish",
+            "/roadmaps/{roadmap}/publish",
+            "",
+            Each(AUTHOR),
+        ),
+        row(
+            "POST",
+            "/roadmaps/{id}/follow",
+            "/roadmaps/{roadmap}/follow",
+            "",
+            SignedIn(303),
+        ),
+        row(
+            "POST",
+            "/roadmaps/{id}/steps/{step_id}",
+            "/roadmaps/{roadmap}/steps/{roadmap_step}",
+            "status=done&reflection=Fine",
+            SignedIn(303),
+        ),
+        row(
+            "POST",
+            "/roadmaps/{id}/move-to-latest",
+            "/roadmaps/{roadmap}/move-to-latest",
+            "",
+            SignedIn(303),
+        ),
+        row(
+            "POST",
+            "/roadmaps/{id}/unfollow",
+            "/roadmaps/{roadmap}/unfollow",
+            "",
+            SignedIn(303),
+        ),
+        row(
+            "POST",
+            "/rooms/{id}/roadmaps",
+            "/rooms/{room}/roadmaps",
+            "roadmap_id={roadmap}",
+            Each([303, 404, 404, 409, 403, 404, 409, 404, 409]),
+        ),
+        row(
+            "POST",
+            "/rooms/{id}/roadmaps/{roadmap_id}/detach",
+            "/rooms/{room}/roadmaps/{roadmap}/detach",
+            "",
+            Each([303, 404, 404, 303, 403, 404, 303, 404, 303]),
+        ),
+        row(
+            "POST",
+            "/rooms/{id}/roadmaps/{roadmap_id}/agenda",
+            "/rooms/{room}/roadmaps/{roadmap}/agenda",
+            "",
+            Each([303, 404, 404, 409, 409, 404, 409, 404, 409]),
+        ),
+        row(
+            "POST",
+            "/programmes/{slug}/roadmaps",
+            "/programmes/here/roadmaps",
+            "roadmap_id={roadmap}",
+            Managers(303),
+        ),
+        row(
+            "POST",
+            "/programmes/{slug}/roadmaps/{roadmap_id}/detach",
+            "/programmes/here/roadmaps/{roadmap}/detach",
+            "",
+            Managers(303),
+        ),
+        row(
+            "GET",
+            "/api/v1/roadmaps",
+            "/api/v1/roadmaps?level=team_leader",
+            "",
+            SignedIn(200),
+        ),
+        row(
+            "POST",
+            "/api/v1/roadmaps",
+            "/api/v1/roadmaps",
+            r#"{"title":"Matrix roadmap {n}","level":"team_leader"}"#,
+            Each([401, 403, 403, 201, 403, 403, 201, 201, 201]),
+        ),
+        row(
+            "GET",
+            "/api/v1/roadmaps/{id}",
+            "/api/v1/roadmaps/{roadmap}",
+            "",
+            SignedIn(200),
+        ),
+        row(
+            "PUT",
+            "/api/v1/roadmaps/{id}",
+            "/api/v1/roadmaps/{roadmap}",
+            ROADMAP_JSON,
+            Each([401, 403, 403, 200, 403, 403, 403, 403, 403]),
+        ),
+        row(
+            "POST",
+            "/api/v1/roadmaps/{id}/publish",
+            "/api/v1/roadmaps/{roadmap}/publish",
+            "",
+            Each([401, 403, 403, 200, 403, 403, 403, 403, 403]),
+        ),
+        row(
+            "GET",
+            "/api/v1/roadmaps/{id}/versions",
+            "/api/v1/roadmaps/{roadmap}/versions",
+            "",
+            SignedIn(200),
+        ),
+        row(
+            "POST",
+            "/api/v1/roadmaps/{id}/follow",
+            "/api/v1/roadmaps/{roadmap}/follow",
+            "",
+            SignedIn(201),
+        ),
+        row(
+            "POST",
+            "/api/v1/roadmaps/{id}/move-to-latest",
+            "/api/v1/roadmaps/{roadmap}/move-to-latest",
+            "",
+            SignedIn(200),
+        ),
+        row(
+            "PUT",
+            "/api/v1/roadmaps/{id}/progress/{step_id}",
+            "/api/v1/roadmaps/{roadmap}/progress/{roadmap_step}",
+            r#"{"status":"learning"}"#,
+            SignedIn(200),
+        ),
+        row(
+            "GET",
+            "/api/v1/me/roadmaps",
+            "/api/v1/me/roadmaps",
+            "",
+            SignedIn(200),
+        ),
+        row(
+            "DELETE",
+            "/api/v1/roadmaps/{id}/follow",
+            "/api/v1/roadmaps/{roadmap}/follow",
+            "",
+            SignedIn(204),
+        ),
+        row(
+            "PUT",
+            "/api/v1/rooms/{id}/roadmaps/{roadmap_id}",
+            "/api/v1/rooms/{room}/roadmaps/{roadmap}",
+            "",
+            Each([401, 404, 404, 409, 403, 404, 409, 404, 409]),
+        ),
+        row(
+            "DELETE",
+            "/api/v1/rooms/{id}/roadmaps/{roadmap_id}",
+            "/api/v1/rooms/{room}/roadmaps/{roadmap}",
+            "",
+            Each([401, 404, 404, 204, 403, 404, 204, 404, 204]),
+        ),
+        row(
+            "PUT",
+            "/api/v1/programmes/{slug}/roadmaps/{roadmap_id}",
+            "/api/v1/programmes/here/roadmaps/{roadmap}",
+            "",
+            Managers(204),
+        ),
+        row(
+            "DELETE",
+            "/api/v1/programmes/{slug}/roadmaps/{roadmap_id}",
+            "/api/v1/programmes/here/roadmaps/{roadmap}",
+            "",
+            Managers(204),
+        ),
+    ]);
     v.push(Row {
         fresh_session: true,
         ..row("POST", "/sign-out", "/sign-out", "", Everyone(303))
@@ -2021,6 +2243,8 @@ struct World {
     /// The outsider's pending request to the mentor.
     request: rapport_domain::RequestId,
     here: ProgrammeId,
+    /// Roadmaps (H6): the published roadmap and its step, made when first needed.
+    roadmap: tokio::sync::OnceCell<(rapport_domain::RoadmapId, rapport_domain::RoadmapStepId)>,
 }
 
 impl World {
@@ -2047,6 +2271,42 @@ impl World {
         tx.commit().await.unwrap();
         *slot = Some(id);
         id
+    }
+}
+
+impl World {
+    /// Roadmaps (H6): replaces `{roadmap}` and `{roadmap_step}` in a path
+    /// and a body, making the mentor's published roadmap on first use.
+    async fn roadmap_placeholders(&self, path: String, body: &str) -> (String, String) {
+        if !path.contains("{roadmap") && !body.contains("{roadmap") {
+            return (path, body.to_string());
+        }
+        let (id, step) = *self
+            .roadmap
+            .get_or_init(|| async {
+                let mentor = self.app.actor(self.id(Role::Mentor)).await.unwrap();
+                let input = rapport_app::roadmaps::RoadmapInput {
+                    title: "Matrix roadmap".into(),
+                    level: "team_leader".into(),
+                    steps: vec![rapport_app::roadmaps::StepInput {
+                        title: "First step".into(),
+                        level: "team_leader".into(),
+                        effort_hours: 2,
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                };
+                let id = self.app.create_roadmap(&mentor, &input).await.unwrap();
+                self.app.publish_roadmap(&mentor, id).await.unwrap();
+                let v = self.app.roadmap(&mentor, id, None).await.unwrap();
+                (id, v.steps[0].step.id)
+            })
+            .await;
+        let fill = |s: &str| {
+            s.replace("{roadmap_step}", &step.to_string())
+                .replace("{roadmap}", &id.to_string())
+        };
+        (fill(&path), fill(body))
     }
 }
 
@@ -2335,6 +2595,7 @@ async fn world(kind: &'static str) -> World {
         enrolment: application.id,
         request,
         here: here.id,
+        roadmap: tokio::sync::OnceCell::new(),
     };
     for role in ROLES {
         let cookie = w.sign_in(role).await;
@@ -2403,6 +2664,7 @@ async fn every_route_answers_each_role_with_the_expected_status() {
                     path = path.replace("{api_room}", &w.api_room().await.to_string());
                 }
                 path = w.session_paths(path).await;
+                let (mut path, roadmap_body) = w.roadmap_placeholders(path, r.body).await;
                 if path.contains("{victim}") {
                     let victim = person(
                         &w.app,
@@ -2414,8 +2676,7 @@ async fn every_route_answers_each_role_with_the_expected_status() {
                     path = path.replace("{victim}", &victim.to_string());
                 }
                 let api = r.route.starts_with("/api/");
-                let body = r
-                    .body
+                let body = roadmap_body
                     .replace("{n}", &n.to_string())
                     .replace("{mentee}", &w.id(Role::Outsider).to_string())
                     .replace("{mentor}", &w.id(Role::Mentor).to_string())

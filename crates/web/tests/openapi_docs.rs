@@ -167,7 +167,10 @@ async fn every_documented_route_is_served() {
         let uri = path
             .replace("{id}", &uuid::Uuid::new_v4().to_string())
             .replace("{slug}", "no-such-programme")
-            .replace("{role}", "mentee");
+            .replace("{role}", "mentee")
+            // Roadmaps (H6).
+            .replace("{roadmap_id}", &uuid::Uuid::new_v4().to_string())
+            .replace("{step_id}", &uuid::Uuid::new_v4().to_string());
         assert!(!uri.contains('{'), "{path}: every parameter is substituted");
         let request = Request::builder()
             .method(method.as_str())

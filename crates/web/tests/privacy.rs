@@ -43,7 +43,9 @@ const FEEDBACK: &str = "blindfeedback-r5t1wpe";
 /// The author's distinctive pulse scores, as the health reasons put them
 /// (nobody else in the room answers a pulse, so only theirs can say this).
 const SCORES: &str = "scored acceptance 1 of 5";
-const MARKERS: [&str; 4] = [NOTE, PULSE, SCORES, FEEDBACK];
+/// Roadmaps (H6): in the author's private reflection on a roadmap step.
+const ROADMAP_REFLECTION: &str = "roadmapreflection-h6k3p9w";
+const MARKERS: [&str; 5] = [NOTE, PULSE, SCORES, FEEDBACK, ROADMAP_REFLECTION];
 
 /// The author's note shared with the room (not private: a control).
 const SHARED_NOTE: &str = "What we agreed to read.";
@@ -80,7 +82,7 @@ const ROLES: [Role; 8] = [
 /// Who may read `marker` anywhere in the product.
 fn may_read(marker: &str, role: Role) -> bool {
     match marker {
-        NOTE => role == Role::Author,
+        NOTE | ROADMAP_REFLECTION => role == Role::Author,
         PULSE | SCORES | FEEDBACK => matches!(role, Role::Author | Role::ManagerHere | Role::Admin),
         _ => unreachable!("unknown marker {marker}"),
     }
@@ -114,6 +116,10 @@ struct Ids {
     bystander: PersonId,
     /// Each role's own calendar feed file (`{token}.ics`).
     feeds: BTreeMap<Role, String>,
+    /// Roadmaps (H6): the roadmap the author follows (attached to the
+    /// room) and the step with their private reflection.
+    roadmap: String,
+    roadmap_step: String,
 }
 
 impl Ids {
@@ -151,6 +157,9 @@ impl Ids {
             ("programmes", "slug") => vec!["here".into(), "elsewhere".into()],
             ("enrolments" | "participants", "id") => vec![self.enrolment.to_string()],
             ("mine", "role") => vec!["mentee".into(), "mentor".into()],
+            // Roadmaps (H6).
+            ("roadmaps", _) => vec![self.roadmap.clone()],
+            ("progress" | "steps", "step_id") => vec![self.roadmap_step.clone()],
             ("calendar", "file") => vec![self
                 .feeds
                 .get(&role)
@@ -448,6 +457,51 @@ async fn world(kind: &'static str) -> World {
         .expect(201)
         .json,
     );
+    // Roadmaps (H6): the mentor publishes a roadmap and attaches it to the
+    // room; the author follows it and keeps a private reflection on a step.
+    let roadmap = id_of(
+        &post(
+            &mentor,
+            "/api/v1/roadmaps".into(),
+            json!({"title": "Lead a team", "level": "team_leader",
+                   "steps": [{"title": "One", "level": "team_leader"}, {"title": "Two", "level": "team_leader"}]}),
+        )
+        .await
+        .expect(201)
+        .json,
+    );
+    let published = post(
+        &mentor,
+        format!("/api/v1/roadmaps/{roadmap}/publish"),
+        json!({}),
+    )
+    .await
+    .expect(200)
+    .json;
+    let roadmap_step = published["steps"][0]["id"].as_str().unwrap().to_string();
+    t.call(
+        "PUT",
+        &format!("{rooms}/roadmaps/{roadmap}"),
+        mentor.auth(),
+        None,
+    )
+    .await
+    .expect(204);
+    post(
+        &author,
+        format!("/api/v1/roadmaps/{roadmap}/follow"),
+        json!({}),
+    )
+    .await
+    .expect(201);
+    t.call(
+        "PUT",
+        &format!("/api/v1/roadmaps/{roadmap}/progress/{roadmap_step}"),
+        author.auth(),
+        Some(json!({"status": "done", "reflection": format!("Only mine: {ROADMAP_REFLECTION}")})),
+    )
+    .await
+    .expect(200);
     let mut feeds = BTreeMap::new();
     for role in ROLES.into_iter().filter(|r| *r != Role::Anonymous) {
         let url = t
@@ -467,6 +521,8 @@ async fn world(kind: &'static str) -> World {
             item,
             message,
             enrolment: author_enrolment.id,
+            roadmap,
+            roadmap_step,
             author: author.id,
             mentor: mentor.id,
             bystander: bystander.id,
@@ -573,6 +629,8 @@ fn every_route_parameter_has_real_ids() {
         mentor: PersonId::new(),
         bystander: PersonId::new(),
         feeds: BTreeMap::new(),
+        roadmap: "r".into(),
+        roadmap_step: "st".into(),
     };
     for (method, route) in every_route() {
         for role in ROLES {
@@ -630,6 +688,7 @@ async fn private_items_reach_no_one_else_by_any_route_email_export_or_feed() {
         };
         for (role, marker) in [
             (Role::Author, NOTE),
+            (Role::Author, ROADMAP_REFLECTION),
             (Role::Author, PULSE),
             (Role::Author, FEEDBACK),
             (Role::Author, SCORES),

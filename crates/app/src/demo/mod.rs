@@ -16,6 +16,7 @@
 
 mod catalogues;
 mod generator;
+mod roadmaps; // Roadmaps (H6): written, followed and versioned after the rooms.
 pub(crate) mod room_words;
 pub mod rooms;
 mod seeding;

@@ -286,6 +286,8 @@ pub async fn seed_rooms(app: &App, now_ms: i64) -> AppResult<DemoRooms> {
     // so the real worker starts with only the mail still to come.
     player.app.run_due_jobs().await?;
     let summary = player.summary().await?;
+    // Roadmaps (H6): built on the rooms, by the real clock.
+    super::roadmaps::seed_roadmaps(app, &summary).await?;
     let mut tx = app.store.write().await?;
     tx.put_setting(ROOMS_SETTING, "done").await?;
     tx.commit().await?;

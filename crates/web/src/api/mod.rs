@@ -37,6 +37,8 @@ mod programmes;
 mod pulse;
 mod rematch;
 mod requests;
+// Roadmaps (H6).
+mod roadmaps;
 mod rooms;
 mod rounds;
 mod safety;
@@ -89,6 +91,8 @@ macro_rules! operations {
                 (name = "admin", description = "Site administration: invitations, skill catalogue, sign-up mode, audit log, admin rights."),
                 (name = "calendars", description = "Sessions as iCalendar files, and each person's private calendar feed."),
                 (name = "meta", description = "The API's own description."),
+                // Roadmaps (H6).
+                (name = "roadmaps", description = "Roadmaps: versioned paths of steps, following them, and recommending them in rooms and programmes."),
             ),
         )]
         pub(crate) struct ApiDoc;
@@ -241,6 +245,22 @@ operations! {
     // Managers' tools in plain words (issue 18 §6).
     placement::set_mentor_capacity,
     meta::openapi_json,
+    // Roadmaps (issue 19, H6).
+    roadmaps::list_roadmaps,
+    roadmaps::create_roadmap,
+    roadmaps::get_roadmap,
+    roadmaps::update_roadmap,
+    roadmaps::publish_roadmap,
+    roadmaps::roadmap_versions,
+    roadmaps::follow_roadmap,
+    roadmaps::unfollow_roadmap,
+    roadmaps::move_to_latest,
+    roadmaps::mark_step,
+    roadmaps::my_roadmaps,
+    roadmaps::attach_room_roadmap,
+    roadmaps::detach_room_roadmap,
+    roadmaps::attach_programme_roadmap,
+    roadmaps::detach_programme_roadmap,
 }
 
 /// Every API route, relative to [`PREFIX`] (the caller nests it there).

@@ -20,7 +20,9 @@ mod people;
 mod programmes;
 mod pulse;
 mod rematch;
+// Roadmaps (H6).
 mod requests;
+pub(crate) mod roadmaps;
 mod rooms;
 mod rounds;
 mod safety;
@@ -198,6 +200,15 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "item_added" => "The action item is added.",
         "item_saved" => "The action item is saved.",
         "notifications_read" => "Your notifications are marked read.",
+        // Roadmaps (H6).
+        "roadmap_saved" => "The draft is saved. Only you see it until you publish it.",
+        "roadmap_published" => "The roadmap is published. Its followers are told what changed.",
+        "roadmap_followed" => "You follow this roadmap. Mark each step as you go.",
+        "roadmap_unfollowed" => "You no longer follow this roadmap. Your marks stay yours if you follow it again.",
+        "roadmap_moved" => "You moved to the newest version. Your marks on steps that still exist are kept.",
+        "roadmap_marked" => "Your step is saved.",
+        "roadmap_attached" => "The roadmap is attached.",
+        "roadmap_detached" => "The roadmap is detached.",
         "feedback_saved" => "Thank you. Your feedback is saved; only you and the programme's managers see it.",
         // Managers' tools (issue 18 §6).
         "capacity_saved" => "The mentor's capacity is saved. Run matching again to place the people waiting.",
@@ -433,6 +444,8 @@ fn table() -> Routes {
         .merge(api_docs::routes())
         // Safe actions (issue 18 §5, H4).
         .merge(safe_actions::routes())
+        // Roadmaps (H6).
+        .merge(roadmaps::routes())
 }
 
 /// Every page route.

@@ -198,6 +198,9 @@ struct OverviewPage {
     managers: Vec<(PersonId, String, String)>,
     /// An admin may reopen it (closed less than 30 days ago).
     reopenable: bool,
+    /// Roadmaps (H6): recommended roadmaps, and what managers could add.
+    recommended: Vec<rapport_app::roadmaps::RoadmapSummary>,
+    roadmap_choices: Vec<(rapport_domain::RoadmapId, String)>,
 }
 
 async fn overview(
@@ -232,7 +235,11 @@ async fn overview(
     let mentor_approved = mine
         .iter()
         .any(|e| e.role == ProgrammeRole::Mentor && e.status == EnrolmentStatus::Approved);
+    let (recommended, roadmap_choices) =
+        super::roadmaps::programme_section(&s, &who, &slug, p.can_manage).await?;
     Ok(render(&OverviewPage {
+        recommended,
+        roadmap_choices,
         ctx: Ctx::new(Some(&who), q.get("done").map(String::as_str)),
         title: p.record.name.clone(),
         p,

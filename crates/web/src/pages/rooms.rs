@@ -77,6 +77,8 @@ struct RoomPage {
     rematched: bool,
     /// A mentor who reported a poor fit: where to find a mentor of their own.
     support: Option<rapport_app::rematch::MentorSupport>,
+    /// Roadmaps (H6): the room's roadmap section.
+    roadmaps: super::roadmaps::RoomSection,
 }
 
 /// The words of a move's button, and whether it asks for confirmation first
@@ -123,7 +125,9 @@ async fn room(
         v.room.status.is_open() && s.app.rematch_preview(&who.actor, id).await.is_ok();
     let rematched = s.app.rematch_referrals(&who.actor, id).await.is_ok();
     let support = s.app.mentor_support(&who.actor, id).await?;
+    let roadmaps = super::roadmaps::room_section(&s, &who, id).await?;
     Ok(render(&RoomPage {
+        roadmaps,
         can_rematch,
         rematched,
         support,
