@@ -17,6 +17,7 @@ pub mod programme;
 pub mod pulse;
 pub mod room_rules;
 pub mod sessions;
+pub mod threads;
 pub mod values;
 
 pub use ids::*;

@@ -30,6 +30,9 @@ mod rounds;
 mod sessions;
 mod signin;
 mod site;
+// Growth Threads (H7): the threads and the shared full-text index.
+pub mod fulltext;
+mod threads;
 
 pub use agreements::{AgreementRecord, ConfirmationRecord};
 pub use calendar::{ReminderDue, ReminderKind};
@@ -56,6 +59,7 @@ pub use sessions::{
 };
 pub use signin::{ApiTokenRecord, LoginSessionRecord, SessionOwner};
 pub use site::{AuditRecord, SkillRecord};
+pub use threads::{PostFilter, PostRecord, ThreadCommentRecord, ThreadRecord, ThreadReportRecord};
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
