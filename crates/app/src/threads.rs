@@ -812,6 +812,18 @@ impl App {
         Ok(removed)
     }
 
+    /// A programme's slug and name (for choosing one to share a thread with).
+    pub async fn programme_slug_and_name(
+        &self,
+        id: ProgrammeId,
+    ) -> AppResult<Option<(String, String)>> {
+        let mut tx = self.store.read().await?;
+        Ok(tx
+            .programme(id)
+            .await?
+            .map(|p| (p.slug.to_string(), p.name)))
+    }
+
     /// Whether the actor follows `person`.
     pub async fn is_following(&self, actor: &Actor, person: PersonId) -> AppResult<bool> {
         let mut tx = self.store.read().await?;

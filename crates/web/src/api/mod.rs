@@ -41,6 +41,8 @@ mod rooms;
 mod rounds;
 mod safety;
 mod sessions;
+// Growth Threads (H7).
+mod threads;
 
 pub use extract::{ApiJson, ApiQuery, IdPath, SessionToken};
 
@@ -83,6 +85,8 @@ macro_rules! operations {
                 (name = "admin", description = "Site administration: invitations, skill catalogue, sign-up mode, audit log, admin rights."),
                 (name = "calendars", description = "Sessions as iCalendar files, and each person's private calendar feed."),
                 (name = "meta", description = "The API's own description."),
+                // Growth Threads (H7).
+                (name = "threads", description = "Growth Threads: threads, posts, comments, reactions, moderation, following people, the feed and search."),
             ),
         )]
         pub(crate) struct ApiDoc;
@@ -227,6 +231,31 @@ operations! {
     sessions::create_action_item,
     sessions::update_action_item,
     sessions::give_feedback,
+    // Growth Threads (H7).
+    threads::list_threads,
+    threads::create_thread,
+    threads::get_thread,
+    threads::update_thread,
+    threads::delete_thread,
+    threads::list_thread_posts,
+    threads::create_thread_post,
+    threads::update_thread_post,
+    threads::delete_thread_post,
+    threads::create_thread_comment,
+    threads::update_thread_comment,
+    threads::delete_thread_comment,
+    threads::put_reaction,
+    threads::delete_reaction,
+    threads::report_post,
+    threads::report_comment,
+    threads::hide_post,
+    threads::restore_post,
+    threads::hide_comment,
+    threads::restore_comment,
+    threads::follow_person,
+    threads::unfollow_person,
+    threads::get_feed,
+    threads::search_threads,
     meta::openapi_json,
 }
 

@@ -25,6 +25,8 @@ mod rooms;
 mod rounds;
 mod safety;
 mod sessions;
+// Growth Threads (H7).
+mod threads;
 
 use crate::auth::PageActor;
 use crate::routes::Routes;
@@ -191,6 +193,16 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "item_saved" => "The action item is saved.",
         "notifications_read" => "Your notifications are marked read.",
         "feedback_saved" => "Thank you. Your feedback is saved; only you and the programme's managers see it.",
+        // Growth Threads (H7).
+        "thread_started" => "Your thread is started. Write its first post.",
+        "thread_saved" => "The thread is saved; who may read it changed everywhere at once.",
+        "post_published" => "Your post is published.",
+        "post_deleted" => "The post is deleted, with its comments and reactions.",
+        "comment_posted" => "Your comment is posted.",
+        "reaction_saved" => "Your reaction is saved.",
+        "thread_reported" => "Thank you. The report goes to the people who moderate this thread.",
+        "hidden" => "Hidden. Its author sees your reason.",
+        "restored" => "Restored: everyone who may read the thread sees it again.",
         _ => return None,
     })
 }
@@ -418,6 +430,8 @@ fn table() -> Routes {
         .merge(calendar::routes())
         .merge(sessions::routes())
         .merge(api_docs::routes())
+        // Growth Threads (H7).
+        .merge(threads::routes())
 }
 
 /// Every page route.
