@@ -167,7 +167,9 @@ async fn every_documented_route_is_served() {
         let uri = path
             .replace("{id}", &uuid::Uuid::new_v4().to_string())
             .replace("{slug}", "no-such-programme")
-            .replace("{role}", "mentee");
+            .replace("{role}", "mentee")
+            // Growth Threads (H7): a reaction kind.
+            .replace("{kind}", "helpful");
         assert!(!uri.contains('{'), "{path}: every parameter is substituted");
         let request = Request::builder()
             .method(method.as_str())

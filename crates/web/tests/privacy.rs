@@ -43,7 +43,12 @@ const FEEDBACK: &str = "blindfeedback-r5t1wpe";
 /// The author's distinctive pulse scores, as the health reasons put them
 /// (nobody else in the room answers a pulse, so only theirs can say this).
 const SCORES: &str = "scored acceptance 1 of 5";
-const MARKERS: [&str; 4] = [NOTE, PULSE, SCORES, FEEDBACK];
+/// Growth Threads (H7): in the author's "only me" thread (title and post).
+const ONLY_ME: &str = "onlymethread-k3j9w";
+/// Growth Threads (H7): in the author's "my rooms" thread (title, post and
+/// the room mate's comment): the author and the other member of their room.
+const MY_ROOMS: &str = "myroomsthread-p8d2x";
+const MARKERS: [&str; 6] = [NOTE, PULSE, SCORES, FEEDBACK, ONLY_ME, MY_ROOMS];
 
 /// The author's note shared with the room (not private: a control).
 const SHARED_NOTE: &str = "What we agreed to read.";
@@ -80,7 +85,8 @@ const ROLES: [Role; 8] = [
 /// Who may read `marker` anywhere in the product.
 fn may_read(marker: &str, role: Role) -> bool {
     match marker {
-        NOTE => role == Role::Author,
+        NOTE | ONLY_ME => role == Role::Author,
+        MY_ROOMS => matches!(role, Role::Author | Role::OtherMember),
         PULSE | SCORES | FEEDBACK => matches!(role, Role::Author | Role::ManagerHere | Role::Admin),
         _ => unreachable!("unknown marker {marker}"),
     }
@@ -114,6 +120,11 @@ struct Ids {
     bystander: PersonId,
     /// Each role's own calendar feed file (`{token}.ics`).
     feeds: BTreeMap<Role, String>,
+    /// Growth Threads (H7): the "only me" and "my rooms" threads, their
+    /// posts, and the room mate's comment.
+    threads: Vec<String>,
+    posts: Vec<String>,
+    comments: Vec<String>,
 }
 
 impl Ids {
@@ -146,6 +157,11 @@ impl Ids {
             ("milestones", _) => vec![self.milestone.clone()],
             ("action-items", _) => vec![self.item.clone()],
             ("messages", _) => vec![self.message.clone()],
+            // Growth Threads (H7).
+            ("threads", _) => self.threads.clone(),
+            ("posts", _) => self.posts.clone(),
+            ("comments", _) => self.comments.clone(),
+            ("reactions", "kind") => vec!["helpful".into()],
             ("people", _) if read => vec![self.author.to_string(), self.mentor.to_string()],
             ("people", _) => vec![self.bystander.to_string()],
             ("programmes", "slug") => vec!["here".into(), "elsewhere".into()],
@@ -448,6 +464,43 @@ async fn world(kind: &'static str) -> World {
         .expect(201)
         .json,
     );
+    // Growth Threads (H7): an "only me" and a "my rooms" thread, each with
+    // a post carrying its marker; the room mate comments on the second.
+    let mut threads = vec![];
+    let mut posts = vec![];
+    for (visibility, marker) in [("only_me", ONLY_ME), ("my_rooms", MY_ROOMS)] {
+        let thread = id_of(
+            &post(
+                &author,
+                "/api/v1/threads".into(),
+                json!({"title": format!("Learning to delegate {marker}"), "visibility": visibility}),
+            )
+            .await
+            .expect(201)
+            .json,
+        );
+        posts.push(id_of(
+            &post(
+                &author,
+                format!("/api/v1/threads/{thread}/posts"),
+                json!({"kind": "challenge", "body": format!("Handing over the rota: {marker}"), "link_kind": "goal", "link_id": goal}),
+            )
+            .await
+            .expect(201)
+            .json,
+        ));
+        threads.push(thread);
+    }
+    let comments = vec![id_of(
+        &post(
+            &mentor,
+            format!("/api/v1/posts/{}/comments", posts[1]),
+            json!({"body": format!("Proud of you: {MY_ROOMS}")}),
+        )
+        .await
+        .expect(201)
+        .json,
+    )];
     let mut feeds = BTreeMap::new();
     for role in ROLES.into_iter().filter(|r| *r != Role::Anonymous) {
         let url = t
@@ -471,6 +524,9 @@ async fn world(kind: &'static str) -> World {
             mentor: mentor.id,
             bystander: bystander.id,
             feeds,
+            threads,
+            posts,
+            comments,
         },
         people,
         t,
@@ -573,6 +629,9 @@ fn every_route_parameter_has_real_ids() {
         mentor: PersonId::new(),
         bystander: PersonId::new(),
         feeds: BTreeMap::new(),
+        threads: vec!["t".into()],
+        posts: vec!["p".into()],
+        comments: vec!["c".into()],
     };
     for (method, route) in every_route() {
         for role in ROLES {
@@ -636,6 +695,9 @@ async fn private_items_reach_no_one_else_by_any_route_email_export_or_feed() {
             (Role::ManagerHere, PULSE),
             (Role::ManagerHere, SCORES),
             (Role::ManagerHere, FEEDBACK),
+            (Role::Author, ONLY_ME),
+            (Role::Author, MY_ROOMS),
+            (Role::OtherMember, MY_ROOMS),
         ] {
             assert!(
                 found(role, marker),

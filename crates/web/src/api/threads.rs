@@ -824,7 +824,10 @@ pub async fn follow_person(
 #[utoipa::path(delete, path = "/api/v1/people/{id}/follow", tag = "threads",
     params(("id" = uuid::Uuid, Path, description = "Person id.")),
     security(("cookie" = []), ("bearer" = [])),
-    responses((status = 204, description = "Not following (whether or not you were).")))]
+    responses(
+        (status = 204, description = "Not following (whether or not you were)."),
+        (status = 404, description = "`not_found`: the path holds no valid id.", body = ErrorBody),
+    ))]
 pub async fn unfollow_person(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
