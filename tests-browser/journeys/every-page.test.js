@@ -66,7 +66,9 @@ describe('every page, at desktop and phone widths', { skip, timeout: 240_000 }, 
         await j.follow('My profile');
         const me = j.path();
         await noSidewaysScroll();
-        for (const path of [`${me}/edit`, '/people', '/people?q=ada', '/account', '/admin', '/admin/skills', '/admin/settings', '/admin/audit', '/programmes', '/programmes/new', '/requests', '/rooms']) {
+        for (const path of [`${me}/edit`, '/people', '/people?q=ada', '/account', '/admin', '/admin/skills', '/admin/settings', '/admin/audit', '/programmes', '/programmes/new', '/requests', '/rooms',
+          // Growth Threads (H7).
+          '/threads', '/feed', '/moderation']) {
           await j.goto(path);
           await noSidewaysScroll();
         }

@@ -21,6 +21,7 @@ pub mod rooms;
 mod seeding;
 #[cfg(test)]
 mod tests;
+pub mod threads; // Growth Threads (H7): demo threads, after the rooms.
 
 pub use catalogues::skill_catalogue;
 pub use generator::demo_data;
