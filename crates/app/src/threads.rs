@@ -370,12 +370,8 @@ impl App {
         id: ThreadId,
     ) -> AppResult<ThreadRecord> {
         let record = self.visible_thread(tx, actor, id).await?;
-        if record.author_id != actor.person_id {
-            return Err(AppError::Forbidden(
-                "only the thread's author changes it".into(),
-            ));
-        }
-        Ok(record)
+        let author = record.author_id;
+        only_author(record, author, actor, "thread")
     }
 
     /// The author renames a thread or changes who sees it; a narrowing
@@ -554,12 +550,8 @@ impl App {
     /// The post if the actor may see it and wrote it: 404, else 403.
     async fn own_post(&self, tx: &mut Tx, actor: &Actor, id: PostId) -> AppResult<PostRecord> {
         let post = self.visible_post(tx, actor, id).await?;
-        if post.author_id != actor.person_id {
-            return Err(AppError::Forbidden(
-                "only the post's author changes or deletes it".into(),
-            ));
-        }
-        Ok(post)
+        let author = post.author_id;
+        only_author(post, author, actor, "post")
     }
 
     /// The author edits a post; the earlier text is kept as a revision.
@@ -669,12 +661,8 @@ impl App {
         id: ThreadCommentId,
     ) -> AppResult<ThreadCommentRecord> {
         let c = self.visible_comment(tx, actor, id).await?;
-        if c.author_id != actor.person_id {
-            return Err(AppError::Forbidden(
-                "only the comment's author changes or deletes it".into(),
-            ));
-        }
-        Ok(c)
+        let author = c.author_id;
+        only_author(c, author, actor, "comment")
     }
 
     /// The author edits a comment; the earlier text is kept as a revision.
@@ -904,6 +892,16 @@ impl App {
         out.posts = self.post_views(&mut tx, actor, posts).await?;
         Ok(out)
     }
+}
+
+/// `item` if the actor wrote it (`author`); 403 otherwise (they may read it).
+fn only_author<T>(item: T, author: PersonId, actor: &Actor, what: &str) -> AppResult<T> {
+    if author != actor.person_id {
+        return Err(AppError::Forbidden(format!(
+            "only the {what}'s author changes or deletes it"
+        )));
+    }
+    Ok(item)
 }
 
 /// Orders comments so each reply follows its parent (both oldest first).

@@ -512,9 +512,8 @@ async fn a_report_reaches_the_programme_managers_who_hide_and_restore_with_confi
             (409, "confirm"),
             "[{kind}]"
         );
-        assert_eq!(
+        assert!(
             w.sees(&w.peer, &thread, "report7").await[1],
-            true,
             "nothing changed without confirm"
         );
         w.call(
@@ -575,9 +574,8 @@ async fn a_report_reaches_the_programme_managers_who_hide_and_restore_with_confi
         )
         .await
         .expect(204);
-        assert_eq!(
+        assert!(
             w.sees(&w.peer, &thread, "report7").await[1],
-            true,
             "[{kind}] restored"
         );
         w.t.finish().await;
