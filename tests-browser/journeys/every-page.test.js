@@ -72,6 +72,9 @@ describe('every page, at desktop and phone widths', { skip, timeout: 240_000 }, 
         }
         // Roadmaps (H6): browse, search and the editor.
         for (const path of ['/roadmaps', '/roadmaps?level=team_leader', '/roadmaps/new']) {
+        for (const path of [`${me}/edit`, '/people', '/people?q=ada', '/account', '/admin', '/admin/skills', '/admin/settings', '/admin/audit', '/programmes', '/programmes/new', '/requests', '/rooms',
+          // Growth Threads (H7).
+          '/threads', '/feed', '/moderation']) {
           await j.goto(path);
           await noSidewaysScroll();
         }

@@ -76,6 +76,8 @@ impl App {
                 Ok(())
             }
             crate::messages::DIGEST_JOB => self.run_room_digest(payload).await,
+            // Growth Threads (H7): an author's batched responses notification.
+            crate::threads::DIGEST_JOB => self.run_thread_digest(payload).await,
             other => Err(AppError::internal_msg(format!(
                 "unknown job kind {other:?}"
             ))),

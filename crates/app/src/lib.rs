@@ -54,6 +54,9 @@ pub mod reopening;
 // Managers' tools in plain words (issue 18 §6).
 pub mod audit_log;
 pub mod placement;
+// Growth Threads (H7).
+pub mod thread_moderation;
+pub mod threads;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{error_chain, AppError, AppResult, BoxError};

@@ -102,6 +102,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                     started.elapsed().as_secs_f64(),
                     app.config.outbox_dir.join("demo-history").display()
                 );
+                // Growth Threads (H7).
+                let posts = rapport_app::demo::threads::seed_threads(&app, &rooms)
+                    .await
+                    .context("cannot seed the demo growth threads")?;
+                println!("Seeded {posts} demo growth thread posts.");
                 println!(
                     "Demo mentor: {}  mentee: {}  peer: {}  (same password)",
                     rooms.mentor_email, rooms.mentee_email, rooms.peer_email

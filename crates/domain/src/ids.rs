@@ -143,3 +143,16 @@ id_type!(
     /// A roadmap step; the same id across every version of its roadmap.
     RoadmapStepId
 );
+// Growth Threads (issue 19).
+id_type!(
+    /// A growth thread: one member's learning-in-public journal.
+    ThreadId
+);
+id_type!(
+    /// A dated post in a growth thread.
+    PostId
+);
+id_type!(
+    /// A comment on a post (or a reply to one, one level deep).
+    ThreadCommentId
+);

@@ -18,6 +18,7 @@ pub mod pulse;
 pub mod roadmaps;
 pub mod room_rules;
 pub mod sessions;
+pub mod threads;
 pub mod values;
 
 pub use ids::*;

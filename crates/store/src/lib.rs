@@ -34,6 +34,9 @@ mod signin;
 mod site;
 // Safe actions (issue 18 §5, H4): closings, for reopening.
 mod closings;
+// Growth Threads (H7): the threads and the shared full-text index.
+pub mod fulltext;
+mod threads;
 
 pub use agreements::{AgreementRecord, ConfirmationRecord};
 pub use calendar::{ReminderDue, ReminderKind};
@@ -62,6 +65,8 @@ pub use sessions::{
 };
 pub use signin::{ApiTokenRecord, LoginSessionRecord, SessionOwner};
 pub use site::{AuditFilter, AuditRecord, SkillRecord};
+pub use site::{AuditRecord, SkillRecord};
+pub use threads::{PostFilter, PostRecord, ThreadCommentRecord, ThreadRecord, ThreadReportRecord};
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -170,7 +170,9 @@ async fn every_documented_route_is_served() {
             .replace("{role}", "mentee")
             // Roadmaps (H6).
             .replace("{roadmap_id}", &uuid::Uuid::new_v4().to_string())
-            .replace("{step_id}", &uuid::Uuid::new_v4().to_string());
+            .replace("{step_id}", &uuid::Uuid::new_v4().to_string())
+            // Growth Threads (H7): a reaction kind.
+            .replace("{kind}", "helpful");
         assert!(!uri.contains('{'), "{path}: every parameter is substituted");
         let request = Request::builder()
             .method(method.as_str())

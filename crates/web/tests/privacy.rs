@@ -45,7 +45,20 @@ const FEEDBACK: &str = "blindfeedback-r5t1wpe";
 const SCORES: &str = "scored acceptance 1 of 5";
 /// Roadmaps (H6): in the author's private reflection on a roadmap step.
 const ROADMAP_REFLECTION: &str = "roadmapreflection-h6k3p9w";
-const MARKERS: [&str; 5] = [NOTE, PULSE, SCORES, FEEDBACK, ROADMAP_REFLECTION];
+/// Growth Threads (H7): in the author's "only me" thread (title and post).
+const ONLY_ME: &str = "onlymethread-k3j9w";
+/// Growth Threads (H7): in the author's "my rooms" thread (title, post and
+/// the room mate's comment): the author and the other member of their room.
+const MY_ROOMS: &str = "myroomsthread-p8d2x";
+const MARKERS: [&str; 7] = [
+    NOTE,
+    PULSE,
+    SCORES,
+    FEEDBACK,
+    ROADMAP_REFLECTION,
+    ONLY_ME,
+    MY_ROOMS,
+];
 
 /// The author's note shared with the room (not private: a control).
 const SHARED_NOTE: &str = "What we agreed to read.";
@@ -82,7 +95,8 @@ const ROLES: [Role; 8] = [
 /// Who may read `marker` anywhere in the product.
 fn may_read(marker: &str, role: Role) -> bool {
     match marker {
-        NOTE | ROADMAP_REFLECTION => role == Role::Author,
+        NOTE | ROADMAP_REFLECTION | ONLY_ME => role == Role::Author,
+        MY_ROOMS => matches!(role, Role::Author | Role::OtherMember),
         PULSE | SCORES | FEEDBACK => matches!(role, Role::Author | Role::ManagerHere | Role::Admin),
         _ => unreachable!("unknown marker {marker}"),
     }
@@ -120,6 +134,11 @@ struct Ids {
     /// room) and the step with their private reflection.
     roadmap: String,
     roadmap_step: String,
+    /// Growth Threads (H7): the "only me" and "my rooms" threads, their
+    /// posts, and the room mate's comment.
+    threads: Vec<String>,
+    posts: Vec<String>,
+    comments: Vec<String>,
 }
 
 impl Ids {
@@ -152,6 +171,11 @@ impl Ids {
             ("milestones", _) => vec![self.milestone.clone()],
             ("action-items", _) => vec![self.item.clone()],
             ("messages", _) => vec![self.message.clone()],
+            // Growth Threads (H7).
+            ("threads", _) => self.threads.clone(),
+            ("posts", _) => self.posts.clone(),
+            ("comments", _) => self.comments.clone(),
+            ("reactions", "kind") => vec!["helpful".into()],
             ("people", _) if read => vec![self.author.to_string(), self.mentor.to_string()],
             ("people", _) => vec![self.bystander.to_string()],
             ("programmes", "slug") => vec!["here".into(), "elsewhere".into()],
@@ -502,6 +526,43 @@ async fn world(kind: &'static str) -> World {
     )
     .await
     .expect(200);
+    // Growth Threads (H7): an "only me" and a "my rooms" thread, each with
+    // a post carrying its marker; the room mate comments on the second.
+    let mut threads = vec![];
+    let mut posts = vec![];
+    for (visibility, marker) in [("only_me", ONLY_ME), ("my_rooms", MY_ROOMS)] {
+        let thread = id_of(
+            &post(
+                &author,
+                "/api/v1/threads".into(),
+                json!({"title": format!("Learning to delegate {marker}"), "visibility": visibility}),
+            )
+            .await
+            .expect(201)
+            .json,
+        );
+        posts.push(id_of(
+            &post(
+                &author,
+                format!("/api/v1/threads/{thread}/posts"),
+                json!({"kind": "challenge", "body": format!("Handing over the rota: {marker}"), "link_kind": "goal", "link_id": goal}),
+            )
+            .await
+            .expect(201)
+            .json,
+        ));
+        threads.push(thread);
+    }
+    let comments = vec![id_of(
+        &post(
+            &mentor,
+            format!("/api/v1/posts/{}/comments", posts[1]),
+            json!({"body": format!("Proud of you: {MY_ROOMS}")}),
+        )
+        .await
+        .expect(201)
+        .json,
+    )];
     let mut feeds = BTreeMap::new();
     for role in ROLES.into_iter().filter(|r| *r != Role::Anonymous) {
         let url = t
@@ -527,6 +588,9 @@ async fn world(kind: &'static str) -> World {
             mentor: mentor.id,
             bystander: bystander.id,
             feeds,
+            threads,
+            posts,
+            comments,
         },
         people,
         t,
@@ -631,6 +695,9 @@ fn every_route_parameter_has_real_ids() {
         feeds: BTreeMap::new(),
         roadmap: "r".into(),
         roadmap_step: "st".into(),
+        threads: vec!["t".into()],
+        posts: vec!["p".into()],
+        comments: vec!["c".into()],
     };
     for (method, route) in every_route() {
         for role in ROLES {
@@ -695,6 +762,9 @@ async fn private_items_reach_no_one_else_by_any_route_email_export_or_feed() {
             (Role::ManagerHere, PULSE),
             (Role::ManagerHere, SCORES),
             (Role::ManagerHere, FEEDBACK),
+            (Role::Author, ONLY_ME),
+            (Role::Author, MY_ROOMS),
+            (Role::OtherMember, MY_ROOMS),
         ] {
             assert!(
                 found(role, marker),

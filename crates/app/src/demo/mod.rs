@@ -24,6 +24,7 @@ mod seeding;
 #[cfg(test)]
 mod tests;
 mod weights;
+pub mod threads; // Growth Threads (H7): demo threads, after the rooms.
 
 pub use catalogues::skill_catalogue;
 pub use generator::demo_data;

@@ -721,6 +721,8 @@ async fn rooms_live_through_three_months_of_use_cases() {
             }
         }
         assert!(files > 50, "{files} emails in the history");
+        // Growth Threads (H7): the demo threads play through the use cases.
+        assert_eq!(super::threads::seed_threads(&app, &rooms).await.unwrap(), 7);
         let counts = app.job_counts().await.unwrap();
         assert_eq!(counts.failed, 0);
         store.close().await;

@@ -49,6 +49,8 @@ mod room_rules;
 mod reopening;
 // Managers' tools in plain words (issue 18 §6).
 mod placement;
+// Growth Threads (H7).
+mod threads;
 
 pub use extract::{ApiJson, ApiQuery, IdPath, SessionToken};
 
@@ -93,6 +95,8 @@ macro_rules! operations {
                 (name = "meta", description = "The API's own description."),
                 // Roadmaps (H6).
                 (name = "roadmaps", description = "Roadmaps: versioned paths of steps, following them, and recommending them in rooms and programmes."),
+                // Growth Threads (H7).
+                (name = "threads", description = "Growth Threads: threads, posts, comments, reactions, moderation, following people, the feed and search."),
             ),
         )]
         pub(crate) struct ApiDoc;
@@ -244,6 +248,31 @@ operations! {
     reopening::reopen_programme,
     // Managers' tools in plain words (issue 18 §6).
     placement::set_mentor_capacity,
+    // Growth Threads (H7).
+    threads::list_threads,
+    threads::create_thread,
+    threads::get_thread,
+    threads::update_thread,
+    threads::delete_thread,
+    threads::list_thread_posts,
+    threads::create_thread_post,
+    threads::update_thread_post,
+    threads::delete_thread_post,
+    threads::create_thread_comment,
+    threads::update_thread_comment,
+    threads::delete_thread_comment,
+    threads::put_reaction,
+    threads::delete_reaction,
+    threads::report_post,
+    threads::report_comment,
+    threads::hide_post,
+    threads::restore_post,
+    threads::hide_comment,
+    threads::restore_comment,
+    threads::follow_person,
+    threads::unfollow_person,
+    threads::get_feed,
+    threads::search_threads,
     meta::openapi_json,
     // Roadmaps (issue 19, H6).
     roadmaps::list_roadmaps,

@@ -32,6 +32,8 @@ mod safe_actions;
 // Managers' tools in plain words (issue 18 §6).
 mod audit;
 mod placement;
+// Growth Threads (H7).
+mod threads;
 
 use crate::auth::PageActor;
 use crate::routes::Routes;
@@ -212,6 +214,16 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "feedback_saved" => "Thank you. Your feedback is saved; only you and the programme's managers see it.",
         // Managers' tools (issue 18 §6).
         "capacity_saved" => "The mentor's capacity is saved. Run matching again to place the people waiting.",
+        // Growth Threads (H7).
+        "thread_started" => "Your thread is started. Write its first post.",
+        "thread_saved" => "The thread is saved; who may read it changed everywhere at once.",
+        "post_published" => "Your post is published.",
+        "post_deleted" => "The post is deleted, with its comments and reactions.",
+        "comment_posted" => "Your comment is posted.",
+        "reaction_saved" => "Your reaction is saved.",
+        "thread_reported" => "Thank you. The report goes to the people who moderate this thread.",
+        "hidden" => "Hidden. Its author sees your reason.",
+        "restored" => "Restored: everyone who may read the thread sees it again.",
         _ => return None,
     })
 }
@@ -446,6 +458,8 @@ fn table() -> Routes {
         .merge(safe_actions::routes())
         // Roadmaps (H6).
         .merge(roadmaps::routes())
+        // Growth Threads (H7).
+        .merge(threads::routes())
 }
 
 /// Every page route.

@@ -1,0 +1,639 @@
+//! Growth Threads through the API (issue 19): visibility everywhere (thread,
+//! posts, feed, search, follow), narrowing at once, links only to what the
+//! author sees, comments one level deep, reactions once, the author's
+//! batched notification, revisions, and reporting, hiding and restoring.
+
+use rapport_domain::mentoring::{EnrolmentStatus, MemberState, RoomOrigin, RoomStatus};
+use rapport_domain::programme::ProgrammeRole;
+use rapport_domain::{EnrolmentId, PersonId, ProgrammeId, RoomId};
+use rapport_store::{EnrolmentRecord, NewRoom};
+use rapport_web::testing::{test_database_kinds, Person, Reply, TestApp, START_MS};
+use serde_json::{json, Value};
+
+struct World {
+    t: TestApp,
+    /// Writes the threads: a mentee of "here", in a room with `mate`.
+    author: Person,
+    /// The author's mentor, in their active room.
+    mate: Person,
+    /// A mentee of "here" in no room with the author.
+    peer: Person,
+    /// A member of no programme.
+    stranger: Person,
+    manager: Person,
+    elsewhere: Person,
+    admin: Person,
+    room: RoomId,
+}
+
+async fn world(kind: &'static str) -> World {
+    let t = TestApp::new(kind).await;
+    t.programme("Here", "one_to_one").await;
+    t.programme("Elsewhere", "one_to_one").await;
+    let admin = t.admin().await;
+    let manager = t.manager_of("here", "mo@example.org", "Mo Manager").await;
+    let elsewhere = t.manager_of("elsewhere", "el@example.org", "El Else").await;
+    let author = t.member("bea@example.org", "Bea Author").await;
+    let mate = t.member("ana@example.org", "Ana Mentor").await;
+    let peer = t.member("cy@example.org", "Cy Peer").await;
+    let stranger = t.member("st@example.org", "St Ranger").await;
+    let room = RoomId::new();
+    let mut tx = t.store().write().await.unwrap();
+    let here = tx.programme_by_slug("here").await.unwrap().unwrap();
+    for (who, role) in [
+        (&author, ProgrammeRole::Mentee),
+        (&mate, ProgrammeRole::Mentor),
+        (&peer, ProgrammeRole::Mentee),
+    ] {
+        tx.grant_role(here.id, who.id, role, 0).await.unwrap();
+        tx.insert_enrolment(&enrolment(here.id, who.id, role))
+            .await
+            .unwrap();
+    }
+    tx.insert_room(
+        &NewRoom {
+            id: room,
+            programme_id: here.id,
+            status: RoomStatus::Active,
+            origin: RoomOrigin::Request,
+            members: vec![
+                (mate.id, ProgrammeRole::Mentor, MemberState::Accepted),
+                (author.id, ProgrammeRole::Mentee, MemberState::Accepted),
+            ],
+            round_id: None,
+        },
+        START_MS,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    World {
+        t,
+        author,
+        mate,
+        peer,
+        stranger,
+        manager,
+        elsewhere,
+        admin,
+        room,
+    }
+}
+
+fn enrolment(programme: ProgrammeId, person: PersonId, role: ProgrammeRole) -> EnrolmentRecord {
+    EnrolmentRecord {
+        id: EnrolmentId::new(),
+        programme_id: programme,
+        person_id: person,
+        role,
+        status: EnrolmentStatus::Approved,
+        capacity: if role == ProgrammeRole::Mentor { 3 } else { 0 },
+        answers: Default::default(),
+        preferences: Default::default(),
+        consent_sensitive: false,
+        created_at: 0,
+        conduct_accepted_at: Some(0),
+        decided_at: None,
+    }
+}
+
+fn id(r: &Reply) -> String {
+    r.json["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no id in {}", r.json))
+        .to_string()
+}
+
+impl World {
+    async fn call(&self, who: &Person, method: &str, path: &str, body: Option<Value>) -> Reply {
+        self.t.call(method, path, who.auth(), body).await
+    }
+
+    /// A thread with one post whose body carries `marker`; returns both ids.
+    async fn thread_with_post(&self, visibility: &str, marker: &str) -> (String, String) {
+        let mut body =
+            json!({"title": format!("Learning to delegate {marker}"), "visibility": visibility});
+        if visibility == "programme" {
+            body["programme"] = json!("here");
+        }
+        let thread = id(&self
+            .call(&self.author, "POST", "/api/v1/threads", Some(body))
+            .await
+            .expect(201));
+        let post = id(&self
+            .call(
+                &self.author,
+                "POST",
+                &format!("/api/v1/threads/{thread}/posts"),
+                Some(json!({"kind": "challenge", "body": format!("Handing over the rota: {marker}")})),
+            )
+            .await
+            .expect(201));
+        (thread, post)
+    }
+
+    /// Whether `who` finds `marker` by the thread, its posts, the feed and
+    /// search's posts, in that order.
+    async fn sees(&self, who: &Person, thread: &str, marker: &str) -> [bool; 4] {
+        let get = |path: String| async move { self.call(who, "GET", &path, None).await };
+        let t = get(format!("/api/v1/threads/{thread}")).await;
+        let posts = get(format!("/api/v1/threads/{thread}/posts")).await;
+        let feed = get("/api/v1/feed".into()).await.expect(200);
+        let search = get(format!("/api/v1/search?q={marker}")).await.expect(200);
+        [
+            t.status == 200 && t.json.to_string().contains(marker),
+            posts.status == 200 && posts.json.to_string().contains(marker),
+            feed.json.to_string().contains(marker),
+            search.json["posts"].to_string().contains(marker),
+        ]
+    }
+}
+
+#[tokio::test]
+async fn each_visibility_reaches_exactly_its_readers_everywhere_and_narrowing_is_immediate() {
+    for kind in test_database_kinds() {
+        let w = world(kind).await;
+        let cases = [
+            ("only_me", "onlyme7q"),
+            ("my_rooms", "myrooms7q"),
+            ("programme", "programme7q"),
+            ("members", "members7q"),
+        ];
+        let mut threads = vec![];
+        for (visibility, marker) in cases {
+            threads.push(w.thread_with_post(visibility, marker).await.0);
+        }
+        let readers: [(&Person, &str, [bool; 4]); 7] = [
+            // (who, name, may read: only_me, my_rooms, programme, members)
+            (&w.author, "author", [true, true, true, true]),
+            (&w.mate, "mate", [false, true, true, true]),
+            (&w.peer, "peer", [false, false, true, true]),
+            (&w.manager, "manager", [false, false, true, true]),
+            (&w.stranger, "stranger", [false, false, false, true]),
+            (&w.elsewhere, "elsewhere", [false, false, false, true]),
+            // Admins have no special sight of threads (this one made the
+            // programmes, so it has a role in "here").
+            (&w.admin, "admin", [false, false, true, true]),
+        ];
+        for (who, name, may) in readers {
+            for (i, (visibility, marker)) in cases.iter().enumerate() {
+                let seen = w.sees(who, &threads[i], marker).await;
+                assert_eq!(
+                    seen, [may[i]; 4],
+                    "[{kind}] {name} on a {visibility} thread (thread, posts, feed, search)"
+                );
+            }
+        }
+        // Anonymous visitors see nothing, not even "every member" threads.
+        w.t.get(
+            &format!("/api/v1/threads/{}", threads[3]),
+            rapport_web::testing::Auth::Anonymous,
+        )
+        .await
+        .expect(401);
+
+        // Narrowing "every member" to "only me" removes it from everyone at once.
+        w.call(
+            &w.author,
+            "PUT",
+            &format!("/api/v1/threads/{}", threads[3]),
+            Some(json!({"title": "Learning to delegate members7q", "visibility": "only_me"})),
+        )
+        .await
+        .expect(200);
+        for who in [&w.mate, &w.peer, &w.stranger, &w.admin] {
+            assert_eq!(
+                w.sees(who, &threads[3], "members7q").await,
+                [false; 4],
+                "[{kind}]"
+            );
+        }
+        assert_eq!(w.sees(&w.author, &threads[3], "members7q").await, [true; 4]);
+
+        // "My rooms" means rooms open now: once the room ends, the mate is out.
+        let mut tx = w.t.store().write().await.unwrap();
+        tx.set_room_status(w.room, RoomStatus::Completed, START_MS + 1)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            w.sees(&w.mate, &threads[1], "myrooms7q").await,
+            [false; 4],
+            "[{kind}]"
+        );
+        w.t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn bad_input_names_its_field_and_writes_nothing() {
+    for kind in test_database_kinds() {
+        let w = world(kind).await;
+        let post = |who: &Person, path: &str, body: Value| {
+            let (w, who, path) = (&w, who.clone(), path.to_string());
+            async move { w.call(&who, "POST", &path, Some(body)).await }
+        };
+        post(
+            &w.author,
+            "/api/v1/threads",
+            json!({"title": "X", "visibility": "friends"}),
+        )
+        .await
+        .expect_error(422, "invalid_field");
+        let r = post(
+            &w.author,
+            "/api/v1/threads",
+            json!({"title": "X", "visibility": "friends"}),
+        )
+        .await;
+        assert_eq!(r.error_field(), "visibility");
+        let r = post(
+            &w.author,
+            "/api/v1/threads",
+            json!({"title": "X", "visibility": "programme", "programme": "elsewhere"}),
+        )
+        .await;
+        assert_eq!(
+            (r.status.as_u16(), r.error_field()),
+            (422, "programme"),
+            "[{kind}] a programme the author is not in"
+        );
+        let mine = w
+            .call(
+                &w.author,
+                "GET",
+                &format!("/api/v1/threads?author={}", w.author.id),
+                None,
+            )
+            .await
+            .expect(200);
+        assert_eq!(
+            mine.json.as_array().unwrap().len(),
+            0,
+            "[{kind}] nothing half-written"
+        );
+
+        // The mate's goal in another room is not the author's to link.
+        let (thread, _) = w.thread_with_post("members", "linky").await;
+        let other_room = RoomId::new();
+        let mut tx = w.t.store().write().await.unwrap();
+        let here = tx.programme_by_slug("here").await.unwrap().unwrap();
+        tx.insert_room(
+            &NewRoom {
+                id: other_room,
+                programme_id: here.id,
+                status: RoomStatus::Active,
+                origin: RoomOrigin::Request,
+                members: vec![
+                    (w.mate.id, ProgrammeRole::Mentor, MemberState::Accepted),
+                    (w.peer.id, ProgrammeRole::Mentee, MemberState::Accepted),
+                ],
+                round_id: None,
+            },
+            START_MS,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let private_goal = id(&post(
+            &w.peer,
+            &format!("/api/v1/rooms/{other_room}/goals"),
+            json!({"title": "Peer's own goal"}),
+        )
+        .await
+        .expect(201));
+        let own_goal = id(&post(
+            &w.author,
+            &format!("/api/v1/rooms/{}/goals", w.room),
+            json!({"title": "Run the planning meeting"}),
+        )
+        .await
+        .expect(201));
+        let posts = format!("/api/v1/threads/{thread}/posts");
+        let r = post(&w.author, &posts, json!({"kind": "update", "body": "Linked", "link_kind": "goal", "link_id": private_goal})).await;
+        assert_eq!(
+            (r.status.as_u16(), r.error_field()),
+            (422, "link_id"),
+            "[{kind}] {}",
+            r.json
+        );
+        let r = post(&w.author, &posts, json!({"kind": "rant", "body": "x"})).await;
+        assert_eq!(r.error_field(), "kind");
+        let ok = post(
+            &w.author,
+            &posts,
+            json!({"kind": "update", "body": "Linked", "link_kind": "goal", "link_id": own_goal}),
+        )
+        .await
+        .expect(201);
+        assert_eq!(ok.json["link_id"], json!(own_goal));
+        let listed = w.call(&w.author, "GET", &posts, None).await.expect(200);
+        assert_eq!(
+            listed.json.as_array().unwrap().len(),
+            2,
+            "[{kind}] the refused posts left nothing"
+        );
+        // Someone else's thread: 403 to a reader, 404 to one who cannot see it.
+        post(&w.peer, &posts, json!({"kind": "update", "body": "Mine?"}))
+            .await
+            .expect(403);
+        w.t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn comments_reactions_revisions_and_the_batched_notification() {
+    for kind in test_database_kinds() {
+        let w = world(kind).await;
+        let (_, post) = w.thread_with_post("programme", "respond7").await;
+        let comments = format!("/api/v1/posts/{post}/comments");
+        let top = id(&w
+            .call(
+                &w.peer,
+                "POST",
+                &comments,
+                Some(json!({"body": "Have you tried a rota?"})),
+            )
+            .await
+            .expect(201));
+        let reply = id(&w
+            .call(
+                &w.author,
+                "POST",
+                &comments,
+                Some(json!({"body": "Yes!", "parent_id": top})),
+            )
+            .await
+            .expect(201));
+        let deeper = w
+            .call(
+                &w.mate,
+                "POST",
+                &comments,
+                Some(json!({"body": "Deeper", "parent_id": reply})),
+            )
+            .await;
+        assert_eq!(
+            (deeper.status.as_u16(), deeper.error_field()),
+            (422, "parent_id"),
+            "[{kind}] one level deep"
+        );
+        // Outsiders of the programme cannot comment (404, like a missing post).
+        w.call(&w.stranger, "POST", &comments, Some(json!({"body": "Hi"})))
+            .await
+            .expect(404);
+
+        let reaction = format!("/api/v1/posts/{post}/reactions/been_there");
+        w.call(&w.peer, "PUT", &reaction, None).await.expect(201);
+        w.call(&w.peer, "PUT", &reaction, None).await.expect(200);
+        w.call(&w.mate, "PUT", &reaction, None).await.expect(201);
+        w.call(
+            &w.peer,
+            "PUT",
+            &format!("/api/v1/posts/{post}/reactions/meh"),
+            None,
+        )
+        .await
+        .expect(422);
+        let thread = w
+            .call(&w.author, "GET", "/api/v1/feed", None)
+            .await
+            .expect(200);
+        let p = &thread.json[0];
+        let tally = p["reactions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["kind"] == "been_there")
+            .unwrap()
+            .clone();
+        assert_eq!(tally["count"], json!(2), "[{kind}] {p}");
+        assert_eq!(p["comments"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            p["comments"][1]["parent_id"],
+            json!(top),
+            "the reply follows its parent"
+        );
+
+        // Editing keeps the earlier text.
+        w.call(
+            &w.author,
+            "PUT",
+            &format!("/api/v1/posts/{post}"),
+            Some(json!({"kind": "breakthrough", "body": "It worked"})),
+        )
+        .await
+        .expect(200);
+        w.call(
+            &w.peer,
+            "PUT",
+            &format!("/api/v1/posts/{post}"),
+            Some(json!({"kind": "update", "body": "x"})),
+        )
+        .await
+        .expect(403);
+        let actor = w.t.actor(&w.author).await;
+        let revisions =
+            w.t.app
+                .post_revisions(&actor, rapport_domain::PostId(post.parse().unwrap()))
+                .await
+                .unwrap();
+        assert_eq!(revisions.len(), 1);
+        assert!(revisions[0].1.contains("respond7"));
+
+        // One notification for the whole batch, after the window.
+        w.t.clock.advance(rapport_app::threads::DIGEST_DELAY_MS + 1);
+        w.t.app.run_due_jobs().await.unwrap();
+        let bell = w
+            .call(&w.author, "GET", "/api/v1/me/notifications/feed", None)
+            .await;
+        let text = bell.json.to_string();
+        assert!(
+            text.contains("3 new responses to your growth threads"),
+            "[{kind}] {text}"
+        );
+        w.t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_report_reaches_the_programme_managers_who_hide_and_restore_with_confirmation() {
+    for kind in test_database_kinds() {
+        let w = world(kind).await;
+        let (thread, post) = w.thread_with_post("programme", "report7").await;
+        let p = |s: &str| format!("/api/v1/posts/{post}/{s}");
+        // Not reported yet: the manager reads it (a member of the programme) but may not hide it.
+        w.call(
+            &w.manager,
+            "POST",
+            &p("hide"),
+            Some(json!({"reason": "x", "confirm": true})),
+        )
+        .await
+        .expect(403);
+        w.call(&w.peer, "POST", &p("report"), Some(json!({"reason": ""})))
+            .await
+            .expect(422);
+        w.call(
+            &w.peer,
+            "POST",
+            &p("report"),
+            Some(json!({"reason": "Names a colleague"})),
+        )
+        .await
+        .expect(201);
+        w.call(
+            &w.peer,
+            "POST",
+            &p("report"),
+            Some(json!({"reason": "Again"})),
+        )
+        .await
+        .expect(200);
+        // A manager elsewhere does not moderate it, and cannot see it.
+        w.call(
+            &w.elsewhere,
+            "POST",
+            &p("hide"),
+            Some(json!({"reason": "x", "confirm": true})),
+        )
+        .await
+        .expect(404);
+        let r = w
+            .call(
+                &w.manager,
+                "POST",
+                &p("hide"),
+                Some(json!({"reason": "Names a colleague"})),
+            )
+            .await;
+        assert_eq!(
+            (r.status.as_u16(), r.error_field()),
+            (409, "confirm"),
+            "[{kind}]"
+        );
+        assert!(
+            w.sees(&w.peer, &thread, "report7").await[1],
+            "nothing changed without confirm"
+        );
+        w.call(
+            &w.manager,
+            "POST",
+            &p("hide"),
+            Some(json!({"reason": "Names a colleague", "confirm": true})),
+        )
+        .await
+        .expect(204);
+        assert_eq!(
+            w.sees(&w.peer, &thread, "report7").await[1..],
+            [false; 3],
+            "[{kind}] hidden"
+        );
+        let own = w
+            .call(
+                &w.author,
+                "GET",
+                &format!("/api/v1/threads/{thread}/posts"),
+                None,
+            )
+            .await
+            .expect(200);
+        assert_eq!(
+            own.json[0]["hidden_reason"],
+            json!("Names a colleague"),
+            "the author sees why"
+        );
+
+        // The queue shows it to the manager and the admin, and every view is audited.
+        let actor = w.t.actor(&w.manager).await;
+        assert_eq!(w.t.app.moderation_queue(&actor).await.unwrap().len(), 1);
+        let other = w.t.actor(&w.elsewhere).await;
+        assert!(w.t.app.moderation_queue(&other).await.unwrap().is_empty());
+        let admin = w.t.actor(&w.admin).await;
+        assert_eq!(w.t.app.moderation_queue(&admin).await.unwrap().len(), 1);
+        let peer = w.t.actor(&w.peer).await;
+        assert!(w.t.app.moderation_queue(&peer).await.is_err());
+        let audit = w
+            .call(&w.admin, "GET", "/api/v1/admin/audit", None)
+            .await
+            .expect(200)
+            .json
+            .to_string();
+        for action in ["thread.report", "thread.hide", "thread.report.view"] {
+            assert!(audit.contains(action), "[{kind}] {action} in {audit}");
+        }
+
+        w.call(&w.manager, "POST", &p("restore"), Some(json!({})))
+            .await
+            .expect(409);
+        w.call(
+            &w.manager,
+            "POST",
+            &p("restore"),
+            Some(json!({"confirm": true})),
+        )
+        .await
+        .expect(204);
+        assert!(
+            w.sees(&w.peer, &thread, "report7").await[1],
+            "[{kind}] restored"
+        );
+        w.t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn people_follow_only_those_whose_threads_they_see_and_filter_the_feed() {
+    for kind in test_database_kinds() {
+        let w = world(kind).await;
+        w.thread_with_post("only_me", "secret9").await;
+        let follow = format!("/api/v1/people/{}/follow", w.author.id);
+        w.call(&w.peer, "PUT", &follow, None).await.expect(404);
+        w.thread_with_post("programme", "open9").await;
+        w.call(&w.peer, "PUT", &follow, None).await.expect(204);
+        w.call(&w.peer, "PUT", &follow, None).await.expect(204);
+        let self_follow = format!("/api/v1/people/{}/follow", w.peer.id);
+        w.call(&w.peer, "PUT", &self_follow, None).await.expect(422);
+        let feed = w
+            .call(
+                &w.peer,
+                "GET",
+                "/api/v1/feed?following=true&kind=challenge&programme=here",
+                None,
+            )
+            .await
+            .expect(200);
+        assert_eq!(
+            feed.json.as_array().unwrap().len(),
+            1,
+            "[{kind}] {}",
+            feed.json
+        );
+        let none = w
+            .call(&w.peer, "GET", "/api/v1/feed?kind=question", None)
+            .await
+            .expect(200);
+        assert_eq!(none.json.as_array().unwrap().len(), 0);
+        w.call(&w.peer, "DELETE", &follow, None).await.expect(204);
+        let feed = w
+            .call(&w.peer, "GET", "/api/v1/feed?following=true", None)
+            .await
+            .expect(200);
+        assert_eq!(feed.json.as_array().unwrap().len(), 0);
+        w.call(&w.peer, "GET", "/api/v1/search?q=a", None)
+            .await
+            .expect(422);
+        // Partial words match.
+        let found = w
+            .call(&w.peer, "GET", "/api/v1/search?q=rot", None)
+            .await
+            .expect(200);
+        assert_eq!(
+            found.json["posts"].as_array().unwrap().len(),
+            1,
+            "[{kind}] {}",
+            found.json
+        );
+        w.t.finish().await;
+    }
+}
