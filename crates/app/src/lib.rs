@@ -45,6 +45,9 @@ pub mod rounds;
 pub mod safety;
 pub mod secrets;
 pub mod sessions;
+// Reflection and the needs check (issue 19, H8).
+pub mod needs;
+pub mod reflection;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{error_chain, AppError, AppResult, BoxError};

@@ -30,6 +30,8 @@ mod rounds;
 mod sessions;
 mod signin;
 mod site;
+// Reflection and the needs check (issue 19, H8).
+mod reflection;
 
 pub use agreements::{AgreementRecord, ConfirmationRecord};
 pub use calendar::{ReminderDue, ReminderKind};
@@ -56,6 +58,10 @@ pub use sessions::{
 };
 pub use signin::{ApiTokenRecord, LoginSessionRecord, SessionOwner};
 pub use site::{AuditRecord, SkillRecord};
+// Reflection and the needs check (issue 19, H8).
+pub use reflection::{
+    NeedsCheckRecord, PromptRecord, ReflectionRecord, RoomPromptRecord, ScheduleRecord,
+};
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

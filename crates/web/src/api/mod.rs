@@ -41,6 +41,8 @@ mod rooms;
 mod rounds;
 mod safety;
 mod sessions;
+// Reflection and the needs check (issue 19, H8).
+mod reflection;
 
 pub use extract::{ApiJson, ApiQuery, IdPath, SessionToken};
 
@@ -83,6 +85,8 @@ macro_rules! operations {
                 (name = "admin", description = "Site administration: invitations, skill catalogue, sign-up mode, audit log, admin rights."),
                 (name = "calendars", description = "Sessions as iCalendar files, and each person's private calendar feed."),
                 (name = "meta", description = "The API's own description."),
+                // Issue 19, H8.
+                (name = "reflection", description = "Reflection prompts, answers and schedules, room prompts, and the needs check."),
             ),
         )]
         pub(crate) struct ApiDoc;
@@ -227,6 +231,16 @@ operations! {
     sessions::create_action_item,
     sessions::update_action_item,
     sessions::give_feedback,
+    // Reflection and the needs check (issue 19, H8).
+    reflection::list_prompts,
+    reflection::create_prompt,
+    reflection::update_prompt,
+    reflection::answer_prompt,
+    reflection::my_reflections,
+    reflection::assign_room_prompt,
+    reflection::put_reflection_schedule,
+    reflection::get_needs_check,
+    reflection::take_needs_check,
     meta::openapi_json,
 }
 

@@ -25,6 +25,8 @@ mod rooms;
 mod rounds;
 mod safety;
 mod sessions;
+// Reflection and the needs check (issue 19, H8).
+mod reflection;
 
 use crate::auth::PageActor;
 use crate::routes::Routes;
@@ -191,6 +193,13 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "item_saved" => "The action item is saved.",
         "notifications_read" => "Your notifications are marked read.",
         "feedback_saved" => "Thank you. Your feedback is saved; only you and the programme's managers see it.",
+        // Reflection and the needs check (issue 19, H8).
+        "reflection_schedule" => "Your prompt schedule is saved.",
+        "reflection_saved" => "Your answer is kept.",
+        "prompt_assigned" => "The prompt is assigned: the room's members can answer it now.",
+        "prompt_added" => "The prompt is added to the library.",
+        "prompt_saved" => "The prompt is saved.",
+        "needs_saved" => "Your result is saved in your history. Here is what it suggests.",
         _ => return None,
     })
 }
@@ -418,6 +427,8 @@ fn table() -> Routes {
         .merge(calendar::routes())
         .merge(sessions::routes())
         .merge(api_docs::routes())
+        // Reflection and the needs check (issue 19, H8).
+        .merge(reflection::routes())
 }
 
 /// Every page route.
