@@ -43,7 +43,14 @@ const FEEDBACK: &str = "blindfeedback-r5t1wpe";
 /// The author's distinctive pulse scores, as the health reasons put them
 /// (nobody else in the room answers a pulse, so only theirs can say this).
 const SCORES: &str = "scored acceptance 1 of 5";
-const MARKERS: [&str; 4] = [NOTE, PULSE, SCORES, FEEDBACK];
+/// In the author's private reflection answer (issue 19, H8).
+const REFLECTION: &str = "privreflection-k3n9wqz";
+/// The author's needs-check result, as only a result shows it (nobody else
+/// takes the check here).
+const NEEDS: &str = "A leadership gap: you need clearer direction from your own leader";
+/// The seeded prompt the author answers.
+const PROMPT: &str = "7e5f0000-0000-4000-8000-000000000001";
+const MARKERS: [&str; 6] = [NOTE, PULSE, SCORES, FEEDBACK, REFLECTION, NEEDS];
 
 /// The author's note shared with the room (not private: a control).
 const SHARED_NOTE: &str = "What we agreed to read.";
@@ -80,7 +87,7 @@ const ROLES: [Role; 8] = [
 /// Who may read `marker` anywhere in the product.
 fn may_read(marker: &str, role: Role) -> bool {
     match marker {
-        NOTE => role == Role::Author,
+        NOTE | REFLECTION | NEEDS => role == Role::Author,
         PULSE | SCORES | FEEDBACK => matches!(role, Role::Author | Role::ManagerHere | Role::Admin),
         _ => unreachable!("unknown marker {marker}"),
     }
@@ -146,6 +153,8 @@ impl Ids {
             ("milestones", _) => vec![self.milestone.clone()],
             ("action-items", _) => vec![self.item.clone()],
             ("messages", _) => vec![self.message.clone()],
+            // Reflection (issue 19, H8): the prompt the author answered.
+            ("prompts", _) => vec![PROMPT.into()],
             ("people", _) if read => vec![self.author.to_string(), self.mentor.to_string()],
             ("people", _) => vec![self.bystander.to_string()],
             ("programmes", "slug") => vec!["here".into(), "elsewhere".into()],
@@ -448,6 +457,22 @@ async fn world(kind: &'static str) -> World {
         .expect(201)
         .json,
     );
+    // Reflection (issue 19, H8): a private answer and a needs check.
+    post(
+        &author,
+        format!("/api/v1/prompts/{PROMPT}/answers"),
+        json!({"body": format!("Just for me: {REFLECTION}"), "visibility": "private"}),
+    )
+    .await
+    .expect(201);
+    post(
+        &author,
+        "/api/v1/me/needs-check".into(),
+        json!({"unclear_goals": 5, "who_to_become": 1, "unclear_priorities": 5, "strengths": 1,
+               "deadlines": 4, "career_path": 2, "decision_rights": 5, "outside_view": 1}),
+    )
+    .await
+    .expect(201);
     let mut feeds = BTreeMap::new();
     for role in ROLES.into_iter().filter(|r| *r != Role::Anonymous) {
         let url = t
@@ -633,6 +658,8 @@ async fn private_items_reach_no_one_else_by_any_route_email_export_or_feed() {
             (Role::Author, PULSE),
             (Role::Author, FEEDBACK),
             (Role::Author, SCORES),
+            (Role::Author, REFLECTION),
+            (Role::Author, NEEDS),
             (Role::ManagerHere, PULSE),
             (Role::ManagerHere, SCORES),
             (Role::ManagerHere, FEEDBACK),

@@ -19,6 +19,8 @@ mod generator;
 pub(crate) mod room_words;
 pub mod rooms;
 mod seeding;
+// Reflection and needs checks (issue 19, H8).
+mod reflection;
 #[cfg(test)]
 mod tests;
 

@@ -285,7 +285,10 @@ pub async fn seed_rooms(app: &App, now_ms: i64) -> AppResult<DemoRooms> {
     // Whatever the story left due is delivered into the demo history now,
     // so the real worker starts with only the mail still to come.
     player.app.run_due_jobs().await?;
-    player.summary().await
+    let summary = player.summary().await?;
+    // Reflection and needs checks (issue 19, H8).
+    super::reflection::seed_reflection(&player.app, &summary).await?;
+    Ok(summary)
 }
 
 /// The day (from the story's start) and time of day of an act, in ms.
