@@ -617,7 +617,10 @@ impl App {
                         .rooms
                         .iter()
                         .find(|(r, _)| r.id == rp.room_id)
-                        .map_or_else(|| "your room".into(), |(r, _)| others(r, cx.actor.person_id));
+                        .map_or_else(
+                            || "your room".into(),
+                            |(r, _)| others(r, cx.actor.person_id),
+                        );
                     InboxEntry {
                         kind,
                         id: key(kind, rp.id.0),

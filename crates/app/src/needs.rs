@@ -190,11 +190,7 @@ impl App {
         let wants_mentor = matches!(gap, Gap::Mentorship | Gap::Both);
         if matches!(gap, Gap::Leadership | Gap::Both) {
             let leader = match me.manager_id {
-                Some(id) => self
-                    .profile(actor, id)
-                    .await
-                    .ok()
-                    .map(|v| v.profile.name),
+                Some(id) => self.profile(actor, id).await.ok().map(|v| v.profile.name),
                 None => None,
             };
             steps.push(NextStep {
@@ -223,7 +219,10 @@ impl App {
                 let listing = self
                     .mentor_directory(actor, &slug, &Default::default())
                     .await?;
-                for m in listing.into_iter().filter(|m| !m.full && m.mentor_id != actor.person_id) {
+                for m in listing
+                    .into_iter()
+                    .filter(|m| !m.full && m.mentor_id != actor.person_id)
+                {
                     let fit: Vec<&String> = m
                         .skills
                         .iter()
@@ -235,7 +234,10 @@ impl App {
                             title: format!("Ask {} to mentor you", m.name),
                             detail: format!(
                                 "Offers {} in {}.",
-                                fit.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+                                fit.iter()
+                                    .map(|s| s.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", "),
                                 p.record.name
                             ),
                             link: format!("/programmes/{slug}/mentors"),

@@ -347,15 +347,15 @@ impl App {
                     .ok_or_else(|| {
                         AppError::NotFound("that prompt was not assigned to your room".into())
                     })?;
-                let access = self
-                    .room_access(&mut tx, actor, rp.room_id)
-                    .await
-                    .map_err(|e| match e {
-                        AppError::Forbidden(_) => AppError::NotFound(
-                            "that prompt was not assigned to your room".into(),
-                        ),
-                        other => other,
-                    })?;
+                let access =
+                    self.room_access(&mut tx, actor, rp.room_id)
+                        .await
+                        .map_err(|e| match e {
+                            AppError::Forbidden(_) => AppError::NotFound(
+                                "that prompt was not assigned to your room".into(),
+                            ),
+                            other => other,
+                        })?;
                 access.member_writes()?;
                 Some(rp)
             }
@@ -370,7 +370,10 @@ impl App {
                 "only a prompt your mentor assigned to your room can be shared with the room; answer privately",
             ));
         }
-        let thread = match (visibility, input.thread_id.as_deref().filter(|s| !s.is_empty())) {
+        let thread = match (
+            visibility,
+            input.thread_id.as_deref().filter(|s| !s.is_empty()),
+        ) {
             (AnswerVisibility::Thread, Some(raw)) => {
                 Some(parse_uuid("thread_id", raw, "thread_id")?)
             }
@@ -417,9 +420,7 @@ impl App {
     ) -> AppResult<Page<ReflectionView>> {
         let (start, limit) = list.window()?;
         let mut tx = self.store.read().await?;
-        let page = tx
-            .reflections_page(actor.person_id, start, limit)
-            .await?;
+        let page = tx.reflections_page(actor.person_id, start, limit).await?;
         Ok(Page {
             items: page
                 .items
@@ -544,8 +545,7 @@ impl App {
         actor: &Actor,
         cadence: &str,
     ) -> AppResult<ScheduleView> {
-        let cadence =
-            Cadence::parse("cadence", cadence).map_err(|e| AppError::Invalid(vec![e]))?;
+        let cadence = Cadence::parse("cadence", cadence).map_err(|e| AppError::Invalid(vec![e]))?;
         let now = self.now();
         let mut tx = self.store.write().await?;
         let old = tx.reflection_schedule(actor.person_id).await?;
@@ -756,6 +756,9 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert!(matches!(parse_body("<script>x</script>"), Err(AppError::Invalid(_))));
+        assert!(matches!(
+            parse_body("<script>x</script>"),
+            Err(AppError::Invalid(_))
+        ));
     }
 }

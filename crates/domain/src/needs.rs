@@ -270,10 +270,7 @@ mod tests {
             Gap::Mentorship
         );
         // Both high, close together: both.
-        assert_eq!(
-            assess(&answers([5, 4, 4, 4], [4, 4, 4, 4])).gap,
-            Gap::Both
-        );
+        assert_eq!(assess(&answers([5, 4, 4, 4], [4, 4, 4, 4])).gap, Gap::Both);
         // Both high, one 0.5 ahead: that one.
         assert_eq!(
             assess(&answers([5, 5, 4, 4], [4, 4, 4, 4])).gap,

@@ -188,7 +188,10 @@ mod tests {
         for c in Cadence::ALL {
             assert_eq!(Cadence::parse("cadence", c.code()).unwrap(), c);
         }
-        assert_eq!(Cadence::parse("cadence", "daily").unwrap_err().field, "cadence");
+        assert_eq!(
+            Cadence::parse("cadence", "daily").unwrap_err().field,
+            "cadence"
+        );
         assert_eq!(
             AnswerVisibility::parse("visibility", "public")
                 .unwrap_err()

@@ -282,7 +282,10 @@ impl Tx {
     }
 
     /// A member's schedule; none means never.
-    pub async fn reflection_schedule(&mut self, person: PersonId) -> Result<Option<ScheduleRecord>> {
+    pub async fn reflection_schedule(
+        &mut self,
+        person: PersonId,
+    ) -> Result<Option<ScheduleRecord>> {
         on_conn!(self, c => {
             let row = sqlx::query("SELECT person_id, cadence, next_at, last_prompt_id, last_sent_at FROM reflection_schedules WHERE person_id = $1")
                 .bind(person.0).fetch_optional(c).await?;
@@ -421,10 +424,7 @@ impl Tx {
     }
 
     /// The room prompts among `ids` that `person` has answered.
-    pub async fn answered_room_prompts(
-        &mut self,
-        person: PersonId,
-    ) -> Result<Vec<RoomPromptId>> {
+    pub async fn answered_room_prompts(&mut self, person: PersonId) -> Result<Vec<RoomPromptId>> {
         on_conn!(self, c => {
             let ids: Vec<uuid::Uuid> = sqlx::query_scalar("SELECT room_prompt_id FROM reflection_answers WHERE person_id = $1 AND room_prompt_id IS NOT NULL")
                 .bind(person.0).fetch_all(c).await?;

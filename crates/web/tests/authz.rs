@@ -1880,9 +1880,9 @@ fn rows() -> Vec<Row> {
     ]);
     // Reflection and the needs check (issue 19, H8). Prompt 1 and 16 are
     // seeded by migration 0023; the admins' edit rows change prompt 16's
-    // words (never retire it). By now the page room has ended (409 for its
-    // mentor's assignment) and the API room is active (the mentor assigns,
-    // once). Managers never read a room's reflections (403).
+    // words (never retire it). By now both rooms have ended (409 for their
+    // mentor's assignment; tests/reflection.rs assigns in an open room).
+    // Managers never read a room's reflections (403).
     v.extend([
         row("GET", "/reflection", "/reflection", "", SignedIn(200)),
         row(
@@ -1979,7 +1979,7 @@ fn rows() -> Vec<Row> {
             "/api/v1/rooms/{id}/prompts",
             "/api/v1/rooms/{api_room}/prompts",
             r#"{"prompt_id":"7e5f0000-0000-4000-8000-000000000002"}"#,
-            Each([401, 404, 404, 201, 403, 404, 403, 404, 403]),
+            Each([401, 404, 404, 409, 403, 404, 403, 404, 403]),
         ),
         row(
             "PUT",

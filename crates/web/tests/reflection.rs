@@ -58,10 +58,20 @@ async fn prompts_arrive_on_the_members_schedule_by_email_and_on_the_home_page() 
         // The first goes out at the next sweep; only once.
         assert_eq!(t.app.sweep_reflection_prompts().await.unwrap(), 1);
         assert_eq!(t.app.sweep_reflection_prompts().await.unwrap(), 0);
-        let mail = t.expect_email("bea@example.org", "Your reflection prompt").await;
-        assert!(mail.body.contains(&format!("/prompts/{FIRST}")), "{}", mail.body);
+        let mail = t
+            .expect_email("bea@example.org", "Your reflection prompt")
+            .await;
+        assert!(
+            mail.body.contains(&format!("/prompts/{FIRST}")),
+            "{}",
+            mail.body
+        );
         let inbox = t.get("/api/v1/me/inbox", bea.auth()).await.expect(200);
-        assert!(inbox.json.to_string().contains("reflection"), "{}", inbox.json);
+        assert!(
+            inbox.json.to_string().contains("reflection"),
+            "{}",
+            inbox.json
+        );
         let home = page(&t, "/", &bea).await;
         assert!(home.contains("Your reflection prompt is waiting"), "{home}");
         assert!(!page(&t, "/", &quiet).await.contains("reflection prompt"));
@@ -74,13 +84,17 @@ async fn prompts_arrive_on_the_members_schedule_by_email_and_on_the_home_page() 
         )
         .await
         .expect(201);
-        assert!(!page(&t, "/", &bea).await.contains("Your reflection prompt is waiting"));
+        assert!(!page(&t, "/", &bea)
+            .await
+            .contains("Your reflection prompt is waiting"));
         // Six days on: nothing. Seven: the next prompt of the library.
         t.clock.advance(6 * DAY);
         assert_eq!(t.app.sweep_reflection_prompts().await.unwrap(), 0);
         t.clock.advance(DAY);
         assert_eq!(t.app.sweep_reflection_prompts().await.unwrap(), 1);
-        let second = t.expect_email("bea@example.org", "Your reflection prompt").await;
+        let second = t
+            .expect_email("bea@example.org", "Your reflection prompt")
+            .await;
         assert!(second.body.contains("7e5f0000-0000-4000-8000-000000000002"));
         // Fortnightly, then never: nothing more goes out.
         t.call(
@@ -109,7 +123,10 @@ async fn room(t: &TestApp, mentor: &Person, mentee: &Person) -> RoomId {
     tx.grant_role(p.id, mentee.id, ProgrammeRole::Mentee, 0)
         .await
         .unwrap();
-    for (who, role) in [(mentor, ProgrammeRole::Mentor), (mentee, ProgrammeRole::Mentee)] {
+    for (who, role) in [
+        (mentor, ProgrammeRole::Mentor),
+        (mentee, ProgrammeRole::Mentee),
+    ] {
         tx.insert_enrolment(&EnrolmentRecord {
             id: EnrolmentId::new(),
             programme_id: p.id,
@@ -184,7 +201,9 @@ async fn private_answers_are_the_authors_alone_and_room_answers_reach_the_room()
         .await
         .expect_error(409, "conflict");
         // Bea sees it waiting, answers it privately and shares a second one.
-        assert!(page(&t, "/", &bea).await.contains("A reflection prompt for your room with Ana Mentor"));
+        assert!(page(&t, "/", &bea)
+            .await
+            .contains("A reflection prompt for your room with Ana Mentor"));
         let answers = format!("/api/v1/prompts/{FIRST}/answers");
         let answer = |body: &str, visibility: &str| {
             t.call(
@@ -196,22 +215,35 @@ async fn private_answers_are_the_authors_alone_and_room_answers_reach_the_room()
         };
         answer("secretanswer-z9", "private").await.expect(201);
         answer("sharedanswer-y8", "room").await.expect(201);
-        assert!(!page(&t, "/", &bea).await.contains("A reflection prompt for your room"));
+        assert!(!page(&t, "/", &bea)
+            .await
+            .contains("A reflection prompt for your room"));
         // A room answer needs a room prompt; an unknown visibility or a
         // thread without threads is 422 naming the field; nothing is kept.
         for (body, field) in [
             (json!({"body": "x", "visibility": "room"}), "visibility"),
             (json!({"body": "x", "visibility": "public"}), "visibility"),
             (json!({"body": "", "visibility": "private"}), "body"),
-            (json!({"body": "x", "visibility": "thread", "thread_id": uuid::Uuid::new_v4().to_string()}), "thread_id"),
+            (
+                json!({"body": "x", "visibility": "thread", "thread_id": uuid::Uuid::new_v4().to_string()}),
+                "thread_id",
+            ),
         ] {
             let r = t
-                .call("POST", &format!("/api/v1/prompts/{FIRST}/answers"), bea.auth(), Some(body))
+                .call(
+                    "POST",
+                    &format!("/api/v1/prompts/{FIRST}/answers"),
+                    bea.auth(),
+                    Some(body),
+                )
                 .await
                 .expect_error(422, "invalid_field");
             assert_eq!(r.error_field(), field);
         }
-        let mine = t.get("/api/v1/me/reflections", bea.auth()).await.expect(200);
+        let mine = t
+            .get("/api/v1/me/reflections", bea.auth())
+            .await
+            .expect(200);
         assert_eq!(mine.json.as_array().unwrap().len(), 2, "{}", mine.json);
         // Ana reads the shared answer, never the private one; the manager and
         // the admin read neither (403), nor anything on their own lists.
@@ -232,13 +264,18 @@ async fn private_answers_are_the_authors_alone_and_room_answers_reach_the_room()
             assert!(!r.text.contains("answer-"));
         }
         for who in [&ana, &mo, &admin] {
-            let list = t.get("/api/v1/me/reflections", who.auth()).await.expect(200);
+            let list = t
+                .get("/api/v1/me/reflections", who.auth())
+                .await
+                .expect(200);
             assert!(!list.json.to_string().contains("secretanswer-z9"));
             let export = t.get("/api/v1/me/export", who.auth()).await.expect(200);
             assert!(!export.json.to_string().contains("secretanswer-z9"));
         }
         let export = t.get("/api/v1/me/export", bea.auth()).await.expect(200);
-        assert!(export.json["reflection"].to_string().contains("secretanswer-z9"));
+        assert!(export.json["reflection"]
+            .to_string()
+            .contains("secretanswer-z9"));
         t.finish().await;
     }
 }
@@ -249,8 +286,14 @@ async fn admins_keep_the_library_and_retired_prompts_are_not_offered() {
         let t = TestApp::new(kind).await;
         let bea = t.member("bea@example.org", "Bea Member").await;
         let admin = t.admin().await;
-        let list = t.get("/api/v1/prompts?limit=100", bea.auth()).await.expect(200);
-        assert!(list.json.as_array().unwrap().len() >= 15, "the seeded library");
+        let list = t
+            .get("/api/v1/prompts?limit=100", bea.auth())
+            .await
+            .expect(200);
+        assert!(
+            list.json.as_array().unwrap().len() >= 15,
+            "the seeded library"
+        );
         t.call(
             "POST",
             "/api/v1/prompts",
@@ -290,7 +333,10 @@ async fn admins_keep_the_library_and_retired_prompts_are_not_offered() {
         )
         .await
         .expect(200);
-        let list = t.get("/api/v1/prompts?limit=100", bea.auth()).await.expect(200);
+        let list = t
+            .get("/api/v1/prompts?limit=100", bea.auth())
+            .await
+            .expect(200);
         assert!(!list.json.to_string().contains(&id));
         let gone = t
             .reply_text(
@@ -308,7 +354,10 @@ async fn admins_keep_the_library_and_retired_prompts_are_not_offered() {
         )
         .await
         .expect_error(404, "not_found");
-        let all = t.get("/api/v1/prompts?retired=true&limit=100", admin.auth()).await.expect(200);
+        let all = t
+            .get("/api/v1/prompts?retired=true&limit=100", admin.auth())
+            .await
+            .expect(200);
         assert!(all.json.to_string().contains(&id));
         assert!(page(&t, "/admin/prompts", &admin).await.contains("Retired"));
         t.finish().await;
@@ -333,7 +382,12 @@ async fn the_needs_check_names_the_gap_and_recommends_what_is_live() {
         assert_eq!(r.fields(), ["strengths", "career_path"]);
         // A mentorship gap with nothing open: keep reflecting.
         let a = t
-            .call("POST", "/api/v1/me/needs-check", eve.auth(), Some(needs(2, 5)))
+            .call(
+                "POST",
+                "/api/v1/me/needs-check",
+                eve.auth(),
+                Some(needs(2, 5)),
+            )
             .await
             .expect(201);
         assert_eq!(a.json["result"]["gap"], "mentorship");
@@ -353,14 +407,25 @@ async fn the_needs_check_names_the_gap_and_recommends_what_is_live() {
             .move_programme(&t.actor(&admin).await, &slug, "open")
             .await
             .unwrap();
-        let now = t.get("/api/v1/me/needs-check", eve.auth()).await.expect(200);
+        let now = t
+            .get("/api/v1/me/needs-check", eve.auth())
+            .await
+            .expect(200);
         assert_eq!(kinds(&now.json["latest"]), ["enrol"]);
-        assert_eq!(now.json["latest"]["next_steps"][0]["link"], format!("/programmes/{slug}"));
+        assert_eq!(
+            now.json["latest"]["next_steps"][0]["link"],
+            format!("/programmes/{slug}")
+        );
         assert_eq!(now.json["statements"].as_array().unwrap().len(), 8);
         // A leadership gap: talk to your own leader, with the guide.
         t.clock.advance(DAY);
         let l = t
-            .call("POST", "/api/v1/me/needs-check", eve.auth(), Some(needs(5, 2)))
+            .call(
+                "POST",
+                "/api/v1/me/needs-check",
+                eve.auth(),
+                Some(needs(5, 2)),
+            )
             .await
             .expect(201);
         assert_eq!(l.json["result"]["gap"], "leadership");
@@ -369,15 +434,23 @@ async fn the_needs_check_names_the_gap_and_recommends_what_is_live() {
         let p = page(&t, "/needs-check", &eve).await;
         assert!(p.contains("id=\"leader-guide\""), "{p}");
         // Both are kept, newest first, and the step is done.
-        let h = t.get("/api/v1/me/needs-check?limit=1", eve.auth()).await.expect(200);
+        let h = t
+            .get("/api/v1/me/needs-check?limit=1", eve.auth())
+            .await
+            .expect(200);
         assert_eq!(h.json["history"][0]["gap"], "leadership");
         assert!(h.headers.get("link").is_some());
         let history = page(&t, "/needs-check/history", &eve).await;
         assert!(history.contains("A mentorship gap") && history.contains("A leadership gap"));
-        assert!(!page(&t, "/", &eve).await.contains("To do: </span><a href=\"/needs-check\""));
+        assert!(!page(&t, "/", &eve)
+            .await
+            .contains("To do: </span><a href=\"/needs-check\""));
         // Nobody else sees any of it.
         let other = t.member("oto@example.org", "Oto Other").await;
-        let theirs = t.get("/api/v1/me/needs-check", other.auth()).await.expect(200);
+        let theirs = t
+            .get("/api/v1/me/needs-check", other.auth())
+            .await
+            .expect(200);
         assert_eq!(theirs.json["history"], json!([]));
         assert_eq!(theirs.json["latest"], Value::Null);
         t.finish().await;
@@ -389,7 +462,12 @@ async fn every_page_answers_for_a_member() {
     for kind in test_database_kinds() {
         let t = TestApp::new(kind).await;
         let bea = t.member("bea@example.org", "Bea Member").await;
-        for path in ["/reflection", &format!("/prompts/{FIRST}"), "/needs-check", "/needs-check/history"] {
+        for path in [
+            "/reflection",
+            &format!("/prompts/{FIRST}"),
+            "/needs-check",
+            "/needs-check/history",
+        ] {
             page(&t, path, &bea).await;
         }
         t.finish().await;

@@ -87,9 +87,7 @@ pub(super) async fn seed_reflection(app: &App, rooms: &DemoRooms) -> AppResult<(
                 && r.members.iter().any(|m| m.person_id == mentor.person_id)
         });
     if let Some(room) = shared {
-        let rp = app
-            .assign_room_prompt(&mentor, room.id, STEPPED_UP)
-            .await?;
+        let rp = app.assign_room_prompt(&mentor, room.id, STEPPED_UP).await?;
         app.answer_prompt(
             &mentee,
             rp.prompt_id,

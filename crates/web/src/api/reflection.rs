@@ -418,7 +418,9 @@ pub async fn update_prompt(
     IdPath(id): IdPath<PromptId>,
     ApiJson(body): ApiJson<PromptBody>,
 ) -> Result<Json<PromptOut>, ApiError> {
-    Ok(Json(s.app.edit_prompt(&actor, id, &body.into()).await?.into()))
+    Ok(Json(
+        s.app.edit_prompt(&actor, id, &body.into()).await?.into(),
+    ))
 }
 
 /// Answer a prompt
@@ -469,9 +471,18 @@ pub async fn my_reflections(
     let query = params.query();
     let page = s.app.my_reflections(&actor, &query).await?;
     let (_, limit) = query.window()?;
-    Ok(paged_json(&s, "/api/v1/me/reflections", limit, page, |items| {
-        items.into_iter().map(ReflectionOut::from).collect::<Vec<_>>()
-    }))
+    Ok(paged_json(
+        &s,
+        "/api/v1/me/reflections",
+        limit,
+        page,
+        |items| {
+            items
+                .into_iter()
+                .map(ReflectionOut::from)
+                .collect::<Vec<_>>()
+        },
+    ))
 }
 
 /// Assign a prompt to a room (its mentor)
@@ -491,7 +502,10 @@ pub async fn assign_room_prompt(
     IdPath(id): IdPath<RoomId>,
     ApiJson(body): ApiJson<RoomPromptBody>,
 ) -> Result<(StatusCode, Json<RoomPromptOut>), ApiError> {
-    let r = s.app.assign_room_prompt(&actor, id, &body.prompt_id).await?;
+    let r = s
+        .app
+        .assign_room_prompt(&actor, id, &body.prompt_id)
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(RoomPromptOut {
@@ -545,8 +559,12 @@ pub async fn get_needs_check(
     let page = s.app.needs_history(&actor, &query).await?;
     let (_, limit) = query.window()?;
     let latest = s.app.needs_advice(&actor).await?.map(NeedsAdviceOut::from);
-    Ok(paged_json(&s, "/api/v1/me/needs-check", limit, page, |items| {
-        NeedsHistoryOut {
+    Ok(paged_json(
+        &s,
+        "/api/v1/me/needs-check",
+        limit,
+        page,
+        |items| NeedsHistoryOut {
             statements: rapport_app::needs::statements()
                 .map(|(code, text, gap)| StatementOut {
                     code: code.into(),
@@ -556,8 +574,8 @@ pub async fn get_needs_check(
                 .collect(),
             latest,
             history: items.iter().map(NeedsResultOut::from).collect(),
-        }
-    }))
+        },
+    ))
 }
 
 /// Take the needs check

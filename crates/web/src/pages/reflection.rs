@@ -39,7 +39,10 @@ fn cadences() -> Vec<(&'static str, &'static str)> {
 }
 
 fn themes() -> Vec<(&'static str, &'static str)> {
-    PromptTheme::ALL.iter().map(|t| (t.code(), t.label())).collect()
+    PromptTheme::ALL
+        .iter()
+        .map(|t| (t.code(), t.label()))
+        .collect()
 }
 
 #[derive(Template)]
@@ -166,10 +169,12 @@ async fn answer(
         }
         .into_response()),
         // A room prompt's form is on the room's page: back there.
-        Err(e @ AppError::Invalid(_)) => match f.get("room_id").and_then(|r| r.parse::<RoomId>().ok()) {
-            Some(room) => room_prompts_page(&s, &who, room, &Params::new(), Some(e)).await,
-            None => prompt_page(&s, &who, id, input.body, Some(e)).await,
-        },
+        Err(e @ AppError::Invalid(_)) => {
+            match f.get("room_id").and_then(|r| r.parse::<RoomId>().ok()) {
+                Some(room) => room_prompts_page(&s, &who, room, &Params::new(), Some(e)).await,
+                None => prompt_page(&s, &who, id, input.body, Some(e)).await,
+            }
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -335,7 +340,9 @@ async fn admin_prompt(
 ) -> Result<Response, PageError> {
     let id: PromptId = parse_id(&id, "prompt")?;
     if !who.actor.is_admin {
-        return Err(AppError::Forbidden("only administrators keep the prompt library".into()).into());
+        return Err(
+            AppError::Forbidden("only administrators keep the prompt library".into()).into(),
+        );
     }
     let p = s.app.prompt(&who.actor, id).await?;
     Ok(render(&AdminPromptPage {
@@ -424,9 +431,9 @@ async fn needs_page(
     error: Option<AppError>,
 ) -> Result<Response, PageError> {
     let advice = s.app.needs_advice(&who.actor).await?;
-    let talk = advice.as_ref().is_some_and(|a| {
-        a.steps.iter().any(|s| s.kind == StepKind::TalkToLeader)
-    });
+    let talk = advice
+        .as_ref()
+        .is_some_and(|a| a.steps.iter().any(|s| s.kind == StepKind::TalkToLeader));
     Ok((
         status_for(error.as_ref()),
         render(&NeedsPage {
@@ -436,7 +443,8 @@ async fn needs_page(
             talk,
             guide: &LEADER_GUIDE,
             fields: statement_fields(f, error.as_ref()),
-            error: error.map(|_| "Answer every statement from 1 to 5; the ones left are marked.".into()),
+            error: error
+                .map(|_| "Answer every statement from 1 to 5; the ones left are marked.".into()),
         }),
     )
         .into_response())
@@ -456,7 +464,11 @@ async fn take_needs(
     Form(f): Form<Params>,
 ) -> Result<Response, PageError> {
     let mut input = NeedsInput::default();
-    for (slot, (code, _, _)) in input.scores.iter_mut().zip(rapport_app::needs::statements()) {
+    for (slot, (code, _, _)) in input
+        .scores
+        .iter_mut()
+        .zip(rapport_app::needs::statements())
+    {
         *slot = f.get(code).and_then(|v| v.trim().parse().ok());
     }
     match s.app.take_needs_check(&who.actor, &input).await {
