@@ -246,42 +246,21 @@ impl App {
                 }
             }
             steps.extend(mentors);
-            steps.extend(
-                programmes
-                    .iter()
-                    .filter(|p| {
-                        p.taking_enrolments
-                            && p.my_roles.is_empty()
-                            && p.record.kind != ProgrammeKind::Circle
-                    })
-                    .take(PER_KIND)
-                    .map(|p| NextStep {
-                        kind: StepKind::Enrol,
-                        title: format!("Enrol in {}", p.record.name),
-                        detail: "Open for enrolment now: a mentor can help you work out who you want to become.".into(),
-                        link: format!("/programmes/{}", p.record.slug),
-                    }),
-            );
+            steps.extend(joinable(&programmes, false).map(|p| NextStep {
+                kind: StepKind::Enrol,
+                title: format!("Enrol in {}", p.record.name),
+                detail: "Open for enrolment now: a mentor can help you work out who you want to become.".into(),
+                link: format!("/programmes/{}", p.record.slug),
+            }));
             steps.extend(roadmap_steps(actor, me.level.code()));
         }
         if gap != Gap::Leadership {
-            steps.extend(
-                programmes
-                    .iter()
-                    .filter(|p| {
-                        p.taking_enrolments
-                            && p.my_roles.is_empty()
-                            && p.record.kind == ProgrammeKind::Circle
-                    })
-                    .take(PER_KIND)
-                    .map(|p| NextStep {
-                        kind: StepKind::Circle,
-                        title: format!("Join the circle {}", p.record.name),
-                        detail: "Peers at your stage, meeting regularly to learn from each other."
-                            .into(),
-                        link: format!("/programmes/{}", p.record.slug),
-                    }),
-            );
+            steps.extend(joinable(&programmes, true).map(|p| NextStep {
+                kind: StepKind::Circle,
+                title: format!("Join the circle {}", p.record.name),
+                detail: "Peers at your stage, meeting regularly to learn from each other.".into(),
+                link: format!("/programmes/{}", p.record.slug),
+            }));
         }
         if gap == Gap::Neither || (wants_mentor && steps.is_empty()) {
             steps.push(NextStep {
@@ -293,6 +272,22 @@ impl App {
         }
         Ok(steps)
     }
+}
+
+/// Up to [`PER_KIND`] programmes taking enrolments that the person is not
+/// in yet: circles, or every other kind.
+fn joinable(
+    programmes: &[crate::programmes::ProgrammeView],
+    circles: bool,
+) -> impl Iterator<Item = &crate::programmes::ProgrammeView> {
+    programmes
+        .iter()
+        .filter(move |p| {
+            p.taking_enrolments
+                && p.my_roles.is_empty()
+                && (p.record.kind == ProgrammeKind::Circle) == circles
+        })
+        .take(PER_KIND)
 }
 
 /// The statements, for forms and the API: `(code, text, gap)`.

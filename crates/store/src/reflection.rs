@@ -423,7 +423,7 @@ impl Tx {
         })
     }
 
-    /// The room prompts among `ids` that `person` has answered.
+    /// Every room prompt `person` has answered.
     pub async fn answered_room_prompts(&mut self, person: PersonId) -> Result<Vec<RoomPromptId>> {
         on_conn!(self, c => {
             let ids: Vec<uuid::Uuid> = sqlx::query_scalar("SELECT room_prompt_id FROM reflection_answers WHERE person_id = $1 AND room_prompt_id IS NOT NULL")
