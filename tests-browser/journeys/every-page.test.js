@@ -78,6 +78,12 @@ describe('every page, at desktop and phone widths', { skip, timeout: 240_000 }, 
           await j.goto(path);
           await noSidewaysScroll();
         }
+        // Reflection and the needs check (issue 19, H8).
+        const seeded = '/prompts/7e5f0000-0000-4000-8000-000000000001';
+        for (const path of ['/reflection', seeded, '/needs-check', '/needs-check/history', '/admin/prompts', `/admin${seeded}`]) {
+          await j.goto(path);
+          await noSidewaysScroll();
+        }
         // Pages that only appear after an action.
         await j.goto('/account');
         await j.fill('Token name', `laptop ${name}`);

@@ -793,6 +793,7 @@ impl App {
             "sign_in_sessions": sessions,
             "api_tokens": tokens,
             "your_admin_actions": actions,
+            "reflection": crate::reflection::export_of(&mut tx, actor.person_id).await?,
         }))
     }
 

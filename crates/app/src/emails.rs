@@ -1563,3 +1563,32 @@ mod rematch_email_tests {
         }
     }
 }
+
+// Reflection (issue 19, H8): the scheduled prompt.
+templates! {
+    ReflectionPrompt: ReflectionPromptText = "mail/reflection_prompt.txt", ReflectionPromptHtml = "mail/reflection_prompt.html";
+}
+
+/// A member's scheduled reflection prompt. A reminder they asked for, so it
+/// follows the reminders preference; the schedule itself says how often.
+pub(crate) struct ReflectionPrompt {
+    pub name: String,
+    /// The prompt's question, as plain text.
+    pub question: String,
+    /// The prompt's id, for the link.
+    pub prompt: String,
+    /// "every week" or "every two weeks".
+    pub cadence: String,
+}
+
+impl Mail for ReflectionPrompt {
+    fn link(&self) -> String {
+        format!("/prompts/{}", self.prompt)
+    }
+    fn kind(&self) -> NotificationKind {
+        NotificationKind::Digest
+    }
+    fn subject(&self, _site: &str) -> String {
+        "Your reflection prompt".into()
+    }
+}

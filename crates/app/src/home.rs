@@ -40,12 +40,14 @@ pub enum StartStepKind {
     Profile,
     /// Enrol in a programme (an application counts).
     Enrol,
+    /// Take the needs check (issue 19, H8).
+    NeedsCheck,
 }
 
 impl StartStepKind {
     /// The checklist, in order. The needs check joins here, one line, once
     /// it exists.
-    pub const ALL: [Self; 2] = [Self::Profile, Self::Enrol];
+    pub const ALL: [Self; 3] = [Self::Profile, Self::NeedsCheck, Self::Enrol];
 }
 
 /// One step, and whether it is done.
@@ -140,6 +142,8 @@ impl App {
                 EnrolmentStatus::Applied | EnrolmentStatus::Approved | EnrolmentStatus::Waitlisted
             )
         });
+        drop(tx);
+        let took_check = self.took_needs_check(actor).await?;
         let steps: Vec<StartStep> = StartStepKind::ALL
             .iter()
             .map(|k| match k {
@@ -154,6 +158,13 @@ impl App {
                     label: "Enrol in a programme".into(),
                     link: "/programmes".into(),
                     done: enrolled || actor.managed().next().is_some(),
+                },
+                StartStepKind::NeedsCheck => StartStep {
+                    kind: *k,
+                    label: "Take the needs check: find out what kind of help you need".into(),
+                    link: "/needs-check".into(),
+                    // Managers run programmes; the check is for the people in them.
+                    done: took_check || actor.managed().next().is_some(),
                 },
             })
             .collect();

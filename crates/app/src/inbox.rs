@@ -61,11 +61,13 @@ pub enum InboxKind {
     Reschedule,
     /// A closing reflection and outcome survey, while its window is open.
     Closure,
+    /// A reflection prompt to answer: scheduled, or assigned to a room.
+    Reflection,
 }
 
 impl InboxKind {
     /// Every kind, in the order their sources are read.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 14] = [
         Self::Proposal,
         Self::Request,
         Self::Question,
@@ -79,6 +81,7 @@ impl InboxKind {
         Self::Nudge,
         Self::Reschedule,
         Self::Closure,
+        Self::Reflection,
     ];
 
     /// Stable code (the API's `kind`).
@@ -97,6 +100,7 @@ impl InboxKind {
             Self::Nudge => "nudge",
             Self::Reschedule => "reschedule",
             Self::Closure => "closure",
+            Self::Reflection => "reflection",
         }
     }
 
@@ -246,6 +250,7 @@ impl App {
             InboxKind::Nudge => self.nudges_waiting(cx).await,
             InboxKind::Reschedule => self.reschedules_waiting(cx).await,
             InboxKind::Closure => self.closures_due(cx).await,
+            InboxKind::Reflection => self.reflection_entries(cx).await,
         }
     }
 
@@ -581,6 +586,55 @@ impl App {
             });
         }
         Ok(out)
+    }
+}
+
+impl App {
+    /// Reflection prompts waiting on the person: the one their schedule sent,
+    /// and those assigned to their open rooms (issue 19, H8).
+    async fn reflection_entries(&self, cx: &Sources<'_>) -> AppResult<Vec<InboxEntry>> {
+        use crate::reflection::RoomPromptOrPrompt;
+        let rooms: Vec<rapport_domain::RoomId> = open_rooms(cx).map(|(r, _)| r.id).collect();
+        let kind = InboxKind::Reflection;
+        Ok(self
+            .reflections_waiting(cx.actor, &rooms)
+            .await?
+            .into_iter()
+            .map(|(w, at)| match w {
+                RoomPromptOrPrompt::Prompt(p) => InboxEntry {
+                    kind,
+                    id: key(kind, p.id.0),
+                    title: "Your reflection prompt is waiting".into(),
+                    detail: p.body,
+                    link: format!("/prompts/{}", p.id),
+                    action: "Reflect",
+                    deadline: None,
+                    at,
+                    count: None,
+                },
+                RoomPromptOrPrompt::Room(rp) => {
+                    let with = cx
+                        .rooms
+                        .iter()
+                        .find(|(r, _)| r.id == rp.room_id)
+                        .map_or_else(
+                            || "your room".into(),
+                            |(r, _)| others(r, cx.actor.person_id),
+                        );
+                    InboxEntry {
+                        kind,
+                        id: key(kind, rp.id.0),
+                        title: format!("A reflection prompt for {with}"),
+                        detail: rp.prompt_body,
+                        link: format!("/rooms/{}/prompts", rp.room_id),
+                        action: "Reflect",
+                        deadline: None,
+                        at,
+                        count: None,
+                    }
+                }
+            })
+            .collect())
     }
 }
 

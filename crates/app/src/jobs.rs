@@ -103,6 +103,9 @@ impl App {
             if let Err(e) = self.sweep_room_activation().await {
                 tracing::error!(error = %error_chain(&e), "room activation sweep failed");
             }
+            if let Err(e) = self.sweep_reflection_prompts().await {
+                tracing::error!(error = %error_chain(&e), "reflection prompt sweep failed");
+            }
             if let Err(e) = self.forget_old_auth_attempts().await {
                 tracing::error!(error = %error_chain(&e), "attempt count sweep failed");
             }

@@ -57,6 +57,9 @@ pub mod placement;
 // Growth Threads (H7).
 pub mod thread_moderation;
 pub mod threads;
+// Reflection and the needs check (issue 19, H8).
+pub mod needs;
+pub mod reflection;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{error_chain, AppError, AppResult, BoxError};

@@ -155,4 +155,20 @@ id_type!(
 id_type!(
     /// A comment on a post (or a reply to one, one level deep).
     ThreadCommentId
+// Reflection and the needs check (issue 19, H8).
+id_type!(
+    /// A reflection prompt in the library.
+    PromptId
+);
+id_type!(
+    /// A prompt a mentor assigned to their room.
+    RoomPromptId
+);
+id_type!(
+    /// A member's answer to a reflection prompt.
+    ReflectionId
+);
+id_type!(
+    /// One needs check a person took.
+    NeedsCheckId
 );

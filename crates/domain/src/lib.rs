@@ -20,6 +20,9 @@ pub mod room_rules;
 pub mod sessions;
 pub mod threads;
 pub mod values;
+// Reflection and the needs check (issue 19, H8).
+pub mod needs;
+pub mod reflection;
 
 pub use ids::*;
 pub use invalid::Invalid;

@@ -37,6 +37,8 @@ mod closings;
 // Growth Threads (H7): the threads and the shared full-text index.
 pub mod fulltext;
 mod threads;
+// Reflection and the needs check (issue 19, H8).
+mod reflection;
 
 pub use agreements::{AgreementRecord, ConfirmationRecord};
 pub use calendar::{ReminderDue, ReminderKind};
@@ -67,6 +69,10 @@ pub use signin::{ApiTokenRecord, LoginSessionRecord, SessionOwner};
 pub use site::{AuditFilter, AuditRecord, SkillRecord};
 pub use site::{AuditRecord, SkillRecord};
 pub use threads::{PostFilter, PostRecord, ThreadCommentRecord, ThreadRecord, ThreadReportRecord};
+// Reflection and the needs check (issue 19, H8).
+pub use reflection::{
+    NeedsCheckRecord, PromptRecord, ReflectionRecord, RoomPromptRecord, ScheduleRecord,
+};
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

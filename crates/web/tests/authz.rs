@@ -93,6 +93,12 @@ const fn row(
     }
 }
 
+/// Reflection (issue 19, H8): a seeded prompt, the one the admins edit, and
+/// a complete needs check.
+const PROMPT_PAGE: &str = "/prompts/7e5f0000-0000-4000-8000-000000000001";
+const EDITED_PAGE: &str = "/admin/prompts/7e5f0000-0000-4000-8000-000000000016";
+const NEEDS_FORM: &str = "unclear_goals=2&who_to_become=5&unclear_priorities=2&strengths=4&deadlines=2&career_path=4&decision_rights=2&outside_view=5";
+
 const PROFILE_FORM: &str = "name=Sam+Subject&level=team_leader&years_experience=6&time_zone=Europe%2FLisbon&visibility=members";
 const PROFILE_JSON: &str = r#"{"name":"Sam Subject","level":"team_leader","years_experience":6,"time_zone":"Europe/Lisbon"}"#;
 
@@ -2485,6 +2491,131 @@ fn rows() -> Vec<Row> {
             "/api/v1/search?q=delegate",
             "",
             SignedIn(200),
+        ),
+    ]);
+    // Reflection and the needs check (issue 19, H8). Prompt 1 and 16 are
+    // seeded by migration 0023; the admins' edit rows change prompt 16's
+    // words (never retire it). By now both rooms have ended (409 for their
+    // mentor's assignment; tests/reflection.rs assigns in an open room).
+    // Managers never read a room's reflections (403).
+    v.extend([
+        row("GET", "/reflection", "/reflection", "", SignedIn(200)),
+        row(
+            "POST",
+            "/reflection/schedule",
+            "/reflection/schedule",
+            "cadence=weekly",
+            SignedIn(303),
+        ),
+        row("GET", "/prompts/{id}", PROMPT_PAGE, "", SignedIn(200)),
+        row(
+            "POST",
+            "/prompts/{id}/answers",
+            "/prompts/7e5f0000-0000-4000-8000-000000000001/answers",
+            "body=Hello&visibility=private",
+            SignedIn(303),
+        ),
+        row(
+            "GET",
+            "/rooms/{id}/prompts",
+            "/rooms/{room}/prompts",
+            "",
+            Room(200, 403),
+        ),
+        row(
+            "POST",
+            "/rooms/{id}/prompts",
+            "/rooms/{room}/prompts",
+            "prompt_id=7e5f0000-0000-4000-8000-000000000001",
+            Each([303, 404, 404, 409, 403, 404, 403, 404, 403]),
+        ),
+        row("GET", "/admin/prompts", "/admin/prompts", "", Admin(200)),
+        row(
+            "POST",
+            "/admin/prompts",
+            "/admin/prompts",
+            "theme=other&body=Prompt+{n}",
+            Admin(303),
+        ),
+        row("GET", "/admin/prompts/{id}", EDITED_PAGE, "", Admin(200)),
+        row(
+            "POST",
+            "/admin/prompts/{id}",
+            EDITED_PAGE,
+            "theme=other&body=Edited+{n}",
+            Admin(303),
+        ),
+        row("GET", "/needs-check", "/needs-check", "", SignedIn(200)),
+        row(
+            "POST",
+            "/needs-check",
+            "/needs-check",
+            NEEDS_FORM,
+            SignedIn(303),
+        ),
+        row(
+            "GET",
+            "/needs-check/history",
+            "/needs-check/history",
+            "",
+            SignedIn(200),
+        ),
+        row("GET", "/api/v1/prompts", "/api/v1/prompts", "", SignedIn(200)),
+        row(
+            "POST",
+            "/api/v1/prompts",
+            "/api/v1/prompts",
+            r#"{"theme":"other","body":"Prompt {n}"}"#,
+            Admin(201),
+        ),
+        row(
+            "PUT",
+            "/api/v1/prompts/{id}",
+            "/api/v1/prompts/7e5f0000-0000-4000-8000-000000000016",
+            r#"{"theme":"other","body":"Edited {n}"}"#,
+            Admin(200),
+        ),
+        row(
+            "POST",
+            "/api/v1/prompts/{id}/answers",
+            "/api/v1/prompts/7e5f0000-0000-4000-8000-000000000001/answers",
+            r#"{"body":"Hello","visibility":"private"}"#,
+            SignedIn(201),
+        ),
+        row(
+            "GET",
+            "/api/v1/me/reflections",
+            "/api/v1/me/reflections",
+            "",
+            SignedIn(200),
+        ),
+        row(
+            "POST",
+            "/api/v1/rooms/{id}/prompts",
+            "/api/v1/rooms/{api_room}/prompts",
+            r#"{"prompt_id":"7e5f0000-0000-4000-8000-000000000002"}"#,
+            Each([401, 404, 404, 409, 403, 404, 403, 404, 403]),
+        ),
+        row(
+            "PUT",
+            "/api/v1/me/reflection-schedule",
+            "/api/v1/me/reflection-schedule",
+            r#"{"cadence":"fortnightly"}"#,
+            SignedIn(200),
+        ),
+        row(
+            "GET",
+            "/api/v1/me/needs-check",
+            "/api/v1/me/needs-check",
+            "",
+            SignedIn(200),
+        ),
+        row(
+            "POST",
+            "/api/v1/me/needs-check",
+            "/api/v1/me/needs-check",
+            r#"{"unclear_goals":4,"who_to_become":2,"unclear_priorities":4,"strengths":2,"deadlines":4,"career_path":2,"decision_rights":4,"outside_view":2}"#,
+            SignedIn(201),
         ),
     ]);
     v.push(Row {

@@ -50,7 +50,7 @@ const ONLY_ME: &str = "onlymethread-k3j9w";
 /// Growth Threads (H7): in the author's "my rooms" thread (title, post and
 /// the room mate's comment): the author and the other member of their room.
 const MY_ROOMS: &str = "myroomsthread-p8d2x";
-const MARKERS: [&str; 7] = [
+const MARKERS: [&str; 9] = [
     NOTE,
     PULSE,
     SCORES,
@@ -58,7 +58,16 @@ const MARKERS: [&str; 7] = [
     ROADMAP_REFLECTION,
     ONLY_ME,
     MY_ROOMS,
+    REFLECTION,
+    NEEDS,
 ];
+/// In the author's private reflection answer (issue 19, H8).
+const REFLECTION: &str = "privreflection-k3n9wqz";
+/// The author's needs-check result, as only a result shows it (nobody else
+/// takes the check here).
+const NEEDS: &str = "A leadership gap: you need clearer direction from your own leader";
+/// The seeded prompt the author answers.
+const PROMPT: &str = "7e5f0000-0000-4000-8000-000000000001";
 
 /// The author's note shared with the room (not private: a control).
 const SHARED_NOTE: &str = "What we agreed to read.";
@@ -95,7 +104,7 @@ const ROLES: [Role; 8] = [
 /// Who may read `marker` anywhere in the product.
 fn may_read(marker: &str, role: Role) -> bool {
     match marker {
-        NOTE | ROADMAP_REFLECTION | ONLY_ME => role == Role::Author,
+        NOTE | ROADMAP_REFLECTION | ONLY_ME | REFLECTION | NEEDS => role == Role::Author,
         MY_ROOMS => matches!(role, Role::Author | Role::OtherMember),
         PULSE | SCORES | FEEDBACK => matches!(role, Role::Author | Role::ManagerHere | Role::Admin),
         _ => unreachable!("unknown marker {marker}"),
@@ -176,6 +185,8 @@ impl Ids {
             ("posts", _) => self.posts.clone(),
             ("comments", _) => self.comments.clone(),
             ("reactions", "kind") => vec!["helpful".into()],
+            // Reflection (issue 19, H8): the prompt the author answered.
+            ("prompts", _) => vec![PROMPT.into()],
             ("people", _) if read => vec![self.author.to_string(), self.mentor.to_string()],
             ("people", _) => vec![self.bystander.to_string()],
             ("programmes", "slug") => vec!["here".into(), "elsewhere".into()],
@@ -563,6 +574,22 @@ async fn world(kind: &'static str) -> World {
         .expect(201)
         .json,
     )];
+    // Reflection (issue 19, H8): a private answer and a needs check.
+    post(
+        &author,
+        format!("/api/v1/prompts/{PROMPT}/answers"),
+        json!({"body": format!("Just for me: {REFLECTION}"), "visibility": "private"}),
+    )
+    .await
+    .expect(201);
+    post(
+        &author,
+        "/api/v1/me/needs-check".into(),
+        json!({"unclear_goals": 5, "who_to_become": 1, "unclear_priorities": 5, "strengths": 1,
+               "deadlines": 4, "career_path": 2, "decision_rights": 5, "outside_view": 1}),
+    )
+    .await
+    .expect(201);
     let mut feeds = BTreeMap::new();
     for role in ROLES.into_iter().filter(|r| *r != Role::Anonymous) {
         let url = t
@@ -759,6 +786,8 @@ async fn private_items_reach_no_one_else_by_any_route_email_export_or_feed() {
             (Role::Author, PULSE),
             (Role::Author, FEEDBACK),
             (Role::Author, SCORES),
+            (Role::Author, REFLECTION),
+            (Role::Author, NEEDS),
             (Role::ManagerHere, PULSE),
             (Role::ManagerHere, SCORES),
             (Role::ManagerHere, FEEDBACK),

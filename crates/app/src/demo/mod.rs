@@ -20,9 +20,11 @@ mod roadmaps; // Roadmaps (H6): written, followed and versioned after the rooms.
 pub(crate) mod room_words;
 pub mod rooms;
 mod seeding;
-// Demo matching settings that weigh shared hours (issue 18 §6).
+// Reflection and needs checks (issue 19, H8).
+mod reflection;
 #[cfg(test)]
 mod tests;
+// Demo matching settings that weigh shared hours (issue 18 §6).
 mod weights;
 pub mod threads; // Growth Threads (H7): demo threads, after the rooms.
 

@@ -288,6 +288,8 @@ pub async fn seed_rooms(app: &App, now_ms: i64) -> AppResult<DemoRooms> {
     let summary = player.summary().await?;
     // Roadmaps (H6): built on the rooms, by the real clock.
     super::roadmaps::seed_roadmaps(app, &summary).await?;
+    // Reflection and needs checks (issue 19, H8).
+    super::reflection::seed_reflection(&player.app, &summary).await?;
     let mut tx = app.store.write().await?;
     tx.put_setting(ROOMS_SETTING, "done").await?;
     tx.commit().await?;

@@ -51,6 +51,8 @@ mod reopening;
 mod placement;
 // Growth Threads (H7).
 mod threads;
+// Reflection and the needs check (issue 19, H8).
+mod reflection;
 
 pub use extract::{ApiJson, ApiQuery, IdPath, SessionToken};
 
@@ -97,6 +99,8 @@ macro_rules! operations {
                 (name = "roadmaps", description = "Roadmaps: versioned paths of steps, following them, and recommending them in rooms and programmes."),
                 // Growth Threads (H7).
                 (name = "threads", description = "Growth Threads: threads, posts, comments, reactions, moderation, following people, the feed and search."),
+                // Issue 19, H8.
+                (name = "reflection", description = "Reflection prompts, answers and schedules, room prompts, and the needs check."),
             ),
         )]
         pub(crate) struct ApiDoc;
@@ -273,6 +277,16 @@ operations! {
     threads::unfollow_person,
     threads::get_feed,
     threads::search_threads,
+    // Reflection and the needs check (issue 19, H8).
+    reflection::list_prompts,
+    reflection::create_prompt,
+    reflection::update_prompt,
+    reflection::answer_prompt,
+    reflection::my_reflections,
+    reflection::assign_room_prompt,
+    reflection::put_reflection_schedule,
+    reflection::get_needs_check,
+    reflection::take_needs_check,
     meta::openapi_json,
     // Roadmaps (issue 19, H6).
     roadmaps::list_roadmaps,

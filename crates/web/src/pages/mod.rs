@@ -34,6 +34,8 @@ mod audit;
 mod placement;
 // Growth Threads (H7).
 mod threads;
+// Reflection and the needs check (issue 19, H8).
+mod reflection;
 
 use crate::auth::PageActor;
 use crate::routes::Routes;
@@ -224,6 +226,13 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "thread_reported" => "Thank you. The report goes to the people who moderate this thread.",
         "hidden" => "Hidden. Its author sees your reason.",
         "restored" => "Restored: everyone who may read the thread sees it again.",
+        // Reflection and the needs check (issue 19, H8).
+        "reflection_schedule" => "Your prompt schedule is saved.",
+        "reflection_saved" => "Your answer is kept.",
+        "prompt_assigned" => "The prompt is assigned: the room's members can answer it now.",
+        "prompt_added" => "The prompt is added to the library.",
+        "prompt_saved" => "The prompt is saved.",
+        "needs_saved" => "Your result is saved in your history. Here is what it suggests.",
         _ => return None,
     })
 }
@@ -460,6 +469,8 @@ fn table() -> Routes {
         .merge(roadmaps::routes())
         // Growth Threads (H7).
         .merge(threads::routes())
+        // Reflection and the needs check (issue 19, H8).
+        .merge(reflection::routes())
 }
 
 /// Every page route.

@@ -46,6 +46,8 @@ impl RoomTabs {
             ("Messages", format!("/rooms/{id}/messages")),
             ("Health", format!("/rooms/{id}/health")),
             ("History", format!("/rooms/{id}/history")),
+            // Issue 19, H8.
+            ("Prompts", format!("/rooms/{id}/prompts")),
         ];
         tabs.extend(
             self.ended
