@@ -45,6 +45,10 @@ pub mod rounds;
 pub mod safety;
 pub mod secrets;
 pub mod sessions;
+// Issue 17 performance (H1): one read transaction per page.
+mod mail_batch;
+pub mod room_pages;
+pub mod viewer;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{error_chain, AppError, AppResult, BoxError};

@@ -30,6 +30,8 @@ mod rounds;
 mod sessions;
 mod signin;
 mod site;
+// Issue 17 performance (H1): multi-row writes for the health scan.
+mod bulk;
 
 pub use agreements::{AgreementRecord, ConfirmationRecord};
 pub use calendar::{ReminderDue, ReminderKind};
