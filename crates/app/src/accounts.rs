@@ -131,6 +131,16 @@ impl App {
     #[tracing::instrument(skip_all, fields(person = %person))]
     pub async fn actor(&self, person: PersonId) -> AppResult<Actor> {
         let mut tx = self.store.read().await?;
+        Ok(self.actor_in(&mut tx, person).await?.0)
+    }
+
+    /// [`App::actor`] in the caller's transaction, with the person's record
+    /// (a page reads their name and zone from it without reading it again).
+    pub(crate) async fn actor_in(
+        &self,
+        tx: &mut Tx,
+        person: PersonId,
+    ) -> AppResult<(Actor, PersonRecord)> {
         let record = tx.person(person).await?.ok_or_else(|| {
             AppError::Unauthenticated("your account no longer exists; sign in again".into())
         })?;
@@ -138,11 +148,12 @@ impl App {
             return Err(disabled_account());
         }
         let roles = tx.roles_of(person).await?;
-        Ok(Actor {
+        let actor = Actor {
             person_id: person,
             is_admin: record.is_admin,
             roles,
-        })
+        };
+        Ok((actor, record))
     }
 
     /// The current sign-up mode.
@@ -418,30 +429,56 @@ impl App {
     /// Resolves a session cookie to the signed-in actor, sliding its expiry.
     #[tracing::instrument(skip_all)]
     pub async fn authenticate_session(&self, token: &str) -> AppResult<(Actor, LoginSessionId)> {
-        let now = self.now();
         let owner = {
             let mut tx = self.store.read().await?;
-            tx.login_session_by_hash(&hash_token(token), now).await?
+            self.session_owner(&mut tx, token).await?
         };
-        let owner = owner.ok_or_else(|| {
-            AppError::Unauthenticated("your session has ended; sign in again".into())
-        })?;
-        // Refresh at most every five minutes so reads do not become writes.
-        if now - owner.last_seen_at > 5 * 60_000 {
-            let mut tx = self.store.write().await?;
-            tx.touch_login_session(
-                LoginSessionId(owner.credential_id),
-                now,
-                now + self.config.session_days * DAY,
-            )
-            .await?;
-            tx.touch_person(owner.person_id, now).await?;
-            tx.commit().await?;
-        }
+        self.touch_session_if_due(&owner).await?;
         Ok((
             self.actor(owner.person_id).await?,
             LoginSessionId(owner.credential_id),
         ))
+    }
+
+    /// Who holds the live sign-in session behind `token`, read in `tx`.
+    pub(crate) async fn session_owner(
+        &self,
+        tx: &mut Tx,
+        token: &str,
+    ) -> AppResult<rapport_store::SessionOwner> {
+        tx.login_session_by_hash(&hash_token(token), self.now())
+            .await?
+            .ok_or_else(|| {
+                AppError::Unauthenticated("your session has ended; sign in again".into())
+            })
+    }
+
+    /// Whether the session's expiry is due to slide: at most every five
+    /// minutes, so reads do not become writes.
+    pub(crate) fn session_touch_due(&self, owner: &rapport_store::SessionOwner) -> bool {
+        self.now() - owner.last_seen_at > 5 * 60_000
+    }
+
+    /// Slides the session's expiry forward and records activity, in a write
+    /// transaction of its own, when [`App::session_touch_due`].
+    pub(crate) async fn touch_session_if_due(
+        &self,
+        owner: &rapport_store::SessionOwner,
+    ) -> AppResult<()> {
+        if !self.session_touch_due(owner) {
+            return Ok(());
+        }
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        tx.touch_login_session(
+            LoginSessionId(owner.credential_id),
+            now,
+            now + self.config.session_days * DAY,
+        )
+        .await?;
+        tx.touch_person(owner.person_id, now).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Resolves a bearer token to the actor.
@@ -918,11 +955,33 @@ impl App {
                     return Ok(());
                 }
             }
-            unsubscribe = Some(Unsubscribe {
-                what: kind.label().to_lowercase(),
-                url: self.unsubscribe_link(p, kind),
-            });
+            unsubscribe = Some(self.unsubscribe_for(p, kind));
         }
+        let email = self.render_mail(person, to, mail, unsubscribe)?;
+        let id = tx.queue_email(&email, self.now()).await?;
+        if let Some(a) = attachment {
+            tx.attach_to_email(id, a).await?;
+        }
+        Ok(())
+    }
+
+    /// The one-click unsubscribe an optional kind's mail to `person` carries.
+    pub(crate) fn unsubscribe_for(&self, person: PersonId, kind: NotificationKind) -> Unsubscribe {
+        Unsubscribe {
+            what: kind.label().to_lowercase(),
+            url: self.unsubscribe_link(person, kind),
+        }
+    }
+
+    /// Renders `mail` in the site's frame, ready to queue.
+    pub(crate) fn render_mail(
+        &self,
+        person: Option<PersonId>,
+        to: &str,
+        mail: &impl Mail,
+        unsubscribe: Option<Unsubscribe>,
+    ) -> AppResult<NewEmail> {
+        let kind = mail.kind();
         let site = crate::mail::organisation(&self.config);
         let frame = Frame {
             subject: mail.subject(&site),
@@ -933,24 +992,15 @@ impl App {
         let (body, html) = mail.render(&frame).map_err(|e| {
             AppError::internal(format!("could not render the {} email", kind.code()), e)
         })?;
-        let id = tx
-            .queue_email(
-                &NewEmail {
-                    person_id: person,
-                    to: to.into(),
-                    kind: kind.code().into(),
-                    subject: frame.subject,
-                    body,
-                    html: Some(html),
-                    unsubscribe_url: frame.unsubscribe.map(|u| u.url),
-                },
-                self.now(),
-            )
-            .await?;
-        if let Some(a) = attachment {
-            tx.attach_to_email(id, a).await?;
-        }
-        Ok(())
+        Ok(NewEmail {
+            person_id: person,
+            to: to.into(),
+            kind: kind.code().into(),
+            subject: frame.subject,
+            body,
+            html: Some(html),
+            unsubscribe_url: frame.unsubscribe.map(|u| u.url),
+        })
     }
 }
 

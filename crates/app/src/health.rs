@@ -18,6 +18,7 @@
 //!   level: the last level told is stored.
 
 use crate::emails::{HealthAlert, HealthNudge};
+use crate::mail_batch::Outgoing;
 use crate::{markdown, Actor, App, AppResult};
 use rapport_domain::health::{
     assess, cadence_interval_days, Health, HealthInput, HealthMember, Level, Pause, PulseEntry,
@@ -31,7 +32,7 @@ use rapport_store::{HealthFacts, HealthRecord, ProgrammeRecord, Tx};
 use std::collections::HashMap;
 
 /// How many rooms the sweep assesses per transaction.
-const SWEEP_CHUNK: i64 = 1000;
+const SWEEP_CHUNK: usize = 1000;
 
 /// A member's latest pulse comment, for managers.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -175,6 +176,43 @@ fn no_show_lookback(programmes: &HashMap<ProgrammeId, ProgrammeRecord>) -> i64 {
         * DAY_MS
 }
 
+/// The alert each of a programme's `managers` gets when room `f` becomes
+/// at risk.
+fn alert_managers(
+    f: &HealthFacts,
+    p: &ProgrammeRecord,
+    health: &Health,
+    managers: &[rapport_store::PersonRecord],
+) -> Vec<Outgoing<HealthAlert>> {
+    let members = f
+        .members
+        .iter()
+        .filter(|m| m.state.holds_seat())
+        .map(|m| format!("{} ({})", m.name, m.role.code()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let reasons: Vec<String> = health
+        .reasons
+        .iter()
+        .filter(|r| r.level == Level::AtRisk)
+        .map(|r| r.text.clone())
+        .collect();
+    managers
+        .iter()
+        .map(|manager| Outgoing {
+            person: Some(manager.id),
+            to: manager.email.to_string(),
+            mail: HealthAlert {
+                name: manager.profile.name.clone(),
+                programme: p.name.clone(),
+                room: f.room_id.to_string(),
+                members: members.clone(),
+                reasons: reasons.clone(),
+            },
+        })
+        .collect()
+}
+
 impl App {
     /// Reassesses one room now, stores the result, and sends the nudges and
     /// alert a change of level calls for, in the caller's transaction. A
@@ -209,29 +247,32 @@ impl App {
         let now = self.now();
         let mut tx = self.store.write().await?;
         tx.forget_closed_health().await?;
+        // Which rooms are due, and the programmes' rules, read once for the
+        // whole sweep (not once per chunk).
+        let due = tx.stale_health_rooms(now - DAY_MS, i64::MAX).await?;
+        let programmes: HashMap<ProgrammeId, ProgrammeRecord> = tx
+            .programmes()
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect();
         tx.commit().await?;
+        let since = now - no_show_lookback(&programmes);
         let mut done = 0;
-        loop {
+        for rooms in due.chunks(SWEEP_CHUNK) {
             let mut tx = self.store.write().await?;
-            let rooms = tx.stale_health_rooms(now - DAY_MS, SWEEP_CHUNK).await?;
-            if rooms.is_empty() {
-                break;
-            }
-            let programmes: HashMap<ProgrammeId, ProgrammeRecord> = tx
-                .programmes()
+            let facts = tx.health_facts(rooms, now, since).await?;
+            done += rooms.len();
+            let assessed: std::collections::HashSet<RoomId> = self
+                .reassess(&mut tx, facts, &programmes, now)
                 .await?
                 .into_iter()
-                .map(|p| (p.id, p))
                 .collect();
-            let since = now - no_show_lookback(&programmes);
-            let facts = tx.health_facts(&rooms, now, since).await?;
-            done += rooms.len();
-            let assessed = self.reassess(&mut tx, facts, &programmes, now).await?;
             // A room that could not be assessed (it moved on while we read)
             // is marked as seen, so the sweep moves on; tomorrow's retries it.
             let skipped: Vec<HealthRecord> = rooms
                 .iter()
-                .filter(|id| !assessed.contains(id))
+                .filter(|id| !assessed.contains(*id))
                 .map(|id| HealthRecord {
                     room_id: *id,
                     level: Level::Healthy,
@@ -247,7 +288,8 @@ impl App {
     }
 
     /// Assesses rooms from their facts, stores each result, and notifies on
-    /// changes of level.
+    /// changes of level. The results, the levels told and the emails are
+    /// written a hundred rows a statement (see `mail_batch.rs`).
     async fn reassess(
         &self,
         tx: &mut Tx,
@@ -257,6 +299,10 @@ impl App {
     ) -> AppResult<Vec<RoomId>> {
         let mut records = Vec::with_capacity(facts.len());
         let mut nudged = vec![];
+        let mut nudges = vec![];
+        let mut alerts = vec![];
+        // Each programme's managers, read once, when a room first needs them.
+        let mut managers: HashMap<ProgrammeId, Vec<rapport_store::PersonRecord>> = HashMap::new();
         for f in &facts {
             let Some(p) = programmes.get(&f.programme_id) else {
                 continue;
@@ -265,7 +311,14 @@ impl App {
             let was_alerted = f.stored.as_ref().and_then(|s| s.alerted_level);
             let alerted_level = if health.level == Level::AtRisk {
                 if was_alerted != Some(Level::AtRisk) {
-                    self.alert_managers(tx, f, p, &health).await?;
+                    if !managers.contains_key(&p.id) {
+                        let mut list = vec![];
+                        for id in tx.holders(p.id, ProgrammeRole::Manager).await? {
+                            list.extend(tx.person(id).await?);
+                        }
+                        managers.insert(p.id, list);
+                    }
+                    alerts.extend(alert_managers(f, p, &health, &managers[&p.id]));
                 }
                 Some(Level::AtRisk)
             } else {
@@ -289,17 +342,19 @@ impl App {
                         .map(|o| o.name.as_str())
                         .collect::<Vec<_>>()
                         .join(", ");
-                    let mail = HealthNudge {
-                        name: m.name.clone(),
-                        programme: p.name.clone(),
-                        room: f.room_id.to_string(),
-                        with: others,
-                        at_risk: mine.level == Level::AtRisk,
-                        reasons: mine.reasons.iter().map(|r| r.text.clone()).collect(),
-                        next_step: mine.next_step().unwrap_or_default().into(),
-                    };
-                    self.queue_mail(tx, Some(m.person_id), &m.email, &mail)
-                        .await?;
+                    nudges.push(Outgoing {
+                        person: Some(m.person_id),
+                        to: m.email.clone(),
+                        mail: HealthNudge {
+                            name: m.name.clone(),
+                            programme: p.name.clone(),
+                            room: f.room_id.to_string(),
+                            with: others,
+                            at_risk: mine.level == Level::AtRisk,
+                            reasons: mine.reasons.iter().map(|r| r.text.clone()).collect(),
+                            next_step: mine.next_step().unwrap_or_default().into(),
+                        },
+                    });
                 }
                 nudged.push((f.room_id, m.person_id, mine.level));
             }
@@ -311,44 +366,11 @@ impl App {
                 alerted_level,
             });
         }
+        self.queue_mails(tx, &alerts).await?;
+        self.queue_mails(tx, &nudges).await?;
         tx.save_health(&records).await?;
         tx.save_nudge_levels(&nudged, now).await?;
         Ok(records.iter().map(|r| r.room_id).collect())
-    }
-
-    async fn alert_managers(
-        &self,
-        tx: &mut Tx,
-        f: &HealthFacts,
-        p: &ProgrammeRecord,
-        health: &Health,
-    ) -> AppResult<()> {
-        let members = f
-            .members
-            .iter()
-            .filter(|m| m.state.holds_seat())
-            .map(|m| format!("{} ({})", m.name, m.role.code()))
-            .collect::<Vec<_>>()
-            .join(", ");
-        for id in tx.holders(p.id, ProgrammeRole::Manager).await? {
-            let Some(manager) = tx.person(id).await? else {
-                continue;
-            };
-            let mail = HealthAlert {
-                name: manager.profile.name.clone(),
-                programme: p.name.clone(),
-                room: f.room_id.to_string(),
-                members: members.clone(),
-                reasons: health
-                    .reasons
-                    .iter()
-                    .filter(|r| r.level == Level::AtRisk)
-                    .map(|r| r.text.clone())
-                    .collect(),
-            };
-            self.queue_mail(tx, Some(id), &manager.email, &mail).await?;
-        }
-        Ok(())
     }
 
     /// A room's health, assessed now, as the actor may see it: every reason

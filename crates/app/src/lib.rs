@@ -60,6 +60,10 @@ pub mod threads;
 // Reflection and the needs check (issue 19, H8).
 pub mod needs;
 pub mod reflection;
+// Issue 17 performance (H1): one read transaction per page.
+mod mail_batch;
+pub mod room_pages;
+pub mod viewer;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{error_chain, AppError, AppResult, BoxError};

@@ -116,8 +116,21 @@ impl App {
         let (start, limit) = list.window()?;
         let mut tx = self.store.read().await?;
         let access = self.room_access(&mut tx, actor, room).await?;
-        members_only(&access)?;
-        let page = tx.messages_page(room, start, limit).await?;
+        self.room_messages_in(&mut tx, actor, &access, (start, limit))
+            .await
+    }
+
+    /// [`App::room_messages`] in the caller's transaction, for a room whose
+    /// access is already read: 403 for a manager who is not a member.
+    pub(crate) async fn room_messages_in(
+        &self,
+        tx: &mut rapport_store::Tx,
+        actor: &Actor,
+        access: &RoomAccess,
+        (start, limit): (crate::lists::Start, i64),
+    ) -> AppResult<Page<MessageView>> {
+        members_only(access)?;
+        let page = tx.messages_page(access.room.id, start, limit).await?;
         Ok(Page {
             items: page
                 .items

@@ -131,12 +131,25 @@ impl App {
         let (start, limit) = list.window()?;
         let mut tx = self.store.read().await?;
         let access = self.room_access(&mut tx, actor, room).await?;
-        let Some(scope) = scope(&access, actor) else {
+        self.room_notes_in(&mut tx, actor, &access, (start, limit))
+            .await
+    }
+
+    /// [`App::room_notes`] in the caller's transaction, for a room whose
+    /// access is already read.
+    pub(crate) async fn room_notes_in(
+        &self,
+        tx: &mut rapport_store::Tx,
+        actor: &Actor,
+        access: &RoomAccess,
+        (start, limit): (crate::lists::Start, i64),
+    ) -> AppResult<Page<NoteView>> {
+        let Some(scope) = scope(access, actor) else {
             return Err(AppError::Forbidden(
                 "this programme keeps the room's notes to its members".into(),
             ));
         };
-        let page = tx.notes_page(room, scope, start, limit).await?;
+        let page = tx.notes_page(access.room.id, scope, start, limit).await?;
         Ok(Page {
             items: page
                 .items

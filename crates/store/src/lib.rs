@@ -39,6 +39,8 @@ pub mod fulltext;
 mod threads;
 // Reflection and the needs check (issue 19, H8).
 mod reflection;
+// Issue 17 performance (H1): multi-row writes for the health scan.
+mod bulk;
 
 pub use agreements::{AgreementRecord, ConfirmationRecord};
 pub use calendar::{ReminderDue, ReminderKind};

@@ -169,18 +169,23 @@ impl FromRequestParts<AppState> for MaybeActor {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let Some(actor) = from_cookie(parts, state).await? else {
-            return Ok(MaybeActor(None));
+        // One read transaction for the viewer, their name and zone, and the
+        // navigation's counts (issue 17, "Performance").
+        let token = match cookie(parts, SESSION_COOKIE) {
+            Some(token) if !token.is_empty() => token,
+            _ => return Ok(MaybeActor(None)),
         };
-        let view = state.app.profile(&actor, actor.person_id).await?;
-        let unread = state.app.unread_counts(&actor).await?.into_iter().collect();
-        let unread_notifications = state.app.unread_notification_count(&actor).await?;
+        let v = match state.app.page_viewer(token).await {
+            Ok(v) => v,
+            Err(AppError::Unauthenticated(_)) => return Ok(MaybeActor(None)),
+            Err(e) => return Err(e.into()),
+        };
         Ok(MaybeActor(Some(PageActor {
-            actor,
-            name: view.profile.name,
-            time_zone: view.profile.time_zone,
-            unread,
-            unread_notifications,
+            actor: v.actor,
+            name: v.name,
+            time_zone: v.time_zone,
+            unread: v.unread,
+            unread_notifications: v.unread_notifications,
         })))
     }
 }

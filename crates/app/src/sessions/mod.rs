@@ -514,20 +514,43 @@ impl App {
         if !(1..=20).contains(&limit) {
             return Err(AppError::invalid("limit", "limit must be between 1 and 20"));
         }
-        let now = self.now();
         let mut tx = self.store.read().await?;
         let access = self.room_access(&mut tx, actor, room).await?;
-        let viewer_zone = self.zone_of(&mut tx, actor.person_id).await?;
+        let sessions = tx.sessions_of_room(room).await?;
+        self.suggestions_in(&mut tx, actor, &access, &sessions, minutes, limit as usize)
+            .await
+    }
+
+    /// [`App::suggested_times`] in the caller's transaction, from the room's
+    /// access and sessions already read (the Sessions tab reads them once).
+    pub(crate) async fn suggestions_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        access: &RoomAccess,
+        sessions: &[SessionRecord],
+        minutes: i32,
+        limit: usize,
+    ) -> AppResult<Suggestions> {
+        let now = self.now();
         let mut people = vec![];
         let mut without = vec![];
-        for m in current(&access) {
+        let mut viewer_zone = None;
+        for m in current(access) {
             if let Some(p) = tx.person(m.person_id).await? {
                 if p.profile.availability.is_empty() {
                     without.push(m.name.clone());
                 }
+                if p.id == actor.person_id {
+                    viewer_zone = Some(p.profile.time_zone.clone());
+                }
                 people.push(p.profile);
             }
         }
+        let viewer_zone = match viewer_zone {
+            Some(z) => z,
+            None => self.zone_of(tx, actor.person_id).await?,
+        };
         let members: Vec<MemberAvailability<'_>> = people
             .iter()
             .map(|p| MemberAvailability {
@@ -535,32 +558,23 @@ impl App {
                 windows: &p.availability,
             })
             .collect();
-        let busy: Vec<(i64, i64)> = tx
-            .sessions_of_room(room)
-            .await?
-            .into_iter()
+        let busy: Vec<(i64, i64)> = sessions
+            .iter()
             .filter(|s| s.status == SessionStatus::Scheduled)
             .map(|s| (s.starts_at, s.ends_at()))
             .collect();
-        let times = rules::suggest_times(
-            &members,
-            &busy,
-            now,
-            minutes,
-            SUGGESTION_DAYS,
-            limit as usize,
-        )
-        .into_iter()
-        .map(|t| {
-            let local = rules::utc_to_local(viewer_zone.tz(), t).unwrap_or_default();
-            SuggestedTime {
-                starts_at: t,
-                local: viewer_zone.local(t),
-                date: local.format("%Y-%m-%d").to_string(),
-                time: local.format("%H:%M").to_string(),
-            }
-        })
-        .collect();
+        let times = rules::suggest_times(&members, &busy, now, minutes, SUGGESTION_DAYS, limit)
+            .into_iter()
+            .map(|t| {
+                let local = rules::utc_to_local(viewer_zone.tz(), t).unwrap_or_default();
+                SuggestedTime {
+                    starts_at: t,
+                    local: viewer_zone.local(t),
+                    date: local.format("%Y-%m-%d").to_string(),
+                    time: local.format("%H:%M").to_string(),
+                }
+            })
+            .collect();
         Ok(Suggestions {
             zone: viewer_zone,
             minutes,

@@ -14,7 +14,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use rapport_app::lists::ListQuery;
 use rapport_app::messages::MessageView;
-use rapport_app::rooms::RoomView;
+use rapport_app::room_pages::MessagesTab;
+use rapport_app::rooms::RoomAccess;
 use rapport_app::AppError;
 use rapport_domain::{MessageId, RoomId};
 
@@ -24,7 +25,7 @@ struct MessagesPage {
     ctx: Ctx,
     title: String,
     tabs: RoomTabs,
-    v: RoomView,
+    v: RoomAccess,
     /// Oldest first.
     messages: Vec<MessageView>,
     /// Earlier messages, if any.
@@ -44,14 +45,14 @@ async fn thread_page(
     draft: String,
     error: Option<AppError>,
 ) -> Result<Response, PageError> {
-    let v = s.app.room(&who.actor, id).await?;
     let cursor = q.get("cursor").cloned().filter(|c| !c.is_empty());
     let list = ListQuery {
         page: None,
         cursor: cursor.clone(),
         limit: None,
     };
-    let page = s.app.room_messages(&who.actor, id, &list).await?;
+    // The room and the page of its thread in one read.
+    let MessagesTab { access: v, page } = s.app.messages_tab(&who.actor, id, &list).await?;
     let mut who = who.clone();
     // Opening the thread reads it; the navigation drops this room's count.
     // With nothing unread here there is nothing to move: the page stays a
@@ -60,8 +61,7 @@ async fn thread_page(
         s.app.mark_messages_read(&who.actor, id, None).await?;
         who.unread.retain(|(r, _)| *r != id);
     }
-    let can_write = v.my_state.is_some_and(|m| m.holds_seat())
-        && matches!(v.room.status.code(), "active" | "paused");
+    let can_write = v.is_member() && matches!(v.room.status.code(), "active" | "paused");
     let status = crate::pages::status_for(error.as_ref());
     let title = format!("Messages · {}", v.room.member_names());
     let mut messages = page.items;

@@ -13,7 +13,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use rapport_app::lists::ListQuery;
 use rapport_app::notes::{NoteInput, NoteView};
-use rapport_app::rooms::RoomView;
+use rapport_app::room_pages::NotesTab;
+use rapport_app::rooms::RoomAccess;
 use rapport_app::AppError;
 use rapport_domain::{NoteId, RoomId};
 
@@ -27,7 +28,7 @@ struct NotesPage {
     ctx: Ctx,
     title: String,
     tabs: RoomTabs,
-    v: RoomView,
+    v: RoomAccess,
     notes: Vec<NoteView>,
     /// Older notes, if any.
     next: Option<String>,
@@ -50,16 +51,18 @@ async fn notes_page(
     draft: NoteInput,
     error: Option<AppError>,
 ) -> Result<Response, PageError> {
-    let v = s.app.room(&who.actor, id).await?;
     let list = ListQuery {
         page: None,
         cursor: q.get("cursor").cloned(),
         limit: None,
     };
-    let page = s.app.room_notes(&who.actor, id, &list).await?;
-    let can_write = v.my_state.is_some_and(|m| m.holds_seat())
-        && matches!(v.room.status.code(), "active" | "paused");
-    let managers = s.app.managers_read_shared_notes(&who.actor, id).await?;
+    // The room, the page of notes and who reads shared notes in one read.
+    let NotesTab {
+        access: v,
+        page,
+        managers_read_shared: managers,
+    } = s.app.notes_tab(&who.actor, id, &list).await?;
+    let can_write = v.is_member() && matches!(v.room.status.code(), "active" | "paused");
     let shared_hint = if managers {
         "Shared with the room: the room's members see it, and so do the programme's managers."
     } else {

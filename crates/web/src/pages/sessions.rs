@@ -133,18 +133,15 @@ async fn sessions_page(
     notice: Option<&str>,
     error: Option<AppError>,
 ) -> Result<Response, PageError> {
-    let v = s.app.room_sessions(&who.actor, id).await?;
-    let now = s.app.now();
     let minutes = form
         .get("minutes")
         .and_then(|m| m.trim().parse::<i64>().ok())
         .filter(|m| (1..=1440).contains(m))
         .unwrap_or(60);
-    let suggestions = if v.can_propose {
-        Some(s.app.suggested_times(&who.actor, id, minutes, 5).await?)
-    } else {
-        None
-    };
+    // The room, its sessions and the suggested times in one read.
+    let tab = s.app.sessions_tab(&who.actor, id, minutes, 5).await?;
+    let (v, suggestions) = (tab.sessions, tab.suggestions);
+    let now = s.app.now();
     let (upcoming, past): (Vec<_>, Vec<_>) = v
         .sessions
         .iter()

@@ -1,0 +1,125 @@
+//! What each tab of a room's pages reads, in one read transaction per page
+//! (issue 17, "Performance"). The tabs used to open the room once for the
+//! tabs and title and again for their list (the Sessions tab read the
+//! room's sessions twice more for suggested times, the Notes tab the room a
+//! third time for who reads shared notes). Same answers, same permission
+//! checks in the same order, one snapshot.
+
+use crate::lists::{ListQuery, Page};
+use crate::messages::MessageView;
+use crate::notes::NoteView;
+use crate::rooms::RoomAccess;
+use crate::sessions::{RoomSessions, Suggestions};
+use crate::{App, AppError, AppResult};
+use rapport_domain::policy::Actor;
+use rapport_domain::sessions as rules;
+use rapport_domain::RoomId;
+
+/// The Messages tab: the room and one page of its thread.
+#[derive(Clone, Debug)]
+pub struct MessagesTab {
+    /// The viewer's standing in the room.
+    pub access: RoomAccess,
+    /// The page of messages, newest first.
+    pub page: Page<MessageView>,
+}
+
+/// The Notes tab: the room, one page of the notes the viewer may read, and
+/// whether the programme's managers read notes shared with the room.
+#[derive(Clone, Debug)]
+pub struct NotesTab {
+    /// The viewer's standing in the room.
+    pub access: RoomAccess,
+    /// The page of notes.
+    pub page: Page<NoteView>,
+    /// The programme's managers read shared notes.
+    pub managers_read_shared: bool,
+}
+
+/// The Sessions tab: the room's sessions, and suggested times when the
+/// viewer may propose one.
+#[derive(Clone, Debug)]
+pub struct SessionsTab {
+    /// As [`App::room_sessions`] answers.
+    pub sessions: RoomSessions,
+    /// As [`App::suggested_times`] answers, for a viewer who may propose.
+    pub suggestions: Option<Suggestions>,
+}
+
+impl App {
+    /// [`App::room`]'s 404 and [`App::room_messages`] in one read.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, room = %room))]
+    pub async fn messages_tab(
+        &self,
+        actor: &Actor,
+        room: RoomId,
+        list: &ListQuery,
+    ) -> AppResult<MessagesTab> {
+        let window = list.window()?;
+        let mut tx = self.store.read().await?;
+        let access = self.room_access(&mut tx, actor, room).await?;
+        let page = self
+            .room_messages_in(&mut tx, actor, &access, window)
+            .await?;
+        Ok(MessagesTab { access, page })
+    }
+
+    /// [`App::room`]'s 404, [`App::room_notes`] and
+    /// [`App::managers_read_shared_notes`] in one read.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, room = %room))]
+    pub async fn notes_tab(
+        &self,
+        actor: &Actor,
+        room: RoomId,
+        list: &ListQuery,
+    ) -> AppResult<NotesTab> {
+        let window = list.window()?;
+        let mut tx = self.store.read().await?;
+        let access = self.room_access(&mut tx, actor, room).await?;
+        let page = self.room_notes_in(&mut tx, actor, &access, window).await?;
+        let managers_read_shared = access.programme.room_rules.managers_read_shared_notes;
+        Ok(NotesTab {
+            access,
+            page,
+            managers_read_shared,
+        })
+    }
+
+    /// [`App::room_sessions`] and, when the viewer may propose,
+    /// [`App::suggested_times`] for `minutes` (the first `limit`), reading
+    /// the room and its sessions once.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, room = %room))]
+    pub async fn sessions_tab(
+        &self,
+        actor: &Actor,
+        room: RoomId,
+        minutes: i64,
+        limit: usize,
+    ) -> AppResult<SessionsTab> {
+        if !(1..=20).contains(&limit) {
+            return Err(AppError::invalid("limit", "limit must be between 1 and 20"));
+        }
+        let mut tx = self.store.read().await?;
+        let access = self.room_access(&mut tx, actor, room).await?;
+        let sessions = tx.sessions_of_room(room).await?;
+        let can_propose = access.member_writes().is_ok();
+        let suggestions = if can_propose {
+            let minutes = rules::check_minutes(minutes).map_err(|e| AppError::Invalid(vec![e]))?;
+            Some(
+                self.suggestions_in(&mut tx, actor, &access, &sessions, minutes, limit)
+                    .await?,
+            )
+        } else {
+            None
+        };
+        Ok(SessionsTab {
+            sessions: RoomSessions {
+                cadence: access.programme.cadence,
+                access,
+                sessions,
+                can_propose,
+            },
+            suggestions,
+        })
+    }
+}
