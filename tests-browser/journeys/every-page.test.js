@@ -66,13 +66,9 @@ describe('every page, at desktop and phone widths', { skip, timeout: 240_000 }, 
         await j.follow('My profile');
         const me = j.path();
         await noSidewaysScroll();
-        for (const path of [`${me}/edit`, '/people', '/people?q=ada', '/account', '/admin', '/admin/skills', '/admin/settings', '/admin/audit', '/admin/audit?action=round.run', '/programmes', '/programmes/new', '/requests', '/rooms']) {
-          await j.goto(path);
-          await noSidewaysScroll();
-        }
-        // Roadmaps (H6): browse, search and the editor.
-        for (const path of ['/roadmaps', '/roadmaps?level=team_leader', '/roadmaps/new']) {
-        for (const path of [`${me}/edit`, '/people', '/people?q=ada', '/account', '/admin', '/admin/skills', '/admin/settings', '/admin/audit', '/programmes', '/programmes/new', '/requests', '/rooms',
+        for (const path of [`${me}/edit`, '/people', '/people?q=ada', '/account', '/admin', '/admin/skills', '/admin/settings', '/admin/audit', '/admin/audit?action=round.run', '/programmes', '/programmes/new', '/requests', '/rooms',
+          // Roadmaps (H6): browse, search and the editor.
+          '/roadmaps', '/roadmaps?level=team_leader', '/roadmaps/new',
           // Growth Threads (H7).
           '/threads', '/feed', '/moderation']) {
           await j.goto(path);

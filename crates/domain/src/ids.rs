@@ -155,6 +155,7 @@ id_type!(
 id_type!(
     /// A comment on a post (or a reply to one, one level deep).
     ThreadCommentId
+);
 // Reflection and the needs check (issue 19, H8).
 id_type!(
     /// A reflection prompt in the library.

@@ -69,7 +69,6 @@ pub use sessions::{
 };
 pub use signin::{ApiTokenRecord, LoginSessionRecord, SessionOwner};
 pub use site::{AuditFilter, AuditRecord, SkillRecord};
-pub use site::{AuditRecord, SkillRecord};
 pub use threads::{PostFilter, PostRecord, ThreadCommentRecord, ThreadRecord, ThreadReportRecord};
 // Reflection and the needs check (issue 19, H8).
 pub use reflection::{

@@ -24,9 +24,9 @@ mod seeding;
 mod reflection;
 #[cfg(test)]
 mod tests;
-// Demo matching settings that weigh shared hours (issue 18 §6).
-mod weights;
 pub mod threads; // Growth Threads (H7): demo threads, after the rooms.
+                 // Demo matching settings that weigh shared hours (issue 18 §6).
+mod weights;
 
 pub use catalogues::skill_catalogue;
 pub use generator::demo_data;
