@@ -17,6 +17,9 @@ mod inbox;
 mod messages;
 mod notes;
 mod people;
+// Forms that help (issue 18 §2): the profile pickers, the questions list
+// and the matching settings form.
+mod profile_form;
 mod programmes;
 mod pulse;
 mod rematch;
@@ -213,6 +216,9 @@ pub struct Field {
     pub autocomplete: &'static str,
     /// Options for selects: (code, label).
     pub options: Vec<(String, String)>,
+    /// Programme kinds (codes, space-separated) the field applies to; empty
+    /// for every kind. `static/forms.js` hides it when the kind changes.
+    pub only_for: &'static str,
 }
 
 impl Field {
@@ -231,6 +237,7 @@ impl Field {
             error: None,
             autocomplete: "",
             options: vec![],
+            only_for: "",
         }
     }
     /// Sets the value.
@@ -251,6 +258,11 @@ impl Field {
     /// Sets select options.
     pub fn options(mut self, o: Vec<(String, String)>) -> Self {
         self.options = o;
+        self
+    }
+    /// Limits the field to programmes of these kinds (space-separated codes).
+    pub fn only_for(mut self, kinds: &'static str) -> Self {
+        self.only_for = kinds;
         self
     }
 }
