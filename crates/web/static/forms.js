@@ -94,6 +94,18 @@
     });
   });
 
+  // Matching weights: a slider beside each number box, kept in step.
+  document.querySelectorAll("input[data-range]").forEach(function (n) {
+    var r = document.createElement("input");
+    r.type = "range";
+    r.min = n.min; r.max = n.max; r.step = n.step || "1";
+    r.value = n.value;
+    r.setAttribute("aria-label", n.labels[0].textContent + " (slider)");
+    r.addEventListener("input", function () { n.value = r.value; });
+    n.addEventListener("input", function () { r.value = n.value; });
+    n.before(r);
+  });
+
   // Programme form: show only the fields that apply to the chosen kind.
   var kind = document.querySelector("select#f-kind");
   if (kind) {

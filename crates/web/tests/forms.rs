@@ -204,3 +204,151 @@ async fn the_programme_form_shows_only_the_fields_of_its_kind() {
         t.finish().await;
     }
 }
+
+/// The settings form's body that posts `controls` as they stand.
+fn settings_body(controls: &[rapport_app::matching_form::SettingControl]) -> Vec<(String, String)> {
+    use rapport_app::matching_form::ControlKind;
+    let mut body = vec![];
+    for c in controls {
+        if c.kind != ControlKind::Toggle {
+            body.push((c.name.to_string(), c.value.clone()));
+        }
+        if c.on && matches!(c.kind, ControlKind::Toggle | ControlKind::ToggleNumber) {
+            body.push((c.toggle_name(), "true".to_string()));
+        }
+    }
+    body
+}
+
+fn encode(pairs: &[(String, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn set(pairs: &mut Vec<(String, String)>, name: &str, value: &str) {
+    pairs.retain(|(k, _)| k != name);
+    pairs.push((name.to_string(), value.to_string()));
+}
+
+#[tokio::test]
+async fn the_matching_settings_form_round_trips_to_the_same_toml() {
+    for kind in test_database_kinds() {
+        let t = TestApp::new(kind).await;
+        let admin = t.admin().await;
+        let slug = t.programme("Leaders", "one_to_one").await;
+        let actor = t.actor(&admin).await;
+        let path = format!("/programmes/{slug}/settings");
+        let html = page(&t, &path, &admin).await.text;
+        for part in [
+            r#"id="f-weights.availability""#,
+            "Hours both people are free in the same week.",
+            r#"name="reach.require_shared_language.on""#,
+            r#"name="reach.max_time_zone_hours.on""#,
+            "Import or export as TOML",
+            r#"name="settings""#,
+        ] {
+            assert!(html.contains(part), "no {part} on the settings page");
+        }
+        // Posting the form unchanged leaves the TOML exactly as it was.
+        let before = t.app.matching_settings(&actor, &slug).await.unwrap();
+        let controls = t
+            .app
+            .matching_settings_controls(&actor, &slug)
+            .await
+            .unwrap();
+        let mut body = settings_body(&controls);
+        assert_eq!(
+            post_form(&t, &path, &admin, &encode(&body)).await.status,
+            303
+        );
+        assert_eq!(
+            t.app.matching_settings(&actor, &slug).await.unwrap(),
+            before
+        );
+        // A weight and a rule with its limit change just those settings.
+        set(&mut body, "weights.availability", "25");
+        set(&mut body, "reach.max_time_zone_hours.on", "true");
+        set(&mut body, "reach.max_time_zone_hours", "4");
+        body.retain(|(k, _)| k != "reach.require_shared_language.on");
+        assert_eq!(
+            post_form(&t, &path, &admin, &encode(&body)).await.status,
+            303
+        );
+        let after = t.app.matching_settings(&actor, &slug).await.unwrap();
+        let mut expected: toml::Value = toml::from_str(&before).unwrap();
+        expected["weights"]["availability"] = toml::Value::Integer(25);
+        let reach = expected["reach"].as_table_mut().unwrap();
+        reach.insert("max_time_zone_hours".into(), toml::Value::Float(4.0));
+        expected["reach"]["require_shared_language"] = toml::Value::Boolean(false);
+        assert_eq!(toml::from_str::<toml::Value>(&after).unwrap(), expected);
+        // The TOML import still works, and its result shows in the form.
+        let imported = after.replace("availability = 25", "availability = 30");
+        let r = post_form(
+            &t,
+            &path,
+            &admin,
+            &format!("settings={}", urlencode(&imported)),
+        )
+        .await;
+        assert_eq!(r.status, 303, "{}", r.text);
+        let html = page(&t, &path, &admin).await.text;
+        assert!(html.contains(r#"name="weights.availability" type="number" inputmode="numeric" min="0" max="100" step="1" value="30""#));
+        t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn settings_errors_are_summarised_and_keep_what_was_typed() {
+    for kind in test_database_kinds() {
+        let t = TestApp::new(kind).await;
+        let admin = t.admin().await;
+        let slug = t.programme("Leaders", "one_to_one").await;
+        let actor = t.actor(&admin).await;
+        let path = format!("/programmes/{slug}/settings");
+        let before = t.app.matching_settings(&actor, &slug).await.unwrap();
+        let controls = t
+            .app
+            .matching_settings_controls(&actor, &slug)
+            .await
+            .unwrap();
+        let mut body = settings_body(&controls);
+        set(&mut body, "weights.skills", "lots");
+        set(&mut body, "reach.min_overlap_hours.on", "true");
+        set(&mut body, "reach.min_overlap_hours", "200");
+        let r = post_form(&t, &path, &admin, &encode(&body)).await;
+        assert_eq!(r.status, 422);
+        assert!(
+            r.text.contains(r##"href="#f-weights.skills""##),
+            "{}",
+            r.text
+        );
+        assert!(r.text.contains(r##"href="#f-reach.min_overlap_hours""##));
+        assert!(r.text.contains(r#"value="lots""#) && r.text.contains(r#"value="200""#));
+        // Nothing was saved.
+        assert_eq!(
+            t.app.matching_settings(&actor, &slug).await.unwrap(),
+            before
+        );
+        // A refused import keeps the typed TOML, opens the box, says why.
+        let r = post_form(&t, &path, &admin, "settings=colour+%3D+1").await;
+        assert_eq!(r.status, 422);
+        assert!(r.text.contains("<details class=\"card\" open>") && r.text.contains("colour = 1"));
+        assert!(r.text.contains("error-summary"));
+        t.finish().await;
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => out.push(b as char),
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}

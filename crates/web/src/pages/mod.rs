@@ -19,6 +19,7 @@ mod notes;
 mod people;
 // Forms that help (issue 18 §2): the profile pickers, the questions list
 // and the matching settings form.
+mod matching_settings;
 mod profile_form;
 mod programmes;
 mod pulse;
@@ -430,6 +431,8 @@ fn table() -> Routes {
         .merge(calendar::routes())
         .merge(sessions::routes())
         .merge(api_docs::routes())
+        // Forms that help (H3).
+        .merge(matching_settings::routes())
 }
 
 /// Every page route.

@@ -296,42 +296,6 @@ async fn move_status(
     Ok(back(&slug, "", "status_changed"))
 }
 
-fn settings_form(who: &PageActor, slug: &str, toml: String) -> FormPage {
-    FormPage {
-        ctx: Ctx::new(Some(who), None),
-        title: "Matching settings",
-        intro: "Criterion weights, hard rules and the quality floor, in the TOML schema `rapport match assign --settings` reads (see docs/matching.md). Unknown settings are refused by name.".into(),
-        action: format!("/programmes/{slug}/settings"),
-        fields: vec![Field::new("settings", "Settings (TOML)", "textarea").value(toml)],
-        submit: "Save settings",
-        form_error: None,
-        links: vec![],
-    }
-}
-
-async fn settings_page(
-    State(s): State<AppState>,
-    who: PageActor,
-    Path(slug): Path<String>,
-) -> Result<Response, PageError> {
-    let toml = s.app.matching_settings(&who.actor, &slug).await?;
-    Ok(render(&settings_form(&who, &slug, toml)).into_response())
-}
-
-async fn save_settings(
-    State(s): State<AppState>,
-    who: PageActor,
-    Path(slug): Path<String>,
-    Form(f): Form<Params>,
-) -> Result<Response, PageError> {
-    let raw = f.get("settings").cloned().unwrap_or_default();
-    match s.app.set_matching_settings(&who.actor, &slug, &raw).await {
-        Ok(()) => Ok(back(&slug, "", "matching_saved")),
-        Err(e @ AppError::Invalid(_)) => Ok(settings_form(&who, &slug, raw).with_error(e)),
-        Err(e) => Err(e.into()),
-    }
-}
-
 /// The programme pages.
 pub(super) fn routes() -> Routes {
     Routes::new()
@@ -342,5 +306,4 @@ pub(super) fn routes() -> Routes {
         .post("/programmes/{slug}/status", move_status)
         .post("/programmes/{slug}/managers", add_manager)
         .post("/programmes/{slug}/managers/{id}/remove", remove_manager)
-        .form("/programmes/{slug}/settings", settings_page, save_settings)
 }
