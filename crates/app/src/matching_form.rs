@@ -301,8 +301,7 @@ pub fn fill(controls: &mut [SettingControl], posted: &HashMap<String, String>) {
 
 /// Reads one control's number, or says how to fix it.
 fn number(c: &SettingControl) -> Result<f64, Invalid> {
-    let whole = matches!(c.kind, ControlKind::Weight)
-        || c.min.fract() == 0.0 && c.max.fract() == 0.0 && c.name != "quality_floor";
+    let whole = c.is_weight() || c.name == "level_gap.ideal" || c.name.starts_with("seniority.");
     c.value
         .trim()
         .parse::<f64>()
