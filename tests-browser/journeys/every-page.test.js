@@ -109,6 +109,21 @@ describe('every page, at desktop and phone widths', { skip, timeout: 240_000 }, 
         await j.submit('Open for enrolment');
         await j.goto(`/programmes/confirm-${name}/close`);
         await noSidewaysScroll();
+        // Forms that help (H3): the profile form with its error summary, a
+        // programme's edit form and its matching settings form.
+        await j.goto(`${me}/edit`);
+        await j.fill('Years of experience', '99');
+        await j.submit('Save profile');
+        assert.match(await j.mainText(), /There is a problem/);
+        await noSidewaysScroll();
+        await j.goto('/programmes/new');
+        await j.fill('Name', `Forms ${name}`);
+        await j.submit('Create programme');
+        const programme = j.path().split('?')[0];
+        for (const path of [`${programme}/edit`, `${programme}/settings`]) {
+          await j.goto(path);
+          await noSidewaysScroll();
+        }
         await j.done();
       } catch (e) {
         failed = true;

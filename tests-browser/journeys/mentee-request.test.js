@@ -26,8 +26,8 @@ async function profile(j, { level, years, offered, wanted }) {
   await j.follow('Edit profile');
   await j.page.getByLabel('Leadership level').selectOption(level);
   await j.fill('Years of experience', years);
-  await j.fill('Skills you can offer', offered);
-  await j.fill('Skills you want to grow', wanted);
+  await j.fill('Other skills you can offer', offered);
+  await j.fill('Other skills you want to grow', wanted);
   await j.fill('Goal tags', 'Public speaking');
   await j.fill('Languages', 'English, Portuguese');
   await j.fill('Time zone', 'Europe/Lisbon');

@@ -92,23 +92,28 @@ describe('sign up, verify, sign in, edit profile, find yourself', { skip, timeou
     const me = editPath.replace(/\/edit$/, '');
     await j.page.getByLabel('Leadership level', { exact: true }).selectOption({ label: 'Team Leader' });
     await j.fill('Years of experience', '12');
-    await j.fill('Skills you can offer', 'Accessibility auditing, Public speaking');
-    await j.fill('Skills you want to grow', 'Negotiation');
+    // No skill catalogue yet: skills go in the "other" boxes; hours are
+    // ticked in the week grid.
+    await j.fill('Other skills you can offer', 'Accessibility auditing, Public speaking');
+    await j.fill('Other skills you want to grow', 'Negotiation');
     await j.fill('Languages', 'Portuguese, English');
-    await j.fill('Weekly availability', 'mon 09:00-11:00\nthu 14:00-15:30');
+    for (const hour of ['Monday 09:00 to 10:00', 'Monday 10:00 to 11:00', 'Thursday 14:00 to 15:00']) {
+      await j.page.getByLabel(hour, { exact: true }).check();
+    }
     // A time zone that does not exist is refused next to its field, and
     // nothing else the person typed is lost.
     await j.fill('Time zone', 'Europe/Atlantis');
     await j.submit('Save profile');
     assert.equal(j.path(), editPath);
     await j.expectFieldError('Time zone', 'time zone must be an IANA name such as Europe/Lisbon');
-    assert.equal(await j.page.getByLabel('Skills you can offer', { exact: true }).inputValue(), 'Accessibility auditing, Public speaking');
+    assert.equal(await j.page.getByLabel('Other skills you can offer', { exact: true }).inputValue(), 'Accessibility auditing, Public speaking');
+    assert.ok(await j.page.getByLabel('Thursday 14:00 to 15:00', { exact: true }).isChecked());
     await j.fill('Time zone', 'Europe/Lisbon');
     await j.submit('Save profile');
     assert.equal(j.path(), `${me}?done=profile_saved`);
     const profile = await j.mainText();
     for (const expected of ['Team Leader, 12 years', 'Accessibility auditing', 'Public speaking', 'Negotiation',
-      'Portuguese, English', 'Europe/Lisbon', 'mon 09:00-11:00', 'thu 14:00-15:30']) {
+      'Portuguese, English', 'Europe/Lisbon', 'mon 09:00-11:00', 'thu 14:00-15:00']) {
       assert.ok(profile.includes(expected), `the saved profile shows ${JSON.stringify(expected)}:\n${profile}`);
     }
 

@@ -28,6 +28,8 @@ pub mod jobs;
 pub mod lists;
 pub mod mail;
 pub mod markdown;
+/// Forms that help (H3): the matching settings as form controls.
+pub mod matching_form;
 pub mod messages;
 pub mod notes;
 pub mod notifications;

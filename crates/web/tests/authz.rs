@@ -550,6 +550,14 @@ fn rows() -> Vec<Row> {
             r#"{"admin":false}"#,
             Admin(204),
         ),
+        // Forms that help (H3): the forms' script.
+        row(
+            "GET",
+            "/static/forms.js",
+            "/static/forms.js",
+            "",
+            Everyone(200),
+        ),
         // Programmes, enrolment, matching, rooms (pages).
         row("GET", "/programmes", "/programmes", "", SignedIn(200)),
         row("GET", "/programmes/new", "/programmes/new", "", Admin(200)),

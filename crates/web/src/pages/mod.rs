@@ -17,6 +17,10 @@ mod inbox;
 mod messages;
 mod notes;
 mod people;
+// Forms that help (issue 18 §2): the profile pickers, the questions list
+// and the matching settings form.
+mod matching_settings;
+mod profile_form;
 mod programmes;
 mod pulse;
 mod rematch;
@@ -255,6 +259,9 @@ pub struct Field {
     pub autocomplete: &'static str,
     /// Options for selects: (code, label).
     pub options: Vec<(String, String)>,
+    /// Programme kinds (codes, space-separated) the field applies to; empty
+    /// for every kind. `static/forms.js` hides it when the kind changes.
+    pub only_for: &'static str,
 }
 
 impl Field {
@@ -273,6 +280,7 @@ impl Field {
             error: None,
             autocomplete: "",
             options: vec![],
+            only_for: "",
         }
     }
     /// Sets the value.
@@ -293,6 +301,11 @@ impl Field {
     /// Sets select options.
     pub fn options(mut self, o: Vec<(String, String)>) -> Self {
         self.options = o;
+        self
+    }
+    /// Limits the field to programmes of these kinds (space-separated codes).
+    pub fn only_for(mut self, kinds: &'static str) -> Self {
+        self.only_for = kinds;
         self
     }
 }
@@ -471,6 +484,8 @@ fn table() -> Routes {
         .merge(threads::routes())
         // Reflection and the needs check (issue 19, H8).
         .merge(reflection::routes())
+        // Forms that help (H3).
+        .merge(matching_settings::routes())
 }
 
 /// Every page route.

@@ -1,6 +1,6 @@
 //! The people directory, profile pages and the profile form.
 
-use super::{render, Ctx, Field, FormPage};
+use super::{profile_form, render, Ctx, Field, FormPage};
 use crate::auth::PageActor;
 use crate::routes::Routes;
 use crate::{AppState, PageError};
@@ -92,45 +92,89 @@ fn profile_form(who: &PageActor, id: PersonId, v: &ProfileInput, catalogue: &[St
         .iter()
         .map(|l| (l.code().to_string(), l.label().to_string()))
         .collect();
+    let other_hint = "Comma-separated, for skills not in the list above.";
     FormPage {
         ctx: Ctx::new(Some(who), None),
         title: "Edit profile",
-        intro: "Lists are comma-separated. Your email, gender and manager are never shown to other members.".into(),
+        intro: "Your email, gender and manager are never shown to other members.".into(),
         action: format!("/people/{id}/edit"),
         fields: vec![
-            Field::new("name", "Name", "text").value(&v.name).auto("name"),
-            Field::new("pronouns", "Pronouns", "text").value(&v.pronouns).hint("Optional, for example she/her."),
-            Field::new("gender", "Gender (self-described, optional)", "text").value(&v.gender).hint("Used only when someone states a matching preference. Never shown to others."),
+            Field::new("name", "Name", "text")
+                .value(&v.name)
+                .auto("name"),
+            Field::new("pronouns", "Pronouns", "text")
+                .value(&v.pronouns)
+                .hint("Optional, for example she/her."),
+            Field::new("gender", "Gender (self-described, optional)", "text")
+                .value(&v.gender)
+                .hint(
+                    "Used only when someone states a matching preference. Never shown to others.",
+                ),
             Field::new("bio", "About you", "textarea").value(&v.bio),
-            Field::new("level", "Leadership level", "select").value(&v.level).options(levels),
-            Field::new("years_experience", "Years of experience", "number").value(&v.years_experience),
-            Field::new("skills_offered", "Skills you can offer", "text").value(&v.skills_offered).hint(skills_hint(catalogue)),
-            Field::new("skills_wanted", "Skills you want to grow", "text").value(&v.skills_wanted).hint(skills_hint(catalogue)),
-            Field::new("goal_tags", "Goal tags", "text").value(&v.goal_tags).hint("For example: First management role, Career change"),
+            Field::new("level", "Leadership level", "select")
+                .value(&v.level)
+                .options(levels),
+            Field::new("years_experience", "Years of experience", "number")
+                .value(&v.years_experience),
+            Field::checkboxes(
+                "skills_offered",
+                "Skills you can offer",
+                catalogue,
+                &v.skills_offered,
+            )
+            .hint("Tick every skill you could help someone grow."),
+            Field::new("skills_offered_other", "Other skills you can offer", "text")
+                .value(profile_form::outside(catalogue, &v.skills_offered))
+                .hint(other_hint),
+            Field::checkboxes(
+                "skills_wanted",
+                "Skills you want to grow",
+                catalogue,
+                &v.skills_wanted,
+            )
+            .hint("Tick the skills you want a mentor for."),
+            Field::new(
+                "skills_wanted_other",
+                "Other skills you want to grow",
+                "text",
+            )
+            .value(profile_form::outside(catalogue, &v.skills_wanted))
+            .hint(other_hint),
+            Field::new("goal_tags", "Goal tags", "text")
+                .value(&v.goal_tags)
+                .hint("Comma-separated, for example: First management role, Career change"),
             Field::new("goals", "Your goals in your own words", "textarea").value(&v.goals),
-            Field::new("interests", "Interests", "text").value(&v.interests),
-            Field::new("languages", "Languages", "text").value(&v.languages).hint("For example: English, Portuguese"),
-            Field::new("time_zone", "Time zone", "text").value(&v.time_zone).hint("An IANA name such as Europe/Lisbon or America/New_York."),
-            Field::new("availability", "Weekly availability", "textarea").value(&v.availability).hint("One window per line in your time zone, like: mon 09:00-11:00"),
+            Field::new("interests", "Interests", "text")
+                .value(&v.interests)
+                .hint("Comma-separated."),
+            Field::new("languages", "Languages", "text")
+                .value(&v.languages)
+                .hint("Comma-separated, for example: English, Portuguese"),
+            Field::new("time_zone", "Time zone", "zone")
+                .value(&v.time_zone)
+                .options(profile_form::zones())
+                .hint("Start typing a city or region, such as Europe/Lisbon or America/New_York."),
+            Field::new("availability", "Weekly availability", "week")
+                .value(&v.availability)
+                .hint("Tick the hours you are usually free, in your time zone."),
             Field::new("department", "Department", "text").value(&v.department),
-            Field::new("manager_email", "Your manager's email", "email").value(&v.manager_email).hint("Used so you are never matched with your own reporting line."),
-            Field::new("visibility", "Who can see your profile", "select").value(&v.visibility).options(vec![("members".into(), "All members".into()), ("private".into(), "Only me, administrators and my programme managers".into())]),
+            Field::new("manager_email", "Your manager's email", "email")
+                .value(&v.manager_email)
+                .hint("Used so you are never matched with your own reporting line."),
+            Field::new("visibility", "Who can see your profile", "select")
+                .value(&v.visibility)
+                .options(vec![
+                    ("members".into(), "All members".into()),
+                    (
+                        "private".into(),
+                        "Only me, administrators and my programme managers".into(),
+                    ),
+                ]),
         ],
         submit: "Save profile",
         form_error: None,
         links: vec![],
     }
-}
-
-/// The catalogue as a hint; people may still add skills of their own.
-fn skills_hint(catalogue: &[String]) -> String {
-    if catalogue.is_empty() {
-        return "Comma-separated, for example: Coaching, Public speaking".into();
-    }
-    format!(
-        "Comma-separated. From the catalogue: {}. You may add your own.",
-        catalogue.join(", ")
-    )
 }
 
 async fn catalogue(s: &AppState) -> Result<Vec<String>, PageError> {
@@ -157,9 +201,10 @@ async fn edit(
     State(s): State<AppState>,
     who: PageActor,
     Path(id): Path<String>,
-    Form(input): Form<ProfileInput>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let id = person_id(&id)?;
+    let input = profile_form::profile_input(pairs);
     Ok(match s.app.update_profile(&who.actor, id, &input).await {
         Ok(_) => Redirect::to(&format!("/people/{id}?done=profile_saved")).into_response(),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
@@ -174,4 +219,5 @@ pub(super) fn routes() -> Routes {
         .get("/people", directory)
         .get("/people/{id}", person)
         .form("/people/{id}/edit", edit_page, edit)
+        .get("/static/forms.js", profile_form::script)
 }

@@ -70,6 +70,11 @@ fn options<T: Copy>(
         .collect()
 }
 
+/// Kinds whose mentors take several mentees (a capacity applies).
+const WITH_MENTORS: &str = "one_to_one group reverse";
+/// Kinds that form circles (circle sizes apply).
+const CIRCLES: &str = "circle";
+
 fn programme_form(who: &PageActor, action: String, v: &ProgrammeInput, creating: bool) -> FormPage {
     let mut fields = vec![
         Field::new("name", "Name", "text").value(&v.name),
@@ -94,18 +99,29 @@ fn programme_form(who: &PageActor, action: String, v: &ProgrammeInput, creating:
         Field::new("starts_on", "Starts on", "date").value(&v.starts_on),
         Field::new("ends_on", "Ends on", "date").value(&v.ends_on),
         Field::new("cadence", "Meeting cadence", "select").value(&v.cadence).options(options(&Cadence::ALL, Cadence::code, Cadence::label)),
-        Field::new("default_capacity", "Default mentor capacity", "number").value(&v.default_capacity).hint("Mentees per mentor unless the mentor sets their own (1–50)."),
+        Field::new("default_capacity", "Default mentor capacity", "number").value(&v.default_capacity).hint("Mentees per mentor unless the mentor sets their own (1–50).").only_for(WITH_MENTORS),
         Field::new("request_expiry_days", "Days a request waits for an answer", "number").value(&v.request_expiry_days),
         Field::new("rolling_admission", "Rolling admission: keep taking enrolments and matching while running", "checkbox").value(if v.rolling_admission { "true" } else { "" }),
         Field::new("questions", "Enrolment questions", "textarea").value(&v.questions).hint("One per line: \"single: Question? | Option A | Option B | weight=10\", \"multiple: …\" or \"text: …\". A weight makes similar answers count in matching."),
         Field::new("group_min", "Smallest peer circle", "number")
             .value(&v.group_min)
-            .hint("Circles only: the fewest members a circle starts with (2–20)."),
+            .hint("Circles only: the fewest members a circle starts with (2–20).")
+            .only_for(CIRCLES),
         Field::new("group_max", "Largest peer circle", "number")
             .value(&v.group_max)
-            .hint("Circles only: the most members in one circle (2–20)."),
+            .hint("Circles only: the most members in one circle (2–20).")
+            .only_for(CIRCLES),
         Field::new("goals", "Goal catalogue", "text").value(&v.goals).hint("Comma-separated goals members can pick."),
     ]);
+    if !creating {
+        // The kind never changes after creation, so fields of other kinds
+        // are not shown; they post back unchanged.
+        for f in &mut fields {
+            if !f.only_for.is_empty() && !f.only_for.split(' ').any(|k| k == v.kind) {
+                f.kind = "hidden";
+            }
+        }
+    }
     FormPage {
         ctx: Ctx::new(Some(who), None),
         title: if creating {
@@ -293,42 +309,6 @@ async fn move_status(
     Ok(back(&slug, "", "status_changed"))
 }
 
-fn settings_form(who: &PageActor, slug: &str, toml: String) -> FormPage {
-    FormPage {
-        ctx: Ctx::new(Some(who), None),
-        title: "Matching settings",
-        intro: "Criterion weights, hard rules and the quality floor, in the TOML schema `rapport match assign --settings` reads (see docs/matching.md). Unknown settings are refused by name.".into(),
-        action: format!("/programmes/{slug}/settings"),
-        fields: vec![Field::new("settings", "Settings (TOML)", "textarea").value(toml)],
-        submit: "Save settings",
-        form_error: None,
-        links: vec![],
-    }
-}
-
-async fn settings_page(
-    State(s): State<AppState>,
-    who: PageActor,
-    Path(slug): Path<String>,
-) -> Result<Response, PageError> {
-    let toml = s.app.matching_settings(&who.actor, &slug).await?;
-    Ok(render(&settings_form(&who, &slug, toml)).into_response())
-}
-
-async fn save_settings(
-    State(s): State<AppState>,
-    who: PageActor,
-    Path(slug): Path<String>,
-    Form(f): Form<Params>,
-) -> Result<Response, PageError> {
-    let raw = f.get("settings").cloned().unwrap_or_default();
-    match s.app.set_matching_settings(&who.actor, &slug, &raw).await {
-        Ok(()) => Ok(back(&slug, "", "matching_saved")),
-        Err(e @ AppError::Invalid(_)) => Ok(settings_form(&who, &slug, raw).with_error(e)),
-        Err(e) => Err(e.into()),
-    }
-}
-
 /// The programme pages.
 pub(super) fn routes() -> Routes {
     Routes::new()
@@ -339,5 +319,4 @@ pub(super) fn routes() -> Routes {
         .post("/programmes/{slug}/status", move_status)
         .post("/programmes/{slug}/managers", add_manager)
         .post("/programmes/{slug}/managers/{id}/remove", remove_manager)
-        .form("/programmes/{slug}/settings", settings_page, save_settings)
 }
