@@ -311,14 +311,17 @@ impl App {
             let was_alerted = f.stored.as_ref().and_then(|s| s.alerted_level);
             let alerted_level = if health.level == Level::AtRisk {
                 if was_alerted != Some(Level::AtRisk) {
-                    if !managers.contains_key(&p.id) {
-                        let mut list = vec![];
-                        for id in tx.holders(p.id, ProgrammeRole::Manager).await? {
-                            list.extend(tx.person(id).await?);
+                    let list = match managers.entry(p.id) {
+                        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                        std::collections::hash_map::Entry::Vacant(e) => {
+                            let mut list = vec![];
+                            for id in tx.holders(p.id, ProgrammeRole::Manager).await? {
+                                list.extend(tx.person(id).await?);
+                            }
+                            e.insert(list)
                         }
-                        managers.insert(p.id, list);
-                    }
-                    alerts.extend(alert_managers(f, p, &health, &managers[&p.id]));
+                    };
+                    alerts.extend(alert_managers(f, p, &health, list));
                 }
                 Some(Level::AtRisk)
             } else {

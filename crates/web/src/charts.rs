@@ -424,11 +424,7 @@ pub struct ProgressBar {
 impl ProgressBar {
     /// Whole percent done.
     pub fn percent(&self) -> usize {
-        if self.total == 0 {
-            0
-        } else {
-            self.done * 100 / self.total
-        }
+        (self.done * 100).checked_div(self.total).unwrap_or(0)
     }
 
     /// The same figures in words: "2 of 7 steps (28%)".

@@ -367,7 +367,7 @@ impl EditorPage {
     }
 
     /// Fills the form from what was typed, keeping blank rows to add steps.
-    fn from_form(mut self, f: &Params) -> Self {
+    fn filled_from(mut self, f: &Params) -> Self {
         let get = |k: String| f.get(&k).cloned().unwrap_or_default();
         self.name = get("title".into());
         self.summary = get("summary".into());
@@ -494,7 +494,7 @@ async fn new_form(State(s): State<AppState>, who: PageActor) -> Result<Response,
         "/roadmaps/new".into(),
         s.app.roadmap_skills().await?,
     )
-    .from_form(&Params::new());
+    .filled_from(&Params::new());
     page.title = "Start a roadmap".into();
     Ok(render(&page).into_response())
 }
@@ -512,7 +512,7 @@ async fn create(
                 "/roadmaps/new".into(),
                 s.app.roadmap_skills().await?,
             )
-            .from_form(&f);
+            .filled_from(&f);
             page.title = "Start a roadmap".into();
             page.errors = errors_of(&e);
             Ok((crate::error::status_of(&e), render(&page)).into_response())
@@ -543,7 +543,7 @@ async fn edit_form(
         format!("/roadmaps/{id}/edit"),
         s.app.roadmap_skills().await?,
     )
-    .from_form(&form_of(&v));
+    .filled_from(&form_of(&v));
     Ok(render(&page).into_response())
 }
 
@@ -564,7 +564,7 @@ async fn save(
                 format!("/roadmaps/{id}/edit"),
                 s.app.roadmap_skills().await?,
             )
-            .from_form(&f);
+            .filled_from(&f);
             page.errors = errors_of(&e);
             Ok((crate::error::status_of(&e), render(&page)).into_response())
         }
@@ -573,10 +573,13 @@ async fn save(
 }
 
 /// The room page's roadmap section.
+/// A mentee's standing on an attached roadmap, with a bar when they follow it.
+pub(crate) type MenteeProgress = (MenteeStanding, Option<ProgressBar>);
+
 pub(crate) struct RoomSection {
     /// Each attached roadmap, with the mentees the viewer may see and a
     /// progress bar for each one who follows it.
-    pub items: Vec<(RoadmapSummary, Vec<(MenteeStanding, Option<ProgressBar>)>)>,
+    pub items: Vec<(RoadmapSummary, Vec<MenteeProgress>)>,
     /// The viewer may attach and detach.
     pub can_attach: bool,
     /// The viewer may pull a current step into the next session's agenda.
