@@ -268,15 +268,26 @@ pub(crate) fn profile_of(
 }
 
 /// An engine explanation as lines in points.
+/// Points every pair earns alike (nobody stated a preference) come last, as
+/// one line, so the lines still add up to the score.
 pub(crate) fn lines(e: &Explanation) -> Vec<ExplanationLine> {
-    e.items
+    let mut lines: Vec<ExplanationLine> = e
+        .items
         .iter()
         .map(|i| ExplanationLine {
             criterion: i.criterion.name().to_string(),
             points: i.points as f64 / MICROS,
             sentence: i.sentence.clone(),
         })
-        .collect()
+        .collect();
+    if e.unstated > 0 {
+        lines.push(ExplanationLine {
+            criterion: rapport_matching::score::UNSTATED_NAME.to_string(),
+            points: e.unstated as f64 / MICROS,
+            sentence: rapport_matching::score::UNSTATED_SENTENCE.to_string(),
+        });
+    }
+    lines
 }
 
 /// Replaces engine ids (person UUIDs) in a sentence with names.

@@ -82,7 +82,7 @@ fn examples_match_with_explanations_pins_and_reasons() {
     for r in &rows {
         let score = micros(&r[2]);
         assert!((0..=100_000_000).contains(&score));
-        assert!(r[3].starts_with("skills +"), "{}", &r[3]);
+        assert!(!r[3].is_empty(), "every pair is explained");
         assert_eq!(explanation_total(&r[3]), score, "{}", &r[3]);
     }
 

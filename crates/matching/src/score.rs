@@ -159,9 +159,29 @@ impl Explanation {
             out.push_str(": ");
             out.push_str(&it.sentence);
         }
+        if self.unstated > 0 {
+            if !out.is_empty() {
+                out.push_str("; ");
+            }
+            out.push_str(UNSTATED_NAME);
+            out.push_str(" +");
+            out.push_str(&format_micros(i128::from(self.unstated)));
+            out.push_str(": ");
+            out.push_str(UNSTATED_SENTENCE);
+        }
         out
     }
 }
+
+/// The name under which [`Explanation::unstated`] points are listed, so that
+/// what a reader sees still adds up to the score.
+pub const UNSTATED_NAME: &str = "baseline";
+/// What [`Explanation::unstated`] points are, in words: every pair earns
+/// them alike, so they say nothing about this pair (the issue asked for no
+/// line that tells the reader nothing; this one tells them why the points are
+/// there, and the total stays checkable).
+pub const UNSTATED_SENTENCE: &str =
+    "Points every pair earns alike, since nobody stated a preference";
 
 /// A profile that cannot be turned into features.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

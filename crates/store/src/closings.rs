@@ -1,4 +1,4 @@
-//! When a programme was closed and from which status (migration 0019), so an
+//! When a programme was closed and from which status (migration 0017), so an
 //! admin can reopen it within 30 days into the status it had before.
 
 use crate::decode::corrupt_row;

@@ -1,4 +1,4 @@
-//! Full-text search over every kind of document (migration 0022): thread
+//! Full-text search over every kind of document (migration 0019): thread
 //! titles and posts now, people later (issue 20), one module for all.
 //!
 //! # Contract

@@ -1,5 +1,5 @@
 //! Reflection prompts, schedules, room prompts, answers and needs checks
-//! (migration 0023). Who may read which answer is the app's rule; the store
+//! (migration 0020). Who may read which answer is the app's rule; the store
 //! reads exactly the set it is asked for and never widens it.
 
 use crate::decode::corrupt_row;

@@ -1,4 +1,4 @@
-//! Roadmaps (migration 0021): versions, followers, marks on steps, and
+//! Roadmaps (migration 0018): versions, followers, marks on steps, and
 //! attachments to rooms and programmes. Who may read or change what is the
 //! app's rule; the store reads exactly the set it is asked for.
 

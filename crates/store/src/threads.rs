@@ -1,4 +1,4 @@
-//! Growth Threads (migration 0022): threads, posts, comments, reactions,
+//! Growth Threads (migration 0019): threads, posts, comments, reactions,
 //! revisions, reports, follows and the authors' pending notifications.
 //!
 //! # Visibility lives in the query

@@ -2502,7 +2502,7 @@ fn rows() -> Vec<Row> {
         ),
     ]);
     // Reflection and the needs check (issue 19, H8). Prompt 1 and 16 are
-    // seeded by migration 0023; the admins' edit rows change prompt 16's
+    // seeded by migration 0020; the admins' edit rows change prompt 16's
     // words (never retire it). By now both rooms have ended (409 for their
     // mentor's assignment; tests/reflection.rs assigns in an open room).
     // Managers never read a room's reflections (403).

@@ -523,9 +523,21 @@ async fn security_headers_are_on_every_answer() {
 /// The pages carry no inline script or style the policy would block.
 #[test]
 fn templates_have_no_inline_script_or_style() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
-    for entry in std::fs::read_dir(&dir).expect("the templates") {
-        let path = entry.expect("an entry").path();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    // Templates may sit in folders of their own (`templates/roadmaps/`).
+    let mut dirs = vec![root];
+    let mut paths = vec![];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("the templates") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                paths.push(path);
+            }
+        }
+    }
+    for path in paths {
         let text = std::fs::read_to_string(&path).expect("a template");
         for banned in [
             "style=",

@@ -187,6 +187,8 @@ impl Ids {
             ("reactions", "kind") => vec!["helpful".into()],
             // Reflection (issue 19, H8): the prompt the author answered.
             ("prompts", _) => vec![PROMPT.into()],
+            // Managers' tools (issue 18 §6): a mentor's capacity.
+            ("mentors", "id") => vec![self.mentor.to_string()],
             ("people", _) if read => vec![self.author.to_string(), self.mentor.to_string()],
             ("people", _) => vec![self.bystander.to_string()],
             ("programmes", "slug") => vec!["here".into(), "elsewhere".into()],

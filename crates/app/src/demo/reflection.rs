@@ -12,7 +12,7 @@ use crate::{App, AppError, AppResult};
 use rapport_domain::mentoring::RoomStatus;
 use rapport_domain::PersonId;
 
-/// Seeded prompts (migration 0023) the demo people answer.
+/// Seeded prompts (migration 0020) the demo people answer.
 const MENTOR_SHAPED_ME: &str = "7e5f0000-0000-4000-8000-000000000002";
 const HARD_FEEDBACK: &str = "7e5f0000-0000-4000-8000-000000000007";
 const STEPPED_UP: &str = "7e5f0000-0000-4000-8000-000000000013";

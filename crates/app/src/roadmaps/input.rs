@@ -271,7 +271,7 @@ mod tests {
         for want in [
             "step 1: its id",
             "step 1: the title",
-            "podcast",
+            "kind must be one of",
             "catalogue",
             "effort",
             "step 2: the text",

@@ -892,6 +892,7 @@ pub async fn get_feed(
     security(("cookie" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "What matched.", body = SearchOut),
+        (status = 400, description = "`bad_request`: the query string has no `q`.", body = ErrorBody),
         (status = 422, description = "`invalid_field` on `q`: no word of three letters or more.", body = ErrorBody),
     ))]
 pub async fn search_threads(
