@@ -97,9 +97,13 @@ describe('a manager imports people, runs matching, pins, publishes and reads cov
       text = await m.mainText();
       assert.match(text, /36 \/ 38\s*placed/);
       assert.match(text, /Proven optimal/);
-      const notPlaced = m.page.locator('section .card').filter({ hasText: 'Fix:' });
+      const notPlaced = m.page.locator('.card.unplaced').filter({ hasText: 'What would place them:' });
       assert.equal(await notPlaced.count(), 2, 'two mentees are not placed, each with a fix');
-      assert.match(await notPlaced.first().innerText(), /full|capacity|slot/i);
+      assert.match(await notPlaced.first().innerText(), /full|capacity|place/i);
+      // Each has an action beside its fix, in words without internal names.
+      assert.equal(await notPlaced.first().getByRole('button', { name: /^Raise .+'s capacity to \d+$/ }).count() > 0
+        || await notPlaced.first().getByRole('link', { name: /Invite mentors like this/ }).count() > 0, true);
+      assert.doesNotMatch(await notPlaced.first().innerText(), /[a-z]+_[a-z]+/);
 
       // Read an explanation.
       const first = m.page.locator('main details').first();
