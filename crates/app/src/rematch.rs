@@ -777,21 +777,11 @@ impl App {
         let now = self.now();
         let mut tx = self.store.read().await?;
         let access = self.room_access(&mut tx, actor, id).await?;
-        let person = match &access.me {
-            Some(m) if m.role == seeker_role(access.programme.kind) => m.clone(),
-            _ => {
-                return Err(AppError::NotFound(
-                    "no re-match started from this room for you".into(),
-                ))
-            }
-        };
-        let fit =
-            access.room.end_reason == Some(EndReason::Fit) || person.state == MemberState::Left;
-        if !fit {
+        let Some(person) = rematched_from(&access).cloned() else {
             return Err(AppError::NotFound(
                 "no re-match started from this room for you".into(),
             ));
-        }
+        };
         let links: Vec<RematchLink> = tx
             .rematches_from(id)
             .await?
@@ -1060,6 +1050,37 @@ impl App {
     ) -> AppResult<Option<MentorSupport>> {
         let mut tx = self.store.read().await?;
         let access = self.room_access(&mut tx, actor, id).await?;
+        mentor_support_in(&mut tx, actor, &access).await
+    }
+
+    /// Whether the viewer may start a re-match of the room from its
+    /// Overview: [`App::rematch_preview`] would answer, without building
+    /// the preview.
+    pub(crate) async fn may_rematch_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        access: &RoomAccess,
+    ) -> AppResult<bool> {
+        if !access.room.status.is_open() || access.writable().is_err() {
+            return Ok(false);
+        }
+        Ok(match self.rematch_subject(tx, actor, access, None).await {
+            Ok(_) | Err(AppError::Invalid(_)) => true,
+            Err(e @ AppError::Internal { .. }) => return Err(e),
+            Err(_) => false,
+        })
+    }
+}
+
+/// [`App::mentor_support`] inside `tx`, for a viewer whose access is known.
+pub(crate) async fn mentor_support_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    access: &RoomAccess,
+) -> AppResult<Option<MentorSupport>> {
+    {
+        let id = access.room.id;
         let lead = access
             .me
             .as_ref()
@@ -1068,7 +1089,7 @@ impl App {
             return Ok(None);
         }
         let poor_fit = access.room.end_reason == Some(EndReason::Fit)
-            || said_no(&mut tx, id, actor.person_id).await?;
+            || said_no(tx, id, actor.person_id).await?;
         if !poor_fit {
             return Ok(None);
         }
@@ -1096,4 +1117,14 @@ impl App {
                 .map(|p| (p.name, p.slug.to_string())),
         }))
     }
+}
+
+/// The viewer's membership of a room they were re-matched from: a seeker
+/// (mentee, peer) whose room ended for fit or who left it. None otherwise,
+/// and then [`App::rematch_referrals`] answers 404.
+pub(crate) fn rematched_from(access: &RoomAccess) -> Option<&MemberRecord> {
+    access.me.as_ref().filter(|m| {
+        m.role == seeker_role(access.programme.kind)
+            && (access.room.end_reason == Some(EndReason::Fit) || m.state == MemberState::Left)
+    })
 }

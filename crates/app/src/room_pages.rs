@@ -8,7 +8,9 @@
 use crate::lists::{ListQuery, Page};
 use crate::messages::MessageView;
 use crate::notes::NoteView;
-use crate::rooms::RoomAccess;
+use crate::rematch::MentorSupport;
+use crate::roadmaps::attached::RoomRoadmaps;
+use crate::rooms::{RoomAccess, RoomView};
 use crate::sessions::{RoomSessions, Suggestions};
 use crate::{App, AppError, AppResult};
 use rapport_domain::policy::Actor;
@@ -120,6 +122,47 @@ impl App {
                 can_propose,
             },
             suggestions,
+        })
+    }
+}
+
+/// The Overview tab: the room as [`App::room`] answers it, with what the
+/// page offers beside it: a re-match, the re-match already started from
+/// it, a mentor of their own for a mentor who reported a poor fit, and the
+/// room's roadmaps.
+#[derive(Clone, Debug)]
+pub struct OverviewTab {
+    /// As [`App::room`] answers.
+    pub view: RoomView,
+    /// The viewer may start a re-match ([`App::rematch_preview`] answers).
+    pub can_rematch: bool,
+    /// The viewer was re-matched from this room
+    /// ([`App::rematch_referrals`] answers).
+    pub rematched: bool,
+    /// As [`App::mentor_support`] answers.
+    pub support: Option<MentorSupport>,
+    /// As [`App::room_roadmaps`] answers.
+    pub roadmaps: RoomRoadmaps,
+}
+
+impl App {
+    /// The Overview tab in one read: the room was opened five times, once
+    /// for each part of the page.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, room = %room))]
+    pub async fn overview_tab(&self, actor: &Actor, room: RoomId) -> AppResult<OverviewTab> {
+        let mut tx = self.store.read().await?;
+        let access = self.room_access(&mut tx, actor, room).await?;
+        let can_rematch = self.may_rematch_in(&mut tx, actor, &access).await?;
+        let rematched = crate::rematch::rematched_from(&access).is_some();
+        let support = crate::rematch::mentor_support_in(&mut tx, actor, &access).await?;
+        let roadmaps = self.room_roadmaps_in(&mut tx, actor, &access).await?;
+        let view = self.room_view_in(&mut tx, actor, access).await?;
+        Ok(OverviewTab {
+            view,
+            can_rematch,
+            rematched,
+            support,
+            roadmaps,
         })
     }
 }

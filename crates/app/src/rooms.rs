@@ -172,12 +172,23 @@ impl App {
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id, room = %id))]
     pub async fn room(&self, actor: &Actor, id: RoomId) -> AppResult<RoomView> {
         let mut tx = self.store.read().await?;
+        let access = self.room_access(&mut tx, actor, id).await?;
+        self.room_view_in(&mut tx, actor, access).await
+    }
+
+    /// [`App::room`] inside `tx`, for a viewer whose access is known.
+    pub(crate) async fn room_view_in(
+        &self,
+        tx: &mut rapport_store::Tx,
+        actor: &Actor,
+        access: RoomAccess,
+    ) -> AppResult<RoomView> {
         let RoomAccess {
             room,
             programme: p,
             manager,
             ..
-        } = self.room_access(&mut tx, actor, id).await?;
+        } = access;
         let my_state = room
             .members
             .iter()
@@ -185,15 +196,9 @@ impl App {
             .map(|m| m.state);
         let ids: Vec<_> = room.members.iter().map(|m| m.person_id).collect();
         let explanation = self
-            .room_explanation(
-                &mut tx,
-                p.id,
-                room.round_id,
-                &ids,
-                manager && my_state.is_none(),
-            )
+            .room_explanation(tx, p.id, room.round_id, &ids, manager && my_state.is_none())
             .await?;
-        let rematch = crate::rematch::links(&mut tx, room.id, actor.person_id, manager).await?;
+        let rematch = crate::rematch::links(tx, room.id, actor.person_id, manager).await?;
         Ok(RoomView {
             rematch,
             programme_name: p.name,

@@ -79,6 +79,13 @@ pub fn demo_data(seed: u64) -> DemoData {
         &programmes,
     );
     programmes.push(past);
+    // Their own generator too, for the same reason.
+    let groups = group_and_circle(
+        &mut ChaCha8Rng::seed_from_u64(seed ^ GROUPS_SALT),
+        &people,
+        &programmes,
+    );
+    programmes.extend(groups);
     DemoData {
         skills: skill_catalogue(),
         people,
@@ -816,4 +823,104 @@ fn past_cohort(
         created_days_ago: 130,
         roles,
     }
+}
+
+/// Mixed into the seed for the group and circle programmes' generator.
+const GROUPS_SALT: u64 = 0x2026_0002;
+/// The running group programme `demo::rooms` plays a room in.
+pub const GROUP_PROGRAMME: &str = "leading-through-change";
+/// The running circle programme `demo::rooms` plays a circle in.
+pub const CIRCLE_PROGRAMME: &str = "engineering-leads-circle";
+
+/// Two running programmes whose rooms have more than two members, so the
+/// demo shows that a group is a room with more members: Leading Through
+/// Change (two experienced leaders, each mentoring a group of three new
+/// Team Leaders) and the Engineering Leads Circle (eight senior
+/// contributors in circles of four, with a facilitator). People in them
+/// hold no role in the other running programmes' rooms, so the story's
+/// seats and sessions never collide.
+fn group_and_circle(
+    rng: &mut ChaCha8Rng,
+    people: &[DemoPerson],
+    programmes: &[DemoProgramme],
+) -> Vec<DemoProgramme> {
+    use LeadershipLevel::{
+        LeaderOfLeaders as LoL, ProfessionalContributor as PC, TeamLeader as TL,
+    };
+    use ProgrammeRole::{Facilitator, Manager, Mentee, Mentor, Peer};
+    let admin = people[0].id;
+    let busy: HashSet<PersonId> = programmes
+        .iter()
+        .filter(|p| p.status == ProgrammeStatus::Running)
+        .flat_map(|p| p.roles.iter().filter(|(_, r)| *r != Manager).map(|(id, _)| *id))
+        .collect();
+    let mut taken: HashSet<PersonId> = busy;
+    taken.insert(admin);
+    let mut pick = |keep: &dyn Fn(&DemoPerson) -> bool, n: usize| -> Vec<PersonId> {
+        let mut ids: Vec<PersonId> = people
+            .iter()
+            .filter(|p| !taken.contains(&p.id) && keep(p))
+            .map(|p| p.id)
+            .collect();
+        ids.shuffle(rng);
+        ids.truncate(n);
+        taken.extend(ids.iter().copied());
+        ids
+    };
+    let people_partner = pick(&|p| p.profile.level == TL && p.profile.department == "People", 1);
+    let mentors = pick(&|p| p.profile.level == LoL, 2);
+    let mentees = pick(&|p| p.profile.level == TL && p.profile.years_experience <= 7, 6);
+    let facilitator = pick(&|p| p.profile.level == TL && p.profile.years_experience >= 8, 1);
+    let peers = pick(
+        &|p| {
+            p.profile.level == PC
+                && p.profile.years_experience >= 5
+                && matches!(p.profile.department.as_str(), "Engineering" | "Data" | "Product")
+        },
+        8,
+    );
+    // Seats follow the position in the list (1 + k % 3, as `seed` grants
+    // them): each mentor goes where they take three.
+    let mut group = vec![(admin, Manager)];
+    group.extend(people_partner.iter().map(|id| (*id, Manager)));
+    let mut queue = mentees.iter();
+    for m in &mentors {
+        while group.len() % 3 != 2 {
+            match queue.next() {
+                Some(id) => group.push((*id, Mentee)),
+                None => break,
+            }
+        }
+        group.push((*m, Mentor));
+    }
+    group.extend(queue.map(|id| (*id, Mentee)));
+    let mut circle = vec![(admin, Manager)];
+    circle.extend(facilitator.iter().map(|id| (*id, Facilitator)));
+    circle.extend(peers.iter().map(|id| (*id, Peer)));
+    let mut out = vec![
+        DemoProgramme {
+            id: ProgrammeId::default(),
+            slug: GROUP_PROGRAMME,
+            name: "Leading Through Change",
+            description: "Group mentoring for Team Leaders steering their teams through a reorganisation. An experienced leader mentors a group of three; groups meet every two weeks for ninety minutes, bring one live situation each, and leave with one thing to try. The autumn groups started three months ago.",
+            kind: ProgrammeKind::Group,
+            status: ProgrammeStatus::Running,
+            created_days_ago: 120,
+            roles: group,
+        },
+        DemoProgramme {
+            id: ProgrammeId::default(),
+            slug: CIRCLE_PROGRAMME,
+            name: "Engineering Leads Circle",
+            description: "Senior engineers, analysts and product people who lead without managing meet monthly in circles of four: influence without authority, technical direction, mentoring juniors, and when to say no. A Team Leader facilitates and keeps time; the circle sets its own agenda.",
+            kind: ProgrammeKind::Circle,
+            status: ProgrammeStatus::Running,
+            created_days_ago: 118,
+            roles: circle,
+        },
+    ];
+    for p in &mut out {
+        p.id = ProgrammeId(uuid_from(rng));
+    }
+    out
 }

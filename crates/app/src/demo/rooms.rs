@@ -22,7 +22,11 @@
 //! completed room frees a seat; the manager matches them three days before
 //! now and their new room is proposed, accepted by the mentor only.
 //! In Peer Circles (peer pairs, monthly) every pair meets, and one pair ended
-//! early. The New Managers Cohort (group) is a draft, so it has no rooms.
+//! early. In Leading Through Change (group) each mentor meets a group of
+//! three mentees every two weeks, and in the Engineering Leads Circle
+//! (circle) the circles meet monthly: everyone accepts and confirms, and
+//! attendance is taken for every member. The New Managers Cohort (group)
+//! is a draft, so it has no rooms.
 //!
 //! # Email
 //! The story's email (invitations, digests, nudges, alerts) is delivered
@@ -37,6 +41,7 @@
 //! results; ids are random, as everywhere in Rapport.
 
 use super::room_words::*;
+use super::generator::{CIRCLE_PROGRAMME, GROUP_PROGRAMME};
 use super::{demo_data, DemoProgramme, DEMO_SEED};
 use crate::agreements::AgreementInput;
 use crate::closure::ClosureInput;
@@ -88,6 +93,10 @@ pub enum Storyline {
     Peers,
     /// A peer pair a manager ended early (time).
     PeersEnded,
+    /// A mentor and a group of mentees, meeting every two weeks.
+    Group,
+    /// A peer circle with a facilitator, meeting monthly.
+    Circle,
 }
 
 /// The arcs of the past cohort's rooms, in the order its round proposed
@@ -124,14 +133,16 @@ pub struct DemoRooms {
 }
 
 /// Who acts: a member by position (mentor or first peer 0, mentee or second
-/// peer 1), or the programme's manager.
+/// peer 1, further members of a group or circle 2, 3, …), or the
+/// programme's manager.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Who {
     First,
     Second,
+    Other(usize),
     Manager,
 }
-use Who::{First, Manager, Second};
+use Who::{First, Manager, Other, Second};
 
 /// One step of the script.
 #[derive(Clone, Debug)]
@@ -254,6 +265,17 @@ pub async fn seed_rooms(app: &App, now_ms: i64) -> AppResult<DemoRooms> {
         };
         player.slot(arc, PEER_CIRCLES, manager_of(peers), Some(id), members);
     }
+    // The group and the circle: rooms of more than two.
+    player.to(base + 13 * HOUR).await?;
+    for (slug, arc) in [
+        (GROUP_PROGRAMME, Storyline::Group),
+        (CIRCLE_PROGRAMME, Storyline::Circle),
+    ] {
+        let p = programme(slug)?;
+        for (id, members) in player.round(manager_of(p), slug).await? {
+            player.slot(arc, slug, manager_of(p), Some(id), members);
+        }
+    }
     // The room the waiting mentee gets once a seat is free.
     player.slot(
         Storyline::Proposed,
@@ -266,7 +288,7 @@ pub async fn seed_rooms(app: &App, now_ms: i64) -> AppResult<DemoRooms> {
     let mut script: Vec<(i64, usize, Act)> = vec![];
     for (n, slot) in player.slots.iter().enumerate() {
         let mut rng = ChaCha8Rng::seed_from_u64(DEMO_SEED ^ ((n as u64 + 1) << 20));
-        for (at, act) in story(slot.arc, &mut rng) {
+        for (at, act) in story(slot.arc, slot.members.len(), &mut rng) {
             script.push((base + at, n, act));
         }
     }
@@ -321,7 +343,7 @@ fn date_of(ms: i64) -> String {
 }
 
 /// The script of one room: (offset from the story's start, act).
-fn story(arc: Storyline, rng: &mut ChaCha8Rng) -> Vec<(i64, Act)> {
+fn story(arc: Storyline, size: usize, rng: &mut ChaCha8Rng) -> Vec<(i64, Act)> {
     let mut s: Vec<(i64, Act)> = vec![];
     let pick = |rng: &mut ChaCha8Rng, list: &[&'static str]| *list.choose(rng).unwrap_or(&"");
     if arc == Storyline::Proposed {
@@ -329,10 +351,18 @@ fn story(arc: Storyline, rng: &mut ChaCha8Rng) -> Vec<(i64, Act)> {
         s.push((at(98, 14, 20), Act::Accept(First)));
         return s;
     }
-    let peers = matches!(arc, Storyline::Peers | Storyline::PeersEnded);
+    let peers = matches!(
+        arc,
+        Storyline::Peers | Storyline::PeersEnded | Storyline::Circle
+    );
+    // The members past the first two, in a group or circle.
+    let others: Vec<Who> = (2..size).map(Other).collect();
     let jitter = rng.random_range(0..50);
     s.push((at(0, 11, jitter), Act::Accept(First)));
     s.push((at(1, 8, 30 + jitter), Act::Accept(Second)));
+    for (i, w) in others.iter().enumerate() {
+        s.push((at(1, 9 + i as i64, jitter), Act::Accept(*w)));
+    }
     let (open, reply) = *OPENERS.choose(rng).unwrap_or(&OPENERS[0]);
     s.push((at(1, 12, jitter), Act::Message(First, open)));
     s.push((at(1, 17, jitter), Act::Message(Second, reply)));
@@ -347,6 +377,8 @@ fn story(arc: Storyline, rng: &mut ChaCha8Rng) -> Vec<(i64, Act)> {
         Storyline::Paused => (vec![6, 20, 34, 48, 62, 74], vec![]),
         Storyline::Completed => (vec![5, 19, 33, 47, 61, 75, 86], vec![]),
         Storyline::Peers => (vec![8, 38, 68, 97], vec![127]),
+        Storyline::Group => (vec![7, 21, 35, 49, 63, 77, 91], vec![105, 119]),
+        Storyline::Circle => (vec![9, 39, 69, 98], vec![128]),
         Storyline::PeersEnded => (vec![8, 38], vec![]),
         Storyline::Proposed => (vec![], vec![]),
     };
@@ -410,6 +442,12 @@ fn story(arc: Storyline, rng: &mut ChaCha8Rng) -> Vec<(i64, Act)> {
             at(day + 1, 9, jitter),
             Act::Feedback(First, key, theirs, pick(rng, FEEDBACK)),
         ));
+        if let Some(w) = others.first() {
+            s.push((
+                at(day + 1, 12, jitter),
+                Act::Feedback(*w, key, rng.random_range(3..=4), pick(rng, FEEDBACK)),
+            ));
+        }
         for i in 0..n_items {
             if day + 7 < open_until {
                 s.push((at(day + 7, 11, i as i64), Act::ItemDone(Second, key, i)));
@@ -471,7 +509,7 @@ fn story(arc: Storyline, rng: &mut ChaCha8Rng) -> Vec<(i64, Act)> {
     let first = held.first().copied().unwrap_or(6);
     let (months, cadence) = match arc {
         Storyline::Completed => (3, "every_two_weeks"),
-        Storyline::Peers | Storyline::PeersEnded => (6, "monthly"),
+        Storyline::Peers | Storyline::PeersEnded | Storyline::Circle => (6, "monthly"),
         _ => (6, "every_two_weeks"),
     };
     let agreement_pick = rng.random_range(0..64);
@@ -486,12 +524,18 @@ fn story(arc: Storyline, rng: &mut ChaCha8Rng) -> Vec<(i64, Act)> {
     ));
     s.push((at(first, 20, jitter), Act::Confirm(Second)));
     s.push((at(first + 1, 10, jitter), Act::Confirm(First)));
+    for (i, w) in others.iter().enumerate() {
+        s.push((at(first + 1, 12 + i as i64, jitter), Act::Confirm(*w)));
+    }
 
     // Goals: the mentee's two (each peer's one), with milestones.
     let mut words: Vec<usize> = (0..GOALS.len()).collect();
     rand::seq::SliceRandom::shuffle(words.as_mut_slice(), rng);
+    // In a group, the first two mentees own a goal each.
     let owners: &[Who] = if peers {
         &[First, Second]
+    } else if arc == Storyline::Group {
+        &[Second, Other(2)]
     } else {
         &[Second, Second]
     };
@@ -510,7 +554,7 @@ fn story(arc: Storyline, rng: &mut ChaCha8Rng) -> Vec<(i64, Act)> {
     let done: Vec<(usize, usize)> = match arc {
         Storyline::Completed => vec![(0, 0), (0, 1), (1, 0), (0, 2), (1, 1), (1, 2)],
         Storyline::Healthy | Storyline::NotWorking => vec![(0, 0), (0, 1), (1, 0), (0, 2)],
-        Storyline::Peers => vec![(0, 0), (1, 0), (0, 1)],
+        Storyline::Peers | Storyline::Group | Storyline::Circle => vec![(0, 0), (1, 0), (0, 1)],
         _ => vec![(0, 0), (1, 0)],
     };
     for (i, (g, m)) in done.iter().enumerate() {
@@ -552,6 +596,9 @@ fn story(arc: Storyline, rng: &mut ChaCha8Rng) -> Vec<(i64, Act)> {
         s.push((at(day, 9, jitter + 8), Act::ReadAll(First)));
         s.push((at(day, 14, jitter), Act::Message(First, answer)));
         s.push((at(day, 14, jitter + 6), Act::ReadAll(Second)));
+        for (i, w) in others.iter().enumerate() {
+            s.push((at(day, 15, jitter + i as i64), Act::ReadAll(*w)));
+        }
     }
 
     // How the room ends up.
@@ -744,6 +791,7 @@ impl Player {
             Manager => Some(slot.manager),
             First => slot.members.first().copied(),
             Second => slot.members.get(1).copied(),
+            Other(i) => slot.members.get(i).copied(),
         }
         .ok_or_else(|| AppError::internal_msg(format!("demo room {n} has no {who:?}")))
     }
@@ -929,12 +977,15 @@ impl Player {
                 ..
             } => {
                 let session = self.session(n, key)?;
-                let mut attendance = vec![];
-                for w in [First, Second] {
-                    let p = self.member(n, w)?;
-                    let how = if late == Some(w) { "late" } else { "attended" };
-                    attendance.push((p.to_string(), how.to_string()));
-                }
+                let late = late.map(|w| self.member(n, w)).transpose()?;
+                let attendance = self.slots[n]
+                    .members
+                    .iter()
+                    .map(|p| {
+                        let how = if late == Some(*p) { "late" } else { "attended" };
+                        (p.to_string(), how.to_string())
+                    })
+                    .collect();
                 let status = StatusInput {
                     status: "held".into(),
                     attendance,

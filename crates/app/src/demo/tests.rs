@@ -342,6 +342,27 @@ fn programmes_have_managers_mentors_and_mentees() {
         (ProgrammeKind::Group, ProgrammeStatus::Draft)
     );
 
+    // Rooms of more than two: a running group programme whose two mentors
+    // take three mentees each, and a running circle programme.
+    let lead = get(super::generator::GROUP_PROGRAMME);
+    assert_eq!(
+        (lead.kind, lead.status),
+        (ProgrammeKind::Group, ProgrammeStatus::Running)
+    );
+    assert_eq!(
+        (
+            holders(lead.slug, ProgrammeRole::Mentor).len(),
+            holders(lead.slug, ProgrammeRole::Mentee).len()
+        ),
+        (2, 6)
+    );
+    let circle = get(super::generator::CIRCLE_PROGRAMME);
+    assert_eq!(
+        (circle.kind, circle.status),
+        (ProgrammeKind::Circle, ProgrammeStatus::Running)
+    );
+    assert_eq!(holders(circle.slug, ProgrammeRole::Peer).len(), 8);
+
     // Somebody is a mentor in one programme and a mentee in another, both ways.
     let mentee_then_mentor = mentees
         .iter()
@@ -563,6 +584,8 @@ async fn rooms_live_through_three_months_of_use_cases() {
             "Proposed",
             "Peers",
             "PeersEnded",
+            "Group",
+            "Circle",
         ] {
             assert!(seen.contains(s), "{s} is in the demo");
         }
@@ -593,6 +616,19 @@ async fn rooms_live_through_three_months_of_use_cases() {
             match story {
                 Storyline::Healthy | Storyline::Peers => {
                     assert_eq!(level, Some(Level::Healthy), "{story:?}: {codes:?}")
+                }
+                Storyline::Group | Storyline::Circle => {
+                    // Everyone accepted and confirmed, and every member's
+                    // attendance was taken.
+                    assert!(room.members.len() > 2, "{story:?}: {:?}", room.members);
+                    assert_eq!(level, Some(Level::Healthy), "{story:?}: {codes:?}");
+                    let agreement = app.agreement(&mentee, room.id).await.unwrap();
+                    assert!(agreement.waiting_for.is_empty(), "all confirmed");
+                    let sessions = app.room_sessions(&mentee, room.id).await.unwrap();
+                    assert!(sessions
+                        .sessions
+                        .iter()
+                        .any(|s| s.status == SessionStatus::Held));
                 }
                 Storyline::Drifting => {
                     assert_eq!(level, Some(Level::NeedsAttention), "{codes:?}");

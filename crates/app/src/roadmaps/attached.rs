@@ -180,6 +180,17 @@ impl App {
     pub async fn room_roadmaps(&self, actor: &Actor, room: RoomId) -> AppResult<RoomRoadmaps> {
         let mut tx = self.store.read().await?;
         let access = self.room_access(&mut tx, actor, room).await?;
+        self.room_roadmaps_in(&mut tx, actor, &access).await
+    }
+
+    /// [`App::room_roadmaps`] inside `tx`, for a viewer whose access is known.
+    pub(crate) async fn room_roadmaps_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        access: &RoomAccess,
+    ) -> AppResult<RoomRoadmaps> {
+        let room = access.room.id;
         let mentees: Vec<(PersonId, String)> = access
             .room
             .members
@@ -192,7 +203,7 @@ impl App {
         for record in tx.roadmaps_of_room(room).await? {
             let mut standings = vec![];
             for (person, name) in &mentees {
-                standings.push(standing(&mut tx, record.id, room, *person, name).await?);
+                standings.push(standing(tx, record.id, room, *person, name).await?);
             }
             items.push(RoomRoadmap {
                 summary: RoadmapSummary::new(record),

@@ -592,13 +592,13 @@ pub(crate) struct RoomSection {
 pub(crate) async fn room_section(
     s: &AppState,
     who: &PageActor,
-    room: RoomId,
+    roadmaps: RoomRoadmaps,
 ) -> Result<RoomSection, PageError> {
     let RoomRoadmaps {
         items,
         can_attach,
         can_pull,
-    } = s.app.room_roadmaps(&who.actor, room).await?;
+    } = roadmaps;
     let choices = if can_attach {
         let list = ListQuery {
             limit: Some(100),

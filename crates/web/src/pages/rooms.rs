@@ -105,7 +105,13 @@ async fn room(
     Query(q): Query<Params>,
 ) -> Result<Response, PageError> {
     let id: RoomId = parse_id(&id, "room")?;
-    let v = s.app.room(&who.actor, id).await?;
+    let rapport_app::room_pages::OverviewTab {
+        view: v,
+        can_rematch,
+        rematched,
+        support,
+        roadmaps,
+    } = s.app.overview_tab(&who.actor, id).await?;
     let title = v.room.member_names();
     let moves = available_moves(&v, who.actor.person_id)
         .into_iter()
@@ -123,11 +129,7 @@ async fn room(
             .find(|m| m.person_id == p)
             .map(|m| m.name.clone())
     });
-    let can_rematch =
-        v.room.status.is_open() && s.app.rematch_preview(&who.actor, id).await.is_ok();
-    let rematched = s.app.rematch_referrals(&who.actor, id).await.is_ok();
-    let support = s.app.mentor_support(&who.actor, id).await?;
-    let roadmaps = super::roadmaps::room_section(&s, &who, id).await?;
+    let roadmaps = super::roadmaps::room_section(&s, &who, roadmaps).await?;
     Ok(render(&RoomPage {
         roadmaps,
         can_rematch,
