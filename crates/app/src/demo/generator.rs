@@ -852,7 +852,12 @@ fn group_and_circle(
     let busy: HashSet<PersonId> = programmes
         .iter()
         .filter(|p| p.status == ProgrammeStatus::Running)
-        .flat_map(|p| p.roles.iter().filter(|(_, r)| *r != Manager).map(|(id, _)| *id))
+        .flat_map(|p| {
+            p.roles
+                .iter()
+                .filter(|(_, r)| *r != Manager)
+                .map(|(id, _)| *id)
+        })
         .collect();
     let mut taken: HashSet<PersonId> = busy;
     taken.insert(admin);
@@ -867,15 +872,28 @@ fn group_and_circle(
         taken.extend(ids.iter().copied());
         ids
     };
-    let people_partner = pick(&|p| p.profile.level == TL && p.profile.department == "People", 1);
+    let people_partner = pick(
+        &|p| p.profile.level == TL && p.profile.department == "People",
+        1,
+    );
     let mentors = pick(&|p| p.profile.level == LoL, 2);
-    let mentees = pick(&|p| p.profile.level == TL && p.profile.years_experience <= 7, 6);
-    let facilitator = pick(&|p| p.profile.level == TL && p.profile.years_experience >= 8, 1);
+    let mentees = pick(&|p| p.profile.level == TL, 6);
+    let facilitator = pick(
+        &|p| p.profile.level == TL && p.profile.years_experience >= 8,
+        1,
+    );
+    let eng_lead = pick(
+        &|p| p.profile.level == LoL && p.profile.department == "Engineering",
+        1,
+    );
     let peers = pick(
         &|p| {
             p.profile.level == PC
                 && p.profile.years_experience >= 5
-                && matches!(p.profile.department.as_str(), "Engineering" | "Data" | "Product")
+                && matches!(
+                    p.profile.department.as_str(),
+                    "Engineering" | "Data" | "Product"
+                )
         },
         8,
     );
@@ -895,6 +913,7 @@ fn group_and_circle(
     }
     group.extend(queue.map(|id| (*id, Mentee)));
     let mut circle = vec![(admin, Manager)];
+    circle.extend(eng_lead.iter().map(|id| (*id, Manager)));
     circle.extend(facilitator.iter().map(|id| (*id, Facilitator)));
     circle.extend(peers.iter().map(|id| (*id, Peer)));
     let mut out = vec![

@@ -40,8 +40,8 @@
 //! The script comes from [`DEMO_SEED`](super::DEMO_SEED) and the rounds'
 //! results; ids are random, as everywhere in Rapport.
 
-use super::room_words::*;
 use super::generator::{CIRCLE_PROGRAMME, GROUP_PROGRAMME};
+use super::room_words::*;
 use super::{demo_data, DemoProgramme, DEMO_SEED};
 use crate::agreements::AgreementInput;
 use crate::closure::ClosureInput;
@@ -361,7 +361,7 @@ fn story(arc: Storyline, size: usize, rng: &mut ChaCha8Rng) -> Vec<(i64, Act)> {
     s.push((at(0, 11, jitter), Act::Accept(First)));
     s.push((at(1, 8, 30 + jitter), Act::Accept(Second)));
     for (i, w) in others.iter().enumerate() {
-        s.push((at(1, 9 + i as i64, jitter), Act::Accept(*w)));
+        s.push((at(1, 9, jitter + i as i64), Act::Accept(*w)));
     }
     let (open, reply) = *OPENERS.choose(rng).unwrap_or(&OPENERS[0]);
     s.push((at(1, 12, jitter), Act::Message(First, open)));
@@ -378,7 +378,7 @@ fn story(arc: Storyline, size: usize, rng: &mut ChaCha8Rng) -> Vec<(i64, Act)> {
         Storyline::Completed => (vec![5, 19, 33, 47, 61, 75, 86], vec![]),
         Storyline::Peers => (vec![8, 38, 68, 97], vec![127]),
         Storyline::Group => (vec![7, 21, 35, 49, 63, 77, 91], vec![105, 119]),
-        Storyline::Circle => (vec![9, 39, 69, 98], vec![128]),
+        Storyline::Circle => (vec![9, 39, 69, 96], vec![126]),
         Storyline::PeersEnded => (vec![8, 38], vec![]),
         Storyline::Proposed => (vec![], vec![]),
     };
@@ -525,17 +525,18 @@ fn story(arc: Storyline, size: usize, rng: &mut ChaCha8Rng) -> Vec<(i64, Act)> {
     s.push((at(first, 20, jitter), Act::Confirm(Second)));
     s.push((at(first + 1, 10, jitter), Act::Confirm(First)));
     for (i, w) in others.iter().enumerate() {
-        s.push((at(first + 1, 12 + i as i64, jitter), Act::Confirm(*w)));
+        s.push((at(first + 1, 12, jitter + i as i64), Act::Confirm(*w)));
     }
 
     // Goals: the mentee's two (each peer's one), with milestones.
     let mut words: Vec<usize> = (0..GOALS.len()).collect();
     rand::seq::SliceRandom::shuffle(words.as_mut_slice(), rng);
-    // In a group, the first two mentees own a goal each.
-    let owners: &[Who] = if peers {
-        &[First, Second]
-    } else if arc == Storyline::Group {
+    // In a group or circle, the first two mentees (peers) after the mentor
+    // (facilitator) own a goal each.
+    let owners: &[Who] = if matches!(arc, Storyline::Group | Storyline::Circle) {
         &[Second, Other(2)]
+    } else if peers {
+        &[First, Second]
     } else {
         &[Second, Second]
     };

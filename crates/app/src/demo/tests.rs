@@ -246,9 +246,9 @@ fn languages_are_realistic_mixes() {
 fn programmes_have_managers_mentors_and_mentees() {
     let data = demo_data(DEMO_SEED);
     let people = by_id(&data);
-    assert_eq!(data.programmes.len(), 5);
+    assert_eq!(data.programmes.len(), 7);
     let slugs: HashSet<&str> = data.programmes.iter().map(|p| p.slug).collect();
-    assert_eq!(slugs.len(), 5);
+    assert_eq!(slugs.len(), 7);
     for prog in &data.programmes {
         Slug::parse("slug", prog.slug).unwrap();
         let count = |r: ProgrammeRole| prog.roles.iter().filter(|(_, x)| *x == r).count();
@@ -423,7 +423,7 @@ async fn seeds_an_empty_database_once() {
             summary,
             DemoSummary {
                 people: data.people.len(),
-                programmes: 5,
+                programmes: 7,
                 admin_email: DEMO_ADMIN_EMAIL.into(),
             }
         );
@@ -449,7 +449,7 @@ async fn seeds_an_empty_database_once() {
             Some(serde_json::to_string(&SignupMode::Open).unwrap())
         );
         let programmes = tx.programmes().await.unwrap();
-        assert_eq!(programmes.len(), 5);
+        assert_eq!(programmes.len(), 7);
         let f = programmes
             .iter()
             .find(|p| p.slug == "leadership-foundations-2027")
