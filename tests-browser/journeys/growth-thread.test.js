@@ -123,7 +123,8 @@ describe('a growth thread: a post linked to a goal, responses, a report and a mo
       const bea = await Journey.open(browser, server, 'author');
       await signIn(bea, AUTHOR);
       await bea.follow('Threads');
-      await bea.follow('My threads');
+      // The feed links to My threads at the top (and again when it is empty).
+      await bea.navigate(() => bea.page.getByRole('link', { name: 'My threads', exact: true }).first().click());
       await bea.fill('Title', 'Learning to delegate');
       await bea.page.getByLabel('Who may read it', { exact: true }).selectOption('programme');
       await bea.page.getByLabel('Programme (for "A programme")', { exact: true }).selectOption({ label: PROGRAMME });
@@ -170,9 +171,11 @@ describe('a growth thread: a post linked to a goal, responses, a report and a mo
       const cy = await Journey.open(browser, server, 'reader');
       await signIn(cy, READER);
       await cy.goto(thread);
-      await cy.page.getByText('Report this post', { exact: true }).click();
-      await cy.fill('Why', 'It names a colleague who has not agreed to this.');
-      await cy.submit('Report');
+      // Comments have their own report forms: this one is the post's.
+      const report = cy.page.locator('article.post > details').filter({ hasText: 'Report this post' });
+      await report.getByText('Report this post', { exact: true }).click();
+      await report.getByLabel('Why', { exact: true }).fill('It names a colleague who has not agreed to this.');
+      await cy.navigate(() => report.getByRole('button', { name: 'Report', exact: true }).click());
       assert.match(cy.path(), /done=thread_reported/);
 
       // Mo, the programme's manager, hides it with a reason, through the
