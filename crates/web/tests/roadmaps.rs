@@ -619,9 +619,9 @@ async fn publishing_asks_first_and_counts_the_followers_it_tells() {
         // The roadmap page links to the confirmation, which the dialog script enhances.
         let shown = page_as(t, &w.mentor, &format!("/roadmaps/{id}?version=1")).await;
         assert!(
-            shown
-                .text
-                .contains(&format!(r#"data-confirm href="{confirm}">Publish version 1<"#)),
+            shown.text.contains(&format!(
+                r#"data-confirm href="{confirm}">Publish version 1<"#
+            )),
             "[{kind}] {}",
             shown.text
         );
@@ -688,6 +688,6 @@ async fn publishing_asks_first_and_counts_the_followers_it_tells() {
         // A follower reads the roadmap but may not publish it (403, as the action).
         let r = page_as(t, &w.mentee, &confirm).await;
         assert_eq!(r.status.as_u16(), 403, "[{kind}] {}", r.text);
-        t.finish().await;
+        w.t.finish().await;
     }
 }

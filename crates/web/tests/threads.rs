@@ -759,8 +759,9 @@ async fn a_member_replies_to_a_comment_from_the_thread_page_one_level_deep() {
         assert_eq!(page.status.as_u16(), 200, "[{kind}] {}", page.text);
         // The page offers a reply to the comment: a plain form naming its parent.
         assert!(
-            page.text
-                .contains(&format!(r#"<input type="hidden" name="parent_id" value="{top}">"#)),
+            page.text.contains(&format!(
+                r#"<input type="hidden" name="parent_id" value="{top}">"#
+            )),
             "[{kind}] {}",
             page.text
         );

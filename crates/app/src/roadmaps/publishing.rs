@@ -80,9 +80,12 @@ impl App {
             number: draft.number,
             steps: draft.content.steps.len(),
             followers,
-            changes: r
-                .latest()
-                .map(|l| (l.number, ChangeTitles::between(&l.content.steps, &draft.content.steps))),
+            changes: r.latest().map(|l| {
+                (
+                    l.number,
+                    ChangeTitles::between(&l.content.steps, &draft.content.steps),
+                )
+            }),
         })
     }
 }
