@@ -157,6 +157,23 @@ impl App {
         Ok((post, comment))
     }
 
+    /// Whether `actor` may hide or restore the item now, answered exactly
+    /// as the hide and restore use cases answer (404 for an item the actor
+    /// cannot see or that nobody reported, 403 for one they see but may not
+    /// moderate), so the confirmation page in front of them says nothing
+    /// more than the action would.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, id = %id))]
+    pub async fn check_moderates_thread_item(
+        &self,
+        actor: &Actor,
+        target: Moderated,
+        id: Uuid,
+    ) -> AppResult<()> {
+        let mut tx = self.store.read().await?;
+        self.moderated_item(&mut tx, actor, target, id).await?;
+        Ok(())
+    }
+
     /// A moderator hides a reported post or comment with a reason its
     /// author sees. Without `confirm`, 409 naming `confirm` and nothing
     /// changes.

@@ -2022,6 +2022,15 @@ fn rows() -> Vec<Row> {
             ROADMAP_FORM,
             Each(AUTHOR),
         ),
+        // Issue 19 (H1): the confirmation in front of publishing the draft
+        // the edit row made; only its author may publish, so only they read it.
+        row(
+            "GET",
+            "/roadmaps/{id}/publish",
+            "/roadmaps/{roadmap}/publish",
+            "",
+            Each([303, 403, 403, 200, 403, 403, 403, 403, 403]),
+        ),
         row(
             "POST",
             "/roadmaps/{id}/publish",
@@ -2281,13 +2290,14 @@ fn rows() -> Vec<Row> {
             "",
             Each([303, 403, 403, 403, 403, 403, 200, 200, 200]),
         ),
-        // The confirmation pages say what would happen and show nothing of the item.
+        // The confirmation pages answer as their action would (issue 19, H1):
+        // an item nobody reported, or that the viewer may not moderate, is 404.
         row(
             "GET",
             "/posts/{id}/hide",
             "/posts/{random}/hide",
             "",
-            SignedIn(200),
+            SignedIn(404),
         ),
         row(
             "POST",
@@ -2301,7 +2311,7 @@ fn rows() -> Vec<Row> {
             "/posts/{id}/restore",
             "/posts/{random}/restore",
             "",
-            SignedIn(200),
+            SignedIn(404),
         ),
         row(
             "POST",
@@ -2315,7 +2325,7 @@ fn rows() -> Vec<Row> {
             "/comments/{id}/hide",
             "/comments/{random}/hide",
             "",
-            SignedIn(200),
+            SignedIn(404),
         ),
         row(
             "POST",
@@ -2329,7 +2339,7 @@ fn rows() -> Vec<Row> {
             "/comments/{id}/restore",
             "/comments/{random}/restore",
             "",
-            SignedIn(200),
+            SignedIn(404),
         ),
         row(
             "POST",

@@ -593,3 +593,101 @@ async fn the_admin_setting_decides_who_publishes() {
         w.t.finish().await;
     }
 }
+
+// Issue 19 (H1): publishing asks first, saying what happens.
+
+/// A page as `who` sees it: status and text.
+async fn page_as(t: &TestApp, who: &Person, path: &str) -> rapport_web::testing::TextReply {
+    let req = TestApp::request("GET", path, who.auth())
+        .body(axum::body::Body::empty())
+        .unwrap();
+    t.reply_text(req).await
+}
+
+#[tokio::test]
+async fn publishing_asks_first_and_counts_the_followers_it_tells() {
+    for kind in test_database_kinds() {
+        let w = world(kind).await;
+        let t = &w.t;
+        let created = w
+            .create(&w.mentor, roadmap("Lead a team", vec![step("One")]))
+            .await;
+        let id = created["id"].as_str().unwrap().to_string();
+        let one = created["steps"][0]["id"].clone();
+        let confirm = format!("/roadmaps/{id}/publish");
+
+        // The roadmap page links to the confirmation, which the dialog script enhances.
+        let shown = page_as(t, &w.mentor, &format!("/roadmaps/{id}?version=1")).await;
+        assert!(
+            shown.text.contains(&format!(
+                r#"data-confirm href="{confirm}">Publish version 1<"#
+            )),
+            "[{kind}] {}",
+            shown.text
+        );
+        let first = page_as(t, &w.mentor, &confirm).await;
+        assert_eq!(first.status.as_u16(), 200, "[{kind}] {}", first.text);
+        for said in [
+            "Publish version 1 of Lead a team?",
+            "Nobody follows this roadmap yet, so nobody is told.",
+            "Version 1 (1 step) becomes what every member finds and reads.",
+            &format!(r#"action="{confirm}""#),
+        ] {
+            assert!(first.text.contains(said), "[{kind}] {said}: {}", first.text);
+        }
+        // Nobody else may publish it, so nobody else is asked: a draft is
+        // unseen (404), the admin included.
+        for who in [&w.mentee, &w.admin, &w.outsider] {
+            let r = page_as(t, who, &confirm).await;
+            assert_eq!(r.status.as_u16(), 404, "[{kind}] {}", r.text);
+        }
+        t.call(
+            "POST",
+            &format!("/api/v1/roadmaps/{id}/publish"),
+            w.mentor.auth(),
+            None,
+        )
+        .await
+        .expect(200);
+        // Published and no draft: nothing to confirm.
+        assert_eq!(page_as(t, &w.mentor, &confirm).await.status.as_u16(), 409);
+        for who in [&w.mentee, &w.outsider] {
+            t.call(
+                "POST",
+                &format!("/api/v1/roadmaps/{id}/follow"),
+                who.auth(),
+                None,
+            )
+            .await
+            .expect(201);
+        }
+        let mut kept = step("One");
+        kept["id"] = one;
+        t.call(
+            "PUT",
+            &format!("/api/v1/roadmaps/{id}"),
+            w.mentor.auth(),
+            Some(roadmap("Lead a team", vec![kept, step("Two")])),
+        )
+        .await
+        .expect(200);
+        let second = page_as(t, &w.mentor, &confirm).await;
+        assert_eq!(second.status.as_u16(), 200, "[{kind}] {}", second.text);
+        for said in [
+            "Publish version 2 of Lead a team?",
+            "2 followers will be told what changed.",
+            "Since version 1: 1 step added, 0 removed, 0 changed.",
+            "steps they marked that still exist keep their marks",
+        ] {
+            assert!(
+                second.text.contains(said),
+                "[{kind}] {said}: {}",
+                second.text
+            );
+        }
+        // A follower reads the roadmap but may not publish it (403, as the action).
+        let r = page_as(t, &w.mentee, &confirm).await;
+        assert_eq!(r.status.as_u16(), 403, "[{kind}] {}", r.text);
+        w.t.finish().await;
+    }
+}

@@ -637,3 +637,174 @@ async fn people_follow_only_those_whose_threads_they_see_and_filter_the_feed() {
         w.t.finish().await;
     }
 }
+
+// Issue 19 (H1): the page forms around threads.
+
+/// A page as `who` sees it: status and text.
+async fn page_as(w: &World, who: &Person, path: &str) -> rapport_web::testing::TextReply {
+    let req = TestApp::request("GET", path, who.auth())
+        .body(axum::body::Body::empty())
+        .unwrap();
+    w.t.reply_text(req).await
+}
+
+/// A form posted as `who`.
+async fn form_as(
+    w: &World,
+    who: &Person,
+    path: &str,
+    body: &str,
+) -> rapport_web::testing::TextReply {
+    let req = TestApp::request("POST", path, who.auth())
+        .header(
+            axum::http::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(axum::body::Body::from(body.to_string()))
+        .unwrap();
+    w.t.reply_text(req).await
+}
+
+#[tokio::test]
+async fn the_hide_and_restore_confirmations_answer_as_their_action_would() {
+    for kind in test_database_kinds() {
+        let w = world(kind).await;
+        let (_, post) = w.thread_with_post("programme", "confirm7").await;
+        let comment = id(&w
+            .call(
+                &w.peer,
+                "POST",
+                &format!("/api/v1/posts/{post}/comments"),
+                Some(json!({"body": "A comment"})),
+            )
+            .await
+            .expect(201));
+        let pages = |what: &str, id: &str| {
+            [
+                format!("/{what}/{id}/hide"),
+                format!("/{what}/{id}/restore"),
+            ]
+        };
+        let all: Vec<String> = pages("posts", &post)
+            .into_iter()
+            .chain(pages("comments", &comment))
+            .collect();
+        // Nobody reported anything yet: not even the programme's manager is
+        // asked; the page answers what the action answers (and changes nothing).
+        for path in &all {
+            for who in [&w.manager, &w.admin] {
+                let r = page_as(&w, who, path).await;
+                let action = form_as(&w, who, path, "reason=x&confirm=true").await;
+                assert!(
+                    matches!(r.status.as_u16(), 403 | 404),
+                    "[{kind}] {path}: {}",
+                    r.text
+                );
+                assert_eq!(r.status, action.status, "[{kind}] {path}");
+            }
+        }
+        for (target, id) in [("posts", &post), ("comments", &comment)] {
+            w.call(
+                &w.mate,
+                "POST",
+                &format!("/api/v1/{target}/{id}/report"),
+                Some(json!({"reason": "Names a colleague"})),
+            )
+            .await
+            .expect(201);
+        }
+        for path in &all {
+            // A reader who may not moderate gets what the action answers (403),
+            // a manager elsewhere and a stranger, who cannot see it, 404; no one
+            // of them sees the confirmation.
+            for (who, want) in [
+                (&w.peer, 403),
+                (&w.author, 403),
+                (&w.elsewhere, 404),
+                (&w.stranger, 404),
+            ] {
+                let r = page_as(&w, who, path).await;
+                assert_eq!(r.status.as_u16(), want, "[{kind}] {path}: {}", r.text);
+                assert!(!r.text.contains("Here is what happens"), "[{kind}] {path}");
+                let action = form_as(&w, who, path, "reason=x&confirm=true").await;
+                assert_eq!(action.status.as_u16(), want, "[{kind}] POST {path}");
+            }
+            for who in [&w.manager, &w.admin] {
+                let r = page_as(&w, who, path).await;
+                assert_eq!(r.status.as_u16(), 200, "[{kind}] {path}: {}", r.text);
+                assert!(r.text.contains("Here is what happens"), "[{kind}] {path}");
+            }
+        }
+        w.t.clock.advance(rapport_app::threads::DIGEST_DELAY_MS + 1);
+        w.t.app.run_due_jobs().await.unwrap();
+        w.t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_member_replies_to_a_comment_from_the_thread_page_one_level_deep() {
+    for kind in test_database_kinds() {
+        let w = world(kind).await;
+        let (thread, post) = w.thread_with_post("programme", "reply7").await;
+        let top = id(&w
+            .call(
+                &w.peer,
+                "POST",
+                &format!("/api/v1/posts/{post}/comments"),
+                Some(json!({"body": "Have you tried a rota?"})),
+            )
+            .await
+            .expect(201));
+        let page = page_as(&w, &w.mate, &format!("/threads/{thread}")).await;
+        assert_eq!(page.status.as_u16(), 200, "[{kind}] {}", page.text);
+        // The page offers a reply to the comment: a plain form naming its parent.
+        assert!(
+            page.text.contains(&format!(
+                r#"<input type="hidden" name="parent_id" value="{top}">"#
+            )),
+            "[{kind}] {}",
+            page.text
+        );
+        assert!(page.text.contains("Your reply to Cy Peer"), "[{kind}]");
+        let r = form_as(
+            &w,
+            &w.mate,
+            &format!("/posts/{post}/comments"),
+            &format!("parent_id={top}&body=A+rota+saved+me+too"),
+        )
+        .await;
+        assert_eq!(r.status.as_u16(), 303, "[{kind}] {}", r.text);
+        let posts = w
+            .call(
+                &w.author,
+                "GET",
+                &format!("/api/v1/threads/{thread}/posts"),
+                None,
+            )
+            .await
+            .expect(200);
+        let comments = posts.json[0]["comments"].as_array().unwrap().clone();
+        assert_eq!(comments.len(), 2, "[{kind}] {comments:?}");
+        assert_eq!(comments[1]["parent_id"], json!(top), "[{kind}]");
+        assert!(comments[1]["html"]
+            .to_string()
+            .contains("A rota saved me too"));
+        // The reply itself offers no reply: threads go one level deep.
+        let page = page_as(&w, &w.mate, &format!("/threads/{thread}")).await;
+        let reply = comments[1]["id"].as_str().unwrap();
+        assert!(
+            !page
+                .text
+                .contains(&format!(r#"name="parent_id" value="{reply}""#)),
+            "[{kind}]"
+        );
+        assert_eq!(
+            page.text.matches(r#"name="parent_id""#).count(),
+            1,
+            "[{kind}] one reply form, on the top comment"
+        );
+        w.t.clock.advance(rapport_app::threads::DIGEST_DELAY_MS + 1);
+        w.t.app.run_due_jobs().await.unwrap();
+        w.t.finish().await;
+    }
+}

@@ -18,6 +18,8 @@
 pub mod attached;
 pub mod following;
 mod input;
+// Issue 19: publishing asks first.
+pub mod publishing;
 
 pub use input::{ResourceInput, RoadmapInput, StepInput};
 
@@ -507,25 +509,7 @@ impl App {
         let now = self.now();
         let mut tx = self.store.write().await?;
         let r = self.own_roadmap(&mut tx, actor, id).await?;
-        let setting = publishers(&mut tx).await?;
-        if !roadmaps::may_publish(actor, setting) {
-            return Err(AppError::Forbidden(format!(
-                "this site lets {} publish roadmaps; ask an admin",
-                setting.label().to_lowercase()
-            )));
-        }
-        let Some(draft) = r.draft().cloned() else {
-            return Err(AppError::Conflict {
-                field: Some("version"),
-                message: "there is no draft to publish; edit the roadmap first".into(),
-            });
-        };
-        if draft.content.steps.is_empty() {
-            return Err(AppError::invalid(
-                "steps",
-                "add at least one step before publishing",
-            ));
-        }
+        let draft = publishing::publishable(&mut tx, actor, &r).await?.clone();
         if !tx
             .publish_roadmap_version(id, draft.number, &draft.content, now)
             .await?

@@ -2,6 +2,7 @@
 //! the editor (steps as a plain form list, no script needed), and the small
 //! sections the room and programme pages include.
 
+use super::confirm::Confirm;
 use super::programmes::{parse_id, Params};
 use super::{render, Ctx};
 use crate::auth::PageActor;
@@ -286,6 +287,45 @@ async fn publish(
     let id: RoadmapId = parse_id(&id, "roadmap")?;
     s.app.publish_roadmap(&who.actor, id).await?;
     Ok(Redirect::to(&format!("/roadmaps/{id}?done=roadmap_published")).into_response())
+}
+
+/// "Publish version N?": the confirmation in front of publishing, saying
+/// what changes and how many followers are told.
+async fn publish_page(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id: RoadmapId = parse_id(&id, "roadmap")?;
+    let p = s.app.roadmap_publish_preview(&who.actor, id).await?;
+    let steps = |n: usize| format!("{n} {}", if n == 1 { "step" } else { "steps" });
+    let mut c = Confirm::new(
+        format!("Publish version {} of {}?", p.number, p.title),
+        format!("/roadmaps/{id}/publish"),
+        format!("/roadmaps/{id}?version={}", p.number),
+    );
+    c.intro = match p.followers {
+        0 => "Nobody follows this roadmap yet, so nobody is told.".into(),
+        1 => "1 follower will be told what changed.".into(),
+        n => format!("{n} followers will be told what changed."),
+    };
+    c.consequences = vec![format!(
+        "Version {} ({}) becomes what every member finds and reads. It never changes afterwards: editing makes a new draft.",
+        p.number,
+        steps(p.steps)
+    )];
+    if let Some((since, ch)) = &p.changes {
+        c.consequences
+            .push(format!("Since version {since}: {}.", ch.sentence()));
+    }
+    if p.followers > 0 {
+        c.consequences.push(
+            "Followers stay on their version until they choose to move; steps they marked that still exist keep their marks."
+                .into(),
+        );
+    }
+    c.submit = format!("Publish version {}", p.number);
+    Ok(c.page(&who))
 }
 
 async fn mark(
@@ -760,6 +800,8 @@ pub(super) fn routes() -> Routes {
         .get("/roadmaps/{id}/edit", edit_form)
         .post("/roadmaps/{id}/edit", save)
         .post("/roadmaps/{id}/publish", publish)
+        // Issue 19: publishing asks first.
+        .get("/roadmaps/{id}/publish", publish_page)
         .post("/roadmaps/{id}/follow", follow)
         .post("/roadmaps/{id}/unfollow", unfollow)
         .post("/roadmaps/{id}/move-to-latest", move_to_latest)

@@ -624,6 +624,10 @@ async fn moderate(
 ) -> Result<Response, PageError> {
     let id: uuid::Uuid = parse_id(raw, target.code())?;
     let Some(f) = f else {
+        // The page asks only someone the action would let through.
+        s.app
+            .check_moderates_thread_item(&who.actor, target, id)
+            .await?;
         return Ok(hide_confirm(target, id, restore).page(who));
     };
     let confirm = f.get("confirm").is_some_and(|c| c == "true");
