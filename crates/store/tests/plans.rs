@@ -113,9 +113,13 @@ async fn seed(store: &Store) -> (PersonId, uuid::Uuid) {
 #[tokio::test]
 async fn hot_reads_never_scan_a_big_table_at_10k_people() {
     for kind in test_database_kinds() {
+        let clock = std::time::Instant::now();
         let (store, _dir) = fresh_store(kind).await.unwrap();
+        eprintln!("{kind}: fresh store {:?}", clock.elapsed());
         let (member, programme) = seed(&store).await;
+        eprintln!("{kind}: seeded {:?}", clock.elapsed());
         store.refresh_statistics().await.unwrap();
+        eprintln!("{kind}: statistics {:?}", clock.elapsed());
         let d = store.dialect();
         let mut queries: Vec<HotQuery> = vec![];
         queries.extend(plans::directory(

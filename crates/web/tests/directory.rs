@@ -234,9 +234,10 @@ async fn a_token_records_its_use_at_most_every_five_minutes() {
                 .as_i64()
         };
         assert_eq!(last_used().await, None);
-        let first = t.clock.now_ms();
+        let before = t.clock.now_ms();
         t.get("/api/v1/me", Bearer(&secret)).await.expect(200);
-        assert_eq!(last_used().await, Some(first), "the first use is recorded");
+        let first = last_used().await.expect("the first use is recorded");
+        assert!(first >= before);
         // Within five minutes, uses are reads: nothing is written.
         t.clock.advance(4 * 60_000);
         t.get("/api/v1/me", Bearer(&secret)).await.expect(200);
@@ -245,7 +246,7 @@ async fn a_token_records_its_use_at_most_every_five_minutes() {
         t.clock.advance(2 * 60_000);
         let later = t.clock.now_ms();
         t.get("/api/v1/me", Bearer(&secret)).await.expect(200);
-        assert_eq!(last_used().await, Some(later));
+        assert!(last_used().await.is_some_and(|at| at >= later));
         t.finish().await;
     }
 }
