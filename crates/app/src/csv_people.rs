@@ -374,6 +374,11 @@ impl App {
         })
         .await?;
         tx.commit().await?;
+        // Issue 20: a bulk import changes row counts enough to mislead the
+        // planner until its statistics are refreshed.
+        if report.rows >= crate::statistics::AFTER_IMPORT_ROWS {
+            self.refresh_statistics().await;
+        }
         Ok(report)
     }
 

@@ -199,7 +199,10 @@ impl App {
     }
 
     /// Closes the database connections; for commands that exit afterwards.
+    /// Refreshes the planner's statistics first (issue 20: SQLite's advice
+    /// is `PRAGMA optimize` before closing a connection).
     pub async fn close(&self) {
+        self.refresh_statistics().await;
         self.store.close().await;
     }
 }

@@ -90,7 +90,11 @@ impl App {
         poll: Duration,
         mut shutdown: tokio::sync::watch::Receiver<bool>,
     ) {
+        // Issue 20: the planner's statistics once a day (the first pass
+        // counts from start-up, which migrations already refreshed).
+        let mut statistics_at = self.now();
         loop {
+            statistics_at = self.refresh_statistics_if_due(statistics_at).await;
             if let Err(e) = self.sweep_requests().await {
                 tracing::error!(error = %error_chain(&e), "request expiry sweep failed");
             }

@@ -66,6 +66,8 @@ pub mod reflection;
 mod mail_batch;
 pub mod room_pages;
 pub mod viewer;
+// Issue 20 (H7): fast at 100k people, the planner's statistics.
+pub mod statistics;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{error_chain, AppError, AppResult, BoxError};

@@ -70,22 +70,25 @@ impl App {
     #[tracing::instrument(skip_all, fields(admins_only = admins_only))]
     pub async fn operator_list_users(&self, admins_only: bool) -> AppResult<Vec<PersonRecord>> {
         let mut tx = self.store.read().await?;
-        let mut all = vec![];
+        let mut all: Vec<PersonRecord> = vec![];
+        // Read by keyset (the directory lists newest first), then sorted by name.
+        let mut cursor = None;
         loop {
             let q = DirectoryQuery {
                 include_private: true,
                 limit: 500,
-                offset: all.len() as i64,
+                cursor,
                 ..Default::default()
             };
-            let (page, _) = tx.search_people(&q).await?;
-            let done = page.len() < 500;
-            all.extend(page);
-            if done {
+            let found = tx.directory(&q).await?;
+            all.extend(found.page.items);
+            cursor = found.page.next;
+            if cursor.is_none() {
                 break;
             }
         }
         all.retain(|p| p.is_admin || !admins_only);
+        all.sort_by(|a, b| (&a.profile.name, a.id.0).cmp(&(&b.profile.name, b.id.0)));
         Ok(all)
     }
 

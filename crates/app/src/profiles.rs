@@ -1,5 +1,6 @@
 //! Profiles and the people directory.
 
+use crate::lists::{ListQuery, Start, TOTAL_CAP};
 use crate::{App, AppError, AppResult};
 use rapport_domain::person::{Profile, ProfileInput};
 use rapport_domain::policy::{self, Access, Actor};
@@ -37,16 +38,43 @@ pub struct ProfileView {
 pub struct DirectoryPage {
     /// People on this page.
     pub people: Vec<ProfileView>,
-    /// Matches in all.
+    /// Matches in all, counted up to [`TOTAL_CAP`] (issue 20: a page never
+    /// counts every row); `more` says there are more than that.
     pub total: i64,
-    /// 1-based page number.
-    pub page: i64,
+    /// Whether more than `total` people match.
+    pub more: bool,
+    /// 1-based page number when the page was read by number; none when it
+    /// was read by cursor.
+    pub page: Option<i64>,
     /// Page size.
     pub per_page: i64,
+    /// The next page's cursor, if there is one.
+    pub next: Option<String>,
+    /// The previous page's cursor, when read by cursor and there is one.
+    pub prev: Option<String>,
 }
 
+/// People on one directory page unless the client asks for another size.
+pub const DIRECTORY_PAGE: i64 = 24;
+
 impl DirectoryPage {
-    /// Number of pages (at least 1).
+    /// The count as a reader sees it: "1,000+" past the cap.
+    pub fn total_label(&self) -> String {
+        let n = self.total;
+        let text = if n >= 1000 {
+            format!("{},{:03}", n / 1000, n % 1000)
+        } else {
+            n.to_string()
+        };
+        if self.more {
+            format!("{text}+")
+        } else {
+            text
+        }
+    }
+
+    /// The number of pages the counted total fills (at least 1); a lower
+    /// bound when `more`.
     pub fn pages(&self) -> i64 {
         ((self.total + self.per_page - 1) / self.per_page).max(1)
     }
@@ -197,32 +225,45 @@ impl App {
         self.profile(actor, id).await
     }
 
-    /// Searches the directory by name, skill, interest, language, department.
-    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, page = page))]
+    /// Searches the directory by name, skill, interest, language, department:
+    /// best matches first, or newest members first without search words.
+    /// Reads one page by `?page=` (the older way) or by cursor (issue 20);
+    /// 24 people a page unless `list.limit` says otherwise.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn directory(
         &self,
         actor: &Actor,
         text: &str,
-        page: i64,
+        list: &ListQuery,
     ) -> AppResult<DirectoryPage> {
-        let per_page = 24;
-        let page = page.clamp(1, 10_000);
         if text.chars().count() > 200 {
             return Err(AppError::invalid(
                 "q",
                 "search terms must be at most 200 characters",
             ));
         }
+        let list = ListQuery {
+            limit: list.limit.or(Some(DIRECTORY_PAGE)),
+            ..list.clone()
+        };
+        let (start, per_page) = list.window()?;
+        let (offset, cursor) = match start {
+            Start::Offset(o) => (o, None),
+            Start::Cursor(c) => (0, Some(c)),
+        };
         let mut tx = self.store.read().await?;
         let q = DirectoryQuery {
             text: text.into(),
             include_private: actor.is_admin,
             include_self: Some(actor.person_id),
             limit: per_page,
-            offset: (page - 1) * per_page,
+            offset,
+            cursor,
         };
-        let (people, total) = tx.search_people(&q).await?;
-        let people = people
+        let found = tx.directory(&q).await?;
+        let people = found
+            .page
+            .items
             .into_iter()
             .map(|p| {
                 let editable = actor.is_admin || actor.person_id == p.id;
@@ -231,9 +272,12 @@ impl App {
             .collect();
         Ok(DirectoryPage {
             people,
-            total,
-            page,
+            total: found.total.min(TOTAL_CAP),
+            more: found.total > TOTAL_CAP,
+            page: cursor.is_none().then_some(offset / per_page + 1),
             per_page,
+            next: found.page.next.map(|c| c.encode()),
+            prev: found.page.prev.map(|c| c.encode()),
         })
     }
 }

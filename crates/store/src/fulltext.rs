@@ -1,5 +1,6 @@
 //! Full-text search over every kind of document (migration 0019): thread
-//! titles and posts now, people later (issue 20), one module for all.
+//! titles and posts, and people's directory entries (issue 20, migration
+//! 0021), one module for all.
 //!
 //! # Contract
 //! - Documents live in `fulltext_docs` (`kind`, `doc_id`, `body`), written
@@ -16,6 +17,11 @@
 //! - [`search_terms`] turns what a person typed into the text to bind: words
 //!   of at least three letters, all required; `None` when there are none.
 //!   Nothing the person typed reaches the query syntax unquoted.
+//! - Partial words ([`partial_terms`], [`partial_matches_sql`], people only):
+//!   every word matches anywhere inside a word on both databases ("ana"
+//!   finds "Mariana"). SQLite's trigram FTS5 does that already; PostgreSQL
+//!   answers `LIKE '%w%'` from a pg_trgm GIN index kept for `person`
+//!   documents (a partial index), and ranks by the tsvector.
 
 use crate::{on_conn, Dialect, Result, Tx};
 use uuid::Uuid;
@@ -27,6 +33,8 @@ pub enum DocKind {
     Thread,
     /// A growth thread post's body.
     Post,
+    /// A person's directory entry (name, skills, interests, languages, ...).
+    Person,
 }
 
 impl DocKind {
@@ -35,6 +43,7 @@ impl DocKind {
         match self {
             Self::Thread => "thread",
             Self::Post => "post",
+            Self::Person => "person",
         }
     }
 }
@@ -92,6 +101,60 @@ pub(crate) fn matches_sql(dialect: Dialect, kind: DocKind, param: usize) -> Stri
     }
 }
 
+/// The words of `q` too short for the index (one or two letters), lower-cased:
+/// a caller filters the index's matches by them, or scans when `q` has no
+/// longer word.
+pub fn short_words(q: &str) -> Vec<String> {
+    q.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| (1..MIN_WORD).contains(&w.chars().count()))
+        .take(MAX_WORDS)
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// What to bind, in order, for [`partial_matches_sql`] on `dialect`, or
+/// `None` when `q` has no word long enough. SQLite: the FTS5 phrases.
+/// PostgreSQL: the prefix tsquery (for the rank), then one `LIKE` pattern
+/// per word (for the match).
+pub fn partial_terms(dialect: Dialect, q: &str) -> Option<Vec<String>> {
+    let terms = search_terms(dialect, q)?;
+    Some(match dialect {
+        Dialect::Sqlite => vec![terms],
+        Dialect::Postgres => std::iter::once(terms)
+            .chain(words(q).iter().map(|w| crate::like_pattern(w)))
+            .collect(),
+    })
+}
+
+/// A derived table `(doc_id, rank, listed, body)` of the documents of
+/// `kind` in which every bound word occurs anywhere inside a word, best
+/// first by ascending `rank`; `binds` is the length of [`partial_terms`]'
+/// answer, bound from placeholder `$first`. `listed` and `body` let a caller
+/// filter before its `LIMIT` without joining its own table first. On
+/// PostgreSQL only `person` documents have the trigram index that makes
+/// this fast.
+pub(crate) fn partial_matches_sql(
+    dialect: Dialect,
+    kind: DocKind,
+    first: usize,
+    binds: usize,
+) -> String {
+    let kind = kind.code();
+    match dialect {
+        Dialect::Sqlite => format!(
+            "(SELECT d.doc_id AS doc_id, fulltext.rank AS rank, d.listed AS listed, d.body AS body FROM fulltext JOIN fulltext_docs d ON d.seq = fulltext.rowid WHERE fulltext MATCH ${first} AND d.kind = '{kind}')"
+        ),
+        Dialect::Postgres => {
+            let likes: String = (first + 1..first + binds)
+                .map(|n| format!(" AND d.body LIKE ${n}"))
+                .collect();
+            format!(
+                "(SELECT d.doc_id AS doc_id, -ts_rank(d.tsv, to_tsquery('simple', ${first})) AS rank, d.listed AS listed, d.body AS body FROM fulltext_docs d WHERE d.kind = '{kind}'{likes})"
+            )
+        }
+    }
+}
+
 impl Tx {
     /// Puts `text` in the index as document `id` of `kind`, replacing what
     /// it held before.
@@ -128,5 +191,21 @@ mod tests {
             Some("deleg:* & team:*")
         );
         assert_eq!(search_terms(Dialect::Sqlite, "a, to & ()"), None);
+    }
+
+    #[test]
+    fn partial_terms_bind_a_rank_and_a_pattern_per_word_on_postgres() {
+        assert_eq!(
+            partial_terms(Dialect::Postgres, "Mari 100%_x").unwrap(),
+            vec!["mari:* & 100:*", "%mari%", "%100%"]
+        );
+        assert_eq!(
+            partial_terms(Dialect::Sqlite, "Mari").unwrap(),
+            vec!["\"mari\""]
+        );
+        assert_eq!(short_words("Li Mari x-y"), vec!["li", "x", "y"]);
+        let sql = partial_matches_sql(Dialect::Postgres, DocKind::Person, 4, 3);
+        assert!(sql.contains("to_tsquery('simple', $4)"), "{sql}");
+        assert!(sql.contains("d.body LIKE $5 AND d.body LIKE $6"), "{sql}");
     }
 }

@@ -41,6 +41,9 @@ mod threads;
 mod reflection;
 // Issue 17 performance (H1): multi-row writes for the health scan.
 mod bulk;
+// Issue 20 (H7): the hot reads' query plans, for the plan test.
+#[cfg(feature = "testing")]
+pub mod plans;
 
 pub use agreements::{AgreementRecord, ConfirmationRecord};
 pub use calendar::{ReminderDue, ReminderKind};
@@ -56,7 +59,7 @@ pub use mentoring::{
 };
 pub use messages::MessageRecord;
 pub use notes::{NoteRecord, NoteScope};
-pub use people::{DirectoryQuery, NewPerson, PersonRecord};
+pub use people::{DirectoryQuery, DirectoryResult, NewPerson, PersonRecord};
 pub use programmes::ProgrammeRecord;
 pub use pulse::PulseRecord;
 pub use rematches::RematchLink;
@@ -184,11 +187,59 @@ impl Store {
         }
     }
 
-    /// Applies pending migrations for this dialect.
+    /// Applies pending migrations for this dialect, then refreshes the
+    /// planner's statistics when any migration ran (a new index has none).
     pub async fn migrate(&self) -> Result<()> {
+        let applied = || async {
+            let mut tx = self.read().await?;
+            on_conn!(tx, c => {
+                // No table yet on a new database: nothing applied.
+                let n: Option<i64> = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations").fetch_one(c).await.ok();
+                Ok::<i64, StoreError>(n.unwrap_or(0))
+            })
+        };
+        let before = applied().await?;
         match &self.pool {
             Pool::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
             Pool::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
+        }
+        if applied().await? != before {
+            self.refresh_statistics().await?;
+        }
+        Ok(())
+    }
+
+    /// Refreshes the query planner's statistics (issue 20): after migrations,
+    /// after bulk imports and once a day. Without them PostgreSQL guesses,
+    /// and on a fresh database picks the wrong index for the enrolment
+    /// lookup. PostgreSQL: `ANALYZE` of this schema's tables (the system
+    /// catalogs are left to autovacuum). SQLite: `PRAGMA optimize`, which
+    /// analyses only the tables whose statistics are missing or stale, with
+    /// `analysis_limit` bounding the rows it reads per index.
+    pub async fn refresh_statistics(&self) -> Result<()> {
+        match &self.pool {
+            Pool::Sqlite(p) => {
+                let mut c = p.acquire().await?;
+                sqlx::query("PRAGMA analysis_limit = 1000")
+                    .execute(&mut *c)
+                    .await?;
+                // 0x10002: consider every table, not only those this
+                // connection has queried.
+                sqlx::query("PRAGMA optimize = 0x10002")
+                    .execute(&mut *c)
+                    .await?;
+            }
+            Pool::Postgres(p) => {
+                let tables: Vec<String> = sqlx::query_scalar(
+                    "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema()",
+                )
+                .fetch_all(p)
+                .await?;
+                if !tables.is_empty() {
+                    let sql = format!("ANALYZE {}", tables.join(", "));
+                    sqlx::query(sqlx::AssertSqlSafe(sql)).execute(p).await?;
+                }
+            }
         }
         Ok(())
     }

@@ -1,6 +1,8 @@
 //! People: accounts and profiles.
 
 use crate::decode::corrupt_row;
+use crate::fulltext::{partial_matches_sql, partial_terms, short_words, DocKind};
+use crate::page::{Cursor, Direction, Page, Start, TOTAL_CAP};
 use crate::{like_pattern, on_conn, Result, Tx};
 use rapport_domain::person::{AccountStatus, Profile};
 use rapport_domain::values::Email;
@@ -70,11 +72,53 @@ pub struct DirectoryQuery {
     pub include_self: Option<PersonId>,
     /// Page size.
     pub limit: i64,
-    /// Rows to skip.
+    /// Rows to skip (the older `?page=` reads); ignored when `cursor` is set.
     pub offset: i64,
+    /// Where to continue, from a previous page's `next` or `prev`.
+    pub cursor: Option<Cursor>,
 }
 
-const PERSON_COLUMNS: &str = "id, email, status, is_admin, password_hash, email_verified_at, profile, notification_optouts, last_active_at, created_at, updated_at, disabled_at";
+/// One page of the directory, with its capped total.
+#[derive(Clone, Debug)]
+pub struct DirectoryResult {
+    /// The people, in list order, with the cursors of the neighbouring pages.
+    pub page: Page<PersonRecord>,
+    /// Matches in all, counted up to [`TOTAL_CAP`] + 1: a figure above the
+    /// cap means "more than [`TOTAL_CAP`]".
+    pub total: i64,
+}
+
+/// The keyset tail over the derived table's `k` and `id` columns: `asc`
+/// orders by `(k, id)`, otherwise by `(k DESC, id)`. The bound is written as
+/// `k <= $a AND (...)` so that either database seeks the index to the key.
+/// Binds as [`crate::page::bind_keyset`].
+fn keyset_tail(start: Start, first: usize, asc: bool) -> String {
+    let (a, b, c) = (first, first + 1, first + 2);
+    let (fwd, back) = if asc {
+        ("k, id", "k DESC, id DESC")
+    } else {
+        ("k DESC, id", "k, id DESC")
+    };
+    // Reading onwards (`Older`) means later in list order.
+    let (later, earlier) = if asc { (">", "<") } else { ("<", ">") };
+    match start {
+        Start::Offset(_) => format!("ORDER BY {fwd} LIMIT ${a} OFFSET ${b}"),
+        Start::Cursor(Cursor {
+            direction: Direction::Older,
+            ..
+        }) => format!(
+            "WHERE k {later}= ${a} AND (k {later} ${a} OR id > ${b}) ORDER BY {fwd} LIMIT ${c}"
+        ),
+        Start::Cursor(Cursor {
+            direction: Direction::Newer,
+            ..
+        }) => format!(
+            "WHERE k {earlier}= ${a} AND (k {earlier} ${a} OR id < ${b}) ORDER BY {back} LIMIT ${c}"
+        ),
+    }
+}
+
+pub(crate) const PERSON_COLUMNS: &str = "id, email, status, is_admin, password_hash, email_verified_at, profile, notification_optouts, last_active_at, created_at, updated_at, disabled_at";
 
 fn search_text(email: &str, p: &Profile) -> String {
     let mut s = format!("{} {} {} {} ", p.name, email, p.department, p.level.label());
@@ -145,7 +189,120 @@ fn status_code(s: AccountStatus) -> &'static str {
     }
 }
 
+/// The directory's two queries and what to bind to them, in order: the
+/// text `binds`, then `me` (when set), then the page's keyset values
+/// ([`crate::page::bind_keyset`], on `list` only).
+pub(crate) struct DirectorySql {
+    /// One page of people, each with its key `k`.
+    pub list: String,
+    /// The capped count (`n`).
+    pub count: String,
+    /// Search terms and patterns.
+    pub binds: Vec<String>,
+    /// The searcher's id, who always finds themself.
+    pub me: Option<Uuid>,
+    /// Where the page starts.
+    pub start: Start,
+    /// Ordered by rank (ascending `k`) rather than newest first.
+    pub ranked: bool,
+}
+
+impl DirectorySql {
+    pub(crate) fn new(dialect: crate::Dialect, q: &DirectoryQuery) -> Self {
+        let terms = partial_terms(dialect, &q.text).unwrap_or_default();
+        let ranked = !terms.is_empty();
+        // With index words, everything is decided on the index's own rows
+        // (`m.body` is the same text as `people.search_text`, `m.listed`
+        // the directory's visibility), so only the page's people are read.
+        let (t, id, listed) = if ranked {
+            ("m.body", "m.doc_id", "m.listed")
+        } else {
+            (
+                "p.search_text",
+                "p.id",
+                "(p.status = 'active' AND p.visibility = 'members')",
+            )
+        };
+        let mut binds: Vec<String> = terms.clone();
+        let mut n = binds.len();
+        let mut filter = String::from(" WHERE 1 = 1");
+        for w in short_words(&q.text) {
+            n += 1;
+            filter.push_str(&format!(" AND {t} LIKE ${n} ESCAPE '\\'"));
+            binds.push(like_pattern(&w));
+        }
+        if !q.include_private {
+            let me = q.include_self.map(|_| {
+                n += 1;
+                format!(" OR {id} = ${n}")
+            });
+            filter.push_str(&format!(" AND ({listed}{})", me.unwrap_or_default()));
+        }
+        let start = match q.cursor {
+            Some(c) => Start::Cursor(c),
+            None => Start::Offset(q.offset),
+        };
+        let columns = PERSON_COLUMNS
+            .split(", ")
+            .map(|c| format!("p.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let tail = keyset_tail(start, n + 1, ranked);
+        let (list, from) = if ranked {
+            let from = format!(
+                "{} m",
+                partial_matches_sql(dialect, DocKind::Person, 1, terms.len())
+            );
+            (
+                // bm25 and ts_rank are floats; the cursor carries an integer,
+                // so the rank is kept to six decimals for ordering and keys.
+                // The page's rows come back unordered from the join; the
+                // caller puts them in list order.
+                format!(
+                    "SELECT {columns}, top.k AS k FROM (SELECT * FROM (SELECT m.doc_id AS id, CAST(m.rank * 1000000 AS BIGINT) AS k FROM {from}{filter}) s {tail}) top JOIN people p ON p.id = top.id"
+                ),
+                from,
+            )
+        } else {
+            (
+                format!(
+                    "SELECT * FROM (SELECT {columns}, p.created_at AS k FROM people p{filter}) s {tail}"
+                ),
+                "people p".to_string(),
+            )
+        };
+        Self {
+            list,
+            count: format!(
+                "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {from}{filter} LIMIT {}) c",
+                TOTAL_CAP + 1
+            ),
+            binds,
+            me: if q.include_private {
+                None
+            } else {
+                q.include_self.map(|p| p.0)
+            },
+            start,
+            ranked,
+        }
+    }
+}
+
+/// Whether a person's index entry is listed in the directory, read from
+/// their row: active accounts with a profile visible to members.
+const LIST_PERSON: &str = "UPDATE fulltext_docs SET listed = (SELECT status = 'active' AND visibility = 'members' FROM people WHERE id = $1) WHERE kind = 'person' AND doc_id = $1";
+
 impl Tx {
+    /// Puts a person's directory text in the full-text index (issue 20),
+    /// with whether the directory lists them, in the caller's transaction.
+    async fn index_person(&mut self, id: PersonId, text: &str) -> Result<()> {
+        on_conn!(self, c => sqlx::query(
+            "INSERT INTO fulltext_docs (kind, doc_id, body, listed) SELECT 'person', id, $2, status = 'active' AND visibility = 'members' FROM people WHERE id = $1 ON CONFLICT (kind, doc_id) DO UPDATE SET body = excluded.body, listed = excluded.listed")
+            .bind(id.0).bind(text).execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
     /// Inserts a person. A taken email is `Conflict { constraint: "people_email_key" }`.
     pub async fn insert_person(&mut self, p: &NewPerson) -> Result<()> {
         let profile = serde_json::to_string(&p.profile)?;
@@ -158,7 +315,7 @@ impl Tx {
             .bind(p.profile.level.code()).bind(p.profile.visibility.code())
             .bind(p.profile.manager_id.map(|m| m.0)).bind(&profile).bind(&search).bind(p.now)
             .execute(c).await.map(|r| r.rows_affected()))?;
-        Ok(())
+        self.index_person(p.id, &search).await
     }
 
     /// A person by id.
@@ -209,13 +366,16 @@ impl Tx {
             .bind(id.0).bind(&profile.name).bind(profile.level.code()).bind(profile.visibility.code())
             .bind(profile.manager_id.map(|m| m.0)).bind(&json).bind(&search).bind(now)
             .execute(c).await.map(|r| r.rows_affected()))?;
-        Ok(())
+        self.index_person(id, &search).await
     }
 
     /// Sets the password hash and activates the account.
     pub async fn set_password(&mut self, id: PersonId, hash: &str, now: i64) -> Result<()> {
         on_conn!(self, c => sqlx::query("UPDATE people SET password_hash = $2, status = 'active', updated_at = $3 WHERE id = $1")
             .bind(id.0).bind(hash).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+        // Active now: listed in the directory if the profile says so.
+        on_conn!(self, c => sqlx::query(LIST_PERSON)
+            .bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -271,53 +431,56 @@ impl Tx {
         Ok(())
     }
 
-    /// Directory search, by name then id, with the total count.
+    /// Directory search: [`Tx::directory`]'s rows and capped total, for
+    /// callers that read one page by offset.
     pub async fn search_people(&mut self, q: &DirectoryQuery) -> Result<(Vec<PersonRecord>, i64)> {
-        let words: Vec<String> = q
-            .text
-            .split_whitespace()
-            .take(6)
-            .map(like_pattern)
-            .collect();
-        let mut filter = String::from(" WHERE 1 = 1");
-        let mut n = 0;
-        for _ in &words {
-            n += 1;
-            filter.push_str(&format!(" AND search_text LIKE ${n} ESCAPE '\\'"));
-        }
-        if !q.include_private {
-            let me = q.include_self.map(|_| {
-                n += 1;
-                format!(" OR id = ${n}")
-            });
-            filter.push_str(&format!(
-                " AND ((status = 'active' AND visibility = 'members'){})",
-                me.unwrap_or_default()
-            ));
-        }
-        let count_sql = format!("SELECT COUNT(*) AS n FROM people{filter}");
-        let list_sql = format!(
-            "SELECT {PERSON_COLUMNS} FROM people{filter} ORDER BY name, id LIMIT ${} OFFSET ${}",
-            n + 1,
-            n + 2
-        );
+        let found = self.directory(q).await?;
+        Ok((found.page.items, found.total))
+    }
+
+    /// One page of the directory. With words of three letters or more the
+    /// full-text index finds the matches (each word anywhere inside a word),
+    /// best first; shorter words then narrow those matches. With no search
+    /// words, newest members first. Private profiles and invited accounts are
+    /// left out before the `LIMIT` unless `include_private`. The total is
+    /// counted only up to [`TOTAL_CAP`] + 1, never across every row.
+    pub async fn directory(&mut self, q: &DirectoryQuery) -> Result<DirectoryResult> {
+        let sql = DirectorySql::new(self.dialect(), q);
+        let (start, limit, ranked) = (sql.start, q.limit, sql.ranked);
         on_conn!(self, c => {
-            let mut count = sqlx::query(sqlx::AssertSqlSafe(count_sql));
-            let mut list = sqlx::query(sqlx::AssertSqlSafe(list_sql));
-            for w in &words {
-                count = count.bind(w.clone());
-                list = list.bind(w.clone());
+            let mut count = sqlx::query(sqlx::AssertSqlSafe(sql.count));
+            let mut list = sqlx::query(sqlx::AssertSqlSafe(sql.list));
+            for b in &sql.binds {
+                count = count.bind(b.clone());
+                list = list.bind(b.clone());
             }
-            if !q.include_private {
-                if let Some(me) = q.include_self {
-                    count = count.bind(me.0);
-                    list = list.bind(me.0);
-                }
+            if let Some(me) = sql.me {
+                count = count.bind(me);
+                list = list.bind(me);
             }
             let total: i64 = count.fetch_one(&mut *c).await?.try_get("n")?;
-            let rows = list.bind(q.limit).bind(q.offset).fetch_all(&mut *c).await?;
-            let people = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
-            Ok((people, total))
+            let list = crate::page::bind_keyset!(list, start, limit);
+            let rows = list.fetch_all(&mut *c).await?;
+            let mut rows = rows
+                .iter()
+                .map(|r| Ok((decode(r)?, r.try_get::<i64, _>("k")?)))
+                .collect::<Result<Vec<_>>>()?;
+            if ranked {
+                // Reading order: by (k, id), backwards when reading newer.
+                rows.sort_by_key(|(p, k)| (*k, p.id.0));
+                if matches!(start, Start::Cursor(c) if c.direction == Direction::Newer) {
+                    rows.reverse();
+                }
+            }
+            let page = Page::from_rows(start, rows, limit, |(p, k)| (*k, p.id.0));
+            Ok(DirectoryResult {
+                page: Page {
+                    items: page.items.into_iter().map(|(p, _)| p).collect(),
+                    next: page.next,
+                    prev: page.prev,
+                },
+                total,
+            })
         })
     }
 

@@ -1,13 +1,15 @@
 //! Profiles and the people directory.
 
-use super::{ApiJson, ApiQuery, IdPath, TextOrList};
+use super::{paged_json, ApiJson, ApiQuery, IdPath, TextOrList};
 use crate::auth::ApiActor;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
-use rapport_app::profiles::{DirectoryPage, ProfileView};
+use rapport_app::lists::{Cursor, ListQuery, Page};
+use rapport_app::profiles::ProfileView;
 use rapport_domain::person::ProfileInput;
 use rapport_domain::PersonId;
 use serde::{Deserialize, Serialize};
@@ -197,42 +199,41 @@ impl From<ProfileBody> for ProfileInput {
 #[serde(default)]
 #[into_params(parameter_in = Query)]
 pub struct DirectoryParams {
-    /// Words to find in names, skills, interests, languages and departments; empty lists everyone.
+    /// Words to find in names, skills, interests, languages and departments
+    /// (each word anywhere inside a word: `mari` finds Mariana); empty lists
+    /// everyone, newest first.
     pub q: String,
-    /// 1-based page number (24 people a page).
+    /// 1-based page number (the older way; prefer the `Link` header's cursor).
     pub page: Option<i64>,
+    /// Where to continue: the opaque cursor from the `Link` header of the
+    /// previous answer. Without it (and without `page`), the first page.
+    pub cursor: Option<String>,
+    /// People per page, 1 to 100 (default 24).
+    pub limit: Option<i64>,
 }
 
 /// One page of the directory.
 #[derive(Serialize, ToSchema)]
 pub struct DirectoryResult {
-    /// People on this page.
+    /// People on this page: best matches first, or newest first without `q`.
     pub people: Vec<PersonView>,
-    /// Matches in all.
+    /// Matches in all, counted up to 1,000; `more` says there are more.
     pub total: i64,
-    /// This page, from 1.
-    pub page: i64,
+    /// Whether more than `total` people match.
+    pub more: bool,
+    /// This page, from 1; null when the page was read by cursor.
+    pub page: Option<i64>,
     /// Page size.
     pub per_page: i64,
-    /// Number of pages (at least 1).
+    /// Number of pages the counted total fills (at least 1).
     pub pages: i64,
-}
-
-impl From<DirectoryPage> for DirectoryResult {
-    fn from(d: DirectoryPage) -> Self {
-        Self {
-            pages: d.pages(),
-            total: d.total,
-            page: d.page,
-            per_page: d.per_page,
-            people: d.people.into_iter().map(PersonView::from).collect(),
-        }
-    }
 }
 
 /// Search the people directory
 ///
 /// Private profiles are listed only for admins (and the person themself).
+/// One page at a time: the first page needs no cursor, and the next page is
+/// in the `Link` header (`rel="next"`).
 #[utoipa::path(
     get,
     path = "/api/v1/people",
@@ -240,20 +241,55 @@ impl From<DirectoryPage> for DirectoryResult {
     params(DirectoryParams),
     security(("cookie" = []), ("bearer" = [])),
     responses(
-        (status = 200, description = "One page of matches.", body = DirectoryResult),
-        (status = 422, description = "`invalid_field` on `q`: the search is too long.", body = ErrorBody),
+        (status = 200, description = "One page of matches.", body = DirectoryResult,
+            headers(("link" = String, description = "`<…>; rel=\"next\"` and `<…>; rel=\"prev\"` when there are such pages."))),
+        (status = 422, description = "`invalid_field` on `q` (the search is too long), `limit`, `cursor` or `page`.", body = ErrorBody),
     ),
 )]
 pub async fn directory(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiQuery(params): ApiQuery<DirectoryParams>,
-) -> Result<Json<DirectoryResult>, ApiError> {
-    let page = s
-        .app
-        .directory(&actor, &params.q, params.page.unwrap_or(1))
-        .await?;
-    Ok(Json(page.into()))
+) -> Result<Response, ApiError> {
+    let query = ListQuery {
+        page: params.page,
+        cursor: params.cursor,
+        limit: params.limit,
+    };
+    let d = s.app.directory(&actor, &params.q, &query).await?;
+    let parse = |c: Option<String>| c.as_deref().and_then(Cursor::parse);
+    let page = Page {
+        next: parse(d.next.clone()),
+        prev: parse(d.prev.clone()),
+        items: vec![()],
+    };
+    let path = if params.q.is_empty() {
+        "/api/v1/people".to_string()
+    } else {
+        format!("/api/v1/people?q={}", query_value(&params.q))
+    };
+    let (pages, per_page) = (d.pages(), d.per_page);
+    Ok(paged_json(&s, &path, per_page, page, |_| DirectoryResult {
+        pages,
+        total: d.total,
+        more: d.more,
+        page: d.page,
+        per_page,
+        people: d.people.into_iter().map(PersonView::from).collect(),
+    }))
+}
+
+/// `text` as a URL query value: unreserved characters as they are, every
+/// other byte percent-encoded.
+fn query_value(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// Read a profile

@@ -68,8 +68,12 @@ async fn people_admin(
 ) -> Result<Response, PageError> {
     admin_only(who)?;
     let text = q.get("q").cloned().unwrap_or_default();
-    let page = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
-    let result = s.app.directory(&who.actor, &text, page).await?;
+    let list = rapport_app::lists::ListQuery {
+        page: q.get("page").and_then(|p| p.parse().ok()),
+        cursor: q.get("cursor").cloned(),
+        limit: None,
+    };
+    let result = s.app.directory(&who.actor, &text, &list).await?;
     let (status, invite_fields, invite_error, invite_email, invite_name) = match invite {
         Some((form, e)) => (
             crate::error::status_of(&e),

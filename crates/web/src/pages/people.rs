@@ -19,7 +19,20 @@ use serde::Deserialize;
 struct Search {
     q: String,
     page: Option<i64>,
+    cursor: Option<String>,
     done: Option<String>,
+}
+
+impl Search {
+    /// Which page of the directory: by cursor (the links the page shows) or
+    /// by number (older links and bookmarks).
+    fn list(&self) -> rapport_app::lists::ListQuery {
+        rapport_app::lists::ListQuery {
+            page: self.page,
+            cursor: self.cursor.clone(),
+            limit: None,
+        }
+    }
 }
 
 #[derive(Template)]
@@ -36,10 +49,7 @@ async fn directory(
     who: PageActor,
     Query(q): Query<Search>,
 ) -> Result<Response, PageError> {
-    let result = s
-        .app
-        .directory(&who.actor, &q.q, q.page.unwrap_or(1))
-        .await?;
+    let result = s.app.directory(&who.actor, &q.q, &q.list()).await?;
     Ok(render(&PeoplePage {
         ctx: Ctx::new(Some(&who), None),
         title: "People",

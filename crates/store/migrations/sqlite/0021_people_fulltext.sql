@@ -1,0 +1,22 @@
+-- Issue 20: the people directory searches the full-text index
+-- (crates/store/src/fulltext.rs, kind 'person') instead of scanning
+-- people.search_text with LIKE '%w%'. The body indexed is the same text
+-- (name, email, department, level, skills, interests, goals, languages,
+-- zone), written in the same transaction as every profile write.
+-- `listed`: whether the directory shows the person to other members
+-- (active, profile visible to members), kept by the store with every
+-- profile and password write, so a search filters on the index's own rows
+-- before its LIMIT and reads only the page's people.
+ALTER TABLE fulltext_docs ADD COLUMN listed BOOLEAN NOT NULL DEFAULT FALSE;
+INSERT INTO fulltext_docs (kind, doc_id, body, listed)
+    SELECT 'person', id, search_text, status = 'active' AND visibility = 'members' FROM people WHERE true
+    ON CONFLICT (kind, doc_id) DO UPDATE SET body = excluded.body, listed = excluded.listed;
+
+-- An account that goes leaves no index entry behind.
+CREATE TRIGGER people_forget_fulltext AFTER DELETE ON people BEGIN
+    DELETE FROM fulltext_docs WHERE kind = 'person' AND doc_id = OLD.id;
+END;
+
+-- The directory without search words lists newest members first, read by
+-- keyset on (created_at DESC, id).
+CREATE INDEX people_directory_idx ON people (created_at DESC, id);

@@ -1,0 +1,178 @@
+//! The hot reads of issue 20 as SQL the plan test can `EXPLAIN` (the
+//! `testing` feature only). The directory, the person and the token lookup
+//! use the very SQL the store runs; the room and request lists mirror
+//! `rooms_where_all` and `requests_where` in `mentoring.rs` (keep them in
+//! step). [`full_scans`] reads a plan and names every big table it walks
+//! from end to end.
+
+use crate::people::{DirectoryQuery, DirectorySql, PERSON_COLUMNS};
+use crate::{on_conn, Dialect, Result, Store};
+use rapport_domain::PersonId;
+use uuid::Uuid;
+
+/// A value to bind.
+#[derive(Clone, Debug)]
+pub enum Arg {
+    /// An id.
+    Id(Uuid),
+    /// Text.
+    Text(String),
+    /// A number.
+    Int(i64),
+}
+
+/// One hot query with its values.
+#[derive(Clone, Debug)]
+pub struct HotQuery {
+    /// What the test calls it.
+    pub name: String,
+    /// The SQL.
+    pub sql: String,
+    /// Its values, in placeholder order.
+    pub args: Vec<Arg>,
+}
+
+/// The directory's page and count queries for `text`, as `me` (a member,
+/// not an admin) reads the first page of 24.
+pub fn directory(dialect: Dialect, name: &str, text: &str, me: PersonId) -> Vec<HotQuery> {
+    let q = DirectoryQuery {
+        text: text.into(),
+        include_private: false,
+        include_self: Some(me),
+        limit: 24,
+        offset: 0,
+        cursor: None,
+    };
+    let sql = DirectorySql::new(dialect, &q);
+    let mut args: Vec<Arg> = sql.binds.into_iter().map(Arg::Text).collect();
+    args.extend(sql.me.map(Arg::Id));
+    let mut list_args = args.clone();
+    // The first page: `limit + 1`, offset 0.
+    list_args.extend([Arg::Int(25), Arg::Int(0)]);
+    vec![
+        HotQuery {
+            name: format!("{name} (page)"),
+            sql: sql.list,
+            args: list_args,
+        },
+        HotQuery {
+            name: format!("{name} (count)"),
+            sql: sql.count,
+            args,
+        },
+    ]
+}
+
+/// A person by id ([`crate::Tx::person`]).
+pub fn person_by_id(id: PersonId) -> HotQuery {
+    HotQuery {
+        name: "person by id".into(),
+        sql: format!("SELECT {PERSON_COLUMNS} FROM people WHERE id = $1"),
+        args: vec![Arg::Id(id.0)],
+    }
+}
+
+/// The API token lookup ([`crate::Tx::api_token_by_hash`]).
+pub fn token_lookup(hash: &str) -> HotQuery {
+    HotQuery {
+        name: "token lookup".into(),
+        sql: crate::signin::TOKEN_BY_HASH.into(),
+        args: vec![Arg::Text(hash.into())],
+    }
+}
+
+/// My rooms ([`crate::Tx::rooms_of`], mirrored).
+pub fn my_rooms(person: PersonId) -> HotQuery {
+    HotQuery {
+        name: "my rooms".into(),
+        sql: "SELECT r.id, r.programme_id, r.status, r.created_at, m.person_id, m.role, m.state, p.name, p.email FROM rooms r JOIN room_members m ON m.room_id = r.id JOIN people p ON p.id = m.person_id WHERE r.id IN (SELECT room_id FROM room_members WHERE person_id = $1) ORDER BY r.created_at DESC, r.id, CASE m.role WHEN 'mentor' THEN 0 WHEN 'facilitator' THEN 1 ELSE 2 END, m.created_at, p.name".into(),
+        args: vec![Arg::Id(person.0)],
+    }
+}
+
+/// My requests ([`crate::Tx::requests_of`], mirrored).
+pub fn my_requests(person: PersonId) -> HotQuery {
+    HotQuery {
+        name: "my requests".into(),
+        sql: "SELECT id, programme_id, mentee_id, mentor_id, status, created_at FROM requests WHERE (mentee_id = $1 OR mentor_id = $1) ORDER BY created_at DESC, id".into(),
+        args: vec![Arg::Id(person.0)],
+    }
+}
+
+/// One enrolment by programme, person and role ([`crate::Tx::enrolment`]).
+pub fn enrolment(programme: Uuid, person: PersonId, role: &str) -> HotQuery {
+    HotQuery {
+        name: "enrolment lookup".into(),
+        sql: "SELECT e.id, e.status, e.capacity FROM enrolments e WHERE e.programme_id = $1 AND e.person_id = $2 AND e.role = $3".into(),
+        args: vec![Arg::Id(programme), Arg::Id(person.0), Arg::Text(role.into())],
+    }
+}
+
+/// Runs `sql` as it is (bulk seeding in tests).
+pub async fn execute(store: &Store, sql: &str) -> Result<u64> {
+    let mut tx = store.write().await?;
+    let n = on_conn!(tx, c => sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).execute(c).await?.rows_affected());
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// The plan of `q` with default planner settings, one line a step:
+/// `EXPLAIN QUERY PLAN`'s details on SQLite, `EXPLAIN`'s lines on
+/// PostgreSQL.
+pub async fn explain(store: &Store, q: &HotQuery) -> Result<Vec<String>> {
+    let mut tx = store.read().await?;
+    let prefix = match store.dialect() {
+        Dialect::Sqlite => "EXPLAIN QUERY PLAN ",
+        Dialect::Postgres => "EXPLAIN ",
+    };
+    let sql = format!("{prefix}{}", q.sql);
+    on_conn!(tx, c => {
+        use sqlx::Row;
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for a in &q.args {
+            query = match a {
+                Arg::Id(id) => query.bind(*id),
+                Arg::Text(t) => query.bind(t.clone()),
+                Arg::Int(n) => query.bind(*n),
+            };
+        }
+        let rows = query.fetch_all(c).await?;
+        rows.iter()
+            .map(|r| Ok(match store.dialect() {
+                Dialect::Sqlite => r.try_get::<String, _>("detail")?,
+                Dialect::Postgres => r.try_get::<String, _>(0)?,
+            }))
+            .collect()
+    })
+}
+
+/// The big tables in `plan` that it reads whole: `SCAN t` without an index
+/// on SQLite (a virtual table's scan goes through its own index),
+/// `Seq Scan on t` on PostgreSQL. A PostgreSQL scan that feeds a `Limit`
+/// directly (the capped count's "up to 1,001 matches") stops at the limit
+/// and is not counted.
+pub fn full_scans(plan: &[String], big: &[&str]) -> Vec<String> {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let node = |l: &str| l.trim().trim_start_matches("->").trim().to_string();
+    plan.iter()
+        .enumerate()
+        .filter_map(|(i, raw)| {
+            let line = node(raw);
+            let table = if let Some(rest) = line.strip_prefix("SCAN ") {
+                if rest.contains(" USING ") || rest.contains("VIRTUAL TABLE") {
+                    return None;
+                }
+                rest.split_whitespace().next()?
+            } else if let Some(rest) = line.strip_prefix("Seq Scan on ") {
+                let parent = plan[..i].iter().rev().find(|p| indent(p) < indent(raw));
+                if parent.is_some_and(|p| node(p).starts_with("Limit")) {
+                    return None;
+                }
+                rest.split_whitespace().next()?
+            } else {
+                return None;
+            };
+            big.contains(&table).then(|| line.clone())
+        })
+        .collect()
+}
