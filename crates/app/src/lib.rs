@@ -66,6 +66,9 @@ pub mod reflection;
 mod mail_batch;
 pub mod room_pages;
 pub mod viewer;
+// Issue 18 §5 safe actions remainder (H4): pair edits in a draft round.
+pub mod round_edits;
+pub mod confirmations;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{error_chain, AppError, AppResult, BoxError};
