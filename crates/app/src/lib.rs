@@ -67,8 +67,8 @@ mod mail_batch;
 pub mod room_pages;
 pub mod viewer;
 // Issue 18 §5 safe actions remainder (H4): pair edits in a draft round.
-pub mod round_edits;
 pub mod confirmations;
+pub mod round_edits;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{error_chain, AppError, AppResult, BoxError};

@@ -245,7 +245,10 @@ impl App {
                 if named_mentor.is_some_and(|m| m != old.person_id) {
                     return Err(AppError::invalid(
                         "mentor_id",
-                        format!("{mentee_name} is proposed with {}, not with that mentor.", old.name),
+                        format!(
+                            "{mentee_name} is proposed with {}, not with that mentor.",
+                            old.name
+                        ),
                     ));
                 }
                 result.proposals.remove(k);

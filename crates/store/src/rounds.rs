@@ -101,7 +101,11 @@ impl Tx {
     /// Replaces a draft round's result (a manager's pair edit, issue 18 §5);
     /// false when the round is no longer a draft (published or discarded
     /// meanwhile), and then nothing changes.
-    pub async fn set_draft_result(&mut self, id: RoundId, result: &serde_json::Value) -> Result<bool> {
+    pub async fn set_draft_result(
+        &mut self,
+        id: RoundId,
+        result: &serde_json::Value,
+    ) -> Result<bool> {
         let result = result.to_string();
         on_conn!(self, c => {
             let r = sqlx::query("UPDATE match_rounds SET result = $2 WHERE id = $1 AND status = 'draft'")

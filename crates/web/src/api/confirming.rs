@@ -34,7 +34,11 @@ impl<S: Send + Sync> FromRequest<S> for Confirmation {
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("application/json"));
+            .is_some_and(|v| {
+                v.trim()
+                    .to_ascii_lowercase()
+                    .starts_with("application/json")
+            });
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|_| ApiError::bad_request("the body could not be read".to_string()))?;
@@ -44,9 +48,8 @@ impl<S: Send + Sync> FromRequest<S> for Confirmation {
         if !json {
             return Err(ApiError::unsupported_media_type());
         }
-        let body: ConfirmBody = serde_json::from_slice(&bytes).map_err(|e| {
-            ApiError::bad_request(format!("the body is not a confirmation: {e}"))
-        })?;
+        let body: ConfirmBody = serde_json::from_slice(&bytes)
+            .map_err(|e| ApiError::bad_request(format!("the body is not a confirmation: {e}")))?;
         Ok(Confirmation(in_query || body.confirm))
     }
 }

@@ -54,8 +54,8 @@ mod threads;
 // Reflection and the needs check (issue 19, H8).
 mod reflection;
 // Issue 18 §5 safe actions remainder (H4): pair edits in a draft round.
-mod round_edits;
 pub(crate) mod confirming;
+mod round_edits;
 
 pub use extract::{ApiJson, ApiQuery, IdPath, SessionToken};
 

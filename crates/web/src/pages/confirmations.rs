@@ -24,8 +24,8 @@ async fn decline_room_page(
         .parse()
         .map_err(|_| AppError::NotFound("That room was not found.".into()))?;
     let v = s.app.room(&who.actor, id).await?;
-    let invited = v.my_state.is_some_and(|st| st.code() == "invited")
-        && v.room.status.code() == "proposed";
+    let invited =
+        v.my_state.is_some_and(|st| st.code() == "invited") && v.room.status.code() == "proposed";
     if !invited {
         return Err(AppError::Conflict {
             field: None,
@@ -93,10 +93,7 @@ async fn decline_request_page(
     c.intro = "Declining cannot be undone: the request closes.".into();
     c.consequences = vec![
         format!("{from} is emailed that you declined, with your reason if you give one."),
-        format!(
-            "{from} can still ask someone else in {}.",
-            v.programme
-        ),
+        format!("{from} can still ask someone else in {}.", v.programme),
     ];
     c.fields.push(
         Field::new("reason", "Reason (optional)", "text")
@@ -109,20 +106,17 @@ async fn decline_request_page(
 
 /// The confirmation in front of "delete my account".
 pub(super) fn delete_account_confirm() -> Confirm {
-    let mut c = Confirm::new(
-        "Delete your account?",
-        "/account/delete",
-        "/account",
-    );
-    c.intro = "This deletes your account, your profile and your private notes, and cannot be undone.".into();
+    let mut c = Confirm::new("Delete your account?", "/account/delete", "/account");
+    c.intro =
+        "This deletes your account, your profile and your private notes, and cannot be undone."
+            .into();
     c.consequences = vec![
         "Your profile, enrolments, requests and private notes are deleted.".into(),
         "Notes you shared and messages you sent stay in their rooms, shown as from a former member.".into(),
         "You are signed out everywhere, and your API tokens stop working.".into(),
     ];
-    c.fields.push(
-        Field::new("password", "Current password", "password").auto("current-password"),
-    );
+    c.fields
+        .push(Field::new("password", "Current password", "password").auto("current-password"));
     c.submit = "Delete my account".into();
     c.danger = true;
     c

@@ -119,10 +119,10 @@ pub(super) async fn match_now(
         // Nothing is committed unseen: a refusal (nobody can take them) is
         // answered now, anything else goes to the preview.
         s.app.match_now_preview(&who.actor, &slug, person).await?;
-        return Ok(Redirect::to(&format!(
-            "/programmes/{slug}/match-now?person_id={person}"
-        ))
-        .into_response());
+        return Ok(
+            Redirect::to(&format!("/programmes/{slug}/match-now?person_id={person}"))
+                .into_response(),
+        );
     };
     let room = s
         .app

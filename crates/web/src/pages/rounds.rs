@@ -172,5 +172,8 @@ pub(super) fn routes() -> Routes {
         .post("/programmes/{slug}/matching/rules", pair_rule)
         .post("/programmes/{slug}/matching/{id}/publish", publish)
         // Issue 18 §5: the post commits only what the preview showed.
-        .post("/programmes/{slug}/match-now", super::round_edits::match_now)
+        .post(
+            "/programmes/{slug}/match-now",
+            super::round_edits::match_now,
+        )
 }
