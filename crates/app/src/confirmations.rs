@@ -9,6 +9,7 @@ use crate::rounds::Published;
 use crate::{App, AppError, AppResult};
 use rapport_domain::mentoring::{EnrolmentStatus, RoundStatus};
 use rapport_domain::policy::Actor;
+use rapport_domain::programme::ProgrammeRole;
 use rapport_domain::{PersonId, RoundId};
 use std::collections::BTreeSet;
 
@@ -63,7 +64,10 @@ impl App {
             let (p, list) = self.enrolments(actor, slug).await?;
             let people = list
                 .iter()
-                .filter(|v| v.enrolment.status == EnrolmentStatus::Approved)
+                .filter(|v| {
+                    v.enrolment.status == EnrolmentStatus::Approved
+                        && v.enrolment.role != ProgrammeRole::Manager
+                })
                 .map(|v| v.enrolment.person_id)
                 .collect::<BTreeSet<_>>()
                 .len();

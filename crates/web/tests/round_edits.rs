@@ -361,10 +361,10 @@ async fn the_draft_round_page_rejects_a_pair_without_javascript() {
     assert!(html.text.contains("Swap Ben Mentee to"), "{}", html.text);
     let id = html
         .text
-        .split(&format!("/programmes/{}/matching/", w.slug))
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap()
+        .split("/matching/")
+        .filter_map(|rest| rest.split_once("/pairs").map(|(id, _)| id))
+        .find(|id| id.len() == 36)
+        .expect("the draft's pair forms")
         .to_string();
     let action = format!("/programmes/{}/matching/{id}/pairs", w.slug);
     let r = post_form(
