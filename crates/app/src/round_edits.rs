@@ -234,7 +234,7 @@ impl App {
         let old_mentor = current
             .and_then(|k| mentor_of(&result.proposals[k]))
             .cloned();
-        let (sentence, after) = match edit {
+        let (sentence, mut after) = match edit {
             PairEdit::Reject(named_mentor) => {
                 let (Some(k), Some(old)) = (current, old_mentor.clone()) else {
                     return Err(AppError::invalid(
@@ -377,7 +377,6 @@ impl App {
                 message: "This round was published or replaced meanwhile, so its pairs can no longer be changed.".into(),
             });
         }
-        let mut after = after;
         after["placed"] = result.placed.into();
         after["total_score"] = serde_json::json!((result.total_score * 10.0).round() / 10.0);
         self.audit_by(
