@@ -2,7 +2,7 @@
 // four people, runs matching and sees the round's time in her own zone;
 // publishing asks first in a dialog that counts the people emailed (Cancel
 // changes nothing); the mentee's manager shows on her profile for the admin
-// but not for another member.
+// but not for another member. A pair is rejected in the draft round first.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -98,8 +98,25 @@ describe('safe actions: a confirmation that counts, times in my zone, a private 
       await dialog.waitFor({ state: 'detached' });
       assert.equal(m.path(), '/programmes/safe-spring/matching?done=round_run', 'Cancel stays on the page');
       assert.equal(await publish.count(), 1, 'Cancel publishes nothing');
+
+      // A pair is rejected in a draft round (issue 18 §5), without leaving
+      // the page's forms: the change is listed, the totals follow, and
+      // publishing then proposes one room fewer.
+      const proposals = Number(label.match(/\d+/)[0]);
+      const reject = m.page.getByRole('button', { name: /^Reject the pair of / }).first();
+      const pair = m.page.locator('details').filter({ has: reject });
+      await pair.locator('summary').click();
+      await m.navigate(() => reject.click());
+      assert.equal(m.path(), '/programmes/safe-spring/matching?done=pair_edited');
+      const edited = await m.mainText();
+      assert.match(edited, /Changed by hand/, edited);
+      assert.match(edited, /Rejected Mentee (One|Two) with Mentor/, edited);
+      assert.match(edited, /Place someone by hand/, edited);
+      assert.equal(await m.page.getByRole('link', { name: `Publish ${proposals - 1} proposals` }).count(), 1, edited);
+      await m.check();
+
       await publish.click();
-      await m.navigate(() => m.page.getByRole('dialog').getByRole('button', { name: label }).click());
+      await m.navigate(() => m.page.getByRole('dialog').getByRole('button', { name: /^Publish \d+ proposals?$/ }).click());
       assert.equal(m.path(), '/programmes/safe-spring/matching?done=published');
 
       // Without JavaScript the same link is a plain confirmation page

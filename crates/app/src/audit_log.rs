@@ -65,6 +65,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("report.resolve", "Report resolved"),
     ("room.rematch", "Re-match started"),
     ("round.match_now", "Matched now"),
+    ("round.pair_edit", "Pair edited in a draft round"),
     ("round.pair_rule", "Pin or forbid changed"),
     ("round.publish", "Round published"),
     ("round.run", "Matching run"),
@@ -135,6 +136,27 @@ pub fn sentence(e: &AuditRecord, names: &Names) -> String {
         ),
         "round.pair_rule" => format!("{who} changed a pin or forbid in {}", programme()),
         "round.match_now" => format!("{who} matched {} now in {}", person(), programme()),
+        "round.pair_edit" => {
+            let mentee = field(after, "mentee_name").unwrap_or_else(|| person());
+            let from = field(after, "from_name").filter(|n| n != "null");
+            match (field(after, "action").as_deref(), from) {
+                (Some("reject"), from) => format!(
+                    "{who} rejected the pair of {mentee} with {} in the draft round of {}",
+                    from.unwrap_or_else(|| "their mentor".into()),
+                    programme()
+                ),
+                (_, Some(from)) => format!(
+                    "{who} moved {mentee} from {from} to {} in the draft round of {}",
+                    field(after, "to_name").unwrap_or_else(|| "another mentor".into()),
+                    programme()
+                ),
+                (_, None) => format!(
+                    "{who} placed {mentee} with {} in the draft round of {}",
+                    field(after, "to_name").unwrap_or_else(|| "a mentor".into()),
+                    programme()
+                ),
+            }
+        }
         "enrolment.decide" => format!(
             "{who} {} {}'s application as {role} in {}",
             match field(after, "status").as_deref() {

@@ -68,6 +68,9 @@ pub mod room_pages;
 pub mod viewer;
 // Issue 20 (H7): fast at 100k people, the planner's statistics.
 pub mod statistics;
+// Issue 18 §5 safe actions remainder (H4): pair edits in a draft round.
+pub mod confirmations;
+pub mod round_edits;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{error_chain, AppError, AppResult, BoxError};

@@ -37,7 +37,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Micro-units per score point (scores run 0–100).
-const MICROS: f64 = 1_000_000.0;
+pub(crate) const MICROS: f64 = 1_000_000.0;
 
 /// One line of an explanation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -126,6 +126,10 @@ pub struct RoundResult {
     /// Proposed pairs that share no goal.
     #[serde(default)]
     pub no_shared_goals: Option<usize>,
+    /// Issue 18 §5: the pair edits a manager made to this draft, one
+    /// sentence each, oldest first (an edited round is no longer certified).
+    #[serde(default)]
+    pub edits: Vec<String>,
 }
 
 /// A round for display.
@@ -291,7 +295,7 @@ pub(crate) fn lines(e: &Explanation) -> Vec<ExplanationLine> {
 }
 
 /// Replaces engine ids (person UUIDs) in a sentence with names.
-fn named(sentence: &str, names: &HashMap<String, String>) -> String {
+pub(crate) fn named(sentence: &str, names: &HashMap<String, String>) -> String {
     let mut out = sentence.to_string();
     for (id, name) in names {
         if out.contains(id.as_str()) {
@@ -782,14 +786,75 @@ impl App {
         slug: &str,
         person: PersonId,
     ) -> AppResult<RoomId> {
+        self.match_now_expecting(actor, slug, person, None).await
+    }
+
+    /// What "match now" would propose for one waiting person, committing
+    /// nothing (issue 18 §5): the mentor and the explanation, for the
+    /// manager to confirm. The same 404/409 as [`App::match_now`].
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug, person = %person))]
+    pub async fn match_now_preview(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        person: PersonId,
+    ) -> AppResult<Proposal> {
+        let now = self.now();
+        let mut tx = self.store.read().await?;
+        let p = self.managed_programme(&mut tx, actor, slug).await?;
+        self.match_now_plan(&mut tx, &p, person, now).await
+    }
+
+    /// "Match now", committed only when the best mentor is still `mentor`
+    /// (the one the manager saw in the preview); otherwise 409 on
+    /// `mentor_id`, so nothing the manager did not see is proposed.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug, person = %person))]
+    pub async fn match_now_expecting(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        person: PersonId,
+        mentor: Option<PersonId>,
+    ) -> AppResult<RoomId> {
         let now = self.now();
         let mut tx = self.store.write().await?;
         let p = self.managed_programme(&mut tx, actor, slug).await?;
+        let proposal = self.match_now_plan(&mut tx, &p, person, now).await?;
+        if let Some(expected) = mentor {
+            if !proposal.members.iter().any(|m| m.person_id == expected) {
+                return Err(AppError::Conflict {
+                    field: Some("mentor_id"),
+                    message: "The best mentor for them changed since you looked (someone filled up or enrolled). Look at the new proposal before confirming.".into(),
+                });
+            }
+        }
+        let room = self.propose_room(&mut tx, &p, &proposal, None, now).await?;
+        self.audit_by(
+            &mut tx,
+            actor,
+            "round.match_now",
+            format!("programme:{}", p.slug),
+            None,
+            Some(serde_json::json!({"person": person.to_string()})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(room)
+    }
+
+    /// The proposal "match now" makes for one waiting person.
+    async fn match_now_plan(
+        &self,
+        tx: &mut Tx,
+        p: &ProgrammeRecord,
+        person: PersonId,
+        now: i64,
+    ) -> AppResult<Proposal> {
         if matches!(p.kind, ProgrammeKind::Peer | ProgrammeKind::Circle) {
             return Err(AppError::Conflict { field: None, message: "peer and circle programmes place people together; run matching for the whole pool".into() });
         }
-        let settings = self.run_settings(&mut tx, &p).await?;
-        let mut pool = self.pool(&mut tx, &p, now).await?;
+        let settings = self.run_settings(tx, p).await?;
+        let mut pool = self.pool(tx, p, now).await?;
         pool.seekers.retain(|(s, _)| s.id == person);
         if pool.seekers.is_empty() {
             return Err(AppError::NotFound(
@@ -799,7 +864,7 @@ impl App {
         let questions: Vec<Question> = p.questions.clone();
         let sizes = (p.group_min.max(2) as usize, p.group_max.max(2) as usize);
         let result = solve(p.kind, sizes, &pool, &settings, &questions)?;
-        let Some(proposal) = result.proposals.first() else {
+        let Some(proposal) = result.proposals.into_iter().next() else {
             let u = result.unmatched.first();
             return Err(AppError::Conflict {
                 field: None,
@@ -813,18 +878,7 @@ impl App {
                 ),
             });
         };
-        let room = self.propose_room(&mut tx, &p, proposal, None, now).await?;
-        self.audit_by(
-            &mut tx,
-            actor,
-            "round.match_now",
-            format!("programme:{}", p.slug),
-            None,
-            Some(serde_json::json!({"person": person.to_string()})),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(room)
+        Ok(proposal)
     }
 
     /// Creates a proposed room for a proposal, every member invited, and
@@ -908,7 +962,7 @@ impl App {
 /// A stored round's result, decoded in this one place. The store has checked
 /// it is JSON; JSON that is not a [`RoundResult`] is a bug or a damaged row,
 /// so it is an internal error naming the round, never an empty result.
-fn round_result(r: &RoundRecord) -> AppResult<RoundResult> {
+pub(crate) fn round_result(r: &RoundRecord) -> AppResult<RoundResult> {
     RoundResult::deserialize(&r.result).map_err(|e| {
         AppError::internal(
             format!(
@@ -920,7 +974,7 @@ fn round_result(r: &RoundRecord) -> AppResult<RoundResult> {
     })
 }
 
-fn round_view(r: RoundRecord) -> AppResult<RoundView> {
+pub(crate) fn round_view(r: RoundRecord) -> AppResult<RoundView> {
     Ok(RoundView {
         id: r.id,
         status: r.status,

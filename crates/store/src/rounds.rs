@@ -98,6 +98,22 @@ impl Tx {
         })
     }
 
+    /// Replaces a draft round's result (a manager's pair edit, issue 18 §5);
+    /// false when the round is no longer a draft (published or discarded
+    /// meanwhile), and then nothing changes.
+    pub async fn set_draft_result(
+        &mut self,
+        id: RoundId,
+        result: &serde_json::Value,
+    ) -> Result<bool> {
+        let result = result.to_string();
+        on_conn!(self, c => {
+            let r = sqlx::query("UPDATE match_rounds SET result = $2 WHERE id = $1 AND status = 'draft'")
+                .bind(id.0).bind(&result).execute(c).await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+
     /// Discards every draft round of a programme (a new run supersedes them).
     pub async fn discard_drafts(&mut self, programme: ProgrammeId) -> Result<()> {
         on_conn!(self, c => sqlx::query("UPDATE match_rounds SET status = 'discarded' WHERE programme_id = $1 AND status = 'draft'")

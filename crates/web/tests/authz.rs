@@ -2636,6 +2636,54 @@ fn rows() -> Vec<Row> {
             SignedIn(201),
         ),
     ]);
+    // Issue 18 §5 safe actions remainder (H4): pair edits (the round here is
+    // published: 409 to managers), the match-now preview (a {random} person
+    // waits nowhere: 404 to managers), and the confirmations in front of
+    // declining ({random} room or request: 404) and deleting one's account.
+    v.extend([
+        row(
+            "POST",
+            "/api/v1/programmes/{slug}/rounds/{id}/pairs",
+            "/api/v1/programmes/here/rounds/{round}/pairs",
+            r#"{"action":"reject","mentee_id":"{mentee}"}"#,
+            Managers(409),
+        ),
+        row(
+            "POST",
+            "/programmes/{slug}/matching/{id}/pairs",
+            "/programmes/here/matching/{round}/pairs",
+            "action=reject&mentee_id={mentee}",
+            Managers(409),
+        ),
+        row(
+            "GET",
+            "/programmes/{slug}/match-now",
+            "/programmes/here/match-now?person_id={random}",
+            "",
+            Managers(404),
+        ),
+        row(
+            "GET",
+            "/rooms/{id}/decline",
+            "/rooms/{random}/decline",
+            "",
+            Each([303, 404, 404, 404, 404, 404, 404, 404, 404]),
+        ),
+        row(
+            "GET",
+            "/requests/{id}/decline",
+            "/requests/{random}/decline",
+            "",
+            Each([303, 404, 404, 404, 404, 404, 404, 404, 404]),
+        ),
+        row(
+            "GET",
+            "/account/delete",
+            "/account/delete",
+            "",
+            SignedIn(200),
+        ),
+    ]);
     v.push(Row {
         fresh_session: true,
         ..row("POST", "/sign-out", "/sign-out", "", Everyone(303))

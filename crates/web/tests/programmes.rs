@@ -288,7 +288,7 @@ async fn managers_and_members_through_pages_and_api() {
                     "/api/v1/programmes/spring-leaders/rounds/{}/publish",
                     round["id"].as_str().unwrap()
                 ),
-                "",
+                r#"{"confirm": true}"#,
                 &admin,
             )
             .await,

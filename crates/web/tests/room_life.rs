@@ -636,7 +636,7 @@ async fn a_manager_completes_rooms_and_the_programme_closes_only_when_none_are_o
                 "POST",
                 "/api/v1/programmes/spring/status",
                 max.auth(),
-                Some(json!({"status": "closed"})),
+                Some(json!({"status": "closed", "confirm": true})),
             )
             .await;
         let r = r.expect_error(409, "conflict");
@@ -707,7 +707,7 @@ async fn a_manager_completes_rooms_and_the_programme_closes_only_when_none_are_o
             "POST",
             "/api/v1/programmes/spring/status",
             max.auth(),
-            Some(json!({"status": "closed"})),
+            Some(json!({"status": "closed", "confirm": true})),
         )
         .await
         .expect(200);

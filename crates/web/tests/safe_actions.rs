@@ -440,7 +440,7 @@ async fn a_closed_programme_is_reopened_by_an_admin_within_30_days() {
             "POST",
             &status,
             manager.auth(),
-            Some(json!({"status": "closed"})),
+            Some(json!({"status": "closed", "confirm": true})),
         )
         .await
         .expect(200);

@@ -53,6 +53,9 @@ mod placement;
 mod threads;
 // Reflection and the needs check (issue 19, H8).
 mod reflection;
+// Issue 18 §5 safe actions remainder (H4): pair edits in a draft round.
+pub(crate) mod confirming;
+mod round_edits;
 
 pub use extract::{ApiJson, ApiQuery, IdPath, SessionToken};
 
@@ -304,6 +307,8 @@ operations! {
     roadmaps::detach_room_roadmap,
     roadmaps::attach_programme_roadmap,
     roadmaps::detach_programme_roadmap,
+    // Issue 18 §5 safe actions remainder (H4): pair edits in a draft round.
+    round_edits::edit_round_pair,
 }
 
 /// Every API route, relative to [`PREFIX`] (the caller nests it there).

@@ -279,6 +279,11 @@ pub struct StatusBody {
     /// The status to move to: `open`, `running` or `closed` (`draft` is a
     /// valid status but no move leads back to it).
     pub status: String,
+    /// Closing must be confirmed (issue 18 §5): without `true`, a move to
+    /// `closed` changes nothing and answers 409 on `confirm`, saying what
+    /// closing would do.
+    #[serde(default)]
+    pub confirm: bool,
 }
 
 /// Move a programme's status (managers)
@@ -291,7 +296,7 @@ pub struct StatusBody {
     responses(
         (status = 200, description = "The programme after the move.", body = ProgrammeOut),
         (status = 403, description = "`forbidden`: not a manager.", body = ErrorBody), (status = 404, description = "`not_found`: no such programme, or a draft the caller does not manage.", body = ErrorBody),
-        (status = 409, description = "`conflict` on `status`: the move is not allowed.", body = ErrorBody),
+        (status = 409, description = "`conflict` on `status`: the move is not allowed; on `confirm`: closing was not confirmed (the message says what closing would do).", body = ErrorBody),
         (status = 422, description = "`invalid_field` on `status`: not one of `draft`, `open`, `running` or `closed`.", body = ErrorBody),
     ))]
 pub async fn move_programme(
@@ -302,7 +307,7 @@ pub async fn move_programme(
 ) -> Result<Json<ProgrammeOut>, ApiError> {
     Ok(Json(
         s.app
-            .move_programme(&actor, &slug, &body.status)
+            .move_programme_confirmed(&actor, &slug, &body.status, body.confirm)
             .await?
             .into(),
     ))
@@ -411,22 +416,28 @@ pub async fn add_manager(
 
 /// Remove a manager (managers)
 ///
-/// The last manager cannot be removed (409).
+/// The last manager cannot be removed (409). Removing must be confirmed
+/// (issue 18 §5): send `?confirm=true` or the body `{"confirm": true}`;
+/// without it nothing changes (409 on `confirm`, saying what would happen).
 #[utoipa::path(delete, path = "/api/v1/programmes/{slug}/managers/{id}", tag = "programmes",
-    params(("slug" = String, Path, description = "Programme slug."), ("id" = uuid::Uuid, Path, description = "The manager's person id.")), security(("cookie" = []), ("bearer" = [])),
+    params(("slug" = String, Path, description = "Programme slug."), ("id" = uuid::Uuid, Path, description = "The manager's person id."), ("confirm" = Option<bool>, Query, description = "`true` confirms the removal.")),
+    request_body(content = Option<super::confirming::ConfirmBody>, description = "Optional: `{\"confirm\": true}` confirms the removal."), security(("cookie" = []), ("bearer" = [])),
     responses(
         (status = 204, description = "Removed."),
         (status = 403, description = "`forbidden`: not a manager.", body = ErrorBody),
         (status = 404, description = "`not_found`: no such programme or manager.", body = ErrorBody),
-        (status = 409, description = "`conflict`: the last manager.", body = ErrorBody),
+        (status = 409, description = "`conflict`: not confirmed (on `confirm`), or the last manager.", body = ErrorBody),
     ))]
 pub async fn remove_manager(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     Path((slug, id)): Path<(String, String)>,
+    super::confirming::Confirmation(confirm): super::confirming::Confirmation,
 ) -> Result<StatusCode, ApiError> {
     let id: PersonId = parse(&id, "manager")?;
-    s.app.remove_manager(&actor, &slug, id).await?;
+    s.app
+        .remove_manager_confirmed(&actor, &slug, id, confirm)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -92,21 +92,29 @@ pub struct PublishedOut {
 /// Publish a round (managers)
 ///
 /// Each proposal becomes a proposed room; capacity is checked again.
+/// Publishing must be confirmed (issue 18 §5): send `{"confirm": true}` (or
+/// `?confirm=true`); without it nothing changes, and the 409 on `confirm`
+/// says how many rooms would be proposed and how many people emailed.
 #[utoipa::path(post, path = "/api/v1/programmes/{slug}/rounds/{id}/publish", tag = "programmes",
-    params(("slug" = String, Path, description = "Programme slug."), ("id" = uuid::Uuid, Path, description = "Round id.")), security(("cookie" = []), ("bearer" = [])),
+    params(("slug" = String, Path, description = "Programme slug."), ("id" = uuid::Uuid, Path, description = "Round id."), ("confirm" = Option<bool>, Query, description = "`true` confirms publishing.")),
+    request_body(content = Option<super::confirming::ConfirmBody>, description = "`{\"confirm\": true}` confirms publishing."), security(("cookie" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "Published.", body = PublishedOut),
         (status = 403, description = "`forbidden`: not a manager.", body = ErrorBody),
         (status = 404, description = "`not_found`.", body = ErrorBody),
-        (status = 409, description = "`conflict`: the round is not a draft.", body = ErrorBody),
+        (status = 409, description = "`conflict`: not confirmed (on `confirm`), or the round is not a draft.", body = ErrorBody),
     ))]
 pub async fn publish_round(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     Path((slug, id)): Path<(String, String)>,
+    super::confirming::Confirmation(confirm): super::confirming::Confirmation,
 ) -> Result<Json<PublishedOut>, ApiError> {
     let id: rapport_domain::RoundId = parse(&id, "round")?;
-    let p = s.app.publish_round(&actor, &slug, id).await?;
+    let p = s
+        .app
+        .publish_round_confirmed(&actor, &slug, id, confirm)
+        .await?;
     Ok(Json(PublishedOut {
         rooms: p.rooms.into_iter().map(|r| r.0).collect(),
         skipped: p.skipped,

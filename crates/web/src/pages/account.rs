@@ -176,13 +176,24 @@ async fn delete(
     who: PageActor,
     Form(f): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    s.app
+    // Issue 18 §5: a wrong password shows the confirmation again, with the
+    // error next to the field.
+    if let Err(e) = s
+        .app
         .delete_account(
             &who.actor,
             who.actor.person_id,
             f.get("password").map(String::as_str),
         )
-        .await?;
+        .await
+    {
+        return match e {
+            AppError::Invalid(_) => {
+                Ok(super::confirmations::delete_account_confirm().with_error(&who, e))
+            }
+            e => Err(e.into()),
+        };
+    }
     Ok((
         [(header::SET_COOKIE, clear_cookie(&s))],
         Redirect::to("/sign-in?done=deleted"),

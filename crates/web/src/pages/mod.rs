@@ -40,6 +40,9 @@ mod placement;
 mod threads;
 // Reflection and the needs check (issue 19, H8).
 mod reflection;
+// Issue 18 §5 safe actions remainder (H4).
+mod confirmations;
+mod round_edits;
 
 use crate::auth::PageActor;
 use crate::routes::Routes;
@@ -486,6 +489,9 @@ fn table() -> Routes {
         .merge(reflection::routes())
         // Forms that help (H3).
         .merge(matching_settings::routes())
+        // Issue 18 §5 safe actions remainder (H4).
+        .merge(round_edits::routes())
+        .merge(confirmations::routes())
 }
 
 /// Every page route.

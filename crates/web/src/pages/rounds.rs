@@ -8,7 +8,7 @@ use crate::routes::Routes;
 use crate::{AppState, PageError};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use rapport_app::rounds::{PairRuleView, RoundView};
 use rapport_app::AppError;
@@ -36,6 +36,9 @@ struct MatchingPage {
     status: &'static str,
     /// Unplaced people with the actions that would place them (issue 18 §6).
     unplaced: Vec<super::placement::Unplaced>,
+    /// Issue 18 §5: the draft round's pairs can be rejected or swapped here
+    /// (one-to-one and reverse programmes).
+    pair_edits: bool,
 }
 
 async fn matching_page(
@@ -64,6 +67,10 @@ async fn matching_page(
     let takes_rounds = rapport_app::programmes::taking_enrolments(&p);
     let programme_status = p.status.code();
     let round = rounds.into_iter().next();
+    let pair_edits = matches!(p.kind, ProgrammeKind::OneToOne | ProgrammeKind::Reverse)
+        && round
+            .as_ref()
+            .is_some_and(|r| r.status == rapport_domain::mentoring::RoundStatus::Draft);
     let unplaced = super::placement::unplaced(s, (&p.name, p.slug.as_str()), round.as_ref(), &list);
     Ok((
         status,
@@ -82,6 +89,7 @@ async fn matching_page(
             giver_label: if peers { "Second peer" } else { "Mentor" },
             error: error.map(|e| e.to_string()),
             unplaced,
+            pair_edits,
         }),
     )
         .into_response())
@@ -156,20 +164,6 @@ async fn publish(
     on_matching(&s, &who, &slug, r, "published").await
 }
 
-async fn match_now(
-    State(s): State<AppState>,
-    who: PageActor,
-    Path(slug): Path<String>,
-    Form(f): Form<Params>,
-) -> Result<Response, PageError> {
-    let person: PersonId = parse_id(
-        f.get("person_id").map(String::as_str).unwrap_or(""),
-        "person",
-    )?;
-    let room = s.app.match_now(&who.actor, &slug, person).await?;
-    Ok(Redirect::to(&format!("/rooms/{room}?done=proposed")).into_response())
-}
-
 /// The matching pages.
 pub(super) fn routes() -> Routes {
     Routes::new()
@@ -177,5 +171,9 @@ pub(super) fn routes() -> Routes {
         .post("/programmes/{slug}/matching/run", run)
         .post("/programmes/{slug}/matching/rules", pair_rule)
         .post("/programmes/{slug}/matching/{id}/publish", publish)
-        .post("/programmes/{slug}/match-now", match_now)
+        // Issue 18 §5: the post commits only what the preview showed.
+        .post(
+            "/programmes/{slug}/match-now",
+            super::round_edits::match_now,
+        )
 }
