@@ -261,9 +261,9 @@ async fn a_series_keeps_its_local_time_across_daylight_saving() {
                 .expect(200);
         assert_eq!(
             ben_view.json[0]["local"],
-            "Tue 3 Nov 2026, 14:30 Asia/Kolkata"
+            "Tue 3 Nov 2026, 14:30 (Kolkata)"
         );
-        assert_eq!(list[1]["local"], "Tue 27 Oct 2026, 09:00 Europe/Lisbon");
+        assert_eq!(list[1]["local"], "Tue 27 Oct 2026, 09:00 (Lisbon)");
         // An RFC 3339 instant books a one-off in the organiser's profile zone.
         r.session_in(3 * DAY).await;
         assert_eq!(r.sessions().await.len(), 4);
@@ -931,12 +931,12 @@ async fn suggested_times_meet_everyones_availability_in_each_zone() {
         );
         assert_eq!(
             got["times"][0]["local"],
-            "Mon 1 Jun 2026, 17:30 Asia/Kolkata"
+            "Mon 1 Jun, 17:30 (Kolkata)"
         );
         let ana = r.t.get(&path, r.ana.auth()).await.json;
         assert_eq!(
             ana["times"][0]["local"],
-            "Mon 1 Jun 2026, 13:00 Europe/Lisbon"
+            "Mon 1 Jun, 13:00 (Lisbon)"
         );
         r.t.get(
             &format!("/api/v1/rooms/{}/suggested-times?minutes=0", r.id),
@@ -948,7 +948,7 @@ async fn suggested_times_meet_everyones_availability_in_each_zone() {
         let (status, page) = r.page(&format!("/rooms/{}/sessions", r.id), &r.ben).await;
         assert_eq!(status, 200);
         assert!(
-            page.contains("Mon 1 Jun 2026, 17:30 Asia/Kolkata"),
+            page.contains("Mon 1 Jun, 17:30 (Kolkata)"),
             "{page}"
         );
         assert!(page.contains("date=2026-06-01&amp;time=17:30&amp;zone=Asia/Kolkata"));
@@ -977,7 +977,7 @@ async fn the_pages_propose_hold_and_rate_a_session_without_javascript() {
             .await;
         assert_eq!(status, 422);
         assert!(
-            page.contains("the session must start in the future")
+            page.contains("The session must start in the future")
                 && page.contains(r#"aria-invalid="true""#)
         );
         let (status, _, page) = r
@@ -1005,7 +1005,7 @@ async fn the_pages_propose_hold_and_rate_a_session_without_javascript() {
             "the agenda is rendered Markdown"
         );
         assert!(
-            page.contains("Tue 2 Jun 2026, 14:30 Asia/Kolkata"),
+            page.contains("Tue 2 Jun, 14:30 (Kolkata)"),
             "Ben reads it in his zone"
         );
         assert!(page.contains("Attendance is recorded once the session has started."));
