@@ -104,6 +104,22 @@ async fn every_api_error_message_reads_as_a_sentence() {
     for (path, body) in bad {
         seen.extend(errors_of(&t, "POST", path, Auth::Anonymous, Some(&body.to_string())).await);
     }
+    let profile = json!({
+        "name": "Mo Member", "level": "nobody", "years_experience": "many",
+        "skills_offered": "", "skills_wanted": "", "interests": "", "goal_tags": "",
+        "goals": "", "languages": "", "time_zone": "Nowhere/Land",
+        "availability": "someday", "department": "", "manager_email": null, "visibility": "all"
+    });
+    seen.extend(
+        errors_of(
+            &t,
+            "PUT",
+            &format!("/api/v1/people/{}/profile", member.id),
+            member.auth(),
+            Some(&profile.to_string()),
+        )
+        .await,
+    );
     assert!(seen.len() > 100, "the walk met too few errors: {}", seen.len());
     let lower: Vec<&String> = seen
         .iter()
