@@ -115,8 +115,9 @@ impl AvailabilityWindow {
     pub fn shifted(&self, shift_minutes: i32) -> Vec<AvailabilityWindow> {
         const DAY: i32 = 24 * 60;
         const WEEK: i32 = 7 * DAY;
-        let mut start = (i32::from(self.weekday) * DAY + i32::from(self.start_minute) + shift_minutes)
-            .rem_euclid(WEEK);
+        let mut start =
+            (i32::from(self.weekday) * DAY + i32::from(self.start_minute) + shift_minutes)
+                .rem_euclid(WEEK);
         let mut left = i32::from(self.end_minute) - i32::from(self.start_minute);
         let mut out = vec![];
         while left > 0 {
@@ -598,15 +599,16 @@ mod tests {
     fn availability_reads_in_another_zone_split_at_midnight() {
         let w = |raw: &str| AvailabilityWindow::parse("availability", raw).unwrap();
         let shown = |raw: &str, shift: i32| -> Vec<String> {
-            w(raw).shifted(shift).iter().map(AvailabilityWindow::display).collect()
+            w(raw)
+                .shifted(shift)
+                .iter()
+                .map(AvailabilityWindow::display)
+                .collect()
         };
         // Lisbon (UTC+0 in winter) to Kolkata (UTC+5:30): a half-hour zone.
         assert_eq!(shown("mon 09:00-11:00", 330), ["mon 14:30-16:30"]);
         // Crossing the reader's midnight splits the window.
-        assert_eq!(
-            shown("mon 20:00-23:00", 330),
-            ["tue 01:30-04:30"]
-        );
+        assert_eq!(shown("mon 20:00-23:00", 330), ["tue 01:30-04:30"]);
         assert_eq!(
             shown("mon 17:00-20:00", 330),
             ["mon 22:30-24:00", "tue 00:00-01:30"]

@@ -2,8 +2,8 @@
 //! cannot exist past the edge of the system.
 
 use crate::Invalid;
-use serde::{Deserialize, Serialize};
 use chrono::Datelike;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A normalised (trimmed, lower-cased) email address.

@@ -13,7 +13,11 @@ use serde_json::{json, Value};
 /// The messages of an API error body: the main one and each field's.
 fn messages(body: &Value) -> Vec<String> {
     let e = &body["error"];
-    let mut out: Vec<String> = e["message"].as_str().map(String::from).into_iter().collect();
+    let mut out: Vec<String> = e["message"]
+        .as_str()
+        .map(String::from)
+        .into_iter()
+        .collect();
     if let Some(fields) = e["fields"].as_array() {
         out.extend(
             fields
@@ -38,14 +42,24 @@ fn fill(path: &str) -> String {
         out.push_str(&rest[..open]);
         let close = rest[open..].find('}').map_or(rest.len(), |c| open + c + 1);
         let name = &rest[open + 1..close - 1];
-        out.push_str(if name.contains("slug") { "no-such-programme" } else { nobody });
+        out.push_str(if name.contains("slug") {
+            "no-such-programme"
+        } else {
+            nobody
+        });
         rest = &rest[close..];
     }
     out.push_str(rest);
     out
 }
 
-async fn errors_of(t: &TestApp, method: &str, path: &str, auth: Auth<'_>, body: Option<&str>) -> Vec<String> {
+async fn errors_of(
+    t: &TestApp,
+    method: &str,
+    path: &str,
+    auth: Auth<'_>,
+    body: Option<&str>,
+) -> Vec<String> {
     let mut b = TestApp::request(method, path, auth).header(header::ORIGIN, "http://rapport.test");
     let request = match body {
         Some(text) => b
@@ -120,7 +134,11 @@ async fn every_api_error_message_reads_as_a_sentence() {
         )
         .await,
     );
-    assert!(seen.len() > 100, "the walk met too few errors: {}", seen.len());
+    assert!(
+        seen.len() > 100,
+        "the walk met too few errors: {}",
+        seen.len()
+    );
     let lower: Vec<&String> = seen
         .iter()
         .filter(|m| !reads_as_a_sentence(m.split_once("): ").map_or(m, |(_, msg)| msg)))

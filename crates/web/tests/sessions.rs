@@ -259,10 +259,7 @@ async fn a_series_keeps_its_local_time_across_daylight_saving() {
             r.t.get(&format!("/api/v1/rooms/{}/sessions", r.id), r.ben.auth())
                 .await
                 .expect(200);
-        assert_eq!(
-            ben_view.json[0]["local"],
-            "Tue 3 Nov 2026, 14:30 (Kolkata)"
-        );
+        assert_eq!(ben_view.json[0]["local"], "Tue 3 Nov 2026, 14:30 (Kolkata)");
         assert_eq!(list[1]["local"], "Tue 27 Oct 2026, 09:00 (Lisbon)");
         // An RFC 3339 instant books a one-off in the organiser's profile zone.
         r.session_in(3 * DAY).await;
@@ -929,15 +926,9 @@ async fn suggested_times_meet_everyones_availability_in_each_zone() {
                 "2026-06-08T12:30:00Z"
             ]
         );
-        assert_eq!(
-            got["times"][0]["local"],
-            "Mon 1 Jun, 17:30 (Kolkata)"
-        );
+        assert_eq!(got["times"][0]["local"], "Mon 1 Jun, 17:30 (Kolkata)");
         let ana = r.t.get(&path, r.ana.auth()).await.json;
-        assert_eq!(
-            ana["times"][0]["local"],
-            "Mon 1 Jun, 13:00 (Lisbon)"
-        );
+        assert_eq!(ana["times"][0]["local"], "Mon 1 Jun, 13:00 (Lisbon)");
         r.t.get(
             &format!("/api/v1/rooms/{}/suggested-times?minutes=0", r.id),
             r.ana.auth(),
@@ -947,10 +938,7 @@ async fn suggested_times_meet_everyones_availability_in_each_zone() {
         // The page offers them to prefill the propose form.
         let (status, page) = r.page(&format!("/rooms/{}/sessions", r.id), &r.ben).await;
         assert_eq!(status, 200);
-        assert!(
-            page.contains("Mon 1 Jun, 17:30 (Kolkata)"),
-            "{page}"
-        );
+        assert!(page.contains("Mon 1 Jun, 17:30 (Kolkata)"), "{page}");
         assert!(page.contains("date=2026-06-01&amp;time=17:30&amp;zone=Asia/Kolkata"));
         r.t.finish().await;
     }

@@ -130,7 +130,10 @@ async fn a_session_reads_in_each_members_zone_on_pages_and_in_emails() {
 
         let session = format!("/sessions/{id}");
         let ben_page = page(&t, &session, &ben).await;
-        assert!(ben_page.contains("Tue 2 Jun, 14:30 (Kolkata)"), "{ben_page}");
+        assert!(
+            ben_page.contains("Tue 2 Jun, 14:30 (Kolkata)"),
+            "{ben_page}"
+        );
         assert!(!ben_page.contains("09:00"), "no UTC time leaks: {ben_page}");
         let ana_page = page(&t, &session, &ana).await;
         assert!(ana_page.contains("Tue 2 Jun, 10:00 (Lisbon)"));
