@@ -1019,7 +1019,7 @@ async fn the_pages_propose_hold_and_rate_a_session_without_javascript() {
             )
             .await;
         assert_eq!(status, 422);
-        assert!(page.contains("rating must be 1, 2, 3 or 4"));
+        assert!(page.contains("Rating must be 1, 2, 3 or 4"));
         let (status, location, _) = r
             .post_form(
                 &format!("/sessions/{s}/feedback"),
