@@ -112,7 +112,7 @@ const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-s
 try {
   const manager = await signedIn(browser, server, server.manager);
   await shoot(manager, '/', 'manager-home');
-  const programme = await firstLink(manager, '/programmes', /^\/programmes\/[a-z0-9-]+$/);
+  const programme = await firstLink(manager, '/programmes', /^\/programmes\/(?!new$)[a-z0-9-]+$/);
   await shoot(manager, programme, 'manager-programme');
   await shoot(manager, `${programme}/matching`, 'manager-matching');
   await shoot(manager, `${programme}/outcomes`, 'manager-outcomes');
