@@ -96,7 +96,7 @@ describe('every page, at desktop and phone widths', { skip, timeout: 240_000 }, 
         const field = j.page.getByLabel('New skill');
         assert.equal(await field.getAttribute('aria-invalid'), 'true');
         const errorId = await field.getAttribute('aria-describedby');
-        assert.match(await j.page.locator(`#${errorId}`).innerText(), /enter a skill name/);
+        assert.match(await j.page.locator(`#${errorId}`).innerText(), /Enter a skill name/);
         await noSidewaysScroll();
         // Safe actions (issue 18 §5, H4): a confirmation page, and the
         // matching page of a draft programme (no "Run matching").

@@ -68,7 +68,7 @@ describe('an admin invites a person, who sets a password and signs in', { skip, 
       assert.ok((await invitee.mainText()).includes(`Welcome, ${INVITEE.name}. Choose a password for ${INVITEE.email}.`));
       await invitee.fill('New password', 'short');
       await invitee.submit('Set password and sign in');
-      await invitee.expectFieldError('New password', 'password must be at least 10 characters');
+      await invitee.expectFieldError('New password', 'Password must be at least 10 characters');
       await invitee.fill('New password', INVITEE.password);
       await invitee.submit('Set password and sign in');
       assert.equal(invitee.path(), '/');

@@ -42,7 +42,7 @@ async function enrol(j, role) {
   await j.page.getByLabel('I am enrolling as').selectOption(role);
   if (role === 'mentor') await j.fill('Mentors: how many mentees can you take?', '2');
   await j.submit('Enrol'); // without accepting the code of conduct
-  await j.expectFieldError('I accept the code of conduct', 'accept the code of conduct');
+  await j.expectFieldError('I accept the code of conduct', 'Accept the code of conduct');
   await j.page.getByLabel('I accept the code of conduct').check();
   await j.submit('Enrol');
   assert.equal(j.path(), '/programmes/speakers-circle?done=enrolled');

@@ -62,11 +62,15 @@ function local(ms, zone) {
   });
   const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
   const n = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(ms));
+  // The zone by its city; the year only when it is not this year there.
+  const city = zone === 'UTC' ? 'UTC' : zone.split('/').pop().replace(/_/g, ' ');
+  const thisYear = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric' }).format(new Date());
+  const year = p.year === thisYear ? '' : ` ${p.year}`;
   return {
     date: n, // YYYY-MM-DD
     time: `${p.hour}:${p.minute}`,
-    // ctx.when: "%a %-d %b %Y, %H:%M Zone"
-    shown: `${p.weekday} ${p.day} ${p.month} ${p.year}, ${p.hour}:${p.minute} ${zone}`,
+    // ctx.when: "Tue 9 Dec, 14:00 (Lisbon)"
+    shown: `${p.weekday} ${p.day} ${p.month}${year}, ${p.hour}:${p.minute} (${city})`,
   };
 }
 

@@ -42,7 +42,7 @@ describe('sign up, verify, sign in, edit profile, find yourself', { skip, timeou
     await j.fill('Password', 'short');
     await j.submit('Create account');
     assert.equal(j.path(), '/sign-up');
-    await j.expectFieldError('Password', 'password must be at least 10 characters');
+    await j.expectFieldError('Password', 'Password must be at least 10 characters');
     await j.expectFieldError('Email', 'email');
     // What the person typed is kept, except the password.
     assert.equal(await j.page.getByLabel('Your name', { exact: true }).inputValue(), 'Someone');
@@ -105,7 +105,7 @@ describe('sign up, verify, sign in, edit profile, find yourself', { skip, timeou
     await j.fill('Time zone', 'Europe/Atlantis');
     await j.submit('Save profile');
     assert.equal(j.path(), editPath);
-    await j.expectFieldError('Time zone', 'time zone must be an IANA name such as Europe/Lisbon');
+    await j.expectFieldError('Time zone', 'Time zone must be an IANA name such as Europe/Lisbon');
     assert.equal(await j.page.getByLabel('Other skills you can offer', { exact: true }).inputValue(), 'Accessibility auditing, Public speaking');
     assert.ok(await j.page.getByLabel('Thursday 14:00 to 15:00', { exact: true }).isChecked());
     await j.fill('Time zone', 'Europe/Lisbon');

@@ -94,9 +94,9 @@ pub fn due_steps(a: &ActivationRecord, rules: &RoomRules, now: i64) -> Vec<Step>
     steps
 }
 
-/// A date in `zone`, with the zone named: `8 Dec 2026 (Europe/Lisbon)`.
+/// A date in `zone`, with the zone named by its city: `8 Dec 2026 (Lisbon)`.
 fn day_in(zone: &TimeZoneName, ms: i64) -> String {
-    format!("{} ({zone})", zone.local_date(ms))
+    format!("{} ({})", zone.local_date(ms), zone.city())
 }
 
 /// The members' names, for managers.

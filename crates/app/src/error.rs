@@ -16,16 +16,16 @@ pub enum AppError {
     #[error("{}", join_invalid(.0))]
     Invalid(Vec<Invalid>),
     /// No credential, or a bad one (401).
-    #[error("{0}")]
+    #[error("{}", rapport_domain::invalid::sentence(.0.as_str()))]
     Unauthenticated(String),
     /// The actor may know the thing exists but may not act (403).
-    #[error("{0}")]
+    #[error("{}", rapport_domain::invalid::sentence(.0.as_str()))]
     Forbidden(String),
     /// Not found, or not the actor's to know about (404).
-    #[error("{0}")]
+    #[error("{}", rapport_domain::invalid::sentence(.0.as_str()))]
     NotFound(String),
     /// The request conflicts with the current state (409), with the field at fault if any.
-    #[error("{message}")]
+    #[error("{}", rapport_domain::invalid::sentence(.message.as_str()))]
     Conflict {
         /// The field at fault.
         field: Option<&'static str>,
@@ -33,7 +33,7 @@ pub enum AppError {
         message: String,
     },
     /// A limit was hit; try again later (429).
-    #[error("{0}")]
+    #[error("{}", rapport_domain::invalid::sentence(.0.as_str()))]
     RateLimited(String),
     /// A fault that is ours, not the caller's (500). Logged whole, with
     /// [`error_chain`], and never shown: `context` says what we were doing,

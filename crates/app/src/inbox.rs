@@ -539,11 +539,11 @@ impl App {
                 id: key(InboxKind::Reschedule, s.session_id.0),
                 title: format!(
                     "A new time is proposed for your session of {}",
-                    zone.local(s.starts_at)
+                    zone.local_at(s.starts_at, cx.now)
                 ),
                 detail: s
                     .proposed_at
-                    .map(|p| format!("Proposed: {}", zone.local(p)))
+                    .map(|p| format!("Proposed: {}", zone.local_at(p, cx.now)))
                     .unwrap_or_default(),
                 link: format!("/sessions/{}", s.session_id),
                 action: "Accept or decline the new time",

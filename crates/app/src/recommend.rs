@@ -312,6 +312,9 @@ pub struct MentorListing {
     pub time_zone: String,
     /// Weekly availability, like `mon 09:00-11:00`.
     pub availability: Vec<String>,
+    /// The same windows in the viewer's zone (issue 18, "time in my zone"):
+    /// what the directory page shows, saying so.
+    pub availability_for_you: Vec<String>,
     /// No space left in this programme (or paused).
     pub full: bool,
 }
@@ -425,6 +428,18 @@ impl App {
                 languages: pr.languages.clone(),
                 time_zone: pr.time_zone.to_string(),
                 availability: pr.availability.iter().map(|w| w.display()).collect(),
+                availability_for_you: {
+                    // Both offsets read now: the week on the page is this one.
+                    let shift = match (my_offset, offset_hours(&pr.time_zone, now)) {
+                        (Some(a), Some(b)) => ((a - b) * 60.0).round() as i32,
+                        _ => 0,
+                    };
+                    pr.availability
+                        .iter()
+                        .flat_map(|w| w.shifted(shift))
+                        .map(|w| w.display())
+                        .collect()
+                },
                 full,
             });
         }

@@ -43,18 +43,17 @@ pub struct RequestView {
     pub programme_slug: String,
 }
 
-/// A day for people, `YYYY-MM-DD`.
+/// A pause's last day as the mentor chose it (a calendar date, stored as
+/// the start of that day in UTC): `9 Dec 2026`.
 fn day(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.format("%Y-%m-%d").to_string())
-        .unwrap_or_default()
+    rapport_domain::values::TimeZoneName::utc().local_date(ms)
 }
 
 /// When a request expires, as its email's recipient reads it: the day and
 /// time in their profile's zone, the zone named (never UTC unless it is
 /// theirs).
-fn expiry_for(recipient: &rapport_store::PersonRecord, ms: i64) -> String {
-    recipient.profile.time_zone.local(ms)
+fn expiry_for(recipient: &rapport_store::PersonRecord, ms: i64, now: i64) -> String {
+    recipient.profile.time_zone.local_at(ms, now)
 }
 
 fn gone() -> AppError {
@@ -228,7 +227,7 @@ impl App {
                 mentee: me.profile.name.clone(),
                 programme: p.name.clone(),
                 message: record.message.clone(),
-                answer_by: expiry_for(&m, record.expires_at),
+                answer_by: expiry_for(&m, record.expires_at, now),
             };
             self.queue_mail(tx, Some(m.id), &m.email, &mail).await?;
         }
@@ -376,7 +375,7 @@ impl App {
                 reminded += 1;
                 let mail = RequestReminder {
                     name: m.profile.name.clone(),
-                    expires: expiry_for(&m, r.expires_at),
+                    expires: expiry_for(&m, r.expires_at, now),
                 };
                 self.queue_mail(&mut tx, Some(m.id), &m.email, &mail)
                     .await?;
@@ -585,7 +584,7 @@ impl App {
                 mentor: m.profile.name.clone(),
                 programme: p.name.clone(),
                 message: record.message.clone(),
-                answer_by: expiry_for(&me, record.expires_at),
+                answer_by: expiry_for(&me, record.expires_at, now),
             };
             self.queue_mail(&mut tx, Some(me.id), &me.email, &mail)
                 .await?;

@@ -569,7 +569,7 @@ async fn an_invitation_arrives_as_multipart_mixed_with_the_ics_attached() {
         inner[0].body
     );
     assert!(
-        inner[0].body.contains("Asia/Kolkata"),
+        inner[0].body.contains("(Kolkata)"),
         "in Bo's zone: {}",
         inner[0].body
     );

@@ -22,6 +22,16 @@ pub struct ServeArgs {
     /// Seed a demo organisation into an empty database (a non-empty one is left alone) and print the demo admin's credentials.
     #[arg(long)]
     demo: bool,
+    /// For screenshots and demos only, never in production: stop the clock at this instant (RFC 3339, such as 2026-12-08T09:00:00Z). Every time the app reads is this one, so the demo data and every page come out the same on each run; jobs due later never run.
+    #[arg(long, env = "RAPPORT_FIXED_NOW", value_parser = fixed_instant)]
+    fixed_now: Option<i64>,
+}
+
+/// Reads `--fixed-now` as Unix milliseconds.
+fn fixed_instant(raw: &str) -> Result<i64, String> {
+    chrono::DateTime::parse_from_rfc3339(raw.trim())
+        .map(|t| t.timestamp_millis())
+        .map_err(|_| "give an RFC 3339 instant such as 2026-12-08T09:00:00Z".to_string())
 }
 
 /// Starts logging to standard error as `settings` say: colour only when
@@ -76,7 +86,17 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let smtp_url = settings.smtp_url.clone();
     let data_dir = settings.data_dir.clone();
     let url = settings.database_url.clone();
-    let app = App::new(store.clone(), Arc::new(SystemClock), settings.app_config())
+    let clock: Arc<dyn rapport_app::Clock> = match args.fixed_now {
+        Some(ms) => {
+            tracing::warn!(
+                now = ms,
+                "the clock is stopped (--fixed-now / RAPPORT_FIXED_NOW): for screenshots and demos only"
+            );
+            Arc::new(rapport_app::ManualClock::new(ms))
+        }
+        None => Arc::new(SystemClock),
+    };
+    let app = App::new(store.clone(), clock, settings.app_config())
         .await
         .context("cannot start the application")?;
 

@@ -13,12 +13,26 @@ pub struct Invalid {
 }
 
 impl Invalid {
-    /// An error for `field` with a message.
+    /// An error for `field` with a message, which reads as a sentence
+    /// (its first letter is made a capital: issue 18, §7).
     pub fn new(field: &'static str, message: impl Into<String>) -> Self {
         Self {
             field,
-            message: message.into(),
+            message: sentence(message.into()),
         }
+    }
+}
+
+/// `message` as a sentence: its first letter a capital ("Choose a date in
+/// the future"). Every message a person reads passes through here once: the
+/// [`Invalid`] constructor, and the web edge for the app's other errors, so
+/// a message written in lower case in the code still reads right.
+pub fn sentence(message: impl Into<String>) -> String {
+    let message = message.into();
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(c) if c.is_lowercase() => c.to_uppercase().chain(chars).collect(),
+        _ => message,
     }
 }
 
@@ -29,3 +43,20 @@ impl fmt::Display for Invalid {
 }
 
 impl std::error::Error for Invalid {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_read_as_sentences() {
+        assert_eq!(sentence("choose a date"), "Choose a date");
+        assert_eq!(sentence("élan is needed"), "Élan is needed");
+        assert_eq!(sentence("Already fine"), "Already fine");
+        assert_eq!(sentence("`until` is empty"), "`until` is empty");
+        assert_eq!(sentence(""), "");
+        let e = Invalid::new("until", "choose a date in the future");
+        assert_eq!(e.message, "Choose a date in the future");
+        assert_eq!(e.field, "until");
+    }
+}

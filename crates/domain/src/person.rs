@@ -107,6 +107,34 @@ impl AvailabilityWindow {
         })
     }
 
+    /// This window as a reader whose clock is `shift_minutes` ahead of its
+    /// owner's sees it (the difference of the two zones' offsets, taken at
+    /// one instant: daylight-saving changes inside the week are not
+    /// followed). A window that crosses the reader's midnight comes back as
+    /// two, one on each day; Sunday wraps round to Monday.
+    pub fn shifted(&self, shift_minutes: i32) -> Vec<AvailabilityWindow> {
+        const DAY: i32 = 24 * 60;
+        const WEEK: i32 = 7 * DAY;
+        let mut start =
+            (i32::from(self.weekday) * DAY + i32::from(self.start_minute) + shift_minutes)
+                .rem_euclid(WEEK);
+        let mut left = i32::from(self.end_minute) - i32::from(self.start_minute);
+        let mut out = vec![];
+        while left > 0 {
+            let day = start / DAY;
+            let end = (start + left).min((day + 1) * DAY);
+            out.push(AvailabilityWindow {
+                // Within 0..7 and 0..=1440 by the rem_euclid and the min above.
+                weekday: day as u8,
+                start_minute: (start - day * DAY) as u16,
+                end_minute: (end - day * DAY) as u16,
+            });
+            left -= end - start;
+            start = end % WEEK;
+        }
+        out
+    }
+
     /// Formats back to `mon 09:00-11:30`.
     pub fn display(&self) -> String {
         format!(
@@ -565,6 +593,30 @@ mod tests {
         assert_eq!(w.display(), "mon 09:00-11:30");
         assert!(AvailabilityWindow::parse("availability", "mon 11:00-09:00").is_err());
         assert!(AvailabilityWindow::parse("availability", "someday").is_err());
+    }
+
+    #[test]
+    fn availability_reads_in_another_zone_split_at_midnight() {
+        let w = |raw: &str| AvailabilityWindow::parse("availability", raw).unwrap();
+        let shown = |raw: &str, shift: i32| -> Vec<String> {
+            w(raw)
+                .shifted(shift)
+                .iter()
+                .map(AvailabilityWindow::display)
+                .collect()
+        };
+        // Lisbon (UTC+0 in winter) to Kolkata (UTC+5:30): a half-hour zone.
+        assert_eq!(shown("mon 09:00-11:00", 330), ["mon 14:30-16:30"]);
+        // Crossing the reader's midnight splits the window.
+        assert_eq!(shown("mon 20:00-23:00", 330), ["tue 01:30-04:30"]);
+        assert_eq!(
+            shown("mon 17:00-20:00", 330),
+            ["mon 22:30-24:00", "tue 00:00-01:30"]
+        );
+        // Westwards, Monday morning is still Sunday; Sunday wraps to Monday.
+        assert_eq!(shown("mon 02:00-04:00", -300), ["sun 21:00-23:00"]);
+        assert_eq!(shown("sun 22:00-23:00", 120), ["mon 00:00-01:00"]);
+        assert_eq!(shown("wed 10:00-12:00", 0), ["wed 10:00-12:00"]);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! cannot exist past the edge of the system.
 
 use crate::Invalid;
+use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -270,15 +271,68 @@ impl TimeZoneName {
         self.0.parse().unwrap_or(chrono_tz::UTC)
     }
 
-    /// `ms` (Unix milliseconds, UTC) as a reader in this zone sees it, with
-    /// the zone named: `Tue 8 Dec 2026, 14:30 Europe/Lisbon`. Every time the
-    /// product shows a person goes through here, in pages and in emails.
+    /// The place a reader knows this zone by: the city of its IANA name
+    /// (`Europe/Lisbon` is "Lisbon", `America/Argentina/Buenos_Aires` is
+    /// "Buenos Aires"), and "UTC" for UTC and its aliases.
+    pub fn city(&self) -> String {
+        let name = self.tz().name();
+        if matches!(
+            name,
+            "UTC"
+                | "UCT"
+                | "Etc/UTC"
+                | "Etc/UCT"
+                | "Etc/Universal"
+                | "Universal"
+                | "Etc/Zulu"
+                | "Zulu"
+                | "GMT"
+                | "Etc/GMT"
+                | "Etc/GMT0"
+                | "Etc/GMT+0"
+                | "Etc/GMT-0"
+                | "Etc/Greenwich"
+                | "GMT0"
+                | "GMT+0"
+                | "GMT-0"
+                | "Greenwich"
+        ) {
+            return "UTC".into();
+        }
+        name.rsplit('/').next().unwrap_or(name).replace('_', " ")
+    }
+
+    /// `ms` (Unix milliseconds, UTC) as a reader in this zone sees it, the
+    /// zone named by its city: `Tue 8 Dec, 14:30 (Lisbon)`. The year is
+    /// added only when it is not the year of `now` in this zone
+    /// (`Fri 1 Jan 2027, 09:00 (Lisbon)` read on 31 Dec 2026). Every time the
+    /// product shows a person goes through here, in pages and in emails;
+    /// `now` is the app's clock, so tests and screenshots read the same.
+    pub fn local_at(&self, ms: i64, now: i64) -> String {
+        let tz = self.tz();
+        let Some(t) = chrono::DateTime::from_timestamp_millis(ms) else {
+            return String::new();
+        };
+        let t = t.with_timezone(&tz);
+        let this_year = chrono::DateTime::from_timestamp_millis(now)
+            .map(|n| n.with_timezone(&tz).year())
+            .is_some_and(|y| y == t.year());
+        let day = if this_year {
+            t.format("%a %-d %b, %H:%M")
+        } else {
+            t.format("%a %-d %b %Y, %H:%M")
+        };
+        format!("{day} ({})", self.city())
+    }
+
+    /// `ms` as [`TimeZoneName::local_at`] shows it, always with the year:
+    /// for the few places that have no clock to say which year is current.
     pub fn local(&self, ms: i64) -> String {
         match chrono::DateTime::from_timestamp_millis(ms) {
             Some(t) => format!(
-                "{} {}",
+                "{} ({})",
                 t.with_timezone(&self.tz()).format("%a %-d %b %Y, %H:%M"),
-                self.0
+                self.city()
             ),
             None => String::new(),
         }
@@ -467,22 +521,62 @@ mod tests {
     fn times_read_in_the_viewers_zone() {
         // 2026-03-29 00:30 UTC: Lisbon moves to summer time at 01:00 UTC.
         let before = 1_774_744_200_000;
+        let now = before;
         let z = |n: &str| TimeZoneName::parse("time_zone", n).unwrap();
-        assert_eq!(z("UTC").local(before), "Sun 29 Mar 2026, 00:30 UTC");
+        assert_eq!(z("UTC").local_at(before, now), "Sun 29 Mar, 00:30 (UTC)");
         assert_eq!(
-            z("Europe/Lisbon").local(before),
-            "Sun 29 Mar 2026, 00:30 Europe/Lisbon"
+            z("Europe/Lisbon").local_at(before, now),
+            "Sun 29 Mar, 00:30 (Lisbon)"
+        );
+        // An hour later the clocks have gone forward: 01:30 UTC is 02:30.
+        assert_eq!(
+            z("Europe/Lisbon").local_at(before + 3_600_000, now),
+            "Sun 29 Mar, 02:30 (Lisbon)"
+        );
+        // Half-hour and quarter-hour offsets.
+        assert_eq!(
+            z("Asia/Kolkata").local_at(before, now),
+            "Sun 29 Mar, 06:00 (Kolkata)"
         );
         assert_eq!(
-            z("Europe/Lisbon").local(before + 3_600_000),
-            "Sun 29 Mar 2026, 02:30 Europe/Lisbon"
+            z("Asia/Kathmandu").local_at(before, now),
+            "Sun 29 Mar, 06:15 (Kathmandu)"
         );
-        // Half-hour offsets.
         assert_eq!(
-            z("Asia/Kolkata").local(before),
-            "Sun 29 Mar 2026, 06:00 Asia/Kolkata"
+            z("America/Argentina/Buenos_Aires").local_at(before, now),
+            "Sat 28 Mar, 21:30 (Buenos Aires)"
         );
         assert_eq!(z("Australia/Adelaide").local_date(before), "29 Mar 2026");
+        // Without a clock the year is always there.
+        assert_eq!(
+            z("Europe/Lisbon").local(before),
+            "Sun 29 Mar 2026, 00:30 (Lisbon)"
+        );
+    }
+
+    #[test]
+    fn the_year_shows_only_when_it_is_not_the_readers_current_year() {
+        let z = |n: &str| TimeZoneName::parse("time_zone", n).unwrap();
+        // 2026-12-31 23:00 UTC: still 2026 in Lisbon, already 2027 in Kolkata.
+        let new_year_eve = 1_798_758_000_000;
+        let next_day = new_year_eve + 86_400_000;
+        assert_eq!(
+            z("Europe/Lisbon").local_at(next_day, new_year_eve),
+            "Fri 1 Jan 2027, 23:00 (Lisbon)"
+        );
+        assert_eq!(
+            z("Asia/Kolkata").local_at(next_day, new_year_eve),
+            "Sat 2 Jan, 04:30 (Kolkata)"
+        );
+        // A past year is named too.
+        assert_eq!(
+            z("UTC").local_at(new_year_eve - 366 * 86_400_000, new_year_eve),
+            "Tue 30 Dec 2025, 23:00 (UTC)"
+        );
+        // UTC by any of its names reads "UTC".
+        assert_eq!(z("Etc/UTC").city(), "UTC");
+        assert_eq!(z("GMT").city(), "UTC");
+        assert_eq!(z("America/New_York").city(), "New York");
     }
 
     #[test]

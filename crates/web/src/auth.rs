@@ -143,6 +143,17 @@ pub struct PageActor {
     /// Their unread in-app notifications (the bell adds them to the unread
     /// messages: one count).
     pub unread_notifications: i64,
+    /// The app's clock when the page was asked for: which year is "this
+    /// year" when a time is shown.
+    pub now: i64,
+}
+
+impl PageActor {
+    /// `ms` in this person's zone, the zone named, the year only when it is
+    /// not this year (issue 18, "time in my zone").
+    pub fn when(&self, ms: i64) -> String {
+        self.time_zone.local_at(ms, self.now)
+    }
 }
 
 impl FromRequestParts<AppState> for PageActor {
@@ -186,6 +197,7 @@ impl FromRequestParts<AppState> for MaybeActor {
             time_zone: v.time_zone,
             unread: v.unread,
             unread_notifications: v.unread_notifications,
+            now: state.app.now(),
         })))
     }
 }

@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use rapport_app::AppError;
+use rapport_domain::invalid::sentence;
 use serde::Serialize;
 
 /// Status code for an app error.
@@ -200,7 +201,7 @@ impl From<AppError> for ApiError {
                 errs.first().map(|i| i.message.clone()).unwrap_or_default(),
             ),
             AppError::Conflict { field, message } => {
-                (field.map(String::from), vec![], message.clone())
+                (field.map(String::from), vec![], sentence(message.as_str()))
             }
             other => (None, vec![], other.to_string()),
         };
@@ -219,7 +220,10 @@ impl IntoResponse for ApiError {
         let fields = if self.fields.len() > 1 {
             self.fields
                 .into_iter()
-                .map(|(field, message)| FieldError { field, message })
+                .map(|(field, message)| FieldError {
+                    field,
+                    message: sentence(message),
+                })
                 .collect()
         } else {
             vec![]
@@ -227,7 +231,9 @@ impl IntoResponse for ApiError {
         let body = ErrorBody {
             error: ErrorDetail {
                 code: self.code.into(),
-                message: self.message,
+                // Every message a person reads is a sentence (issue 18, §7),
+                // the web layer's own as much as the app's.
+                message: sentence(self.message),
                 field: self.field,
                 fields,
                 request_id: crate::request_id::id(),
@@ -259,6 +265,13 @@ impl IntoResponse for PageError {
                 "Something went wrong on our side; nothing was changed. Please try again."
                     .to_string()
             }
+            // The fields' messages, each already a sentence naming its field
+            // ("Time zone must be an IANA name …"), without the codes.
+            AppError::Invalid(errs) => errs
+                .iter()
+                .map(|i| i.message.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
             other => other.to_string(),
         };
         let title = match status {

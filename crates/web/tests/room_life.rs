@@ -873,7 +873,7 @@ async fn the_room_pages_offer_the_moves_and_ending_asks_first() {
         .await;
         assert_eq!(r.status, 422, "{}", r.text);
         assert!(
-            r.text.contains("choose why the room ends") && r.text.contains(">Bye</textarea>"),
+            r.text.contains("Choose why the room ends") && r.text.contains(">Bye</textarea>"),
             "{}",
             r.text
         );

@@ -259,11 +259,8 @@ async fn a_series_keeps_its_local_time_across_daylight_saving() {
             r.t.get(&format!("/api/v1/rooms/{}/sessions", r.id), r.ben.auth())
                 .await
                 .expect(200);
-        assert_eq!(
-            ben_view.json[0]["local"],
-            "Tue 3 Nov 2026, 14:30 Asia/Kolkata"
-        );
-        assert_eq!(list[1]["local"], "Tue 27 Oct 2026, 09:00 Europe/Lisbon");
+        assert_eq!(ben_view.json[0]["local"], "Tue 3 Nov 2026, 14:30 (Kolkata)");
+        assert_eq!(list[1]["local"], "Tue 27 Oct 2026, 09:00 (Lisbon)");
         // An RFC 3339 instant books a one-off in the organiser's profile zone.
         r.session_in(3 * DAY).await;
         assert_eq!(r.sessions().await.len(), 4);
@@ -929,15 +926,9 @@ async fn suggested_times_meet_everyones_availability_in_each_zone() {
                 "2026-06-08T12:30:00Z"
             ]
         );
-        assert_eq!(
-            got["times"][0]["local"],
-            "Mon 1 Jun 2026, 17:30 Asia/Kolkata"
-        );
+        assert_eq!(got["times"][0]["local"], "Mon 1 Jun, 17:30 (Kolkata)");
         let ana = r.t.get(&path, r.ana.auth()).await.json;
-        assert_eq!(
-            ana["times"][0]["local"],
-            "Mon 1 Jun 2026, 13:00 Europe/Lisbon"
-        );
+        assert_eq!(ana["times"][0]["local"], "Mon 1 Jun, 13:00 (Lisbon)");
         r.t.get(
             &format!("/api/v1/rooms/{}/suggested-times?minutes=0", r.id),
             r.ana.auth(),
@@ -947,10 +938,7 @@ async fn suggested_times_meet_everyones_availability_in_each_zone() {
         // The page offers them to prefill the propose form.
         let (status, page) = r.page(&format!("/rooms/{}/sessions", r.id), &r.ben).await;
         assert_eq!(status, 200);
-        assert!(
-            page.contains("Mon 1 Jun 2026, 17:30 Asia/Kolkata"),
-            "{page}"
-        );
+        assert!(page.contains("Mon 1 Jun, 17:30 (Kolkata)"), "{page}");
         assert!(page.contains("date=2026-06-01&amp;time=17:30&amp;zone=Asia/Kolkata"));
         r.t.finish().await;
     }
@@ -977,7 +965,7 @@ async fn the_pages_propose_hold_and_rate_a_session_without_javascript() {
             .await;
         assert_eq!(status, 422);
         assert!(
-            page.contains("the session must start in the future")
+            page.contains("The session must start in the future")
                 && page.contains(r#"aria-invalid="true""#)
         );
         let (status, _, page) = r
@@ -1005,7 +993,7 @@ async fn the_pages_propose_hold_and_rate_a_session_without_javascript() {
             "the agenda is rendered Markdown"
         );
         assert!(
-            page.contains("Tue 2 Jun 2026, 14:30 Asia/Kolkata"),
+            page.contains("Tue 2 Jun, 14:30 (Kolkata)"),
             "Ben reads it in his zone"
         );
         assert!(page.contains("Attendance is recorded once the session has started."));
@@ -1031,7 +1019,7 @@ async fn the_pages_propose_hold_and_rate_a_session_without_javascript() {
             )
             .await;
         assert_eq!(status, 422);
-        assert!(page.contains("rating must be 1, 2, 3 or 4"));
+        assert!(page.contains("Rating must be 1, 2, 3 or 4"));
         let (status, location, _) = r
             .post_form(
                 &format!("/sessions/{s}/feedback"),

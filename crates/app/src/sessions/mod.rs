@@ -569,7 +569,7 @@ impl App {
                 let local = rules::utc_to_local(viewer_zone.tz(), t).unwrap_or_default();
                 SuggestedTime {
                     starts_at: t,
-                    local: viewer_zone.local(t),
+                    local: viewer_zone.local_at(t, now),
                     date: local.format("%Y-%m-%d").to_string(),
                     time: local.format("%H:%M").to_string(),
                 }

@@ -54,7 +54,7 @@ async fn account_page(
             id: r.id.to_string(),
             user_agent: r.user_agent,
             ip: r.ip,
-            last_seen: who.time_zone.local(r.last_seen_at),
+            last_seen: who.when(r.last_seen_at),
         })
         .collect();
     let tokens = s
@@ -65,10 +65,10 @@ async fn account_page(
         .map(|t| TokenRow {
             id: t.id.to_string(),
             name: t.name,
-            created: who.time_zone.local(t.created_at),
+            created: who.when(t.created_at),
             last_used: t
                 .last_used_at
-                .map(|t| who.time_zone.local(t))
+                .map(|t| who.when(t))
                 .unwrap_or_else(|| "never".into()),
             revoked: t.revoked_at.is_some(),
         })

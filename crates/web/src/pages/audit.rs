@@ -112,7 +112,7 @@ async fn audit(
         .items
         .into_iter()
         .map(|e| Event {
-            when: who.time_zone.local(e.record.created_at),
+            when: who.when(e.record.created_at),
             sentence: e.sentence,
             detail: serde_json::to_string_pretty(&serde_json::json!({
                 "action": e.record.action,

@@ -45,7 +45,7 @@ async fn calendar(
         .map(|e| SessionRow {
             id: e.session.id.to_string(),
             summary: e.summary,
-            when: who.time_zone.local(e.session.starts_at),
+            when: who.when(e.session.starts_at),
             minutes: e.session.minutes,
             cancelled: e.session.status == rapport_domain::mentoring::SessionStatus::Cancelled,
         })

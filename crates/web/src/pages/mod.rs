@@ -83,6 +83,9 @@ pub struct Ctx {
     /// The viewer's zone: their profile's, or UTC for anonymous pages (every
     /// time names its zone, so an anonymous page says it shows UTC).
     pub zone: TimeZoneName,
+    /// The app's clock for a signed-in viewer (times this year leave the
+    /// year out); anonymous pages always show the year.
+    pub now: Option<i64>,
 }
 
 impl Ctx {
@@ -100,13 +103,17 @@ impl Ctx {
             }),
             notice: notice.and_then(notice_text).map(String::from),
             zone: who.map_or_else(TimeZoneName::utc, |a| a.time_zone.clone()),
+            now: who.map(|a| a.now),
         }
     }
 
     /// `ms` in the viewer's zone, with the zone named. Every time a page
     /// shows goes through here.
     pub fn when(&self, ms: impl std::borrow::Borrow<i64>) -> String {
-        self.zone.local(*ms.borrow())
+        match self.now {
+            Some(now) => self.zone.local_at(*ms.borrow(), now),
+            None => self.zone.local(*ms.borrow()),
+        }
     }
 
     /// The viewer's unread messages in `room` (0 when none or signed out).

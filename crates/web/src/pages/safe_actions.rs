@@ -195,8 +195,8 @@ async fn reopen_page(
     .hidden("confirm", "yes");
     c.intro = format!(
         "It closed {}; it can be reopened until {}.",
-        who.time_zone.local(r.closed_at),
-        who.time_zone.local(r.until)
+        who.when(r.closed_at),
+        who.when(r.until)
     );
     c.consequences = vec![
         format!(

@@ -292,7 +292,11 @@ impl SessionPage {
     }
     /// The start as the organiser booked it, in their zone.
     fn booked_as(&self) -> String {
-        self.v.session.zone.local(self.v.session.starts_at)
+        let z = &self.v.session.zone;
+        match self.ctx.now {
+            Some(now) => z.local_at(self.v.session.starts_at, now),
+            None => z.local(self.v.session.starts_at),
+        }
     }
     fn is_me(&self, id: &PersonId) -> bool {
         self.ctx.me.as_ref().is_some_and(|m| m.id == *id)
