@@ -81,8 +81,16 @@ async fn twenty_five_thousand_people_import_in_batches_without_invitations() {
             )
             .await
             .unwrap();
-        assert!(r.errors.is_empty(), "{kind}: {:?}", &r.errors[..3.min(r.errors.len())]);
-        assert_eq!((r.rows, r.created, r.updated, r.enrolled), (N, N, 0, N), "{kind}");
+        assert!(
+            r.errors.is_empty(),
+            "{kind}: {:?}",
+            &r.errors[..3.min(r.errors.len())]
+        );
+        assert_eq!(
+            (r.rows, r.created, r.updated, r.enrolled),
+            (N, N, 0, N),
+            "{kind}"
+        );
 
         // Progress came batch by batch: the new accounts, then the rows.
         let seen = seen.into_inner().unwrap();
@@ -100,9 +108,21 @@ async fn twenty_five_thousand_people_import_in_batches_without_invitations() {
             .unwrap()
             .expect("imported");
         assert_eq!(last.status, AccountStatus::Invited, "{kind}");
-        let boss = tx.person_by_email("p1000@example.org").await.unwrap().unwrap();
-        let report = tx.person_by_email("p999@example.org").await.unwrap().unwrap();
-        assert_eq!(report.profile.manager_id, Some(boss.id), "{kind}: across batches");
+        let boss = tx
+            .person_by_email("p1000@example.org")
+            .await
+            .unwrap()
+            .unwrap();
+        let report = tx
+            .person_by_email("p999@example.org")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            report.profile.manager_id,
+            Some(boss.id),
+            "{kind}: across batches"
+        );
         drop(tx);
 
         // Importing the same file again changes nothing (so an import cut
@@ -199,7 +219,10 @@ async fn a_bad_row_past_the_first_batch_still_writes_nothing() {
         assert_eq!(r.errors[0].field, "email", "{kind}");
         let mut tx = t.app.store_for_tests().read().await.unwrap();
         assert!(
-            tx.person_by_email("p0@example.org").await.unwrap().is_none(),
+            tx.person_by_email("p0@example.org")
+                .await
+                .unwrap()
+                .is_none(),
             "{kind}: nothing written"
         );
         drop(tx);

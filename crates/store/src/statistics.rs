@@ -19,7 +19,9 @@ impl Store {
                 sqlx::query("PRAGMA analysis_limit = 1000")
                     .execute(&mut *c)
                     .await?;
-                sqlx::query("PRAGMA optimize = 0x10002").execute(&mut *c).await?;
+                sqlx::query("PRAGMA optimize = 0x10002")
+                    .execute(&mut *c)
+                    .await?;
             }
             Pool::Postgres(p) => {
                 sqlx::query("ANALYZE").execute(p).await?;

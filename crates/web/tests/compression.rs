@@ -39,7 +39,12 @@ async fn answers_are_compressed_for_clients_that_accept_it() {
     let plain = body_of(plain).await;
     assert!(String::from_utf8_lossy(&plain).contains('{'));
 
-    let gz = get(&t, "/static/rapport.css", &[(header::ACCEPT_ENCODING, "gzip")]).await;
+    let gz = get(
+        &t,
+        "/static/rapport.css",
+        &[(header::ACCEPT_ENCODING, "gzip")],
+    )
+    .await;
     assert_eq!(gz.status(), StatusCode::OK);
     assert_eq!(header_of(&gz, header::CONTENT_ENCODING), "gzip");
     assert!(header_of(&gz, header::VARY)
@@ -47,7 +52,12 @@ async fn answers_are_compressed_for_clients_that_accept_it() {
         .contains("accept-encoding"));
     let gz = body_of(gz).await;
     assert_eq!(&gz[..2], &[0x1f, 0x8b], "a gzip stream");
-    assert!(gz.len() < plain.len() / 2, "{} vs {}", gz.len(), plain.len());
+    assert!(
+        gz.len() < plain.len() / 2,
+        "{} vs {}",
+        gz.len(),
+        plain.len()
+    );
 
     let br = get(
         &t,
@@ -57,7 +67,12 @@ async fn answers_are_compressed_for_clients_that_accept_it() {
     .await;
     assert_eq!(header_of(&br, header::CONTENT_ENCODING), "br");
     let br = body_of(br).await;
-    assert!(br.len() < plain.len() / 2, "{} vs {}", br.len(), plain.len());
+    assert!(
+        br.len() < plain.len() / 2,
+        "{} vs {}",
+        br.len(),
+        plain.len()
+    );
 
     // Pages and the API too.
     let page = get(&t, "/sign-in", &[(header::ACCEPT_ENCODING, "gzip")]).await;
