@@ -19,7 +19,7 @@ def main():
     for kind, rows in runs.items():
         print()
         print("### %s" % kind)
-        print("| workload | base req/s | new req/s | ratio | base p50 | new p50 | base p99 | new p99 | errors (new) |")
+        print("| workload | base req/s | new req/s | new ÷ base | base p50 | new p50 | base p99 | new p99 | errors (new) |")
         print("|---|---|---|---|---|---|---|---|---|")
         for name, by in rows.items():
             b = by.get("base", ("-", "-", "-", "-"))
