@@ -518,15 +518,17 @@ impl App {
         Ok(())
     }
 
-    /// Mails a reset link if the address has an active account. Always
-    /// succeeds for a well-formed address, so it reveals nothing.
+    /// Mails a reset link if the address has an account: active, or invited
+    /// (someone imported with `--no-invite`, or who lost their invitation,
+    /// chooses a password this way; following the link proves the address).
+    /// Always succeeds for a well-formed address, so it reveals nothing.
     #[tracing::instrument(skip_all)]
     pub async fn forgot_password(&self, email: &str) -> AppResult<()> {
         let email = Email::parse("email", email)?;
         let now = self.now();
         let mut tx = self.store.write().await?;
         if let Some(p) = tx.person_by_email(email.as_str()).await? {
-            if p.status == AccountStatus::Active {
+            if matches!(p.status, AccountStatus::Active | AccountStatus::Invited) {
                 let token = random_token();
                 tx.insert_email_token(&hash_token(&token), p.id, "reset", now, now + RESET_TTL_MS)
                     .await?;

@@ -4,7 +4,8 @@
 //! existing accounts get the profile fields of their row, unknown emails
 //! become invitations, and everyone is enrolled, approved, in the row's role.
 //! The file is checked whole first; any row error means nothing is written,
-//! and a dry run never writes. The export writes the same columns, so an
+//! and a dry run never writes. A clean file of any size is then written in
+//! batches of [`BATCH`] rows, one transaction each. The export writes the same columns, so an
 //! export imported back into the same programme changes nothing.
 //!
 //! Columns (header names are case-insensitive; spaces and dashes count as
@@ -16,14 +17,14 @@
 use crate::enrolment::roles_for;
 use crate::{App, AppError, AppResult};
 use rapport_domain::mentoring::EnrolmentStatus;
-use rapport_domain::person::{Profile, ProfileInput};
+use rapport_domain::person::{AccountStatus, Profile, ProfileInput};
 use rapport_domain::policy::Actor;
 use rapport_domain::programme::{
     ProgrammeKind, ProgrammeRole, ProgrammeStatus, Question, QuestionKind,
 };
 use rapport_domain::values::Email;
 use rapport_domain::PersonId;
-use rapport_store::{AuditRecord, PersonRecord, ProgrammeRecord, Tx};
+use rapport_store::{AuditRecord, NewPerson, PersonRecord, ProgrammeRecord, Tx};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -46,8 +47,22 @@ pub const COLUMNS: [&str; 12] = [
 /// Columns every file must have.
 pub const REQUIRED: [&str; 3] = ["email", "name", "role"];
 
-/// The most data rows one file may hold.
-pub const MAX_ROWS: usize = 20_000;
+/// Rows written per transaction. A file of any size is checked whole, then
+/// written this many rows at a time, so the database's writer is never held
+/// for long and memory for a transaction stays bounded.
+pub const BATCH: usize = 1_000;
+
+/// How to import.
+#[derive(Clone, Copy, Debug)]
+pub struct ImportOptions {
+    /// Check the file and count the changes, writing nothing.
+    pub dry_run: bool,
+    /// Mail each new person an invitation (the default). Without, new
+    /// people get an invited account and no email: they get in with
+    /// "Forgot your password?", or through single sign-on in front of
+    /// Rapport.
+    pub invite: bool,
+}
 
 /// What an import did, or (for a dry run, or when there are errors) would do.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -235,34 +250,37 @@ impl App {
         data: &[u8],
         dry_run: bool,
     ) -> AppResult<ImportReport> {
-        self.import_people_with_progress(actor, slug, data, dry_run, &|_, _, _| {})
+        let options = ImportOptions {
+            dry_run,
+            invite: true,
+        };
+        self.import_people_with_progress(actor, slug, data, options, &|_, _, _| {})
             .await
     }
 
-    /// [`App::import_people`], telling `progress` how many of how many rows
-    /// are done at each stage.
-    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug, dry_run = dry_run))]
+    /// [`App::import_people`] with options (dry run, invitations), telling
+    /// `progress` how many of how many rows are done at each stage.
+    ///
+    /// The whole file is checked first, in a read transaction; any row error
+    /// means nothing is written. A clean file is then written in batches of
+    /// [`BATCH`] rows, one transaction each, so a file of any size never holds
+    /// the database's writer for long: first the new accounts, then the
+    /// profiles and enrolments. Should a batch fail (the database goes away,
+    /// or someone signs up with one of the file's emails meanwhile), the
+    /// batches before it stay written; importing the same file again finishes
+    /// the job, since rows already applied count as unchanged. Statistics are
+    /// refreshed at the end ([`App::refresh_statistics`]).
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug, dry_run = options.dry_run, invite = options.invite))]
     pub async fn import_people_with_progress(
         &self,
         actor: &Actor,
         slug: &str,
         data: &[u8],
-        dry_run: bool,
+        options: ImportOptions,
         progress: &(dyn Fn(ImportStage, usize, usize) + Send + Sync),
     ) -> AppResult<ImportReport> {
+        let dry_run = options.dry_run;
         let now = self.now();
-        let mut tx = if dry_run {
-            self.store.read().await?
-        } else {
-            self.store.write().await?
-        };
-        let p = self.managed_programme(&mut tx, actor, slug).await?;
-        if p.status == ProgrammeStatus::Closed {
-            return Err(AppError::Conflict {
-                field: None,
-                message: format!("{} is closed; it takes no more participants", p.name),
-            });
-        }
         let mut report = ImportReport {
             rows: 0,
             created: 0,
@@ -271,32 +289,54 @@ impl App {
             errors: vec![],
             dry_run,
         };
+        let mut tx = self.store.read().await?;
+        let p = self.managed_programme(&mut tx, actor, slug).await?;
+        if p.status == ProgrammeStatus::Closed {
+            return Err(AppError::Conflict {
+                field: None,
+                message: format!("{} is closed; it takes no more participants", p.name),
+            });
+        }
         let rows = check_file(&mut tx, &p, data, &mut report, progress).await?;
         if !report.errors.is_empty() {
             report.errors.sort_by_key(|e| e.line);
             return Ok(report);
         }
-
-        // Count (and, unless a dry run, make) the changes.
-        let total = rows.len();
         let inviter = tx.person(actor.person_id).await?;
+        let questions: Vec<Question> = p.questions.clone();
         let mut ids: HashMap<String, PersonId> = rows
             .iter()
             .filter_map(|r| r.existing.as_ref().map(|e| (e.email.to_string(), e.id)))
             .collect();
-        if !dry_run {
-            for row in rows.iter().filter(|r| r.existing.is_none()) {
-                let note = format!(
-                    "You are taking part in {} as {}.",
-                    p.name,
-                    row.roles
-                        .iter()
-                        .map(|r| r.code())
-                        .collect::<Vec<_>>()
-                        .join(" and ")
-                );
-                let id = self
-                    .invite_in(
+        if dry_run {
+            // Count what would change, in the same read transaction.
+            for (n, row) in rows.iter().enumerate() {
+                self.apply_row(&mut tx, &p, &questions, row, &ids, true, now, &mut report)
+                    .await?;
+                progress(ImportStage::Writing, n + 1, rows.len());
+            }
+            return Ok(report);
+        }
+        drop(tx);
+
+        // Work: one step per new account, then one per row.
+        let new_rows: Vec<&Row> = rows.iter().filter(|r| r.existing.is_none()).collect();
+        let total = new_rows.len() + rows.len();
+        let mut done = 0;
+        for batch in new_rows.chunks(BATCH) {
+            let mut tx = self.store.write().await?;
+            for row in batch {
+                let id = if options.invite {
+                    let note = format!(
+                        "You are taking part in {} as {}.",
+                        p.name,
+                        row.roles
+                            .iter()
+                            .map(|r| r.code())
+                            .collect::<Vec<_>>()
+                            .join(" and ")
+                    );
+                    self.invite_in(
                         &mut tx,
                         inviter.as_ref(),
                         &row.email,
@@ -305,55 +345,27 @@ impl App {
                         Some(&note),
                         now,
                     )
-                    .await?;
+                    .await?
+                } else {
+                    add_uninvited(&mut tx, &row.email, row.profile.clone(), now).await?
+                };
                 ids.insert(row.email.as_str().to_string(), id);
             }
+            tx.commit().await?;
+            done += batch.len();
+            progress(ImportStage::Writing, done, total);
         }
-        let questions: Vec<Question> = p.questions.clone();
-        for (n, row) in rows.iter().enumerate() {
-            let mut profile = row.profile.clone();
-            profile.manager_id = match &row.manager {
-                ManagerChoice::Keep => row.existing.as_ref().and_then(|e| e.profile.manager_id),
-                ManagerChoice::Existing(id) => Some(*id),
-                ManagerChoice::InFile(email) => ids.get(email).copied(),
-            };
-            match &row.existing {
-                None => {
-                    report.created += 1;
-                    if !dry_run && profile.manager_id.is_some() {
-                        let id = ids[row.email.as_str()];
-                        tx.update_profile(id, row.email.as_str(), &profile, now)
-                            .await?;
-                    }
-                }
-                Some(old) => {
-                    // In a dry run a manager invited by this file has no id
-                    // yet, but a new manager is always a change.
-                    let new_manager =
-                        matches!(&row.manager, ManagerChoice::InFile(e) if !ids.contains_key(e));
-                    if profile != old.profile || new_manager {
-                        report.updated += 1;
-                        if !dry_run {
-                            tx.update_profile(old.id, &old.email, &profile, now).await?;
-                        }
-                    }
-                }
+        for batch in rows.chunks(BATCH) {
+            let mut tx = self.store.write().await?;
+            for row in batch {
+                self.apply_row(&mut tx, &p, &questions, row, &ids, false, now, &mut report)
+                    .await?;
             }
-            let person = ids.get(row.email.as_str()).copied();
-            // One count per enrolment: a row with role `both` makes two.
-            for role in &row.roles {
-                if self
-                    .enrol_row(&mut tx, &p, &questions, person, *role, row, dry_run, now)
-                    .await?
-                {
-                    report.enrolled += 1;
-                }
-            }
-            progress(ImportStage::Writing, n + 1, total);
+            tx.commit().await?;
+            done += batch.len();
+            progress(ImportStage::Writing, done, total);
         }
-        if dry_run {
-            return Ok(report);
-        }
+        let mut tx = self.store.write().await?;
         tx.insert_audit(&AuditRecord {
             id: uuid::Uuid::new_v4(),
             actor_id: inviter.as_ref().map(|a| a.id),
@@ -367,6 +379,7 @@ impl App {
             after_json: Some(serde_json::json!({
                 "rows": report.rows,
                 "invited": report.created,
+                "invitations_sent": options.invite,
                 "updated": report.updated,
                 "enrolled": report.enrolled,
             })),
@@ -380,6 +393,62 @@ impl App {
             self.refresh_statistics().await;
         }
         Ok(report)
+    }
+
+    /// Applies (or, in a dry run, counts) one checked row: its profile
+    /// (with its manager settled) and its enrolments. New people must be in
+    /// `ids` already, unless this is a dry run.
+    #[allow(clippy::too_many_arguments)]
+    async fn apply_row(
+        &self,
+        tx: &mut Tx,
+        p: &ProgrammeRecord,
+        questions: &[Question],
+        row: &Row,
+        ids: &HashMap<String, PersonId>,
+        dry_run: bool,
+        now: i64,
+        report: &mut ImportReport,
+    ) -> AppResult<()> {
+        let mut profile = row.profile.clone();
+        profile.manager_id = match &row.manager {
+            ManagerChoice::Keep => row.existing.as_ref().and_then(|e| e.profile.manager_id),
+            ManagerChoice::Existing(id) => Some(*id),
+            ManagerChoice::InFile(email) => ids.get(email).copied(),
+        };
+        match &row.existing {
+            None => {
+                report.created += 1;
+                if !dry_run && profile.manager_id.is_some() {
+                    let id = ids[row.email.as_str()];
+                    tx.update_profile(id, row.email.as_str(), &profile, now)
+                        .await?;
+                }
+            }
+            Some(old) => {
+                // In a dry run a manager invited by this file has no id
+                // yet, but a new manager is always a change.
+                let new_manager =
+                    matches!(&row.manager, ManagerChoice::InFile(e) if !ids.contains_key(e));
+                if profile != old.profile || new_manager {
+                    report.updated += 1;
+                    if !dry_run {
+                        tx.update_profile(old.id, &old.email, &profile, now).await?;
+                    }
+                }
+            }
+        }
+        let person = ids.get(row.email.as_str()).copied();
+        // One count per enrolment: a row with role `both` makes two.
+        for role in &row.roles {
+            if self
+                .enrol_row(tx, p, questions, person, *role, row, dry_run, now)
+                .await?
+            {
+                report.enrolled += 1;
+            }
+        }
+        Ok(())
     }
 
     /// Enrols (or counts, in a dry run) one row in one role: approved, with
@@ -592,14 +661,6 @@ async fn check_file(
     }
     let data_rows = &records[1..];
     report.rows = data_rows.len();
-    if data_rows.len() > MAX_ROWS {
-        report.errors.push(problem(
-            MAX_ROWS + 2,
-            "row",
-            format!("a file may hold at most {MAX_ROWS} people; split it"),
-        ));
-        return Ok(vec![]);
-    }
 
     let mut cross = CrossRowChecks::default();
     for (n, (line, cells)) in data_rows.iter().enumerate() {
@@ -609,6 +670,29 @@ async fn check_file(
     }
     progress(ImportStage::Checking, data_rows.len(), data_rows.len());
     cross.finish(tx, &mut report.errors).await
+}
+
+/// Creates the account of a new person without inviting them (no link, no
+/// email): `--no-invite`. The import's own audit event records it.
+async fn add_uninvited(
+    tx: &mut Tx,
+    email: &Email,
+    profile: Profile,
+    now: i64,
+) -> AppResult<PersonId> {
+    let id = PersonId::new();
+    tx.insert_person(&NewPerson {
+        id,
+        email: email.as_str().into(),
+        status: AccountStatus::Invited,
+        is_admin: false,
+        password_hash: None,
+        email_verified_at: None,
+        profile,
+        now,
+    })
+    .await?;
+    Ok(id)
 }
 
 /// One problem on `line`, in `field` (a column, or `row` for the whole row).

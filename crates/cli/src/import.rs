@@ -8,7 +8,7 @@
 use crate::config::DbArgs;
 use anyhow::{bail, Context};
 use indicatif::{ProgressBar, ProgressStyle};
-use rapport_app::csv_people::ImportStage;
+use rapport_app::csv_people::{ImportOptions, ImportStage};
 use rapport_app::{Actor, App, SystemClock};
 use rapport_domain::PersonId;
 use std::io::{Read, Write};
@@ -18,7 +18,7 @@ use std::sync::Arc;
 /// What `rapport import` brings in.
 #[derive(clap::Subcommand)]
 pub enum ImportCommand {
-    /// Enrol people in a programme from a CSV file: existing accounts get the row's profile fields, unknown emails are invited, everyone is enrolled approved. Nothing is written unless every row is valid.
+    /// Enrol people in a programme from a CSV file of any size: existing accounts get the row's profile fields, unknown emails are invited, everyone is enrolled approved. The whole file is checked first and nothing is written unless every row is valid; then it is written 1,000 rows per transaction.
     People(ImportPeopleArgs),
 }
 
@@ -40,6 +40,9 @@ pub struct ImportPeopleArgs {
     /// Check the file and report what would change, writing nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Create accounts for new people without mailing each an invitation: they get in with "Forgot your password?" (or your single sign-on).
+    #[arg(long)]
+    pub no_invite: bool,
     /// Public URL of the server, used in the invitation links (default: the config file's base_url).
     #[arg(long, env = "RAPPORT_BASE_URL")]
     pub base_url: Option<String>,
@@ -113,8 +116,12 @@ pub async fn run_import(cmd: ImportCommand) -> anyhow::Result<()> {
             bar.set_position(done as u64);
         }
     };
+    let options = ImportOptions {
+        dry_run: args.dry_run,
+        invite: !args.no_invite,
+    };
     let result = app
-        .import_people_with_progress(&operator(), &args.programme, &data, args.dry_run, &progress)
+        .import_people_with_progress(&operator(), &args.programme, &data, options, &progress)
         .await;
     bar.finish_and_clear();
     app.close().await;
@@ -143,8 +150,17 @@ pub async fn run_import(cmd: ImportCommand) -> anyhow::Result<()> {
         );
     } else {
         println!(
-            "Imported {} rows into {}: {} invited, {} profiles updated, {} enrolled.",
-            report.rows, args.programme, report.created, report.updated, report.enrolled
+            "Imported {} rows into {}: {} {}, {} profiles updated, {} enrolled.",
+            report.rows,
+            args.programme,
+            report.created,
+            if args.no_invite {
+                "accounts created without an invitation"
+            } else {
+                "invited"
+            },
+            report.updated,
+            report.enrolled
         );
     }
     Ok(())

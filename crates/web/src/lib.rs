@@ -21,6 +21,8 @@ mod ratelimit;
 mod request_id;
 mod routes;
 pub mod security_headers;
+// Issue 20 (H8): Cache-Control, ETag and 304 for /static/.
+pub mod static_files;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -98,7 +100,16 @@ pub fn router(state: AppState) -> Router {
         )))
         .nest("/api/v1", api::routes())
         .merge(metrics::routes());
+    // Issue 20 (H8): static files are tagged inside, then every answer is
+    // compressed for clients that accept gzip or brotli. Quality 4, not
+    // brotli's default 11, which costs far more CPU than it saves bytes on
+    // pages rendered per request.
     edge(routes, state)
+        .layer(axum::middleware::from_fn(static_files::cache))
+        .layer(
+            tower_http::compression::CompressionLayer::new()
+                .quality(tower_http::CompressionLevel::Precise(4)),
+        )
 }
 
 /// Wraps `routes` in what every answer goes through, from the outside in:
