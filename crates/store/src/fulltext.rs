@@ -1,5 +1,5 @@
 //! Full-text search over every kind of document (migration 0019): thread
-//! titles and posts now, people later (issue 20), one module for all.
+//! titles, posts and roadmaps now, people later (issue 20), one module for all.
 //!
 //! # Contract
 //! - Documents live in `fulltext_docs` (`kind`, `doc_id`, `body`), written
@@ -27,6 +27,11 @@ pub enum DocKind {
     Thread,
     /// A growth thread post's body.
     Post,
+    /// A roadmap: its newest published version's title, summary and step
+    /// titles, or, while it has only a draft, the draft's (which only its
+    /// author finds). A newer draft of a published roadmap is not indexed:
+    /// a match on its words would tell others what the draft says.
+    Roadmap,
 }
 
 impl DocKind {
@@ -35,6 +40,7 @@ impl DocKind {
         match self {
             Self::Thread => "thread",
             Self::Post => "post",
+            Self::Roadmap => "roadmap",
         }
     }
 }

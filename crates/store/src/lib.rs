@@ -41,6 +41,8 @@ mod threads;
 mod reflection;
 // Issue 17 performance (H1): multi-row writes for the health scan.
 mod bulk;
+// Issue 19 remainder (H2): one paged search over threads, posts and roadmaps.
+mod search;
 
 pub use agreements::{AgreementRecord, ConfirmationRecord};
 pub use calendar::{ReminderDue, ReminderKind};
@@ -70,6 +72,8 @@ pub use sessions::{
 pub use signin::{ApiTokenRecord, LoginSessionRecord, SessionOwner};
 pub use site::{AuditFilter, AuditRecord, SkillRecord};
 pub use threads::{PostFilter, PostRecord, ThreadCommentRecord, ThreadRecord, ThreadReportRecord};
+// Issue 19 remainder (H2).
+pub use search::SearchHit;
 // Reflection and the needs check (issue 19, H8).
 pub use reflection::{
     NeedsCheckRecord, PromptRecord, ReflectionRecord, RoomPromptRecord, ScheduleRecord,

@@ -40,6 +40,8 @@ mod placement;
 mod threads;
 // Reflection and the needs check (issue 19, H8).
 mod reflection;
+// Issue 19 remainder (H2): one search over threads, posts and roadmaps.
+mod search;
 
 use crate::auth::PageActor;
 use crate::routes::Routes;
@@ -486,6 +488,8 @@ fn table() -> Routes {
         .merge(reflection::routes())
         // Forms that help (H3).
         .merge(matching_settings::routes())
+        // Issue 19 remainder (H2): search.
+        .merge(search::routes())
 }
 
 /// Every page route.
