@@ -1639,6 +1639,7 @@ impl Mail for RoadmapVersionPublished {
 #[cfg(test)]
 mod roadmap_tests {
     //! One snapshot per variant, as in `tests` above.
+    use super::tests::check;
     use super::*;
 
     #[test]
@@ -1653,10 +1654,10 @@ mod roadmap_tests {
             removed: removed.iter().map(|s| s.to_string()).collect(),
             changed: changed.iter().map(|s| s.to_string()).collect(),
         };
-        tests::check(
+        check(
             "roadmap_version_published",
             &mail(&["Run a <retro>"], &["Old & gone"], &["Delegate one task"]),
         );
-        tests::check("roadmap_version_published_same_steps", &mail(&[], &[], &[]));
+        check("roadmap_version_published_same_steps", &mail(&[], &[], &[]));
     }
 }

@@ -18,9 +18,9 @@
 use crate::lists::{ListQuery, Page};
 use crate::{Actor, App, AppError, AppResult};
 use rapport_domain::needs::{assess, Assessment, Gap, NeedsAnswers, STATEMENTS};
+use rapport_domain::person::LeadershipLevel;
 use rapport_domain::programme::{ProgrammeKind, ProgrammeRole, ProgrammeStatus};
 use rapport_domain::NeedsCheckId;
-use rapport_domain::person::LeadershipLevel;
 use rapport_store::{NeedsCheckRecord, RoadmapFilter};
 use serde::Serialize;
 

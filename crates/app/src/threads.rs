@@ -901,12 +901,7 @@ impl App {
     /// `rapport_store::search`). 422 naming `q` without a word of three
     /// letters or more.
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
-    pub async fn search(
-        &self,
-        actor: &Actor,
-        q: &str,
-        list: &ListQuery,
-    ) -> AppResult<Page<Found>> {
+    pub async fn search(&self, actor: &Actor, q: &str, list: &ListQuery) -> AppResult<Page<Found>> {
         let (start, limit) = list.window()?;
         let mut tx = self.store.read().await?;
         let terms = search_terms(tx.dialect(), q).ok_or_else(|| {

@@ -310,9 +310,7 @@ async fn a_roadmap_is_drafted_published_followed_and_versioned_without_losing_pr
             .json;
         assert_eq!(v2["version"], 2);
         // Issue 19 (H2): the follower is emailed what changed, by step title.
-        let mail = t
-            .expect_email(&w.mentee.email, "has a new version 2")
-            .await;
+        let mail = t.expect_email(&w.mentee.email, "has a new version 2").await;
         for line in [
             "Steps added:\n- Four",
             "Steps removed:\n- Three",
@@ -621,6 +619,48 @@ fn next_link(r: &rapport_web::testing::Reply) -> Option<String> {
         })
 }
 
+async fn new_thread(t: &TestApp, who: &Person, title: &str, visibility: &str) -> String {
+    t.call(
+        "POST",
+        "/api/v1/threads",
+        who.auth(),
+        Some(json!({"title": title, "visibility": visibility})),
+    )
+    .await
+    .expect(201)
+    .json["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+async fn new_post(t: &TestApp, who: &Person, thread: &str, body: &str) -> String {
+    t.call(
+        "POST",
+        &format!("/api/v1/threads/{thread}/posts"),
+        who.auth(),
+        Some(json!({"kind": "challenge", "body": body})),
+    )
+    .await
+    .expect(201)
+    .json["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+async fn needs_check(t: &TestApp, who: &Person, answers: &Value) -> Value {
+    t.call(
+        "POST",
+        "/api/v1/me/needs-check",
+        who.auth(),
+        Some(answers.clone()),
+    )
+    .await
+    .expect(201)
+    .json
+}
+
 /// Every page of a list, following the `Link` header from `first`.
 async fn all_pages(t: &TestApp, first: &str, who: &Person) -> Vec<Value> {
     let mut out = vec![];
@@ -664,7 +704,10 @@ async fn search_finds_published_roadmaps_and_only_its_author_finds_a_draft() {
                 .iter()
                 .map(|x| x["id"].as_str().unwrap())
                 .collect();
-            assert!(r["threads"].is_array() && r["posts"].is_array(), "{who}: {r}");
+            assert!(
+                r["threads"].is_array() && r["posts"].is_array(),
+                "{who}: {r}"
+            );
             ids.contains(&id.as_str())
         };
         // A draft: its author finds it, by title and by a step's title; nobody else.
@@ -683,9 +726,14 @@ async fn search_finds_published_roadmaps_and_only_its_author_finds_a_draft() {
             }
         }
         // Published: every member finds it, on the API and on the search page.
-        t.call("POST", &format!("/api/v1/roadmaps/{id}/publish"), w.mentor.auth(), None)
-            .await
-            .expect(200);
+        t.call(
+            "POST",
+            &format!("/api/v1/roadmaps/{id}/publish"),
+            w.mentor.auth(),
+            None,
+        )
+        .await
+        .expect(200);
         let theirs = t
             .get("/api/v1/search?q=quokkaplan", w.outsider.auth())
             .await
@@ -701,9 +749,14 @@ async fn search_finds_published_roadmaps_and_only_its_author_finds_a_draft() {
         // A newer draft's words are nobody's to find until it is published.
         let mut v2 = roadmap("Quokkaplan for new leads", vec![step("Hand over the rota")]);
         v2["summary"] = json!("Now with a wombatstep.");
-        t.call("PUT", &format!("/api/v1/roadmaps/{id}"), w.mentor.auth(), Some(v2))
-            .await
-            .expect(200);
+        t.call(
+            "PUT",
+            &format!("/api/v1/roadmaps/{id}"),
+            w.mentor.auth(),
+            Some(v2),
+        )
+        .await
+        .expect(200);
         for who in [&w.mentor, &w.mentee] {
             let r = t
                 .get("/api/v1/search?q=wombatstep", who.auth())
@@ -746,7 +799,9 @@ async fn search_and_roadmap_versions_page_by_cursor_without_repeats() {
             .await;
         let id = r["id"].as_str().unwrap().to_string();
         let publish = format!("/api/v1/roadmaps/{id}/publish");
-        t.call("POST", &publish, w.mentor.auth(), None).await.expect(200);
+        t.call("POST", &publish, w.mentor.auth(), None)
+            .await
+            .expect(200);
 
         // Five hits, two a page: three pages, each hit once.
         let pages = all_pages(t, "/api/v1/search?q=delegation&limit=2", &w.outsider).await;
@@ -764,9 +819,12 @@ async fn search_and_roadmap_versions_page_by_cursor_without_repeats() {
         seen.sort();
         seen.dedup();
         assert_eq!(seen.len(), 5, "no hit repeats");
-        t.get("/api/v1/search?q=delegation&cursor=nonsense", w.outsider.auth())
-            .await
-            .expect_error(422, "invalid_field");
+        t.get(
+            "/api/v1/search?q=delegation&cursor=nonsense",
+            w.outsider.auth(),
+        )
+        .await
+        .expect_error(422, "invalid_field");
 
         // Versions: three published, a page of one at a time, newest first,
         // each with what it changed even across a page boundary.
@@ -779,13 +837,27 @@ async fn search_and_roadmap_versions_page_by_cursor_without_repeats() {
             )
             .await
             .expect(200);
-            t.call("POST", &publish, w.mentor.auth(), None).await.expect(200);
+            t.call("POST", &publish, w.mentor.auth(), None)
+                .await
+                .expect(200);
         }
-        let pages = all_pages(t, &format!("/api/v1/roadmaps/{id}/versions?limit=1"), &w.mentee).await;
-        let numbers: Vec<i64> = pages.iter().map(|p| p[0]["number"].as_i64().unwrap()).collect();
+        let pages = all_pages(
+            t,
+            &format!("/api/v1/roadmaps/{id}/versions?limit=1"),
+            &w.mentee,
+        )
+        .await;
+        let numbers: Vec<i64> = pages
+            .iter()
+            .map(|p| p[0]["number"].as_i64().unwrap())
+            .collect();
         assert_eq!(numbers, [3, 2, 1], "[{kind}] {pages:?}");
         assert!(pages.iter().all(|p| p.as_array().unwrap().len() == 1));
-        assert_eq!(pages[0][0]["changes"]["added"], json!(["Three"]), "{pages:?}");
+        assert_eq!(
+            pages[0][0]["changes"]["added"],
+            json!(["Three"]),
+            "{pages:?}"
+        );
         assert_eq!(pages[0][0]["changes"]["removed"], json!(["Two"]));
         assert_eq!(pages[2][0]["changes"], Value::Null);
         // The author also sees the draft, first.
@@ -798,7 +870,10 @@ async fn search_and_roadmap_versions_page_by_cursor_without_repeats() {
         .await
         .expect(200);
         let mine = t
-            .get(&format!("/api/v1/roadmaps/{id}/versions?limit=2"), w.mentor.auth())
+            .get(
+                &format!("/api/v1/roadmaps/{id}/versions?limit=2"),
+                w.mentor.auth(),
+            )
             .await
             .expect(200);
         assert_eq!(mine.json[0]["number"], 4);
@@ -819,16 +894,29 @@ async fn followers_are_emailed_a_new_version_unless_they_switched_reminders_off(
         let w = world(kind).await;
         let t = &w.t;
         let r = w
-            .create(&w.mentor, roadmap("Feedback habits", vec![step("Ask"), step("Listen")]))
+            .create(
+                &w.mentor,
+                roadmap("Feedback habits", vec![step("Ask"), step("Listen")]),
+            )
             .await;
         let id = r["id"].as_str().unwrap().to_string();
         let publish = format!("/api/v1/roadmaps/{id}/publish");
-        t.call("POST", &publish, w.mentor.auth(), None).await.expect(200);
+        t.call("POST", &publish, w.mentor.auth(), None)
+            .await
+            .expect(200);
         for who in [&w.mentee, &w.outsider] {
-            t.call("POST", &format!("/api/v1/roadmaps/{id}/follow"), who.auth(), None)
-                .await
-                .expect(201);
+            t.call(
+                "POST",
+                &format!("/api/v1/roadmaps/{id}/follow"),
+                who.auth(),
+                None,
+            )
+            .await
+            .expect(201);
         }
+        // "Ask" keeps its id, so it is the same step in version 2.
+        let mut ask = step("Ask");
+        ask["id"] = r["steps"][0]["id"].clone();
         // Oz keeps every kind of email but reminders and digests.
         let oz = t.actor(&w.outsider).await;
         let on: Vec<_> = rapport_domain::person::NotificationKind::OPTIONAL
@@ -840,12 +928,16 @@ async fn followers_are_emailed_a_new_version_unless_they_switched_reminders_off(
             "PUT",
             &format!("/api/v1/roadmaps/{id}"),
             w.mentor.auth(),
-            Some(roadmap("Feedback habits", vec![step("Ask"), step("Reflect")])),
+            Some(roadmap("Feedback habits", vec![ask, step("Reflect")])),
         )
         .await
         .expect(200);
-        t.call("POST", &publish, w.mentor.auth(), None).await.expect(200);
-        let mails = t.take_emails_about("Feedback habits has a new version 2").await;
+        t.call("POST", &publish, w.mentor.auth(), None)
+            .await
+            .expect(200);
+        let mails = t
+            .take_emails_about("Feedback habits has a new version 2")
+            .await;
         let to: Vec<&str> = mails.iter().map(|m| m.to.as_str()).collect();
         assert_eq!(to, [w.mentee.email.as_str()], "[{kind}]");
         let body = &mails[0].body;
@@ -858,7 +950,11 @@ async fn followers_are_emailed_a_new_version_unless_they_switched_reminders_off(
             .get("/api/v1/me/notifications/feed", w.outsider.auth())
             .await
             .expect(200);
-        assert!(bell.json.to_string().contains("new version 2"), "{}", bell.json);
+        assert!(
+            bell.json.to_string().contains("new version 2"),
+            "{}",
+            bell.json
+        );
         w.t.finish().await;
     }
 }
@@ -891,18 +987,8 @@ async fn the_needs_check_recommends_live_roadmaps_for_the_members_level() {
                 .map(|s| s["link"].as_str().unwrap().to_string())
                 .collect()
         };
-        let check = |t: &TestApp| {
-            let answers = answers.clone();
-            let auth = w.mentee.auth();
-            async move {
-                t.call("POST", "/api/v1/me/needs-check", auth, Some(answers))
-                    .await
-                    .expect(201)
-                    .json
-            }
-        };
         // No roadmaps live: none recommended.
-        assert!(roadmap_links(&check(t).await).is_empty());
+        assert!(roadmap_links(&needs_check(t, &w.mentee, &answers).await).is_empty());
         // One for another level, one draft, one published for Ned's level.
         let mut ids = vec![];
         for (title, lvl, publish) in [
@@ -912,25 +998,38 @@ async fn the_needs_check_recommends_live_roadmaps_for_the_members_level() {
         ] {
             let mut body = roadmap(title, vec![step("One")]);
             body["level"] = json!(lvl.code());
-            let id = w.create(&w.mentor, body).await["id"].as_str().unwrap().to_string();
+            let id = w.create(&w.mentor, body).await["id"]
+                .as_str()
+                .unwrap()
+                .to_string();
             if publish {
-                t.call("POST", &format!("/api/v1/roadmaps/{id}/publish"), w.mentor.auth(), None)
-                    .await
-                    .expect(200);
+                t.call(
+                    "POST",
+                    &format!("/api/v1/roadmaps/{id}/publish"),
+                    w.mentor.auth(),
+                    None,
+                )
+                .await
+                .expect(200);
             }
             ids.push(id);
         }
-        let advice = check(t).await;
+        let advice = needs_check(t, &w.mentee, &answers).await;
         assert_eq!(
             roadmap_links(&advice),
             [format!("/roadmaps/{}", ids[2])],
             "[{kind}] {advice}"
         );
         // Once followed, it is no longer a next step.
-        t.call("POST", &format!("/api/v1/roadmaps/{}/follow", ids[2]), w.mentee.auth(), None)
-            .await
-            .expect(201);
-        assert!(roadmap_links(&check(t).await).is_empty());
+        t.call(
+            "POST",
+            &format!("/api/v1/roadmaps/{}/follow", ids[2]),
+            w.mentee.auth(),
+            None,
+        )
+        .await
+        .expect(201);
+        assert!(roadmap_links(&needs_check(t, &w.mentee, &answers).await).is_empty());
         w.t.finish().await;
     }
 }
@@ -941,45 +1040,46 @@ async fn a_reflection_answer_shared_into_an_own_thread_is_read_as_the_thread_is(
         let w = world(kind).await;
         let t = &w.t;
         let prompt = "7e5f0000-0000-4000-8000-000000000001";
-        let thread = |who: &'static str, visibility: &'static str| {
-            let person = if who == "ned" { &w.mentee } else { &w.mentor };
-            async move {
-                t.call(
-                    "POST",
-                    "/api/v1/threads",
-                    person.auth(),
-                    Some(json!({"title": format!("{who} {visibility}"), "visibility": visibility})),
-                )
-                .await
-                .expect(201)
-                .json["id"]
-                    .as_str()
-                    .unwrap()
-                    .to_string()
-            }
-        };
-        let only_me = thread("ned", "only_me").await;
-        let my_rooms = thread("ned", "my_rooms").await;
-        let mias = thread("mia", "members").await;
-        let answer = |thread: &str, body: &str| {
-            json!({"body": body, "visibility": "thread", "thread_id": thread})
-        };
+        let only_me = new_thread(t, &w.mentee, "ned only_me", "only_me").await;
+        let my_rooms = new_thread(t, &w.mentee, "ned my_rooms", "my_rooms").await;
+        let mias = new_thread(t, &w.mentor, "mia members", "members").await;
+        let answer = |thread: &str, body: &str| json!({"body": body, "visibility": "thread", "thread_id": thread});
         let answers = format!("/api/v1/prompts/{prompt}/answers");
         // Someone else's thread, or none: 422 naming thread_id, nothing kept.
-        for bad in [mias.as_str(), "7e5f0000-0000-4000-8000-00000000ffff", "nope"] {
-            t.call("POST", &answers, w.mentee.auth(), Some(answer(bad, "stolen-h2q")))
-                .await
-                .expect_error(422, "invalid_field");
+        for bad in [
+            mias.as_str(),
+            "7e5f0000-0000-4000-8000-00000000ffff",
+            "nope",
+        ] {
+            t.call(
+                "POST",
+                &answers,
+                w.mentee.auth(),
+                Some(answer(bad, "stolen-h2q")),
+            )
+            .await
+            .expect_error(422, "invalid_field");
         }
-        let mine = t.get("/api/v1/me/reflections", w.mentee.auth()).await.expect(200);
+        let mine = t
+            .get("/api/v1/me/reflections", w.mentee.auth())
+            .await
+            .expect(200);
         assert!(!mine.json.to_string().contains("stolen-h2q"));
-        let posts = t.get(&format!("/api/v1/threads/{mias}/posts"), w.mentor.auth()).await.expect(200);
+        let posts = t
+            .get(&format!("/api/v1/threads/{mias}/posts"), w.mentor.auth())
+            .await
+            .expect(200);
         assert!(!posts.json.to_string().contains("stolen-h2q"));
 
         // Into the "only me" thread: a post there, read by Ned alone.
-        t.call("POST", &answers, w.mentee.auth(), Some(answer(&only_me, "solo-h2q")))
-            .await
-            .expect(201);
+        t.call(
+            "POST",
+            &answers,
+            w.mentee.auth(),
+            Some(answer(&only_me, "solo-h2q")),
+        )
+        .await
+        .expect(201);
         let posts = t
             .get(&format!("/api/v1/threads/{only_me}/posts"), w.mentee.auth())
             .await
@@ -993,13 +1093,21 @@ async fn a_reflection_answer_shared_into_an_own_thread_is_read_as_the_thread_is(
                 .expect(404);
             let feed = t.get("/api/v1/feed", other.auth()).await.expect(200);
             assert!(!feed.json.to_string().contains("solo-h2q"));
-            let found = t.get("/api/v1/search?q=solo", other.auth()).await.expect(200);
+            let found = t
+                .get("/api/v1/search?q=solo", other.auth())
+                .await
+                .expect(200);
             assert!(!found.json.to_string().contains("solo-h2q"));
         }
         // Into the "my rooms" thread: Mia, his room's mentor, reads it; Oz does not.
-        t.call("POST", &answers, w.mentee.auth(), Some(answer(&my_rooms, "roomy-h2q")))
-            .await
-            .expect(201);
+        t.call(
+            "POST",
+            &answers,
+            w.mentee.auth(),
+            Some(answer(&my_rooms, "roomy-h2q")),
+        )
+        .await
+        .expect(201);
         let feed = t.get("/api/v1/feed", w.mentor.auth()).await.expect(200);
         assert!(feed.json.to_string().contains("roomy-h2q"), "{}", feed.json);
         let feed = t.get("/api/v1/feed", w.outsider.auth()).await.expect(200);
@@ -1017,41 +1125,14 @@ async fn the_personal_export_holds_my_threads_and_progress_and_nobody_elses_priv
     for kind in test_database_kinds() {
         let w = world(kind).await;
         let t = &w.t;
-        let new_thread = |who: &Person, title: &str, visibility: &str| {
-            let body = json!({"title": title, "visibility": visibility});
-            let auth = who.auth();
-            async move {
-                t.call("POST", "/api/v1/threads", auth, Some(body))
-                    .await
-                    .expect(201)
-                    .json["id"]
-                    .as_str()
-                    .unwrap()
-                    .to_string()
-            }
-        };
-        let post = |who: &Person, thread: &str, body: &str| {
-            let path = format!("/api/v1/threads/{thread}/posts");
-            let body = json!({"kind": "challenge", "body": body});
-            let auth = who.auth();
-            async move {
-                t.call("POST", &path, auth, Some(body))
-                    .await
-                    .expect(201)
-                    .json["id"]
-                    .as_str()
-                    .unwrap()
-                    .to_string()
-            }
-        };
         // Ned's own: a private thread and post; Mia's: a room thread Ned
         // comments on and reacts to, and a private thread of her own.
-        let neds = new_thread(&w.mentee, "nedthread-h2x", "only_me").await;
-        let neds_post = post(&w.mentee, &neds, "nedpost-h2x").await;
-        let mias = new_thread(&w.mentor, "miaroom-h2x", "my_rooms").await;
-        let mias_post = post(&w.mentor, &mias, "miapost-h2x").await;
-        let mias_private = new_thread(&w.mentor, "miasecret-h2x", "only_me").await;
-        post(&w.mentor, &mias_private, "miasecretpost-h2x").await;
+        let neds = new_thread(t, &w.mentee, "nedthread-h2x", "only_me").await;
+        let neds_post = new_post(t, &w.mentee, &neds, "nedpost-h2x").await;
+        let mias = new_thread(t, &w.mentor, "miaroom-h2x", "my_rooms").await;
+        let mias_post = new_post(t, &w.mentor, &mias, "miapost-h2x").await;
+        let mias_private = new_thread(t, &w.mentor, "miasecret-h2x", "only_me").await;
+        new_post(t, &w.mentor, &mias_private, "miasecretpost-h2x").await;
         t.call(
             "POST",
             &format!("/api/v1/posts/{mias_post}/comments"),
@@ -1078,15 +1159,27 @@ async fn the_personal_export_holds_my_threads_and_progress_and_nobody_elses_priv
         .await
         .expect(201);
         // A roadmap Ned follows, with a step done.
-        let r = w.create(&w.mentor, roadmap("Export path", vec![step("One")])).await;
+        let r = w
+            .create(&w.mentor, roadmap("Export path", vec![step("One")]))
+            .await;
         let id = r["id"].as_str().unwrap().to_string();
         let step_id = r["steps"][0]["id"].as_str().unwrap().to_string();
-        t.call("POST", &format!("/api/v1/roadmaps/{id}/publish"), w.mentor.auth(), None)
-            .await
-            .expect(200);
-        t.call("POST", &format!("/api/v1/roadmaps/{id}/follow"), w.mentee.auth(), None)
-            .await
-            .expect(201);
+        t.call(
+            "POST",
+            &format!("/api/v1/roadmaps/{id}/publish"),
+            w.mentor.auth(),
+            None,
+        )
+        .await
+        .expect(200);
+        t.call(
+            "POST",
+            &format!("/api/v1/roadmaps/{id}/follow"),
+            w.mentee.auth(),
+            None,
+        )
+        .await
+        .expect(201);
         t.call(
             "PUT",
             &format!("/api/v1/roadmaps/{id}/progress/{step_id}"),
@@ -1096,7 +1189,11 @@ async fn the_personal_export_holds_my_threads_and_progress_and_nobody_elses_priv
         .await
         .expect(200);
 
-        let export = t.get("/api/v1/me/export", w.mentee.auth()).await.expect(200).json;
+        let export = t
+            .get("/api/v1/me/export", w.mentee.auth())
+            .await
+            .expect(200)
+            .json;
         let g = &export["growth_threads"];
         assert_eq!(g["threads"][0]["id"], json!(neds), "[{kind}] {g}");
         assert_eq!(g["threads"][0]["visibility"], "only_me");
@@ -1110,12 +1207,31 @@ async fn the_personal_export_holds_my_threads_and_progress_and_nobody_elses_priv
         assert!(export["roadmap_follows"][0]["finished_at"].is_i64());
         assert_eq!(export["roadmap_marks"][0]["reflection"], "nedstep-h2x");
         let text = export.to_string();
-        for theirs in ["miaroom-h2x", "miapost-h2x", "miasecret-h2x", "miasecretpost-h2x", "miacomment-h2x"] {
-            assert!(!text.contains(theirs), "[{kind}] Ned's export holds {theirs}");
+        for theirs in [
+            "miaroom-h2x",
+            "miapost-h2x",
+            "miasecret-h2x",
+            "miasecretpost-h2x",
+            "miacomment-h2x",
+        ] {
+            assert!(
+                !text.contains(theirs),
+                "[{kind}] Ned's export holds {theirs}"
+            );
         }
         // And Mia's export holds none of Ned's words.
-        let hers = t.get("/api/v1/me/export", w.mentor.auth()).await.expect(200).json.to_string();
-        for his in ["nedthread-h2x", "nedpost-h2x", "nedcomment-h2x", "nedstep-h2x"] {
+        let hers = t
+            .get("/api/v1/me/export", w.mentor.auth())
+            .await
+            .expect(200)
+            .json
+            .to_string();
+        for his in [
+            "nedthread-h2x",
+            "nedpost-h2x",
+            "nedcomment-h2x",
+            "nedstep-h2x",
+        ] {
             assert!(!hers.contains(his), "[{kind}] Mia's export holds {his}");
         }
         assert!(hers.contains("miasecretpost-h2x"));
