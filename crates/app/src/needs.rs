@@ -12,7 +12,7 @@
 //! different advice: programmes open for enrolment the person is not in yet,
 //! mentors of their programmes whose offered skills match the skills they
 //! want, circles open to join, roadmaps for their level (through
-//! [`roadmap_steps`], the one place roadmaps join in), and, for a leadership
+//! `App::roadmap_steps`, the one place roadmaps join in), and, for a leadership
 //! gap, a conversation with their own team leader, with a short guide.
 
 use crate::lists::{ListQuery, Page};
