@@ -833,6 +833,9 @@ impl App {
             "api_tokens": tokens,
             "your_admin_actions": actions,
             "reflection": crate::reflection::export_of(&mut tx, actor.person_id).await?,
+            // Issue 19 (H2): growth threads and roadmap progress.
+            "growth_threads": crate::threads::export_of(&mut tx, actor.person_id).await?,
+            "roadmap_follows": crate::roadmaps::export_follows_of(&mut tx, actor.person_id).await?,
         }))
     }
 

@@ -1592,3 +1592,72 @@ impl Mail for ReflectionPrompt {
         "Your reflection prompt".into()
     }
 }
+
+// Issue 19 (H2): a followed roadmap has a new version.
+templates! {
+    RoadmapVersionPublished: RoadmapVersionPublishedText = "mail/roadmap_version_published.txt", RoadmapVersionPublishedHtml = "mail/roadmap_version_published.html";
+}
+
+/// A roadmap the person follows has a new published version: what changed
+/// since the version they are on, by step title. They stay on their version
+/// until they move, so the mail says how. News they asked for by following,
+/// under the reminders-and-digests preference (the reflection prompt's).
+pub(crate) struct RoadmapVersionPublished {
+    pub name: String,
+    /// The roadmap's title (of the new version).
+    pub roadmap: String,
+    /// The roadmap's id, for the link.
+    pub roadmap_id: String,
+    /// The new version's number.
+    pub version: i32,
+    /// The version the follower is on.
+    pub theirs: i32,
+    /// Titles of steps added, removed and changed since their version.
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    pub changed: Vec<String>,
+}
+
+impl RoadmapVersionPublished {
+    fn nothing_listed(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
+    }
+}
+
+impl Mail for RoadmapVersionPublished {
+    fn link(&self) -> String {
+        format!("/roadmaps/{}", self.roadmap_id)
+    }
+    fn kind(&self) -> NotificationKind {
+        NotificationKind::Digest
+    }
+    fn subject(&self, _site: &str) -> String {
+        format!("{} has a new version {}", self.roadmap, self.version)
+    }
+}
+
+#[cfg(test)]
+mod roadmap_tests {
+    //! One snapshot per variant, as in `tests` above.
+    use super::tests::check;
+    use super::*;
+
+    #[test]
+    fn a_new_roadmap_version_lists_its_changes() {
+        let mail = |added: &[&str], removed: &[&str], changed: &[&str]| RoadmapVersionPublished {
+            name: "Ana <Ana> O'Brien & Co".into(),
+            roadmap: "From contributor to \"team leader\" & beyond".into(),
+            roadmap_id: "00000000-0000-0000-0000-000000000009".into(),
+            version: 3,
+            theirs: 1,
+            added: added.iter().map(|s| s.to_string()).collect(),
+            removed: removed.iter().map(|s| s.to_string()).collect(),
+            changed: changed.iter().map(|s| s.to_string()).collect(),
+        };
+        check(
+            "roadmap_version_published",
+            &mail(&["Run a <retro>"], &["Old & gone"], &["Delegate one task"]),
+        );
+        check("roadmap_version_published_same_steps", &mail(&[], &[], &[]));
+    }
+}

@@ -12,15 +12,16 @@
 //! different advice: programmes open for enrolment the person is not in yet,
 //! mentors of their programmes whose offered skills match the skills they
 //! want, circles open to join, roadmaps for their level (through
-//! [`roadmap_steps`], the one place roadmaps join in), and, for a leadership
+//! `App::roadmap_steps`, the one place roadmaps join in), and, for a leadership
 //! gap, a conversation with their own team leader, with a short guide.
 
 use crate::lists::{ListQuery, Page};
 use crate::{Actor, App, AppError, AppResult};
 use rapport_domain::needs::{assess, Assessment, Gap, NeedsAnswers, STATEMENTS};
+use rapport_domain::person::LeadershipLevel;
 use rapport_domain::programme::{ProgrammeKind, ProgrammeRole, ProgrammeStatus};
 use rapport_domain::NeedsCheckId;
-use rapport_store::NeedsCheckRecord;
+use rapport_store::{NeedsCheckRecord, RoadmapFilter};
 use serde::Serialize;
 
 /// At most this many steps of one kind, so the list stays short.
@@ -102,18 +103,6 @@ pub struct NeedsAdvice {
     pub steps: Vec<NextStep>,
 }
 
-/// Roadmaps for the person's level, as next steps: the one place roadmaps
-/// join the needs check.
-///
-/// Roadmaps are built in their own change (issue 19, "Roadmaps"). When they
-/// land, this returns up to [`PER_KIND`] published roadmaps for `actor`'s
-/// leadership level that they do not follow yet, linked to each roadmap's
-/// page. Until then there are none to recommend, and the other kinds of
-/// step stand in.
-fn roadmap_steps(_actor: &Actor, _level: &str) -> Vec<NextStep> {
-    vec![]
-}
-
 impl App {
     /// The actor takes the check: 422 naming each statement left out or
     /// rated outside 1 to 5 (by its code); otherwise the result is kept in
@@ -180,6 +169,47 @@ impl App {
             .needs_checks_page(actor.person_id, crate::lists::Start::Offset(0), 1)
             .await?;
         Ok(!page.items.is_empty())
+    }
+
+    /// Roadmaps for the person's level, as next steps: the one place
+    /// roadmaps join the needs check. Up to [`PER_KIND`] published roadmaps
+    /// written for `level` that the actor does not follow yet, newest first,
+    /// each linked to its page; none when the site has none for that level.
+    async fn roadmap_steps(
+        &self,
+        actor: &Actor,
+        level: LeadershipLevel,
+    ) -> AppResult<Vec<NextStep>> {
+        let mut tx = self.store.read().await?;
+        let filter = RoadmapFilter {
+            level: Some(level),
+            ..Default::default()
+        };
+        // A few more than shown, so roadmaps already followed can be passed over.
+        let page = tx
+            .roadmaps_page(&filter, crate::lists::Start::Offset(0), 4 * PER_KIND as i64)
+            .await?;
+        let mut steps = vec![];
+        for r in page.items {
+            if steps.len() == PER_KIND {
+                break;
+            }
+            if tx.roadmap_follow(r.id, actor.person_id).await?.is_some() {
+                continue;
+            }
+            steps.push(NextStep {
+                kind: StepKind::Roadmap,
+                title: format!("Follow the roadmap {}", r.title),
+                detail: format!(
+                    "Written for your level ({}); {} following it.",
+                    level.label().to_lowercase(),
+                    crate::roadmaps::plural(r.followers as usize, "person")
+                        .replace("persons", "people")
+                ),
+                link: format!("/roadmaps/{}", r.id),
+            });
+        }
+        Ok(steps)
     }
 
     /// The next steps for `gap`, from what is live now.
@@ -252,7 +282,7 @@ impl App {
                 detail: "Open for enrolment now: a mentor can help you work out who you want to become.".into(),
                 link: format!("/programmes/{}", p.record.slug),
             }));
-            steps.extend(roadmap_steps(actor, me.level.code()));
+            steps.extend(self.roadmap_steps(actor, me.level).await?);
         }
         if gap != Gap::Leadership {
             steps.extend(joinable(&programmes, true).map(|p| NextStep {

@@ -7,8 +7,8 @@
 //! - **room**: an answer to a prompt a mentor assigned to the room, shared
 //!   with the room's members (not its programme's managers).
 //! - **thread**: shared into one of the author's growth threads, readable as
-//!   that thread is. Threads arrive in their own change: [`share_into_thread`]
-//!   is the one place that joins the two, and refuses until then.
+//!   that thread is: it becomes an "update" post there. [`share_into_thread`]
+//!   is the one place that joins the two.
 //!
 //! # Schedule
 //! A member chooses never, weekly or fortnightly. The worker's sweep
@@ -203,22 +203,53 @@ fn parse_uuid(field: &'static str, raw: &str, what: &str) -> AppResult<uuid::Uui
 /// Shares an answer into the author's growth thread `thread`: the one place
 /// reflection meets growth threads.
 ///
-/// Growth threads are built in their own change (issue 19, "Growth
-/// Threads"). When they land, this checks that `thread` is one of the
-/// author's own threads (404 otherwise) and posts the answer there as an
-/// "update", in the same transaction, so the answer row's `shared_thread_id`
-/// is never set without its post. Until then sharing is refused with a 422
-/// naming `thread_id`, and nothing is stored.
-fn share_into_thread(
-    _tx: &mut Tx,
-    _actor: &Actor,
-    _thread: uuid::Uuid,
-    _answer: &ReflectionRecord,
+/// `thread` must be one of the author's own threads (422 naming `thread_id`
+/// otherwise, the same answer whether the thread is someone else's or does
+/// not exist, so it says nothing about other people's threads). The answer
+/// becomes an "update" post there, the prompt quoted above it, in the same
+/// transaction as the answer row, so `shared_thread_id` is never set without
+/// its post. The post is read as the thread is: an "only me" thread keeps
+/// it private, and a later narrowing applies to it at once.
+async fn share_into_thread(
+    tx: &mut Tx,
+    actor: &Actor,
+    thread: uuid::Uuid,
+    answer: &ReflectionRecord,
 ) -> AppResult<()> {
-    Err(AppError::invalid(
-        "thread_id",
-        "growth threads are not available on this server yet; answer privately for now",
-    ))
+    let t = tx
+        .thread(rapport_domain::ThreadId(thread))
+        .await?
+        .filter(|t| t.author_id == actor.person_id)
+        .ok_or_else(|| {
+            AppError::invalid(
+                "thread_id",
+                "choose one of your own growth threads, or answer privately",
+            )
+        })?;
+    let quoted: Vec<String> = answer
+        .prompt_body
+        .lines()
+        .map(|l| format!("> {l}"))
+        .collect();
+    let body = format!("{}\n\n{}", quoted.join("\n"), answer.body);
+    crate::markdown::check("body", &body)?;
+    let post = rapport_store::PostRecord {
+        id: rapport_domain::PostId::new(),
+        thread_id: t.id,
+        thread_title: t.title,
+        visibility: t.visibility,
+        programme_id: t.programme_id,
+        author_id: actor.person_id,
+        author_name: t.author_name,
+        kind: rapport_domain::threads::PostKind::Update,
+        body,
+        link: None,
+        hidden: None,
+        created_at: answer.created_at,
+        edited_at: None,
+    };
+    tx.insert_post(&post).await?;
+    Ok(())
 }
 
 impl App {
@@ -399,7 +430,7 @@ impl App {
             created_at: now,
         };
         if let Some(thread) = thread {
-            share_into_thread(&mut tx, actor, thread, &record)?;
+            share_into_thread(&mut tx, actor, thread, &record).await?;
         }
         tx.insert_reflection(&record).await?;
         let stored = tx

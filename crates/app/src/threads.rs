@@ -26,7 +26,7 @@ use rapport_domain::person::NotificationKind;
 use rapport_domain::policy::Actor;
 use rapport_domain::threads::{LinkKind, PostKind, ReactionKind, ThreadVisibility};
 use rapport_domain::{GoalId, PersonId, PostId, ProgrammeId, SessionId, ThreadCommentId, ThreadId};
-use rapport_store::fulltext::search_terms;
+use rapport_store::fulltext::{search_terms, DocKind};
 use rapport_store::{PostFilter, PostRecord, ThreadCommentRecord, ThreadRecord, Tx};
 use serde::Serialize;
 use uuid::Uuid;
@@ -35,8 +35,6 @@ use uuid::Uuid;
 pub const DIGEST_DELAY_MS: i64 = 15 * 60_000;
 /// The job kind that leaves one author's notification.
 pub const DIGEST_JOB: &str = "thread_digest";
-/// The most results a search answers with, per kind.
-pub const SEARCH_LIMIT: i64 = 20;
 /// The longest title.
 const TITLE_MAX: usize = 120;
 
@@ -130,13 +128,41 @@ pub struct PostView {
     pub comments: Vec<CommentView>,
 }
 
-/// What a search found.
+/// One thing a search found.
+#[derive(Clone, Debug)]
+pub enum Found {
+    /// A thread whose title matches.
+    Thread(ThreadView),
+    /// A post that matches.
+    Post(PostView),
+    /// A roadmap whose title, summary or step titles match.
+    Roadmap(crate::roadmaps::RoadmapSummary),
+}
+
+/// A page of search hits, by kind (each kind newest first).
 #[derive(Clone, Debug, Default)]
 pub struct SearchResults {
-    /// Threads whose titles match, best first.
+    /// Threads whose titles match.
     pub threads: Vec<ThreadView>,
-    /// Posts that match, best first.
+    /// Posts that match.
     pub posts: Vec<PostView>,
+    /// Roadmaps that match.
+    pub roadmaps: Vec<crate::roadmaps::RoadmapSummary>,
+}
+
+impl SearchResults {
+    /// Sorts a page's hits by kind, keeping their order.
+    pub fn of(hits: Vec<Found>) -> Self {
+        let mut out = Self::default();
+        for h in hits {
+            match h {
+                Found::Thread(t) => out.threads.push(t),
+                Found::Post(p) => out.posts.push(p),
+                Found::Roadmap(r) => out.roadmaps.push(r),
+            }
+        }
+        out
+    }
 }
 
 fn thread_not_found() -> AppError {
@@ -869,28 +895,48 @@ impl App {
         })
     }
 
-    /// Searches the threads and posts the actor may see (the visibility is
-    /// part of the query). Roadmaps join here when their table exists: add
-    /// a `DocKind` and one more list. 422 naming `q` without a word of
-    /// three letters or more.
+    /// One page of what the actor may see that matches `q`: threads, posts
+    /// and roadmaps (published ones, and their own drafts), newest first,
+    /// paged by cursor. The visibility is part of the query (see
+    /// `rapport_store::search`). 422 naming `q` without a word of three
+    /// letters or more.
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
-    pub async fn search(&self, actor: &Actor, q: &str) -> AppResult<SearchResults> {
+    pub async fn search(&self, actor: &Actor, q: &str, list: &ListQuery) -> AppResult<Page<Found>> {
+        let (start, limit) = list.window()?;
         let mut tx = self.store.read().await?;
         let terms = search_terms(tx.dialect(), q).ok_or_else(|| {
             AppError::invalid("q", "search for at least one word of three letters or more")
         })?;
-        let threads = tx
-            .search_threads(actor.person_id, &terms, SEARCH_LIMIT)
+        let page = tx
+            .search_page(actor.person_id.0, &terms, start, limit)
             .await?;
-        let posts = tx
-            .search_posts(actor.person_id, &terms, SEARCH_LIMIT)
-            .await?;
-        let mut out = SearchResults::default();
-        for t in threads {
-            out.threads.push(self.thread_view(&mut tx, actor, t).await?);
+        // Read in the same transaction as the page, so each hit is still there.
+        let mut posts = vec![];
+        for h in page.items.iter().filter(|h| h.kind == DocKind::Post) {
+            posts.extend(tx.post(PostId(h.id)).await?);
         }
-        out.posts = self.post_views(&mut tx, actor, posts).await?;
-        Ok(out)
+        let mut posts = self.post_views(&mut tx, actor, posts).await?.into_iter();
+        let mut items = Vec::with_capacity(page.items.len());
+        for h in &page.items {
+            match h.kind {
+                DocKind::Thread => {
+                    if let Some(t) = tx.thread(ThreadId(h.id)).await? {
+                        items.push(Found::Thread(self.thread_view(&mut tx, actor, t).await?));
+                    }
+                }
+                DocKind::Post => items.extend(posts.next().map(Found::Post)),
+                DocKind::Roadmap => {
+                    if let Some(r) = tx.roadmap(rapport_domain::RoadmapId(h.id)).await? {
+                        items.push(Found::Roadmap(crate::roadmaps::RoadmapSummary::new(r)));
+                    }
+                }
+            }
+        }
+        Ok(Page {
+            items,
+            next: page.next,
+            prev: page.prev,
+        })
     }
 }
 
@@ -915,6 +961,69 @@ fn threaded(comments: Vec<ThreadCommentRecord>) -> Vec<ThreadCommentRecord> {
         out.extend(replies.iter().filter(|r| r.parent_id == Some(id)).cloned());
     }
     out
+}
+
+/// Issue 19 (H2): the growth threads part of a person's data export: the
+/// threads and posts they write (private ones too: their own words), the
+/// comments and reactions they gave on anyone's posts, and the people they
+/// follow. Only rows the person made are read: nobody else's comments on
+/// their posts, nor the posts they commented on.
+pub(crate) async fn export_of(tx: &mut Tx, person: PersonId) -> AppResult<serde_json::Value> {
+    let threads: Vec<serde_json::Value> = tx
+        .threads_of_author(person)
+        .await?
+        .into_iter()
+        .map(|t| {
+            serde_json::json!({
+                "id": t.id, "title": t.title, "visibility": t.visibility.code(),
+                "programme_id": t.programme_id, "created_at": t.created_at, "updated_at": t.updated_at,
+            })
+        })
+        .collect();
+    let posts: Vec<serde_json::Value> = tx
+        .posts_of_author(person)
+        .await?
+        .into_iter()
+        .map(|p| {
+            serde_json::json!({
+                "id": p.id, "thread_id": p.thread_id, "kind": p.kind.code(), "body": p.body,
+                "link_kind": p.link.map(|(k, _)| k.code()), "link_id": p.link.map(|(_, id)| id),
+                "hidden_reason": p.hidden.map(|(_, r)| r),
+                "created_at": p.created_at, "edited_at": p.edited_at,
+            })
+        })
+        .collect();
+    let comments: Vec<serde_json::Value> = tx
+        .comments_of_author(person)
+        .await?
+        .into_iter()
+        .map(|c| {
+            serde_json::json!({
+                "id": c.id, "post_id": c.post_id, "parent_id": c.parent_id, "body": c.body,
+                "hidden_reason": c.hidden.map(|(_, r)| r),
+                "created_at": c.created_at, "edited_at": c.edited_at,
+            })
+        })
+        .collect();
+    let reactions: Vec<serde_json::Value> = tx
+        .reactions_of(person)
+        .await?
+        .into_iter()
+        .map(|(post, kind, at)| serde_json::json!({"post_id": post, "kind": kind.code(), "created_at": at}))
+        .collect();
+    let following: Vec<serde_json::Value> = tx
+        .followees_of(person)
+        .await?
+        .into_iter()
+        .map(|(p, at)| serde_json::json!({"person_id": p, "since": at}))
+        .collect();
+    Ok(serde_json::json!({
+        "threads": threads,
+        "posts": posts,
+        "comments": comments,
+        "reactions": reactions,
+        "following": following,
+    }))
 }
 
 #[cfg(test)]

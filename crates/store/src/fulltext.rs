@@ -1,6 +1,6 @@
 //! Full-text search over every kind of document (migration 0019): thread
-//! titles and posts, and people's directory entries (issue 20, migration
-//! 0021), one module for all.
+//! titles and posts, roadmaps, and people's directory entries (issue 20,
+//! migration 0021), one module for all.
 //!
 //! # Contract
 //! - Documents live in `fulltext_docs` (`kind`, `doc_id`, `body`), written
@@ -35,6 +35,11 @@ pub enum DocKind {
     Post,
     /// A person's directory entry (name, skills, interests, languages, ...).
     Person,
+    /// A roadmap: its newest published version's title, summary and step
+    /// titles, or, while it has only a draft, the draft's (which only its
+    /// author finds). A newer draft of a published roadmap is not indexed:
+    /// a match on its words would tell others what the draft says.
+    Roadmap,
 }
 
 impl DocKind {
@@ -44,6 +49,7 @@ impl DocKind {
             Self::Thread => "thread",
             Self::Post => "post",
             Self::Person => "person",
+            Self::Roadmap => "roadmap",
         }
     }
 }

@@ -44,6 +44,8 @@ mod bulk;
 // Issue 20 (H7): the hot reads' query plans, for the plan test.
 #[cfg(feature = "testing")]
 pub mod plans;
+// Issue 19 remainder (H2): one paged search over threads, posts and roadmaps.
+mod search;
 
 pub use agreements::{AgreementRecord, ConfirmationRecord};
 pub use calendar::{ReminderDue, ReminderKind};
@@ -73,6 +75,8 @@ pub use sessions::{
 pub use signin::{ApiTokenRecord, LoginSessionRecord, SessionOwner};
 pub use site::{AuditFilter, AuditRecord, SkillRecord};
 pub use threads::{PostFilter, PostRecord, ThreadCommentRecord, ThreadRecord, ThreadReportRecord};
+// Issue 19 remainder (H2).
+pub use search::SearchHit;
 // Reflection and the needs check (issue 19, H8).
 pub use reflection::{
     NeedsCheckRecord, PromptRecord, ReflectionRecord, RoomPromptRecord, ScheduleRecord,

@@ -3,6 +3,7 @@
 //! app's rule; the store reads exactly the set it is asked for.
 
 use crate::decode::{corrupt_row, json_column};
+use crate::fulltext::DocKind;
 use crate::page::{bind_keyset, keyset_sql, Page, Start};
 use crate::{like_pattern, on_conn, Result, StoreError, Tx};
 use rapport_domain::person::LeadershipLevel;
@@ -146,6 +147,19 @@ where
     for<'a> i32: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     for<'a> uuid::Uuid: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
 {
+    decode_version_made(r, "created_at")
+}
+
+/// [`decode_version`] reading the creation time from column `made`.
+fn decode_version_made<R: Row>(r: &R, made: &str) -> Result<RoadmapVersionRecord>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<i64>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i32: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> uuid::Uuid: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
     let roadmap_id = RoadmapId(r.try_get("roadmap_id")?);
     let number: i32 = r.try_get("number")?;
     Ok(RoadmapVersionRecord {
@@ -157,7 +171,7 @@ where
             "roadmap_versions",
             format!("{roadmap_id} v{number}"),
         )?,
-        created_at: r.try_get("created_at")?,
+        created_at: r.try_get(made)?,
         updated_at: r.try_get("updated_at")?,
         published_at: r.try_get("published_at")?,
     })
@@ -226,8 +240,10 @@ impl Tx {
                 .execute(&mut *c).await?;
             sqlx::query("INSERT INTO roadmap_versions (roadmap_id, number, content, created_at, updated_at, published_at) VALUES ($1, 1, $2, $3, $3, NULL)")
                 .bind(id.0).bind(json).bind(now).execute(&mut *c).await?;
-            Ok(())
-        })
+        });
+        // Found by its author alone until published (the search's rule).
+        self.index_document(DocKind::Roadmap, id.0, &draft.search_text())
+            .await
     }
 
     /// One roadmap, whoever may read it (the caller decides).
@@ -344,8 +360,14 @@ impl Tx {
                     .bind(id.0).bind(number).bind(&json).bind(now).execute(&mut *c).await?;
             }
             sqlx::query("UPDATE roadmaps SET updated_at = $2 WHERE id = $1").bind(id.0).bind(now).execute(&mut *c).await?;
-            Ok(())
-        })
+        });
+        // Only a roadmap never published is found by its draft's words; a
+        // later draft stays out of the index until it is published.
+        if number == 1 {
+            self.index_document(DocKind::Roadmap, id.0, &content.search_text())
+                .await?;
+        }
+        Ok(())
     }
 
     /// Publishes draft `number` and makes it the roadmap's listing: title,
@@ -372,8 +394,10 @@ impl Tx {
                 sqlx::query("INSERT INTO roadmap_skills (roadmap_id, skill_id) SELECT $1, id FROM skills WHERE id = $2")
                     .bind(id.0).bind(s.0).execute(&mut *c).await?;
             }
-            Ok(true)
-        })
+        });
+        self.index_document(DocKind::Roadmap, id.0, &content.search_text())
+            .await?;
+        Ok(true)
     }
 
     /// Sets a draft-only roadmap's listing title and level (shown to its author).
@@ -579,6 +603,45 @@ impl Tx {
         on_conn!(self, c => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(programme.0).fetch_all(c).await?;
             rows.iter().map(decode).collect()
+        })
+    }
+
+    /// Every roadmap `person` follows, with their version: their data export.
+    pub async fn roadmap_follows_by(&mut self, person: PersonId) -> Result<Vec<FollowRecord>> {
+        on_conn!(self, c => {
+            let rows = sqlx::query("SELECT roadmap_id, person_id, version, created_at, finished_at FROM roadmap_follows WHERE person_id = $1 ORDER BY created_at, roadmap_id")
+                .bind(person.0).fetch_all(c).await?;
+            rows.iter().map(decode_follow).collect()
+        })
+    }
+
+    /// Issue 19 (H2): one page of a roadmap's versions, newest first: the
+    /// published ones, and the draft too when `with_draft`. The keyset is
+    /// `(number, roadmap id)`, read through the house cursor's two fields:
+    /// versions of one roadmap are ordered by number, and several can share
+    /// a millisecond.
+    pub async fn roadmap_versions_page(
+        &mut self,
+        id: RoadmapId,
+        with_draft: bool,
+        start: Start,
+        limit: i64,
+    ) -> Result<Page<RoadmapVersionRecord>> {
+        let draft = if with_draft {
+            ""
+        } else {
+            " AND published_at IS NOT NULL"
+        };
+        let sql = format!(
+            "SELECT * FROM (SELECT number AS created_at, roadmap_id AS id, roadmap_id, number, content, created_at AS made_at, updated_at, published_at FROM roadmap_versions WHERE roadmap_id = $1{draft}) AS t {}",
+            keyset_sql(start, 2)
+        );
+        on_conn!(self, c => {
+            let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.0);
+            let q = bind_keyset!(q, start, limit);
+            let rows = q.fetch_all(&mut *c).await?;
+            let items = rows.iter().map(|r| decode_version_made(r, "made_at")).collect::<Result<Vec<_>>>()?;
+            Ok(Page::from_rows(start, items, limit, |v| (i64::from(v.number), v.roadmap_id.0)))
         })
     }
 }

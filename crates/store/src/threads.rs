@@ -8,7 +8,7 @@
 //! narrowed thread disappears from every list in the same instant.
 
 use crate::decode::corrupt_row;
-use crate::fulltext::{matches_sql, DocKind};
+use crate::fulltext::DocKind;
 use crate::page::{bind_keyset, keyset_sql, Page, Start};
 use crate::{on_conn, Result, Tx};
 use rapport_domain::threads::{LinkKind, Moderated, PostKind, ReactionKind, ThreadVisibility};
@@ -419,45 +419,6 @@ impl Tx {
         })
     }
 
-    /// The best `limit` matches for `terms` (from
-    /// [`crate::fulltext::search_terms`]) among the posts `reader` may see
-    /// (hidden ones only their authors'), best first.
-    pub async fn search_posts(
-        &mut self,
-        reader: PersonId,
-        terms: &str,
-        limit: i64,
-    ) -> Result<Vec<PostRecord>> {
-        let sql = format!(
-            "SELECT {POST_COLUMNS} FROM {} m JOIN thread_posts p ON p.id = m.doc_id JOIN threads t ON t.id = p.thread_id JOIN people a ON a.id = p.author_id WHERE {} AND (p.hidden_at IS NULL OR p.author_id = $1) ORDER BY m.rank, p.created_at DESC LIMIT $3",
-            matches_sql(self.dialect(), DocKind::Post, 2),
-            visible(1)
-        );
-        on_conn!(self, c => {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(reader.0).bind(terms).bind(limit).fetch_all(c).await?;
-            rows.iter().map(post_row).collect()
-        })
-    }
-
-    /// The best `limit` matches for `terms` among the thread titles `reader`
-    /// may see, best first.
-    pub async fn search_threads(
-        &mut self,
-        reader: PersonId,
-        terms: &str,
-        limit: i64,
-    ) -> Result<Vec<ThreadRecord>> {
-        let sql = format!(
-            "SELECT {THREAD_COLUMNS} FROM {} m JOIN threads t ON t.id = m.doc_id JOIN people a ON a.id = t.author_id WHERE {} ORDER BY m.rank, t.created_at DESC LIMIT $3",
-            matches_sql(self.dialect(), DocKind::Thread, 2),
-            visible(1)
-        );
-        on_conn!(self, c => {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(reader.0).bind(terms).bind(limit).fetch_all(c).await?;
-            rows.iter().map(thread_row).collect()
-        })
-    }
-
     /// Replaces a post's kind and body, keeping the old body as a revision,
     /// and re-indexes it.
     pub async fn edit_post(
@@ -767,6 +728,57 @@ impl Tx {
         on_conn!(self, c => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(person.0).fetch_all(c).await?;
             rows.iter().map(post_row).collect()
+        })
+    }
+}
+
+// Issue 19 (H2): the rest of a person's own thread data, for their export.
+// Each reads only rows `person` wrote or made; never anyone else's.
+impl Tx {
+    /// Every thread `person` writes, oldest first.
+    pub async fn threads_of_author(&mut self, person: PersonId) -> Result<Vec<ThreadRecord>> {
+        let sql = format!("SELECT {THREAD_COLUMNS} FROM threads t JOIN people a ON a.id = t.author_id WHERE t.author_id = $1 ORDER BY t.created_at, t.id");
+        on_conn!(self, c => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(person.0).fetch_all(c).await?;
+            rows.iter().map(thread_row).collect()
+        })
+    }
+
+    /// Every comment `person` wrote, on anyone's post, oldest first.
+    pub async fn comments_of_author(
+        &mut self,
+        person: PersonId,
+    ) -> Result<Vec<ThreadCommentRecord>> {
+        let sql = format!("SELECT {COMMENT_COLUMNS} FROM thread_comments c JOIN people a ON a.id = c.author_id WHERE c.author_id = $1 ORDER BY c.created_at, c.id");
+        on_conn!(self, c => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(person.0).fetch_all(c).await?;
+            rows.iter().map(comment_row).collect()
+        })
+    }
+
+    /// Every reaction `person` gave: `(post, kind, when)`, oldest first.
+    pub async fn reactions_of(
+        &mut self,
+        person: PersonId,
+    ) -> Result<Vec<(PostId, ReactionKind, i64)>> {
+        on_conn!(self, c => {
+            let rows = sqlx::query("SELECT post_id, kind, created_at FROM post_reactions WHERE person_id = $1 ORDER BY created_at, post_id, kind")
+                .bind(person.0).fetch_all(c).await?;
+            rows.iter().map(|r| {
+                let post: Uuid = r.try_get("post_id")?;
+                let kind: String = r.try_get("kind")?;
+                let kind = ReactionKind::parse("kind", &kind).map_err(|e| corrupt_row("post_reactions", post, e))?;
+                Ok((PostId(post), kind, r.try_get("created_at")?))
+            }).collect()
+        })
+    }
+
+    /// The people `person` follows: `(followee, since)`, oldest first.
+    pub async fn followees_of(&mut self, person: PersonId) -> Result<Vec<(PersonId, i64)>> {
+        on_conn!(self, c => {
+            let rows = sqlx::query("SELECT followee_id, created_at FROM person_follows WHERE follower_id = $1 ORDER BY created_at, followee_id")
+                .bind(person.0).fetch_all(c).await?;
+            rows.iter().map(|r| Ok((PersonId(r.try_get("followee_id")?), r.try_get("created_at")?))).collect()
         })
     }
 }

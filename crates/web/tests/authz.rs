@@ -2684,6 +2684,14 @@ fn rows() -> Vec<Row> {
             SignedIn(200),
         ),
     ]);
+    // Issue 19 remainder (H2): the search page.
+    v.extend([row(
+        "GET",
+        "/search",
+        "/search?q=delegate",
+        "",
+        SignedIn(200),
+    )]);
     v.push(Row {
         fresh_session: true,
         ..row("POST", "/sign-out", "/sign-out", "", Everyone(303))

@@ -763,6 +763,20 @@ async fn private_items_reach_no_one_else_by_any_route_email_export_or_feed() {
                 }
             }
         }
+        // Issue 19 remainder (H2): the search, asked for each marker by name.
+        for marker in MARKERS {
+            let q: String = marker
+                .chars()
+                .map(|c| if c.is_alphanumeric() { c } else { '+' })
+                .collect();
+            for role in ROLES {
+                for path in [format!("/api/v1/search?q={q}"), format!("/search?q={q}")] {
+                    let s = w.call(role, "GET", &path).await;
+                    assert!(s.status != 500, "[{kind}] {path} as {role:?}: {}", s.text);
+                    seen.push(s);
+                }
+            }
+        }
         let mut leaks: Vec<String> = seen
             .iter()
             .flat_map(|s| {

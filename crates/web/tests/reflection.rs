@@ -219,7 +219,7 @@ async fn private_answers_are_the_authors_alone_and_room_answers_reach_the_room()
             .await
             .contains("A reflection prompt for your room"));
         // A room answer needs a room prompt; an unknown visibility or a
-        // thread without threads is 422 naming the field; nothing is kept.
+        // thread that is not theirs is 422 naming the field; nothing is kept.
         for (body, field) in [
             (json!({"body": "x", "visibility": "room"}), "visibility"),
             (json!({"body": "x", "visibility": "public"}), "visibility"),

@@ -25,6 +25,642 @@ struct World {
     other_room: RoomId,
 }
 
+// Issue 19 remainder (H2): roadmaps in the search, paged lists, the
+// followers' email, the needs check's recommendation, sharing a reflection
+// answer into a thread, and the personal data export.
+
+/// The next-page link of a list answer, as a path the test router takes.
+fn next_link(r: &rapport_web::testing::Reply) -> Option<String> {
+    let link = r.headers.get("link")?.to_str().unwrap().to_string();
+    link.split(", ")
+        .find(|l| l.ends_with("rel=\"next\""))
+        .map(|l| {
+            let url = l.trim_start_matches('<').split('>').next().unwrap();
+            url[url.find("/api/").unwrap()..].to_string()
+        })
+}
+
+async fn new_thread(t: &TestApp, who: &Person, title: &str, visibility: &str) -> String {
+    t.call(
+        "POST",
+        "/api/v1/threads",
+        who.auth(),
+        Some(json!({"title": title, "visibility": visibility})),
+    )
+    .await
+    .expect(201)
+    .json["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+async fn new_post(t: &TestApp, who: &Person, thread: &str, body: &str) -> String {
+    t.call(
+        "POST",
+        &format!("/api/v1/threads/{thread}/posts"),
+        who.auth(),
+        Some(json!({"kind": "challenge", "body": body})),
+    )
+    .await
+    .expect(201)
+    .json["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+async fn needs_check(t: &TestApp, who: &Person, answers: &Value) -> Value {
+    t.call(
+        "POST",
+        "/api/v1/me/needs-check",
+        who.auth(),
+        Some(answers.clone()),
+    )
+    .await
+    .expect(201)
+    .json
+}
+
+/// Every page of a list, following the `Link` header from `first`.
+async fn all_pages(t: &TestApp, first: &str, who: &Person) -> Vec<Value> {
+    let mut out = vec![];
+    let mut next = Some(first.to_string());
+    while let Some(path) = next {
+        let r = t.get(&path, who.auth()).await.expect(200);
+        next = next_link(&r);
+        out.push(r.json);
+        assert!(out.len() < 20, "the pages never end");
+    }
+    out
+}
+
+async fn page_text(t: &TestApp, path: &str, who: &Person) -> (u16, String) {
+    let r = t
+        .reply_text(
+            TestApp::request("GET", path, who.auth())
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    (r.status.as_u16(), r.text)
+}
+
+#[tokio::test]
+async fn search_finds_published_roadmaps_and_only_its_author_finds_a_draft() {
+    for kind in test_database_kinds() {
+        let w = world(kind).await;
+        let t = &w.t;
+        let created = w
+            .create(
+                &w.mentor,
+                roadmap("Quokkaplan for new leads", vec![step("Hand over the rota")]),
+            )
+            .await;
+        let id = created["id"].as_str().unwrap().to_string();
+        let found = |who: &'static str, r: &Value| {
+            let ids: Vec<&str> = r["roadmaps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x["id"].as_str().unwrap())
+                .collect();
+            assert!(
+                r["threads"].is_array() && r["posts"].is_array(),
+                "{who}: {r}"
+            );
+            ids.contains(&id.as_str())
+        };
+        // A draft: its author finds it, by title and by a step's title; nobody else.
+        for q in ["quokka", "rota"] {
+            let mine = t
+                .get(&format!("/api/v1/search?q={q}"), w.mentor.auth())
+                .await
+                .expect(200);
+            assert!(found("author", &mine.json), "[{kind}] {q}: {}", mine.json);
+            for other in [&w.mentee, &w.admin, &w.manager] {
+                let theirs = t
+                    .get(&format!("/api/v1/search?q={q}"), other.auth())
+                    .await
+                    .expect(200);
+                assert!(!found("other", &theirs.json), "[{kind}] {}", theirs.json);
+            }
+        }
+        // Published: every member finds it, on the API and on the search page.
+        t.call(
+            "POST",
+            &format!("/api/v1/roadmaps/{id}/publish"),
+            w.mentor.auth(),
+            None,
+        )
+        .await
+        .expect(200);
+        let theirs = t
+            .get("/api/v1/search?q=quokkaplan", w.outsider.auth())
+            .await
+            .expect(200);
+        assert!(found("outsider", &theirs.json), "[{kind}] {}", theirs.json);
+        let (status, html) = page_text(t, "/search?q=quokka", &w.outsider).await;
+        assert_eq!(status, 200);
+        assert!(html.contains(&format!("/roadmaps/{id}")), "{html}");
+        assert!(html.contains("Quokkaplan for new leads"));
+        let (status, html) = page_text(t, "/search?q=a", &w.outsider).await;
+        assert_eq!(status, 422);
+        assert!(html.contains("three letters"), "{html}");
+        // A newer draft's words are nobody's to find until it is published.
+        let mut v2 = roadmap("Quokkaplan for new leads", vec![step("Hand over the rota")]);
+        v2["summary"] = json!("Now with a wombatstep.");
+        t.call(
+            "PUT",
+            &format!("/api/v1/roadmaps/{id}"),
+            w.mentor.auth(),
+            Some(v2),
+        )
+        .await
+        .expect(200);
+        for who in [&w.mentor, &w.mentee] {
+            let r = t
+                .get("/api/v1/search?q=wombatstep", who.auth())
+                .await
+                .expect(200);
+            assert!(!found("draft words", &r.json), "[{kind}] {}", r.json);
+        }
+        w.t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn search_and_roadmap_versions_page_by_cursor_without_repeats() {
+    for kind in test_database_kinds() {
+        let w = world(kind).await;
+        let t = &w.t;
+        let thread = t
+            .call(
+                "POST",
+                "/api/v1/threads",
+                w.mentee.auth(),
+                Some(json!({"title": "My delegation journal", "visibility": "members"})),
+            )
+            .await
+            .expect(201)
+            .json;
+        let thread = thread["id"].as_str().unwrap();
+        for n in 0..3 {
+            t.call(
+                "POST",
+                &format!("/api/v1/threads/{thread}/posts"),
+                w.mentee.auth(),
+                Some(json!({"kind": "update", "body": format!("Delegation, week {n}")})),
+            )
+            .await
+            .expect(201);
+        }
+        let r = w
+            .create(&w.mentor, roadmap("Delegation basics", vec![step("One")]))
+            .await;
+        let id = r["id"].as_str().unwrap().to_string();
+        let publish = format!("/api/v1/roadmaps/{id}/publish");
+        t.call("POST", &publish, w.mentor.auth(), None)
+            .await
+            .expect(200);
+
+        // Five hits, two a page: three pages, each hit once.
+        let pages = all_pages(t, "/api/v1/search?q=delegation&limit=2", &w.outsider).await;
+        assert_eq!(pages.len(), 3, "[{kind}] {pages:?}");
+        let mut seen: Vec<String> = pages
+            .iter()
+            .flat_map(|p| {
+                ["threads", "posts", "roadmaps"]
+                    .into_iter()
+                    .flat_map(move |k| p[k].as_array().unwrap().iter())
+                    .map(|x| x["id"].as_str().unwrap().to_string())
+            })
+            .collect();
+        assert_eq!(seen.len(), 5, "[{kind}] {pages:?}");
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), 5, "no hit repeats");
+        t.get(
+            "/api/v1/search?q=delegation&cursor=nonsense",
+            w.outsider.auth(),
+        )
+        .await
+        .expect_error(422, "invalid_field");
+
+        // Versions: three published, a page of one at a time, newest first,
+        // each with what it changed even across a page boundary.
+        for title in ["Two", "Three"] {
+            t.call(
+                "PUT",
+                &format!("/api/v1/roadmaps/{id}"),
+                w.mentor.auth(),
+                Some(roadmap("Delegation basics", vec![step(title)])),
+            )
+            .await
+            .expect(200);
+            t.call("POST", &publish, w.mentor.auth(), None)
+                .await
+                .expect(200);
+        }
+        let pages = all_pages(
+            t,
+            &format!("/api/v1/roadmaps/{id}/versions?limit=1"),
+            &w.mentee,
+        )
+        .await;
+        let numbers: Vec<i64> = pages
+            .iter()
+            .map(|p| p[0]["number"].as_i64().unwrap())
+            .collect();
+        assert_eq!(numbers, [3, 2, 1], "[{kind}] {pages:?}");
+        assert!(pages.iter().all(|p| p.as_array().unwrap().len() == 1));
+        assert_eq!(
+            pages[0][0]["changes"]["added"],
+            json!(["Three"]),
+            "{pages:?}"
+        );
+        assert_eq!(pages[0][0]["changes"]["removed"], json!(["Two"]));
+        assert_eq!(pages[2][0]["changes"], Value::Null);
+        // The author also sees the draft, first.
+        t.call(
+            "PUT",
+            &format!("/api/v1/roadmaps/{id}"),
+            w.mentor.auth(),
+            Some(roadmap("Delegation basics", vec![step("Four")])),
+        )
+        .await
+        .expect(200);
+        let mine = t
+            .get(
+                &format!("/api/v1/roadmaps/{id}/versions?limit=2"),
+                w.mentor.auth(),
+            )
+            .await
+            .expect(200);
+        assert_eq!(mine.json[0]["number"], 4);
+        assert_eq!(mine.json[0]["published_at"], Value::Null);
+        assert!(next_link(&mine).is_some());
+        let theirs = t
+            .get(&format!("/api/v1/roadmaps/{id}/versions"), w.mentee.auth())
+            .await
+            .expect(200);
+        assert_eq!(theirs.json.as_array().unwrap().len(), 3);
+        w.t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn followers_are_emailed_a_new_version_unless_they_switched_reminders_off() {
+    for kind in test_database_kinds() {
+        let w = world(kind).await;
+        let t = &w.t;
+        let r = w
+            .create(
+                &w.mentor,
+                roadmap("Feedback habits", vec![step("Ask"), step("Listen")]),
+            )
+            .await;
+        let id = r["id"].as_str().unwrap().to_string();
+        let publish = format!("/api/v1/roadmaps/{id}/publish");
+        t.call("POST", &publish, w.mentor.auth(), None)
+            .await
+            .expect(200);
+        for who in [&w.mentee, &w.outsider] {
+            t.call(
+                "POST",
+                &format!("/api/v1/roadmaps/{id}/follow"),
+                who.auth(),
+                None,
+            )
+            .await
+            .expect(201);
+        }
+        // "Ask" keeps its id, so it is the same step in version 2.
+        let mut ask = step("Ask");
+        ask["id"] = r["steps"][0]["id"].clone();
+        // Oz keeps every kind of email but reminders and digests.
+        let oz = t.actor(&w.outsider).await;
+        let on: Vec<_> = rapport_domain::person::NotificationKind::OPTIONAL
+            .into_iter()
+            .filter(|k| *k != rapport_domain::person::NotificationKind::Digest)
+            .collect();
+        t.app.set_notification_preferences(&oz, &on).await.unwrap();
+        t.call(
+            "PUT",
+            &format!("/api/v1/roadmaps/{id}"),
+            w.mentor.auth(),
+            Some(roadmap("Feedback habits", vec![ask, step("Reflect")])),
+        )
+        .await
+        .expect(200);
+        t.call("POST", &publish, w.mentor.auth(), None)
+            .await
+            .expect(200);
+        let mails = t
+            .take_emails_about("Feedback habits has a new version 2")
+            .await;
+        let to: Vec<&str> = mails.iter().map(|m| m.to.as_str()).collect();
+        assert_eq!(to, [w.mentee.email.as_str()], "[{kind}]");
+        let body = &mails[0].body;
+        assert!(body.contains("Steps added:\n- Reflect"), "{body}");
+        assert!(body.contains("Steps removed:\n- Listen"), "{body}");
+        assert!(!body.contains("Steps changed"), "{body}");
+        assert!(body.contains(&format!("/roadmaps/{id}")), "{body}");
+        // Oz still hears it in the product.
+        let bell = t
+            .get("/api/v1/me/notifications/feed", w.outsider.auth())
+            .await
+            .expect(200);
+        assert!(
+            bell.json.to_string().contains("new version 2"),
+            "{}",
+            bell.json
+        );
+        w.t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_needs_check_recommends_live_roadmaps_for_the_members_level() {
+    for kind in test_database_kinds() {
+        let w = world(kind).await;
+        let t = &w.t;
+        let ned = t.actor(&w.mentee).await;
+        let level = t
+            .app
+            .profile(&ned, ned.person_id)
+            .await
+            .unwrap()
+            .profile
+            .level;
+        let other = rapport_domain::person::LeadershipLevel::ALL
+            .into_iter()
+            .find(|l| *l != level)
+            .unwrap();
+        // A mentorship gap: who to become, not direction.
+        let answers = json!({"unclear_goals":1,"who_to_become":5,"unclear_priorities":1,"strengths":5,"deadlines":1,"career_path":5,"decision_rights":1,"outside_view":5});
+        let roadmap_links = |r: &Value| -> Vec<String> {
+            r["next_steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|s| s["kind"] == "roadmap")
+                .map(|s| s["link"].as_str().unwrap().to_string())
+                .collect()
+        };
+        // No roadmaps live: none recommended.
+        assert!(roadmap_links(&needs_check(t, &w.mentee, &answers).await).is_empty());
+        // One for another level, one draft, one published for Ned's level.
+        let mut ids = vec![];
+        for (title, lvl, publish) in [
+            ("Elsewhere", other, true),
+            ("Unfinished", level, false),
+            ("For you", level, true),
+        ] {
+            let mut body = roadmap(title, vec![step("One")]);
+            body["level"] = json!(lvl.code());
+            let id = w.create(&w.mentor, body).await["id"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            if publish {
+                t.call(
+                    "POST",
+                    &format!("/api/v1/roadmaps/{id}/publish"),
+                    w.mentor.auth(),
+                    None,
+                )
+                .await
+                .expect(200);
+            }
+            ids.push(id);
+        }
+        let advice = needs_check(t, &w.mentee, &answers).await;
+        assert_eq!(
+            roadmap_links(&advice),
+            [format!("/roadmaps/{}", ids[2])],
+            "[{kind}] {advice}"
+        );
+        // Once followed, it is no longer a next step.
+        t.call(
+            "POST",
+            &format!("/api/v1/roadmaps/{}/follow", ids[2]),
+            w.mentee.auth(),
+            None,
+        )
+        .await
+        .expect(201);
+        assert!(roadmap_links(&needs_check(t, &w.mentee, &answers).await).is_empty());
+        w.t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_reflection_answer_shared_into_an_own_thread_is_read_as_the_thread_is() {
+    for kind in test_database_kinds() {
+        let w = world(kind).await;
+        let t = &w.t;
+        let prompt = "7e5f0000-0000-4000-8000-000000000001";
+        let only_me = new_thread(t, &w.mentee, "ned only_me", "only_me").await;
+        let my_rooms = new_thread(t, &w.mentee, "ned my_rooms", "my_rooms").await;
+        let mias = new_thread(t, &w.mentor, "mia members", "members").await;
+        let answer = |thread: &str, body: &str| json!({"body": body, "visibility": "thread", "thread_id": thread});
+        let answers = format!("/api/v1/prompts/{prompt}/answers");
+        // Someone else's thread, or none: 422 naming thread_id, nothing kept.
+        for bad in [
+            mias.as_str(),
+            "7e5f0000-0000-4000-8000-00000000ffff",
+            "nope",
+        ] {
+            t.call(
+                "POST",
+                &answers,
+                w.mentee.auth(),
+                Some(answer(bad, "stolen-h2q")),
+            )
+            .await
+            .expect_error(422, "invalid_field");
+        }
+        let mine = t
+            .get("/api/v1/me/reflections", w.mentee.auth())
+            .await
+            .expect(200);
+        assert!(!mine.json.to_string().contains("stolen-h2q"));
+        let posts = t
+            .get(&format!("/api/v1/threads/{mias}/posts"), w.mentor.auth())
+            .await
+            .expect(200);
+        assert!(!posts.json.to_string().contains("stolen-h2q"));
+
+        // Into the "only me" thread: a post there, read by Ned alone.
+        t.call(
+            "POST",
+            &answers,
+            w.mentee.auth(),
+            Some(answer(&only_me, "solo-h2q")),
+        )
+        .await
+        .expect(201);
+        let posts = t
+            .get(&format!("/api/v1/threads/{only_me}/posts"), w.mentee.auth())
+            .await
+            .expect(200);
+        assert_eq!(posts.json[0]["kind"], "update", "{}", posts.json);
+        assert!(posts.json[0]["body"].as_str().unwrap().contains("solo-h2q"));
+        assert!(posts.json[0]["body"].as_str().unwrap().starts_with("> "));
+        for other in [&w.mentor, &w.outsider, &w.admin] {
+            t.get(&format!("/api/v1/threads/{only_me}/posts"), other.auth())
+                .await
+                .expect(404);
+            let feed = t.get("/api/v1/feed", other.auth()).await.expect(200);
+            assert!(!feed.json.to_string().contains("solo-h2q"));
+            let found = t
+                .get("/api/v1/search?q=solo", other.auth())
+                .await
+                .expect(200);
+            assert!(!found.json.to_string().contains("solo-h2q"));
+        }
+        // Into the "my rooms" thread: Mia, his room's mentor, reads it; Oz does not.
+        t.call(
+            "POST",
+            &answers,
+            w.mentee.auth(),
+            Some(answer(&my_rooms, "roomy-h2q")),
+        )
+        .await
+        .expect(201);
+        let feed = t.get("/api/v1/feed", w.mentor.auth()).await.expect(200);
+        assert!(feed.json.to_string().contains("roomy-h2q"), "{}", feed.json);
+        let feed = t.get("/api/v1/feed", w.outsider.auth()).await.expect(200);
+        assert!(!feed.json.to_string().contains("roomy-h2q"));
+        // The prompt page offers Ned's own threads, and nobody else's.
+        let (status, html) = page_text(t, &format!("/prompts/{prompt}"), &w.mentee).await;
+        assert_eq!(status, 200);
+        assert!(html.contains(&only_me) && html.contains(&my_rooms) && !html.contains(&mias));
+        w.t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_personal_export_holds_my_threads_and_progress_and_nobody_elses_private_items() {
+    for kind in test_database_kinds() {
+        let w = world(kind).await;
+        let t = &w.t;
+        // Ned's own: a private thread and post; Mia's: a room thread Ned
+        // comments on and reacts to, and a private thread of her own.
+        let neds = new_thread(t, &w.mentee, "nedthread-h2x", "only_me").await;
+        let neds_post = new_post(t, &w.mentee, &neds, "nedpost-h2x").await;
+        let mias = new_thread(t, &w.mentor, "miaroom-h2x", "my_rooms").await;
+        let mias_post = new_post(t, &w.mentor, &mias, "miapost-h2x").await;
+        let mias_private = new_thread(t, &w.mentor, "miasecret-h2x", "only_me").await;
+        new_post(t, &w.mentor, &mias_private, "miasecretpost-h2x").await;
+        t.call(
+            "POST",
+            &format!("/api/v1/posts/{mias_post}/comments"),
+            w.mentee.auth(),
+            Some(json!({"body": "nedcomment-h2x"})),
+        )
+        .await
+        .expect(201);
+        t.call(
+            "PUT",
+            &format!("/api/v1/posts/{mias_post}/reactions/helpful"),
+            w.mentee.auth(),
+            None,
+        )
+        .await;
+        // Mia answers on Ned's (private) post? She cannot see it; she
+        // comments on her own post instead, which Ned's export leaves out.
+        t.call(
+            "POST",
+            &format!("/api/v1/posts/{mias_post}/comments"),
+            w.mentor.auth(),
+            Some(json!({"body": "miacomment-h2x"})),
+        )
+        .await
+        .expect(201);
+        // A roadmap Ned follows, with a step done.
+        let r = w
+            .create(&w.mentor, roadmap("Export path", vec![step("One")]))
+            .await;
+        let id = r["id"].as_str().unwrap().to_string();
+        let step_id = r["steps"][0]["id"].as_str().unwrap().to_string();
+        t.call(
+            "POST",
+            &format!("/api/v1/roadmaps/{id}/publish"),
+            w.mentor.auth(),
+            None,
+        )
+        .await
+        .expect(200);
+        t.call(
+            "POST",
+            &format!("/api/v1/roadmaps/{id}/follow"),
+            w.mentee.auth(),
+            None,
+        )
+        .await
+        .expect(201);
+        t.call(
+            "PUT",
+            &format!("/api/v1/roadmaps/{id}/progress/{step_id}"),
+            w.mentee.auth(),
+            Some(json!({"status": "done", "reflection": "nedstep-h2x"})),
+        )
+        .await
+        .expect(200);
+
+        let export = t
+            .get("/api/v1/me/export", w.mentee.auth())
+            .await
+            .expect(200)
+            .json;
+        let g = &export["growth_threads"];
+        assert_eq!(g["threads"][0]["id"], json!(neds), "[{kind}] {g}");
+        assert_eq!(g["threads"][0]["visibility"], "only_me");
+        assert_eq!(g["posts"][0]["id"], json!(neds_post));
+        assert_eq!(g["posts"][0]["body"], "nedpost-h2x");
+        assert_eq!(g["comments"][0]["body"], "nedcomment-h2x");
+        assert_eq!(g["reactions"][0]["post_id"], json!(mias_post));
+        assert_eq!(g["reactions"][0]["kind"], "helpful");
+        assert_eq!(export["roadmap_follows"][0]["roadmap_id"], json!(id));
+        assert_eq!(export["roadmap_follows"][0]["version"], 1);
+        assert!(export["roadmap_follows"][0]["finished_at"].is_i64());
+        assert_eq!(export["roadmap_marks"][0]["reflection"], "nedstep-h2x");
+        let text = export.to_string();
+        for theirs in [
+            "miaroom-h2x",
+            "miapost-h2x",
+            "miasecret-h2x",
+            "miasecretpost-h2x",
+            "miacomment-h2x",
+        ] {
+            assert!(
+                !text.contains(theirs),
+                "[{kind}] Ned's export holds {theirs}"
+            );
+        }
+        // And Mia's export holds none of Ned's words.
+        let hers = t
+            .get("/api/v1/me/export", w.mentor.auth())
+            .await
+            .expect(200)
+            .json
+            .to_string();
+        for his in [
+            "nedthread-h2x",
+            "nedpost-h2x",
+            "nedcomment-h2x",
+            "nedstep-h2x",
+        ] {
+            assert!(!hers.contains(his), "[{kind}] Mia's export holds {his}");
+        }
+        assert!(hers.contains("miasecretpost-h2x"));
+        w.t.leave_work("Mia's digest of responses waits 15 minutes");
+        w.t.finish().await;
+    }
+}
+
 async fn world(kind: &'static str) -> World {
     let t = TestApp::new(kind).await;
     let slug = t.programme("Spring", "one_to_one").await;
@@ -309,6 +945,16 @@ async fn a_roadmap_is_drafted_published_followed_and_versioned_without_losing_pr
             .expect(200)
             .json;
         assert_eq!(v2["version"], 2);
+        // Issue 19 (H2): the follower is emailed what changed, by step title.
+        let mail = t.expect_email(&w.mentee.email, "has a new version 2").await;
+        for line in [
+            "Steps added:\n- Four",
+            "Steps removed:\n- Three",
+            "Steps changed:\n- Two, revised",
+            "You stay on version 1",
+        ] {
+            assert!(mail.body.contains(line), "{line:?} in {}", mail.body);
+        }
 
         // The follower is told, stays on version 1, and sees what changed.
         let bell = t

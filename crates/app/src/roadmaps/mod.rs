@@ -9,8 +9,9 @@
 //!   changes (the store refuses it too).
 //! - **Followers** are any signed-in member. Their marks are stored by step
 //!   id and carry over between versions; they stay on their version until
-//!   they move, and are told (in-app) what a new version added, removed and
-//!   changed. See [`following`].
+//!   they move, and are told (in-app, and by email under their reminders
+//!   preference) what a new version added, removed and changed. See
+//!   [`following`].
 //! - **Rooms and programmes** recommend published roadmaps. See [`attached`].
 //!
 //! This module holds authoring and discovery.
@@ -429,6 +430,48 @@ impl App {
             .collect())
     }
 
+    /// Issue 19 (H2): one page of the roadmap's versions, newest first, by
+    /// cursor (the API's list): the published ones, and for its author the
+    /// draft too; each with what it changed from the version before, even
+    /// when that one is on the next page. 404 as [`App::roadmap`].
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, roadmap = %id))]
+    pub async fn roadmap_versions_page(
+        &self,
+        actor: &Actor,
+        id: RoadmapId,
+        list: &ListQuery,
+    ) -> AppResult<Page<VersionSummary>> {
+        let (start, limit) = list.window()?;
+        let mut tx = self.store.read().await?;
+        let record = tx.roadmap(id).await?.ok_or_else(not_found)?;
+        let mine = record.author_id == Some(actor.person_id);
+        if record.latest_version == 0 && !mine {
+            return Err(not_found());
+        }
+        let page = tx.roadmap_versions_page(id, mine, start, limit).await?;
+        let mut items = Vec::with_capacity(page.items.len());
+        for (i, v) in page.items.iter().enumerate() {
+            // Numbers run 1, 2, … without gaps: the one before is number - 1.
+            let older = match page.items.get(i + 1) {
+                Some(o) if o.number == v.number - 1 => Some(o.clone()),
+                _ if v.number > 1 => tx.roadmap_version(id, v.number - 1).await?,
+                _ => None,
+            };
+            items.push(VersionSummary {
+                number: v.number,
+                title: v.content.title.clone(),
+                steps: v.content.steps.len(),
+                published_at: v.published_at,
+                changes: older.map(|o| ChangeTitles::between(&o.content.steps, &v.content.steps)),
+            });
+        }
+        Ok(Page {
+            items,
+            next: page.next,
+            prev: page.prev,
+        })
+    }
+
     /// A mentor, manager or admin starts a roadmap: its first draft.
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn create_roadmap(
@@ -520,21 +563,24 @@ impl App {
             let Some(theirs) = r.published(f.version) else {
                 continue;
             };
+            let Some(person) = tx.person(f.person_id).await? else {
+                continue;
+            };
             let ch = ChangeTitles::between(&theirs.content.steps, &draft.content.steps);
-            let subject = format!(
-                "{} has a new version {}: {}",
-                draft.content.title,
-                draft.number,
-                ch.sentence()
-            );
-            self.notify_in_app(
-                &mut tx,
-                f.person_id,
-                rapport_domain::person::NotificationKind::Programme,
-                &subject,
-                &format!("/roadmaps/{id}"),
-            )
-            .await?;
+            // In-app always; by email unless they switched that kind off
+            // (queue_mail decides both).
+            let mail = crate::emails::RoadmapVersionPublished {
+                name: person.profile.name.clone(),
+                roadmap: draft.content.title.clone(),
+                roadmap_id: id.to_string(),
+                version: draft.number,
+                theirs: f.version,
+                added: ch.added,
+                removed: ch.removed,
+                changed: ch.changed,
+            };
+            self.queue_mail(&mut tx, Some(person.id), person.email.as_str(), &mail)
+                .await?;
         }
         tx.commit().await?;
         Ok(draft.number)
@@ -588,4 +634,22 @@ pub(crate) async fn export_of(tx: &mut Tx, person: PersonId) -> AppResult<Vec<se
             })
         })
         .collect())
+}
+
+/// Issue 19 (H2): the rest of a person's roadmap progress for their export:
+/// the roadmaps they follow, the version they are on and when they finished
+/// it, with the roadmap's title. Their marks are in [`export_of`].
+pub(crate) async fn export_follows_of(
+    tx: &mut Tx,
+    person: PersonId,
+) -> AppResult<Vec<serde_json::Value>> {
+    let mut out = vec![];
+    for f in tx.roadmap_follows_by(person).await? {
+        let title = tx.roadmap(f.roadmap_id).await?.map(|r| r.title);
+        out.push(serde_json::json!({
+            "roadmap_id": f.roadmap_id, "roadmap": title, "version": f.version,
+            "followed_at": f.created_at, "finished_at": f.finished_at,
+        }));
+    }
+    Ok(out)
 }

@@ -58,6 +58,8 @@ pub(crate) mod confirming;
 mod round_edits;
 
 pub use extract::{ApiJson, ApiQuery, IdPath, SessionToken};
+// Issue 19 remainder (H2): the search page's "older results" link escapes q.
+pub(crate) use roadmaps::query_escape;
 
 use crate::error::{ErrorBody, ErrorDetail, FieldError};
 use crate::openapi::Conventions;

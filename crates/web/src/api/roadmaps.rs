@@ -541,20 +541,32 @@ pub async fn publish_roadmap(
 /// A roadmap's versions
 ///
 /// Newest first, each with what it changed; the author sees the draft too.
+/// Paged by cursor like every list.
 #[utoipa::path(get, path = "/api/v1/roadmaps/{id}/versions", tag = "roadmaps",
-    params(("id" = uuid::Uuid, Path, description = "Roadmap id.")),
+    params(("id" = uuid::Uuid, Path, description = "Roadmap id."), CursorParams),
     security(("cookie" = []), ("bearer" = [])),
     responses(
-        (status = 200, description = "The versions.", body = Vec<VersionOut>),
+        (status = 200, description = "One page of versions.", body = Vec<VersionOut>,
+            headers(("link" = String, description = "`<…>; rel=\"next\"` and `<…>; rel=\"prev\"` when there are such pages."))),
         (status = 404, description = "`not_found`: no such roadmap, or someone else's draft.", body = ErrorBody),
+        (status = 422, description = "`invalid_field` on `limit` or `cursor`.", body = ErrorBody),
     ))]
 pub async fn roadmap_versions(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     IdPath(id): IdPath<RoadmapId>,
-) -> Result<Json<Vec<VersionOut>>, ApiError> {
-    let v = s.app.roadmap_versions(&actor, id).await?;
-    Ok(Json(v.into_iter().map(VersionOut::from).collect()))
+    ApiQuery(p): ApiQuery<CursorParams>,
+) -> Result<Response, ApiError> {
+    let query = p.query();
+    let page = s.app.roadmap_versions_page(&actor, id, &query).await?;
+    let (_, limit) = query.window()?;
+    Ok(paged_json(
+        &s,
+        &format!("/api/v1/roadmaps/{id}/versions"),
+        limit,
+        page,
+        |items| items.into_iter().map(VersionOut::from).collect::<Vec<_>>(),
+    ))
 }
 
 /// Follow a roadmap

@@ -14,7 +14,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use rapport_app::lists::ListQuery;
-use rapport_app::threads::{CommentView, FeedInput, PostInput, PostView, ThreadInput, ThreadView};
+use rapport_app::threads::{
+    CommentView, FeedInput, PostInput, PostView, SearchResults, ThreadInput, ThreadView,
+};
 use rapport_app::AppError;
 use rapport_domain::threads::Moderated;
 use rapport_domain::{PersonId, PostId, ThreadCommentId, ThreadId};
@@ -311,15 +313,23 @@ pub struct FeedParams {
 pub struct SearchParams {
     /// Words (at least one of three letters or more); partial words match.
     pub q: String,
+    /// Where to continue (from the `Link` header).
+    pub cursor: Option<String>,
+    /// Hits per page, all kinds together, 1 to 100 (default 50).
+    pub limit: Option<i64>,
 }
 
-/// What a search found.
+/// One page of what a search found, by kind. The page holds the newest
+/// `limit` hits of every kind together; each list keeps that order.
 #[derive(Serialize, ToSchema)]
 pub struct SearchOut {
-    /// Threads whose titles match, best first (at most 20).
+    /// Threads whose titles match.
     pub threads: Vec<ThreadOut>,
-    /// Posts that match, best first (at most 20).
+    /// Posts that match.
     pub posts: Vec<PostOut>,
+    /// Roadmaps whose title, summary or step titles match: published ones,
+    /// and your own drafts.
+    pub roadmaps: Vec<super::roadmaps::RoadmapItem>,
 }
 
 fn list_query(cursor: Option<String>, limit: Option<i64>) -> ListQuery {
@@ -883,26 +893,37 @@ pub async fn get_feed(
     }))
 }
 
-/// Search threads and posts
+/// Search threads, posts and roadmaps
 ///
-/// Over the threads and posts you may see (roadmaps join when they exist);
-/// partial words match. The best matches of each kind, at most 20.
+/// Over the threads, posts and roadmaps you may see; partial words match.
+/// Newest first, paged by cursor like every list (the `Link` header).
 #[utoipa::path(get, path = "/api/v1/search", tag = "threads",
     params(SearchParams),
     security(("cookie" = []), ("bearer" = [])),
     responses(
-        (status = 200, description = "What matched.", body = SearchOut),
+        (status = 200, description = "One page of what matched.", body = SearchOut,
+            headers(("link" = String, description = "`<…>; rel=\"next\"` and `<…>; rel=\"prev\"` when there are such pages."))),
         (status = 400, description = "`bad_request`: the query string has no `q`.", body = ErrorBody),
-        (status = 422, description = "`invalid_field` on `q`: no word of three letters or more.", body = ErrorBody),
+        (status = 422, description = "`invalid_field` on `q` (no word of three letters or more), `limit` or `cursor`.", body = ErrorBody),
     ))]
 pub async fn search_threads(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiQuery(params): ApiQuery<SearchParams>,
-) -> Result<Json<SearchOut>, ApiError> {
-    let found = s.app.search(&actor, &params.q).await?;
-    Ok(Json(SearchOut {
-        threads: found.threads.into_iter().map(ThreadOut::from).collect(),
-        posts: found.posts.into_iter().map(PostOut::from).collect(),
+) -> Result<Response, ApiError> {
+    let list = list_query(params.cursor, params.limit);
+    let page = s.app.search(&actor, &params.q, &list).await?;
+    let (_, limit) = list.window()?;
+    let path = format!(
+        "/api/v1/search?q={}",
+        super::roadmaps::query_escape(&params.q)
+    );
+    Ok(paged_json(&s, &path, limit, page, |items| {
+        let found = SearchResults::of(items);
+        SearchOut {
+            threads: found.threads.into_iter().map(ThreadOut::from).collect(),
+            posts: found.posts.into_iter().map(PostOut::from).collect(),
+            roadmaps: found.roadmaps.into_iter().map(Into::into).collect(),
+        }
     }))
 }

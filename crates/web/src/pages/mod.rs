@@ -43,6 +43,8 @@ mod reflection;
 // Issue 18 §5 safe actions remainder (H4).
 mod confirmations;
 mod round_edits;
+// Issue 19 remainder (H2): one search over threads, posts and roadmaps.
+mod search;
 
 use crate::auth::PageActor;
 use crate::routes::Routes;
@@ -499,6 +501,8 @@ fn table() -> Routes {
         // Issue 18 §5 safe actions remainder (H4).
         .merge(round_edits::routes())
         .merge(confirmations::routes())
+        // Issue 19 remainder (H2): search.
+        .merge(search::routes())
 }
 
 /// Every page route.

@@ -113,6 +113,8 @@ struct PromptPage {
     private_hint: &'static str,
     body: String,
     error: Option<String>,
+    /// The viewer's own growth threads, to share the answer into: (id, title).
+    threads: Vec<(String, String)>,
 }
 
 async fn prompt_page(
@@ -123,6 +125,20 @@ async fn prompt_page(
     error: Option<AppError>,
 ) -> Result<Response, PageError> {
     let prompt = s.app.prompt(&who.actor, id).await?;
+    // Issue 19 (H2): an answer can go into one of the viewer's own threads.
+    let own = rapport_app::lists::ListQuery {
+        page: None,
+        cursor: None,
+        limit: Some(100),
+    };
+    let threads = s
+        .app
+        .threads(&who.actor, Some(who.actor.person_id), &own)
+        .await?
+        .items
+        .into_iter()
+        .map(|t| (t.record.id.to_string(), t.record.title))
+        .collect();
     Ok((
         status_for(error.as_ref()),
         render(&PromptPage {
@@ -132,6 +148,7 @@ async fn prompt_page(
             private_hint: PRIVATE_HINT,
             body,
             error: error.map(|e| e.to_string()),
+            threads,
         }),
     )
         .into_response())
