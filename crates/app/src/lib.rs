@@ -66,6 +66,8 @@ pub mod reflection;
 mod mail_batch;
 pub mod room_pages;
 pub mod viewer;
+// Issue 20 cause 5 and issue 18 §6 (H6): requests paged, and who is asking.
+pub mod request_list;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{error_chain, AppError, AppResult, BoxError};

@@ -41,6 +41,9 @@ mod threads;
 mod reflection;
 // Issue 17 performance (H1): multi-row writes for the health scan.
 mod bulk;
+// Issue 20: requests paged with their names in one query
+mod request_list;
+pub use request_list::RequestListRow;
 
 pub use agreements::{AgreementRecord, ConfirmationRecord};
 pub use calendar::{ReminderDue, ReminderKind};

@@ -74,7 +74,7 @@ pub struct DirectoryQuery {
     pub offset: i64,
 }
 
-const PERSON_COLUMNS: &str = "id, email, status, is_admin, password_hash, email_verified_at, profile, notification_optouts, last_active_at, created_at, updated_at, disabled_at";
+pub(crate) const PERSON_COLUMNS: &str = "id, email, status, is_admin, password_hash, email_verified_at, profile, notification_optouts, last_active_at, created_at, updated_at, disabled_at";
 
 fn search_text(email: &str, p: &Profile) -> String {
     let mut s = format!("{} {} {} {} ", p.name, email, p.department, p.level.label());
@@ -92,7 +92,7 @@ fn search_text(email: &str, p: &Profile) -> String {
     s.to_lowercase()
 }
 
-fn decode<R: Row>(row: &R) -> Result<PersonRecord>
+pub(crate) fn decode<R: Row>(row: &R) -> Result<PersonRecord>
 where
     for<'r> &'r str: sqlx::ColumnIndex<R>,
     for<'r> Uuid: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,

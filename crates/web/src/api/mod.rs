@@ -304,6 +304,8 @@ operations! {
     roadmaps::detach_room_roadmap,
     roadmaps::attach_programme_roadmap,
     roadmaps::detach_programme_roadmap,
+    // Issue 18 §6 (H6): a request with its sender's card.
+    requests::get_request,
 }
 
 /// Every API route, relative to [`PREFIX`] (the caller nests it there).
