@@ -71,6 +71,8 @@ pub mod statistics;
 // Issue 18 §5 safe actions remainder (H4): pair edits in a draft round.
 pub mod confirmations;
 pub mod round_edits;
+// Issue 20 cause 5 and issue 18 §6 (H6): requests paged, and who is asking.
+pub mod request_list;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{error_chain, AppError, AppResult, BoxError};

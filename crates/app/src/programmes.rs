@@ -9,6 +9,7 @@ use rapport_domain::policy::{self, Actor};
 use rapport_domain::programme::{
     Cadence, MatchingMode, ProgrammeKind, ProgrammeRole, ProgrammeStatus, Question,
 };
+use rapport_domain::questions::{check_drafts, keep_ids_by_prompt, QuestionDraft};
 use rapport_domain::values::{tags, text, Slug};
 use rapport_domain::{Invalid, PersonId};
 use rapport_matching::settings::{ProgrammeKind as EngineKind, Settings};
@@ -42,8 +43,13 @@ pub struct ProgrammeInput {
     pub rolling_admission: bool,
     /// Days a request waits for an answer, 1–90.
     pub request_expiry_days: String,
-    /// Enrolment questions, one per line (see [`Question::parse_lines`]).
+    /// Enrolment questions, one per line (see [`Question::parse_lines`]):
+    /// the older form, read when `question_list` is none.
     pub questions: String,
+    /// Enrolment questions as the list editor (or the API's JSON list)
+    /// holds them; when given, `questions` is ignored.
+    #[serde(skip)]
+    pub question_list: Option<Vec<QuestionDraft>>,
     /// Goal catalogue, comma-separated.
     pub goals: String,
     /// Smallest peer circle, 2–20 (default 4).
@@ -111,6 +117,13 @@ fn number(
         .ok_or_else(|| Invalid::new(field, format!("enter a whole number from {min} to {max}")))
 }
 
+/// A new question's id: never positional, so answers stay with their
+/// question whatever is reordered or removed later.
+fn fresh_question_id() -> String {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    format!("q{}", &id[..10])
+}
+
 /// Makes a slug from a name: lowercase ASCII letters and digits joined by dashes.
 pub fn slug_from(name: &str) -> String {
     let mut out = String::new();
@@ -126,7 +139,7 @@ pub fn slug_from(name: &str) -> String {
 
 impl ProgrammeInput {
     /// Checks every field and collects every error, so a form can show them all.
-    fn check(&self) -> Result<Checked, AppError> {
+    fn check(&self, existing: &[Question]) -> Result<Checked, AppError> {
         let mut errors = vec![];
         let name = keep(&mut errors, text("name", &self.name, 2, 120, "a name"));
         let slug_raw = if self.slug.trim().is_empty() {
@@ -166,10 +179,27 @@ impl ProgrammeInput {
             &mut errors,
             number("request_expiry_days", &self.request_expiry_days, 1, 90, 14),
         );
-        let questions = keep(
-            &mut errors,
-            Question::parse_lines("questions", &self.questions),
-        );
+        let questions = match &self.question_list {
+            Some(drafts) => match check_drafts(drafts, existing, fresh_question_id) {
+                Ok(q) => Some(q),
+                Err(mut e) => {
+                    errors.append(&mut e);
+                    None
+                }
+            },
+            // The one-line form numbers questions by position; once a
+            // programme has questions, unchanged ones keep their ids.
+            None => keep(
+                &mut errors,
+                Question::parse_lines("questions", &self.questions).map(|qs| {
+                    if existing.is_empty() {
+                        qs
+                    } else {
+                        keep_ids_by_prompt(qs, existing, fresh_question_id)
+                    }
+                }),
+            ),
+        };
         let goals = keep(&mut errors, tags("goals", [self.goals.as_str()], 50));
         let group_min = keep(&mut errors, number("group_min", &self.group_min, 2, 20, 4));
         let group_max = keep(&mut errors, number("group_max", &self.group_max, 2, 20, 8));
@@ -232,6 +262,7 @@ impl ProgrammeInput {
                 .map(Question::to_line)
                 .collect::<Vec<_>>()
                 .join("\n"),
+            question_list: Some(questions.iter().map(QuestionDraft::of).collect()),
             goals: goals.join(", "),
             group_min: p.group_min.to_string(),
             group_max: p.group_max.to_string(),
@@ -405,7 +436,7 @@ impl App {
     ) -> AppResult<ProgrammeView> {
         AppError::check(policy::administer(actor), "programmes")?;
         let kind = ProgrammeKind::parse("kind", &input.kind);
-        let checked = input.check();
+        let checked = input.check(&[]);
         let (kind, checked) = match (kind, checked) {
             (Ok(k), Ok(c)) => (k, c),
             (Err(k), Err(AppError::Invalid(mut v))) => {
@@ -448,9 +479,10 @@ impl App {
         slug: &str,
         input: &ProgrammeInput,
     ) -> AppResult<ProgrammeView> {
-        let checked = input.check()?;
         let mut tx = self.store.write().await?;
         let mut p = self.managed_programme(&mut tx, actor, slug).await?;
+        // Checked against the questions it has, whose ids edits keep.
+        let checked = input.check(&p.questions)?;
         if !input.kind.trim().is_empty() && input.kind.trim() != p.kind.code() {
             return Err(AppError::invalid(
                 "kind",
@@ -719,7 +751,7 @@ mod tests {
             questions: "poll: what".into(),
             ..Default::default()
         };
-        let Err(AppError::Invalid(errs)) = input.check() else {
+        let Err(AppError::Invalid(errs)) = input.check(&[]) else {
             panic!("expected errors")
         };
         let fields: Vec<_> = errs.iter().map(|e| e.field).collect();
@@ -742,7 +774,7 @@ mod tests {
             ends_on: "2027-01-01".into(),
             ..Default::default()
         };
-        let Err(AppError::Invalid(errs)) = input.check() else {
+        let Err(AppError::Invalid(errs)) = input.check(&[]) else {
             panic!("expected errors")
         };
         assert_eq!(errs[0].field, "ends_on");

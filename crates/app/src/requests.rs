@@ -41,6 +41,9 @@ pub struct RequestView {
     pub programme: String,
     /// The programme's slug.
     pub programme_slug: String,
+    /// The sender as the recipient sees them (issue 18 §6); none on the
+    /// sender's own side.
+    pub sender: Option<crate::request_list::SenderCard>,
 }
 
 /// A pause's last day as the mentor chose it (a calendar date, stored as
@@ -385,34 +388,24 @@ impl App {
         Ok((expired, reminded))
     }
 
-    /// The requests the actor sent or received, newest first, with names and programmes.
+    /// The requests the actor sent or received, newest first, with names and
+    /// programmes: every page of [`App::my_requests_page`], so two queries
+    /// per hundred requests rather than three per request.
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn my_requests(&self, actor: &Actor) -> AppResult<Vec<RequestView>> {
-        let mut tx = self.store.read().await?;
         let mut out = vec![];
-        for r in tx.requests_of(actor.person_id).await? {
-            let name = |p: Option<rapport_store::PersonRecord>| {
-                p.map(|p| p.profile.name).unwrap_or_default()
-            };
-            let (mentee_name, mentor_name) = (
-                name(tx.person(r.mentee_id).await?),
-                name(tx.person(r.mentor_id).await?),
-            );
-            let (programme, programme_slug) = tx
-                .programme(r.programme_id)
-                .await?
-                .map(|p| (p.name, p.slug.to_string()))
-                .unwrap_or_default();
-            out.push(RequestView {
-                incoming: recipient(&r, actor),
-                mentee_name,
-                mentor_name,
-                programme,
-                programme_slug,
-                request: r,
-            });
+        let mut query = crate::lists::ListQuery {
+            limit: Some(crate::lists::MAX_LIMIT),
+            ..Default::default()
+        };
+        loop {
+            let page = self.my_requests_page(actor, &query).await?;
+            out.extend(page.items);
+            match page.next {
+                Some(next) => query.cursor = Some(next.encode()),
+                None => return Ok(out),
+            }
         }
-        Ok(out)
     }
 
     /// Until when the actor is not taking mentees (none: taking them).

@@ -26,3 +26,5 @@ pub mod reflection;
 
 pub use ids::*;
 pub use invalid::Invalid;
+// Issue 18 §2 (H6): enrolment questions edited as a list, with stable ids.
+pub mod questions;

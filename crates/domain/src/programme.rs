@@ -339,7 +339,42 @@ pub enum QuestionKind {
     Multiple,
     /// Free text.
     Text,
+    /// A point from 1 to 5; `options` label the ends (two) or every point (five).
+    Scale,
 }
+
+impl QuestionKind {
+    /// Every kind, in the order the editor offers them.
+    pub const ALL: [QuestionKind; 4] = [Self::Text, Self::Single, Self::Multiple, Self::Scale];
+
+    /// The code the forms and the API use.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Single => "single",
+            Self::Multiple => "multiple",
+            Self::Text => "text",
+            Self::Scale => "scale",
+        }
+    }
+
+    /// As people read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Single => "Choose one",
+            Self::Multiple => "Choose any",
+            Self::Text => "Text",
+            Self::Scale => "Scale of 1 to 5",
+        }
+    }
+
+    /// Reads a code; `None` for anything else.
+    pub fn from_code(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == raw.trim())
+    }
+}
+
+/// The points of a scale question.
+pub const SCALE_POINTS: std::ops::RangeInclusive<u8> = 1..=5;
 
 /// A question members answer when they enrol.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -356,6 +391,9 @@ pub struct Question {
     /// Weight of similar answers in matching (0: not a criterion).
     #[serde(default)]
     pub weight: u32,
+    /// Whether an enrolment needs an answer.
+    #[serde(default)]
+    pub required: bool,
 }
 
 impl Question {
@@ -377,14 +415,12 @@ impl Question {
                     format!("line {line_no}: start with single:, multiple: or text:"),
                 )
             })?;
-            let kind = match kind.trim() {
-                "single" => QuestionKind::Single,
-                "multiple" => QuestionKind::Multiple,
-                "text" => QuestionKind::Text,
-                other => {
+            let kind = match QuestionKind::from_code(kind) {
+                Some(k) => k,
+                None => {
                     return Err(Invalid::new(
                         field,
-                        format!("line {line_no}: `{other}` is not a question kind; use single, multiple or text"),
+                        format!("line {line_no}: `{}` is not a question kind; use single, multiple, text or scale", kind.trim()),
                     ))
                 }
             };
@@ -427,6 +463,9 @@ impl Question {
                 QuestionKind::Single | QuestionKind::Multiple if options.len() < 2 => {
                     return Err(Invalid::new(field, format!("line {line_no}: a choice question needs at least two options, separated by |")))
                 }
+                QuestionKind::Scale if ![0, 2, 5].contains(&options.len()) => {
+                    return Err(Invalid::new(field, format!("line {line_no}: a scale has no labels, two (for 1 and 5) or five")))
+                }
                 _ => {}
             }
             out.push(Question {
@@ -435,6 +474,7 @@ impl Question {
                 kind,
                 options,
                 weight,
+                required: false,
             });
         }
         if out.len() > 20 {
@@ -445,12 +485,7 @@ impl Question {
 
     /// The one-line form [`Question::parse_lines`] reads.
     pub fn to_line(&self) -> String {
-        let kind = match self.kind {
-            QuestionKind::Single => "single",
-            QuestionKind::Multiple => "multiple",
-            QuestionKind::Text => "text",
-        };
-        let mut line = format!("{kind}: {}", self.prompt);
+        let mut line = format!("{}: {}", self.kind.code(), self.prompt);
         for o in &self.options {
             line.push_str(" | ");
             line.push_str(o);
@@ -473,7 +508,26 @@ impl Question {
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
             .collect();
+        if self.required && given.is_empty() {
+            return Err(Invalid::new(
+                field,
+                format!("“{}” needs an answer", self.prompt),
+            ));
+        }
         match self.kind {
+            QuestionKind::Scale => {
+                let ok = given.len() <= 1
+                    && given
+                        .iter()
+                        .all(|g| g.parse::<u8>().is_ok_and(|n| SCALE_POINTS.contains(&n)));
+                if !ok {
+                    return Err(Invalid::new(
+                        field,
+                        format!("answer “{}” with one number from 1 to 5", self.prompt),
+                    ));
+                }
+                Ok(given)
+            }
             QuestionKind::Text => {
                 let text = given.join(" ");
                 if text.chars().count() > 2000 {

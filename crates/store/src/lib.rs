@@ -46,6 +46,9 @@ mod bulk;
 pub mod plans;
 // Issue 19 remainder (H2): one paged search over threads, posts and roadmaps.
 mod search;
+// Issue 20: requests paged with their names in one query
+mod request_list;
+pub use request_list::RequestListRow;
 
 pub use agreements::{AgreementRecord, ConfirmationRecord};
 pub use calendar::{ReminderDue, ReminderKind};

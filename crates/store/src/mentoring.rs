@@ -240,9 +240,9 @@ pub struct RequestRecord {
     pub decline_reason: Option<String>,
 }
 
-const REQUEST_COLUMNS: &str = "id, programme_id, mentee_id, mentor_id, direction, status, message, expires_at, created_at, queue, question, answer, decline_reason";
+pub(crate) const REQUEST_COLUMNS: &str = "id, programme_id, mentee_id, mentor_id, direction, status, message, expires_at, created_at, queue, question, answer, decline_reason";
 
-fn request_row<R: Row>(r: &R) -> Result<RequestRecord>
+pub(crate) fn request_row<R: Row>(r: &R) -> Result<RequestRecord>
 where
     for<'a> &'a str: sqlx::ColumnIndex<R>,
     for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,

@@ -136,7 +136,7 @@ fn search_text(email: &str, p: &Profile) -> String {
     s.to_lowercase()
 }
 
-fn decode<R: Row>(row: &R) -> Result<PersonRecord>
+pub(crate) fn decode<R: Row>(row: &R) -> Result<PersonRecord>
 where
     for<'r> &'r str: sqlx::ColumnIndex<R>,
     for<'r> Uuid: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,

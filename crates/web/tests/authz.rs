@@ -2692,6 +2692,15 @@ fn rows() -> Vec<Row> {
         "",
         SignedIn(200),
     )]);
+    // Issue 18 §6 (H6): a request with its sender's card, for its two
+    // people only (the mentor, and the outsider who sent it); 404 to the rest.
+    v.push(row(
+        "GET",
+        "/api/v1/requests/{id}",
+        "/api/v1/requests/{request}",
+        "",
+        Each([401, 404, 404, 200, 404, 200, 404, 404, 404]),
+    ));
     v.push(Row {
         fresh_session: true,
         ..row("POST", "/sign-out", "/sign-out", "", Everyone(303))

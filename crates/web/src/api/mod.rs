@@ -311,6 +311,8 @@ operations! {
     roadmaps::detach_programme_roadmap,
     // Issue 18 §5 safe actions remainder (H4): pair edits in a draft round.
     round_edits::edit_round_pair,
+    // Issue 18 §6 (H6): a request with its sender's card.
+    requests::get_request,
 }
 
 /// Every API route, relative to [`PREFIX`] (the caller nests it there).

@@ -53,9 +53,11 @@ pub struct ProgrammeBody {
     /// Days a request waits for an answer, 1–90 (default 14).
     #[schema(value_type = String)]
     pub request_expiry_days: serde_json::Value,
-    /// Enrolment questions, one per line: `single: Question? | A | B | weight=10`,
-    /// `multiple: …`, or `text: …`.
-    pub questions: String,
+    /// Enrolment questions: a list of question objects (send back each
+    /// question's `id` to keep its answers with it), or the older one-line
+    /// form as one string (`single: Question? | A | B | weight=10`,
+    /// `multiple: …`, `text: …`, `scale: …`).
+    pub questions: QuestionsIn,
     /// Goal catalogue, comma-separated.
     pub goals: String,
     /// Smallest peer circle, 2–20 (default 4).
@@ -64,6 +66,47 @@ pub struct ProgrammeBody {
     /// Largest peer circle, 2–20 (default 8).
     #[schema(value_type = String)]
     pub group_max: serde_json::Value,
+}
+
+/// Enrolment questions as a client sends them.
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum QuestionsIn {
+    /// The list (issue 18 §2).
+    List(Vec<QuestionIn>),
+    /// The one-line form, one question per line.
+    Lines(String),
+}
+
+impl Default for QuestionsIn {
+    fn default() -> Self {
+        Self::Lines(String::new())
+    }
+}
+
+/// One enrolment question as a client sends it. Errors name it as
+/// `questions[i].prompt`, `questions[i].kind`, `questions[i].choices` or
+/// `questions[i].weight` (`i` from 0).
+#[derive(Deserialize, Serialize, ToSchema)]
+pub struct QuestionIn {
+    /// The id of an existing question this keeps (its answers stay with
+    /// it); omit for a new question, which gets a new id.
+    #[serde(default)]
+    pub id: String,
+    /// What is asked, 1–300 characters.
+    pub prompt: String,
+    /// `text`, `single`, `multiple` or `scale` (1 to 5).
+    pub kind: String,
+    /// Options of a choice question (two or more), or a scale's labels
+    /// (none, two for 1 and 5, or five).
+    #[serde(default, alias = "options")]
+    pub choices: Vec<String>,
+    /// Whether enrolling needs an answer.
+    #[serde(default)]
+    pub required: bool,
+    /// Weight of similar answers in matching, 0–100.
+    #[serde(default)]
+    pub weight: u32,
 }
 
 fn text_of(v: &serde_json::Value) -> String {
@@ -90,7 +133,25 @@ impl From<ProgrammeBody> for ProgrammeInput {
             cadence: b.cadence,
             matching_mode: b.matching_mode,
             rolling_admission: b.rolling_admission,
-            questions: b.questions,
+            questions: match &b.questions {
+                QuestionsIn::Lines(lines) => lines.clone(),
+                QuestionsIn::List(_) => String::new(),
+            },
+            question_list: match b.questions {
+                QuestionsIn::Lines(_) => None,
+                QuestionsIn::List(list) => Some(
+                    list.into_iter()
+                        .map(|q| rapport_domain::questions::QuestionDraft {
+                            id: q.id,
+                            prompt: q.prompt,
+                            kind: q.kind,
+                            choices: q.choices,
+                            required: q.required,
+                            weight: q.weight.to_string(),
+                        })
+                        .collect(),
+                ),
+            },
             goals: b.goals,
         }
     }
@@ -99,16 +160,19 @@ impl From<ProgrammeBody> for ProgrammeInput {
 /// A programme question.
 #[derive(Serialize, ToSchema)]
 pub struct QuestionOut {
-    /// Id (`q1`, …): the key of answers.
+    /// Stable id: the key of answers; it never changes when questions are
+    /// reordered or others removed.
     pub id: String,
     /// What is asked.
     pub prompt: String,
-    /// `single`, `multiple` or `text`.
+    /// `single`, `multiple`, `text` or `scale`.
     pub kind: String,
-    /// Options of a choice question.
+    /// Options of a choice question, or a scale's labels.
     pub options: Vec<String>,
     /// Weight of similar answers in matching (0: none).
     pub weight: u32,
+    /// Whether enrolling needs an answer.
+    pub required: bool,
 }
 
 /// A programme as the caller sees it.
@@ -177,10 +241,8 @@ impl From<ProgrammeView> for ProgrammeOut {
                 .questions
                 .into_iter()
                 .map(|q| QuestionOut {
-                    kind: serde_json::to_value(q.kind)
-                        .ok()
-                        .and_then(|k| k.as_str().map(String::from))
-                        .unwrap_or_default(),
+                    kind: q.kind.code().into(),
+                    required: q.required,
                     id: q.id,
                     prompt: q.prompt,
                     options: q.options,

@@ -1,6 +1,7 @@
 //! Self-selected matching: recommendations, requests and a mentor's pause.
 
-use super::ApiJson;
+use super::notes::CursorParams;
+use super::{ApiJson, ApiQuery};
 use crate::auth::ApiActor;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
@@ -177,20 +178,99 @@ impl From<RequestView> for RequestOut {
 }
 
 /// List my requests
-#[utoipa::path(get, path = "/api/v1/requests", tag = "requests", security(("cookie" = []), ("bearer" = [])),
-    responses((status = 200, description = "Requests sent or received, newest first.", body = Vec<RequestOut>)))]
+///
+/// One page at a time, newest first. The `Link` header carries the next
+/// (and previous) page's URL; a client that sends no cursor gets the first
+/// page, as before.
+#[utoipa::path(get, path = "/api/v1/requests", tag = "requests", params(CursorParams), security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "One page of requests sent or received, newest first.", body = Vec<RequestOut>,
+            headers(("link" = String, description = "`<…>; rel=\"next\"` (older) and `<…>; rel=\"prev\"` (newer) when there are such pages."))),
+        (status = 422, description = "`invalid_field`: `limit` is not 1 to 100, or `cursor` is not one Rapport made.", body = ErrorBody),
+    ))]
 pub async fn list_requests(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
-) -> Result<Json<Vec<RequestOut>>, ApiError> {
-    Ok(Json(
-        s.app
-            .my_requests(&actor)
-            .await?
-            .into_iter()
-            .map(RequestOut::from)
-            .collect(),
+    ApiQuery(params): ApiQuery<CursorParams>,
+) -> Result<axum::response::Response, ApiError> {
+    let query = params.query();
+    let (_, limit) = query.window()?;
+    let page = s.app.my_requests_page(&actor, &query).await?;
+    Ok(super::paged_json(
+        &s,
+        "/api/v1/requests",
+        limit,
+        page,
+        |items| items.into_iter().map(RequestOut::from).collect::<Vec<_>>(),
     ))
+}
+
+/// The sender of a request as the one answering it sees them.
+#[derive(Serialize, ToSchema)]
+pub struct SenderOut {
+    /// Person id; their profile is `/api/v1/people/{id}`.
+    pub id: uuid::Uuid,
+    /// Name.
+    pub name: String,
+    /// Leadership level code.
+    pub level: String,
+    /// Skills they want to grow.
+    pub skills_wanted: Vec<String>,
+    /// Skills they offer.
+    pub skills_offered: Vec<String>,
+    /// Goal tags.
+    pub goal_tags: Vec<String>,
+    /// Goals in their own words (Markdown).
+    pub goals: String,
+    /// IANA time zone.
+    pub time_zone: String,
+    /// Their local time now, zone named.
+    pub local_time: String,
+    /// Their profile page.
+    pub profile_url: String,
+}
+
+/// One request, and for the one answering it, who sent it.
+#[derive(Serialize, ToSchema)]
+pub struct RequestDetailOut {
+    /// The request, as the list shows it.
+    pub request: RequestOut,
+    /// The sender's level, skills, goals and time zone: present when the
+    /// caller is the one to answer.
+    pub sender: Option<SenderOut>,
+}
+
+/// A request, with its sender (sender or recipient)
+///
+/// The one answering sees the sender's level, skills wanted, goals and time
+/// zone (with their local time now), so they can decide here.
+#[utoipa::path(get, path = "/api/v1/requests/{id}", tag = "requests", params(("id" = uuid::Uuid, Path, description = "Request id.")), security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The request.", body = RequestDetailOut),
+        (status = 404, description = "`not_found`: no such request, or not the caller's.", body = ErrorBody),
+    ))]
+pub async fn get_request(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<RequestDetailOut>, ApiError> {
+    let v = s.app.request_detail(&actor, request_id(&id)?).await?;
+    let sender = v.sender.clone().map(|c| SenderOut {
+        id: c.id.0,
+        profile_url: format!("{}/people/{}", s.app.config.base_url, c.id),
+        name: c.name,
+        level: c.level_code,
+        skills_wanted: c.skills_wanted,
+        skills_offered: c.skills_offered,
+        goal_tags: c.goal_tags,
+        goals: c.goals,
+        time_zone: c.time_zone,
+        local_time: c.local_now,
+    });
+    Ok(Json(RequestDetailOut {
+        request: RequestOut::from(v),
+        sender,
+    }))
 }
 
 /// The room an accepted request opened.

@@ -65,9 +65,14 @@ fn enrol_form(who: &PageActor, p: &ProgrammeView, conduct: &str, v: &EnrolInput)
             p.record.default_capacity
         )),
     ];
-    // Question fields are named q1, q2, …; their labels are the prompts.
+    // Question fields are named by the questions' stable ids; their labels are the prompts.
     for q in &p.questions {
-        let (name, label) = (q.id.clone(), q.prompt.clone());
+        let label = if q.required {
+            format!("{} (required)", q.prompt)
+        } else {
+            q.prompt.clone()
+        };
+        let name = q.id.clone();
         let value = v
             .answers
             .get(&q.id)
@@ -84,6 +89,11 @@ fn enrol_form(who: &PageActor, p: &ProgrammeView, conduct: &str, v: &EnrolInput)
                 "Choose any of: {} (comma-separated)",
                 q.options.join(", ")
             )),
+            QuestionKind::Scale => Field::new(name, label, "select").value(value).options(
+                std::iter::once((String::new(), "—".to_string()))
+                    .chain(rapport_domain::questions::scale_points(q))
+                    .collect(),
+            ),
         };
         fields.push(f);
     }

@@ -45,6 +45,8 @@ mod confirmations;
 mod round_edits;
 // Issue 19 remainder (H2): one search over threads, posts and roadmaps.
 mod search;
+// Issue 18 §2 (H6): the enrolment-question list editor.
+pub(crate) mod question_editor;
 
 use crate::auth::PageActor;
 use crate::routes::Routes;
@@ -274,6 +276,8 @@ pub struct Field {
     /// Programme kinds (codes, space-separated) the field applies to; empty
     /// for every kind. `static/forms.js` hides it when the kind changes.
     pub only_for: &'static str,
+    /// The rows of a `questions` field (issue 18 §2: the list editor).
+    pub questions: Vec<question_editor::QuestionRow>,
 }
 
 impl Field {
@@ -293,6 +297,7 @@ impl Field {
             autocomplete: "",
             options: vec![],
             only_for: "",
+            questions: vec![],
         }
     }
     /// Sets the value.
@@ -356,13 +361,19 @@ impl FormPage {
         } else if let AppError::Invalid(errs) = &e {
             let mut loose: Vec<&Invalid> = vec![];
             for err in errs {
-                match self
+                let placed = match self
                     .fields
                     .iter_mut()
                     .find(|f| f.name == err.field && f.kind != "hidden")
                 {
-                    Some(f) => f.error = Some(err.message.clone()),
-                    None => loose.push(err),
+                    Some(f) => {
+                        f.error = Some(err.message.clone());
+                        true
+                    }
+                    None => false,
+                };
+                if !placed && !question_editor::place_error(&mut self.fields, err) {
+                    loose.push(err);
                 }
             }
             if !loose.is_empty() {

@@ -95,14 +95,35 @@ fn programme_form(who: &PageActor, action: String, v: &ProgrammeInput, creating:
         );
     }
     fields.extend([
-        Field::new("matching_mode", "Who makes the matches", "select").value(&v.matching_mode).options(options(&MatchingMode::ALL, MatchingMode::code, MatchingMode::label)),
+        Field::new("matching_mode", "Who makes the matches", "select")
+            .value(&v.matching_mode)
+            .options(options(
+                &MatchingMode::ALL,
+                MatchingMode::code,
+                MatchingMode::label,
+            )),
         Field::new("starts_on", "Starts on", "date").value(&v.starts_on),
         Field::new("ends_on", "Ends on", "date").value(&v.ends_on),
-        Field::new("cadence", "Meeting cadence", "select").value(&v.cadence).options(options(&Cadence::ALL, Cadence::code, Cadence::label)),
-        Field::new("default_capacity", "Default mentor capacity", "number").value(&v.default_capacity).hint("Mentees per mentor unless the mentor sets their own (1–50).").only_for(WITH_MENTORS),
-        Field::new("request_expiry_days", "Days a request waits for an answer", "number").value(&v.request_expiry_days),
-        Field::new("rolling_admission", "Rolling admission: keep taking enrolments and matching while running", "checkbox").value(if v.rolling_admission { "true" } else { "" }),
-        Field::new("questions", "Enrolment questions", "textarea").value(&v.questions).hint("One per line: \"single: Question? | Option A | Option B | weight=10\", \"multiple: …\" or \"text: …\". A weight makes similar answers count in matching."),
+        Field::new("cadence", "Meeting cadence", "select")
+            .value(&v.cadence)
+            .options(options(&Cadence::ALL, Cadence::code, Cadence::label)),
+        Field::new("default_capacity", "Default mentor capacity", "number")
+            .value(&v.default_capacity)
+            .hint("Mentees per mentor unless the mentor sets their own (1–50).")
+            .only_for(WITH_MENTORS),
+        Field::new(
+            "request_expiry_days",
+            "Days a request waits for an answer",
+            "number",
+        )
+        .value(&v.request_expiry_days),
+        Field::new(
+            "rolling_admission",
+            "Rolling admission: keep taking enrolments and matching while running",
+            "checkbox",
+        )
+        .value(if v.rolling_admission { "true" } else { "" }),
+        super::question_editor::field(v),
         Field::new("group_min", "Smallest peer circle", "number")
             .value(&v.group_min)
             .hint("Circles only: the fewest members a circle starts with (2–20).")
@@ -111,7 +132,9 @@ fn programme_form(who: &PageActor, action: String, v: &ProgrammeInput, creating:
             .value(&v.group_max)
             .hint("Circles only: the most members in one circle (2–20).")
             .only_for(CIRCLES),
-        Field::new("goals", "Goal catalogue", "text").value(&v.goals).hint("Comma-separated goals members can pick."),
+        Field::new("goals", "Goal catalogue", "text")
+            .value(&v.goals)
+            .hint("Comma-separated goals members can pick."),
     ]);
     if !creating {
         // The kind never changes after creation, so fields of other kinds
@@ -155,8 +178,17 @@ async fn new_page(who: PageActor) -> Result<Response, PageError> {
 async fn create(
     State(s): State<AppState>,
     who: PageActor,
-    Form(v): Form<ProgrammeInput>,
+    body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
+    AppError::check(policy::administer(&who.actor), "programmes")?;
+    let (mut v, moved) = super::question_editor::read(&body)?;
+    if let Some(m) = moved {
+        // An editor button: the list changes, nothing is saved yet.
+        m.apply(v.question_list.get_or_insert_with(Vec::new));
+        return Ok(
+            render(&programme_form(&who, "/programmes/new".into(), &v, true)).into_response(),
+        );
+    }
     match s.app.create_programme(&who.actor, &v).await {
         Ok(p) => Ok(back(&p.record.slug, "", "programme_created")),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
@@ -189,8 +221,27 @@ async fn save(
     State(s): State<AppState>,
     who: PageActor,
     Path(slug): Path<String>,
-    Form(v): Form<ProgrammeInput>,
+    body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
+    let (mut v, moved) = super::question_editor::read(&body)?;
+    if let Some(m) = moved {
+        // An editor button: the list changes, nothing is saved yet. Only
+        // the programme's managers get the form back.
+        let p = s.app.programme(&who.actor, &slug).await?;
+        if !p.can_manage {
+            return Err(
+                AppError::Forbidden("only the programme's managers can edit it".into()).into(),
+            );
+        }
+        m.apply(v.question_list.get_or_insert_with(Vec::new));
+        return Ok(render(&programme_form(
+            &who,
+            format!("/programmes/{slug}/edit"),
+            &v,
+            false,
+        ))
+        .into_response());
+    }
     match s.app.update_programme(&who.actor, &slug, &v).await {
         Ok(p) => Ok(back(&p.record.slug, "", "programme_saved")),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {

@@ -132,12 +132,18 @@ async fn send(
     }
 }
 
+/// Requests on one page of `/requests`.
+const PAGE: i64 = 20;
+
 #[derive(Template)]
 #[template(path = "requests.html")]
 struct RequestsPage {
     ctx: Ctx,
     title: &'static str,
     list: Vec<RequestView>,
+    /// `?cursor=` of the older and newer pages, when there are such pages.
+    older: Option<String>,
+    newer: Option<String>,
     paused: Option<String>,
     /// The pause date as the form field holds it (`YYYY-MM-DD`), so saving
     /// the form again keeps the pause.
@@ -162,8 +168,21 @@ async fn requests_page(
     notice: Option<&str>,
     error: Option<AppError>,
     entered: Option<PauseEntered<'_>>,
+    cursor: Option<&str>,
 ) -> Result<Response, PageError> {
-    let list = s.app.my_requests(&who.actor).await?;
+    // A page at a time, like the API (issue 20): a cursor that does not
+    // parse starts again from the newest rather than failing the page.
+    let mut query = rapport_app::lists::ListQuery {
+        cursor: cursor.map(str::to_string),
+        limit: Some(PAGE),
+        ..Default::default()
+    };
+    if query.window().is_err() {
+        query.cursor = None;
+    }
+    let page = s.app.my_requests_page(&who.actor, &query).await?;
+    let (older, newer) = (page.next.map(|c| c.encode()), page.prev.map(|c| c.encode()));
+    let list = page.items;
     let paused_at = s.app.my_pause(&who.actor).await?;
     // The pause is saved as the start of the chosen day (UTC), so the page
     // names that same day, whatever the viewer's zone.
@@ -197,6 +216,8 @@ async fn requests_page(
             ctx: Ctx::new(Some(who), notice),
             title: "Requests",
             list,
+            older,
+            newer,
             paused,
             until,
             max_mentees,
@@ -213,7 +234,15 @@ async fn requests(
     who: PageActor,
     Query(q): Query<Params>,
 ) -> Result<Response, PageError> {
-    requests_page(&s, &who, q.get("done").map(String::as_str), None, None).await
+    requests_page(
+        &s,
+        &who,
+        q.get("done").map(String::as_str),
+        None,
+        None,
+        q.get("cursor").map(String::as_str),
+    )
+    .await
 }
 
 async fn act(
@@ -256,7 +285,7 @@ async fn act(
         }
         Ok(None) => Ok(Redirect::to(&format!("/requests?done=request_{action}")).into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
-            requests_page(&s, &who, None, Some(e), None).await
+            requests_page(&s, &who, None, Some(e), None, None).await
         }
         Err(e) => Err(e.into()),
     }
@@ -279,7 +308,7 @@ async fn pause(
                 until: field("until"),
                 max_mentees: field("max_mentees"),
             };
-            requests_page(&s, &who, None, Some(e), Some(entered)).await
+            requests_page(&s, &who, None, Some(e), Some(entered), None).await
         }
         Err(e) => Err(e.into()),
     }
