@@ -930,6 +930,9 @@ impl App {
                         items.push(Found::Roadmap(crate::roadmaps::RoadmapSummary::new(r)));
                     }
                 }
+                // People are found in the directory's own search, never here:
+                // `search_page` joins only threads, posts and roadmaps.
+                DocKind::Person => {}
             }
         }
         Ok(Page {
