@@ -41,6 +41,8 @@ mod threads;
 mod reflection;
 // Issue 17 performance (H1): multi-row writes for the health scan.
 mod bulk;
+// Issue 20 (H5): the coverage dashboard counted by the database.
+pub mod coverage;
 
 pub use agreements::{AgreementRecord, ConfirmationRecord};
 pub use calendar::{ReminderDue, ReminderKind};

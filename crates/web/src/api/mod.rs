@@ -53,6 +53,8 @@ mod placement;
 mod threads;
 // Reflection and the needs check (issue 19, H8).
 mod reflection;
+// Issue 20 (H5): the coverage dashboard's lists, paged.
+mod coverage;
 
 pub use extract::{ApiJson, ApiQuery, IdPath, SessionToken};
 
@@ -304,6 +306,9 @@ operations! {
     roadmaps::detach_room_roadmap,
     roadmaps::attach_programme_roadmap,
     roadmaps::detach_programme_roadmap,
+    // Issue 20 (H5): the coverage dashboard's lists, paged.
+    coverage::coverage_waiting,
+    coverage::coverage_loads,
 }
 
 /// Every API route, relative to [`PREFIX`] (the caller nests it there).

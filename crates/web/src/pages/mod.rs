@@ -38,6 +38,8 @@ mod audit;
 mod placement;
 // Growth Threads (H7).
 mod threads;
+// Issue 20 (H5): the coverage dashboard, bounded and charted.
+mod coverage;
 // Reflection and the needs check (issue 19, H8).
 mod reflection;
 
@@ -486,6 +488,8 @@ fn table() -> Routes {
         .merge(reflection::routes())
         // Forms that help (H3).
         .merge(matching_settings::routes())
+        // Issue 20 (H5): the coverage dashboard, bounded and charted.
+        .merge(coverage::routes())
 }
 
 /// Every page route.
