@@ -543,6 +543,17 @@ impl BarChart {
             .iter()
             .map(|(l, v)| (l.clone(), String::new(), number(*v)))
             .collect();
+        let cut = |label: &str| -> String {
+            if label.chars().count() > BAR_LABEL_CHARS {
+                label
+                    .chars()
+                    .take(BAR_LABEL_CHARS - 1)
+                    .chain(['…'])
+                    .collect()
+            } else {
+                label.to_string()
+            }
+        };
         const ROW: f64 = 40.0;
         let height = TOP + ROW * self.bars.len() as f64 + 8.0;
         let top = self.bars.iter().map(|b| b.1).fold(0.0, f64::max);
@@ -552,7 +563,7 @@ impl BarChart {
             .bars
             .iter()
             .max_by(|a, b| a.1.total_cmp(&b.1))
-            .map(|(l, v)| format!("{l} ({})", number(*v)))
+            .map(|(l, v)| format!("{} ({})", cut(l), number(*v)))
             .unwrap_or_default();
         let mut svg = format!(
             r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg bar-chart" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-labelledby="{id}-title {id}-desc" focusable="false">"#
@@ -571,15 +582,7 @@ impl BarChart {
             } else {
                 0.0
             };
-            let shown: String = if label.chars().count() > BAR_LABEL_CHARS {
-                label
-                    .chars()
-                    .take(BAR_LABEL_CHARS - 1)
-                    .chain(['…'])
-                    .collect()
-            } else {
-                label.clone()
-            };
+            let shown = cut(label);
             svg.push_str(&format!(
                 r#"<text class="tick" x="16" y="{:.1}" font-size="12" fill="currentColor">{}</text>"#,
                 y + 2.0,
