@@ -236,7 +236,7 @@ async fn the_page_draws_four_charts_with_tables_and_pages_its_lists_without_scri
         "Time waiting for a match",
     ] {
         assert!(
-            html.contains(&format!("<figcaption id=")) && html.contains(title),
+            html.contains("<figcaption id=") && html.contains(title),
             "{title}"
         );
     }
