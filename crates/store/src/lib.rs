@@ -49,6 +49,8 @@ mod search;
 // Issue 20: requests paged with their names in one query
 mod request_list;
 pub use request_list::RequestListRow;
+// Issue 20 (H5): the coverage dashboard counted by the database.
+pub mod coverage;
 
 pub use agreements::{AgreementRecord, ConfirmationRecord};
 pub use calendar::{ReminderDue, ReminderKind};

@@ -55,6 +55,9 @@ pub struct Chart {
     pub title: String,
     /// The value column's heading.
     pub y_label: String,
+    /// The first column's heading: "Date" for a line chart, the categories
+    /// for a bar chart.
+    pub x_label: String,
     /// The SVG element, escaped and ready to place in a page; empty when
     /// there is nothing to draw.
     pub svg: String,
@@ -126,6 +129,7 @@ impl LineChart {
             id: id.clone(),
             title: self.title.clone(),
             y_label: self.y_label.clone(),
+            x_label: "Date".into(),
             svg: String::new(),
             many,
             rows,
@@ -486,5 +490,173 @@ mod progress_bar_tests {
             ..b
         };
         assert_eq!(empty.percent(), 0);
+    }
+}
+
+// Issue 20 / issue 18 §6 (H5): a bar chart of counts by category, for
+// histograms (mentor load, time waiting) and reasons. The same contract as
+// the line chart, and the same `Chart` output and template.
+
+/// A horizontal bar chart: one bar per category, each labelled above its
+/// bar (so long labels such as reasons fit), with its count at its end.
+#[derive(Clone, Debug)]
+pub struct BarChart {
+    /// Unique on the page; the SVG's ids derive from it (letters, digits, `-`).
+    pub id: String,
+    /// The heading of the chart, and its accessible name.
+    pub title: String,
+    /// What the categories are (the table's first column): "Load ÷ capacity".
+    pub x_label: String,
+    /// What the values count (the table's value column): "Mentors".
+    pub y_label: String,
+    /// `(category, count)`, in the order to draw. A histogram passes its
+    /// buckets in order, empty ones included.
+    pub bars: Vec<(String, f64)>,
+}
+
+/// Labels longer than this are cut in the SVG (the table has them whole).
+const BAR_LABEL_CHARS: usize = 80;
+
+impl BarChart {
+    /// Renders the chart. Nothing to draw (no bars, or every bar 0) is the
+    /// empty state.
+    pub fn render(&self) -> Chart {
+        let id: String = self
+            .id
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        let mut chart = Chart {
+            id: id.clone(),
+            title: self.title.clone(),
+            y_label: self.y_label.clone(),
+            x_label: self.x_label.clone(),
+            svg: String::new(),
+            many: false,
+            rows: vec![],
+        };
+        if self.bars.iter().all(|(_, v)| *v <= 0.0) {
+            return chart;
+        }
+        chart.rows = self
+            .bars
+            .iter()
+            .map(|(l, v)| (l.clone(), String::new(), number(*v)))
+            .collect();
+        let cut = |label: &str| -> String {
+            if label.chars().count() > BAR_LABEL_CHARS {
+                label
+                    .chars()
+                    .take(BAR_LABEL_CHARS - 1)
+                    .chain(['…'])
+                    .collect()
+            } else {
+                label.to_string()
+            }
+        };
+        const ROW: f64 = 40.0;
+        let height = TOP + ROW * self.bars.len() as f64 + 8.0;
+        let top = self.bars.iter().map(|b| b.1).fold(0.0, f64::max);
+        // Room at the right for the largest count's text.
+        let span = WIDTH - 16.0 - 56.0;
+        let largest = self
+            .bars
+            .iter()
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(l, v)| format!("{} ({})", cut(l), number(*v)))
+            .unwrap_or_default();
+        let mut svg = format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg bar-chart" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-labelledby="{id}-title {id}-desc" focusable="false">"#
+        );
+        svg.push_str(&format!(
+            r#"<title id="{id}-title">{}</title><desc id="{id}-desc">{} in {} bars; the largest: {}. The table below lists every value.</desc>"#,
+            escape(&self.title),
+            escape(&self.y_label),
+            self.bars.len(),
+            escape(&largest)
+        ));
+        for (i, (label, v)) in self.bars.iter().enumerate() {
+            let y = TOP + ROW * i as f64;
+            let w = if top > 0.0 {
+                span * v.max(0.0) / top
+            } else {
+                0.0
+            };
+            let shown = cut(label);
+            svg.push_str(&format!(
+                r#"<text class="tick" x="16" y="{:.1}" font-size="12" fill="currentColor">{}</text>"#,
+                y + 2.0,
+                escape(&shown)
+            ));
+            svg.push_str(&format!(
+                r#"<g class="series series-0"><rect x="16" y="{:.1}" width="{w:.1}" height="16" fill="currentColor"/></g>"#,
+                y + 8.0
+            ));
+            svg.push_str(&format!(
+                r#"<text class="tick" x="{:.1}" y="{:.1}" font-size="12" fill="currentColor">{}</text>"#,
+                16.0 + w + 6.0,
+                y + 21.0,
+                escape(&number(*v))
+            ));
+        }
+        svg.push_str("</svg>");
+        chart.svg = svg;
+        chart
+    }
+}
+
+#[cfg(test)]
+mod bar_chart_tests {
+    use super::BarChart;
+
+    fn bars(values: &[f64]) -> BarChart {
+        BarChart {
+            id: "load".into(),
+            title: "Mentor <load>".into(),
+            x_label: "Load ÷ capacity".into(),
+            y_label: "Mentors".into(),
+            bars: values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (format!("bucket {i}"), *v))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn one_bar_per_category_with_the_same_numbers_in_the_table() {
+        let c = bars(&[0.0, 4.0, 2.0]).render();
+        assert_eq!(c.svg.matches("<rect ").count(), 3);
+        assert!(
+            c.svg.contains(r#"width="568.0""#),
+            "the largest fills the width: {}",
+            c.svg
+        );
+        assert!(c.svg.contains(r#"width="284.0""#));
+        assert!(c.svg.contains("&lt;load&gt;") && !c.svg.contains("<load>"));
+        assert!(c.svg.contains("the largest: bucket 1 (4)"));
+        assert!(!c.svg.contains("style="), "the CSP forbids inline styles");
+        assert_eq!(c.svg.matches("<g ").count(), c.svg.matches("</g>").count());
+        let rows: Vec<(&str, &str)> = c
+            .rows
+            .iter()
+            .map(|r| (r.0.as_str(), r.2.as_str()))
+            .collect();
+        assert_eq!(
+            rows,
+            [("bucket 0", "0"), ("bucket 1", "4"), ("bucket 2", "2")]
+        );
+        assert_eq!(c.x_label, "Load ÷ capacity");
+    }
+
+    #[test]
+    fn all_zero_is_the_empty_state_and_long_labels_are_cut_in_the_svg_only() {
+        assert!(bars(&[0.0, 0.0]).render().is_empty());
+        assert!(bars(&[]).render().is_empty());
+        let mut b = bars(&[1.0]);
+        b.bars[0].0 = "x".repeat(200);
+        let c = b.render();
+        assert!(c.svg.contains('…') && !c.svg.contains(&"x".repeat(100)));
+        assert_eq!(c.rows[0].0.len(), 200);
     }
 }

@@ -2701,6 +2701,31 @@ fn rows() -> Vec<Row> {
         "",
         Each([401, 404, 404, 200, 404, 200, 404, 404, 404]),
     ));
+    // Issue 20 (H5): the coverage dashboard page and its paged lists, for
+    // the programme's managers.
+    v.extend([
+        row(
+            "GET",
+            "/programmes/{slug}/coverage",
+            "/programmes/here/coverage",
+            "",
+            Managers(200),
+        ),
+        row(
+            "GET",
+            "/api/v1/programmes/{slug}/coverage/waiting",
+            "/api/v1/programmes/here/coverage/waiting",
+            "",
+            Managers(200),
+        ),
+        row(
+            "GET",
+            "/api/v1/programmes/{slug}/coverage/loads",
+            "/api/v1/programmes/here/coverage/loads",
+            "",
+            Managers(200),
+        ),
+    ]);
     v.push(Row {
         fresh_session: true,
         ..row("POST", "/sign-out", "/sign-out", "", Everyone(303))

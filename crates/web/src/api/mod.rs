@@ -56,6 +56,8 @@ mod reflection;
 // Issue 18 §5 safe actions remainder (H4): pair edits in a draft round.
 pub(crate) mod confirming;
 mod round_edits;
+// Issue 20 (H5): the coverage dashboard's lists, paged.
+mod coverage;
 
 pub use extract::{ApiJson, ApiQuery, IdPath, SessionToken};
 // Issue 19 remainder (H2): the search page's "older results" link escapes q.
@@ -313,6 +315,9 @@ operations! {
     round_edits::edit_round_pair,
     // Issue 18 §6 (H6): a request with its sender's card.
     requests::get_request,
+    // Issue 20 (H5): the coverage dashboard's lists, paged.
+    coverage::coverage_waiting,
+    coverage::coverage_loads,
 }
 
 /// Every API route, relative to [`PREFIX`] (the caller nests it there).

@@ -162,9 +162,17 @@ pub async fn set_pair_rule(
 
 /// Read the coverage dashboard (managers)
 ///
+/// Counts, histograms and the first page of each list, counted by the
+/// database, so the answer stays the same size however many people enrol:
 /// `participants`, `matched`, `pending`, `unmatched`, `median_days_to_match`,
-/// `waiting` (oldest first), `loads` (mentor seats against capacity) and
-/// `applications` waiting for a decision.
+/// `applications` waiting for a decision and `mentors`; `time_waiting`,
+/// `mentor_load` (seats ÷ capacity) and `unplaced_by_reason` (the latest
+/// round) as `{label, count}` buckets; `over_time` (running totals by day:
+/// `day`, `approved`, `matched`); and the first 20 of `waiting` (longest
+/// first) and `loads` (fullest first). When a list has more, `waiting_next`
+/// or `loads_next` is the cursor of its next page: follow it with
+/// `GET /programmes/{slug}/coverage/waiting?cursor=…` or
+/// `/coverage/loads?cursor=…`, which page on with `Link: rel="next"`.
 #[utoipa::path(get, path = "/api/v1/programmes/{slug}/coverage", tag = "programmes", params(("slug" = String, Path, description = "Programme slug.")), security(("cookie" = []), ("bearer" = [])),
     responses((status = 200, description = "The dashboard.", body = Object), (status = 403, description = "`forbidden`: not a manager.", body = ErrorBody), (status = 404, description = "`not_found`: no such programme, or a draft the caller does not manage.", body = ErrorBody)))]
 pub async fn coverage(

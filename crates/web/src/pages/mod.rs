@@ -38,6 +38,8 @@ mod audit;
 mod placement;
 // Growth Threads (H7).
 mod threads;
+// Issue 20 (H5): the coverage dashboard, bounded and charted.
+mod coverage;
 // Reflection and the needs check (issue 19, H8).
 mod reflection;
 // Issue 18 §5 safe actions remainder (H4).
@@ -514,6 +516,8 @@ fn table() -> Routes {
         .merge(confirmations::routes())
         // Issue 19 remainder (H2): search.
         .merge(search::routes())
+        // Issue 20 (H5): the coverage dashboard, bounded and charted.
+        .merge(coverage::routes())
 }
 
 /// Every page route.
