@@ -137,7 +137,7 @@ pub fn sentence(e: &AuditRecord, names: &Names) -> String {
         "round.pair_rule" => format!("{who} changed a pin or forbid in {}", programme()),
         "round.match_now" => format!("{who} matched {} now in {}", person(), programme()),
         "round.pair_edit" => {
-            let mentee = field(after, "mentee_name").unwrap_or_else(|| person());
+            let mentee = field(after, "mentee_name").unwrap_or_else(&person);
             let from = field(after, "from_name").filter(|n| n != "null");
             match (field(after, "action").as_deref(), from) {
                 (Some("reject"), from) => format!(

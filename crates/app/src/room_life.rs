@@ -88,13 +88,23 @@ impl RoomListQuery {
         let status = code(&self.status)
             .map(|c| RoomStatus::parse(&c))
             .transpose()
-            .map_err(|e| errors.push(Invalid::new("status", format!("status {}", e.message))))
+            .map_err(|e| {
+                errors.push(Invalid::new(
+                    "status",
+                    format!("status {}", rapport_domain::invalid::phrase(&e.message)),
+                ))
+            })
             .ok()
             .flatten();
         let level = code(&self.health)
             .map(|c| Level::parse(&c))
             .transpose()
-            .map_err(|e| errors.push(Invalid::new("health", format!("health {}", e.message))))
+            .map_err(|e| {
+                errors.push(Invalid::new(
+                    "health",
+                    format!("health {}", rapport_domain::invalid::phrase(&e.message)),
+                ))
+            })
             .ok()
             .flatten();
         if !errors.is_empty() {

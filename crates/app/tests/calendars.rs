@@ -212,7 +212,7 @@ async fn reminders_go_out_a_day_and_an_hour_before_exactly_once() {
         );
         let bo_mail = day.iter().find(|m| m.to == "bo@example.org").unwrap();
         assert!(
-            bo_mail.body.contains("America/New_York"),
+            bo_mail.body.contains("(New York)"),
             "in Bo's zone: {}",
             bo_mail.body
         );

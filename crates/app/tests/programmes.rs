@@ -489,7 +489,7 @@ async fn ranked_requests_roll_over_expire_and_ask() {
             .unwrap_err();
         assert!(
             e.to_string()
-                .contains("not taking mentees until 2099-01-01"),
+                .contains("not taking mentees until 1 Jan 2099"),
             "{e}"
         );
         let e = app

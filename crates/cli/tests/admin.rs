@@ -56,7 +56,7 @@ fn create_user_backup_and_restore() {
         .failure();
     let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(
-        err.contains("email") && err.contains("password must be at least 10 characters"),
+        err.contains("email") && err.contains("Password must be at least 10 characters"),
         "{err}"
     );
     let dup = rapport(dir.path())

@@ -29,10 +29,29 @@ impl Invalid {
 /// a message written in lower case in the code still reads right.
 pub fn sentence(message: impl Into<String>) -> String {
     let message = message.into();
+    // A message that opens with a setting's code ("quality_floor: …") keeps
+    // it as written: the code is what the reader types.
+    let first = message.split([' ', ':']).next().unwrap_or_default();
+    if first.contains('_') {
+        return message;
+    }
     let mut chars = message.chars();
     match chars.next() {
         Some(c) if c.is_lowercase() => c.to_uppercase().chain(chars).collect(),
         _ => message,
+    }
+}
+
+/// `message` as a phrase to go inside another sentence ("status must be
+/// one of …"): the first letter lower-cased, unless the first word is an
+/// acronym ("URL …") or a name.
+pub fn phrase(message: &str) -> String {
+    let first = message.split_whitespace().next().unwrap_or_default();
+    let acronym = first.chars().count() > 1 && !first.chars().any(char::is_lowercase);
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(c) if c.is_uppercase() && !acronym => c.to_lowercase().chain(chars).collect(),
+        _ => message.to_string(),
     }
 }
 
@@ -47,6 +66,24 @@ impl std::error::Error for Invalid {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phrases_go_inside_sentences() {
+        assert_eq!(
+            phrase("A choice needs two options"),
+            "a choice needs two options"
+        );
+        assert_eq!(phrase("Must be one of: a, b"), "must be one of: a, b");
+        assert_eq!(
+            phrase("URL must start with https://"),
+            "URL must start with https://"
+        );
+        assert_eq!(phrase("already lower"), "already lower");
+        assert_eq!(
+            sentence("quality_floor: must be 0 to 100"),
+            "quality_floor: must be 0 to 100"
+        );
+    }
 
     #[test]
     fn messages_read_as_sentences() {

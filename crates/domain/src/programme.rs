@@ -603,11 +603,11 @@ mod tests {
         );
         let e = Circle.roles_for_choice("role", "mentee").unwrap_err();
         assert_eq!(e.field, "role");
-        assert_eq!(e.message, "choose peer or facilitator (circle programmes)");
+        assert_eq!(e.message, "Choose peer or facilitator (circle programmes)");
         let e = Group.roles_for_choice("role", "peer").unwrap_err();
         assert_eq!(
             e.message,
-            "choose mentee, mentor, both or facilitator (group programmes)"
+            "Choose mentee, mentor, both or facilitator (group programmes)"
         );
     }
 
@@ -636,7 +636,7 @@ mod tests {
         );
         let e = Question::parse_lines("questions", "single: Only one | A").unwrap_err();
         assert!(
-            e.message.contains("line 1") && e.message.contains("two options"),
+            e.message.contains("Line 1") && e.message.contains("two options"),
             "{e}"
         );
         assert!(Question::parse_lines("questions", "poll: x").is_err());

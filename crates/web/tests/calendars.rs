@@ -208,7 +208,7 @@ async fn the_calendar_page_shows_the_feed_and_resets_it_after_a_confirm_step() {
             page.text
         );
         assert!(
-            page.text.contains("Asia/Kolkata"),
+            page.text.contains("(Kolkata)"),
             "times in the viewer's zone"
         );
         assert!(page

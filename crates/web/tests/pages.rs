@@ -87,7 +87,7 @@ async fn sign_up_verify_sign_in_journey_over_forms() {
         let html = text(resp).await;
         assert!(
             html.contains(r#"id="e-password""#)
-                && html.contains("password must be at least 10 characters"),
+                && html.contains("Password must be at least 10 characters"),
             "{html}"
         );
         assert!(
@@ -474,7 +474,7 @@ async fn invitation_unsubscribe_and_admin_pages() {
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = text(resp).await;
     assert!(
-        html.contains(r#"<span class="error" id="e-email">enter a valid email address"#),
+        html.contains(r#"<span class="error" id="e-email">Enter a valid email address"#),
         "the error sits next to the email field: {html}"
     );
     assert!(

@@ -78,7 +78,10 @@ fn length(
 fn markdown_ok(errors: &mut Vec<Invalid>, field: &'static str, what: &str, text: &str) {
     if let Err(AppError::Invalid(e)) = markdown::check(field, text) {
         for e in e {
-            errors.push(Invalid::new(field, format!("{what}: {}", e.message)));
+            errors.push(Invalid::new(
+                field,
+                format!("{what}: {}", rapport_domain::invalid::phrase(&e.message)),
+            ));
         }
     }
 }
@@ -162,7 +165,13 @@ fn parse_step(
     let mut resources = vec![];
     for (j, r) in s.resources.iter().enumerate() {
         let kind = ResourceKind::parse(&r.kind)
-            .map_err(|e| bad(format!("resource {}: kind {}", j + 1, e.message)))
+            .map_err(|e| {
+                bad(format!(
+                    "resource {}: kind {}",
+                    j + 1,
+                    rapport_domain::invalid::phrase(&e.message)
+                ))
+            })
             .ok();
         let rtitle = r.title.trim().to_string();
         if !(1..=200).contains(&rtitle.chars().count()) {
@@ -269,12 +278,12 @@ mod tests {
             .collect::<Vec<_>>()
             .join("\n");
         for want in [
-            "step 1: its id",
-            "step 1: the title",
+            "Step 1: its id",
+            "Step 1: the title",
             "kind must be one of",
             "catalogue",
             "effort",
-            "step 2: the text",
+            "Step 2: the text",
         ] {
             assert!(text.contains(want), "{want} missing from {text}");
         }

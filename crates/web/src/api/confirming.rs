@@ -5,7 +5,7 @@
 use crate::ApiError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -39,9 +39,17 @@ impl<S: Send + Sync> FromRequest<S> for Confirmation {
                     .to_ascii_lowercase()
                     .starts_with("application/json")
             });
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|_| ApiError::bad_request("the body could not be read".to_string()))?;
+        let bytes = match Bytes::from_request(req, state).await {
+            Ok(bytes) => bytes,
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(ApiError::too_large())
+            }
+            Err(_) => {
+                return Err(ApiError::bad_request(
+                    "the body could not be read".to_string(),
+                ))
+            }
+        };
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Confirmation(in_query));
         }

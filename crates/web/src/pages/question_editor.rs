@@ -89,7 +89,11 @@ pub fn place_error(fields: &mut [Field], err: &Invalid) -> bool {
         return false;
     };
     row.errors.push((part.to_string(), err.message.clone()));
-    let summary = format!("Question {}: {}", i + 1, err.message);
+    let summary = format!(
+        "Question {}: {}",
+        i + 1,
+        rapport_domain::invalid::phrase(&err.message)
+    );
     f.error = Some(match f.error.take() {
         Some(e) => format!("{e} {summary}"),
         None => summary,
