@@ -112,15 +112,15 @@ describe('a manager imports people, runs matching, pins, publishes and reads cov
       assert.match(why, /\+\d/, `the explanation lists points per criterion:\n${why}`);
 
       // A pin across a reporting line is refused with the rule named.
-      await m.page.getByLabel('Mentee').selectOption({ label: 'Mentee 02' });
-      await m.page.getByLabel('Mentor', { exact: true }).selectOption({ label: 'Mentor 02' });
+      await m.page.locator('#f-mentee').selectOption({ label: 'Mentee 02' });
+      await m.page.locator('#f-mentor').selectOption({ label: 'Mentor 02' });
       await m.page.getByLabel('Rule').selectOption('pin');
       await m.submit('Save rule');
-      assert.match(await m.mainText(), /pin is refused.*reporting_line/s);
+      assert.match(await m.mainText(), /pin is refused.*reporting_line/is);
 
       // Pin a pair, re-run, and the pair is placed.
-      await m.page.getByLabel('Mentee').selectOption({ label: 'Mentee 07' });
-      await m.page.getByLabel('Mentor', { exact: true }).selectOption({ label: 'Mentor 11' });
+      await m.page.locator('#f-mentee').selectOption({ label: 'Mentee 07' });
+      await m.page.locator('#f-mentor').selectOption({ label: 'Mentor 11' });
       await m.page.getByLabel('Rule').selectOption('pin');
       await m.submit('Save rule');
       assert.equal(m.path(), '/programmes/leaders-spring/matching?done=rule_saved');

@@ -14,7 +14,7 @@ async fn body_of(r: Response<Body>) -> Vec<u8> {
         .to_vec()
 }
 
-fn header_of<'a>(r: &'a Response<Body>, name: header::HeaderName) -> &'a str {
+fn header_of(r: &Response<Body>, name: header::HeaderName) -> &str {
     r.headers()
         .get(name)
         .map(|v| v.to_str().unwrap())
