@@ -43,7 +43,7 @@ describe('sign up, verify, sign in, edit profile, find yourself', { skip, timeou
     await j.submit('Create account');
     assert.equal(j.path(), '/sign-up');
     await j.expectFieldError('Password', 'Password must be at least 10 characters');
-    await j.expectFieldError('Email', 'email');
+    await j.expectFieldError('Email', 'Email must contain @');
     // What the person typed is kept, except the password.
     assert.equal(await j.page.getByLabel('Your name', { exact: true }).inputValue(), 'Someone');
     assert.equal(await j.page.getByLabel('Email', { exact: true }).inputValue(), 'not an email');
