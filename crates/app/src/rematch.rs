@@ -1079,44 +1079,42 @@ pub(crate) async fn mentor_support_in(
     actor: &Actor,
     access: &RoomAccess,
 ) -> AppResult<Option<MentorSupport>> {
-    {
-        let id = access.room.id;
-        let lead = access
-            .me
-            .as_ref()
-            .is_some_and(|m| matches!(m.role, ProgrammeRole::Mentor | ProgrammeRole::Facilitator));
-        if !lead {
-            return Ok(None);
-        }
-        let poor_fit = access.room.end_reason == Some(EndReason::Fit)
-            || said_no(tx, id, actor.person_id).await?;
-        if !poor_fit {
-            return Ok(None);
-        }
-        let mut open: Vec<ProgrammeRecord> = tx
-            .programmes()
-            .await?
-            .into_iter()
-            .filter(|p| {
-                crate::programmes::taking_enrolments(p)
-                    && p.kind.enrolment_roles().contains(&ProgrammeRole::Mentee)
-                    && !actor.has_role(p.id, ProgrammeRole::Mentee)
-            })
-            .collect();
-        open.sort_by(|a, b| {
-            (a.starts_on.is_none(), &a.starts_on, a.created_at).cmp(&(
-                b.starts_on.is_none(),
-                &b.starts_on,
-                b.created_at,
-            ))
-        });
-        Ok(Some(MentorSupport {
-            programme: open
-                .into_iter()
-                .next()
-                .map(|p| (p.name, p.slug.to_string())),
-        }))
+    let id = access.room.id;
+    let lead = access
+        .me
+        .as_ref()
+        .is_some_and(|m| matches!(m.role, ProgrammeRole::Mentor | ProgrammeRole::Facilitator));
+    if !lead {
+        return Ok(None);
     }
+    let poor_fit =
+        access.room.end_reason == Some(EndReason::Fit) || said_no(tx, id, actor.person_id).await?;
+    if !poor_fit {
+        return Ok(None);
+    }
+    let mut open: Vec<ProgrammeRecord> = tx
+        .programmes()
+        .await?
+        .into_iter()
+        .filter(|p| {
+            crate::programmes::taking_enrolments(p)
+                && p.kind.enrolment_roles().contains(&ProgrammeRole::Mentee)
+                && !actor.has_role(p.id, ProgrammeRole::Mentee)
+        })
+        .collect();
+    open.sort_by(|a, b| {
+        (a.starts_on.is_none(), &a.starts_on, a.created_at).cmp(&(
+            b.starts_on.is_none(),
+            &b.starts_on,
+            b.created_at,
+        ))
+    });
+    Ok(Some(MentorSupport {
+        programme: open
+            .into_iter()
+            .next()
+            .map(|p| (p.name, p.slug.to_string())),
+    }))
 }
 
 /// The viewer's membership of a room they were re-matched from: a seeker
