@@ -7,9 +7,8 @@
 use crate::programmes::ProgrammeView;
 use crate::rounds::Published;
 use crate::{App, AppError, AppResult};
-use rapport_domain::mentoring::{EnrolmentStatus, RoundStatus};
+use rapport_domain::mentoring::RoundStatus;
 use rapport_domain::policy::Actor;
-use rapport_domain::programme::ProgrammeRole;
 use rapport_domain::{PersonId, RoundId};
 use std::collections::BTreeSet;
 
@@ -61,16 +60,7 @@ impl App {
         confirm: bool,
     ) -> AppResult<ProgrammeView> {
         if to == "closed" && !confirm {
-            let (p, list) = self.enrolments(actor, slug).await?;
-            let people = list
-                .iter()
-                .filter(|v| {
-                    v.enrolment.status == EnrolmentStatus::Approved
-                        && v.enrolment.role != ProgrammeRole::Manager
-                })
-                .map(|v| v.enrolment.person_id)
-                .collect::<BTreeSet<_>>()
-                .len();
+            let (p, people) = self.participant_count(actor, slug).await?;
             return Err(ask(format!(
                 "Closing {} ends it for its {}: nobody can enrol and matching stops (an administrator can reopen it within 30 days).",
                 p.name,

@@ -324,7 +324,7 @@ impl App {
                     c.name
                 ),
                 detail: String::new(),
-                link: format!("/programmes/{}/participants", c.slug),
+                link: format!("/programmes/{}/participants?status=applied", c.slug),
                 action: "Review applications",
                 deadline: None,
                 at: c.oldest_at,

@@ -73,6 +73,8 @@ pub mod confirmations;
 pub mod round_edits;
 // Issue 20 cause 5 and issue 18 §6 (H6): requests paged, and who is asking.
 pub mod request_list;
+// Issues 18 and 20: the participants list paged and filtered.
+pub mod participants;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{error_chain, AppError, AppResult, BoxError};

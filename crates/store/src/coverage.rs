@@ -11,7 +11,7 @@
 //! a proposed room, or a request waiting for an answer), else *waiting*.
 
 use crate::mentoring::codes_in;
-use crate::page::{Cursor, Direction, Page, Start};
+use crate::page::{keyset_k as keyset, Page, Start};
 use crate::{on_conn, Dialect, Result, Tx};
 use rapport_domain::mentoring::{MemberState, RoomStatus};
 use rapport_domain::programme::ProgrammeRole;
@@ -89,32 +89,6 @@ pub enum Sort {
     First,
     /// Waiting: newest first. Loads: emptiest first.
     Last,
-}
-
-/// The SQL tail of one keyset page over a derived table with columns `k`
-/// (the i64 key) and `id`: `WHERE`, `ORDER BY`, `LIMIT` (and `OFFSET`).
-/// `desc` is the list's order on `k`; ties go by `id` ascending. Bind as
-/// [`crate::page::bind_keyset!`] does, from placeholder `first`.
-fn keyset(start: Start, first: usize, desc: bool) -> String {
-    let (a, b, c) = (first, first + 1, first + 2);
-    let (after, before, fwd, back) = if desc {
-        ("<", ">", "k DESC, id", "k, id DESC")
-    } else {
-        (">", "<", "k, id", "k DESC, id DESC")
-    };
-    match start {
-        Start::Offset(_) => format!("ORDER BY {fwd} LIMIT ${a} OFFSET ${b}"),
-        Start::Cursor(Cursor {
-            direction: Direction::Older,
-            ..
-        }) => format!("WHERE k {after} ${a} OR (k = ${a} AND id > ${b}) ORDER BY {fwd} LIMIT ${c}"),
-        Start::Cursor(Cursor {
-            direction: Direction::Newer,
-            ..
-        }) => {
-            format!("WHERE k {before} ${a} OR (k = ${a} AND id < ${b}) ORDER BY {back} LIMIT ${c}")
-        }
-    }
 }
 
 /// `1` when the seeker `e.person_id` sits in a room of `statuses`.
@@ -387,6 +361,7 @@ impl Tx {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::page::{Cursor, Direction};
     use uuid::Uuid;
 
     #[test]

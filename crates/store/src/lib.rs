@@ -51,6 +51,9 @@ mod request_list;
 pub use request_list::RequestListRow;
 // Issue 20 (H5): the coverage dashboard counted by the database.
 pub mod coverage;
+// Issues 18 and 20: participants paged and filtered.
+mod enrolment_list;
+pub use enrolment_list::{EnrolmentFilter, EnrolmentOrder};
 
 pub use agreements::{AgreementRecord, ConfirmationRecord};
 pub use calendar::{ReminderDue, ReminderKind};

@@ -302,9 +302,9 @@ pub struct Seat {
     pub room_created_at: i64,
 }
 
-const ENROLMENT_COLUMNS: &str = "e.id, e.programme_id, e.person_id, e.role, e.status, e.capacity, e.answers, e.preferences, e.consent_sensitive, e.created_at, e.conduct_accepted_at, e.decided_at";
+pub(crate) const ENROLMENT_COLUMNS: &str = "e.id, e.programme_id, e.person_id, e.role, e.status, e.capacity, e.answers, e.preferences, e.consent_sensitive, e.created_at, e.conduct_accepted_at, e.decided_at";
 
-fn enrolment_row<R: Row>(r: &R) -> Result<EnrolmentRecord>
+pub(crate) fn enrolment_row<R: Row>(r: &R) -> Result<EnrolmentRecord>
 where
     for<'a> &'a str: sqlx::ColumnIndex<R>,
     for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,

@@ -175,6 +175,32 @@ pub(crate) fn keyset_sql(start: Start, first: usize) -> String {
     }
 }
 
+/// The SQL tail of one keyset page over a derived table with columns `k`
+/// (the i64 key) and `id`: `WHERE`, `ORDER BY`, `LIMIT` (and `OFFSET`).
+/// `desc` is the list's order on `k`; ties go by `id` ascending. Bind as
+/// [`crate::page::bind_keyset!`] does, from placeholder `first`.
+pub(crate) fn keyset_k(start: Start, first: usize, desc: bool) -> String {
+    let (a, b, c) = (first, first + 1, first + 2);
+    let (after, before, fwd, back) = if desc {
+        ("<", ">", "k DESC, id", "k, id DESC")
+    } else {
+        (">", "<", "k, id", "k DESC, id DESC")
+    };
+    match start {
+        Start::Offset(_) => format!("ORDER BY {fwd} LIMIT ${a} OFFSET ${b}"),
+        Start::Cursor(Cursor {
+            direction: Direction::Older,
+            ..
+        }) => format!("WHERE k {after} ${a} OR (k = ${a} AND id > ${b}) ORDER BY {fwd} LIMIT ${c}"),
+        Start::Cursor(Cursor {
+            direction: Direction::Newer,
+            ..
+        }) => {
+            format!("WHERE k {before} ${a} OR (k = ${a} AND id < ${b}) ORDER BY {back} LIMIT ${c}")
+        }
+    }
+}
+
 /// Totals are counted up to this many; past it a list says "more than".
 pub const TOTAL_CAP: i64 = 1_000;
 

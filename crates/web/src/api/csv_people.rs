@@ -61,7 +61,7 @@ pub async fn import_people(
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
     // Permission first, then the upload.
-    s.app.enrolments(&actor, &slug).await?;
+    s.app.programme_to_manage(&actor, &slug).await?;
     let data = axum::body::to_bytes(body, crate::pages::IMPORT_LIMIT)
         .await
         .map_err(|_| ApiError::too_large())?;

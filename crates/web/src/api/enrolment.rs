@@ -1,19 +1,22 @@
 //! Enrolment: applying to a programme, managers' decisions, and leaving.
 
 use super::programmes::parse;
-use super::ApiJson;
+use super::{paged_json, ApiJson, ApiQuery};
 use crate::auth::ApiActor;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
 use rapport_app::enrolment::EnrolInput;
+use rapport_app::lists::ListQuery;
+use rapport_app::participants::ParticipantQuery;
 use rapport_domain::EnrolmentId;
 use rapport_store::EnrolmentView;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 /// An application to a programme.
 #[derive(Deserialize, ToSchema, Default)]
@@ -146,16 +149,82 @@ impl From<EnrolmentView> for EnrolmentOut {
     }
 }
 
+/// Which participants, in which order, and which page.
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct EnrolmentParams {
+    /// Only this status: `applied` (new applications), `approved`,
+    /// `waitlisted`, `declined` or `withdrawn`. None or `all`: every status.
+    pub status: Option<String>,
+    /// Only this role (one the programme enrols, or `manager`). None or
+    /// `all`: every role.
+    pub role: Option<String>,
+    /// Only people whose name or email contains this text (any case, up to
+    /// 100 characters).
+    pub q: Option<String>,
+    /// `newest` (the default: new applications first) or `oldest`.
+    pub sort: Option<String>,
+    /// Where to continue: the opaque cursor from the `Link` header of the
+    /// previous answer. None: the first page.
+    pub cursor: Option<String>,
+    /// Items per page, 1 to 100 (default 50).
+    pub limit: Option<i64>,
+}
+
 /// List enrolments (managers)
-#[utoipa::path(get, path = "/api/v1/programmes/{slug}/enrolments", tag = "programmes", params(("slug" = String, Path, description = "Programme slug.")), security(("cookie" = []), ("bearer" = [])),
-    responses((status = 200, description = "Every enrolment, oldest first.", body = Vec<EnrolmentOut>), (status = 403, description = "`forbidden`: not a manager.", body = ErrorBody), (status = 404, description = "`not_found`: no such programme, or a draft the caller does not manage.", body = ErrorBody)))]
+///
+/// One page of the programme's enrolments, newest first (`sort=oldest` for
+/// the oldest first), narrowed by `status`, `role` and `q`. Paginated by
+/// cursor: a request without `cursor` gets the first page, and the next (and
+/// previous) page is in the `Link` header, which keeps the filters. The
+/// `X-Applications` header counts the applications waiting for a decision
+/// (up to 1,000; `1001` means more).
+#[utoipa::path(get, path = "/api/v1/programmes/{slug}/enrolments", tag = "programmes", params(("slug" = String, Path, description = "Programme slug."), EnrolmentParams), security(("cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "One page of enrolments.", body = Vec<EnrolmentOut>,
+            headers(
+                ("link" = String, description = "`<…>; rel=\"next\"` and `<…>; rel=\"prev\"` when there are such pages."),
+                ("x-applications" = i64, description = "Applications waiting for a decision, counted up to 1,001."),
+            )),
+        (status = 403, description = "`forbidden`: not a manager.", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such programme, or a draft the caller does not manage.", body = ErrorBody),
+        (status = 422, description = "`invalid_field`: `status`, `role`, `q` or `sort` is not one the list takes, `limit` is not 1 to 100, or `cursor` is not one Rapport made.", body = ErrorBody),
+    ))]
 pub async fn list_enrolments(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(slug): Path<String>,
-) -> Result<Json<Vec<EnrolmentOut>>, ApiError> {
-    let (_, list) = s.app.enrolments(&actor, &slug).await?;
-    Ok(Json(list.into_iter().map(EnrolmentOut::from).collect()))
+    ApiQuery(params): ApiQuery<EnrolmentParams>,
+) -> Result<Response, ApiError> {
+    let list = ListQuery {
+        page: None,
+        cursor: params.cursor,
+        limit: params.limit,
+    };
+    let query = ParticipantQuery {
+        status: params.status,
+        role: params.role,
+        q: params.q,
+        sort: params.sort,
+    };
+    let (_, limit) = list.window()?;
+    let found = s.app.participants(&actor, &slug, &query, &list).await?;
+    let path = format!(
+        "/api/v1/programmes/{slug}{}",
+        crate::pages::participants_query(&found, "enrolments")
+    );
+    let mut response = paged_json(&s, &path, limit, found.page, |items| {
+        items
+            .into_iter()
+            .map(EnrolmentOut::from)
+            .collect::<Vec<_>>()
+    });
+    response.headers_mut().insert(
+        "x-applications",
+        axum::http::HeaderValue::from(found.applications),
+    );
+    Ok(response)
 }
 
 /// A manager's decision.

@@ -30,7 +30,7 @@ async fn import_page_for(
     report: Option<rapport_app::csv_people::ImportReport>,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    let (p, _) = s.app.enrolments(&who.actor, slug).await?;
+    let p = s.app.programme_to_manage(&who.actor, slug).await?;
     let status = match (&report, &error) {
         (_, Some(_)) => axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         (Some(r), _) if !r.errors.is_empty() => axum::http::StatusCode::UNPROCESSABLE_ENTITY,
@@ -103,7 +103,7 @@ async fn import(
     body: axum::body::Body,
 ) -> Result<Response, PageError> {
     // Permission first: a member learns nothing from the upload's errors.
-    s.app.enrolments(&who.actor, &slug).await?;
+    s.app.programme_to_manage(&who.actor, &slug).await?;
     let (data, dry_run) = match read_upload(&headers, body).await {
         Ok(v) => v,
         Err(e) => return import_page_for(&s, &who, &slug, None, Some(e)).await,

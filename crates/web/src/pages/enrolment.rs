@@ -8,15 +8,18 @@ use crate::routes::Routes;
 use crate::{AppState, PageError};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use rapport_app::enrolment::EnrolInput;
+use rapport_app::lists::{Cursor, ListQuery, TOTAL_CAP};
+use rapport_app::participants::{listed_roles, ParticipantQuery, Participants};
+use rapport_app::placement::percent;
 use rapport_app::programmes::ProgrammeView;
 use rapport_app::AppError;
 use rapport_domain::mentoring::EnrolmentStatus;
 use rapport_domain::programme::{ProgrammeKind, QuestionKind};
 use rapport_domain::EnrolmentId;
-use rapport_store::EnrolmentView;
+use rapport_store::{EnrolmentOrder, EnrolmentView};
 use std::collections::BTreeMap;
 
 async fn withdraw(
@@ -250,31 +253,144 @@ struct ParticipantsPage {
     roles: Vec<&'static str>,
     emails: String,
     error: Option<String>,
+    /// Filter choices: (code, label, selected).
+    statuses: Vec<(String, String, bool)>,
+    role_choices: Vec<(String, String, bool)>,
+    q: String,
+    oldest: bool,
+    filtered: bool,
+    /// "12 new applications" or none.
+    applications: Option<String>,
+    /// The list's filters as a query string, kept by the decision forms.
+    kept: String,
+    newer: Option<String>,
+    older: Option<String>,
 }
 
+/// What a status filter reads as.
+fn status_label(status: EnrolmentStatus) -> &'static str {
+    match status {
+        EnrolmentStatus::Applied => "New applications",
+        EnrolmentStatus::Approved => "Approved",
+        EnrolmentStatus::Waitlisted => "Waitlisted",
+        EnrolmentStatus::Declined => "Declined",
+        EnrolmentStatus::Withdrawn => "Withdrawn",
+    }
+}
+
+/// The filters of a participants page as a query string (`?status=…&…`,
+/// empty when there are none), after `tail`: the page's own links and the
+/// API's `Link` header keep them.
+pub(crate) fn participants_query(found: &Participants, tail: &str) -> String {
+    let pairs: Vec<(&str, String)> = [
+        ("status", found.filter.status.map(|s| s.code().to_string())),
+        ("role", found.filter.role.map(|r| r.code().to_string())),
+        ("q", found.filter.text.clone()),
+        (
+            "sort",
+            (found.order == EnrolmentOrder::Oldest).then(|| "oldest".to_string()),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| (k, v)))
+    .collect();
+    let query = pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", percent(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    if query.is_empty() {
+        format!("/{tail}")
+    } else {
+        format!("/{tail}?{query}")
+    }
+}
+
+/// The filters and page of a participants page from its query.
+fn participants_params(q: &Params) -> (ParticipantQuery, ListQuery) {
+    let get = |k: &str| q.get(k).cloned();
+    (
+        ParticipantQuery {
+            status: get("status"),
+            role: get("role"),
+            q: get("q"),
+            sort: get("sort"),
+        },
+        ListQuery {
+            page: None,
+            cursor: get("cursor"),
+            limit: None,
+        },
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn participants_page(
     s: &AppState,
     who: &PageActor,
     slug: &str,
+    params: &Params,
     notice: Option<&str>,
     emails: String,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    let (p, list) = s.app.enrolments(&who.actor, slug).await?;
+    let (query, list) = participants_params(params);
+    let found = s.app.participants(&who.actor, slug, &query, &list).await?;
+    let p = &found.programme;
     let roles: Vec<&'static str> = p.kind.enrolment_roles().iter().map(|r| r.code()).collect();
     let status = if error.is_some() {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
     } else {
         axum::http::StatusCode::OK
     };
+    let own = participants_query(&found, "participants");
+    let kept = own
+        .split_once('?')
+        .map(|(_, q)| q.to_string())
+        .unwrap_or_default();
+    let link = |c: Option<Cursor>| {
+        c.map(|c| {
+            let sep = if kept.is_empty() { "" } else { "&" };
+            format!(
+                "/programmes/{slug}/participants?cursor={}{sep}{kept}",
+                c.encode()
+            )
+        })
+    };
+    let (newer, older) = (link(found.page.prev), link(found.page.next));
+    let applications = match found.applications {
+        0 => None,
+        1 => Some("1 new application".to_string()),
+        n if n > TOTAL_CAP => Some(format!("More than {TOTAL_CAP} new applications")),
+        n => Some(format!("{n} new applications")),
+    };
+    let statuses = EnrolmentStatus::ALL
+        .iter()
+        .map(|st| {
+            (
+                st.code().to_string(),
+                status_label(*st).to_string(),
+                found.filter.status == Some(*st),
+            )
+        })
+        .collect();
+    let role_choices = listed_roles(p.kind)
+        .into_iter()
+        .map(|r| {
+            (
+                r.code().to_string(),
+                r.code().to_string(),
+                found.filter.role == Some(r),
+            )
+        })
+        .collect();
     Ok((
         status,
         render(&ParticipantsPage {
             ctx: Ctx::new(Some(who), notice),
             title: format!("Participants of {}", p.name),
-            name: p.name,
-            slug: p.slug.into(),
-            list,
+            name: p.name.clone(),
+            slug: p.slug.to_string(),
             decisions: [
                 (EnrolmentStatus::Approved, "Approve"),
                 (EnrolmentStatus::Waitlisted, "Waitlist"),
@@ -286,6 +402,16 @@ async fn participants_page(
             roles,
             emails,
             error,
+            statuses,
+            role_choices,
+            q: found.filter.text.clone().unwrap_or_default(),
+            oldest: found.order == EnrolmentOrder::Oldest,
+            filtered: !kept.is_empty(),
+            applications,
+            kept,
+            newer,
+            older,
+            list: found.page.items,
         }),
     )
         .into_response())
@@ -301,6 +427,7 @@ async fn participants(
         &s,
         &who,
         &slug,
+        &q,
         q.get("done").map(String::as_str),
         String::new(),
         None,
@@ -323,7 +450,18 @@ async fn decide(
             f.get("decision").map(String::as_str).unwrap_or(""),
         )
         .await?;
-    Ok(back(&slug, "/participants", "decided"))
+    // Back to the same filtered list (its filters, re-encoded from what
+    // parses: the field is the page's own, but a form can be forged).
+    let kept: Params = serde_urlencoded::from_str(f.get("list").map(String::as_str).unwrap_or(""))
+        .unwrap_or_default();
+    let tail: String = ["status", "role", "q", "sort", "cursor"]
+        .iter()
+        .filter_map(|k| kept.get(*k).map(|v| format!("&{k}={}", percent(v))))
+        .collect();
+    Ok(Redirect::to(&format!(
+        "/programmes/{slug}/participants?done=decided{tail}"
+    ))
+    .into_response())
 }
 
 async fn bulk(
@@ -345,7 +483,16 @@ async fn bulk(
     {
         Ok(_) => Ok(back(&slug, "/participants", "enrolled_bulk")),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
-            participants_page(&s, &who, &slug, None, emails, Some(e.to_string())).await
+            participants_page(
+                &s,
+                &who,
+                &slug,
+                &Params::new(),
+                None,
+                emails,
+                Some(e.to_string()),
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }

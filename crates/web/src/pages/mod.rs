@@ -10,6 +10,7 @@ mod closure;
 mod confirm;
 mod csv_people;
 pub use csv_people::IMPORT_LIMIT;
+pub(crate) use enrolment::participants_query;
 mod enrolment;
 mod goals;
 mod health;

@@ -112,13 +112,7 @@ async fn close_page(
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
     let p = s.app.programme(&who.actor, &slug).await?;
-    let (_, list) = s.app.enrolments(&who.actor, &slug).await?;
-    let approved = list
-        .iter()
-        .filter(|v| v.enrolment.status == rapport_domain::mentoring::EnrolmentStatus::Approved)
-        .map(|v| v.enrolment.person_id)
-        .collect::<BTreeSet<_>>()
-        .len();
+    let (_, approved) = s.app.participant_count(&who.actor, &slug).await?;
     let mut c = Confirm::new(
         format!("Close {}?", p.record.name),
         format!("/programmes/{slug}/status"),
