@@ -396,8 +396,13 @@ impl Tx {
         if filter.followed {
             clauses.push("p.author_id IN (SELECT f.followee_id FROM person_follows f WHERE f.follower_id = $1)".into());
         }
+        // CROSS JOIN keeps the posts as the outer loop on SQLite (PostgreSQL
+        // plans it as the inner join it is): the page then walks the posts
+        // newest first and stops after `limit` visible ones. Left to choose,
+        // SQLite started from the 40 authors or the 160 threads and sorted
+        // all 100,000 posts for every page (1.5 s; 2 ms this way).
         let sql = format!(
-            "SELECT * FROM (SELECT {POST_COLUMNS} FROM thread_posts p JOIN threads t ON t.id = p.thread_id JOIN people a ON a.id = p.author_id WHERE {}) AS x {}",
+            "SELECT * FROM (SELECT {POST_COLUMNS} FROM thread_posts p CROSS JOIN threads t CROSS JOIN people a WHERE t.id = p.thread_id AND a.id = p.author_id AND {}) AS x {}",
             clauses.join(" AND "),
             keyset_sql(start, n)
         );
