@@ -703,6 +703,43 @@ async fn switching_off_each_kind_stops_a_real_email_of_that_kind() {
                 .unwrap();
             w.t.app.sweep_requests().await.unwrap();
             w.t.app.sweep_session_reminders().await.unwrap();
+            // Growth: Ana follows the admin's roadmap, which gets a version 2.
+            let ada = w.t.admin().await;
+            let map = |step: &str| {
+                json!({"title": "Feedback habits", "summary": "A path.", "level": "team_leader",
+                       "steps": [{"title": step, "body": "Do it.", "level": "team_leader",
+                                  "resources": [], "skills": ["Delegation"],
+                                  "prompt": "What surprised you?", "effort_hours": 2}]})
+            };
+            let roadmap =
+                w.t.call("POST", "/api/v1/roadmaps", ada.auth(), Some(map("Ask")))
+                    .await
+                    .expect(201)
+                    .json;
+            let id = roadmap["id"].as_str().unwrap();
+            let publish = format!("/api/v1/roadmaps/{id}/publish");
+            w.t.call("POST", &publish, ada.auth(), None)
+                .await
+                .expect(200);
+            w.t.call(
+                "POST",
+                &format!("/api/v1/roadmaps/{id}/follow"),
+                w.mentor.auth(),
+                None,
+            )
+            .await
+            .expect(201);
+            w.t.call(
+                "PUT",
+                &format!("/api/v1/roadmaps/{id}"),
+                ada.auth(),
+                Some(map("Listen")),
+            )
+            .await
+            .expect(200);
+            w.t.call("POST", &publish, ada.auth(), None)
+                .await
+                .expect(200);
             let to_ana: Vec<String> =
                 w.t.take_emails()
                     .await
