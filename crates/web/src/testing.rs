@@ -607,3 +607,32 @@ impl Drop for TestApp {
         }
     }
 }
+
+/// An approved enrolment of `person` in `programme` as `role`, written
+/// straight to the store by tests that set a room up without the use cases:
+/// mentors take three mentees, the code of conduct was accepted at 0. Change
+/// a field with struct update syntax (`EnrolmentRecord { status, ..approved(…) }`).
+pub fn approved_enrolment(
+    programme: rapport_domain::ProgrammeId,
+    person: PersonId,
+    role: rapport_domain::programme::ProgrammeRole,
+) -> rapport_store::EnrolmentRecord {
+    rapport_store::EnrolmentRecord {
+        id: rapport_domain::EnrolmentId::new(),
+        programme_id: programme,
+        person_id: person,
+        role,
+        status: rapport_domain::mentoring::EnrolmentStatus::Approved,
+        capacity: if role == rapport_domain::programme::ProgrammeRole::Mentor {
+            3
+        } else {
+            0
+        },
+        answers: Default::default(),
+        preferences: Default::default(),
+        consent_sensitive: false,
+        created_at: 0,
+        conduct_accepted_at: Some(0),
+        decided_at: None,
+    }
+}

@@ -12,9 +12,7 @@ use rapport_domain::person::NotificationKind;
 use rapport_domain::programme::{ProgrammeRole, ProgrammeStatus};
 use rapport_domain::pulse::DAY_MS;
 use rapport_domain::values::{PersonName, TimeZoneName};
-use rapport_domain::{
-    EnrolmentId, PersonId, ProgrammeId, ReportId, RequestId, RoomId, RoundId, SessionId,
-};
+use rapport_domain::{PersonId, ProgrammeId, ReportId, RequestId, RoomId, RoundId, SessionId};
 use rapport_store::{
     EnrolmentRecord, NewRoom, ReportRecord, RequestRecord, RoundRecord, SessionRecord,
 };
@@ -30,18 +28,9 @@ fn enrolment(
     status: EnrolmentStatus,
 ) -> EnrolmentRecord {
     EnrolmentRecord {
-        id: EnrolmentId::new(),
-        programme_id: programme,
-        person_id: person,
-        role,
         status,
-        capacity: if role == ProgrammeRole::Mentor { 3 } else { 0 },
-        answers: Default::default(),
-        preferences: Default::default(),
-        consent_sensitive: false,
         created_at: START_MS,
-        conduct_accepted_at: Some(0),
-        decided_at: None,
+        ..rapport_web::testing::approved_enrolment(programme, person, role)
     }
 }
 

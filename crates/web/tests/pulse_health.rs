@@ -4,13 +4,11 @@
 //! change of level, the managers' alert, and privacy of the pulse by API and
 //! page.
 
-use rapport_domain::mentoring::{
-    Attendance, EnrolmentStatus, MemberState, RoomStatus, SessionStatus,
-};
+use rapport_domain::mentoring::{Attendance, MemberState, RoomStatus, SessionStatus};
 use rapport_domain::programme::{Cadence, ProgrammeRole};
 use rapport_domain::pulse::DAY_MS;
 use rapport_domain::values::TimeZoneName;
-use rapport_domain::{EnrolmentId, PersonId, ProgrammeId, RoomId, SessionId};
+use rapport_domain::{PersonId, ProgrammeId, RoomId, SessionId};
 use rapport_store::{EnrolmentRecord, NewRoom, SessionRecord};
 use rapport_web::testing::{test_database_kinds, Person, TestApp, START_MS};
 use serde_json::json;
@@ -31,20 +29,7 @@ fn day(n: i64) -> i64 {
 }
 
 fn enrolment(programme: ProgrammeId, person: PersonId, role: ProgrammeRole) -> EnrolmentRecord {
-    EnrolmentRecord {
-        id: EnrolmentId::new(),
-        programme_id: programme,
-        person_id: person,
-        role,
-        status: EnrolmentStatus::Approved,
-        capacity: if role == ProgrammeRole::Mentor { 3 } else { 0 },
-        answers: Default::default(),
-        preferences: Default::default(),
-        consent_sensitive: false,
-        created_at: 0,
-        conduct_accepted_at: Some(0),
-        decided_at: None,
-    }
+    rapport_web::testing::approved_enrolment(programme, person, role)
 }
 
 /// An active one-to-one room that started at `START_MS`, meeting every two
