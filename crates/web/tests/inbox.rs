@@ -16,7 +16,7 @@ use rapport_domain::{PersonId, ProgrammeId, ReportId, RequestId, RoomId, RoundId
 use rapport_store::{
     EnrolmentRecord, NewRoom, ReportRecord, RequestRecord, RoundRecord, SessionRecord,
 };
-use rapport_web::testing::{test_database_kinds, Person, TestApp, START_MS};
+use rapport_web::testing::{active_pair_room, test_database_kinds, Person, TestApp, START_MS};
 use serde_json::{json, Value};
 
 const MARKER: &str = "okapi-marker-91c2";
@@ -101,40 +101,11 @@ async fn world(kind: &'static str) -> World {
     let manager = t.manager_of(&slug, "mo@example.org", "Mo Manager").await;
     let mentor = t.member("ana@example.org", "Ana Mentor").await;
     let mentee = t.member("bea@example.org", "Bea Mentee").await;
-    let room = RoomId::new();
     let mut tx = t.store().write().await.unwrap();
     let mut p = tx.programme_by_slug(&slug).await.unwrap().unwrap();
     p.status = ProgrammeStatus::Open;
     tx.update_programme(&p, START_MS).await.unwrap();
-    for (who, role) in [
-        (&mentor, ProgrammeRole::Mentor),
-        (&mentee, ProgrammeRole::Mentee),
-    ] {
-        tx.grant_role(p.id, who.id, role, 0).await.unwrap();
-        tx.insert_enrolment(&enrolment(p.id, who.id, role, EnrolmentStatus::Approved))
-            .await
-            .unwrap();
-    }
-    tx.insert_room(
-        &NewRoom {
-            id: room,
-            programme_id: p.id,
-            status: RoomStatus::Proposed,
-            origin: RoomOrigin::Round,
-            members: vec![
-                (mentor.id, ProgrammeRole::Mentor, MemberState::Accepted),
-                (mentee.id, ProgrammeRole::Mentee, MemberState::Accepted),
-            ],
-            round_id: None,
-        },
-        START_MS,
-    )
-    .await
-    .unwrap();
-    assert!(tx
-        .set_room_status(room, RoomStatus::Active, START_MS)
-        .await
-        .unwrap());
+    let room = active_pair_room(&mut tx, p.id, (mentor.id, mentee.id), START_MS, START_MS).await;
     tx.commit().await.unwrap();
     World {
         t,
