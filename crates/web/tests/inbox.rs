@@ -668,7 +668,7 @@ async fn switching_off_each_kind_stops_a_real_email_of_that_kind() {
             let map = |step: &str| {
                 json!({"title": "Feedback habits", "summary": "A path.", "level": "team_leader",
                        "steps": [{"title": step, "body": "Do it.", "level": "team_leader",
-                                  "resources": [], "skills": ["Delegation"],
+                                  "resources": [], "skills": [],
                                   "prompt": "What surprised you?", "effort_hours": 2}]})
             };
             let roadmap =
