@@ -13,6 +13,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Journey, launchBrowser, rapport, skipReason, startServer } from '../lib/harness.js';
+import { apiSignIn, approvedMember, ok, openProgramme, roomBetween, signIn } from '../lib/api.js';
 
 const skip = skipReason() ?? false;
 
@@ -25,70 +26,21 @@ const SLUG = 'growth-journey';
 const PROGRAMME = 'Growth Journey';
 const REASON = 'It names a colleague; please write about the situation without naming them.';
 
-/** A JSON API call with a session cookie; returns { status, json, headers }. */
-async function api(server, method, path, cookie, body) {
-  const headers = { origin: server.url };
-  if (cookie) headers.cookie = cookie;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(server.url + path, {
-    method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual',
-  });
-  const text = await res.text();
-  let json = null;
-  try { json = text ? JSON.parse(text) : null; } catch { json = text; }
-  return { status: res.status, json, headers: res.headers };
-}
-
-async function ok(server, method, path, cookie, body, want) {
-  const r = await api(server, method, path, cookie, body);
-  assert.equal(r.status, want, `${method} ${path} answered ${r.status}: ${JSON.stringify(r.json)}`);
-  return r.json;
-}
-
-async function apiSignIn(server, who) {
-  const r = await api(server, 'POST', '/api/v1/auth/sign-in', null, { email: who.email, password: who.password });
-  assert.equal(r.status, 200, JSON.stringify(r.json));
-  return r.headers.get('set-cookie').split(';')[0];
-}
-
 /** The programme with its manager, three approved members, Bea and Sofia's
  * active room, and Bea's goal in it; returns the goal's id. */
 async function setUp(server) {
   const admin = await apiSignIn(server, ADMIN);
-  await ok(server, 'POST', '/api/v1/programmes', admin,
-    { name: PROGRAMME, kind: 'one_to_one', matching_mode: 'mentees_request', slug: SLUG }, 201);
-  await ok(server, 'POST', `/api/v1/programmes/${SLUG}/status`, admin, { status: 'open' }, 200);
+  await openProgramme(server, admin, PROGRAMME, SLUG);
   await ok(server, 'POST', `/api/v1/programmes/${SLUG}/managers`, admin, { email: MANAGER.email }, 204);
   const people = {};
   for (const who of [AUTHOR, MENTOR, READER]) {
-    const cookie = await apiSignIn(server, who);
-    const { id } = await ok(server, 'GET', '/api/v1/me', cookie, undefined, 200);
-    await ok(server, 'PUT', `/api/v1/people/${id}/profile`, cookie, {
-      name: who.name, level: who === MENTOR ? 'leader_of_leaders' : 'professional_contributor',
-      years_experience: who === MENTOR ? 15 : 3, time_zone: 'Europe/London', languages: 'English',
-    }, 200);
-    const e = await ok(server, 'POST', `/api/v1/programmes/${SLUG}/enrolments`, cookie,
-      { role: who.role, accept_conduct: true, ...(who === MENTOR ? { capacity: '2' } : {}) }, 201);
-    await ok(server, 'POST', `/api/v1/programmes/${SLUG}/enrolments/${e.enrolments[0]}/decision`, admin,
-      { decision: 'approved' }, 204);
-    people[who.email] = { id, cookie };
+    people[who.email] = await approvedMember(server, admin, SLUG, who, { role: who.role });
   }
   const bea = people[AUTHOR.email];
-  const request = await ok(server, 'POST', `/api/v1/programmes/${SLUG}/requests`, bea.cookie,
-    { mentor_ids: [people[MENTOR.email].id], message: 'I want to learn to delegate.' }, 201);
-  const accepted = await ok(server, 'POST', `/api/v1/requests/${request.id}/accept`, people[MENTOR.email].cookie, {}, 200);
-  assert.ok(accepted.room, `no room in ${JSON.stringify(accepted)}`);
-  const goal = await ok(server, 'POST', `/api/v1/rooms/${accepted.room}/goals`, bea.cookie,
+  const room = await roomBetween(server, SLUG, bea, people[MENTOR.email], 'I want to learn to delegate.');
+  const goal = await ok(server, 'POST', `/api/v1/rooms/${room}/goals`, bea.cookie,
     { title: 'Delegate the weekly rota' }, 201);
   return goal.id;
-}
-
-async function signIn(j, who) {
-  await j.goto('/sign-in');
-  await j.fill('Email', who.email);
-  await j.fill('Password', who.password);
-  await j.submit('Sign in');
-  assert.equal(j.path(), '/');
 }
 
 describe('a growth thread: a post linked to a goal, responses, a report and a moderator hiding it', { skip, timeout: 240_000 }, () => {

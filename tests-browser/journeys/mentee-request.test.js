@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Journey, launchBrowser, rapport, skipReason, startServer } from '../lib/harness.js';
+import { signIn } from '../lib/api.js';
 import { waitForEmail } from '../lib/eml.js';
 
 const skip = skipReason() ?? false;
@@ -12,14 +13,6 @@ const skip = skipReason() ?? false;
 const ADMIN = { email: 'admin@example.org', name: 'Ada Admin', password: 'a long passphrase' };
 const MENTOR = { email: 'mona@example.org', name: 'Mona Mentor', password: 'mentoring is fun' };
 const MENTEE = { email: 'mika@example.org', name: 'Mika Mentee', password: 'learning out loud' };
-
-async function signIn(j, who) {
-  await j.goto('/sign-in');
-  await j.fill('Email', who.email);
-  await j.fill('Password', who.password);
-  await j.submit('Sign in');
-  assert.equal(j.path(), '/');
-}
 
 async function profile(j, { level, years, offered, wanted }) {
   await j.follow('My profile');

@@ -6,19 +6,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Journey, launchBrowser, rapport, skipReason, startServer } from '../lib/harness.js';
+import { signIn } from '../lib/api.js';
 
 const skip = skipReason() ?? false;
 
 const ADMIN = { email: 'admin@example.org', name: 'Ada Admin', password: 'a long passphrase' };
 const NEW = { email: 'nia@example.org', name: 'Nia Newcomer', password: 'finding my way' };
-
-async function signIn(j, who) {
-  await j.goto('/sign-in');
-  await j.fill('Email', who.email);
-  await j.fill('Password', who.password);
-  await j.submit('Sign in');
-  assert.equal(j.path(), '/');
-}
 
 // Leadership statements (the 1st, 3rd, 5th, 7th) low, mentorship high.
 const ANSWERS = {

@@ -16,6 +16,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Journey, launchBrowser, rapport, skipReason, startServer } from '../lib/harness.js';
+import { apiSignIn, approvedMember, ok, openProgramme, roomBetween, signIn } from '../lib/api.js';
 
 const skip = skipReason() ?? false;
 
@@ -26,39 +27,6 @@ const KIRAN = { email: 'kiran@example.org', name: 'Kiran Mentee', password: 'lea
 const SLUG = 'rematch-journey';
 
 /** A JSON API call with a session cookie; returns { status, json }. */
-async function api(server, method, path, cookie, body) {
-  const headers = { origin: server.url };
-  if (cookie) headers.cookie = cookie;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(server.url + path, {
-    method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual',
-  });
-  const text = await res.text();
-  let json = null;
-  try { json = text ? JSON.parse(text) : null; } catch { json = text; }
-  return { status: res.status, json, headers: res.headers };
-}
-
-async function ok(server, method, path, cookie, body, want) {
-  const r = await api(server, method, path, cookie, body);
-  assert.equal(r.status, want, `${method} ${path} answered ${r.status}: ${JSON.stringify(r.json)}`);
-  return r.json;
-}
-
-async function apiSignIn(server, who) {
-  const r = await api(server, 'POST', '/api/v1/auth/sign-in', null, { email: who.email, password: who.password });
-  assert.equal(r.status, 200, JSON.stringify(r.json));
-  return r.headers.get('set-cookie').split(';')[0];
-}
-
-async function signIn(j, who) {
-  await j.goto('/sign-in');
-  await j.fill('Email', who.email);
-  await j.fill('Password', who.password);
-  await j.submit('Sign in');
-  assert.equal(j.path(), '/');
-}
-
 /**
  * The programme (its first check-in at the first held session), two mentors
  * with one seat each, a mentee, and Kiran's active room with Sofia, through
@@ -66,34 +34,20 @@ async function signIn(j, who) {
  */
 async function setUp(server) {
   const admin = await apiSignIn(server, ADMIN);
-  await ok(server, 'POST', '/api/v1/programmes', admin,
-    { name: 'Rematch Journey', kind: 'one_to_one', matching_mode: 'mentees_request', slug: SLUG }, 201);
-  await ok(server, 'POST', `/api/v1/programmes/${SLUG}/status`, admin, { status: 'open' }, 200);
+  await openProgramme(server, admin, 'Rematch Journey', SLUG);
   const rules = await ok(server, 'PUT', `/api/v1/programmes/${SLUG}/room-rules`, admin, { pulse_first_day: 0 }, 200);
   assert.equal(rules.pulse_first_day, 0);
   const people = { admin: { cookie: admin } };
   for (const who of [SOFIA, NOOR, KIRAN]) {
-    const cookie = await apiSignIn(server, who);
-    const { id } = await ok(server, 'GET', '/api/v1/me', cookie, undefined, 200);
     const mentor = who.role === 'mentor';
-    await ok(server, 'PUT', `/api/v1/people/${id}/profile`, cookie, {
-      name: who.name, level: mentor ? 'leader_of_leaders' : 'professional_contributor',
-      years_experience: mentor ? 15 : 3, time_zone: 'Europe/London', languages: 'English',
-      skills_offered: mentor ? 'Coaching' : '', skills_wanted: mentor ? '' : 'Coaching',
-    }, 200);
-    const e = await ok(server, 'POST', `/api/v1/programmes/${SLUG}/enrolments`, cookie,
-      { role: who.role, accept_conduct: true, ...(mentor ? { capacity: '1' } : {}) }, 201);
-    await ok(server, 'POST', `/api/v1/programmes/${SLUG}/enrolments/${e.enrolments[0]}/decision`, admin,
-      { decision: 'approved' }, 204);
-    people[who.email] = { id, cookie };
+    people[who.email] = await approvedMember(server, admin, SLUG, who, {
+      role: who.role, capacity: '1',
+      profile: { skills_offered: mentor ? 'Coaching' : '', skills_wanted: mentor ? '' : 'Coaching' },
+    });
   }
-  const kiran = people[KIRAN.email];
-  const sofia = people[SOFIA.email];
-  const request = await ok(server, 'POST', `/api/v1/programmes/${SLUG}/requests`, kiran.cookie,
-    { mentor_ids: [sofia.id], message: 'I would like to grow into leading a team.' }, 201);
-  const accepted = await ok(server, 'POST', `/api/v1/requests/${request.id}/accept`, sofia.cookie, {}, 200);
-  assert.ok(accepted.room, `no room in ${JSON.stringify(accepted)}`);
-  return { room: accepted.room, people };
+  const room = await roomBetween(server, SLUG, people[KIRAN.email], people[SOFIA.email],
+    'I would like to grow into leading a team.');
+  return { room, people };
 }
 
 /** The cells of the table row that names `name`, as text. */

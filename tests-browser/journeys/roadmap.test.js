@@ -13,6 +13,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Journey, launchBrowser, rapport, skipReason, startServer } from '../lib/harness.js';
+import { apiSignIn, approvedMember, ok, openProgramme, roomBetween, signIn } from '../lib/api.js';
 
 const skip = skipReason() ?? false;
 
@@ -22,66 +23,13 @@ const MENTEE = { email: 'kiran@example.org', name: 'Kiran Mentee', password: 'le
 const SLUG = 'roadmap-journey';
 const TITLE = 'From contributor to team leader';
 
-/** A JSON API call with a session cookie; returns { status, json, headers }. */
-async function api(server, method, path, cookie, body) {
-  const headers = { origin: server.url };
-  if (cookie) headers.cookie = cookie;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(server.url + path, {
-    method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual',
-  });
-  const text = await res.text();
-  let json = null;
-  try { json = text ? JSON.parse(text) : null; } catch { json = text; }
-  return { status: res.status, json, headers: res.headers };
-}
-
-async function ok(server, method, path, cookie, body, want) {
-  const r = await api(server, method, path, cookie, body);
-  assert.equal(r.status, want, `${method} ${path} answered ${r.status}: ${JSON.stringify(r.json)}`);
-  return r.json;
-}
-
-async function apiSignIn(server, who) {
-  const r = await api(server, 'POST', '/api/v1/auth/sign-in', null, { email: who.email, password: who.password });
-  assert.equal(r.status, 200, JSON.stringify(r.json));
-  return r.headers.get('set-cookie').split(';')[0];
-}
-
 /** An active room between Sofia and Kiran, set up through the API; returns its id. */
 async function activeRoom(server) {
   const admin = await apiSignIn(server, ADMIN);
-  await ok(server, 'POST', '/api/v1/programmes', admin,
-    { name: 'Roadmap Journey', kind: 'one_to_one', matching_mode: 'mentees_request', slug: SLUG }, 201);
-  await ok(server, 'POST', `/api/v1/programmes/${SLUG}/status`, admin, { status: 'open' }, 200);
-  const people = {};
-  for (const who of [MENTOR, MENTEE]) {
-    const cookie = await apiSignIn(server, who);
-    const { id } = await ok(server, 'GET', '/api/v1/me', cookie, undefined, 200);
-    await ok(server, 'PUT', `/api/v1/people/${id}/profile`, cookie, {
-      name: who.name, level: who === MENTOR ? 'leader_of_leaders' : 'professional_contributor',
-      years_experience: who === MENTOR ? 15 : 3, time_zone: 'Europe/London', languages: 'English',
-    }, 200);
-    const role = who === MENTOR ? 'mentor' : 'mentee';
-    const e = await ok(server, 'POST', `/api/v1/programmes/${SLUG}/enrolments`, cookie,
-      { role, accept_conduct: true, ...(who === MENTOR ? { capacity: '2' } : {}) }, 201);
-    await ok(server, 'POST', `/api/v1/programmes/${SLUG}/enrolments/${e.enrolments[0]}/decision`, admin,
-      { decision: 'approved' }, 204);
-    people[role] = { id, cookie };
-  }
-  const request = await ok(server, 'POST', `/api/v1/programmes/${SLUG}/requests`, people.mentee.cookie,
-    { mentor_ids: [people.mentor.id], message: 'I am about to lead a team for the first time.' }, 201);
-  const accepted = await ok(server, 'POST', `/api/v1/requests/${request.id}/accept`, people.mentor.cookie, {}, 200);
-  assert.ok(accepted.room, `no room in ${JSON.stringify(accepted)}`);
-  return accepted.room;
-}
-
-async function signIn(j, who) {
-  await j.goto('/sign-in');
-  await j.fill('Email', who.email);
-  await j.fill('Password', who.password);
-  await j.submit('Sign in');
-  assert.equal(j.path(), '/');
+  await openProgramme(server, admin, 'Roadmap Journey', SLUG);
+  const mentor = await approvedMember(server, admin, SLUG, MENTOR, { role: 'mentor' });
+  const mentee = await approvedMember(server, admin, SLUG, MENTEE, { role: 'mentee' });
+  return roomBetween(server, SLUG, mentee, mentor, 'I am about to lead a team for the first time.');
 }
 
 /** Fills one step row of the roadmap editor (rows count from 0). */

@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Journey, launchBrowser, rapport, skipReason, startServer } from '../lib/harness.js';
+import { apiSignIn, approvedMember, ok, openProgramme, roomBetween, signIn } from '../lib/api.js';
 
 const skip = skipReason() ?? false;
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -29,31 +30,6 @@ const MENTEE = { email: 'kiran@example.org', name: 'Kiran Mentee', password: 'le
 const SLUG = 'rooms-journey';
 
 /** A JSON API call with a session cookie; returns { status, json }. */
-async function api(server, method, path, cookie, body) {
-  const headers = { origin: server.url };
-  if (cookie) headers.cookie = cookie;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(server.url + path, {
-    method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual',
-  });
-  const text = await res.text();
-  let json = null;
-  try { json = text ? JSON.parse(text) : null; } catch { json = text; }
-  return { status: res.status, json, headers: res.headers };
-}
-
-async function ok(server, method, path, cookie, body, want) {
-  const r = await api(server, method, path, cookie, body);
-  assert.equal(r.status, want, `${method} ${path} answered ${r.status}: ${JSON.stringify(r.json)}`);
-  return r.json;
-}
-
-async function apiSignIn(server, who) {
-  const r = await api(server, 'POST', '/api/v1/auth/sign-in', null, { email: who.email, password: who.password });
-  assert.equal(r.status, 200, JSON.stringify(r.json));
-  return r.headers.get('set-cookie').split(';')[0];
-}
-
 /** Wall-clock parts of `ms` in `zone`, as the forms and pages write them. */
 function local(ms, zone) {
   const f = new Intl.DateTimeFormat('en-US', {
@@ -87,42 +63,14 @@ function icalPython() {
   return null;
 }
 
-async function signIn(j, who) {
-  await j.goto('/sign-in');
-  await j.fill('Email', who.email);
-  await j.fill('Password', who.password);
-  await j.submit('Sign in');
-  assert.equal(j.path(), '/');
-}
-
 /** Sets up an active room between the two through the API; returns its id and the people's ids. */
 async function activeRoom(server) {
   const admin = await apiSignIn(server, ADMIN);
-  await ok(server, 'POST', '/api/v1/programmes', admin,
-    { name: 'Rooms Journey', kind: 'one_to_one', matching_mode: 'mentees_request', slug: SLUG }, 201);
-  await ok(server, 'POST', `/api/v1/programmes/${SLUG}/status`, admin, { status: 'open' }, 200);
-  const people = {};
-  for (const who of [MENTOR, MENTEE]) {
-    const cookie = await apiSignIn(server, who);
-    const me = await ok(server, 'GET', '/api/v1/me', cookie, undefined, 200);
-    const { id } = me;
-    await ok(server, 'PUT', `/api/v1/people/${id}/profile`, cookie, {
-      name: who.name, level: who === MENTOR ? 'leader_of_leaders' : 'professional_contributor',
-      years_experience: who === MENTOR ? 15 : 3, time_zone: who.zone, languages: 'English',
-    }, 200);
-    const role = who === MENTOR ? 'mentor' : 'mentee';
-    const e = await ok(server, 'POST', `/api/v1/programmes/${SLUG}/enrolments`, cookie,
-      { role, accept_conduct: true, ...(who === MENTOR ? { capacity: '2' } : {}) }, 201);
-    await ok(server, 'POST', `/api/v1/programmes/${SLUG}/enrolments/${e.enrolments[0]}/decision`, admin,
-      { decision: 'approved' }, 204);
-    people[role] = { id, cookie };
-  }
-  const request = await ok(server, 'POST', `/api/v1/programmes/${SLUG}/requests`, people.mentee.cookie,
-    { mentor_ids: [people.mentor.id], message: 'I want to lead my first planning meeting.' }, 201);
-  const accepted = await ok(server, 'POST', `/api/v1/requests/${request.id}/accept`, people.mentor.cookie, {}, 200);
-  const room = accepted.room;
-  assert.ok(room, `no room in ${JSON.stringify(accepted)}`);
-  return { room, mentor: people.mentor.id, mentee: people.mentee.id };
+  await openProgramme(server, admin, 'Rooms Journey', SLUG);
+  const mentor = await approvedMember(server, admin, SLUG, MENTOR, { role: 'mentor', profile: { time_zone: MENTOR.zone } });
+  const mentee = await approvedMember(server, admin, SLUG, MENTEE, { role: 'mentee', profile: { time_zone: MENTEE.zone } });
+  const room = await roomBetween(server, SLUG, mentee, mentor, 'I want to lead my first planning meeting.');
+  return { room, mentor: mentor.id, mentee: mentee.id };
 }
 
 describe('two members in different zones agree, set a goal, meet and carry an action item over', { skip, timeout: 240_000 }, () => {

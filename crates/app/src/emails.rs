@@ -1601,7 +1601,8 @@ templates! {
 /// A roadmap the person follows has a new published version: what changed
 /// since the version they are on, by step title. They stay on their version
 /// until they move, so the mail says how. News they asked for by following,
-/// under the reminders-and-digests preference (the reflection prompt's).
+/// under the growth-tools preference, so it can be switched off without
+/// losing request reminders.
 pub(crate) struct RoadmapVersionPublished {
     pub name: String,
     /// The roadmap's title (of the new version).
@@ -1629,7 +1630,7 @@ impl Mail for RoadmapVersionPublished {
         format!("/roadmaps/{}", self.roadmap_id)
     }
     fn kind(&self) -> NotificationKind {
-        NotificationKind::Digest
+        NotificationKind::Growth
     }
     fn subject(&self, _site: &str) -> String {
         format!("{} has a new version {}", self.roadmap, self.version)

@@ -10,6 +10,8 @@ use rapport_domain::policy::Actor;
 use rapport_domain::programme::ProgrammeRole;
 use rapport_domain::PersonId;
 use rapport_matching::pipeline::UnmatchedKind;
+use rapport_store::EnrolmentView;
+use std::collections::HashMap;
 
 /// The fix when the engine has no mentor template for someone.
 pub fn fallback_fix(kind: UnmatchedKind) -> &'static str {
@@ -72,7 +74,94 @@ pub fn percent(s: &str) -> String {
     out
 }
 
+/// A full mentor whose capacity the manager can raise by one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RaiseOffer {
+    /// The mentor.
+    pub person_id: PersonId,
+    /// Their name.
+    pub name: String,
+    /// Their capacity after the raise.
+    pub to: i32,
+}
+
+/// One person a round left unplaced, with the actions that would place them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnplacedActions {
+    /// Their name.
+    pub name: String,
+    /// Why, in sentences.
+    pub reason: String,
+    /// What would place them.
+    pub fix: Option<String>,
+    /// An invitation to mentors like the fix describes.
+    pub invite: Option<Invitation>,
+    /// Named full mentors: one more place with any of them places this person.
+    pub raise: Vec<RaiseOffer>,
+}
+
+/// The raise offers for someone the round left out: each full mentor who
+/// suits them, is still an approved mentor (or facilitator) of the programme
+/// and is below [`MAX_CAPACITY`], offered at their current capacity plus one.
+/// Mentors who left or were refused since the round ran are not offered.
+pub fn raise_offers(
+    full_mentors: &[crate::rounds::ProposalMember],
+    enrolments: &[EnrolmentView],
+) -> Vec<RaiseOffer> {
+    let capacity: HashMap<PersonId, i32> = enrolments
+        .iter()
+        .filter(|v| {
+            matches!(
+                v.enrolment.role,
+                ProgrammeRole::Mentor | ProgrammeRole::Facilitator
+            ) && v.enrolment.status == EnrolmentStatus::Approved
+        })
+        .map(|v| (v.enrolment.person_id, v.enrolment.capacity))
+        .collect();
+    full_mentors
+        .iter()
+        .filter_map(|m| {
+            let now = *capacity.get(&m.person_id)?;
+            (now < MAX_CAPACITY).then(|| RaiseOffer {
+                person_id: m.person_id,
+                name: m.name.clone(),
+                to: now + 1,
+            })
+        })
+        .collect()
+}
+
 impl App {
+    /// The people `round` left unplaced in the programme (`name`, `slug`),
+    /// each with the actions a manager can take: raise a named full mentor's
+    /// capacity by one ([`raise_offers`]) or send an invitation to mentors
+    /// like the fix describes. `enrolments` is the programme's list as
+    /// [`App::enrolments`] answers it to a manager, so the permission check
+    /// has already been made.
+    pub fn unplaced_actions(
+        &self,
+        (name, slug): (&str, &str),
+        round: Option<&crate::rounds::RoundView>,
+        enrolments: &[EnrolmentView],
+    ) -> Vec<UnplacedActions> {
+        let Some(round) = round else { return vec![] };
+        round
+            .result
+            .unmatched
+            .iter()
+            .map(|u| UnplacedActions {
+                name: u.name.clone(),
+                reason: u.reason.clone(),
+                fix: u.fix.clone(),
+                invite: u
+                    .fix
+                    .as_deref()
+                    .map(|f| self.recruiting_invitation(name, slug, f)),
+                raise: raise_offers(&u.full_mentors, enrolments),
+            })
+            .collect()
+    }
+
     /// The invitation a manager sends to recruit mentors like the ones `fix`
     /// describes, with a link to enrol in the programme.
     pub fn recruiting_invitation(&self, programme: &str, slug: &str, fix: &str) -> Invitation {
@@ -155,6 +244,71 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rounds::ProposalMember;
+    use rapport_store::EnrolmentRecord;
+
+    fn enrolled(
+        person: PersonId,
+        role: ProgrammeRole,
+        status: EnrolmentStatus,
+        capacity: i32,
+    ) -> EnrolmentView {
+        EnrolmentView {
+            enrolment: EnrolmentRecord {
+                id: Default::default(),
+                programme_id: Default::default(),
+                person_id: person,
+                role,
+                status,
+                capacity,
+                answers: Default::default(),
+                preferences: Default::default(),
+                consent_sensitive: false,
+                created_at: 0,
+                conduct_accepted_at: None,
+                decided_at: None,
+            },
+            name: "Someone".into(),
+            email: "someone@example.org".into(),
+            self_efficacy: None,
+        }
+    }
+
+    /// Full mentors are offered one more place; mentors at the limit, no
+    /// longer approved, or no longer mentors are not.
+    #[test]
+    fn raise_offers_add_one_place_to_approved_mentors_below_the_limit() {
+        let [a, b, c, d, e] = [(); 5].map(|_| PersonId::new());
+        let full: Vec<ProposalMember> = [a, b, c, d, e]
+            .iter()
+            .map(|&p| ProposalMember {
+                person_id: p,
+                name: format!("M {p}"),
+                role: ProgrammeRole::Mentor,
+            })
+            .collect();
+        let list = vec![
+            enrolled(a, ProgrammeRole::Mentor, EnrolmentStatus::Approved, 2),
+            enrolled(b, ProgrammeRole::Facilitator, EnrolmentStatus::Approved, 4),
+            enrolled(
+                c,
+                ProgrammeRole::Mentor,
+                EnrolmentStatus::Approved,
+                MAX_CAPACITY,
+            ),
+            enrolled(d, ProgrammeRole::Mentor, EnrolmentStatus::Waitlisted, 1),
+            enrolled(e, ProgrammeRole::Mentee, EnrolmentStatus::Approved, 1),
+        ];
+        let offers = raise_offers(&full, &list);
+        assert_eq!(
+            offers
+                .iter()
+                .map(|o| (o.person_id, o.to))
+                .collect::<Vec<_>>(),
+            vec![(a, 3), (b, 5)]
+        );
+        assert_eq!(offers[0].name, format!("M {a}"));
+    }
 
     #[test]
     fn mailto_links_encode_every_reserved_byte() {

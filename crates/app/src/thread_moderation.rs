@@ -59,6 +59,13 @@ fn moderates(actor: &Actor, post: &PostRecord) -> bool {
                 .is_some_and(|p| actor.has_role(p, ProgrammeRole::Manager)))
 }
 
+/// Whether `actor` moderates any thread at all: admins, and managers of a
+/// programme (its programme-wide threads). Decides who may open the
+/// moderation queue and who sees it in the navigation.
+pub fn moderates_any_thread(actor: &Actor) -> bool {
+    actor.is_admin || actor.managed().next().is_some()
+}
+
 fn subject(target: Moderated, id: Uuid) -> String {
     format!("{}:{id}", target.code())
 }
@@ -253,7 +260,7 @@ impl App {
     /// anyone who moderates nothing.
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn moderation_queue(&self, actor: &Actor) -> AppResult<Vec<ReportedItem>> {
-        if !actor.is_admin && actor.managed().next().is_none() {
+        if !moderates_any_thread(actor) {
             return Err(AppError::Forbidden(
                 "the moderation queue is for admins and programme managers".into(),
             ));

@@ -788,7 +788,7 @@ impl App {
             self.notify_in_app(
                 &mut tx,
                 person,
-                NotificationKind::Digest,
+                NotificationKind::Growth,
                 &subject,
                 "/threads",
             )

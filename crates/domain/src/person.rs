@@ -264,6 +264,10 @@ pub enum NotificationKind {
     Sessions,
     /// New messages and nudges in rooms.
     Rooms,
+    /// Growth tools: new versions of followed roadmaps, responses to growth
+    /// threads. Stored preferences from before this kind have no key for
+    /// it, and a missing key means on.
+    Growth,
 }
 
 impl NotificationKind {
@@ -271,7 +275,13 @@ impl NotificationKind {
     /// `Programme` is left out until a use case sends programme
     /// announcements (its one template, the invitation to mentor, is not
     /// queued anywhere yet); adding it back is adding it here.
-    pub const OPTIONAL: [Self; 4] = [Self::Matching, Self::Digest, Self::Sessions, Self::Rooms];
+    pub const OPTIONAL: [Self; 5] = [
+        Self::Matching,
+        Self::Digest,
+        Self::Sessions,
+        Self::Rooms,
+        Self::Growth,
+    ];
 
     /// Stable code.
     pub fn code(self) -> &'static str {
@@ -282,6 +292,7 @@ impl NotificationKind {
             Self::Digest => "digest",
             Self::Sessions => "sessions",
             Self::Rooms => "rooms",
+            Self::Growth => "growth",
         }
     }
     /// Human label.
@@ -293,6 +304,7 @@ impl NotificationKind {
             Self::Digest => "Reminders: requests about to expire",
             Self::Sessions => "Sessions: invitations, changes and reminders",
             Self::Rooms => "Rooms: new messages and nudges",
+            Self::Growth => "Roadmaps and growth threads: new roadmap versions and responses",
         }
     }
     /// Parses a code.
@@ -304,6 +316,7 @@ impl NotificationKind {
             Self::Digest,
             Self::Sessions,
             Self::Rooms,
+            Self::Growth,
         ]
         .into_iter()
         .find(|k| k.code() == raw)

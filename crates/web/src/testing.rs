@@ -607,3 +607,82 @@ impl Drop for TestApp {
         }
     }
 }
+
+/// An approved enrolment of `person` in `programme` as `role`, written
+/// straight to the store by tests that set a room up without the use cases:
+/// mentors take three mentees, the code of conduct was accepted at 0. Change
+/// a field with struct update syntax (`EnrolmentRecord { status, ..approved(…) }`).
+pub fn approved_enrolment(
+    programme: rapport_domain::ProgrammeId,
+    person: PersonId,
+    role: rapport_domain::programme::ProgrammeRole,
+) -> rapport_store::EnrolmentRecord {
+    rapport_store::EnrolmentRecord {
+        id: rapport_domain::EnrolmentId::new(),
+        programme_id: programme,
+        person_id: person,
+        role,
+        status: rapport_domain::mentoring::EnrolmentStatus::Approved,
+        capacity: if role == rapport_domain::programme::ProgrammeRole::Mentor {
+            3
+        } else {
+            0
+        },
+        answers: Default::default(),
+        preferences: Default::default(),
+        consent_sensitive: false,
+        created_at: 0,
+        conduct_accepted_at: Some(0),
+        decided_at: None,
+    }
+}
+
+/// Inside `tx`: `mentor` and `mentee` granted their roles in `programme`
+/// and enrolled there (approved, the enrolments dated `enrolled_at`), and an
+/// active one-to-one room between them, both accepted, proposed by a round
+/// and started at `started_at`. The "a programme with a room" set-up many
+/// suites share; returns the room's id.
+pub async fn active_pair_room(
+    tx: &mut rapport_store::Tx,
+    programme: rapport_domain::ProgrammeId,
+    (mentor, mentee): (PersonId, PersonId),
+    enrolled_at: i64,
+    started_at: i64,
+) -> rapport_domain::RoomId {
+    use rapport_domain::mentoring::{MemberState, RoomOrigin, RoomStatus};
+    use rapport_domain::programme::ProgrammeRole;
+    for (who, role) in [
+        (mentor, ProgrammeRole::Mentor),
+        (mentee, ProgrammeRole::Mentee),
+    ] {
+        tx.grant_role(programme, who, role, 0).await.unwrap();
+        tx.insert_enrolment(&rapport_store::EnrolmentRecord {
+            created_at: enrolled_at,
+            ..approved_enrolment(programme, who, role)
+        })
+        .await
+        .unwrap();
+    }
+    let room = rapport_domain::RoomId::new();
+    tx.insert_room(
+        &rapport_store::NewRoom {
+            id: room,
+            programme_id: programme,
+            status: RoomStatus::Proposed,
+            origin: RoomOrigin::Round,
+            members: vec![
+                (mentor, ProgrammeRole::Mentor, MemberState::Accepted),
+                (mentee, ProgrammeRole::Mentee, MemberState::Accepted),
+            ],
+            round_id: None,
+        },
+        started_at,
+    )
+    .await
+    .unwrap();
+    assert!(tx
+        .set_room_status(room, RoomStatus::Active, started_at)
+        .await
+        .unwrap());
+    room
+}

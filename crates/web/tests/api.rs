@@ -1345,6 +1345,45 @@ async fn notification_preferences_round_trip() {
             .await
             .expect_error(422, "invalid_field");
         assert_eq!(r.error_field(), "enabled");
+        assert!(r.json.to_string().contains("growth"), "{}", r.json);
+        t.finish().await;
+    }
+}
+
+/// Preferences stored before a kind existed name no key for it: the new
+/// kind (growth tools) is on, and the stored choices still hold.
+#[tokio::test]
+async fn a_preference_stored_before_a_kind_existed_leaves_that_kind_on() {
+    for kind in test_database_kinds() {
+        let t = TestApp::new(kind).await;
+        let ana = t.member("ana@example.org", "Ana").await;
+        let mut tx = t.store().write().await.unwrap();
+        tx.set_notification_optouts(ana.id, &["digest", "rooms"], 0)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let prefs = t
+            .get("/api/v1/me/notifications", ana.auth())
+            .await
+            .expect(200)
+            .json;
+        let enabled: Vec<(&str, bool)> = prefs["preferences"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|p| (p["kind"].as_str().unwrap(), p["enabled"] == json!(true)))
+            .collect();
+        assert_eq!(
+            enabled,
+            [
+                ("matching", true),
+                ("digest", false),
+                ("sessions", true),
+                ("rooms", false),
+                ("growth", true)
+            ],
+            "[{kind}]"
+        );
         t.finish().await;
     }
 }

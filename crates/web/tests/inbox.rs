@@ -12,13 +12,11 @@ use rapport_domain::person::NotificationKind;
 use rapport_domain::programme::{ProgrammeRole, ProgrammeStatus};
 use rapport_domain::pulse::DAY_MS;
 use rapport_domain::values::{PersonName, TimeZoneName};
-use rapport_domain::{
-    EnrolmentId, PersonId, ProgrammeId, ReportId, RequestId, RoomId, RoundId, SessionId,
-};
+use rapport_domain::{PersonId, ProgrammeId, ReportId, RequestId, RoomId, RoundId, SessionId};
 use rapport_store::{
     EnrolmentRecord, NewRoom, ReportRecord, RequestRecord, RoundRecord, SessionRecord,
 };
-use rapport_web::testing::{test_database_kinds, Person, TestApp, START_MS};
+use rapport_web::testing::{active_pair_room, test_database_kinds, Person, TestApp, START_MS};
 use serde_json::{json, Value};
 
 const MARKER: &str = "okapi-marker-91c2";
@@ -30,18 +28,9 @@ fn enrolment(
     status: EnrolmentStatus,
 ) -> EnrolmentRecord {
     EnrolmentRecord {
-        id: EnrolmentId::new(),
-        programme_id: programme,
-        person_id: person,
-        role,
         status,
-        capacity: if role == ProgrammeRole::Mentor { 3 } else { 0 },
-        answers: Default::default(),
-        preferences: Default::default(),
-        consent_sensitive: false,
         created_at: START_MS,
-        conduct_accepted_at: Some(0),
-        decided_at: None,
+        ..rapport_web::testing::approved_enrolment(programme, person, role)
     }
 }
 
@@ -112,40 +101,11 @@ async fn world(kind: &'static str) -> World {
     let manager = t.manager_of(&slug, "mo@example.org", "Mo Manager").await;
     let mentor = t.member("ana@example.org", "Ana Mentor").await;
     let mentee = t.member("bea@example.org", "Bea Mentee").await;
-    let room = RoomId::new();
     let mut tx = t.store().write().await.unwrap();
     let mut p = tx.programme_by_slug(&slug).await.unwrap().unwrap();
     p.status = ProgrammeStatus::Open;
     tx.update_programme(&p, START_MS).await.unwrap();
-    for (who, role) in [
-        (&mentor, ProgrammeRole::Mentor),
-        (&mentee, ProgrammeRole::Mentee),
-    ] {
-        tx.grant_role(p.id, who.id, role, 0).await.unwrap();
-        tx.insert_enrolment(&enrolment(p.id, who.id, role, EnrolmentStatus::Approved))
-            .await
-            .unwrap();
-    }
-    tx.insert_room(
-        &NewRoom {
-            id: room,
-            programme_id: p.id,
-            status: RoomStatus::Proposed,
-            origin: RoomOrigin::Round,
-            members: vec![
-                (mentor.id, ProgrammeRole::Mentor, MemberState::Accepted),
-                (mentee.id, ProgrammeRole::Mentee, MemberState::Accepted),
-            ],
-            round_id: None,
-        },
-        START_MS,
-    )
-    .await
-    .unwrap();
-    assert!(tx
-        .set_room_status(room, RoomStatus::Active, START_MS)
-        .await
-        .unwrap());
+    let room = active_pair_room(&mut tx, p.id, (mentor.id, mentee.id), START_MS, START_MS).await;
     tx.commit().await.unwrap();
     World {
         t,
@@ -703,6 +663,43 @@ async fn switching_off_each_kind_stops_a_real_email_of_that_kind() {
                 .unwrap();
             w.t.app.sweep_requests().await.unwrap();
             w.t.app.sweep_session_reminders().await.unwrap();
+            // Growth: Ana follows the admin's roadmap, which gets a version 2.
+            let ada = w.t.admin().await;
+            let map = |step: &str| {
+                json!({"title": "Feedback habits", "summary": "A path.", "level": "team_leader",
+                       "steps": [{"title": step, "body": "Do it.", "level": "team_leader",
+                                  "resources": [], "skills": [],
+                                  "prompt": "What surprised you?", "effort_hours": 2}]})
+            };
+            let roadmap =
+                w.t.call("POST", "/api/v1/roadmaps", ada.auth(), Some(map("Ask")))
+                    .await
+                    .expect(201)
+                    .json;
+            let id = roadmap["id"].as_str().unwrap();
+            let publish = format!("/api/v1/roadmaps/{id}/publish");
+            w.t.call("POST", &publish, ada.auth(), None)
+                .await
+                .expect(200);
+            w.t.call(
+                "POST",
+                &format!("/api/v1/roadmaps/{id}/follow"),
+                w.mentor.auth(),
+                None,
+            )
+            .await
+            .expect(201);
+            w.t.call(
+                "PUT",
+                &format!("/api/v1/roadmaps/{id}"),
+                ada.auth(),
+                Some(map("Listen")),
+            )
+            .await
+            .expect(200);
+            w.t.call("POST", &publish, ada.auth(), None)
+                .await
+                .expect(200);
             let to_ana: Vec<String> =
                 w.t.take_emails()
                     .await

@@ -25,7 +25,7 @@
 //! covered the day it is added, or the test says what it needs.
 
 use axum::body::Body;
-use rapport_domain::mentoring::{EnrolmentStatus, MemberState, RoomOrigin, RoomStatus};
+use rapport_domain::mentoring::{MemberState, RoomOrigin, RoomStatus};
 use rapport_domain::programme::ProgrammeRole;
 use rapport_domain::values::TimeZoneName;
 use rapport_domain::{EnrolmentId, PersonId, ProgrammeId, RoomId};
@@ -243,20 +243,7 @@ struct World {
 }
 
 fn enrolment(programme: ProgrammeId, person: PersonId, role: ProgrammeRole) -> EnrolmentRecord {
-    EnrolmentRecord {
-        id: EnrolmentId::new(),
-        programme_id: programme,
-        person_id: person,
-        role,
-        status: EnrolmentStatus::Approved,
-        capacity: if role == ProgrammeRole::Mentor { 3 } else { 0 },
-        answers: Default::default(),
-        preferences: Default::default(),
-        consent_sensitive: false,
-        created_at: 0,
-        conduct_accepted_at: Some(0),
-        decided_at: None,
-    }
+    rapport_web::testing::approved_enrolment(programme, person, role)
 }
 
 fn rfc(ms: i64) -> String {

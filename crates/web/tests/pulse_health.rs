@@ -4,15 +4,13 @@
 //! change of level, the managers' alert, and privacy of the pulse by API and
 //! page.
 
-use rapport_domain::mentoring::{
-    Attendance, EnrolmentStatus, MemberState, RoomStatus, SessionStatus,
-};
+use rapport_domain::mentoring::{Attendance, MemberState, RoomStatus, SessionStatus};
 use rapport_domain::programme::{Cadence, ProgrammeRole};
 use rapport_domain::pulse::DAY_MS;
 use rapport_domain::values::TimeZoneName;
-use rapport_domain::{EnrolmentId, PersonId, ProgrammeId, RoomId, SessionId};
+use rapport_domain::{PersonId, ProgrammeId, RoomId, SessionId};
 use rapport_store::{EnrolmentRecord, NewRoom, SessionRecord};
-use rapport_web::testing::{test_database_kinds, Person, TestApp, START_MS};
+use rapport_web::testing::{active_pair_room, test_database_kinds, Person, TestApp, START_MS};
 use serde_json::json;
 
 const MARKER: &str = "zebra-marker-7f3a";
@@ -31,20 +29,7 @@ fn day(n: i64) -> i64 {
 }
 
 fn enrolment(programme: ProgrammeId, person: PersonId, role: ProgrammeRole) -> EnrolmentRecord {
-    EnrolmentRecord {
-        id: EnrolmentId::new(),
-        programme_id: programme,
-        person_id: person,
-        role,
-        status: EnrolmentStatus::Approved,
-        capacity: if role == ProgrammeRole::Mentor { 3 } else { 0 },
-        answers: Default::default(),
-        preferences: Default::default(),
-        consent_sensitive: false,
-        created_at: 0,
-        conduct_accepted_at: Some(0),
-        decided_at: None,
-    }
+    rapport_web::testing::approved_enrolment(programme, person, role)
 }
 
 /// An active one-to-one room that started at `START_MS`, meeting every two
@@ -60,40 +45,11 @@ async fn room(kind: &'static str) -> Room {
     let mentor = t.member("ana@example.org", "Ana Mentor").await;
     let mentee = t.member("bea@example.org", "Bea Mentee").await;
     let outsider = t.member("cy@example.org", "Cy Outsider").await;
-    let id = RoomId::new();
     let mut tx = t.store().write().await.unwrap();
     let mut p = tx.programme_by_slug(&slug).await.unwrap().unwrap();
     p.cadence = Cadence::EveryTwoWeeks;
     tx.update_programme(&p, START_MS).await.unwrap();
-    for (who, role) in [
-        (&mentor, ProgrammeRole::Mentor),
-        (&mentee, ProgrammeRole::Mentee),
-    ] {
-        tx.grant_role(p.id, who.id, role, 0).await.unwrap();
-        tx.insert_enrolment(&enrolment(p.id, who.id, role))
-            .await
-            .unwrap();
-    }
-    tx.insert_room(
-        &NewRoom {
-            id,
-            programme_id: p.id,
-            status: RoomStatus::Proposed,
-            origin: rapport_domain::mentoring::RoomOrigin::Round,
-            members: vec![
-                (mentor.id, ProgrammeRole::Mentor, MemberState::Accepted),
-                (mentee.id, ProgrammeRole::Mentee, MemberState::Accepted),
-            ],
-            round_id: None,
-        },
-        START_MS,
-    )
-    .await
-    .unwrap();
-    assert!(tx
-        .set_room_status(id, RoomStatus::Active, START_MS)
-        .await
-        .unwrap());
+    let id = active_pair_room(&mut tx, p.id, (mentor.id, mentee.id), 0, START_MS).await;
     tx.commit().await.unwrap();
     Room {
         t,

@@ -5,29 +5,19 @@
 
 use axum::body::Body;
 use axum::http::header;
-use rapport_domain::mentoring::{EnrolmentStatus, RequestDirection, RequestStatus};
+use rapport_domain::mentoring::{RequestDirection, RequestStatus};
 use rapport_domain::person::LeadershipLevel;
 use rapport_domain::programme::ProgrammeRole;
 use rapport_domain::values::TimeZoneName;
-use rapport_domain::{EnrolmentId, PersonId, ProgrammeId, RequestId};
+use rapport_domain::{PersonId, ProgrammeId, RequestId};
 use rapport_store::{EnrolmentRecord, RequestRecord};
 use rapport_web::testing::{test_database_kinds, Auth, Person, TestApp, TextReply, START_MS};
 use serde_json::{json, Value};
 
 fn enrolment(programme: ProgrammeId, person: PersonId, role: ProgrammeRole) -> EnrolmentRecord {
     EnrolmentRecord {
-        id: EnrolmentId::new(),
-        programme_id: programme,
-        person_id: person,
-        role,
-        status: EnrolmentStatus::Approved,
-        capacity: if role == ProgrammeRole::Mentor { 3 } else { 0 },
-        answers: Default::default(),
-        preferences: Default::default(),
-        consent_sensitive: false,
         created_at: START_MS,
-        conduct_accepted_at: Some(0),
-        decided_at: None,
+        ..rapport_web::testing::approved_enrolment(programme, person, role)
     }
 }
 

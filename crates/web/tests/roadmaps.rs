@@ -164,6 +164,13 @@ async fn search_finds_published_roadmaps_and_only_its_author_finds_a_draft() {
         assert_eq!(status, 200);
         assert!(html.contains(&format!("/roadmaps/{id}")), "{html}");
         assert!(html.contains("Quokkaplan for new leads"));
+        assert!(html.contains("Found, newest first"), "{html}");
+        // Nothing found: a helpful empty state, and no "Found" heading over nothing.
+        let (status, html) = page_text(t, "/search?q=zzyzxnothing", &w.outsider).await;
+        assert_eq!(status, 200);
+        assert!(!html.contains("Found"), "{html}");
+        assert!(html.contains("No results"), "{html}");
+        assert!(html.contains("try fewer words"), "{html}");
         let (status, html) = page_text(t, "/search?q=a", &w.outsider).await;
         assert_eq!(status, 422);
         assert!(html.contains("three letters"), "{html}");
@@ -310,7 +317,7 @@ async fn search_and_roadmap_versions_page_by_cursor_without_repeats() {
 }
 
 #[tokio::test]
-async fn followers_are_emailed_a_new_version_unless_they_switched_reminders_off() {
+async fn followers_are_emailed_a_new_version_unless_they_switched_growth_email_off() {
     for kind in test_database_kinds() {
         let w = world(kind).await;
         let t = &w.t;
@@ -338,13 +345,22 @@ async fn followers_are_emailed_a_new_version_unless_they_switched_reminders_off(
         // "Ask" keeps its id, so it is the same step in version 2.
         let mut ask = step("Ask");
         ask["id"] = r["steps"][0]["id"].clone();
-        // Oz keeps every kind of email but reminders and digests.
-        let oz = t.actor(&w.outsider).await;
-        let on: Vec<_> = rapport_domain::person::NotificationKind::OPTIONAL
-            .into_iter()
-            .filter(|k| *k != rapport_domain::person::NotificationKind::Digest)
-            .collect();
-        t.app.set_notification_preferences(&oz, &on).await.unwrap();
+        // Oz keeps every kind of email but growth tools; Ned every kind but
+        // reminders and digests, which no longer govern roadmap news.
+        use rapport_domain::person::NotificationKind;
+        for (who, off) in [
+            (&w.outsider, NotificationKind::Growth),
+            (&w.mentee, NotificationKind::Digest),
+        ] {
+            let on: Vec<_> = NotificationKind::OPTIONAL
+                .into_iter()
+                .filter(|k| *k != off)
+                .collect();
+            t.app
+                .set_notification_preferences(&t.actor(who).await, &on)
+                .await
+                .unwrap();
+        }
         t.call(
             "PUT",
             &format!("/api/v1/roadmaps/{id}"),
@@ -361,6 +377,7 @@ async fn followers_are_emailed_a_new_version_unless_they_switched_reminders_off(
             .await;
         let to: Vec<&str> = mails.iter().map(|m| m.to.as_str()).collect();
         assert_eq!(to, [w.mentee.email.as_str()], "[{kind}]");
+        assert_eq!(mails[0].kind, "growth", "[{kind}]");
         let body = &mails[0].body;
         assert!(body.contains("Steps added:\n- Reflect"), "{body}");
         assert!(body.contains("Steps removed:\n- Listen"), "{body}");

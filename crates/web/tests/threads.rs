@@ -808,3 +808,47 @@ async fn a_member_replies_to_a_comment_from_the_thread_page_one_level_deep() {
         w.t.finish().await;
     }
 }
+
+/// The main navigation links search for everyone signed in, and the
+/// moderation queue only for those `app` lets open it: programme managers
+/// and admins, never a member (on the wide bar and in the narrow menu alike).
+#[tokio::test]
+async fn the_navigation_links_search_for_all_and_moderation_for_moderators() {
+    for kind in test_database_kinds() {
+        let w = world(kind).await;
+        for (who, moderates) in [
+            (&w.manager, true),
+            (&w.elsewhere, true),
+            (&w.admin, true),
+            (&w.peer, false),
+            (&w.stranger, false),
+        ] {
+            let page = page_as(&w, who, "/rooms").await;
+            assert_eq!(page.status.as_u16(), 200, "[{kind}] {}", page.text);
+            let nav = &page.text[page.text.find("<nav aria-label=\"Main\"").unwrap()..];
+            let nav = &nav[..nav.find("</nav>").unwrap()];
+            assert_eq!(
+                nav.matches("<a href=\"/search\">Search</a>").count(),
+                2,
+                "[{kind}] {} sees search, wide and narrow: {nav}",
+                who.email
+            );
+            assert_eq!(
+                nav.matches("<a href=\"/moderation\">Moderation</a>")
+                    .count(),
+                if moderates { 2 } else { 0 },
+                "[{kind}] {}: {nav}",
+                who.email
+            );
+            // The link leads somewhere they may go.
+            let queue = page_as(&w, who, "/moderation").await;
+            assert_eq!(
+                queue.status.as_u16() == 200,
+                moderates,
+                "[{kind}] {}",
+                who.email
+            );
+        }
+        w.t.finish().await;
+    }
+}

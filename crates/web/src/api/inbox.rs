@@ -108,7 +108,7 @@ pub async fn get_inbox(
 pub struct NotificationOut {
     /// Id.
     pub id: uuid::Uuid,
-    /// The kind of news (`matching`, `digest`, `sessions`, `rooms`): the
+    /// The kind of news (`matching`, `digest`, `sessions`, `rooms`, `growth`): the
     /// same kinds as the email preferences.
     pub kind: String,
     /// One line.

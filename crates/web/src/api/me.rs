@@ -294,9 +294,21 @@ pub struct NotificationPreferences {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default)]
 pub struct EnabledKinds {
-    /// Kinds to receive (`matching`, `digest`, `sessions`, `rooms`); the others are switched off.
+    /// Kinds to receive (`matching`, `digest`, `sessions`, `rooms`, `growth`); the others are switched off.
     #[schema(required = true)]
     pub enabled: Vec<String>,
+}
+
+/// The optional kinds' codes as a list in words ("matching, …, rooms or growth").
+fn optional_codes() -> String {
+    let codes: Vec<&str> = NotificationKind::OPTIONAL
+        .iter()
+        .map(|k| k.code())
+        .collect();
+    match codes.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => codes.join(""),
+    }
 }
 
 async fn preferences(s: &AppState, actor: &Actor) -> Result<NotificationPreferences, ApiError> {
@@ -355,9 +367,7 @@ pub async fn set_notifications(
             NotificationKind::parse("enabled", k).map_err(|_| {
                 Invalid::new(
                     "enabled",
-                    format!(
-                        "\"{k}\" is not a kind of email; use matching, digest, sessions or rooms"
-                    ),
+                    format!("\"{k}\" is not a kind of email; use {}", optional_codes()),
                 )
             })
         })

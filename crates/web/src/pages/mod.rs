@@ -71,6 +71,9 @@ pub struct Me {
     pub name: String,
     /// Admin?
     pub is_admin: bool,
+    /// May they open the thread moderation queue (admins, programme
+    /// managers)? `app` decides; the navigation links it only then.
+    pub moderates_threads: bool,
     /// The navigation's one count (the bell): their unread messages in
     /// every room plus their unread notifications.
     pub attention_count: i64,
@@ -103,6 +106,7 @@ impl Ctx {
                 id: a.actor.person_id,
                 name: a.name.clone(),
                 is_admin: a.actor.is_admin,
+                moderates_threads: rapport_app::thread_moderation::moderates_any_thread(&a.actor),
                 attention_count: a.unread.iter().map(|(_, n)| n).sum::<i64>()
                     + a.unread_notifications,
                 unread_notifications: a.unread_notifications,

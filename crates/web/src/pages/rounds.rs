@@ -35,7 +35,7 @@ struct MatchingPage {
     takes_rounds: bool,
     status: &'static str,
     /// Unplaced people with the actions that would place them (issue 18 §6).
-    unplaced: Vec<super::placement::Unplaced>,
+    unplaced: Vec<rapport_app::placement::UnplacedActions>,
     /// Issue 18 §5: the draft round's pairs can be rejected or swapped here
     /// (one-to-one and reverse programmes).
     pair_edits: bool,
@@ -71,7 +71,9 @@ async fn matching_page(
         && round
             .as_ref()
             .is_some_and(|r| r.status == rapport_domain::mentoring::RoundStatus::Draft);
-    let unplaced = super::placement::unplaced(s, (&p.name, p.slug.as_str()), round.as_ref(), &list);
+    let unplaced = s
+        .app
+        .unplaced_actions((&p.name, p.slug.as_str()), round.as_ref(), &list);
     Ok((
         status,
         render(&MatchingPage {
