@@ -10,10 +10,10 @@
 //!   (partial words match anywhere in a word), kept current by triggers,
 //!   ranked by bm25. PostgreSQL: a generated `tsvector` ('simple' config)
 //!   with a GIN index, terms matched as prefixes, ranked by `ts_rank`.
-//! - One query API: [`matches_sql`] is a derived table `(doc_id, rank)` of
-//!   the documents of one kind that match, best first by ascending `rank`.
-//!   Callers join it to their own rows and apply their visibility rules in
-//!   the same query, before any `LIMIT`, never after.
+//! - Callers read their own rows with their visibility rules in the same
+//!   query, before any `LIMIT`, never after, and match them against the
+//!   index ([`crate::Tx`]'s `search_page` for threads, posts and roadmaps;
+//!   [`partial_matches_sql`] for people).
 //! - [`search_terms`] turns what a person typed into the text to bind: words
 //!   of at least three letters, all required; `None` when there are none.
 //!   Nothing the person typed reaches the query syntax unquoted.
@@ -68,7 +68,7 @@ fn words(q: &str) -> Vec<String> {
         .collect()
 }
 
-/// What to bind for [`matches_sql`] on `dialect`, or `None` when `q` has no
+/// What to bind for a search on `dialect`, or `None` when `q` has no
 /// word long enough to search for.
 pub fn search_terms(dialect: Dialect, q: &str) -> Option<String> {
     let words = words(q);
@@ -90,21 +90,6 @@ pub fn search_terms(dialect: Dialect, q: &str) -> Option<String> {
             .collect::<Vec<_>>()
             .join(" & "),
     })
-}
-
-/// A derived table `(doc_id, rank)` of the documents of `kind` matching the
-/// terms bound at placeholder `$param` (from [`search_terms`]); a lower
-/// rank is a better match.
-pub(crate) fn matches_sql(dialect: Dialect, kind: DocKind, param: usize) -> String {
-    let kind = kind.code();
-    match dialect {
-        Dialect::Sqlite => format!(
-            "(SELECT d.doc_id AS doc_id, fulltext.rank AS rank FROM fulltext JOIN fulltext_docs d ON d.seq = fulltext.rowid WHERE fulltext MATCH ${param} AND d.kind = '{kind}')"
-        ),
-        Dialect::Postgres => format!(
-            "(SELECT d.doc_id AS doc_id, -ts_rank(d.tsv, to_tsquery('simple', ${param})) AS rank FROM fulltext_docs d WHERE d.kind = '{kind}' AND d.tsv @@ to_tsquery('simple', ${param}))"
-        ),
-    }
 }
 
 /// The words of `q` too short for the index (one or two letters), lower-cased:

@@ -2,19 +2,21 @@
 //! growth threads, posts and roadmaps, paged with a keyset cursor.
 //!
 //! # Contract
-//! - Each kind's matches come from the one index ([`matches_sql`]) and are
-//!   joined to their rows with that kind's visibility rule in the same
+//! - Each kind is read newest first with its visibility rule in the same
 //!   query, before the `LIMIT`: threads and posts by [`visible`] (hidden
 //!   posts only to their authors), roadmaps when published or the reader's
-//!   own draft. So a page is always full, and nothing a reader may not see
-//!   reaches the app, even as a count.
+//!   own draft. A document matches when its indexed text (the full-text
+//!   table's) holds every word: tested row by row while walking, or read
+//!   from the index for a word rare among the newest posts
+//!   ([`Tx::search_page`] says when). So a page is always full, and nothing
+//!   a reader may not see reaches the app, even as a count.
 //! - The kinds are one list, newest first by `(created_at, id)`, read with
 //!   the house keyset ([`crate::page`]): a cursor neither repeats nor skips a
 //!   hit while documents are written meanwhile. (Relevance cannot be a
 //!   keyset: a document's rank moves as the index changes.)
 
-use crate::fulltext::{matches_sql, DocKind};
-use crate::page::{bind_keyset, keyset_sql, Direction, Page, Start};
+use crate::fulltext::DocKind;
+use crate::page::{Direction, Page, Start};
 use crate::threads::visible;
 use crate::{on_conn, Dialect, Result, StoreError, Tx, TxInner};
 use sqlx::Row;
@@ -87,19 +89,43 @@ where
         .collect()
 }
 
+/// Whether the indexed text of document `key` (an SQL expression) of `kind`
+/// matches the search: on SQLite every word's `LIKE` pattern (bound from
+/// `$3`), on PostgreSQL the tsquery bound at `$2`, each read by the
+/// document's key, one row at a time.
+fn text_matches(d: Dialect, kind: DocKind, key: &str, words: usize) -> String {
+    let kind = kind.code();
+    match d {
+        Dialect::Sqlite => {
+            let likes = (0..words)
+                .map(|i| format!("LOWER(d.body) LIKE ${} ESCAPE '\\'", 3 + i))
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            format!("COALESCE((SELECT 1 FROM fulltext_docs d WHERE d.kind = '{kind}' AND d.doc_id = {key} AND {likes}), 0) = 1")
+        }
+        Dialect::Postgres => format!(
+            "COALESCE((SELECT d.tsv @@ to_tsquery('simple', $2) FROM fulltext_docs d WHERE d.kind = '{kind}' AND d.doc_id = {key}), false)"
+        ),
+    }
+}
+
 impl Tx {
     /// One page of the threads, posts and roadmaps `reader` may see that
     /// match `terms` (from [`crate::fulltext::search_terms`]), newest first.
     ///
-    /// Posts are the many documents, and a common word matches most of them
-    /// (every one of 100,000 posts says "delegation"): reading its matches
-    /// from the index and sorting them took 0.7 s a page. So the newest
-    /// [`WALK`] posts from the page's start are read first, newest first,
-    /// each tested against its own text, and when that fills the page's
-    /// posts, they are the newest posts that match: every post left out is
-    /// older. Otherwise the word is rare there, and the matches come from the
-    /// index and are sorted (few, by then). Threads and roadmaps are few and
-    /// always come from the index.
+    /// One index holds every kind, and a common word matches most of it
+    /// (every one of 100,000 posts says "delegation"): reading a kind's
+    /// matches from the index and sorting them took seconds a page, and even
+    /// the 160 threads paid for the 100,000 posts' matches. So each kind is
+    /// read newest first, testing each document's own indexed text, and
+    /// stops at the page's end:
+    /// - threads and roadmaps are few: all of them are walked;
+    /// - posts are many: the newest [`WALK`] from the page's start are walked,
+    ///   and when that fills the page's posts, they are the newest that
+    ///   match (every post left out is older). Otherwise the word is rare
+    ///   among them, and the matching posts come from the index instead.
+    ///
+    /// The kinds are merged into the page here, in the list's order.
     pub async fn search_page(
         &mut self,
         reader: Uuid,
@@ -110,159 +136,125 @@ impl Tx {
         let d = self.dialect();
         let vis = visible(1);
         let hidden = "(p.hidden_at IS NULL OR p.author_id = $1)";
-        // The test of one post's text: the same words the index matches,
-        // within the post's indexed text.
-        let (test, patterns, first) = match d {
-            Dialect::Sqlite => {
-                let patterns: Vec<String> = terms
-                    .split('"')
-                    .map(str::trim)
-                    .filter(|w| !w.is_empty())
-                    .map(crate::like_pattern)
-                    .collect();
-                let test = (0..patterns.len())
-                    .map(|i| format!("LOWER(p.body) LIKE ${} ESCAPE '\\'", 3 + i))
-                    .collect::<Vec<_>>()
-                    .join(" AND ");
-                let first = 3 + patterns.len();
-                (test, patterns, first)
-            }
-            // A scalar subquery, so PostgreSQL tests each post by its key
-            // (as an EXISTS it built the whole set of matches first: 60 ms).
-            Dialect::Postgres => (
-                "(SELECT d.tsv @@ to_tsquery('simple', $2) FROM fulltext_docs d WHERE d.kind = 'post' AND d.doc_id = p.id)".to_string(),
-                vec![],
-                3,
-            ),
+        let patterns: Vec<String> = match d {
+            Dialect::Sqlite => terms
+                .split('"')
+                .map(str::trim)
+                .filter(|w| !w.is_empty())
+                .map(crate::like_pattern)
+                .collect(),
+            Dialect::Postgres => vec![],
         };
+        let first = 3 + patterns.len();
         let rows = limit + 1;
-        // 1. The walk: CROSS JOIN keeps the window of posts the outer loop.
-        let walk = format!(
-            "SELECT * FROM (SELECT 'post' AS kind, p.id AS id, p.created_at AS created_at FROM (SELECT * FROM thread_posts {window}) AS p CROSS JOIN threads t WHERE t.id = p.thread_id AND {vis} AND {hidden} AND {test}) AS xp {page}",
-            window = tail(start, first, WALK),
-            page = tail(start, first, rows),
-        );
-        let walked = on_conn!(self, c => {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(walk)).bind(reader).bind(terms);
-            for p in &patterns {
-                q = q.bind(p.as_str());
-            }
-            if let Start::Cursor(k) = start {
-                q = q.bind(k.created_at).bind(k.id);
-            }
-            hits_of(&q.fetch_all(&mut *c).await?)?
-        });
         let offset = match start {
             Start::Offset(o) => o.max(0),
             Start::Cursor(_) => 0,
         };
-        if walked.len() as i64 >= rows + offset {
-            // The posts are settled; add the threads and roadmaps that
-            // match, and keep the page's rows in its order.
-            let others = format!(
-                "SELECT * FROM (\
-                 SELECT 'thread' AS kind, t.id AS id, t.created_at AS created_at FROM {} m JOIN threads t ON t.id = m.doc_id WHERE {vis} \
-                 UNION ALL \
-                 SELECT 'roadmap' AS kind, r.id AS id, r.created_at AS created_at FROM {} m JOIN roadmaps r ON r.id = m.doc_id WHERE (r.latest_version > 0 OR r.author_id = $1)\
-                 ) AS x {}",
-                matches_sql(d, DocKind::Thread, 2),
-                matches_sql(d, DocKind::Roadmap, 2),
-                tail(start, 3, rows),
-            );
-            let mut hits = on_conn!(self, c => {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(others)).bind(reader).bind(terms);
+        // Threads, roadmaps, and the walk over the newest posts.
+        let others = format!(
+            "SELECT * FROM (SELECT * FROM (SELECT 'thread' AS kind, t.id AS id, t.created_at AS created_at FROM threads t WHERE {vis} AND {}) AS xt {page}) AS at \
+             UNION ALL \
+             SELECT * FROM (SELECT * FROM (SELECT 'roadmap' AS kind, r.id AS id, r.created_at AS created_at FROM roadmaps r WHERE (r.latest_version > 0 OR r.author_id = $1) AND {}) AS xr {page}) AS ar",
+            text_matches(d, DocKind::Thread, "t.id", patterns.len()),
+            text_matches(d, DocKind::Roadmap, "r.id", patterns.len()),
+            page = tail(start, first, rows),
+        );
+        // CROSS JOIN keeps the window of posts the outer loop.
+        let walk = format!(
+            "SELECT * FROM (SELECT 'post' AS kind, p.id AS id, p.created_at AS created_at FROM (SELECT * FROM thread_posts {window}) AS p CROSS JOIN threads t WHERE t.id = p.thread_id AND {vis} AND {hidden} AND {}) AS xp {page}",
+            text_matches(d, DocKind::Post, "p.id", patterns.len()),
+            window = tail(start, first, WALK),
+            page = tail(start, first, rows),
+        );
+        let mut hits = vec![];
+        for sql in [others, walk] {
+            hits.push(on_conn!(self, c => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(reader).bind(terms);
+                for p in &patterns {
+                    q = q.bind(p.as_str());
+                }
                 if let Start::Cursor(k) = start {
                     q = q.bind(k.created_at).bind(k.id);
                 }
                 hits_of(&q.fetch_all(&mut *c).await?)?
-            });
-            hits.extend(walked);
-            let newer = matches!(start, Start::Cursor(c) if c.direction == Direction::Newer);
-            hits.sort_by(|a, b| {
-                let order = b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id));
-                if newer {
-                    order.reverse()
-                } else {
-                    order
-                }
-            });
-            let hits: Vec<SearchHit> = hits
-                .into_iter()
-                .skip(offset as usize)
-                .take(rows as usize)
-                .collect();
-            return Ok(Page::from_rows(start, hits, limit, |h| {
-                (h.created_at, h.id)
             }));
         }
-        // 2. Rare among the newest posts: everything from the index. On
-        // PostgreSQL the matching posts are read first, by themselves: it
-        // cannot tell how many a prefix query matches, guesses 2%, and then
-        // walks every post instead (400 ms for a word in three posts).
-        if d == Dialect::Postgres {
-            return self.search_from_index_pg(reader, terms, start, limit).await;
+        let walked = hits.pop().unwrap_or_default();
+        let mut hits = hits.pop().unwrap_or_default();
+        if walked.len() as i64 >= rows + offset {
+            hits.extend(walked);
+        } else {
+            hits.extend(self.posts_from_index(reader, terms, start, rows).await?);
         }
-        let sql = format!(
-            "SELECT * FROM (\
-             SELECT 'thread' AS kind, t.id AS id, t.created_at AS created_at FROM {} m JOIN threads t ON t.id = m.doc_id WHERE {vis} \
-             UNION ALL \
-             SELECT 'post' AS kind, p.id AS id, p.created_at AS created_at FROM {} m JOIN thread_posts p ON p.id = m.doc_id JOIN threads t ON t.id = p.thread_id WHERE {vis} AND {hidden} \
-             UNION ALL \
-             SELECT 'roadmap' AS kind, r.id AS id, r.created_at AS created_at FROM {} m JOIN roadmaps r ON r.id = m.doc_id WHERE (r.latest_version > 0 OR r.author_id = $1)\
-             ) AS x {}",
-            matches_sql(d, DocKind::Thread, 2),
-            matches_sql(d, DocKind::Post, 2),
-            matches_sql(d, DocKind::Roadmap, 2),
-            keyset_sql(start, 3),
-        );
-        on_conn!(self, c => {
-            let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(reader).bind(terms);
-            let q = bind_keyset!(q, start, limit);
-            let hits = hits_of(&q.fetch_all(&mut *c).await?)?;
-            Ok(Page::from_rows(start, hits, limit, |h| (h.created_at, h.id)))
-        })
+        let newer = matches!(start, Start::Cursor(c) if c.direction == Direction::Newer);
+        hits.sort_by(|a, b| {
+            let order = b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id));
+            if newer {
+                order.reverse()
+            } else {
+                order
+            }
+        });
+        let hits: Vec<SearchHit> = hits
+            .into_iter()
+            .skip(offset as usize)
+            .take(rows as usize)
+            .collect();
+        Ok(Page::from_rows(start, hits, limit, |h| {
+            (h.created_at, h.id)
+        }))
     }
 
-    /// [`Tx::search_page`]'s reading from the index on PostgreSQL: the ids of
-    /// the matching posts, then the page over those posts, the matching
-    /// threads and roadmaps.
-    async fn search_from_index_pg(
+    /// The posts `reader` may see that match `terms`, from the index, the
+    /// page's `rows` of them from `start` (for a rare word). SQLite: the
+    /// index's matches are the outer loop (CROSS JOIN). PostgreSQL: the
+    /// matching posts' ids are read first, by themselves: it cannot tell how
+    /// many a prefix query matches, guesses 2%, and otherwise walks every
+    /// post (400 ms for a word in three posts).
+    async fn posts_from_index(
         &mut self,
         reader: Uuid,
         terms: &str,
         start: Start,
-        limit: i64,
-    ) -> Result<Page<SearchHit>> {
-        let TxInner::Postgres(c) = &mut self.inner else {
-            unreachable!("called on PostgreSQL only")
-        };
-        let ids: Vec<Uuid> = sqlx::query_scalar(
-            "SELECT doc_id FROM fulltext_docs WHERE kind = 'post' AND tsv @@ to_tsquery('simple', $1)",
-        )
-        .bind(terms)
-        .fetch_all(&mut **c)
-        .await?;
-        let sql = format!(
-            "SELECT * FROM (\
-             SELECT 'thread' AS kind, t.id AS id, t.created_at AS created_at FROM {} m JOIN threads t ON t.id = m.doc_id WHERE {vis} \
-             UNION ALL \
-             SELECT 'post' AS kind, p.id AS id, p.created_at AS created_at FROM thread_posts p CROSS JOIN threads t WHERE p.id = ANY($3) AND t.id = p.thread_id AND {vis} AND (p.hidden_at IS NULL OR p.author_id = $1) \
-             UNION ALL \
-             SELECT 'roadmap' AS kind, r.id AS id, r.created_at AS created_at FROM {} m JOIN roadmaps r ON r.id = m.doc_id WHERE (r.latest_version > 0 OR r.author_id = $1)\
-             ) AS x {}",
-            matches_sql(Dialect::Postgres, DocKind::Thread, 2),
-            matches_sql(Dialect::Postgres, DocKind::Roadmap, 2),
-            keyset_sql(start, 4),
-            vis = visible(1),
-        );
-        let q = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(reader)
-            .bind(terms)
-            .bind(ids);
-        let q = bind_keyset!(q, start, limit);
-        let hits = hits_of(&q.fetch_all(&mut **c).await?)?;
-        Ok(Page::from_rows(start, hits, limit, |h| {
-            (h.created_at, h.id)
-        }))
+        rows: i64,
+    ) -> Result<Vec<SearchHit>> {
+        let vis = visible(1);
+        let hidden = "(p.hidden_at IS NULL OR p.author_id = $1)";
+        match &mut self.inner {
+            TxInner::Sqlite(c) => {
+                let sql = format!(
+                    "SELECT * FROM (SELECT 'post' AS kind, p.id AS id, p.created_at AS created_at FROM fulltext CROSS JOIN fulltext_docs d CROSS JOIN thread_posts p CROSS JOIN threads t WHERE d.seq = fulltext.rowid AND fulltext MATCH $2 AND d.kind = 'post' AND p.id = d.doc_id AND t.id = p.thread_id AND {vis} AND {hidden}) AS xp {}",
+                    tail(start, 3, rows)
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(reader)
+                    .bind(terms);
+                if let Start::Cursor(k) = start {
+                    q = q.bind(k.created_at).bind(k.id);
+                }
+                hits_of(&q.fetch_all(&mut **c).await?)
+            }
+            TxInner::Postgres(c) => {
+                let ids: Vec<Uuid> = sqlx::query_scalar(
+                    "SELECT doc_id FROM fulltext_docs WHERE kind = 'post' AND tsv @@ to_tsquery('simple', $1)",
+                )
+                .bind(terms)
+                .fetch_all(&mut **c)
+                .await?;
+                let sql = format!(
+                    "SELECT * FROM (SELECT 'post' AS kind, p.id AS id, p.created_at AS created_at FROM thread_posts p CROSS JOIN threads t WHERE p.id = ANY($3) AND t.id = p.thread_id AND {vis} AND {hidden} AND $2 <> '') AS xp {}",
+                    tail(start, 4, rows)
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(reader)
+                    .bind(terms)
+                    .bind(ids);
+                if let Start::Cursor(k) = start {
+                    q = q.bind(k.created_at).bind(k.id);
+                }
+                hits_of(&q.fetch_all(&mut **c).await?)
+            }
+        }
     }
 }
