@@ -87,12 +87,20 @@ describe('a mentee gets recommendations, requests a mentor, and the mentor accep
       await profile(mentee, { level: 'professional_contributor', years: '3', offered: 'Python', wanted: 'Public speaking, Storytelling' });
       await enrol(mentee, 'mentee');
 
-      // The admin approves both applications.
+      // The admin finds the new applications at the top of the participants,
+      // shows only them, and approves both from that filtered list, which
+      // each decision comes back to.
       await admin.goto('/programmes/speakers-circle/participants');
+      assert.match(await admin.mainText(), /2 new applications waiting for your decision/);
+      const firstRow = await admin.page.locator('main tbody tr').first().innerText();
+      assert.match(firstRow, new RegExp(`${MENTEE.name}[\\s\\S]*new application`, 'i'), 'the newest application is first');
+      await admin.follow('Show only new applications');
+      assert.equal(admin.path(), '/programmes/speakers-circle/participants?status=applied');
       for (const who of [MENTOR, MENTEE]) {
         await admin.submit(`Approve ${who.name} as ${who === MENTOR ? 'mentor' : 'mentee'}`);
-        assert.equal(admin.path(), '/programmes/speakers-circle/participants?done=decided');
+        assert.equal(admin.path(), '/programmes/speakers-circle/participants?done=decided&status=applied');
       }
+      assert.match(await admin.mainText(), /Nobody matches these filters/);
 
       // The mentee sees the mentor recommended, with reasons, and requests them.
       await mentee.goto('/programmes/speakers-circle');
