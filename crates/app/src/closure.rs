@@ -364,29 +364,10 @@ async fn next_programme(
     actor: &Actor,
     current: &ProgrammeRecord,
 ) -> AppResult<NextProgramme> {
-    let mut open: Vec<ProgrammeRecord> = tx
-        .programmes()
-        .await?
-        .into_iter()
-        .filter(|p| {
-            p.id != current.id
-                && crate::programmes::taking_enrolments(p)
-                && p.kind.enrolment_roles().contains(&ProgrammeRole::Mentor)
-                && !actor.has_role(p.id, ProgrammeRole::Mentor)
-        })
-        .collect();
-    // Dated programmes first, soonest first; then the oldest undated one.
-    open.sort_by(|a, b| {
-        (a.starts_on.is_none(), &a.starts_on, a.created_at).cmp(&(
-            b.starts_on.is_none(),
-            &b.starts_on,
-            b.created_at,
-        ))
-    });
-    Ok(open
-        .into_iter()
-        .next()
-        .map(|p| (p.name, p.slug.to_string())))
+    let open =
+        crate::programmes::next_open_programme(tx, actor, ProgrammeRole::Mentor, Some(current.id))
+            .await?;
+    Ok(open.map(|p| (p.name, p.slug.to_string())))
 }
 
 /// The checked answers of a closure.

@@ -315,6 +315,35 @@ pub fn taking_enrolments(p: &ProgrammeRecord) -> bool {
         || (p.status == ProgrammeStatus::Running && p.rolling_admission)
 }
 
+/// Where to point someone who could take `role` in another programme: of
+/// the programmes taking enrolments in that role, other than `except`, in
+/// which `actor` does not hold it yet, the one that starts first (dated ones
+/// soonest first, then the oldest undated one).
+pub(crate) async fn next_open_programme(
+    tx: &mut Tx,
+    actor: &Actor,
+    role: ProgrammeRole,
+    except: Option<rapport_domain::ProgrammeId>,
+) -> AppResult<Option<ProgrammeRecord>> {
+    Ok(tx
+        .programmes()
+        .await?
+        .into_iter()
+        .filter(|p| {
+            Some(p.id) != except
+                && taking_enrolments(p)
+                && p.kind.enrolment_roles().contains(&role)
+                && !actor.has_role(p.id, role)
+        })
+        .min_by(|a, b| {
+            (a.starts_on.is_none(), &a.starts_on, a.created_at).cmp(&(
+                b.starts_on.is_none(),
+                &b.starts_on,
+                b.created_at,
+            ))
+        }))
+}
+
 /// The engine's programme kind for ours.
 pub fn engine_kind(kind: ProgrammeKind) -> EngineKind {
     match kind {

@@ -1092,28 +1092,10 @@ pub(crate) async fn mentor_support_in(
     if !poor_fit {
         return Ok(None);
     }
-    let mut open: Vec<ProgrammeRecord> = tx
-        .programmes()
-        .await?
-        .into_iter()
-        .filter(|p| {
-            crate::programmes::taking_enrolments(p)
-                && p.kind.enrolment_roles().contains(&ProgrammeRole::Mentee)
-                && !actor.has_role(p.id, ProgrammeRole::Mentee)
-        })
-        .collect();
-    open.sort_by(|a, b| {
-        (a.starts_on.is_none(), &a.starts_on, a.created_at).cmp(&(
-            b.starts_on.is_none(),
-            &b.starts_on,
-            b.created_at,
-        ))
-    });
+    let open =
+        crate::programmes::next_open_programme(tx, actor, ProgrammeRole::Mentee, None).await?;
     Ok(Some(MentorSupport {
-        programme: open
-            .into_iter()
-            .next()
-            .map(|p| (p.name, p.slug.to_string())),
+        programme: open.map(|p| (p.name, p.slug.to_string())),
     }))
 }
 
