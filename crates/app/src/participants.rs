@@ -62,28 +62,20 @@ impl ParticipantQuery {
             .map(|s| EnrolmentStatus::parse(s).map_err(|e| AppError::Invalid(vec![e])))
             .transpose()?;
         let roles = listed_roles(kind);
-        let role = match chosen(&self.role) {
-            None => None,
-            Some(code) => Some(
-                roles
-                    .iter()
-                    .copied()
-                    .find(|r| r.code() == code)
+        let role = chosen(&self.role)
+            .map(|code| {
+                ProgrammeRole::parse("role", code)
+                    .ok()
+                    .filter(|r| roles.contains(r))
                     .ok_or_else(|| {
+                        let codes: Vec<&str> = roles.iter().map(|r| r.code()).collect();
                         AppError::invalid(
                             "role",
-                            format!(
-                                "role must be one of: {}",
-                                roles
-                                    .iter()
-                                    .map(|r| r.code())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
+                            format!("role must be one of: {}", codes.join(", ")),
                         )
-                    })?,
-            ),
-        };
+                    })
+            })
+            .transpose()?;
         let text = self
             .q
             .as_deref()

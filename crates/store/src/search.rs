@@ -167,21 +167,8 @@ impl Tx {
             window = tail(start, first, WALK),
             page = tail(start, first, rows),
         );
-        let mut hits = vec![];
-        for sql in [others, walk] {
-            hits.push(on_conn!(self, c => {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(reader).bind(terms);
-                for p in &patterns {
-                    q = q.bind(p.as_str());
-                }
-                if let Start::Cursor(k) = start {
-                    q = q.bind(k.created_at).bind(k.id);
-                }
-                hits_of(&q.fetch_all(&mut *c).await?)?
-            }));
-        }
-        let walked = hits.pop().unwrap_or_default();
-        let mut hits = hits.pop().unwrap_or_default();
+        let mut hits = self.hits(others, reader, terms, &patterns, start).await?;
+        let walked = self.hits(walk, reader, terms, &patterns, start).await?;
         if walked.len() as i64 >= rows + offset {
             hits.extend(walked);
         } else {
@@ -206,6 +193,28 @@ impl Tx {
         }))
     }
 
+    /// The hits of `sql`, which reads `$1` the reader, `$2` the terms, then
+    /// the `patterns`, then (from a cursor) the cursor's key.
+    async fn hits(
+        &mut self,
+        sql: String,
+        reader: Uuid,
+        terms: &str,
+        patterns: &[String],
+        start: Start,
+    ) -> Result<Vec<SearchHit>> {
+        on_conn!(self, c => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(reader).bind(terms);
+            for p in patterns {
+                q = q.bind(p.as_str());
+            }
+            if let Start::Cursor(k) = start {
+                q = q.bind(k.created_at).bind(k.id);
+            }
+            hits_of(&q.fetch_all(&mut *c).await?)
+        })
+    }
+
     /// The posts `reader` may see that match `terms`, from the index, the
     /// page's `rows` of them from `start` (for a rare word). SQLite: the
     /// index's matches are the outer loop (CROSS JOIN). PostgreSQL: the
@@ -222,18 +231,12 @@ impl Tx {
         let vis = visible(1);
         let hidden = "(p.hidden_at IS NULL OR p.author_id = $1)";
         match &mut self.inner {
-            TxInner::Sqlite(c) => {
+            TxInner::Sqlite(_) => {
                 let sql = format!(
                     "SELECT * FROM (SELECT 'post' AS kind, p.id AS id, p.created_at AS created_at FROM fulltext CROSS JOIN fulltext_docs d CROSS JOIN thread_posts p CROSS JOIN threads t WHERE d.seq = fulltext.rowid AND fulltext MATCH $2 AND d.kind = 'post' AND p.id = d.doc_id AND t.id = p.thread_id AND {vis} AND {hidden}) AS xp {}",
                     tail(start, 3, rows)
                 );
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .bind(reader)
-                    .bind(terms);
-                if let Start::Cursor(k) = start {
-                    q = q.bind(k.created_at).bind(k.id);
-                }
-                hits_of(&q.fetch_all(&mut **c).await?)
+                self.hits(sql, reader, terms, &[], start).await
             }
             TxInner::Postgres(c) => {
                 let ids: Vec<Uuid> = sqlx::query_scalar(

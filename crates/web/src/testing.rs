@@ -114,6 +114,16 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// The path (from `/api/`) of the `Link` header's `rel` URL, if any: the
+    /// next or previous page of a list.
+    pub fn link(&self, rel: &str) -> Option<String> {
+        let all = self.headers.get("link")?.to_str().ok()?;
+        all.split(',')
+            .find(|l| l.contains(&format!("rel=\"{rel}\"")))
+            .and_then(|l| l.split('<').nth(1)?.split('>').next())
+            .and_then(|url| url.find("/api/").map(|at| url[at..].to_string()))
+    }
+
     /// `error.code`, or "".
     pub fn error_code(&self) -> &str {
         self.json["error"]["code"].as_str().unwrap_or("")

@@ -324,7 +324,6 @@ fn participants_params(q: &Params) -> (ParticipantQuery, ListQuery) {
     )
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn participants_page(
     s: &AppState,
     who: &PageActor,
