@@ -255,7 +255,10 @@ async fn managers_get_one_counted_entry_per_programme_never_one_per_person() {
             home.contains("37 people unplaced in Leadership Foundations"),
             "{home}"
         );
-        assert!(home.contains(&format!("href=\"/programmes/{}/participants\"", w.slug)));
+        assert!(home.contains(&format!(
+            "href=\"/programmes/{}/participants?status=applied\"",
+            w.slug
+        )));
         // None of it reaches a member.
         assert!(w.inbox(&w.mentee).await.is_empty());
         // Paging: one entry per page, following the Link header, visits all.
