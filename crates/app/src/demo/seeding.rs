@@ -2,7 +2,7 @@
 
 use super::{demo_data, DemoSummary, DEMO_ADMIN_EMAIL, DEMO_SEED};
 use rapport_domain::person::{AccountStatus, SignupMode};
-use rapport_domain::programme::{ProgrammeRole, ProgrammeStatus};
+use rapport_domain::programme::{ProgrammeKind, ProgrammeRole, ProgrammeStatus};
 use rapport_domain::values::Slug;
 use rapport_domain::SkillId;
 use rapport_store::{AuditRecord, NewPerson, ProgrammeRecord, SkillRecord, Store, StoreError};
@@ -104,6 +104,43 @@ pub async fn seed(
                 })
                 .await?;
             }
+        }
+    }
+
+    // Three applications wait for a decision in the first one-to-one
+    // programme that takes people, sent over the last few days by members
+    // who hold no role in it: what a manager's inbox and participants list
+    // show first.
+    if let Some(prog) = data.programmes.iter().find(|p| {
+        p.kind == ProgrammeKind::OneToOne
+            && matches!(p.status, ProgrammeStatus::Open | ProgrammeStatus::Running)
+    }) {
+        let applicants = data
+            .people
+            .iter()
+            .filter(|p| !p.is_admin && !prog.roles.iter().any(|(who, _)| *who == p.id))
+            .take(3);
+        for (i, person) in applicants.enumerate() {
+            let applied = now_ms - (i as i64 + 1) * 26 * 60 * MINUTE_MS;
+            tx.insert_enrolment(&rapport_store::EnrolmentRecord {
+                id: rapport_domain::EnrolmentId::new(),
+                programme_id: prog.id,
+                person_id: person.id,
+                role: if i == 1 {
+                    ProgrammeRole::Mentor
+                } else {
+                    ProgrammeRole::Mentee
+                },
+                status: rapport_domain::mentoring::EnrolmentStatus::Applied,
+                capacity: if i == 1 { 2 } else { 0 },
+                answers: Default::default(),
+                preferences: Default::default(),
+                consent_sensitive: false,
+                created_at: applied,
+                conduct_accepted_at: Some(applied),
+                decided_at: None,
+            })
+            .await?;
         }
     }
 

@@ -468,6 +468,28 @@ async fn seeds_an_empty_database_once() {
         );
         let roles = tx.roles_of(admin.id).await.unwrap();
         assert!(roles.contains(&(f.id, ProgrammeRole::Manager)));
+        // Applications wait for a manager's decision in the first open
+        // one-to-one programme, and nowhere else.
+        let waiting = data
+            .programmes
+            .iter()
+            .find(|p| {
+                p.kind == ProgrammeKind::OneToOne
+                    && matches!(p.status, ProgrammeStatus::Open | ProgrammeStatus::Running)
+            })
+            .unwrap();
+        for p in &programmes {
+            let applied = tx
+                .enrolments_in_status(p.id, rapport_domain::mentoring::EnrolmentStatus::Applied)
+                .await
+                .unwrap();
+            assert_eq!(
+                applied,
+                if p.id == waiting.id { 3 } else { 0 },
+                "{}",
+                p.slug
+            );
+        }
 
         let (found, total) = tx
             .search_people(&rapport_store::DirectoryQuery {
