@@ -166,11 +166,11 @@ impl Tx {
     ) -> Result<Page<AgreementRecord>> {
         let sql = format!(
             "SELECT * FROM (SELECT {COLUMNS} FROM agreement_versions a LEFT JOIN people p ON p.id = a.changed_by WHERE a.room_id = $1) AS q {}",
-            keyset_sql(start, 2)
+            keyset_sql(start, 2, limit)
         );
         on_conn!(self, c => {
             let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(room.0);
-            let q = bind_keyset!(q, start, limit);
+            let q = bind_keyset!(q, start);
             let rows = q.fetch_all(&mut *c).await?;
             let items = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
             Ok(Page::from_rows(start, items, limit, |a| (a.created_at, a.id.0)))

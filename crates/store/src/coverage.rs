@@ -244,12 +244,12 @@ impl Tx {
         let sql = format!(
             "SELECT * FROM (SELECT s.person_id AS id, s.since AS k, p.name FROM ({}) AS s JOIN people p ON p.id = s.person_id WHERE s.placed = 0) AS w {}",
             seekers_sql(),
-            keyset(start, 3, desc)
+            keyset(start, 3, desc, limit)
         );
         let role = seeker.code();
         let rows = on_conn!(self, c => {
             let q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(programme.0).bind(role);
-            let rows = crate::page::bind_keyset!(q, start, limit).fetch_all(c).await?;
+            let rows = crate::page::bind_keyset!(q, start).fetch_all(c).await?;
             rows.iter().map(|r| Ok(WaitingRow {
                 person_id: PersonId(r.try_get("id")?),
                 name: r.try_get("name")?,
@@ -278,11 +278,11 @@ impl Tx {
         let sql = format!(
             "SELECT * FROM ({}) AS x {}",
             loads_sql(&filter),
-            keyset(start, 2, sort == Sort::First)
+            keyset(start, 2, sort == Sort::First, limit)
         );
         let rows = on_conn!(self, c => {
             let q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(programme.0);
-            let rows = crate::page::bind_keyset!(q, start, limit).fetch_all(c).await?;
+            let rows = crate::page::bind_keyset!(q, start).fetch_all(c).await?;
             rows.iter().map(|r| {
                 let id = PersonId(r.try_get("id")?);
                 let role: String = r.try_get("role")?;
@@ -367,8 +367,8 @@ mod tests {
     #[test]
     fn keyset_tails_follow_the_list_order() {
         assert_eq!(
-            keyset(Start::Offset(0), 2, true),
-            "ORDER BY k DESC, id LIMIT $2 OFFSET $3"
+            keyset(Start::Offset(0), 2, true, 20),
+            "ORDER BY k DESC, id LIMIT 21"
         );
         let c = |direction| {
             Start::Cursor(Cursor {
@@ -378,12 +378,12 @@ mod tests {
             })
         };
         assert_eq!(
-            keyset(c(Direction::Older), 3, false),
-            "WHERE k > $3 OR (k = $3 AND id > $4) ORDER BY k, id LIMIT $5"
+            keyset(c(Direction::Older), 3, false, 20),
+            "WHERE k > $3 OR (k = $3 AND id > $4) ORDER BY k, id LIMIT 21"
         );
         assert_eq!(
-            keyset(c(Direction::Newer), 3, false),
-            "WHERE k < $3 OR (k = $3 AND id < $4) ORDER BY k DESC, id DESC LIMIT $5"
+            keyset(c(Direction::Newer), 3, false, 20),
+            "WHERE k < $3 OR (k = $3 AND id < $4) ORDER BY k DESC, id DESC LIMIT 21"
         );
     }
 }

@@ -66,7 +66,7 @@ impl Tx {
         let sql = format!(
             "SELECT * FROM (SELECT {ENROLMENT_COLUMNS}, e.created_at AS k, e.self_efficacy, p.name, p.email FROM enrolments e JOIN people p ON p.id = e.person_id WHERE {}) AS x {}",
             conditions.join(" AND "),
-            keyset_k(start, next, order == EnrolmentOrder::Newest)
+            keyset_k(start, next, order == EnrolmentOrder::Newest, limit)
         );
         let pattern = filter.text.as_deref().map(crate::like_pattern);
         let rows = on_conn!(self, c => {
@@ -80,7 +80,7 @@ impl Tx {
             if let Some(p) = &pattern {
                 q = q.bind(p.as_str());
             }
-            let rows = crate::page::bind_keyset!(q, start, limit).fetch_all(c).await?;
+            let rows = crate::page::bind_keyset!(q, start).fetch_all(c).await?;
             rows.iter().map(|r| Ok(EnrolmentView {
                 enrolment: enrolment_row(r)?,
                 name: r.try_get("name")?,

@@ -226,11 +226,11 @@ impl Tx {
     ) -> Result<Page<GoalRecord>> {
         let sql = format!(
             "SELECT * FROM (SELECT {GOAL_COLUMNS} FROM goals g LEFT JOIN people p ON p.id = g.owner_id WHERE g.room_id = $1) AS q {}",
-            keyset_sql(start, 2)
+            keyset_sql(start, 2, limit)
         );
         on_conn!(self, c => {
             let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(room.0);
-            let q = bind_keyset!(q, start, limit);
+            let q = bind_keyset!(q, start);
             let rows = q.fetch_all(&mut *c).await?;
             let items = rows.iter().map(decode_goal).collect::<Result<Vec<_>>>()?;
             Ok(Page::from_rows(start, items, limit, |g| (g.created_at, g.id.0)))
@@ -330,11 +330,11 @@ impl Tx {
     ) -> Result<Page<CommentRecord>> {
         let sql = format!(
             "SELECT * FROM (SELECT k.id, k.goal_id, k.author_id, p.name AS author_name, k.body, k.created_at FROM goal_comments k LEFT JOIN people p ON p.id = k.author_id WHERE k.goal_id = $1) AS q {}",
-            keyset_sql(start, 2)
+            keyset_sql(start, 2, limit)
         );
         on_conn!(self, c => {
             let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(goal.0);
-            let q = bind_keyset!(q, start, limit);
+            let q = bind_keyset!(q, start);
             let rows = q.fetch_all(&mut *c).await?;
             let items = rows.iter().map(decode_comment).collect::<Result<Vec<_>>>()?;
             Ok(Page::from_rows(start, items, limit, |k| (k.created_at, k.id.0)))

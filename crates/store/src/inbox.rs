@@ -222,11 +222,11 @@ impl Tx {
     ) -> Result<Page<NotificationRecord>> {
         let sql = format!(
             "SELECT * FROM (SELECT id, person_id, kind, subject, link, created_at, read_at FROM notifications WHERE person_id = $1) AS t {}",
-            keyset_sql(start, 2)
+            keyset_sql(start, 2, limit)
         );
         on_conn!(self, c => {
             let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(person.0);
-            let q = bind_keyset!(q, start, limit);
+            let q = bind_keyset!(q, start);
             let rows = q.fetch_all(&mut *c).await?;
             let items = rows.iter().map(notification).collect::<Result<Vec<_>>>()?;
             Ok(Page::from_rows(start, items, limit, |n| (n.created_at, n.id.0)))

@@ -88,11 +88,11 @@ impl Tx {
     ) -> Result<Page<MessageRecord>> {
         let sql = format!(
             "SELECT * FROM (SELECT {COLUMNS} FROM messages m LEFT JOIN people p ON p.id = m.author_id WHERE m.room_id = $1) AS t {}",
-            keyset_sql(start, 2)
+            keyset_sql(start, 2, limit)
         );
         on_conn!(self, c => {
             let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(room.0);
-            let q = bind_keyset!(q, start, limit);
+            let q = bind_keyset!(q, start);
             let rows = q.fetch_all(&mut *c).await?;
             let messages = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
             Ok(Page::from_rows(start, messages, limit, |m| (m.created_at, m.id.0)))

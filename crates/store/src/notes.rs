@@ -119,14 +119,14 @@ impl Tx {
         let first = if person.is_some() { 3 } else { 2 };
         let sql = format!(
             "SELECT * FROM (SELECT {COLUMNS} FROM notes n LEFT JOIN people p ON p.id = n.author_id WHERE n.room_id = $1 AND {cond}) AS t {}",
-            keyset_sql(start, first)
+            keyset_sql(start, first, limit)
         );
         on_conn!(self, c => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(room.0);
             if let Some(p) = person {
                 q = q.bind(p.0);
             }
-            let q = bind_keyset!(q, start, limit);
+            let q = bind_keyset!(q, start);
             let rows = q.fetch_all(&mut *c).await?;
             let notes = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
             Ok(Page::from_rows(start, notes, limit, |n| (n.created_at, n.id.0)))

@@ -139,38 +139,55 @@ impl<T> Page<T> {
     }
 }
 
-/// Binds a page's values after [`keyset_sql`]'s placeholders: for an offset
-/// `limit + 1, offset`, for a cursor `created_at, id, limit + 1`. A macro, so
-/// one line serves the query of either database inside `on_conn!`.
+/// Binds a page's values after [`keyset_sql`]'s placeholders: for a cursor
+/// `created_at, id`; nothing for an offset (the `LIMIT` and `OFFSET` are
+/// written into the SQL by [`limit_sql`]). A macro, so one line serves the
+/// query of either database inside `on_conn!`.
 macro_rules! bind_keyset {
-    ($q:expr, $start:expr, $limit:expr) => {
+    ($q:expr, $start:expr) => {
         match $start {
-            $crate::page::Start::Offset(offset) => $q.bind($limit + 1).bind(offset),
-            $crate::page::Start::Cursor(k) => $q.bind(k.created_at).bind(k.id).bind($limit + 1),
+            $crate::page::Start::Offset(_) => $q,
+            $crate::page::Start::Cursor(k) => $q.bind(k.created_at).bind(k.id),
         }
     };
 }
 pub(crate) use bind_keyset;
 
-/// The SQL tail that reads one page: a `WHERE` on the key (or none), the
-/// order, `LIMIT $n` and, for offsets, `OFFSET $n+1`. `first` is the number
-/// of the first placeholder to use; bind with [`Start`]'s values in order:
-/// for a cursor `created_at, id, limit + 1`, for an offset `limit + 1, offset`.
-pub(crate) fn keyset_sql(start: Start, first: usize) -> String {
-    let (a, b, c) = (first, first + 1, first + 2);
+/// A page's `LIMIT` (one row more than `limit`, to learn whether there is a
+/// next page) and, for an offset past the first row, its `OFFSET`, written
+/// into the SQL as numbers rather than bound. PostgreSQL cannot plan a bound
+/// `LIMIT` once for every value, so it planned each list query afresh on
+/// every request (the feed spent more time planning than running, issue 19);
+/// with the numbers in the text a prepared statement keeps one plan. Both
+/// are integers, so nothing from a request reaches the SQL as text.
+pub(crate) fn limit_sql(start: Start, limit: i64) -> String {
+    let rows = limit.max(0) + 1;
     match start {
-        Start::Offset(_) => format!("ORDER BY created_at DESC, id LIMIT ${a} OFFSET ${b}"),
+        Start::Offset(offset) if offset > 0 => format!("LIMIT {rows} OFFSET {offset}"),
+        _ => format!("LIMIT {rows}"),
+    }
+}
+
+/// The SQL tail that reads one page of `limit`: a `WHERE` on the key (or
+/// none), the order, and [`limit_sql`]. `first` is the number of the first
+/// placeholder to use; bind with [`bind_keyset!`]: for a cursor
+/// `created_at, id`, for an offset nothing.
+pub(crate) fn keyset_sql(start: Start, first: usize, limit: i64) -> String {
+    let (a, b) = (first, first + 1);
+    let lim = limit_sql(start, limit);
+    match start {
+        Start::Offset(_) => format!("ORDER BY created_at DESC, id {lim}"),
         Start::Cursor(Cursor {
             direction: Direction::Older,
             ..
         }) => format!(
-            "WHERE created_at < ${a} OR (created_at = ${a} AND id > ${b}) ORDER BY created_at DESC, id LIMIT ${c}"
+            "WHERE created_at < ${a} OR (created_at = ${a} AND id > ${b}) ORDER BY created_at DESC, id {lim}"
         ),
         Start::Cursor(Cursor {
             direction: Direction::Newer,
             ..
         }) => format!(
-            "WHERE created_at > ${a} OR (created_at = ${a} AND id < ${b}) ORDER BY created_at, id DESC LIMIT ${c}"
+            "WHERE created_at > ${a} OR (created_at = ${a} AND id < ${b}) ORDER BY created_at, id DESC {lim}"
         ),
     }
 }
@@ -179,25 +196,24 @@ pub(crate) fn keyset_sql(start: Start, first: usize) -> String {
 /// (the i64 key) and `id`: `WHERE`, `ORDER BY`, `LIMIT` (and `OFFSET`).
 /// `desc` is the list's order on `k`; ties go by `id` ascending. Bind as
 /// [`crate::page::bind_keyset!`] does, from placeholder `first`.
-pub(crate) fn keyset_k(start: Start, first: usize, desc: bool) -> String {
-    let (a, b, c) = (first, first + 1, first + 2);
+pub(crate) fn keyset_k(start: Start, first: usize, desc: bool, limit: i64) -> String {
+    let (a, b) = (first, first + 1);
+    let lim = limit_sql(start, limit);
     let (after, before, fwd, back) = if desc {
         ("<", ">", "k DESC, id", "k, id DESC")
     } else {
         (">", "<", "k, id", "k DESC, id DESC")
     };
     match start {
-        Start::Offset(_) => format!("ORDER BY {fwd} LIMIT ${a} OFFSET ${b}"),
+        Start::Offset(_) => format!("ORDER BY {fwd} {lim}"),
         Start::Cursor(Cursor {
             direction: Direction::Older,
             ..
-        }) => format!("WHERE k {after} ${a} OR (k = ${a} AND id > ${b}) ORDER BY {fwd} LIMIT ${c}"),
+        }) => format!("WHERE k {after} ${a} OR (k = ${a} AND id > ${b}) ORDER BY {fwd} {lim}"),
         Start::Cursor(Cursor {
             direction: Direction::Newer,
             ..
-        }) => {
-            format!("WHERE k {before} ${a} OR (k = ${a} AND id < ${b}) ORDER BY {back} LIMIT ${c}")
-        }
+        }) => format!("WHERE k {before} ${a} OR (k = ${a} AND id < ${b}) ORDER BY {back} {lim}"),
     }
 }
 

@@ -92,8 +92,9 @@ pub struct DirectoryResult {
 /// orders by `(k, id)`, otherwise by `(k DESC, id)`. The bound is written as
 /// `k <= $a AND (...)` so that either database seeks the index to the key.
 /// Binds as [`crate::page::bind_keyset`].
-fn keyset_tail(start: Start, first: usize, asc: bool) -> String {
-    let (a, b, c) = (first, first + 1, first + 2);
+fn keyset_tail(start: Start, first: usize, asc: bool, limit: i64) -> String {
+    let (a, b) = (first, first + 1);
+    let lim = crate::page::limit_sql(start, limit);
     let (fwd, back) = if asc {
         ("k, id", "k DESC, id DESC")
     } else {
@@ -102,18 +103,18 @@ fn keyset_tail(start: Start, first: usize, asc: bool) -> String {
     // Reading onwards (`Older`) means later in list order.
     let (later, earlier) = if asc { (">", "<") } else { ("<", ">") };
     match start {
-        Start::Offset(_) => format!("ORDER BY {fwd} LIMIT ${a} OFFSET ${b}"),
+        Start::Offset(_) => format!("ORDER BY {fwd} {lim}"),
         Start::Cursor(Cursor {
             direction: Direction::Older,
             ..
-        }) => format!(
-            "WHERE k {later}= ${a} AND (k {later} ${a} OR id > ${b}) ORDER BY {fwd} LIMIT ${c}"
-        ),
+        }) => {
+            format!("WHERE k {later}= ${a} AND (k {later} ${a} OR id > ${b}) ORDER BY {fwd} {lim}")
+        }
         Start::Cursor(Cursor {
             direction: Direction::Newer,
             ..
         }) => format!(
-            "WHERE k {earlier}= ${a} AND (k {earlier} ${a} OR id < ${b}) ORDER BY {back} LIMIT ${c}"
+            "WHERE k {earlier}= ${a} AND (k {earlier} ${a} OR id < ${b}) ORDER BY {back} {lim}"
         ),
     }
 }
@@ -247,7 +248,7 @@ impl DirectorySql {
             .map(|c| format!("p.{c}"))
             .collect::<Vec<_>>()
             .join(", ");
-        let tail = keyset_tail(start, n + 1, ranked);
+        let tail = keyset_tail(start, n + 1, ranked, q.limit);
         let (list, from) = if ranked {
             let from = format!(
                 "{} m",
@@ -459,7 +460,7 @@ impl Tx {
                 list = list.bind(me);
             }
             let total: i64 = count.fetch_one(&mut *c).await?.try_get("n")?;
-            let list = crate::page::bind_keyset!(list, start, limit);
+            let list = crate::page::bind_keyset!(list, start);
             let rows = list.fetch_all(&mut *c).await?;
             let mut rows = rows
                 .iter()

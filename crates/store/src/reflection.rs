@@ -232,11 +232,11 @@ impl Tx {
         };
         let sql = format!(
             "SELECT * FROM (SELECT {PROMPT_COLUMNS} FROM reflection_prompts {filter}) AS t {}",
-            keyset_sql(start, 1)
+            keyset_sql(start, 1, limit)
         );
         on_conn!(self, c => {
             let q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            let rows = bind_keyset!(q, start, limit).fetch_all(&mut *c).await?;
+            let rows = bind_keyset!(q, start).fetch_all(&mut *c).await?;
             let items = rows.iter().map(decode_prompt).collect::<Result<Vec<_>>>()?;
             Ok(Page::from_rows(start, items, limit, |p| (p.created_at, p.id.0)))
         })
@@ -376,11 +376,11 @@ impl Tx {
     ) -> Result<Page<ReflectionRecord>> {
         let sql = format!(
             "SELECT * FROM (SELECT {ANSWER_COLUMNS} FROM {ANSWER_FROM} WHERE a.person_id = $1) AS t {}",
-            keyset_sql(start, 2)
+            keyset_sql(start, 2, limit)
         );
         on_conn!(self, c => {
             let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(person.0);
-            let rows = bind_keyset!(q, start, limit).fetch_all(&mut *c).await?;
+            let rows = bind_keyset!(q, start).fetch_all(&mut *c).await?;
             let items = rows.iter().map(decode_answer).collect::<Result<Vec<_>>>()?;
             Ok(Page::from_rows(start, items, limit, |a| (a.created_at, a.id.0)))
         })
@@ -451,11 +451,11 @@ impl Tx {
     ) -> Result<Page<NeedsCheckRecord>> {
         let sql = format!(
             "SELECT * FROM (SELECT id, person_id, scores, created_at FROM needs_checks WHERE person_id = $1) AS t {}",
-            keyset_sql(start, 2)
+            keyset_sql(start, 2, limit)
         );
         on_conn!(self, c => {
             let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(person.0);
-            let rows = bind_keyset!(q, start, limit).fetch_all(&mut *c).await?;
+            let rows = bind_keyset!(q, start).fetch_all(&mut *c).await?;
             let items = rows.iter().map(decode_check).collect::<Result<Vec<_>>>()?;
             Ok(Page::from_rows(start, items, limit, |n| (n.created_at, n.id.0)))
         })

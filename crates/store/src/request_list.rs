@@ -42,11 +42,11 @@ impl Tx {
             .join(", ");
         let sql = format!(
             "SELECT * FROM (SELECT {columns}, COALESCE(me.name, '') AS mentee_name, COALESCE(mo.name, '') AS mentor_name, COALESCE(g.name, '') AS programme_name, COALESCE(g.slug, '') AS programme_slug FROM requests r LEFT JOIN people me ON me.id = r.mentee_id LEFT JOIN people mo ON mo.id = r.mentor_id LEFT JOIN programmes g ON g.id = r.programme_id WHERE r.mentee_id = $1 OR r.mentor_id = $1) AS t {}",
-            keyset_sql(start, 2)
+            keyset_sql(start, 2, limit)
         );
         on_conn!(self, c => {
             let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(person.0);
-            let q = bind_keyset!(q, start, limit);
+            let q = bind_keyset!(q, start);
             let rows = q.fetch_all(&mut *c).await?;
             let items = rows.iter().map(|r| Ok(RequestListRow {
                 request: request_row(r)?,

@@ -286,7 +286,7 @@ impl Tx {
         }
         let sql = format!(
             "SELECT * FROM (SELECT {COLUMNS} {FROM} WHERE {cond}) AS t {}",
-            keyset_sql(start, n + 1)
+            keyset_sql(start, n + 1, limit)
         );
         on_conn!(self, c => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -299,7 +299,7 @@ impl Tx {
             for w in &words {
                 q = q.bind(w.clone());
             }
-            let q = bind_keyset!(q, start, limit);
+            let q = bind_keyset!(q, start);
             let rows = q.fetch_all(&mut *c).await?;
             let items = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
             Ok(Page::from_rows(start, items, limit, |r| (r.created_at, r.id.0)))
@@ -484,11 +484,11 @@ impl Tx {
         // The keyset reads `created_at` and `id`: the roadmap's id here.
         let sql = format!(
             "SELECT * FROM (SELECT roadmap_id AS id, roadmap_id, person_id, version, created_at, finished_at FROM roadmap_follows WHERE person_id = $1) AS t {}",
-            keyset_sql(start, 2)
+            keyset_sql(start, 2, limit)
         );
         on_conn!(self, c => {
             let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(person.0);
-            let q = bind_keyset!(q, start, limit);
+            let q = bind_keyset!(q, start);
             let rows = q.fetch_all(&mut *c).await?;
             let items = rows.iter().map(decode_follow).collect::<Result<Vec<_>>>()?;
             Ok(Page::from_rows(start, items, limit, |f| (f.created_at, f.roadmap_id.0)))
@@ -634,11 +634,11 @@ impl Tx {
         };
         let sql = format!(
             "SELECT * FROM (SELECT number AS created_at, roadmap_id AS id, roadmap_id, number, content, created_at AS made_at, updated_at, published_at FROM roadmap_versions WHERE roadmap_id = $1{draft}) AS t {}",
-            keyset_sql(start, 2)
+            keyset_sql(start, 2, limit)
         );
         on_conn!(self, c => {
             let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.0);
-            let q = bind_keyset!(q, start, limit);
+            let q = bind_keyset!(q, start);
             let rows = q.fetch_all(&mut *c).await?;
             let items = rows.iter().map(|r| decode_version_made(r, "made_at")).collect::<Result<Vec<_>>>()?;
             Ok(Page::from_rows(start, items, limit, |v| (i64::from(v.number), v.roadmap_id.0)))

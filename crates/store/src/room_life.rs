@@ -96,13 +96,13 @@ impl Tx {
     ) -> Result<Page<RoomListRow>> {
         let sql = format!(
             "SELECT * FROM (SELECT r.id, (CASE h.level WHEN 'at_risk' THEN 3 WHEN 'needs_attention' THEN 2 WHEN 'healthy' THEN 1 ELSE 0 END) * {RANK_STEP} + r.created_at AS created_at FROM rooms r LEFT JOIN room_health h ON h.room_id = r.id AND r.status IN ('active', 'paused') WHERE r.programme_id = $1 AND ($2 = '' OR r.status = $2) AND ($3 = '' OR h.level = $3)) AS k {}",
-            keyset_sql(start, 4)
+            keyset_sql(start, 4, limit)
         );
         let status = filter.status.map_or("", RoomStatus::code);
         let level = filter.level.map_or("", Level::code);
         let keys: Vec<(uuid::Uuid, i64)> = on_conn!(self, c => {
             let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(programme.0).bind(status).bind(level);
-            let q = bind_keyset!(q, start, limit);
+            let q = bind_keyset!(q, start);
             let rows = q.fetch_all(&mut *c).await?;
             rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("created_at")?))).collect::<Result<Vec<_>>>()
         })?;
@@ -205,10 +205,10 @@ impl Tx {
         start: Start,
         limit: i64,
     ) -> Result<Page<RoomEventRecord>> {
-        let sql = format!("SELECT * FROM (SELECT e.id, e.room_id, e.actor_id, p.name AS actor_name, e.action, e.from_status, e.to_status, e.reason, e.note, e.created_at FROM room_events e LEFT JOIN people p ON p.id = e.actor_id WHERE e.room_id = $1) AS h {}", keyset_sql(start, 2));
+        let sql = format!("SELECT * FROM (SELECT e.id, e.room_id, e.actor_id, p.name AS actor_name, e.action, e.from_status, e.to_status, e.reason, e.note, e.created_at FROM room_events e LEFT JOIN people p ON p.id = e.actor_id WHERE e.room_id = $1) AS h {}", keyset_sql(start, 2, limit));
         on_conn!(self, c => {
             let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(room.0);
-            let q = bind_keyset!(q, start, limit);
+            let q = bind_keyset!(q, start);
             let rows = q.fetch_all(&mut *c).await?;
             let events = rows.iter().map(|r| {
                 let id: uuid::Uuid = r.try_get("id")?;
@@ -276,11 +276,11 @@ impl Tx {
     ) -> Result<Page<RoomRecord>> {
         let sql = format!(
             "SELECT * FROM (SELECT id, created_at FROM rooms WHERE programme_id = $1) AS r {}",
-            keyset_sql(start, 2)
+            keyset_sql(start, 2, limit)
         );
         let keys: Vec<(uuid::Uuid, i64)> = on_conn!(self, c => {
             let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(programme.0);
-            let q = bind_keyset!(q, start, limit);
+            let q = bind_keyset!(q, start);
             let rows = q.fetch_all(&mut *c).await?;
             rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("created_at")?))).collect::<Result<Vec<_>>>()
         })?;

@@ -138,7 +138,7 @@ impl Tx {
             "SELECT id, actor_id, actor_name, action, subject, before_json, after_json, created_at FROM \
              (SELECT * FROM audit_events WHERE ($1 IS NULL OR actor_id = $1) AND ($2 IS NULL OR action = $2) \
              AND ($3 IS NULL OR subject = $3) AND ($4 IS NULL OR created_at >= $4) AND ($5 IS NULL OR created_at < $5)) AS kept {}",
-            keyset_sql(start, 6)
+            keyset_sql(start, 6, limit)
         );
         on_conn!(self, c => {
             let q = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -147,7 +147,7 @@ impl Tx {
                 .bind(filter.subject.clone())
                 .bind(filter.from)
                 .bind(filter.until);
-            let q = bind_keyset!(q, start, limit);
+            let q = bind_keyset!(q, start);
             let rows = q.fetch_all(&mut *c).await?;
             let events = rows.iter().map(decode_audit).collect::<Result<Vec<_>>>()?;
             Ok(Page::from_rows(start, events, limit, |e| (e.created_at, e.id)))
@@ -165,10 +165,10 @@ impl Tx {
 
     /// One page of audit events, newest first. `limit` is the page size.
     pub async fn audit_page(&mut self, start: Start, limit: i64) -> Result<Page<AuditRecord>> {
-        let sql = format!("SELECT id, actor_id, actor_name, action, subject, before_json, after_json, created_at FROM audit_events {}", keyset_sql(start, 1));
+        let sql = format!("SELECT id, actor_id, actor_name, action, subject, before_json, after_json, created_at FROM audit_events {}", keyset_sql(start, 1, limit));
         on_conn!(self, c => {
             let q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            let q = bind_keyset!(q, start, limit);
+            let q = bind_keyset!(q, start);
             let rows = q.fetch_all(&mut *c).await?;
             let events = rows.iter().map(decode_audit).collect::<Result<Vec<_>>>()?;
             Ok(Page::from_rows(start, events, limit, |e| (e.created_at, e.id)))

@@ -320,14 +320,14 @@ impl Tx {
         let sql = format!(
             "SELECT * FROM (SELECT {THREAD_COLUMNS} FROM threads t JOIN people a ON a.id = t.author_id WHERE {}{by}) AS x {}",
             visible(1),
-            keyset_sql(start, first)
+            keyset_sql(start, first, limit)
         );
         on_conn!(self, c => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(reader.0);
             if let Some(a) = author {
                 q = q.bind(a.0);
             }
-            let q = bind_keyset!(q, start, limit);
+            let q = bind_keyset!(q, start);
             let rows = q.fetch_all(&mut *c).await?;
             let items = rows.iter().map(thread_row).collect::<Result<Vec<_>>>()?;
             Ok(Page::from_rows(start, items, limit, |t| (t.created_at, t.id.0)))
@@ -404,7 +404,7 @@ impl Tx {
         let sql = format!(
             "SELECT * FROM (SELECT {POST_COLUMNS} FROM thread_posts p CROSS JOIN threads t CROSS JOIN people a WHERE t.id = p.thread_id AND a.id = p.author_id AND {}) AS x {}",
             clauses.join(" AND "),
-            keyset_sql(start, n)
+            keyset_sql(start, n, limit)
         );
         on_conn!(self, c => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(reader.0);
@@ -417,7 +417,7 @@ impl Tx {
             if let Some(k) = filter.kind {
                 q = q.bind(k.code());
             }
-            let q = bind_keyset!(q, start, limit);
+            let q = bind_keyset!(q, start);
             let rows = q.fetch_all(&mut *c).await?;
             let items = rows.iter().map(post_row).collect::<Result<Vec<_>>>()?;
             Ok(Page::from_rows(start, items, limit, |p| (p.created_at, p.id.0)))
