@@ -910,12 +910,21 @@ impl App {
         let page = tx
             .search_page(actor.person_id.0, &terms, start, limit)
             .await?;
-        // Read in the same transaction as the page, so each hit is still there.
-        let mut posts = vec![];
-        for h in page.items.iter().filter(|h| h.kind == DocKind::Post) {
-            posts.extend(tx.post(PostId(h.id)).await?);
-        }
-        let mut posts = self.post_views(&mut tx, actor, posts).await?.into_iter();
+        // The page's posts in one query, in the same transaction as the
+        // page; a hit deleted meanwhile is left out.
+        let ids: Vec<PostId> = page
+            .items
+            .iter()
+            .filter(|h| h.kind == DocKind::Post)
+            .map(|h| PostId(h.id))
+            .collect();
+        let found = tx.posts_by_ids(&ids).await?;
+        let mut posts: std::collections::HashMap<PostId, PostView> = self
+            .post_views(&mut tx, actor, found)
+            .await?
+            .into_iter()
+            .map(|v| (v.record.id, v))
+            .collect();
         let mut items = Vec::with_capacity(page.items.len());
         for h in &page.items {
             match h.kind {
@@ -924,7 +933,7 @@ impl App {
                         items.push(Found::Thread(self.thread_view(&mut tx, actor, t).await?));
                     }
                 }
-                DocKind::Post => items.extend(posts.next().map(Found::Post)),
+                DocKind::Post => items.extend(posts.remove(&PostId(h.id)).map(Found::Post)),
                 DocKind::Roadmap => {
                     if let Some(r) = tx.roadmap(rapport_domain::RoadmapId(h.id)).await? {
                         items.push(Found::Roadmap(crate::roadmaps::RoadmapSummary::new(r)));

@@ -96,16 +96,33 @@ where
 fn text_matches(d: Dialect, kind: DocKind, key: &str, words: usize) -> String {
     let kind = kind.code();
     match d {
-        Dialect::Sqlite => {
-            let likes = (0..words)
-                .map(|i| format!("LOWER(d.body) LIKE ${} ESCAPE '\\'", 3 + i))
-                .collect::<Vec<_>>()
-                .join(" AND ");
-            format!("COALESCE((SELECT 1 FROM fulltext_docs d WHERE d.kind = '{kind}' AND d.doc_id = {key} AND {likes}), 0) = 1")
-        }
+        Dialect::Sqlite => format!(
+            "COALESCE((SELECT 1 FROM fulltext_docs d WHERE d.kind = '{kind}' AND d.doc_id = {key} AND {}), 0) = 1",
+            likes("d.body", words)
+        ),
         Dialect::Postgres => format!(
             "COALESCE((SELECT d.tsv @@ to_tsquery('simple', $2) FROM fulltext_docs d WHERE d.kind = '{kind}' AND d.doc_id = {key}), false)"
         ),
+    }
+}
+
+/// Every word's `LIKE` pattern (bound from `$3`) tested on `column`.
+/// SQLite's `LIKE` ignores the case of ASCII letters, as its `lower()` folds
+/// only those: so no `lower()` copy of each text.
+fn likes(column: &str, words: usize) -> String {
+    (0..words)
+        .map(|i| format!("{column} LIKE ${} ESCAPE '\\'", 3 + i))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// [`text_matches`] for the post `p` being walked. A post's indexed text is
+/// its body (`Tx::insert_post` and `Tx::edit_post` index exactly that), so
+/// SQLite tests the row in hand instead of looking its document up.
+fn post_matches(d: Dialect, words: usize) -> String {
+    match d {
+        Dialect::Sqlite => likes("p.body", words),
+        Dialect::Postgres => text_matches(d, DocKind::Post, "p.id", words),
     }
 }
 
@@ -163,7 +180,7 @@ impl Tx {
         // CROSS JOIN keeps the window of posts the outer loop.
         let walk = format!(
             "SELECT * FROM (SELECT 'post' AS kind, p.id AS id, p.created_at AS created_at FROM (SELECT * FROM thread_posts {window}) AS p CROSS JOIN threads t WHERE t.id = p.thread_id AND {vis} AND {hidden} AND {}) AS xp {page}",
-            text_matches(d, DocKind::Post, "p.id", patterns.len()),
+            post_matches(d, patterns.len()),
             window = tail(start, first, WALK),
             page = tail(start, first, rows),
         );

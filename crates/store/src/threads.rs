@@ -366,6 +366,26 @@ impl Tx {
         })
     }
 
+    /// The posts with these ids that exist, in no particular order, whoever
+    /// may read them (the app decides): one query for a page of search hits.
+    pub async fn posts_by_ids(&mut self, ids: &[PostId]) -> Result<Vec<PostRecord>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let sql = format!(
+            "SELECT {POST_COLUMNS} FROM thread_posts p JOIN threads t ON t.id = p.thread_id JOIN people a ON a.id = p.author_id WHERE p.id IN ({})",
+            placeholders(1, ids.len())
+        );
+        on_conn!(self, c => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in ids {
+                q = q.bind(id.0);
+            }
+            let rows = q.fetch_all(c).await?;
+            rows.iter().map(post_row).collect()
+        })
+    }
+
     /// One page of the posts `reader` may see, newest first: visible
     /// threads only, and hidden posts only to their authors.
     pub async fn posts_page(
