@@ -90,8 +90,9 @@ impl App {
         poll: Duration,
         mut shutdown: tokio::sync::watch::Receiver<bool>,
     ) {
-        // Issue 20: the planner's statistics once a day (the first pass
-        // counts from start-up, which migrations already refreshed).
+        // Issue 20: the planner's statistics of the tables that changed
+        // enough, every minute (the first check counts from start-up,
+        // when migrations may already have refreshed them).
         let mut statistics_at = self.now();
         loop {
             statistics_at = self.refresh_statistics_if_due(statistics_at).await;

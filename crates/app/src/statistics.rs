@@ -1,14 +1,16 @@
 //! The query planner's statistics (issue 20): refreshed after migrations (by
-//! the store), after bulk imports, once a day by the worker, and when the
-//! server stops. Without them PostgreSQL guesses row counts (on a fresh
-//! database it picks the wrong index for the enrolment lookup, and an import
-//! turns quadratic); SQLite's `PRAGMA optimize` is the same idea, cheap when
-//! nothing changed.
+//! the store), after bulk imports, for the tables that changed enough every
+//! minute by the worker (as often as PostgreSQL's autovacuum looks, which may
+//! be off), and when the server stops. Without them PostgreSQL guesses row
+//! counts (on a fresh database it picks the wrong index for the enrolment
+//! lookup, and an import turns quadratic); SQLite's `PRAGMA optimize` is the
+//! same idea, cheap when nothing changed.
 
 use crate::{error_chain, App};
 
-/// How often the worker refreshes the statistics.
-pub const EVERY_MS: i64 = 24 * 60 * 60 * 1000;
+/// How often the worker refreshes the statistics of tables that changed
+/// enough ([`rapport_store::Store::refresh_stale_statistics`]).
+pub const EVERY_MS: i64 = 60 * 1000;
 
 /// An import of at least this many rows refreshes the statistics after it
 /// commits: smaller ones change too little to matter.
@@ -24,14 +26,24 @@ impl App {
         }
     }
 
-    /// [`App::refresh_statistics`] when `last` (ms) is a day old or more;
-    /// returns when they were last refreshed.
+    /// Refreshes the statistics of the tables that changed enough when
+    /// `last` (ms) is [`EVERY_MS`] old or more; returns when they were last
+    /// checked. A failure is logged, as in [`App::refresh_statistics`].
     pub async fn refresh_statistics_if_due(&self, last: i64) -> i64 {
         let now = self.now();
         if now - last < EVERY_MS {
             return last;
         }
-        self.refresh_statistics().await;
+        match self.store.refresh_stale_statistics().await {
+            Ok(tables) if !tables.is_empty() => {
+                tracing::info!(tables = %tables.join(", "), "refreshed the planner's statistics");
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let e = crate::AppError::from(e);
+                tracing::warn!(error = %error_chain(&e), "refreshing the planner's statistics failed");
+            }
+        }
         now
     }
 }

@@ -116,6 +116,42 @@ pub async fn execute(store: &Store, sql: &str) -> Result<u64> {
     Ok(n)
 }
 
+/// The planner's idea of how many rows `table` holds, from its statistics:
+/// SQLite's `sqlite_stat1` (the first number of any of its indexes' rows),
+/// PostgreSQL's `pg_class.reltuples`. `None` before any statistics.
+pub async fn row_estimate(store: &Store, table: &str) -> Result<Option<i64>> {
+    let mut tx = store.read().await?;
+    on_conn!(tx, c => {
+        match store.dialect() {
+            Dialect::Sqlite => {
+                let stat: Option<String> = sqlx::query_scalar("SELECT stat FROM sqlite_stat1 WHERE tbl = $1 ORDER BY idx LIMIT 1")
+                    .bind(table).fetch_optional(c).await?;
+                Ok(stat.and_then(|s| s.split(' ').next().and_then(|n| n.parse().ok())))
+            }
+            Dialect::Postgres => {
+                let n: Option<f32> = sqlx::query_scalar("SELECT reltuples FROM pg_class WHERE oid = to_regclass($1)")
+                    .bind(table).fetch_optional(c).await?;
+                Ok(n.filter(|n| *n >= 0.0).map(|n| n as i64))
+            }
+        }
+    })
+}
+
+/// Rows of `table` changed since its last analysis, as PostgreSQL's
+/// statistics collector has counted them so far (it reports a little after
+/// each transaction); SQLite keeps no such count (`None`).
+pub async fn changes_since_analysis(store: &Store, table: &str) -> Result<Option<i64>> {
+    if store.dialect() == Dialect::Sqlite {
+        return Ok(None);
+    }
+    let mut tx = store.read().await?;
+    on_conn!(tx, c => {
+        let n: Option<i64> = sqlx::query_scalar("SELECT n_mod_since_analyze FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname = $1")
+            .bind(table).fetch_optional(c).await?;
+        Ok(n)
+    })
+}
+
 /// The plan of `q` with default planner settings, one line a step:
 /// `EXPLAIN QUERY PLAN`'s details on SQLite, `EXPLAIN`'s lines on
 /// PostgreSQL.
