@@ -137,18 +137,30 @@ pub async fn row_estimate(store: &Store, table: &str) -> Result<Option<i64>> {
     })
 }
 
-/// Rows of `table` changed since its last analysis, as PostgreSQL's
-/// statistics collector has counted them so far (it reports a little after
-/// each transaction); SQLite keeps no such count (`None`).
-pub async fn changes_since_analysis(store: &Store, table: &str) -> Result<Option<i64>> {
+/// What PostgreSQL's statistics collector has counted of `table` so far
+/// (it reports a little after each transaction): rows changed since its
+/// last analysis, and dead rows. SQLite keeps no such counts (`None`).
+pub async fn table_activity(store: &Store, table: &str) -> Result<Option<(i64, i64)>> {
     if store.dialect() == Dialect::Sqlite {
         return Ok(None);
     }
     let mut tx = store.read().await?;
     on_conn!(tx, c => {
-        let n: Option<i64> = sqlx::query_scalar("SELECT n_mod_since_analyze FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname = $1")
+        let n: Option<(i64, i64)> = sqlx::query_as("SELECT n_mod_since_analyze, n_dead_tup FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname = $1")
             .bind(table).fetch_optional(c).await?;
         Ok(n)
+    })
+}
+
+/// PostgreSQL's `autovacuum` setting is on (always false on SQLite).
+pub async fn autovacuum_on(store: &Store) -> Result<bool> {
+    if store.dialect() == Dialect::Sqlite {
+        return Ok(false);
+    }
+    let mut tx = store.read().await?;
+    on_conn!(tx, c => {
+        let v: String = sqlx::query_scalar("SELECT current_setting('autovacuum')").fetch_one(c).await?;
+        Ok(v == "on")
     })
 }
 
