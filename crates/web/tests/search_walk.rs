@@ -129,3 +129,56 @@ async fn a_common_word_walks_the_newest_posts_and_agrees_with_the_index() {
         t.finish().await;
     }
 }
+
+/// A word found among the newest 200 posts, but not often enough there to
+/// fill the page, is walked on to 1,000 posts when the rate seen promises to
+/// fill it; it must agree with the index too.
+#[tokio::test]
+async fn a_word_seen_once_in_the_first_walk_is_walked_further() {
+    for kind in test_database_kinds() {
+        let t = TestApp::new(kind).await;
+        let author = t.member("author@example.org", "Ana Author").await;
+        let reader = t.member("reader@example.org", "Rui Reader").await;
+        let open = thread(&t, &author, "A year of notes", "members").await;
+        // 230 posts; "kestrel" in the 10th newest and in two of the oldest,
+        // beyond the first walk's 200.
+        for i in 0..230 {
+            let body = if [0, 5, 220].contains(&i) {
+                format!("Saw a kestrel today, note {i}")
+            } else {
+                format!("An ordinary note {i}")
+            };
+            post(&t, &author, &open, &body).await;
+        }
+        let whole = t
+            .get("/api/v1/search?q=kestrel&limit=100", reader.auth())
+            .await
+            .expect(200);
+        let expected = hits(&whole);
+        assert_eq!(
+            expected,
+            [
+                "posts:Saw a kestrel today, note 220",
+                "posts:Saw a kestrel today, note 5",
+                "posts:Saw a kestrel today, note 0"
+            ],
+            "[{kind}]"
+        );
+        // limit=2: one seen in the first 200, three wanted (the page and one
+        // more): the walk goes on to 1,000 and finds them all.
+        let mut pages = vec![];
+        let mut r = t
+            .get("/api/v1/search?q=kestrel&limit=2", reader.auth())
+            .await
+            .expect(200);
+        loop {
+            pages.push(hits(&r));
+            match r.link("next") {
+                Some(next) => r = t.get(&next, reader.auth()).await.expect(200),
+                None => break,
+            }
+        }
+        assert_eq!(pages.concat(), expected, "[{kind}] pages: {pages:?}");
+        t.finish().await;
+    }
+}
