@@ -28,22 +28,33 @@ impl App {
 
     /// Refreshes the statistics of the tables that changed enough when
     /// `last` (ms) is [`EVERY_MS`] old or more; returns when they were last
-    /// checked. A failure is logged, as in [`App::refresh_statistics`].
+    /// checked.
     pub async fn refresh_statistics_if_due(&self, last: i64) -> i64 {
         let now = self.now();
         if now - last < EVERY_MS {
             return last;
         }
+        self.refresh_stale_statistics().await;
+        now
+    }
+
+    /// The worker's check: refreshes the statistics of the tables that
+    /// changed enough ([`rapport_store::Store::refresh_stale_statistics`])
+    /// and returns their names (PostgreSQL). A failure is logged, as in
+    /// [`App::refresh_statistics`], and returns none.
+    pub async fn refresh_stale_statistics(&self) -> Vec<String> {
         match self.store.refresh_stale_statistics().await {
-            Ok(tables) if !tables.is_empty() => {
-                tracing::info!(tables = %tables.join(", "), "refreshed the planner's statistics");
+            Ok(tables) => {
+                if !tables.is_empty() {
+                    tracing::info!(tables = %tables.join(", "), "refreshed the planner's statistics");
+                }
+                tables
             }
-            Ok(_) => {}
             Err(e) => {
                 let e = crate::AppError::from(e);
                 tracing::warn!(error = %error_chain(&e), "refreshing the planner's statistics failed");
+                vec![]
             }
         }
-        now
     }
 }
