@@ -148,10 +148,6 @@ macro_rules! on_conn {
 }
 pub(crate) use on_conn;
 
-/// How much of a SQLite database file is read through a memory map (256 MiB;
-/// what lies beyond is read as before).
-const MMAP_BYTES: u64 = 256 * 1024 * 1024;
-
 impl Store {
     /// Connects to `url` (`sqlite://path`, `sqlite::memory:`, or `postgres://…`),
     /// creating a SQLite file if missing. Does not migrate; call [`Store::migrate`].
@@ -174,10 +170,6 @@ impl Store {
             )
         } else if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)?
-                // Pages are read through a memory map instead of a read()
-                // and a copy into each connection's cache, which another
-                // connection's write empties (issue 17: the room tabs).
-                .pragma("mmap_size", MMAP_BYTES.to_string())
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
