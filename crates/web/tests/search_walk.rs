@@ -30,6 +30,20 @@ async fn post(t: &TestApp, who: &Person, thread: &str, body: &str) {
     .expect(201);
 }
 
+/// The hits of every page from `url` on, following `Link: rel="next"`, as
+/// `who`; and the last page's answer.
+async fn pages_of(t: &TestApp, url: &str, who: &Person) -> (Vec<Vec<String>>, Reply) {
+    let mut pages = vec![];
+    let mut r = t.get(url, who.auth()).await.expect(200);
+    loop {
+        pages.push(hits(&r));
+        match r.link("next") {
+            Some(next) => r = t.get(&next, who.auth()).await.expect(200),
+            None => return (pages, r),
+        }
+    }
+}
+
 /// Every hit of a page, as "kind:text", in the answer's order (threads,
 /// posts, roadmaps are separate lists; each list keeps the page's order).
 fn hits(r: &Reply) -> Vec<String> {
@@ -79,18 +93,7 @@ async fn a_common_word_walks_the_newest_posts_and_agrees_with_the_index() {
                 .all(|h| !h.contains("Private") && !h.contains("Only for me")),
             "[{kind}] {expected:?}"
         );
-        let mut pages = vec![];
-        let mut r = t
-            .get("/api/v1/search?q=delegation&limit=2", reader.auth())
-            .await
-            .expect(200);
-        loop {
-            pages.push(hits(&r));
-            match r.link("next") {
-                Some(next) => r = t.get(&next, reader.auth()).await.expect(200),
-                None => break,
-            }
-        }
+        let (pages, r) = pages_of(&t, "/api/v1/search?q=delegation&limit=2", &reader).await;
         let mut walked: Vec<String> = pages.concat();
         // Within a page, threads are listed before posts; across the whole
         // list, the thread is the oldest hit, so it comes last.
@@ -166,18 +169,7 @@ async fn a_word_seen_once_in_the_first_walk_is_walked_further() {
         );
         // limit=2: one seen in the first 200, three wanted (the page and one
         // more): the walk goes on to 1,000 and finds them all.
-        let mut pages = vec![];
-        let mut r = t
-            .get("/api/v1/search?q=kestrel&limit=2", reader.auth())
-            .await
-            .expect(200);
-        loop {
-            pages.push(hits(&r));
-            match r.link("next") {
-                Some(next) => r = t.get(&next, reader.auth()).await.expect(200),
-                None => break,
-            }
-        }
+        let (pages, _) = pages_of(&t, "/api/v1/search?q=kestrel&limit=2", &reader).await;
         assert_eq!(pages.concat(), expected, "[{kind}] pages: {pages:?}");
         t.finish().await;
     }
