@@ -96,6 +96,7 @@ describe('a mentee gets recommendations, requests a mentor, and the mentor accep
       assert.match(firstRow, new RegExp(`${MENTEE.name}[\\s\\S]*new application`, 'i'), 'the newest application is first');
       await admin.follow('Show only new applications');
       assert.equal(admin.path(), '/programmes/speakers-circle/participants?status=applied');
+      assert.equal(await admin.page.getByRole('link', { name: 'Show only new applications' }).count(), 0, 'no link to the list already shown');
       for (const who of [MENTOR, MENTEE]) {
         await admin.submit(`Approve ${who.name} as ${who === MENTOR ? 'mentor' : 'mentee'}`);
         assert.equal(admin.path(), '/programmes/speakers-circle/participants?done=decided&status=applied');

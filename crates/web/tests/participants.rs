@@ -225,6 +225,9 @@ async fn the_page_shows_new_applications_first_and_keeps_its_filters_after_a_dec
     assert_eq!(html.matches("<tr>").count(), 1 + 2, "a header and two rows");
     assert!(html.contains("<option value=\"applied\" selected>New applications</option>"));
     assert!(html.contains("Clear the filters"));
+    // The count stays; the link to the list already shown goes.
+    assert!(html.contains("<strong>2 new applications</strong> waiting for your decision."));
+    assert!(!html.contains("Show only new applications"), "{html}");
 
     // A decision from the filtered list comes back to it.
     let zara = t

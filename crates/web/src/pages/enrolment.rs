@@ -261,6 +261,8 @@ struct ParticipantsPage {
     filtered: bool,
     /// "12 new applications" or none.
     applications: Option<String>,
+    /// The list already shows only the new applications.
+    only_applications: bool,
     /// The list's filters as a query string, kept by the decision forms.
     kept: String,
     newer: Option<String>,
@@ -407,6 +409,7 @@ async fn participants_page(
             oldest: found.order == EnrolmentOrder::Oldest,
             filtered: !kept.is_empty(),
             applications,
+            only_applications: found.filter.status == Some(EnrolmentStatus::Applied),
             kept,
             newer,
             older,
