@@ -277,12 +277,13 @@ impl Store {
                 Ok(vec![])
             }
             Pool::Postgres(p) => {
+                // (name, vacuum it): autovacuum's default thresholds.
                 let rows: Vec<(String, bool)> = sqlx::query_as(
-                    "SELECT quote_ident(relname), current_setting('autovacuum') = 'off' AND n_dead_tup > 50 + 0.2 * GREATEST(n_live_tup, 0) \
-                     FROM pg_stat_user_tables WHERE schemaname = current_schema() \
-                     AND (n_mod_since_analyze > 50 + 0.1 * GREATEST(n_live_tup, 0) \
-                          OR (current_setting('autovacuum') = 'off' AND n_dead_tup > 50 + 0.2 * GREATEST(n_live_tup, 0))) \
-                     ORDER BY relname",
+                    "SELECT name, vacuum FROM (SELECT quote_ident(relname) AS name, \
+                       n_mod_since_analyze > 50 + 0.1 * GREATEST(n_live_tup, 0) AS stale, \
+                       current_setting('autovacuum') = 'off' AND n_dead_tup > 50 + 0.2 * GREATEST(n_live_tup, 0) AS vacuum \
+                     FROM pg_stat_user_tables WHERE schemaname = current_schema()) AS t \
+                     WHERE stale OR vacuum ORDER BY name",
                 )
                 .fetch_all(p)
                 .await?;

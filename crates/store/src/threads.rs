@@ -359,11 +359,7 @@ impl Tx {
 
     /// One post, whoever may read it (the app decides).
     pub async fn post(&mut self, id: PostId) -> Result<Option<PostRecord>> {
-        let sql = format!("SELECT {POST_COLUMNS} FROM thread_posts p JOIN threads t ON t.id = p.thread_id JOIN people a ON a.id = p.author_id WHERE p.id = $1");
-        on_conn!(self, c => {
-            let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.0).fetch_optional(c).await?;
-            row.as_ref().map(post_row).transpose()
-        })
+        Ok(self.posts_by_ids(&[id]).await?.pop())
     }
 
     /// The posts with these ids that exist, in no particular order, whoever

@@ -29,6 +29,14 @@ const BIG: &[&str] = &[
     "d",
 ];
 
+/// Each database's own SQL function for a new id.
+fn new_id(store: &Store) -> &'static str {
+    match store.dialect() {
+        Dialect::Sqlite => "randomblob(16)",
+        Dialect::Postgres => "gen_random_uuid()",
+    }
+}
+
 /// Seeds `PEOPLE` people in set-based statements: a recursive counter
 /// written once for both databases, ids made by each database's own
 /// function. A name, a department and skills vary with the counter, so some
@@ -51,10 +59,7 @@ async fn seed(store: &Store) -> (PersonId, uuid::Uuid) {
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    let new_id = match store.dialect() {
-        Dialect::Sqlite => "randomblob(16)",
-        Dialect::Postgres => "gen_random_uuid()",
-    };
+    let new_id = new_id(store);
     let counter = format!(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {PEOPLE})"
     );
@@ -195,10 +200,7 @@ async fn a_table_that_grew_gets_fresh_statistics() {
     const DOCS: i64 = 5_000;
     for kind in test_database_kinds() {
         let (store, _dir) = fresh_store(kind).await.unwrap();
-        let new_id = match store.dialect() {
-            Dialect::Sqlite => "randomblob(16)",
-            Dialect::Postgres => "gen_random_uuid()",
-        };
+        let new_id = new_id(&store);
         plans::execute(
             &store,
             &format!(
