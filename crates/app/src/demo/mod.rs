@@ -112,6 +112,17 @@ pub struct DemoData {
     pub programmes: Vec<DemoProgramme>,
 }
 
+impl DemoData {
+    /// The programme where applications wait for a manager's decision: the
+    /// first one-to-one programme that takes people.
+    pub fn applications_programme(&self) -> Option<&DemoProgramme> {
+        self.programmes.iter().find(|p| {
+            p.kind == ProgrammeKind::OneToOne
+                && matches!(p.status, ProgrammeStatus::Open | ProgrammeStatus::Running)
+        })
+    }
+}
+
 /// The people of the demo organisation for `seed` (see [`demo_data`]).
 pub fn demo_people(seed: u64) -> Vec<DemoPerson> {
     demo_data(seed).people

@@ -2,7 +2,7 @@
 
 use super::{demo_data, DemoSummary, DEMO_ADMIN_EMAIL, DEMO_SEED};
 use rapport_domain::person::{AccountStatus, SignupMode};
-use rapport_domain::programme::{ProgrammeKind, ProgrammeRole, ProgrammeStatus};
+use rapport_domain::programme::{ProgrammeRole, ProgrammeStatus};
 use rapport_domain::values::Slug;
 use rapport_domain::SkillId;
 use rapport_store::{AuditRecord, NewPerson, ProgrammeRecord, SkillRecord, Store, StoreError};
@@ -83,25 +83,20 @@ pub async fn seed(
             if *role != ProgrammeRole::Manager {
                 // Participants hold an approved enrolment, as if they applied
                 // and a manager approved them; mentors take 1–3 mentees.
-                tx.insert_enrolment(&rapport_store::EnrolmentRecord {
-                    id: rapport_domain::EnrolmentId::new(),
-                    programme_id: prog.id,
-                    person_id: *person,
-                    role: *role,
-                    status: rapport_domain::mentoring::EnrolmentStatus::Approved,
-                    capacity: if matches!(role, ProgrammeRole::Mentor | ProgrammeRole::Facilitator)
-                    {
-                        1 + (k % 3) as i32
-                    } else {
-                        0
-                    },
-                    answers: Default::default(),
-                    preferences: Default::default(),
-                    consent_sensitive: false,
-                    created_at: created,
-                    conduct_accepted_at: Some(created),
-                    decided_at: Some(created),
-                })
+                let capacity = if matches!(role, ProgrammeRole::Mentor | ProgrammeRole::Facilitator)
+                {
+                    1 + (k % 3) as i32
+                } else {
+                    0
+                };
+                tx.insert_enrolment(&enrolment(
+                    prog.id,
+                    *person,
+                    *role,
+                    capacity,
+                    created,
+                    Some(created),
+                ))
                 .await?;
             }
         }
@@ -111,10 +106,7 @@ pub async fn seed(
     // programme that takes people, sent over the last few days by members
     // who hold no role in it: what a manager's inbox and participants list
     // show first.
-    if let Some(prog) = data.programmes.iter().find(|p| {
-        p.kind == ProgrammeKind::OneToOne
-            && matches!(p.status, ProgrammeStatus::Open | ProgrammeStatus::Running)
-    }) {
+    if let Some(prog) = data.applications_programme() {
         let applicants = data
             .people
             .iter()
@@ -122,24 +114,15 @@ pub async fn seed(
             .take(3);
         for (i, person) in applicants.enumerate() {
             let applied = now_ms - (i as i64 + 1) * 26 * 60 * MINUTE_MS;
-            tx.insert_enrolment(&rapport_store::EnrolmentRecord {
-                id: rapport_domain::EnrolmentId::new(),
-                programme_id: prog.id,
-                person_id: person.id,
-                role: if i == 1 {
-                    ProgrammeRole::Mentor
-                } else {
-                    ProgrammeRole::Mentee
-                },
-                status: rapport_domain::mentoring::EnrolmentStatus::Applied,
-                capacity: if i == 1 { 2 } else { 0 },
-                answers: Default::default(),
-                preferences: Default::default(),
-                consent_sensitive: false,
-                created_at: applied,
-                conduct_accepted_at: Some(applied),
-                decided_at: None,
-            })
+            let role = if i == 1 {
+                ProgrammeRole::Mentor
+            } else {
+                ProgrammeRole::Mentee
+            };
+            let capacity = if i == 1 { 2 } else { 0 };
+            tx.insert_enrolment(&enrolment(
+                prog.id, person.id, role, capacity, applied, None,
+            ))
             .await?;
         }
     }
@@ -175,4 +158,35 @@ pub async fn seed(
         .await?;
     tx.commit().await?;
     Ok(Some(summary))
+}
+
+/// A demo enrolment made at `at` with the code of conduct accepted then:
+/// approved at `decided` when given, otherwise an application waiting.
+fn enrolment(
+    programme: rapport_domain::ProgrammeId,
+    person: rapport_domain::PersonId,
+    role: ProgrammeRole,
+    capacity: i32,
+    at: i64,
+    decided: Option<i64>,
+) -> rapport_store::EnrolmentRecord {
+    use rapport_domain::mentoring::EnrolmentStatus;
+    rapport_store::EnrolmentRecord {
+        id: rapport_domain::EnrolmentId::new(),
+        programme_id: programme,
+        person_id: person,
+        role,
+        status: if decided.is_some() {
+            EnrolmentStatus::Approved
+        } else {
+            EnrolmentStatus::Applied
+        },
+        capacity,
+        answers: Default::default(),
+        preferences: Default::default(),
+        consent_sensitive: false,
+        created_at: at,
+        conduct_accepted_at: Some(at),
+        decided_at: decided,
+    }
 }

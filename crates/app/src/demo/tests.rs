@@ -470,14 +470,7 @@ async fn seeds_an_empty_database_once() {
         assert!(roles.contains(&(f.id, ProgrammeRole::Manager)));
         // Applications wait for a manager's decision in the first open
         // one-to-one programme, and nowhere else.
-        let waiting = data
-            .programmes
-            .iter()
-            .find(|p| {
-                p.kind == ProgrammeKind::OneToOne
-                    && matches!(p.status, ProgrammeStatus::Open | ProgrammeStatus::Running)
-            })
-            .unwrap();
+        let waiting = data.applications_programme().unwrap();
         for p in &programmes {
             let applied = tx
                 .enrolments_in_status(p.id, rapport_domain::mentoring::EnrolmentStatus::Applied)
