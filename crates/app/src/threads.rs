@@ -25,7 +25,9 @@ use crate::{markdown, App, AppError, AppResult};
 use rapport_domain::person::NotificationKind;
 use rapport_domain::policy::Actor;
 use rapport_domain::threads::{LinkKind, PostKind, ReactionKind, ThreadVisibility};
-use rapport_domain::{GoalId, PersonId, PostId, ProgrammeId, SessionId, ThreadCommentId, ThreadId};
+use rapport_domain::{
+    GoalId, PersonId, PostId, ProgrammeId, RoadmapStepId, SessionId, ThreadCommentId, ThreadId,
+};
 use rapport_store::fulltext::{search_terms, DocKind};
 use rapport_store::{PostFilter, PostRecord, ThreadCommentRecord, ThreadRecord, Tx};
 use serde::Serialize;
@@ -58,7 +60,7 @@ pub struct PostInput {
     pub body: String,
     /// A [`LinkKind`] code, with `link_id`.
     pub link_kind: Option<String>,
-    /// The goal's or session's id.
+    /// The goal's, session's or roadmap step's id.
     pub link_id: Option<Uuid>,
 }
 
@@ -484,7 +486,8 @@ impl App {
         })
     }
 
-    /// Checks a post's link: a goal or session the author can see now
+    /// Checks a post's link: a goal, session or roadmap step the author can
+    /// see now
     /// (422 naming `link_id` otherwise, without saying whether it exists).
     async fn parse_link(
         &self,
@@ -501,13 +504,13 @@ impl App {
             (Some(_), None) => {
                 return Err(AppError::invalid(
                     "link_id",
-                    "give the id of the goal or session to link to",
+                    "give the id of the goal, session or roadmap step to link to",
                 ))
             }
             (None, Some(_)) => {
                 return Err(AppError::invalid(
                     "link_kind",
-                    "say what the link is: goal or session",
+                    "say what the link is: goal, session or roadmap_step",
                 ))
             }
             (Some(k), Some(id)) => (LinkKind::parse("link_kind", k).map_err(invalid)?, id),
@@ -515,20 +518,16 @@ impl App {
         let cannot_see = || {
             AppError::invalid(
                 "link_id",
-                "link to a goal or session you can see: this one is not yours to link",
+                "link to a goal, session or roadmap step you can see: this one is not yours to link",
             )
         };
         match kind {
             LinkKind::Goal => self.goal(actor, GoalId(id)).await.map(|_| ()),
             LinkKind::Session => self.session(actor, SessionId(id)).await.map(|_| ()),
-            // Extension point: roadmaps (issue 19's other half) have no
-            // table on this branch; when they land, check the step here.
-            LinkKind::RoadmapStep => {
-                return Err(AppError::invalid(
-                    "link_kind",
-                    "roadmap steps cannot be linked yet; link a goal or session",
-                ))
-            }
+            LinkKind::RoadmapStep => self
+                .roadmap_of_step(actor, RoadmapStepId(id))
+                .await
+                .map(|_| ()),
         }
         .map_err(|e| match e {
             AppError::NotFound(_) | AppError::Forbidden(_) => cannot_see(),

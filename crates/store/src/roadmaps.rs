@@ -326,6 +326,28 @@ impl Tx {
         })
     }
 
+    /// The versions, of any roadmap, whose steps include `step`, newest
+    /// first (a step keeps its id across versions, so they are one
+    /// roadmap's unless ids were pasted between roadmaps).
+    ///
+    /// Steps live inside each version's content, not in a table of their
+    /// own: this reads the versions whose text holds the id, then keeps those
+    /// that truly list it. Roadmaps are written by hand (hundreds, not
+    /// millions), and only linking a post to a step asks.
+    pub async fn versions_holding_step(
+        &mut self,
+        step: RoadmapStepId,
+    ) -> Result<Vec<RoadmapVersionRecord>> {
+        let sql = format!("SELECT {VERSION_COLUMNS} FROM roadmap_versions WHERE content LIKE $1 ORDER BY roadmap_id, number DESC");
+        let pattern = format!("%{}%", step.0);
+        on_conn!(self, c => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(pattern).fetch_all(c).await?;
+            let mut versions = rows.iter().map(decode_version).collect::<Result<Vec<_>>>()?;
+            versions.retain(|v| v.content.steps.iter().any(|s| s.id == step));
+            Ok(versions)
+        })
+    }
+
     /// One version.
     pub async fn roadmap_version(
         &mut self,

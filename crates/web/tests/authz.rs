@@ -2008,6 +2008,21 @@ fn rows() -> Vec<Row> {
             "",
             SignedIn(200),
         ),
+        // A post's link to a step leads to it on its roadmap.
+        row(
+            "GET",
+            "/roadmap-steps/{id}",
+            "/roadmap-steps/{roadmap_step}",
+            "",
+            SignedIn(303),
+        ),
+        row(
+            "GET",
+            "/roadmap-steps/{id}",
+            "/roadmap-steps/{random}",
+            "",
+            SignedIn(404),
+        ),
         row(
             "GET",
             "/roadmaps/{id}/edit",

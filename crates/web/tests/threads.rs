@@ -852,3 +852,148 @@ async fn the_navigation_links_search_for_all_and_moderation_for_moderators() {
         w.t.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_post_links_a_roadmap_step_its_author_can_see_and_readers_follow_it() {
+    for kind in test_database_kinds() {
+        let w = world(kind).await;
+        // The mentor writes a roadmap and publishes it, and keeps another
+        // as a draft: its steps are the mentor's alone.
+        let steps = json!([{"title": "Hand over one meeting", "body": "Pick one.", "level": "team_leader", "effort_hours": 2}]);
+        let body = json!({"title": "Delegating well", "summary": "A path.", "level": "team_leader", "steps": steps});
+        let published = w
+            .call(&w.mate, "POST", "/api/v1/roadmaps", Some(body.clone()))
+            .await
+            .expect(201)
+            .json;
+        let roadmap = published["id"].as_str().unwrap().to_string();
+        let step = published["steps"][0]["id"].as_str().unwrap().to_string();
+        w.call(
+            &w.mate,
+            "POST",
+            &format!("/api/v1/roadmaps/{roadmap}/publish"),
+            None,
+        )
+        .await
+        .expect(200);
+        let draft = w
+            .call(&w.mate, "POST", "/api/v1/roadmaps", Some(body))
+            .await
+            .expect(201)
+            .json;
+        let draft_step = draft["steps"][0]["id"].as_str().unwrap().to_string();
+
+        let (thread, _) = w.thread_with_post("members", "stepping").await;
+        let posts = format!("/api/v1/threads/{thread}/posts");
+        let link = |id: &str| json!({"kind": "update", "body": "On this step", "link_kind": "roadmap_step", "link_id": id});
+        // Someone else's draft, and a step that exists nowhere: 422 on
+        // `link_id`, the same answer for both, and nothing written.
+        for bad in [draft_step.clone(), uuid::Uuid::new_v4().to_string()] {
+            let r = w.call(&w.author, "POST", &posts, Some(link(&bad))).await;
+            assert_eq!(
+                (r.status.as_u16(), r.error_field()),
+                (422, "link_id"),
+                "[{kind}] {}",
+                r.json
+            );
+        }
+        let ok = w
+            .call(&w.author, "POST", &posts, Some(link(&step)))
+            .await
+            .expect(201);
+        assert_eq!(ok.json["link_kind"], json!("roadmap_step"), "[{kind}]");
+        assert_eq!(ok.json["link_id"], json!(step), "[{kind}]");
+        // Its author may link their own draft's step.
+        let own = w
+            .call(
+                &w.mate,
+                "POST",
+                "/api/v1/threads",
+                Some(json!({"title": "Drafting", "visibility": "only_me"})),
+            )
+            .await
+            .expect(201);
+        w.call(
+            &w.mate,
+            "POST",
+            &format!("/api/v1/threads/{}/posts", id(&own)),
+            Some(link(&draft_step)),
+        )
+        .await
+        .expect(201);
+
+        // Readers follow the link to the step on its roadmap; a draft's step
+        // is not found by anyone but its author.
+        let page = page_as(&w, &w.peer, &format!("/threads/{thread}")).await;
+        assert!(
+            page.text
+                .contains(&format!("href=\"/roadmap-steps/{step}\"")),
+            "[{kind}] {}",
+            page.text
+        );
+        let to = page_as(&w, &w.peer, &format!("/roadmap-steps/{step}")).await;
+        assert_eq!(to.status.as_u16(), 303, "[{kind}]");
+        assert_eq!(
+            to.headers["location"].to_str().unwrap(),
+            format!("/roadmaps/{roadmap}#step-{step}"),
+            "[{kind}]"
+        );
+        let hidden = page_as(&w, &w.peer, &format!("/roadmap-steps/{draft_step}")).await;
+        assert_eq!(hidden.status.as_u16(), 404, "[{kind}]");
+        let theirs = page_as(&w, &w.mate, &format!("/roadmap-steps/{draft_step}")).await;
+        assert_eq!(theirs.status.as_u16(), 303, "[{kind}]");
+        let roadmap_page = page_as(&w, &w.author, &format!("/roadmaps/{roadmap}")).await;
+        assert!(
+            roadmap_page
+                .text
+                .contains(&format!("href=\"/roadmap-steps/{step}\"")),
+            "[{kind}]"
+        );
+
+        // The form takes the step's address as pasted, and says the kind.
+        let address = format!("https://rapport.example/roadmap-steps/{step}");
+        let r = form_as(
+            &w,
+            &w.author,
+            &format!("/threads/{thread}/new-post"),
+            &format!(
+                "kind=update&body=From+the+form&link_kind=&link_id={}",
+                urlencode(&address)
+            ),
+        )
+        .await;
+        assert_eq!(r.status.as_u16(), 303, "[{kind}] {}", r.text);
+        let listed = w.call(&w.author, "GET", &posts, None).await.expect(200);
+        let newest = &listed.json.as_array().unwrap()[0];
+        assert_eq!(
+            (newest["body"].as_str(), newest["link_kind"].as_str()),
+            (Some("From the form"), Some("roadmap_step")),
+            "[{kind}]"
+        );
+        let r = form_as(
+            &w,
+            &w.author,
+            &format!("/threads/{thread}/new-post"),
+            "kind=update&body=Nowhere&link_kind=&link_id=https%3A%2F%2Fexample.org%2Fnothing",
+        )
+        .await;
+        assert_eq!(r.status.as_u16(), 422, "[{kind}]");
+        assert!(
+            r.text.contains("the id or the address of a goal"),
+            "[{kind}] {}",
+            r.text
+        );
+        w.t.finish().await;
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

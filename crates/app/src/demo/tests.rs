@@ -774,6 +774,22 @@ async fn rooms_live_through_three_months_of_use_cases() {
         assert!(files > 50, "{files} emails in the history");
         // Growth Threads (H7): the demo threads play through the use cases.
         assert_eq!(super::threads::seed_threads(&app, &rooms).await.unwrap(), 7);
+        // One of the mentee's posts links the roadmap step it is about.
+        let mut tx = store.read().await.unwrap();
+        let mentee = tx
+            .person_by_email(&rooms.mentee_email)
+            .await
+            .unwrap()
+            .unwrap();
+        let linked = tx.posts_of_author(mentee.id).await.unwrap();
+        drop(tx);
+        assert!(
+            linked.iter().any(|p| matches!(
+                p.link,
+                Some((rapport_domain::threads::LinkKind::RoadmapStep, _))
+            )),
+            "no demo post links a roadmap step"
+        );
         let counts = app.job_counts().await.unwrap();
         assert_eq!(counts.failed, 0);
         store.close().await;

@@ -1,11 +1,13 @@
 //! Demo Growth Threads (issue 19): believable learning-in-public journals
 //! by the demo's mentor, mentee and peer, written through the use cases
-//! (threads, posts, a comment, reactions, a follow), after the rooms.
+//! (threads, posts, a comment, reactions, a follow), after the rooms and
+//! roadmaps (a post links the roadmap step it is about).
 
 use super::DemoRooms;
 use crate::threads::{PostInput, ThreadInput};
 use crate::{App, AppError, AppResult};
 use rapport_domain::policy::Actor;
+use uuid::Uuid;
 
 /// One demo thread: who writes it, its title and visibility, and its posts
 /// as `(kind, Markdown)`, oldest first.
@@ -47,6 +49,25 @@ const THREADS: &[DemoThread] = &[
     },
 ];
 
+/// The post that links the roadmap step it is about: the mentee's
+/// breakthrough on delegating, and the step of the roadmap they follow.
+const LINKED_POST: (&str, &str) = ("Learning to delegate", "breakthrough");
+const LINKED_STEP: &str = "Hand over a piece of your own work";
+
+/// The id of the step [`LINKED_STEP`] in the version of a roadmap the
+/// person follows, if they follow one that has it.
+async fn followed_step(app: &App, person: &Actor, title: &str) -> AppResult<Option<Uuid>> {
+    let mut tx = app.store.read().await?;
+    for f in tx.roadmap_follows_by(person.person_id).await? {
+        if let Some(v) = tx.roadmap_version(f.roadmap_id, f.version).await? {
+            if let Some(s) = v.content.steps.iter().find(|s| s.title == title) {
+                return Ok(Some(s.id.0));
+            }
+        }
+    }
+    Ok(None)
+}
+
 async fn actor_by_email(app: &App, email: &str) -> AppResult<Actor> {
     let mut tx = app.store.read().await?;
     let person = tx
@@ -67,6 +88,7 @@ pub async fn seed_threads(app: &App, rooms: &DemoRooms) -> AppResult<usize> {
         "mentee" => &mentee,
         _ => &peer,
     };
+    let step = followed_step(app, &mentee, LINKED_STEP).await?;
     let mut posts = 0;
     // Each thread's first post, in the order of THREADS.
     let mut firsts = vec![];
@@ -79,10 +101,12 @@ pub async fn seed_threads(app: &App, rooms: &DemoRooms) -> AppResult<usize> {
         };
         let thread = app.create_thread(author, &input).await?;
         for (i, (kind, body)) in t.posts.iter().enumerate() {
+            let linked = step.filter(|_| (t.title, *kind) == LINKED_POST);
             let input = PostInput {
                 kind: (*kind).into(),
                 body: (*body).into(),
-                ..PostInput::default()
+                link_kind: linked.map(|_| "roadmap_step".into()),
+                link_id: linked,
             };
             let p = app.create_post(author, thread.record.id, &input).await?;
             if i == 0 {

@@ -270,6 +270,39 @@ impl App {
         })
     }
 
+    /// Where a roadmap step is read: its roadmap, when the actor may read a
+    /// version that holds it (a published version for anyone signed in, a
+    /// draft for its author alone); 404 otherwise, without saying whether it
+    /// exists. Posts link steps by id, as a step keeps its id across
+    /// versions.
+    #[tracing::instrument(skip_all, fields(actor = %actor.person_id, step = %step))]
+    pub async fn roadmap_of_step(
+        &self,
+        actor: &Actor,
+        step: RoadmapStepId,
+    ) -> AppResult<RoadmapId> {
+        let mut tx = self.store.read().await?;
+        let mut roadmaps: Vec<RoadmapId> = tx
+            .versions_holding_step(step)
+            .await?
+            .iter()
+            .map(|v| v.roadmap_id)
+            .collect();
+        roadmaps.dedup();
+        for id in roadmaps {
+            let readable = match self.readable_roadmap(&mut tx, actor, id).await {
+                Ok(r) => r,
+                Err(AppError::NotFound(_)) => continue,
+                Err(e) => return Err(e),
+            };
+            let holds = |v: &RoadmapVersionRecord| v.content.steps.iter().any(|s| s.id == step);
+            if readable.versions.iter().any(holds) {
+                return Ok(id);
+            }
+        }
+        Err(AppError::NotFound("that roadmap step was not found".into()))
+    }
+
     /// Who may publish roadmaps (the admin setting; mentors by default).
     pub async fn roadmap_publishers(&self) -> AppResult<Publishers> {
         let mut tx = self.store.read().await?;

@@ -141,9 +141,10 @@ pub struct PostOut {
     pub body: String,
     /// The body as sanitised HTML.
     pub html: String,
-    /// `goal` or `session`, when it links to one.
+    /// `goal`, `session` or `roadmap_step`, when it links to one.
     pub link_kind: Option<String>,
-    /// The linked goal's or session's id.
+    /// The linked goal's, session's or roadmap step's id (a step's page is
+    /// `/roadmap-steps/{id}`, which leads to it on its roadmap).
     pub link_id: Option<uuid::Uuid>,
     /// Hidden by a moderator (only its author still sees it).
     pub hidden: bool,
@@ -223,7 +224,7 @@ pub struct PostBody {
     pub kind: String,
     /// Markdown, without HTML.
     pub body: String,
-    /// `goal` or `session` (with `link_id`): something you can see.
+    /// `goal`, `session` or `roadmap_step` (with `link_id`, a step's id, kept across versions): something you can see.
     pub link_kind: Option<String>,
     /// The goal's or session's id.
     pub link_id: Option<uuid::Uuid>,
@@ -488,7 +489,7 @@ pub async fn list_thread_posts(
 
 /// Post in your thread
 ///
-/// A post may link to a goal or session you can see.
+/// A post may link to a goal, session or roadmap step you can see.
 #[utoipa::path(post, path = "/api/v1/threads/{id}/posts", tag = "threads",
     params(("id" = uuid::Uuid, Path, description = "Thread id.")), request_body = PostBody,
     security(("cookie" = []), ("bearer" = [])),
@@ -496,7 +497,7 @@ pub async fn list_thread_posts(
         (status = 201, description = "The post.", body = PostOut),
         (status = 403, description = "`forbidden`: someone else's thread.", body = ErrorBody),
         (status = 404, description = "`not_found`: no such thread, or not yours to see.", body = ErrorBody),
-        (status = 422, description = "`invalid_field` on `kind`, `body`, `link_kind` or `link_id` (a goal or session you cannot see).", body = ErrorBody),
+        (status = 422, description = "`invalid_field` on `kind`, `body`, `link_kind` or `link_id` (a goal, session or roadmap step you cannot see).", body = ErrorBody),
     ))]
 pub async fn create_thread_post(
     State(s): State<AppState>,

@@ -789,6 +789,18 @@ async fn programme_detach(
     .into_response())
 }
 
+/// Where a post's link to a roadmap step leads: the step on its roadmap's
+/// page, when the viewer may read a version that holds it (404 otherwise).
+async fn step_link(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let step: RoadmapStepId = parse_id(&id, "roadmap step")?;
+    let roadmap = s.app.roadmap_of_step(&who.actor, step).await?;
+    Ok(Redirect::to(&format!("/roadmaps/{roadmap}#step-{step}")).into_response())
+}
+
 /// The roadmap pages.
 pub(super) fn routes() -> Routes {
     Routes::new()
@@ -806,6 +818,7 @@ pub(super) fn routes() -> Routes {
         .post("/roadmaps/{id}/unfollow", unfollow)
         .post("/roadmaps/{id}/move-to-latest", move_to_latest)
         .post("/roadmaps/{id}/steps/{step_id}", mark)
+        .get("/roadmap-steps/{id}", step_link)
         .post("/rooms/{id}/roadmaps", room_attach)
         .post("/rooms/{id}/roadmaps/{roadmap_id}/detach", room_detach)
         .post("/rooms/{id}/roadmaps/{roadmap_id}/agenda", room_agenda)

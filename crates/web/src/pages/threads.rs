@@ -331,17 +331,18 @@ async fn post_form_page(
                 (String::new(), "Nothing".into()),
                 ("goal".into(), "A goal".into()),
                 ("session".into(), "A session".into()),
+                ("roadmap_step".into(), "A roadmap step".into()),
             ],
         ),
         field(
             "link_id",
-            "Id of the goal or session",
+            "Address or id of the goal, session or roadmap step",
             "text",
             get("link_id"),
         ),
     ];
     fields[1].hint = "Markdown: **bold**, *italic*, lists and links. No HTML. Everyone who may read the thread reads it.".into();
-    fields[3].hint = "From the goal's or session's address; only something you can see.".into();
+    fields[3].hint = "Paste the address of the goal or session page, or of a step's \"Link to this step\" on its roadmap; only something you can see.".into();
     let status = super::status_for(error.as_ref());
     let error = place_errors(&mut fields, error);
     Ok((
@@ -366,6 +367,42 @@ async fn new_post(
     post_form_page(&s, &who, id, &Params::new(), None).await
 }
 
+/// The post form's link: a kind and an id, where the id may be pasted as
+/// the address of the goal, session or roadmap step (`…/goals/{id}`,
+/// `…/sessions/{id}`, `…/roadmap-steps/{id}`), which also says the kind
+/// when none was chosen. 422 naming `link_id` when no id can be read.
+fn link_field(
+    kind: Option<&String>,
+    raw: Option<&String>,
+) -> Result<(Option<String>, Option<uuid::Uuid>), AppError> {
+    let mut kind = kind.map(|k| k.trim().to_string()).filter(|k| !k.is_empty());
+    let Some(raw) = raw.map(|r| r.trim()).filter(|r| !r.is_empty()) else {
+        return Ok((kind, None));
+    };
+    if let Ok(id) = raw.parse() {
+        return Ok((kind, Some(id)));
+    }
+    let path = raw.split(['?', '#']).next().unwrap_or_default();
+    let mut segments = path.rsplit('/').filter(|p| !p.is_empty());
+    let id = segments.next().and_then(|last| last.parse().ok());
+    let from_address = match segments.next() {
+        Some("goals") => Some("goal"),
+        Some("sessions") => Some("session"),
+        Some("roadmap-steps") => Some("roadmap_step"),
+        _ => None,
+    };
+    match (id, from_address) {
+        (Some(id), Some(found)) => {
+            kind.get_or_insert_with(|| found.to_string());
+            Ok((kind, Some(id)))
+        }
+        _ => Err(AppError::invalid(
+            "link_id",
+            "paste the id or the address of a goal, session or roadmap step you can see",
+        )),
+    }
+}
+
 async fn create_post(
     State(s): State<AppState>,
     who: PageActor,
@@ -373,21 +410,14 @@ async fn create_post(
     Form(f): Form<Params>,
 ) -> Result<Response, PageError> {
     let id: ThreadId = parse_id(&id, "thread")?;
-    let link_id = match f.get("link_id").map(|l| l.trim()).filter(|l| !l.is_empty()) {
-        Some(raw) => match raw.parse() {
-            Ok(id) => Some(id),
-            Err(_) => {
-                let e =
-                    AppError::invalid("link_id", "paste the id of a goal or session you can see");
-                return post_form_page(&s, &who, id, &f, Some(e)).await;
-            }
-        },
-        None => None,
+    let (link_kind, link_id) = match link_field(f.get("link_kind"), f.get("link_id")) {
+        Ok(link) => link,
+        Err(e) => return post_form_page(&s, &who, id, &f, Some(e)).await,
     };
     let input = PostInput {
         kind: f.get("kind").cloned().unwrap_or_default(),
         body: f.get("body").cloned().unwrap_or_default(),
-        link_kind: f.get("link_kind").cloned().filter(|k| !k.is_empty()),
+        link_kind,
         link_id,
     };
     match s.app.create_post(&who.actor, id, &input).await {
