@@ -86,8 +86,9 @@ describe('a growth thread: a post linked to a goal, responses, a report and a mo
       await bea.follow('Write a post');
       await bea.page.getByLabel('Kind of post', { exact: true }).selectOption('challenge');
       await bea.fill('Post', 'Handing over the rota to **Dana** felt like losing control.');
-      await bea.page.getByLabel('Link to (optional)', { exact: true }).selectOption('goal');
-      await bea.fill('Id of the goal or session', goal);
+      // She pastes the goal page's address, as a member would; the form
+      // reads the id (and the kind) from it.
+      await bea.fill('Address or id of the goal, session or roadmap step', `${server.url}/goals/${goal}`);
       await bea.submit('Publish the post');
       assert.match(bea.path(), /done=post_published/);
       const post = bea.page.locator('article.post');
@@ -108,6 +109,12 @@ describe('a growth thread: a post linked to a goal, responses, a report and a mo
       await sofia.submit('Been there (0)');
       assert.match(sofia.path(), /done=reaction_saved/);
       assert.equal(await sofia.page.getByRole('button', { name: 'Been there (1)' }).getAttribute('aria-pressed'), 'true');
+      // She follows Bea from the thread, and her feed can then show only Bea.
+      await sofia.submit('Follow Bea Author');
+      assert.equal(sofia.path(), `${thread}?done=followed`);
+      await sofia.check();
+      await sofia.goto('/feed?following=true');
+      assert.match(await sofia.mainText(), /felt like losing control/);
 
       // Bea replies to the comment, from the page, one level deep.
       await bea.goto(thread);

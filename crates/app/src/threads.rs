@@ -843,6 +843,29 @@ impl App {
         Ok(tx.follows(actor.person_id, person).await?)
     }
 
+    /// What a profile page offers about following `person`: `None` when the
+    /// actor cannot follow them (themself, or no thread of theirs is the
+    /// actor's to see, as [`App::follow`] refuses), otherwise whether the
+    /// actor follows them now. Someone already followed whose threads went
+    /// out of sight can still be unfollowed.
+    pub async fn follow_standing(
+        &self,
+        actor: &Actor,
+        person: PersonId,
+    ) -> AppResult<Option<bool>> {
+        if person == actor.person_id {
+            return Ok(None);
+        }
+        let mut tx = self.store.read().await?;
+        if tx.follows(actor.person_id, person).await? {
+            return Ok(Some(true));
+        }
+        Ok(tx
+            .sees_threads_of(actor.person_id, person)
+            .await?
+            .then_some(false))
+    }
+
     /// The actor's feed: the newest posts they may see, filtered by
     /// programme, kind and the people they follow.
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]

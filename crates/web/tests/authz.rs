@@ -917,6 +917,22 @@ fn rows() -> Vec<Row> {
             "block=true",
             SignedIn(303),
         ),
+        // Following someone with no thread one may read is refused (404),
+        // as in the API; stopping is always allowed.
+        row(
+            "POST",
+            "/people/{id}/follow",
+            "/people/{victim}/follow",
+            "follow=true",
+            SignedIn(404),
+        ),
+        row(
+            "POST",
+            "/people/{id}/follow",
+            "/people/{victim}/follow",
+            "follow=false",
+            SignedIn(303),
+        ),
         row(
             "GET",
             "/people/{id}/report",

@@ -997,3 +997,77 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+#[tokio::test]
+async fn a_member_follows_and_unfollows_from_a_profile_or_a_thread_page() {
+    for kind in test_database_kinds() {
+        let w = world(kind).await;
+        let profile = format!("/people/{}", w.author.id);
+        // Nothing of the author's to read yet: no button, and following
+        // through the form is refused as the API refuses it.
+        w.thread_with_post("only_me", "hush").await;
+        let page = page_as(&w, &w.peer, &profile).await;
+        assert!(
+            !page.text.contains("Follow their growth threads"),
+            "[{kind}]"
+        );
+        let r = form_as(&w, &w.peer, &format!("{profile}/follow"), "follow=true").await;
+        assert_eq!(r.status.as_u16(), 404, "[{kind}]");
+        let (thread, _) = w.thread_with_post("members", "open").await;
+        let page = page_as(&w, &w.peer, &profile).await;
+        assert!(
+            page.text.contains("Follow their growth threads"),
+            "[{kind}]"
+        );
+        // From the profile, back to it.
+        let r = form_as(&w, &w.peer, &format!("{profile}/follow"), "follow=true").await;
+        assert_eq!(r.status.as_u16(), 303, "[{kind}]");
+        assert_eq!(
+            r.headers["location"],
+            format!("{profile}?done=followed").as_str()
+        );
+        assert!(w
+            .t
+            .app
+            .is_following(&w.t.actor(&w.peer).await, w.author.id)
+            .await
+            .unwrap());
+        let page = page_as(&w, &w.peer, &format!("/threads/{thread}")).await;
+        assert!(page.text.contains("Stop following Bea Author"), "[{kind}]");
+        // From the thread, back to the thread; any other "back" is ignored.
+        let r = form_as(
+            &w,
+            &w.peer,
+            &format!("{profile}/follow"),
+            &format!("follow=false&back=%2Fthreads%2F{thread}"),
+        )
+        .await;
+        assert_eq!(
+            r.headers["location"],
+            format!("/threads/{thread}?done=unfollowed").as_str()
+        );
+        assert!(!w
+            .t
+            .app
+            .is_following(&w.t.actor(&w.peer).await, w.author.id)
+            .await
+            .unwrap());
+        let r = form_as(
+            &w,
+            &w.peer,
+            &format!("{profile}/follow"),
+            "follow=true&back=https%3A%2F%2Fevil.example%2F",
+        )
+        .await;
+        assert_eq!(
+            r.headers["location"],
+            format!("{profile}?done=followed").as_str()
+        );
+        // No button on one's own thread or profile.
+        let own = page_as(&w, &w.author, &format!("/threads/{thread}")).await;
+        assert!(!own.text.contains("Follow Bea Author"), "[{kind}]");
+        let own = page_as(&w, &w.author, &profile).await;
+        assert!(!own.text.contains("growth threads</button>"), "[{kind}]");
+        w.t.finish().await;
+    }
+}

@@ -195,6 +195,8 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "reported" => "Thank you. Your report went to the programme's managers, and only they can read it.",
         "blocked" => "You blocked this person: you will not be matched, and neither of you can send the other requests.",
         "unblocked" => "The block is lifted.",
+        "followed" => "You follow their growth threads now. Tick \"Only people I follow\" on the feed to read just them.",
+        "unfollowed" => "You no longer follow their growth threads.",
         "pause_saved" => "Your availability is saved.",
         "pulse_saved" => "Thank you: your check-in answers are saved. Only you and your programme's managers see them.",
         "agreement_saved" => "The agreement is saved as a new version. Everyone confirms it again, you too.",

@@ -67,6 +67,9 @@ struct PersonPage {
     p: ProfileView,
     /// Whether the viewer blocks this person (none on one's own page).
     blocked: Option<bool>,
+    /// Whether the viewer follows this person's growth threads (none when
+    /// they cannot: their own page, or no thread of theirs to see).
+    following: Option<bool>,
 }
 
 /// Ids in paths that do not parse are "not found", never a 400 or 500.
@@ -88,11 +91,13 @@ async fn person(
     } else {
         Some(s.app.blocks(&who.actor, id).await?)
     };
+    let following = s.app.follow_standing(&who.actor, id).await?;
     Ok(render(&PersonPage {
         ctx: Ctx::new(Some(&who), q.done.as_deref()),
         title: p.profile.name.clone(),
         p,
         blocked,
+        following,
     })
     .into_response())
 }
@@ -224,10 +229,37 @@ async fn edit(
     })
 }
 
+/// Follows or stops following someone's growth threads (the feed can then
+/// show only the people followed), from their profile page.
+async fn follow(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path(id): Path<String>,
+    Form(f): Form<std::collections::HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let id = person_id(&id)?;
+    // Back to the thread the button was on, or to the profile: only a
+    // thread's own address is taken, never a redirect elsewhere.
+    let back = f
+        .get("back")
+        .and_then(|b| b.strip_prefix("/threads/"))
+        .and_then(|t| t.parse::<rapport_domain::ThreadId>().ok())
+        .map_or_else(|| format!("/people/{id}"), |t| format!("/threads/{t}"));
+    let done = if f.get("follow").map(String::as_str) == Some("false") {
+        s.app.unfollow(&who.actor, id).await?;
+        "unfollowed"
+    } else {
+        s.app.follow(&who.actor, id).await?;
+        "followed"
+    };
+    Ok(Redirect::to(&format!("{back}?done={done}")).into_response())
+}
+
 pub(super) fn routes() -> Routes {
     Routes::new()
         .get("/people", directory)
         .get("/people/{id}", person)
+        .post("/people/{id}/follow", follow)
         .form("/people/{id}/edit", edit_page, edit)
         .get("/static/forms.js", profile_form::script)
 }

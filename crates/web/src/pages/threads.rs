@@ -192,6 +192,9 @@ struct ThreadPage {
     next: Option<String>,
     settings: Vec<Field>,
     error: Option<String>,
+    /// Whether the viewer follows the thread's author (none on their own
+    /// thread).
+    following: Option<bool>,
 }
 
 async fn thread_page(
@@ -242,11 +245,16 @@ async fn thread_page(
     } else {
         vec![]
     };
+    let following = s
+        .app
+        .follow_standing(&who.actor, t.record.author_id)
+        .await?;
     let status = super::status_for(error.as_ref());
     let error = place_errors(&mut settings, error);
     Ok((
         status,
         render(&ThreadPage {
+            following,
             ctx: Ctx::new(Some(who), q.get("done").map(String::as_str)),
             title: t.record.title.clone(),
             t,
