@@ -1071,3 +1071,183 @@ async fn a_member_follows_and_unfollows_from_a_profile_or_a_thread_page() {
         w.t.finish().await;
     }
 }
+
+#[tokio::test]
+async fn authors_edit_and_delete_posts_comments_and_threads_from_the_pages() {
+    for kind in test_database_kinds() {
+        let w = world(kind).await;
+        let (thread, post) = w.thread_with_post("members", "draft1").await;
+        let page = page_as(&w, &w.author, &format!("/threads/{thread}")).await;
+        assert!(
+            page.text
+                .contains(&format!("action=\"/posts/{post}/edit\"")),
+            "[{kind}]"
+        );
+        assert!(
+            page.text
+                .contains("Handing over the rota: draft1</textarea>"),
+            "[{kind}]"
+        );
+        // Nobody else is offered the author's forms, nor may use them.
+        let other = page_as(&w, &w.peer, &format!("/threads/{thread}")).await;
+        assert!(
+            !other.text.contains(&format!("/posts/{post}/edit")),
+            "[{kind}]"
+        );
+        assert!(!other.text.contains("Delete this thread"), "[{kind}]");
+        let r = form_as(
+            &w,
+            &w.peer,
+            &format!("/posts/{post}/edit"),
+            "kind=update&body=Mine+now",
+        )
+        .await;
+        assert_eq!(r.status.as_u16(), 403, "[{kind}]");
+
+        // The author edits the post; the old body is kept as a revision.
+        let r = form_as(
+            &w,
+            &w.author,
+            &format!("/posts/{post}/edit"),
+            "kind=breakthrough&body=Handed+over+the+rota",
+        )
+        .await;
+        assert_eq!(r.status.as_u16(), 303, "[{kind}] {}", r.text);
+        assert_eq!(
+            r.headers["location"],
+            format!("/threads/{thread}?done=post_saved#p-{post}").as_str()
+        );
+        let listed = w
+            .call(
+                &w.author,
+                "GET",
+                &format!("/api/v1/threads/{thread}/posts"),
+                None,
+            )
+            .await
+            .expect(200);
+        assert_eq!(
+            listed.json[0]["body"],
+            json!("Handed over the rota"),
+            "[{kind}]"
+        );
+        assert_eq!(listed.json[0]["kind"], json!("breakthrough"), "[{kind}]");
+        let bad = form_as(
+            &w,
+            &w.author,
+            &format!("/posts/{post}/edit"),
+            "kind=update&body=",
+        )
+        .await;
+        assert_eq!(bad.status.as_u16(), 422, "[{kind}]");
+
+        // A reader comments; they alone edit and delete it.
+        form_as(
+            &w,
+            &w.peer,
+            &format!("/posts/{post}/comments"),
+            "body=Nice+one",
+        )
+        .await;
+        let c = w
+            .call(
+                &w.peer,
+                "GET",
+                &format!("/api/v1/threads/{thread}/posts"),
+                None,
+            )
+            .await
+            .expect(200);
+        let comment = c.json[0]["comments"][0]["id"].as_str().unwrap().to_string();
+        let peer_page = page_as(&w, &w.peer, &format!("/threads/{thread}")).await;
+        assert!(
+            peer_page
+                .text
+                .contains(&format!("/comments/{comment}/edit")),
+            "[{kind}]"
+        );
+        let author_page = page_as(&w, &w.author, &format!("/threads/{thread}")).await;
+        assert!(
+            !author_page
+                .text
+                .contains(&format!("/comments/{comment}/edit")),
+            "[{kind}]"
+        );
+        let r = form_as(&w, &w.author, &format!("/comments/{comment}/delete"), "").await;
+        assert_eq!(r.status.as_u16(), 403, "[{kind}]");
+        let r = form_as(
+            &w,
+            &w.peer,
+            &format!("/comments/{comment}/edit"),
+            "body=Really+nice+one",
+        )
+        .await;
+        assert_eq!(
+            r.headers["location"],
+            format!("/threads/{thread}?done=comment_saved#p-{post}").as_str(),
+            "[{kind}]"
+        );
+        let c = w
+            .call(
+                &w.peer,
+                "GET",
+                &format!("/api/v1/threads/{thread}/posts"),
+                None,
+            )
+            .await
+            .expect(200);
+        assert_eq!(
+            c.json[0]["comments"][0]["body"],
+            json!("Really nice one"),
+            "[{kind}] {}",
+            c.json
+        );
+        let r = form_as(&w, &w.peer, &format!("/comments/{comment}/delete"), "").await;
+        assert_eq!(
+            r.headers["location"],
+            format!("/threads/{thread}?done=comment_deleted#p-{post}").as_str(),
+            "[{kind}]"
+        );
+        let c = w
+            .call(
+                &w.peer,
+                "GET",
+                &format!("/api/v1/threads/{thread}/posts"),
+                None,
+            )
+            .await
+            .expect(200);
+        assert_eq!(c.json[0]["comments"], json!([]), "[{kind}]");
+
+        // Deleting the thread asks first, and only its author.
+        let ask = page_as(&w, &w.author, &format!("/threads/{thread}/delete")).await;
+        assert_eq!(ask.status.as_u16(), 200, "[{kind}]");
+        assert!(ask.text.contains("This cannot be undone"), "[{kind}]");
+        assert_eq!(
+            page_as(&w, &w.peer, &format!("/threads/{thread}/delete"))
+                .await
+                .status
+                .as_u16(),
+            403
+        );
+        assert_eq!(
+            form_as(&w, &w.peer, &format!("/threads/{thread}/delete"), "")
+                .await
+                .status
+                .as_u16(),
+            403
+        );
+        let r = form_as(&w, &w.author, &format!("/threads/{thread}/delete"), "").await;
+        assert_eq!(
+            r.headers["location"], "/threads?done=thread_deleted",
+            "[{kind}]"
+        );
+        w.call(&w.peer, "GET", &format!("/api/v1/threads/{thread}"), None)
+            .await
+            .expect(404);
+        // The comment's batched notification finds nothing left to tell.
+        w.t.clock.advance(rapport_app::threads::DIGEST_DELAY_MS + 1);
+        w.t.app.run_due_jobs().await.unwrap();
+        w.t.finish().await;
+    }
+}

@@ -496,6 +496,94 @@ async fn delete_post(
     Ok(Redirect::to(&format!("/threads/{thread}?done=post_deleted")).into_response())
 }
 
+/// The author edits a post (kind and body; the earlier body is kept as a
+/// revision for moderators), from the inline form under it.
+async fn edit_post(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path(id): Path<String>,
+    Form(f): Form<Params>,
+) -> Result<Response, PageError> {
+    let id: PostId = parse_id(&id, "post")?;
+    let input = PostInput {
+        kind: f.get("kind").cloned().unwrap_or_default(),
+        body: f.get("body").cloned().unwrap_or_default(),
+        ..PostInput::default()
+    };
+    let p = s.app.edit_post(&who.actor, id, &input).await?;
+    Ok(back_to_post(p.record.thread_id, id, "post_saved"))
+}
+
+/// The author edits a comment (the earlier body is kept as a revision).
+async fn edit_comment(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path(id): Path<String>,
+    Form(f): Form<Params>,
+) -> Result<Response, PageError> {
+    let id: ThreadCommentId = parse_id(&id, "comment")?;
+    let body = f.get("body").cloned().unwrap_or_default();
+    let c = s.app.edit_comment(&who.actor, id, &body).await?;
+    let post = c.record.post_id;
+    let thread = thread_of(&s, &who, post).await?;
+    Ok(back_to_post(thread, post, "comment_saved"))
+}
+
+/// The author deletes a comment (its replies go with it).
+async fn delete_comment(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id: ThreadCommentId = parse_id(&id, "comment")?;
+    let post = s.app.delete_comment(&who.actor, id).await?;
+    let thread = thread_of(&s, &who, post).await?;
+    Ok(back_to_post(thread, post, "comment_deleted"))
+}
+
+fn delete_thread_confirm(t: &ThreadView) -> Confirm {
+    let id = t.record.id;
+    let mut c = Confirm::new(
+        format!("Delete \"{}\"?", t.record.title),
+        format!("/threads/{id}/delete"),
+        format!("/threads/{id}"),
+    );
+    c.intro = "Deleting a thread deletes everything in it, for everyone.".into();
+    c.consequences = vec![
+        "Its posts, their comments and reactions, and the earlier versions kept of them are deleted.".into(),
+        "Nobody can read it again, and it leaves the feed and search at once.".into(),
+        "This cannot be undone. To stop people reading it but keep it, choose \"Only me\" under who may read it instead.".into(),
+    ];
+    c.submit = "Delete the thread".into();
+    c.danger = true;
+    c
+}
+
+/// Deleting a thread asks first (the page works without JavaScript; with
+/// it, the thread page's link opens the same question in a dialog).
+async fn delete_thread_page(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id: ThreadId = parse_id(&id, "thread")?;
+    let t = s.app.thread(&who.actor, id).await?;
+    if !t.mine {
+        return Err(AppError::Forbidden("only the thread's author deletes it".into()).into());
+    }
+    Ok(delete_thread_confirm(&t).page(&who))
+}
+
+async fn delete_thread(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id: ThreadId = parse_id(&id, "thread")?;
+    s.app.delete_thread(&who.actor, id).await?;
+    Ok(Redirect::to("/threads?done=thread_deleted").into_response())
+}
+
 async fn report_post(
     State(s): State<AppState>,
     who: PageActor,
@@ -722,6 +810,10 @@ pub(super) fn routes() -> Routes {
         .post("/posts/{id}/comments", comment)
         .post("/posts/{id}/react", react)
         .post("/posts/{id}/delete", delete_post)
+        .post("/posts/{id}/edit", edit_post)
+        .post("/comments/{id}/edit", edit_comment)
+        .post("/comments/{id}/delete", delete_comment)
+        .form("/threads/{id}/delete", delete_thread_page, delete_thread)
         .post("/posts/{id}/report", report_post)
         .post("/comments/{id}/report", report_comment)
         .get("/feed", feed)
