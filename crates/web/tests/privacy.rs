@@ -197,6 +197,8 @@ impl Ids {
             // Roadmaps (H6).
             ("roadmaps", _) => vec![self.roadmap.clone()],
             ("progress" | "steps", "step_id") => vec![self.roadmap_step.clone()],
+            // A post's link to a step (issue 19): the same step.
+            ("roadmap-steps", _) => vec![self.roadmap_step.clone()],
             ("calendar", "file") => vec![self
                 .feeds
                 .get(&role)
