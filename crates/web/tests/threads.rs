@@ -132,6 +132,14 @@ impl World {
         (thread, post)
     }
 
+    /// The thread's posts as `who` reads them through the API (200 expected).
+    async fn posts_json(&self, who: &Person, thread: &str) -> Value {
+        self.call(who, "GET", &format!("/api/v1/threads/{thread}/posts"), None)
+            .await
+            .expect(200)
+            .json
+    }
+
     /// Whether `who` finds `marker` by the thread, its posts, the feed and
     /// search's posts, in that order.
     async fn sees(&self, who: &Person, thread: &str, marker: &str) -> [bool; 4] {
@@ -529,17 +537,9 @@ async fn a_report_reaches_the_programme_managers_who_hide_and_restore_with_confi
             [false; 3],
             "[{kind}] hidden"
         );
-        let own = w
-            .call(
-                &w.author,
-                "GET",
-                &format!("/api/v1/threads/{thread}/posts"),
-                None,
-            )
-            .await
-            .expect(200);
+        let own = w.posts_json(&w.author, &thread).await;
         assert_eq!(
-            own.json[0]["hidden_reason"],
+            own[0]["hidden_reason"],
             json!("Names a colleague"),
             "the author sees why"
         );
@@ -774,16 +774,8 @@ async fn a_member_replies_to_a_comment_from_the_thread_page_one_level_deep() {
         )
         .await;
         assert_eq!(r.status.as_u16(), 303, "[{kind}] {}", r.text);
-        let posts = w
-            .call(
-                &w.author,
-                "GET",
-                &format!("/api/v1/threads/{thread}/posts"),
-                None,
-            )
-            .await
-            .expect(200);
-        let comments = posts.json[0]["comments"].as_array().unwrap().clone();
+        let posts = w.posts_json(&w.author, &thread).await;
+        let comments = posts[0]["comments"].as_array().unwrap().clone();
         assert_eq!(comments.len(), 2, "[{kind}] {comments:?}");
         assert_eq!(comments[1]["parent_id"], json!(top), "[{kind}]");
         assert!(comments[1]["html"]
@@ -1117,21 +1109,9 @@ async fn authors_edit_and_delete_posts_comments_and_threads_from_the_pages() {
             r.headers["location"],
             format!("/threads/{thread}?done=post_saved#p-{post}").as_str()
         );
-        let listed = w
-            .call(
-                &w.author,
-                "GET",
-                &format!("/api/v1/threads/{thread}/posts"),
-                None,
-            )
-            .await
-            .expect(200);
-        assert_eq!(
-            listed.json[0]["body"],
-            json!("Handed over the rota"),
-            "[{kind}]"
-        );
-        assert_eq!(listed.json[0]["kind"], json!("breakthrough"), "[{kind}]");
+        let listed = w.posts_json(&w.author, &thread).await;
+        assert_eq!(listed[0]["body"], json!("Handed over the rota"), "[{kind}]");
+        assert_eq!(listed[0]["kind"], json!("breakthrough"), "[{kind}]");
         let bad = form_as(
             &w,
             &w.author,
@@ -1149,16 +1129,8 @@ async fn authors_edit_and_delete_posts_comments_and_threads_from_the_pages() {
             "body=Nice+one",
         )
         .await;
-        let c = w
-            .call(
-                &w.peer,
-                "GET",
-                &format!("/api/v1/threads/{thread}/posts"),
-                None,
-            )
-            .await
-            .expect(200);
-        let comment = c.json[0]["comments"][0]["id"].as_str().unwrap().to_string();
+        let c = w.posts_json(&w.peer, &thread).await;
+        let comment = c[0]["comments"][0]["id"].as_str().unwrap().to_string();
         let peer_page = page_as(&w, &w.peer, &format!("/threads/{thread}")).await;
         assert!(
             peer_page
@@ -1187,20 +1159,12 @@ async fn authors_edit_and_delete_posts_comments_and_threads_from_the_pages() {
             format!("/threads/{thread}?done=comment_saved#p-{post}").as_str(),
             "[{kind}]"
         );
-        let c = w
-            .call(
-                &w.peer,
-                "GET",
-                &format!("/api/v1/threads/{thread}/posts"),
-                None,
-            )
-            .await
-            .expect(200);
+        let c = w.posts_json(&w.peer, &thread).await;
         assert_eq!(
-            c.json[0]["comments"][0]["body"],
+            c[0]["comments"][0]["body"],
             json!("Really nice one"),
             "[{kind}] {}",
-            c.json
+            c
         );
         let r = form_as(&w, &w.peer, &format!("/comments/{comment}/delete"), "").await;
         assert_eq!(
@@ -1208,16 +1172,8 @@ async fn authors_edit_and_delete_posts_comments_and_threads_from_the_pages() {
             format!("/threads/{thread}?done=comment_deleted#p-{post}").as_str(),
             "[{kind}]"
         );
-        let c = w
-            .call(
-                &w.peer,
-                "GET",
-                &format!("/api/v1/threads/{thread}/posts"),
-                None,
-            )
-            .await
-            .expect(200);
-        assert_eq!(c.json[0]["comments"], json!([]), "[{kind}]");
+        let c = w.posts_json(&w.peer, &thread).await;
+        assert_eq!(c[0]["comments"], json!([]), "[{kind}]");
 
         // Deleting the thread asks first, and only its author.
         let ask = page_as(&w, &w.author, &format!("/threads/{thread}/delete")).await;

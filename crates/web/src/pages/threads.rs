@@ -443,6 +443,17 @@ fn back_to_post(thread: ThreadId, post: PostId, done: &str) -> Response {
     Redirect::to(&format!("/threads/{thread}?done={done}#p-{post}")).into_response()
 }
 
+/// [`back_to_post`], finding the post's thread as the viewer sees it.
+async fn back_to_post_of(
+    s: &AppState,
+    who: &PageActor,
+    post: PostId,
+    done: &str,
+) -> Result<Response, PageError> {
+    let thread = thread_of(s, who, post).await?;
+    Ok(back_to_post(thread, post, done))
+}
+
 async fn thread_of(s: &AppState, who: &PageActor, post: PostId) -> Result<ThreadId, PageError> {
     Ok(s.app
         .own_post_view(&who.actor, post)
@@ -464,8 +475,7 @@ async fn comment(
     };
     let body = f.get("body").cloned().unwrap_or_default();
     s.app.add_comment(&who.actor, id, &body, parent).await?;
-    let thread = thread_of(&s, &who, id).await?;
-    Ok(back_to_post(thread, id, "comment_posted"))
+    back_to_post_of(&s, &who, id, "comment_posted").await
 }
 
 async fn react(
@@ -482,8 +492,7 @@ async fn react(
     } else {
         s.app.react(&who.actor, id, &kind).await?;
     }
-    let thread = thread_of(&s, &who, id).await?;
-    Ok(back_to_post(thread, id, "reaction_saved"))
+    back_to_post_of(&s, &who, id, "reaction_saved").await
 }
 
 async fn delete_post(
@@ -525,8 +534,7 @@ async fn edit_comment(
     let body = f.get("body").cloned().unwrap_or_default();
     let c = s.app.edit_comment(&who.actor, id, &body).await?;
     let post = c.record.post_id;
-    let thread = thread_of(&s, &who, post).await?;
-    Ok(back_to_post(thread, post, "comment_saved"))
+    back_to_post_of(&s, &who, post, "comment_saved").await
 }
 
 /// The author deletes a comment (its replies go with it).
@@ -537,8 +545,7 @@ async fn delete_comment(
 ) -> Result<Response, PageError> {
     let id: ThreadCommentId = parse_id(&id, "comment")?;
     let post = s.app.delete_comment(&who.actor, id).await?;
-    let thread = thread_of(&s, &who, post).await?;
-    Ok(back_to_post(thread, post, "comment_deleted"))
+    back_to_post_of(&s, &who, post, "comment_deleted").await
 }
 
 fn delete_thread_confirm(t: &ThreadView) -> Confirm {
@@ -595,8 +602,7 @@ async fn report_post(
     s.app
         .report_thread_item(&who.actor, Moderated::Post, id.0, &reason)
         .await?;
-    let thread = thread_of(&s, &who, id).await?;
-    Ok(back_to_post(thread, id, "thread_reported"))
+    back_to_post_of(&s, &who, id, "thread_reported").await
 }
 
 async fn report_comment(
