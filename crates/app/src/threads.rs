@@ -402,6 +402,38 @@ impl App {
         only_author(record, author, actor, "thread")
     }
 
+    /// The thread as its author sees it, for the pages that only its author
+    /// may open (deleting it asks first): 404 unless visible, 403 unless
+    /// theirs.
+    pub async fn own_thread_view(&self, actor: &Actor, id: ThreadId) -> AppResult<ThreadView> {
+        let mut tx = self.store.read().await?;
+        let record = self.own_thread(&mut tx, actor, id).await?;
+        self.thread_view(&mut tx, actor, record).await
+    }
+
+    /// The thread a post or comment of the actor's own is in, for the pages
+    /// that ask before deleting it (they ask only someone the delete would
+    /// let through): 404 unless visible, 403 unless theirs.
+    pub async fn own_thread_item(
+        &self,
+        actor: &Actor,
+        target: rapport_domain::threads::Moderated,
+        id: Uuid,
+    ) -> AppResult<ThreadId> {
+        use rapport_domain::threads::Moderated;
+        let mut tx = self.store.read().await?;
+        let post = match target {
+            Moderated::Post => self.own_post(&mut tx, actor, PostId(id)).await?,
+            Moderated::Comment => {
+                let c = self
+                    .own_comment(&mut tx, actor, ThreadCommentId(id))
+                    .await?;
+                self.visible_post(&mut tx, actor, c.post_id).await?
+            }
+        };
+        Ok(post.thread_id)
+    }
+
     /// The author renames a thread or changes who sees it; a narrowing
     /// applies at once to every post, comment and reaction in it.
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id, thread = %id))]

@@ -2300,6 +2300,20 @@ fn rows() -> Vec<Row> {
             SignedIn(404),
         ),
         row(
+            "GET",
+            "/posts/{id}/delete",
+            "/posts/{random}/delete",
+            "",
+            SignedIn(404),
+        ),
+        row(
+            "GET",
+            "/comments/{id}/delete",
+            "/comments/{random}/delete",
+            "",
+            SignedIn(404),
+        ),
+        row(
             "POST",
             "/posts/{id}/report",
             "/posts/{random}/report",

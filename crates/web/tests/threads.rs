@@ -1166,6 +1166,18 @@ async fn authors_edit_and_delete_posts_comments_and_threads_from_the_pages() {
             "[{kind}] {}",
             c
         );
+        // Deleting a comment asks first, and only its author.
+        let ask = page_as(&w, &w.peer, &format!("/comments/{comment}/delete")).await;
+        assert_eq!(ask.status.as_u16(), 200, "[{kind}]");
+        assert!(ask.text.contains("The replies to it"), "[{kind}]");
+        assert_eq!(
+            page_as(&w, &w.author, &format!("/comments/{comment}/delete"))
+                .await
+                .status
+                .as_u16(),
+            403,
+            "[{kind}]"
+        );
         let r = form_as(&w, &w.peer, &format!("/comments/{comment}/delete"), "").await;
         assert_eq!(
             r.headers["location"],
@@ -1175,6 +1187,25 @@ async fn authors_edit_and_delete_posts_comments_and_threads_from_the_pages() {
         let c = w.posts_json(&w.peer, &thread).await;
         assert_eq!(c[0]["comments"], json!([]), "[{kind}]");
 
+        // So does deleting a post.
+        let ask = page_as(&w, &w.author, &format!("/posts/{post}/delete")).await;
+        assert_eq!(ask.status.as_u16(), 200, "[{kind}]");
+        assert!(ask.text.contains("Its comments and reactions"), "[{kind}]");
+        assert!(
+            page_as(&w, &w.author, &format!("/threads/{thread}"))
+                .await
+                .text
+                .contains(&format!("data-confirm href=\"/posts/{post}/delete\"")),
+            "[{kind}]"
+        );
+        assert_eq!(
+            page_as(&w, &w.peer, &format!("/posts/{post}/delete"))
+                .await
+                .status
+                .as_u16(),
+            403,
+            "[{kind}]"
+        );
         // Deleting the thread asks first, and only its author.
         let ask = page_as(&w, &w.author, &format!("/threads/{thread}/delete")).await;
         assert_eq!(ask.status.as_u16(), 200, "[{kind}]");

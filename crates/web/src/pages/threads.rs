@@ -548,6 +548,57 @@ async fn delete_comment(
     back_to_post_of(&s, &who, post, "comment_deleted").await
 }
 
+/// Deleting a post or a comment asks first: it takes others' words with it
+/// (a post's comments and reactions, a comment's replies). The page works
+/// without JavaScript; with it, the link opens the same question in a
+/// dialog.
+async fn delete_item_page(
+    s: &AppState,
+    who: &PageActor,
+    target: Moderated,
+    raw: &str,
+) -> Result<Response, PageError> {
+    let id: uuid::Uuid = parse_id(raw, target.code())?;
+    let thread = s.app.own_thread_item(&who.actor, target, id).await?;
+    let what = target.code();
+    let mut c = Confirm::new(
+        format!("Delete this {what}?"),
+        format!("/{what}s/{id}/delete"),
+        format!("/threads/{thread}"),
+    );
+    c.intro = format!("Deleting your {what} removes it for everyone who reads the thread.");
+    c.consequences = vec![
+        match target {
+            Moderated::Post => {
+                "Its comments and reactions, other people's too, are deleted with it.".into()
+            }
+            Moderated::Comment => {
+                "The replies to it, other people's too, are deleted with it.".into()
+            }
+        },
+        "This cannot be undone.".into(),
+    ];
+    c.submit = format!("Delete the {what}");
+    c.danger = true;
+    Ok(c.page(who))
+}
+
+async fn delete_post_page(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    delete_item_page(&s, &who, Moderated::Post, &id).await
+}
+
+async fn delete_comment_page(
+    State(s): State<AppState>,
+    who: PageActor,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    delete_item_page(&s, &who, Moderated::Comment, &id).await
+}
+
 fn delete_thread_confirm(t: &ThreadView) -> Confirm {
     let id = t.record.id;
     let mut c = Confirm::new(
@@ -574,10 +625,7 @@ async fn delete_thread_page(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id: ThreadId = parse_id(&id, "thread")?;
-    let t = s.app.thread(&who.actor, id).await?;
-    if !t.mine {
-        return Err(AppError::Forbidden("only the thread's author deletes it".into()).into());
-    }
+    let t = s.app.own_thread_view(&who.actor, id).await?;
     Ok(delete_thread_confirm(&t).page(&who))
 }
 
@@ -815,10 +863,10 @@ pub(super) fn routes() -> Routes {
         .form("/threads/{id}/new-post", new_post, create_post)
         .post("/posts/{id}/comments", comment)
         .post("/posts/{id}/react", react)
-        .post("/posts/{id}/delete", delete_post)
+        .form("/posts/{id}/delete", delete_post_page, delete_post)
         .post("/posts/{id}/edit", edit_post)
         .post("/comments/{id}/edit", edit_comment)
-        .post("/comments/{id}/delete", delete_comment)
+        .form("/comments/{id}/delete", delete_comment_page, delete_comment)
         .form("/threads/{id}/delete", delete_thread_page, delete_thread)
         .post("/posts/{id}/report", report_post)
         .post("/comments/{id}/report", report_comment)
