@@ -3,7 +3,7 @@
 
 use crate::decode::corrupt_row;
 use crate::page::{bind_keyset, keyset_sql, Page, Start};
-use crate::pulse::{placeholders, ID_CHUNK};
+use crate::pulse::ID_CHUNK;
 use crate::{on_conn, Result, Tx};
 use rapport_domain::agreement::{parse_day, AgreedDuration, MeetingFormat};
 use rapport_domain::programme::Cadence;
@@ -133,7 +133,7 @@ impl Tx {
     ) -> Result<HashMap<RoomId, AgreementRecord>> {
         let mut out = HashMap::new();
         for chunk in rooms.chunks(ID_CHUNK) {
-            let sql = format!("SELECT {COLUMNS} FROM agreement_versions a LEFT JOIN people p ON p.id = a.changed_by WHERE a.room_id IN ({}) AND a.version = (SELECT MAX(b.version) FROM agreement_versions b WHERE b.room_id = a.room_id)", placeholders(1, chunk.len()));
+            let sql = format!("SELECT {COLUMNS} FROM agreement_versions a LEFT JOIN people p ON p.id = a.changed_by WHERE a.room_id IN ({}) AND a.version = (SELECT MAX(b.version) FROM agreement_versions b WHERE b.room_id = a.room_id)", crate::params::leading(self.dialect(), chunk.len()));
             on_conn!(self, c => {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for id in chunk {

@@ -3,7 +3,7 @@
 //! one statement per email, job and notification (plus a read of each
 //! recipient) cost more than everything else it does.
 
-use crate::pulse::{placeholders, ID_CHUNK};
+use crate::pulse::ID_CHUNK;
 use crate::{on_conn, NewEmail, NotificationRecord, Result, Tx};
 use rapport_domain::PersonId;
 use sqlx::Row;
@@ -13,14 +13,6 @@ use uuid::Uuid;
 /// Rows a multi-row INSERT carries: at most nine values a row stays well
 /// under every dialect's parameter limit.
 const ROWS: usize = 100;
-
-/// `($1, …, $k), ($k+1, …)`: `rows` rows of `width` placeholders.
-fn value_rows(rows: usize, width: usize) -> String {
-    (0..rows)
-        .map(|i| format!("({})", placeholders(i * width + 1, width)))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 impl Tx {
     /// The notification kinds each of `people` switched off, for those who
@@ -33,7 +25,7 @@ impl Tx {
         for chunk in people.chunks(ID_CHUNK) {
             let sql = format!(
                 "SELECT id, notification_optouts FROM people WHERE id IN ({})",
-                placeholders(1, chunk.len())
+                crate::params::leading(self.dialect(), chunk.len())
             );
             on_conn!(self, c => {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -55,7 +47,7 @@ impl Tx {
     /// Inserts in-app notifications, [`ROWS`] a statement.
     pub async fn insert_notifications(&mut self, list: &[NotificationRecord]) -> Result<()> {
         for chunk in list.chunks(ROWS) {
-            let sql = format!("INSERT INTO notifications (id, person_id, kind, subject, link, created_at, read_at) VALUES {}", value_rows(chunk.len(), 7));
+            let sql = format!("INSERT INTO notifications (id, person_id, kind, subject, link, created_at, read_at) VALUES {}", crate::params::value_rows(self.dialect(), chunk.len(), 7));
             on_conn!(self, c => {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for n in chunk {
@@ -72,7 +64,7 @@ impl Tx {
     pub async fn queue_emails(&mut self, list: &[NewEmail], now: i64) -> Result<Vec<Uuid>> {
         let ids: Vec<Uuid> = list.iter().map(|_| Uuid::new_v4()).collect();
         for (chunk, ids) in list.chunks(ROWS).zip(ids.chunks(ROWS)) {
-            let sql = format!("INSERT INTO outbox (id, person_id, to_addr, kind, subject, body_text, body_html, unsubscribe_url, created_at) VALUES {}", value_rows(chunk.len(), 9));
+            let sql = format!("INSERT INTO outbox (id, person_id, to_addr, kind, subject, body_text, body_html, unsubscribe_url, created_at) VALUES {}", crate::params::value_rows(self.dialect(), chunk.len(), 9));
             on_conn!(self, c => {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for (e, id) in chunk.iter().zip(ids) {
@@ -82,7 +74,7 @@ impl Tx {
             });
             let sql = format!(
                 "INSERT INTO jobs (id, kind, payload, run_at, created_at) VALUES {}",
-                value_rows(chunk.len(), 5)
+                crate::params::value_rows(self.dialect(), chunk.len(), 5)
             );
             let payloads: Vec<String> = ids.iter().map(Uuid::to_string).collect();
             on_conn!(self, c => {

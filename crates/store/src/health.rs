@@ -4,7 +4,7 @@
 //! rooms in a handful of queries per 500 rooms, never one per room).
 
 use crate::decode::{corrupt_row, json_column};
-use crate::pulse::{placeholders, PulseRecord, ID_CHUNK};
+use crate::pulse::{PulseRecord, ID_CHUNK};
 use crate::{on_conn, MemberRecord, Result, Tx};
 use rapport_domain::health::{Level, Reason};
 use rapport_domain::mentoring::{MemberState, RoomStatus};
@@ -125,7 +125,7 @@ impl Tx {
         now: i64,
         no_shows_since: i64,
     ) -> Result<Vec<HealthFacts>> {
-        let list = placeholders(1, rooms.len());
+        let list = crate::params::leading(self.dialect(), rooms.len());
         let next = rooms.len() + 1;
         let mut facts: Vec<HealthFacts> = vec![];
         let sql = format!("SELECT r.id, r.programme_id, r.status, COALESCE(r.started_at, r.created_at) AS started_at, r.paused_at, (SELECT a.cadence FROM agreement_versions a WHERE a.room_id = r.id ORDER BY a.version DESC LIMIT 1) AS agreed_cadence, h.level, h.reasons, h.computed_at, h.alerted_level FROM rooms r LEFT JOIN room_health h ON h.room_id = r.id WHERE r.id IN ({list}) AND r.status IN ('active', 'paused') ORDER BY r.id");
@@ -264,10 +264,7 @@ impl Tx {
         // Five values a row; 100 rows a statement keeps well under every
         // dialect's parameter limit.
         for chunk in records.chunks(100) {
-            let values = (0..chunk.len())
-                .map(|i| format!("({})", placeholders(i * 5 + 1, 5)))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let values = crate::params::value_rows(self.dialect(), chunk.len(), 5);
             let sql = format!("INSERT INTO room_health (room_id, level, reasons, computed_at, alerted_level) VALUES {values} ON CONFLICT (room_id) DO UPDATE SET level = excluded.level, reasons = excluded.reasons, computed_at = excluded.computed_at, alerted_level = excluded.alerted_level");
             let mut reasons = Vec::with_capacity(chunk.len());
             for h in chunk {
@@ -291,10 +288,7 @@ impl Tx {
         now: i64,
     ) -> Result<()> {
         for chunk in levels.chunks(100) {
-            let values = (0..chunk.len())
-                .map(|i| format!("({})", placeholders(i * 4 + 1, 4)))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let values = crate::params::value_rows(self.dialect(), chunk.len(), 4);
             let sql = format!("INSERT INTO health_nudges (room_id, person_id, level, notified_at) VALUES {values} ON CONFLICT (room_id, person_id) DO UPDATE SET level = excluded.level, notified_at = excluded.notified_at");
             on_conn!(self, c => {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -327,7 +321,7 @@ impl Tx {
     ) -> Result<HashMap<RoomId, HealthRecord>> {
         let mut out = HashMap::new();
         for chunk in rooms.chunks(ID_CHUNK) {
-            let sql = format!("SELECT h.room_id, h.level, h.reasons, h.computed_at, h.alerted_level FROM room_health h JOIN rooms r ON r.id = h.room_id WHERE h.room_id IN ({}) AND r.status IN ('active', 'paused')", placeholders(1, chunk.len()));
+            let sql = format!("SELECT h.room_id, h.level, h.reasons, h.computed_at, h.alerted_level FROM room_health h JOIN rooms r ON r.id = h.room_id WHERE h.room_id IN ({}) AND r.status IN ('active', 'paused')", crate::params::leading(self.dialect(), chunk.len()));
             on_conn!(self, c => {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for id in chunk {

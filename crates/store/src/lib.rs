@@ -41,6 +41,7 @@ mod threads;
 mod reflection;
 // Issue 17 performance (H1): multi-row writes for the health scan.
 mod bulk;
+mod params;
 // Issue 20 (H7): the hot reads' query plans, for the plan test.
 #[cfg(feature = "testing")]
 pub mod plans;

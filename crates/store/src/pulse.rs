@@ -65,14 +65,6 @@ where
     })
 }
 
-/// `$from, $from+1, …` for `n` bound values.
-pub(crate) fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// How many ids go into one `IN (…)` list.
 pub(crate) const ID_CHUNK: usize = 500;
 
@@ -107,7 +99,7 @@ impl Tx {
         for chunk in rooms.chunks(ID_CHUNK) {
             let sql = format!(
                 "SELECT {COLUMNS} FROM pulse_answers q WHERE q.room_id IN ({}) ORDER BY q.room_id, q.round, q.person_id",
-                placeholders(1, chunk.len())
+                crate::params::leading(self.dialect(), chunk.len())
             );
             on_conn!(self, c => {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));

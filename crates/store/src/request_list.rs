@@ -5,7 +5,7 @@
 use crate::mentoring::{request_row, RequestRecord, REQUEST_COLUMNS};
 use crate::page::{bind_keyset, keyset_sql, Page, Start};
 use crate::people::{decode, PERSON_COLUMNS};
-use crate::pulse::{placeholders, ID_CHUNK};
+use crate::pulse::ID_CHUNK;
 use crate::{on_conn, PersonRecord, Result, Tx};
 use rapport_domain::PersonId;
 use sqlx::Row;
@@ -68,7 +68,7 @@ impl Tx {
         for chunk in ids.chunks(ID_CHUNK) {
             let sql = format!(
                 "SELECT {PERSON_COLUMNS} FROM people WHERE id IN ({})",
-                placeholders(1, chunk.len())
+                crate::params::leading(self.dialect(), chunk.len())
             );
             on_conn!(self, c => {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));

@@ -4,7 +4,7 @@
 use crate::decode::corrupt_row;
 use crate::mentoring::codes_in;
 use crate::page::{bind_keyset, keyset_sql, Page, Start};
-use crate::pulse::{placeholders, ID_CHUNK};
+use crate::pulse::ID_CHUNK;
 use crate::{on_conn, AgreementRecord, HealthRecord, Result, RoomRecord, Tx};
 use rapport_domain::health::Level;
 use rapport_domain::mentoring::{EndReason, RoomEventKind, RoomStatus};
@@ -140,7 +140,7 @@ impl Tx {
     pub async fn rooms_by_ids(&mut self, rooms: &[RoomId]) -> Result<Vec<RoomRecord>> {
         let mut out = vec![];
         for chunk in rooms.chunks(ID_CHUNK) {
-            let cond = format!("r.id IN ({})", placeholders(1, chunk.len()));
+            let cond = format!("r.id IN ({})", crate::params::leading(self.dialect(), chunk.len()));
             let args: Vec<uuid::Uuid> = chunk.iter().map(|r| r.0).collect();
             out.extend(self.rooms_where_all(&cond, &args).await?);
         }
@@ -157,7 +157,7 @@ impl Tx {
         let mut out = HashMap::new();
         for chunk in rooms.chunks(ID_CHUNK) {
             let next = chunk.len() + 1;
-            let sql = format!("SELECT room_id, MAX(CASE WHEN status = 'held' THEN starts_at END) AS last_held, MIN(CASE WHEN status = 'scheduled' AND starts_at >= ${next} THEN starts_at END) AS next_scheduled, COUNT(CASE WHEN status = 'held' THEN 1 END) AS held FROM sessions WHERE room_id IN ({}) GROUP BY room_id", placeholders(1, chunk.len()));
+            let sql = format!("SELECT room_id, MAX(CASE WHEN status = 'held' THEN starts_at END) AS last_held, MIN(CASE WHEN status = 'scheduled' AND starts_at >= ${next} THEN starts_at END) AS next_scheduled, COUNT(CASE WHEN status = 'held' THEN 1 END) AS held FROM sessions WHERE room_id IN ({}) GROUP BY room_id", crate::params::leading(self.dialect(), chunk.len()));
             on_conn!(self, c => {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for id in chunk {

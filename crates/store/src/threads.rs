@@ -370,7 +370,7 @@ impl Tx {
         }
         let sql = format!(
             "SELECT {POST_COLUMNS} FROM thread_posts p JOIN threads t ON t.id = p.thread_id JOIN people a ON a.id = p.author_id WHERE p.id IN ({})",
-            placeholders(1, ids.len())
+            crate::params::leading(self.dialect(), ids.len())
         );
         on_conn!(self, c => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -538,7 +538,7 @@ impl Tx {
         }
         let sql = format!(
             "SELECT {COMMENT_COLUMNS} FROM thread_comments c JOIN people a ON a.id = c.author_id WHERE c.post_id IN ({}) ORDER BY c.created_at, c.id",
-            placeholders(1, posts.len())
+            crate::params::leading(self.dialect(), posts.len())
         );
         on_conn!(self, c => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
