@@ -84,6 +84,31 @@ impl App {
         }
     }
 
+    /// One pass of the worker's sweeps, everything it does on a poll but
+    /// run the due jobs: request expiry, room health, session reminders,
+    /// room activation, reflection prompts and old sign-in attempts. Each
+    /// failure is logged and the pass goes on.
+    pub async fn run_sweeps(&self) {
+        if let Err(e) = self.sweep_requests().await {
+            tracing::error!(error = %error_chain(&e), "request expiry sweep failed");
+        }
+        if let Err(e) = self.sweep_health().await {
+            tracing::error!(error = %error_chain(&e), "room health sweep failed");
+        }
+        if let Err(e) = self.sweep_session_reminders().await {
+            tracing::error!(error = %error_chain(&e), "session reminder sweep failed");
+        }
+        if let Err(e) = self.sweep_room_activation().await {
+            tracing::error!(error = %error_chain(&e), "room activation sweep failed");
+        }
+        if let Err(e) = self.sweep_reflection_prompts().await {
+            tracing::error!(error = %error_chain(&e), "reflection prompt sweep failed");
+        }
+        if let Err(e) = self.forget_old_auth_attempts().await {
+            tracing::error!(error = %error_chain(&e), "attempt count sweep failed");
+        }
+    }
+
     /// Runs jobs until `shutdown` resolves, polling every `poll`.
     pub async fn run_worker(
         &self,
@@ -96,24 +121,7 @@ impl App {
         let mut statistics_at = self.now();
         loop {
             statistics_at = self.refresh_statistics_if_due(statistics_at).await;
-            if let Err(e) = self.sweep_requests().await {
-                tracing::error!(error = %error_chain(&e), "request expiry sweep failed");
-            }
-            if let Err(e) = self.sweep_health().await {
-                tracing::error!(error = %error_chain(&e), "room health sweep failed");
-            }
-            if let Err(e) = self.sweep_session_reminders().await {
-                tracing::error!(error = %error_chain(&e), "session reminder sweep failed");
-            }
-            if let Err(e) = self.sweep_room_activation().await {
-                tracing::error!(error = %error_chain(&e), "room activation sweep failed");
-            }
-            if let Err(e) = self.sweep_reflection_prompts().await {
-                tracing::error!(error = %error_chain(&e), "reflection prompt sweep failed");
-            }
-            if let Err(e) = self.forget_old_auth_attempts().await {
-                tracing::error!(error = %error_chain(&e), "attempt count sweep failed");
-            }
+            self.run_sweeps().await;
             let stopping = shutdown.clone();
             if let Err(e) = self.run_jobs_until(|| *stopping.borrow()).await {
                 tracing::error!(error = %error_chain(&e), "job worker pass failed");
