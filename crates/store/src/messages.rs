@@ -138,8 +138,13 @@ impl Tx {
     /// The unread messages `person` has in each room they are a current
     /// member of: others' messages, not deleted, after their read position.
     /// Rooms with none are left out.
+    ///
+    /// Every signed-in page asks this (the navigation's counts), so each
+    /// room's count walks its message index from the read position on, and
+    /// reads only the unread messages: written as a join with "no read
+    /// position, or after it", it read every message the room ever had.
     pub async fn unread_counts(&mut self, person: PersonId) -> Result<Vec<(RoomId, i64)>> {
-        let sql = format!("SELECT m.room_id, COUNT(*) AS n FROM messages m JOIN room_members rm ON rm.room_id = m.room_id AND rm.person_id = $1 AND {CURRENT} LEFT JOIN message_reads r ON r.room_id = m.room_id AND r.person_id = $1 WHERE m.deleted_at IS NULL AND (m.author_id IS NULL OR m.author_id <> $1) AND (r.read_at IS NULL OR m.created_at > r.read_at) GROUP BY m.room_id");
+        let sql = format!("SELECT room_id, n FROM (SELECT rm.room_id, (SELECT COUNT(*) FROM messages m WHERE m.room_id = rm.room_id AND m.created_at > COALESCE(r.read_at, -1) AND m.deleted_at IS NULL AND (m.author_id IS NULL OR m.author_id <> $1)) AS n FROM room_members rm LEFT JOIN message_reads r ON r.room_id = rm.room_id AND r.person_id = $1 WHERE rm.person_id = $1 AND {CURRENT}) counts WHERE n > 0");
         on_conn!(self, c => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(person.0).fetch_all(c).await?;
             rows.iter().map(|r| Ok((RoomId(r.try_get("room_id")?), r.try_get("n")?))).collect()
