@@ -12,6 +12,7 @@ use crate::rematch::MentorSupport;
 use crate::roadmaps::attached::RoomRoadmaps;
 use crate::rooms::{RoomAccess, RoomView};
 use crate::sessions::{RoomSessions, Suggestions};
+use rapport_store::SessionRecord;
 use crate::{App, AppError, AppResult};
 use rapport_domain::policy::Actor;
 use rapport_domain::sessions as rules;
@@ -42,8 +43,12 @@ pub struct NotesTab {
 /// viewer may propose one.
 #[derive(Clone, Debug)]
 pub struct SessionsTab {
-    /// As [`App::room_sessions`] answers.
+    /// As [`App::room_sessions`] answers, but with only the sessions still
+    /// ahead (scheduled and not over yet), earliest first.
     pub sessions: RoomSessions,
+    /// One page of the others, latest first: a room that has met weekly for
+    /// years lists its history a page at a time.
+    pub past: Page<SessionRecord>,
     /// As [`App::suggested_times`] answers, for a viewer who may propose.
     pub suggestions: Option<Suggestions>,
 }
@@ -89,7 +94,8 @@ impl App {
 
     /// [`App::room_sessions`] and, when the viewer may propose,
     /// [`App::suggested_times`] for `minutes` (the first `limit`), reading
-    /// the room and its sessions once.
+    /// the room once: every session still ahead, and the page of `past`
+    /// (its window) of the others.
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id, room = %room))]
     pub async fn sessions_tab(
         &self,
@@ -97,13 +103,18 @@ impl App {
         room: RoomId,
         minutes: i64,
         limit: usize,
+        past: &ListQuery,
     ) -> AppResult<SessionsTab> {
         if !(1..=20).contains(&limit) {
             return Err(AppError::invalid("limit", "limit must be between 1 and 20"));
         }
+        let (start, page_size) = past.window()?;
+        let now = self.now();
         let mut tx = self.store.read().await?;
         let access = self.room_access(&mut tx, actor, room).await?;
-        let sessions = tx.sessions_of_room(room).await?;
+        // Only sessions still ahead can clash with a suggested time.
+        let sessions = tx.upcoming_sessions(room, now).await?;
+        let past = tx.past_sessions_page(room, now, start, page_size).await?;
         let can_propose = access.member_writes().is_ok();
         let suggestions = if can_propose {
             let minutes = rules::check_minutes(minutes).map_err(|e| AppError::Invalid(vec![e]))?;
@@ -121,6 +132,7 @@ impl App {
                 sessions,
                 can_propose,
             },
+            past,
             suggestions,
         })
     }

@@ -11,6 +11,9 @@ use rapport_domain::{ActionItemId, PersonId, RescheduleId, RoomId, SeriesId, Ses
 use sqlx::types::chrono::NaiveDate;
 use sqlx::Row;
 
+/// A day in milliseconds: the longest a session lasts (the table's check).
+const DAY_MS: i64 = 86_400_000;
+
 /// A stored session.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionRecord {
@@ -156,6 +159,50 @@ impl Tx {
         let sql = format!("SELECT {COLUMNS} FROM sessions s WHERE s.room_id = $1 {tail}");
         on_conn!(self, c => {
             let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(room.0);
+            let q = bind_keyset!(q, start);
+            let rows = q.fetch_all(c).await?;
+            let list = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
+            Ok(Page::from_rows(start, list, limit, |s| (s.starts_at, s.id.0)))
+        })
+    }
+
+    /// A room's sessions still ahead at `now` (scheduled, not yet over),
+    /// earliest first. A session lasts at most a day, so the index is read
+    /// from a day before `now` on.
+    pub async fn upcoming_sessions(&mut self, room: RoomId, now: i64) -> Result<Vec<SessionRecord>> {
+        let sql = format!("SELECT {COLUMNS} FROM sessions s WHERE s.room_id = $1 AND s.starts_at > $2 AND s.status = 'scheduled' AND s.starts_at + s.minutes * 60000 > $3 ORDER BY s.starts_at, s.id");
+        on_conn!(self, c => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(room.0).bind(now - DAY_MS).bind(now).fetch_all(c).await?;
+            rows.iter().map(decode).collect()
+        })
+    }
+
+    /// One page of a room's other sessions at `now` (those
+    /// [`Tx::upcoming_sessions`] leaves out: held, cancelled, missed, or
+    /// over and not marked yet), latest start first, keyed as
+    /// [`Tx::sessions_of_room_page`].
+    pub async fn past_sessions_page(
+        &mut self,
+        room: RoomId,
+        now: i64,
+        start: Start,
+        limit: i64,
+    ) -> Result<Page<SessionRecord>> {
+        let lim = crate::page::limit_sql(start, limit);
+        let tail = match start {
+            Start::Offset(_) => format!("ORDER BY s.starts_at DESC, s.id {lim}"),
+            Start::Cursor(Cursor {
+                direction: Direction::Older,
+                ..
+            }) => format!("AND (s.starts_at < $3 OR (s.starts_at = $3 AND s.id > $4)) ORDER BY s.starts_at DESC, s.id {lim}"),
+            Start::Cursor(Cursor {
+                direction: Direction::Newer,
+                ..
+            }) => format!("AND (s.starts_at > $3 OR (s.starts_at = $3 AND s.id < $4)) ORDER BY s.starts_at, s.id DESC {lim}"),
+        };
+        let sql = format!("SELECT {COLUMNS} FROM sessions s WHERE s.room_id = $1 AND NOT (s.status = 'scheduled' AND s.starts_at + s.minutes * 60000 > $2) {tail}");
+        on_conn!(self, c => {
+            let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(room.0).bind(now);
             let q = bind_keyset!(q, start);
             let rows = q.fetch_all(c).await?;
             let list = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;

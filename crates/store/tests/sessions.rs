@@ -339,3 +339,69 @@ async fn session_work_round_trips_and_the_database_keeps_its_rules() {
         store.close().await;
     }
 }
+
+#[tokio::test]
+async fn the_sessions_tab_reads_what_is_ahead_and_pages_the_rest() {
+    const HOUR: i64 = 3_600_000;
+    for kind in test_database_kinds() {
+        let (store, _dir) = fresh_store(kind).await.unwrap();
+        let (room, mentor, _) = active_room(&store).await;
+        let now = 100 * HOUR;
+        // Held yesterday; over but not marked; under way now; next week;
+        // cancelled for tomorrow.
+        let held = session(room, now - 24 * HOUR);
+        let unmarked = session(room, now - 2 * HOUR);
+        let under_way = session(room, now - HOUR / 2);
+        let ahead = session(room, now + 7 * 24 * HOUR);
+        let cancelled = session(room, now + 24 * HOUR);
+        let mut tx = store.write().await.unwrap();
+        for s in [&held, &unmarked, &under_way, &ahead, &cancelled] {
+            tx.insert_session(s).await.unwrap();
+        }
+        tx.set_session_status(held.id, SessionStatus::Held, None, None, 2)
+            .await
+            .unwrap();
+        tx.set_session_status(
+            cancelled.id,
+            SessionStatus::Cancelled,
+            Some(mentor),
+            Some("ill"),
+            2,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = store.read().await.unwrap();
+        let upcoming: Vec<SessionId> = tx
+            .upcoming_sessions(room, now)
+            .await
+            .unwrap()
+            .iter()
+            .map(|s| s.id)
+            .collect();
+        assert_eq!(upcoming, vec![under_way.id, ahead.id], "{kind:?}");
+
+        // The rest, latest start first, two at a time.
+        let first = tx
+            .past_sessions_page(room, now, page::Start::Offset(0), 2)
+            .await
+            .unwrap();
+        let ids: Vec<SessionId> = first.items.iter().map(|s| s.id).collect();
+        assert_eq!(ids, vec![cancelled.id, unmarked.id], "{kind:?}");
+        assert!(first.prev.is_none());
+        let second = tx
+            .past_sessions_page(room, now, page::Start::Cursor(first.next.unwrap()), 2)
+            .await
+            .unwrap();
+        let ids: Vec<SessionId> = second.items.iter().map(|s| s.id).collect();
+        assert_eq!(ids, vec![held.id], "{kind:?}");
+        assert!(second.next.is_none());
+        let back = tx
+            .past_sessions_page(room, now, page::Start::Cursor(second.prev.unwrap()), 2)
+            .await
+            .unwrap();
+        let ids: Vec<SessionId> = back.items.iter().map(|s| s.id).collect();
+        assert_eq!(ids, vec![cancelled.id, unmarked.id], "{kind:?}");
+    }
+}

@@ -536,8 +536,11 @@ impl App {
         let mut people = vec![];
         let mut without = vec![];
         let mut viewer_zone = None;
-        for m in current(access) {
-            if let Some(p) = tx.person(m.person_id).await? {
+        let members = current(access);
+        let ids: Vec<PersonId> = members.iter().map(|m| m.person_id).collect();
+        let mut records = tx.people_by_ids(&ids).await?;
+        for m in members {
+            if let Some(p) = records.remove(&m.person_id) {
                 if p.profile.availability.is_empty() {
                     without.push(m.name.clone());
                 }

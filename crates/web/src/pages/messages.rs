@@ -37,6 +37,10 @@ struct MessagesPage {
     error: Option<String>,
 }
 
+/// Messages a page of the thread shows, the latest at the bottom; earlier
+/// ones are a link away, as in any chat.
+const MESSAGES_PAGE: i64 = 25;
+
 async fn thread_page(
     s: &AppState,
     who: &PageActor,
@@ -49,7 +53,7 @@ async fn thread_page(
     let list = ListQuery {
         page: None,
         cursor: cursor.clone(),
-        limit: None,
+        limit: Some(MESSAGES_PAGE),
     };
     // The room and the page of its thread in one read.
     let MessagesTab { access: v, page } = s.app.messages_tab(&who.actor, id, &list).await?;

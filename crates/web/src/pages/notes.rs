@@ -32,6 +32,8 @@ struct NotesPage {
     notes: Vec<NoteView>,
     /// Older notes, if any.
     next: Option<String>,
+    /// The cursor of the newer page, when this is not the first.
+    prev: Option<String>,
     /// The viewer may write (a current member of an open room).
     can_write: bool,
     /// Who a shared note reaches, in this programme.
@@ -41,6 +43,10 @@ struct NotesPage {
     draft: NoteInput,
     error: Option<(String, String)>,
 }
+
+/// Notes a page of the Notes tab shows, newest first: each may run to a few
+/// hundred words, so a long relationship's notes come a page at a time.
+const NOTES_PAGE: i64 = 10;
 
 /// Renders the Notes tab; `draft` and `error` carry a refused note back.
 async fn notes_page(
@@ -54,7 +60,7 @@ async fn notes_page(
     let list = ListQuery {
         page: None,
         cursor: q.get("cursor").cloned(),
-        limit: None,
+        limit: Some(NOTES_PAGE),
     };
     // The room, the page of notes and who reads shared notes in one read.
     let NotesTab {
@@ -93,6 +99,7 @@ async fn notes_page(
             v,
             notes: page.items,
             next: page.next.map(|c| c.encode()),
+            prev: page.prev.map(|c| c.encode()),
             can_write,
             shared_hint,
             private_hint: PRIVATE_HINT,

@@ -18,6 +18,7 @@ use rapport_app::sessions::{
     ActionItemInput, RoomSessions, ScheduleInput, SessionEdit, SessionView, StartInput,
     StatusInput, Suggestions,
 };
+use rapport_app::lists::ListQuery;
 use rapport_app::AppError;
 use rapport_domain::mentoring::SessionStatus;
 use rapport_domain::{ActionItemId, PersonId, RoomId, SessionId};
@@ -59,6 +60,9 @@ struct SessionsPage {
     v: RoomSessions,
     upcoming: Vec<SessionRecord>,
     past: Vec<SessionRecord>,
+    /// Cursors of the earlier and later pages of past sessions.
+    earlier: Option<String>,
+    later: Option<String>,
     suggestions: Option<Suggestions>,
     form: Params,
     error: Option<AppError>,
@@ -125,6 +129,9 @@ struct Input {
     error: Option<String>,
 }
 
+/// Past sessions a page of the Sessions tab lists; the rest are a link away.
+const PAST_PAGE: i64 = 10;
+
 async fn sessions_page(
     s: &AppState,
     who: &PageActor,
@@ -138,17 +145,19 @@ async fn sessions_page(
         .and_then(|m| m.trim().parse::<i64>().ok())
         .filter(|m| (1..=1440).contains(m))
         .unwrap_or(60);
-    // The room, its sessions and the suggested times in one read.
-    let tab = s.app.sessions_tab(&who.actor, id, minutes, 5).await?;
+    // The room, its sessions ahead, a page of the others and the suggested
+    // times in one read.
+    let past = ListQuery {
+        page: None,
+        cursor: form.get("cursor").cloned().filter(|c| !c.is_empty()),
+        limit: Some(PAST_PAGE),
+    };
+    let tab = s.app.sessions_tab(&who.actor, id, minutes, 5, &past).await?;
     let (v, suggestions) = (tab.sessions, tab.suggestions);
-    let now = s.app.now();
-    let (upcoming, past): (Vec<_>, Vec<_>) = v
-        .sessions
-        .iter()
-        .cloned()
-        .partition(|x| x.status == SessionStatus::Scheduled && x.ends_at() > now);
-    let mut past = past;
-    past.reverse();
+    let upcoming = v.sessions.clone();
+    let earlier = tab.past.next.map(|c| c.encode());
+    let later = tab.past.prev.map(|c| c.encode());
+    let past = tab.past.items;
     let title = format!("Sessions: {}", v.access.room.member_names());
     let status = super::status_for(error.as_ref());
     Ok((
@@ -163,6 +172,8 @@ async fn sessions_page(
             },
             upcoming,
             past,
+            earlier,
+            later,
             suggestions,
             form,
             error,
