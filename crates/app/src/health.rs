@@ -19,7 +19,7 @@
 
 use crate::emails::{HealthAlert, HealthNudge};
 use crate::mail_batch::Outgoing;
-use crate::{markdown, Actor, App, AppResult};
+use crate::{markdown, Actor, App, AppError, AppResult};
 use rapport_domain::health::{
     assess, cadence_interval_days, Health, HealthInput, HealthMember, Level, Pause, PulseEntry,
     Reason,
@@ -258,33 +258,63 @@ impl App {
             .collect();
         tx.commit().await?;
         let since = now - no_show_lookback(&programmes);
-        let mut done = 0;
-        for rooms in due.chunks(SWEEP_CHUNK) {
-            let mut tx = self.store.write().await?;
-            let facts = tx.health_facts(rooms, now, since).await?;
-            done += rooms.len();
-            let assessed: std::collections::HashSet<RoomId> = self
-                .reassess(&mut tx, facts, &programmes, now)
-                .await?
-                .into_iter()
-                .collect();
-            // A room that could not be assessed (it moved on while we read)
-            // is marked as seen, so the sweep moves on; tomorrow's retries it.
-            let skipped: Vec<HealthRecord> = rooms
-                .iter()
-                .filter(|id| !assessed.contains(*id))
-                .map(|id| HealthRecord {
-                    room_id: *id,
-                    level: Level::Healthy,
-                    reasons: vec![],
-                    computed_at: now,
-                    alerted_level: None,
-                })
-                .collect();
-            tx.save_health(&skipped).await?;
-            tx.commit().await?;
+        let chunks: Vec<&[RoomId]> = due.chunks(SWEEP_CHUNK).collect();
+        // On PostgreSQL two chunks are under way at once, so that one renders
+        // its emails while the database writes the other's (the scan spent
+        // half its time with one of the two idle). SQLite has one writer.
+        let lanes = match self.store.dialect() {
+            rapport_store::Dialect::Postgres => 2,
+            rapport_store::Dialect::Sqlite => 1,
+        };
+        let lane = |first: usize| {
+            let (chunks, programmes) = (&chunks, &programmes);
+            async move {
+                let mut done = 0;
+                for rooms in chunks.iter().skip(first).step_by(lanes) {
+                    done += self.sweep_chunk(rooms, programmes, now, since).await?;
+                }
+                Ok::<usize, AppError>(done)
+            }
+        };
+        if lanes == 1 {
+            return lane(0).await;
         }
-        Ok(done)
+        let (a, b) = tokio::join!(lane(0), lane(1));
+        Ok(a? + b?)
+    }
+
+    /// Reassesses one chunk of the sweep's rooms in a transaction of its own;
+    /// returns how many rooms it covered.
+    async fn sweep_chunk(
+        &self,
+        rooms: &[RoomId],
+        programmes: &HashMap<ProgrammeId, ProgrammeRecord>,
+        now: i64,
+        since: i64,
+    ) -> AppResult<usize> {
+        let mut tx = self.store.write().await?;
+        let facts = tx.health_facts(rooms, now, since).await?;
+        let assessed: std::collections::HashSet<RoomId> = self
+            .reassess(&mut tx, facts, programmes, now)
+            .await?
+            .into_iter()
+            .collect();
+        // A room that could not be assessed (it moved on while we read)
+        // is marked as seen, so the sweep moves on; tomorrow's retries it.
+        let skipped: Vec<HealthRecord> = rooms
+            .iter()
+            .filter(|id| !assessed.contains(*id))
+            .map(|id| HealthRecord {
+                room_id: *id,
+                level: Level::Healthy,
+                reasons: vec![],
+                computed_at: now,
+                alerted_level: None,
+            })
+            .collect();
+        tx.save_health(&skipped).await?;
+        tx.commit().await?;
+        Ok(rooms.len())
     }
 
     /// Assesses rooms from their facts, stores each result, and notifies on
