@@ -12,11 +12,11 @@ use crate::rematch::MentorSupport;
 use crate::roadmaps::attached::RoomRoadmaps;
 use crate::rooms::{RoomAccess, RoomView};
 use crate::sessions::{RoomSessions, Suggestions};
-use rapport_store::SessionRecord;
 use crate::{App, AppError, AppResult};
 use rapport_domain::policy::Actor;
 use rapport_domain::sessions as rules;
 use rapport_domain::RoomId;
+use rapport_store::SessionRecord;
 
 /// The Messages tab: the room and one page of its thread.
 #[derive(Clone, Debug)]

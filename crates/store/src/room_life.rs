@@ -140,7 +140,10 @@ impl Tx {
     pub async fn rooms_by_ids(&mut self, rooms: &[RoomId]) -> Result<Vec<RoomRecord>> {
         let mut out = vec![];
         for chunk in rooms.chunks(ID_CHUNK) {
-            let cond = format!("r.id IN ({})", crate::params::leading(self.dialect(), chunk.len()));
+            let cond = format!(
+                "r.id IN ({})",
+                crate::params::leading(self.dialect(), chunk.len())
+            );
             let args: Vec<uuid::Uuid> = chunk.iter().map(|r| r.0).collect();
             out.extend(self.rooms_where_all(&cond, &args).await?);
         }

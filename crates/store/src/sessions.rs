@@ -169,7 +169,11 @@ impl Tx {
     /// A room's sessions still ahead at `now` (scheduled, not yet over),
     /// earliest first. A session lasts at most a day, so the index is read
     /// from a day before `now` on.
-    pub async fn upcoming_sessions(&mut self, room: RoomId, now: i64) -> Result<Vec<SessionRecord>> {
+    pub async fn upcoming_sessions(
+        &mut self,
+        room: RoomId,
+        now: i64,
+    ) -> Result<Vec<SessionRecord>> {
         let sql = format!("SELECT {COLUMNS} FROM sessions s WHERE s.room_id = $1 AND s.starts_at > $2 AND s.status = 'scheduled' AND s.starts_at + s.minutes * 60000 > $3 ORDER BY s.starts_at, s.id");
         on_conn!(self, c => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(room.0).bind(now - DAY_MS).bind(now).fetch_all(c).await?;

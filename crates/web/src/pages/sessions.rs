@@ -14,11 +14,11 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use rapport_app::lists::ListQuery;
 use rapport_app::sessions::{
     ActionItemInput, RoomSessions, ScheduleInput, SessionEdit, SessionView, StartInput,
     StatusInput, Suggestions,
 };
-use rapport_app::lists::ListQuery;
 use rapport_app::AppError;
 use rapport_domain::mentoring::SessionStatus;
 use rapport_domain::{ActionItemId, PersonId, RoomId, SessionId};
@@ -152,7 +152,10 @@ async fn sessions_page(
         cursor: form.get("cursor").cloned().filter(|c| !c.is_empty()),
         limit: Some(PAST_PAGE),
     };
-    let tab = s.app.sessions_tab(&who.actor, id, minutes, 5, &past).await?;
+    let tab = s
+        .app
+        .sessions_tab(&who.actor, id, minutes, 5, &past)
+        .await?;
     let (v, suggestions) = (tab.sessions, tab.suggestions);
     let upcoming = v.sessions.clone();
     let earlier = tab.past.next.map(|c| c.encode());
