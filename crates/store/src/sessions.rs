@@ -144,26 +144,8 @@ impl Tx {
         start: Start,
         limit: i64,
     ) -> Result<Page<SessionRecord>> {
-        let lim = crate::page::limit_sql(start, limit);
-        let tail = match start {
-            Start::Offset(_) => format!("ORDER BY s.starts_at DESC, s.id {lim}"),
-            Start::Cursor(Cursor {
-                direction: Direction::Older,
-                ..
-            }) => format!("AND (s.starts_at < $2 OR (s.starts_at = $2 AND s.id > $3)) ORDER BY s.starts_at DESC, s.id {lim}"),
-            Start::Cursor(Cursor {
-                direction: Direction::Newer,
-                ..
-            }) => format!("AND (s.starts_at > $2 OR (s.starts_at = $2 AND s.id < $3)) ORDER BY s.starts_at, s.id DESC {lim}"),
-        };
-        let sql = format!("SELECT {COLUMNS} FROM sessions s WHERE s.room_id = $1 {tail}");
-        on_conn!(self, c => {
-            let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(room.0);
-            let q = bind_keyset!(q, start);
-            let rows = q.fetch_all(c).await?;
-            let list = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
-            Ok(Page::from_rows(start, list, limit, |s| (s.starts_at, s.id.0)))
-        })
+        // At the end of time every session is behind.
+        self.past_sessions_page(room, i64::MAX, start, limit).await
     }
 
     /// A room's sessions still ahead at `now` (scheduled, not yet over),

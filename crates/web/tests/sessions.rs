@@ -1121,3 +1121,56 @@ async fn a_manager_may_not_write_and_unknown_ids_are_404() {
         r.t.finish().await;
     }
 }
+
+#[tokio::test]
+async fn the_sessions_tab_lists_what_is_ahead_and_pages_the_past() {
+    for kind in test_database_kinds() {
+        let r = room(kind).await;
+        // Fourteen hour-long sessions two hours apart from tomorrow; when
+        // the twelfth is over, two are still ahead.
+        const HOUR: i64 = 3_600_000;
+        let mut ids = vec![];
+        for n in 0..14 {
+            ids.push(r.session_in(DAY + n * 2 * HOUR).await);
+        }
+        let invitations = r.t.take_emails_about("Session with").await;
+        assert_eq!(invitations.len(), 14, "[{kind}] one to Ben for each");
+        r.t.clock.advance(DAY + 23 * HOUR + HOUR / 2);
+        let tab = format!("/rooms/{}/sessions", r.id);
+        let (status, page) = r.page(&tab, &r.ana).await;
+        assert_eq!(status, 200, "[{kind}]");
+        let links = |html: &str| -> Vec<String> {
+            ids.iter()
+                .filter(|id| html.contains(&format!("/sessions/{id}\"")))
+                .cloned()
+                .collect()
+        };
+        // Both sessions ahead, and the ten latest of the twelve behind.
+        let shown = links(&page);
+        assert_eq!(shown.len(), 12, "[{kind}] {shown:?}");
+        assert!(shown.contains(&ids[13]) && shown.contains(&ids[2]));
+        assert!(!shown.contains(&ids[1]) && !shown.contains(&ids[0]));
+        assert!(page.contains("not marked yet"));
+        let earlier = page
+            .split("href=\"")
+            .find(|p| p.contains(">Earlier sessions<"))
+            .and_then(|p| p.split('"').next())
+            .expect("a link to earlier sessions")
+            .split('#')
+            .next()
+            .unwrap()
+            .to_string();
+        let (status, older) = r.page(&earlier, &r.ana).await;
+        assert_eq!(status, 200);
+        let shown = links(&older);
+        // The two earliest behind, and again both ahead.
+        assert_eq!(shown.len(), 4, "[{kind}] {shown:?}");
+        assert!(shown.contains(&ids[0]) && shown.contains(&ids[1]));
+        assert!(older.contains(">Later sessions<") && !older.contains(">Earlier sessions<"));
+        // A cursor that is not Rapport's is refused, naming it.
+        let (status, page) = r.page(&format!("{tab}?cursor=nope"), &r.ana).await;
+        assert_eq!(status, 422, "[{kind}]");
+        assert!(page.contains("cursor"));
+        r.t.finish().await;
+    }
+}
