@@ -13,28 +13,29 @@
 
 use crate::Dialect;
 
-/// Placeholders for a statement's first `n` arguments, comma-separated:
-/// `$1, …, $n`, or `?, …, ?` on SQLite. Write no other `?` before them.
-pub(crate) fn leading(dialect: Dialect, n: usize) -> String {
+/// `n` placeholders for the arguments from number `from` on: `$from, …` on
+/// PostgreSQL, `?, …` on SQLite (where they bind in order).
+fn run(dialect: Dialect, from: usize, n: usize) -> String {
     match dialect {
         Dialect::Sqlite => vec!["?"; n].join(", "),
-        Dialect::Postgres => (1..=n)
+        Dialect::Postgres => (from..from + n)
             .map(|i| format!("${i}"))
             .collect::<Vec<_>>()
             .join(", "),
     }
 }
 
+/// Placeholders for a statement's first `n` arguments, comma-separated:
+/// `$1, …, $n`, or `?, …, ?` on SQLite. Write no other `?` before them.
+pub(crate) fn leading(dialect: Dialect, n: usize) -> String {
+    run(dialect, 1, n)
+}
+
 /// `(…), (…), …`: `rows` rows of `width` placeholders that take a
 /// statement's first `rows × width` arguments, row by row.
 pub(crate) fn value_rows(dialect: Dialect, rows: usize, width: usize) -> String {
-    let all = leading(dialect, rows * width);
-    let mut parts = all.split(", ");
     (0..rows)
-        .map(|_| {
-            let row: Vec<&str> = parts.by_ref().take(width).collect();
-            format!("({})", row.join(", "))
-        })
+        .map(|r| format!("({})", run(dialect, r * width + 1, width)))
         .collect::<Vec<_>>()
         .join(", ")
 }

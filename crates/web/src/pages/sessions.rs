@@ -58,7 +58,7 @@ struct SessionsPage {
     title: String,
     tabs: RoomTabs,
     v: RoomSessions,
-    upcoming: Vec<SessionRecord>,
+    /// One page of the past sessions (`v.sessions` holds those ahead).
     past: Vec<SessionRecord>,
     /// Cursors of the earlier and later pages of past sessions.
     earlier: Option<String>,
@@ -157,7 +157,6 @@ async fn sessions_page(
         .sessions_tab(&who.actor, id, minutes, 5, &past)
         .await?;
     let (v, suggestions) = (tab.sessions, tab.suggestions);
-    let upcoming = v.sessions.clone();
     let earlier = tab.past.next.map(|c| c.encode());
     let later = tab.past.prev.map(|c| c.encode());
     let past = tab.past.items;
@@ -173,7 +172,6 @@ async fn sessions_page(
                 current: "Sessions",
                 ended: !v.access.room.status.is_open(),
             },
-            upcoming,
             past,
             earlier,
             later,
