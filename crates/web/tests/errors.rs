@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::StatusCode;
 use rapport_web::testing::{Auth, TestApp};
 use std::io;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Text that only the corrupt row holds: it may reach the log, never a body.
 const MARKER: &str = "internal-marker-7f3a";
@@ -31,6 +31,29 @@ impl Captured {
     fn text(&self) -> String {
         String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
     }
+}
+
+/// The one log of this test binary, installed as the global subscriber.
+///
+/// A per-test `set_default` subscriber is not enough: tracing caches each
+/// callsite's interest for the whole process the first time any thread
+/// reaches it. A test that signs in before installing its subscriber (or a
+/// sibling test on another thread with none) could cache the request span as
+/// never wanted, and the error line would then lose its request id. With one
+/// global subscriber every callsite is judged against the same collector; the
+/// tests run in parallel, so each finds its own line by its request id.
+fn log() -> &'static Captured {
+    static LOG: OnceLock<Captured> = OnceLock::new();
+    LOG.get_or_init(|| {
+        let log = Captured::default();
+        let writer = log.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::set_global_default(subscriber)
+            .expect("nothing else in this binary installs a subscriber");
+        log
+    })
 }
 
 /// Stores a signup mode no version of Rapport wrote, behind the store's back.
@@ -66,16 +89,8 @@ async fn logged(
         req = req.header("content-type", content_type);
     }
     let req = req.body(Body::from(body.to_string())).unwrap();
-    let logs = Captured::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .finish();
-    let reply = {
-        let _guard = tracing::subscriber::set_default(subscriber);
-        t.reply_text(req).await
-    };
-    (reply.status, reply.request_id(), reply.text, logs.text())
+    let reply = t.reply_text(req).await;
+    (reply.status, reply.request_id(), reply.text, log().text())
 }
 
 #[track_caller]
@@ -86,23 +101,21 @@ fn assert_hidden_and_logged(body: &str, id: &str, log: &str) {
             "the body shows {internal:?}: {body}"
         );
     }
+    // The request's own line names its id; sibling tests log theirs too.
     let line = log
         .lines()
-        .find(|l| l.contains("internal error"))
-        .unwrap_or_else(|| panic!("no internal error logged:\n{log}"));
+        .find(|l| l.contains("internal error") && l.contains(id))
+        .unwrap_or_else(|| panic!("no internal error logged with request id {id}:\n{log}"));
     // The whole chain, down to the decoder's own words, on the request's line.
     assert!(
         line.contains("stored signup_mode is malformed: unknown variant") && line.contains(MARKER),
         "{line}"
     );
-    assert!(
-        line.contains(id),
-        "the line names the request id {id}: {line}"
-    );
 }
 
 #[tokio::test]
 async fn an_api_500_says_nothing_internal_and_logs_the_chain() {
+    log();
     let t = TestApp::new("sqlite").await;
     corrupt_signup_mode(&t).await;
     let (status, id, body, log) = logged(
@@ -131,6 +144,7 @@ async fn an_api_500_says_nothing_internal_and_logs_the_chain() {
 
 #[tokio::test]
 async fn a_form_500_says_nothing_internal_and_logs_the_chain() {
+    log();
     let t = TestApp::new("sqlite").await;
     corrupt_signup_mode(&t).await;
     let (status, id, body, log) = logged(
@@ -152,6 +166,7 @@ async fn a_form_500_says_nothing_internal_and_logs_the_chain() {
 
 #[tokio::test]
 async fn a_page_500_says_nothing_internal_and_logs_the_chain() {
+    log();
     let t = TestApp::new("sqlite").await;
     // Signed in before the fault, so the page is reached at all.
     let admin = t.admin().await;
