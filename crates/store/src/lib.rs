@@ -179,6 +179,13 @@ impl Store {
             Pool::Sqlite(
                 SqlitePoolOptions::new()
                     .max_connections(max_connections.unwrap_or(8))
+                    // A SQLite connection is a file handle in this process:
+                    // there is no server to hang up. sqlx would otherwise
+                    // ping each one on acquire, a round trip to the
+                    // connection's worker thread for every transaction (and
+                    // sqlx still pings it on release, which flushes any
+                    // rollback). Issue 17: a room tab is two transactions.
+                    .test_before_acquire(false)
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(opts)
                     .await?,
