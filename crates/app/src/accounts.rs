@@ -144,12 +144,22 @@ impl App {
         let record = tx.person(person).await?.ok_or_else(|| {
             AppError::Unauthenticated("your account no longer exists; sign in again".into())
         })?;
+        self.actor_of(tx, record).await
+    }
+
+    /// The actor `record` signs in as, its roles read in `tx`; a disabled
+    /// account is refused.
+    pub(crate) async fn actor_of(
+        &self,
+        tx: &mut Tx,
+        record: PersonRecord,
+    ) -> AppResult<(Actor, PersonRecord)> {
         if record.disabled_at.is_some() {
             return Err(disabled_account());
         }
-        let roles = tx.roles_of(person).await?;
+        let roles = tx.roles_of(record.id).await?;
         let actor = Actor {
-            person_id: person,
+            person_id: record.id,
             is_admin: record.is_admin,
             roles,
         };
@@ -448,9 +458,7 @@ impl App {
     ) -> AppResult<rapport_store::SessionOwner> {
         tx.login_session_by_hash(&hash_token(token), self.now())
             .await?
-            .ok_or_else(|| {
-                AppError::Unauthenticated("your session has ended; sign in again".into())
-            })
+            .ok_or_else(session_ended)
     }
 
     /// Whether the session's expiry is due to slide: at most every five
@@ -1046,3 +1054,8 @@ fn expired_link(purpose: &str) -> AppError {
 /// A valid argon2id hash of a random string, used to spend equal time when an
 /// account does not exist.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$W9nTnUzfIYUpDO8Wz5BXqU+HjaNGPbSwnLdr1rFFOwk";
+
+/// The answer to a session cookie that names no live session.
+pub(crate) fn session_ended() -> AppError {
+    AppError::Unauthenticated("your session has ended; sign in again".into())
+}

@@ -3,9 +3,12 @@
 //! read in one transaction per page (issue 17, "Performance": a page used to
 //! open five read transactions before reading anything of its own).
 
+use crate::accounts::session_ended;
+use crate::secrets::hash_token;
 use crate::{Actor, App, AppResult};
 use rapport_domain::values::TimeZoneName;
 use rapport_domain::{LoginSessionId, RoomId};
+use rapport_store::Tx;
 
 /// What every signed-in page reads about its viewer.
 #[derive(Clone, Debug)]
@@ -33,8 +36,20 @@ impl App {
     /// five minutes).
     #[tracing::instrument(skip_all)]
     pub async fn page_viewer(&self, token: &str) -> AppResult<PageViewer> {
+        Ok(self.page_viewer_tx(token).await?.0)
+    }
+
+    /// [`App::page_viewer`], with its read transaction still open for the
+    /// page's own reads: a room tab reads its viewer and its content in one
+    /// transaction ([`PageReader::Session`]).
+    pub(crate) async fn page_viewer_tx(&self, token: &str) -> AppResult<(PageViewer, Tx)> {
         let mut tx = self.store.read().await?;
-        let owner = self.session_owner(&mut tx, token).await?;
+        // The session and its person in one statement, the unread counts in
+        // another: each statement is a round trip to the database's thread.
+        let (owner, record) = tx
+            .session_person(&hash_token(token), self.now())
+            .await?
+            .ok_or_else(session_ended)?;
         if self.session_touch_due(&owner) {
             // Not while holding a read connection: under load every request
             // could hold one and wait for another.
@@ -42,16 +57,44 @@ impl App {
             self.touch_session_if_due(&owner).await?;
             tx = self.store.read().await?;
         }
-        let (actor, record) = self.actor_in(&mut tx, owner.person_id).await?;
-        let unread = tx.unread_counts(owner.person_id).await?;
-        let unread_notifications = tx.unread_notifications(owner.person_id).await?;
-        Ok(PageViewer {
+        let (actor, record) = self.actor_of(&mut tx, record).await?;
+        let (unread, unread_notifications) = tx.unread_summary(owner.person_id).await?;
+        let viewer = PageViewer {
             actor,
             session: LoginSessionId(owner.credential_id),
             name: record.profile.name,
             time_zone: record.profile.time_zone,
             unread,
             unread_notifications,
-        })
+        };
+        Ok((viewer, tx))
     }
+
+    /// A read transaction for a page, and the actor it reads for: with the
+    /// viewer read in it when `reader` is a session cookie.
+    pub(crate) async fn page_read(
+        &self,
+        reader: PageReader<'_>,
+    ) -> AppResult<(Tx, Actor, Option<PageViewer>)> {
+        match reader {
+            PageReader::Actor(actor) => Ok((self.store.read().await?, actor.clone(), None)),
+            PageReader::Session(token) => {
+                let (viewer, tx) = self.page_viewer_tx(token).await?;
+                Ok((tx, viewer.actor.clone(), Some(viewer)))
+            }
+        }
+    }
+}
+
+/// Who a page is read for.
+#[derive(Clone, Copy, Debug)]
+pub enum PageReader<'a> {
+    /// An actor the caller already has (a form shown again with its errors,
+    /// after the request's viewer was read).
+    Actor(&'a Actor),
+    /// A session cookie: the viewer is read as [`App::page_viewer`] reads
+    /// it, in the page's own read transaction (one round of BEGIN, ROLLBACK
+    /// and pool checkout fewer per page; issue 17, "Performance"), and the
+    /// page's answer carries it.
+    Session(&'a str),
 }

@@ -144,10 +144,34 @@ impl Tx {
     /// reads only the unread messages: written as a join with "no read
     /// position, or after it", it read every message the room ever had.
     pub async fn unread_counts(&mut self, person: PersonId) -> Result<Vec<(RoomId, i64)>> {
-        let sql = format!("SELECT room_id, n FROM (SELECT rm.room_id, (SELECT COUNT(*) FROM messages m WHERE m.room_id = rm.room_id AND m.created_at > COALESCE(r.read_at, -1) AND m.deleted_at IS NULL AND (m.author_id IS NULL OR m.author_id <> $1)) AS n FROM room_members rm LEFT JOIN message_reads r ON r.room_id = rm.room_id AND r.person_id = $1 WHERE rm.person_id = $1 AND {CURRENT}) counts WHERE n > 0");
+        let sql = unread_counts_sql();
         on_conn!(self, c => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(person.0).fetch_all(c).await?;
             rows.iter().map(|r| Ok((RoomId(r.try_get("room_id")?), r.try_get("n")?))).collect()
+        })
+    }
+
+    /// [`Tx::unread_counts`] and [`Tx::unread_notifications`] in one
+    /// statement, for the navigation of every signed-in page: the rooms with
+    /// unread messages, and the number of unread notifications.
+    pub async fn unread_summary(&mut self, person: PersonId) -> Result<(Vec<(RoomId, i64)>, i64)> {
+        // The notifications' row is the one without a room.
+        let sql = format!(
+            "{} UNION ALL SELECT NULL, COUNT(*) FROM notifications WHERE person_id = $1 AND read_at IS NULL",
+            unread_counts_sql()
+        );
+        on_conn!(self, c => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(person.0).fetch_all(c).await?;
+            let mut rooms = Vec::with_capacity(rows.len());
+            let mut notifications = 0;
+            for r in &rows {
+                let n: i64 = r.try_get("n")?;
+                match r.try_get::<Option<uuid::Uuid>, _>("room_id")? {
+                    Some(room) => rooms.push((RoomId(room), n)),
+                    None => notifications = n,
+                }
+            }
+            Ok((rooms, notifications))
         })
     }
 
@@ -200,4 +224,9 @@ impl Tx {
             Ok(r.rows_affected() == 1)
         })
     }
+}
+
+/// [`Tx::unread_counts`]'s statement, with `$1` the person.
+fn unread_counts_sql() -> String {
+    format!("SELECT room_id, n FROM (SELECT rm.room_id, (SELECT COUNT(*) FROM messages m WHERE m.room_id = rm.room_id AND m.created_at > COALESCE(r.read_at, -1) AND m.deleted_at IS NULL AND (m.author_id IS NULL OR m.author_id <> $1)) AS n FROM room_members rm LEFT JOIN message_reads r ON r.room_id = rm.room_id AND r.person_id = $1 WHERE rm.person_id = $1 AND {CURRENT}) counts WHERE n > 0")
 }

@@ -1,9 +1,11 @@
 //! Sign-in sessions, personal API tokens and one-time email tokens. Secrets are
 //! never stored: only their SHA-256 hashes, computed by the caller.
 
-use crate::{on_conn, Result, Tx};
+use crate::people::{decode as decode_person, PERSON_COLUMNS};
+use crate::{on_conn, PersonRecord, Result, Tx};
 use rapport_domain::{ApiTokenId, LoginSessionId, PersonId};
 use sqlx::Row;
+use std::sync::LazyLock;
 
 /// A stored sign-in session.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,6 +78,38 @@ impl Tx {
             let row = sqlx::query("SELECT id, person_id, last_seen_at FROM login_sessions WHERE token_hash = $1 AND expires_at > $2")
                 .bind(token_hash).bind(now).fetch_optional(c).await?;
             row.map(|r| Ok(SessionOwner { credential_id: r.try_get("id")?, person_id: PersonId(r.try_get("person_id")?), last_seen_at: r.try_get("last_seen_at")? })).transpose()
+        })
+    }
+
+    /// [`Tx::login_session_by_hash`] and the session's person in one
+    /// statement: every signed-in page starts with both (issue 17,
+    /// "Performance").
+    pub async fn session_person(
+        &mut self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<(SessionOwner, PersonRecord)>> {
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            let person: Vec<String> = PERSON_COLUMNS
+                .split(", ")
+                .map(|c| format!("p.{c}"))
+                .collect();
+            format!(
+                "SELECT s.id AS session_id, s.last_seen_at AS session_seen_at, {} FROM login_sessions s JOIN people p ON p.id = s.person_id WHERE s.token_hash = $1 AND s.expires_at > $2",
+                person.join(", ")
+            )
+        });
+        on_conn!(self, c => {
+            let row = sqlx::query(sqlx::AssertSqlSafe(SQL.as_str())).bind(token_hash).bind(now).fetch_optional(c).await?;
+            row.map(|r| {
+                let person = decode_person(&r)?;
+                let owner = SessionOwner {
+                    credential_id: r.try_get("session_id")?,
+                    person_id: person.id,
+                    last_seen_at: r.try_get("session_seen_at")?,
+                };
+                Ok((owner, person))
+            }).transpose()
         })
     }
 

@@ -175,6 +175,14 @@ async fn sessions_tokens_and_one_time_email_tokens() {
                 .is_none(),
             "expired sessions are refused"
         );
+        // The session and its person in one read, as every page starts.
+        let (owner, who) = tx.session_person("h1", 5_000).await.unwrap().unwrap();
+        assert_eq!((owner.credential_id, owner.person_id), (s.id.0, ana.id));
+        assert_eq!(owner.last_seen_at, 0);
+        assert_eq!((who.id, who.email.as_str()), (ana.id, "ana@example.org"));
+        assert_eq!(who.profile.name.as_str(), "Ana");
+        assert!(tx.session_person("h1", 10_001).await.unwrap().is_none());
+        assert!(tx.session_person("nope", 5_000).await.unwrap().is_none());
         assert!(
             tx.consume_email_token("e1", "reset", 1_000)
                 .await
@@ -1380,6 +1388,10 @@ mod notes_messages {
             want.sort();
             assert_eq!(counts, want);
             assert_eq!(tx.unread_counts(ann).await.unwrap(), [(room, 1)]);
+            // With the unread notifications, in one read: none yet.
+            let (mut rooms, notifications) = tx.unread_summary(mentor).await.unwrap();
+            rooms.sort();
+            assert_eq!((rooms, notifications), (want.clone(), 0));
             // Reading moves forward only.
             tx.mark_read(room, mentor, 10).await.unwrap();
             tx.mark_read(room, mentor, 5).await.unwrap();

@@ -196,6 +196,8 @@ async fn notifications_page_newest_first_and_only_their_owner_marks_them_read() 
             2
         );
         assert_eq!(tx.unread_notifications(ana.id).await.unwrap(), 3);
+        // The navigation's one read: no rooms, three notifications.
+        assert_eq!(tx.unread_summary(ana.id).await.unwrap(), (vec![], 3));
         assert_eq!(
             tx.mark_notifications_read(ana.id, None, 2_100)
                 .await

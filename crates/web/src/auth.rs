@@ -5,6 +5,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
 use rapport_app::accounts::ClientInfo;
+use rapport_app::viewer::{PageReader, PageViewer};
 use rapport_app::{Actor, AppError};
 use std::net::SocketAddr;
 
@@ -191,13 +192,78 @@ impl FromRequestParts<AppState> for MaybeActor {
             Err(AppError::Unauthenticated(_)) => return Ok(MaybeActor(None)),
             Err(e) => return Err(e.into()),
         };
-        Ok(MaybeActor(Some(PageActor {
+        Ok(MaybeActor(Some(PageActor::from_viewer(v, state))))
+    }
+}
+
+impl PageActor {
+    /// The page's actor from the viewer `app` read.
+    fn from_viewer(v: PageViewer, state: &AppState) -> Self {
+        PageActor {
             actor: v.actor,
             name: v.name,
             time_zone: v.time_zone,
             unread: v.unread,
             unread_notifications: v.unread_notifications,
             now: state.app.now(),
-        })))
+        }
+    }
+}
+
+/// The session cookie of a page that reads its viewer in its own read
+/// transaction ([`PageReader::Session`]), where [`PageActor`] would read it
+/// in one of its own first: the room tabs (issue 17, "Performance"). No
+/// cookie is an ended session, as for [`PageActor`].
+pub struct PageSession(String);
+
+impl FromRequestParts<AppState> for PageSession {
+    type Rejection = PageError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match cookie(parts, SESSION_COOKIE) {
+            Some(token) if !token.is_empty() => Ok(PageSession(token.to_string())),
+            _ => Err(PageError(AppError::Unauthenticated(
+                "sign in to continue".into(),
+            ))),
+        }
+    }
+}
+
+/// Who a page is read for: the request's [`PageActor`] (a form shown again
+/// after a refused write), or its [`PageSession`].
+#[derive(Clone, Copy)]
+pub enum PageFor<'a> {
+    /// The viewer, already read.
+    Actor(&'a PageActor),
+    /// The cookie: the page's read reads the viewer.
+    Session(&'a PageSession),
+}
+
+impl PageFor<'_> {
+    /// What to hand the app's page read.
+    pub fn reader(&self) -> PageReader<'_> {
+        match self {
+            PageFor::Actor(a) => PageReader::Actor(&a.actor),
+            PageFor::Session(s) => PageReader::Session(&s.0),
+        }
+    }
+
+    /// The page's actor: the one given, or the viewer the page's read
+    /// answered with.
+    pub fn actor(
+        &self,
+        state: &AppState,
+        read: Option<PageViewer>,
+    ) -> Result<PageActor, PageError> {
+        match (self, read) {
+            (_, Some(v)) => Ok(PageActor::from_viewer(v, state)),
+            (PageFor::Actor(a), None) => Ok((*a).clone()),
+            // A session read always answers with its viewer.
+            (PageFor::Session(_), None) => Err(PageError(AppError::Unauthenticated(
+                "sign in to continue".into(),
+            ))),
+        }
     }
 }

@@ -5,7 +5,7 @@
 use super::programmes::{parse_id, Params};
 use super::rooms::RoomTabs;
 use super::{render, Ctx};
-use crate::auth::PageActor;
+use crate::auth::{PageActor, PageFor, PageSession};
 use crate::routes::Routes;
 use crate::{AppState, PageError};
 use askama::Template;
@@ -43,7 +43,7 @@ const MESSAGES_PAGE: i64 = 25;
 
 async fn thread_page(
     s: &AppState,
-    who: &PageActor,
+    who: PageFor<'_>,
     id: RoomId,
     q: &Params,
     draft: String,
@@ -56,8 +56,12 @@ async fn thread_page(
         limit: Some(MESSAGES_PAGE),
     };
     // The room and the page of its thread in one read.
-    let MessagesTab { access: v, page } = s.app.messages_tab(&who.actor, id, &list).await?;
-    let mut who = who.clone();
+    let MessagesTab {
+        viewer,
+        access: v,
+        page,
+    } = s.app.messages_tab(who.reader(), id, &list).await?;
+    let mut who = who.actor(s, viewer)?;
     // Opening the thread reads it; the navigation drops this room's count.
     // With nothing unread here there is nothing to move: the page stays a
     // read, not a write that would queue behind every other writer.
@@ -94,12 +98,12 @@ async fn thread_page(
 
 async fn thread(
     State(s): State<AppState>,
-    who: PageActor,
+    session: PageSession,
     Path(id): Path<String>,
     Query(q): Query<Params>,
 ) -> Result<Response, PageError> {
     let id: RoomId = parse_id(&id, "room")?;
-    thread_page(&s, &who, id, &q, String::new(), None).await
+    thread_page(&s, PageFor::Session(&session), id, &q, String::new(), None).await
 }
 
 async fn post(
@@ -117,7 +121,7 @@ async fn post(
         ))
         .into_response()),
         Err(e @ AppError::Invalid(_)) => {
-            thread_page(&s, &who, id, &Params::new(), body, Some(e)).await
+            thread_page(&s, PageFor::Actor(&who), id, &Params::new(), body, Some(e)).await
         }
         Err(e) => Err(e.into()),
     }

@@ -4,7 +4,7 @@
 use super::programmes::{parse_id, Params};
 use super::rooms::RoomTabs;
 use super::{render, Ctx};
-use crate::auth::PageActor;
+use crate::auth::{PageActor, PageFor, PageSession};
 use crate::routes::Routes;
 use crate::{AppState, PageError};
 use askama::Template;
@@ -51,7 +51,7 @@ const NOTES_PAGE: i64 = 10;
 /// Renders the Notes tab; `draft` and `error` carry a refused note back.
 async fn notes_page(
     s: &AppState,
-    who: &PageActor,
+    who: PageFor<'_>,
     id: RoomId,
     q: &Params,
     draft: NoteInput,
@@ -64,10 +64,12 @@ async fn notes_page(
     };
     // The room, the page of notes and who reads shared notes in one read.
     let NotesTab {
+        viewer,
         access: v,
         page,
         managers_read_shared: managers,
-    } = s.app.notes_tab(&who.actor, id, &list).await?;
+    } = s.app.notes_tab(who.reader(), id, &list).await?;
+    let who = who.actor(s, viewer)?;
     let can_write = v.is_member() && matches!(v.room.status.code(), "active" | "paused");
     let shared_hint = if managers {
         "Shared with the room: the room's members see it, and so do the programme's managers."
@@ -89,7 +91,7 @@ async fn notes_page(
     Ok((
         status,
         render(&NotesPage {
-            ctx: Ctx::new(Some(who), q.get("done").map(String::as_str)),
+            ctx: Ctx::new(Some(&who), q.get("done").map(String::as_str)),
             title,
             tabs: RoomTabs {
                 id,
@@ -112,12 +114,20 @@ async fn notes_page(
 
 async fn notes(
     State(s): State<AppState>,
-    who: PageActor,
+    session: PageSession,
     Path(id): Path<String>,
     Query(q): Query<Params>,
 ) -> Result<Response, PageError> {
     let id: RoomId = parse_id(&id, "room")?;
-    notes_page(&s, &who, id, &q, NoteInput::default(), None).await
+    notes_page(
+        &s,
+        PageFor::Session(&session),
+        id,
+        &q,
+        NoteInput::default(),
+        None,
+    )
+    .await
 }
 
 fn input(f: &Params) -> NoteInput {
@@ -138,7 +148,7 @@ async fn write(
     match s.app.write_note(&who.actor, id, &draft).await {
         Ok(_) => Ok(Redirect::to(&format!("/rooms/{id}/notes?done=note_saved")).into_response()),
         Err(e @ AppError::Invalid(_)) => {
-            notes_page(&s, &who, id, &Params::new(), draft, Some(e)).await
+            notes_page(&s, PageFor::Actor(&who), id, &Params::new(), draft, Some(e)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -162,7 +172,7 @@ async fn edit(
             let room = s.app.note(&who.actor, id).await?.record.room_id;
             notes_page(
                 &s,
-                &who,
+                PageFor::Actor(&who),
                 room,
                 &Params::new(),
                 NoteInput::default(),

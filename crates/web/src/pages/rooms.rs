@@ -5,7 +5,7 @@
 use super::confirm::Confirm;
 use super::programmes::{parse_id, Params};
 use super::{render, Ctx, Field};
-use crate::auth::PageActor;
+use crate::auth::{PageActor, PageFor, PageSession};
 use crate::routes::Routes;
 use crate::{AppState, PageError};
 use askama::Template;
@@ -100,18 +100,22 @@ fn move_button(a: RoomAction) -> (&'static str, &'static str, bool) {
 
 async fn room(
     State(s): State<AppState>,
-    who: PageActor,
+    session: PageSession,
     Path(id): Path<String>,
     Query(q): Query<Params>,
 ) -> Result<Response, PageError> {
     let id: RoomId = parse_id(&id, "room")?;
+    // The viewer and the tab in one read.
+    let who = PageFor::Session(&session);
     let rapport_app::room_pages::OverviewTab {
+        viewer,
         view: v,
         can_rematch,
         rematched,
         support,
         roadmaps,
-    } = s.app.overview_tab(&who.actor, id).await?;
+    } = s.app.overview_tab(who.reader(), id).await?;
+    let who = who.actor(&s, viewer)?;
     let title = v.room.member_names();
     let moves = available_moves(&v, who.actor.person_id)
         .into_iter()

@@ -7,7 +7,7 @@ use super::confirm::Confirm;
 use super::programmes::{parse_id, Params};
 use super::rooms::RoomTabs;
 use super::{render, Ctx, Field};
-use crate::auth::PageActor;
+use crate::auth::{PageActor, PageFor, PageSession};
 use crate::routes::Routes;
 use crate::{AppState, PageError};
 use askama::Template;
@@ -134,7 +134,7 @@ const PAST_PAGE: i64 = 10;
 
 async fn sessions_page(
     s: &AppState,
-    who: &PageActor,
+    who: PageFor<'_>,
     id: RoomId,
     form: Params,
     notice: Option<&str>,
@@ -154,8 +154,9 @@ async fn sessions_page(
     };
     let tab = s
         .app
-        .sessions_tab(&who.actor, id, minutes, 5, &past)
+        .sessions_tab(who.reader(), id, minutes, 5, &past)
         .await?;
+    let who = who.actor(s, tab.viewer)?;
     let (v, suggestions) = (tab.sessions, tab.suggestions);
     let earlier = tab.past.next.map(|c| c.encode());
     let later = tab.past.prev.map(|c| c.encode());
@@ -165,7 +166,7 @@ async fn sessions_page(
     Ok((
         status,
         render(&SessionsPage {
-            ctx: Ctx::new(Some(who), notice),
+            ctx: Ctx::new(Some(&who), notice),
             title,
             tabs: RoomTabs {
                 id,
@@ -186,13 +187,14 @@ async fn sessions_page(
 
 async fn sessions(
     State(s): State<AppState>,
-    who: PageActor,
+    session: PageSession,
     Path(id): Path<String>,
     Query(q): Query<Params>,
 ) -> Result<Response, PageError> {
     let id: RoomId = parse_id(&id, "room")?;
     let notice = q.get("done").cloned();
-    sessions_page(&s, &who, id, q, notice.as_deref(), None).await
+    let who = PageFor::Session(&session);
+    sessions_page(&s, who, id, q, notice.as_deref(), None).await
 }
 
 fn start_of(f: &Params) -> StartInput {
@@ -236,7 +238,7 @@ async fn propose(
         ))
         .into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
-            sessions_page(&s, &who, id, f, None, Some(e)).await
+            sessions_page(&s, PageFor::Actor(&who), id, f, None, Some(e)).await
         }
         Err(e) => Err(e.into()),
     }
