@@ -165,11 +165,15 @@ impl FromRequestParts<AppState> for PageActor {
     ) -> Result<Self, Self::Rejection> {
         match MaybeActor::from_request_parts(parts, state).await?.0 {
             Some(a) => Ok(a),
-            None => Err(PageError(AppError::Unauthenticated(
-                "sign in to continue".into(),
-            ))),
+            None => Err(sign_in_first()),
         }
     }
+}
+
+/// A page asked for without a live session: the answer sends the person
+/// to sign in.
+fn sign_in_first() -> PageError {
+    PageError(AppError::Unauthenticated("sign in to continue".into()))
 }
 
 /// The signed-in person, if any.
@@ -224,9 +228,7 @@ impl FromRequestParts<AppState> for PageSession {
     ) -> Result<Self, Self::Rejection> {
         match cookie(parts, SESSION_COOKIE) {
             Some(token) if !token.is_empty() => Ok(PageSession(token.to_string())),
-            _ => Err(PageError(AppError::Unauthenticated(
-                "sign in to continue".into(),
-            ))),
+            _ => Err(sign_in_first()),
         }
     }
 }
@@ -261,9 +263,7 @@ impl PageFor<'_> {
             (_, Some(v)) => Ok(PageActor::from_viewer(v, state)),
             (PageFor::Actor(a), None) => Ok((*a).clone()),
             // A session read always answers with its viewer.
-            (PageFor::Session(_), None) => Err(PageError(AppError::Unauthenticated(
-                "sign in to continue".into(),
-            ))),
+            (PageFor::Session(_), None) => Err(sign_in_first()),
         }
     }
 }

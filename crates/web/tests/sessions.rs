@@ -1174,3 +1174,49 @@ async fn the_sessions_tab_lists_what_is_ahead_and_pages_the_past() {
         r.t.finish().await;
     }
 }
+
+/// Each room tab reads its viewer in the tab's own read (issue 17,
+/// "Performance"): the page still knows who asks and what they have not
+/// read, someone outside the room still gets a 404, and the cookie of an
+/// ended session is sent to sign in.
+#[tokio::test]
+async fn the_room_tabs_read_their_viewer_with_the_tab() {
+    for kind in test_database_kinds() {
+        let r = room(kind).await;
+        let (status, _, _) = r
+            .post_form(
+                &format!("/rooms/{}/messages", r.id),
+                &r.ben,
+                "body=Hello+from+Ben",
+            )
+            .await;
+        assert_eq!(status, 303, "[{kind}]");
+        let tabs =
+            ["", "/sessions", "/notes", "/messages"].map(|tab| format!("/rooms/{}{tab}", r.id));
+        for tab in &tabs {
+            let (status, page) = r.page(tab, &r.ana).await;
+            assert_eq!(status, 200, "[{kind}] {tab}");
+            assert!(page.contains("Ben Mentee"), "[{kind}] {tab}");
+            if !tab.ends_with("/messages") {
+                // Opening the thread reads it, so only the other tabs count it.
+                assert!(
+                    page.contains(r#"title="unread messages">1<"#),
+                    "[{kind}] {tab}: Ben's message counts as unread for Ana"
+                );
+            }
+            let (status, _) = r.page(tab, &r.out).await;
+            assert_eq!(status, 404, "[{kind}] {tab}");
+            let ended =
+                r.t.reply_text(
+                    TestApp::request("GET", tab, Auth::Cookie("rapport_session=ended-or-never"))
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await;
+            assert_eq!(ended.status.as_u16(), 303, "[{kind}] {tab}");
+            assert_eq!(ended.headers["location"], "/sign-in", "[{kind}] {tab}");
+        }
+        r.t.leave_work("the message digest waits 15 minutes");
+        r.t.finish().await;
+    }
+}
