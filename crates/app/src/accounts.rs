@@ -495,20 +495,22 @@ impl App {
         let now = self.now();
         let unknown = || AppError::Unauthenticated("the API token is unknown or revoked".into());
         let hash = hash_token(token);
-        let owner = {
-            let mut tx = self.store.read().await?;
-            tx.api_token_by_hash(&hash).await?
-        };
-        let owner = owner.ok_or_else(unknown)?;
+        // The token and its person in one read transaction: each
+        // transaction is a round trip more to the database's thread.
+        let mut tx = self.store.read().await?;
+        let owner = tx.api_token_by_hash(&hash).await?.ok_or_else(unknown)?;
         // Record the use at most every five minutes, as sessions do, so a
         // client's reads do not each become a write.
         if now - owner.last_seen_at > 5 * 60_000 {
-            let mut tx = self.store.write().await?;
-            let owner = tx.use_api_token(&hash, now).await?.ok_or_else(unknown)?;
-            tx.touch_person(owner.person_id, now).await?;
-            tx.commit().await?;
+            // Not while holding a read connection (see `page_viewer`).
+            drop(tx);
+            let mut write = self.store.write().await?;
+            let owner = write.use_api_token(&hash, now).await?.ok_or_else(unknown)?;
+            write.touch_person(owner.person_id, now).await?;
+            write.commit().await?;
+            tx = self.store.read().await?;
         }
-        self.actor(owner.person_id).await
+        Ok(self.actor_in(&mut tx, owner.person_id).await?.0)
     }
 
     /// Ends the session behind `token`.
