@@ -121,6 +121,15 @@ fn keyset_tail(start: Start, first: usize, asc: bool, limit: i64) -> String {
 
 pub(crate) const PERSON_COLUMNS: &str = "id, email, status, is_admin, password_hash, email_verified_at, profile, notification_optouts, last_active_at, created_at, updated_at, disabled_at";
 
+/// [`PERSON_COLUMNS`] of the table aliased `alias`, for a join.
+pub(crate) fn person_columns_of(alias: &str) -> String {
+    PERSON_COLUMNS
+        .split(", ")
+        .map(|c| format!("{alias}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn search_text(email: &str, p: &Profile) -> String {
     let mut s = format!("{} {} {} {} ", p.name, email, p.department, p.level.label());
     for list in [
@@ -243,11 +252,7 @@ impl DirectorySql {
             Some(c) => Start::Cursor(c),
             None => Start::Offset(q.offset),
         };
-        let columns = PERSON_COLUMNS
-            .split(", ")
-            .map(|c| format!("p.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let columns = person_columns_of("p");
         let tail = keyset_tail(start, n + 1, ranked, q.limit);
         let (list, from) = if ranked {
             let from = format!(

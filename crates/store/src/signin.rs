@@ -1,7 +1,7 @@
 //! Sign-in sessions, personal API tokens and one-time email tokens. Secrets are
 //! never stored: only their SHA-256 hashes, computed by the caller.
 
-use crate::people::{decode as decode_person, PERSON_COLUMNS};
+use crate::people::{decode as decode_person, person_columns_of};
 use crate::{on_conn, PersonRecord, Result, Tx};
 use rapport_domain::{ApiTokenId, LoginSessionId, PersonId};
 use sqlx::Row;
@@ -90,13 +90,9 @@ impl Tx {
         now: i64,
     ) -> Result<Option<(SessionOwner, PersonRecord)>> {
         static SQL: LazyLock<String> = LazyLock::new(|| {
-            let person: Vec<String> = PERSON_COLUMNS
-                .split(", ")
-                .map(|c| format!("p.{c}"))
-                .collect();
             format!(
                 "SELECT s.id AS session_id, s.last_seen_at AS session_seen_at, {} FROM login_sessions s JOIN people p ON p.id = s.person_id WHERE s.token_hash = $1 AND s.expires_at > $2",
-                person.join(", ")
+                person_columns_of("p")
             )
         });
         on_conn!(self, c => {
