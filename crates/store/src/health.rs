@@ -119,6 +119,12 @@ impl Tx {
         Ok(out)
     }
 
+    /// Every query here finds its rows by room id alone. A filter on a
+    /// status column (the rooms' `active`/`paused`, the sessions' `held`)
+    /// would let the planner, on tables without statistics, walk the status
+    /// index instead: every open room, or every held session of every room,
+    /// once per 500 rooms. So open rooms are picked in Rust, and held
+    /// sessions inside the aggregate.
     async fn health_facts_chunk(
         &mut self,
         rooms: &[RoomId],
@@ -128,7 +134,7 @@ impl Tx {
         let list = crate::params::leading(self.dialect(), rooms.len());
         let next = rooms.len() + 1;
         let mut facts: Vec<HealthFacts> = vec![];
-        let sql = format!("SELECT r.id, r.programme_id, r.status, COALESCE(r.started_at, r.created_at) AS started_at, r.paused_at, (SELECT a.cadence FROM agreement_versions a WHERE a.room_id = r.id ORDER BY a.version DESC LIMIT 1) AS agreed_cadence, h.level, h.reasons, h.computed_at, h.alerted_level FROM rooms r LEFT JOIN room_health h ON h.room_id = r.id WHERE r.id IN ({list}) AND r.status IN ('active', 'paused') ORDER BY r.id");
+        let sql = format!("SELECT r.id, r.programme_id, r.status, COALESCE(r.started_at, r.created_at) AS started_at, r.paused_at, (SELECT a.cadence FROM agreement_versions a WHERE a.room_id = r.id ORDER BY a.version DESC LIMIT 1) AS agreed_cadence, h.level, h.reasons, h.computed_at, h.alerted_level FROM rooms r LEFT JOIN room_health h ON h.room_id = r.id WHERE r.id IN ({list}) ORDER BY r.id");
         on_conn!(self, c => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for id in rooms {
@@ -137,6 +143,10 @@ impl Tx {
             for r in q.fetch_all(c).await?.iter() {
                 let id = RoomId(r.try_get("id")?);
                 let status: String = r.try_get("status")?;
+                let status = RoomStatus::parse(&status).map_err(|e| corrupt_row("rooms", id, e))?;
+                if !matches!(status, RoomStatus::Active | RoomStatus::Paused) {
+                    continue;
+                }
                 let cadence: Option<String> = r.try_get("agreed_cadence")?;
                 let agreed_cadence = cadence
                     .map(|c| Cadence::parse("cadence", &c))
@@ -145,7 +155,7 @@ impl Tx {
                 facts.push(HealthFacts {
                     room_id: id,
                     programme_id: ProgrammeId(r.try_get("programme_id")?),
-                    status: RoomStatus::parse(&status).map_err(|e| corrupt_row("rooms", id, e))?,
+                    status,
                     started_at: r.try_get("started_at")?,
                     paused_at: r.try_get("paused_at")?,
                     pauses: vec![],
@@ -185,7 +195,7 @@ impl Tx {
                 });
             }
         });
-        let sql = format!("SELECT s.room_id, MIN(s.starts_at) AS first_held, MAX(s.starts_at) AS last_held FROM sessions s WHERE s.room_id IN ({list}) AND s.status = 'held' AND s.starts_at <= ${next} GROUP BY s.room_id");
+        let sql = format!("SELECT s.room_id, MIN(CASE WHEN s.status = 'held' THEN s.starts_at END) AS first_held, MAX(CASE WHEN s.status = 'held' THEN s.starts_at END) AS last_held FROM sessions s WHERE s.room_id IN ({list}) AND s.starts_at <= ${next} GROUP BY s.room_id");
         on_conn!(self, c => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for id in rooms {

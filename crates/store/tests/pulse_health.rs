@@ -195,7 +195,7 @@ async fn pulse_answers_and_health_facts_round_trip() {
         assert_eq!(
             (f.first_held_at, f.last_held_at),
             (Some(1_000), Some(5_000)),
-            "not the future one"
+            "held ones only (not the cancelled one), and not the future one"
         );
         assert_eq!(f.no_shows, vec![5_000]);
         assert_eq!(f.pulses.len(), 2);
@@ -266,6 +266,13 @@ async fn pulse_answers_and_health_facts_round_trip() {
             .set_room_status(other, RoomStatus::Completed, 700)
             .await
             .unwrap());
+        assert!(
+            tx.health_facts(&[other], 10_000, 2_000)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{kind}: a closed room has no health facts"
+        );
         assert_eq!(tx.forget_closed_health().await.unwrap(), 1);
         assert!(tx.room_health(other).await.unwrap().is_none());
         assert!(tx.room_health(room).await.unwrap().is_some());
