@@ -1,7 +1,7 @@
 //! What the start page and the operator's probes need, so that no caller
 //! outside `app` reads the store directly.
 
-use crate::{Actor, App, AppResult};
+use crate::{Actor, App, AppError, AppResult};
 use rapport_domain::mentoring::EnrolmentStatus;
 
 /// The signed-in start page: how complete the person's profile is, and their
@@ -78,8 +78,14 @@ pub struct JobCounts {
 impl App {
     /// The signed-in start page for `actor`.
     pub async fn home_summary(&self, actor: &Actor) -> AppResult<HomeSummary> {
-        let view = self.profile(actor, actor.person_id).await?;
-        let p = &view.profile;
+        // One read transaction for the whole summary, the person's own row
+        // included (their own profile is always theirs to see).
+        let mut tx = self.store.read().await?;
+        let me = tx
+            .person(actor.person_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("that person was not found".into()))?;
+        let p = &me.profile;
         // Ten things a matcher can use; each counts for a tenth.
         let filled = [
             !p.bio.is_empty(),
@@ -94,7 +100,6 @@ impl App {
             p.years_experience > 0,
         ];
         let completeness = (filled.iter().filter(|f| **f).count() * 10) as u8;
-        let mut tx = self.store.read().await?;
         let progs = tx.programmes().await?;
         let roles = actor
             .roles
