@@ -425,7 +425,7 @@ impl App {
             assessed_at: now,
             comments: vec![],
         };
-        if !matches!(status, RoomStatus::Active | RoomStatus::Paused) {
+        if !status.is_under_way() {
             return Ok(view);
         }
         let rules = &access.programme.room_rules;

@@ -669,7 +669,7 @@ fn proposals(cx: &Sources<'_>) -> Vec<InboxEntry> {
 fn open_rooms<'a>(cx: &'a Sources<'_>) -> impl Iterator<Item = (&'a RoomRecord, &'a String)> {
     cx.rooms
         .iter()
-        .filter(|(r, _)| matches!(r.status, RoomStatus::Active | RoomStatus::Paused))
+        .filter(|(r, _)| r.status.is_under_way())
         .filter(|(r, _)| {
             r.members
                 .iter()

@@ -65,9 +65,7 @@ impl PulseView {
     /// Whether the form is shown: a pulse is open, unanswered, and the room
     /// can be written.
     pub fn can_answer(&self) -> bool {
-        self.due.is_some()
-            && !self.answered
-            && matches!(self.status, RoomStatus::Active | RoomStatus::Paused)
+        self.due.is_some() && !self.answered && self.status.is_under_way()
     }
 }
 
@@ -150,7 +148,7 @@ impl App {
         let room = &access.room;
         let rules = &access.programme.room_rules;
         let held = self.first_held_at(&mut tx, id, now).await?;
-        let open = matches!(room.status, RoomStatus::Active | RoomStatus::Paused);
+        let open = room.status.is_under_way();
         let started = room.started_at.or(Some(room.created_at));
         let due = open.then(|| pulse_due(started, held, rules, now)).flatten();
         let mine: Vec<MyPulse> = tx

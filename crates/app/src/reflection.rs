@@ -21,7 +21,6 @@
 use crate::emails::ReflectionPrompt;
 use crate::lists::{ListQuery, Page};
 use crate::{markdown, Actor, App, AppError, AppResult};
-use rapport_domain::mentoring::RoomStatus;
 use rapport_domain::reflection::{AnswerVisibility, Cadence, PromptTheme};
 use rapport_domain::{Invalid, PromptId, ReflectionId, RoomId, RoomPromptId};
 use rapport_store::{PromptRecord, ReflectionRecord, RoomPromptRecord, ScheduleRecord, Tx};
@@ -520,7 +519,7 @@ impl App {
                 "reflections stay with the room's members".into(),
             ));
         }
-        let open = matches!(access.room.status, RoomStatus::Active | RoomStatus::Paused);
+        let open = access.room.status.is_under_way();
         let mut prompts = vec![];
         for rp in tx.room_prompts_in(&[room]).await? {
             let answers: Vec<ReflectionView> = tx

@@ -987,7 +987,7 @@ impl App {
         let mut to = None;
         for l in links.iter().rev() {
             if let Some(r) = tx.room(l.room_id).await? {
-                if matches!(r.status, RoomStatus::Active | RoomStatus::Paused)
+                if r.status.is_under_way()
                     && r.members
                         .iter()
                         .any(|m| m.person_id == actor.person_id && m.state.holds_seat())

@@ -169,6 +169,12 @@ impl RoomStatus {
         matches!(self, Self::Proposed | Self::Active | Self::Paused)
     }
 
+    /// Whether the relationship is under way (active or paused): what room
+    /// health assesses, and what a pulse, a reflection or a re-match needs.
+    pub fn is_under_way(self) -> bool {
+        matches!(self, Self::Active | Self::Paused)
+    }
+
     /// Checks a move. A closed room never reopens, so a freed seat stays free.
     pub fn move_to(self, to: Self) -> Result<Self, Invalid> {
         use RoomStatus::*;

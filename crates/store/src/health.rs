@@ -144,7 +144,7 @@ impl Tx {
                 let id = RoomId(r.try_get("id")?);
                 let status: String = r.try_get("status")?;
                 let status = RoomStatus::parse(&status).map_err(|e| corrupt_row("rooms", id, e))?;
-                if !matches!(status, RoomStatus::Active | RoomStatus::Paused) {
+                if !status.is_under_way() {
                     continue;
                 }
                 let cadence: Option<String> = r.try_get("agreed_cadence")?;

@@ -9,7 +9,6 @@ use super::DemoRooms;
 use crate::needs::NeedsInput;
 use crate::reflection::AnswerInput;
 use crate::{App, AppError, AppResult};
-use rapport_domain::mentoring::RoomStatus;
 use rapport_domain::PersonId;
 
 /// Seeded prompts (migration 0020) the demo people answer.
@@ -83,8 +82,7 @@ pub(super) async fn seed_reflection(app: &App, rooms: &DemoRooms) -> AppResult<(
         .into_iter()
         .map(|(r, _)| r)
         .find(|r| {
-            matches!(r.status, RoomStatus::Active | RoomStatus::Paused)
-                && r.members.iter().any(|m| m.person_id == mentor.person_id)
+            r.status.is_under_way() && r.members.iter().any(|m| m.person_id == mentor.person_id)
         });
     if let Some(room) = shared {
         let rp = app.assign_room_prompt(&mentor, room.id, STEPPED_UP).await?;

@@ -8,7 +8,6 @@ use super::rooms::DemoRooms;
 use crate::roadmaps::following::ProgressInput;
 use crate::roadmaps::{ResourceInput, RoadmapInput, StepInput};
 use crate::{App, AppError, AppResult};
-use rapport_domain::mentoring::RoomStatus;
 use rapport_domain::programme::ProgrammeRole;
 use rapport_domain::RoadmapId;
 
@@ -205,8 +204,7 @@ pub async fn seed_roadmaps(app: &App, rooms: &DemoRooms) -> AppResult<Vec<Roadma
             .await?
             .into_iter()
             .find(|r| {
-                matches!(r.status, RoomStatus::Active | RoomStatus::Paused)
-                    && r.members.iter().any(|m| m.person_id == mentor.person_id)
+                r.status.is_under_way() && r.members.iter().any(|m| m.person_id == mentor.person_id)
             })
             .map(|r| r.id)
     };
