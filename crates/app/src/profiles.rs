@@ -1,6 +1,6 @@
 //! Profiles and the people directory.
 
-use crate::lists::{ListQuery, Start, TOTAL_CAP};
+use crate::lists::{ListQuery, Start};
 use crate::{App, AppError, AppResult};
 use rapport_domain::person::{Profile, ProfileInput};
 use rapport_domain::policy::{self, Access, Actor};
@@ -38,11 +38,15 @@ pub struct ProfileView {
 pub struct DirectoryPage {
     /// People on this page.
     pub people: Vec<ProfileView>,
-    /// Matches in all, counted up to [`TOTAL_CAP`] (issue 20: a page never
-    /// counts every row); `more` says there are more than that.
+    /// Matches in all (issue 20: a page never counts every row): exact for
+    /// the list without words; for a search counted up to [`crate::lists::TOTAL_CAP`]
+    /// (`more` says there are more), or estimated to two figures when the
+    /// words are common (`estimated`).
     pub total: i64,
     /// Whether more than `total` people match.
     pub more: bool,
+    /// Whether `total` is an estimate.
+    pub estimated: bool,
     /// 1-based page number when the page was read by number; none when it
     /// was read by cursor.
     pub page: Option<i64>,
@@ -58,16 +62,14 @@ pub struct DirectoryPage {
 pub const DIRECTORY_PAGE: i64 = 24;
 
 impl DirectoryPage {
-    /// The count as a reader sees it: "1,000+" past the cap.
+    /// The count as a reader sees it: "1,000+" past the cap, "About 2,500"
+    /// for an estimate.
     pub fn total_label(&self) -> String {
-        let n = self.total;
-        let text = if n >= 1000 {
-            format!("{},{:03}", n / 1000, n % 1000)
-        } else {
-            n.to_string()
-        };
+        let text = thousands(self.total);
         if self.more {
             format!("{text}+")
+        } else if self.estimated {
+            format!("About {text}")
         } else {
             text
         }
@@ -225,8 +227,9 @@ impl App {
         self.profile(actor, id).await
     }
 
-    /// Searches the directory by name, skill, interest, language, department:
-    /// best matches first, or newest members first without search words.
+    /// Searches the directory by name, skill, interest, language, department,
+    /// newest members first (a rank would cost every match; see
+    /// `rapport_store`'s `DirectorySql`).
     /// Reads one page by `?page=` (the older way) or by cursor (issue 20);
     /// 24 people a page unless `list.limit` says otherwise.
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
@@ -272,8 +275,9 @@ impl App {
             .collect();
         Ok(DirectoryPage {
             people,
-            total: found.total.min(TOTAL_CAP),
-            more: found.total > TOTAL_CAP,
+            total: found.total,
+            more: found.more,
+            estimated: found.estimated,
             page: cursor.is_none().then_some(offset / per_page + 1),
             per_page,
             next: found.page.next.map(|c| c.encode()),
@@ -297,4 +301,49 @@ async fn reports_to(tx: &mut Tx, person: PersonId, boss: PersonId) -> AppResult<
         }
     }
     Ok(false)
+}
+
+/// `n` with a comma between thousands: 12,345.
+fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(total: i64, more: bool, estimated: bool) -> DirectoryPage {
+        DirectoryPage {
+            people: vec![],
+            total,
+            more,
+            estimated,
+            page: Some(1),
+            per_page: DIRECTORY_PAGE,
+            next: None,
+            prev: None,
+        }
+    }
+
+    #[test]
+    fn totals_read_as_counts_caps_and_estimates() {
+        assert_eq!(page(7, false, false).total_label(), "7");
+        assert_eq!(page(1_000, true, false).total_label(), "1,000+");
+        assert_eq!(page(2_500, false, true).total_label(), "About 2,500");
+        assert_eq!(page(120_000, false, false).total_label(), "120,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(999), "999");
+    }
 }

@@ -7,9 +7,11 @@
 //!   by [`Tx::index_document`] in the same transaction as the document, so
 //!   the index is never behind a committed write.
 //! - SQLite: an external-content FTS5 table with the trigram tokenizer
-//!   (partial words match anywhere in a word), kept current by triggers,
-//!   ranked by bm25. PostgreSQL: a generated `tsvector` ('simple' config)
-//!   with a GIN index, terms matched as prefixes, ranked by `ts_rank`.
+//!   (partial words match anywhere in a word), kept current by triggers.
+//!   PostgreSQL: a generated `tsvector` ('simple' config) with a GIN index,
+//!   terms matched as prefixes. No search ranks by relevance (bm25,
+//!   `ts_rank`): a rank is known only after every match is scored, so lists
+//!   are newest first, an order an index walks.
 //! - Callers read their own rows with their visibility rules in the same
 //!   query, before any `LIMIT`, never after, and match them against the
 //!   index ([`crate::Tx`]'s `search_page` for threads, posts and roadmaps;
@@ -21,7 +23,8 @@
 //!   every word matches anywhere inside a word on both databases ("ana"
 //!   finds "Mariana"). SQLite's trigram FTS5 does that already; PostgreSQL
 //!   answers `LIKE '%w%'` from a pg_trgm GIN index kept for `person`
-//!   documents (a partial index), and ranks by the tsvector.
+//!   documents (a partial index). The directory does not rank its matches
+//!   (`crates/store/src/people.rs` says why).
 
 use crate::{on_conn, Dialect, Result, Tx};
 use uuid::Uuid;
@@ -92,6 +95,11 @@ pub fn search_terms(dialect: Dialect, q: &str) -> Option<String> {
     })
 }
 
+/// The words of `q` the index can find (three letters or more), lower-cased.
+pub fn long_words(q: &str) -> Vec<String> {
+    words(q)
+}
+
 /// The words of `q` too short for the index (one or two letters), lower-cased:
 /// a caller filters the index's matches by them, or scans when `q` has no
 /// longer word.
@@ -105,22 +113,19 @@ pub fn short_words(q: &str) -> Vec<String> {
 
 /// What to bind, in order, for [`partial_matches_sql`] on `dialect`, or
 /// `None` when `q` has no word long enough. SQLite: the FTS5 phrases.
-/// PostgreSQL: the prefix tsquery (for the rank), then one `LIKE` pattern
-/// per word (for the match).
+/// PostgreSQL: one `LIKE` pattern per word.
 pub fn partial_terms(dialect: Dialect, q: &str) -> Option<Vec<String>> {
     let terms = search_terms(dialect, q)?;
     Some(match dialect {
         Dialect::Sqlite => vec![terms],
-        Dialect::Postgres => std::iter::once(terms)
-            .chain(words(q).iter().map(|w| crate::like_pattern(w)))
-            .collect(),
+        Dialect::Postgres => words(q).iter().map(|w| crate::like_pattern(w)).collect(),
     })
 }
 
-/// A derived table `(doc_id, rank, listed, body)` of the documents of
-/// `kind` in which every bound word occurs anywhere inside a word, best
-/// first by ascending `rank`; `binds` is the length of [`partial_terms`]'
-/// answer, bound from placeholder `$first`. `listed` and `body` let a caller
+/// A derived table `(doc_id, listed, body)` of the documents of `kind` in
+/// which every bound word occurs anywhere inside a word, unordered; `binds`
+/// is the length of [`partial_terms`]' answer, bound from placeholder
+/// `$first`. `listed` and `body` let a caller
 /// filter before its `LIMIT` without joining its own table first. On
 /// PostgreSQL only `person` documents have the trigram index that makes
 /// this fast.
@@ -133,14 +138,14 @@ pub(crate) fn partial_matches_sql(
     let kind = kind.code();
     match dialect {
         Dialect::Sqlite => format!(
-            "(SELECT d.doc_id AS doc_id, fulltext.rank AS rank, d.listed AS listed, d.body AS body FROM fulltext JOIN fulltext_docs d ON d.seq = fulltext.rowid WHERE fulltext MATCH ${first} AND d.kind = '{kind}')"
+            "(SELECT d.doc_id AS doc_id, d.listed AS listed, d.body AS body FROM fulltext CROSS JOIN fulltext_docs d WHERE fulltext MATCH ${first} AND d.seq = fulltext.rowid AND d.kind = '{kind}')"
         ),
         Dialect::Postgres => {
-            let likes: String = (first + 1..first + binds)
+            let likes: String = (first..first + binds)
                 .map(|n| format!(" AND d.body LIKE ${n}"))
                 .collect();
             format!(
-                "(SELECT d.doc_id AS doc_id, -ts_rank(d.tsv, to_tsquery('simple', ${first})) AS rank, d.listed AS listed, d.body AS body FROM fulltext_docs d WHERE d.kind = '{kind}'{likes})"
+                "(SELECT d.doc_id AS doc_id, d.listed AS listed, d.body AS body FROM fulltext_docs d WHERE d.kind = '{kind}'{likes})"
             )
         }
     }
@@ -188,15 +193,14 @@ mod tests {
     fn partial_terms_bind_a_rank_and_a_pattern_per_word_on_postgres() {
         assert_eq!(
             partial_terms(Dialect::Postgres, "Mari 100%_x").unwrap(),
-            vec!["mari:* & 100:*", "%mari%", "%100%"]
+            vec!["%mari%", "%100%"]
         );
         assert_eq!(
             partial_terms(Dialect::Sqlite, "Mari").unwrap(),
             vec!["\"mari\""]
         );
         assert_eq!(short_words("Li Mari x-y"), vec!["li", "x", "y"]);
-        let sql = partial_matches_sql(Dialect::Postgres, DocKind::Person, 4, 3);
-        assert!(sql.contains("to_tsquery('simple', $4)"), "{sql}");
-        assert!(sql.contains("d.body LIKE $5 AND d.body LIKE $6"), "{sql}");
+        let sql = partial_matches_sql(Dialect::Postgres, DocKind::Person, 4, 2);
+        assert!(sql.contains("d.body LIKE $4 AND d.body LIKE $5"), "{sql}");
     }
 }

@@ -1,9 +1,9 @@
 //! People: accounts and profiles.
 
 use crate::decode::corrupt_row;
-use crate::fulltext::{partial_matches_sql, partial_terms, short_words, DocKind};
+use crate::fulltext::{long_words, partial_matches_sql, partial_terms, short_words, DocKind};
 use crate::page::{Cursor, Direction, Page, Start, TOTAL_CAP};
-use crate::{like_pattern, on_conn, Result, Tx};
+use crate::{like_pattern, on_conn, Result, Tx, TxInner};
 use rapport_domain::person::{AccountStatus, Profile};
 use rapport_domain::values::Email;
 use rapport_domain::{PersonId, ProgrammeId};
@@ -78,45 +78,390 @@ pub struct DirectoryQuery {
     pub cursor: Option<Cursor>,
 }
 
-/// One page of the directory, with its capped total.
+/// One page of the directory, with its total.
 #[derive(Clone, Debug)]
 pub struct DirectoryResult {
     /// The people, in list order, with the cursors of the neighbouring pages.
     pub page: Page<PersonRecord>,
-    /// Matches in all, counted up to [`TOTAL_CAP`] + 1: a figure above the
-    /// cap means "more than [`TOTAL_CAP`]".
+    /// Matches in all: exact for the list without words; for a search,
+    /// counted up to [`TOTAL_CAP`] (`more` when there are more), or, when
+    /// `estimated`, estimated from the share of matches among the newest
+    /// people.
     pub total: i64,
+    /// Whether more than `total` match (a count that stopped at the cap).
+    pub more: bool,
+    /// Whether `total` is an estimate (a search for common words).
+    pub estimated: bool,
 }
 
-/// The keyset tail over the derived table's `k` and `id` columns: `asc`
-/// orders by `(k, id)`, otherwise by `(k DESC, id)`. The bound is written as
-/// `k <= $a AND (...)` so that either database seeks the index to the key.
-/// Binds as [`crate::page::bind_keyset`].
-fn keyset_tail(start: Start, first: usize, asc: bool, limit: i64) -> String {
-    let (a, b) = (first, first + 1);
-    let lim = crate::page::limit_sql(start, limit);
-    let (fwd, back) = if asc {
-        ("k, id", "k DESC, id DESC")
-    } else {
-        ("k DESC, id", "k, id DESC")
-    };
-    // Reading onwards (`Older`) means later in list order.
-    let (later, earlier) = if asc { (">", "<") } else { ("<", ">") };
-    match start {
-        Start::Offset(_) => format!("ORDER BY {fwd} {lim}"),
-        Start::Cursor(Cursor {
-            direction: Direction::Older,
-            ..
-        }) => {
-            format!("WHERE k {later}= ${a} AND (k {later} ${a} OR id > ${b}) ORDER BY {fwd} {lim}")
-        }
-        Start::Cursor(Cursor {
-            direction: Direction::Newer,
-            ..
-        }) => format!(
-            "WHERE k {earlier}= ${a} AND (k {earlier} ${a} OR id < ${b}) ORDER BY {back} {lim}"
-        ),
+/// People a search walks first from the page's start, newest first: a
+/// common word fills the page within them.
+pub(crate) const FIRST_WALK: i64 = 300;
+
+/// People a search walks at most from the page's start when the first walk
+/// found the words, but not often enough to fill the page; when this walk
+/// does not fill it either, the words are rare and the full-text index
+/// finds them.
+pub(crate) const WALK: i64 = 2_000;
+
+/// A value bound to a directory statement.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Bind {
+    /// Text: a pattern or the index's terms.
+    Text(String),
+    /// An id.
+    Id(Uuid),
+    /// A number: a cursor's key.
+    Int(i64),
+}
+
+/// One directory statement and its values, in placeholder order.
+#[derive(Clone, Debug)]
+pub(crate) struct Stmt {
+    /// The SQL.
+    pub sql: String,
+    /// The values.
+    pub binds: Vec<Bind>,
+    /// Placeholders taken before `binds` (bound by the caller first).
+    before: usize,
+}
+
+impl Stmt {
+    fn new() -> Self {
+        Self::after(0)
     }
+
+    /// A statement whose first `before` placeholders the caller binds.
+    fn after(before: usize) -> Self {
+        Self {
+            sql: String::new(),
+            binds: vec![],
+            before,
+        }
+    }
+
+    /// Binds `b` and answers its placeholder.
+    fn arg(&mut self, b: Bind) -> String {
+        self.binds.push(b);
+        format!("${}", self.before + self.binds.len())
+    }
+
+    /// `ORDER BY` and `LIMIT` reading `rows` rows from `start`, newest first
+    /// by `(k, id)` of a derived table (an offset page reads its offset
+    /// more, from the top), and for a cursor the `WHERE` on the key. The
+    /// bound is written `k <= $a AND (...)` so either database seeks its
+    /// index to the key.
+    fn tail(&mut self, start: Start, rows: i64) -> String {
+        match start {
+            Start::Offset(o) => format!("ORDER BY k DESC, id LIMIT {}", rows + o.max(0)),
+            Start::Cursor(c) => {
+                let a = self.arg(Bind::Int(c.created_at));
+                let b = self.arg(Bind::Id(c.id));
+                match c.direction {
+                    Direction::Older => format!(
+                        "WHERE k <= {a} AND (k < {a} OR id > {b}) ORDER BY k DESC, id LIMIT {rows}"
+                    ),
+                    Direction::Newer => format!(
+                        "WHERE k >= {a} AND (k > {a} OR id < {b}) ORDER BY k, id DESC LIMIT {rows}"
+                    ),
+                }
+            }
+        }
+    }
+
+    fn bind<'q, DB: sqlx::Database>(
+        &'q self,
+        mut q: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>,
+    ) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>
+    where
+        String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        Uuid: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    {
+        for b in &self.binds {
+            q = match b {
+                Bind::Text(t) => q.bind(t.clone()),
+                Bind::Id(id) => q.bind(*id),
+                Bind::Int(n) => q.bind(*n),
+            };
+        }
+        q
+    }
+}
+
+/// The directory's statements for one query. Every list is newest first by
+/// `(created_at, id)`, read with the house keyset; each statement answers
+/// `id` and `k` (the creation time) of the people it finds.
+///
+/// A search is not ranked: a rank (bm25, ts_rank) is known only after every
+/// match is scored, and a common word matches thousands (19 ms for a page
+/// of "coaching" among 10,000 people, where the target is well under 1 ms of
+/// the server's time). Newest first is an order an index walks, so a page
+/// of a common word stops after a few hundred people, and a rare word comes
+/// from the full-text index.
+pub(crate) struct DirectorySql {
+    dialect: crate::Dialect,
+    /// `LIKE` patterns of every word, tested on `search_text` in a walk.
+    patterns: Vec<String>,
+    /// The full-text index's terms for the words of three letters or more
+    /// ([`partial_terms`]); none when the search has no such word.
+    terms: Option<Vec<String>>,
+    /// `LIKE` patterns of the words too short for the index.
+    short: Vec<String>,
+    /// The searcher, who always finds themself; none for admins, who see
+    /// everyone.
+    me: Option<Uuid>,
+}
+
+impl DirectorySql {
+    pub(crate) fn new(dialect: crate::Dialect, q: &DirectoryQuery) -> Self {
+        let short: Vec<String> = short_words(&q.text)
+            .iter()
+            .map(|w| like_pattern(w))
+            .collect();
+        let patterns = long_words(&q.text)
+            .iter()
+            .map(|w| like_pattern(w))
+            .chain(short.iter().cloned())
+            .collect();
+        Self {
+            dialect,
+            patterns,
+            terms: partial_terms(dialect, &q.text),
+            short,
+            me: if q.include_private {
+                None
+            } else {
+                Some(q.include_self.map(|p| p.0).unwrap_or_else(Uuid::nil))
+            },
+        }
+    }
+
+    /// Whether the query has words to search for.
+    pub(crate) fn searching(&self) -> bool {
+        !self.patterns.is_empty()
+    }
+
+    /// Who the directory shows of the people aliased `p` (with `id`,
+    /// `status` and `visibility`), as ` AND …`: members see listed people
+    /// (active, profile visible to members) and themselves.
+    fn visible(&self, s: &mut Stmt, p: &str) -> String {
+        match self.me {
+            None => String::new(),
+            Some(me) => {
+                let me = s.arg(Bind::Id(me));
+                format!(
+                    " AND ({p}.status = 'active' AND {p}.visibility = 'members' OR {p}.id = {me})"
+                )
+            }
+        }
+    }
+
+    /// Every word tested on `column`.
+    fn likes(&self, s: &mut Stmt, column: &str, patterns: &[String]) -> String {
+        patterns
+            .iter()
+            .map(|p| {
+                let n = s.arg(Bind::Text(p.clone()));
+                format!(" AND {column} LIKE {n} ESCAPE '\\'")
+            })
+            .collect()
+    }
+
+    /// The list without words: `rows` people from `start`.
+    pub(crate) fn list(&self, start: Start, rows: i64) -> Stmt {
+        let mut s = Stmt::new();
+        let vis = self.visible(&mut s, "p");
+        let tail = s.tail(start, rows);
+        s.sql = format!(
+            "SELECT id, k FROM (SELECT p.id AS id, p.created_at AS k FROM people p WHERE 1 = 1{vis}) w {tail}"
+        );
+        s
+    }
+
+    /// The first `rows` matches among the `window` people from `start`, in
+    /// list order. The window is every person, whoever may see them: its
+    /// plan (the newest `window` of `people_directory_walk_idx`, read alone)
+    /// then never rests on how many people the planner guesses are visible
+    /// (PostgreSQL, guessing from statistics older than an import's
+    /// activations, sorted every person instead). Visibility and the words
+    /// are tested on each, and the walk stops at the `rows`th match: the
+    /// outer `LIMIT` takes the window's rows in the order the inner query
+    /// yields them, which is the list's.
+    pub(crate) fn walk(&self, start: Start, window: i64, rows: i64) -> Stmt {
+        let mut s = Stmt::new();
+        let tail = s.tail(start, window);
+        let vis = self.visible(&mut s, "x");
+        let likes = self.likes(&mut s, "x.t", &self.patterns);
+        let rows = match start {
+            Start::Offset(o) => rows + o.max(0),
+            Start::Cursor(_) => rows,
+        };
+        s.sql = format!(
+            "SELECT id, k FROM (SELECT * FROM (SELECT p.id AS id, p.created_at AS k, p.status AS status, p.visibility AS visibility, p.search_text AS t FROM people p) w {tail}) x WHERE 1 = 1{vis}{likes} LIMIT {rows}"
+        );
+        s
+    }
+
+    /// How many people, visible or not, lie from `start` (after a cursor's
+    /// key, or from the top) to `last` (included), the last match a walk
+    /// took, in list order (`n`): the matches' share of them estimates the
+    /// total. Reading newer, `last` is the newest match and the people lie
+    /// from it to the cursor's key.
+    ///
+    /// Counted as index ranges: the people strictly between the two times,
+    /// and those sharing each end's time on the right side of its id. (An
+    /// import gives thousands of people one time: a single condition on
+    /// `(created_at, id)` read every one of them.)
+    pub(crate) fn span(&self, start: Start, last: (i64, Uuid)) -> Stmt {
+        let mut s = Stmt::new();
+        // `(time, id, included)` of the newer end and the older end.
+        let (newer, older) = match start {
+            Start::Offset(_) => (None, (last, true)),
+            Start::Cursor(c) => match c.direction {
+                Direction::Older => (Some(((c.created_at, c.id), false)), (last, true)),
+                Direction::Newer => (Some((last, true)), ((c.created_at, c.id), false)),
+            },
+        };
+        let count = |cond: String| format!("(SELECT COUNT(*) FROM people p WHERE {cond})");
+        let ((ok, oid), o_in) = older;
+        let ok_ = s.arg(Bind::Int(ok));
+        let oid_ = s.arg(Bind::Id(oid));
+        // Ids sort ascending within a time: the older end's side is up to
+        // its id.
+        let o_cmp = if o_in { "<=" } else { "<" };
+        s.sql = match newer {
+            None => format!(
+                "SELECT {} + {} AS n",
+                count(format!("p.created_at > {ok_}")),
+                count(format!("p.created_at = {ok_} AND p.id {o_cmp} {oid_}")),
+            ),
+            Some(((nk, nid), n_in)) => {
+                let nk_ = s.arg(Bind::Int(nk));
+                let nid_ = s.arg(Bind::Id(nid));
+                let n_cmp = if n_in { ">=" } else { ">" };
+                if nk == ok {
+                    format!(
+                        "SELECT {} AS n",
+                        count(format!(
+                            "p.created_at = {ok_} AND p.id {n_cmp} {nid_} AND p.id {o_cmp} {oid_}"
+                        ))
+                    )
+                } else {
+                    format!(
+                        "SELECT {} + {} + {} AS n",
+                        count(format!("p.created_at > {ok_} AND p.created_at < {nk_}")),
+                        count(format!("p.created_at = {nk_} AND p.id {n_cmp} {nid_}")),
+                        count(format!("p.created_at = {ok_} AND p.id {o_cmp} {oid_}")),
+                    )
+                }
+            }
+        };
+        s
+    }
+
+    /// The full-text index's matches, for words too rare to walk to: the
+    /// derived table `m` (`doc_id`, `listed`, `body`) and the conditions on
+    /// it (` AND …`: the short words, the visibility rule). `None` when the
+    /// search has no word of three letters.
+    fn indexed(&self, s: &mut Stmt) -> Option<(String, String)> {
+        let terms = self.terms.as_ref()?;
+        let first = s.before + s.binds.len() + 1;
+        for t in terms {
+            s.arg(Bind::Text(t.clone()));
+        }
+        let m = partial_matches_sql(self.dialect, DocKind::Person, first, terms.len());
+        let mut filter = self.likes(s, "m.body", &self.short);
+        if let Some(me) = self.me {
+            let me = s.arg(Bind::Id(me));
+            filter.push_str(&format!(" AND (m.listed OR m.doc_id = {me})"));
+        }
+        Some((m, filter))
+    }
+
+    /// SQLite: `rows` matches from `start`, found by the index (the index's
+    /// matches are the outer loop), or, with only short words, by walking
+    /// every person (the page's `LIMIT` bounds it).
+    pub(crate) fn page_from_index(&self, start: Start, rows: i64) -> Stmt {
+        let mut s = Stmt::new();
+        match self.indexed(&mut s) {
+            Some((m, filter)) => {
+                let tail = s.tail(start, rows);
+                s.sql = format!(
+                    "SELECT id, k FROM (SELECT p.id AS id, p.created_at AS k FROM {m} m CROSS JOIN people p WHERE p.id = m.doc_id{filter}) f {tail}"
+                );
+                s
+            }
+            None => self.walk(start, i64::MAX / 4, rows),
+        }
+    }
+
+    /// PostgreSQL, first step for a rare word: the ids of every match, by
+    /// themselves (PostgreSQL cannot tell how many a `LIKE` on the trigram
+    /// index matches, and joined to people it walked them all).
+    pub(crate) fn index_ids(&self) -> Option<Stmt> {
+        let mut s = Stmt::new();
+        let (m, filter) = self.indexed(&mut s)?;
+        s.sql = format!("SELECT m.doc_id AS id FROM {m} m WHERE 1 = 1{filter}");
+        Some(s)
+    }
+
+    /// PostgreSQL, second step: `rows` of the people with the ids bound at
+    /// `$1`, from `start`.
+    pub(crate) fn keys_among(&self, start: Start, rows: i64) -> Stmt {
+        let mut s = Stmt::after(1);
+        let tail = s.tail(start, rows);
+        s.sql = format!(
+            "SELECT id, k FROM (SELECT p.id AS id, p.created_at AS k FROM people p WHERE p.id = ANY($1::uuid[])) f {tail}"
+        );
+        s
+    }
+
+    /// The matches counted up to [`TOTAL_CAP`] + 1 (`n`), through the index.
+    pub(crate) fn count(&self) -> Stmt {
+        let mut s = Stmt::new();
+        match self.indexed(&mut s) {
+            Some((m, filter)) => {
+                s.sql = format!(
+                    "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {m} m WHERE 1 = 1{filter} LIMIT {}) c",
+                    TOTAL_CAP + 1
+                );
+            }
+            None => {
+                let vis = self.visible(&mut s, "p");
+                let likes = self.likes(&mut s, "p.search_text", &self.patterns);
+                s.sql = format!(
+                    "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM people p WHERE 1 = 1{vis}{likes} LIMIT {}) c",
+                    TOTAL_CAP + 1
+                );
+            }
+        }
+        s
+    }
+
+    /// The directory's size: everyone (`everyone`), and as this reader
+    /// sees it (`n`): everyone for an admin; otherwise the listed people,
+    /// and the reader when unlisted.
+    pub(crate) fn size(&self) -> Stmt {
+        let mut s = Stmt::new();
+        s.sql = match self.me {
+            None => "SELECT people AS everyone, people AS n FROM directory_size".into(),
+            Some(me) => {
+                let me = s.arg(Bind::Id(me));
+                format!("SELECT people AS everyone, listed + (SELECT COUNT(*) FROM fulltext_docs d WHERE d.kind = 'person' AND d.doc_id = {me} AND NOT d.listed) AS n FROM directory_size")
+            }
+        };
+        s
+    }
+}
+
+/// `n` to two significant figures: an estimate says no more than it knows.
+fn rounded(n: i64) -> i64 {
+    let mut scale = 1;
+    while n / scale >= 100 {
+        scale *= 10;
+    }
+    (n + scale / 2) / scale * scale
 }
 
 pub(crate) const PERSON_COLUMNS: &str = "id, email, status, is_admin, password_hash, email_verified_at, profile, notification_optouts, last_active_at, created_at, updated_at, disabled_at";
@@ -196,102 +541,6 @@ fn status_code(s: AccountStatus) -> &'static str {
     match s {
         AccountStatus::Invited => "invited",
         AccountStatus::Active => "active",
-    }
-}
-
-/// The directory's two queries and what to bind to them, in order: the
-/// text `binds`, then `me` (when set), then the page's keyset values
-/// ([`crate::page::bind_keyset`], on `list` only).
-pub(crate) struct DirectorySql {
-    /// One page of people, each with its key `k`.
-    pub list: String,
-    /// The capped count (`n`).
-    pub count: String,
-    /// Search terms and patterns.
-    pub binds: Vec<String>,
-    /// The searcher's id, who always finds themself.
-    pub me: Option<Uuid>,
-    /// Where the page starts.
-    pub start: Start,
-    /// Ordered by rank (ascending `k`) rather than newest first.
-    pub ranked: bool,
-}
-
-impl DirectorySql {
-    pub(crate) fn new(dialect: crate::Dialect, q: &DirectoryQuery) -> Self {
-        let terms = partial_terms(dialect, &q.text).unwrap_or_default();
-        let ranked = !terms.is_empty();
-        // With index words, everything is decided on the index's own rows
-        // (`m.body` is the same text as `people.search_text`, `m.listed`
-        // the directory's visibility), so only the page's people are read.
-        let (t, id, listed) = if ranked {
-            ("m.body", "m.doc_id", "m.listed")
-        } else {
-            (
-                "p.search_text",
-                "p.id",
-                "(p.status = 'active' AND p.visibility = 'members')",
-            )
-        };
-        let mut binds: Vec<String> = terms.clone();
-        let mut n = binds.len();
-        let mut filter = String::from(" WHERE 1 = 1");
-        for w in short_words(&q.text) {
-            n += 1;
-            filter.push_str(&format!(" AND {t} LIKE ${n} ESCAPE '\\'"));
-            binds.push(like_pattern(&w));
-        }
-        if !q.include_private {
-            let me = q.include_self.map(|_| {
-                n += 1;
-                format!(" OR {id} = ${n}")
-            });
-            filter.push_str(&format!(" AND ({listed}{})", me.unwrap_or_default()));
-        }
-        let start = match q.cursor {
-            Some(c) => Start::Cursor(c),
-            None => Start::Offset(q.offset),
-        };
-        let columns = person_columns_of("p");
-        let tail = keyset_tail(start, n + 1, ranked, q.limit);
-        let (list, from) = if ranked {
-            let from = format!(
-                "{} m",
-                partial_matches_sql(dialect, DocKind::Person, 1, terms.len())
-            );
-            (
-                // bm25 and ts_rank are floats; the cursor carries an integer,
-                // so the rank is kept to six decimals for ordering and keys.
-                // The page's rows come back unordered from the join; the
-                // caller puts them in list order.
-                format!(
-                    "SELECT {columns}, top.k AS k FROM (SELECT * FROM (SELECT m.doc_id AS id, CAST(m.rank * 1000000 AS BIGINT) AS k FROM {from}{filter}) s {tail}) top JOIN people p ON p.id = top.id"
-                ),
-                from,
-            )
-        } else {
-            (
-                format!(
-                    "SELECT * FROM (SELECT {columns}, p.created_at AS k FROM people p{filter}) s {tail}"
-                ),
-                "people p".to_string(),
-            )
-        };
-        Self {
-            list,
-            count: format!(
-                "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {from}{filter} LIMIT {}) c",
-                TOTAL_CAP + 1
-            ),
-            binds,
-            me: if q.include_private {
-                None
-            } else {
-                q.include_self.map(|p| p.0)
-            },
-            start,
-            ranked,
-        }
     }
 }
 
@@ -437,56 +686,179 @@ impl Tx {
         Ok(())
     }
 
-    /// Directory search: [`Tx::directory`]'s rows and capped total, for
-    /// callers that read one page by offset.
+    /// Directory search: [`Tx::directory`]'s rows and total, for callers
+    /// that read one page by offset.
     pub async fn search_people(&mut self, q: &DirectoryQuery) -> Result<(Vec<PersonRecord>, i64)> {
         let found = self.directory(q).await?;
         Ok((found.page.items, found.total))
     }
 
-    /// One page of the directory. With words of three letters or more the
-    /// full-text index finds the matches (each word anywhere inside a word),
-    /// best first; shorter words then narrow those matches. With no search
-    /// words, newest members first. Private profiles and invited accounts are
-    /// left out before the `LIMIT` unless `include_private`. The total is
-    /// counted only up to [`TOTAL_CAP`] + 1, never across every row.
+    /// One page of the directory, newest first ([`DirectorySql`] says why
+    /// not best first). Without words, the list, counted exactly by the
+    /// database's own counters. With words, each one (a partial word: "mari"
+    /// finds Mariana) must occur in the person's text:
+    /// - the [`FIRST_WALK`] people from the page's start are tested, newest
+    ///   first, stopping at the page's end; a common word fills the page
+    ///   there. One found, but not often enough, is walked on to [`WALK`]
+    ///   when, at the rate seen, that fills the page. The total is then
+    ///   estimated, to two figures, from the share of matches among the
+    ///   people walked past (in a directory of [`FIRST_WALK`] people or
+    ///   fewer, counted);
+    /// - otherwise the words are rare: the full-text index finds the page
+    ///   and counts the matches, up to [`TOTAL_CAP`].
+    ///
+    /// Private profiles and invited accounts are left out unless
+    /// `include_private`; the searcher always finds themself.
     pub async fn directory(&mut self, q: &DirectoryQuery) -> Result<DirectoryResult> {
         let sql = DirectorySql::new(self.dialect(), q);
-        let (start, limit, ranked) = (sql.start, q.limit, sql.ranked);
+        let start = match q.cursor {
+            Some(c) => Start::Cursor(c),
+            None => Start::Offset(q.offset.max(0)),
+        };
+        let offset = match start {
+            Start::Offset(o) => o,
+            Start::Cursor(_) => 0,
+        };
+        let rows = q.limit.max(0) + 1;
+        let wanted = rows + offset;
+        let newer = matches!(start, Start::Cursor(c) if c.direction == Direction::Newer);
+        // Reading order: newest first, or oldest first when reading newer.
+        let in_order = |keys: &mut Vec<(i64, Uuid)>| {
+            keys.sort_by_key(|&(k, id)| (std::cmp::Reverse(k), id));
+            if newer {
+                keys.reverse();
+            }
+        };
+        let (mut keys, total, more, estimated) = if !sql.searching() {
+            let (_, visible) = self.directory_size(&sql).await?;
+            (
+                self.keys_of(&sql.list(start, rows)).await?,
+                visible,
+                false,
+                false,
+            )
+        } else {
+            let mut walked = self.keys_of(&sql.walk(start, FIRST_WALK, rows)).await?;
+            let seen = walked.len() as i64;
+            if seen < wanted && seen > 0 && wanted * FIRST_WALK <= WALK * seen {
+                walked = self.keys_of(&sql.walk(start, WALK, rows)).await?;
+            }
+            // Everyone's count matters only when a walk filled the page: a
+            // rare word's search is a statement shorter without it.
+            let everyone = if walked.len() as i64 >= wanted {
+                self.directory_size(&sql).await?.0
+            } else {
+                0
+            };
+            if walked.len() as i64 >= wanted && everyone > FIRST_WALK {
+                in_order(&mut walked);
+                let last = walked[wanted as usize - 1];
+                let passed = self.count_of(&sql.span(start, last)).await?.max(1);
+                let total = rounded(wanted * everyone / passed);
+                (walked, total, false, true)
+            } else {
+                let walked = (walked.len() as i64 >= wanted).then_some(walked);
+                let (keys, n) = self.directory_from_index(&sql, start, rows, walked).await?;
+                (keys, n.min(TOTAL_CAP), n > TOTAL_CAP, false)
+            }
+        };
+        in_order(&mut keys);
+        let keys: Vec<(i64, Uuid)> = keys
+            .into_iter()
+            .skip(offset as usize)
+            .take(rows as usize)
+            .collect();
+        let ids: Vec<PersonId> = keys.iter().map(|&(_, id)| PersonId(id)).collect();
+        let mut people = self.people_by_ids(&ids).await?;
+        let listed: Vec<(PersonRecord, i64)> = keys
+            .iter()
+            .filter_map(|&(k, id)| people.remove(&PersonId(id)).map(|p| (p, k)))
+            .collect();
+        let page = Page::from_rows(start, listed, q.limit, |(p, k)| (*k, p.id.0));
+        Ok(DirectoryResult {
+            page: Page {
+                items: page.items.into_iter().map(|(p, _)| p).collect(),
+                next: page.next,
+                prev: page.prev,
+            },
+            total,
+            more,
+            estimated,
+        })
+    }
+
+    /// Everyone, and the directory's size as its reader sees it.
+    async fn directory_size(&mut self, sql: &DirectorySql) -> Result<(i64, i64)> {
+        let s = sql.size();
         on_conn!(self, c => {
-            let mut count = sqlx::query(sqlx::AssertSqlSafe(sql.count));
-            let mut list = sqlx::query(sqlx::AssertSqlSafe(sql.list));
-            for b in &sql.binds {
-                count = count.bind(b.clone());
-                list = list.bind(b.clone());
-            }
-            if let Some(me) = sql.me {
-                count = count.bind(me);
-                list = list.bind(me);
-            }
-            let total: i64 = count.fetch_one(&mut *c).await?.try_get("n")?;
-            let list = crate::page::bind_keyset!(list, start);
-            let rows = list.fetch_all(&mut *c).await?;
-            let mut rows = rows
-                .iter()
-                .map(|r| Ok((decode(r)?, r.try_get::<i64, _>("k")?)))
-                .collect::<Result<Vec<_>>>()?;
-            if ranked {
-                // Reading order: by (k, id), backwards when reading newer.
-                rows.sort_by_key(|(p, k)| (*k, p.id.0));
-                if matches!(start, Start::Cursor(c) if c.direction == Direction::Newer) {
-                    rows.reverse();
+            let row = s.bind(sqlx::query(sqlx::AssertSqlSafe(s.sql.clone()))).fetch_one(c).await?;
+            Ok((row.try_get("everyone")?, row.try_get("n")?))
+        })
+    }
+
+    /// `rows` matches from `start` found by the full-text index (or
+    /// `walked`, when a walk already found them), and how many match in all
+    /// (up to [`TOTAL_CAP`] + 1 on SQLite). SQLite: the index counts, and
+    /// finds the page ([`DirectorySql::page_from_index`]). PostgreSQL: the ids of
+    /// every match in one read of the trigram index ([`DirectorySql::index_ids`];
+    /// the words are rare, so they are few), then the page among them
+    /// ([`DirectorySql::keys_among`]).
+    async fn directory_from_index(
+        &mut self,
+        sql: &DirectorySql,
+        start: Start,
+        rows: i64,
+        walked: Option<Vec<(i64, Uuid)>>,
+    ) -> Result<(Vec<(i64, Uuid)>, i64)> {
+        match (&mut self.inner, sql.index_ids()) {
+            (TxInner::Postgres(c), Some(s)) => {
+                let q = s.bind(sqlx::query(sqlx::AssertSqlSafe(s.sql.clone())));
+                let ids = q
+                    .fetch_all(&mut **c)
+                    .await?
+                    .iter()
+                    .map(|r| Ok(r.try_get::<Uuid, _>("id")?))
+                    .collect::<Result<Vec<_>>>()?;
+                let n = ids.len() as i64;
+                if let Some(keys) = walked {
+                    return Ok((keys, n));
                 }
+                let s = sql.keys_among(start, rows);
+                let q = s.bind(sqlx::query(sqlx::AssertSqlSafe(s.sql.clone())).bind(ids));
+                let keys = q
+                    .fetch_all(&mut **c)
+                    .await?
+                    .iter()
+                    .map(|r| Ok((r.try_get("k")?, r.try_get("id")?)))
+                    .collect::<Result<Vec<_>>>()?;
+                Ok((keys, n))
             }
-            let page = Page::from_rows(start, rows, limit, |(p, k)| (*k, p.id.0));
-            Ok(DirectoryResult {
-                page: Page {
-                    items: page.items.into_iter().map(|(p, _)| p).collect(),
-                    next: page.next,
-                    prev: page.prev,
-                },
-                total,
-            })
+            _ => {
+                let n = self.count_of(&sql.count()).await?;
+                let keys = match walked {
+                    Some(keys) => keys,
+                    None => self.keys_of(&sql.page_from_index(start, rows)).await?,
+                };
+                Ok((keys, n))
+            }
+        }
+    }
+
+    /// The `(k, id)` rows of a directory statement.
+    async fn keys_of(&mut self, s: &Stmt) -> Result<Vec<(i64, Uuid)>> {
+        on_conn!(self, c => {
+            let rows = s.bind(sqlx::query(sqlx::AssertSqlSafe(s.sql.clone()))).fetch_all(c).await?;
+            rows.iter()
+                .map(|r| Ok((r.try_get("k")?, r.try_get("id")?)))
+                .collect()
+        })
+    }
+
+    /// The `n` of a directory statement.
+    async fn count_of(&mut self, s: &Stmt) -> Result<i64> {
+        on_conn!(self, c => {
+            let row = s.bind(sqlx::query(sqlx::AssertSqlSafe(s.sql.clone()))).fetch_one(c).await?;
+            Ok(row.try_get("n")?)
         })
     }
 

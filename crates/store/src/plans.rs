@@ -5,7 +5,8 @@
 //! step). [`full_scans`] reads a plan and names every big table it walks
 //! from end to end.
 
-use crate::people::{DirectoryQuery, DirectorySql, PERSON_COLUMNS};
+use crate::page::{Cursor, Direction, Start};
+use crate::people::{Bind, DirectoryQuery, DirectorySql, Stmt, FIRST_WALK, PERSON_COLUMNS, WALK};
 use crate::{on_conn, Dialect, Result, Store};
 use rapport_domain::PersonId;
 use uuid::Uuid;
@@ -32,8 +33,10 @@ pub struct HotQuery {
     pub args: Vec<Arg>,
 }
 
-/// The directory's page and count queries for `text`, as `me` (a member,
-/// not an admin) reads the first page of 24.
+/// The directory's statements for `text`, as `me` (a member, not an admin)
+/// reads them: the walks from the top and from a cursor, the people walked
+/// past, the page and the count from the full-text index, and the
+/// directory's size.
 pub fn directory(dialect: Dialect, name: &str, text: &str, me: PersonId) -> Vec<HotQuery> {
     let q = DirectoryQuery {
         text: text.into(),
@@ -44,23 +47,44 @@ pub fn directory(dialect: Dialect, name: &str, text: &str, me: PersonId) -> Vec<
         cursor: None,
     };
     let sql = DirectorySql::new(dialect, &q);
-    let mut args: Vec<Arg> = sql.binds.into_iter().map(Arg::Text).collect();
-    args.extend(sql.me.map(Arg::Id));
-    let mut list_args = args.clone();
-    // The first page: `limit + 1`, offset 0.
-    list_args.extend([Arg::Int(25), Arg::Int(0)]);
-    vec![
-        HotQuery {
-            name: format!("{name} (page)"),
-            sql: sql.list,
-            args: list_args,
-        },
-        HotQuery {
-            name: format!("{name} (count)"),
-            sql: sql.count,
-            args,
-        },
-    ]
+    // The second page's cursor, near the top of the plan test's 10,000
+    // people (made at 0 to 9,999): where walks from a cursor are read.
+    let cursor = Start::Cursor(Cursor {
+        created_at: 9_970,
+        id: Uuid::nil(),
+        direction: Direction::Older,
+    });
+    let hot = |what: &str, s: Stmt| HotQuery {
+        name: format!("{name} ({what})"),
+        sql: s.sql,
+        args: s
+            .binds
+            .into_iter()
+            .map(|b| match b {
+                Bind::Id(id) => Arg::Id(id),
+                Bind::Text(t) => Arg::Text(t),
+                Bind::Int(n) => Arg::Int(n),
+            })
+            .collect(),
+    };
+    let mut out = vec![
+        hot("first walk", sql.walk(Start::Offset(0), FIRST_WALK, 25)),
+        hot("walk on from a cursor", sql.walk(cursor, WALK, 25)),
+        hot("people walked past", sql.span(cursor, (9_900, Uuid::nil()))),
+        hot("count", sql.count()),
+        hot("size", sql.size()),
+    ];
+    match (dialect, sql.index_ids()) {
+        (Dialect::Postgres, Some(ids)) => {
+            out.push(hot("ids from the index", ids));
+            let mut among = hot("page of those ids", sql.keys_among(cursor, 25));
+            // The ids as an array literal: the statement casts `$1`.
+            among.args.insert(0, Arg::Text(format!("{{{}}}", me.0)));
+            out.push(among);
+        }
+        _ => out.push(hot("page from the index", sql.page_from_index(cursor, 25))),
+    }
+    out
 }
 
 /// A person by id ([`crate::Tx::person`]).

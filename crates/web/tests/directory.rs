@@ -1,6 +1,7 @@
-//! Issue 20: the people directory searches the full-text index (partial
-//! names, skills), pages by cursor with a `Link` header, caps its count, and
-//! API tokens record their use at most every five minutes.
+//! Issue 20: the people directory finds partial names and skills, newest
+//! first, pages by cursor with a `Link` header, counts exactly, up to a cap,
+//! or estimates a common word's total, and API tokens record their use at
+//! most every five minutes.
 
 use rapport_app::Clock;
 use rapport_web::testing::{test_database_kinds, Auth::Bearer, Auth::Cookie, Reply, TestApp};
@@ -54,7 +55,7 @@ fn next_link(link: &str) -> Option<String> {
 }
 
 #[tokio::test]
-async fn the_directory_finds_partial_names_and_skills_best_first() {
+async fn the_directory_finds_partial_names_and_skills() {
     for kind in test_database_kinds() {
         let t = TestApp::new(kind).await;
         let viewer = t.member("viewer@example.org", "Viewer Person").await;
@@ -207,6 +208,81 @@ async fn the_directory_pages_by_cursor_with_a_link_header() {
         t.get("/api/v1/people?cursor=bzox", Cookie(&viewer.cookie))
             .await
             .expect_error(422, "invalid_field");
+        t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_common_word_gets_an_estimated_total_on_the_api_and_the_page() {
+    use rapport_domain::person::{AccountStatus, Profile};
+    use rapport_domain::values::PersonName;
+    use rapport_domain::PersonId;
+    for kind in test_database_kinds() {
+        let t = TestApp::new(kind).await;
+        let viewer = t.member("viewer@example.org", "Viewer Person").await;
+        // 400 members written straight to the store (signing each up would
+        // hash 400 passwords); every other one coaches.
+        let mut tx = t.store().write().await.unwrap();
+        for i in 0..400 {
+            let mut profile =
+                Profile::new(PersonName::parse("name", &format!("Member {i:03}")).unwrap());
+            if i % 2 == 0 {
+                profile.skills_offered = vec!["Coaching".into()];
+            }
+            tx.insert_person(&rapport_store::NewPerson {
+                id: PersonId::new(),
+                email: format!("m{i}@example.org"),
+                status: AccountStatus::Active,
+                is_admin: false,
+                password_hash: Some("not a real hash".into()),
+                email_verified_at: None,
+                profile,
+                now: 1_000 + i,
+            })
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let r = t
+            .get("/api/v1/people?q=coaching", Cookie(&viewer.cookie))
+            .await
+            .expect(200);
+        assert_eq!(r.json["estimated"], true, "{}", r.json);
+        assert_eq!(r.json["more"], false);
+        let total = r.json["total"].as_i64().unwrap();
+        assert!((140..=260).contains(&total), "about 200: {total}");
+        // Newest first: the newest coach is member 398.
+        assert_eq!(names(&r.json)[0], "Member 398");
+        // Without words the count is exact: 400 and the viewer.
+        let r = t
+            .get("/api/v1/people", Cookie(&viewer.cookie))
+            .await
+            .expect(200);
+        assert_eq!(
+            (r.json["total"].clone(), r.json["estimated"].clone()),
+            (json!(401), json!(false))
+        );
+        // A rare word is counted exactly.
+        let r = t
+            .get("/api/v1/people?q=member%20007", Cookie(&viewer.cookie))
+            .await
+            .expect(200);
+        assert_eq!(
+            (r.json["total"].clone(), r.json["estimated"].clone()),
+            (json!(1), json!(false))
+        );
+        let page = t
+            .reply_text(
+                TestApp::request("GET", "/people?q=coaching", Cookie(&viewer.cookie))
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert!(
+            page.text.contains(&format!("About {total} people found")),
+            "{}",
+            page.text
+        );
         t.finish().await;
     }
 }

@@ -215,12 +215,18 @@ pub struct DirectoryParams {
 /// One page of the directory.
 #[derive(Serialize, ToSchema)]
 pub struct DirectoryResult {
-    /// People on this page: best matches first, or newest first without `q`.
+    /// People on this page, newest first (search results are not ranked:
+    /// a rank would cost every match).
     pub people: Vec<PersonView>,
-    /// Matches in all, counted up to 1,000; `more` says there are more.
+    /// Matches in all. Without `q`, exact. With `q`: counted up to 1,000
+    /// (`more` says there are more), or, when the words are common,
+    /// estimated to two figures from the share of matches among the newest
+    /// people (`estimated`).
     pub total: i64,
     /// Whether more than `total` people match.
     pub more: bool,
+    /// Whether `total` is an estimate.
+    pub estimated: bool,
     /// This page, from 1; null when the page was read by cursor.
     pub page: Option<i64>,
     /// Page size.
@@ -273,6 +279,7 @@ pub async fn directory(
         pages,
         total: d.total,
         more: d.more,
+        estimated: d.estimated,
         page: d.page,
         per_page,
         people: d.people.into_iter().map(PersonView::from).collect(),
