@@ -243,8 +243,18 @@ impl App {
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id, room = %room))]
     pub async fn agreement(&self, actor: &Actor, room: RoomId) -> AppResult<AgreementView> {
         let mut tx = self.store.read().await?;
-        let access = self.room_access(&mut tx, actor, room).await?;
-        self.agreement_view(&mut tx, actor, access).await
+        self.agreement_in(&mut tx, actor, room).await
+    }
+
+    /// [`App::agreement`] in the caller's transaction.
+    pub(crate) async fn agreement_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        room: RoomId,
+    ) -> AppResult<AgreementView> {
+        let access = self.room_access(tx, actor, room).await?;
+        self.agreement_view(tx, actor, access).await
     }
 
     /// A member writes the agreement, or revises it: a new version, by them,

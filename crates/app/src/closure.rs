@@ -158,9 +158,19 @@ impl App {
     /// else 404); a manager sees no one's answers.
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id, room = %id))]
     pub async fn closure(&self, actor: &Actor, id: RoomId) -> AppResult<ClosureView> {
-        let now = self.now();
         let mut tx = self.store.read().await?;
-        let access = self.room_access(&mut tx, actor, id).await?;
+        self.closure_in(&mut tx, actor, id).await
+    }
+
+    /// [`App::closure`] in the caller's transaction.
+    pub(crate) async fn closure_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        id: RoomId,
+    ) -> AppResult<ClosureView> {
+        let now = self.now();
+        let access = self.room_access(tx, actor, id).await?;
         let member = closing_member(&access).is_ok();
         let mine = if member {
             tx.closure_of(id, actor.person_id).await?
@@ -169,7 +179,7 @@ impl App {
         };
         let invited_to_mentor = match &mine {
             Some(c) if invites_to_mentor(&c.outcome) => {
-                Some(next_programme(&mut tx, actor, &access.programme).await?)
+                Some(next_programme(tx, actor, &access.programme).await?)
             }
             _ => None,
         };

@@ -484,6 +484,15 @@ impl App {
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn health_nudges(&self, actor: &Actor) -> AppResult<Vec<Nudge>> {
         let mut tx = self.store.read().await?;
+        self.health_nudges_in(&mut tx, actor).await
+    }
+
+    /// [`App::health_nudges`] in the caller's transaction.
+    pub(crate) async fn health_nudges_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+    ) -> AppResult<Vec<Nudge>> {
         let mut out = vec![];
         for h in tx.unhealthy_rooms_of(actor.person_id).await? {
             let mine = for_member(&Health::of(h.reasons), actor.person_id);

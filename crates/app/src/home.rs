@@ -1,8 +1,23 @@
 //! What the start page and the operator's probes need, so that no caller
 //! outside `app` reads the store directly.
 
+use crate::inbox::InboxEntry;
+use crate::viewer::{PageReader, PageViewer};
 use crate::{Actor, App, AppError, AppResult};
 use rapport_domain::mentoring::EnrolmentStatus;
+use rapport_store::Tx;
+
+/// The signed-in home page, read in one transaction: the viewer (when read
+/// for a session cookie), the summary and the whole inbox.
+#[derive(Clone, Debug)]
+pub struct HomePage {
+    /// The viewer, when the page was read for a session cookie.
+    pub viewer: Option<PageViewer>,
+    /// Profile, programmes and the getting-started checklist.
+    pub summary: HomeSummary,
+    /// Everything waiting on the viewer, in the inbox's order.
+    pub inbox: Vec<InboxEntry>,
+}
 
 /// The signed-in start page: how complete the person's profile is, and their
 /// role in each programme.
@@ -78,9 +93,29 @@ pub struct JobCounts {
 impl App {
     /// The signed-in start page for `actor`.
     pub async fn home_summary(&self, actor: &Actor) -> AppResult<HomeSummary> {
-        // One read transaction for the whole summary, the person's own row
-        // included (their own profile is always theirs to see).
         let mut tx = self.store.read().await?;
+        self.home_summary_in(&mut tx, actor).await
+    }
+
+    /// The signed-in home page: [`App::home_summary`] and [`App::inbox`],
+    /// with the viewer when `reader` is a session cookie, in one read
+    /// transaction (issue 20: the page opened a dozen, and on PostgreSQL
+    /// each is a pool checkout and two round trips more).
+    #[tracing::instrument(skip_all)]
+    pub async fn home_page(&self, reader: PageReader<'_>) -> AppResult<HomePage> {
+        let (mut tx, actor, viewer) = self.page_read(reader).await?;
+        let summary = self.home_summary_in(&mut tx, &actor).await?;
+        let inbox = self.inbox_in(&mut tx, &actor).await?;
+        Ok(HomePage {
+            viewer,
+            summary,
+            inbox,
+        })
+    }
+
+    /// [`App::home_summary`] in the caller's transaction, the person's own
+    /// row included (their own profile is always theirs to see).
+    async fn home_summary_in(&self, tx: &mut Tx, actor: &Actor) -> AppResult<HomeSummary> {
         let me = tx
             .person(actor.person_id)
             .await?
@@ -147,8 +182,7 @@ impl App {
                 EnrolmentStatus::Applied | EnrolmentStatus::Approved | EnrolmentStatus::Waitlisted
             )
         });
-        drop(tx);
-        let took_check = self.took_needs_check(actor).await?;
+        let took_check = self.took_needs_check_in(tx, actor).await?;
         let steps: Vec<StartStep> = StartStepKind::ALL
             .iter()
             .map(|k| match k {

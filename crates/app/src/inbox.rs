@@ -23,7 +23,7 @@ use crate::{App, AppResult};
 use rapport_domain::mentoring::{MemberState, RequestStatus, RoomStatus};
 use rapport_domain::policy::Actor;
 use rapport_domain::PersonId;
-use rapport_store::RoomRecord;
+use rapport_store::{RoomRecord, Tx};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -186,14 +186,23 @@ impl App {
     /// Everything waiting on the actor, ordered by deadline, then newest.
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn inbox(&self, actor: &Actor) -> AppResult<Vec<InboxEntry>> {
+        let mut tx = self.store.read().await?;
+        self.inbox_in(&mut tx, actor).await
+    }
+
+    /// [`App::inbox`] in the caller's read transaction: every source reads
+    /// the same snapshot, and the home page reads its viewer, summary and
+    /// inbox in one transaction (issue 20: on PostgreSQL each transaction
+    /// is a pool checkout and two round trips more).
+    pub(crate) async fn inbox_in(&self, tx: &mut Tx, actor: &Actor) -> AppResult<Vec<InboxEntry>> {
         let cx = Sources {
             actor,
             now: self.now(),
-            rooms: self.my_rooms(actor).await?,
+            rooms: self.my_rooms_in(tx, actor).await?,
         };
         let mut all = vec![];
         for kind in InboxKind::ALL {
-            all.extend(self.entries_of(kind, &cx).await?);
+            all.extend(self.entries_of(tx, kind, &cx).await?);
         }
         all.sort_by_key(|e| (e.order(), e.id));
         Ok(all)
@@ -236,31 +245,37 @@ impl App {
     }
 
     /// The entries of one kind: the one place a kind's source is named.
-    async fn entries_of(&self, kind: InboxKind, cx: &Sources<'_>) -> AppResult<Vec<InboxEntry>> {
+    async fn entries_of(
+        &self,
+        tx: &mut Tx,
+        kind: InboxKind,
+        cx: &Sources<'_>,
+    ) -> AppResult<Vec<InboxEntry>> {
         match kind {
             InboxKind::Proposal => Ok(proposals(cx)),
-            InboxKind::Request | InboxKind::Question => self.requests_waiting(kind, cx).await,
-            InboxKind::Applications => self.applications_waiting(cx).await,
-            InboxKind::RoundToPublish => self.rounds_to_publish(cx).await,
-            InboxKind::Unplaced => self.unplaced_waiting(cx).await,
-            InboxKind::Reports => self.reports_waiting(cx).await,
-            InboxKind::Agreement => self.agreements_to_confirm(cx).await,
-            InboxKind::Pulse => self.pulses_due(cx).await,
-            InboxKind::Feedback => self.feedback_to_give(cx).await,
-            InboxKind::Nudge => self.nudges_waiting(cx).await,
-            InboxKind::Reschedule => self.reschedules_waiting(cx).await,
-            InboxKind::Closure => self.closures_due(cx).await,
-            InboxKind::Reflection => self.reflection_entries(cx).await,
+            InboxKind::Request | InboxKind::Question => self.requests_waiting(tx, kind, cx).await,
+            InboxKind::Applications => self.applications_waiting(tx, cx).await,
+            InboxKind::RoundToPublish => self.rounds_to_publish(tx, cx).await,
+            InboxKind::Unplaced => self.unplaced_waiting(tx, cx).await,
+            InboxKind::Reports => self.reports_waiting(tx, cx).await,
+            InboxKind::Agreement => self.agreements_to_confirm(tx, cx).await,
+            InboxKind::Pulse => self.pulses_due(tx, cx).await,
+            InboxKind::Feedback => self.feedback_to_give(tx, cx).await,
+            InboxKind::Nudge => self.nudges_waiting(tx, cx).await,
+            InboxKind::Reschedule => self.reschedules_waiting(tx, cx).await,
+            InboxKind::Closure => self.closures_due(tx, cx).await,
+            InboxKind::Reflection => self.reflection_entries(tx, cx).await,
         }
     }
 
     async fn requests_waiting(
         &self,
+        tx: &mut Tx,
         kind: InboxKind,
         cx: &Sources<'_>,
     ) -> AppResult<Vec<InboxEntry>> {
         let mut out = vec![];
-        for v in self.my_requests(cx.actor).await? {
+        for v in self.my_requests_in(tx, cx.actor).await? {
             let r = &v.request;
             let offer = r.direction == rapport_domain::mentoring::RequestDirection::Offer;
             let from = if offer {
@@ -309,8 +324,11 @@ impl App {
         Ok(out)
     }
 
-    async fn applications_waiting(&self, cx: &Sources<'_>) -> AppResult<Vec<InboxEntry>> {
-        let mut tx = self.store.read().await?;
+    async fn applications_waiting(
+        &self,
+        tx: &mut Tx,
+        cx: &Sources<'_>,
+    ) -> AppResult<Vec<InboxEntry>> {
         Ok(tx
             .applications_waiting(cx.actor.person_id)
             .await?
@@ -333,8 +351,7 @@ impl App {
             .collect())
     }
 
-    async fn rounds_to_publish(&self, cx: &Sources<'_>) -> AppResult<Vec<InboxEntry>> {
-        let mut tx = self.store.read().await?;
+    async fn rounds_to_publish(&self, tx: &mut Tx, cx: &Sources<'_>) -> AppResult<Vec<InboxEntry>> {
         let mut out: Vec<InboxEntry> = vec![];
         // Newest first: one entry per programme, for its latest draft.
         for r in tx.draft_rounds(cx.actor.person_id).await? {
@@ -359,8 +376,7 @@ impl App {
         Ok(out)
     }
 
-    async fn unplaced_waiting(&self, cx: &Sources<'_>) -> AppResult<Vec<InboxEntry>> {
-        let mut tx = self.store.read().await?;
+    async fn unplaced_waiting(&self, tx: &mut Tx, cx: &Sources<'_>) -> AppResult<Vec<InboxEntry>> {
         Ok(tx
             .unplaced_counts(cx.actor.person_id)
             .await?
@@ -383,8 +399,7 @@ impl App {
             .collect())
     }
 
-    async fn reports_waiting(&self, cx: &Sources<'_>) -> AppResult<Vec<InboxEntry>> {
-        let mut tx = self.store.read().await?;
+    async fn reports_waiting(&self, tx: &mut Tx, cx: &Sources<'_>) -> AppResult<Vec<InboxEntry>> {
         Ok(tx
             .reports_waiting(cx.actor.person_id)
             .await?
@@ -407,10 +422,14 @@ impl App {
             .collect())
     }
 
-    async fn agreements_to_confirm(&self, cx: &Sources<'_>) -> AppResult<Vec<InboxEntry>> {
+    async fn agreements_to_confirm(
+        &self,
+        tx: &mut Tx,
+        cx: &Sources<'_>,
+    ) -> AppResult<Vec<InboxEntry>> {
         let mut out = vec![];
         for (room, programme) in open_rooms(cx) {
-            let v = self.agreement(cx.actor, room.id).await?;
+            let v = self.agreement_in(tx, cx.actor, room.id).await?;
             let Some(current) = v.current.as_ref().filter(|_| v.can_confirm) else {
                 continue;
             };
@@ -432,10 +451,10 @@ impl App {
         Ok(out)
     }
 
-    async fn pulses_due(&self, cx: &Sources<'_>) -> AppResult<Vec<InboxEntry>> {
+    async fn pulses_due(&self, tx: &mut Tx, cx: &Sources<'_>) -> AppResult<Vec<InboxEntry>> {
         let mut out = vec![];
         for (room, programme) in open_rooms(cx) {
-            let v = self.my_pulse(cx.actor, room.id).await?;
+            let v = self.my_pulse_in(tx, cx.actor, room.id).await?;
             let Some(due) = v.due.filter(|_| v.can_answer()) else {
                 continue;
             };
@@ -459,8 +478,7 @@ impl App {
         Ok(out)
     }
 
-    async fn feedback_to_give(&self, cx: &Sources<'_>) -> AppResult<Vec<InboxEntry>> {
-        let mut tx = self.store.read().await?;
+    async fn feedback_to_give(&self, tx: &mut Tx, cx: &Sources<'_>) -> AppResult<Vec<InboxEntry>> {
         let since = cx.now - FEEDBACK_DAYS * DAY_MS;
         let mut out: Vec<InboxEntry> = vec![];
         // Newest first: one entry per room, for its latest held session.
@@ -495,9 +513,9 @@ impl App {
         Ok(out)
     }
 
-    async fn nudges_waiting(&self, cx: &Sources<'_>) -> AppResult<Vec<InboxEntry>> {
+    async fn nudges_waiting(&self, tx: &mut Tx, cx: &Sources<'_>) -> AppResult<Vec<InboxEntry>> {
         Ok(self
-            .health_nudges(cx.actor)
+            .health_nudges_in(tx, cx.actor)
             .await?
             .into_iter()
             .map(|n| InboxEntry {
@@ -527,9 +545,12 @@ impl App {
             .collect())
     }
 
-    async fn reschedules_waiting(&self, cx: &Sources<'_>) -> AppResult<Vec<InboxEntry>> {
-        let zone = self.time_zone_of(cx.actor.person_id).await?;
-        let mut tx = self.store.read().await?;
+    async fn reschedules_waiting(
+        &self,
+        tx: &mut Tx,
+        cx: &Sources<'_>,
+    ) -> AppResult<Vec<InboxEntry>> {
+        let zone = self.zone_of(tx, cx.actor.person_id).await?;
         Ok(tx
             .reschedules_to_answer(cx.actor.person_id)
             .await?
@@ -554,7 +575,7 @@ impl App {
             .collect())
     }
 
-    async fn closures_due(&self, cx: &Sources<'_>) -> AppResult<Vec<InboxEntry>> {
+    async fn closures_due(&self, tx: &mut Tx, cx: &Sources<'_>) -> AppResult<Vec<InboxEntry>> {
         let mut out = vec![];
         for (room, programme) in &cx.rooms {
             let mine = room
@@ -569,7 +590,7 @@ impl App {
             let ClosureWindow::Open { until } = crate::closure::closure_window(room, cx.now) else {
                 continue;
             };
-            let v = self.closure(cx.actor, room.id).await?;
+            let v = self.closure_in(tx, cx.actor, room.id).await?;
             if !v.member || v.mine.is_some() {
                 continue;
             }
@@ -592,12 +613,16 @@ impl App {
 impl App {
     /// Reflection prompts waiting on the person: the one their schedule sent,
     /// and those assigned to their open rooms (issue 19, H8).
-    async fn reflection_entries(&self, cx: &Sources<'_>) -> AppResult<Vec<InboxEntry>> {
+    async fn reflection_entries(
+        &self,
+        tx: &mut Tx,
+        cx: &Sources<'_>,
+    ) -> AppResult<Vec<InboxEntry>> {
         use crate::reflection::RoomPromptOrPrompt;
         let rooms: Vec<rapport_domain::RoomId> = open_rooms(cx).map(|(r, _)| r.id).collect();
         let kind = InboxKind::Reflection;
         Ok(self
-            .reflections_waiting(cx.actor, &rooms)
+            .reflections_waiting(tx, cx.actor, &rooms)
             .await?
             .into_iter()
             .map(|(w, at)| match w {

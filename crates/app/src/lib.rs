@@ -78,7 +78,7 @@ pub mod participants;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{error_chain, AppError, AppResult, BoxError};
-pub use home::{HomeSummary, JobCounts};
+pub use home::{HomePage, HomeSummary, JobCounts};
 pub use rapport_domain::policy::Actor;
 
 use rapport_store::Store;

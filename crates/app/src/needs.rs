@@ -21,7 +21,7 @@ use rapport_domain::needs::{assess, Assessment, Gap, NeedsAnswers, STATEMENTS};
 use rapport_domain::person::LeadershipLevel;
 use rapport_domain::programme::{ProgrammeKind, ProgrammeRole, ProgrammeStatus};
 use rapport_domain::NeedsCheckId;
-use rapport_store::{NeedsCheckRecord, RoadmapFilter};
+use rapport_store::{NeedsCheckRecord, RoadmapFilter, Tx};
 use serde::Serialize;
 
 /// At most this many steps of one kind, so the list stays short.
@@ -163,8 +163,7 @@ impl App {
     }
 
     /// Whether the person has taken the check (the getting-started step).
-    pub(crate) async fn took_needs_check(&self, actor: &Actor) -> AppResult<bool> {
-        let mut tx = self.store.read().await?;
+    pub(crate) async fn took_needs_check_in(&self, tx: &mut Tx, actor: &Actor) -> AppResult<bool> {
         let page = tx
             .needs_checks_page(actor.person_id, crate::lists::Start::Offset(0), 1)
             .await?;

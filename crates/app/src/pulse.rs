@@ -137,9 +137,19 @@ impl App {
     /// the pulse only through the room's health); 404 for anyone else.
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id, room = %id))]
     pub async fn my_pulse(&self, actor: &Actor, id: RoomId) -> AppResult<PulseView> {
-        let now = self.now();
         let mut tx = self.store.read().await?;
-        let access = self.room_access(&mut tx, actor, id).await?;
+        self.my_pulse_in(&mut tx, actor, id).await
+    }
+
+    /// [`App::my_pulse`] in the caller's transaction.
+    pub(crate) async fn my_pulse_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        id: RoomId,
+    ) -> AppResult<PulseView> {
+        let now = self.now();
+        let access = self.room_access(tx, actor, id).await?;
         if access.me.is_none() {
             return Err(AppError::Forbidden(
                 "only the room's members answer its rapport check-in; managers see it through the room's health".into(),
@@ -147,7 +157,7 @@ impl App {
         }
         let room = &access.room;
         let rules = &access.programme.room_rules;
-        let held = self.first_held_at(&mut tx, id, now).await?;
+        let held = self.first_held_at(tx, id, now).await?;
         let open = room.status.is_under_way();
         let started = room.started_at.or(Some(room.created_at));
         let due = open.then(|| pulse_due(started, held, rules, now)).flatten();

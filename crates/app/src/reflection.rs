@@ -548,6 +548,15 @@ impl App {
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn reflection_schedule(&self, actor: &Actor) -> AppResult<ScheduleView> {
         let mut tx = self.store.read().await?;
+        self.reflection_schedule_in(&mut tx, actor).await
+    }
+
+    /// [`App::reflection_schedule`] in the caller's transaction.
+    pub(crate) async fn reflection_schedule_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+    ) -> AppResult<ScheduleView> {
         let s = tx.reflection_schedule(actor.person_id).await?;
         let waiting = match &s {
             Some(ScheduleRecord {
@@ -661,13 +670,13 @@ impl App {
     /// else. `(title, link, since)`.
     pub(crate) async fn reflections_waiting(
         &self,
+        tx: &mut Tx,
         actor: &Actor,
         rooms: &[RoomId],
     ) -> AppResult<Vec<(RoomPromptOrPrompt, i64)>> {
         let mut out = vec![];
-        let schedule = self.reflection_schedule(actor).await?;
+        let schedule = self.reflection_schedule_in(tx, actor).await?;
         if let Some(p) = schedule.waiting {
-            let mut tx = self.store.read().await?;
             let at = tx
                 .reflection_schedule(actor.person_id)
                 .await?
@@ -675,7 +684,6 @@ impl App {
                 .unwrap_or(p.created_at);
             out.push((RoomPromptOrPrompt::Prompt(p), at));
         }
-        let mut tx = self.store.read().await?;
         let answered = tx.answered_room_prompts(actor.person_id).await?;
         for rp in tx.room_prompts_in(rooms).await? {
             if rp.assigned_by != Some(actor.person_id) && !answered.contains(&rp.id) {

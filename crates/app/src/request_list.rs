@@ -8,7 +8,7 @@ use crate::{App, AppError, AppResult};
 use rapport_domain::mentoring::RequestDirection;
 use rapport_domain::policy::Actor;
 use rapport_domain::{PersonId, RequestId};
-use rapport_store::{PersonRecord, RequestListRow, RequestRecord};
+use rapport_store::{PersonRecord, RequestListRow, RequestRecord, Tx};
 use std::collections::HashMap;
 
 /// What the one answering a request sees of its sender, so a mentor can
@@ -96,8 +96,18 @@ impl App {
         actor: &Actor,
         query: &ListQuery,
     ) -> AppResult<Page<RequestView>> {
-        let (start, limit) = query.window()?;
         let mut tx = self.store.read().await?;
+        self.my_requests_page_in(&mut tx, actor, query).await
+    }
+
+    /// [`App::my_requests_page`] in the caller's transaction.
+    pub(crate) async fn my_requests_page_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        query: &ListQuery,
+    ) -> AppResult<Page<RequestView>> {
+        let (start, limit) = query.window()?;
         let page = tx.requests_page_of(actor.person_id, start, limit).await?;
         let mut senders: Vec<PersonId> = page
             .items

@@ -393,13 +393,23 @@ impl App {
     /// per hundred requests rather than three per request.
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn my_requests(&self, actor: &Actor) -> AppResult<Vec<RequestView>> {
+        let mut tx = self.store.read().await?;
+        self.my_requests_in(&mut tx, actor).await
+    }
+
+    /// [`App::my_requests`] in the caller's transaction.
+    pub(crate) async fn my_requests_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+    ) -> AppResult<Vec<RequestView>> {
         let mut out = vec![];
         let mut query = crate::lists::ListQuery {
             limit: Some(crate::lists::MAX_LIMIT),
             ..Default::default()
         };
         loop {
-            let page = self.my_requests_page(actor, &query).await?;
+            let page = self.my_requests_page_in(tx, actor, &query).await?;
             out.extend(page.items);
             match page.next {
                 Some(next) => query.cursor = Some(next.encode()),

@@ -13,7 +13,7 @@ use rapport_domain::mentoring::{EndReason, MemberState, RoomEventKind, RoomStatu
 use rapport_domain::policy::Actor;
 use rapport_domain::programme::{ProgrammeKind, ProgrammeRole};
 use rapport_domain::RoomId;
-use rapport_store::{MemberRecord, ProgrammeRecord, RoomRecord};
+use rapport_store::{MemberRecord, ProgrammeRecord, RoomRecord, Tx};
 use serde::Serialize;
 
 /// Smallest circle that can meet.
@@ -215,6 +215,15 @@ impl App {
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn my_rooms(&self, actor: &Actor) -> AppResult<Vec<(RoomRecord, String)>> {
         let mut tx = self.store.read().await?;
+        self.my_rooms_in(&mut tx, actor).await
+    }
+
+    /// [`App::my_rooms`] in the caller's transaction.
+    pub(crate) async fn my_rooms_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+    ) -> AppResult<Vec<(RoomRecord, String)>> {
         let rooms = tx.rooms_of(actor.person_id).await?;
         let mut out = vec![];
         for r in rooms {

@@ -233,6 +233,24 @@ impl FromRequestParts<AppState> for PageSession {
     }
 }
 
+/// The session cookie, if the request carries one, for a page that anyone
+/// may read and that reads its viewer in its own transaction (the home
+/// page). Whether the session is live is for that read to tell.
+pub struct MaybeSession(pub Option<PageSession>);
+
+impl FromRequestParts<AppState> for MaybeSession {
+    type Rejection = PageError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(MaybeSession(match cookie(parts, SESSION_COOKIE) {
+            Some(token) if !token.is_empty() => Some(PageSession(token.to_string())),
+            _ => None,
+        }))
+    }
+}
+
 /// Who a page is read for: the request's [`PageActor`] (a form shown again
 /// after a refused write), or its [`PageSession`].
 #[derive(Clone, Copy)]

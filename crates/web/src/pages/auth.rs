@@ -2,7 +2,9 @@
 //! unsubscribe, and the start page.
 
 use super::{render, Ctx, Field, FormPage};
-use crate::auth::{clear_cookie, cookie, session_cookie, Client, MaybeActor, SESSION_COOKIE};
+use crate::auth::{
+    clear_cookie, cookie, session_cookie, Client, MaybeSession, PageFor, SESSION_COOKIE,
+};
 use crate::routes::Routes;
 use crate::{AppState, PageError};
 use askama::Template;
@@ -43,20 +45,31 @@ const HOME_INBOX: usize = 50;
 
 async fn home(
     State(s): State<AppState>,
-    MaybeActor(who): MaybeActor,
+    MaybeSession(session): MaybeSession,
     Query(n): Query<Notice>,
 ) -> Result<Response, PageError> {
-    let ctx = Ctx::new(who.as_ref(), n.done.as_deref());
+    // The viewer, the summary and the inbox in one read transaction (issue
+    // 20); an ended session is the signed-out home page, as elsewhere.
+    let read = match &session {
+        Some(sess) => match s.app.home_page(PageFor::Session(sess).reader()).await {
+            Ok(page) => Some((sess, page)),
+            Err(AppError::Unauthenticated(_)) => None,
+            Err(e) => return Err(e.into()),
+        },
+        None => None,
+    };
     let (mut completeness, mut inbox, mut programmes, mut getting_started) =
         (0, vec![], vec![], vec![]);
-    if let Some(a) = &who {
-        let summary = s.app.home_summary(&a.actor).await?;
-        completeness = summary.completeness;
-        programmes = summary.programmes;
-        getting_started = summary.getting_started;
-        inbox = s.app.inbox(&a.actor).await?;
+    let mut who = None;
+    if let Some((sess, page)) = read {
+        who = Some(PageFor::Session(sess).actor(&s, page.viewer)?);
+        completeness = page.summary.completeness;
+        programmes = page.summary.programmes;
+        getting_started = page.summary.getting_started;
+        inbox = page.inbox;
         inbox.truncate(HOME_INBOX);
     }
+    let ctx = Ctx::new(who.as_ref(), n.done.as_deref());
     Ok(render(&HomePage {
         ctx,
         title: "Home",
