@@ -104,9 +104,10 @@ pub(crate) const FIRST_WALK: i64 = 300;
 /// finds them.
 pub(crate) const WALK: i64 = 2_000;
 
-/// A value bound to a directory statement.
+/// A value bound to a directory statement (and, as `plans::Arg`, to the
+/// plan test's hot queries).
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Bind {
+pub enum Bind {
     /// Text: a pattern or the index's terms.
     Text(String),
     /// An id.
@@ -171,22 +172,35 @@ impl Stmt {
 
     fn bind<'q, DB: sqlx::Database>(
         &'q self,
-        mut q: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>,
+        q: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>,
     ) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>
     where
         String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
         Uuid: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
         i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     {
-        for b in &self.binds {
-            q = match b {
-                Bind::Text(t) => q.bind(t.clone()),
-                Bind::Id(id) => q.bind(*id),
-                Bind::Int(n) => q.bind(*n),
-            };
-        }
-        q
+        bind_all(q, &self.binds)
     }
+}
+
+/// `q` with `values` bound in order.
+pub(crate) fn bind_all<'q, DB: sqlx::Database>(
+    mut q: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>,
+    values: &[Bind],
+) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>
+where
+    String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Uuid: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    for b in values {
+        q = match b {
+            Bind::Text(t) => q.bind(t.clone()),
+            Bind::Id(id) => q.bind(*id),
+            Bind::Int(n) => q.bind(*n),
+        };
+    }
+    q
 }
 
 /// The directory's statements for one query. Every list is newest first by
@@ -743,21 +757,22 @@ impl Tx {
             if seen < wanted && seen > 0 && wanted * FIRST_WALK <= WALK * seen {
                 walked = self.keys_of(&sql.walk(start, WALK, rows)).await?;
             }
+            let filled = walked.len() as i64 >= wanted;
             // Everyone's count matters only when a walk filled the page: a
             // rare word's search is a statement shorter without it.
-            let everyone = if walked.len() as i64 >= wanted {
+            let everyone = if filled {
                 self.directory_size(&sql).await?.0
             } else {
                 0
             };
-            if walked.len() as i64 >= wanted && everyone > FIRST_WALK {
+            if everyone > FIRST_WALK {
                 in_order(&mut walked);
                 let last = walked[wanted as usize - 1];
                 let passed = self.count_of(&sql.span(start, last)).await?.max(1);
                 let total = rounded(wanted * everyone / passed);
                 (walked, total, false, true)
             } else {
-                let walked = (walked.len() as i64 >= wanted).then_some(walked);
+                let walked = filled.then_some(walked);
                 let (keys, n) = self.directory_from_index(&sql, start, rows, walked).await?;
                 (keys, n.min(TOTAL_CAP), n > TOTAL_CAP, false)
             }

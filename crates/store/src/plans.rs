@@ -6,21 +6,15 @@
 //! from end to end.
 
 use crate::page::{Cursor, Direction, Start};
-use crate::people::{Bind, DirectoryQuery, DirectorySql, Stmt, FIRST_WALK, PERSON_COLUMNS, WALK};
+use crate::people::{
+    bind_all, DirectoryQuery, DirectorySql, Stmt, FIRST_WALK, PERSON_COLUMNS, WALK,
+};
 use crate::{on_conn, Dialect, Result, Store};
 use rapport_domain::PersonId;
 use uuid::Uuid;
 
-/// A value to bind.
-#[derive(Clone, Debug)]
-pub enum Arg {
-    /// An id.
-    Id(Uuid),
-    /// Text.
-    Text(String),
-    /// A number.
-    Int(i64),
-}
+/// A value to bind: the directory's own `Bind`.
+pub use crate::people::Bind as Arg;
 
 /// One hot query with its values.
 #[derive(Clone, Debug)]
@@ -57,15 +51,7 @@ pub fn directory(dialect: Dialect, name: &str, text: &str, me: PersonId) -> Vec<
     let hot = |what: &str, s: Stmt| HotQuery {
         name: format!("{name} ({what})"),
         sql: s.sql,
-        args: s
-            .binds
-            .into_iter()
-            .map(|b| match b {
-                Bind::Id(id) => Arg::Id(id),
-                Bind::Text(t) => Arg::Text(t),
-                Bind::Int(n) => Arg::Int(n),
-            })
-            .collect(),
+        args: s.binds,
     };
     let mut out = vec![
         hot("first walk", sql.walk(Start::Offset(0), FIRST_WALK, 25)),
@@ -200,14 +186,7 @@ pub async fn explain(store: &Store, q: &HotQuery) -> Result<Vec<String>> {
     let sql = format!("{prefix}{}", q.sql);
     on_conn!(tx, c => {
         use sqlx::Row;
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for a in &q.args {
-            query = match a {
-                Arg::Id(id) => query.bind(*id),
-                Arg::Text(t) => query.bind(t.clone()),
-                Arg::Int(n) => query.bind(*n),
-            };
-        }
+        let query = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &q.args);
         let rows = query.fetch_all(c).await?;
         rows.iter()
             .map(|r| Ok(match store.dialect() {
