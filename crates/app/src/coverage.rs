@@ -8,22 +8,84 @@
 //! list, so its size does not grow with the number of people. The lists
 //! page on with their own routes ([`App::coverage_waiting`],
 //! [`App::coverage_loads`]) by keyset cursor.
+//!
+//! # Computed once, read many times
+//! Even as aggregates, the figures read every seeker and mentor: about
+//! 300 ms at 10,000 people, seconds at 100,000. So a computed dashboard is
+//! kept in the database with the programme's *coverage version*, a number
+//! the database's triggers move whenever a row the dashboard counts changes
+//! (migration 0027). A request reads the kept dashboard and the version in
+//! one statement, and serves it while the two agree: the figures are then
+//! exactly what a computation would give, except the clock's part (days
+//! waited, recomputed from `since` on every read; the time-waiting chart,
+//! at most [`KEPT_FOR_MS`] old). When they disagree, one request per
+//! programme computes again while the others wait for it and read its
+//! result; when only the clock has moved on, the others serve the kept one.
 
 use crate::lists::{ListQuery, Page};
 use crate::{App, AppError, AppResult};
 use rapport_domain::policy::Actor;
 use rapport_domain::programme::{ProgrammeKind, ProgrammeRole};
-use rapport_domain::PersonId;
-use rapport_store::coverage::{Sort, DAY, LOAD_BUCKETS, WAIT_BUCKETS};
-use serde::Serialize;
+use rapport_domain::{PersonId, ProgrammeId};
+use rapport_store::coverage::{CoverageKept, Sort, DAY, LOAD_BUCKETS, WAIT_BUCKETS};
+use rapport_store::Tx;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// Rows of each list on the dashboard itself; the list routes page on.
 pub const FIRST_PAGE: i64 = 20;
 /// Reasons the unplaced chart names; the rest are "Other reasons".
 pub const REASONS_SHOWN: i64 = 7;
+/// How long a kept dashboard may be served when nothing it counts changed,
+/// only the clock (its time-waiting chart), in ms.
+pub const KEPT_FOR_MS: i64 = 60_000;
+
+/// A lock per programme, so that the requests finding its kept dashboard out
+/// of date compute it once between them, not once each.
+#[derive(Clone, Default)]
+pub struct Recompute(Arc<Mutex<HashMap<ProgrammeId, Arc<tokio::sync::Mutex<()>>>>>);
+
+impl Recompute {
+    fn lock_of(&self, programme: ProgrammeId) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        locks.entry(programme).or_default().clone()
+    }
+}
+
+/// What a kept dashboard is good for at `now`.
+enum Kept {
+    /// Nothing it counts changed, and it is recent: serve it.
+    Fresh(Box<Coverage>),
+    /// Nothing it counts changed, but the clock moved on.
+    Aged(Box<Coverage>),
+    /// Out of date, unreadable, or none.
+    Stale,
+}
+
+fn judge(kept: &CoverageKept, now: i64) -> Kept {
+    let Some((version, at, body)) = &kept.snapshot else {
+        return Kept::Stale;
+    };
+    if *version != kept.version {
+        return Kept::Stale;
+    }
+    // A body an older build wrote may not read: computed again.
+    let Ok(mut c) = serde_json::from_str::<Coverage>(body) else {
+        return Kept::Stale;
+    };
+    for w in &mut c.waiting {
+        w.days = (now - w.since).max(0) / DAY;
+    }
+    if (0..KEPT_FOR_MS).contains(&(now - at)) {
+        Kept::Fresh(Box::new(c))
+    } else {
+        Kept::Aged(Box::new(c))
+    }
+}
 
 /// Someone still waiting for a match.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Waiting {
     /// Who.
     pub person_id: PersonId,
@@ -36,7 +98,7 @@ pub struct Waiting {
 }
 
 /// A mentor's load.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Load {
     /// Who.
     pub person_id: PersonId,
@@ -53,7 +115,7 @@ pub struct Load {
 }
 
 /// One bar of a histogram: what it counts, and how many.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bucket {
     /// The bar's label ("1–2 weeks").
     pub label: String,
@@ -62,7 +124,7 @@ pub struct Bucket {
 }
 
 /// One day of coverage over time: running totals at the end of the day.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CoverageDay {
     /// The day's start (UTC midnight, ms).
     pub day: i64,
@@ -73,7 +135,7 @@ pub struct CoverageDay {
 }
 
 /// The dashboard's figures.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Coverage {
     /// Approved mentees (or peers).
     pub participants: usize,
@@ -211,55 +273,49 @@ fn to_usize(n: i64) -> usize {
 }
 
 impl App {
-    /// The coverage dashboard of a programme; managers only.
+    /// The coverage dashboard of a programme; managers only. Served from
+    /// the kept dashboard while nothing it counts changed (module docs).
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug))]
     pub async fn coverage(&self, actor: &Actor, slug: &str) -> AppResult<Coverage> {
         let now = self.now();
         let mut tx = self.store.read().await?;
         let p = self.managed_programme(&mut tx, actor, slug).await?;
-        let seeker = seeker_of(p.kind);
-        let counts = tx.coverage_counts(p.id, seeker, now).await?;
-        let first = crate::lists::Start::Offset(0);
-        let waiting = tx
-            .coverage_waiting(p.id, seeker, Sort::First, first, FIRST_PAGE)
-            .await?;
-        let loads = tx
-            .coverage_loads(p.id, None, Sort::First, first, FIRST_PAGE)
-            .await?;
-        let (approved, matched) = tx.coverage_days(p.id, seeker).await?;
-        let (reasons, unplaced) = tx.unplaced_by_reason(p.id, REASONS_SHOWN).await?;
-        let mut unplaced_by_reason: Vec<Bucket> = reasons
-            .into_iter()
-            .map(|(label, count)| Bucket { label, count })
-            .collect();
-        let named: i64 = unplaced_by_reason.iter().map(|b| b.count).sum();
-        if unplaced > named {
-            unplaced_by_reason.push(Bucket {
-                label: "Other reasons".into(),
-                count: unplaced - named,
-            });
+        let lock = self.coverage_locks.lock_of(p.id);
+        let _turn = match judge(&tx.coverage_kept(p.id).await?, now) {
+            Kept::Fresh(c) => return Ok(*c),
+            // Another request is computing it already: the kept one will do.
+            Kept::Aged(c) => match lock.try_lock() {
+                Ok(turn) => turn,
+                Err(_) => return Ok(*c),
+            },
+            Kept::Stale => {
+                drop(tx);
+                let turn = lock.lock().await;
+                tx = self.store.read().await?;
+                turn
+            }
+        };
+        // Read the version before the figures: a change committed between
+        // the two is then in the figures but not the version, and costs one
+        // more computation, never a dashboard that misses it.
+        let kept = tx.coverage_kept(p.id).await?;
+        if let Kept::Fresh(c) = judge(&kept, now) {
+            return Ok(*c);
         }
-        Ok(Coverage {
-            participants: to_usize(counts.participants),
-            matched: to_usize(counts.matched),
-            pending: to_usize(counts.pending),
-            unmatched: to_usize(counts.waiting),
-            median_days_to_match: counts.median_days_to_match,
-            waiting_next: waiting.next.map(|c| c.encode()),
-            waiting: waiting
-                .items
-                .into_iter()
-                .map(|w| waiting_of(w, now))
-                .collect(),
-            loads_next: loads.next.map(|c| c.encode()),
-            loads: loads.items.into_iter().map(load_of).collect(),
-            applications: to_usize(counts.applications),
-            mentors: to_usize(counts.mentors),
-            time_waiting: buckets(waiting_labels(), &counts.waited),
-            mentor_load: buckets(load_labels(), &counts.loads),
-            unplaced_by_reason,
-            over_time: running(&approved, &matched),
-        })
+        let c = compute(&mut tx, p.id, seeker_of(p.kind), now).await?;
+        drop(tx);
+        let body = serde_json::to_string(&c)
+            .map_err(|e| AppError::internal("writing the coverage dashboard as JSON", e))?;
+        let kept_now = async {
+            let mut w = self.store.write().await?;
+            w.keep_coverage(p.id, kept.version, now, &body).await?;
+            w.commit().await
+        };
+        // Not kept, it is computed again next time; the figures stand.
+        if let Err(e) = kept_now.await {
+            tracing::warn!(programme = %slug, error = %crate::error::error_chain(&e), "coverage: could not keep the dashboard");
+        }
+        Ok(c)
     }
 
     /// One page of the people waiting for a match; managers only. `sort`:
@@ -308,6 +364,57 @@ impl App {
             prev: page.prev,
         })
     }
+}
+
+/// The dashboard's figures, read from the database in `tx`.
+async fn compute(
+    tx: &mut Tx,
+    programme: ProgrammeId,
+    seeker: ProgrammeRole,
+    now: i64,
+) -> AppResult<Coverage> {
+    let counts = tx.coverage_counts(programme, seeker, now).await?;
+    let first = crate::lists::Start::Offset(0);
+    let waiting = tx
+        .coverage_waiting(programme, seeker, Sort::First, first, FIRST_PAGE)
+        .await?;
+    let loads = tx
+        .coverage_loads(programme, None, Sort::First, first, FIRST_PAGE)
+        .await?;
+    let (approved, matched) = tx.coverage_days(programme, seeker).await?;
+    let (reasons, unplaced) = tx.unplaced_by_reason(programme, REASONS_SHOWN).await?;
+    let mut unplaced_by_reason: Vec<Bucket> = reasons
+        .into_iter()
+        .map(|(label, count)| Bucket { label, count })
+        .collect();
+    let named: i64 = unplaced_by_reason.iter().map(|b| b.count).sum();
+    if unplaced > named {
+        unplaced_by_reason.push(Bucket {
+            label: "Other reasons".into(),
+            count: unplaced - named,
+        });
+    }
+    Ok(Coverage {
+        participants: to_usize(counts.participants),
+        matched: to_usize(counts.matched),
+        pending: to_usize(counts.pending),
+        unmatched: to_usize(counts.waiting),
+        median_days_to_match: counts.median_days_to_match,
+        waiting_next: waiting.next.map(|c| c.encode()),
+        waiting: waiting
+            .items
+            .into_iter()
+            .map(|w| waiting_of(w, now))
+            .collect(),
+        loads_next: loads.next.map(|c| c.encode()),
+        loads: loads.items.into_iter().map(load_of).collect(),
+        applications: to_usize(counts.applications),
+        mentors: to_usize(counts.mentors),
+        time_waiting: buckets(waiting_labels(), &counts.waited),
+        mentor_load: buckets(load_labels(), &counts.loads),
+        unplaced_by_reason,
+        over_time: running(&approved, &matched),
+    })
 }
 
 fn waiting_of(w: rapport_store::coverage::WaitingRow, now: i64) -> Waiting {

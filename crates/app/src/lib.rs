@@ -131,6 +131,9 @@ pub struct App {
     pub config: Arc<AppConfig>,
     /// Key for signed links (unsubscribe), loaded from the database.
     secret: Arc<[u8; 32]>,
+    /// One coverage computation at a time per programme
+    /// ([`coverage::Recompute`]).
+    coverage_locks: coverage::Recompute,
 }
 
 impl App {
@@ -143,6 +146,7 @@ impl App {
             clock,
             config: Arc::new(config),
             secret: Arc::new(secret),
+            coverage_locks: coverage::Recompute::default(),
         })
     }
 

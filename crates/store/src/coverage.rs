@@ -91,6 +91,18 @@ pub enum Sort {
     Last,
 }
 
+/// A programme's kept dashboard (migration 0027) and the programme's
+/// current version: the kept one may be read while the two versions agree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CoverageKept {
+    /// The programme's version now: the database moves it whenever a row the
+    /// dashboard counts changes.
+    pub version: i64,
+    /// The kept dashboard, if any: the version it was read at, when it was
+    /// computed (ms), and its body (the app's JSON).
+    pub snapshot: Option<(i64, i64, String)>,
+}
+
 /// `1` when the seeker `e.person_id` sits in a room of `statuses`.
 fn seated_in(statuses: &[RoomStatus]) -> String {
     format!(
@@ -152,6 +164,44 @@ fn loads_sql(role_filter: &str) -> String {
 }
 
 impl Tx {
+    /// The programme's coverage version and its kept dashboard, in one
+    /// statement. A programme with no version row (none is possible after
+    /// migration 0027) reads as version 0 with nothing kept.
+    pub async fn coverage_kept(&mut self, programme: ProgrammeId) -> Result<CoverageKept> {
+        on_conn!(self, c => {
+            let row = sqlx::query(
+                "SELECT v.version, s.version AS kept, s.computed_at, s.body FROM coverage_versions v \
+                 LEFT JOIN coverage_snapshots s ON s.programme_id = v.programme_id WHERE v.programme_id = $1")
+                .bind(programme.0).fetch_optional(c).await?;
+            let Some(r) = row else {
+                return Ok(CoverageKept { version: 0, snapshot: None });
+            };
+            let kept: Option<i64> = r.try_get("kept")?;
+            let snapshot = match kept {
+                Some(v) => Some((v, r.try_get("computed_at")?, r.try_get("body")?)),
+                None => None,
+            };
+            Ok(CoverageKept { version: r.try_get("version")?, snapshot })
+        })
+    }
+
+    /// Keeps a dashboard computed at `version`, unless one of a later
+    /// version is kept already (a slower computation finishing last).
+    pub async fn keep_coverage(
+        &mut self,
+        programme: ProgrammeId,
+        version: i64,
+        computed_at: i64,
+        body: &str,
+    ) -> Result<()> {
+        on_conn!(self, c => sqlx::query(
+            "INSERT INTO coverage_snapshots (programme_id, version, computed_at, body) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (programme_id) DO UPDATE SET version = excluded.version, computed_at = excluded.computed_at, body = excluded.body \
+             WHERE coverage_snapshots.version <= excluded.version")
+            .bind(programme.0).bind(version).bind(computed_at).bind(body).execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+
     /// The dashboard's counts and histograms for seekers in `seeker` role.
     pub async fn coverage_counts(
         &mut self,

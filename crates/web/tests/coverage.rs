@@ -283,3 +283,91 @@ async fn the_page_draws_four_charts_with_tables_and_pages_its_lists_without_scri
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     t.finish().await;
 }
+
+/// The kept dashboard (migration 0027): computed once and read again while
+/// nothing it counts changed, and computed again the moment something did,
+/// whether written by a use case or straight into the tables (the database
+/// moves the programme's version, not the code that writes).
+#[tokio::test]
+async fn the_kept_dashboard_is_read_until_something_it_counts_changes() {
+    use rapport_store::ActivityKind;
+    use rapport_store::coverage::DAY;
+    use rapport_web::testing::active_pair_room;
+    for kind in test_database_kinds() {
+        let t = TestApp::new(kind).await;
+        let slug = programme_with(&t, "Kept Cohort", 5).await;
+        let admin = t.actor(&t.admin().await).await;
+        let programme = t.app.programme(&admin, &slug).await.unwrap().record.id;
+        let kept = || async {
+            let mut tx = t.store().read().await.unwrap();
+            tx.coverage_kept(programme).await.unwrap()
+        };
+        let c = t.app.coverage(&admin, &slug).await.unwrap();
+        assert_eq!((c.participants, c.unmatched, c.mentors), (5, 5, 3), "[{kind}]");
+        let first = kept().await;
+        let (version, computed_at, _) = first.snapshot.clone().expect("kept");
+        assert_eq!(version, first.version, "[{kind}] kept at the current version");
+        assert_eq!(computed_at, t.app.now());
+
+        // Nothing changed, half a minute on: the kept one is read.
+        t.clock.advance(30_000);
+        let again = t.app.coverage(&admin, &slug).await.unwrap();
+        assert_eq!(again.participants, 5);
+        assert_eq!(kept().await, first, "[{kind}] read, not computed again");
+
+        // A room written straight into the tables: counted at once.
+        let mentor = t.member("kept-mentor@example.org", "Kept Mentor").await;
+        let mentee = t.member("kept-mentee@example.org", "Kept Mentee").await;
+        let now = t.app.now();
+        let mut tx = t.store().write().await.unwrap();
+        active_pair_room(&mut tx, programme, (mentor.id, mentee.id), now, now).await;
+        tx.commit().await.unwrap();
+        let c = t.app.coverage(&admin, &slug).await.unwrap();
+        assert_eq!(
+            (c.participants, c.matched, c.unmatched, c.mentors),
+            (6, 1, 5, 4),
+            "[{kind}]"
+        );
+        assert!(kept().await.version > first.version);
+
+        // A room's other columns move nothing; its status does.
+        let v = kept().await.version;
+        let room = {
+            let mut tx = t.store().read().await.unwrap();
+            tx.rooms_of(mentee.id).await.unwrap()[0].id
+        };
+        let mut tx = t.store().write().await.unwrap();
+        tx.note_room_activity(room, ActivityKind::Message, now + 1)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(kept().await.version, v, "[{kind}] a message is not a change");
+        let mut tx = t.store().write().await.unwrap();
+        assert!(tx
+            .set_room_status(room, rapport_domain::mentoring::RoomStatus::Paused, now + 2)
+            .await
+            .unwrap());
+        tx.commit().await.unwrap();
+        assert!(kept().await.version > v, "[{kind}] a status is");
+
+        // The longest waiting person renames themselves: the list says so.
+        let who = c.waiting[0].person_id;
+        let mut tx = t.store().write().await.unwrap();
+        let mut rec = tx.person(who).await.unwrap().unwrap();
+        rec.profile.name = "Renamed Waiter".into();
+        tx.update_profile(who, &rec.email, &rec.profile, now + 3)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let c = t.app.coverage(&admin, &slug).await.unwrap();
+        assert_eq!(c.waiting[0].name, "Renamed Waiter", "[{kind}]");
+
+        // Only the clock moves: eight days on, the days and the chart follow.
+        t.clock.advance(8 * DAY);
+        let c = t.app.coverage(&admin, &slug).await.unwrap();
+        assert_eq!(c.waiting[0].days, 8, "[{kind}]");
+        assert_eq!(c.time_waiting[0].count, 0, "[{kind}] {:?}", c.time_waiting);
+        assert_eq!(c.time_waiting[1].count, 5, "[{kind}] {:?}", c.time_waiting);
+        t.finish().await;
+    }
+}

@@ -228,6 +228,7 @@ pub async fn seed_rooms(app: &App, now_ms: i64) -> AppResult<DemoRooms> {
         clock: clock.clone(),
         config: std::sync::Arc::new(config),
         secret: app.secret.clone(),
+        coverage_locks: app.coverage_locks.clone(),
     };
     let data = demo_data(DEMO_SEED);
     let programme = |slug: &str| -> AppResult<&DemoProgramme> {

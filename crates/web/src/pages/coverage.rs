@@ -170,20 +170,34 @@ async fn coverage(
         cursor: cursor.map(str::to_string),
         limit: Some(FIRST_PAGE),
     };
-    let waiting = s
-        .app
-        .coverage_waiting(&who.actor, &slug, get("wsort"), &list(get("wcursor")))
-        .await?;
-    let loads = s
-        .app
-        .coverage_loads(
-            &who.actor,
-            &slug,
-            get("lrole"),
-            get("lsort"),
-            &list(get("lcursor")),
-        )
-        .await?;
+    // The dashboard carries the first page of each list in its default
+    // order (kept with it, so read without touching every mentor); another
+    // order, role or page is read on its own.
+    let (waiting, waiting_next) = if get("wsort").is_none() && get("wcursor").is_none() {
+        (c.waiting.clone(), c.waiting_next.clone())
+    } else {
+        let page = s
+            .app
+            .coverage_waiting(&who.actor, &slug, get("wsort"), &list(get("wcursor")))
+            .await?;
+        (page.items, page.next.map(|c| c.encode()))
+    };
+    let (loads, loads_next) =
+        if get("lrole").is_none() && get("lsort").is_none() && get("lcursor").is_none() {
+            (c.loads.clone(), c.loads_next.clone())
+        } else {
+            let page = s
+                .app
+                .coverage_loads(
+                    &who.actor,
+                    &slug,
+                    get("lrole"),
+                    get("lsort"),
+                    &list(get("lcursor")),
+                )
+                .await?;
+            (page.items, page.next.map(|c| c.encode()))
+        };
     let charts = charts(&c, &who.time_zone);
     let page = CoveragePage {
         ctx: Ctx::new(Some(&who), None),
@@ -194,11 +208,9 @@ async fn coverage(
             &[("longest", "Waiting longest"), ("newest", "Newest first")],
             get("wsort"),
         ),
-        waiting_next: waiting
-            .next
-            .map(|c| href(&slug, &q, &[("wcursor", Some(c.encode()))])),
+        waiting_next: waiting_next.map(|c| href(&slug, &q, &[("wcursor", Some(c))])),
         waiting_first: get("wcursor").map(|_| href(&slug, &q, &[("wcursor", None)])),
-        waiting: waiting.items,
+        waiting,
         load_sorts: choices(
             &[("fullest", "Fullest first"), ("emptiest", "Emptiest first")],
             get("lsort"),
@@ -211,11 +223,9 @@ async fn coverage(
             ],
             Some(get("lrole").unwrap_or("")),
         ),
-        loads_next: loads
-            .next
-            .map(|c| href(&slug, &q, &[("lcursor", Some(c.encode()))])),
+        loads_next: loads_next.map(|c| href(&slug, &q, &[("lcursor", Some(c))])),
         loads_first: get("lcursor").map(|_| href(&slug, &q, &[("lcursor", None)])),
-        loads: loads.items,
+        loads,
         keep_for_waiting: keep(&q, &LOADS),
         keep_for_loads: keep(&q, &WAITING),
         slug,
