@@ -559,27 +559,46 @@ impl App {
                 }
                 save_enrolment(tx, &e, now).await?;
             }
-            None => {
-                tx.insert_enrolment(&EnrolmentRecord {
-                    id: EnrolmentId::new(),
-                    programme_id: p.id,
-                    person_id: person,
-                    role,
-                    status: EnrolmentStatus::Approved,
-                    capacity: cap,
-                    answers: BTreeMap::new(),
-                    preferences: Default::default(),
-                    consent_sensitive: false,
-                    created_at: now,
-                    conduct_accepted_at: None,
-                    decided_at: Some(now),
-                })
-                .await?;
-            }
+            None => return insert_approved(tx, p, person, role, capacity, now).await,
         }
         tx.grant_role(p.id, person, role, now).await?;
         Ok(())
     }
+}
+
+/// A new approved enrolment of `person`, who has none in this role, and its
+/// role granted: the half of [`App::enrol_approved`] that does not look
+/// first (an import's new accounts, which cannot have one yet).
+pub(crate) async fn insert_approved(
+    tx: &mut Tx,
+    p: &ProgrammeRecord,
+    person: PersonId,
+    role: ProgrammeRole,
+    capacity: Option<i32>,
+    now: i64,
+) -> AppResult<()> {
+    let cap = if matches!(role, ProgrammeRole::Mentor | ProgrammeRole::Facilitator) {
+        capacity.unwrap_or(p.default_capacity)
+    } else {
+        0
+    };
+    tx.insert_enrolment(&EnrolmentRecord {
+        id: EnrolmentId::new(),
+        programme_id: p.id,
+        person_id: person,
+        role,
+        status: EnrolmentStatus::Approved,
+        capacity: cap,
+        answers: BTreeMap::new(),
+        preferences: Default::default(),
+        consent_sensitive: false,
+        created_at: now,
+        conduct_accepted_at: None,
+        decided_at: Some(now),
+    })
+    .await?;
+    tx.grant_role(p.id, person, role, now).await?;
+    Ok(())
 }
 
 #[cfg(test)]
