@@ -290,8 +290,8 @@ async fn the_page_draws_four_charts_with_tables_and_pages_its_lists_without_scri
 /// moves the programme's version, not the code that writes).
 #[tokio::test]
 async fn the_kept_dashboard_is_read_until_something_it_counts_changes() {
-    use rapport_store::ActivityKind;
     use rapport_store::coverage::DAY;
+    use rapport_store::ActivityKind;
     use rapport_web::testing::active_pair_room;
     for kind in test_database_kinds() {
         let t = TestApp::new(kind).await;
@@ -303,10 +303,17 @@ async fn the_kept_dashboard_is_read_until_something_it_counts_changes() {
             tx.coverage_kept(programme).await.unwrap()
         };
         let c = t.app.coverage(&admin, &slug).await.unwrap();
-        assert_eq!((c.participants, c.unmatched, c.mentors), (5, 5, 3), "[{kind}]");
+        assert_eq!(
+            (c.participants, c.unmatched, c.mentors),
+            (5, 5, 3),
+            "[{kind}]"
+        );
         let first = kept().await;
         let (version, computed_at, _) = first.snapshot.clone().expect("kept");
-        assert_eq!(version, first.version, "[{kind}] kept at the current version");
+        assert_eq!(
+            version, first.version,
+            "[{kind}] kept at the current version"
+        );
         assert_eq!(computed_at, t.app.now());
 
         // Nothing changed, half a minute on: the kept one is read.
@@ -341,7 +348,11 @@ async fn the_kept_dashboard_is_read_until_something_it_counts_changes() {
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        assert_eq!(kept().await.version, v, "[{kind}] a message is not a change");
+        assert_eq!(
+            kept().await.version,
+            v,
+            "[{kind}] a message is not a change"
+        );
         let mut tx = t.store().write().await.unwrap();
         assert!(tx
             .set_room_status(room, rapport_domain::mentoring::RoomStatus::Paused, now + 2)
