@@ -125,6 +125,20 @@ async fn twenty_five_thousand_people_import_in_batches_without_invitations() {
         );
         drop(tx);
 
+        // The new accounts' full-text entries, written a batch at a time and
+        // merged after the import, find a rare word anywhere in the file.
+        let found = t
+            .app
+            .directory(&admin, "12345", &Default::default())
+            .await
+            .unwrap();
+        assert_eq!(found.people.len(), 1, "{kind}");
+        assert_eq!(
+            found.people[0].email.as_deref(),
+            Some("p12345@example.org"),
+            "{kind}"
+        );
+
         // Importing the same file again changes nothing (so an import cut
         // short can simply be run again).
         let again = t
