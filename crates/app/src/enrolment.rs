@@ -545,17 +545,12 @@ impl App {
         capacity: Option<i32>,
         now: i64,
     ) -> AppResult<()> {
-        let cap = if matches!(role, ProgrammeRole::Mentor | ProgrammeRole::Facilitator) {
-            capacity.unwrap_or(p.default_capacity)
-        } else {
-            0
-        };
         match tx.enrolment(p.id, person, role).await? {
             Some(mut e) => {
                 e.status = EnrolmentStatus::Approved;
                 e.decided_at = Some(now);
                 if capacity.is_some() {
-                    e.capacity = cap;
+                    e.capacity = seat_capacity(p, role, capacity);
                 }
                 save_enrolment(tx, &e, now).await?;
             }
@@ -563,6 +558,16 @@ impl App {
         }
         tx.grant_role(p.id, person, role, now).await?;
         Ok(())
+    }
+}
+
+/// The capacity of an approved `role`: what was given, else the
+/// programme's default for those who take people; none for the others.
+fn seat_capacity(p: &ProgrammeRecord, role: ProgrammeRole, capacity: Option<i32>) -> i32 {
+    if matches!(role, ProgrammeRole::Mentor | ProgrammeRole::Facilitator) {
+        capacity.unwrap_or(p.default_capacity)
+    } else {
+        0
     }
 }
 
@@ -577,18 +582,13 @@ pub(crate) async fn insert_approved(
     capacity: Option<i32>,
     now: i64,
 ) -> AppResult<()> {
-    let cap = if matches!(role, ProgrammeRole::Mentor | ProgrammeRole::Facilitator) {
-        capacity.unwrap_or(p.default_capacity)
-    } else {
-        0
-    };
     tx.insert_enrolment(&EnrolmentRecord {
         id: EnrolmentId::new(),
         programme_id: p.id,
         person_id: person,
         role,
         status: EnrolmentStatus::Approved,
-        capacity: cap,
+        capacity: seat_capacity(p, role, capacity),
         answers: BTreeMap::new(),
         preferences: Default::default(),
         consent_sensitive: false,
