@@ -567,17 +567,10 @@ const LIST_PERSON: &str = "UPDATE fulltext_docs SET listed = (SELECT status = 'a
 const BULK_IDS: usize = 1_000;
 
 impl Tx {
-    /// Puts a person's directory text in the full-text index (issue 20),
-    /// with whether the directory lists them, in the caller's transaction.
-    async fn index_person(&mut self, id: PersonId, text: &str) -> Result<()> {
-        on_conn!(self, c => sqlx::query(
-            "INSERT INTO fulltext_docs (kind, doc_id, body, listed) SELECT 'person', id, $2, status = 'active' AND visibility = 'members' FROM people WHERE id = $1 ON CONFLICT (kind, doc_id) DO UPDATE SET body = excluded.body, listed = excluded.listed")
-            .bind(id.0).bind(text).execute(c).await.map(|r| r.rows_affected()))?;
-        Ok(())
-    }
-
-    /// Puts the directory text of `ids` (as stored in `people.search_text`)
-    /// in the full-text index in one statement. On SQLite, FTS5 writes what
+    /// Puts the directory text of `ids` (as their rows hold it, in
+    /// `people.search_text`) in the full-text index (issue 20), with whether
+    /// the directory lists them, in the caller's transaction: one statement
+    /// for up to [`BULK_IDS`] people. On SQLite, FTS5 writes what
     /// it holds to disk whenever a statement of the transaction begins, so
     /// indexing people one statement each made a one-document segment per
     /// person, and merging those took 60% of a 100,000-person import.
@@ -604,8 +597,8 @@ impl Tx {
 
     /// Inserts a person. A taken email is `Conflict { constraint: "people_email_key" }`.
     pub async fn insert_person(&mut self, p: &NewPerson) -> Result<()> {
-        let search = self.insert_person_row(p).await?;
-        self.index_person(p.id, &search).await
+        self.insert_person_row(p).await?;
+        self.index_people(&[p.id]).await
     }
 
     /// Inserts many people (an import's batch), as [`Tx::insert_person`]
@@ -619,8 +612,8 @@ impl Tx {
         self.index_people(&ids).await
     }
 
-    /// The `people` row of a new person; returns its directory text.
-    async fn insert_person_row(&mut self, p: &NewPerson) -> Result<String> {
+    /// The `people` row of a new person, not yet in the full-text index.
+    async fn insert_person_row(&mut self, p: &NewPerson) -> Result<()> {
         let profile = serde_json::to_string(&p.profile)?;
         let search = search_text(&p.email, &p.profile);
         on_conn!(self, c => sqlx::query(
@@ -631,7 +624,7 @@ impl Tx {
             .bind(p.profile.level.code()).bind(p.profile.visibility.code())
             .bind(p.profile.manager_id.map(|m| m.0)).bind(&profile).bind(&search).bind(p.now)
             .execute(c).await.map(|r| r.rows_affected()))?;
-        Ok(search)
+        Ok(())
     }
 
     /// A person by id.
@@ -682,7 +675,7 @@ impl Tx {
             .bind(id.0).bind(&profile.name).bind(profile.level.code()).bind(profile.visibility.code())
             .bind(profile.manager_id.map(|m| m.0)).bind(&json).bind(&search).bind(now)
             .execute(c).await.map(|r| r.rows_affected()))?;
-        self.index_person(id, &search).await
+        self.index_people(&[id]).await
     }
 
     /// Sets the password hash and activates the account.
