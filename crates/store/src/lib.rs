@@ -310,12 +310,16 @@ impl Store {
                 Ok(vec![])
             }
             Pool::Postgres(p) => {
-                // (name, vacuum it): autovacuum's default thresholds.
+                // (name, vacuum it): autovacuum's default thresholds. sqlx's
+                // own table is left out: nothing plans against it, and its
+                // writes (an insert and an update a migration) may reach the
+                // statistics after the migrations' ANALYZE, so it looked
+                // stale at a random later check.
                 let rows: Vec<(String, bool)> = sqlx::query_as(
                     "SELECT name, vacuum FROM (SELECT quote_ident(relname) AS name, \
                        n_mod_since_analyze > 50 + 0.1 * GREATEST(n_live_tup, 0) AS stale, \
                        current_setting('autovacuum') = 'off' AND n_dead_tup > 50 + 0.2 * GREATEST(n_live_tup, 0) AS vacuum \
-                     FROM pg_stat_user_tables WHERE schemaname = current_schema()) AS t \
+                     FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname <> '_sqlx_migrations') AS t \
                      WHERE stale OR vacuum ORDER BY name",
                 )
                 .fetch_all(p)
