@@ -28,7 +28,7 @@ use rapport_domain::policy::Actor;
 use rapport_domain::programme::{ProgrammeKind, ProgrammeRole};
 use rapport_domain::{PersonId, ProgrammeId};
 use rapport_store::coverage::{CoverageKept, Sort, DAY, LOAD_BUCKETS, WAIT_BUCKETS};
-use rapport_store::Tx;
+use rapport_store::{ProgrammeRecord, Tx};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -277,9 +277,17 @@ impl App {
     /// the kept dashboard while nothing it counts changed (module docs).
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id, programme = %slug))]
     pub async fn coverage(&self, actor: &Actor, slug: &str) -> AppResult<Coverage> {
-        let now = self.now();
         let mut tx = self.store.read().await?;
         let p = self.managed_programme(&mut tx, actor, slug).await?;
+        self.coverage_in(tx, &p).await
+    }
+
+    /// [`App::coverage`] of a programme the caller has checked the actor
+    /// manages, read in `tx` when the kept one serves (the caller's other
+    /// reads done first: the read may be ended to wait for another request
+    /// computing it).
+    pub(crate) async fn coverage_in(&self, mut tx: Tx, p: &ProgrammeRecord) -> AppResult<Coverage> {
+        let now = self.now();
         let lock = self.coverage_locks.lock_of(p.id);
         let _turn = match judge(&tx.coverage_kept(p.id).await?, now) {
             Kept::Fresh(c) => return Ok(*c),
@@ -313,7 +321,7 @@ impl App {
         };
         // Not kept, it is computed again next time; the figures stand.
         if let Err(e) = kept_now.await {
-            tracing::warn!(programme = %slug, error = %crate::error::error_chain(&e), "coverage: could not keep the dashboard");
+            tracing::warn!(programme = %p.slug, error = %crate::error::error_chain(&e), "coverage: could not keep the dashboard");
         }
         Ok(c)
     }

@@ -64,6 +64,7 @@ pub mod needs;
 pub mod reflection;
 // Issue 17 performance (H1): one read transaction per page.
 mod mail_batch;
+pub mod programme_page;
 pub mod room_pages;
 pub mod viewer;
 // Issue 20 (H7): fast at 100k people, the planner's statistics.

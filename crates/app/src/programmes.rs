@@ -11,7 +11,7 @@ use rapport_domain::programme::{
 };
 use rapport_domain::questions::{check_drafts, keep_ids_by_prompt, QuestionDraft};
 use rapport_domain::values::{tags, text, Slug};
-use rapport_domain::{Invalid, PersonId};
+use rapport_domain::{Invalid, PersonId, ProgrammeId};
 use rapport_matching::settings::{ProgrammeKind as EngineKind, Settings};
 use rapport_store::{ProgrammeRecord, Tx};
 use serde::{Deserialize, Serialize};
@@ -591,13 +591,7 @@ impl App {
     ) -> AppResult<Vec<(PersonId, String, String)>> {
         let mut tx = self.store.read().await?;
         let p = self.managed_programme(&mut tx, actor, slug).await?;
-        let mut out = vec![];
-        for id in tx.holders(p.id, ProgrammeRole::Manager).await? {
-            if let Some(person) = tx.person(id).await? {
-                out.push((id, person.profile.name, person.email.to_string()));
-            }
-        }
-        Ok(out)
+        managers_in(&mut tx, p.id).await
     }
 
     /// Makes someone (by email) a manager of the programme.
@@ -759,6 +753,21 @@ impl App {
 pub const DEFAULT_CODE_OF_CONDUCT: &str = "Treat everyone with respect. Keep what people share in confidence unless they agree otherwise. Show up to the sessions you agree to, or say so early. No harassment, discrimination or selling. If something is wrong, report it to the programme's managers: reports are confidential.";
 
 /// A programme's stored settings text as the JSON object the audit log keeps.
+/// The programme's managers (id, name, email), read in `tx`; the caller has
+/// checked the actor manages it.
+pub(crate) async fn managers_in(
+    tx: &mut Tx,
+    programme: ProgrammeId,
+) -> AppResult<Vec<(PersonId, String, String)>> {
+    let mut out = vec![];
+    for id in tx.holders(programme, ProgrammeRole::Manager).await? {
+        if let Some(person) = tx.person(id).await? {
+            out.push((id, person.profile.name, person.email.to_string()));
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

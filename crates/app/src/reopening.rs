@@ -8,6 +8,7 @@ use crate::programmes::ProgrammeView;
 use crate::{App, AppError, AppResult};
 use rapport_domain::policy::Actor;
 use rapport_domain::programme::ProgrammeStatus;
+use rapport_store::{ProgrammeRecord, Tx};
 use serde::Serialize;
 
 /// How long after closing a programme may be reopened: 30 days.
@@ -35,6 +36,16 @@ impl App {
         admin_only(actor)?;
         let mut tx = self.store.read().await?;
         let p = self.managed_programme(&mut tx, actor, slug).await?;
+        self.reopening_in(&mut tx, &p).await
+    }
+
+    /// [`App::reopening`] in `tx`, for a programme the caller has checked
+    /// an admin asks about.
+    pub(crate) async fn reopening_in(
+        &self,
+        tx: &mut Tx,
+        p: &ProgrammeRecord,
+    ) -> AppResult<Option<Reopening>> {
         if p.status != ProgrammeStatus::Closed {
             return Ok(None);
         }

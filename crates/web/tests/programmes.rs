@@ -225,6 +225,27 @@ async fn managers_and_members_through_pages_and_api() {
         let r = s.send("POST", "/api/v1/programmes/spring-leaders/enrolments", &json!({"role": "mentor", "capacity": "1", "accept_conduct": true, "answers": {"q1": ["Video"]}}).to_string(), &mo).await;
         assert_eq!(r.status(), StatusCode::CREATED);
 
+        // The overview page, read in one transaction: a member sees where
+        // they stand and nothing of the managers' section; the manager sees
+        // the managers and the coverage dashboard.
+        let page = text(s.send("GET", "/programmes/spring-leaders", "", &mia).await).await;
+        assert!(page.contains("id=\"you\""), "the member's own section");
+        assert!(
+            !page.contains("id=\"manage\"") && !page.contains("ada@example.org"),
+            "no managers' section for a member"
+        );
+        let page = text(
+            s.send("GET", "/programmes/spring-leaders", "", &admin)
+                .await,
+        )
+        .await;
+        assert!(
+            page.contains("id=\"manage\"")
+                && page.contains("ada@example.org")
+                && page.contains("<h3>Coverage</h3>"),
+            "the manager's section, its managers and the dashboard"
+        );
+
         // The manager approves both, runs matching and publishes.
         let list = json_of(
             s.send(

@@ -4,7 +4,7 @@
 //! import/export have their own modules, as they do in `rapport_app`.
 
 use super::{render, Ctx, Field, FormPage};
-use crate::auth::PageActor;
+use crate::auth::{PageActor, PageFor, PageSession};
 use crate::routes::Routes;
 use crate::{AppState, PageError};
 use askama::Template;
@@ -12,6 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use rapport_app::coverage::Coverage;
+use rapport_app::programme_page::ProgrammePage;
 use rapport_app::programmes::{ProgrammeInput, ProgrammeView};
 use rapport_app::AppError;
 use rapport_domain::mentoring::EnrolmentStatus;
@@ -272,20 +273,23 @@ struct OverviewPage {
 
 async fn overview(
     State(s): State<AppState>,
-    who: PageActor,
+    session: PageSession,
     Path(slug): Path<String>,
     Query(q): Query<Params>,
 ) -> Result<Response, PageError> {
-    let p = s.app.programme(&who.actor, &slug).await?;
-    let mine = s.app.my_enrolments(&who.actor, &slug).await?;
-    let (coverage, managers) = if p.can_manage {
-        (
-            Some(s.app.coverage(&who.actor, &slug).await?),
-            s.app.programme_managers(&who.actor, &slug).await?,
-        )
-    } else {
-        (None, vec![])
-    };
+    // The viewer and the whole page in one read (issue 20).
+    let who = PageFor::Session(&session);
+    let ProgrammePage {
+        viewer,
+        programme: p,
+        mine,
+        recommended,
+        roadmap_choices,
+        coverage,
+        managers,
+        reopening,
+    } = s.app.programme_page(who.reader(), &slug).await?;
+    let who = who.actor(&s, viewer)?;
     let moves = [
         (ProgrammeStatus::Open, "open", "Open for enrolment"),
         (ProgrammeStatus::Running, "running", "Start running"),
@@ -295,15 +299,12 @@ async fn overview(
     .filter(|(to, _, _)| p.record.status.move_to(*to).is_ok())
     .map(|(_, code, label)| (code, label))
     .collect();
-    let p_closed = p.record.status == ProgrammeStatus::Closed;
     let mentee_approved = mine
         .iter()
         .any(|e| e.role == ProgrammeRole::Mentee && e.status == EnrolmentStatus::Approved);
     let mentor_approved = mine
         .iter()
         .any(|e| e.role == ProgrammeRole::Mentor && e.status == EnrolmentStatus::Approved);
-    let (recommended, roadmap_choices) =
-        super::roadmaps::programme_section(&s, &who, &slug, p.can_manage).await?;
     Ok(render(&OverviewPage {
         recommended,
         roadmap_choices,
@@ -316,9 +317,7 @@ async fn overview(
         mentee_approved,
         mentor_approved,
         managers,
-        reopenable: who.actor.is_admin
-            && p_closed
-            && s.app.reopening(&who.actor, &slug).await?.is_some(),
+        reopenable: reopening.is_some(),
     })
     .into_response())
 }

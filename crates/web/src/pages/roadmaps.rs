@@ -728,33 +728,6 @@ async fn room_agenda(
     Ok(Redirect::to(&format!("/sessions/{session}?done=session_saved")).into_response())
 }
 
-/// The programme page's recommended roadmaps, and what its managers could add.
-pub(crate) async fn programme_section(
-    s: &AppState,
-    who: &PageActor,
-    slug: &str,
-    can_manage: bool,
-) -> Result<(Vec<RoadmapSummary>, Vec<(RoadmapId, String)>), PageError> {
-    let recommended = s.app.programme_roadmaps(&who.actor, slug).await?;
-    let choices = if can_manage {
-        let list = ListQuery {
-            limit: Some(100),
-            ..ListQuery::default()
-        };
-        s.app
-            .roadmaps(&who.actor, &RoadmapSearch::default(), &list)
-            .await?
-            .items
-            .into_iter()
-            .filter(|r| !recommended.iter().any(|i| i.record.id == r.record.id))
-            .map(|r| (r.record.id, r.record.title))
-            .collect()
-    } else {
-        vec![]
-    };
-    Ok((recommended, choices))
-}
-
 async fn programme_attach(
     State(s): State<AppState>,
     who: PageActor,
