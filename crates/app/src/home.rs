@@ -5,7 +5,7 @@ use crate::inbox::InboxEntry;
 use crate::viewer::{PageReader, PageViewer};
 use crate::{Actor, App, AppError, AppResult};
 use rapport_domain::mentoring::EnrolmentStatus;
-use rapport_store::Tx;
+use rapport_store::{PersonRecord, Tx};
 
 /// The signed-in home page, read in one transaction: the viewer (when read
 /// for a session cookie), the summary and the whole inbox.
@@ -94,7 +94,7 @@ impl App {
     /// The signed-in start page for `actor`.
     pub async fn home_summary(&self, actor: &Actor) -> AppResult<HomeSummary> {
         let mut tx = self.store.read().await?;
-        self.home_summary_in(&mut tx, actor).await
+        self.home_summary_in(&mut tx, actor, None).await
     }
 
     /// The signed-in home page: [`App::home_summary`] and [`App::inbox`],
@@ -103,8 +103,8 @@ impl App {
     /// each is a pool checkout and two round trips more).
     #[tracing::instrument(skip_all)]
     pub async fn home_page(&self, reader: PageReader<'_>) -> AppResult<HomePage> {
-        let (mut tx, actor, viewer) = self.page_read(reader).await?;
-        let summary = self.home_summary_in(&mut tx, &actor).await?;
+        let (mut tx, actor, viewer, me) = self.page_read_person(reader).await?;
+        let summary = self.home_summary_in(&mut tx, &actor, me).await?;
         let inbox = self.inbox_in(&mut tx, &actor).await?;
         Ok(HomePage {
             viewer,
@@ -115,11 +115,20 @@ impl App {
 
     /// [`App::home_summary`] in the caller's transaction, the person's own
     /// row included (their own profile is always theirs to see).
-    async fn home_summary_in(&self, tx: &mut Tx, actor: &Actor) -> AppResult<HomeSummary> {
-        let me = tx
-            .person(actor.person_id)
-            .await?
-            .ok_or_else(|| AppError::NotFound("that person was not found".into()))?;
+    /// `me`: their record, when the caller read it in `tx` already.
+    async fn home_summary_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        me: Option<PersonRecord>,
+    ) -> AppResult<HomeSummary> {
+        let me = match me {
+            Some(me) => me,
+            None => tx
+                .person(actor.person_id)
+                .await?
+                .ok_or_else(|| AppError::NotFound("that person was not found".into()))?,
+        };
         let p = &me.profile;
         // Ten things a matcher can use; each counts for a tenth.
         let filled = [

@@ -19,6 +19,7 @@
 
 use crate::closure::ClosureWindow;
 use crate::lists::{Cursor, Direction, ListQuery, Page, Start};
+use crate::requests::RequestView;
 use crate::{App, AppResult};
 use rapport_domain::mentoring::{MemberState, RequestStatus, RoomStatus};
 use rapport_domain::policy::Actor;
@@ -180,6 +181,35 @@ struct Sources<'a> {
     now: i64,
     /// The person's rooms with their programme's name.
     rooms: Vec<(RoomRecord, String)>,
+    /// The person's requests, incoming and outgoing (two kinds read them).
+    requests: Vec<RequestView>,
+}
+
+impl Sources<'_> {
+    /// Whether entries of `kind` can exist at all: a manager's kinds need a
+    /// programme the person manages, a room's kinds a room (any state; the
+    /// store's queries read the same roles and room members in the same
+    /// transaction). A kind that cannot is not asked for: most people in a
+    /// large organisation manage nothing and many have no room, and each
+    /// kind is a statement (issue 20, the home page).
+    fn may_have(&self, kind: InboxKind) -> bool {
+        match kind {
+            InboxKind::Applications
+            | InboxKind::RoundToPublish
+            | InboxKind::Unplaced
+            | InboxKind::Reports => self.actor.managed().next().is_some(),
+            InboxKind::Agreement
+            | InboxKind::Pulse
+            | InboxKind::Feedback
+            | InboxKind::Nudge
+            | InboxKind::Reschedule
+            | InboxKind::Closure => !self.rooms.is_empty(),
+            InboxKind::Proposal
+            | InboxKind::Request
+            | InboxKind::Question
+            | InboxKind::Reflection => true,
+        }
+    }
 }
 
 impl App {
@@ -199,10 +229,13 @@ impl App {
             actor,
             now: self.now(),
             rooms: self.my_rooms_in(tx, actor).await?,
+            requests: self.my_requests_in(tx, actor).await?,
         };
         let mut all = vec![];
         for kind in InboxKind::ALL {
-            all.extend(self.entries_of(tx, kind, &cx).await?);
+            if cx.may_have(kind) {
+                all.extend(self.entries_of(tx, kind, &cx).await?);
+            }
         }
         all.sort_by_key(|e| (e.order(), e.id));
         Ok(all)
@@ -253,7 +286,7 @@ impl App {
     ) -> AppResult<Vec<InboxEntry>> {
         match kind {
             InboxKind::Proposal => Ok(proposals(cx)),
-            InboxKind::Request | InboxKind::Question => self.requests_waiting(tx, kind, cx).await,
+            InboxKind::Request | InboxKind::Question => Ok(requests_waiting(kind, cx)),
             InboxKind::Applications => self.applications_waiting(tx, cx).await,
             InboxKind::RoundToPublish => self.rounds_to_publish(tx, cx).await,
             InboxKind::Unplaced => self.unplaced_waiting(tx, cx).await,
@@ -266,62 +299,6 @@ impl App {
             InboxKind::Closure => self.closures_due(tx, cx).await,
             InboxKind::Reflection => self.reflection_entries(tx, cx).await,
         }
-    }
-
-    async fn requests_waiting(
-        &self,
-        tx: &mut Tx,
-        kind: InboxKind,
-        cx: &Sources<'_>,
-    ) -> AppResult<Vec<InboxEntry>> {
-        let mut out = vec![];
-        for v in self.my_requests_in(tx, cx.actor).await? {
-            let r = &v.request;
-            let offer = r.direction == rapport_domain::mentoring::RequestDirection::Offer;
-            let from = if offer {
-                &v.mentor_name
-            } else {
-                &v.mentee_name
-            };
-            let entry = match (kind, r.status, v.incoming) {
-                (InboxKind::Request, RequestStatus::Pending, true) => InboxEntry {
-                    kind,
-                    id: key(kind, r.id.0),
-                    title: if offer {
-                        format!("{from} offers to mentor you")
-                    } else {
-                        format!("{from} asks you to be their mentor")
-                    },
-                    detail: v.programme.clone(),
-                    link: "/requests".into(),
-                    action: "Accept or decline",
-                    deadline: Some(r.expires_at),
-                    at: r.created_at,
-                    count: None,
-                },
-                (InboxKind::Question, RequestStatus::NeedsInfo, false) => {
-                    let to = if offer {
-                        &v.mentee_name
-                    } else {
-                        &v.mentor_name
-                    };
-                    InboxEntry {
-                        kind,
-                        id: key(kind, r.id.0),
-                        title: format!("{to} has a question about your request"),
-                        detail: v.programme.clone(),
-                        link: "/requests".into(),
-                        action: "Answer the question",
-                        deadline: Some(r.expires_at),
-                        at: r.created_at,
-                        count: None,
-                    }
-                }
-                _ => continue,
-            };
-            out.push(entry);
-        }
-        Ok(out)
     }
 
     async fn applications_waiting(
@@ -608,6 +585,59 @@ impl App {
         }
         Ok(out)
     }
+}
+
+/// Requests waiting on the person (`Request`) and their requests with a
+/// question to answer (`Question`).
+fn requests_waiting(kind: InboxKind, cx: &Sources<'_>) -> Vec<InboxEntry> {
+    let mut out = vec![];
+    for v in &cx.requests {
+        let r = &v.request;
+        let offer = r.direction == rapport_domain::mentoring::RequestDirection::Offer;
+        let from = if offer {
+            &v.mentor_name
+        } else {
+            &v.mentee_name
+        };
+        let entry = match (kind, r.status, v.incoming) {
+            (InboxKind::Request, RequestStatus::Pending, true) => InboxEntry {
+                kind,
+                id: key(kind, r.id.0),
+                title: if offer {
+                    format!("{from} offers to mentor you")
+                } else {
+                    format!("{from} asks you to be their mentor")
+                },
+                detail: v.programme.clone(),
+                link: "/requests".into(),
+                action: "Accept or decline",
+                deadline: Some(r.expires_at),
+                at: r.created_at,
+                count: None,
+            },
+            (InboxKind::Question, RequestStatus::NeedsInfo, false) => {
+                let to = if offer {
+                    &v.mentee_name
+                } else {
+                    &v.mentor_name
+                };
+                InboxEntry {
+                    kind,
+                    id: key(kind, r.id.0),
+                    title: format!("{to} has a question about your request"),
+                    detail: v.programme.clone(),
+                    link: "/requests".into(),
+                    action: "Answer the question",
+                    deadline: Some(r.expires_at),
+                    at: r.created_at,
+                    count: None,
+                }
+            }
+            _ => continue,
+        };
+        out.push(entry);
+    }
+    out
 }
 
 impl App {

@@ -684,6 +684,9 @@ impl App {
                 .unwrap_or(p.created_at);
             out.push((RoomPromptOrPrompt::Prompt(p), at));
         }
+        if rooms.is_empty() {
+            return Ok(out);
+        }
         let answered = tx.answered_room_prompts(actor.person_id).await?;
         for rp in tx.room_prompts_in(rooms).await? {
             if rp.assigned_by != Some(actor.person_id) && !answered.contains(&rp.id) {

@@ -8,7 +8,7 @@ use crate::secrets::hash_token;
 use crate::{Actor, App, AppResult};
 use rapport_domain::values::TimeZoneName;
 use rapport_domain::{LoginSessionId, RoomId};
-use rapport_store::Tx;
+use rapport_store::{PersonRecord, Tx};
 
 /// What every signed-in page reads about its viewer.
 #[derive(Clone, Debug)]
@@ -43,6 +43,13 @@ impl App {
     /// page's own reads: a room tab reads its viewer and its content in one
     /// transaction ([`PageReader::Session`]).
     pub(crate) async fn page_viewer_tx(&self, token: &str) -> AppResult<(PageViewer, Tx)> {
+        let (viewer, _, tx) = self.page_viewer_person(token).await?;
+        Ok((viewer, tx))
+    }
+
+    /// [`App::page_viewer_tx`], with the viewer's own record as read (for a
+    /// page that shows their profile: no second read of it).
+    async fn page_viewer_person(&self, token: &str) -> AppResult<(PageViewer, PersonRecord, Tx)> {
         let mut tx = self.store.read().await?;
         // The session and its person in one statement, the unread counts in
         // another: each statement is a round trip to the database's thread.
@@ -62,12 +69,12 @@ impl App {
         let viewer = PageViewer {
             actor,
             session: LoginSessionId(owner.credential_id),
-            name: record.profile.name,
-            time_zone: record.profile.time_zone,
+            name: record.profile.name.clone(),
+            time_zone: record.profile.time_zone.clone(),
             unread,
             unread_notifications,
         };
-        Ok((viewer, tx))
+        Ok((viewer, record, tx))
     }
 
     /// A read transaction for a page, and the actor it reads for: with the
@@ -81,6 +88,21 @@ impl App {
             PageReader::Session(token) => {
                 let (viewer, tx) = self.page_viewer_tx(token).await?;
                 Ok((tx, viewer.actor.clone(), Some(viewer)))
+            }
+        }
+    }
+
+    /// [`App::page_read`], with the reader's own record when the read
+    /// already had it (a session cookie).
+    pub(crate) async fn page_read_person(
+        &self,
+        reader: PageReader<'_>,
+    ) -> AppResult<(Tx, Actor, Option<PageViewer>, Option<PersonRecord>)> {
+        match reader {
+            PageReader::Actor(actor) => Ok((self.store.read().await?, actor.clone(), None, None)),
+            PageReader::Session(token) => {
+                let (viewer, me, tx) = self.page_viewer_person(token).await?;
+                Ok((tx, viewer.actor.clone(), Some(viewer), Some(me)))
             }
         }
     }
