@@ -3,9 +3,11 @@
 //!
 //! # Adding a kind of entry
 //! One small change in this file: a variant in [`InboxKind`] (and in
-//! [`InboxKind::ALL`]), its code, and one arm in [`App::entries_of`] calling
-//! a function that returns its entries. Nothing else changes: the home page,
-//! the API and the tests read every kind through [`App::inbox`].
+//! [`InboxKind::ALL`]), its code, one arm in [`App::entries_of`] calling
+//! a function that returns its entries, and one in `Sources::may_have`
+//! saying what a person needs to have any (a programme they manage, a room,
+//! or nothing). Nothing else changes: the home page, the API and the tests
+//! read every kind through [`App::inbox`].
 //!
 //! # Contract
 //! - Only what the person themselves must act on appears, in words they may
