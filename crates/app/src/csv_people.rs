@@ -14,7 +14,7 @@
 //! `manager_email`, `capacity`, then one column per programme question named
 //! by its id (`q1`) or its prompt. Lists are separated by `;`.
 
-use crate::enrolment::{insert_approved, roles_for};
+use crate::enrolment::{approve_enrolment, roles_for};
 use crate::{App, AppError, AppResult};
 use rapport_domain::mentoring::EnrolmentStatus;
 use rapport_domain::person::{AccountStatus, Profile, ProfileInput};
@@ -325,8 +325,7 @@ impl App {
         let mut done = 0;
         for batch in new_rows.chunks(BATCH) {
             let mut tx = self.store.write().await?;
-            tx.bulk_cache(true).await?;
-            let written = async {
+            in_bulk(&mut tx, async |tx| {
                 let mut uninvited = vec![];
                 for row in batch {
                     let id = if options.invite {
@@ -340,7 +339,7 @@ impl App {
                                 .join(" and ")
                         );
                         self.invite_in(
-                            &mut tx,
+                            tx,
                             inviter.as_ref(),
                             &row.email,
                             row.profile.clone(),
@@ -358,30 +357,23 @@ impl App {
                     ids.insert(row.email.as_str().to_string(), id);
                 }
                 // Written together: one full-text statement for the batch.
-                tx.insert_people(&uninvited).await?;
-                AppResult::Ok(())
-            }
-            .await;
-            // Restored whatever happened, so the pool never keeps it.
-            tx.bulk_cache(false).await?;
-            written?;
+                Ok(tx.insert_people(&uninvited).await?)
+            })
+            .await?;
             tx.commit().await?;
             done += batch.len();
             progress(ImportStage::Writing, done, total);
         }
         for batch in rows.chunks(BATCH) {
             let mut tx = self.store.write().await?;
-            tx.bulk_cache(true).await?;
-            let written = async {
+            in_bulk(&mut tx, async |tx| {
                 for row in batch {
-                    self.apply_row(&mut tx, &p, &questions, row, &ids, false, now, &mut report)
+                    self.apply_row(tx, &p, &questions, row, &ids, false, now, &mut report)
                         .await?;
                 }
-                AppResult::Ok(())
-            }
-            .await;
-            tx.bulk_cache(false).await?;
-            written?;
+                Ok(())
+            })
+            .await?;
             tx.commit().await?;
             done += batch.len();
             progress(ImportStage::Writing, done, total);
@@ -520,13 +512,7 @@ impl App {
         let person =
             person.ok_or_else(|| AppError::internal_msg("imported row lost its person"))?;
         if approve {
-            match &old {
-                None => insert_approved(tx, p, person, role, capacity, now).await?,
-                Some(_) => {
-                    self.enrol_approved(tx, p, person, role, capacity, now)
-                        .await?
-                }
-            }
+            approve_enrolment(tx, p, old, person, role, capacity, now).await?;
         }
         if new_answers {
             let mut e = tx
@@ -703,6 +689,16 @@ async fn check_file(
     }
     progress(ImportStage::Checking, data_rows.len(), data_rows.len());
     cross.finish(tx, &mut report.errors).await
+}
+
+/// Runs `write` in `tx` with the connection's page cache raised for a bulk
+/// write ([`Tx::bulk_cache`]), and restores it whatever happened, so the
+/// pool never keeps the larger cache.
+async fn in_bulk(tx: &mut Tx, write: impl AsyncFnOnce(&mut Tx) -> AppResult<()>) -> AppResult<()> {
+    tx.bulk_cache(true).await?;
+    let written = write(tx).await;
+    tx.bulk_cache(false).await?;
+    written
 }
 
 /// The account of a new person who is not invited (no link, no email):

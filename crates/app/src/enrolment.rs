@@ -545,20 +545,37 @@ impl App {
         capacity: Option<i32>,
         now: i64,
     ) -> AppResult<()> {
-        match tx.enrolment(p.id, person, role).await? {
-            Some(mut e) => {
-                e.status = EnrolmentStatus::Approved;
-                e.decided_at = Some(now);
-                if capacity.is_some() {
-                    e.capacity = seat_capacity(p, role, capacity);
-                }
-                save_enrolment(tx, &e, now).await?;
-            }
-            None => return insert_approved(tx, p, person, role, capacity, now).await,
-        }
-        tx.grant_role(p.id, person, role, now).await?;
-        Ok(())
+        let existing = tx.enrolment(p.id, person, role).await?;
+        approve_enrolment(tx, p, existing, person, role, capacity, now).await
     }
+}
+
+/// [`App::enrol_approved`] for a caller that has read the person's
+/// enrolment in `role` already (`existing`; none for someone new to the
+/// site, whom an import has just created): approves it, or inserts an
+/// approved one, and grants the role.
+pub(crate) async fn approve_enrolment(
+    tx: &mut Tx,
+    p: &ProgrammeRecord,
+    existing: Option<EnrolmentRecord>,
+    person: PersonId,
+    role: ProgrammeRole,
+    capacity: Option<i32>,
+    now: i64,
+) -> AppResult<()> {
+    match existing {
+        Some(mut e) => {
+            e.status = EnrolmentStatus::Approved;
+            e.decided_at = Some(now);
+            if capacity.is_some() {
+                e.capacity = seat_capacity(p, role, capacity);
+            }
+            save_enrolment(tx, &e, now).await?;
+        }
+        None => return insert_approved(tx, p, person, role, capacity, now).await,
+    }
+    tx.grant_role(p.id, person, role, now).await?;
+    Ok(())
 }
 
 /// The capacity of an approved `role`: what was given, else the
@@ -572,9 +589,8 @@ fn seat_capacity(p: &ProgrammeRecord, role: ProgrammeRole, capacity: Option<i32>
 }
 
 /// A new approved enrolment of `person`, who has none in this role, and its
-/// role granted: the half of [`App::enrol_approved`] that does not look
-/// first (an import's new accounts, which cannot have one yet).
-pub(crate) async fn insert_approved(
+/// role granted.
+async fn insert_approved(
     tx: &mut Tx,
     p: &ProgrammeRecord,
     person: PersonId,

@@ -752,7 +752,6 @@ impl App {
 /// The code of conduct a new site starts with.
 pub const DEFAULT_CODE_OF_CONDUCT: &str = "Treat everyone with respect. Keep what people share in confidence unless they agree otherwise. Show up to the sessions you agree to, or say so early. No harassment, discrimination or selling. If something is wrong, report it to the programme's managers: reports are confidential.";
 
-/// A programme's stored settings text as the JSON object the audit log keeps.
 /// The programme's managers (id, name, email), read in `tx`; the caller has
 /// checked the actor manages it.
 pub(crate) async fn managers_in(
@@ -768,6 +767,7 @@ pub(crate) async fn managers_in(
     Ok(out)
 }
 
+/// A programme's stored settings text as the JSON object the audit log keeps.
 #[cfg(test)]
 mod tests {
     use super::*;

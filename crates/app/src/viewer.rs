@@ -36,19 +36,13 @@ impl App {
     /// five minutes).
     #[tracing::instrument(skip_all)]
     pub async fn page_viewer(&self, token: &str) -> AppResult<PageViewer> {
-        Ok(self.page_viewer_tx(token).await?.0)
+        Ok(self.page_viewer_person(token).await?.0)
     }
 
-    /// [`App::page_viewer`], with its read transaction still open for the
-    /// page's own reads: a room tab reads its viewer and its content in one
-    /// transaction ([`PageReader::Session`]).
-    pub(crate) async fn page_viewer_tx(&self, token: &str) -> AppResult<(PageViewer, Tx)> {
-        let (viewer, _, tx) = self.page_viewer_person(token).await?;
-        Ok((viewer, tx))
-    }
-
-    /// [`App::page_viewer_tx`], with the viewer's own record as read (for a
-    /// page that shows their profile: no second read of it).
+    /// [`App::page_viewer`], with the viewer's own record as read (for a
+    /// page that shows their profile: no second read of it) and the read
+    /// transaction still open for the page's own reads: a room tab reads its
+    /// viewer and its content in one transaction ([`PageReader::Session`]).
     async fn page_viewer_person(&self, token: &str) -> AppResult<(PageViewer, PersonRecord, Tx)> {
         let mut tx = self.store.read().await?;
         // The session and its person in one statement, the unread counts in
@@ -83,13 +77,8 @@ impl App {
         &self,
         reader: PageReader<'_>,
     ) -> AppResult<(Tx, Actor, Option<PageViewer>)> {
-        match reader {
-            PageReader::Actor(actor) => Ok((self.store.read().await?, actor.clone(), None)),
-            PageReader::Session(token) => {
-                let (viewer, tx) = self.page_viewer_tx(token).await?;
-                Ok((tx, viewer.actor.clone(), Some(viewer)))
-            }
-        }
+        let (tx, actor, viewer, _) = self.page_read_person(reader).await?;
+        Ok((tx, actor, viewer))
     }
 
     /// [`App::page_read`], with the reader's own record when the read
