@@ -3,11 +3,13 @@
 
 use crate::emails::{Frame, Invitation, Mail, ResetPassword, Unsubscribe, VerifyEmail};
 use crate::secrets::{hash_password, hash_token, random_token, verify_password};
+use crate::viewer::ApiReader;
 use crate::{App, AppError, AppResult};
 use rapport_domain::person::{AccountStatus, NotificationKind, Profile, SignupMode};
 use rapport_domain::policy::{self, Actor};
+use rapport_domain::programme::ProgrammeRole;
 use rapport_domain::values::{Email, NewPassword, PersonName};
-use rapport_domain::{ApiTokenId, Invalid, LoginSessionId, PersonId};
+use rapport_domain::{ApiTokenId, Invalid, LoginSessionId, PersonId, ProgrammeId};
 use rapport_store::{
     ApiTokenRecord, AuditRecord, LoginSessionRecord, NewEmail, NewPerson, PersonRecord, Tx,
 };
@@ -154,10 +156,21 @@ impl App {
         tx: &mut Tx,
         record: PersonRecord,
     ) -> AppResult<(Actor, PersonRecord)> {
+        let roles = tx.roles_of(record.id).await?;
+        self.actor_with(record, roles)
+    }
+
+    /// The actor `record` signs in as, with the `roles` read with it (a
+    /// credential's statement reads them: [`rapport_store::SignedIn`]); a
+    /// disabled account is refused.
+    pub(crate) fn actor_with(
+        &self,
+        record: PersonRecord,
+        roles: Vec<(ProgrammeId, ProgrammeRole)>,
+    ) -> AppResult<(Actor, PersonRecord)> {
         if record.disabled_at.is_some() {
             return Err(disabled_account());
         }
-        let roles = tx.roles_of(record.id).await?;
         let actor = Actor {
             person_id: record.id,
             is_admin: record.is_admin,
@@ -437,28 +450,12 @@ impl App {
     }
 
     /// Resolves a session cookie to the signed-in actor, sliding its expiry.
+    /// One read transaction: the session with its person in one statement,
+    /// then the roles (issue 20: every API call by cookie begins here).
     #[tracing::instrument(skip_all)]
     pub async fn authenticate_session(&self, token: &str) -> AppResult<(Actor, LoginSessionId)> {
-        let owner = {
-            let mut tx = self.store.read().await?;
-            self.session_owner(&mut tx, token).await?
-        };
-        self.touch_session_if_due(&owner).await?;
-        Ok((
-            self.actor(owner.person_id).await?,
-            LoginSessionId(owner.credential_id),
-        ))
-    }
-
-    /// Who holds the live sign-in session behind `token`, read in `tx`.
-    pub(crate) async fn session_owner(
-        &self,
-        tx: &mut Tx,
-        token: &str,
-    ) -> AppResult<rapport_store::SessionOwner> {
-        tx.login_session_by_hash(&hash_token(token), self.now())
-            .await?
-            .ok_or_else(session_ended)
+        let read = self.api_read(ApiReader::Session(token), false).await?;
+        Ok((read.actor, LoginSessionId(read.credential)))
     }
 
     /// Whether the session's expiry is due to slide: at most every five
@@ -492,25 +489,7 @@ impl App {
     /// Resolves a bearer token to the actor.
     #[tracing::instrument(skip_all)]
     pub async fn authenticate_token(&self, token: &str) -> AppResult<Actor> {
-        let now = self.now();
-        let unknown = || AppError::Unauthenticated("the API token is unknown or revoked".into());
-        let hash = hash_token(token);
-        // The token and its person in one read transaction: each
-        // transaction is a round trip more to the database's thread.
-        let mut tx = self.store.read().await?;
-        let owner = tx.api_token_by_hash(&hash).await?.ok_or_else(unknown)?;
-        // Record the use at most every five minutes, as sessions do, so a
-        // client's reads do not each become a write.
-        if now - owner.last_seen_at > 5 * 60_000 {
-            // Not while holding a read connection (see `page_viewer`).
-            drop(tx);
-            let mut write = self.store.write().await?;
-            let owner = write.use_api_token(&hash, now).await?.ok_or_else(unknown)?;
-            write.touch_person(owner.person_id, now).await?;
-            write.commit().await?;
-            tx = self.store.read().await?;
-        }
-        Ok(self.actor_in(&mut tx, owner.person_id).await?.0)
+        Ok(self.api_read(ApiReader::Token(token), false).await?.actor)
     }
 
     /// Ends the session behind `token`.

@@ -1,6 +1,7 @@
 //! Profiles and the people directory.
 
 use crate::lists::{ListQuery, Start};
+use crate::viewer::{ApiRead, ApiReader};
 use crate::{App, AppError, AppResult};
 use rapport_domain::person::{Profile, ProfileInput};
 use rapport_domain::policy::{self, Access, Actor};
@@ -129,7 +130,28 @@ impl App {
             .person(id)
             .await?
             .ok_or_else(|| AppError::NotFound("that person was not found".into()))?;
-        let progs = programmes_of(&mut tx, id).await?;
+        self.profile_of(&mut tx, actor, rec).await
+    }
+
+    /// The caller's own profile, read with their credential in one read
+    /// transaction ([`App::api_read`]): `GET /api/v1/me`.
+    #[tracing::instrument(skip_all)]
+    pub async fn my_profile_for(&self, who: ApiReader<'_>) -> AppResult<ProfileView> {
+        let ApiRead {
+            mut tx, actor, me, ..
+        } = self.api_read(who, false).await?;
+        self.profile_of(&mut tx, &actor, me).await
+    }
+
+    /// [`App::profile`] of the record `rec`, read in `tx`.
+    async fn profile_of(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        rec: PersonRecord,
+    ) -> AppResult<ProfileView> {
+        let id = rec.id;
+        let progs = programmes_of(tx, id).await?;
         AppError::check(
             policy::view_profile(actor, id, rec.profile.visibility, &progs),
             "that person",
@@ -239,6 +261,36 @@ impl App {
         text: &str,
         list: &ListQuery,
     ) -> AppResult<DirectoryPage> {
+        let mut tx = if directory_plans_generic(list) {
+            self.store.read_generic_plans().await?
+        } else {
+            self.store.read().await?
+        };
+        self.directory_in(&mut tx, actor, text, list).await
+    }
+
+    /// [`App::directory`] for an API call, its credential checked in the
+    /// search's own read transaction ([`App::api_read`]).
+    #[tracing::instrument(skip_all)]
+    pub async fn directory_for(
+        &self,
+        who: ApiReader<'_>,
+        text: &str,
+        list: &ListQuery,
+    ) -> AppResult<DirectoryPage> {
+        let ApiRead { mut tx, actor, .. } =
+            self.api_read(who, directory_plans_generic(list)).await?;
+        self.directory_in(&mut tx, &actor, text, list).await
+    }
+
+    /// [`App::directory`] in the caller's transaction.
+    async fn directory_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        text: &str,
+        list: &ListQuery,
+    ) -> AppResult<DirectoryPage> {
         if text.chars().count() > 200 {
             return Err(AppError::invalid(
                 "q",
@@ -254,7 +306,6 @@ impl App {
             Start::Offset(o) => (o, None),
             Start::Cursor(c) => (0, Some(c)),
         };
-        let mut tx = self.store.read().await?;
         let q = DirectoryQuery {
             text: text.into(),
             include_private: actor.is_admin,
@@ -284,6 +335,16 @@ impl App {
             prev: found.page.prev.map(|c| c.encode()),
         })
     }
+}
+
+/// Whether the directory's read plans its statements generically
+/// ([`rapport_store::Store::read_generic_plans`]): from the list's start,
+/// PostgreSQL then plans the search's statements once per connection, where
+/// planning them for each search's words was a third of its time (issue
+/// 20). A cursor's range is as wide as its values say, which a generic plan
+/// cannot know (its walk read every person).
+fn directory_plans_generic(list: &ListQuery) -> bool {
+    list.cursor.is_none()
 }
 
 /// Whether `person` is in `boss`'s reporting chain below them, i.e. `person`

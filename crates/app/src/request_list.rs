@@ -4,6 +4,7 @@
 
 use crate::lists::{ListQuery, Page};
 use crate::requests::RequestView;
+use crate::viewer::{ApiRead, ApiReader};
 use crate::{App, AppError, AppResult};
 use rapport_domain::mentoring::RequestDirection;
 use rapport_domain::policy::Actor;
@@ -98,6 +99,18 @@ impl App {
     ) -> AppResult<Page<RequestView>> {
         let mut tx = self.store.read().await?;
         self.my_requests_page_in(&mut tx, actor, query).await
+    }
+
+    /// [`App::my_requests_page`] for an API call, its credential checked
+    /// in the list's own read transaction ([`App::api_read`]).
+    #[tracing::instrument(skip_all)]
+    pub async fn my_requests_page_for(
+        &self,
+        who: ApiReader<'_>,
+        query: &ListQuery,
+    ) -> AppResult<Page<RequestView>> {
+        let ApiRead { mut tx, actor, .. } = self.api_read(who, false).await?;
+        self.my_requests_page_in(&mut tx, &actor, query).await
     }
 
     /// [`App::my_requests_page`] in the caller's transaction.

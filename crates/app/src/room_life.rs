@@ -14,6 +14,7 @@ use crate::emails::{RoomMove as MailMove, RoomMoved};
 use crate::health::for_member;
 use crate::lists::{Direction, ListQuery, Page, Start};
 use crate::rooms::{viable, RoomAccess};
+use crate::viewer::{ApiRead, ApiReader};
 use crate::{App, AppError, AppResult};
 use rapport_domain::agreement::AgreedTerms;
 use rapport_domain::health::{Health, Level};
@@ -629,11 +630,33 @@ impl App {
         actor: &Actor,
         list: &ListQuery,
     ) -> AppResult<Page<RoomSummary>> {
-        let (start, limit) = list.window()?;
         let mut tx = self.store.read().await?;
+        self.my_room_summaries_page_in(&mut tx, actor, list).await
+    }
+
+    /// [`App::my_room_summaries_page`] for an API call, its credential
+    /// checked in the list's own read transaction ([`App::api_read`]).
+    #[tracing::instrument(skip_all)]
+    pub async fn my_room_summaries_page_for(
+        &self,
+        who: ApiReader<'_>,
+        list: &ListQuery,
+    ) -> AppResult<Page<RoomSummary>> {
+        let ApiRead { mut tx, actor, .. } = self.api_read(who, false).await?;
+        self.my_room_summaries_page_in(&mut tx, &actor, list).await
+    }
+
+    /// [`App::my_room_summaries_page`] in the caller's transaction.
+    async fn my_room_summaries_page_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        list: &ListQuery,
+    ) -> AppResult<Page<RoomSummary>> {
+        let (start, limit) = list.window()?;
         let rooms = tx.rooms_of(actor.person_id).await?;
         let page = page_of(rooms, start, limit);
-        let items = self.summaries_of(&mut tx, actor, page.items).await?;
+        let items = self.summaries_of(tx, actor, page.items).await?;
         Ok(Page {
             items,
             next: page.next,

@@ -5,7 +5,7 @@
 
 use crate::accounts::session_ended;
 use crate::secrets::hash_token;
-use crate::{Actor, App, AppResult};
+use crate::{Actor, App, AppError, AppResult};
 use rapport_domain::values::TimeZoneName;
 use rapport_domain::{LoginSessionId, RoomId};
 use rapport_store::{PersonRecord, Tx};
@@ -44,25 +44,19 @@ impl App {
     /// transaction still open for the page's own reads: a room tab reads its
     /// viewer and its content in one transaction ([`PageReader::Session`]).
     async fn page_viewer_person(&self, token: &str) -> AppResult<(PageViewer, PersonRecord, Tx)> {
-        let mut tx = self.store.read().await?;
-        // The session and its person in one statement, the unread counts in
-        // another: each statement is a round trip to the database's thread.
-        let (owner, record) = tx
-            .session_person(&hash_token(token), self.now())
-            .await?
-            .ok_or_else(session_ended)?;
-        if self.session_touch_due(&owner) {
-            // Not while holding a read connection: under load every request
-            // could hold one and wait for another.
-            drop(tx);
-            self.touch_session_if_due(&owner).await?;
-            tx = self.store.read().await?;
-        }
-        let (actor, record) = self.actor_of(&mut tx, record).await?;
-        let (unread, unread_notifications) = tx.unread_summary(owner.person_id).await?;
+        // The session, its person and their roles in one statement, the
+        // unread counts in another: each statement is a round trip to the
+        // database's thread.
+        let ApiRead {
+            mut tx,
+            actor,
+            me: record,
+            credential,
+        } = self.api_read(ApiReader::Session(token), false).await?;
+        let (unread, unread_notifications) = tx.unread_summary(actor.person_id).await?;
         let viewer = PageViewer {
             actor,
-            session: LoginSessionId(owner.credential_id),
+            session: LoginSessionId(credential),
             name: record.profile.name.clone(),
             time_zone: record.profile.time_zone.clone(),
             unread,
@@ -94,6 +88,94 @@ impl App {
                 Ok((tx, viewer.actor.clone(), Some(viewer), Some(me)))
             }
         }
+    }
+}
+
+/// Who an API call reads for: its credential, checked in the call's own
+/// read transaction ([`App::api_read`]). The hot reads of the API (the
+/// directory, one's own profile, rooms and requests) take one, so that a
+/// call is one read: on PostgreSQL each transaction is a `BEGIN` and a
+/// `ROLLBACK` (with sqlx's ping on release), two round trips of a search's
+/// eight (issue 20).
+#[derive(Clone, Copy, Debug)]
+pub enum ApiReader<'a> {
+    /// A bearer token.
+    Token(&'a str),
+    /// A session cookie.
+    Session(&'a str),
+}
+
+/// An API call's read: the transaction, the actor, their own record, and
+/// the credential's id (the token's or the sign-in session's).
+pub(crate) struct ApiRead {
+    pub tx: Tx,
+    pub actor: Actor,
+    pub me: PersonRecord,
+    pub credential: uuid::Uuid,
+}
+
+impl App {
+    /// Checks `who` and reads its person and roles in a read transaction
+    /// left open for the call's own reads; `generic` begins it with
+    /// [`rapport_store::Store::read_generic_plans`]. A token's use (or a
+    /// session's expiry) is recorded at most every five minutes, in a write
+    /// of its own, so that a client's reads do not each become a write
+    /// (issue 20); the person is then read again, after the write.
+    pub(crate) async fn api_read(&self, who: ApiReader<'_>, generic: bool) -> AppResult<ApiRead> {
+        let begin = || async {
+            if generic {
+                self.store.read_generic_plans().await
+            } else {
+                self.store.read().await
+            }
+        };
+        let now = self.now();
+        let mut tx = begin().await?;
+        let signed_in = match who {
+            ApiReader::Token(token) => {
+                let unknown =
+                    || AppError::Unauthenticated("the API token is unknown or revoked".into());
+                let hash = hash_token(token);
+                let signed_in = tx.api_token_person(&hash).await?.ok_or_else(unknown)?;
+                if now - signed_in.owner.last_seen_at > 5 * 60_000 {
+                    // Not while holding a read connection (see `page_viewer`).
+                    drop(tx);
+                    let mut write = self.store.write().await?;
+                    let owner = write.use_api_token(&hash, now).await?.ok_or_else(unknown)?;
+                    write.touch_person(owner.person_id, now).await?;
+                    write.commit().await?;
+                    tx = begin().await?;
+                    tx.api_token_person(&hash).await?.ok_or_else(unknown)?
+                } else {
+                    signed_in
+                }
+            }
+            ApiReader::Session(token) => {
+                let hash = hash_token(token);
+                let signed_in = tx
+                    .session_person(&hash, now)
+                    .await?
+                    .ok_or_else(session_ended)?;
+                if self.session_touch_due(&signed_in.owner) {
+                    drop(tx);
+                    self.touch_session_if_due(&signed_in.owner).await?;
+                    tx = begin().await?;
+                    tx.session_person(&hash, now)
+                        .await?
+                        .ok_or_else(session_ended)?
+                } else {
+                    signed_in
+                }
+            }
+        };
+        let credential = signed_in.owner.credential_id;
+        let (actor, me) = self.actor_with(signed_in.person, signed_in.roles)?;
+        Ok(ApiRead {
+            tx,
+            actor,
+            me,
+            credential,
+        })
     }
 }
 

@@ -81,7 +81,7 @@ pub use rounds::{PairRule, ReportRecord, RoundRecord};
 pub use sessions::{
     ActionItemRecord, FeedbackRecord, RescheduleRecord, SessionNotesRecord, SessionRecord,
 };
-pub use signin::{ApiTokenRecord, LoginSessionRecord, SessionOwner};
+pub use signin::{ApiTokenRecord, LoginSessionRecord, SessionOwner, SignedIn};
 pub use site::{AuditFilter, AuditRecord, SkillRecord};
 pub use threads::{PostFilter, PostRecord, ThreadCommentRecord, ThreadRecord, ThreadReportRecord};
 // Issue 19 remainder (H2).
@@ -165,6 +165,13 @@ impl Store {
             Pool::Postgres(
                 PgPoolOptions::new()
                     .max_connections(max_connections.unwrap_or(16))
+                    // sqlx pings every idle connection it hands out, a
+                    // round trip to the server before each transaction's
+                    // BEGIN (and pings it again on release). A connection the
+                    // server has dropped (a restart, an idle timeout) instead
+                    // fails its BEGIN, which has done nothing yet, and
+                    // `Store::begin` tries another (issue 20).
+                    .test_before_acquire(false)
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(opts)
                     .await?,
@@ -350,7 +357,7 @@ impl Store {
     pub async fn write(&self) -> Result<Tx> {
         let inner = match &self.pool {
             Pool::Sqlite(p) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            Pool::Postgres(p) => TxInner::Postgres(p.begin().await?),
+            Pool::Postgres(p) => TxInner::Postgres(pg_begin(p, None).await?),
         };
         Ok(Tx { inner })
     }
@@ -359,7 +366,32 @@ impl Store {
     pub async fn read(&self) -> Result<Tx> {
         let inner = match &self.pool {
             Pool::Sqlite(p) => TxInner::Sqlite(p.begin().await?),
-            Pool::Postgres(p) => TxInner::Postgres(p.begin().await?),
+            Pool::Postgres(p) => TxInner::Postgres(pg_begin(p, None).await?),
+        };
+        Ok(Tx { inner })
+    }
+
+    /// [`Store::read`], for reads whose plans do not depend on their
+    /// parameters' values: PostgreSQL plans each statement once per
+    /// connection (`plan_cache_mode = force_generic_plan`, for this
+    /// transaction only, sent with its `BEGIN`). By default PostgreSQL plans
+    /// a prepared statement again on every run while its generic plan looks
+    /// dearer than the plans it made for the values seen, and for the
+    /// directory's walk and counts (whose costs rest on a `LIKE` pattern's
+    /// guessed selectivity) that was always: planning was a third of a
+    /// search's time on the server (issue 20). The plan test explains these
+    /// statements' generic plans. SQLite plans a prepared statement once
+    /// anyway: the same as [`Store::read`].
+    pub async fn read_generic_plans(&self) -> Result<Tx> {
+        let inner = match &self.pool {
+            Pool::Sqlite(p) => TxInner::Sqlite(p.begin().await?),
+            Pool::Postgres(p) => TxInner::Postgres(
+                pg_begin(
+                    p,
+                    Some("BEGIN; SET LOCAL plan_cache_mode = force_generic_plan"),
+                )
+                .await?,
+            ),
         };
         Ok(Tx { inner })
     }
@@ -399,6 +431,47 @@ impl Store {
             Pool::Sqlite(p) => p.close().await,
             Pool::Postgres(p) => p.close().await,
         }
+    }
+}
+
+/// A PostgreSQL transaction on a pooled connection. The pool does not ping
+/// a connection before handing it out (`test_before_acquire(false)`), so
+/// one the server has closed since its last use (every idle one, after the
+/// server restarts) fails here, at a `BEGIN` that has done nothing, and is
+/// discarded by the pool (its release ping fails). Another is tried, at most
+/// once per connection the pool may hold, then a new one is opened.
+/// `statement` replaces the plain `BEGIN`.
+async fn pg_begin(
+    p: &sqlx::PgPool,
+    statement: Option<&'static str>,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+    let mut tries = p.options().get_max_connections() + 1;
+    loop {
+        let begun = match statement {
+            Some(s) => p.begin_with(s).await,
+            None => p.begin().await,
+        };
+        match begun {
+            Err(e) if tries > 1 && connection_lost(&e) => {
+                tracing::info!(error = %e, "a pooled PostgreSQL connection was closed; trying another");
+                tries -= 1;
+            }
+            other => return Ok(other?),
+        }
+    }
+}
+
+/// Whether `e` says the connection itself is gone: an I/O error, a
+/// protocol error from a half-read stream, or the server's "connection
+/// exception" (08) and "operator intervention" (57P, e.g. a shutdown or
+/// `pg_terminate_backend`) codes.
+fn connection_lost(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) | sqlx::Error::Protocol(_) => true,
+        sqlx::Error::Database(d) => d
+            .code()
+            .is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+        _ => false,
     }
 }
 

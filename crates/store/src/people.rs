@@ -302,17 +302,45 @@ impl DirectorySql {
     /// are tested on each, and the walk stops at the `rows`th match: the
     /// outer `LIMIT` takes the window's rows in the order the inner query
     /// yields them, which is the list's.
+    ///
+    /// On PostgreSQL each match comes with its place in the window (`n`:
+    /// how many people, visible or not, lie from `start` to it, itself
+    /// included) and everyone's count (`everyone`, the directory's
+    /// counter): when the walk fills the page, the matches' share of the
+    /// people passed estimates the total with no statement more (each is a
+    /// round trip; they were two, [`DirectorySql::span`] and the counter).
+    /// SQLite, whose statements are no round trip but which sorts a
+    /// window's rows into a temporary table (three times the walk's time),
+    /// counts them apart.
     pub(crate) fn walk(&self, start: Start, window: i64, rows: i64) -> Stmt {
         let mut s = Stmt::new();
         let tail = s.tail(start, window);
         let vis = self.visible(&mut s, "x");
         let likes = self.likes(&mut s, "x.t", &self.patterns);
-        let rows = match start {
-            Start::Offset(o) => rows + o.max(0),
-            Start::Cursor(_) => rows,
+        let (rows, order) = match start {
+            Start::Offset(o) => (rows + o.max(0), "k DESC, id"),
+            Start::Cursor(c) => (
+                rows,
+                match c.direction {
+                    Direction::Older => "k DESC, id",
+                    Direction::Newer => "k, id DESC",
+                },
+            ),
         };
+        let window = "(SELECT * FROM (SELECT p.id AS id, p.created_at AS k, p.status AS status, p.visibility AS visibility, p.search_text AS t FROM people p) w";
+        let walk = match self.dialect {
+            crate::Dialect::Postgres => format!(
+                "SELECT id, k, n, (SELECT people FROM directory_size) AS everyone FROM (SELECT v.*, row_number() OVER (ORDER BY {order}) AS n FROM {window} {tail}) v) x WHERE 1 = 1{vis}{likes} LIMIT {rows}"
+            ),
+            crate::Dialect::Sqlite => format!(
+                "SELECT id, k, NULL AS n, NULL AS everyone FROM {window} {tail}) x WHERE 1 = 1{vis}{likes} LIMIT {rows}"
+            ),
+        };
+        // The matches' own rows come with them: when the walk fills the
+        // page, the page is read (a statement less on a common word).
         s.sql = format!(
-            "SELECT id, k FROM (SELECT * FROM (SELECT p.id AS id, p.created_at AS k, p.status AS status, p.visibility AS visibility, p.search_text AS t FROM people p) w {tail}) x WHERE 1 = 1{vis}{likes} LIMIT {rows}"
+            "SELECT m.k AS k, m.n AS n, m.everyone AS everyone, {} FROM ({walk}) m JOIN people p ON p.id = m.id",
+            person_columns_of("p")
         );
         s
     }
@@ -327,6 +355,11 @@ impl DirectorySql {
     /// and those sharing each end's time on the right side of its id. (An
     /// import gives thousands of people one time: a single condition on
     /// `(created_at, id)` read every one of them.)
+    ///
+    /// SQLite only, with everyone's count (`everyone`) in the same
+    /// statement: PostgreSQL's walk numbers its rows itself (see
+    /// [`DirectorySql::walk`]), but SQLite sorts a window's rows into a
+    /// temporary table, which made its walk three times slower.
     pub(crate) fn span(&self, start: Start, last: (i64, Uuid)) -> Stmt {
         let mut s = Stmt::new();
         // `(time, id, included)` of the newer end and the older end.
@@ -371,6 +404,11 @@ impl DirectorySql {
                 }
             }
         };
+        s.sql = s.sql.replacen(
+            "SELECT ",
+            "SELECT (SELECT people FROM directory_size) AS everyone, ",
+            1,
+        );
         s
     }
 
@@ -410,25 +448,23 @@ impl DirectorySql {
         }
     }
 
-    /// PostgreSQL, first step for a rare word: the ids of every match, by
-    /// themselves (PostgreSQL cannot tell how many a `LIKE` on the trigram
-    /// index matches, and joined to people it walked them all).
-    pub(crate) fn index_ids(&self) -> Option<Stmt> {
+    /// PostgreSQL, for a rare word: the ids of every match from the index,
+    /// by themselves and once (`m`; PostgreSQL cannot tell how many a
+    /// `LIKE` on the trigram index matches, and joined to people directly,
+    /// or through `IN`, it walked them all: the ids go to people as an
+    /// array, one key lookup each), their count (`n`), and `rows` of their people
+    /// from `start` with each one's row (a single row with only `n` when
+    /// none is on the page). One statement: a rare word's search was three,
+    /// the ids, the page among them and its people, each a round trip.
+    pub(crate) fn index_page(&self, start: Start, rows: i64) -> Option<Stmt> {
         let mut s = Stmt::new();
         let (m, filter) = self.indexed(&mut s)?;
-        s.sql = format!("SELECT m.doc_id AS id FROM {m} m WHERE 1 = 1{filter}");
-        Some(s)
-    }
-
-    /// PostgreSQL, second step: `rows` of the people with the ids bound at
-    /// `$1`, from `start`.
-    pub(crate) fn keys_among(&self, start: Start, rows: i64) -> Stmt {
-        let mut s = Stmt::after(1);
         let tail = s.tail(start, rows);
         s.sql = format!(
-            "SELECT id, k FROM (SELECT p.id AS id, p.created_at AS k FROM people p WHERE p.id = ANY($1::uuid[])) f {tail}"
+            "WITH m AS MATERIALIZED (SELECT m.doc_id AS id FROM {m} m WHERE 1 = 1{filter}) SELECT c.n AS n, f.k AS k, {} FROM (SELECT COUNT(*) AS n FROM m) c LEFT JOIN (SELECT id, k FROM (SELECT p.id AS id, p.created_at AS k FROM people p WHERE p.id = ANY(ARRAY(SELECT id FROM m))) f {tail}) f ON TRUE LEFT JOIN people p ON p.id = f.id",
+            person_columns_of("p")
         );
-        s
+        Some(s)
     }
 
     /// The matches counted up to [`TOTAL_CAP`] + 1 (`n`), through the index.
@@ -467,6 +503,16 @@ impl DirectorySql {
         };
         s
     }
+}
+
+/// One match of a walk: its key, its row, and on PostgreSQL its place in
+/// the walk (1 for the first person walked past) and everyone's count.
+struct Walked {
+    key: i64,
+    id: Uuid,
+    place: Option<i64>,
+    everyone: Option<i64>,
+    person: PersonRecord,
 }
 
 /// `n` to two significant figures: an estimate says no more than it knows.
@@ -783,6 +829,8 @@ impl Tx {
                 keys.reverse();
             }
         };
+        // People a walk read with their keys.
+        let mut read: HashMap<PersonId, PersonRecord> = HashMap::new();
         let (mut keys, total, more, estimated) = if !sql.searching() {
             let (_, visible) = self.directory_size(&sql).await?;
             (
@@ -792,28 +840,44 @@ impl Tx {
                 false,
             )
         } else {
-            let mut walked = self.keys_of(&sql.walk(start, FIRST_WALK, rows)).await?;
+            let mut walked = self.walk_of(&sql.walk(start, FIRST_WALK, rows)).await?;
             let seen = walked.len() as i64;
             if seen < wanted && seen > 0 && wanted * FIRST_WALK <= WALK * seen {
-                walked = self.keys_of(&sql.walk(start, WALK, rows)).await?;
+                walked = self.walk_of(&sql.walk(start, WALK, rows)).await?;
+            }
+            // In reading order: the `wanted`th is the last the page needs.
+            walked.sort_by_key(|w| (std::cmp::Reverse(w.key), w.id));
+            if newer {
+                walked.reverse();
             }
             let filled = walked.len() as i64 >= wanted;
-            // Everyone's count matters only when a walk filled the page: a
-            // rare word's search is a statement shorter without it.
-            let everyone = if filled {
-                self.directory_size(&sql).await?.0
-            } else {
-                0
+            let (everyone, passed) = match walked.get(wanted as usize - 1) {
+                Some(last) if filled => match (last.everyone, last.place) {
+                    (Some(everyone), Some(place)) => (everyone, place),
+                    // SQLite: counted apart.
+                    _ => {
+                        self.span_and_everyone(&sql.span(start, (last.key, last.id)))
+                            .await?
+                    }
+                },
+                _ => (0, 0),
             };
+            let walked: Vec<(i64, Uuid)> = walked
+                .into_iter()
+                .map(|w| {
+                    let key = (w.key, w.id);
+                    read.insert(PersonId(w.id), w.person);
+                    key
+                })
+                .collect();
             if everyone > FIRST_WALK {
-                in_order(&mut walked);
-                let last = walked[wanted as usize - 1];
-                let passed = self.count_of(&sql.span(start, last)).await?.max(1);
-                let total = rounded(wanted * everyone / passed);
+                let total = rounded(wanted * everyone / passed.max(1));
                 (walked, total, false, true)
             } else {
                 let walked = filled.then_some(walked);
-                let (keys, n) = self.directory_from_index(&sql, start, rows, walked).await?;
+                let (keys, n) = self
+                    .directory_from_index(&sql, start, rows, walked, &mut read)
+                    .await?;
                 (keys, n.min(TOTAL_CAP), n > TOTAL_CAP, false)
             }
         };
@@ -823,8 +887,16 @@ impl Tx {
             .skip(offset as usize)
             .take(rows as usize)
             .collect();
-        let ids: Vec<PersonId> = keys.iter().map(|&(_, id)| PersonId(id)).collect();
-        let mut people = self.people_by_ids(&ids).await?;
+        // The page's people: those a walk did not read already.
+        let missing: Vec<PersonId> = keys
+            .iter()
+            .map(|&(_, id)| PersonId(id))
+            .filter(|id| !read.contains_key(id))
+            .collect();
+        let mut people = read;
+        if !missing.is_empty() {
+            people.extend(self.people_by_ids(&missing).await?);
+        }
         let listed: Vec<(PersonRecord, i64)> = keys
             .iter()
             .filter_map(|&(k, id)| people.remove(&PersonId(id)).map(|p| (p, k)))
@@ -854,39 +926,37 @@ impl Tx {
     /// `rows` matches from `start` found by the full-text index (or
     /// `walked`, when a walk already found them), and how many match in all
     /// (up to [`TOTAL_CAP`] + 1 on SQLite). SQLite: the index counts, and
-    /// finds the page ([`DirectorySql::page_from_index`]). PostgreSQL: the ids of
-    /// every match in one read of the trigram index ([`DirectorySql::index_ids`];
-    /// the words are rare, so they are few), then the page among them
-    /// ([`DirectorySql::keys_among`]).
+    /// finds the page ([`DirectorySql::page_from_index`]). PostgreSQL: the
+    /// ids of every match in one read of the trigram index (the words are
+    /// rare, so they are few), counted, and the page among them with its
+    /// people's rows, added to `read` ([`DirectorySql::index_page`]).
     async fn directory_from_index(
         &mut self,
         sql: &DirectorySql,
         start: Start,
         rows: i64,
         walked: Option<Vec<(i64, Uuid)>>,
+        read: &mut HashMap<PersonId, PersonRecord>,
     ) -> Result<(Vec<(i64, Uuid)>, i64)> {
-        match (&mut self.inner, sql.index_ids()) {
+        // With the page walked, only the count is wanted from the index.
+        let page_rows = if walked.is_some() { 0 } else { rows };
+        match (&mut self.inner, sql.index_page(start, page_rows)) {
             (TxInner::Postgres(c), Some(s)) => {
-                let q = s.bind(sqlx::query(sqlx::AssertSqlSafe(s.sql.clone())));
-                let ids = q
+                let found = s
+                    .bind(sqlx::query(sqlx::AssertSqlSafe(s.sql.clone())))
                     .fetch_all(&mut **c)
-                    .await?
-                    .iter()
-                    .map(|r| Ok(r.try_get::<Uuid, _>("id")?))
-                    .collect::<Result<Vec<_>>>()?;
-                let n = ids.len() as i64;
-                if let Some(keys) = walked {
-                    return Ok((keys, n));
+                    .await?;
+                let mut n = 0;
+                let mut keys = Vec::new();
+                for r in &found {
+                    n = r.try_get("n")?;
+                    if let Some(k) = r.try_get::<Option<i64>, _>("k")? {
+                        let person = decode(r)?;
+                        keys.push((k, person.id.0));
+                        read.insert(person.id, person);
+                    }
                 }
-                let s = sql.keys_among(start, rows);
-                let q = s.bind(sqlx::query(sqlx::AssertSqlSafe(s.sql.clone())).bind(ids));
-                let keys = q
-                    .fetch_all(&mut **c)
-                    .await?
-                    .iter()
-                    .map(|r| Ok((r.try_get("k")?, r.try_get("id")?)))
-                    .collect::<Result<Vec<_>>>()?;
-                Ok((keys, n))
+                Ok((walked.unwrap_or(keys), n))
             }
             _ => {
                 let n = self.count_of(&sql.count()).await?;
@@ -914,6 +984,33 @@ impl Tx {
         on_conn!(self, c => {
             let row = s.bind(sqlx::query(sqlx::AssertSqlSafe(s.sql.clone()))).fetch_one(c).await?;
             Ok(row.try_get("n")?)
+        })
+    }
+
+    /// The `everyone` and `n` of [`DirectorySql::span`].
+    async fn span_and_everyone(&mut self, s: &Stmt) -> Result<(i64, i64)> {
+        on_conn!(self, c => {
+            let row = s.bind(sqlx::query(sqlx::AssertSqlSafe(s.sql.clone()))).fetch_one(c).await?;
+            Ok((row.try_get("everyone")?, row.try_get("n")?))
+        })
+    }
+
+    /// The matches of a walk ([`DirectorySql::walk`]).
+    async fn walk_of(&mut self, s: &Stmt) -> Result<Vec<Walked>> {
+        on_conn!(self, c => {
+            let rows = s.bind(sqlx::query(sqlx::AssertSqlSafe(s.sql.clone()))).fetch_all(c).await?;
+            rows.iter()
+                .map(|r| {
+                    let person = decode(r)?;
+                    Ok(Walked {
+                        key: r.try_get("k")?,
+                        id: person.id.0,
+                        place: r.try_get("n")?,
+                        everyone: r.try_get("everyone")?,
+                        person,
+                    })
+                })
+                .collect()
         })
     }
 

@@ -25,11 +25,14 @@ pub struct HotQuery {
     pub sql: String,
     /// Its values, in placeholder order.
     pub args: Vec<Arg>,
+    /// Whether it runs with a generic plan on PostgreSQL (a directory read
+    /// from the list's start: `Store::read_generic_plans`), whose plan the
+    /// test reads too ([`explain_generic`]).
+    pub generic: bool,
 }
 
 /// The directory's statements for `text`, as `me` (a member, not an admin)
-/// reads them: the walks from the top and from a cursor, the people walked
-/// past, the page and the count from the full-text index, and the
+/// reads them: the walks from the top and from a cursor, the page and the count from the full-text index, and the
 /// directory's size.
 pub fn directory(dialect: Dialect, name: &str, text: &str, me: PersonId) -> Vec<HotQuery> {
     let q = DirectoryQuery {
@@ -52,23 +55,43 @@ pub fn directory(dialect: Dialect, name: &str, text: &str, me: PersonId) -> Vec<
         name: format!("{name} ({what})"),
         sql: s.sql,
         args: s.binds,
+        generic: false,
     };
+    // From the list's start: generic plans on PostgreSQL (a cursor's range
+    // is as wide as its values say, which a generic plan cannot know).
+    let top = |what: &str, s: Stmt| HotQuery {
+        generic: true,
+        ..hot(what, s)
+    };
+    let from_top = Start::Offset(0);
     let mut out = vec![
-        hot("first walk", sql.walk(Start::Offset(0), FIRST_WALK, 25)),
+        top("first walk", sql.walk(from_top, FIRST_WALK, 25)),
+        top("longer walk", sql.walk(from_top, WALK, 25)),
         hot("walk on from a cursor", sql.walk(cursor, WALK, 25)),
-        hot("people walked past", sql.span(cursor, (9_900, Uuid::nil()))),
-        hot("count", sql.count()),
-        hot("size", sql.size()),
+        hot(
+            "people walked past a cursor (SQLite)",
+            sql.span(cursor, (9_900, Uuid::nil())),
+        ),
+        top("count", sql.count()),
+        top("size", sql.size()),
     ];
-    match (dialect, sql.index_ids()) {
-        (Dialect::Postgres, Some(ids)) => {
-            out.push(hot("ids from the index", ids));
-            let mut among = hot("page of those ids", sql.keys_among(cursor, 25));
-            // The ids as an array literal: the statement casts `$1`.
-            among.args.insert(0, Arg::Text(format!("{{{}}}", me.0)));
-            out.push(among);
+    match (dialect, sql.index_page(from_top, 25)) {
+        (Dialect::Postgres, Some(page)) => {
+            out.push(top("page from the index", page));
+            if let Some(page) = sql.index_page(cursor, 25) {
+                out.push(hot("page from the index after a cursor", page));
+            }
         }
-        _ => out.push(hot("page from the index", sql.page_from_index(cursor, 25))),
+        _ => {
+            out.push(top(
+                "page from the index",
+                sql.page_from_index(from_top, 25),
+            ));
+            out.push(hot(
+                "page from the index after a cursor",
+                sql.page_from_index(cursor, 25),
+            ));
+        }
     }
     out
 }
@@ -79,15 +102,17 @@ pub fn person_by_id(id: PersonId) -> HotQuery {
         name: "person by id".into(),
         sql: format!("SELECT {PERSON_COLUMNS} FROM people WHERE id = $1"),
         args: vec![Arg::Id(id.0)],
+        generic: false,
     }
 }
 
-/// The API token lookup ([`crate::Tx::api_token_by_hash`]).
+/// The API token lookup, with its person ([`crate::Tx::api_token_person`]).
 pub fn token_lookup(hash: &str) -> HotQuery {
     HotQuery {
         name: "token lookup".into(),
-        sql: crate::signin::TOKEN_BY_HASH.into(),
+        sql: crate::signin::TOKEN_PERSON.clone(),
         args: vec![Arg::Text(hash.into())],
+        generic: false,
     }
 }
 
@@ -97,6 +122,7 @@ pub fn my_rooms(person: PersonId) -> HotQuery {
         name: "my rooms".into(),
         sql: "SELECT r.id, r.programme_id, r.status, r.created_at, m.person_id, m.role, m.state, p.name, p.email FROM rooms r JOIN room_members m ON m.room_id = r.id JOIN people p ON p.id = m.person_id WHERE r.id IN (SELECT room_id FROM room_members WHERE person_id = $1) ORDER BY r.created_at DESC, r.id, CASE m.role WHEN 'mentor' THEN 0 WHEN 'facilitator' THEN 1 ELSE 2 END, m.created_at, p.name".into(),
         args: vec![Arg::Id(person.0)],
+        generic: false,
     }
 }
 
@@ -106,6 +132,7 @@ pub fn my_requests(person: PersonId) -> HotQuery {
         name: "my requests".into(),
         sql: "SELECT id, programme_id, mentee_id, mentor_id, status, created_at FROM requests WHERE (mentee_id = $1 OR mentor_id = $1) ORDER BY created_at DESC, id".into(),
         args: vec![Arg::Id(person.0)],
+        generic: false,
     }
 }
 
@@ -115,6 +142,7 @@ pub fn enrolment(programme: Uuid, person: PersonId, role: &str) -> HotQuery {
         name: "enrolment lookup".into(),
         sql: "SELECT e.id, e.status, e.capacity FROM enrolments e WHERE e.programme_id = $1 AND e.person_id = $2 AND e.role = $3".into(),
         args: vec![Arg::Id(programme), Arg::Id(person.0), Arg::Text(role.into())],
+        generic: false,
     }
 }
 
@@ -195,6 +223,39 @@ pub async fn explain(store: &Store, q: &HotQuery) -> Result<Vec<String>> {
             }))
             .collect()
     })
+}
+
+/// PostgreSQL: the generic plan of `q`, made without its values, as a
+/// transaction begun by [`Store::read_generic_plans`] runs it (the
+/// directory's reads): `PREPARE`, then `EXPLAIN EXECUTE` under
+/// `plan_cache_mode = force_generic_plan`. The values are written in as
+/// literals, which a generic plan does not look at. `None` on SQLite, which
+/// has no other plan than [`explain`]'s.
+pub async fn explain_generic(store: &Store, q: &HotQuery) -> Result<Option<Vec<String>>> {
+    if store.dialect() != Dialect::Postgres {
+        return Ok(None);
+    }
+    let literal = |a: &Arg| match a {
+        Arg::Text(t) => format!("'{}'", t.replace('\'', "''")),
+        Arg::Id(id) => format!("'{id}'"),
+        Arg::Int(n) => n.to_string(),
+    };
+    let values: Vec<String> = q.args.iter().map(literal).collect();
+    let execute = if values.is_empty() {
+        "EXPLAIN EXECUTE rapport_hot".to_string()
+    } else {
+        format!("EXPLAIN EXECUTE rapport_hot({})", values.join(", "))
+    };
+    let mut tx = store.read_generic_plans().await?;
+    let plan = on_conn!(tx, c => {
+        use sqlx::Row;
+        sqlx::query(sqlx::AssertSqlSafe(format!("PREPARE rapport_hot AS {}", q.sql))).execute(&mut *c).await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(execute)).fetch_all(&mut *c).await;
+        // A prepared statement outlives the transaction: the session's.
+        sqlx::query("DEALLOCATE rapport_hot").execute(&mut *c).await?;
+        rows?.iter().map(|r| Ok(r.try_get::<String, _>(0)?)).collect::<Result<Vec<_>>>()
+    })?;
+    Ok(Some(plan))
 }
 
 /// The big tables in `plan` that it reads whole: `SCAN t` without an index

@@ -1,11 +1,14 @@
 //! Sign-in sessions, personal API tokens and one-time email tokens. Secrets are
 //! never stored: only their SHA-256 hashes, computed by the caller.
 
+use crate::decode::corrupt_row;
 use crate::people::{decode as decode_person, person_columns_of};
 use crate::{on_conn, PersonRecord, Result, Tx};
-use rapport_domain::{ApiTokenId, LoginSessionId, PersonId};
+use rapport_domain::programme::ProgrammeRole;
+use rapport_domain::{ApiTokenId, LoginSessionId, PersonId, ProgrammeId};
 use sqlx::Row;
 use std::sync::LazyLock;
+use uuid::Uuid;
 
 /// A stored sign-in session.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,31 +84,22 @@ impl Tx {
         })
     }
 
-    /// [`Tx::login_session_by_hash`] and the session's person in one
-    /// statement: every signed-in page starts with both (issue 17,
-    /// "Performance").
-    pub async fn session_person(
-        &mut self,
-        token_hash: &str,
-        now: i64,
-    ) -> Result<Option<(SessionOwner, PersonRecord)>> {
+    /// [`Tx::login_session_by_hash`], the session's person and their
+    /// programme roles in one statement: every signed-in page and API call
+    /// by cookie starts with them (issue 17, "Performance"; issue 20: a
+    /// statement is a round trip).
+    pub async fn session_person(&mut self, token_hash: &str, now: i64) -> Result<Option<SignedIn>> {
         static SQL: LazyLock<String> = LazyLock::new(|| {
-            format!(
-                "SELECT s.id AS session_id, s.last_seen_at AS session_seen_at, {} FROM login_sessions s JOIN people p ON p.id = s.person_id WHERE s.token_hash = $1 AND s.expires_at > $2",
-                person_columns_of("p")
+            signed_in_sql(
+                "s.id AS credential_id, s.last_seen_at AS credential_seen_at",
+                "login_sessions",
+                "s",
+                "s.token_hash = $1 AND s.expires_at > $2",
             )
         });
         on_conn!(self, c => {
-            let row = sqlx::query(sqlx::AssertSqlSafe(SQL.as_str())).bind(token_hash).bind(now).fetch_optional(c).await?;
-            row.map(|r| {
-                let person = decode_person(&r)?;
-                let owner = SessionOwner {
-                    credential_id: r.try_get("session_id")?,
-                    person_id: person.id,
-                    last_seen_at: r.try_get("session_seen_at")?,
-                };
-                Ok((owner, person))
-            }).transpose()
+            let rows = sqlx::query(sqlx::AssertSqlSafe(SQL.as_str())).bind(token_hash).bind(now).fetch_all(c).await?;
+            signed_in(&rows)
         })
     }
 
@@ -180,14 +174,16 @@ impl Tx {
         })
     }
 
-    /// The owner of a live (unrevoked) API token, without touching it
-    /// ([`TOKEN_BY_HASH`]);
-    /// `last_seen_at` is its last use (0 if never used).
-    pub async fn api_token_by_hash(&mut self, token_hash: &str) -> Result<Option<SessionOwner>> {
+    /// The owner of a live (unrevoked) API token, their record and their
+    /// programme roles, in one statement ([`TOKEN_PERSON`]), without
+    /// touching the token; `last_seen_at` is its last use (0 if never
+    /// used). Like [`Tx::session_person`]: every API call by token begins
+    /// with this one (issue 20).
+    pub async fn api_token_person(&mut self, token_hash: &str) -> Result<Option<SignedIn>> {
         on_conn!(self, c => {
-            let row = sqlx::query(TOKEN_BY_HASH)
-                .bind(token_hash).fetch_optional(c).await?;
-            row.map(|r| Ok(SessionOwner { credential_id: r.try_get("id")?, person_id: PersonId(r.try_get("person_id")?), last_seen_at: r.try_get("last_used_at")? })).transpose()
+            let rows = sqlx::query(sqlx::AssertSqlSafe(TOKEN_PERSON.as_str()))
+                .bind(token_hash).fetch_all(c).await?;
+            signed_in(&rows)
         })
     }
 
@@ -301,6 +297,74 @@ impl Tx {
     }
 }
 
-/// Issue 20: the token lookup every API request makes, a hot read the plan
-/// test explains.
-pub(crate) const TOKEN_BY_HASH: &str = "SELECT id, person_id, COALESCE(last_used_at, 0) AS last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL";
+/// Issue 20: the token lookup every API request makes, with its person
+/// and roles, a hot read the plan test explains.
+pub(crate) static TOKEN_PERSON: LazyLock<String> = LazyLock::new(|| {
+    signed_in_sql(
+        "t.id AS credential_id, COALESCE(t.last_used_at, 0) AS credential_seen_at",
+        "api_tokens",
+        "t",
+        "t.token_hash = $1 AND t.revoked_at IS NULL",
+    )
+});
+
+/// A credential's owner, read with their record and roles
+/// ([`Tx::session_person`], [`Tx::api_token_person`]).
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    /// The session or token, and its person.
+    pub owner: SessionOwner,
+    /// The person's record.
+    pub person: PersonRecord,
+    /// Their programme roles, oldest first (as [`Tx::roles_of`]).
+    pub roles: Vec<(ProgrammeId, ProgrammeRole)>,
+}
+
+/// The statement of a credential (`columns`: its `credential_id` and
+/// `credential_seen_at`; `table`: its table, aliased `alias`), its person
+/// and their roles: a row per role (one, with no role, when they have none),
+/// the person's columns repeated on each.
+fn signed_in_sql(columns: &str, table: &str, alias: &str, filter: &str) -> String {
+    format!(
+        "SELECT {columns}, {}, r.programme_id AS role_programme, r.role AS role_name FROM {table} {alias} JOIN people p ON p.id = {alias}.person_id LEFT JOIN programme_roles r ON r.person_id = p.id WHERE {filter} ORDER BY r.created_at, r.role",
+        person_columns_of("p")
+    )
+}
+
+/// [`SignedIn`] from the rows of a [`signed_in_sql`] statement.
+fn signed_in<R: Row>(rows: &[R]) -> Result<Option<SignedIn>>
+where
+    for<'r> &'r str: sqlx::ColumnIndex<R>,
+    for<'r> Uuid: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<Uuid>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<i64>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let person = decode_person(first)?;
+    let owner = SessionOwner {
+        credential_id: first.try_get("credential_id")?,
+        person_id: person.id,
+        last_seen_at: first.try_get("credential_seen_at")?,
+    };
+    let mut roles = Vec::new();
+    for r in rows {
+        let programme: Option<Uuid> = r.try_get("role_programme")?;
+        let role: Option<String> = r.try_get("role_name")?;
+        if let (Some(programme), Some(role)) = (programme, role) {
+            let programme = ProgrammeId(programme);
+            let bad = |e| corrupt_row("programme_roles", format!("{programme}/{}", person.id), e);
+            roles.push((programme, ProgrammeRole::parse("role", &role).map_err(bad)?));
+        }
+    }
+    Ok(Some(SignedIn {
+        owner,
+        person,
+        roles,
+    }))
+}

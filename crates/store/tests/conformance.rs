@@ -175,13 +175,49 @@ async fn sessions_tokens_and_one_time_email_tokens() {
                 .is_none(),
             "expired sessions are refused"
         );
-        // The session and its person in one read, as every page starts.
-        let (owner, who) = tx.session_person("h1", 5_000).await.unwrap().unwrap();
+        // The session, its person and their roles in one read, as every
+        // page starts.
+        let signed = tx.session_person("h1", 5_000).await.unwrap().unwrap();
+        let (owner, who) = (&signed.owner, &signed.person);
         assert_eq!((owner.credential_id, owner.person_id), (s.id.0, ana.id));
         assert_eq!(owner.last_seen_at, 0);
         assert_eq!((who.id, who.email.as_str()), (ana.id, "ana@example.org"));
         assert_eq!(who.profile.name.as_str(), "Ana");
+        assert_eq!(signed.roles, vec![], "no roles: one row, and none read");
         assert!(tx.session_person("h1", 10_001).await.unwrap().is_none());
+        // With roles: a row per role, read in the order `roles_of` reads.
+        let (spring, autumn) = (
+            ProgrammeRecord::new(
+                Slug::parse("slug", "spring").unwrap(),
+                "Spring",
+                ProgrammeKind::OneToOne,
+                ProgrammeStatus::Open,
+                0,
+            ),
+            ProgrammeRecord::new(
+                Slug::parse("slug", "autumn").unwrap(),
+                "Autumn",
+                ProgrammeKind::OneToOne,
+                ProgrammeStatus::Open,
+                0,
+            ),
+        );
+        tx.insert_programme(&spring).await.unwrap();
+        tx.insert_programme(&autumn).await.unwrap();
+        tx.grant_role(autumn.id, ana.id, ProgrammeRole::Manager, 2)
+            .await
+            .unwrap();
+        tx.grant_role(spring.id, ana.id, ProgrammeRole::Mentor, 1)
+            .await
+            .unwrap();
+        tx.grant_role(spring.id, ana.id, ProgrammeRole::Mentee, 1)
+            .await
+            .unwrap();
+        let signed = tx.session_person("h1", 5_000).await.unwrap().unwrap();
+        assert_eq!(signed.person.id, ana.id);
+        assert_eq!(signed.roles, tx.roles_of(ana.id).await.unwrap());
+        assert_eq!(signed.roles.len(), 3);
+        assert_eq!(signed.roles[2], (autumn.id, ProgrammeRole::Manager));
         assert!(tx.session_person("nope", 5_000).await.unwrap().is_none());
         assert!(
             tx.consume_email_token("e1", "reset", 1_000)

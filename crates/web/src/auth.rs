@@ -5,7 +5,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
 use rapport_app::accounts::ClientInfo;
-use rapport_app::viewer::{PageReader, PageViewer};
+use rapport_app::viewer::{ApiReader, PageReader, PageViewer};
 use rapport_app::{Actor, AppError};
 use std::net::SocketAddr;
 
@@ -107,24 +107,90 @@ impl FromRequestParts<AppState> for ApiActor {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
-            let token = auth
-                .to_str()
-                .ok()
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .ok_or_else(|| {
-                    ApiError::from(AppError::Unauthenticated(
-                        "the Authorization header must be `Bearer <token>`".into(),
-                    ))
-                })?;
-            return Ok(ApiActor(state.app.authenticate_token(token.trim()).await?));
+        if let Some(token) = bearer(parts)? {
+            return Ok(ApiActor(state.app.authenticate_token(token).await?));
         }
         match from_cookie(parts, state).await? {
             Some(actor) => Ok(ApiActor(actor)),
-            None => Err(AppError::Unauthenticated(
-                "sign in, or send an API token as `Authorization: Bearer <token>`".into(),
-            )
-            .into()),
+            None => Err(not_signed_in().into()),
+        }
+    }
+}
+
+/// The bearer token of an API call, if it sends an `Authorization` header;
+/// a header that is not `Bearer <token>` is refused.
+fn bearer(parts: &Parts) -> Result<Option<&str>, ApiError> {
+    let Some(auth) = parts.headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let token = auth
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| {
+            ApiError::from(AppError::Unauthenticated(
+                "the Authorization header must be `Bearer <token>`".into(),
+            ))
+        })?;
+    Ok(Some(token.trim()))
+}
+
+/// An API call with no credential, or a session that has ended.
+fn not_signed_in() -> AppError {
+    AppError::Unauthenticated(
+        "sign in, or send an API token as `Authorization: Bearer <token>`".into(),
+    )
+}
+
+/// The credential of an API call, not yet checked: the API's hot reads (the
+/// directory, one's own profile, rooms and requests) hand it to the app,
+/// which checks it in the call's own read transaction
+/// ([`rapport_app::viewer::ApiReader`]; one transaction a call, issue 20).
+/// Every other route takes [`ApiActor`], which checks it first. Both answer
+/// a bad credential alike.
+pub struct ApiCaller {
+    credential: String,
+    token: bool,
+}
+
+impl ApiCaller {
+    /// The credential, for the app.
+    pub fn reader(&self) -> ApiReader<'_> {
+        if self.token {
+            ApiReader::Token(&self.credential)
+        } else {
+            ApiReader::Session(&self.credential)
+        }
+    }
+
+    /// An error from the app's read, as [`ApiActor`] answers it: a session
+    /// that has ended is a call without a credential.
+    pub fn refused(&self, e: AppError) -> ApiError {
+        match e {
+            AppError::Unauthenticated(_) if !self.token => not_signed_in().into(),
+            e => e.into(),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for ApiCaller {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(token) = bearer(parts)? {
+            return Ok(ApiCaller {
+                credential: token.to_string(),
+                token: true,
+            });
+        }
+        match cookie(parts, SESSION_COOKIE) {
+            Some(c) if !c.is_empty() => Ok(ApiCaller {
+                credential: c.to_string(),
+                token: false,
+            }),
+            _ => Err(not_signed_in().into()),
         }
     }
 }

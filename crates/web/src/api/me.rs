@@ -3,7 +3,7 @@
 
 use super::people::PersonView;
 use super::{ApiJson, IdPath, SessionToken};
-use crate::auth::{clear_cookie, ApiActor};
+use crate::auth::{clear_cookie, ApiActor, ApiCaller};
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 use axum::extract::State;
@@ -27,9 +27,10 @@ use utoipa::ToSchema;
 )]
 pub async fn get_me(
     State(s): State<AppState>,
-    ApiActor(actor): ApiActor,
+    caller: ApiCaller,
 ) -> Result<Json<PersonView>, ApiError> {
-    Ok(Json(s.app.profile(&actor, actor.person_id).await?.into()))
+    let me = s.app.my_profile_for(caller.reader()).await;
+    Ok(Json(me.map_err(|e| caller.refused(e))?.into()))
 }
 
 /// Your password, to confirm a deletion.

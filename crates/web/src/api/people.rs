@@ -1,7 +1,7 @@
 //! Profiles and the people directory.
 
 use super::{paged_json, ApiJson, ApiQuery, IdPath, TextOrList};
-use crate::auth::ApiActor;
+use crate::auth::{ApiActor, ApiCaller};
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 use axum::extract::State;
@@ -254,7 +254,7 @@ pub struct DirectoryResult {
 )]
 pub async fn directory(
     State(s): State<AppState>,
-    ApiActor(actor): ApiActor,
+    caller: ApiCaller,
     ApiQuery(params): ApiQuery<DirectoryParams>,
 ) -> Result<Response, ApiError> {
     let query = ListQuery {
@@ -262,7 +262,11 @@ pub async fn directory(
         cursor: params.cursor,
         limit: params.limit,
     };
-    let d = s.app.directory(&actor, &params.q, &query).await?;
+    let d = s
+        .app
+        .directory_for(caller.reader(), &params.q, &query)
+        .await;
+    let d = d.map_err(|e| caller.refused(e))?;
     let parse = |c: Option<String>| c.as_deref().and_then(Cursor::parse);
     let page = Page {
         next: parse(d.next.clone()),

@@ -2,7 +2,7 @@
 
 use super::notes::CursorParams;
 use super::{ApiJson, ApiQuery};
-use crate::auth::ApiActor;
+use crate::auth::{ApiActor, ApiCaller};
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
@@ -190,12 +190,13 @@ impl From<RequestView> for RequestOut {
     ))]
 pub async fn list_requests(
     State(s): State<AppState>,
-    ApiActor(actor): ApiActor,
+    caller: ApiCaller,
     ApiQuery(params): ApiQuery<CursorParams>,
 ) -> Result<axum::response::Response, ApiError> {
     let query = params.query();
+    let page = s.app.my_requests_page_for(caller.reader(), &query).await;
+    let page = page.map_err(|e| caller.refused(e))?;
     let (_, limit) = query.window()?;
-    let page = s.app.my_requests_page(&actor, &query).await?;
     Ok(super::paged_json(
         &s,
         "/api/v1/requests",

@@ -3,7 +3,7 @@
 use super::health::ReasonOut;
 use super::programmes::parse;
 use super::{paged_json, ApiJson, ApiQuery};
-use crate::auth::ApiActor;
+use crate::auth::{ApiActor, ApiCaller};
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
@@ -197,11 +197,15 @@ pub struct MyRoomOut {
     ))]
 pub async fn list_rooms(
     State(s): State<AppState>,
-    ApiActor(actor): ApiActor,
+    caller: ApiCaller,
     ApiQuery(params): ApiQuery<CursorParams>,
 ) -> Result<Response, ApiError> {
     let query = params.query();
-    let page = s.app.my_room_summaries_page(&actor, &query).await?;
+    let page = s
+        .app
+        .my_room_summaries_page_for(caller.reader(), &query)
+        .await;
+    let page = page.map_err(|e| caller.refused(e))?;
     let (_, limit) = query.window()?;
     Ok(paged_json(&s, "/api/v1/rooms", limit, page, |rooms| {
         rooms
