@@ -450,8 +450,8 @@ impl App {
     }
 
     /// Resolves a session cookie to the signed-in actor, sliding its expiry.
-    /// One read transaction: the session with its person in one statement,
-    /// then the roles (issue 20: every API call by cookie begins here).
+    /// One read transaction, one statement: the session, its person and
+    /// their roles ([`App::api_read`]; every API call by cookie begins here).
     #[tracing::instrument(skip_all)]
     pub async fn authenticate_session(&self, token: &str) -> AppResult<(Actor, LoginSessionId)> {
         let read = self.api_read(ApiReader::Session(token), false).await?;

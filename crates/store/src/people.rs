@@ -509,10 +509,21 @@ impl DirectorySql {
 /// the walk (1 for the first person walked past) and everyone's count.
 struct Walked {
     key: i64,
-    id: Uuid,
     place: Option<i64>,
     everyone: Option<i64>,
     person: PersonRecord,
+}
+
+/// Sorts `items` by their `(created_at, id)` keys in the order a page reads
+/// them: newest first, or oldest first when reading `newer`.
+fn reading_order<T>(items: &mut [T], newer: bool, key: impl Fn(&T) -> (i64, Uuid)) {
+    items.sort_by_key(|item| {
+        let (k, id) = key(item);
+        (std::cmp::Reverse(k), id)
+    });
+    if newer {
+        items.reverse();
+    }
 }
 
 /// `n` to two significant figures: an estimate says no more than it knows.
@@ -823,12 +834,7 @@ impl Tx {
         let wanted = rows + offset;
         let newer = matches!(start, Start::Cursor(c) if c.direction == Direction::Newer);
         // Reading order: newest first, or oldest first when reading newer.
-        let in_order = |keys: &mut Vec<(i64, Uuid)>| {
-            keys.sort_by_key(|&(k, id)| (std::cmp::Reverse(k), id));
-            if newer {
-                keys.reverse();
-            }
-        };
+        let in_order = |keys: &mut Vec<(i64, Uuid)>| reading_order(keys, newer, |&key| key);
         // People a walk read with their keys.
         let mut read: HashMap<PersonId, PersonRecord> = HashMap::new();
         let (mut keys, total, more, estimated) = if !sql.searching() {
@@ -846,18 +852,15 @@ impl Tx {
                 walked = self.walk_of(&sql.walk(start, WALK, rows)).await?;
             }
             // In reading order: the `wanted`th is the last the page needs.
-            walked.sort_by_key(|w| (std::cmp::Reverse(w.key), w.id));
-            if newer {
-                walked.reverse();
-            }
+            reading_order(&mut walked, newer, |w| (w.key, w.person.id.0));
             let filled = walked.len() as i64 >= wanted;
             let (everyone, passed) = match walked.get(wanted as usize - 1) {
                 Some(last) if filled => match (last.everyone, last.place) {
                     (Some(everyone), Some(place)) => (everyone, place),
                     // SQLite: counted apart.
                     _ => {
-                        self.span_and_everyone(&sql.span(start, (last.key, last.id)))
-                            .await?
+                        let last = (last.key, last.person.id.0);
+                        self.span_and_everyone(&sql.span(start, last)).await?
                     }
                 },
                 _ => (0, 0),
@@ -865,8 +868,8 @@ impl Tx {
             let walked: Vec<(i64, Uuid)> = walked
                 .into_iter()
                 .map(|w| {
-                    let key = (w.key, w.id);
-                    read.insert(PersonId(w.id), w.person);
+                    let key = (w.key, w.person.id.0);
+                    read.insert(w.person.id, w.person);
                     key
                 })
                 .collect();
@@ -1004,7 +1007,6 @@ impl Tx {
                     let person = decode(r)?;
                     Ok(Walked {
                         key: r.try_get("k")?,
-                        id: person.id.0,
                         place: r.try_get("n")?,
                         everyone: r.try_get("everyone")?,
                         person,
