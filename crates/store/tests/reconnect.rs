@@ -1,4 +1,6 @@
-//! PostgreSQL: a pooled connection the server has closed costs no request.
+//! PostgreSQL connections. A pooled connection the server has closed costs
+//! no request, and a server on this machine is spoken to without TLS unless
+//! the URL asks for it.
 //! The pool does not ping a connection before handing it out (that was a
 //! round trip before every transaction; issue 20). A transaction's `BEGIN`
 //! finds a closed one instead, and the store tries another
@@ -50,4 +52,54 @@ async fn transactions_replace_connections_the_server_closed() {
         .await
         .expect("a write after the server closed them");
     tx.commit().await.unwrap();
+}
+
+/// Whether the connections other than this one to `url`'s database use TLS.
+async fn others_use_tls(url: &str) -> bool {
+    let plain = format!("{url}?sslmode=disable");
+    let other = sqlx::PgPool::connect(&plain).await.unwrap();
+    let tls: Option<bool> = sqlx::query_scalar(
+        "SELECT bool_or(s.ssl) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()",
+    )
+    .fetch_one(&other)
+    .await
+    .unwrap();
+    other.close().await;
+    tls.expect("the store holds a connection")
+}
+
+#[tokio::test]
+async fn a_server_on_this_machine_is_spoken_to_without_tls_unless_asked() {
+    if !test_database_kinds().contains(&"postgres") {
+        return;
+    }
+    let (url, _dir) = fresh_database_url("postgres").await.unwrap();
+    assert!(
+        url.contains("@127.0.0.1") || url.contains("@localhost"),
+        "the test server is on this machine: {url}"
+    );
+    let store = Store::connect_with(&url, Some(2)).await.unwrap();
+    store.ping().await.unwrap();
+    assert!(
+        !others_use_tls(&url).await,
+        "plain on the loopback interface"
+    );
+    store.close().await;
+
+    // The URL's own sslmode is kept: "require" encrypts when the server
+    // offers TLS at all (Debian's does, with its snakeoil certificate).
+    let other = sqlx::PgPool::connect(&url).await.unwrap();
+    let offers: String = sqlx::query_scalar("SHOW ssl")
+        .fetch_one(&other)
+        .await
+        .unwrap();
+    other.close().await;
+    if offers == "on" {
+        let store = Store::connect_with(&format!("{url}?sslmode=require"), Some(2))
+            .await
+            .unwrap();
+        store.ping().await.unwrap();
+        assert!(others_use_tls(&url).await, "sslmode=require is kept");
+        store.close().await;
+    }
 }
