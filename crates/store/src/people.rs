@@ -330,7 +330,7 @@ impl DirectorySql {
         let window = "(SELECT * FROM (SELECT p.id AS id, p.created_at AS k, p.status AS status, p.visibility AS visibility, p.search_text AS t FROM people p) w";
         let walk = match self.dialect {
             crate::Dialect::Postgres => format!(
-                "SELECT id, k, n, (SELECT people FROM directory_size) AS everyone FROM (SELECT v.*, row_number() OVER (ORDER BY {order}) AS n FROM {window} {tail}) v) x WHERE 1 = 1{vis}{likes} LIMIT {rows}"
+                "SELECT id, k, n, (SELECT people FROM directory_size WHERE one = 1) AS everyone FROM (SELECT v.*, row_number() OVER (ORDER BY {order}) AS n FROM {window} {tail}) v) x WHERE 1 = 1{vis}{likes} LIMIT {rows}"
             ),
             crate::Dialect::Sqlite => format!(
                 "SELECT id, k, NULL AS n, NULL AS everyone FROM {window} {tail}) x WHERE 1 = 1{vis}{likes} LIMIT {rows}"
@@ -406,7 +406,7 @@ impl DirectorySql {
         };
         s.sql = s.sql.replacen(
             "SELECT ",
-            "SELECT (SELECT people FROM directory_size) AS everyone, ",
+            "SELECT (SELECT people FROM directory_size WHERE one = 1) AS everyone, ",
             1,
         );
         s
@@ -495,10 +495,12 @@ impl DirectorySql {
     pub(crate) fn size(&self) -> Stmt {
         let mut s = Stmt::new();
         s.sql = match self.me {
-            None => "SELECT people AS everyone, people AS n FROM directory_size".into(),
+            None => {
+                "SELECT people AS everyone, people AS n FROM directory_size WHERE one = 1".into()
+            }
             Some(me) => {
                 let me = s.arg(Bind::Id(me));
-                format!("SELECT people AS everyone, listed + (SELECT COUNT(*) FROM fulltext_docs d WHERE d.kind = 'person' AND d.doc_id = {me} AND NOT d.listed) AS n FROM directory_size")
+                format!("SELECT people AS everyone, listed + (SELECT COUNT(*) FROM fulltext_docs d WHERE d.kind = 'person' AND d.doc_id = {me} AND NOT d.listed) AS n FROM directory_size WHERE one = 1")
             }
         };
         s
