@@ -225,13 +225,22 @@ impl App {
         actor: &Actor,
     ) -> AppResult<Vec<(RoomRecord, String)>> {
         let rooms = tx.rooms_of(actor.person_id).await?;
+        // Each programme's name read once: most people's rooms share one.
+        let mut names: Vec<(rapport_domain::ProgrammeId, String)> = vec![];
         let mut out = vec![];
         for r in rooms {
-            let name = tx
-                .programme(r.programme_id)
-                .await?
-                .map(|p| p.name)
-                .unwrap_or_default();
+            let name = match names.iter().find(|(id, _)| *id == r.programme_id) {
+                Some((_, name)) => name.clone(),
+                None => {
+                    let name = tx
+                        .programme(r.programme_id)
+                        .await?
+                        .map(|p| p.name)
+                        .unwrap_or_default();
+                    names.push((r.programme_id, name.clone()));
+                    name
+                }
+            };
             out.push((r, name));
         }
         Ok(out)
