@@ -5,7 +5,7 @@ use crate::inbox::InboxEntry;
 use crate::viewer::{PageReader, PageViewer};
 use crate::{Actor, App, AppError, AppResult};
 use rapport_domain::mentoring::EnrolmentStatus;
-use rapport_store::{PersonRecord, Tx};
+use rapport_store::{PersonRecord, ProgrammesOf, Tx};
 
 /// The signed-in home page, read in one transaction: the viewer (when read
 /// for a session cookie), the summary and the whole inbox.
@@ -94,7 +94,8 @@ impl App {
     /// The signed-in start page for `actor`.
     pub async fn home_summary(&self, actor: &Actor) -> AppResult<HomeSummary> {
         let mut tx = self.store.read().await?;
-        self.home_summary_in(&mut tx, actor, None).await
+        let took_check = self.took_needs_check_in(&mut tx, actor).await?;
+        self.home_summary_in(&mut tx, actor, None, took_check).await
     }
 
     /// The signed-in home page: [`App::home_summary`] and [`App::inbox`],
@@ -104,8 +105,17 @@ impl App {
     #[tracing::instrument(skip_all)]
     pub async fn home_page(&self, reader: PageReader<'_>) -> AppResult<HomePage> {
         let (mut tx, actor, viewer, me) = self.page_read_person(reader).await?;
-        let summary = self.home_summary_in(&mut tx, &actor, me).await?;
-        let inbox = self.inbox_in(&mut tx, &actor).await?;
+        // The viewer's counts say whether the needs check was taken and a
+        // reflection prompt sent: two statements fewer (issue 20).
+        let counts = match &viewer {
+            Some(v) => (v.took_needs_check, v.reflection_prompted),
+            None => {
+                let c = tx.viewer_counts(actor.person_id).await?;
+                (c.took_needs_check, c.reflection_prompted)
+            }
+        };
+        let summary = self.home_summary_in(&mut tx, &actor, me, counts.0).await?;
+        let inbox = self.inbox_in(&mut tx, &actor, counts.1).await?;
         Ok(HomePage {
             viewer,
             summary,
@@ -115,12 +125,14 @@ impl App {
 
     /// [`App::home_summary`] in the caller's transaction, the person's own
     /// row included (their own profile is always theirs to see).
-    /// `me`: their record, when the caller read it in `tx` already.
+    /// `me`: their record, when the caller read it in `tx` already;
+    /// `took_check`: whether they took the needs check.
     async fn home_summary_in(
         &self,
         tx: &mut Tx,
         actor: &Actor,
         me: Option<PersonRecord>,
+        took_check: bool,
     ) -> AppResult<HomeSummary> {
         let me = match me {
             Some(me) => me,
@@ -144,7 +156,10 @@ impl App {
             p.years_experience > 0,
         ];
         let completeness = (filled.iter().filter(|f| **f).count() * 10) as u8;
-        let progs = tx.programmes().await?;
+        let ProgrammesOf {
+            programmes: progs,
+            enrolments,
+        } = tx.programmes_of(actor.person_id).await?;
         let roles = actor
             .roles
             .iter()
@@ -155,7 +170,6 @@ impl App {
                     .map(|p| (p.name.clone(), r.code().replace('_', " ")))
             })
             .collect();
-        let enrolments = tx.enrolments_of(actor.person_id).await?;
         let mut programmes = vec![];
         for pid in actor.managed() {
             if let Some(p) = progs.iter().find(|p| p.id == pid) {
@@ -191,7 +205,6 @@ impl App {
                 EnrolmentStatus::Applied | EnrolmentStatus::Approved | EnrolmentStatus::Waitlisted
             )
         });
-        let took_check = self.took_needs_check_in(tx, actor).await?;
         let steps: Vec<StartStep> = StartStepKind::ALL
             .iter()
             .map(|k| match k {

@@ -183,8 +183,11 @@ struct Sources<'a> {
     now: i64,
     /// The person's rooms with their programme's name.
     rooms: Vec<(RoomRecord, String)>,
-    /// The person's requests, incoming and outgoing (two kinds read them).
+    /// The person's open requests, incoming and outgoing (two kinds read
+    /// them; answered ones wait on nobody).
     requests: Vec<RequestView>,
+    /// Whether their reflection schedule ever sent them a prompt.
+    prompted: bool,
 }
 
 impl Sources<'_> {
@@ -206,10 +209,9 @@ impl Sources<'_> {
             | InboxKind::Nudge
             | InboxKind::Reschedule
             | InboxKind::Closure => !self.rooms.is_empty(),
-            InboxKind::Proposal
-            | InboxKind::Request
-            | InboxKind::Question
-            | InboxKind::Reflection => true,
+            // A scheduled prompt, or one assigned to a room.
+            InboxKind::Reflection => self.prompted || !self.rooms.is_empty(),
+            InboxKind::Proposal | InboxKind::Request | InboxKind::Question => true,
         }
     }
 }
@@ -219,19 +221,28 @@ impl App {
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn inbox(&self, actor: &Actor) -> AppResult<Vec<InboxEntry>> {
         let mut tx = self.store.read().await?;
-        self.inbox_in(&mut tx, actor).await
+        let prompted = tx.viewer_counts(actor.person_id).await?.reflection_prompted;
+        self.inbox_in(&mut tx, actor, prompted).await
     }
 
     /// [`App::inbox`] in the caller's read transaction: every source reads
     /// the same snapshot, and the home page reads its viewer, summary and
     /// inbox in one transaction (issue 20: on PostgreSQL each transaction
     /// is a pool checkout and two round trips more).
-    pub(crate) async fn inbox_in(&self, tx: &mut Tx, actor: &Actor) -> AppResult<Vec<InboxEntry>> {
+    /// `prompted`: whether the actor's reflection schedule ever sent them a
+    /// prompt ([`rapport_store::ViewerCounts::reflection_prompted`]).
+    pub(crate) async fn inbox_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        prompted: bool,
+    ) -> AppResult<Vec<InboxEntry>> {
         let cx = Sources {
             actor,
             now: self.now(),
             rooms: self.my_rooms_in(tx, actor).await?,
-            requests: self.my_requests_in(tx, actor).await?,
+            requests: self.open_requests_in(tx, actor).await?,
+            prompted,
         };
         let mut all = vec![];
         for kind in InboxKind::ALL {

@@ -758,13 +758,12 @@ pub(crate) async fn managers_in(
     tx: &mut Tx,
     programme: ProgrammeId,
 ) -> AppResult<Vec<(PersonId, String, String)>> {
-    let mut out = vec![];
-    for id in tx.holders(programme, ProgrammeRole::Manager).await? {
-        if let Some(person) = tx.person(id).await? {
-            out.push((id, person.profile.name, person.email.to_string()));
-        }
-    }
-    Ok(out)
+    Ok(tx
+        .holder_people(programme, ProgrammeRole::Manager)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.profile.name, p.email.to_string()))
+        .collect())
 }
 
 /// A programme's stored settings text as the JSON object the audit log keeps.

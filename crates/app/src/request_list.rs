@@ -151,6 +151,22 @@ impl App {
         })
     }
 
+    /// The actor's open requests (pending, or with a question waiting),
+    /// newest first, with names and programmes, without the senders' cards:
+    /// what the inbox reads, in one statement.
+    pub(crate) async fn open_requests_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+    ) -> AppResult<Vec<RequestView>> {
+        let rows = tx.open_requests_of(actor.person_id).await?;
+        let none = HashMap::new();
+        Ok(rows
+            .into_iter()
+            .map(|row| view(row, actor, &none))
+            .collect())
+    }
+
     /// One request as its sender or recipient sees it; the recipient also
     /// gets the sender's card. Anyone else: not found (a request's
     /// existence is the two people's own business).

@@ -25,6 +25,12 @@ pub struct PageViewer {
     pub unread: Vec<(RoomId, i64)>,
     /// Unread in-app notifications.
     pub unread_notifications: i64,
+    /// Whether they have taken the needs check (the start page's
+    /// checklist).
+    pub took_needs_check: bool,
+    /// Whether their reflection schedule has ever sent them a prompt (the
+    /// start page's inbox looks for one waiting only then).
+    pub reflection_prompted: bool,
 }
 
 impl App {
@@ -45,22 +51,24 @@ impl App {
     /// viewer and its content in one transaction ([`PageReader::Session`]).
     async fn page_viewer_person(&self, token: &str) -> AppResult<(PageViewer, PersonRecord, Tx)> {
         // The session, its person and their roles in one statement, the
-        // unread counts in another: each statement is a round trip to the
-        // database's thread.
+        // counts in another: each statement is a round trip to the
+        // database's thread (or server).
         let ApiRead {
             mut tx,
             actor,
             me: record,
             credential,
         } = self.api_read(ApiReader::Session(token), false).await?;
-        let (unread, unread_notifications) = tx.unread_summary(actor.person_id).await?;
+        let counts = tx.viewer_counts(actor.person_id).await?;
         let viewer = PageViewer {
             actor,
             session: LoginSessionId(credential),
             name: record.profile.name.clone(),
             time_zone: record.profile.time_zone.clone(),
-            unread,
-            unread_notifications,
+            unread: counts.unread,
+            unread_notifications: counts.unread_notifications,
+            took_needs_check: counts.took_needs_check,
+            reflection_prompted: counts.reflection_prompted,
         };
         Ok((viewer, record, tx))
     }

@@ -151,27 +151,34 @@ impl Tx {
         })
     }
 
-    /// [`Tx::unread_counts`] and [`Tx::unread_notifications`] in one
-    /// statement, for the navigation of every signed-in page: the rooms with
-    /// unread messages, and the number of unread notifications.
-    pub async fn unread_summary(&mut self, person: PersonId) -> Result<(Vec<(RoomId, i64)>, i64)> {
-        // The notifications' row is the one without a room.
+    /// What every signed-in page counts for its viewer, in one statement:
+    /// [`Tx::unread_counts`] and [`Tx::unread_notifications`] for the
+    /// navigation, and two facts the start page needs, whose own statements
+    /// would each be a round trip more on PostgreSQL (issue 20).
+    pub async fn viewer_counts(&mut self, person: PersonId) -> Result<ViewerCounts> {
+        // The person's row is the one without a room.
         let sql = format!(
-            "{} UNION ALL SELECT NULL, COUNT(*) FROM notifications WHERE person_id = $1 AND read_at IS NULL",
+            "SELECT room_id, n, FALSE AS took_check, FALSE AS prompted FROM ({}) rooms UNION ALL \
+             SELECT NULL, (SELECT COUNT(*) FROM notifications WHERE person_id = $1 AND read_at IS NULL), \
+               EXISTS (SELECT 1 FROM needs_checks WHERE person_id = $1), \
+               EXISTS (SELECT 1 FROM reflection_schedules WHERE person_id = $1 AND last_sent_at IS NOT NULL)",
             unread_counts_sql()
         );
         on_conn!(self, c => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(person.0).fetch_all(c).await?;
-            let mut rooms = Vec::with_capacity(rows.len());
-            let mut notifications = 0;
+            let mut counts = ViewerCounts::default();
             for r in &rows {
                 let n: i64 = r.try_get("n")?;
                 match r.try_get::<Option<uuid::Uuid>, _>("room_id")? {
-                    Some(room) => rooms.push((RoomId(room), n)),
-                    None => notifications = n,
+                    Some(room) => counts.unread.push((RoomId(room), n)),
+                    None => {
+                        counts.unread_notifications = n;
+                        counts.took_needs_check = r.try_get("took_check")?;
+                        counts.reflection_prompted = r.try_get("prompted")?;
+                    }
                 }
             }
-            Ok((rooms, notifications))
+            Ok(counts)
         })
     }
 
@@ -224,6 +231,21 @@ impl Tx {
             Ok(r.rows_affected() == 1)
         })
     }
+}
+
+/// What a signed-in page counts for its viewer ([`Tx::viewer_counts`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ViewerCounts {
+    /// Unread messages per room they are a current member of; rooms with
+    /// none left out.
+    pub unread: Vec<(RoomId, i64)>,
+    /// Unread in-app notifications.
+    pub unread_notifications: i64,
+    /// Whether they have taken the needs check.
+    pub took_needs_check: bool,
+    /// Whether their reflection schedule has ever sent them a prompt (one
+    /// may be waiting for an answer).
+    pub reflection_prompted: bool,
 }
 
 /// [`Tx::unread_counts`]'s statement, with `$1` the person.

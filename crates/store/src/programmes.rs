@@ -93,6 +93,29 @@ impl ProgrammeRecord {
 
 const PROGRAMME_COLUMNS: &str = "id, slug, name, description, kind, status, created_at, starts_on, ends_on, cadence, default_capacity, matching_mode, rolling_admission, request_expiry_days, questions, goals, settings, group_min, group_max, room_rules";
 
+/// A programme as a list of someone's programmes names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProgrammeName {
+    /// Id.
+    pub id: ProgrammeId,
+    /// URL slug.
+    pub slug: Slug,
+    /// Name.
+    pub name: String,
+    /// Status.
+    pub status: ProgrammeStatus,
+}
+
+/// The programmes someone has a role in or an enrolment with, and those
+/// enrolments ([`Tx::programmes_of`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProgrammesOf {
+    /// Each programme once, by name.
+    pub programmes: Vec<ProgrammeName>,
+    /// Their enrolments, oldest first (withdrawn ones too).
+    pub enrolments: Vec<crate::EnrolmentRecord>,
+}
+
 fn programme_row<R: Row>(r: &R) -> Result<ProgrammeRecord>
 where
     for<'a> &'a str: sqlx::ColumnIndex<R>,
@@ -180,6 +203,24 @@ impl Tx {
         })
     }
 
+    /// The people who hold `role` in `programme`, in the order they were
+    /// given it: [`Tx::holders`] with each person's record, in one
+    /// statement (a programme's page lists its managers).
+    pub async fn holder_people(
+        &mut self,
+        programme: ProgrammeId,
+        role: ProgrammeRole,
+    ) -> Result<Vec<crate::PersonRecord>> {
+        let sql = format!(
+            "SELECT {} FROM programme_roles r JOIN people p ON p.id = r.person_id WHERE r.programme_id = $1 AND r.role = $2 ORDER BY r.created_at",
+            crate::people::person_columns_of("p")
+        );
+        on_conn!(self, c => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(programme.0).bind(role.code()).fetch_all(c).await?;
+            rows.iter().map(crate::people::decode).collect()
+        })
+    }
+
     /// Takes a role away; returns whether it was held.
     pub async fn revoke_role(
         &mut self,
@@ -200,6 +241,43 @@ impl Tx {
         on_conn!(self, c => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(c).await?;
             rows.iter().map(programme_row).collect()
+        })
+    }
+
+    /// The programmes `person` has a role in or an enrolment with, each
+    /// once, with those enrolments, in one statement: what their start page
+    /// lists (issue 20: on PostgreSQL every statement of a page is a round
+    /// trip, and the page read every programme, then the enrolments).
+    pub async fn programmes_of(&mut self, person: PersonId) -> Result<ProgrammesOf> {
+        // A row per enrolment, and one for a programme held by a role alone
+        // (its enrolment columns NULL). The enrolment's own programme_id is
+        // the programme's id, so that column is the programme's.
+        const SQL: &str = "SELECT pr.id AS programme_id, pr.slug AS programme_slug, pr.name AS programme_name, pr.status AS programme_status, \
+            e.id, e.person_id, e.role, e.status, e.capacity, e.answers, e.preferences, e.consent_sensitive, e.created_at, e.conduct_accepted_at, e.decided_at \
+            FROM programmes pr LEFT JOIN enrolments e ON e.programme_id = pr.id AND e.person_id = $1 \
+            WHERE e.id IS NOT NULL OR pr.id IN (SELECT programme_id FROM programme_roles WHERE person_id = $1) \
+            ORDER BY COALESCE(e.created_at, 0), e.id, pr.name, pr.id";
+        on_conn!(self, c => {
+            let rows = sqlx::query(SQL).bind(person.0).fetch_all(c).await?;
+            let mut out = ProgrammesOf::default();
+            for r in &rows {
+                let id = ProgrammeId(r.try_get("programme_id")?);
+                if !out.programmes.iter().any(|p| p.id == id) {
+                    let (slug, status): (String, String) = (r.try_get("programme_slug")?, r.try_get("programme_status")?);
+                    let corrupt = |e| corrupt_row("programmes", id, e);
+                    out.programmes.push(ProgrammeName {
+                        id,
+                        slug: Slug::parse("slug", &slug).map_err(corrupt)?,
+                        name: r.try_get("programme_name")?,
+                        status: ProgrammeStatus::parse("status", &status).map_err(corrupt)?,
+                    });
+                }
+                if r.try_get::<Option<uuid::Uuid>, _>("id")?.is_some() {
+                    out.enrolments.push(crate::mentoring::enrolment_row(r)?);
+                }
+            }
+            out.programmes.sort_by(|a, b| (&a.name, a.id.0).cmp(&(&b.name, b.id.0)));
+            Ok(out)
         })
     }
 

@@ -2,11 +2,12 @@
 //! a list shows read in the same query (issue 20: the list used to run three
 //! more queries per row), and the people a page is about read in one batch.
 
-use crate::mentoring::{request_row, RequestRecord, REQUEST_COLUMNS};
+use crate::mentoring::{codes_in, request_row, RequestRecord, REQUEST_COLUMNS};
 use crate::page::{bind_keyset, keyset_sql, Page, Start};
 use crate::people::{decode, PERSON_COLUMNS};
 use crate::pulse::ID_CHUNK;
 use crate::{on_conn, PersonRecord, Result, Tx};
+use rapport_domain::mentoring::RequestStatus;
 use rapport_domain::PersonId;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -35,27 +36,37 @@ impl Tx {
         start: Start,
         limit: i64,
     ) -> Result<Page<RequestListRow>> {
-        let columns = REQUEST_COLUMNS
-            .split(", ")
-            .map(|c| format!("r.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
         let sql = format!(
-            "SELECT * FROM (SELECT {columns}, COALESCE(me.name, '') AS mentee_name, COALESCE(mo.name, '') AS mentor_name, COALESCE(g.name, '') AS programme_name, COALESCE(g.slug, '') AS programme_slug FROM requests r LEFT JOIN people me ON me.id = r.mentee_id LEFT JOIN people mo ON mo.id = r.mentor_id LEFT JOIN programmes g ON g.id = r.programme_id WHERE r.mentee_id = $1 OR r.mentor_id = $1) AS t {}",
+            "SELECT * FROM ({}) AS t {}",
+            list_sql(""),
             keyset_sql(start, 2, limit)
         );
         on_conn!(self, c => {
             let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(person.0);
             let q = bind_keyset!(q, start);
             let rows = q.fetch_all(&mut *c).await?;
-            let items = rows.iter().map(|r| Ok(RequestListRow {
-                request: request_row(r)?,
-                mentee_name: r.try_get("mentee_name")?,
-                mentor_name: r.try_get("mentor_name")?,
-                programme: r.try_get("programme_name")?,
-                programme_slug: r.try_get("programme_slug")?,
-            })).collect::<Result<Vec<_>>>()?;
+            let items = rows.iter().map(list_row).collect::<Result<Vec<_>>>()?;
             Ok(Page::from_rows(start, items, limit, |v| (v.request.created_at, v.request.id.0)))
+        })
+    }
+
+    /// The requests and offers `person` sent or received that are still
+    /// open (pending, or waiting for an answer to a question), newest first,
+    /// with names and programme: what their inbox reads. Answered, declined
+    /// and expired ones, which a long-serving mentor has by the hundred, are
+    /// not read at all.
+    pub async fn open_requests_of(&mut self, person: PersonId) -> Result<Vec<RequestListRow>> {
+        let open = codes_in(
+            &[RequestStatus::Pending, RequestStatus::NeedsInfo],
+            RequestStatus::code,
+        );
+        let sql = format!(
+            "{} ORDER BY r.created_at DESC, r.id",
+            list_sql(&format!(" AND r.status IN ({open})"))
+        );
+        on_conn!(self, c => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(person.0).fetch_all(&mut *c).await?;
+            rows.iter().map(list_row).collect()
         })
     }
 
@@ -83,4 +94,35 @@ impl Tx {
         }
         Ok(out)
     }
+}
+
+/// The requests `person` (`$1`) sent or received, with the names a list
+/// shows, and `and` added to the condition.
+fn list_sql(and: &str) -> String {
+    let columns = REQUEST_COLUMNS
+        .split(", ")
+        .map(|c| format!("r.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "SELECT {columns}, COALESCE(me.name, '') AS mentee_name, COALESCE(mo.name, '') AS mentor_name, COALESCE(g.name, '') AS programme_name, COALESCE(g.slug, '') AS programme_slug FROM requests r LEFT JOIN people me ON me.id = r.mentee_id LEFT JOIN people mo ON mo.id = r.mentor_id LEFT JOIN programmes g ON g.id = r.programme_id WHERE (r.mentee_id = $1 OR r.mentor_id = $1){and}"
+    )
+}
+
+/// A [`list_sql`] row.
+fn list_row<R: Row>(r: &R) -> Result<RequestListRow>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> uuid::Uuid: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(RequestListRow {
+        request: request_row(r)?,
+        mentee_name: r.try_get("mentee_name")?,
+        mentor_name: r.try_get("mentor_name")?,
+        programme: r.try_get("programme_name")?,
+        programme_slug: r.try_get("programme_slug")?,
+    })
 }

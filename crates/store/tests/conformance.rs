@@ -1425,9 +1425,11 @@ mod notes_messages {
             assert_eq!(counts, want);
             assert_eq!(tx.unread_counts(ann).await.unwrap(), [(room, 1)]);
             // With the unread notifications, in one read: none yet.
-            let (mut rooms, notifications) = tx.unread_summary(mentor).await.unwrap();
+            let counts = tx.viewer_counts(mentor).await.unwrap();
+            let mut rooms = counts.unread.clone();
             rooms.sort();
-            assert_eq!((rooms, notifications), (want.clone(), 0));
+            assert_eq!((rooms, counts.unread_notifications), (want.clone(), 0));
+            assert!(!counts.took_needs_check && !counts.reflection_prompted);
             // Reading moves forward only.
             tx.mark_read(room, mentor, 10).await.unwrap();
             tx.mark_read(room, mentor, 5).await.unwrap();

@@ -148,6 +148,129 @@ async fn manager_counts_are_per_programme_and_only_for_its_managers() {
 }
 
 #[tokio::test]
+async fn programmes_of_lists_each_programme_once_with_its_enrolments() {
+    for kind in test_database_kinds() {
+        let (store, _dir) = fresh_store(kind).await.unwrap();
+        let mut tx = store.write().await.unwrap();
+        let (gamma, _) = programme(&mut tx, "Gamma").await;
+        let (alpha, _) = programme(&mut tx, "Alpha").await;
+        let (beta, _) = programme(&mut tx, "Beta").await;
+        let (_, _) = programme(&mut tx, "Delta, not hers").await;
+        let ana = person(1);
+        tx.insert_person(&ana).await.unwrap();
+        // Gamma: mentor (older) and mentee; Alpha: manager only; Beta: a
+        // withdrawn application.
+        let mentee = EnrolmentRecord {
+            created_at: 20,
+            ..enrolment(
+                gamma,
+                ana.id,
+                ProgrammeRole::Mentee,
+                EnrolmentStatus::Applied,
+            )
+        };
+        let mentor = EnrolmentRecord {
+            created_at: 10,
+            ..enrolment(
+                gamma,
+                ana.id,
+                ProgrammeRole::Mentor,
+                EnrolmentStatus::Approved,
+            )
+        };
+        let withdrawn = EnrolmentRecord {
+            created_at: 30,
+            ..enrolment(
+                beta,
+                ana.id,
+                ProgrammeRole::Mentee,
+                EnrolmentStatus::Withdrawn,
+            )
+        };
+        for e in [&mentee, &mentor, &withdrawn] {
+            tx.insert_enrolment(e).await.unwrap();
+        }
+        tx.grant_role(alpha, ana.id, ProgrammeRole::Manager, 0)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        let of = tx.programmes_of(ana.id).await.unwrap();
+        let names: Vec<&str> = of.programmes.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["Alpha", "Beta", "Gamma"], "{kind}");
+        assert_eq!(of.programmes[0].id, alpha);
+        assert_eq!(of.programmes[0].status, ProgrammeStatus::Open);
+        assert_eq!(
+            of.enrolments,
+            [mentor.clone(), mentee.clone(), withdrawn.clone()],
+            "{kind}: oldest first, whole"
+        );
+        // Nobody's: nothing.
+        assert_eq!(
+            tx.programmes_of(PersonId::new()).await.unwrap(),
+            ProgrammesOf::default()
+        );
+        drop(tx);
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn open_requests_are_the_pending_and_questioned_ones_newest_first_with_names() {
+    use rapport_domain::mentoring::{RequestDirection, RequestStatus};
+    for kind in test_database_kinds() {
+        let (store, _dir) = fresh_store(kind).await.unwrap();
+        let mut tx = store.write().await.unwrap();
+        let (p, _) = programme(&mut tx, "Alpha").await;
+        let ana = person(1);
+        tx.insert_person(&ana).await.unwrap();
+        let statuses = [
+            RequestStatus::Pending,
+            RequestStatus::NeedsInfo,
+            RequestStatus::Accepted,
+            RequestStatus::Declined,
+            RequestStatus::Expired,
+            RequestStatus::Withdrawn,
+        ];
+        let mut ids = vec![];
+        for (i, status) in statuses.into_iter().enumerate() {
+            let mentor = NewPerson {
+                email: format!("mentor{i}@example.org"),
+                ..person(10 + i)
+            };
+            tx.insert_person(&mentor).await.unwrap();
+            let r = RequestRecord {
+                id: rapport_domain::RequestId::new(),
+                programme_id: p,
+                mentee_id: ana.id,
+                mentor_id: mentor.id,
+                direction: RequestDirection::Request,
+                status,
+                message: "Would you mentor me?".into(),
+                expires_at: 1_000_000,
+                created_at: 100 + i as i64,
+                queue: vec![],
+                question: None,
+                answer: None,
+                decline_reason: None,
+            };
+            tx.insert_request(&r).await.unwrap();
+            ids.push(r.id);
+        }
+        tx.commit().await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        let open = tx.open_requests_of(ana.id).await.unwrap();
+        let got: Vec<_> = open.iter().map(|r| r.request.id).collect();
+        assert_eq!(got, [ids[1], ids[0]], "{kind}: open ones, newest first");
+        assert_eq!(open[0].mentor_name, "Person 11");
+        assert_eq!(open[0].mentee_name, "Person 1");
+        assert_eq!(open[0].programme, "Alpha");
+        drop(tx);
+        store.close().await;
+    }
+}
+
+#[tokio::test]
 async fn notifications_page_newest_first_and_only_their_owner_marks_them_read() {
     for kind in test_database_kinds() {
         let (store, _dir) = fresh_store(kind).await.unwrap();
@@ -197,7 +320,8 @@ async fn notifications_page_newest_first_and_only_their_owner_marks_them_read() 
         );
         assert_eq!(tx.unread_notifications(ana.id).await.unwrap(), 3);
         // The navigation's one read: no rooms, three notifications.
-        assert_eq!(tx.unread_summary(ana.id).await.unwrap(), (vec![], 3));
+        let counts = tx.viewer_counts(ana.id).await.unwrap();
+        assert_eq!((counts.unread, counts.unread_notifications), (vec![], 3));
         assert_eq!(
             tx.mark_notifications_read(ana.id, None, 2_100)
                 .await

@@ -400,6 +400,14 @@ async fn the_needs_check_names_the_gap_and_recommends_what_is_live() {
                 .collect()
         };
         assert_eq!(kinds(&a.json), ["reflect"]);
+        // The start page's checklist ticks the step (its counts say so).
+        let home = page(&t, "/", &eve).await;
+        assert!(
+            home.contains(
+                "Done: </span><span aria-hidden=\"true\">&#10003;</span> Take the needs check"
+            ),
+            "{home}"
+        );
         // A programme opens: the same result now recommends enrolling.
         let slug = t.programme("Leaders Growing", "one_to_one").await;
         let admin = t.admin().await;
