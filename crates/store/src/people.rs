@@ -656,8 +656,7 @@ impl Tx {
 
     /// Inserts a person. A taken email is `Conflict { constraint: "people_email_key" }`.
     pub async fn insert_person(&mut self, p: &NewPerson) -> Result<()> {
-        self.insert_person_row(p).await?;
-        self.index_people(&[p.id]).await
+        self.insert_people(std::slice::from_ref(p)).await
     }
 
     /// Inserts many people (an import's batch), as [`Tx::insert_person`]
@@ -697,21 +696,6 @@ impl Tx {
         }
         let ids: Vec<PersonId> = list.iter().map(|p| p.id).collect();
         self.index_people(&ids).await
-    }
-
-    /// The `people` row of a new person, not yet in the full-text index.
-    async fn insert_person_row(&mut self, p: &NewPerson) -> Result<()> {
-        let profile = serde_json::to_string(&p.profile)?;
-        let search = search_text(&p.email, &p.profile);
-        on_conn!(self, c => sqlx::query(
-            "INSERT INTO people (id, email, status, is_admin, password_hash, email_verified_at, name, level, visibility, manager_id, profile, search_text, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)")
-            .bind(p.id.0).bind(&p.email).bind(status_code(p.status)).bind(p.is_admin)
-            .bind(&p.password_hash).bind(p.email_verified_at).bind(&p.profile.name)
-            .bind(p.profile.level.code()).bind(p.profile.visibility.code())
-            .bind(p.profile.manager_id.map(|m| m.0)).bind(&profile).bind(&search).bind(p.now)
-            .execute(c).await.map(|r| r.rows_affected()))?;
-        Ok(())
     }
 
     /// A person by id.
