@@ -14,7 +14,7 @@
 //! `manager_email`, `capacity`, then one column per programme question named
 //! by its id (`q1`) or its prompt. Lists are separated by `;`.
 
-use crate::enrolment::{approve_enrolment, roles_for};
+use crate::enrolment::{approve_enrolment, approved_enrolment, insert_approved, roles_for};
 use crate::{App, AppError, AppResult};
 use rapport_domain::mentoring::EnrolmentStatus;
 use rapport_domain::person::{AccountStatus, Profile, ProfileInput};
@@ -24,7 +24,7 @@ use rapport_domain::programme::{
 };
 use rapport_domain::values::Email;
 use rapport_domain::PersonId;
-use rapport_store::{AuditRecord, NewPerson, PersonRecord, ProgrammeRecord, Tx};
+use rapport_store::{AuditRecord, EnrolmentRecord, NewPerson, PersonRecord, ProgrammeRecord, Tx};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -367,11 +367,20 @@ impl App {
         for batch in rows.chunks(BATCH) {
             let mut tx = self.store.write().await?;
             in_bulk(&mut tx, async |tx| {
+                // The batch's new people are enrolled together, a few
+                // statements for the batch; the others row by row, as
+                // each may change what is there.
+                let mut fresh = vec![];
                 for row in batch {
-                    self.apply_row(tx, &p, &questions, row, &ids, false, now, &mut report)
-                        .await?;
+                    if row.existing.is_none() {
+                        self.apply_new_row(tx, &p, row, &ids, now, &mut report, &mut fresh)
+                            .await?;
+                    } else {
+                        self.apply_row(tx, &p, &questions, row, &ids, false, now, &mut report)
+                            .await?;
+                    }
                 }
-                Ok(())
+                insert_approved(tx, &fresh, now).await
             })
             .await?;
             tx.commit().await?;
@@ -464,6 +473,52 @@ impl App {
             {
                 report.enrolled += 1;
             }
+        }
+        Ok(())
+    }
+
+    /// Writes one checked row of someone this import created: their
+    /// manager, when the file names one, and their approved enrolments
+    /// (with capacity and answers), which go to `fresh` for the batch to
+    /// insert together. What [`App::apply_row`] does for such a row, in
+    /// fewer statements.
+    #[allow(clippy::too_many_arguments)]
+    async fn apply_new_row(
+        &self,
+        tx: &mut Tx,
+        p: &ProgrammeRecord,
+        row: &Row,
+        ids: &HashMap<String, PersonId>,
+        now: i64,
+        report: &mut ImportReport,
+        fresh: &mut Vec<EnrolmentRecord>,
+    ) -> AppResult<()> {
+        let person = *ids
+            .get(row.email.as_str())
+            .ok_or_else(|| AppError::internal_msg("imported row lost its person"))?;
+        report.created += 1;
+        let manager = match &row.manager {
+            ManagerChoice::Keep => None,
+            ManagerChoice::Existing(id) => Some(*id),
+            ManagerChoice::InFile(email) => ids.get(email).copied(),
+        };
+        if let Some(m) = manager {
+            let mut profile = row.profile.clone();
+            profile.manager_id = Some(m);
+            tx.update_profile(person, row.email.as_str(), &profile, now)
+                .await?;
+        }
+        let answers: BTreeMap<String, Vec<String>> = p
+            .questions
+            .iter()
+            .filter_map(|q| row.answers.get(&q.id).map(|a| (q.id.clone(), a.clone())))
+            .collect();
+        for role in &row.roles {
+            let takes = matches!(role, ProgrammeRole::Mentor | ProgrammeRole::Facilitator);
+            let mut e = approved_enrolment(p, person, *role, row.capacity.filter(|_| takes), now);
+            e.answers = answers.clone();
+            fresh.push(e);
+            report.enrolled += 1;
         }
         Ok(())
     }
@@ -682,10 +737,26 @@ async fn check_file(
     report.rows = data_rows.len();
 
     let mut cross = CrossRowChecks::default();
-    for (n, (line, cells)) in data_rows.iter().enumerate() {
-        progress(ImportStage::Checking, n, data_rows.len());
-        let checked = check_row(tx, p.kind, &header, &cross, *line, cells).await?;
-        cross.add(checked, &mut report.errors);
+    let mut n = 0;
+    for chunk in data_rows.chunks(BATCH) {
+        // The chunk's accounts in a few statements, not one a row.
+        let emails: Vec<Email> = chunk
+            .iter()
+            .filter_map(|(_, cells)| header.email_of(cells))
+            .collect();
+        let emails: Vec<&str> = emails.iter().map(Email::as_str).collect();
+        let known: HashMap<String, PersonRecord> = tx
+            .people_by_emails(&emails)
+            .await?
+            .into_iter()
+            .map(|p| (p.email.to_string(), p))
+            .collect();
+        for (line, cells) in chunk {
+            progress(ImportStage::Checking, n, data_rows.len());
+            n += 1;
+            let checked = check_row(p.kind, &header, &cross, &known, *line, cells);
+            cross.add(checked, &mut report.errors);
+        }
     }
     progress(ImportStage::Checking, data_rows.len(), data_rows.len());
     cross.finish(tx, &mut report.errors).await
@@ -787,6 +858,16 @@ struct HeaderMap<'q> {
 }
 
 impl<'q> HeaderMap<'q> {
+    /// A data row's email, when its cell holds one: what [`check_row`]
+    /// reads, for looking the rows' accounts up before they are checked.
+    fn email_of(&self, cells: &[String]) -> Option<Email> {
+        let i = self
+            .columns
+            .iter()
+            .position(|c| matches!(c, Some(Column::Fixed("email"))))?;
+        Email::parse("email", read_cell(cells.get(i).map(String::as_str)?)).ok()
+    }
+
     /// Parses the header: known columns, each once, with the required ones
     /// present. Every problem goes to `errors` (on line 1).
     fn parse(header: &[String], questions: &'q [Question], errors: &mut Vec<RowError>) -> Self {
@@ -881,15 +962,16 @@ struct CheckedRow {
 /// Checks one data row on its own: its cells against the header, then its
 /// email, role, profile, capacity and manager cell. `earlier` holds what the
 /// rows before it claimed, for the one row check that needs them: an email
-/// given twice.
-async fn check_row(
-    tx: &mut Tx,
+/// given twice. `known` holds the accounts of the rows' emails, looked up
+/// together ([`HeaderMap::email_of`]).
+fn check_row(
     kind: ProgrammeKind,
     header: &HeaderMap<'_>,
     earlier: &CrossRowChecks,
+    known: &HashMap<String, PersonRecord>,
     line: usize,
     cells: &[String],
-) -> AppResult<CheckedRow> {
+) -> CheckedRow {
     let mut errors = vec![];
     let columns = &header.columns;
     if cells.len() > columns.len() && cells[columns.len()..].iter().any(|c| !c.trim().is_empty()) {
@@ -962,10 +1044,7 @@ async fn check_row(
             ));
         }
     }
-    let existing = match &email {
-        Some(e) => tx.person_by_email(e.as_str()).await?,
-        None => None,
-    };
+    let existing = email.as_ref().and_then(|e| known.get(e.as_str()).cloned());
 
     let mut roles: Vec<ProgrammeRole> = vec![];
     if cell("role").is_empty() {
@@ -1100,12 +1179,12 @@ async fn check_row(
         )),
         _ => None,
     };
-    Ok(CheckedRow {
+    CheckedRow {
         line,
         email: key,
         row,
         errors,
-    })
+    }
 }
 
 /// The checks that need the whole file, gathered row by row: an email given

@@ -572,7 +572,10 @@ pub(crate) async fn approve_enrolment(
             }
             save_enrolment(tx, &e, now).await?;
         }
-        None => return insert_approved(tx, p, person, role, capacity, now).await,
+        None => {
+            let e = approved_enrolment(p, person, role, capacity, now);
+            return insert_approved(tx, &[e], now).await;
+        }
     }
     tx.grant_role(p.id, person, role, now).await?;
     Ok(())
@@ -588,17 +591,16 @@ fn seat_capacity(p: &ProgrammeRecord, role: ProgrammeRole, capacity: Option<i32>
     }
 }
 
-/// A new approved enrolment of `person`, who has none in this role, and its
-/// role granted.
-async fn insert_approved(
-    tx: &mut Tx,
+/// A new approved enrolment of `person` in `role`, with its capacity, not
+/// yet written.
+pub(crate) fn approved_enrolment(
     p: &ProgrammeRecord,
     person: PersonId,
     role: ProgrammeRole,
     capacity: Option<i32>,
     now: i64,
-) -> AppResult<()> {
-    tx.insert_enrolment(&EnrolmentRecord {
+) -> EnrolmentRecord {
+    EnrolmentRecord {
         id: EnrolmentId::new(),
         programme_id: p.id,
         person_id: person,
@@ -611,9 +613,25 @@ async fn insert_approved(
         created_at: now,
         conduct_accepted_at: None,
         decided_at: Some(now),
-    })
-    .await?;
-    tx.grant_role(p.id, person, role, now).await?;
+    }
+}
+
+/// Writes new approved enrolments (of people with none in their roles)
+/// and grants their roles: a few statements however many there are.
+pub(crate) async fn insert_approved(
+    tx: &mut Tx,
+    list: &[EnrolmentRecord],
+    now: i64,
+) -> AppResult<()> {
+    if list.is_empty() {
+        return Ok(());
+    }
+    tx.insert_enrolments(list).await?;
+    let grants: Vec<_> = list
+        .iter()
+        .map(|e| (e.programme_id, e.person_id, e.role))
+        .collect();
+    tx.grant_roles(&grants, now).await?;
     Ok(())
 }
 

@@ -337,10 +337,37 @@ impl Tx {
     /// Inserts an enrolment; a second one for the same role is
     /// `Conflict enrolments_programme_id_person_id_role_key`.
     pub async fn insert_enrolment(&mut self, e: &EnrolmentRecord) -> Result<()> {
-        on_conn!(self, c => sqlx::query("INSERT INTO enrolments (id, programme_id, person_id, role, status, capacity, answers, preferences, consent_sensitive, created_at, updated_at, conduct_accepted_at, decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12)")
-            .bind(e.id.0).bind(e.programme_id.0).bind(e.person_id.0).bind(e.role.code()).bind(e.status.code()).bind(e.capacity)
-            .bind(serde_json::to_string(&e.answers)?).bind(serde_json::to_string(&e.preferences)?).bind(e.consent_sensitive).bind(e.created_at).bind(e.conduct_accepted_at).bind(e.decided_at)
-            .execute(c).await.map(|r| r.rows_affected()))?;
+        self.insert_enrolments(std::slice::from_ref(e)).await
+    }
+
+    /// New enrolments, 500 a statement: an import's rows are written
+    /// together, and the coverage dashboard's statement trigger fires once
+    /// per statement, not once per person (issue 20).
+    pub async fn insert_enrolments(&mut self, list: &[EnrolmentRecord]) -> Result<()> {
+        const ROWS: usize = 500;
+        for chunk in list.chunks(ROWS) {
+            let sql = format!(
+                "INSERT INTO enrolments (id, programme_id, person_id, role, status, capacity, answers, preferences, consent_sensitive, created_at, updated_at, conduct_accepted_at, decided_at) VALUES {}",
+                crate::params::value_rows(self.dialect(), chunk.len(), 13)
+            );
+            let json = chunk
+                .iter()
+                .map(|e| {
+                    Ok((
+                        serde_json::to_string(&e.answers)?,
+                        serde_json::to_string(&e.preferences)?,
+                    ))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            on_conn!(self, c => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for (e, (answers, preferences)) in chunk.iter().zip(&json) {
+                    q = q.bind(e.id.0).bind(e.programme_id.0).bind(e.person_id.0).bind(e.role.code()).bind(e.status.code()).bind(e.capacity)
+                        .bind(answers).bind(preferences).bind(e.consent_sensitive).bind(e.created_at).bind(e.created_at).bind(e.conduct_accepted_at).bind(e.decided_at);
+                }
+                q.execute(c).await.map(|r| r.rows_affected())
+            })?;
+        }
         Ok(())
     }
 

@@ -298,8 +298,29 @@ impl Tx {
         role: ProgrammeRole,
         now: i64,
     ) -> Result<()> {
-        on_conn!(self, c => sqlx::query("INSERT INTO programme_roles (programme_id, person_id, role, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
-            .bind(programme.0).bind(person.0).bind(role.code()).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+        self.grant_roles(&[(programme, person, role)], now).await
+    }
+
+    /// [`Tx::grant_role`] for many, 500 a statement (an import's rows).
+    pub async fn grant_roles(
+        &mut self,
+        grants: &[(ProgrammeId, PersonId, ProgrammeRole)],
+        now: i64,
+    ) -> Result<()> {
+        const ROWS: usize = 500;
+        for chunk in grants.chunks(ROWS) {
+            let sql = format!(
+                "INSERT INTO programme_roles (programme_id, person_id, role, created_at) VALUES {} ON CONFLICT DO NOTHING",
+                crate::params::value_rows(self.dialect(), chunk.len(), 4)
+            );
+            on_conn!(self, c => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for (programme, person, role) in chunk {
+                    q = q.bind(programme.0).bind(person.0).bind(role.code()).bind(now);
+                }
+                q.execute(c).await.map(|r| r.rows_affected())
+            })?;
+        }
         Ok(())
     }
 
