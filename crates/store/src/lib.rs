@@ -6,7 +6,9 @@
 //! migrations, job claiming) are written per dialect. Every operation runs in a
 //! [`Tx`]: [`Store::write`] starts a write transaction (`BEGIN IMMEDIATE` on
 //! SQLite, so read-then-write use cases never hit a busy snapshot), and
-//! [`Store::read`] a read-only one.
+//! [`Store::read`] a read: a read transaction on SQLite, and on PostgreSQL a
+//! connection of a read pool that refuses writes, each statement on its own
+//! (no `BEGIN`: see [`PgConn`]).
 
 mod agreements;
 mod calendar;
@@ -112,7 +114,14 @@ pub enum Dialect {
 #[derive(Clone, Debug)]
 enum Pool {
     Sqlite(SqlitePool),
-    Postgres(PgPool),
+    /// Two pools on PostgreSQL: `write` for transactions and maintenance,
+    /// `read` for [`Store::read`], whose connections refuse to write
+    /// (`default_transaction_read_only`) and run each statement on its own,
+    /// without `BEGIN` ([`PgConn::Plain`]).
+    Postgres {
+        write: PgPool,
+        read: PgPool,
+    },
 }
 
 /// A handle on the database. Cheap to clone.
@@ -123,7 +132,37 @@ pub struct Store {
 
 enum TxInner {
     Sqlite(Transaction<'static, Sqlite>),
-    Postgres(Transaction<'static, Postgres>),
+    Postgres(PgConn),
+}
+
+/// What a PostgreSQL [`Tx`] runs on: a transaction, or for a plain read a
+/// pooled connection of the read pool, each statement its own transaction.
+/// Under READ COMMITTED (PostgreSQL's default, which the store's reads are
+/// written for) a transaction gives a read nothing: each statement sees
+/// what was committed when it started either way. Its `BEGIN` was a round
+/// trip of its own, a seventh of the start page's (issue 20).
+enum PgConn {
+    Tx(Transaction<'static, Postgres>),
+    Plain(sqlx::pool::PoolConnection<Postgres>),
+}
+
+impl std::ops::Deref for PgConn {
+    type Target = sqlx::PgConnection;
+    fn deref(&self) -> &sqlx::PgConnection {
+        match self {
+            PgConn::Tx(t) => t,
+            PgConn::Plain(c) => c,
+        }
+    }
+}
+
+impl std::ops::DerefMut for PgConn {
+    fn deref_mut(&mut self) -> &mut sqlx::PgConnection {
+        match self {
+            PgConn::Tx(t) => t,
+            PgConn::Plain(c) => c,
+        }
+    }
 }
 
 /// One database transaction. Dropping it without [`Tx::commit`] rolls back.
@@ -174,19 +213,35 @@ impl Store {
                     .test_before_acquire(false)
                     .acquire_timeout(Duration::from_secs(10))
             };
-            let pool = match plain_on_this_machine(url, &opts) {
+            let (write, chosen) = match plain_on_this_machine(url, &opts) {
                 // A server that refuses plain connections even here
                 // (`hostssl` in pg_hba.conf) gets what the URL asked for.
-                Some(plain) => match pool().connect_with(plain).await {
-                    Ok(p) => p,
+                Some(plain) => match pool().connect_with(plain.clone()).await {
+                    Ok(p) => (p, plain),
                     Err(e) => {
                         tracing::info!(error = %e, "a plain connection to PostgreSQL on this machine failed; trying TLS");
-                        pool().connect_with(opts).await?
+                        (pool().connect_with(opts.clone()).await?, opts)
                     }
                 },
-                None => pool().connect_with(opts).await?,
+                None => (pool().connect_with(opts.clone()).await?, opts),
             };
-            Pool::Postgres(pool)
+            // Reads: connections that refuse to write, so a use case that
+            // wrote through `Store::read` (each statement committing on its
+            // own, there) fails instead. Without a `BEGIN` to find a
+            // connection the server closed (a restart), one idle for over a
+            // second is pinged before it is handed out; under load none is.
+            let read = pool()
+                .before_acquire(|c, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for > READ_PING_AFTER {
+                            use sqlx::Connection;
+                            c.ping().await?;
+                        }
+                        Ok(true)
+                    })
+                })
+                .connect_lazy_with(chosen.options([("default_transaction_read_only", "on")]));
+            Pool::Postgres { write, read }
         } else if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -230,7 +285,7 @@ impl Store {
     pub fn dialect(&self) -> Dialect {
         match self.pool {
             Pool::Sqlite(_) => Dialect::Sqlite,
-            Pool::Postgres(_) => Dialect::Postgres,
+            Pool::Postgres { .. } => Dialect::Postgres,
         }
     }
 
@@ -248,7 +303,9 @@ impl Store {
         let before = applied().await?;
         match &self.pool {
             Pool::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
-            Pool::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
+            Pool::Postgres { write, .. } => {
+                sqlx::migrate!("./migrations/postgres").run(write).await?
+            }
         }
         if applied().await? != before {
             self.refresh_statistics().await?;
@@ -292,7 +349,7 @@ impl Store {
                     .execute(&mut *c)
                     .await?;
             }
-            Pool::Postgres(p) => {
+            Pool::Postgres { write: p, .. } => {
                 let tables: Vec<String> = sqlx::query_scalar(
                     "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema()",
                 )
@@ -327,7 +384,7 @@ impl Store {
                 self.refresh_statistics().await?;
                 Ok(vec![])
             }
-            Pool::Postgres(p) => {
+            Pool::Postgres { write: p, .. } => {
                 // (name, vacuum it): autovacuum's default thresholds. sqlx's
                 // own table is left out: nothing plans against it, and its
                 // writes (an insert and an update a migration) may reach the
@@ -368,16 +425,20 @@ impl Store {
     pub async fn write(&self) -> Result<Tx> {
         let inner = match &self.pool {
             Pool::Sqlite(p) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            Pool::Postgres(p) => TxInner::Postgres(pg_begin(p, None).await?),
+            Pool::Postgres { write, .. } => {
+                TxInner::Postgres(PgConn::Tx(pg_begin(write, None).await?))
+            }
         };
         Ok(Tx { inner })
     }
 
-    /// Starts a read transaction (a consistent snapshot).
+    /// Starts a read: on SQLite a read transaction (a consistent snapshot);
+    /// on PostgreSQL a connection of the read pool, each statement on its
+    /// own ([`PgConn`]), and any write refused.
     pub async fn read(&self) -> Result<Tx> {
         let inner = match &self.pool {
             Pool::Sqlite(p) => TxInner::Sqlite(p.begin().await?),
-            Pool::Postgres(p) => TxInner::Postgres(pg_begin(p, None).await?),
+            Pool::Postgres { read, .. } => TxInner::Postgres(PgConn::Plain(read.acquire().await?)),
         };
         Ok(Tx { inner })
     }
@@ -396,13 +457,13 @@ impl Store {
     pub async fn read_generic_plans(&self) -> Result<Tx> {
         let inner = match &self.pool {
             Pool::Sqlite(p) => TxInner::Sqlite(p.begin().await?),
-            Pool::Postgres(p) => TxInner::Postgres(
+            Pool::Postgres { read, .. } => TxInner::Postgres(PgConn::Tx(
                 pg_begin(
-                    p,
+                    read,
                     Some("BEGIN; SET LOCAL plan_cache_mode = force_generic_plan"),
                 )
                 .await?,
-            ),
+            )),
         };
         Ok(Tx { inner })
     }
@@ -411,7 +472,10 @@ impl Store {
     pub fn pool_stats(&self) -> (u32, usize) {
         match &self.pool {
             Pool::Sqlite(p) => (p.size(), p.num_idle()),
-            Pool::Postgres(p) => (p.size(), p.num_idle()),
+            Pool::Postgres { write, read } => (
+                write.size() + read.size(),
+                write.num_idle() + read.num_idle(),
+            ),
         }
     }
 
@@ -430,7 +494,7 @@ impl Store {
                 sqlx::query("VACUUM INTO $1").bind(dest).execute(p).await?;
                 Ok(())
             }
-            Pool::Postgres(_) => Err(StoreError::Config(
+            Pool::Postgres { .. } => Err(StoreError::Config(
                 "backup and restore use SQLite's online backup; on PostgreSQL use pg_dump and pg_restore (see docs/operations.md)".into(),
             )),
         }
@@ -440,10 +504,17 @@ impl Store {
     pub async fn close(&self) {
         match &self.pool {
             Pool::Sqlite(p) => p.close().await,
-            Pool::Postgres(p) => p.close().await,
+            Pool::Postgres { write, read } => {
+                read.close().await;
+                write.close().await;
+            }
         }
     }
 }
+
+/// How long a connection of PostgreSQL's read pool may sit idle before it
+/// is pinged on its way out: a read has no `BEGIN` to find it closed.
+const READ_PING_AFTER: Duration = Duration::from_secs(1);
 
 /// A PostgreSQL transaction on a pooled connection. The pool does not ping
 /// a connection before handing it out (`test_before_acquire(false)`), so
@@ -545,7 +616,9 @@ impl Tx {
     pub async fn commit(self) -> Result<()> {
         match self.inner {
             TxInner::Sqlite(t) => t.commit().await?,
-            TxInner::Postgres(t) => t.commit().await?,
+            TxInner::Postgres(PgConn::Tx(t)) => t.commit().await?,
+            // Each statement committed (or, on the read pool, could not write).
+            TxInner::Postgres(PgConn::Plain(_)) => {}
         }
         Ok(())
     }
@@ -575,6 +648,30 @@ pub(crate) fn like_pattern(term: &str) -> String {
 /// Fresh, migrated databases for tests in this and other crates, and reads
 /// that only a test harness needs. Behind the `testing` feature, so that it
 /// (and `tempfile`) never ships in a release binary.
+#[cfg(feature = "testing")]
+impl Tx {
+    /// PostgreSQL: whether this runs in a transaction block (two
+    /// statements see the same `transaction_timestamp()`), and whether it
+    /// refuses to write (`transaction_read_only`). SQLite: always a block
+    /// that may write.
+    pub async fn transaction_state_for_tests(&mut self) -> Result<(bool, bool)> {
+        match &mut self.inner {
+            TxInner::Sqlite(_) => Ok((true, false)),
+            TxInner::Postgres(c) => {
+                let stamp = "SELECT transaction_timestamp()::text";
+                let first: String = sqlx::query_scalar(stamp).fetch_one(&mut **c).await?;
+                tokio::time::sleep(Duration::from_millis(2)).await;
+                let second: String = sqlx::query_scalar(stamp).fetch_one(&mut **c).await?;
+                let read_only: String =
+                    sqlx::query_scalar("SELECT current_setting('transaction_read_only')")
+                        .fetch_one(&mut **c)
+                        .await?;
+                Ok((first == second, read_only == "on"))
+            }
+        }
+    }
+}
+
 #[cfg(feature = "testing")]
 pub mod testing {
     use super::{OutboxMessage, Result, Store, StoreError};
@@ -658,7 +755,7 @@ pub mod testing {
                 })?;
                 let name = format!("rapport_test_{}", uuid::Uuid::new_v4().simple());
                 let admin = Store::connect(&base).await?;
-                if let super::Pool::Postgres(p) = &admin.pool {
+                if let super::Pool::Postgres { write: p, .. } = &admin.pool {
                     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                         .execute(p)
                         .await?;
@@ -693,7 +790,7 @@ pub mod testing {
                 })?;
                 let name = format!("rapport_test_{}", uuid::Uuid::new_v4().simple());
                 let admin = Store::connect(&base).await?;
-                if let super::Pool::Postgres(p) = &admin.pool {
+                if let super::Pool::Postgres { write: p, .. } = &admin.pool {
                     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                         .execute(p)
                         .await?;

@@ -1,15 +1,31 @@
 //! PostgreSQL connections. A pooled connection the server has closed costs
 //! no request, and a server on this machine is spoken to without TLS unless
 //! the URL asks for it.
-//! The pool does not ping a connection before handing it out (that was a
+//! The pools do not ping a connection before handing it out (that was a
 //! round trip before every transaction; issue 20). A transaction's `BEGIN`
 //! finds a closed one instead, and the store tries another
-//! (`pg_begin` in `crates/store/src/lib.rs`). Runs when
+//! (`pg_begin` in `crates/store/src/lib.rs`); a read, which has no `BEGIN`,
+//! pings a connection that sat idle for over a second (a server restart
+//! takes longer than that). Runs when
 //! `RAPPORT_TEST_DATABASE_URL` is set (CI sets it); SQLite has no server to
 //! hang up.
 
 use rapport_store::testing::{fresh_database_url, test_database_kinds};
-use rapport_store::Store;
+use rapport_store::{AuditRecord, Store, StoreError};
+
+/// An audit entry: something to write.
+fn audit() -> AuditRecord {
+    AuditRecord {
+        id: uuid::Uuid::new_v4(),
+        actor_id: None,
+        actor_name: "Test".into(),
+        action: "test.write".into(),
+        subject: "test:read-pool".into(),
+        before_json: None,
+        after_json: None,
+        created_at: 0,
+    }
+}
 
 #[tokio::test]
 async fn transactions_replace_connections_the_server_closed() {
@@ -18,15 +34,17 @@ async fn transactions_replace_connections_the_server_closed() {
     }
     let (url, _dir) = fresh_database_url("postgres").await.unwrap();
     let store = Store::connect_with(&url, Some(4)).await.unwrap();
-    // Four idle connections: four transactions at once, then released
-    // (a release pings and returns the connection in a task of its own).
+    // Four idle connections in each pool: four reads and four writes at
+    // once, then released (a release pings and returns the connection in a
+    // task of its own).
     let mut open = Vec::new();
     for _ in 0..4 {
         open.push(store.read().await.unwrap());
+        open.push(store.write().await.unwrap());
     }
     drop(open);
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    assert_eq!(store.pool_stats(), (4, 4), "four idle connections");
+    assert_eq!(store.pool_stats(), (8, 8), "eight idle connections");
 
     // What a server restart does to them, waiting until each has gone.
     let other = sqlx::PgPool::connect(&url).await.unwrap();
@@ -37,7 +55,10 @@ async fn transactions_replace_connections_the_server_closed() {
     .await
     .unwrap();
     other.close().await;
-    assert_eq!(closed, 4, "the server closed the pool's four connections");
+    assert_eq!(closed, 8, "the server closed the pools' eight connections");
+    // As long as a restart takes, at least: reads ping connections idle
+    // for over a second.
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
 
     // Reads and a write, each on what the pool holds: dead connections
     // first, replaced without an error reaching the caller.
@@ -47,10 +68,47 @@ async fn transactions_replace_connections_the_server_closed() {
             .await
             .expect("a read after the server closed the pool's connections");
     }
-    let tx = store
-        .write()
-        .await
-        .expect("a write after the server closed them");
+    for _ in 0..6 {
+        let tx = store
+            .write()
+            .await
+            .expect("a write after the server closed them");
+        tx.commit().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn reads_run_without_a_transaction_and_cannot_write() {
+    if !test_database_kinds().contains(&"postgres") {
+        return;
+    }
+    let (url, _dir) = fresh_database_url("postgres").await.unwrap();
+    let store = Store::connect(&url).await.unwrap();
+    // No BEGIN: the connection is outside any transaction block.
+    let mut tx = store.read().await.unwrap();
+    let (in_block, read_only) = tx.transaction_state_for_tests().await.unwrap();
+    assert!(!in_block, "a read on PostgreSQL is no transaction block");
+    assert!(read_only, "and refuses to write");
+    let refused = tx.insert_audit(&audit()).await.unwrap_err();
+    let code = match &refused {
+        StoreError::Database(sqlx::Error::Database(d)) => d.code().map(|c| c.to_string()),
+        _ => None,
+    };
+    // 25006: read_only_sql_transaction.
+    assert_eq!(
+        code.as_deref(),
+        Some("25006"),
+        "a write through a read is refused: {refused:?}"
+    );
+    drop(tx);
+    // Writes are transactions that may write.
+    let mut tx = store.write().await.unwrap();
+    let (in_block, read_only) = tx.transaction_state_for_tests().await.unwrap();
+    assert!(
+        in_block && !read_only,
+        "a write is a read-write transaction"
+    );
+    tx.insert_audit(&audit()).await.unwrap();
     tx.commit().await.unwrap();
 }
 
