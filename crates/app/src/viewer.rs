@@ -8,7 +8,7 @@ use crate::secrets::hash_token;
 use crate::{Actor, App, AppError, AppResult};
 use rapport_domain::values::TimeZoneName;
 use rapport_domain::{LoginSessionId, RoomId};
-use rapport_store::{PersonRecord, Tx};
+use rapport_store::{PersonRecord, SignedIn, Tx, ViewerCounts};
 
 /// What every signed-in page reads about its viewer.
 #[derive(Clone, Debug)]
@@ -54,12 +54,15 @@ impl App {
         // counts in another: each statement is a round trip to the
         // database's thread (or server).
         let ApiRead {
-            mut tx,
+            tx,
             actor,
             me: record,
             credential,
-        } = self.api_read(ApiReader::Session(token), false).await?;
-        let counts = tx.viewer_counts(actor.person_id).await?;
+            counts,
+        } = self
+            .api_read_with(ApiReader::Session(token), false, true)
+            .await?;
+        let counts = counts.ok_or_else(|| AppError::internal_msg("a page read lost its counts"))?;
         let viewer = PageViewer {
             actor,
             session: LoginSessionId(credential),
@@ -120,6 +123,9 @@ pub(crate) struct ApiRead {
     pub actor: Actor,
     pub me: PersonRecord,
     pub credential: uuid::Uuid,
+    /// The viewer's counts, when asked for and read with a session cookie
+    /// ([`App::api_read_with`]).
+    pub counts: Option<ViewerCounts>,
 }
 
 impl App {
@@ -130,6 +136,18 @@ impl App {
     /// of its own, so that a client's reads do not each become a write
     /// (issue 20); the person is then read again, after the write.
     pub(crate) async fn api_read(&self, who: ApiReader<'_>, generic: bool) -> AppResult<ApiRead> {
+        self.api_read_with(who, generic, false).await
+    }
+
+    /// [`App::api_read`]; with `counts`, a session cookie's read also
+    /// brings the viewer's counts ([`Tx::viewer_counts`]) in the same
+    /// statement (every page's navigation shows them).
+    pub(crate) async fn api_read_with(
+        &self,
+        who: ApiReader<'_>,
+        generic: bool,
+        counts: bool,
+    ) -> AppResult<ApiRead> {
         let begin = || async {
             if generic {
                 self.store.read_generic_plans().await
@@ -139,7 +157,7 @@ impl App {
         };
         let now = self.now();
         let mut tx = begin().await?;
-        let signed_in = match who {
+        let (signed_in, counts) = match who {
             ApiReader::Token(token) => {
                 let unknown =
                     || AppError::Unauthenticated("the API token is unknown or revoked".into());
@@ -153,26 +171,25 @@ impl App {
                     write.touch_person(owner.person_id, now).await?;
                     write.commit().await?;
                     tx = begin().await?;
-                    tx.api_token_person(&hash).await?.ok_or_else(unknown)?
+                    (tx.api_token_person(&hash).await?.ok_or_else(unknown)?, None)
                 } else {
-                    signed_in
+                    (signed_in, None)
                 }
             }
             ApiReader::Session(token) => {
                 let hash = hash_token(token);
-                let signed_in = tx
-                    .session_person(&hash, now)
+                let (signed_in, c) = session_read(&mut tx, &hash, now, counts)
                     .await?
                     .ok_or_else(session_ended)?;
                 if self.session_touch_due(&signed_in.owner) {
                     drop(tx);
                     self.touch_session_if_due(&signed_in.owner).await?;
                     tx = begin().await?;
-                    tx.session_person(&hash, now)
+                    session_read(&mut tx, &hash, now, counts)
                         .await?
                         .ok_or_else(session_ended)?
                 } else {
-                    signed_in
+                    (signed_in, c)
                 }
             }
         };
@@ -183,8 +200,26 @@ impl App {
             actor,
             me,
             credential,
+            counts,
         })
     }
+}
+
+/// A session's person and roles, with their counts when `counts` (one
+/// statement either way).
+async fn session_read(
+    tx: &mut Tx,
+    hash: &str,
+    now: i64,
+    counts: bool,
+) -> AppResult<Option<(SignedIn, Option<ViewerCounts>)>> {
+    Ok(if counts {
+        tx.session_viewer(hash, now)
+            .await?
+            .map(|(s, c)| (s, Some(c)))
+    } else {
+        tx.session_person(hash, now).await?.map(|s| (s, None))
+    })
 }
 
 /// Who a page is read for.

@@ -156,29 +156,10 @@ impl Tx {
     /// navigation, and two facts the start page needs, whose own statements
     /// would each be a round trip more on PostgreSQL (issue 20).
     pub async fn viewer_counts(&mut self, person: PersonId) -> Result<ViewerCounts> {
-        // The person's row is the one without a room.
-        let sql = format!(
-            "SELECT room_id, n, FALSE AS took_check, FALSE AS prompted FROM ({}) rooms UNION ALL \
-             SELECT NULL, (SELECT COUNT(*) FROM notifications WHERE person_id = $1 AND read_at IS NULL), \
-               EXISTS (SELECT 1 FROM needs_checks WHERE person_id = $1), \
-               EXISTS (SELECT 1 FROM reflection_schedules WHERE person_id = $1 AND last_sent_at IS NOT NULL)",
-            unread_counts_sql()
-        );
+        let sql = viewer_counts_sql("$1");
         on_conn!(self, c => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(person.0).fetch_all(c).await?;
-            let mut counts = ViewerCounts::default();
-            for r in &rows {
-                let n: i64 = r.try_get("n")?;
-                match r.try_get::<Option<uuid::Uuid>, _>("room_id")? {
-                    Some(room) => counts.unread.push((RoomId(room), n)),
-                    None => {
-                        counts.unread_notifications = n;
-                        counts.took_needs_check = r.try_get("took_check")?;
-                        counts.reflection_prompted = r.try_get("prompted")?;
-                    }
-                }
-            }
-            Ok(counts)
+            viewer_counts_of(&rows)
         })
     }
 
@@ -250,5 +231,46 @@ pub struct ViewerCounts {
 
 /// [`Tx::unread_counts`]'s statement, with `$1` the person.
 fn unread_counts_sql() -> String {
-    format!("SELECT room_id, n FROM (SELECT rm.room_id, (SELECT COUNT(*) FROM messages m WHERE m.room_id = rm.room_id AND m.created_at > COALESCE(r.read_at, -1) AND m.deleted_at IS NULL AND (m.author_id IS NULL OR m.author_id <> $1)) AS n FROM room_members rm LEFT JOIN message_reads r ON r.room_id = rm.room_id AND r.person_id = $1 WHERE rm.person_id = $1 AND {CURRENT}) counts WHERE n > 0")
+    unread_counts_of_sql("$1")
+}
+
+/// [`unread_counts_sql`] for the person `me` (a parameter or an expression).
+fn unread_counts_of_sql(me: &str) -> String {
+    format!("SELECT room_id, n FROM (SELECT rm.room_id, (SELECT COUNT(*) FROM messages m WHERE m.room_id = rm.room_id AND m.created_at > COALESCE(r.read_at, -1) AND m.deleted_at IS NULL AND (m.author_id IS NULL OR m.author_id <> {me})) AS n FROM room_members rm LEFT JOIN message_reads r ON r.room_id = rm.room_id AND r.person_id = {me} WHERE rm.person_id = {me} AND {CURRENT}) counts WHERE n > 0")
+}
+
+/// [`Tx::viewer_counts`]'s statement for the person `me` (a parameter or
+/// an expression): a row per room with unread messages, then the person's
+/// own row, the one without a room.
+pub(crate) fn viewer_counts_sql(me: &str) -> String {
+    format!(
+        "SELECT room_id, n, FALSE AS took_check, FALSE AS prompted FROM ({}) rooms UNION ALL \
+         SELECT NULL, (SELECT COUNT(*) FROM notifications WHERE person_id = {me} AND read_at IS NULL), \
+           EXISTS (SELECT 1 FROM needs_checks WHERE person_id = {me}), \
+           EXISTS (SELECT 1 FROM reflection_schedules WHERE person_id = {me} AND last_sent_at IS NOT NULL)",
+        unread_counts_of_sql(me)
+    )
+}
+
+/// [`ViewerCounts`] from the rows of a [`viewer_counts_sql`] statement.
+pub(crate) fn viewer_counts_of<R: Row>(rows: &[R]) -> Result<ViewerCounts>
+where
+    for<'r> &'r str: sqlx::ColumnIndex<R>,
+    for<'r> Option<uuid::Uuid>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let mut counts = ViewerCounts::default();
+    for r in rows {
+        let n: i64 = r.try_get("n")?;
+        match r.try_get::<Option<uuid::Uuid>, _>("room_id")? {
+            Some(room) => counts.unread.push((RoomId(room), n)),
+            None => {
+                counts.unread_notifications = n;
+                counts.took_needs_check = r.try_get("took_check")?;
+                counts.reflection_prompted = r.try_get("prompted")?;
+            }
+        }
+    }
+    Ok(counts)
 }

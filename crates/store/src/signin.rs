@@ -2,8 +2,9 @@
 //! never stored: only their SHA-256 hashes, computed by the caller.
 
 use crate::decode::corrupt_row;
+use crate::messages::{viewer_counts_of, viewer_counts_sql};
 use crate::people::{decode as decode_person, person_columns_of};
-use crate::{on_conn, PersonRecord, Result, Tx};
+use crate::{on_conn, PersonRecord, Result, Tx, ViewerCounts};
 use rapport_domain::programme::ProgrammeRole;
 use rapport_domain::{ApiTokenId, LoginSessionId, PersonId, ProgrammeId};
 use sqlx::Row;
@@ -100,6 +101,34 @@ impl Tx {
         on_conn!(self, c => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(SQL.as_str())).bind(token_hash).bind(now).fetch_all(c).await?;
             signed_in(&rows)
+        })
+    }
+
+    /// [`Tx::session_person`] and [`Tx::viewer_counts`] of its person in one
+    /// statement: what every signed-in page starts with (issue 20: each
+    /// statement is a round trip, a seventh of the start page's on
+    /// PostgreSQL). `None` when the session is unknown or expired.
+    pub async fn session_viewer(
+        &mut self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<(SignedIn, ViewerCounts)>> {
+        static SQL: LazyLock<String> = LazyLock::new(session_viewer_sql);
+        on_conn!(self, c => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(SQL.as_str())).bind(token_hash).bind(now).fetch_all(c).await?;
+            let mut own = Vec::new();
+            let mut counts = Vec::new();
+            for r in rows {
+                if r.try_get::<i32, _>("part")? == 0 {
+                    own.push(r);
+                } else {
+                    counts.push(r);
+                }
+            }
+            match signed_in(&own)? {
+                Some(s) => Ok(Some((s, viewer_counts_of(&counts)?))),
+                None => Ok(None),
+            }
         })
     }
 
@@ -328,6 +357,24 @@ fn signed_in_sql(columns: &str, table: &str, alias: &str, filter: &str) -> Strin
     format!(
         "SELECT {columns}, {}, r.programme_id AS role_programme, r.role AS role_name FROM {table} {alias} JOIN people p ON p.id = {alias}.person_id LEFT JOIN programme_roles r ON r.person_id = p.id WHERE {filter} ORDER BY r.created_at, r.role",
         person_columns_of("p")
+    )
+}
+
+/// [`Tx::session_viewer`]'s statement: the rows of [`Tx::session_person`]
+/// (`part` 0, in its order), then those of [`Tx::viewer_counts`] for the
+/// session's person (`part` 1), padded to the same columns.
+fn session_viewer_sql() -> String {
+    let person = person_columns_of("p");
+    let nulls = vec!["NULL"; person.split(", ").count()].join(", ");
+    format!(
+        "WITH me AS (SELECT person_id FROM login_sessions WHERE token_hash = $1 AND expires_at > $2) \
+         SELECT 0 AS part, s.id AS credential_id, s.last_seen_at AS credential_seen_at, {person}, r.programme_id AS role_programme, r.role AS role_name, r.created_at AS role_at, \
+           NULL AS room_id, CAST(0 AS BIGINT) AS n, FALSE AS took_check, FALSE AS prompted \
+         FROM login_sessions s JOIN people p ON p.id = s.person_id LEFT JOIN programme_roles r ON r.person_id = p.id WHERE s.token_hash = $1 AND s.expires_at > $2 \
+         UNION ALL \
+         SELECT 1, NULL, NULL, {nulls}, NULL, NULL, NULL, v.room_id, v.n, v.took_check, v.prompted FROM ({}) v \
+         ORDER BY part, role_at, role_name",
+        viewer_counts_sql("(SELECT person_id FROM me)")
     )
 }
 
