@@ -219,6 +219,14 @@ async fn sessions_tokens_and_one_time_email_tokens() {
         assert_eq!(signed.roles.len(), 3);
         assert_eq!(signed.roles[2], (autumn.id, ProgrammeRole::Manager));
         assert!(tx.session_person("nope", 5_000).await.unwrap().is_none());
+        // With the viewer's counts, in the same statement, as pages read it.
+        let (viewer, counts) = tx.session_viewer("h1", 5_000).await.unwrap().unwrap();
+        assert_eq!(viewer.owner, signed.owner);
+        assert_eq!(viewer.person, signed.person);
+        assert_eq!(viewer.roles, signed.roles, "the roles in the same order");
+        assert_eq!(counts, tx.viewer_counts(ana.id).await.unwrap());
+        assert!(tx.session_viewer("h1", 10_001).await.unwrap().is_none());
+        assert!(tx.session_viewer("nope", 5_000).await.unwrap().is_none());
         assert!(
             tx.consume_email_token("e1", "reset", 1_000)
                 .await
@@ -1430,6 +1438,21 @@ mod notes_messages {
             rooms.sort();
             assert_eq!((rooms, counts.unread_notifications), (want.clone(), 0));
             assert!(!counts.took_needs_check && !counts.reflection_prompted);
+            // The same counts with a session of the mentor's, in one statement.
+            let session = LoginSessionRecord {
+                id: LoginSessionId::new(),
+                person_id: mentor,
+                created_at: 0,
+                last_seen_at: 0,
+                expires_at: 1_000,
+                user_agent: "test".into(),
+                ip: "127.0.0.1".into(),
+            };
+            tx.insert_login_session(&session, "mentor").await.unwrap();
+            let (viewer, mut with) = tx.session_viewer("mentor", 50).await.unwrap().unwrap();
+            with.unread.sort();
+            assert_eq!(viewer.person.id, mentor);
+            assert_eq!((with.unread, with.unread_notifications), (want.clone(), 0));
             // Reading moves forward only.
             tx.mark_read(room, mentor, 10).await.unwrap();
             tx.mark_read(room, mentor, 5).await.unwrap();
