@@ -514,8 +514,9 @@ impl App {
             .filter_map(|q| row.answers.get(&q.id).map(|a| (q.id.clone(), a.clone())))
             .collect();
         for role in &row.roles {
-            let takes = matches!(role, ProgrammeRole::Mentor | ProgrammeRole::Facilitator);
-            let mut e = approved_enrolment(p, person, *role, row.capacity.filter(|_| takes), now);
+            // The capacity counts only for roles that take people
+            // (`approved_enrolment` settles it).
+            let mut e = approved_enrolment(p, person, *role, row.capacity, now);
             e.answers = answers.clone();
             fresh.push(e);
             report.enrolled += 1;
