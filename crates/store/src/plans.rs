@@ -72,26 +72,13 @@ pub fn directory(dialect: Dialect, name: &str, text: &str, me: PersonId) -> Vec<
             "people walked past a cursor (SQLite)",
             sql.span(cursor, (9_900, Uuid::nil())),
         ),
-        top("count", sql.count()),
         top("size", sql.size()),
     ];
-    match (dialect, sql.index_page(from_top, 25)) {
-        (Dialect::Postgres, Some(page)) => {
-            out.push(top("page from the index", page));
-            if let Some(page) = sql.index_page(cursor, 25) {
-                out.push(hot("page from the index after a cursor", page));
-            }
-        }
-        _ => {
-            out.push(top(
-                "page from the index",
-                sql.page_from_index(from_top, 25),
-            ));
-            out.push(hot(
-                "page from the index after a cursor",
-                sql.page_from_index(cursor, 25),
-            ));
-        }
+    if let Some(page) = sql.index_page(from_top, 25) {
+        out.push(top("page from the index", page));
+    }
+    if let Some(page) = sql.index_page(cursor, 25) {
+        out.push(hot("page from the index after a cursor", page));
     }
     out
 }
@@ -225,10 +212,10 @@ pub async fn explain(store: &Store, q: &HotQuery) -> Result<Vec<String>> {
     })
 }
 
-/// PostgreSQL: the generic plan of `q`, made without its values, as a
-/// transaction begun by [`Store::read_generic_plans`] runs it (the
-/// directory's reads): `PREPARE`, then `EXPLAIN EXECUTE` under
-/// `plan_cache_mode = force_generic_plan`. The values are written in as
+/// PostgreSQL: the generic plan of `q`, made without its values, as a read
+/// of [`Store::read_generic_plans`] runs it (the directory's reads):
+/// `PREPARE`, then `EXPLAIN EXECUTE` on that read's connection, whose
+/// `plan_cache_mode` is `force_generic_plan`. The values are written in as
 /// literals, which a generic plan does not look at. `None` on SQLite, which
 /// has no other plan than [`explain`]'s.
 pub async fn explain_generic(store: &Store, q: &HotQuery) -> Result<Option<Vec<String>>> {
@@ -251,7 +238,8 @@ pub async fn explain_generic(store: &Store, q: &HotQuery) -> Result<Option<Vec<S
         use sqlx::Row;
         sqlx::query(sqlx::AssertSqlSafe(format!("PREPARE rapport_hot AS {}", q.sql))).execute(&mut *c).await?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(execute)).fetch_all(&mut *c).await;
-        // A prepared statement outlives the transaction: the session's.
+        // A prepared statement is the connection's: gone before the
+        // connection goes back to the pool.
         sqlx::query("DEALLOCATE rapport_hot").execute(&mut *c).await?;
         rows?.iter().map(|r| Ok(r.try_get::<String, _>(0)?)).collect::<Result<Vec<_>>>()
     })?;
