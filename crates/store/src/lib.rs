@@ -114,13 +114,16 @@ pub enum Dialect {
 #[derive(Clone, Debug)]
 enum Pool {
     Sqlite(SqlitePool),
-    /// Two pools on PostgreSQL: `write` for transactions and maintenance,
+    /// Three pools on PostgreSQL: `write` for transactions and maintenance,
     /// `read` for [`Store::read`], whose connections refuse to write
     /// (`default_transaction_read_only`) and run each statement on its own,
-    /// without `BEGIN` ([`PgConn::Plain`]).
+    /// without `BEGIN` ([`PgConn::Plain`]), and `generic` for
+    /// [`Store::read_generic_plans`]: read connections that also plan each
+    /// prepared statement once (`plan_cache_mode = force_generic_plan`).
     Postgres {
         write: PgPool,
         read: PgPool,
+        generic: PgPool,
     },
 }
 
@@ -230,8 +233,8 @@ impl Store {
             // own, there) fails instead. Without a `BEGIN` to find a
             // connection the server closed (a restart), one idle for over a
             // second is pinged before it is handed out; under load none is.
-            let read = pool()
-                .before_acquire(|c, meta| {
+            let reads = || {
+                pool().before_acquire(|c, meta| {
                     Box::pin(async move {
                         if meta.idle_for > READ_PING_AFTER {
                             use sqlx::Connection;
@@ -240,8 +243,20 @@ impl Store {
                         Ok(true)
                     })
                 })
-                .connect_lazy_with(chosen.options([("default_transaction_read_only", "on")]));
-            Pool::Postgres { write, read }
+            };
+            let read_only = chosen.options([("default_transaction_read_only", "on")]);
+            let read = reads().connect_lazy_with(read_only.clone());
+            // Reads whose plans do not rest on their values: a setting of
+            // the connection, where it was a `SET LOCAL` in a transaction
+            // of its own (a `BEGIN` and a `COMMIT`, two round trips of a
+            // search's five; issue 20).
+            let generic = reads()
+                .connect_lazy_with(read_only.options([("plan_cache_mode", "force_generic_plan")]));
+            Pool::Postgres {
+                write,
+                read,
+                generic,
+            }
         } else if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -425,9 +440,7 @@ impl Store {
     pub async fn write(&self) -> Result<Tx> {
         let inner = match &self.pool {
             Pool::Sqlite(p) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            Pool::Postgres { write, .. } => {
-                TxInner::Postgres(PgConn::Tx(pg_begin(write, None).await?))
-            }
+            Pool::Postgres { write, .. } => TxInner::Postgres(PgConn::Tx(pg_begin(write).await?)),
         };
         Ok(Tx { inner })
     }
@@ -445,8 +458,9 @@ impl Store {
 
     /// [`Store::read`], for reads whose plans do not depend on their
     /// parameters' values: PostgreSQL plans each statement once per
-    /// connection (`plan_cache_mode = force_generic_plan`, for this
-    /// transaction only, sent with its `BEGIN`). By default PostgreSQL plans
+    /// connection (`plan_cache_mode = force_generic_plan`, a setting of the
+    /// connections of a pool of their own, so that these reads need no
+    /// transaction either). By default PostgreSQL plans
     /// a prepared statement again on every run while its generic plan looks
     /// dearer than the plans it made for the values seen, and for the
     /// directory's walk and counts (whose costs rest on a `LIKE` pattern's
@@ -457,13 +471,9 @@ impl Store {
     pub async fn read_generic_plans(&self) -> Result<Tx> {
         let inner = match &self.pool {
             Pool::Sqlite(p) => TxInner::Sqlite(p.begin().await?),
-            Pool::Postgres { read, .. } => TxInner::Postgres(PgConn::Tx(
-                pg_begin(
-                    read,
-                    Some("BEGIN; SET LOCAL plan_cache_mode = force_generic_plan"),
-                )
-                .await?,
-            )),
+            Pool::Postgres { generic, .. } => {
+                TxInner::Postgres(PgConn::Plain(generic.acquire().await?))
+            }
         };
         Ok(Tx { inner })
     }
@@ -472,9 +482,13 @@ impl Store {
     pub fn pool_stats(&self) -> (u32, usize) {
         match &self.pool {
             Pool::Sqlite(p) => (p.size(), p.num_idle()),
-            Pool::Postgres { write, read } => (
-                write.size() + read.size(),
-                write.num_idle() + read.num_idle(),
+            Pool::Postgres {
+                write,
+                read,
+                generic,
+            } => (
+                write.size() + read.size() + generic.size(),
+                write.num_idle() + read.num_idle() + generic.num_idle(),
             ),
         }
     }
@@ -504,7 +518,12 @@ impl Store {
     pub async fn close(&self) {
         match &self.pool {
             Pool::Sqlite(p) => p.close().await,
-            Pool::Postgres { write, read } => {
+            Pool::Postgres {
+                write,
+                read,
+                generic,
+            } => {
+                generic.close().await;
                 read.close().await;
                 write.close().await;
             }
@@ -512,7 +531,7 @@ impl Store {
     }
 }
 
-/// How long a connection of PostgreSQL's read pool may sit idle before it
+/// How long a connection of PostgreSQL's read pools may sit idle before it
 /// is pinged on its way out: a read has no `BEGIN` to find it closed.
 const READ_PING_AFTER: Duration = Duration::from_secs(1);
 
@@ -522,18 +541,10 @@ const READ_PING_AFTER: Duration = Duration::from_secs(1);
 /// server restarts) fails here, at a `BEGIN` that has done nothing, and is
 /// discarded by the pool (its release ping fails). Another is tried, at most
 /// once per connection the pool may hold, then a new one is opened.
-/// `statement` replaces the plain `BEGIN`.
-async fn pg_begin(
-    p: &sqlx::PgPool,
-    statement: Option<&'static str>,
-) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+async fn pg_begin(p: &sqlx::PgPool) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
     let mut tries = p.options().get_max_connections() + 1;
     loop {
-        let begun = match statement {
-            Some(s) => p.begin_with(s).await,
-            None => p.begin().await,
-        };
-        match begun {
+        match p.begin().await {
             Err(e) if tries > 1 && connection_lost(&e) => {
                 tracing::info!(error = %e, "a pooled PostgreSQL connection was closed; trying another");
                 tries -= 1;
@@ -651,12 +662,13 @@ pub(crate) fn like_pattern(term: &str) -> String {
 #[cfg(feature = "testing")]
 impl Tx {
     /// PostgreSQL: whether this runs in a transaction block (two
-    /// statements see the same `transaction_timestamp()`), and whether it
-    /// refuses to write (`transaction_read_only`). SQLite: always a block
-    /// that may write.
-    pub async fn transaction_state_for_tests(&mut self) -> Result<(bool, bool)> {
+    /// statements see the same `transaction_timestamp()`), whether it
+    /// refuses to write (`transaction_read_only`), and whether it plans
+    /// every prepared statement once (`plan_cache_mode`). SQLite: always a
+    /// block that may write, and plans once.
+    pub async fn transaction_state_for_tests(&mut self) -> Result<(bool, bool, bool)> {
         match &mut self.inner {
-            TxInner::Sqlite(_) => Ok((true, false)),
+            TxInner::Sqlite(_) => Ok((true, false, true)),
             TxInner::Postgres(c) => {
                 let stamp = "SELECT transaction_timestamp()::text";
                 let first: String = sqlx::query_scalar(stamp).fetch_one(&mut **c).await?;
@@ -666,7 +678,14 @@ impl Tx {
                     sqlx::query_scalar("SELECT current_setting('transaction_read_only')")
                         .fetch_one(&mut **c)
                         .await?;
-                Ok((first == second, read_only == "on"))
+                let plans: String = sqlx::query_scalar("SELECT current_setting('plan_cache_mode')")
+                    .fetch_one(&mut **c)
+                    .await?;
+                Ok((
+                    first == second,
+                    read_only == "on",
+                    plans == "force_generic_plan",
+                ))
             }
         }
     }

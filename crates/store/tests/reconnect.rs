@@ -34,17 +34,18 @@ async fn transactions_replace_connections_the_server_closed() {
     }
     let (url, _dir) = fresh_database_url("postgres").await.unwrap();
     let store = Store::connect_with(&url, Some(4)).await.unwrap();
-    // Four idle connections in each pool: four reads and four writes at
-    // once, then released (a release pings and returns the connection in a
-    // task of its own).
+    // Four idle connections in each pool: four reads of each kind and four
+    // writes at once, then released (a release pings and returns the
+    // connection in a task of its own).
     let mut open = Vec::new();
     for _ in 0..4 {
         open.push(store.read().await.unwrap());
+        open.push(store.read_generic_plans().await.unwrap());
         open.push(store.write().await.unwrap());
     }
     drop(open);
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    assert_eq!(store.pool_stats(), (8, 8), "eight idle connections");
+    assert_eq!(store.pool_stats(), (12, 12), "twelve idle connections");
 
     // What a server restart does to them, waiting until each has gone.
     let other = sqlx::PgPool::connect(&url).await.unwrap();
@@ -55,7 +56,10 @@ async fn transactions_replace_connections_the_server_closed() {
     .await
     .unwrap();
     other.close().await;
-    assert_eq!(closed, 8, "the server closed the pools' eight connections");
+    assert_eq!(
+        closed, 12,
+        "the server closed the pools' twelve connections"
+    );
     // As long as a restart takes, at least: reads ping connections idle
     // for over a second.
     tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
@@ -67,6 +71,15 @@ async fn transactions_replace_connections_the_server_closed() {
             .ping()
             .await
             .expect("a read after the server closed the pool's connections");
+    }
+    for _ in 0..6 {
+        let mut tx = store
+            .read_generic_plans()
+            .await
+            .expect("a generic-plan read after the server closed them");
+        tx.transaction_state_for_tests()
+            .await
+            .expect("its statements run");
     }
     for _ in 0..6 {
         let tx = store
@@ -86,9 +99,10 @@ async fn reads_run_without_a_transaction_and_cannot_write() {
     let store = Store::connect(&url).await.unwrap();
     // No BEGIN: the connection is outside any transaction block.
     let mut tx = store.read().await.unwrap();
-    let (in_block, read_only) = tx.transaction_state_for_tests().await.unwrap();
+    let (in_block, read_only, generic) = tx.transaction_state_for_tests().await.unwrap();
     assert!(!in_block, "a read on PostgreSQL is no transaction block");
     assert!(read_only, "and refuses to write");
+    assert!(!generic, "and plans as PostgreSQL chooses");
     let refused = tx.insert_audit(&audit()).await.unwrap_err();
     let code = match &refused {
         StoreError::Database(sqlx::Error::Database(d)) => d.code().map(|c| c.to_string()),
@@ -101,11 +115,20 @@ async fn reads_run_without_a_transaction_and_cannot_write() {
         "a write through a read is refused: {refused:?}"
     );
     drop(tx);
+    // Reads planned once: no transaction either, and no writes.
+    let mut tx = store.read_generic_plans().await.unwrap();
+    let (in_block, read_only, generic) = tx.transaction_state_for_tests().await.unwrap();
+    assert!(
+        !in_block && read_only && generic,
+        "a generic-plan read is a read-only connection planning once, outside a transaction block"
+    );
+    assert!(tx.insert_audit(&audit()).await.is_err(), "it cannot write");
+    drop(tx);
     // Writes are transactions that may write.
     let mut tx = store.write().await.unwrap();
-    let (in_block, read_only) = tx.transaction_state_for_tests().await.unwrap();
+    let (in_block, read_only, generic) = tx.transaction_state_for_tests().await.unwrap();
     assert!(
-        in_block && !read_only,
+        in_block && !read_only && !generic,
         "a write is a read-write transaction"
     );
     tx.insert_audit(&audit()).await.unwrap();
