@@ -5,14 +5,13 @@
 //! checkout; on PostgreSQL each of those is three more round trips.
 
 use crate::coverage::Coverage;
-use crate::lists::ListQuery;
 use crate::programmes::{managers_in, ProgrammeView};
 use crate::reopening::Reopening;
 use crate::roadmaps::RoadmapSummary;
 use crate::viewer::{PageReader, PageViewer};
 use crate::{App, AppResult};
 use rapport_domain::{PersonId, RoadmapId};
-use rapport_store::{EnrolmentRecord, RoadmapFilter};
+use rapport_store::EnrolmentRecord;
 
 /// How many published roadmaps a manager may choose from to recommend.
 const ROADMAP_CHOICES: i64 = 100;
@@ -58,19 +57,25 @@ impl App {
             .into_iter()
             .filter(|e| e.programme_id == record.id)
             .collect();
-        let recommended: Vec<RoadmapSummary> = tx
-            .roadmaps_of_programme(record.id)
-            .await?
-            .into_iter()
-            .map(RoadmapSummary::new)
-            .collect();
         let programme = self.view_of(&actor, record.clone());
+        // Managers choose more roadmaps to recommend from the newest
+        // published: read with the recommended ones, in one statement.
+        let (recommended, choices) = tx
+            .programme_roadmaps(record.id, programme.can_manage.then_some(ROADMAP_CHOICES))
+            .await?;
+        let recommended: Vec<RoadmapSummary> =
+            recommended.into_iter().map(RoadmapSummary::new).collect();
+        let roadmap_choices = choices
+            .into_iter()
+            .filter(|r| !recommended.iter().any(|i| i.record.id == r.id))
+            .map(|r| (r.id, r.title))
+            .collect();
         let mut page = ProgrammePage {
             viewer,
             programme,
             mine,
             recommended,
-            roadmap_choices: vec![],
+            roadmap_choices,
             coverage: None,
             managers: vec![],
             reopening: None,
@@ -78,19 +83,6 @@ impl App {
         if !page.programme.can_manage {
             return Ok(page);
         }
-        let (start, limit) = ListQuery {
-            limit: Some(ROADMAP_CHOICES),
-            ..ListQuery::default()
-        }
-        .window()?;
-        page.roadmap_choices = tx
-            .roadmaps_page(&RoadmapFilter::default(), start, limit)
-            .await?
-            .items
-            .into_iter()
-            .filter(|r| !page.recommended.iter().any(|i| i.record.id == r.id))
-            .map(|r| (r.id, r.title))
-            .collect();
         page.managers = managers_in(&mut tx, record.id).await?;
         if actor.is_admin {
             page.reopening = self.reopening_in(&mut tx, &record).await?;

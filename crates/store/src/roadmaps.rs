@@ -628,6 +628,36 @@ impl Tx {
         })
     }
 
+    /// [`Tx::roadmaps_of_programme`] and, with `choices`, the newest
+    /// `choices` published roadmaps (what [`Tx::roadmaps_page`] lists
+    /// first without a filter), in one statement: a programme's page shows
+    /// the first to everyone and offers the second to its managers (issue
+    /// 20: each statement is a round trip on PostgreSQL). A roadmap may be
+    /// in both.
+    pub async fn programme_roadmaps(
+        &mut self,
+        programme: ProgrammeId,
+        choices: Option<i64>,
+    ) -> Result<(Vec<RoadmapRecord>, Vec<RoadmapRecord>)> {
+        let recommended = format!("SELECT CAST(0 AS BIGINT) AS part, a.created_at AS sort_at, {COLUMNS} {FROM} JOIN roadmap_programmes a ON a.roadmap_id = r.id WHERE a.programme_id = $1");
+        let sql = match choices {
+            None => format!("{recommended} ORDER BY a.created_at, r.id"),
+            Some(n) => format!(
+                "SELECT * FROM ({recommended} UNION ALL SELECT * FROM (SELECT CAST(1 AS BIGINT) AS part, -r.created_at AS sort_at, {COLUMNS} {FROM} WHERE r.latest_version > 0 ORDER BY r.created_at DESC, r.id LIMIT {}) c) u ORDER BY part, sort_at, id",
+                n.max(0)
+            ),
+        };
+        on_conn!(self, c => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(programme.0).fetch_all(c).await?;
+            let mut out = (Vec::new(), Vec::new());
+            for r in &rows {
+                let part: i64 = r.try_get("part")?;
+                if part == 0 { out.0.push(decode(r)?) } else { out.1.push(decode(r)?) }
+            }
+            Ok(out)
+        })
+    }
+
     /// Every roadmap `person` follows, with their version: their data export.
     pub async fn roadmap_follows_by(&mut self, person: PersonId) -> Result<Vec<FollowRecord>> {
         on_conn!(self, c => {

@@ -229,7 +229,10 @@ async fn managers_and_members_through_pages_and_api() {
         // they stand and nothing of the managers' section; the manager sees
         // the managers and the coverage dashboard.
         let page = text(s.send("GET", "/programmes/spring-leaders", "", &mia).await).await;
-        assert!(page.contains("id=\"you\""), "the member's own section");
+        assert!(
+            page.contains("id=\"you\""),
+            "the member's own section: {page}"
+        );
         assert!(
             !page.contains("id=\"manage\"") && !page.contains("ada@example.org"),
             "no managers' section for a member"

@@ -1181,9 +1181,38 @@ async fn rooms_and_programmes_recommend_roadmaps_and_mentors_see_only_whats_shar
         );
 
         // Programmes: managers recommend, members see.
+        let overview = |auth| {
+            let path = format!("/programmes/{}", w.slug);
+            async move {
+                t.reply_text(
+                    TestApp::request("GET", &path, auth)
+                        .body(axum::body::Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .text
+            }
+        };
+        let choice = format!("<option value=\"{id}\">");
+        let page = overview(w.manager.auth()).await;
+        assert!(
+            page.contains(&choice) && !page.contains("Stop recommending"),
+            "a published roadmap is the manager's to recommend: {page}"
+        );
+        assert!(!overview(w.mentee.auth()).await.contains(&choice));
         let p = format!("/api/v1/programmes/{}/roadmaps/{id}", w.slug);
         t.call("PUT", &p, w.mentee.auth(), None).await.expect(403);
         t.call("PUT", &p, w.manager.auth(), None).await.expect(204);
+        let page = overview(w.manager.auth()).await;
+        assert!(
+            !page.contains(&choice) && page.contains("Stop recommending Lead"),
+            "recommended, it is no longer offered"
+        );
+        let page = overview(w.mentee.auth()).await;
+        assert!(
+            page.contains(&format!("href=\"/roadmaps/{id}\""))
+                && !page.contains("Stop recommending")
+        );
         let actor = t.app.actor(w.mentee.id).await.unwrap();
         let recommended = t.app.programme_roadmaps(&actor, &w.slug).await.unwrap();
         assert_eq!(recommended[0].record.id.to_string(), id);
