@@ -621,11 +621,7 @@ impl Tx {
         &mut self,
         programme: ProgrammeId,
     ) -> Result<Vec<RoadmapRecord>> {
-        let sql = format!("SELECT {COLUMNS} {FROM} JOIN roadmap_programmes a ON a.roadmap_id = r.id WHERE a.programme_id = $1 ORDER BY a.created_at, r.id");
-        on_conn!(self, c => {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(programme.0).fetch_all(c).await?;
-            rows.iter().map(decode).collect()
-        })
+        Ok(self.programme_roadmaps(programme, None).await?.0)
     }
 
     /// [`Tx::roadmaps_of_programme`] and, with `choices`, the newest
