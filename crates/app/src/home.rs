@@ -1,7 +1,7 @@
 //! What the start page and the operator's probes need, so that no caller
 //! outside `app` reads the store directly.
 
-use crate::inbox::InboxEntry;
+use crate::inbox::{InboxEntry, InboxFacts};
 use crate::viewer::{PageReader, PageViewer};
 use crate::{Actor, App, AppError, AppResult};
 use rapport_domain::mentoring::EnrolmentStatus;
@@ -107,15 +107,24 @@ impl App {
         let (mut tx, actor, viewer, me) = self.page_read_person(reader).await?;
         // The viewer's counts say whether the needs check was taken and a
         // reflection prompt sent: two statements fewer (issue 20).
-        let counts = match &viewer {
-            Some(v) => (v.took_needs_check, v.reflection_prompted),
+        let (took_check, facts) = match &viewer {
+            Some(v) => (
+                v.took_needs_check,
+                InboxFacts {
+                    prompted: v.reflection_prompted,
+                    in_rooms: v.in_rooms,
+                    open_requests: v.open_requests,
+                },
+            ),
             None => {
                 let c = tx.viewer_counts(actor.person_id).await?;
-                (c.took_needs_check, c.reflection_prompted)
+                (c.took_needs_check, InboxFacts::from(&c))
             }
         };
-        let summary = self.home_summary_in(&mut tx, &actor, me, counts.0).await?;
-        let inbox = self.inbox_in(&mut tx, &actor, counts.1).await?;
+        let summary = self
+            .home_summary_in(&mut tx, &actor, me, took_check)
+            .await?;
+        let inbox = self.inbox_in(&mut tx, &actor, facts).await?;
         Ok(HomePage {
             viewer,
             summary,

@@ -216,33 +216,65 @@ impl Sources<'_> {
     }
 }
 
+/// What the statement that read the viewer's counts already says about
+/// them ([`rapport_store::ViewerCounts`]): an inbox does not read what
+/// cannot be there.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct InboxFacts {
+    /// Whether their reflection schedule ever sent them a prompt.
+    pub prompted: bool,
+    /// Whether they are a member of any room, in any state.
+    pub in_rooms: bool,
+    /// Whether they sent or received a request still open.
+    pub open_requests: bool,
+}
+
+impl From<&rapport_store::ViewerCounts> for InboxFacts {
+    fn from(c: &rapport_store::ViewerCounts) -> Self {
+        Self {
+            prompted: c.reflection_prompted,
+            in_rooms: c.in_rooms,
+            open_requests: c.open_requests,
+        }
+    }
+}
+
 impl App {
     /// Everything waiting on the actor, ordered by deadline, then newest.
     #[tracing::instrument(skip_all, fields(actor = %actor.person_id))]
     pub async fn inbox(&self, actor: &Actor) -> AppResult<Vec<InboxEntry>> {
         let mut tx = self.store.read().await?;
-        let prompted = tx.viewer_counts(actor.person_id).await?.reflection_prompted;
-        self.inbox_in(&mut tx, actor, prompted).await
+        let facts = InboxFacts::from(&tx.viewer_counts(actor.person_id).await?);
+        self.inbox_in(&mut tx, actor, facts).await
     }
 
     /// [`App::inbox`] in the caller's read transaction: every source reads
     /// the same snapshot, and the home page reads its viewer, summary and
     /// inbox in one transaction (issue 20: on PostgreSQL each transaction
     /// is a pool checkout and two round trips more).
-    /// `prompted`: whether the actor's reflection schedule ever sent them a
-    /// prompt ([`rapport_store::ViewerCounts::reflection_prompted`]).
+    /// `facts`: what the viewer's counts say of the actor, read in `tx`:
+    /// their rooms and their open requests are read only when they have
+    /// some (issue 20: two statements of a new member's start page).
     pub(crate) async fn inbox_in(
         &self,
         tx: &mut Tx,
         actor: &Actor,
-        prompted: bool,
+        facts: InboxFacts,
     ) -> AppResult<Vec<InboxEntry>> {
+        let rooms = match facts.in_rooms {
+            true => self.my_rooms_in(tx, actor).await?,
+            false => vec![],
+        };
+        let requests = match facts.open_requests {
+            true => self.open_requests_in(tx, actor).await?,
+            false => vec![],
+        };
         let cx = Sources {
             actor,
             now: self.now(),
-            rooms: self.my_rooms_in(tx, actor).await?,
-            requests: self.open_requests_in(tx, actor).await?,
-            prompted,
+            rooms,
+            requests,
+            prompted: facts.prompted,
         };
         let mut all = vec![];
         for kind in InboxKind::ALL {

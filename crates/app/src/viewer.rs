@@ -31,6 +31,12 @@ pub struct PageViewer {
     /// Whether their reflection schedule has ever sent them a prompt (the
     /// start page's inbox looks for one waiting only then).
     pub reflection_prompted: bool,
+    /// Whether they are a member of any room, in any state (the start
+    /// page's inbox reads their rooms only then).
+    pub in_rooms: bool,
+    /// Whether they sent or received a request still open (the start
+    /// page's inbox reads their requests only then).
+    pub open_requests: bool,
 }
 
 impl App {
@@ -72,6 +78,8 @@ impl App {
             unread_notifications: counts.unread_notifications,
             took_needs_check: counts.took_needs_check,
             reflection_prompted: counts.reflection_prompted,
+            in_rooms: counts.in_rooms,
+            open_requests: counts.open_requests,
         };
         Ok((viewer, record, tx))
     }

@@ -45,7 +45,7 @@ fn request_sources(to: RequestStatus) -> String {
 }
 
 /// `status IN (…)` for the open request states.
-fn request_open() -> String {
+pub(crate) fn request_open() -> String {
     format!(
         "status IN ({})",
         codes_in(&RequestStatus::open(), RequestStatus::code)

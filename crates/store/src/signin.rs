@@ -369,10 +369,10 @@ fn session_viewer_sql() -> String {
     format!(
         "WITH me AS (SELECT person_id FROM login_sessions WHERE token_hash = $1 AND expires_at > $2) \
          SELECT 0 AS part, s.id AS credential_id, s.last_seen_at AS credential_seen_at, {person}, r.programme_id AS role_programme, r.role AS role_name, r.created_at AS role_at, \
-           NULL AS room_id, CAST(0 AS BIGINT) AS n, FALSE AS took_check, FALSE AS prompted \
+           NULL AS room_id, CAST(0 AS BIGINT) AS n, FALSE AS took_check, FALSE AS prompted, FALSE AS in_rooms, FALSE AS requested \
          FROM login_sessions s JOIN people p ON p.id = s.person_id LEFT JOIN programme_roles r ON r.person_id = p.id WHERE s.token_hash = $1 AND s.expires_at > $2 \
          UNION ALL \
-         SELECT 1, NULL, NULL, {nulls}, NULL, NULL, NULL, v.room_id, v.n, v.took_check, v.prompted FROM ({}) v \
+         SELECT 1, NULL, NULL, {nulls}, NULL, NULL, NULL, v.room_id, v.n, v.took_check, v.prompted, v.in_rooms, v.requested FROM ({}) v \
          ORDER BY part, role_at, role_name",
         viewer_counts_sql("(SELECT person_id FROM me)")
     )

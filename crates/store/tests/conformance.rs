@@ -590,7 +590,17 @@ mod mentoring {
             tx.insert_request(&first).await.unwrap();
             assert!(tx.close_request(first.id, RequestStatus::Declined, 5).await.unwrap());
             assert!(!tx.close_request(first.id, RequestStatus::Accepted, 5).await.unwrap(), "a declined request cannot be accepted");
+            // A page's counts say whether either party has a request open:
+            // not a closed one.
+            for who in [mentee.id, mentor.id] {
+                let counts = tx.viewer_counts(who).await.unwrap();
+                assert!(!counts.open_requests && !counts.in_rooms, "{counts:?}");
+            }
             tx.insert_request(&request(p, mentee.id, mentor.id)).await.unwrap();
+            for who in [mentee.id, mentor.id] {
+                let counts = tx.viewer_counts(who).await.unwrap();
+                assert!(counts.open_requests && !counts.in_rooms, "{counts:?}");
+            }
             assert_eq!(tx.open_requests_of_mentee(p, mentee.id).await.unwrap(), 1, "a closed request frees the pair");
             tx.commit().await.unwrap();
             let mut tx = store.write().await.unwrap();
@@ -1438,6 +1448,7 @@ mod notes_messages {
             rooms.sort();
             assert_eq!((rooms, counts.unread_notifications), (want.clone(), 0));
             assert!(!counts.took_needs_check && !counts.reflection_prompted);
+            assert!(counts.in_rooms && !counts.open_requests);
             // The same counts with a session of the mentor's, in one statement.
             let session = LoginSessionRecord {
                 id: LoginSessionId::new(),
@@ -1453,6 +1464,7 @@ mod notes_messages {
             with.unread.sort();
             assert_eq!(viewer.person.id, mentor);
             assert_eq!((with.unread, with.unread_notifications), (want.clone(), 0));
+            assert!(with.in_rooms && !with.open_requests);
             // Reading moves forward only.
             tx.mark_read(room, mentor, 10).await.unwrap();
             tx.mark_read(room, mentor, 5).await.unwrap();

@@ -322,6 +322,7 @@ async fn notifications_page_newest_first_and_only_their_owner_marks_them_read() 
         // The navigation's one read: no rooms, three notifications.
         let counts = tx.viewer_counts(ana.id).await.unwrap();
         assert_eq!((counts.unread, counts.unread_notifications), (vec![], 3));
+        assert!(!counts.in_rooms && !counts.open_requests);
         assert_eq!(
             tx.mark_notifications_read(ana.id, None, 2_100)
                 .await
