@@ -314,22 +314,9 @@ impl DirectorySql {
     /// counts them apart.
     pub(crate) fn walk(&self, start: Start, window: i64, rows: i64) -> Stmt {
         let mut s = Stmt::new();
-        let walk = self.walk_matches(&mut s, start, window, rows);
-        // The matches' own rows come with them: when the walk fills the
-        // page, the page is read (a statement less on a common word).
-        s.sql = format!(
-            "SELECT m.k AS k, m.n AS n, m.everyone AS everyone, {} FROM ({walk}) m JOIN people p ON p.id = m.id",
-            person_columns_of("p")
-        );
-        s
-    }
-
-    /// [`DirectorySql::walk`]'s matches (`id`, `k`, `n`, `everyone`)
-    /// without their rows, its values bound to `s`.
-    fn walk_matches(&self, s: &mut Stmt, start: Start, window: i64, rows: i64) -> String {
         let tail = s.tail(start, window);
-        let vis = self.visible(s, "x");
-        let likes = self.likes(s, "x.t", &self.patterns);
+        let vis = self.visible(&mut s, "x");
+        let likes = self.likes(&mut s, "x.t", &self.patterns);
         let (rows, order) = match start {
             Start::Offset(o) => (rows + o.max(0), "k DESC, id"),
             Start::Cursor(c) => (
@@ -341,14 +328,21 @@ impl DirectorySql {
             ),
         };
         let window = "(SELECT * FROM (SELECT p.id AS id, p.created_at AS k, p.status AS status, p.visibility AS visibility, p.search_text AS t FROM people p) w";
-        match self.dialect {
+        let walk = match self.dialect {
             crate::Dialect::Postgres => format!(
                 "SELECT id, k, n, (SELECT people FROM directory_size WHERE one = 1) AS everyone FROM (SELECT v.*, row_number() OVER (ORDER BY {order}) AS n FROM {window} {tail}) v) x WHERE 1 = 1{vis}{likes} LIMIT {rows}"
             ),
             crate::Dialect::Sqlite => format!(
                 "SELECT id, k, NULL AS n, NULL AS everyone FROM {window} {tail}) x WHERE 1 = 1{vis}{likes} LIMIT {rows}"
             ),
-        }
+        };
+        // The matches' own rows come with them: when the walk fills the
+        // page, the page is read (a statement less on a common word).
+        s.sql = format!(
+            "SELECT m.k AS k, m.n AS n, m.everyone AS everyone, {} FROM ({walk}) m JOIN people p ON p.id = m.id",
+            person_columns_of("p")
+        );
+        s
     }
 
     /// How many people, visible or not, lie from `start` (after a cursor's
@@ -453,62 +447,15 @@ impl DirectorySql {
     /// outer loop of a join (`CROSS JOIN` keeps that order).
     pub(crate) fn index_page(&self, start: Start, rows: i64) -> Option<Stmt> {
         let mut s = Stmt::new();
-        let (m, page) = self.index_query(&mut s, start, rows)?;
-        s.sql = format!("WITH m AS MATERIALIZED ({m}) {page}");
-        Some(s)
-    }
-
-    /// [`DirectorySql::index_page`] in two parts, its values bound to `s`:
-    /// the matches' ids (for a `WITH` named `m`) and the query on them.
-    fn index_query(&self, s: &mut Stmt, start: Start, rows: i64) -> Option<(String, String)> {
-        let (m, filter) = self.indexed(s)?;
+        let (m, filter) = self.indexed(&mut s)?;
         let tail = s.tail(start, rows);
         let matched = match self.dialect {
             crate::Dialect::Postgres => "people p WHERE p.id = ANY(ARRAY(SELECT id FROM m))",
             crate::Dialect::Sqlite => "m CROSS JOIN people p WHERE p.id = m.id",
         };
-        Some((
-            format!("SELECT m.doc_id AS id FROM {m} m WHERE 1 = 1{filter}"),
-            format!(
-                "SELECT c.n AS n, f.k AS k, {} FROM (SELECT COUNT(*) AS n FROM m) c LEFT JOIN (SELECT id, k FROM (SELECT p.id AS id, p.created_at AS k FROM {matched}) f {tail}) f ON TRUE LEFT JOIN people p ON p.id = f.id",
-                person_columns_of("p")
-            ),
-        ))
-    }
-
-    /// PostgreSQL: a search's first walk ([`DirectorySql::walk`] over
-    /// [`FIRST_WALK`] people; `part` 0) and, in the same statement, the
-    /// page from the full-text index ([`DirectorySql::index_page`]; `part`
-    /// 1, `everyone` null) when [`Tx::directory`] would go to the index
-    /// after that walk: when it found too few matches to walk on (fewer
-    /// than [`FIRST_WALK`] ÷ [`WALK`] of the page, counting its offset),
-    /// or the directory holds no more than the walk reads, whose matches
-    /// must then be counted. That condition reads only the walk,
-    /// so PostgreSQL tests it once, before the index's part runs (a
-    /// one-time filter): a common word never searches the index, and a
-    /// rare word's page is no second statement (issue 20: each is a round
-    /// trip, and a rare word was two, the walk and then the index).
-    /// `None` on SQLite, whose statements are no round trip, and when no
-    /// word is long enough for the index.
-    pub(crate) fn walk_or_index(&self, start: Start, rows: i64) -> Option<Stmt> {
-        if self.dialect != crate::Dialect::Postgres {
-            return None;
-        }
-        let mut s = Stmt::new();
-        let walk = self.walk_matches(&mut s, start, FIRST_WALK, rows);
-        let (m, page) = self.index_query(&mut s, start, rows)?;
-        let wanted = rows
-            + match start {
-                Start::Offset(o) => o.max(0),
-                Start::Cursor(_) => 0,
-            };
         s.sql = format!(
-            "WITH w AS MATERIALIZED ({walk}), m AS MATERIALIZED ({m}) \
-             SELECT CAST(0 AS BIGINT) AS part, w.k AS k, w.n AS n, w.everyone AS everyone, {} FROM w JOIN people p ON p.id = w.id \
-             UNION ALL SELECT CAST(1 AS BIGINT) AS part, i.k AS k, i.n AS n, CAST(NULL AS BIGINT) AS everyone, {} FROM ({page}) i \
-             WHERE (SELECT COUNT(*) FROM w) * {WALK} < {wanted} * {FIRST_WALK} OR (SELECT people FROM directory_size WHERE one = 1) <= {FIRST_WALK}",
-            person_columns_of("p"),
-            person_columns_of("i"),
+            "WITH m AS MATERIALIZED (SELECT m.doc_id AS id FROM {m} m WHERE 1 = 1{filter}) SELECT c.n AS n, f.k AS k, {} FROM (SELECT COUNT(*) AS n FROM m) c LEFT JOIN (SELECT id, k FROM (SELECT p.id AS id, p.created_at AS k FROM {matched}) f {tail}) f ON TRUE LEFT JOIN people p ON p.id = f.id",
+            person_columns_of("p")
         );
         Some(s)
     }
@@ -552,15 +499,6 @@ struct Walked {
     place: Option<i64>,
     everyone: Option<i64>,
     person: PersonRecord,
-}
-
-/// What a search's first statement found on PostgreSQL
-/// ([`DirectorySql::walk_or_index`]).
-enum FirstWalk {
-    /// The walk's matches: the index was not asked.
-    Walked(Vec<Walked>),
-    /// The index's page (keys) and how many match in all.
-    Indexed(Vec<(i64, Uuid)>, i64),
 }
 
 /// Sorts `items` by their `(created_at, id)` keys in the order a page reads
@@ -901,9 +839,7 @@ impl Tx {
     ///   people walked past (in a directory of [`FIRST_WALK`] people or
     ///   fewer, counted);
     /// - otherwise the words are rare: the full-text index finds the page
-    ///   and counts the matches, up to [`TOTAL_CAP`]. On PostgreSQL the
-    ///   first walk and the index are one statement
-    ///   ([`DirectorySql::walk_or_index`]).
+    ///   and counts the matches, up to [`TOTAL_CAP`].
     ///
     /// Private profiles and invited accounts are left out unless
     /// `include_private`; the searcher always finds themself.
@@ -918,6 +854,7 @@ impl Tx {
             Start::Cursor(_) => 0,
         };
         let rows = q.limit.max(0) + 1;
+        let wanted = rows + offset;
         let newer = matches!(start, Start::Cursor(c) if c.direction == Direction::Newer);
         // Reading order: newest first, or oldest first when reading newer.
         let in_order = |keys: &mut Vec<(i64, Uuid)>| reading_order(keys, newer, |&key| key);
@@ -932,7 +869,43 @@ impl Tx {
                 false,
             )
         } else {
-            self.search_keys(&sql, start, rows, &mut read).await?
+            let mut walked = self.walk_of(&sql.walk(start, FIRST_WALK, rows)).await?;
+            let seen = walked.len() as i64;
+            if seen < wanted && seen > 0 && wanted * FIRST_WALK <= WALK * seen {
+                walked = self.walk_of(&sql.walk(start, WALK, rows)).await?;
+            }
+            // In reading order: the `wanted`th is the last the page needs.
+            reading_order(&mut walked, newer, |w| (w.key, w.person.id.0));
+            let filled = walked.len() as i64 >= wanted;
+            let (everyone, passed) = match walked.get(wanted as usize - 1) {
+                Some(last) if filled => match (last.everyone, last.place) {
+                    (Some(everyone), Some(place)) => (everyone, place),
+                    // SQLite: counted apart.
+                    _ => {
+                        let last = (last.key, last.person.id.0);
+                        self.span_and_everyone(&sql.span(start, last)).await?
+                    }
+                },
+                _ => (0, 0),
+            };
+            let walked: Vec<(i64, Uuid)> = walked
+                .into_iter()
+                .map(|w| {
+                    let key = (w.key, w.person.id.0);
+                    read.insert(w.person.id, w.person);
+                    key
+                })
+                .collect();
+            if everyone > FIRST_WALK {
+                let total = rounded(wanted * everyone / passed.max(1));
+                (walked, total, false, true)
+            } else {
+                let walked = filled.then_some(walked);
+                let (keys, n) = self
+                    .directory_from_index(&sql, start, rows, walked, &mut read)
+                    .await?;
+                (keys, n.min(TOTAL_CAP), n > TOTAL_CAP, false)
+            }
         };
         in_order(&mut keys);
         let keys: Vec<(i64, Uuid)> = keys
@@ -965,70 +938,6 @@ impl Tx {
             more,
             estimated,
         })
-    }
-
-    /// The keys of a search's page from `start` (`rows` of them), with the
-    /// total, whether there are more, and whether the total is estimated
-    /// ([`Tx::directory`]); the people a statement read with their keys go
-    /// to `read`.
-    async fn search_keys(
-        &mut self,
-        sql: &DirectorySql,
-        start: Start,
-        rows: i64,
-        read: &mut HashMap<PersonId, PersonRecord>,
-    ) -> Result<(Vec<(i64, Uuid)>, i64, bool, bool)> {
-        let wanted = rows
-            + match start {
-                Start::Offset(o) => o.max(0),
-                Start::Cursor(_) => 0,
-            };
-        let newer = matches!(start, Start::Cursor(c) if c.direction == Direction::Newer);
-        let mut walked = match sql.walk_or_index(start, rows) {
-            Some(s) => match self.walk_or_index_of(&s, read).await? {
-                FirstWalk::Walked(walked) => walked,
-                FirstWalk::Indexed(keys, n) => {
-                    return Ok((keys, n.min(TOTAL_CAP), n > TOTAL_CAP, false))
-                }
-            },
-            None => self.walk_of(&sql.walk(start, FIRST_WALK, rows)).await?,
-        };
-        let seen = walked.len() as i64;
-        if seen < wanted && seen > 0 && wanted * FIRST_WALK <= WALK * seen {
-            walked = self.walk_of(&sql.walk(start, WALK, rows)).await?;
-        }
-        // In reading order: the `wanted`th is the last the page needs.
-        reading_order(&mut walked, newer, |w| (w.key, w.person.id.0));
-        let filled = walked.len() as i64 >= wanted;
-        let (everyone, passed) = match walked.get(wanted as usize - 1) {
-            Some(last) if filled => match (last.everyone, last.place) {
-                (Some(everyone), Some(place)) => (everyone, place),
-                // SQLite: counted apart.
-                _ => {
-                    let last = (last.key, last.person.id.0);
-                    self.span_and_everyone(&sql.span(start, last)).await?
-                }
-            },
-            _ => (0, 0),
-        };
-        let walked: Vec<(i64, Uuid)> = walked
-            .into_iter()
-            .map(|w| {
-                let key = (w.key, w.person.id.0);
-                read.insert(w.person.id, w.person);
-                key
-            })
-            .collect();
-        if everyone > FIRST_WALK {
-            let total = rounded(wanted * everyone / passed.max(1));
-            Ok((walked, total, false, true))
-        } else {
-            let walked = filled.then_some(walked);
-            let (keys, n) = self
-                .directory_from_index(sql, start, rows, walked, read)
-                .await?;
-            Ok((keys, n.min(TOTAL_CAP), n > TOTAL_CAP, false))
-        }
     }
 
     /// Everyone, and the directory's size as its reader sees it.
@@ -1128,45 +1037,6 @@ impl Tx {
                     })
                 })
                 .collect()
-        })
-    }
-
-    /// The answer of [`DirectorySql::walk_or_index`]: the walk's matches
-    /// when the index's part did not run; otherwise the index's page (its
-    /// people added to `read`) and how many match in all.
-    async fn walk_or_index_of(
-        &mut self,
-        s: &Stmt,
-        read: &mut HashMap<PersonId, PersonRecord>,
-    ) -> Result<FirstWalk> {
-        on_conn!(self, c => {
-            let rows = s.bind(sqlx::query(sqlx::AssertSqlSafe(s.sql.clone()))).fetch_all(c).await?;
-            let mut walked = vec![];
-            let mut indexed: Option<(Vec<(i64, Uuid)>, i64)> = None;
-            for r in &rows {
-                let k: Option<i64> = r.try_get("k")?;
-                if r.try_get::<i64, _>("part")? == 0 {
-                    walked.push(Walked {
-                        key: r.try_get("k")?,
-                        place: r.try_get("n")?,
-                        everyone: r.try_get("everyone")?,
-                        person: decode(r)?,
-                    });
-                    continue;
-                }
-                let (keys, n) = indexed.get_or_insert_with(|| (vec![], 0));
-                *n = r.try_get("n")?;
-                // The count's row alone when no match is on the page.
-                if let Some(k) = k {
-                    let person = decode(r)?;
-                    keys.push((k, person.id.0));
-                    read.insert(person.id, person);
-                }
-            }
-            Ok(match indexed {
-                Some((keys, n)) => FirstWalk::Indexed(keys, n),
-                None => FirstWalk::Walked(walked),
-            })
         })
     }
 

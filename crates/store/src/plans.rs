@@ -77,12 +77,6 @@ pub fn directory(dialect: Dialect, name: &str, text: &str, me: PersonId) -> Vec<
     if let Some(page) = sql.index_page(from_top, 25) {
         out.push(top("page from the index", page));
     }
-    if let Some(first) = sql.walk_or_index(from_top, 25) {
-        out.push(top("first walk or the index (PostgreSQL)", first));
-    }
-    if let Some(first) = sql.walk_or_index(cursor, 25) {
-        out.push(hot("walk or the index after a cursor (PostgreSQL)", first));
-    }
     if let Some(page) = sql.index_page(cursor, 25) {
         out.push(hot("page from the index after a cursor", page));
     }
