@@ -53,7 +53,7 @@ pub struct Settings {
     /// How many days a sign-in lasts since its last use [default: 30].
     #[arg(long, env = "RAPPORT_SESSION_DAYS")]
     pub session_days: Option<u32>,
-    /// Most database connections this process opens [default: 16 on PostgreSQL, 8 on SQLite]. PostgreSQL gets three pools of this size (two for reads, one for writes): with several instances, keep three times their sum under the server's max_connections.
+    /// Most database connections this process opens [default: on PostgreSQL twice this machine's cores and two, from 4 to 16; 8 on SQLite]. PostgreSQL gets three pools of this size (two for reads, one for writes): with several instances, keep three times their sum under the server's max_connections.
     #[arg(long, env = "RAPPORT_DATABASE_CONNECTIONS")]
     pub database_connections: Option<u32>,
     /// Seconds between the job worker's looks for due jobs (emails, sweeps) [default: 2].
@@ -425,11 +425,7 @@ impl Effective {
             None => writeln!(
                 out,
                 "database_connections = {}  # the default",
-                if self.database_url.starts_with("sqlite:") {
-                    8
-                } else {
-                    16
-                }
+                rapport_store::default_connections(&self.database_url)
             ),
         }
         .ok();
