@@ -108,14 +108,7 @@ impl App {
         // The viewer's counts say whether the needs check was taken and a
         // reflection prompt sent: two statements fewer (issue 20).
         let (took_check, facts) = match &viewer {
-            Some(v) => (
-                v.took_needs_check,
-                InboxFacts {
-                    prompted: v.reflection_prompted,
-                    in_rooms: v.in_rooms,
-                    open_requests: v.open_requests,
-                },
-            ),
+            Some(v) => (v.took_needs_check, v.inbox),
             None => {
                 let c = tx.viewer_counts(actor.person_id).await?;
                 (c.took_needs_check, InboxFacts::from(&c))

@@ -4,6 +4,7 @@
 //! open five read transactions before reading anything of its own).
 
 use crate::accounts::session_ended;
+use crate::inbox::InboxFacts;
 use crate::secrets::hash_token;
 use crate::{Actor, App, AppError, AppResult};
 use rapport_domain::values::TimeZoneName;
@@ -28,15 +29,9 @@ pub struct PageViewer {
     /// Whether they have taken the needs check (the start page's
     /// checklist).
     pub took_needs_check: bool,
-    /// Whether their reflection schedule has ever sent them a prompt (the
-    /// start page's inbox looks for one waiting only then).
-    pub reflection_prompted: bool,
-    /// Whether they are a member of any room, in any state (the start
-    /// page's inbox reads their rooms only then).
-    pub in_rooms: bool,
-    /// Whether they sent or received a request still open (the start
-    /// page's inbox reads their requests only then).
-    pub open_requests: bool,
+    /// What the counts say the start page's inbox need not read: a
+    /// reflection prompt never sent, rooms or requests they have none of.
+    pub(crate) inbox: InboxFacts,
 }
 
 impl App {
@@ -69,6 +64,7 @@ impl App {
             .api_read_with(ApiReader::Session(token), false, true)
             .await?;
         let counts = counts.ok_or_else(|| AppError::internal_msg("a page read lost its counts"))?;
+        let inbox = InboxFacts::from(&counts);
         let viewer = PageViewer {
             actor,
             session: LoginSessionId(credential),
@@ -77,9 +73,7 @@ impl App {
             unread: counts.unread,
             unread_notifications: counts.unread_notifications,
             took_needs_check: counts.took_needs_check,
-            reflection_prompted: counts.reflection_prompted,
-            in_rooms: counts.in_rooms,
-            open_requests: counts.open_requests,
+            inbox,
         };
         Ok((viewer, record, tx))
     }

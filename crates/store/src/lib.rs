@@ -209,9 +209,7 @@ pub fn default_connections(url: &str) -> u32 {
         return 8;
     }
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    u32::try_from(2 * cores + 2)
-        .unwrap_or(u32::MAX)
-        .clamp(4, 16)
+    (2 * cores + 2).clamp(4, 16) as u32
 }
 
 impl Store {
